@@ -1,0 +1,123 @@
+// The public face of aimsgate's CEL implementation: declare an environment,
+// compile expressions once, evaluate them many times on parsed JSON documents.
+//
+//   cel::Env env;
+//   int object_slot = env.DeclareVariable("object");
+//   env.DeclareFunction("isAISystem", {"o"}, "has(o.metadata.annotations)");  // helper
+//   cel::CompileResult c = env.Compile("object.metadata.name.startsWith('ml-')");
+//   if (!c.ok()) { ... c.diagnostics ... }
+//
+//   rapidjson::Document doc = ...;            // the manifest, never copied
+//   cel::Activation act(env);
+//   act.Set(object_slot, cel::Value::Json(doc));
+//   cel::EvalState state;                      // reusable scratch, one per thread
+//   cel::Value v = c.program->Evaluate(act, &state);
+//   if (v.IsError()) ... v.ErrorMessage() ...; else if (v.IsBool()) ... v.BoolValue() ...
+//
+// Thread-safety: Env is not thread-safe while being built; once built, Compile
+// and Evaluate may be called from many threads.  A Program is immutable and may
+// be evaluated concurrently with one EvalState per thread.  A Program keeps the
+// Env's declarations it needs alive (shared ownership), so an Env may be
+// destroyed before its programs.
+//
+// Cost: every evaluation is bounded by EvalOptions::cost_limit (roughly one unit
+// per node visited and per element iterated or byte scanned); going over it is
+// an error Value, never a hang.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "evaluator/cel/ast.h"
+#include "evaluator/cel/value.h"
+
+namespace aimsgate::cel {
+
+// Every budget in one place, with defaults taken from cel-cpp and Kubernetes.
+struct Limits {
+  int32_t max_expression_bytes = 100000;
+  int32_t max_recursion_depth = 250;
+  int64_t cost_limit = 1000000;              // per evaluation
+  int64_t max_comprehension_iterations = 100000;  // per evaluation, all loops
+  int64_t max_list_size = 1000000;           // elements in a list built during evaluation
+  int64_t max_string_bytes = 16 << 20;       // bytes of a string built during evaluation
+  int64_t regex_max_mem = 8 << 20;           // re2 max_mem per compiled regex
+  int32_t regex_max_program_size = 10000;    // re2 ProgramSize() cap
+};
+
+class Program;
+class EnvImpl;
+
+struct CompileResult {
+  std::shared_ptr<const Program> program;  // null on error
+  std::vector<Diagnostic> diagnostics;     // offsets into the compiled source
+  bool ok() const { return program != nullptr; }
+};
+
+class Env {
+ public:
+  explicit Env(Limits limits = {});
+  ~Env();
+  Env(const Env&) = delete;
+  Env& operator=(const Env&) = delete;
+
+  // Declares a variable visible to expressions and returns its slot in an
+  // Activation.  Declaring the same name twice returns the same slot.
+  int DeclareVariable(const std::string& name);
+
+  // Declares a helper function written in CEL, e.g. isAISystem(o) with body
+  // "o.kind in ['InferenceService']".  The body may use declared variables,
+  // other helpers declared before it, and its parameters.  Returns false and
+  // fills diagnostics (offsets into `body`) when the body does not compile.
+  bool DeclareFunction(const std::string& name, const std::vector<std::string>& params,
+                       const std::string& body, std::vector<Diagnostic>* diagnostics);
+
+  // Parses, checks (unknown identifiers and functions, wrong arity) and plans.
+  CompileResult Compile(const std::string& source) const;
+
+  const Limits& limits() const;
+
+ private:
+  std::shared_ptr<EnvImpl> impl_;
+  friend class Activation;
+};
+
+// Values of the declared variables for one evaluation.  Cheap to build; holds
+// Values that may borrow from JSON documents, which must outlive it.
+class Activation {
+ public:
+  explicit Activation(const Env& env);
+  void Set(int slot, Value value);
+  const Value& Get(int slot) const;
+  // The activation for `now` etc. is set like any other variable.
+ private:
+  std::vector<Value> values_;
+};
+
+// Reusable per-thread scratch (comprehension stacks, counters).
+class EvalState {
+ public:
+  EvalState();
+  ~EvalState();
+  struct Impl;
+  Impl* impl() { return impl_.get(); }
+
+ private:
+  std::unique_ptr<Impl> impl_;
+};
+
+class Program {
+ public:
+  virtual ~Program() = default;
+  virtual Value Evaluate(const Activation& activation, EvalState* state) const = 0;
+  // Cost consumed by the last Evaluate on `state` (for metrics and benchmarks).
+  static int64_t LastCost(const EvalState& state);
+  const std::string& source() const { return source_; }
+
+ protected:
+  std::string source_;
+};
+
+}  // namespace aimsgate::cel
