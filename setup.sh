@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# One-step set-up for aimsgate on Debian 12.
+#   ./setup.sh          install what is missing (Debian packages), build into build/
+#   ./setup.sh test     the same, then run the whole test suite
+#   ./setup.sh sanitize build into build-asan/ with ASan+UBSan and run the unit tests there
+set -euo pipefail
+cd "$(dirname "$0")"
+mode=${1:-build}
+
+build_packages=(cmake ninja-build g++ pkg-config rapidjson-dev libyaml-cpp-dev libyaml-dev libre2-dev
+  libssl-dev libgtest-dev libbenchmark-dev libcpp-httplib-dev libcli11-dev)
+# Only the test suite needs these: real clients and validators the tests drive.
+test_packages=(python3 python3-yaml python3-jsonschema openssl curl golang-go
+  golang-github-masterminds-sprig-dev)
+
+wanted=("${build_packages[@]}")
+[ "$mode" != build ] && wanted+=("${test_packages[@]}")
+missing=()
+for p in "${wanted[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}" >&2
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+jobs=$(nproc)
+case "$mode" in
+  build)
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIMSGATE_BENCH=OFF >/dev/null
+    cmake --build build -j"$jobs" --target aimsgate
+    ;;
+  test)
+    cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+    cmake --build build -j"$jobs"
+    ctest --test-dir build --output-on-failure -j"$jobs"
+    ;;
+  sanitize)
+    cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAIMSGATE_SANITIZE=ON -DAIMSGATE_BENCH=OFF >/dev/null
+    cmake --build build-asan -j"$jobs"
+    ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow
+    ;;
+  *) echo "usage: $0 [build|test|sanitize]" >&2; exit 2 ;;
+esac
