@@ -28,6 +28,7 @@ struct ResourceRef {
   std::string namespace_;  // empty for cluster-scoped or unset
   std::string name;
   std::string source;      // file in CI, empty in admission
+  std::string system_id;   // annotation aimsgate.io/system-id, empty when absent (evidence, reports)
   int line = 0;
   int document_index = 0;
   int item_index = -1;
