@@ -1,0 +1,349 @@
+// Turning a finished document into resources: positions, duplicate keys, List
+// expansion, the Kubernetes-object check. Also the small shared helpers.
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <utility>
+
+#include "evaluator/manifest/internal.h"
+#include "evaluator/manifest/manifest.h"
+
+namespace aimsgate::manifest {
+
+std::string LoadError::ToString() const {
+  std::string out = source;
+  if (line > 0) {
+    out += ':' + std::to_string(line) + ':' + std::to_string(column > 0 ? column : 1);
+  }
+  out += ": error: ";
+  out += message;
+  return out;
+}
+
+Position LoadedDocument::Find(const rapidjson::Value* v) const {
+  auto it = std::lower_bound(
+      positions.begin(), positions.end(), v,
+      [](const std::pair<const rapidjson::Value*, Position>& a, const rapidjson::Value* b) {
+        return std::less<const rapidjson::Value*>()(a.first, b);
+      });
+  if (it == positions.end() || it->first != v) return Position{};
+  return it->second;
+}
+
+int Resource::FieldLine(const rapidjson::Value* v) const {
+  return static_cast<int>(FieldPosition(v).line);
+}
+
+Position Resource::FieldPosition(const rapidjson::Value* v) const {
+  if (owner == nullptr || v == nullptr) return Position{};
+  return owner->Find(v);
+}
+
+namespace internal {
+
+size_t FindInvalidText(std::string_view bytes) {
+  const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
+  size_t n = bytes.size();
+  size_t i = 0;
+  while (i < n) {
+    // Fast path: 8 ASCII bytes without NUL at a time.
+    if (i + 8 <= n) {
+      uint64_t w;
+      std::memcpy(&w, s + i, 8);
+      bool high = (w & 0x8080808080808080ull) != 0;
+      bool zero = ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+      if (!high && !zero) {
+        i += 8;
+        continue;
+      }
+    }
+    unsigned char c = s[i];
+    if (c == 0) return i;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    size_t len;
+    uint32_t cp;
+    if (c >= 0xC2 && c <= 0xDF) {
+      len = 2;
+      cp = c & 0x1F;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      len = 3;
+      cp = c & 0x0F;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      len = 4;
+      cp = c & 0x07;
+    } else {
+      return i;
+    }
+    if (i + len > n) return i;
+    for (size_t k = 1; k < len; ++k) {
+      if ((s[i + k] & 0xC0) != 0x80) return i;
+      cp = (cp << 6) | (s[i + k] & 0x3F);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
+        (len == 4 && (cp < 0x10000 || cp > 0x10FFFF))) {
+      return i;
+    }
+    i += len;
+  }
+  return std::string_view::npos;
+}
+
+Position OffsetToPosition(std::string_view bytes, size_t offset) {
+  Position p{1, 1};
+  offset = std::min(offset, bytes.size());
+  for (size_t i = 0; i < offset; ++i) {
+    unsigned char c = static_cast<unsigned char>(bytes[i]);
+    if (c == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++p.column;
+    }
+  }
+  return p;
+}
+
+LoadError MakeError(std::string_view source, Position p, std::string message) {
+  LoadError e;
+  e.source = std::string(source);
+  e.line = static_cast<int>(p.line);
+  e.column = static_cast<int>(p.column);
+  e.message = std::move(message);
+  return e;
+}
+
+bool PrepareText(std::string_view* bytes, std::string_view source, const Limits& limits,
+                 LoadResult* out) {
+  if (bytes->size() > limits.max_file_bytes) {
+    out->errors.push_back(MakeError(
+        source, Position{}, "file is " + std::to_string(bytes->size()) + " bytes, over the limit of " +
+                                std::to_string(limits.max_file_bytes) + " bytes"));
+    return false;
+  }
+  if (bytes->size() >= 3 && std::memcmp(bytes->data(), "\xEF\xBB\xBF", 3) == 0) {
+    bytes->remove_prefix(3);
+  }
+  size_t bad = FindInvalidText(*bytes);
+  if (bad != std::string_view::npos) {
+    bool nul = (*bytes)[bad] == '\0';
+    out->errors.push_back(MakeError(
+        source, OffsetToPosition(*bytes, bad),
+        nul ? "binary file: NUL byte at offset " + std::to_string(bad) +
+                  " (manifests must be UTF-8 text)"
+            : "not UTF-8 text: invalid byte at offset " + std::to_string(bad)));
+    return false;
+  }
+  return true;
+}
+
+namespace {
+
+using rapidjson::Value;
+
+// Pairs every node of a finished document with its entry (pre-order, member name
+// before its value), checks duplicate keys.
+class Walker {
+ public:
+  Walker(const std::vector<Entry>& entries, bool all_positions,
+         std::vector<std::pair<const Value*, Position>>* positions)
+      : entries_(entries), all_(all_positions), positions_(positions) {}
+
+  bool Walk(const Value& root) {
+    Visit(root, 0);
+    if (!failed_ && cursor_ != entries_.size()) {
+      failed_ = true;
+      error_ = "internal error: position table out of step with the document";
+    }
+    return !failed_;
+  }
+  const std::string& error() const { return error_; }
+  Position error_position() const { return error_pos_; }
+
+ private:
+  void Record(const Value* v, Position p, int depth) {
+    // Without record_field_lines keep only what resources need: the root, its
+    // members and a List's items.
+    if (all_ || depth <= 2) positions_->emplace_back(v, p);
+  }
+
+  bool Next(Entry* e) {
+    if (cursor_ >= entries_.size()) {
+      failed_ = true;
+      error_ = "internal error: position table shorter than the document";
+      return false;
+    }
+    *e = entries_[cursor_++];
+    return true;
+  }
+
+  void RecordWhole(const Value& v, Position p, int depth) {
+    if (!all_) return;
+    if (v.IsObject()) {
+      for (const auto& m : v.GetObject()) {
+        Record(&m.name, p, depth + 1);
+        Record(&m.value, p, depth + 1);
+        RecordWhole(m.value, p, depth + 1);
+      }
+    } else if (v.IsArray()) {
+      for (const Value& x : v.GetArray()) {
+        Record(&x, p, depth + 1);
+        RecordWhole(x, p, depth + 1);
+      }
+    }
+  }
+
+  // Index of the first member whose name repeats an earlier one, or -1.
+  static int FindDuplicate(const Value& obj, std::vector<std::pair<std::string_view, int>>* scratch) {
+    const int n = static_cast<int>(obj.MemberCount());
+    auto name = [&obj](int i) {
+      const Value& k = (obj.MemberBegin() + i)->name;
+      return std::string_view(k.GetString(), k.GetStringLength());
+    };
+    if (n <= 16) {
+      for (int i = 1; i < n; ++i) {
+        std::string_view ki = name(i);
+        for (int j = 0; j < i; ++j) {
+          if (name(j) == ki) return i;
+        }
+      }
+      return -1;
+    }
+    scratch->clear();
+    for (int i = 0; i < n; ++i) scratch->emplace_back(name(i), i);
+    std::sort(scratch->begin(), scratch->end());
+    int first = -1;
+    for (size_t i = 1; i < scratch->size(); ++i) {
+      if ((*scratch)[i].first == (*scratch)[i - 1].first) {
+        // Sorted by (name, index): [i] is a later occurrence.
+        if (first < 0 || (*scratch)[i].second < first) first = (*scratch)[i].second;
+      }
+    }
+    return first;
+  }
+
+  void Visit(const Value& v, int depth) {
+    Entry e;
+    if (!Next(&e)) return;
+    Position p{e.line, e.column};
+    Record(&v, p, depth);
+    if (e.whole) {
+      RecordWhole(v, p, depth);
+      return;
+    }
+    if (v.IsObject()) {
+      int dup = FindDuplicate(v, &scratch_);
+      int i = 0;
+      for (const auto& m : v.GetObject()) {
+        Entry ke;
+        if (!Next(&ke)) return;
+        Position kp{ke.line, ke.column};
+        Record(&m.name, kp, depth + 1);
+        if (i == dup) {
+          failed_ = true;
+          error_pos_ = kp;
+          error_ = "duplicate key \"" + std::string(m.name.GetString(), m.name.GetStringLength()) +
+                   "\" in mapping";
+          return;
+        }
+        Visit(m.value, depth + 1);
+        if (failed_) return;
+        ++i;
+      }
+    } else if (v.IsArray()) {
+      for (const Value& x : v.GetArray()) {
+        Visit(x, depth + 1);
+        if (failed_) return;
+      }
+    }
+  }
+
+  const std::vector<Entry>& entries_;
+  bool all_;
+  std::vector<std::pair<const Value*, Position>>* positions_;
+  std::vector<std::pair<std::string_view, int>> scratch_;
+  size_t cursor_ = 0;
+  bool failed_ = false;
+  std::string error_;
+  Position error_pos_;
+};
+
+bool IsListKind(std::string_view kind) {
+  return kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
+}
+
+// Empty when `v` is a Kubernetes object, else why not.
+std::string NotAnObject(const Value& v) {
+  if (!v.IsObject()) {
+    const char* what = v.IsArray() ? "a sequence" : "a scalar";
+    return std::string("document is not a Kubernetes object (no kind): it is ") + what;
+  }
+  auto kind = v.FindMember("kind");
+  if (kind == v.MemberEnd() || !kind->value.IsString() || kind->value.GetStringLength() == 0) {
+    return "document is not a Kubernetes object (no kind)";
+  }
+  auto api = v.FindMember("apiVersion");
+  if (api == v.MemberEnd() || !api->value.IsString() || api->value.GetStringLength() == 0) {
+    return "document is not a Kubernetes object (no apiVersion)";
+  }
+  return "";
+}
+
+}  // namespace
+
+void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& entries,
+                    int document_index, std::string_view source, const Limits& limits,
+                    LoadResult* out) {
+  const Value& root = doc->doc;
+  if (root.IsNull()) return;  // empty document: a stray `---`, only comments
+  Walker walker(entries, limits.record_field_lines, &doc->positions);
+  if (!walker.Walk(root)) {
+    out->errors.push_back(MakeError(source, walker.error_position(), walker.error()));
+    return;
+  }
+  std::sort(doc->positions.begin(), doc->positions.end(),
+            [](const std::pair<const Value*, Position>& a,
+               const std::pair<const Value*, Position>& b) {
+              return std::less<const Value*>()(a.first, b.first);
+            });
+  auto make = [&](const Value* obj, int item) {
+    Resource r;
+    r.object = obj;
+    r.owner = doc;
+    r.source = std::string(source);
+    Position p = doc->Find(obj);
+    r.line = static_cast<int>(p.line);
+    r.column = static_cast<int>(p.column);
+    r.document_index = document_index;
+    r.item_index = item;
+    return r;
+  };
+  std::string why = NotAnObject(root);
+  if (!why.empty()) {
+    out->errors.push_back(MakeError(source, doc->Find(&root), std::move(why)));
+    return;
+  }
+  const Value& kind = root["kind"];
+  auto items = root.FindMember("items");
+  if (IsListKind(std::string_view(kind.GetString(), kind.GetStringLength())) &&
+      items != root.MemberEnd() && items->value.IsArray()) {
+    int i = 0;
+    for (const Value& item : items->value.GetArray()) {
+      std::string item_why = NotAnObject(item);
+      if (item_why.empty()) {
+        out->resources.push_back(make(&item, i));
+      } else {
+        out->errors.push_back(MakeError(source, doc->Find(&item),
+                                        "List item " + std::to_string(i) + ": " + item_why));
+      }
+      ++i;
+    }
+    return;
+  }
+  out->resources.push_back(make(&root, -1));
+}
+
+}  // namespace internal
+}  // namespace aimsgate::manifest

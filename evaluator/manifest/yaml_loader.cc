@@ -1,0 +1,466 @@
+// YAML: libyaml's event parser straight into rapidjson Documents, one pass, no
+// intermediate tree. The frame stack makes it iterative (no recursion on input
+// depth); the depth limit bounds what later passes recurse over.
+#include <yaml.h>
+
+#include <algorithm>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "evaluator/manifest/internal.h"
+#include "evaluator/manifest/manifest.h"
+#include "evaluator/manifest/scalar.h"
+
+namespace aimsgate::manifest {
+namespace {
+
+using internal::Entry;
+using internal::MakeEntry;
+using internal::MakeError;
+using rapidjson::Value;
+
+Position MarkPosition(const yaml_mark_t& m) {
+  return Position{static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
+}
+
+class YamlLoader {
+ public:
+  YamlLoader(std::string_view bytes, std::string_view source, const Limits& limits,
+             LoadResult* out)
+      : bytes_(bytes), source_(source), limits_(limits), out_(out) {
+    frames_.reserve(static_cast<size_t>(std::clamp(limits.max_depth, 0, 1024)) + 2);
+  }
+
+  void Run() {
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser)) {
+      out_->errors.push_back(MakeError(source_, Position{}, "cannot initialise the YAML parser"));
+      return;
+    }
+    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(bytes_.data()),
+                                 bytes_.size());
+    yaml_event_t event;
+    bool done = false;
+    while (!done) {
+      if (!yaml_parser_parse(&parser, &event)) {
+        ReportParserError(parser);
+        break;
+      }
+      done = event.type == YAML_STREAM_END_EVENT;
+      bool keep_going = Handle(event);
+      yaml_event_delete(&event);
+      if (!keep_going) break;
+    }
+    yaml_parser_delete(&parser);
+  }
+
+ private:
+  struct Frame {
+    Value value;
+    Value key;
+    bool is_map = false;
+    bool have_key = false;
+    bool key_is_merge = false;
+    uint32_t depth_below = 0;  // depth of the deepest child (scalar = 0)
+    size_t nodes_at_start = 0;
+    size_t merge_begin = 0;  // this frame's merge sources: merges_[merge_begin..]
+    std::string anchor;
+    Position pos;
+    Position merge_pos;
+  };
+  struct Anchor {
+    std::string name;
+    Value value;
+    size_t nodes;
+    uint32_t depth;
+  };
+  struct MergeSource {
+    Value value;
+    Position pos;
+  };
+
+  rapidjson::Document::AllocatorType& alloc() { return doc_->doc.GetAllocator(); }
+  bool Suppressed() const { return suppress_frame_ >= 0; }
+
+  void PushEntry(Position p, bool whole = false) {
+    if (!Suppressed()) entries_.push_back(MakeEntry(p, whole));
+  }
+
+  void ReportParserError(const yaml_parser_t& p) {
+    std::string msg = p.problem != nullptr ? p.problem : "invalid YAML";
+    Position pos;
+    if (p.error == YAML_READER_ERROR) {
+      pos = internal::OffsetToPosition(bytes_, p.problem_offset);
+    } else {
+      pos = MarkPosition(p.problem_mark);
+    }
+    if (p.context != nullptr) {
+      Position cp = MarkPosition(p.context_mark);
+      msg += " (" + std::string(p.context) + " at line " + std::to_string(cp.line) + ", column " +
+             std::to_string(cp.column) + ")";
+    }
+    out_->errors.push_back(MakeError(source_, pos, std::move(msg)));
+  }
+
+  // A per-document error: the document is dropped, the stream goes on.
+  void FailDocument(Position p, std::string msg) {
+    out_->errors.push_back(MakeError(source_, p, std::move(msg)));
+    skipping_ = true;
+  }
+  // A per-file error: the stream stops here.
+  bool FailFile(Position p, std::string msg) {
+    out_->errors.push_back(MakeError(source_, p, std::move(msg)));
+    return false;
+  }
+
+  bool CountNodes(size_t n, Position p) {
+    nodes_ += n;
+    if (nodes_ > limits_.max_nodes) {
+      return FailFile(p, "node limit exceeded: more than " + std::to_string(limits_.max_nodes) +
+                             " nodes in the file");
+    }
+    return true;
+  }
+
+  void StartDocument() {
+    doc_ = std::make_shared<LoadedDocument>();
+    entries_.clear();
+    frames_.clear();
+    anchors_.clear();
+    merges_.clear();
+    suppress_frame_ = -1;
+    skipping_ = false;
+  }
+
+  bool Handle(const yaml_event_t& ev) {
+    Position pos = MarkPosition(ev.start_mark);
+    switch (ev.type) {
+      case YAML_DOCUMENT_START_EVENT:
+        if (++documents_ > limits_.max_documents) {
+          return FailFile(pos, "document limit exceeded: more than " +
+                                   std::to_string(limits_.max_documents) + " documents");
+        }
+        StartDocument();
+        return true;
+      case YAML_DOCUMENT_END_EVENT:
+        if (!skipping_ && doc_ != nullptr) {
+          internal::FinishDocument(std::move(doc_), entries_, static_cast<int>(documents_ - 1),
+                                   source_, limits_, out_);
+        }
+        doc_.reset();
+        return true;
+      case YAML_STREAM_START_EVENT:
+      case YAML_STREAM_END_EVENT:
+      case YAML_NO_EVENT:
+        return true;
+      default:
+        break;
+    }
+    if (skipping_ || doc_ == nullptr) return true;
+    switch (ev.type) {
+      case YAML_SCALAR_EVENT:
+        return OnScalar(ev, pos);
+      case YAML_ALIAS_EVENT:
+        return OnAlias(ev, pos);
+      case YAML_SEQUENCE_START_EVENT:
+        return OnStart(false, ev.data.sequence_start.anchor, pos);
+      case YAML_MAPPING_START_EVENT:
+        return OnStart(true, ev.data.mapping_start.anchor, pos);
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        return OnEnd(pos);
+      default:
+        return true;
+    }
+  }
+
+  bool ExpectingKey() const {
+    return !frames_.empty() && frames_.back().is_map && !frames_.back().have_key;
+  }
+
+  // Types a scalar event; false (document failed) on a bad explicit tag.
+  bool Resolve(const yaml_event_t& ev, std::string_view text, Position pos, ScalarValue* v) {
+    const auto& s = ev.data.scalar;
+    if (s.tag == nullptr) {
+      if (s.plain_implicit) {
+        ResolvePlain(text, v);
+      } else {
+        v->kind = ScalarValue::kString;
+      }
+      return true;
+    }
+    std::string err;
+    if (!ResolveTagged(reinterpret_cast<const char*>(s.tag), text, v, &err)) {
+      FailDocument(pos, err);
+      return false;
+    }
+    return true;
+  }
+
+  void SetValue(const ScalarValue& sv, std::string_view text, Value* out) {
+    switch (sv.kind) {
+      case ScalarValue::kNull: out->SetNull(); break;
+      case ScalarValue::kBool: out->SetBool(sv.b); break;
+      case ScalarValue::kInt: out->SetInt64(sv.i); break;
+      case ScalarValue::kUint: out->SetUint64(sv.u); break;
+      case ScalarValue::kFloat: out->SetDouble(sv.d); break;
+      case ScalarValue::kString:
+        out->SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc());
+        break;
+    }
+  }
+
+  bool SetKey(const ScalarValue& sv, std::string_view text, Position pos) {
+    Frame& f = frames_.back();
+    if (sv.kind == ScalarValue::kString) {
+      f.key.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc());
+    } else if (!KeyString(sv, text, &key_buf_)) {
+      FailDocument(pos, "null mapping key is not supported (Kubernetes objects have string keys)");
+      return false;
+    } else {
+      f.key.SetString(key_buf_.data(), static_cast<rapidjson::SizeType>(key_buf_.size()), alloc());
+    }
+    f.have_key = true;
+    f.key_is_merge = false;
+    PushEntry(pos);
+    return true;
+  }
+
+  bool OnScalar(const yaml_event_t& ev, Position pos) {
+    const auto& s = ev.data.scalar;
+    std::string_view text(reinterpret_cast<const char*>(s.value), s.length);
+    if (!CountNodes(1, pos)) return false;
+    if (text.size() > limits_.max_string_bytes) {
+      FailDocument(pos, "string of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
+                            std::to_string(limits_.max_string_bytes) + " bytes");
+      return true;
+    }
+    if (ExpectingKey()) {
+      if (s.tag == nullptr && s.plain_implicit && text == "<<") {
+        BeginMerge(pos);
+        return true;
+      }
+      ScalarValue sv;
+      if (!Resolve(ev, text, pos, &sv)) return true;
+      SetKey(sv, text, pos);
+      if (s.anchor != nullptr) RecordScalarAnchor(s.anchor, sv, text);
+      return true;
+    }
+    ScalarValue sv;
+    if (!Resolve(ev, text, pos, &sv)) return true;
+    PushEntry(pos);
+    Value v;
+    SetValue(sv, text, &v);
+    if (s.anchor != nullptr) RecordAnchor(reinterpret_cast<const char*>(s.anchor), v, 1, 0);
+    Deliver(std::move(v), 0, pos);
+    return true;
+  }
+
+  void RecordScalarAnchor(const yaml_char_t* name, const ScalarValue& sv, std::string_view text) {
+    Value v;
+    SetValue(sv, text, &v);
+    RecordAnchor(reinterpret_cast<const char*>(name), v, 1, 0);
+  }
+
+  void RecordAnchor(const char* name, const Value& v, size_t nodes, uint32_t depth) {
+    Anchor a{name, Value(v, alloc()), nodes, depth};
+    anchors_.push_back(std::move(a));
+  }
+
+  void BeginMerge(Position pos) {
+    Frame& f = frames_.back();
+    f.have_key = true;
+    f.key_is_merge = true;
+    f.merge_pos = pos;
+    if (suppress_frame_ < 0) suppress_frame_ = static_cast<int>(frames_.size()) - 1;
+  }
+
+  bool OnAlias(const yaml_event_t& ev, Position pos) {
+    const char* name = reinterpret_cast<const char*>(ev.data.alias.anchor);
+    const Anchor* a = nullptr;
+    for (auto it = anchors_.rbegin(); it != anchors_.rend(); ++it) {
+      if (it->name == name) {
+        a = &*it;
+        break;
+      }
+    }
+    if (a == nullptr) {
+      FailDocument(pos, "unknown anchor '" + std::string(name) + "' referenced");
+      return true;
+    }
+    alias_nodes_ += a->nodes;
+    if (alias_nodes_ > limits_.max_alias_nodes) {
+      return FailFile(pos, "alias expansion limit exceeded: more than " +
+                               std::to_string(limits_.max_alias_nodes) +
+                               " nodes produced by aliases");
+    }
+    if (!CountNodes(a->nodes, pos)) return false;
+    if (frames_.size() + a->depth > static_cast<size_t>(limits_.max_depth)) {
+      FailDocument(pos, "nesting depth limit exceeded: more than " +
+                            std::to_string(limits_.max_depth) + " levels (through alias *" +
+                            name + ")");
+      return true;
+    }
+    if (ExpectingKey()) {
+      const Value& v = a->value;
+      if (v.IsObject() || v.IsArray()) {
+        FailDocument(pos, "alias *" + std::string(name) + " to a collection used as a mapping key");
+        return true;
+      }
+      ScalarValue sv;
+      std::string_view text;
+      if (v.IsString()) {
+        text = std::string_view(v.GetString(), v.GetStringLength());
+        sv.kind = ScalarValue::kString;
+      } else if (v.IsBool()) {
+        sv.kind = ScalarValue::kBool;
+        sv.b = v.GetBool();
+      } else if (v.IsInt64()) {
+        sv.kind = ScalarValue::kInt;
+        sv.i = v.GetInt64();
+      } else if (v.IsUint64()) {
+        sv.kind = ScalarValue::kUint;
+        sv.u = v.GetUint64();
+      } else if (v.IsNumber()) {
+        sv.kind = ScalarValue::kFloat;
+        sv.d = v.GetDouble();
+      } else {
+        sv.kind = ScalarValue::kNull;
+      }
+      SetKey(sv, text, pos);
+      return true;
+    }
+    PushEntry(pos, /*whole=*/true);
+    Value copy(a->value, alloc());
+    Deliver(std::move(copy), a->depth, pos);
+    return true;
+  }
+
+  bool OnStart(bool is_map, const yaml_char_t* anchor, Position pos) {
+    if (!CountNodes(1, pos)) return false;
+    if (ExpectingKey()) {
+      FailDocument(pos, "a mapping or sequence used as a mapping key is not supported");
+      return true;
+    }
+    if (frames_.size() + 1 > static_cast<size_t>(limits_.max_depth)) {
+      FailDocument(pos, "nesting depth limit exceeded: more than " +
+                            std::to_string(limits_.max_depth) + " levels");
+      return true;
+    }
+    PushEntry(pos);
+    frames_.emplace_back();
+    Frame& f = frames_.back();
+    f.is_map = is_map;
+    if (is_map) {
+      f.value.SetObject();
+    } else {
+      f.value.SetArray();
+    }
+    f.nodes_at_start = nodes_;
+    f.merge_begin = merges_.size();
+    if (anchor != nullptr) f.anchor = reinterpret_cast<const char*>(anchor);
+    f.pos = pos;
+    return true;
+  }
+
+  bool OnEnd(Position pos) {
+    if (frames_.empty()) return true;
+    Frame& f = frames_.back();
+    if (f.is_map && f.merge_begin < merges_.size()) ApplyMerges(&f);
+    Value v(std::move(f.value));
+    uint32_t depth = f.depth_below + 1;
+    if (!f.anchor.empty()) {
+      RecordAnchor(f.anchor.c_str(), v, nodes_ - f.nodes_at_start + 1, depth);
+    }
+    frames_.pop_back();
+    Deliver(std::move(v), depth, pos);
+    return true;
+  }
+
+  // Adds merged members the mapping does not already have; explicit keys win,
+  // earlier sources win over later ones.
+  void ApplyMerges(Frame* f) {
+    for (size_t s = f->merge_begin; s < merges_.size(); ++s) {
+      Value& src = merges_[s].value;
+      Position mpos = merges_[s].pos;
+      auto merge_one = [&](Value& m) {
+        for (auto& member : m.GetObject()) {
+          if (f->value.FindMember(member.name) != f->value.MemberEnd()) continue;
+          PushEntry(mpos, true);  // the member name
+          PushEntry(mpos, true);  // its value
+          f->value.AddMember(member.name, member.value, alloc());
+        }
+      };
+      if (src.IsObject()) {
+        merge_one(src);
+      } else {
+        for (Value& m : src.GetArray()) merge_one(m);
+      }
+    }
+    merges_.resize(f->merge_begin);
+  }
+
+  void Deliver(Value&& v, uint32_t depth, Position pos) {
+    if (frames_.empty()) {
+      static_cast<Value&>(doc_->doc) = std::move(v);
+      return;
+    }
+    Frame& f = frames_.back();
+    f.depth_below = std::max(f.depth_below, depth);
+    if (!f.is_map) {
+      f.value.PushBack(v, alloc());
+      return;
+    }
+    if (f.key_is_merge) {
+      if (suppress_frame_ == static_cast<int>(frames_.size()) - 1) suppress_frame_ = -1;
+      f.have_key = false;
+      f.key_is_merge = false;
+      bool ok = v.IsObject();
+      if (v.IsArray()) {
+        ok = true;
+        for (const Value& m : v.GetArray()) ok = ok && m.IsObject();
+      }
+      if (!ok) {
+        FailDocument(f.merge_pos,
+                     "merge key << needs a mapping or a sequence of mappings");
+        return;
+      }
+      merges_.push_back(MergeSource{std::move(v), f.merge_pos});
+      return;
+    }
+    f.value.AddMember(f.key, v, alloc());
+    f.have_key = false;
+    (void)pos;
+  }
+
+  std::string_view bytes_;
+  std::string_view source_;
+  const Limits& limits_;
+  LoadResult* out_;
+
+  std::shared_ptr<LoadedDocument> doc_;
+  std::vector<Entry> entries_;
+  std::vector<Frame> frames_;
+  std::vector<Anchor> anchors_;
+  std::vector<MergeSource> merges_;
+  std::string key_buf_;
+  int suppress_frame_ = -1;
+  bool skipping_ = false;
+  size_t documents_ = 0;
+  size_t nodes_ = 0;
+  size_t alias_nodes_ = 0;
+};
+
+}  // namespace
+
+LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& limits) {
+  LoadResult out;
+  if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
+  YamlLoader loader(bytes, source, limits, &out);
+  loader.Run();
+  return out;
+}
+
+}  // namespace aimsgate::manifest
