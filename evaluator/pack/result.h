@@ -54,6 +54,7 @@ struct RuleResult {
   bool failure_policy_fail = true;    // for kError: Fail (deny) or Ignore (allow)
   int field_line = 0;                 // line of the offending field when known
   WaiverRef waiver;                   // set when result == kWaived
+  std::string expired_waiver;         // a matching waiver that has expired (no effect)
 };
 
 struct ResourceEvaluation {

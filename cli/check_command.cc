@@ -1,0 +1,121 @@
+// aimsgate check: evaluate manifests against rule packs, print reports, exit
+// 0 (compliant), 1 (violations per --fail-on) or 2 (usage, input or pack error).
+#include <unistd.h>
+
+#include <fstream>
+#include <iostream>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/engine_flags.h"
+#include "cli/report.h"
+#include "cli/scan.h"
+
+namespace aimsgate::cli {
+namespace {
+
+struct CheckOptions {
+  EngineOptions engine;
+  std::vector<std::string> paths;
+  std::vector<std::string> formats;
+  std::string output;
+  std::string fail_on = "deny";
+  int jobs = 0;
+  int64_t max_file_bytes = 64ll << 20;
+  std::string now;
+};
+
+struct OutputSpec {
+  std::string format;
+  std::string path;  // empty = stdout
+};
+
+int RunCheck(const CheckOptions& o) {
+  // --format F or F=PATH, repeatable; --output applies to a format without a path.
+  std::vector<OutputSpec> outputs;
+  for (const auto& f : o.formats.empty() ? std::vector<std::string>{"text"} : o.formats) {
+    size_t eq = f.find('=');
+    OutputSpec spec{f.substr(0, eq), eq == std::string::npos ? "" : f.substr(eq + 1)};
+    const auto& known = ReportFormats();
+    if (std::find(known.begin(), known.end(), spec.format) == known.end()) {
+      std::cerr << "aimsgate check: error: unknown format '" << spec.format << "'\n";
+      return 2;
+    }
+    outputs.push_back(spec);
+  }
+  int to_stdout = 0;
+  for (auto& out : outputs) {
+    if (out.path.empty() && !o.output.empty()) out.path = o.output;
+    if (out.path.empty()) ++to_stdout;
+  }
+  if (to_stdout > 1) {
+    std::cerr << "aimsgate check: error: several formats on stdout; give FORMAT=PATH for all but one\n";
+    return 2;
+  }
+  if (o.paths.empty()) {
+    std::cerr << "aimsgate check: error: no input: give files, directories or - for stdin\n";
+    return 2;
+  }
+  ScanOptions scan_options;
+  if (!o.now.empty() && !ParseRfc3339(o.now, &scan_options.now_unix)) {
+    std::cerr << "aimsgate check: error: --now '" << o.now << "' is not an RFC 3339 date-time\n";
+    return 2;
+  }
+  std::vector<Diagnostic> diags;
+  std::shared_ptr<const Engine> engine = Engine::Load(o.engine, &diags);
+  PrintDiagnostics(diags);
+  if (!engine) return 2;
+
+  scan_options.paths = o.paths;
+  scan_options.jobs = o.jobs;
+  scan_options.max_file_bytes = o.max_file_bytes;
+  ScanResult scan = Scan(*engine, scan_options);
+
+  for (const auto& out : outputs) {
+    ReportInput in{*engine, scan, out.path.empty() && out.format == "text" && isatty(STDOUT_FILENO)};
+    if (out.path.empty()) {
+      WriteReport(out.format, in, std::cout);
+      std::cout.flush();
+      continue;
+    }
+    std::ofstream file(out.path, std::ios::binary | std::ios::trunc);
+    if (file) WriteReport(out.format, in, file);
+    file.flush();
+    if (!file) {
+      std::cerr << out.path << ": error: cannot write report\n";
+      return 2;
+    }
+  }
+  // Input errors are printed even when the report went to a file.
+  bool text_on_stdout = false;
+  for (const auto& out : outputs) text_on_stdout |= out.path.empty() && out.format == "text";
+  if (!text_on_stdout) {
+    for (const auto& err : scan.errors) std::cerr << err.ToString() << "\n";
+  }
+  if (!scan.errors.empty()) return 2;
+  Summary s = Summarize(scan);
+  if (o.fail_on == "deny" && s.denied > 0) return 1;
+  if (o.fail_on == "warn" && (s.denied > 0 || s.warned > 0)) return 1;
+  return 0;
+}
+
+}  // namespace
+
+void AddCheckCommand(CLI::App& root, CommandList* commands) {
+  auto o = std::make_shared<CheckOptions>();
+  CLI::App* app = root.add_subcommand("check", "Evaluate manifests against rule packs (exit 0 ok, 1 violations, 2 error)");
+  app->add_option("paths", o->paths, "Manifest files, directories (recursive) or - for stdin");
+  AddEngineFlags(app, &o->engine);
+  app->add_option("--format", o->formats, "Report format, or FORMAT=PATH (repeatable): text, json")
+      ->type_name("FORMAT[=PATH]");
+  app->add_option("--output", o->output, "Write the report to FILE instead of stdout");
+  app->add_option("--fail-on", o->fail_on, "Which failures make exit code 1")
+      ->check(CLI::IsMember({"deny", "warn", "never"}));
+  app->add_option("--jobs", o->jobs, "Files evaluated in parallel (default: number of cores)")->check(CLI::NonNegativeNumber);
+  app->add_option("--max-file-bytes", o->max_file_bytes, "Largest input file accepted")->check(CLI::PositiveNumber);
+  app->add_option("--now", o->now, "Evaluate as of this RFC 3339 time (expiry of waivers and assessments)");
+  app->add_flag("--audit-only", o->engine.audit_only, "Report deny rules as audit: nothing fails (shadow rollout)");
+  commands->push_back({app, [o] { return RunCheck(*o); }});
+}
+
+}  // namespace aimsgate::cli

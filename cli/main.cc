@@ -1,0 +1,35 @@
+// aimsgate: one binary, subcommands (SPEC §1).  Each subcommand lives in its own
+// file and registers itself through cli/command.h.
+#include <iostream>
+
+#include "cli/command.h"
+
+int main(int argc, char** argv) {
+  using namespace aimsgate::cli;
+  CLI::App app{"aimsgate: ISO/IEC 42001 controls for AI deployments, in CI and at admission"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every subcommand");
+  CommandList commands;
+  AddCheckCommand(app, &commands);
+  AddLintCommand(app, &commands);
+  AddTestCommand(app, &commands);
+  AddRulesCommand(app, &commands);
+#ifdef AIMSGATE_HAVE_EVIDENCE
+  AddEvidenceCommands(app, &commands);
+#endif
+#ifdef AIMSGATE_HAVE_SERVE
+  AddServeCommand(app, &commands);
+#endif
+  AddVersionCommand(app, &commands);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    // CLI11 exits 0 for --help; every usage error is exit code 2 (SPEC §1).
+    return code == 0 ? 0 : 2;
+  }
+  for (const Command& c : commands) {
+    if (c.app->parsed()) return c.run();
+  }
+  return 2;
+}

@@ -1,0 +1,191 @@
+#include "cli/report.h"
+
+#include <map>
+
+#include <rapidjson/ostreamwrapper.h>
+#include <rapidjson/prettywriter.h>
+
+namespace aimsgate::cli {
+
+Summary Summarize(const ScanResult& scan) {
+  Summary s;
+  s.resources = scan.evaluations.size();
+  for (const auto& e : scan.evaluations) {
+    for (const auto& r : e.results) {
+      switch (r.result) {
+        case Outcome::kPass: ++s.pass; break;
+        case Outcome::kFail: ++s.fail; break;
+        case Outcome::kSkip: ++s.skip; break;
+        case Outcome::kError: ++s.error; break;
+        case Outcome::kWaived: ++s.waived; break;
+      }
+    }
+    if (e.denied) ++s.denied;
+    if (e.warned) ++s.warned;
+  }
+  return s;
+}
+
+void WriteJsonReport(const ReportInput& in, std::ostream& os) {
+  rapidjson::OStreamWrapper stream(os);
+  rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(stream);
+  w.SetIndent(' ', 2);
+  w.StartObject();
+  w.Key("apiVersion"); w.String("aimsgate.io/v1alpha1");
+  w.Key("kind"); w.String("CheckReport");
+  w.Key("packs");
+  w.StartArray();
+  for (const auto& p : in.engine.packs()) {
+    w.StartObject();
+    w.Key("name"); w.String(p.name);
+    w.Key("version"); w.String(p.version);
+    w.Key("digest"); w.String(p.digest);
+    w.EndObject();
+  }
+  w.EndArray();
+  Summary s = Summarize(in.scan);
+  w.Key("summary");
+  w.StartObject();
+  w.Key("resources"); w.Uint64(s.resources);
+  w.Key("pass"); w.Uint64(s.pass);
+  w.Key("fail"); w.Uint64(s.fail);
+  w.Key("skip"); w.Uint64(s.skip);
+  w.Key("error"); w.Uint64(s.error);
+  w.Key("waived"); w.Uint64(s.waived);
+  w.Key("denied"); w.Uint64(s.denied);
+  w.EndObject();
+  w.Key("results");
+  w.StartArray();
+  for (const auto& e : in.scan.evaluations) {
+    for (const auto& r : e.results) {
+      w.StartObject();
+      w.Key("resource");
+      w.StartObject();
+      w.Key("apiVersion"); w.String(e.resource.api_version);
+      w.Key("kind"); w.String(e.resource.kind);
+      if (!e.resource.namespace_.empty()) { w.Key("namespace"); w.String(e.resource.namespace_); }
+      w.Key("name"); w.String(e.resource.name);
+      w.Key("source"); w.String(e.resource.source);
+      w.Key("line"); w.Int(e.resource.line);
+      w.EndObject();
+      w.Key("rule"); w.String(r.rule);
+      w.Key("controls");
+      w.StartArray();
+      for (const auto& c : r.controls) w.String(c);
+      w.EndArray();
+      w.Key("severity"); w.String(ToString(r.severity));
+      w.Key("action"); w.String(ToString(r.action));
+      w.Key("result"); w.String(ToString(r.result));
+      if (!r.message.empty()) { w.Key("message"); w.String(r.message); }
+      if (r.result == Outcome::kFail && !r.remediation.empty()) { w.Key("remediation"); w.String(r.remediation); }
+      if (r.result == Outcome::kWaived) {
+        w.Key("waiver");
+        w.StartObject();
+        w.Key("name"); w.String(r.waiver.name);
+        w.Key("justification"); w.String(r.waiver.justification);
+        w.Key("approvedBy"); w.String(r.waiver.approved_by);
+        w.Key("expires"); w.String(r.waiver.expires);
+        w.EndObject();
+      }
+      if (!r.expired_waiver.empty()) { w.Key("expiredWaiver"); w.String(r.expired_waiver); }
+      w.EndObject();
+    }
+  }
+  w.EndArray();
+  w.Key("errors");
+  w.StartArray();
+  for (const auto& err : in.scan.errors) {
+    w.StartObject();
+    w.Key("source"); w.String(err.source);
+    w.Key("line"); w.Int(err.line);
+    w.Key("column"); w.Int(err.column);
+    w.Key("message"); w.String(err.message);
+    w.EndObject();
+  }
+  w.EndArray();
+  w.EndObject();
+  os << "\n";
+}
+
+namespace {
+
+struct Palette {
+  const char *red, *yellow, *green, *dim, *bold, *reset;
+};
+
+const Palette& Colors(bool on) {
+  static const Palette kOn{"\033[31m", "\033[33m", "\033[32m", "\033[2m", "\033[1m", "\033[0m"};
+  static const Palette kOff{"", "", "", "", "", ""};
+  return on ? kOn : kOff;
+}
+
+std::string Describe(const ResourceRef& r) {
+  std::string out = r.kind + " ";
+  if (!r.namespace_.empty()) out += r.namespace_ + "/";
+  out += r.name.empty() ? "<unnamed>" : r.name;
+  return out;
+}
+
+}  // namespace
+
+void WriteTextReport(const ReportInput& in, std::ostream& os) {
+  const Palette& c = Colors(in.color);
+  for (const auto& e : in.scan.evaluations) {
+    size_t counts[5] = {0, 0, 0, 0, 0};
+    for (const auto& r : e.results) ++counts[static_cast<int>(r.result)];
+    const char* mark = e.denied ? "DENY" : e.warned ? "WARN" : "OK  ";
+    const char* color = e.denied ? c.red : e.warned ? c.yellow : c.green;
+    os << color << c.bold << mark << c.reset << " " << c.bold << Describe(e.resource) << c.reset << c.dim << "  "
+       << e.resource.source << ":" << e.resource.line << c.reset << "\n";
+    if (e.results.empty()) {
+      os << "     " << c.dim << "no rule applies" << c.reset << "\n";
+      continue;
+    }
+    for (const auto& r : e.results) {
+      if (r.result == Outcome::kPass || r.result == Outcome::kSkip) continue;
+      const char* rc = r.result == Outcome::kWaived ? c.dim
+                       : r.action == Action::kDeny ? c.red
+                                                   : c.yellow;
+      os << "     " << rc << ToString(r.result) << c.reset << " " << r.rule << " [" << ToString(r.action) << ", "
+         << ToString(r.severity);
+      for (const auto& ctl : r.controls) os << ", " << ctl;
+      os << "]\n       " << r.message << "\n";
+      if (r.result == Outcome::kFail && !r.remediation.empty()) {
+        os << "       " << c.dim << "fix: " << r.remediation << c.reset << "\n";
+      }
+      if (r.result == Outcome::kWaived) {
+        os << "       " << c.dim << "waived by " << r.waiver.name << " (approved by " << r.waiver.approved_by
+           << ", expires " << r.waiver.expires << "): " << r.waiver.justification << c.reset << "\n";
+      }
+      if (!r.expired_waiver.empty()) {
+        os << "       " << c.yellow << "waiver " << r.expired_waiver << " has expired and no longer applies" << c.reset
+           << "\n";
+      }
+    }
+    os << "     " << c.dim << counts[0] << " passed, " << counts[1] << " failed, " << counts[2] << " skipped";
+    if (counts[3]) os << ", " << counts[3] << " errors";
+    if (counts[4]) os << ", " << counts[4] << " waived";
+    os << c.reset << "\n";
+  }
+  for (const auto& err : in.scan.errors) os << c.red << err.ToString() << c.reset << "\n";
+  Summary s = Summarize(in.scan);
+  os << "\n" << c.bold << s.resources << " resources in " << in.scan.files << " files: " << s.denied
+     << " denied, " << s.warned << " warned; rule results " << s.pass << " pass, " << s.fail << " fail, " << s.skip
+     << " skip, " << s.error << " error, " << s.waived << " waived" << c.reset;
+  if (!in.scan.errors.empty()) os << c.red << "; " << in.scan.errors.size() << " input errors" << c.reset;
+  os << "\n";
+}
+
+const std::vector<std::string>& ReportFormats() {
+  static const std::vector<std::string> kFormats{"text", "json"};
+  return kFormats;
+}
+
+bool WriteReport(const std::string& format, const ReportInput& in, std::ostream& out) {
+  if (format == "json") WriteJsonReport(in, out);
+  else if (format == "text") WriteTextReport(in, out);
+  else return false;
+  return true;
+}
+
+}  // namespace aimsgate::cli

@@ -1,0 +1,186 @@
+// aimsgate rules list|show ID|controls, aimsgate lint PACK..., aimsgate version:
+// what packs check, which ISO 42001 controls they cover, and whether they compile.
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/engine_flags.h"
+#include "cli/iso_controls.h"
+#include "evaluator/pack/compiled_pack.h"
+#include "evaluator/pack/pack_loader.h"
+
+namespace aimsgate::cli {
+namespace {
+
+struct RulesOptions {
+  EngineOptions engine;
+  std::string id;
+};
+
+std::shared_ptr<const Engine> LoadOrPrint(const EngineOptions& options) {
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(options, &diags);
+  PrintDiagnostics(diags);
+  return engine;
+}
+
+int RunList(const RulesOptions& o) {
+  auto engine = LoadOrPrint(o.engine);
+  if (!engine) return 2;
+  for (const auto& r : engine->rules()) {
+    std::string controls;
+    for (const auto& c : r.rule->controls) controls += (controls.empty() ? "" : ",") + c;
+    std::cout << r.full_id << "\t" << ToString(r.rule->action) << "\t" << ToString(r.rule->severity) << "\t"
+              << controls << "\t" << r.rule->title << "\n";
+  }
+  return 0;
+}
+
+int RunShow(const RulesOptions& o) {
+  auto engine = LoadOrPrint(o.engine);
+  if (!engine) return 2;
+  for (const auto& r : engine->rules()) {
+    if (r.full_id != o.id && r.rule->id != o.id) continue;
+    const RuleSpec& s = *r.rule;
+    std::cout << "id:          " << r.full_id << "\n"
+              << "title:       " << s.title << "\n"
+              << "pack:        " << r.pack->name << " " << r.pack->version << " (" << r.pack->digest << ")\n"
+              << "source:      " << r.pack->source->path() << ":" << s.pos.line << "\n"
+              << "controls:    ";
+    for (const auto& c : s.controls) std::cout << c << " ";
+    std::cout << "\nseverity:    " << ToString(s.severity) << "\naction:      " << ToString(s.action) << "\n";
+    if (!s.description.empty()) std::cout << "description: " << s.description << "\n";
+    if (!s.match.when.empty()) std::cout << "when:        " << s.match.when.text << "\n";
+    std::cout << "assert:      " << s.assert_expr.text << "\n";
+    if (!s.message.empty()) std::cout << "message:     " << s.message << "\n";
+    if (!s.remediation.empty()) std::cout << "remediation: " << s.remediation << "\n";
+    return 0;
+  }
+  std::cerr << "aimsgate rules show: error: no rule '" << o.id << "'\n";
+  return 2;
+}
+
+int RunControls(const RulesOptions& o) {
+  auto engine = LoadOrPrint(o.engine);
+  if (!engine) return 2;
+  std::map<std::string, std::vector<std::string>> by_control;
+  for (const auto& r : engine->rules()) {
+    for (const auto& c : r.rule->controls) by_control[c].push_back(r.full_id);
+  }
+  int covered = 0;
+  for (const auto& c : IsoControls()) {
+    auto it = by_control.find(c.id);
+    std::cout << c.id << "\t" << c.title << "\t";
+    if (it != by_control.end()) {
+      ++covered;
+      for (size_t i = 0; i < it->second.size(); ++i) std::cout << (i ? ", " : "") << it->second[i];
+    } else {
+      std::cout << (std::string(c.checkable) == "no" ? "organisational control: no manifest can show it"
+                                                    : "not checked by the loaded packs");
+    }
+    std::cout << "\n";
+  }
+  // References to clauses (e.g. 6.1) are listed after the Annex A controls.
+  for (const auto& [control, rules] : by_control) {
+    bool annex = std::any_of(IsoControls().begin(), IsoControls().end(),
+                             [&](const IsoControl& c) { return control == c.id; });
+    if (annex) continue;
+    std::cout << control << "\t(clause or other reference)\t";
+    for (size_t i = 0; i < rules.size(); ++i) std::cout << (i ? ", " : "") << rules[i];
+    std::cout << "\n";
+  }
+  std::cout << covered << " of " << IsoControls().size() << " Annex A controls checked by the loaded packs\n";
+  return 0;
+}
+
+struct LintOptions {
+  std::vector<std::string> packs;
+  std::vector<std::string> params;
+};
+
+int RunLint(const LintOptions& o) {
+  if (o.packs.empty()) {
+    std::cerr << "aimsgate lint: error: give one or more pack files or directories\n";
+    return 2;
+  }
+  std::vector<Diagnostic> diags;
+  std::vector<PackSpec> specs = LoadPackPaths(o.packs, &diags);
+  for (const auto& d : diags) {
+    if (d.line == 0 && d.message.rfind("cannot read", 0) == 0) {
+      PrintDiagnostics(diags);
+      return 2;
+    }
+  }
+  ApplyParamOverrides(o.params, {}, &specs, &diags);
+  size_t rules = 0;
+  for (auto& spec : specs) {
+    for (const auto& r : spec.rules) {
+      ++rules;
+      if (r.controls.empty()) {
+        diags.push_back({spec.source->path(), r.pos.line, r.pos.column,
+                         "rule '" + r.id + "' names no controls: auditors cannot map it", Diagnostic::Level::kWarning});
+      }
+      if (r.remediation.empty()) {
+        diags.push_back({spec.source->path(), r.pos.line, r.pos.column,
+                         "rule '" + r.id + "' has no remediation: say how to fix a failure", Diagnostic::Level::kWarning});
+      }
+    }
+    CompilePack(std::move(spec), cel::Limits(), &diags);
+  }
+  std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
+    return a.path != b.path ? a.path < b.path : a.line < b.line;
+  });
+  PrintDiagnostics(diags);
+  size_t errors = std::count_if(diags.begin(), diags.end(), [](const Diagnostic& d) { return d.level == Diagnostic::Level::kError; });
+  std::cerr << specs.size() << " packs, " << rules << " rules: " << errors << " errors, " << diags.size() - errors
+            << " warnings\n";
+  return errors ? 1 : 0;
+}
+
+}  // namespace
+
+void AddRulesCommand(CLI::App& root, CommandList* commands) {
+  CLI::App* rules = root.add_subcommand("rules", "What the packs check and which ISO 42001 controls they cover");
+  rules->require_subcommand(1);
+  auto o = std::make_shared<RulesOptions>();
+  CLI::App* list = rules->add_subcommand("list", "One line per rule: id, action, severity, controls, title");
+  AddEngineFlags(list, &o->engine, false);
+  commands->push_back({list, [o] { return RunList(*o); }});
+  CLI::App* show = rules->add_subcommand("show", "Everything about one rule");
+  show->add_option("id", o->id, "Rule id (pack/id or id)")->required();
+  AddEngineFlags(show, &o->engine, false);
+  commands->push_back({show, [o] { return RunShow(*o); }});
+  CLI::App* controls = rules->add_subcommand("controls", "The 38 Annex A controls and the rules that check each");
+  AddEngineFlags(controls, &o->engine, false);
+  commands->push_back({controls, [o] { return RunControls(*o); }});
+}
+
+void AddLintCommand(CLI::App& root, CommandList* commands) {
+  auto o = std::make_shared<LintOptions>();
+  CLI::App* app = root.add_subcommand("lint", "Compile rule packs and report every error as file:line:col (exit 1 on errors)");
+  app->add_option("packs", o->packs, "Pack files or directories (builtin:iso42001 for the built-in pack)");
+  app->add_option("--param", o->params, "Override a pack parameter: KEY=VALUE");
+  commands->push_back({app, [o] { return RunLint(*o); }});
+}
+
+void AddVersionCommand(CLI::App& root, CommandList* commands) {
+  CLI::App* app = root.add_subcommand("version", "Version, build and the built-in pack's digest");
+  commands->push_back({app, [] {
+    std::cout << "aimsgate " << AIMSGATE_VERSION << " (built " << __DATE__ << ", " <<
+#ifdef __clang__
+        "clang "
+#else
+        "gcc "
+#endif
+              << __VERSION__ << ")\n";
+    std::vector<Diagnostic> diags;
+    for (const auto& p : LoadPackPaths({}, &diags)) {
+      std::cout << "builtin pack " << p.name << " " << p.version << " " << p.digest << "\n";
+    }
+    return 0;
+  }});
+}
+
+}  // namespace aimsgate::cli

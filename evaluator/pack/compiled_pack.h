@@ -1,0 +1,61 @@
+// A rule pack compiled once into an immutable, evaluable form: one CEL
+// environment per pack (its parameters and helper functions), every
+// expression planned, kinds indexed so that an object only visits the rules
+// that can match it.
+//
+// Thread-safety: immutable after CompilePack; evaluated from many threads.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "evaluator/cel/cel.h"
+#include "evaluator/pack/pack_spec.h"
+
+namespace aimsgate {
+
+struct CompiledRule {
+  const RuleSpec* spec = nullptr;
+  std::string full_id;
+  std::shared_ptr<const cel::Program> when;    // null = always
+  std::shared_ptr<const cel::Program> assert_program;
+  // message: literal text pieces interleaved with {{expr}} programs.
+  struct MessagePart {
+    std::string text;
+    std::shared_ptr<const cel::Program> program;
+  };
+  std::vector<MessagePart> message;
+  std::shared_ptr<const cel::Program> message_expression;
+};
+
+// Variable slots every pack environment declares, in this order.
+struct PackSlots {
+  int object, old_object, request, params, inventory, inventory_all, model, now, namespace_object;
+};
+
+class CompiledPack {
+ public:
+  CompiledPack(PackSpec spec, const cel::Limits& limits);
+  const PackSpec& spec() const { return spec_; }
+  const cel::Env& env() const { return env_; }
+  const PackSlots& slots() const { return slots_; }
+  const std::vector<CompiledRule>& rules() const { return rules_; }
+  // Indices of the rules whose kinds can match `kind`, in pack order.
+  const std::vector<size_t>& RulesForKind(const std::string& kind) const;
+  // annotationPrefix parameter (default "aimsgate.io/"), for the inventory lookup.
+  const std::string& annotation_prefix() const { return annotation_prefix_; }
+
+ private:
+  friend std::shared_ptr<const CompiledPack> CompilePack(PackSpec, const cel::Limits&, std::vector<Diagnostic>*);
+  PackSpec spec_;
+  cel::Env env_;
+  PackSlots slots_{};
+  std::vector<CompiledRule> rules_;
+  std::unordered_map<std::string, std::vector<size_t>> by_kind_;
+  std::vector<size_t> any_kind_;  // rules matching kinds not named explicitly
+  std::string annotation_prefix_ = "aimsgate.io/";
+};
+
+}  // namespace aimsgate

@@ -1,0 +1,106 @@
+// The embedding API of the evaluator: load rule packs and the organisation's
+// inputs once, then evaluate Kubernetes objects against them from any number
+// of threads.  cli/ and webhook/ use only this header (and result.h).
+//
+//   EngineOptions opts;
+//   opts.rule_paths = {"rules/"};              // empty = the built-in iso42001 pack
+//   opts.param_overrides = {"highRiskTiers=[high, limited]"};
+//   std::vector<Diagnostic> diags;
+//   std::shared_ptr<const Engine> engine = Engine::Load(opts, &diags);
+//   if (!engine) { print diags; exit 2; }
+//
+//   EvalRequest req;                            // CI: synthetic CREATE
+//   cel::EvalState scratch;                     // one per thread, reused
+//   ResourceEvaluation r = engine->Evaluate(object, req, &scratch);
+//
+// Thread-safety: an Engine is immutable after Load; Evaluate may run
+// concurrently (one cel::EvalState per thread).  Reload = Load a new Engine and
+// swap a std::shared_ptr<const Engine>.
+// Cost: rules are indexed by kind, so an object only runs the rules that can
+// match it; every expression evaluation is bounded by the CEL cost budget.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "evaluator/cel/cel.h"
+#include "evaluator/pack/inputs.h"
+#include "evaluator/pack/pack_spec.h"
+#include "evaluator/pack/result.h"
+#include "evaluator/pack/source.h"
+
+namespace aimsgate {
+
+struct EngineOptions {
+  std::vector<std::string> rule_paths;       // files, directories, "builtin:iso42001"
+  std::vector<std::string> param_overrides;  // "key=value" or "pack.key=value"; value is YAML
+  std::vector<std::string> params_files;     // YAML mappings of key: value
+  std::string inventory_path;
+  std::vector<std::string> waiver_paths;
+  std::string model_card_path;
+  std::string bom_path;
+  // Turns every deny rule into audit (shadow rollout of a pack).
+  bool audit_only = false;
+  cel::Limits limits;
+};
+
+// What an evaluation knows beyond the object itself.
+struct EvalRequest {
+  const rapidjson::Value* old_object = nullptr;  // admission UPDATE/DELETE
+  const rapidjson::Value* request = nullptr;     // AdmissionReview request; null = synthetic CREATE
+  int64_t now_unix = 0;                          // 0 = the current time
+  std::string source;                            // file in CI
+  int line = 0;
+  int document_index = 0;
+  int item_index = -1;
+  bool digest_object = false;  // fill ResourceEvaluation::object_sha256 (evidence needs it)
+};
+
+class CompiledPack;
+
+class Engine {
+ public:
+  static std::shared_ptr<const Engine> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
+  ~Engine();
+
+  ResourceEvaluation Evaluate(const rapidjson::Value& object, const EvalRequest& request,
+                              cel::EvalState* scratch) const;
+
+  std::vector<PackRef> packs() const;
+  // Every rule of every pack, in load order (for SARIF drivers, `rules list`).
+  struct RuleInfo {
+    const PackSpec* pack;
+    const RuleSpec* rule;
+    std::string full_id;
+  };
+  std::vector<RuleInfo> rules() const;
+  const Inventory* inventory() const { return inventory_.get(); }
+  const WaiverSet* waivers() const { return waivers_.get(); }
+
+ private:
+  Engine() = default;
+  std::vector<std::shared_ptr<const CompiledPack>> packs_;
+  std::shared_ptr<const Inventory> inventory_;
+  std::shared_ptr<const WaiverSet> waivers_;
+  std::shared_ptr<rapidjson::Document> model_;  // null-valued when no model metadata
+  std::shared_ptr<rapidjson::Document> synthetic_request_;
+  bool audit_only_ = false;
+};
+
+// Compiles one pack (used by Engine::Load and `aimsgate lint`).  Diagnostics
+// point into the pack's file.
+std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits& limits,
+                                                std::vector<Diagnostic>* diagnostics);
+
+// Resolves --rules arguments to pack specs (files, directories, builtin:NAME).
+std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics);
+
+// Applies --param/--params overrides to the packs' parameters.
+bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::vector<std::string>& files,
+                         std::vector<PackSpec>* packs, std::vector<Diagnostic>* diagnostics);
+
+}  // namespace aimsgate

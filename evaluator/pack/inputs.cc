@@ -1,0 +1,287 @@
+#include "evaluator/pack/inputs.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+
+#include <yaml-cpp/yaml.h>
+
+#include "evaluator/manifest/manifest.h"
+#include "evaluator/pack/yaml_node.h"
+
+namespace aimsgate {
+
+namespace fs = std::filesystem;
+
+bool GlobMatch(const std::string& pattern, const std::string& text) {
+  // Iterative matcher with single backtrack point: linear for practical patterns.
+  size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool ParseRfc3339(const std::string& text, int64_t* seconds) {
+  int y, mo, d, h = 0, mi = 0, s = 0;
+  char tail[64] = {0};
+  int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%63s", &y, &mo, &d, &h, &mi, &s, tail);
+  if (n == 3 && text.size() == 10) {
+    tail[0] = 'Z';
+  } else if (n < 6) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
+  std::string rest = tail;
+  if (!rest.empty() && rest[0] == '.') {  // fractional seconds are ignored
+    size_t i = 1;
+    while (i < rest.size() && isdigit(static_cast<unsigned char>(rest[i]))) ++i;
+    rest = rest.substr(i);
+  }
+  int64_t offset = 0;
+  if (rest == "Z" || rest == "z") {
+    offset = 0;
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
+    int oh = std::atoi(rest.substr(1, 2).c_str()), om = std::atoi(rest.substr(4, 2).c_str());
+    offset = (oh * 3600 + om * 60) * (rest[0] == '+' ? 1 : -1);
+  } else {
+    return false;
+  }
+  // Days from civil (Howard Hinnant's algorithm).
+  y -= mo <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const unsigned yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  const int64_t days = era * 146097 + static_cast<int64_t>(doe) - 719468;
+  *seconds = days * 86400 + h * 3600 + mi * 60 + s - offset;
+  return true;
+}
+
+std::string FormatRfc3339(int64_t seconds) {
+  std::time_t t = static_cast<std::time_t>(seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+std::vector<std::string> ListFiles(const std::string& path, const std::vector<std::string>& extensions,
+                                   std::string* error) {
+  std::vector<std::string> files;
+  std::error_code ec;
+  fs::file_status st = fs::status(path, ec);
+  if (ec || !fs::exists(st)) {
+    *error = "no such file or directory";
+    return files;
+  }
+  if (!fs::is_directory(st)) {
+    files.push_back(path);
+    return files;
+  }
+  for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    if (!it->is_regular_file(ec)) continue;
+    std::string ext = it->path().extension().string();
+    if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end()) {
+      files.push_back(it->path().string());
+    }
+  }
+  if (ec) *error = ec.message();
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+const rapidjson::Value* Inventory::Find(const std::string& system_id) const {
+  auto it = by_id_.find(system_id);
+  return it == by_id_.end() ? nullptr : it->second;
+}
+
+std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vector<Diagnostic>* diagnostics) {
+  std::string error;
+  auto file = SourceFile::Read(path, &error);
+  if (!file) {
+    diagnostics->push_back({path, 0, 0, "cannot read inventory: " + error});
+    return nullptr;
+  }
+  manifest::Limits limits;
+  manifest::LoadResult loaded = manifest::LoadBytes(file->text(), path, limits);
+  for (const auto& e : loaded.errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
+  if (!loaded.errors.empty()) return nullptr;
+  if (loaded.resources.size() != 1) {
+    diagnostics->push_back({path, 1, 1, "an inventory file holds exactly one document of kind Inventory"});
+    return nullptr;
+  }
+  const manifest::Resource& res = loaded.resources[0];
+  const rapidjson::Value& obj = *res.object;
+  auto fail = [&](int line, const std::string& message) {
+    diagnostics->push_back({path, line, 1, message});
+    return nullptr;
+  };
+  if (std::string(obj["kind"].IsString() ? obj["kind"].GetString() : "") != "Inventory") {
+    return fail(res.line, "document is not of kind Inventory");
+  }
+  auto inventory = std::make_shared<Inventory>();
+  inventory->document_ = std::make_shared<rapidjson::Document>();
+  inventory->document_->CopyFrom(obj, inventory->document_->GetAllocator());
+  const rapidjson::Value& doc = *inventory->document_;
+  auto systems = doc.FindMember("systems");
+  if (systems == doc.MemberEnd() || !systems->value.IsArray()) {
+    return fail(res.line, "Inventory needs a 'systems' list");
+  }
+  for (const auto& system : systems->value.GetArray()) {
+    int line = res.FieldLine(&system);
+    if (!system.IsObject()) return fail(line, "each inventory system must be a mapping");
+    auto id = system.FindMember("id");
+    if (id == system.MemberEnd() || !id->value.IsString() || id->value.GetStringLength() == 0) {
+      return fail(line, "inventory system without an 'id'");
+    }
+    auto assessments = system.FindMember("impactAssessments");
+    if (assessments != system.MemberEnd()) {
+      if (!assessments->value.IsArray()) return fail(line, "impactAssessments must be a list");
+      for (const auto& a : assessments->value.GetArray()) {
+        auto exp = a.IsObject() ? a.FindMember("expires") : a.MemberEnd();
+        int64_t ignored;
+        if (a.IsObject() && exp != a.MemberEnd() &&
+            (!exp->value.IsString() || !ParseRfc3339(exp->value.GetString(), &ignored))) {
+          return fail(line, "impact assessment 'expires' must be an RFC 3339 date-time");
+        }
+      }
+    }
+    if (!inventory->by_id_.emplace(id->value.GetString(), &system).second) {
+      return fail(line, std::string("duplicate inventory system id '") + id->value.GetString() + "'");
+    }
+  }
+  return inventory;
+}
+
+namespace {
+
+void LoadWaiverFile(const std::string& path, std::vector<Waiver>* out, std::vector<Diagnostic>* diags) {
+  std::string error;
+  auto file = SourceFile::Read(path, &error);
+  if (!file) {
+    diags->push_back({path, 0, 0, "cannot read waivers: " + error});
+    return;
+  }
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(file->text());
+  } catch (const YAML::Exception& e) {
+    diags->push_back({path, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
+    return;
+  }
+  auto err = [&](const YAML::Node& n, const std::string& m) {
+    SourcePos p = PosOf(n);
+    diags->push_back({path, p.line, p.column, m});
+  };
+  auto strings = [&](const YAML::Node& n, std::vector<std::string>* v) {
+    if (!n) return;
+    if (n.IsScalar()) {
+      v->push_back(n.Scalar());
+    } else if (n.IsSequence()) {
+      for (const auto& i : n) {
+        if (i.IsScalar()) v->push_back(i.Scalar());
+        else err(i, "expected a string");
+      }
+    } else {
+      err(n, "expected a list of strings");
+    }
+  };
+  for (const auto& doc : docs) {
+    try {
+      if (doc.IsNull()) continue;
+      if (!doc.IsMap() || !doc["kind"] || doc["kind"].Scalar() != "Waiver") {
+        err(doc, "document is not of kind Waiver");
+        continue;
+      }
+      Waiver w;
+      w.source = path;
+      w.line = PosOf(doc).line;
+      if (doc["metadata"] && doc["metadata"]["name"]) w.name = doc["metadata"]["name"].Scalar();
+      if (w.name.empty()) err(doc, "waiver without metadata.name");
+      YAML::Node spec = doc["spec"];
+      if (!spec || !spec.IsMap()) {
+        err(doc, "waiver '" + w.name + "' without spec");
+        continue;
+      }
+      for (const auto& kv : spec) {
+        std::string k = kv.first.Scalar();
+        if (k != "rules" && k != "match" && k != "justification" && k != "approvedBy" && k != "expires") {
+          err(kv.first, "unknown field '" + k + "' in waiver spec (expected rules, match, justification, approvedBy, expires)");
+        }
+      }
+      strings(spec["rules"], &w.rules);
+      if (w.rules.empty()) err(spec, "waiver '" + w.name + "' names no rules");
+      if (YAML::Node m = spec["match"]) {
+        strings(m["namespaces"], &w.namespaces);
+        strings(m["names"], &w.names);
+        strings(m["kinds"], &w.kinds);
+      }
+      if (spec["justification"]) w.justification = spec["justification"].Scalar();
+      if (spec["approvedBy"]) w.approved_by = spec["approvedBy"].Scalar();
+      if (spec["expires"]) w.expires = spec["expires"].Scalar();
+      if (w.justification.empty()) err(spec, "waiver '" + w.name + "' has no justification");
+      if (w.approved_by.empty()) err(spec, "waiver '" + w.name + "' has no approvedBy: risk acceptance needs an approver");
+      if (w.expires.empty()) {
+        err(spec, "waiver '" + w.name + "' has no expires: risk acceptance must be time-bound");
+      } else if (!ParseRfc3339(w.expires, &w.expires_unix)) {
+        err(spec["expires"], "waiver '" + w.name + "': expires '" + w.expires + "' is not an RFC 3339 date-time");
+      }
+      out->push_back(std::move(w));
+    } catch (const YAML::Exception& e) {
+      diags->push_back({path, e.mark.line + 1, e.mark.column + 1, e.msg});
+    }
+  }
+}
+
+bool AnyGlob(const std::vector<std::string>& patterns, const std::string& text) {
+  if (patterns.empty()) return true;
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return GlobMatch(p, text); });
+}
+
+}  // namespace
+
+std::shared_ptr<const WaiverSet> LoadWaivers(const std::vector<std::string>& paths,
+                                             std::vector<Diagnostic>* diagnostics) {
+  auto set = std::make_shared<WaiverSet>();
+  size_t before = diagnostics->size();
+  for (const auto& path : paths) {
+    std::string error;
+    for (const auto& file : ListFiles(path, {".yaml", ".yml", ".json"}, &error)) {
+      LoadWaiverFile(file, &set->waivers_, diagnostics);
+    }
+    if (!error.empty()) diagnostics->push_back({path, 0, 0, "cannot read waivers: " + error});
+  }
+  if (diagnostics->size() != before) return nullptr;
+  return set;
+}
+
+const Waiver* WaiverSet::Find(const std::string& rule, const ResourceRef& resource, int64_t now_unix,
+                              std::string* expired) const {
+  for (const auto& w : waivers_) {
+    if (!AnyGlob(w.rules, rule) || !AnyGlob(w.namespaces, resource.namespace_) ||
+        !AnyGlob(w.names, resource.name) || !AnyGlob(w.kinds, resource.kind)) {
+      continue;
+    }
+    if (w.expires_unix > now_unix) return &w;
+    if (expired->empty()) *expired = w.name;
+  }
+  return nullptr;
+}
+
+}  // namespace aimsgate

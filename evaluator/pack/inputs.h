@@ -1,0 +1,86 @@
+// The organisation's inputs beside the rule packs: the AI-system inventory
+// (SPEC §6) and risk-acceptance waivers (SPEC §5).
+//
+//   std::vector<Diagnostic> diags;
+//   auto inventory = LoadInventory("inventory.yaml", &diags);   // null on error
+//   auto waivers = LoadWaivers("waivers/", &diags);              // file or directory
+//   const rapidjson::Value* entry = inventory->Find("fraud-scorer");
+//   const Waiver* w = waivers->Find("iso42001/owner-assigned", ref, now_seconds, &expired);
+//
+// Thread-safety: immutable after loading; shared between threads by shared_ptr.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "evaluator/pack/result.h"
+#include "evaluator/pack/source.h"
+
+namespace aimsgate {
+
+class Inventory {
+ public:
+  // The whole register as JSON (`inventoryAll`), and an entry by system id.
+  const rapidjson::Value& document() const { return *document_; }
+  const rapidjson::Value* Find(const std::string& system_id) const;
+  size_t size() const { return by_id_.size(); }
+
+ private:
+  friend std::shared_ptr<const Inventory> LoadInventory(const std::string&, std::vector<Diagnostic>*);
+  std::shared_ptr<rapidjson::Document> document_;
+  std::unordered_map<std::string, const rapidjson::Value*> by_id_;
+};
+
+// Reads `kind: Inventory` (YAML or JSON).  Returns null with diagnostics on error.
+std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vector<Diagnostic>* diagnostics);
+
+struct Waiver {
+  std::string name;
+  std::vector<std::string> rules;       // full rule ids; globs allowed ("iso42001/*")
+  std::vector<std::string> namespaces;  // globs; empty = any
+  std::vector<std::string> names;       // globs; empty = any
+  std::vector<std::string> kinds;       // kind names; empty = any
+  std::string justification;
+  std::string approved_by;
+  std::string expires;                  // RFC 3339 as written
+  int64_t expires_unix = 0;
+  std::string source;
+  int line = 0;
+};
+
+class WaiverSet {
+ public:
+  // The first waiver covering (rule, resource).  `*expired` receives the name
+  // of a matching but expired waiver when no unexpired one matches.
+  const Waiver* Find(const std::string& rule, const ResourceRef& resource, int64_t now_unix,
+                     std::string* expired) const;
+  const std::vector<Waiver>& waivers() const { return waivers_; }
+
+ private:
+  friend std::shared_ptr<const WaiverSet> LoadWaivers(const std::vector<std::string>&, std::vector<Diagnostic>*);
+  std::vector<Waiver> waivers_;
+};
+
+// Reads Waiver documents from files or directories (every *.yaml/*.yml/*.json).
+// A waiver without approvedBy, expires or justification is a load error.
+std::shared_ptr<const WaiverSet> LoadWaivers(const std::vector<std::string>& paths,
+                                             std::vector<Diagnostic>* diagnostics);
+
+// RFC 3339 → seconds since the epoch; false when malformed.
+bool ParseRfc3339(const std::string& text, int64_t* seconds);
+std::string FormatRfc3339(int64_t seconds);
+
+// Shell-style glob with '*' and '?' (no path semantics).
+bool GlobMatch(const std::string& pattern, const std::string& text);
+
+// Files under `path` (recursively when a directory) with one of the extensions,
+// sorted; `path` itself when it is a file.  Sets *error when unreadable.
+std::vector<std::string> ListFiles(const std::string& path, const std::vector<std::string>& extensions,
+                                   std::string* error);
+
+}  // namespace aimsgate

@@ -1,0 +1,39 @@
+// Reading rule packs (SPEC §3) from YAML into PackSpecs, with every problem
+// reported as a located diagnostic: YAML syntax, unknown fields, bad enum
+// values, missing required fields, duplicate rule ids.  Expressions are not
+// compiled here (see compiled_pack.h).
+//
+//   std::vector<Diagnostic> diags;
+//   auto file = SourceFile::Read("rules/p.yaml", &err);
+//   std::vector<PackSpec> packs = LoadPackSpecs(file, &diags);
+//   if (HasErrors(diags)) ...
+//
+// Thread-safety: free functions, no shared state.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "evaluator/pack/pack_spec.h"
+#include "evaluator/pack/source.h"
+
+namespace aimsgate {
+
+// Every RulePack document of the file.  When `only_rule_packs` is false a
+// document of another kind is an error; when true (directory scans) it is
+// ignored.
+std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& file,
+                                    std::vector<Diagnostic>* diagnostics,
+                                    bool only_rule_packs = false);
+
+bool HasErrors(const std::vector<Diagnostic>& diagnostics);
+
+// "group/version/Kind", "version/Kind" (core group) or "Kind"; '*' wildcards.
+bool ParseKindPattern(const std::string& text, KindPattern* out);
+
+// Name of the built-in pack and its YAML text, compiled into the binary.
+extern const char kBuiltinPackName[];
+std::shared_ptr<const SourceFile> BuiltinPackSource();
+
+}  // namespace aimsgate

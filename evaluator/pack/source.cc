@@ -1,0 +1,72 @@
+#include "evaluator/pack/source.h"
+
+#include <fstream>
+#include <sstream>
+
+namespace aimsgate {
+
+std::shared_ptr<const SourceFile> SourceFile::FromString(std::string path, std::string text) {
+  auto file = std::make_shared<SourceFile>();
+  file->path_ = std::move(path);
+  file->text_ = std::move(text);
+  file->line_starts_.push_back(0);
+  for (size_t i = 0; i < file->text_.size(); ++i) {
+    if (file->text_[i] == '\n' && i + 1 < file->text_.size()) file->line_starts_.push_back(i + 1);
+  }
+  return file;
+}
+
+std::shared_ptr<const SourceFile> SourceFile::Read(const std::string& path, std::string* error) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    *error = "cannot open file";
+    return nullptr;
+  }
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  if (in.bad()) {
+    *error = "cannot read file";
+    return nullptr;
+  }
+  return FromString(path, buffer.str());
+}
+
+std::string_view SourceFile::Line(int line) const {
+  if (line < 1 || line > LineCount()) return {};
+  size_t start = line_starts_[line - 1];
+  size_t end = text_.find('\n', start);
+  if (end == std::string::npos) end = text_.size();
+  std::string_view view(text_.data() + start, end - start);
+  if (!view.empty() && view.back() == '\r') view.remove_suffix(1);
+  return view;
+}
+
+std::string Diagnostic::ToString(const SourceFile* source) const {
+  std::string out = path;
+  if (line > 0) {
+    out += ":" + std::to_string(line);
+    if (column > 0) out += ":" + std::to_string(column);
+  }
+  out += level == Level::kError ? ": error: " : ": warning: ";
+  out += message;
+  if (source != nullptr && line > 0 && line <= source->LineCount()) {
+    std::string_view text = source->Line(line);
+    out += "\n | ";
+    out.append(text.data(), text.size());
+    if (column > 0) {
+      out += "\n | ";
+      // Columns count code points; the caret line mirrors tabs so it lines up.
+      int col = 1;
+      for (size_t i = 0; i < text.size() && col < column; ++i) {
+        unsigned char c = static_cast<unsigned char>(text[i]);
+        if ((c & 0xC0) == 0x80) continue;
+        out += c == '\t' ? '\t' : '.';
+        ++col;
+      }
+      out += '^';
+    }
+  }
+  return out;
+}
+
+}  // namespace aimsgate

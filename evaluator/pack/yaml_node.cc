@@ -1,0 +1,75 @@
+#include "evaluator/pack/yaml_node.h"
+
+#include <cerrno>
+#include <cmath>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "evaluator/manifest/scalar.h"
+
+namespace aimsgate {
+
+SourcePos PosOf(const YAML::Mark& mark) {
+  if (mark.line < 0) return {};
+  return {mark.line + 1, mark.column + 1};
+}
+
+SourcePos PosOf(const YAML::Node& node) { return PosOf(node.Mark()); }
+
+bool IsPlainScalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
+
+namespace {
+
+constexpr int kMaxDepth = 64;
+
+rapidjson::Value Scalar(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc) {
+  const std::string& text = node.Scalar();
+  rapidjson::Value out;
+  if (IsPlainScalar(node)) {
+    manifest::ScalarValue v;
+    manifest::ResolvePlain(text, &v);
+    switch (v.kind) {
+      case manifest::ScalarValue::kNull: break;
+      case manifest::ScalarValue::kBool: out.SetBool(v.b); break;
+      case manifest::ScalarValue::kInt: out.SetInt64(v.i); break;
+      case manifest::ScalarValue::kUint: out.SetUint64(v.u); break;
+      case manifest::ScalarValue::kFloat: out.SetDouble(v.d); break;
+      case manifest::ScalarValue::kString:
+        out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+        break;
+    }
+  } else {
+    out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+  }
+  return out;
+}
+
+}  // namespace
+
+rapidjson::Value ToJson(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc,
+                        int depth) {
+  if (depth > kMaxDepth) throw YAML::ParserException(node.Mark(), "nesting too deep");
+  rapidjson::Value out;
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+    case YAML::NodeType::Scalar:
+      return Scalar(node, alloc);
+    case YAML::NodeType::Sequence:
+      out.SetArray();
+      for (const auto& item : node) out.PushBack(ToJson(item, alloc, depth + 1), alloc);
+      break;
+    case YAML::NodeType::Map:
+      out.SetObject();
+      for (const auto& entry : node) {
+        const std::string& key = entry.first.Scalar();
+        rapidjson::Value k(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc);
+        out.AddMember(k, ToJson(entry.second, alloc, depth + 1), alloc);
+      }
+      break;
+  }
+  return out;
+}
+
+}  // namespace aimsgate
