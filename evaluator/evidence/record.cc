@@ -1,0 +1,280 @@
+#include "evaluator/evidence/record.h"
+
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+
+#include "evaluator/evidence/canonical_json.h"
+#include "evaluator/evidence/redact.h"
+
+namespace aimsgate::evidence {
+namespace {
+
+// Local copies of the result.h names so this library does not depend on evaluator/pack.
+const char* OutcomeName(Outcome o) {
+  switch (o) {
+    case Outcome::kPass: return "pass";
+    case Outcome::kFail: return "fail";
+    case Outcome::kSkip: return "skip";
+    case Outcome::kError: return "error";
+    case Outcome::kWaived: return "waived";
+  }
+  return "error";
+}
+const char* ActionName(Action a) {
+  switch (a) {
+    case Action::kDeny: return "deny";
+    case Action::kWarn: return "warn";
+    case Action::kAudit: return "audit";
+  }
+  return "deny";
+}
+const char* SeverityName(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "info";
+    case Severity::kLow: return "low";
+    case Severity::kMedium: return "medium";
+    case Severity::kHigh: return "high";
+    case Severity::kCritical: return "critical";
+  }
+  return "medium";
+}
+
+std::string Str(std::string_view s) {
+  std::string out;
+  AppendCanonicalString(s, &out);
+  return out;
+}
+
+// Builds `{"k":v,...}` from (key, canonical value) pairs that the caller lists in key order.
+class ObjectBuilder {
+ public:
+  ObjectBuilder& Add(const char* key, const std::string& canonical_value) {
+    members_[key] = canonical_value;
+    return *this;
+  }
+  ObjectBuilder& AddString(const char* key, std::string_view value) { return Add(key, Str(value)); }
+  ObjectBuilder& AddStringIfSet(const char* key, std::string_view value) {
+    return value.empty() ? *this : AddString(key, value);
+  }
+  std::string Build() const { return JoinMembers(members_); }
+
+ private:
+  RecordMembers members_;
+};
+
+std::string StringArray(const std::vector<std::string>& items) {
+  std::string out = "[";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendCanonicalString(items[i], &out);
+  }
+  out.push_back(']');
+  return out;
+}
+
+std::string SystemIdOf(const RecordInput& in) {
+  if (!in.evaluation->resource.system_id.empty()) return in.evaluation->resource.system_id;
+  if (in.object == nullptr || !in.object->IsObject()) return "";
+  auto md = in.object->FindMember("metadata");
+  if (md == in.object->MemberEnd() || !md->value.IsObject()) return "";
+  auto ann = md->value.FindMember("annotations");
+  if (ann == md->value.MemberEnd() || !ann->value.IsObject()) return "";
+  auto id = ann->value.FindMember("aimsgate.io/system-id");
+  if (id == ann->value.MemberEnd() || !id->value.IsString()) return "";
+  return std::string(id->value.GetString(), id->value.GetStringLength());
+}
+
+}  // namespace
+
+const char* ToString(Source s) {
+  switch (s) {
+    case Source::kCi: return "ci";
+    case Source::kAdmission: return "admission";
+    case Source::kAudit: return "audit";
+  }
+  return "ci";
+}
+
+std::string JoinMembers(const RecordMembers& members) {
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [key, value] : members) {
+    if (!first) out.push_back(',');
+    first = false;
+    AppendCanonicalString(key, &out);
+    out.push_back(':');
+    out.append(value);
+  }
+  out.push_back('}');
+  return out;
+}
+
+std::string FormatTime(std::chrono::system_clock::time_point t) {
+  using namespace std::chrono;
+  auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  time_t secs = static_cast<time_t>(ms / 1000);
+  int frac = static_cast<int>(ms % 1000);
+  if (frac < 0) {
+    frac += 1000;
+    --secs;
+  }
+  struct tm tm;
+  gmtime_r(&secs, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
+                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
+  return buf;
+}
+
+bool ParseTime(std::string_view text, std::chrono::system_clock::time_point* out) {
+  auto digits = [&](size_t pos, size_t n, int* v) {
+    if (pos + n > text.size()) return false;
+    int r = 0;
+    for (size_t i = pos; i < pos + n; ++i) {
+      if (text[i] < '0' || text[i] > '9') return false;
+      r = r * 10 + (text[i] - '0');
+    }
+    *v = r;
+    return true;
+  };
+  int y, mo, d, h = 0, mi = 0, s = 0;
+  if (!digits(0, 4, &y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, &mo) ||
+      text[7] != '-' || !digits(8, 2, &d)) {
+    return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
+  size_t pos = 10;
+  long long micros = 0;
+  int offset_sec = 0;
+  if (pos < text.size()) {
+    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return false;
+    if (!digits(pos + 1, 2, &h) || text.size() < pos + 9 || text[pos + 3] != ':' ||
+        !digits(pos + 4, 2, &mi) || text[pos + 6] != ':' || !digits(pos + 7, 2, &s)) {
+      return false;
+    }
+    if (h > 23 || mi > 59 || s > 60) return false;
+    pos += 9;
+    if (pos < text.size() && text[pos] == '.') {
+      ++pos;
+      size_t start = pos;
+      long long scale = 100000;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        if (scale > 0) micros += (text[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+      }
+      if (pos == start) return false;
+    }
+    if (pos >= text.size()) return false;
+    if (text[pos] == 'Z' || text[pos] == 'z') {
+      ++pos;
+    } else if (text[pos] == '+' || text[pos] == '-') {
+      int oh, om;
+      if (!digits(pos + 1, 2, &oh) || text.size() < pos + 6 || text[pos + 3] != ':' ||
+          !digits(pos + 4, 2, &om)) {
+        return false;
+      }
+      offset_sec = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
+      pos += 6;
+    } else {
+      return false;
+    }
+    if (pos != text.size()) return false;
+  }
+  struct tm tm = {};
+  tm.tm_year = y - 1900;
+  tm.tm_mon = mo - 1;
+  tm.tm_mday = d;
+  tm.tm_hour = h;
+  tm.tm_min = mi;
+  tm.tm_sec = s;
+  time_t secs = timegm(&tm);
+  *out = std::chrono::system_clock::time_point(std::chrono::seconds(secs - offset_sec)) +
+         std::chrono::microseconds(micros);
+  return true;
+}
+
+RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor,
+                                 std::chrono::system_clock::time_point now) {
+  const ResourceEvaluation& ev = *in.evaluation;
+  RecordMembers m;
+  m["type"] = Str("decision");
+  auto t = in.time == std::chrono::system_clock::time_point{} ? now : in.time;
+  m["time"] = Str(FormatTime(t));
+  m["source"] = Str(ToString(in.source));
+  if (in.source == Source::kAdmission) {
+    m["request"] = ObjectBuilder()
+                       .AddString("uid", in.admission.uid)
+                       .AddString("username", in.admission.username)
+                       .AddString("operation", in.admission.operation)
+                       .Add("dryRun", in.admission.dry_run ? "true" : "false")
+                       .Build();
+  }
+  const ResourceRef& r = ev.resource;
+  ObjectBuilder res;
+  res.AddString("apiVersion", r.api_version).AddString("kind", r.kind).AddString("name", r.name);
+  res.AddStringIfSet("namespace", r.namespace_).AddStringIfSet("source", r.source);
+  if (r.line > 0) res.Add("line", std::to_string(r.line));
+  res.AddStringIfSet("systemId", SystemIdOf(in));
+  m["resource"] = res.Build();
+  m["objectSha256"] = Str(ev.object_sha256);
+
+  std::string packs = "[";
+  if (in.packs != nullptr) {
+    for (size_t i = 0; i < in.packs->size(); ++i) {
+      const PackRef& p = (*in.packs)[i];
+      if (i > 0) packs.push_back(',');
+      packs += ObjectBuilder()
+                   .AddString("name", p.name)
+                   .AddString("version", p.version)
+                   .AddString("digest", p.digest)
+                   .Build();
+    }
+  }
+  packs.push_back(']');
+  m["packs"] = packs;
+
+  std::vector<std::string> secrets;
+  if (redactor != nullptr && in.object != nullptr) secrets = redactor->CollectValues(*in.object);
+  std::string results = "[";
+  for (size_t i = 0; i < ev.results.size(); ++i) {
+    const RuleResult& rr = ev.results[i];
+    if (i > 0) results.push_back(',');
+    ObjectBuilder b;
+    b.AddString("rule", rr.rule)
+        .Add("controls", StringArray(rr.controls))
+        .AddString("severity", SeverityName(rr.severity))
+        .AddString("action", ActionName(rr.action))
+        .AddString("result", OutcomeName(rr.result));
+    if (!rr.message.empty()) {
+      std::string msg = rr.message;
+      if (MaskValues(secrets, &msg)) {
+        b.Add("masked", "true");
+      }
+      b.AddString("message", msg);
+    }
+    if (rr.result == Outcome::kError) {
+      b.AddString("failurePolicy", rr.failure_policy_fail ? "Fail" : "Ignore");
+    }
+    if (rr.result == Outcome::kWaived || !rr.waiver.name.empty()) {
+      b.Add("waiver", ObjectBuilder()
+                          .AddString("name", rr.waiver.name)
+                          .AddStringIfSet("approvedBy", rr.waiver.approved_by)
+                          .AddStringIfSet("expires", rr.waiver.expires)
+                          .AddStringIfSet("justification", rr.waiver.justification)
+                          .Build());
+    }
+    results += b.Build();
+  }
+  results.push_back(']');
+  m["results"] = results;
+
+  std::string decision = in.decision;
+  if (decision.empty()) decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
+  m["decision"] = Str(decision);
+  if (!in.notes.empty()) m["notes"] = StringArray(in.notes);
+  return m;
+}
+
+}  // namespace aimsgate::evidence

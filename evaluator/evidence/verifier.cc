@@ -1,0 +1,170 @@
+#include "evaluator/evidence/verifier.h"
+
+#include "evaluator/evidence/line_reader.h"
+#include "evaluator/evidence/record.h"
+
+namespace aimsgate::evidence {
+
+std::string VerifyResult::ErrorLine() const {
+  if (error_line > 0) return file + ":" + std::to_string(error_line) + ": error: " + error;
+  return file + ": error: " + error;
+}
+
+std::string VerifyResult::Summary() const {
+  std::string s = file + ": " + (ok ? "OK" : "FAILED") + ": " + std::to_string(records) +
+                  " records, " + std::to_string(checkpoints) + " checkpoints (" +
+                  std::to_string(signed_checkpoints) + " signed)";
+  if (!first_time.empty()) s += ", " + first_time + " .. " + last_time;
+  if (signatures_verified) {
+    s += ", signatures verified";
+  } else {
+    s += ", signatures not verified";
+    if (signed_checkpoints > 0) s += " (no --pubkey)";
+  }
+  for (const std::string& k : key_ids) s += ", signer keyId " + k;
+  s += ", unsigned tail: " + std::to_string(unsigned_tail) + " records";
+  if (!closed && lines > 0) s += " (log does not end with a checkpoint)";
+  return s;
+}
+
+ChainVerifier::ChainVerifier(const VerifyOptions& options, std::string file)
+    : options_(options), last_hash_(GenesisHash()) {
+  result_.file = std::move(file);
+  result_.signatures_verified = !options.keys.empty();
+}
+
+bool ChainVerifier::Fail(uint64_t line, std::string message) {
+  if (!result_.ok) return false;
+  result_.ok = false;
+  result_.error_line = line;
+  result_.error = std::move(message);
+  result_.signatures_verified = result_.signatures_verified && result_.ok;
+  return false;
+}
+
+bool ChainVerifier::CheckCheckpoint(const Entry& e, uint64_t line) {
+  auto count = e.doc.FindMember("count");
+  if (count == e.doc.MemberEnd() || !count->value.IsUint64() ||
+      count->value.GetUint64() != e.seq - 1) {
+    return Fail(line, "checkpoint count does not match the " + std::to_string(e.seq - 1) +
+                          " entries before it");
+  }
+  if (GetString(e.doc, "lastHash") != e.prev) {
+    return Fail(line, "checkpoint lastHash does not match the hash of line " +
+                          std::to_string(line - 1));
+  }
+  std::string key_id = GetString(e.doc, "keyId");
+  std::string signature = GetString(e.doc, "signature");
+  bool is_signed = !signature.empty() || !key_id.empty();
+  if (is_signed) {
+    if (key_id.empty() || signature.empty()) {
+      return Fail(line, "checkpoint has a keyId without signature or a signature without keyId");
+    }
+    ++result_.signed_checkpoints;
+    result_.key_ids.insert(key_id);
+  }
+  if (options_.keys.empty()) return true;
+  if (!is_signed) return Fail(line, "checkpoint is not signed, but a public key was given");
+  const VerifyKey* key = nullptr;
+  for (const VerifyKey& k : options_.keys) {
+    if (k.key_id() == key_id) key = &k;
+  }
+  if (key == nullptr) {
+    return Fail(line, "checkpoint signed by keyId " + key_id + ", which is not a given public key");
+  }
+  if (!key->VerifyBase64(CanonicalWithout(e.doc, "signature", "hash"), signature)) {
+    return Fail(line, "checkpoint signature does not verify (forged or altered)");
+  }
+  return true;
+}
+
+bool ChainVerifier::Feed(std::string_view line, uint64_t n, bool terminated, Entry* e) {
+  if (!result_.ok) return false;
+  result_.lines = n;
+  if (!terminated) {
+    return Fail(n, "last line has no newline: torn or truncated record");
+  }
+  if (!ParseEntry(line, e)) return Fail(n, e->error);
+  if (e->seq != last_seq_ + 1) {
+    return Fail(n, "seq " + std::to_string(e->seq) + ", expected " + std::to_string(last_seq_ + 1) +
+                       " (a record was inserted, deleted or reordered)");
+  }
+  if (e->prev != last_hash_) {
+    return Fail(n, last_seq_ == 0
+                       ? "prev of the first record is not the genesis hash (the head was removed)"
+                       : "prev does not match the hash of line " + std::to_string(n - 1) +
+                             " (a record was replaced, deleted or reordered)");
+  }
+  if (e->type == "checkpoint") {
+    if (!CheckCheckpoint(*e, n)) return false;
+    ++result_.checkpoints;
+    result_.unsigned_tail = 0;
+    last_was_checkpoint_ = true;
+  } else {
+    ++result_.records;
+    ++result_.unsigned_tail;
+    last_was_checkpoint_ = false;
+    std::string t = GetString(e->doc, "time");
+    if (!t.empty()) {
+      if (result_.first_time.empty() || t < result_.first_time) result_.first_time = t;
+      if (result_.last_time.empty() || t > result_.last_time) result_.last_time = t;
+    }
+  }
+  last_seq_ = e->seq;
+  last_hash_ = e->hash;
+  result_.last_hash = e->hash;
+  return true;
+}
+
+void ChainVerifier::Finish() {
+  result_.closed = last_was_checkpoint_;
+  if (result_.ok && options_.require_closed && result_.lines > 0 && !last_was_checkpoint_) {
+    Fail(result_.lines + 1, "log does not end with a checkpoint (truncated after line " +
+                                std::to_string(result_.lines) + "?)");
+  }
+  if (!result_.ok) result_.signatures_verified = false;
+}
+
+VerifyResult VerifyFile(const std::string& path, const VerifyOptions& options,
+                        const EntryCallback& on_entry) {
+  ChainVerifier v(options, path);
+  LineReader reader;
+  if (!reader.Open(path)) {
+    VerifyResult r = v.result();
+    r.ok = false;
+    r.io_error = true;
+    r.error = reader.error().substr(reader.error().find("error: ") + 7);
+    return r;
+  }
+  std::string_view line;
+  Entry entry;
+  bool chain_ok = true;
+  while (reader.Next(&line)) {
+    if (chain_ok) {
+      chain_ok = v.Feed(line, reader.line_number(), reader.terminated(), &entry);
+      if (on_entry && chain_ok) on_entry(entry, reader.line_number(), true);
+      else if (on_entry && !entry.doc.HasParseError() && entry.doc.IsObject() && !entry.type.empty())
+        on_entry(entry, reader.line_number(), false);
+    } else if (on_entry) {
+      if (ParseEntry(line, &entry) || (!entry.doc.HasParseError() && entry.doc.IsObject())) {
+        entry.type = GetString(entry.doc, "type");
+        on_entry(entry, reader.line_number(), false);
+      }
+    } else {
+      break;  // nothing more to learn after the first broken position
+    }
+  }
+  VerifyResult r;
+  if (!reader.error().empty()) {
+    r = v.result();
+    r.ok = false;
+    r.io_error = true;
+    r.error_line = 0;
+    r.error = reader.error().substr(reader.error().find("error: ") + 7);
+    return r;
+  }
+  v.Finish();
+  return v.result();
+}
+
+}  // namespace aimsgate::evidence

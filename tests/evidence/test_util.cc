@@ -1,0 +1,114 @@
+#include "tests/evidence/test_util.h"
+
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+
+namespace aimsgate::evidence::testing {
+
+TempDir::TempDir() {
+  const char* base = getenv("TMPDIR");
+  std::string tmpl = std::string(base != nullptr ? base : "/tmp") + "/evidence-test-XXXXXX";
+  char* made = mkdtemp(tmpl.data());
+  if (made == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = made;
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
+}
+
+std::string ReadAll(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+void WriteAll(const std::string& path, const std::string& data) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << data;
+}
+
+std::vector<std::string> SplitLines(const std::string& data) {
+  std::vector<std::string> lines;
+  size_t pos = 0;
+  while (pos < data.size()) {
+    size_t nl = data.find('\n', pos);
+    if (nl == std::string::npos) {
+      lines.push_back(data.substr(pos));
+      break;
+    }
+    lines.push_back(data.substr(pos, nl - pos));
+    pos = nl + 1;
+  }
+  return lines;
+}
+
+std::string JoinLines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& l : lines) out += l + "\n";
+  return out;
+}
+
+ResourceEvaluation SampleEvaluation(const std::string& ns, const std::string& name, bool fail,
+                                    bool waived) {
+  ResourceEvaluation ev;
+  ev.resource.api_version = "apps/v1";
+  ev.resource.kind = "Deployment";
+  ev.resource.namespace_ = ns;
+  ev.resource.name = name;
+  ev.resource.source = "deploy/" + name + ".yaml";
+  ev.resource.line = 1;
+  ev.resource.system_id = "sys-" + name;
+  ev.object_sha256 = std::string(64, 'a');
+  RuleResult owner;
+  owner.rule = "iso42001/owner-assigned";
+  owner.controls = {"A.3.2"};
+  owner.severity = Severity::kHigh;
+  owner.action = Action::kDeny;
+  owner.result = Outcome::kPass;
+  owner.pack = "iso42001";
+  ev.results.push_back(owner);
+  RuleResult risk;
+  risk.rule = "iso42001/risk-tier-declared";
+  risk.controls = {"A.5.2", "6.1.2"};
+  risk.severity = Severity::kMedium;
+  risk.action = Action::kDeny;
+  risk.result = waived ? Outcome::kWaived : fail ? Outcome::kFail : Outcome::kPass;
+  if (fail || waived) risk.message = "AI system '" + name + "' declares no risk tier";
+  if (waived) {
+    risk.waiver = {"legacy-" + name, "Assessment scheduled", "ciso@example.com",
+                   "2027-03-01T00:00:00Z"};
+  }
+  ev.results.push_back(risk);
+  ev.denied = fail && !waived;
+  return ev;
+}
+
+std::vector<PackRef> SamplePacks() {
+  return {{"iso42001", "1.0.0", "sha256:" + std::string(64, 'b')}};
+}
+
+Status WriteSampleLog(const WriterOptions& options, int records) {
+  EvidenceWriter w;
+  Status s = w.Open(options);
+  if (!s.ok()) return s;
+  auto packs = SamplePacks();
+  for (int i = 0; i < records; ++i) {
+    auto ev = SampleEvaluation(i % 2 ? "ml" : "fraud", "model-" + std::to_string(i), i % 3 == 0);
+    RecordInput in;
+    in.evaluation = &ev;
+    in.packs = &packs;
+    s = w.Append(in);
+    if (!s.ok()) return s;
+  }
+  return w.Close();
+}
+
+}  // namespace aimsgate::evidence::testing
