@@ -95,6 +95,11 @@ struct Expr {
   Kind kind = Kind::kConstant;
   int64_t id = 0;      // unique within one parse
   int32_t offset = 0;  // byte offset into the source
+  // Where cel-go points a type or runtime error: the operator of a unary,
+  // binary or ternary call, the '.' of a selection, the '(' of a function
+  // call, the '[' of an index, the '{' of a message.  Equals `offset` for every
+  // other node (literals, identifiers, lists, maps, macro expansions).
+  int32_t op_offset = 0;
 
   Constant constant;
   IdentExpr ident;

@@ -10,6 +10,7 @@ ExprPtr ExprFactory::New(Expr::Kind kind, int32_t offset) {
   e->kind = kind;
   e->id = next_id_++;
   e->offset = offset;
+  e->op_offset = offset;
   heights_.push_back(1);
   return e;
 }
@@ -159,6 +160,7 @@ ExprPtr ExprFactory::Clone(const Expr& src) {
     return out;
   };
   auto e = New(src.kind, src.offset);
+  e->op_offset = src.op_offset;
   switch (src.kind) {
     case Expr::Kind::kConstant:
       e->constant = src.constant;

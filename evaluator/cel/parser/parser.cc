@@ -106,6 +106,11 @@ bool Parser::CheckOptionalSyntax(int32_t offset, const char* syntax) {
   return false;
 }
 
+ExprPtr Parser::WithOp(ExprPtr e, int32_t op_offset) {
+  e->op_offset = op_offset;
+  return Limit(std::move(e), op_offset);
+}
+
 ExprPtr Parser::Limit(ExprPtr e, int32_t error_offset) {
   if (!failed_ && factory_.Height(*e) > max_depth_) {
     ErrorAt(error_offset, "expression recursion limit exceeded: " + std::to_string(max_depth_));
@@ -166,33 +171,36 @@ ExprPtr Parser::ParseExpr() {
   args.push_back(std::move(cond));
   args.push_back(std::move(if_true));
   args.push_back(std::move(if_false));
-  return Limit(factory_.NewCall(offset, "_?_:_", std::move(args)), op);
+  return WithOp(factory_.NewCall(offset, "_?_:_", std::move(args)), op);
 }
 
 // `||` chains of `&&` chains of relations; each chain becomes a balanced tree.
 ExprPtr Parser::ParseLogical(bool is_or) {
   const TokenKind op = is_or ? TokenKind::kOr : TokenKind::kAnd;
   std::vector<ExprPtr> terms;
+  std::vector<int32_t> ops;  // ops[i] sits between terms[i] and terms[i + 1]
   terms.push_back(is_or ? ParseLogical(false) : ParseRelation());
   while (!failed_ && cur_.kind == op) {
+    ops.push_back(cur_.offset);
     Advance();
     terms.push_back(is_or ? ParseLogical(false) : ParseRelation());
   }
   if (terms.size() == 1) return std::move(terms[0]);
-  return Balance(is_or ? "_||_" : "_&&_", terms, 0, terms.size() - 1);
+  if (ops.size() + 1 != terms.size()) return Dummy();  // failed mid-way
+  return Balance(is_or ? "_||_" : "_&&_", terms, ops, 0, terms.size() - 1);
 }
 
-ExprPtr Parser::Balance(const char* function, std::vector<ExprPtr>& terms, size_t lo, size_t hi) {
+ExprPtr Parser::Balance(const char* function, std::vector<ExprPtr>& terms,
+                        const std::vector<int32_t>& ops, size_t lo, size_t hi) {
   if (lo == hi) return std::move(terms[lo]);
   const size_t mid = (lo + hi + 1) / 2;
-  ExprPtr left = Balance(function, terms, lo, mid - 1);
-  ExprPtr right = Balance(function, terms, mid, hi);
+  ExprPtr left = Balance(function, terms, ops, lo, mid - 1);
+  ExprPtr right = Balance(function, terms, ops, mid, hi);
   const int32_t offset = left->offset;
-  const int32_t right_offset = right->offset;
   std::vector<ExprPtr> args;
   args.push_back(std::move(left));
   args.push_back(std::move(right));
-  return Limit(factory_.NewCall(offset, function, std::move(args)), right_offset);
+  return WithOp(factory_.NewCall(offset, function, std::move(args)), ops[mid - 1]);
 }
 
 ExprPtr Parser::ParseRelation() {
@@ -217,7 +225,7 @@ ExprPtr Parser::ParseRelation() {
     std::vector<ExprPtr> args;
     args.push_back(std::move(left));
     args.push_back(std::move(right));
-    left = Limit(factory_.NewCall(offset, fn, std::move(args)), op);
+    left = WithOp(factory_.NewCall(offset, fn, std::move(args)), op);
   }
   return left;
 }
@@ -233,7 +241,7 @@ ExprPtr Parser::ParseAddition() {
     std::vector<ExprPtr> args;
     args.push_back(std::move(left));
     args.push_back(std::move(right));
-    left = Limit(factory_.NewCall(offset, fn, std::move(args)), op);
+    left = WithOp(factory_.NewCall(offset, fn, std::move(args)), op);
   }
   return left;
 }
@@ -252,7 +260,7 @@ ExprPtr Parser::ParseMultiplication() {
     std::vector<ExprPtr> args;
     args.push_back(std::move(left));
     args.push_back(std::move(right));
-    left = Limit(factory_.NewCall(offset, fn, std::move(args)), op);
+    left = WithOp(factory_.NewCall(offset, fn, std::move(args)), op);
   }
   return left;
 }
@@ -278,7 +286,7 @@ ExprPtr Parser::ParseUnary() {
   for (size_t i = offsets.size(); i-- > 0 && !failed_;) {
     std::vector<ExprPtr> args;
     args.push_back(std::move(e));
-    e = Limit(factory_.NewCall(offsets[i], fn, std::move(args)), offsets[i]);
+    e = WithOp(factory_.NewCall(offsets[i], fn, std::move(args)), offsets[i]);
   }
   return e;
 }
@@ -305,18 +313,19 @@ ExprPtr Parser::ParseMember() {
       Advance();
       const int32_t offset = e->offset;
       if (!optional && !escaped && cur_.kind == TokenKind::kLParen) {
+        const int32_t paren = cur_.offset;
         Advance();
         std::vector<ExprPtr> args;
         if (!ParseArgs(&args)) break;
-        e = MakeCall(offset, std::move(name), std::move(e), std::move(args));
+        e = MakeCall(offset, paren, std::move(name), std::move(e), std::move(args));
         if (!failed_) e = Limit(std::move(e), name_offset);
       } else if (optional) {
         std::vector<ExprPtr> args;
         args.push_back(std::move(e));
         args.push_back(factory_.NewString(name_offset, std::move(name)));
-        e = Limit(factory_.NewCall(offset, "_?._", std::move(args)), dot);
+        e = WithOp(factory_.NewCall(offset, "_?._", std::move(args)), dot);
       } else {
-        e = Limit(factory_.NewSelect(offset, std::move(e), std::move(name)), dot);
+        e = WithOp(factory_.NewSelect(offset, std::move(e), std::move(name)), dot);
       }
     } else if (cur_.kind == TokenKind::kLBracket) {
       const int32_t bracket = cur_.offset;
@@ -333,7 +342,7 @@ ExprPtr Parser::ParseMember() {
       std::vector<ExprPtr> args;
       args.push_back(std::move(e));
       args.push_back(std::move(index));
-      e = Limit(factory_.NewCall(offset, optional ? "_[?_]" : "_[_]", std::move(args)), bracket);
+      e = WithOp(factory_.NewCall(offset, optional ? "_[?_]" : "_[_]", std::move(args)), bracket);
     } else if (cur_.kind == TokenKind::kLBrace) {
       // Message construction: only after a (possibly qualified) name.
       const Expr* n = e.get();
@@ -457,10 +466,11 @@ ExprPtr Parser::ParseIdentOrCall(int32_t offset, std::string name) {
   }
   Advance();
   if (cur_.kind != TokenKind::kLParen) return factory_.NewIdent(offset, std::move(name));
+  const int32_t paren = cur_.offset;
   Advance();
   std::vector<ExprPtr> args;
   if (!ParseArgs(&args)) return Dummy();
-  ExprPtr e = MakeCall(offset, std::move(name), nullptr, std::move(args));
+  ExprPtr e = MakeCall(offset, paren, std::move(name), nullptr, std::move(args));
   if (failed_) return e;
   return Limit(std::move(e), offset);
 }
@@ -476,8 +486,8 @@ bool Parser::ParseArgs(std::vector<ExprPtr>* args) {
   return false;
 }
 
-ExprPtr Parser::MakeCall(int32_t offset, std::string function, ExprPtr target,
-                         std::vector<ExprPtr> args) {
+ExprPtr Parser::MakeCall(int32_t offset, int32_t op_offset, std::string function,
+                         ExprPtr target, std::vector<ExprPtr> args) {
   MacroCall call;
   call.offset = offset;
   call.function = std::move(function);
@@ -495,11 +505,11 @@ ExprPtr Parser::MakeCall(int32_t offset, std::string function, ExprPtr target,
     case MacroOutcome::kNotMacro:
       break;
   }
-  if (call.target) {
-    return factory_.NewMemberCall(offset, std::move(call.function), std::move(call.target),
-                                  std::move(call.args));
-  }
-  return factory_.NewCall(offset, std::move(call.function), std::move(call.args));
+  ExprPtr e = call.target ? factory_.NewMemberCall(offset, std::move(call.function),
+                                                    std::move(call.target), std::move(call.args))
+                          : factory_.NewCall(offset, std::move(call.function), std::move(call.args));
+  e->op_offset = op_offset;
+  return e;
 }
 
 ExprPtr Parser::ParseList() {
@@ -556,6 +566,7 @@ ExprPtr Parser::ParseStruct(ExprPtr name_expr) {
   std::string name = n->ident.name;
   for (size_t i = parts.size(); i-- > 0;) name += "." + parts[i];
   const int32_t offset = name_expr->offset;
+  const int32_t brace = cur_.offset;
 
   Advance();  // '{'
   std::vector<MapEntry> fields;
@@ -580,7 +591,7 @@ ExprPtr Parser::ParseStruct(ExprPtr name_expr) {
     if (cur_.kind != TokenKind::kRBrace) Mismatched("{'}', ','}");
   }
   if (!Expect(TokenKind::kRBrace, "'}'")) return Dummy();
-  return Limit(factory_.NewStruct(offset, std::move(name), std::move(fields)), offset);
+  return WithOp(factory_.NewStruct(offset, std::move(name), std::move(fields)), brace);
 }
 
 }  // namespace aimsgate::cel::parser

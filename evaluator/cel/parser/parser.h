@@ -73,10 +73,14 @@ class Parser {
   bool CheckOptionalSyntax(int32_t offset, const char* syntax);
 
   // Builds a call (expanding macros) and checks the height budget.
-  ExprPtr MakeCall(int32_t offset, std::string function, ExprPtr target,
+  ExprPtr MakeCall(int32_t offset, int32_t op_offset, std::string function, ExprPtr target,
                    std::vector<ExprPtr> args);
-  ExprPtr Balance(const char* function, std::vector<ExprPtr>& terms, size_t lo, size_t hi);
+  ExprPtr Balance(const char* function, std::vector<ExprPtr>& terms,
+                  const std::vector<int32_t>& ops, size_t lo, size_t hi);
+  // Refuses `e` (error at error_offset) when it is taller than the budget.
   ExprPtr Limit(ExprPtr e, int32_t error_offset);
+  // Sets e->op_offset, then Limit.
+  ExprPtr WithOp(ExprPtr e, int32_t op_offset);
   ExprPtr Dummy() { return factory_.NewNull(cur_.offset); }
 
   const std::string& source_;
