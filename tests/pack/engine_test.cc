@@ -1,0 +1,244 @@
+// The engine end to end on small packs: matching, outcomes, messages,
+// failure policy, parameters, inventory and waivers.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+
+#include <rapidjson/document.h>
+
+#include "evaluator/pack/engine.h"
+
+namespace aimsgate {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/aimsgate-engine-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream(p) << text;
+    return p;
+  }
+
+ private:
+  std::string path_;
+};
+
+constexpr char kPack[] = R"(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: t, version: 0.1.0}
+spec:
+  failurePolicy: FAILURE_POLICY
+  parameters:
+    prefix: example.com/
+    minReplicas: 2
+  functions:
+  - name: ann
+    params: [o, key]
+    expression: >-
+      has(o.metadata.annotations) && (params.prefix + key) in o.metadata.annotations
+        ? o.metadata.annotations[params.prefix + key] : ''
+  rules:
+  - id: owner
+    controls: ["A.3.2"]
+    match: {kinds: ["apps/v1/Deployment"]}
+    assert: "ann(object, 'owner') != ''"
+    message: "Deployment '{{object.metadata.name}}' has no owner (replicas {{object.spec.replicas}})"
+    remediation: add example.com/owner
+  - id: replicas
+    action: warn
+    match: {kinds: ["Deployment"], namespaces: {exclude: ["dev-*"]}}
+    assert: "object.spec.replicas >= params.minReplicas"
+    messageExpression: "'only ' + string(object.spec.replicas) + ' replicas'"
+  - id: labelled
+    action: audit
+    match:
+      kinds: ["*"]
+      labelSelector: {matchExpressions: [{key: tier, operator: In, values: [prod]}]}
+      when: "object.kind != 'Service'"
+    assert: "has(object.metadata.labels.team)"
+  - id: broken
+    match: {kinds: ["v1/ConfigMap"]}
+    assert: "object.data.missing == 'x'"
+)";
+
+rapidjson::Document Json(const char* text) {
+  rapidjson::Document d;
+  d.Parse(text);
+  EXPECT_FALSE(d.HasParseError()) << text;
+  return d;
+}
+
+std::map<std::string, const RuleResult*> ByRule(const ResourceEvaluation& e) {
+  std::map<std::string, const RuleResult*> m;
+  for (const auto& r : e.results) m[r.rule] = &r;
+  return m;
+}
+
+class EngineTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const Engine> Load(const std::string& policy = "Fail", EngineOptions o = {}) {
+    std::string pack = kPack;
+    pack.replace(pack.find("FAILURE_POLICY"), 14, policy);
+    o.rule_paths = {dir_.Write("pack.yaml", pack)};
+    std::vector<Diagnostic> diags;
+    auto engine = Engine::Load(o, &diags);
+    for (const auto& d : diags) ADD_FAILURE() << d.ToString();
+    return engine;
+  }
+  ResourceEvaluation Eval(const Engine& e, const char* json) {
+    rapidjson::Document d = Json(json);
+    EvalRequest req;
+    req.now_unix = 1800000000;  // 2027-01-15
+    return e.Evaluate(d, req, &state_);
+  }
+  TempDir dir_;
+  cel::EvalState state_;
+};
+
+constexpr char kGood[] = R"({"apiVersion":"apps/v1","kind":"Deployment",
+  "metadata":{"name":"scorer","namespace":"ml","labels":{"tier":"prod","team":"a"},
+              "annotations":{"example.com/owner":"ml-team"}},
+  "spec":{"replicas":3}})";
+constexpr char kBad[] = R"({"apiVersion":"apps/v1","kind":"Deployment",
+  "metadata":{"name":"scorer","namespace":"ml","labels":{"tier":"prod"}},"spec":{"replicas":1}})";
+
+TEST_F(EngineTest, PassesACompliantObject) {
+  auto engine = Load();
+  ASSERT_NE(engine, nullptr);
+  ResourceEvaluation e = Eval(*engine, kGood);
+  auto m = ByRule(e);
+  ASSERT_EQ(m.size(), 3u);  // owner, replicas, labelled; not broken (ConfigMap only)
+  EXPECT_EQ(m["t/owner"]->result, Outcome::kPass);
+  EXPECT_EQ(m["t/replicas"]->result, Outcome::kPass);
+  EXPECT_EQ(m["t/labelled"]->result, Outcome::kPass);
+  EXPECT_FALSE(e.denied);
+  EXPECT_FALSE(e.warned);
+  EXPECT_EQ(e.resource.kind, "Deployment");
+  EXPECT_EQ(e.resource.namespace_, "ml");
+}
+
+TEST_F(EngineTest, FailsWithInterpolatedMessages) {
+  auto engine = Load();
+  ASSERT_NE(engine, nullptr);
+  ResourceEvaluation e = Eval(*engine, kBad);
+  auto m = ByRule(e);
+  EXPECT_EQ(m["t/owner"]->result, Outcome::kFail);
+  EXPECT_EQ(m["t/owner"]->message, "Deployment 'scorer' has no owner (replicas 1)");
+  EXPECT_EQ(m["t/owner"]->remediation, "add example.com/owner");
+  EXPECT_EQ(m["t/owner"]->controls, std::vector<std::string>{"A.3.2"});
+  EXPECT_EQ(m["t/replicas"]->result, Outcome::kFail);
+  EXPECT_EQ(m["t/replicas"]->message, "only 1 replicas");
+  EXPECT_EQ(m["t/labelled"]->result, Outcome::kFail);
+  EXPECT_EQ(m["t/labelled"]->action, Action::kAudit);
+  EXPECT_TRUE(e.denied);
+  EXPECT_TRUE(e.warned);
+}
+
+TEST_F(EngineTest, MatchingByKindNamespaceLabelsAndWhen) {
+  auto engine = Load();
+  ASSERT_NE(engine, nullptr);
+  // dev-* namespaces are excluded from `replicas`; no tier label: `labelled` does not match.
+  auto m = ByRule(Eval(*engine, R"({"apiVersion":"apps/v1","kind":"Deployment",
+      "metadata":{"name":"d","namespace":"dev-x"},"spec":{"replicas":1}})"));
+  EXPECT_EQ(m.count("t/replicas"), 0u);
+  EXPECT_EQ(m.count("t/labelled"), 0u);
+  EXPECT_EQ(m.count("t/owner"), 1u);
+  // A different group does not match apps/v1/Deployment, but matches bare "Deployment".
+  m = ByRule(Eval(*engine, R"({"apiVersion":"example.com/v1","kind":"Deployment",
+      "metadata":{"name":"d","namespace":"ml"},"spec":{"replicas":5}})"));
+  EXPECT_EQ(m.count("t/owner"), 0u);
+  EXPECT_EQ(m.count("t/replicas"), 1u);
+  // `when` false gives skip.
+  m = ByRule(Eval(*engine, R"({"apiVersion":"v1","kind":"Service","metadata":{"name":"s","labels":{"tier":"prod"}}})"));
+  ASSERT_EQ(m.count("t/labelled"), 1u);
+  EXPECT_EQ(m["t/labelled"]->result, Outcome::kSkip);
+}
+
+TEST_F(EngineTest, EvaluationErrorFollowsFailurePolicy) {
+  const char* cm = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}})";
+  auto fail = Load("Fail");
+  ASSERT_NE(fail, nullptr);
+  ResourceEvaluation e = Eval(*fail, cm);
+  auto m = ByRule(e);
+  ASSERT_EQ(m.count("t/broken"), 1u);
+  EXPECT_EQ(m["t/broken"]->result, Outcome::kError);
+  EXPECT_NE(m["t/broken"]->message.find("missing"), std::string::npos) << m["t/broken"]->message;
+  EXPECT_TRUE(e.denied);
+  auto ignore = Load("Ignore");
+  ASSERT_NE(ignore, nullptr);
+  e = Eval(*ignore, cm);
+  EXPECT_EQ(ByRule(e)["t/broken"]->result, Outcome::kError);
+  EXPECT_FALSE(e.denied);
+}
+
+TEST_F(EngineTest, ParameterOverrides) {
+  EngineOptions o;
+  o.param_overrides = {"minReplicas=5", "t.prefix=other.io/"};
+  auto engine = Load("Fail", o);
+  ASSERT_NE(engine, nullptr);
+  auto m = ByRule(Eval(*engine, kGood));
+  EXPECT_EQ(m["t/replicas"]->result, Outcome::kFail);  // 3 < 5
+  EXPECT_EQ(m["t/owner"]->result, Outcome::kFail);     // other.io/owner absent
+  std::vector<Diagnostic> diags;
+  o.param_overrides = {"nosuch=1"};
+  o.rule_paths = {dir_.Write("pack2.yaml", std::string(kPack).replace(std::string(kPack).find("FAILURE_POLICY"), 14, "Fail"))};
+  EXPECT_EQ(Engine::Load(o, &diags), nullptr);
+  ASSERT_FALSE(diags.empty());
+  EXPECT_NE(diags[0].message.find("unknown parameter 'nosuch'"), std::string::npos);
+}
+
+TEST_F(EngineTest, AuditOnlyNeverDenies) {
+  EngineOptions o;
+  o.audit_only = true;
+  auto engine = Load("Fail", o);
+  ASSERT_NE(engine, nullptr);
+  ResourceEvaluation e = Eval(*engine, kBad);
+  EXPECT_EQ(ByRule(e)["t/owner"]->result, Outcome::kFail);
+  EXPECT_EQ(ByRule(e)["t/owner"]->action, Action::kAudit);
+  EXPECT_FALSE(e.denied);
+}
+
+TEST_F(EngineTest, WaiversTurnFailuresIntoWaivedUntilTheyExpire) {
+  EngineOptions o;
+  o.waiver_paths = {dir_.Write("waivers.yaml", R"(apiVersion: aimsgate.io/v1alpha1
+kind: Waiver
+metadata: {name: w-valid}
+spec:
+  rules: ["t/owner"]
+  match: {namespaces: ["ml"], names: ["scor*"]}
+  justification: accepted
+  approvedBy: ciso@example.com
+  expires: "2030-01-01T00:00:00Z"
+---
+apiVersion: aimsgate.io/v1alpha1
+kind: Waiver
+metadata: {name: w-expired}
+spec:
+  rules: ["t/replicas"]
+  justification: old
+  approvedBy: ciso@example.com
+  expires: "2020-01-01T00:00:00Z"
+)")};
+  auto engine = Load("Fail", o);
+  ASSERT_NE(engine, nullptr);
+  ResourceEvaluation e = Eval(*engine, kBad);
+  auto m = ByRule(e);
+  EXPECT_EQ(m["t/owner"]->result, Outcome::kWaived);
+  EXPECT_EQ(m["t/owner"]->waiver.name, "w-valid");
+  EXPECT_EQ(m["t/owner"]->waiver.approved_by, "ciso@example.com");
+  EXPECT_EQ(m["t/replicas"]->result, Outcome::kFail);
+  EXPECT_EQ(m["t/replicas"]->expired_waiver, "w-expired");
+  EXPECT_FALSE(e.denied);  // the only deny failure is waived
+}
+
+}  // namespace
+}  // namespace aimsgate
