@@ -150,7 +150,10 @@ class Sax {
   }
 
   bool Open() {
-    Position p = cursor_->At(End() - 1);
+    // The iterative reader calls StartObject/StartArray before it takes the bracket.
+    size_t at = End();
+    if (at >= text_.size() || (text_[at] != '{' && text_[at] != '[')) at = at > 0 ? at - 1 : 0;
+    Position p = cursor_->At(at);
     entries_->push_back(MakeEntry(p));
     if (!Count(p)) return false;
     if (++depth_ > limits_.max_depth) {
