@@ -1,0 +1,131 @@
+// Merging, JSON form and file loading of model metadata.
+#include "evaluator/model/model_metadata.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "evaluator/model/metadata_util.h"
+
+namespace aimsgate::model {
+namespace {
+
+void FillString(const std::string& from, std::string* into) {
+  if (into->empty()) *into = from;
+}
+
+void MergeList(const std::vector<std::string>& from, std::vector<std::string>* into) {
+  for (const std::string& s : from) AddUnique(s, into);
+}
+
+rapidjson::Value StringValue(const std::string& s, rapidjson::Document::AllocatorType& a) {
+  rapidjson::Value v;
+  v.SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
+  return v;
+}
+
+void AddString(rapidjson::Document* doc, const char* key, const std::string& value) {
+  auto& a = doc->GetAllocator();
+  doc->AddMember(rapidjson::StringRef(key), StringValue(value, a), a);
+}
+
+void AddList(rapidjson::Document* doc, const char* key, const std::vector<std::string>& values) {
+  auto& a = doc->GetAllocator();
+  rapidjson::Value list(rapidjson::kArrayType);
+  for (const std::string& s : values) list.PushBack(StringValue(s, a), a);
+  doc->AddMember(rapidjson::StringRef(key), list, a);
+}
+
+// Reads a whole file of at most kMaxInputBytes.
+bool ReadFile(const std::string& path, std::string* out, std::vector<ModelMetadataError>* errors) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    AddError(errors, path, 0, 0, "cannot open the file");
+    return false;
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0 || static_cast<size_t>(size) > kMaxInputBytes) {
+    AddError(errors, path, 0, 0, size < 0 ? "cannot read the file" : "file is larger than 16 MiB");
+    return false;
+  }
+  in.seekg(0, std::ios::beg);
+  out->assign(static_cast<size_t>(size), '\0');
+  if (size > 0 && !in.read(&(*out)[0], size)) {
+    AddError(errors, path, 0, 0, "cannot read the file");
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+void MergeModelMetadata(const ModelMetadata& from, ModelMetadata* into) {
+  FillString(from.name, &into->name);
+  FillString(from.version, &into->version);
+  FillString(from.license, &into->license);
+  FillString(from.supplier, &into->supplier);
+  FillString(from.base_model, &into->base_model);
+  FillString(from.architecture, &into->architecture);
+  FillString(from.task, &into->task);
+  FillString(from.library, &into->library);
+  FillString(from.intended_use, &into->intended_use);
+  MergeList(from.datasets, &into->datasets);
+  MergeList(from.languages, &into->languages);
+  MergeList(from.tags, &into->tags);
+  MergeList(from.limitations, &into->limitations);
+  MergeList(from.ethical_considerations, &into->ethical_considerations);
+  MergeList(from.sources, &into->sources);
+  into->metrics.insert(into->metrics.end(), from.metrics.begin(), from.metrics.end());
+}
+
+void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
+  out->SetObject();
+  auto& a = out->GetAllocator();
+  AddString(out, "name", m.name);
+  AddString(out, "version", m.version);
+  AddString(out, "license", m.license);
+  AddString(out, "supplier", m.supplier);
+  AddString(out, "baseModel", m.base_model);
+  AddString(out, "architecture", m.architecture);
+  AddString(out, "task", m.task);
+  AddString(out, "library", m.library);
+  AddList(out, "datasets", m.datasets);
+  AddList(out, "languages", m.languages);
+  AddList(out, "tags", m.tags);
+  rapidjson::Value metrics(rapidjson::kArrayType);
+  for (const Metric& metric : m.metrics) {
+    rapidjson::Value v(rapidjson::kObjectType);
+    v.AddMember("name", StringValue(metric.name, a), a);
+    v.AddMember("type", StringValue(metric.type, a), a);
+    v.AddMember("value", rapidjson::Value(metric.value), a);
+    v.AddMember("dataset", StringValue(metric.dataset, a), a);
+    metrics.PushBack(v, a);
+  }
+  out->AddMember("metrics", metrics, a);
+  AddList(out, "limitations", m.limitations);
+  AddString(out, "intendedUse", m.intended_use);
+  AddList(out, "ethicalConsiderations", m.ethical_considerations);
+  AddList(out, "sources", m.sources);
+}
+
+bool LoadModelMetadata(const std::string& model_card_path, const std::string& bom_path,
+                       rapidjson::Document* out, std::vector<ModelMetadataError>* errors) {
+  out->SetNull();
+  if (model_card_path.empty() && bom_path.empty()) return true;
+  ModelMetadata merged;
+  bool ok = true;
+  std::string text;
+  if (!model_card_path.empty()) {
+    ok = ReadFile(model_card_path, &text, errors) &&
+         ParseHuggingFaceModelCard(text, model_card_path, &merged, errors);
+  }
+  if (!bom_path.empty()) {
+    bool bom_ok = ReadFile(bom_path, &text, errors) && ParseCycloneDxBom(text, bom_path, &merged, errors);
+    ok = ok && bom_ok;
+  }
+  if (!ok) return false;
+  ModelMetadataToJson(merged, out);
+  return true;
+}
+
+}  // namespace aimsgate::model

@@ -1,0 +1,77 @@
+#include "evaluator/model/model_metadata.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+namespace aimsgate::model {
+namespace {
+
+const std::string kCard = std::string(AIMSGATE_MODEL_TESTDATA) + "/model_card.md";
+const std::string kBom = std::string(AIMSGATE_MODEL_TESTDATA) + "/bom.json";
+
+std::vector<std::string> Strings(const rapidjson::Value& list) {
+  std::vector<std::string> out;
+  for (const auto& v : list.GetArray()) out.emplace_back(v.GetString());
+  return out;
+}
+
+TEST(LoadModelMetadataTest, MergesCardAndBomCardFirst) {
+  rapidjson::Document doc;
+  std::vector<ModelMetadataError> errors;
+  ASSERT_TRUE(LoadModelMetadata(kCard, kBom, &doc, &errors));
+  ASSERT_TRUE(errors.empty());
+  ASSERT_TRUE(doc.IsObject());
+  EXPECT_STREQ(doc["license"].GetString(), "apache-2.0");                       // card wins
+  EXPECT_STREQ(doc["version"].GetString(), "2.1.0");                            // only in the BOM
+  EXPECT_STREQ(doc["supplier"].GetString(), "Example Corp Support Platform ML");  // only in the BOM
+  EXPECT_EQ(Strings(doc["datasets"]).size(), 2u);                               // same names: merged
+  EXPECT_EQ(doc["metrics"].Size(), 6u);                                         // 3 + 3
+  EXPECT_TRUE(doc["metrics"][0]["value"].IsDouble());
+  EXPECT_EQ(Strings(doc["limitations"]).size(), 3u);                            // 1 section + 2 items
+  EXPECT_EQ(Strings(doc["sources"]), (std::vector<std::string>{"huggingface-model-card", "cyclonedx"}));
+}
+
+TEST(LoadModelMetadataTest, EveryKeyIsAlwaysPresent) {
+  ModelMetadata empty;
+  rapidjson::Document doc;
+  ModelMetadataToJson(empty, &doc);
+  for (const char* key : {"name", "version", "license", "supplier", "baseModel", "architecture", "task", "library",
+                          "intendedUse"}) {
+    ASSERT_TRUE(doc.HasMember(key)) << key;
+    EXPECT_TRUE(doc[key].IsString()) << key;
+  }
+  for (const char* key : {"datasets", "languages", "tags", "metrics", "limitations", "ethicalConsiderations",
+                          "sources"}) {
+    ASSERT_TRUE(doc.HasMember(key)) << key;
+    EXPECT_TRUE(doc[key].IsArray()) << key;
+  }
+}
+
+TEST(LoadModelMetadataTest, NoInputsGiveNull) {
+  rapidjson::Document doc;
+  doc.SetObject();
+  EXPECT_TRUE(LoadModelMetadata("", "", &doc, nullptr));
+  EXPECT_TRUE(doc.IsNull());
+}
+
+TEST(LoadModelMetadataTest, BomOnly) {
+  rapidjson::Document doc;
+  ASSERT_TRUE(LoadModelMetadata("", kBom, &doc, nullptr));
+  EXPECT_STREQ(doc["license"].GetString(), "Apache-2.0");
+  EXPECT_EQ(Strings(doc["sources"]), std::vector<std::string>{"cyclonedx"});
+}
+
+TEST(LoadModelMetadataTest, ErrorsNameTheFileAndLeaveNull) {
+  rapidjson::Document doc;
+  std::vector<ModelMetadataError> errors;
+  EXPECT_FALSE(LoadModelMetadata("/nonexistent/README.md", kCard, &doc, &errors));
+  EXPECT_TRUE(doc.IsNull());
+  ASSERT_EQ(errors.size(), 2u);  // missing card, and the card given as a BOM is not JSON
+  EXPECT_EQ(errors[0].ToString(), "/nonexistent/README.md: error: cannot open the file");
+  EXPECT_EQ(errors[1].source, kCard);
+  EXPECT_NE(errors[1].message.find("malformed JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aimsgate::model
