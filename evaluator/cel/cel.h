@@ -50,6 +50,14 @@ struct Limits {
 class Program;
 class EnvImpl;
 
+// Per-compilation switches.
+struct CompileOptions {
+  // Run the checker (undeclared identifiers, unknown functions, arity).  When
+  // false, such references compile to nodes that evaluate to error values
+  // (the conformance suite's `disableCheck`).
+  bool check = true;
+};
+
 struct CompileResult {
   std::shared_ptr<const Program> program;  // null on error
   std::vector<Diagnostic> diagnostics;     // offsets into the compiled source
@@ -76,6 +84,10 @@ class Env {
 
   // Parses, checks (unknown identifiers and functions, wrong arity) and plans.
   CompileResult Compile(const std::string& source) const;
+  CompileResult Compile(const std::string& source, const CompileOptions& options) const;
+
+  // Names of the declared variables, in slot order.
+  const std::vector<std::string>& variables() const;
 
   const Limits& limits() const;
 
@@ -91,6 +103,7 @@ class Activation {
   explicit Activation(const Env& env);
   void Set(int slot, Value value);
   const Value& Get(int slot) const;
+  size_t size() const { return values_.size(); }
   // The activation for `now` etc. is set like any other variable.
  private:
   std::vector<Value> values_;

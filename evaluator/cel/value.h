@@ -1,8 +1,13 @@
 // CEL runtime values.
 //
-// CONTRACT (used by evaluator/pack, cli/ and webhook/; the CEL runtime owns the
-// implementation and may add to it, but must keep these members):
+//   cel::Value v = cel::Value::Int(42);
+//   cel::Value s = cel::Value::String("hello");            // owns its bytes
+//   rapidjson::Document doc; doc.Parse(manifest_json);
+//   cel::Value obj = cel::Value::Json(doc);                // borrows the DOM
+//   cel::Value name = obj.MapGet("metadata").MapGet("name");
+//   if (name.IsString()) use(name.StringValue());
 //
+// CONTRACT (used by evaluator/pack, cli/ and webhook/):
 //   static Value Null();  Bool(bool);  Int(int64_t);  Uint(uint64_t);  Double(double);
 //   static Value String(std::string);  Bytes(std::string);
 //   static Value Error(std::string message);
@@ -15,10 +20,179 @@
 //   std::string DebugString() const;   // CEL literal syntax, for tests and messages
 //   std::string ToDisplayString() const;  // as string(): strings unquoted, for
 //                                         // {{expr}} interpolation in messages
-//   Kind kind() const;  enum class Kind { kNull, kBool, kInt, kUint, kDouble, kString,
-//        kBytes, kList, kMap, kTimestamp, kDuration, kType, kOptional, kError, ... };
+//   Kind kind() const;
 //   static Value Timestamp(int64_t seconds, int32_t nanos);
 //
-// Values are cheap to copy (scalars inline, aggregates by shared or borrowed
-// reference).
+// Representation: scalars inline; strings and bytes are a string_view that
+// either borrows (JSON document, program constants) or points into a shared
+// owned buffer; lists and maps are either a shared immutable vector / entry
+// table or a borrowed `const rapidjson::Value*` (JSON arrays and objects).
+// JSON numbers that are integers fitting int64 become int, all others double.
+//
+// Thread-safety: a Value is immutable once built and may be read from many
+// threads; copies share aggregates (copying costs one atomic increment).
+// Cost: field selection on a JSON object is a linear scan over its members and
+// allocates nothing.
 #pragma once
+
+#include <rapidjson/document.h>
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace aimsgate::cel {
+
+class Value;
+
+namespace internal {
+struct Rep {
+  virtual ~Rep() = default;
+};
+struct StringRep;
+struct ListRep;
+struct MapRep;
+struct ErrorRep;
+struct OptionalRep;
+}  // namespace internal
+
+// Timestamps span 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z.
+inline constexpr int64_t kMinTimestampSeconds = -62135596800;
+inline constexpr int64_t kMaxTimestampSeconds = 253402300799;
+// Durations span roughly +-10000 years, as in the CEL specification.
+inline constexpr int64_t kMaxDurationSeconds = 315576000000;
+
+class Value {
+ public:
+  enum class Kind : uint8_t {
+    kNull,
+    kBool,
+    kInt,
+    kUint,
+    kDouble,
+    kString,
+    kBytes,
+    kList,
+    kMap,
+    kTimestamp,
+    kDuration,
+    kType,
+    kOptional,
+    kError,
+  };
+
+  Value() = default;
+
+  static Value Null() { return Value(); }
+  static Value Bool(bool b);
+  static Value Int(int64_t i);
+  static Value Uint(uint64_t u);
+  static Value Double(double d);
+  static Value String(std::string s);
+  static Value Bytes(std::string s);
+  // Borrowed: `s` must outlive the Value and everything derived from it.
+  static Value StringView(std::string_view s);
+  static Value BytesView(std::string_view s);
+  static Value Error(std::string message);
+  static Value Json(const rapidjson::Value& v);
+  static Value List(std::vector<Value> items);
+  // Builds a map; keys must be bool, int, uint or string and distinct (int and
+  // uint keys of equal value are the same key).  Returns an error Value otherwise.
+  static Value Map(std::vector<std::pair<Value, Value>> entries);
+  static Value Timestamp(int64_t seconds, int32_t nanos);  // caller checks range
+  static Value Duration(int64_t seconds, int32_t nanos);   // normalised by the callee
+  // `name` must be a string with static storage (the CEL type names).
+  static Value Type(std::string_view name);
+  static Value OptionalOf(Value v);
+  static Value OptionalNone();
+
+  Kind kind() const { return kind_; }
+  bool IsNull() const { return kind_ == Kind::kNull; }
+  bool IsBool() const { return kind_ == Kind::kBool; }
+  bool IsInt() const { return kind_ == Kind::kInt; }
+  bool IsUint() const { return kind_ == Kind::kUint; }
+  bool IsDouble() const { return kind_ == Kind::kDouble; }
+  bool IsNumber() const { return kind_ == Kind::kInt || kind_ == Kind::kUint || kind_ == Kind::kDouble; }
+  bool IsString() const { return kind_ == Kind::kString; }
+  bool IsBytes() const { return kind_ == Kind::kBytes; }
+  bool IsList() const { return kind_ == Kind::kList; }
+  bool IsMap() const { return kind_ == Kind::kMap; }
+  bool IsTimestamp() const { return kind_ == Kind::kTimestamp; }
+  bool IsDuration() const { return kind_ == Kind::kDuration; }
+  bool IsType() const { return kind_ == Kind::kType; }
+  bool IsOptional() const { return kind_ == Kind::kOptional; }
+  bool IsError() const { return kind_ == Kind::kError; }
+
+  bool BoolValue() const { return kind_ == Kind::kBool && u_.b; }
+  int64_t IntValue() const { return u_.i; }
+  uint64_t UintValue() const { return u_.u; }
+  double DoubleValue() const { return u_.d; }
+  // Strings and bytes; for type values, the type name.
+  std::string_view StringValue() const { return sv_; }
+  std::string_view BytesValue() const { return sv_; }
+  std::string_view TypeName() const { return sv_; }
+  const std::string& ErrorMessage() const;
+  int64_t Seconds() const { return u_.i; }  // timestamps and durations
+  int32_t Nanos() const { return nanos_; }
+
+  // Lists (JSON arrays included).
+  size_t ListSize() const;
+  Value ListAt(size_t i) const;
+
+  // Maps (JSON objects included).
+  size_t MapSize() const;
+  // The i-th entry in iteration order.
+  void MapEntryAt(size_t i, Value* key, Value* value) const;
+  // Heterogeneous numeric keys: 1, 1u and 1.0 find the same entry.
+  bool MapFind(const Value& key, Value* out) const;
+  bool MapFindString(std::string_view key, Value* out) const;
+  // Convenience: the value under a string key, or an error "no such key".
+  Value MapGet(std::string_view key) const;
+
+  // Optionals.
+  bool OptionalHasValue() const { return heap_ != nullptr; }
+  Value OptionalValue() const;
+
+  // The JSON node a list or map borrows, or null for owned aggregates.
+  const rapidjson::Value* json() const { return json_ ? u_.json : nullptr; }
+
+  std::string DebugString() const;
+  std::string ToDisplayString() const;
+  std::string_view TypeNameOf() const;  // "int", "list", "google.protobuf.Timestamp", ...
+
+  // Internal: owned list items, for in-place append by the runtime when the
+  // list is not shared.  Returns null for borrowed or shared lists.
+  std::vector<Value>* MutableListIfUnique();
+
+ private:
+  friend struct internal::MapRep;
+  Kind kind_ = Kind::kNull;
+  bool json_ = false;  // list/map borrows a rapidjson node
+  int32_t nanos_ = 0;
+  union Scalar {
+    bool b;
+    int64_t i;
+    uint64_t u;
+    double d;
+    const rapidjson::Value* json;
+  } u_{};
+  std::string_view sv_;
+  std::shared_ptr<internal::Rep> heap_;
+};
+
+// CEL equality (==): heterogeneous numeric comparison, NaN != NaN, deep list
+// and map equality, values of different types are unequal.  Neither side may be
+// an error.
+bool Equal(const Value& a, const Value& b);
+
+// CEL ordering.  kUnordered for NaN; kError for types that do not order.
+enum class Ordering { kLess, kEqual, kGreater, kUnordered, kError };
+Ordering Compare(const Value& a, const Value& b);
+
+// Exact structural equality for tests: kinds must match (1 != 1u), NaN == NaN.
+bool StrictEqual(const Value& a, const Value& b);
+
+}  // namespace aimsgate::cel

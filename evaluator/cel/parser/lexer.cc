@@ -35,7 +35,7 @@ int Utf8Length(unsigned char c) {
 }  // namespace
 
 std::string TokenDisplay(const std::string& source, const Token& t) {
-  if (t.kind == TokenKind::kEof) return "<EOF>";
+  if (t.kind == TokenKind::kEof) return "'<EOF>'";
   int32_t begin = t.offset;
   int32_t end = t.end;
   if (begin < 0) begin = 0;

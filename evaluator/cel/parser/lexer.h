@@ -92,8 +92,8 @@ class Lexer {
   int32_t pos_ = 0;
 };
 
-// "Syntax error: ..." text for a token as it appears in the source, as cel-go
-// quotes it in "mismatched input '...'".
+// A token as quoted in "mismatched input '...'": its source text in single
+// quotes (cut after 40 bytes), or '<EOF>'.
 std::string TokenDisplay(const std::string& source, const Token& t);
 
 }  // namespace aimsgate::cel::parser

@@ -1,0 +1,186 @@
+// Env, Activation, EvalState and the compiled Program: the glue between the
+// parser, the checker, the planner and the plan nodes.
+#include <cctype>
+
+#include "evaluator/cel/builtins.h"
+#include "evaluator/cel/cel.h"
+#include "evaluator/cel/checker.h"
+#include "evaluator/cel/env_impl.h"
+#include "evaluator/cel/planner.h"
+
+namespace aimsgate::cel {
+
+struct EvalState::Impl {
+  internal::EvalContext ctx;
+  int64_t last_cost = 0;
+};
+
+EvalState::EvalState() : impl_(std::make_unique<Impl>()) {}
+EvalState::~EvalState() = default;
+
+int64_t Program::LastCost(const EvalState& state) {
+  return const_cast<EvalState&>(state).impl()->last_cost;
+}
+
+namespace {
+
+class ProgramImpl : public Program {
+ public:
+  ProgramImpl(std::shared_ptr<const EnvImpl> env, internal::NodePtr root, int num_locals, std::string source)
+      : env_(std::move(env)), root_(std::move(root)), num_locals_(num_locals) {
+    source_ = std::move(source);
+  }
+
+  Value Evaluate(const Activation& activation, EvalState* state) const override {
+    EvalState local_state;
+    if (state == nullptr) state = &local_state;
+    internal::EvalContext& ctx = state->impl()->ctx;
+    ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
+    Value v = root_->Eval(ctx);
+    if (ctx.exhausted) v = ctx.budget_error;
+    state->impl()->last_cost = ctx.cost;
+    ctx.locals.clear();
+    ctx.activation = nullptr;
+    return v;
+  }
+
+ private:
+  std::shared_ptr<const EnvImpl> env_;
+  internal::NodePtr root_;
+  int num_locals_;
+};
+
+void Locate(const std::string& source, std::vector<Diagnostic>* diags) {
+  for (auto& d : *diags) LocateDiagnostic(source, &d);
+}
+
+bool ValidName(const std::string& name) {
+  if (name.empty() || !(std::isalpha(static_cast<unsigned char>(name[0])) || name[0] == '_')) return false;
+  for (char c : name) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+// Parses and checks `source`; returns null with diagnostics on failure.
+ExprPtr ParseAndCheck(const std::string& source, const EnvImpl& env, const std::vector<std::string>& params,
+                      bool check, std::vector<Diagnostic>* diags) {
+  if (static_cast<int64_t>(source.size()) > env.limits.max_expression_bytes) {
+    Diagnostic d;
+    d.message = "expression is " + std::to_string(source.size()) + " bytes, over the limit of " +
+                std::to_string(env.limits.max_expression_bytes);
+    diags->push_back(d);
+    return nullptr;
+  }
+  ParseOptions po;
+  po.max_expression_bytes = env.limits.max_expression_bytes;
+  po.max_recursion_depth = env.limits.max_recursion_depth;
+  ParseResult pr = Parse(source, po);
+  if (!pr.ok()) {
+    *diags = std::move(pr.diagnostics);
+    if (diags->empty()) {
+      Diagnostic d;
+      d.message = "syntax error";
+      diags->push_back(d);
+    }
+    return nullptr;
+  }
+  if (check) {
+    internal::Check(*pr.expr, env, params, diags);
+    if (!diags->empty()) return nullptr;
+  }
+  return std::move(pr.expr);
+}
+
+}  // namespace
+
+Env::Env(Limits limits) : impl_(std::make_shared<EnvImpl>(limits)) {}
+Env::~Env() = default;
+
+const Limits& Env::limits() const { return impl_->limits; }
+const std::vector<std::string>& Env::variables() const { return impl_->variables; }
+
+int Env::DeclareVariable(const std::string& name) {
+  int slot = impl_->FindVariable(name);
+  if (slot >= 0) return slot;
+  slot = static_cast<int>(impl_->variables.size());
+  impl_->variables.push_back(name);
+  impl_->var_slots.emplace(name, slot);
+  return slot;
+}
+
+bool Env::DeclareFunction(const std::string& name, const std::vector<std::string>& params, const std::string& body,
+                          std::vector<Diagnostic>* diagnostics) {
+  std::vector<Diagnostic> local;
+  std::vector<Diagnostic>* diags = diagnostics ? diagnostics : &local;
+  diags->clear();
+  auto fail = [&](std::string message) {
+    Diagnostic d;
+    d.message = std::move(message);
+    diags->push_back(d);
+    return false;
+  };
+  if (!ValidName(name)) return fail("invalid function name '" + name + "'");
+  if (impl_->FindHelper(name) != nullptr) return fail("function '" + name + "' is already declared");
+  if (internal::FindFunction(name) != nullptr) return fail("function '" + name + "' is a builtin");
+  for (size_t i = 0; i < params.size(); ++i) {
+    if (!ValidName(params[i])) return fail("invalid parameter name '" + params[i] + "'");
+    for (size_t j = 0; j < i; ++j) {
+      if (params[i] == params[j]) return fail("duplicate parameter '" + params[i] + "'");
+    }
+  }
+  ExprPtr expr = ParseAndCheck(body, *impl_, params, true, diags);
+  if (!expr) {
+    Locate(body, diags);
+    return false;
+  }
+  internal::Planner planner(*impl_, diags);
+  auto helper = std::make_unique<HelperDef>();
+  helper->name = name;
+  helper->params = params;
+  helper->body = planner.Plan(*expr, params);
+  helper->num_locals = planner.max_locals();
+  if (!diags->empty()) {
+    Locate(body, diags);
+    return false;
+  }
+  // Registered only now: a helper cannot see itself, so helpers cannot recurse.
+  impl_->helper_index.emplace(name, helper.get());
+  impl_->helpers.push_back(std::move(helper));
+  return true;
+}
+
+CompileResult Env::Compile(const std::string& source) const { return Compile(source, CompileOptions{}); }
+
+CompileResult Env::Compile(const std::string& source, const CompileOptions& options) const {
+  CompileResult result;
+  ExprPtr expr = ParseAndCheck(source, *impl_, {}, options.check, &result.diagnostics);
+  if (!expr) {
+    Locate(source, &result.diagnostics);
+    return result;
+  }
+  internal::Planner planner(*impl_, &result.diagnostics);
+  internal::NodePtr root = planner.Plan(*expr, {});
+  if (!result.diagnostics.empty()) {
+    Locate(source, &result.diagnostics);
+    return result;
+  }
+  result.program = std::make_shared<ProgramImpl>(impl_, std::move(root), planner.max_locals(), source);
+  return result;
+}
+
+Activation::Activation(const Env& env) : values_(env.impl_->variables.size()) {}
+
+void Activation::Set(int slot, Value value) {
+  if (slot < 0) return;
+  if (static_cast<size_t>(slot) >= values_.size()) values_.resize(static_cast<size_t>(slot) + 1);
+  values_[static_cast<size_t>(slot)] = std::move(value);
+}
+
+const Value& Activation::Get(int slot) const {
+  static const Value kNull;
+  if (slot < 0 || static_cast<size_t>(slot) >= values_.size()) return kNull;
+  return values_[static_cast<size_t>(slot)];
+}
+
+}  // namespace aimsgate::cel

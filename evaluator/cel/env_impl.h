@@ -1,0 +1,49 @@
+// The state behind cel::Env: declared variables, compiled helper functions,
+// limits and the regex cache.  Programs hold a shared_ptr to it, so they stay
+// valid after the Env is destroyed.
+//
+// Thread-safety: mutated only while the Env is being built (single thread);
+// read-only afterwards, except the regex cache, which is internally locked.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "evaluator/cel/cel.h"
+#include "evaluator/cel/regex_cache.h"
+#include "evaluator/cel/runtime.h"
+
+namespace aimsgate::cel {
+
+struct HelperDef {
+  std::string name;
+  std::vector<std::string> params;
+  internal::NodePtr body;
+  int num_locals = 0;  // parameters first, then comprehension variables
+};
+
+class EnvImpl {
+ public:
+  explicit EnvImpl(const Limits& l)
+      : limits(l), regex_cache(l.regex_max_mem, l.regex_max_program_size) {}
+
+  int FindVariable(const std::string& name) const {
+    auto it = var_slots.find(name);
+    return it == var_slots.end() ? -1 : it->second;
+  }
+  const HelperDef* FindHelper(const std::string& name) const {
+    auto it = helper_index.find(name);
+    return it == helper_index.end() ? nullptr : it->second;
+  }
+
+  Limits limits;
+  std::vector<std::string> variables;
+  std::unordered_map<std::string, int> var_slots;
+  std::vector<std::unique_ptr<HelperDef>> helpers;
+  std::unordered_map<std::string, const HelperDef*> helper_index;
+  mutable RegexCache regex_cache;
+};
+
+}  // namespace aimsgate::cel

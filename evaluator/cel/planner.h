@@ -1,0 +1,54 @@
+// The CEL planner: turns a (checked) AST into a tree of plan nodes.
+//
+//   internal::Planner planner(env_impl, &diagnostics);
+//   internal::NodePtr root = planner.Plan(*parsed.expr, /*params=*/{});
+//   int locals = planner.max_locals();
+//
+// What it does once, at compile time: resolves names to activation slots or
+// local indices; turns select chains and constant string indexes
+// (object.metadata.annotations['x']) into one path node with precomputed keys;
+// compiles constant regexes with RE2 under the Limits' memory and program-size
+// caps (a bad or oversized pattern is a diagnostic); folds calls on constants;
+// rewrites the `accu + [x]` step of map/filter into an in-place append.
+// Without checking (CompileOptions::check = false), unresolved references plan
+// to nodes that evaluate to errors.
+//
+// Thread-safety: one Planner per compilation.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "evaluator/cel/ast.h"
+#include "evaluator/cel/env_impl.h"
+#include "evaluator/cel/nodes.h"
+#include "evaluator/cel/resolve.h"
+
+namespace aimsgate::cel::internal {
+
+class Planner {
+ public:
+  Planner(const EnvImpl& env, std::vector<Diagnostic>* diagnostics) : env_(env), diags_(diagnostics) {}
+
+  // `params` become locals 0..n-1 (helper parameters).
+  NodePtr Plan(const Expr& expr, const std::vector<std::string>& params);
+  int max_locals() const { return scope_.max_locals(); }
+
+ private:
+  NodePtr PlanExpr(const Expr& e);
+  NodePtr PlanIdent(const Expr& e);
+  NodePtr PlanPath(const Expr& e);
+  NodePtr PlanCall(const Expr& e);
+  NodePtr PlanList(const Expr& e);
+  NodePtr PlanMap(const Expr& e);
+  NodePtr PlanComprehension(const Expr& e);
+  NodePtr PlanStep(const Expr& step, const std::string& accu_var, int accu);
+  NodePtr Fold(NodePtr call);
+  void Error(int32_t offset, std::string message);
+
+  const EnvImpl& env_;
+  std::vector<Diagnostic>* diags_;
+  LocalScope scope_;
+};
+
+}  // namespace aimsgate::cel::internal

@@ -1,0 +1,106 @@
+// Internals shared by the CEL planner and the function library: the
+// per-evaluation context (budgets, local variables) and the plan node
+// interface.  Not part of the public API; use cel.h.
+//
+// Thread-safety: an EvalContext belongs to one evaluation on one thread; plan
+// nodes are immutable and shared between threads.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evaluator/cel/cel.h"
+#include "evaluator/cel/value.h"
+
+namespace aimsgate::cel {
+
+class RegexCache;
+
+namespace internal {
+
+struct EvalContext {
+  const Limits* limits = nullptr;
+  const Activation* activation = nullptr;
+  RegexCache* regex_cache = nullptr;
+  int64_t cost = 0;
+  int64_t iterations = 0;
+  bool exhausted = false;
+  Value budget_error;
+  std::vector<Value> locals;
+  size_t frame_base = 0;
+
+  void Reset(const Limits* l, const Activation* a, RegexCache* rc, size_t num_locals) {
+    limits = l;
+    activation = a;
+    regex_cache = rc;
+    cost = 0;
+    iterations = 0;
+    exhausted = false;
+    budget_error = Value();
+    locals.assign(num_locals, Value());
+    frame_base = 0;
+  }
+  // Marks the evaluation as over budget; every node then returns this error.
+  Value Exhaust(std::string message) {
+    if (!exhausted) {
+      exhausted = true;
+      budget_error = Value::Error(std::move(message));
+    }
+    return budget_error;
+  }
+  // Adds `c` units; returns false (and exhausts) when over the cost limit.
+  bool AddCost(int64_t c) {
+    cost += c;
+    if (cost > limits->cost_limit) {
+      Exhaust("cost budget exceeded: evaluation cost over " + std::to_string(limits->cost_limit));
+      return false;
+    }
+    return true;
+  }
+  Value& Local(int index) { return locals[frame_base + static_cast<size_t>(index)]; }
+};
+
+class Node {
+ public:
+  explicit Node(int32_t offset) : offset_(offset) {}
+  virtual ~Node() = default;
+  // Evaluates with one unit of cost; over budget, returns the budget error.
+  Value Eval(EvalContext& ctx) const {
+    if (ctx.exhausted) return ctx.budget_error;
+    if (!ctx.AddCost(1)) return ctx.budget_error;
+    return DoEval(ctx);
+  }
+  int32_t offset() const { return offset_; }
+  // The constant this node always yields, or null (for folding).
+  virtual const Value* ConstantValue() const { return nullptr; }
+
+ protected:
+  virtual Value DoEval(EvalContext& ctx) const = 0;
+
+ private:
+  int32_t offset_;
+};
+using NodePtr = std::unique_ptr<Node>;
+
+// A builtin function: `args` holds the receiver (if any) first, then the
+// arguments; none of them is an error (errors propagate before the call).
+using FunctionImpl = Value (*)(const Value* args, size_t nargs, EvalContext& ctx);
+
+struct FunctionDecl {
+  const char* name;
+  uint32_t global_arities;    // bit n: callable as name(a1..an)
+  uint32_t receiver_arities;  // bit n: callable as x.name(a1..an)
+  FunctionImpl impl;
+};
+
+// Looks up a builtin by name (operators use their spec names, "_+_").
+const FunctionDecl* FindFunction(std::string_view name);
+
+// "found no matching overload for 'f' applied to (int, string)".
+Value NoOverload(std::string_view function, const Value* args, size_t nargs);
+
+}  // namespace internal
+}  // namespace aimsgate::cel
