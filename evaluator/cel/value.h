@@ -192,7 +192,8 @@ bool Equal(const Value& a, const Value& b);
 enum class Ordering { kLess, kEqual, kGreater, kUnordered, kError };
 Ordering Compare(const Value& a, const Value& b);
 
-// Exact structural equality for tests: kinds must match (1 != 1u), NaN == NaN.
+// Structural equality for tests: kinds must match (1 != 1u), NaN == NaN, and
+// doubles are equal within a relative 1e-15 (decimal test data).
 bool StrictEqual(const Value& a, const Value& b);
 
 }  // namespace aimsgate::cel

@@ -112,7 +112,7 @@ struct Counts {
 
 // Runs one case; returns true when it passes and sets *why otherwise.
 bool RunCase(const rapidjson::Value& c, std::string* why) {
-  std::string expr = c["expr"].GetString();
+  std::string expr(c["expr"].GetString(), c["expr"].GetStringLength());
   bool disable_check = c.HasMember("disableCheck") && c["disableCheck"].GetBool();
   bool expect_error = c.HasMember("evalError");
   cel::Env env;
