@@ -1,0 +1,846 @@
+#!/usr/bin/env python3
+"""Render test of charts/aimsgate, and of the background-audit script, without Helm or a cluster.
+
+  python3 tests/chart/test_chart.py [--workdir DIR] [-v]
+
+Builds tests/chart/render (Go text/template + Debian's sprig, GOPATH mode), renders the chart with the
+value sets of tests/chart/values/, and asserts on the rendered objects: kinds, webhook rules and
+exclusions, security settings, probes, certificates (checked with the openssl command), ConfigMaps,
+the audit CronJob and its RBAC; values.schema.json against values.yaml and each override; the lookup
+path that keeps and renews generated certificates; and charts/aimsgate/files/audit.sh driven by
+tests/chart/fake-kubectl and a stub aimsgate. Exit status 77 (ctest: skipped) when `go` is missing.
+Needs: golang-go golang-github-masterminds-sprig-dev python3-yaml python3-jsonschema openssl.
+"""
+import argparse
+import base64
+import copy
+import datetime
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+CHART = os.path.join(REPO, "charts", "aimsgate")
+VALUES = os.path.join(HERE, "values")
+SKIP = 77
+
+try:
+    import yaml
+    import jsonschema
+except ImportError as e:  # the README's setup installs both
+    print(f"SKIP: {e.name} is missing: apt-get install python3-yaml python3-jsonschema", file=sys.stderr)
+    sys.exit(SKIP)
+
+WORK = None      # scratch directory, set in main()
+RENDER = None    # the renderer binary
+
+FORBIDDEN_RESOURCES = {"nodes", "leases", "events", "tokenreviews", "subjectaccessreviews",
+                       "selfsubjectaccessreviews", "localsubjectaccessreviews", "selfsubjectrulesreviews"}
+EXPECTED_RULES = {
+    "": {"pods"},
+    "apps": {"deployments", "statefulsets", "daemonsets", "replicasets"},
+    "batch": {"jobs", "cronjobs"},
+    "serving.kserve.io": {"inferenceservices"},
+    "machinelearning.seldon.io": {"seldondeployments"},
+    "ray.io": {"rayservices"},
+}
+EXPECTED_AUDIT_KINDS = ("pods,deployments.apps,statefulsets.apps,daemonsets.apps,replicasets.apps,jobs.batch,"
+                        "cronjobs.batch,inferenceservices.serving.kserve.io,"
+                        "seldondeployments.machinelearning.seldon.io,rayservices.ray.io")
+CLUSTER_SCOPED = {"ValidatingWebhookConfiguration", "ClusterRole", "ClusterRoleBinding"}
+
+
+def build_renderer():
+    env = dict(os.environ, GO111MODULE="off", GOPATH=os.environ.get("AIMSGATE_GOPATH", "/usr/share/gocode"),
+               GOCACHE=os.path.join(WORK, "gocache"), GOFLAGS="")
+    out = os.path.join(WORK, "render")
+    subprocess.run(["go", "build", "-o", out, "."], cwd=os.path.join(HERE, "render"), env=env, check=True)
+    return out
+
+
+def write_values(name, data):
+    path = os.path.join(WORK, name)
+    with open(path, "w") as f:
+        yaml.safe_dump(data, f)
+    return path
+
+
+def render_raw(*values, namespace="aimsgate-system", release="aimsgate", api_versions=(), lookup=None,
+               notes=False, kube_version="v1.30.0"):
+    """Runs the renderer; returns (exit status, stdout, stderr)."""
+    cmd = [RENDER, "-chart", CHART, "-namespace", namespace, "-release", release, "-kube-version", kube_version]
+    for v in values:
+        cmd += ["-f", v if os.path.isabs(v) else os.path.join(VALUES, v)]
+    for a in api_versions:
+        cmd += ["-api-versions", a]
+    if lookup:
+        cmd += ["-lookup", lookup]
+    if notes:
+        cmd.append("-notes")
+    p = subprocess.run(cmd, capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+_cache = {}
+
+
+def render(*values, **kw):
+    """Renders and parses; returns the list of objects. Cached per argument set (certs are random)."""
+    key = (values, tuple(sorted(kw.items())))
+    if key not in _cache:
+        rc, out, err = render_raw(*values, **kw)
+        if rc != 0:
+            raise AssertionError(f"render {values} {kw} failed: {err}")
+        _cache[key] = [d for d in yaml.safe_load_all(out) if d is not None]
+    return _cache[key]
+
+
+def find(objs, kind, name=None):
+    hits = [o for o in objs if o["kind"] == kind and (name is None or o["metadata"]["name"] == name)]
+    return hits
+
+
+def one(objs, kind, name=None):
+    hits = find(objs, kind, name)
+    if len(hits) != 1:
+        raise AssertionError(f"want one {kind} {name or ''}, got {len(hits)}")
+    return hits[0]
+
+
+def container(deploy, name="webhook"):
+    return next(c for c in deploy["spec"]["template"]["spec"]["containers"] if c["name"] == name)
+
+
+def cronjob_pod(cron):
+    return cron["spec"]["jobTemplate"]["spec"]["template"]["spec"]
+
+
+def openssl(*args, stdin=None):
+    return subprocess.run(["openssl", *args], input=stdin, capture_output=True, text=True)
+
+
+def pem_file(name, b64):
+    path = os.path.join(WORK, name)
+    with open(path, "wb") as f:
+        f.write(base64.b64decode(b64))
+    return path
+
+
+class Common:
+    """Invariants every rendering must keep."""
+
+    def check_common(self, objs, namespace, fullname):
+        self.assertTrue(objs)
+        for o in objs:
+            with self.subTest(obj=f'{o.get("kind")}/{o.get("metadata", {}).get("name")}'):
+                self.assertIsInstance(o.get("apiVersion"), str)
+                self.assertIsInstance(o.get("kind"), str)
+                self.assertRegex(o["metadata"]["name"], r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$")
+                self.assertLessEqual(len(o["metadata"]["name"]), 63)
+                if o["kind"] in CLUSTER_SCOPED:
+                    self.assertNotIn("namespace", o["metadata"])
+                else:
+                    self.assertEqual(o["metadata"]["namespace"], namespace)
+                labels = o["metadata"]["labels"]
+                self.assertEqual(labels["app.kubernetes.io/managed-by"], "Helm")
+                for k, v in labels.items():
+                    self.assertIsInstance(v, str, k)
+                    self.assertRegex(v, r"^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$", k)
+                    self.assertLessEqual(len(v), 63)
+        names = [(o["kind"], o["metadata"]["name"]) for o in objs]
+        self.assertEqual(len(names), len(set(names)), "duplicate objects")
+
+        deploy = one(objs, "Deployment", fullname)
+        pod = deploy["spec"]["template"]["spec"]
+        c = container(deploy)
+        # Pod security: non-root, read-only, no privilege escalation, no capabilities, seccomp.
+        self.assertTrue(pod["securityContext"]["runAsNonRoot"])
+        self.assertEqual(pod["securityContext"]["runAsUser"], 65532)
+        self.assertEqual(pod["securityContext"]["seccompProfile"], {"type": "RuntimeDefault"})
+        sc = c["securityContext"]
+        self.assertIs(sc["readOnlyRootFilesystem"], True)
+        self.assertIs(sc["allowPrivilegeEscalation"], False)
+        self.assertEqual(sc["capabilities"]["drop"], ["ALL"])
+        self.assertIs(pod["automountServiceAccountToken"], False)
+        # Probes over HTTPS on the serving port.
+        port_names = {p["name"]: p["containerPort"] for p in c["ports"]}
+        for probe, path in (("readinessProbe", "/readyz"), ("livenessProbe", "/healthz")):
+            get = c[probe]["httpGet"]
+            self.assertEqual((get["path"], get["scheme"]), (path, "HTTPS"))
+            self.assertIn(get["port"], port_names)
+        self.assertIn(f"--listen=:{port_names['https']}", c["args"])
+        self.assertEqual(c["args"][0], "serve")
+        self.assertTrue(c["resources"]["requests"]["cpu"] and c["resources"]["requests"]["memory"])
+        self.assertTrue(c["resources"]["limits"]["memory"])
+        # Pod name for the evidence file.
+        env = {e["name"]: e for e in c["env"]}
+        self.assertEqual(env["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
+        # Volumes: every mount has a volume, none uses subPath (it would block hot reload).
+        vols = {v["name"]: v for v in pod["volumes"]}
+        for m in c["volumeMounts"]:
+            self.assertIn(m["name"], vols)
+            self.assertNotIn("subPath", m)
+        self.assertEqual(vols["tls"]["secret"]["secretName"], f"{fullname}-tls")
+        # Every file argument points into a mounted directory.
+        mounts = [m["mountPath"] for m in c["volumeMounts"]]
+        for a in c["args"]:
+            m = re.match(r"^--(tls-cert|tls-key|client-ca|rules|params|inventory|waivers|evidence|evidence-key)=(/.*)$", a)
+            if m:
+                self.assertTrue(any(m.group(2) == p or m.group(2).startswith(p + "/") for p in mounts), a)
+        # Grace period covers the preStop sleep with room to drain.
+        prestop = c.get("lifecycle", {}).get("preStop", {}).get("sleep", {}).get("seconds", 0)
+        self.assertGreaterEqual(pod["terminationGracePeriodSeconds"], prestop + 20)
+        # Service and PDB select the webhook pods; the Service targets the named port.
+        pod_labels = deploy["spec"]["template"]["metadata"]["labels"]
+        self.assertEqual(deploy["spec"]["selector"]["matchLabels"].items() - pod_labels.items(), set())
+        svc = one(objs, "Service", fullname)
+        self.assertEqual(svc["spec"]["selector"].items() - pod_labels.items(), set())
+        self.assertEqual(svc["spec"]["ports"][0]["targetPort"], "https")
+        pdb = one(objs, "PodDisruptionBudget", fullname)
+        self.assertEqual(pdb["apiVersion"], "policy/v1")
+        self.assertEqual(pdb["spec"]["selector"]["matchLabels"].items() - pod_labels.items(), set())
+        # The webhook configuration.
+        vwc = one(objs, "ValidatingWebhookConfiguration")
+        self.assertEqual(len(vwc["webhooks"]), 1)
+        wh = vwc["webhooks"][0]
+        self.assertEqual(wh["sideEffects"], "None")
+        self.assertEqual(wh["admissionReviewVersions"], ["v1"])
+        self.assertEqual(wh["matchPolicy"], "Equivalent")
+        self.assertIn(wh["failurePolicy"], ("Fail", "Ignore"))
+        self.assertTrue(1 <= wh["timeoutSeconds"] <= 30)
+        self.assertEqual(wh["clientConfig"]["service"],
+                         {"name": fullname, "namespace": namespace, "path": "/validate",
+                          "port": svc["spec"]["ports"][0]["port"]})
+        excl = [e for e in wh["namespaceSelector"]["matchExpressions"] if e["key"] == "kubernetes.io/metadata.name"]
+        self.assertEqual(len(excl), 1)
+        self.assertEqual(excl[0]["operator"], "NotIn")
+        self.assertTrue({"kube-system", "kube-public", "kube-node-lease", namespace} <= set(excl[0]["values"]))
+        for rule in wh["rules"]:
+            self.assertEqual(rule["operations"], ["CREATE", "UPDATE"])
+            self.assertEqual(rule["scope"], "Namespaced")
+            for r in rule["resources"]:
+                self.assertNotIn(r, FORBIDDEN_RESOURCES)
+                self.assertNotIn("*", r)
+                self.assertNotIn("/", r)
+        return deploy, wh
+
+
+class DefaultsTest(Common, unittest.TestCase):
+    """(a) helm install with the defaults."""
+
+    def setUp(self):
+        self.objs = render()
+
+    def test_kinds(self):
+        kinds = sorted(o["kind"] for o in self.objs)
+        self.assertEqual(kinds, sorted([
+            "ClusterRole", "ClusterRoleBinding", "ConfigMap", "CronJob", "Deployment", "PodDisruptionBudget",
+            "Secret", "Secret", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"]))
+
+    def test_common(self):
+        self.check_common(self.objs, "aimsgate-system", "aimsgate")
+
+    def test_deployment(self):
+        d = one(self.objs, "Deployment")
+        pod = d["spec"]["template"]["spec"]
+        self.assertEqual(d["spec"]["replicas"], 2)
+        self.assertEqual(d["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"], 0)
+        self.assertEqual(pod["priorityClassName"], "system-cluster-critical")
+        anti = pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
+        self.assertEqual(anti["podAffinityTerm"]["topologyKey"], "kubernetes.io/hostname")
+        c = container(d)
+        self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate:0.1.0")
+        self.assertEqual(c["args"], [
+            "serve", "--listen=:8443", "--tls-cert=/etc/aimsgate/tls/tls.crt", "--tls-key=/etc/aimsgate/tls/tls.key",
+            "--tls-min-version=1.3", "--threads=8", "--max-body-bytes=7340032", "--read-timeout=10",
+            "--write-timeout=10", "--rules=builtin:iso42001",
+            "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl"])
+        self.assertEqual(c["lifecycle"]["preStop"]["sleep"]["seconds"], 10)
+        vols = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(vols["evidence"], {"name": "evidence", "emptyDir": {"sizeLimit": "1Gi"}})
+        self.assertNotIn("packs", vols)  # the built-in pack needs no ConfigMap
+
+    def test_no_prestop_sleep_before_1_30(self):
+        d = one(render(kube_version="v1.29.4"), "Deployment")
+        self.assertNotIn("lifecycle", container(d))
+
+    def test_pdb(self):
+        pdb = one(self.objs, "PodDisruptionBudget")
+        self.assertEqual(pdb["spec"]["maxUnavailable"], 1)
+
+    def test_webhook(self):
+        wh = one(self.objs, "ValidatingWebhookConfiguration")["webhooks"][0]
+        self.assertEqual(wh["failurePolicy"], "Fail")
+        self.assertEqual(wh["timeoutSeconds"], 5)
+        got = {}
+        for r in wh["rules"]:
+            self.assertEqual(len(r["apiGroups"]), 1)
+            got.setdefault(r["apiGroups"][0], set()).update(r["resources"])
+        self.assertEqual(got, EXPECTED_RULES)
+        excl = wh["namespaceSelector"]["matchExpressions"][0]["values"]
+        self.assertEqual(excl, ["kube-system", "kube-public", "kube-node-lease", "aimsgate-system"])
+        self.assertNotIn("objectSelector", wh)
+
+    def test_generated_certificates(self):
+        tls = one(self.objs, "Secret", "aimsgate-tls")
+        ca = one(self.objs, "Secret", "aimsgate-ca")
+        self.assertEqual(tls["type"], "kubernetes.io/tls")
+        crt = pem_file("tls.crt", tls["data"]["tls.crt"])
+        key = pem_file("tls.key", tls["data"]["tls.key"])
+        cacrt = pem_file("ca.crt", tls["data"]["ca.crt"])
+        self.assertEqual(tls["data"]["ca.crt"], ca["data"]["tls.crt"])
+        # Valid PEM that openssl parses; the SAN names the Service; signed by the CA; key matches.
+        p = openssl("x509", "-noout", "-subject", "-ext", "subjectAltName", "-in", crt)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("CN = aimsgate.aimsgate-system.svc", p.stdout)
+        for name in ("aimsgate", "aimsgate.aimsgate-system", "aimsgate.aimsgate-system.svc",
+                     "aimsgate.aimsgate-system.svc.cluster.local"):
+            self.assertRegex(p.stdout, rf"DNS:{re.escape(name)}(,|$|\n)")
+        p = openssl("verify", "-CAfile", cacrt, crt)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        pub_cert = openssl("x509", "-noout", "-pubkey", "-in", crt).stdout
+        pub_key = openssl("pkey", "-pubout", "-in", key).stdout
+        self.assertTrue(pub_cert.startswith("-----BEGIN PUBLIC KEY-----"))
+        self.assertEqual(pub_cert, pub_key)
+        # Lifetimes: server 365 days, CA 3650 days (checkend: still valid in N seconds?).
+        day = 86400
+        self.assertEqual(openssl("x509", "-noout", "-checkend", str(364 * day), "-in", crt).returncode, 0)
+        self.assertNotEqual(openssl("x509", "-noout", "-checkend", str(366 * day), "-in", crt).returncode, 0)
+        self.assertEqual(openssl("x509", "-noout", "-checkend", str(3649 * day), "-in", cacrt).returncode, 0)
+        self.assertNotEqual(openssl("x509", "-noout", "-checkend", str(3651 * day), "-in", cacrt).returncode, 0)
+        p = openssl("x509", "-noout", "-text", "-in", cacrt)
+        self.assertIn("CA:TRUE", p.stdout)
+        # The annotation the renewal logic reads agrees with the certificate.
+        end = openssl("x509", "-noout", "-enddate", "-in", crt).stdout.strip().split("=", 1)[1]
+        end_dt = datetime.datetime.strptime(end, "%b %d %H:%M:%S %Y %Z").replace(tzinfo=datetime.timezone.utc)
+        ann = datetime.datetime.strptime(tls["metadata"]["annotations"]["aimsgate.io/not-after"], "%Y-%m-%dT%H:%M:%SZ")
+        self.assertLess(abs((end_dt - ann.replace(tzinfo=datetime.timezone.utc)).total_seconds()), 120)
+        # The webhook trusts exactly that CA.
+        wh = one(self.objs, "ValidatingWebhookConfiguration")["webhooks"][0]
+        self.assertEqual(wh["clientConfig"]["caBundle"], ca["data"]["tls.crt"])
+
+    def test_audit_cronjob(self):
+        cron = one(self.objs, "CronJob", "aimsgate-audit")
+        self.assertEqual(cron["spec"]["concurrencyPolicy"], "Forbid")
+        pod = cronjob_pod(cron)
+        c = pod["containers"][0]
+        self.assertEqual(c["command"], ["/bin/sh", "/etc/aimsgate/audit/audit.sh"])
+        self.assertEqual(c["args"], ["--rules=builtin:iso42001"])
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        self.assertEqual(env["AUDIT_KINDS"], EXPECTED_AUDIT_KINDS)
+        self.assertEqual(env["PRINT_EVIDENCE"], "true")
+        self.assertEqual(c["securityContext"]["readOnlyRootFilesystem"], True)
+        self.assertTrue(pod["securityContext"]["runAsNonRoot"])
+        self.assertEqual(pod["serviceAccountName"], "aimsgate-audit")
+        self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate-audit:0.1.0")
+        script = one(self.objs, "ConfigMap", "aimsgate-audit-script")["data"]["audit.sh"]
+        with open(os.path.join(CHART, "files", "audit.sh")) as f:
+            self.assertEqual(script, f.read().strip())
+        vols = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(vols["script"]["configMap"]["name"], "aimsgate-audit-script")
+
+    def test_audit_rbac(self):
+        role = one(self.objs, "ClusterRole", "aimsgate-audit")
+        reads = {}
+        for r in role["rules"]:
+            if r["verbs"] == ["get", "list"]:
+                reads.setdefault(r["apiGroups"][0], set()).update(r["resources"])
+        self.assertEqual(reads, EXPECTED_RULES)
+        reports = [r for r in role["rules"] if r["apiGroups"] == ["wgpolicyk8s.io"]]
+        self.assertEqual(len(reports), 1)
+        self.assertEqual(set(reports[0]["resources"]), {"policyreports", "clusterpolicyreports"})
+        self.assertTrue({"create", "patch", "get"} <= set(reports[0]["verbs"]))
+        self.assertFalse(any("*" in r["verbs"] or "*" in r["resources"] for r in role["rules"]))
+        binding = one(self.objs, "ClusterRoleBinding", "aimsgate-audit")
+        self.assertEqual(binding["roleRef"]["name"], "aimsgate-audit")
+        self.assertEqual(binding["subjects"], [{"kind": "ServiceAccount", "name": "aimsgate-audit",
+                                                "namespace": "aimsgate-system"}])
+
+    def test_notes(self):
+        rc, out, err = render_raw(notes=True)
+        self.assertEqual(rc, 0, err)
+        self.assertIn("kubectl delete validatingwebhookconfiguration aimsgate", out)
+        self.assertIn("enforcement:    enforce", out)
+
+
+class CertManagerTest(Common, unittest.TestCase):
+    """(b) certificates from cert-manager."""
+
+    def setUp(self):
+        self.objs = render("certmanager.yaml", api_versions=("cert-manager.io/v1",))
+
+    def test_common(self):
+        self.check_common(self.objs, "aimsgate-system", "aimsgate")
+
+    def test_objects(self):
+        self.assertEqual(find(self.objs, "Secret"), [])
+        self.assertEqual(len(find(self.objs, "Issuer")), 2)
+        serving = one(self.objs, "Certificate", "aimsgate-serving")
+        ca = one(self.objs, "Certificate", "aimsgate-ca")
+        self.assertTrue(ca["spec"]["isCA"])
+        self.assertEqual(one(self.objs, "Issuer", "aimsgate-ca")["spec"]["ca"]["secretName"], ca["spec"]["secretName"])
+        self.assertEqual(serving["spec"]["issuerRef"]["name"], "aimsgate-ca")
+        self.assertIn("aimsgate.aimsgate-system.svc", serving["spec"]["dnsNames"])
+        self.assertEqual(serving["spec"]["duration"], "8760h")
+        d = one(self.objs, "Deployment")
+        vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+        self.assertEqual(vols["tls"]["secret"]["secretName"], serving["spec"]["secretName"])
+        vwc = one(self.objs, "ValidatingWebhookConfiguration")
+        self.assertEqual(vwc["metadata"]["annotations"]["cert-manager.io/inject-ca-from"],
+                         "aimsgate-system/aimsgate-serving")
+        self.assertNotIn("caBundle", vwc["webhooks"][0]["clientConfig"])
+
+    def test_external_issuer(self):
+        path = write_values("issuer.yaml", {"certificates": {"source": "certManager", "certManager": {
+            "issuerRef": {"name": "corp-ca", "kind": "ClusterIssuer", "group": "cert-manager.io"}}}})
+        objs = render(path, api_versions=("cert-manager.io/v1",))
+        self.assertEqual(find(objs, "Issuer"), [])
+        self.assertEqual([c["metadata"]["name"] for c in find(objs, "Certificate")], ["aimsgate-serving"])
+        self.assertEqual(one(objs, "Certificate")["spec"]["issuerRef"]["kind"], "ClusterIssuer")
+
+    def test_requires_cert_manager(self):
+        rc, _, err = render_raw("certmanager.yaml")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("install cert-manager first", err)
+
+
+class AuditModeTest(Common, unittest.TestCase):
+    """(c) rollout in audit mode, and one pack in audit mode."""
+
+    def test_audit_mode(self):
+        objs = render("audit-mode.yaml")
+        deploy, wh = self.check_common(objs, "aimsgate-system", "aimsgate")
+        self.assertIn("--enforcement=audit", container(deploy)["args"])
+        self.assertEqual(wh["failurePolicy"], "Ignore")
+        rc, out, _ = render_raw("audit-mode.yaml", notes=True)
+        self.assertIn("allowed, with the findings recorded", out)
+
+    def test_explicit_failure_policy_wins(self):
+        path = write_values("audit-fail.yaml", {"enforcement": {"mode": "warn"}, "webhook": {"failurePolicy": "Fail"}})
+        objs = render(path)
+        self.assertEqual(one(objs, "ValidatingWebhookConfiguration")["webhooks"][0]["failurePolicy"], "Fail")
+        self.assertIn("--enforcement=warn", container(one(objs, "Deployment"))["args"])
+
+    def test_one_pack_in_audit(self):
+        objs = render("audit-pack.yaml")
+        deploy, wh = self.check_common(objs, "aimsgate-system", "aimsgate")
+        args = container(deploy)["args"]
+        self.assertEqual(wh["failurePolicy"], "Fail")
+        self.assertIn("--enforcement=team-llm=audit", args)
+        self.assertFalse(any(a in ("--enforcement=audit", "--enforcement=warn") for a in args))
+        self.assertIn("--rules=builtin:iso42001", args)
+        self.assertIn("--rules=/etc/aimsgate/packs", args)
+        pack = yaml.safe_load(one(objs, "ConfigMap", "aimsgate-packs")["data"]["team-llm.yaml"])
+        self.assertEqual(pack["metadata"]["name"], "team-llm")
+
+
+class CustomNamespaceTest(Common, unittest.TestCase):
+    """(d) another namespace and release name, with every optional input."""
+
+    NS = "ml-governance"
+
+    def setUp(self):
+        self.objs = render("custom.yaml", namespace=self.NS, release="gate")
+
+    def test_common(self):
+        self.check_common(self.objs, self.NS, "gate-aimsgate")
+
+    def test_webhook(self):
+        wh = one(self.objs, "ValidatingWebhookConfiguration", "gate-aimsgate")["webhooks"][0]
+        exprs = wh["namespaceSelector"]["matchExpressions"]
+        self.assertEqual(exprs[0]["values"], ["kube-system", "kube-public", "kube-node-lease", self.NS,
+                                              "monitoring", "ingress-nginx"])
+        self.assertEqual(exprs[1], {"key": "aimsgate.io/ignore", "operator": "DoesNotExist"})
+        self.assertEqual(wh["timeoutSeconds"], 10)
+        self.assertEqual(wh["clientConfig"]["service"]["port"], 8443)
+        self.assertEqual(wh["matchConditions"][0]["name"], "not-node-users")
+
+    def test_certificate_names_service(self):
+        tls = one(self.objs, "Secret", "gate-aimsgate-tls")
+        crt = pem_file("custom.crt", tls["data"]["tls.crt"])
+        p = openssl("x509", "-noout", "-ext", "subjectAltName", "-in", crt)
+        self.assertIn(f"DNS:gate-aimsgate.{self.NS}.svc", p.stdout)
+
+    def test_inputs(self):
+        d = one(self.objs, "Deployment", "gate-aimsgate")
+        c = container(d)
+        args = c["args"]
+        for a in ("--rules=builtin:iso42001", "--rules=/etc/aimsgate/packs", "--params=/etc/aimsgate/params/params.yaml",
+                  "--inventory=/etc/aimsgate/inventory/inventory.yaml", "--waivers=/etc/aimsgate/waivers/waivers.yaml",
+                  "--client-ca=/etc/aimsgate/client-ca/ca.crt", "--client-cn=kube-apiserver-webhook-client",
+                  "--tls-min-version=1.2", "--max-body-bytes=10485760", "--listen=:9443", "--threads=16",
+                  "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl",
+                  "--evidence-key=/etc/aimsgate/evidence-key/evidence.key"):
+            self.assertIn(a, args)
+        self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate@sha256:" + "0123456789abcdef" * 4)
+        self.assertEqual(d["spec"]["replicas"], 3)
+        pod = d["spec"]["template"]["spec"]
+        self.assertNotIn("priorityClassName", pod)
+        self.assertIn("requiredDuringSchedulingIgnoredDuringExecution", pod["affinity"]["podAntiAffinity"])
+        vols = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(vols["evidence"]["persistentVolumeClaim"]["claimName"], "gate-aimsgate-evidence")
+        self.assertEqual(vols["client-ca"]["configMap"]["name"], "apiserver-client-ca")
+        self.assertEqual(vols["evidence-key"]["secret"]["secretName"], "aimsgate-evidence-key")
+        # ConfigMap contents parse back to what was given.
+        pack = yaml.safe_load(one(self.objs, "ConfigMap", "gate-aimsgate-packs")["data"]["org-extra.yaml"])
+        self.assertEqual(pack["kind"], "RulePack")
+        self.assertEqual(pack["spec"]["rules"][0]["message"], "AI system '{{object.metadata.name}}' has no cost-center label")
+        params = yaml.safe_load(one(self.objs, "ConfigMap", "gate-aimsgate-params")["data"]["params.yaml"])
+        self.assertEqual(params["highRiskTiers"], ["high", "limited"])
+        inv = yaml.safe_load(one(self.objs, "ConfigMap", "gate-aimsgate-inventory")["data"]["inventory.yaml"])
+        self.assertEqual(inv["systems"][0]["impactAssessments"][0]["id"], "AIA-2026-014")
+        waivers = list(yaml.safe_load_all(one(self.objs, "ConfigMap", "gate-aimsgate-waivers")["data"]["waivers.yaml"]))
+        self.assertEqual([w["metadata"]["name"] for w in waivers],
+                         ["legacy-scorer-impact-assessment", "sandbox-model-card"])
+        pvc = one(self.objs, "PersistentVolumeClaim", "gate-aimsgate-evidence")
+        self.assertEqual(pvc["spec"]["accessModes"], ["ReadWriteMany"])
+        self.assertEqual(pvc["spec"]["storageClassName"], "efs")
+        self.assertEqual(pvc["metadata"]["annotations"]["helm.sh/resource-policy"], "keep")
+        sm = one(self.objs, "ServiceMonitor", "gate-aimsgate")
+        self.assertEqual(sm["spec"]["endpoints"][0]["tlsConfig"]["serverName"], f"gate-aimsgate.{self.NS}.svc")
+
+    def test_audit_shares_inputs(self):
+        d = one(self.objs, "Deployment", "gate-aimsgate")
+        serve_policy = [a for a in container(d)["args"] if re.match(r"--(rules|params|inventory|waivers)=", a)]
+        cron = one(self.objs, "CronJob", "gate-aimsgate-audit")
+        pod = cronjob_pod(cron)
+        c = pod["containers"][0]
+        self.assertEqual(c["args"], serve_policy)
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        self.assertEqual(env["AUDIT_KINDS"], "deployments.apps,inferenceservices.serving.kserve.io")
+        self.assertEqual(env["EVIDENCE_FILE"], "/var/lib/aimsgate/evidence/audit.jsonl")
+        self.assertNotIn("PRINT_EVIDENCE", env)
+        vols = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(vols["evidence"]["persistentVolumeClaim"]["claimName"], "gate-aimsgate-evidence")
+        for name in ("packs", "params", "inventory", "waivers"):
+            self.assertIn(name, vols)
+        self.assertEqual(cron["spec"]["schedule"], "*/30 * * * *")
+
+
+class SchemaTest(unittest.TestCase):
+    """values.schema.json: draft-07, accepts the defaults and the overrides, refuses bad values."""
+
+    @classmethod
+    def setUpClass(cls):
+        with open(os.path.join(CHART, "values.schema.json")) as f:
+            cls.schema = json.load(f)
+        jsonschema.Draft7Validator.check_schema(cls.schema)
+        cls.validator = jsonschema.Draft7Validator(cls.schema)
+        with open(os.path.join(CHART, "values.yaml")) as f:
+            cls.defaults = yaml.safe_load(f)
+
+    @staticmethod
+    def merge(dst, src):
+        for k, v in src.items():
+            if isinstance(v, dict) and isinstance(dst.get(k), dict):
+                SchemaTest.merge(dst[k], v)
+            elif v is None:
+                dst.pop(k, None)
+            else:
+                dst[k] = v
+        return dst
+
+    def errors(self, override):
+        values = self.merge(copy.deepcopy(self.defaults), override)
+        return [e.message for e in self.validator.iter_errors(values)]
+
+    def test_defaults_valid(self):
+        self.assertEqual(self.errors({}), [])
+
+    def test_every_value_described(self):
+        def walk(values, schema, path):
+            schema = self.resolve(schema)
+            if isinstance(values, dict) and schema.get("additionalProperties") is False:
+                for k, v in values.items():
+                    self.assertIn(k, schema["properties"], f"{path}.{k} is not in values.schema.json")
+                    walk(v, schema["properties"][k], f"{path}.{k}")
+        walk(self.defaults, self.schema, "")
+        self.assertIs(self.schema["additionalProperties"], False)
+
+    def resolve(self, schema):
+        ref = schema.get("$ref")
+        if ref:
+            return self.schema["definitions"][ref.split("/")[-1]]
+        return schema
+
+    def test_overrides_valid(self):
+        for name in sorted(os.listdir(VALUES)):
+            with self.subTest(values=name):
+                with open(os.path.join(VALUES, name)) as f:
+                    self.assertEqual(self.errors(yaml.safe_load(f)), [])
+
+    def test_bad_values_refused(self):
+        bad = {
+            "nodes in workloads": {"workloads": [{"apiGroup": "", "apiVersions": ["v1"], "resources": ["nodes"]}]},
+            "leases": {"workloads": [{"apiGroup": "coordination.k8s.io", "apiVersions": ["v1"], "resources": ["leases"]}]},
+            "subresource": {"workloads": [{"apiGroup": "", "apiVersions": ["v1"], "resources": ["pods/exec"]}]},
+            "wildcard": {"workloads": [{"apiGroup": "", "apiVersions": ["v1"], "resources": ["*"]}]},
+            "unknown mode": {"enforcement": {"mode": "block"}},
+            "timeout too long": {"webhook": {"timeoutSeconds": 31}},
+            "bad failurePolicy": {"webhook": {"failurePolicy": "Deny"}},
+            "typo key": {"replicaCout": 2},
+            "root allowed": {"podSecurityContext": {"runAsNonRoot": False}},
+            "writable root": {"securityContext": {"readOnlyRootFilesystem": False}},
+            "tls 1.1": {"tls": {"minVersion": "1.1"}},
+            "bad cert source": {"certificates": {"source": "vault"}},
+            "string replicas": {"replicaCount": "2"},
+            "bad digest": {"image": {"digest": "latest"}},
+        }
+        for name, override in bad.items():
+            with self.subTest(case=name):
+                self.assertNotEqual(self.errors(override), [])
+
+
+class RenderGuardsTest(unittest.TestCase):
+    """Values the templates themselves refuse (also with schema validation skipped)."""
+
+    def test_forbidden_workload(self):
+        for resource in ("nodes", "leases", "events", "tokenreviews", "pods/exec"):
+            with self.subTest(resource=resource):
+                path = write_values("forbidden.yaml", {"workloads": [
+                    {"apiGroup": "", "apiVersions": ["v1"], "resources": ["pods", resource]}]})
+                rc, _, err = render_raw(path)
+                self.assertNotEqual(rc, 0)
+                self.assertIn("must not be sent to an admission webhook", err)
+
+    def test_no_pack(self):
+        path = write_values("nopack.yaml", {"packs": {"builtin": False}})
+        rc, _, err = render_raw(path)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("no rule pack would be loaded", err)
+
+    def test_bad_pack_file_name(self):
+        path = write_values("badname.yaml", {"packs": {"files": {"../etc/passwd": "x"}}})
+        rc, _, err = render_raw(path)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("must be a file name ending in .yaml", err)
+
+    def test_client_auth_needs_ca(self):
+        path = write_values("clientauth.yaml", {"tls": {"clientAuth": {"enabled": True}}})
+        rc, _, err = render_raw(path)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("tls.clientAuth.caConfigMap is required", err)
+
+    def test_audit_disabled(self):
+        path = write_values("noaudit.yaml", {"audit": {"enabled": False}})
+        objs = render(path)
+        self.assertEqual(find(objs, "CronJob") + find(objs, "ClusterRole"), [])
+
+
+class CertificateLifecycleTest(unittest.TestCase):
+    """`helm upgrade` keeps the generated certificates (lookup) and renews them near expiry."""
+
+    def secrets_as_lookup(self, objs, name, edit=None):
+        secrets = copy.deepcopy(find(objs, "Secret"))
+        for s in secrets:
+            if edit:
+                edit(s)
+        path = os.path.join(WORK, name)
+        with open(path, "w") as f:
+            json.dump({"apiVersion": "v1", "kind": "List", "items": secrets}, f)
+        return path
+
+    @staticmethod
+    def data(objs, name):
+        return one(objs, "Secret", name)["data"]
+
+    @staticmethod
+    def ca_bundle(objs):
+        return one(objs, "ValidatingWebhookConfiguration")["webhooks"][0]["clientConfig"]["caBundle"]
+
+    def test_upgrade_keeps_certificates(self):
+        first = render()
+        lookup = self.secrets_as_lookup(first, "keep.json")
+        second = render(lookup=lookup)
+        self.assertEqual(self.data(second, "aimsgate-tls"), self.data(first, "aimsgate-tls"))
+        self.assertEqual(self.data(second, "aimsgate-ca"), self.data(first, "aimsgate-ca"))
+        self.assertEqual(self.ca_bundle(second), self.ca_bundle(first))
+
+    def test_server_renewed_near_expiry_with_same_ca(self):
+        first = render()
+        soon = (datetime.datetime.utcnow() + datetime.timedelta(days=10)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def expire_server(s):
+            if s["metadata"]["name"] == "aimsgate-tls":
+                s["metadata"]["annotations"]["aimsgate.io/not-after"] = soon
+        second = render(lookup=self.secrets_as_lookup(first, "renew-server.json", expire_server))
+        self.assertNotEqual(self.data(second, "aimsgate-tls")["tls.crt"], self.data(first, "aimsgate-tls")["tls.crt"])
+        self.assertEqual(self.data(second, "aimsgate-ca"), self.data(first, "aimsgate-ca"))
+        self.assertEqual(self.ca_bundle(second), self.ca_bundle(first))
+        crt = pem_file("renewed.crt", self.data(second, "aimsgate-tls")["tls.crt"])
+        ca = pem_file("kept-ca.crt", self.data(first, "aimsgate-ca")["tls.crt"])
+        p = openssl("verify", "-CAfile", ca, crt)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_server_renewed_when_service_renamed(self):
+        first = render()
+
+        def rename(s):
+            if s["metadata"]["name"] == "aimsgate-tls":
+                s["metadata"]["annotations"]["aimsgate.io/dns-name"] = "old-name.aimsgate-system.svc"
+        second = render(lookup=self.secrets_as_lookup(first, "rename.json", rename))
+        self.assertNotEqual(self.data(second, "aimsgate-tls")["tls.crt"], self.data(first, "aimsgate-tls")["tls.crt"])
+        self.assertEqual(self.data(second, "aimsgate-ca"), self.data(first, "aimsgate-ca"))
+
+    def test_ca_rotation_keeps_old_ca_trusted(self):
+        first = render()
+        soon = (datetime.datetime.utcnow() + datetime.timedelta(days=5)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+        def expire_ca(s):
+            if s["metadata"]["name"] == "aimsgate-ca":
+                s["metadata"]["annotations"]["aimsgate.io/not-after"] = soon
+        second = render(lookup=self.secrets_as_lookup(first, "renew-ca.json", expire_ca))
+        old_ca = base64.b64decode(self.data(first, "aimsgate-ca")["tls.crt"]).decode()
+        new_ca = base64.b64decode(self.data(second, "aimsgate-ca")["tls.crt"]).decode()
+        self.assertNotEqual(old_ca, new_ca)
+        bundle = base64.b64decode(self.ca_bundle(second)).decode()
+        self.assertEqual(bundle, new_ca + old_ca)
+        self.assertEqual(bundle.count("BEGIN CERTIFICATE"), 2)
+        # The new server certificate chains to the new CA; the old one still verifies against the bundle.
+        bundle_file = os.path.join(WORK, "bundle.crt")
+        with open(bundle_file, "w") as f:
+            f.write(bundle)
+        for label, objs in (("new", second), ("old", first)):
+            crt = pem_file(f"{label}-server.crt", self.data(objs, "aimsgate-tls")["tls.crt"])
+            p = openssl("verify", "-CAfile", bundle_file, crt)
+            self.assertEqual(p.returncode, 0, f"{label}: {p.stdout}{p.stderr}")
+
+    def test_force_renew(self):
+        first = render()
+        path = write_values("force.yaml", {"certificates": {"generate": {"forceRenew": True}}})
+        second = render(path, lookup=self.secrets_as_lookup(first, "force.json"))
+        self.assertNotEqual(self.data(second, "aimsgate-ca")["tls.crt"], self.data(first, "aimsgate-ca")["tls.crt"])
+        self.assertEqual(base64.b64decode(self.ca_bundle(second)).decode().count("BEGIN CERTIFICATE"), 1)
+
+
+STUB_AIMSGATE = r"""#!/bin/sh
+# Records its arguments and stdin, writes a one-object report, appends one evidence line.
+printf '%s\n' "$@" >"$STUB_DIR/args"
+cat >"$STUB_DIR/stdin"
+out=""; evidence=""
+for a in "$@"; do
+  case "$a" in
+    --output=*) out=${a#--output=} ;;
+    --evidence=*) evidence=${a#--evidence=} ;;
+  esac
+done
+[ -n "$out" ] && printf 'apiVersion: wgpolicyk8s.io/v1alpha2\nkind: PolicyReport\nmetadata: {name: aimsgate, namespace: ml}\nresults: []\n' >"$out"
+[ -n "$evidence" ] && printf '{"seq":1,"source":"audit"}\n' >>"$evidence"
+exit "${STUB_EXIT:-0}"
+"""
+
+
+class AuditScriptTest(unittest.TestCase):
+    """files/audit.sh against tests/chart/fake-kubectl and a stub aimsgate."""
+
+    def run_script(self, *args, **env):
+        d = tempfile.mkdtemp(dir=WORK)
+        stub = os.path.join(d, "aimsgate")
+        with open(stub, "w") as f:
+            f.write(STUB_AIMSGATE)
+        os.chmod(stub, 0o755)
+        full_env = dict(os.environ, KUBECTL=os.path.join(HERE, "fake-kubectl"), AIMSGATE=stub, STUB_DIR=d,
+                        WORK_DIR=os.path.join(d, "work"), FAKE_KUBECTL_LOG=os.path.join(d, "kubectl.log"),
+                        FAKE_KUBECTL_APPLIED=os.path.join(d, "applied.yaml"), AUDIT_KINDS=EXPECTED_AUDIT_KINDS)
+        full_env.update(env)
+        p = subprocess.run(["sh", os.path.join(CHART, "files", "audit.sh"), *args], env=full_env,
+                           capture_output=True, text=True)
+
+        def read(name):
+            path = os.path.join(d, name)
+            if not os.path.exists(path):
+                return None
+            with open(path) as f:
+                return f.read()
+        return p, read
+
+    def test_pipeline(self):
+        p, read = self.run_script("--rules=builtin:iso42001")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        log = read("kubectl.log").splitlines()
+        self.assertEqual(log[0], "api-resources --verbs=list -o name")
+        # KServe, Seldon and KubeRay are not served by the fake cluster: skipped, not fatal.
+        self.assertEqual(log[1], "get pods,deployments.apps,statefulsets.apps,daemonsets.apps,replicasets.apps,"
+                                 "jobs.batch,cronjobs.batch --all-namespaces -o json")
+        self.assertIn("skipping inferenceservices.serving.kserve.io", p.stderr)
+        self.assertTrue(log[2].startswith("apply --server-side --force-conflicts --field-manager=aimsgate-audit -f "))
+        # aimsgate check got the List on stdin and the policy arguments.
+        listed = json.loads(read("stdin"))
+        self.assertEqual(listed["kind"], "List")
+        self.assertEqual(len(listed["items"]), 6)
+        args = read("args").splitlines()
+        self.assertEqual(args[:2], ["check", "-"])
+        for a in ("--format=policyreport", "--fail-on=never", "--evidence-source=audit", "--rules=builtin:iso42001"):
+            self.assertIn(a, args)
+        self.assertIn("kind: PolicyReport", read("applied.yaml"))
+        self.assertIn("policyreport/aimsgate serverside-applied", p.stdout)
+
+    def test_evidence_to_log(self):
+        p, read = self.run_script(PRINT_EVIDENCE="true")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn('{"seq":1,"source":"audit"}', p.stdout)
+
+    def test_no_policyreport_crd(self):
+        types = os.path.join(WORK, "types-no-crd.txt")
+        with open(types, "w") as f:
+            f.write("pods\ndeployments.apps\n")
+        p, read = self.run_script(FAKE_KUBECTL_API_RESOURCES=types)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("PolicyReport CRD (wgpolicyk8s.io) not installed", p.stderr)
+        self.assertIsNone(read("applied.yaml"))
+        self.assertIn("get pods,deployments.apps --all-namespaces", read("kubectl.log"))
+
+    def test_print_instead_of_apply(self):
+        p, read = self.run_script(APPLY_REPORTS="false")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("kind: PolicyReport", p.stdout)
+        self.assertIsNone(read("applied.yaml"))
+
+    def test_failures_stop_the_pipeline(self):
+        cases = {"get": ("FAKE_KUBECTL_FAIL", "get", 2), "api-resources": ("FAKE_KUBECTL_FAIL", "api-resources", 2),
+                 "check usage error": ("STUB_EXIT", "2", 2), "apply": ("FAKE_KUBECTL_FAIL", "apply", 1)}
+        for name, (var, value, want) in cases.items():
+            with self.subTest(case=name):
+                p, read = self.run_script(**{var: value})
+                self.assertEqual(p.returncode, want, p.stderr)
+                if name != "apply":
+                    self.assertIsNone(read("applied.yaml"))
+
+    def test_nothing_served(self):
+        p, read = self.run_script(AUDIT_KINDS="rayservices.ray.io")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("none of the resource types is served", p.stderr)
+
+
+def main():
+    global WORK, RENDER
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--workdir", help="scratch directory (default: a temporary one)")
+    args, rest = parser.parse_known_args()
+    if shutil.which("go") is None:
+        print("SKIP: `go` is missing; install golang-go golang-github-masterminds-sprig-dev", file=sys.stderr)
+        return SKIP
+    if shutil.which("openssl") is None:
+        print("SKIP: `openssl` is missing", file=sys.stderr)
+        return SKIP
+    if args.workdir:
+        os.makedirs(args.workdir, exist_ok=True)
+        WORK = tempfile.mkdtemp(prefix="chart-", dir=args.workdir)
+    else:
+        WORK = tempfile.mkdtemp(prefix="aimsgate-chart-")
+    try:
+        RENDER = build_renderer()
+        prog = unittest.main(argv=[sys.argv[0], *rest], exit=False)
+        return 0 if prog.result.wasSuccessful() else 1
+    finally:
+        shutil.rmtree(WORK, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
