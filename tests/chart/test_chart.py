@@ -37,6 +37,19 @@ except ImportError as e:  # the README's setup installs both
     print(f"SKIP: {e.name} is missing: apt-get install python3-yaml python3-jsonschema", file=sys.stderr)
     sys.exit(SKIP)
 
+class UniqueKeyLoader(yaml.SafeLoader):
+    """Refuses duplicate mapping keys, as the apiserver's strict decoding and Helm do."""
+
+    def construct_mapping(self, node, deep=False):
+        seen = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(None, None, f"duplicate key {key!r}", key_node.start_mark)
+            seen.add(key)
+        return super().construct_mapping(node, deep)
+
+
 WORK = None      # scratch directory, set in main()
 RENDER = None    # the renderer binary
 
@@ -97,7 +110,7 @@ def render(*values, **kw):
         rc, out, err = render_raw(*values, **kw)
         if rc != 0:
             raise AssertionError(f"render {values} {kw} failed: {err}")
-        _cache[key] = [d for d in yaml.safe_load_all(out) if d is not None]
+        _cache[key] = [d for d in yaml.load_all(out, Loader=UniqueKeyLoader) if d is not None]
     return _cache[key]
 
 
@@ -626,6 +639,26 @@ class RenderGuardsTest(unittest.TestCase):
         rc, _, err = render_raw(path)
         self.assertNotEqual(rc, 0)
         self.assertIn("tls.clientAuth.caConfigMap is required", err)
+
+    def test_evidence_modes(self):
+        for mode, arg, volume in (("stdout", "--evidence=-", False), ("none", None, False),
+                                  ("emptyDir", "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl", True)):
+            with self.subTest(mode=mode):
+                path = write_values(f"evidence-{mode}.yaml", {"evidence": {"mode": mode, "keySecret": {"name": "k"}}})
+                objs = render(path)
+                c = container(one(objs, "Deployment"))
+                evidence_args = [a for a in c["args"] if a.startswith("--evidence")]
+                want = [arg, "--evidence-key=/etc/aimsgate/evidence-key/evidence.key"] if arg else []
+                self.assertEqual(evidence_args, want)
+                self.assertEqual(any(m["name"] == "evidence" for m in c["volumeMounts"]), volume)
+                env = {e["name"]: e.get("value") for e in cronjob_pod(one(objs, "CronJob"))["containers"][0]["env"]}
+                self.assertEqual(env["EVIDENCE_FILE"], "" if mode == "none" else "/tmp/aimsgate-audit/evidence.jsonl")
+
+    def test_no_anti_affinity(self):
+        path = write_values("noaffinity.yaml", {"podAntiAffinity": "none", "podDisruptionBudget": {"enabled": False}})
+        objs = render(path)
+        self.assertNotIn("affinity", one(objs, "Deployment")["spec"]["template"]["spec"])
+        self.assertEqual(find(objs, "PodDisruptionBudget"), [])
 
     def test_audit_disabled(self):
         path = write_values("noaudit.yaml", {"audit": {"enabled": False}})
