@@ -156,9 +156,9 @@ const Case kOther[] = {
     {"a\t+\r\n\fb", "(_+_ a b)"},
     {"a\v+b", "error@1: Syntax error: token recognition error at: '\v'"},
     {"a # b", "error@2: Syntax error: token recognition error at: '#'"},
-    {"a = b", "error@2: Syntax error: token recognition error at: '='"},
-    {"a & b", "error@2: Syntax error: token recognition error at: '&'"},
-    {"a | b", "error@2: Syntax error: token recognition error at: '|'"},
+    {"a = b", "error@2: Syntax error: token recognition error at: '=' (did you mean '=='?)"},
+    {"a & b", "error@2: Syntax error: token recognition error at: '&' (did you mean '&&'?)"},
+    {"a | b", "error@2: Syntax error: token recognition error at: '|' (did you mean '||'?)"},
     {"a \xc3\xa9 b", "error@2: Syntax error: token recognition error at: '\xc3\xa9'"},
     {"", "error@0: Syntax error: mismatched input '<EOF>' expecting {'[', '{', '(', '.', '-', "
          "'!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, "

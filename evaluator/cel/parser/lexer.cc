@@ -137,7 +137,12 @@ Token Lexer::Next() {
   }
   int32_t len = Utf8Length(static_cast<unsigned char>(c));
   if (pos_ + len > n) len = n - pos_;
-  return Error(pos_, pos_ + len, "token recognition error at: '" + src_.substr(pos_, len) + "'");
+  std::string hint;
+  if (c == '=') hint = " (did you mean '=='?)";
+  if (c == '&') hint = " (did you mean '&&'?)";
+  if (c == '|') hint = " (did you mean '||'?)";
+  return Error(pos_, pos_ + len,
+               "token recognition error at: '" + src_.substr(pos_, len) + "'" + hint);
 }
 
 Token Lexer::LexNumber() {

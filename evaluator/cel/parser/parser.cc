@@ -111,6 +111,15 @@ ExprPtr Parser::WithOp(ExprPtr e, int32_t op_offset) {
   return Limit(std::move(e), op_offset);
 }
 
+ExprPtr Parser::Binary(const char* function, ExprPtr left, ExprPtr right, int32_t op_offset) {
+  const int32_t offset = left->offset;
+  std::vector<ExprPtr> args;
+  args.reserve(2);
+  args.push_back(std::move(left));
+  args.push_back(std::move(right));
+  return WithOp(factory_.NewCall(offset, function, std::move(args)), op_offset);
+}
+
 ExprPtr Parser::Limit(ExprPtr e, int32_t error_offset) {
   if (!failed_ && factory_.Height(*e) > max_depth_) {
     ErrorAt(error_offset, "expression recursion limit exceeded: " + std::to_string(max_depth_));
@@ -196,11 +205,7 @@ ExprPtr Parser::Balance(const char* function, std::vector<ExprPtr>& terms,
   const size_t mid = (lo + hi + 1) / 2;
   ExprPtr left = Balance(function, terms, ops, lo, mid - 1);
   ExprPtr right = Balance(function, terms, ops, mid, hi);
-  const int32_t offset = left->offset;
-  std::vector<ExprPtr> args;
-  args.push_back(std::move(left));
-  args.push_back(std::move(right));
-  return WithOp(factory_.NewCall(offset, function, std::move(args)), ops[mid - 1]);
+  return Binary(function, std::move(left), std::move(right), ops[mid - 1]);
 }
 
 ExprPtr Parser::ParseRelation() {
@@ -220,12 +225,7 @@ ExprPtr Parser::ParseRelation() {
     if (fn == nullptr) break;
     const int32_t op = cur_.offset;
     Advance();
-    ExprPtr right = ParseAddition();
-    const int32_t offset = left->offset;
-    std::vector<ExprPtr> args;
-    args.push_back(std::move(left));
-    args.push_back(std::move(right));
-    left = WithOp(factory_.NewCall(offset, fn, std::move(args)), op);
+    left = Binary(fn, std::move(left), ParseAddition(), op);
   }
   return left;
 }
@@ -236,12 +236,7 @@ ExprPtr Parser::ParseAddition() {
     const char* fn = cur_.kind == TokenKind::kPlus ? "_+_" : "_-_";
     const int32_t op = cur_.offset;
     Advance();
-    ExprPtr right = ParseMultiplication();
-    const int32_t offset = left->offset;
-    std::vector<ExprPtr> args;
-    args.push_back(std::move(left));
-    args.push_back(std::move(right));
-    left = WithOp(factory_.NewCall(offset, fn, std::move(args)), op);
+    left = Binary(fn, std::move(left), ParseMultiplication(), op);
   }
   return left;
 }
@@ -255,12 +250,7 @@ ExprPtr Parser::ParseMultiplication() {
                                                       : "_%_";
     const int32_t op = cur_.offset;
     Advance();
-    ExprPtr right = ParseUnary();
-    const int32_t offset = left->offset;
-    std::vector<ExprPtr> args;
-    args.push_back(std::move(left));
-    args.push_back(std::move(right));
-    left = WithOp(factory_.NewCall(offset, fn, std::move(args)), op);
+    left = Binary(fn, std::move(left), ParseUnary(), op);
   }
   return left;
 }

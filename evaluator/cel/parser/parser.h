@@ -20,7 +20,8 @@
 // offending token.
 //
 // Thread-safety: a Parser is single-use; Parse() is reentrant.  Cost: linear
-// in the source size.
+// in the source size; about 1.6 KB of stack per nesting level (0.4 MB at the
+// default budget of 250, 1.6 MB at kMaxRecursionCap).
 #pragma once
 
 #include <cstdint>
@@ -79,6 +80,8 @@ class Parser {
                   const std::vector<int32_t>& ops, size_t lo, size_t hi);
   // Refuses `e` (error at error_offset) when it is taller than the budget.
   ExprPtr Limit(ExprPtr e, int32_t error_offset);
+  // The call function(left, right) at left's offset, with op_offset set.
+  ExprPtr Binary(const char* function, ExprPtr left, ExprPtr right, int32_t op_offset);
   // Sets e->op_offset, then Limit.
   ExprPtr WithOp(ExprPtr e, int32_t op_offset);
   ExprPtr Dummy() { return factory_.NewNull(cur_.offset); }
