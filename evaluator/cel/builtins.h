@@ -23,6 +23,9 @@ void RegisterTime(std::vector<FunctionDecl>* out);
 void RegisterK8s(std::vector<FunctionDecl>* out);
 void RegisterCollections(std::vector<FunctionDecl>* out);
 
+// list.indexOf(x) / list.lastIndexOf(x) (Kubernetes list library).
+Value ListIndexOf(const Value* args, size_t nargs, EvalContext& ctx, bool last);
+
 // `operand.field` (and has(operand.field) when test_only) on maps, JSON
 // objects and optionals.
 Value SelectField(const Value& operand, std::string_view field, bool test_only);

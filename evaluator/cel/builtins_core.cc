@@ -319,6 +319,7 @@ Value ToString(const Value* a, size_t n, EvalContext&) {
     case K::kDuration: return Value::String(x.ToDisplayString());
     case K::kBool: return Value::String(x.BoolValue() ? "true" : "false");
     case K::kType: return Value::String(std::string(x.TypeName()));
+    case K::kOpaque: return Value::String(x.ToDisplayString());
     default: return NoOverload("string", a, n);
   }
 }

@@ -194,6 +194,7 @@ Value Trim(const Value* a, size_t n, EvalContext&) {
 
 // Code-point based search used by indexOf / lastIndexOf.
 Value IndexOf(const Value* a, size_t n, EvalContext& ctx) {
+  if (a[0].IsList()) return ListIndexOf(a, n, ctx, false);
   REQUIRE(a[0].IsString() && a[1].IsString() && (n == 2 || a[2].IsInt()), "indexOf");
   auto s = Utf8Decode(a[0].StringValue());
   auto sub = Utf8Decode(a[1].StringValue());
@@ -210,6 +211,7 @@ Value IndexOf(const Value* a, size_t n, EvalContext& ctx) {
 }
 
 Value LastIndexOf(const Value* a, size_t n, EvalContext& ctx) {
+  if (a[0].IsList()) return ListIndexOf(a, n, ctx, true);
   REQUIRE(a[0].IsString() && a[1].IsString() && (n == 2 || a[2].IsInt()), "lastIndexOf");
   auto s = Utf8Decode(a[0].StringValue());
   auto sub = Utf8Decode(a[1].StringValue());

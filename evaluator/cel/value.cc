@@ -241,6 +241,14 @@ Value Value::OptionalNone() {
   return v;
 }
 
+Value Value::Opaque(std::string_view type_name, std::shared_ptr<internal::OpaqueRep> rep) {
+  Value v;
+  v.kind_ = Kind::kOpaque;
+  v.sv_ = type_name;
+  v.heap_ = std::move(rep);
+  return v;
+}
+
 const std::string& Value::ErrorMessage() const {
   static const std::string kEmpty;
   if (kind_ != Kind::kError || !heap_) return kEmpty;
@@ -339,6 +347,7 @@ std::string_view Value::TypeNameOf() const {
     case Kind::kType: return "type";
     case Kind::kOptional: return "optional_type";
     case Kind::kError: return "error";
+    case Kind::kOpaque: return sv_;
   }
   return "unknown";
 }
@@ -428,6 +437,7 @@ void AppendDebug(const Value& v, std::string* out, int depth) {
       }
       return;
     case Value::Kind::kError: out->append("error: " + v.ErrorMessage()); return;
+    case Value::Kind::kOpaque: out->append(v.OpaqueValue()->display); return;
   }
 }
 
@@ -449,6 +459,7 @@ std::string Value::ToDisplayString() const {
     case Kind::kTimestamp: return FormatTimestamp(u_.i, nanos_);
     case Kind::kDuration: return FormatDuration(u_.i, nanos_);
     case Kind::kError: return ErrorMessage();
+    case Kind::kOpaque: return OpaqueValue()->display;
     default: return DebugString();
   }
 }
@@ -547,6 +558,8 @@ bool EqualDepth(const Value& a, const Value& b, int depth) {
     case Value::Kind::kOptional:
       if (a.OptionalHasValue() != b.OptionalHasValue()) return false;
       return !a.OptionalHasValue() || EqualDepth(a.OptionalValue(), b.OptionalValue(), depth + 1);
+    case Value::Kind::kOpaque:
+      return a.TypeName() == b.TypeName() && a.OpaqueValue()->canonical == b.OpaqueValue()->canonical;
     case Value::Kind::kError: return false;
     default: return false;
   }

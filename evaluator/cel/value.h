@@ -57,6 +57,12 @@ struct ListRep;
 struct MapRep;
 struct ErrorRep;
 struct OptionalRep;
+// Base of library-defined value types (Kubernetes quantity, URL, IP, CIDR):
+// equality compares type name and `canonical`; DebugString shows `display`.
+struct OpaqueRep : Rep {
+  std::string canonical;
+  std::string display;
+};
 }  // namespace internal
 
 // Timestamps span 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z.
@@ -82,6 +88,7 @@ class Value {
     kType,
     kOptional,
     kError,
+    kOpaque,  // library types: TypeName() says which ("kubernetes.Quantity", "net.IP", ...)
   };
 
   Value() = default;
@@ -108,6 +115,8 @@ class Value {
   static Value Type(std::string_view name);
   static Value OptionalOf(Value v);
   static Value OptionalNone();
+  // `type_name` must have static storage.
+  static Value Opaque(std::string_view type_name, std::shared_ptr<internal::OpaqueRep> rep);
 
   Kind kind() const { return kind_; }
   bool IsNull() const { return kind_ == Kind::kNull; }
@@ -125,12 +134,17 @@ class Value {
   bool IsType() const { return kind_ == Kind::kType; }
   bool IsOptional() const { return kind_ == Kind::kOptional; }
   bool IsError() const { return kind_ == Kind::kError; }
+  bool IsOpaque() const { return kind_ == Kind::kOpaque; }
+  bool IsOpaque(std::string_view type_name) const { return kind_ == Kind::kOpaque && sv_ == type_name; }
+  const internal::OpaqueRep* OpaqueValue() const {
+    return kind_ == Kind::kOpaque ? static_cast<const internal::OpaqueRep*>(heap_.get()) : nullptr;
+  }
 
   bool BoolValue() const { return kind_ == Kind::kBool && u_.b; }
   int64_t IntValue() const { return u_.i; }
   uint64_t UintValue() const { return u_.u; }
   double DoubleValue() const { return u_.d; }
-  // Strings and bytes; for type values, the type name.
+  // Strings and bytes; for type and opaque values, the type name.
   std::string_view StringValue() const { return sv_; }
   std::string_view BytesValue() const { return sv_; }
   std::string_view TypeName() const { return sv_; }
