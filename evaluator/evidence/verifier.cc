@@ -81,10 +81,11 @@ bool ChainVerifier::CheckCheckpoint(const Entry& e, uint64_t line) {
 bool ChainVerifier::Feed(std::string_view line, uint64_t n, bool terminated, Entry* e) {
   if (!result_.ok) return false;
   result_.lines = n;
+  bool parsed = ParseEntry(line, e);
   if (!terminated) {
     return Fail(n, "last line has no newline: torn or truncated record");
   }
-  if (!ParseEntry(line, e)) return Fail(n, e->error);
+  if (!parsed) return Fail(n, e->error);
   if (e->seq != last_seq_ + 1) {
     return Fail(n, "seq " + std::to_string(e->seq) + ", expected " + std::to_string(last_seq_ + 1) +
                        " (a record was inserted, deleted or reordered)");

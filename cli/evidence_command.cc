@@ -1,0 +1,233 @@
+// `aimsgate evidence verify|report|keygen` (SPEC §1, §7; docs/evidence.md).
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "cli/command.h"
+#include "evaluator/evidence/crypto.h"
+#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/verifier.h"
+
+namespace aimsgate::cli {
+namespace {
+
+namespace ev = aimsgate::evidence;
+
+struct VerifyFlags {
+  std::vector<std::string> files;
+  std::vector<std::string> pubkeys;
+  std::string format = "text";
+  bool require_closed = false;
+};
+
+struct ReportFlags {
+  std::vector<std::string> files;
+  std::vector<std::string> pubkeys;
+  std::string format = "html";
+  std::string since, until, output = "-", title;
+};
+
+struct KeygenFlags {
+  std::string out;
+};
+
+// Loads every --pubkey; false (after printing the error) when one cannot be used.
+bool LoadKeys(const std::vector<std::string>& paths, ev::VerifyOptions* options) {
+  for (const std::string& p : paths) {
+    ev::VerifyKey key;
+    ev::Status s = ev::VerifyKey::LoadPem(p, &key);
+    if (!s.ok()) {
+      std::cerr << s.message() << "\n";
+      return false;
+    }
+    options->keys.push_back(key);
+  }
+  return true;
+}
+
+void WriteJsonResult(const ev::VerifyResult& r, rapidjson::Writer<rapidjson::StringBuffer>* w) {
+  w->StartObject();
+  w->Key("file");
+  w->String(r.file);
+  w->Key("ok");
+  w->Bool(r.ok);
+  if (!r.ok) {
+    w->Key("error");
+    w->StartObject();
+    w->Key("line");
+    w->Uint64(r.error_line);
+    w->Key("message");
+    w->String(r.error);
+    w->Key("text");
+    w->String(r.ErrorLine());
+    w->EndObject();
+  }
+  w->Key("records");
+  w->Uint64(r.records);
+  w->Key("lines");
+  w->Uint64(r.lines);
+  w->Key("checkpoints");
+  w->Uint64(r.checkpoints);
+  w->Key("signedCheckpoints");
+  w->Uint64(r.signed_checkpoints);
+  w->Key("signaturesVerified");
+  w->Bool(r.signatures_verified);
+  w->Key("unsignedTail");
+  w->Uint64(r.unsigned_tail);
+  w->Key("closed");
+  w->Bool(r.closed);
+  w->Key("firstTime");
+  w->String(r.first_time);
+  w->Key("lastTime");
+  w->String(r.last_time);
+  w->Key("lastHash");
+  w->String(r.last_hash);
+  w->Key("keyIds");
+  w->StartArray();
+  for (const std::string& k : r.key_ids) w->String(k);
+  w->EndArray();
+  w->EndObject();
+}
+
+int RunVerify(const VerifyFlags& f) {
+  if (f.format != "text" && f.format != "json") {
+    std::cerr << "error: --format must be text or json\n";
+    return 2;
+  }
+  ev::VerifyOptions options;
+  options.require_closed = f.require_closed;
+  if (!LoadKeys(f.pubkeys, &options)) return 2;
+  std::vector<ev::VerifyResult> results;
+  for (const std::string& file : f.files) results.push_back(ev::VerifyFile(file, options));
+  int code = 0;
+  for (const ev::VerifyResult& r : results) {
+    if (r.io_error) code = 2;
+    else if (!r.ok && code == 0) code = 1;
+  }
+  if (f.format == "json") {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("ok");
+    w.Bool(code == 0);
+    w.Key("files");
+    w.StartArray();
+    for (const auto& r : results) WriteJsonResult(r, &w);
+    w.EndArray();
+    w.EndObject();
+    std::cout << sb.GetString() << "\n";
+  } else {
+    for (const auto& r : results) {
+      if (!r.ok) std::cerr << r.ErrorLine() << "\n";
+      if (!r.io_error) std::cout << r.Summary() << "\n";
+    }
+  }
+  return code;
+}
+
+int RunReport(const ReportFlags& f) {
+  ev::ReportOptions options;
+  options.files = f.files;
+  if (!ev::ParseReportFormat(f.format, &options.format)) {
+    std::cerr << "error: --format must be html, md or csv\n";
+    return 2;
+  }
+  if (!f.title.empty()) options.title = f.title;
+  if (!f.since.empty() && !ev::ParseTime(f.since, &options.since.emplace())) {
+    std::cerr << "error: --since: not an RFC 3339 time or YYYY-MM-DD date: " << f.since << "\n";
+    return 2;
+  }
+  if (!f.until.empty() && !ev::ParseTime(f.until, &options.until.emplace())) {
+    std::cerr << "error: --until: not an RFC 3339 time or YYYY-MM-DD date: " << f.until << "\n";
+    return 2;
+  }
+  if (!LoadKeys(f.pubkeys, &options.verify)) return 2;
+  ev::ReportData data;
+  ev::Status s;
+  if (f.output == "-") {
+    s = ev::WriteEvidenceReport(options, std::cout, &data);
+  } else {
+    std::ofstream out(f.output, std::ios::binary | std::ios::trunc);
+    if (!out) {
+      std::cerr << f.output << ": error: cannot write the report\n";
+      return 2;
+    }
+    s = ev::WriteEvidenceReport(options, out, &data);
+  }
+  if (!s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  for (const ev::VerifyResult& r : data.verification) {
+    if (!r.ok) std::cerr << r.ErrorLine() << "\n";
+  }
+  if (f.output != "-") {
+    std::cerr << f.output << ": " << data.records << " records from " << f.files.size()
+              << " file(s), integrity " << (data.verified() ? "verified" : "FAILED") << "\n";
+  }
+  return data.verified() ? 0 : 1;
+}
+
+int RunKeygen(const KeygenFlags& f) {
+  std::string key_id;
+  ev::Status s = ev::GenerateKeyPair(f.out, &key_id);
+  if (!s.ok()) {
+    std::cerr << s.message() << "\n";
+    return 2;
+  }
+  std::cout << "wrote " << f.out << "/" << ev::kPrivateKeyFile << " (private, mode 0600: give it "
+            << "only to the writer, e.g. a Kubernetes Secret)\n"
+            << "wrote " << f.out << "/" << ev::kPublicKeyFile
+            << " (public: give it to auditors for `aimsgate evidence verify --pubkey`)\n"
+            << "keyId " << key_id << "\n";
+  return 0;
+}
+
+}  // namespace
+
+void AddEvidenceCommands(CLI::App& root, CommandList* commands) {
+  CLI::App* evidence =
+      root.add_subcommand("evidence", "Verify, report on and sign the tamper-evident evidence log");
+  evidence->require_subcommand(1);
+
+  auto vf = std::make_shared<VerifyFlags>();
+  CLI::App* verify = evidence->add_subcommand(
+      "verify", "Check every hash link, sequence number and checkpoint signature; exit 1 on tampering");
+  verify->add_option("files", vf->files, "Evidence log files (JSON Lines); - reads stdin")->required();
+  verify->add_option("--pubkey", vf->pubkeys,
+                     "Ed25519 public key (PEM) that must have signed every checkpoint; repeat for "
+                     "rotated keys. Without it, signatures are not verified");
+  verify->add_option("--format", vf->format, "text (default) or json");
+  verify->add_flag("--require-closed", vf->require_closed,
+                   "Fail when a log does not end with a checkpoint (detects truncation of the tail "
+                   "of a log whose writer was shut down cleanly)");
+  commands->push_back({verify, [vf] { return RunVerify(*vf); }});
+
+  auto rf = std::make_shared<ReportFlags>();
+  CLI::App* report = evidence->add_subcommand(
+      "report", "Render evidence logs for auditors: HTML (self-contained), Markdown or CSV");
+  report->add_option("files", rf->files, "Evidence log files; several replicas' files are merged")
+      ->required();
+  report->add_option("--format", rf->format, "html (default), md or csv");
+  report->add_option("--since", rf->since, "Only records at or after this RFC 3339 time or date");
+  report->add_option("--until", rf->until, "Only records before this RFC 3339 time or date");
+  report->add_option("--output,-o", rf->output, "Output file (default: stdout)");
+  report->add_option("--pubkey", rf->pubkeys, "Public key(s) to verify checkpoint signatures with");
+  report->add_option("--title", rf->title, "Report title");
+  commands->push_back({report, [rf] { return RunReport(*rf); }});
+
+  auto kf = std::make_shared<KeygenFlags>();
+  CLI::App* keygen = evidence->add_subcommand(
+      "keygen", "Write an Ed25519 key pair for signing checkpoints (refuses to overwrite)");
+  keygen->add_option("--out", kf->out, "Directory for evidence-signing.key and evidence-signing.pub")
+      ->required();
+  commands->push_back({keygen, [kf] { return RunKeygen(*kf); }});
+}
+
+}  // namespace aimsgate::cli

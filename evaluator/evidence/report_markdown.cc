@@ -1,0 +1,85 @@
+#include <algorithm>
+#include <sstream>
+
+#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/report.h"
+
+namespace aimsgate::evidence {
+namespace {
+
+// Markdown table cells: escape the pipe and drop newlines.
+std::string Md(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    if (c == '|') out += "\\|";
+    else if (c == '\n' || c == '\r') out += ' ';
+    else out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace
+
+void RenderMarkdown(const ReportData& d, const ReportOptions& o, std::ostream& out) {
+  out << "## " << Md(o.title) << "\n\n";
+  out << (d.verified() ? "**Integrity: verified**" : "**Integrity: FAILED**")
+      << (o.verify.keys.empty() ? " (signatures not verified: no public key)" : " (signatures verified)")
+      << "\n\n";
+  for (const VerifyResult& r : d.verification) {
+    out << "- `" << Md(r.file) << "`: " << (r.ok ? "OK" : "FAILED — " + Md(r.ErrorLine())) << ", "
+        << r.records << " records, " << r.checkpoints << " checkpoints, unsigned tail "
+        << r.unsigned_tail << "\n";
+  }
+  out << "\n| Records | Allowed | Warned | Denied | Pass | Fail | Waived | Compliance |\n"
+         "|---:|---:|---:|---:|---:|---:|---:|---:|\n| "
+      << d.records << " | " << d.decisions.allow << " | " << d.decisions.warn << " | "
+      << d.decisions.deny << " | " << d.results.pass << " | " << d.results.fail << " | "
+      << d.results.waived << " | " << FormatRate(d.results.Rate()) << " |\n\n";
+  if (!d.first_time.empty()) out << "Period: " << d.first_time << " to " << d.last_time << "\n\n";
+
+  out << "### Compliance per ISO/IEC 42001 control\n\n| Control | Pass | Fail | Waived | Error | Skip | Rate |\n"
+         "|---|---:|---:|---:|---:|---:|---:|\n";
+  for (const auto& [c, k] : d.controls) {
+    out << "| " << Md(c) << " | " << k.pass << " | " << k.fail << " | " << k.waived << " | "
+        << k.error << " | " << k.skip << " | " << FormatRate(k.Rate()) << " |\n";
+  }
+  auto top = d.TopFailingRules(10);
+  if (!top.empty()) {
+    out << "\n### Top failing rules\n\n| Rule | Controls | Severity | Action | Fail |\n|---|---|---|---|---:|\n";
+    for (const auto& [rule, rs] : top) {
+      std::string controls;
+      for (const std::string& c : rs->controls) controls += (controls.empty() ? "" : ", ") + c;
+      out << "| `" << Md(rule) << "` | " << Md(controls) << " | " << rs->severity << " | "
+          << rs->action << " | " << rs->counts.fail << " |\n";
+    }
+  }
+  out << "\n### Per namespace\n\n| Namespace | Records | Denied | Fail | Rate |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& [ns, g] : d.namespaces) {
+    out << "| " << (ns.empty() ? "_cluster-scoped_" : Md(ns)) << " | " << g.decisions.Total()
+        << " | " << g.decisions.deny << " | " << g.results.fail << " | "
+        << FormatRate(g.results.Rate()) << " |\n";
+  }
+  out << "\n### Per AI system\n\n| System | Records | Denied | Fail | Rate |\n|---|---:|---:|---:|---:|\n";
+  for (const auto& [s, g] : d.systems) {
+    out << "| " << (s.empty() ? "_not declared_" : Md(s)) << " | " << g.decisions.Total() << " | "
+        << g.decisions.deny << " | " << g.results.fail << " | " << FormatRate(g.results.Rate())
+        << " |\n";
+  }
+  if (!d.waivers.empty()) {
+    out << "\n### Waivers\n\n| Waiver | Approved by | Expires | Uses |\n|---|---|---|---:|\n";
+    for (const auto& [name, w] : d.waivers) {
+      std::chrono::system_clock::time_point t;
+      bool expired = ParseTime(w.expires, &t) && t <= d.now;
+      out << "| " << Md(name) << " | " << Md(w.approved_by) << " | " << Md(w.expires)
+          << (expired ? " (expired)" : "") << " | " << w.uses << " |\n";
+    }
+  }
+  if (!d.packs.empty()) {
+    out << "\n### Packs in force\n\n| Pack | Version | Digest |\n|---|---|---|\n";
+    for (const auto& [key, p] : d.packs) {
+      out << "| " << Md(p.name) << " | " << Md(p.version) << " | `" << Md(p.digest) << "` |\n";
+    }
+  }
+}
+
+}  // namespace aimsgate::evidence

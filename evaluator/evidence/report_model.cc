@@ -1,0 +1,150 @@
+#include "evaluator/evidence/report_model.h"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "evaluator/evidence/entry.h"
+
+namespace aimsgate::evidence {
+
+void OutcomeCounts::Add(const std::string& o) {
+  if (o == "pass") ++pass;
+  else if (o == "fail") ++fail;
+  else if (o == "waived") ++waived;
+  else if (o == "skip") ++skip;
+  else ++error;
+}
+
+void DecisionCounts::Add(const std::string& d) {
+  if (d == "allow") ++allow;
+  else if (d == "deny") ++deny;
+  else if (d == "warn") ++warn;
+  else ++other;
+}
+
+bool ReportData::verified() const {
+  return std::all_of(verification.begin(), verification.end(),
+                     [](const VerifyResult& r) { return r.ok; });
+}
+
+std::vector<std::pair<std::string, const RuleStats*>> ReportData::TopFailingRules(
+    size_t limit) const {
+  std::vector<std::pair<std::string, const RuleStats*>> out;
+  for (const auto& [rule, stats] : rules) {
+    if (stats.counts.fail > 0) out.emplace_back(rule, &stats);
+  }
+  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.second->counts.fail > b.second->counts.fail;
+  });
+  if (out.size() > limit) out.resize(limit);
+  return out;
+}
+
+std::string FormatRate(double rate) {
+  if (rate < 0) return "\xE2\x80\x94";  // em dash
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "%.1f%%", rate * 100.0);
+  return buf;
+}
+
+ReportBuilder::ReportBuilder(ReportData* data, std::chrono::system_clock::time_point now)
+    : data_(data) {
+  data_->now = now;
+}
+
+void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
+  ReportData& d = *data_;
+  ++d.records;
+  if (!verified) ++d.unverified_records;
+  const std::string time = GetString(rec, "time");
+  const std::string decision = GetString(rec, "decision");
+  if (!time.empty()) {
+    if (d.first_time.empty() || time < d.first_time) d.first_time = time;
+    if (d.last_time.empty() || time > d.last_time) d.last_time = time;
+    if (time.size() >= 13) hours_[time.substr(0, 13)].Add(decision);
+  }
+  d.decisions.Add(decision);
+  ++d.sources[GetString(rec, "source")];
+  std::string ns, system;
+  auto res = rec.FindMember("resource");
+  if (res != rec.MemberEnd()) {
+    ns = GetString(res->value, "namespace");
+    system = GetString(res->value, "systemId");
+  }
+  GroupStats& nsg = d.namespaces[ns];
+  GroupStats& sysg = d.systems[system];
+  nsg.decisions.Add(decision);
+  sysg.decisions.Add(decision);
+
+  auto packs = rec.FindMember("packs");
+  if (packs != rec.MemberEnd() && packs->value.IsArray()) {
+    for (const auto& p : packs->value.GetArray()) {
+      std::string name = GetString(p, "name"), version = GetString(p, "version"),
+                  digest = GetString(p, "digest");
+      PackStats& ps = d.packs[name + "@" + version + "@" + digest];
+      ps.name = name;
+      ps.version = version;
+      ps.digest = digest;
+      ++ps.records;
+      if (ps.first_seen.empty() || time < ps.first_seen) ps.first_seen = time;
+      if (time > ps.last_seen) ps.last_seen = time;
+    }
+  }
+  auto results = rec.FindMember("results");
+  if (results == rec.MemberEnd() || !results->value.IsArray()) return;
+  for (const auto& r : results->value.GetArray()) {
+    const std::string outcome = GetString(r, "result");
+    const std::string rule = GetString(r, "rule");
+    d.results.Add(outcome);
+    nsg.results.Add(outcome);
+    sysg.results.Add(outcome);
+    RuleStats& rs = d.rules[rule];
+    rs.counts.Add(outcome);
+    rs.severity = GetString(r, "severity");
+    rs.action = GetString(r, "action");
+    auto controls = r.FindMember("controls");
+    if (controls != r.MemberEnd() && controls->value.IsArray()) {
+      for (const auto& c : controls->value.GetArray()) {
+        if (!c.IsString()) continue;
+        std::string control(c.GetString(), c.GetStringLength());
+        rs.controls.insert(control);
+        d.controls[control].Add(outcome);
+      }
+    }
+    auto waiver = r.FindMember("waiver");
+    if (waiver != r.MemberEnd() && waiver->value.IsObject()) {
+      WaiverStats& w = d.waivers[GetString(waiver->value, "name")];
+      w.approved_by = GetString(waiver->value, "approvedBy");
+      w.expires = GetString(waiver->value, "expires");
+      w.justification = GetString(waiver->value, "justification");
+      w.rules.insert(rule);
+      ++w.uses;
+      if (w.first_used.empty() || time < w.first_used) w.first_used = time;
+      if (time > w.last_used) w.last_used = time;
+    }
+  }
+}
+
+void ReportBuilder::Finish() {
+  ReportData& d = *data_;
+  d.timeline.clear();
+  // At most ~60 bars: hours for short spans, then days, then months.
+  std::map<std::string, DecisionCounts> buckets = hours_;
+  d.granularity = "hour";
+  for (size_t len : {size_t{10}, size_t{7}}) {
+    if (buckets.size() <= 60) break;
+    std::map<std::string, DecisionCounts> merged;
+    for (const auto& [label, c] : buckets) {
+      DecisionCounts& m = merged[label.substr(0, len)];
+      m.allow += c.allow;
+      m.deny += c.deny;
+      m.warn += c.warn;
+      m.other += c.other;
+    }
+    buckets.swap(merged);
+    d.granularity = len == 10 ? "day" : "month";
+  }
+  for (const auto& [label, c] : buckets) d.timeline.push_back({label, c});
+}
+
+}  // namespace aimsgate::evidence

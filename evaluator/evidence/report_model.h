@@ -1,0 +1,111 @@
+// The numbers an evidence report shows, aggregated from decision records in one pass.
+//
+//   evidence::ReportData data;
+//   evidence::ReportBuilder builder(&data, now);
+//   builder.Add(entry.doc, verified);              // for each decision record in range
+//   builder.Finish();                              // sorts, picks the timeline granularity
+//   data.controls["A.3.2"].pass ...
+//
+// Definitions (docs/evidence.md, "Report"): counts are per rule result; a control counts
+// every result of every rule that names it. Compliance rate = pass / (pass + fail + error
+// + waived); skip is not counted; "—" when the denominator is 0.
+// Memory: proportional to the distinct controls, rules, namespaces, systems, waivers,
+// packs and hours seen, not to the number of records.
+// Thread-safety: one builder per thread.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <map>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <rapidjson/document.h>
+
+#include "evaluator/evidence/verifier.h"
+
+namespace aimsgate::evidence {
+
+struct OutcomeCounts {
+  uint64_t pass = 0, fail = 0, waived = 0, skip = 0, error = 0;
+  uint64_t Rated() const { return pass + fail + error + waived; }
+  // pass / Rated(), or -1 when nothing was rated.
+  double Rate() const { return Rated() == 0 ? -1.0 : static_cast<double>(pass) / Rated(); }
+  void Add(const std::string& outcome);
+};
+
+struct DecisionCounts {
+  uint64_t allow = 0, deny = 0, warn = 0, other = 0;
+  uint64_t Total() const { return allow + deny + warn + other; }
+  void Add(const std::string& decision);
+};
+
+struct RuleStats {
+  OutcomeCounts counts;
+  std::set<std::string> controls;
+  std::string severity;
+  std::string action;
+};
+
+struct GroupStats {  // per namespace or per AI system
+  DecisionCounts decisions;  // one per record
+  OutcomeCounts results;     // one per rule result
+};
+
+struct WaiverStats {
+  std::string approved_by, expires, justification;
+  std::set<std::string> rules;
+  uint64_t uses = 0;
+  std::string first_used, last_used;
+};
+
+struct PackStats {
+  std::string name, version, digest;
+  uint64_t records = 0;
+  std::string first_seen, last_seen;
+};
+
+struct TimeBucket {
+  std::string label;  // "2026-11-28T17", "2026-11-28" or "2026-11"
+  DecisionCounts decisions;
+};
+
+struct ReportData {
+  std::vector<VerifyResult> verification;  // one per input file
+  bool verified() const;                   // every file OK
+  uint64_t records = 0;
+  uint64_t unverified_records = 0;         // after a file's first broken position
+  DecisionCounts decisions;
+  OutcomeCounts results;
+  std::string first_time, last_time;
+  std::map<std::string, OutcomeCounts> controls;
+  std::map<std::string, RuleStats> rules;
+  std::map<std::string, GroupStats> namespaces;  // "" = cluster-scoped
+  std::map<std::string, GroupStats> systems;     // "" = no aimsgate.io/system-id
+  std::map<std::string, WaiverStats> waivers;
+  std::map<std::string, PackStats> packs;        // key: name@version@digest
+  std::map<std::string, uint64_t> sources;       // ci / admission / audit
+  std::vector<TimeBucket> timeline;              // set by Finish, oldest first
+  std::string granularity;                       // "hour" | "day" | "month"
+  std::chrono::system_clock::time_point now;     // waiver expiry is judged against it
+
+  // Rules with at least one fail, most failures first (ties by name), at most `limit`.
+  std::vector<std::pair<std::string, const RuleStats*>> TopFailingRules(size_t limit) const;
+};
+
+class ReportBuilder {
+ public:
+  ReportBuilder(ReportData* data, std::chrono::system_clock::time_point now);
+  void Add(const rapidjson::Value& record, bool verified);
+  void Finish();
+
+ private:
+  ReportData* data_;
+  std::map<std::string, DecisionCounts> hours_;  // "YYYY-MM-DDTHH"
+};
+
+// "87.5%" or "—".
+std::string FormatRate(double rate);
+
+}  // namespace aimsgate::evidence
