@@ -81,7 +81,8 @@ const Case kMacros[] = {
     {"l.filter(x, y, z)", "(.filter l x y z)"},
     {"foo.bind(x, 1, x)", "(.bind foo x 1 x)"},
     {"l.transformList(i, v)", "(.transformList l i v)"},
-    {"x.existsOne(v, p)", "(.existsOne x v p)"},
+    {"x.existsOne(v, p)", "(fold v x @result 0 true (_?_:_ p (_+_ @result 1) @result) (_==_ @result 1))"},
+    {"x.existsOne(v)", "(.existsOne x v)"},
 };
 INSTANTIATE_TEST_SUITE_P(Shapes, MacroTest, ::testing::ValuesIn(kMacros));
 

@@ -34,6 +34,7 @@ constexpr MacroDef kReceiverMacros[] = {
     {"all", 2, 2, Shape::kAll},
     {"exists", 2, 2, Shape::kExists},
     {"exists_one", 2, 2, Shape::kExistsOne},
+    {"existsOne", 2, 2, Shape::kExistsOne},
     {"map", 2, 3, Shape::kMap},
     {"filter", 2, 2, Shape::kFilter},
     {"all", 3, 3, Shape::kAll2},

@@ -3,7 +3,8 @@
 //
 //   has(a.b)                  -> Select(a, "b", test_only)
 //   e.all(x, p)               -> Comprehension, accumulator `@result`
-//   e.exists(x, p)  e.exists_one(x, p)  e.map(x, t)  e.map(x, p, t)  e.filter(x, p)
+//   e.exists(x, p)  e.exists_one(x, p) (also existsOne)  e.map(x, t)  e.map(x, p, t)
+//   e.filter(x, p)
 //   e.all(k, v, p)  e.exists(k, v, p)  e.existsOne(k, v, p) (also exists_one)
 //   e.transformList(i, v, [p,] t)  e.transformMap(k, v, [p,] t)
 //   e.transformMapEntry(k, v, [p,] t)
