@@ -22,6 +22,7 @@ void RegisterString(std::vector<FunctionDecl>* out);
 void RegisterTime(std::vector<FunctionDecl>* out);
 void RegisterK8s(std::vector<FunctionDecl>* out);
 void RegisterCollections(std::vector<FunctionDecl>* out);
+void RegisterMath(std::vector<FunctionDecl>* out);
 
 // list.indexOf(x) / list.lastIndexOf(x) (Kubernetes list library).
 Value ListIndexOf(const Value* args, size_t nargs, EvalContext& ctx, bool last);

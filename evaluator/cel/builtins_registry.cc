@@ -14,6 +14,7 @@ const FunctionDecl* FindFunction(std::string_view name) {
     RegisterTime(&decls);
     RegisterK8s(&decls);
     RegisterCollections(&decls);
+    RegisterMath(&decls);
     auto* m = new std::unordered_map<std::string_view, const FunctionDecl*>();
     for (const auto& d : decls) m->emplace(d.name, &d);
     return m;
