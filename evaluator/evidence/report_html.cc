@@ -109,8 +109,16 @@ std::string TimelineChart(const ReportData& d) {
   std::ostringstream s;
   const double width = 1000, height = 260, left = 48, right = 12, top = 12, bottom = 56;
   const double pw = width - left - right, ph = height - top - bottom;
-  uint64_t max = 1;
-  for (const auto& b : d.timeline) max = std::max(max, b.decisions.Total());
+  uint64_t peak = 1;
+  for (const auto& b : d.timeline) peak = std::max(peak, b.decisions.Total());
+  // A "nice" axis: 4 steps of 1, 2 or 5 × 10^k covering the peak.
+  uint64_t step = 1;
+  for (uint64_t mag = 1;; mag *= 10) {
+    if (mag * 1 * 4 >= peak) { step = mag; break; }
+    if (mag * 2 * 4 >= peak) { step = mag * 2; break; }
+    if (mag * 5 * 4 >= peak) { step = mag * 5; break; }
+  }
+  const uint64_t max = step * 4;
   s << "<svg id=\"timeline-chart\" width=\"100%\" viewBox=\"0 0 " << width << " " << height
     << "\" role=\"img\" aria-label=\"Decisions per " << d.granularity << "\">";
   for (int i = 0; i <= 4; ++i) {
@@ -120,7 +128,7 @@ std::string TimelineChart(const ReportData& d) {
                   "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"#d1d9e0\"/>"
                   "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"end\">%llu</text>",
                   left, width - right, y, y, left - 6, y + 4,
-                  static_cast<unsigned long long>((max * i + 2) / 4));
+                  static_cast<unsigned long long>(step * i));
     s << buf;
   }
   size_t n = d.timeline.size();

@@ -1,0 +1,305 @@
+// The report's numbers equal those computed from the inputs that produced the log; the
+// HTML renders in headless Chromium with the same numbers in its DOM.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/writer.h"
+#include "tests/evidence/test_util.h"
+
+namespace aimsgate::evidence {
+namespace {
+
+using testing::ReadAll;
+using testing::SplitLines;
+using testing::TempDir;
+
+struct Expected {
+  std::map<std::string, std::map<std::string, uint64_t>> controls;  // control -> outcome -> n
+  std::map<std::string, uint64_t> decisions;
+  std::map<std::string, uint64_t> ns_records, system_records, ns_deny;
+  uint64_t records = 0, results = 0;
+  std::map<std::string, uint64_t> waiver_uses;
+};
+
+const auto kBase = std::chrono::system_clock::time_point(std::chrono::seconds(1764316800));  // 2025-11-28T08:00Z
+
+// 60 records over ~7 hours, alternating between two replica files.
+void WriteFixture(const TempDir& dir, Expected* x) {
+  EvidenceWriter w[2];
+  for (int r = 0; r < 2; ++r) {
+    WriterOptions o;
+    o.path = dir.File("evidence-pod-" + std::to_string(r) + ".jsonl");
+    o.checkpoint_every_records = 7;
+    o.checkpoint_every_seconds = 0;
+    ASSERT_TRUE(w[r].Open(o).ok());
+  }
+  auto packs = testing::SamplePacks();
+  const char* namespaces[] = {"ml", "fraud", ""};
+  for (int i = 0; i < 60; ++i) {
+    ResourceEvaluation ev;
+    ev.resource.api_version = "apps/v1";
+    ev.resource.kind = i % 3 == 2 ? "ClusterThing" : "Deployment";
+    ev.resource.namespace_ = namespaces[i % 3];
+    ev.resource.name = "m" + std::to_string(i);
+    ev.resource.system_id = i % 4 == 0 ? "" : "sys-" + std::to_string(i % 3);
+    auto add = [&](const char* rule, std::vector<std::string> controls, Action action,
+                   Outcome outcome) {
+      RuleResult rr;
+      rr.rule = rule;
+      rr.controls = controls;
+      rr.action = action;
+      rr.result = outcome;
+      if (outcome != Outcome::kPass && outcome != Outcome::kSkip) rr.message = "=cmd, \"quoted\"";
+      if (outcome == Outcome::kWaived) {
+        rr.waiver = {i % 2 ? "w-odd" : "w-even", "ok", "ciso@example.com",
+                     i % 2 ? "2020-01-01T00:00:00Z" : "2099-01-01T00:00:00Z"};
+        ++x->waiver_uses[rr.waiver.name];
+      }
+      for (const auto& c : controls) {
+        const char* names[] = {"pass", "fail", "skip", "error", "waived"};
+        ++x->controls[c][names[static_cast<int>(outcome)]];
+      }
+      ++x->results;
+      ev.results.push_back(rr);
+    };
+    add("iso42001/owner-assigned", {"A.3.2"}, Action::kDeny, i % 5 == 0 ? Outcome::kFail : Outcome::kPass);
+    add("iso42001/risk-tier", {"A.5.2", "6.1.2"}, Action::kDeny,
+        i % 7 == 0 ? Outcome::kWaived : i % 2 ? Outcome::kFail : Outcome::kPass);
+    add("iso42001/model-card", {"A.6.2.7"}, Action::kWarn, i % 6 == 0 ? Outcome::kFail : Outcome::kSkip);
+    if (i % 11 == 0) add("iso42001/impact", {"A.5.2"}, Action::kDeny, Outcome::kError);
+    ev.denied = i % 5 == 0 || (i % 7 != 0 && i % 2 == 1) || i % 11 == 0;
+    ev.warned = !ev.denied && i % 6 == 0;
+    std::string decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
+    ++x->decisions[decision];
+    ++x->records;
+    ++x->ns_records[ev.resource.namespace_];
+    if (ev.denied) ++x->ns_deny[ev.resource.namespace_];
+    ++x->system_records[ev.resource.system_id];
+    RecordInput in;
+    in.evaluation = &ev;
+    in.packs = &packs;
+    in.time = kBase + std::chrono::minutes(7 * i);
+    ASSERT_TRUE(w[i % 2].Append(in).ok());
+  }
+  for (auto& wr : w) ASSERT_TRUE(wr.Close().ok());
+}
+
+std::vector<std::string> Files(const TempDir& dir) {
+  return {dir.File("evidence-pod-0.jsonl"), dir.File("evidence-pod-1.jsonl")};
+}
+
+// The number in the first element after `anchor` that carries `attr` (e.g. data-k="pass").
+long long NumberAfter(const std::string& html, const std::string& anchor, const std::string& attr) {
+  size_t a = html.find(anchor);
+  if (a == std::string::npos) return -1;
+  size_t b = html.find(attr, a);
+  if (b == std::string::npos) return -1;
+  size_t gt = html.find('>', b);
+  if (gt == std::string::npos) return -1;
+  return std::atoll(html.c_str() + gt + 1);
+}
+
+void ExpectNumbers(const std::string& html, const Expected& x) {
+  EXPECT_EQ(NumberAfter(html, "data-metric=\"records\"", ""), static_cast<long long>(x.records));
+  EXPECT_EQ(NumberAfter(html, "data-metric=\"deny\"", ""), static_cast<long long>(x.decisions.at("deny")));
+  EXPECT_EQ(NumberAfter(html, "data-metric=\"allow\"", ""), static_cast<long long>(x.decisions.at("allow")));
+  EXPECT_EQ(NumberAfter(html, "data-metric=\"warn\"", ""), static_cast<long long>(x.decisions.at("warn")));
+  for (const auto& [control, outcomes] : x.controls) {
+    std::string row = "data-control=\"" + control + "\"";
+    for (const char* k : {"pass", "fail", "waived", "error", "skip"}) {
+      auto it = outcomes.find(k);
+      long long want = it == outcomes.end() ? 0 : static_cast<long long>(it->second);
+      EXPECT_EQ(NumberAfter(html, row, std::string("data-k=\"") + k + "\""), want) << control << " " << k;
+    }
+  }
+  for (const auto& [ns, n] : x.ns_records) {
+    std::string row = "data-namespace=\"" + ns + "\"";
+    EXPECT_EQ(NumberAfter(html, row, "data-k=\"records\""), static_cast<long long>(n)) << ns;
+    auto d = x.ns_deny.find(ns);
+    EXPECT_EQ(NumberAfter(html, row, "data-k=\"deny\""),
+              d == x.ns_deny.end() ? 0 : static_cast<long long>(d->second)) << ns;
+  }
+  for (const auto& [sys, n] : x.system_records) {
+    EXPECT_EQ(NumberAfter(html, "data-system=\"" + sys + "\"", "data-k=\"records\""),
+              static_cast<long long>(n)) << sys;
+  }
+  for (const auto& [w, n] : x.waiver_uses) {
+    EXPECT_EQ(NumberAfter(html, "data-waiver=\"" + w + "\"", "data-k=\"uses\""), static_cast<long long>(n));
+  }
+}
+
+TEST(Report, AggregatesMatchInputs) {
+  TempDir dir;
+  Expected x;
+  WriteFixture(dir, &x);
+  ReportOptions o;
+  o.files = Files(dir);
+  o.now = kBase + std::chrono::hours(24);
+  std::ostringstream html;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, html, &d).ok());
+  EXPECT_TRUE(d.verified());
+  EXPECT_EQ(d.records, x.records);
+  EXPECT_EQ(d.results.Rated() + d.results.skip, x.results);
+  EXPECT_EQ(d.granularity, "hour");
+  uint64_t timeline_total = 0;
+  for (const auto& b : d.timeline) timeline_total += b.decisions.Total();
+  EXPECT_EQ(timeline_total, x.records);
+  EXPECT_EQ(d.timeline.size(), 7u);  // 08h .. 14h
+  ExpectNumbers(html.str(), x);
+  const std::string s = html.str();
+  EXPECT_NE(s.find("data-verified=\"true\""), std::string::npos);
+  EXPECT_EQ(s.find("<script"), std::string::npos);
+  EXPECT_EQ(s.find("http://"), std::string::npos);
+  EXPECT_EQ(s.find("https://"), std::string::npos);
+  // Waiver status judged against `now`.
+  EXPECT_NE(s.find("data-waiver=\"w-odd\""), std::string::npos);
+  size_t odd = s.find("data-waiver=\"w-odd\"");
+  EXPECT_NE(s.find("expired", odd), std::string::npos);
+  // Top failing rule first.
+  EXPECT_LT(s.find("data-rule=\"iso42001/risk-tier\""), s.find("data-rule=\"iso42001/owner-assigned\""));
+}
+
+TEST(Report, SinceUntilFilterAndCsvMergesByTime) {
+  TempDir dir;
+  Expected x;
+  WriteFixture(dir, &x);
+  ReportOptions o;
+  o.files = Files(dir);
+  o.format = ReportFormat::kCsv;
+  o.since = kBase + std::chrono::minutes(70);   // records 10.. (i*7 >= 70)
+  o.until = kBase + std::chrono::minutes(140);  // .. 19
+  std::ostringstream csv;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, csv, &d).ok());
+  EXPECT_EQ(d.records, 10u);
+  auto lines = SplitLines(csv.str());
+  ASSERT_GT(lines.size(), 1u);
+  EXPECT_EQ(lines[0].rfind("time,seq,file,verified,source,decision", 0), 0u);
+  std::string prev_time;
+  size_t rows = 0;
+  for (size_t i = 1; i < lines.size(); ++i) {
+    std::string time = lines[i].substr(0, lines[i].find(','));
+    EXPECT_GE(time, prev_time) << "not merged in time order at row " << i;
+    prev_time = time;
+    ++rows;
+  }
+  EXPECT_EQ(rows, d.results.Rated() + d.results.skip);
+  // Formula injection neutralised, quotes doubled.
+  EXPECT_NE(csv.str().find("\"'=cmd, \"\"quoted\"\"\""), std::string::npos);
+}
+
+TEST(Report, MarkdownHasControlTable) {
+  TempDir dir;
+  Expected x;
+  WriteFixture(dir, &x);
+  ReportOptions o;
+  o.files = Files(dir);
+  o.format = ReportFormat::kMarkdown;
+  std::ostringstream md;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, md, &d).ok());
+  const auto& a32 = x.controls.at("A.3.2");
+  std::string row = "| A.3.2 | " + std::to_string(a32.at("pass")) + " | " + std::to_string(a32.at("fail")) + " |";
+  EXPECT_NE(md.str().find(row), std::string::npos) << md.str();
+  EXPECT_NE(md.str().find("**Integrity: verified**"), std::string::npos);
+}
+
+TEST(Report, TamperedFileShowsFailureAndUnverifiedRecords) {
+  TempDir dir;
+  Expected x;
+  WriteFixture(dir, &x);
+  auto files = Files(dir);
+  auto lines = SplitLines(ReadAll(files[1]));
+  lines.erase(lines.begin() + 2);
+  testing::WriteAll(files[1], testing::JoinLines(lines));
+  ReportOptions o;
+  o.files = files;
+  std::ostringstream html;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, html, &d).ok());
+  EXPECT_FALSE(d.verified());
+  EXPECT_EQ(d.records, x.records - 1);
+  EXPECT_GT(d.unverified_records, 0u);
+  EXPECT_NE(html.str().find("data-verified=\"false\""), std::string::npos);
+  EXPECT_NE(html.str().find(files[1] + ":3: error: seq"), std::string::npos);
+}
+
+TEST(Report, MissingFileIsAnError) {
+  ReportOptions o;
+  o.files = {"/nonexistent/evidence.jsonl"};
+  std::ostringstream out;
+  ReportData d;
+  Status s = WriteEvidenceReport(o, out, &d);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("/nonexistent/evidence.jsonl"), std::string::npos);
+}
+
+// Runs a command, returns its stdout (empty on failure).
+std::string Capture(const std::string& cmd) {
+  std::string out;
+  FILE* p = popen(cmd.c_str(), "r");
+  if (p == nullptr) return out;
+  char buf[65536];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
+  pclose(p);
+  return out;
+}
+
+std::string Chromium() {
+  for (const char* c : {"/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"}) {
+    struct stat st;
+    if (stat(c, &st) == 0) return c;
+  }
+  return "";
+}
+
+TEST(Report, RendersInHeadlessChromiumWithTheSameNumbers) {
+  std::string chromium = Chromium();
+  if (chromium.empty()) GTEST_SKIP() << "chromium not installed (apt-get install -y chromium)";
+  TempDir dir;
+  Expected x;
+  WriteFixture(dir, &x);
+  ReportOptions o;
+  o.files = Files(dir);
+  o.now = kBase + std::chrono::hours(24);
+  std::string path = dir.File("report.html");
+  {
+    std::ofstream out(path);
+    ReportData d;
+    ASSERT_TRUE(WriteEvidenceReport(o, out, &d).ok());
+  }
+  const std::string flags =
+      " --headless --no-sandbox --disable-gpu --disable-background-networking"
+      " --disable-dev-shm-usage --no-first-run --user-data-dir=" + dir.File("profile");
+  std::string dom = Capture(chromium + flags + " --dump-dom file://" + path + " 2>/dev/null");
+  ASSERT_NE(dom.find("<h1>aimsgate evidence report</h1>"), std::string::npos) << dom.substr(0, 500);
+  ASSERT_NE(dom.find("id=\"timeline-chart\""), std::string::npos);
+  ExpectNumbers(dom, x);
+  std::string png = dir.File("report.png");
+  Capture(chromium + flags + " --window-size=1200,2400 --screenshot=" + png + " file://" + path +
+          " 2>/dev/null");
+  struct stat st;
+  ASSERT_EQ(stat(png.c_str(), &st), 0);
+  EXPECT_GT(st.st_size, 20000) << "the screenshot looks blank";
+  if (const char* keep = getenv("AIMSGATE_KEEP_REPORT")) {
+    std::ifstream src(png, std::ios::binary);
+    std::ofstream dst(std::string(keep) + ".png", std::ios::binary);
+    dst << src.rdbuf();
+    std::ifstream hsrc(path, std::ios::binary);
+    std::ofstream hdst(std::string(keep) + ".html", std::ios::binary);
+    hdst << hsrc.rdbuf();
+  }
+}
+
+}  // namespace
+}  // namespace aimsgate::evidence
