@@ -279,6 +279,21 @@ class DefaultsTest(Common, unittest.TestCase):
         self.assertEqual(vols["evidence"], {"name": "evidence", "emptyDir": {"sizeLimit": "1Gi"}})
         self.assertNotIn("packs", vols)  # the built-in pack needs no ConfigMap
 
+    def test_skip_controller_created(self):
+        wh = one(self.objs, "ValidatingWebhookConfiguration")["webhooks"][0]
+        self.assertEqual([c["name"] for c in wh["matchConditions"]], ["skip-controller-created"])
+        expr = wh["matchConditions"][0]["expression"]
+        self.assertIn("system:serviceaccount:kube-system:", expr)
+        self.assertIn("ownerReferences", expr)
+        # Before 1.28 there are no matchConditions: everything is sent.
+        self.assertNotIn("matchConditions", one(render(kube_version="v1.27.9"),
+                                                    "ValidatingWebhookConfiguration")["webhooks"][0])
+        path = write_values("noskip.yaml", {"webhook": {"skipControllerCreated": False}})
+        self.assertNotIn("matchConditions", one(render(path), "ValidatingWebhookConfiguration")["webhooks"][0])
+        rc, _, err = render_raw("custom.yaml", kube_version="v1.27.9")
+        self.assertNotEqual(rc, 0)
+        self.assertIn("matchConditions needs Kubernetes 1.28", err)
+
     def test_no_prestop_sleep_before_1_30(self):
         d = one(render(kube_version="v1.29.4"), "Deployment")
         self.assertNotIn("lifecycle", container(d))
@@ -472,7 +487,7 @@ class CustomNamespaceTest(Common, unittest.TestCase):
         self.assertEqual(exprs[1], {"key": "aimsgate.io/ignore", "operator": "DoesNotExist"})
         self.assertEqual(wh["timeoutSeconds"], 10)
         self.assertEqual(wh["clientConfig"]["service"]["port"], 8443)
-        self.assertEqual(wh["matchConditions"][0]["name"], "not-node-users")
+        self.assertEqual([c["name"] for c in wh["matchConditions"]], ["skip-controller-created", "not-node-users"])
 
     def test_certificate_names_service(self):
         tls = one(self.objs, "Secret", "gate-aimsgate-tls")
@@ -752,6 +767,53 @@ class CertificateLifecycleTest(unittest.TestCase):
         self.assertEqual(base64.b64decode(self.ca_bundle(second)).decode().count("BEGIN CERTIFICATE"), 1)
 
 
+class RealEngineTest(unittest.TestCase):
+    """With the built binary: the chart's CEL and example packs compile and behave in aimsgate's engine."""
+
+    def setUp(self):
+        if not os.environ.get("CHART_TEST_AIMSGATE"):
+            self.skipTest("no --aimsgate binary given")
+
+    def aimsgate(self, *args, stdin=None):
+        return subprocess.run([os.environ["CHART_TEST_AIMSGATE"], *args], input=stdin, capture_output=True, text=True)
+
+    def test_skip_controller_created_condition(self):
+        wh = one(render(), "ValidatingWebhookConfiguration")["webhooks"][0]
+        expr = wh["matchConditions"][0]["expression"]
+        rules = []
+        for user in ("alice@example.com", "system:serviceaccount:kube-system:replicaset-controller",
+                     "system:kube-controller-manager", "system:serviceaccount:ml:deployer"):
+            rules.append({"id": re.sub(r"[^a-z0-9]+", "-", user.lower()).strip("-"), "title": user,
+                          "controls": ["A.2.2"], "severity": "low", "action": "deny", "remediation": "-",
+                          "assert": expr.replace("request.userInfo.username", repr(user)), "message": "skipped"})
+        pack = os.path.join(WORK, "matchcondition.yaml")
+        with open(pack, "w") as f:
+            yaml.safe_dump({"apiVersion": "aimsgate.io/v1alpha1", "kind": "RulePack",
+                            "metadata": {"name": "mc", "version": "0.0.1"}, "spec": {"rules": rules}}, f)
+        p = self.aimsgate("check", "--rules", pack, "--format=json", "--fail-on=never",
+                          os.path.join(HERE, "fixtures", "cluster-list.json"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        skipped = sorted((r["resource"]["name"], r["rule"]) for r in json.loads(p.stdout)["results"]
+                         if r["result"] != "pass")
+        # Only the ReplicaSet-owned pod, and only when a kube-system controller sends it.
+        pod = "fraud-scorer-7d9f8c6b5-x2k4q"
+        self.assertEqual(skipped, [(pod, "mc/system-kube-controller-manager"),
+                                   (pod, "mc/system-serviceaccount-kube-system-replicaset-controller")])
+
+    def test_example_packs_compile(self):
+        objs = render("custom.yaml", namespace="ml-governance", release="gate") + render("audit-pack.yaml")
+        packs = [(n, text) for cm in find(objs, "ConfigMap") if cm["metadata"]["name"].endswith("-packs")
+                 for n, text in cm["data"].items()]
+        self.assertEqual(len(packs), 2)
+        for name, text in packs:
+            with self.subTest(pack=name):
+                path = os.path.join(WORK, name)
+                with open(path, "w") as f:
+                    f.write(text)
+                p = self.aimsgate("lint", path)
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+
 STUB_AIMSGATE = r"""#!/bin/sh
 # Records its arguments and stdin, writes a one-object report, appends one evidence line.
 printf '%s\n' "$@" >"$STUB_DIR/args"
@@ -855,7 +917,10 @@ def main():
     global WORK, RENDER
     parser = argparse.ArgumentParser()
     parser.add_argument("--workdir", help="scratch directory (default: a temporary one)")
+    parser.add_argument("--aimsgate", help="the built aimsgate binary, for the tests that need its CEL engine")
     args, rest = parser.parse_known_args()
+    if args.aimsgate and os.access(args.aimsgate, os.X_OK):
+        os.environ["CHART_TEST_AIMSGATE"] = os.path.abspath(args.aimsgate)
     if shutil.which("go") is None:
         print("SKIP: `go` is missing; install golang-go golang-github-masterminds-sprig-dev", file=sys.stderr)
         return SKIP

@@ -224,3 +224,11 @@ one YAML list item per argument.
 {{- $renewAt := dateModify (printf "-%dh" (mul (int (index . 1)) 24)) $notAfter -}}
 {{- if not ($renewAt.After now) -}}due{{- end -}}
 {{- end -}}
+
+{{/*
+CEL for webhook.skipControllerCreated: true (send to the webhook) unless a kube-system controller
+creates or updates an object that has a controller ownerReference.
+*/}}
+{{- define "aimsgate.skipControllerCreated" -}}
+!((request.userInfo.username == 'system:kube-controller-manager' || request.userInfo.username.startsWith('system:serviceaccount:kube-system:')) && has(object.metadata.ownerReferences) && object.metadata.ownerReferences.exists(r, has(r.controller) && r.controller))
+{{- end -}}
