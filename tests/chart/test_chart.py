@@ -597,6 +597,22 @@ class SchemaTest(unittest.TestCase):
             return self.schema["definitions"][ref.split("/")[-1]]
         return schema
 
+    def test_readme_lists_every_value(self):
+        with open(os.path.join(CHART, "README.md")) as f:
+            readme = f.read()
+        missing = []
+
+        def walk(v, path):
+            if isinstance(v, dict) and v:
+                for k, x in v.items():
+                    walk(x, f"{path}.{k}" if path else k)
+                return
+            parts = path.split(".")
+            if not any(f"| `{'.'.join(parts[:n])}` |" in readme for n in range(len(parts), 0, -1)):
+                missing.append(path)
+        walk(self.defaults, "")
+        self.assertEqual(missing, [], "values missing from charts/aimsgate/README.md")
+
     def test_overrides_valid(self):
         for name in sorted(os.listdir(VALUES)):
             with self.subTest(values=name):
