@@ -613,6 +613,11 @@ class SchemaTest(unittest.TestCase):
         walk(self.defaults, "")
         self.assertEqual(missing, [], "values missing from charts/aimsgate/README.md")
 
+    def test_schedule_macros_valid(self):
+        for schedule in ("@hourly", "@daily", "17 * * * *", "*/30 2-6 * * 1-5"):
+            with self.subTest(schedule=schedule):
+                self.assertEqual(self.errors({"audit": {"schedule": schedule}}), [])
+
     def test_overrides_valid(self):
         for name in sorted(os.listdir(VALUES)):
             with self.subTest(values=name):
@@ -635,6 +640,7 @@ class SchemaTest(unittest.TestCase):
             "bad cert source": {"certificates": {"source": "vault"}},
             "string replicas": {"replicaCount": "2"},
             "bad digest": {"image": {"digest": "latest"}},
+            "bad schedule": {"audit": {"schedule": "every hour"}},
         }
         for name, override in bad.items():
             with self.subTest(case=name):
