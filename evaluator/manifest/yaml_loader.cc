@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "evaluator/manifest/flow_depth.h"
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/manifest/scalar.h"
@@ -458,6 +459,13 @@ class YamlLoader {
 LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& limits) {
   LoadResult out;
   if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
+  size_t too_deep = FindExcessiveFlowDepth(bytes, limits.max_depth);
+  if (too_deep != std::string_view::npos) {
+    out.errors.push_back(MakeError(source, internal::OffsetToPosition(bytes, too_deep),
+                                   "nesting depth limit exceeded: more than " +
+                                       std::to_string(limits.max_depth) + " levels"));
+    return out;
+  }
   YamlLoader loader(bytes, source, limits, &out);
   loader.Run();
   return out;
