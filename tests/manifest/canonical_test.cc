@@ -1,0 +1,63 @@
+// Canonical JSON (RFC 8785 key order) and SHA-256 for evidence hashes.
+#include "evaluator/manifest/canonical.h"
+
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "evaluator/manifest/manifest.h"
+#include "tests/manifest/test_util.h"
+
+namespace aimsgate::manifest {
+namespace {
+
+std::string CanonicalOf(const char* json) {
+  rapidjson::Document d;
+  d.Parse(json);
+  EXPECT_FALSE(d.HasParseError()) << json;
+  return CanonicalJson(d);
+}
+
+TEST(Canonical, SortsKeysRecursivelyWithoutWhitespace) {
+  EXPECT_EQ(CanonicalOf("{ \"b\": 1, \"a\": {\"z\": [3, {\"y\": 1, \"x\": 2}], \"c\": null} }"),
+            "{\"a\":{\"c\":null,\"z\":[3,{\"x\":2,\"y\":1}]},\"b\":1}");
+  EXPECT_EQ(CanonicalOf("[]"), "[]");
+  EXPECT_EQ(CanonicalOf("{}"), "{}");
+  EXPECT_EQ(CanonicalOf("\"x\""), "\"x\"");
+}
+
+TEST(Canonical, KeyOrderIsUtf16CodeUnitOrder) {
+  // RFC 8785 3.2.3: U+1F600 (surrogates D83D DE00) sorts before U+FB01 (FB01),
+  // although its UTF-8 bytes sort after; ASCII by byte; a prefix first.
+  EXPECT_EQ(CanonicalOf("{\"\xEF\xAC\x81\": 1, \"\xF0\x9F\x98\x80\": 2, \"aa\": 3, \"a\": 4, \"B\": 5}"),
+            "{\"B\":5,\"a\":4,\"aa\":3,\"\xF0\x9F\x98\x80\":2,\"\xEF\xAC\x81\":1}");
+}
+
+TEST(Canonical, NumbersAndStringsAsRapidJsonWritesThem) {
+  EXPECT_EQ(CanonicalOf("[1, -2, 1.5, 1.0, 1e21, 18446744073709551615, 0.1]"),
+            "[1,-2,1.5,1.0,1e21,18446744073709551615,0.1]");
+  EXPECT_EQ(CanonicalOf("[\"a\\u0001\\n\\\"\\\\/\", \"\\u00e9\"]"), "[\"a\\u0001\\n\\\"\\\\/\",\"\xC3\xA9\"]");
+}
+
+TEST(Canonical, YamlAndJsonOfOneObjectHashAlike) {
+  LoadResult y = LoadYaml("kind: Pod\napiVersion: v1\nmetadata: {name: a, labels: {z: '1', a: 2}}\n", "y");
+  LoadResult j = LoadJson("{\"apiVersion\":\"v1\",\"metadata\":{\"labels\":{\"a\":2,\"z\":\"1\"},\"name\":\"a\"},\"kind\":\"Pod\"}", "j");
+  ASSERT_TRUE(y.ok() && j.ok());
+  EXPECT_EQ(CanonicalJson(*y.resources[0].object), CanonicalJson(*j.resources[0].object));
+  EXPECT_EQ(Sha256Hex(CanonicalJson(*y.resources[0].object)),
+            Sha256Hex(CanonicalJson(*j.resources[0].object)));
+}
+
+TEST(Canonical, YamlSpecialFloatsAreWritten) {
+  LoadResult y = LoadYaml("apiVersion: v1\nkind: T\nv: [.inf, -.inf, .nan]\n", "y");
+  ASSERT_TRUE(y.ok());
+  EXPECT_EQ(CanonicalJson((*y.resources[0].object)["v"]), "[Infinity,-Infinity,NaN]");
+}
+
+TEST(Sha256, KnownVectors) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+}  // namespace
+}  // namespace aimsgate::manifest
