@@ -3,6 +3,7 @@
 
 #include <string>
 
+#include "evaluator/cel/parser/parser.h"
 #include "tests/cel_parser/parse_util.h"
 
 namespace aimsgate::cel::testing {
@@ -119,6 +120,56 @@ TEST(DebugStringTest, ConstantsAndEscapes) {
   EXPECT_EQ(Dump("b'\\x00\\x80'"), "b\"\\x00\\x80\"");
   EXPECT_EQ(Dump("[1.0, 2.5e-10, 1e100, 123456789.0]"), "[1.0, 2.5e-10, 1e+100, 123456789.0]");
   EXPECT_EQ(Dump("{true: null}"), "{true: null}");
+}
+
+}  // namespace
+}  // namespace aimsgate::cel::testing
+
+namespace aimsgate::cel::testing {
+namespace {
+
+std::string AllErrors(const std::string& source, const ParseOptions& options = {}) {
+  ParseResult r = Parse(source, options);
+  std::string out;
+  for (const Diagnostic& d : r.diagnostics) {
+    out += std::to_string(d.line) + ":" + std::to_string(d.column) + " " + d.message + "\n";
+  }
+  return out;
+}
+
+TEST(MultipleErrorsTest, RecoverableErrorsAreAllReportedInSourceOrder) {
+  EXPECT_EQ(AllErrors("has(x + '\\q') || if || 99999999999999999999 || l.all(1, true)"),
+            "1:5 invalid argument to has() macro\n"
+            "1:10 Syntax error: invalid escape sequence '\\q'\n"
+            "1:18 reserved identifier: if\n"
+            "1:24 Syntax error: invalid int literal\n"
+            "1:54 argument must be a simple name\n");
+}
+
+TEST(MultipleErrorsTest, SyntaxErrorStopsTheParse) {
+  EXPECT_EQ(AllErrors("'\\q' + + '\\z'"),
+            "1:2 Syntax error: invalid escape sequence '\\q'\n"
+            "1:8 Syntax error: mismatched input '+' expecting {'[', '{', '(', '.', '-', '!', "
+            "'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, STRING, BYTES, "
+            "IDENTIFIER}\n");
+}
+
+TEST(MultipleErrorsTest, DisabledOptionalSyntaxReportsEveryUse) {
+  ParseOptions o;
+  o.enable_optional_syntax = false;
+  EXPECT_EQ(AllErrors("a.?b + c[?d] + [?e].size()", o),
+            "1:3 unsupported syntax '.?'\n"
+            "1:10 unsupported syntax '[?'\n"
+            "1:17 unsupported syntax '?'\n");
+}
+
+TEST(MultipleErrorsTest, TooManyErrorsIsBounded) {
+  std::string src = "if";
+  for (int i = 0; i < 500; ++i) src += " + if";
+  ParseResult r = Parse(src);
+  ASSERT_EQ(r.diagnostics.size(), parser::kMaxDiagnostics + 1);
+  EXPECT_EQ(r.diagnostics.back().message, "too many errors");
+  EXPECT_EQ(r.expr, nullptr);
 }
 
 }  // namespace

@@ -329,12 +329,8 @@ Token Lexer::LexString(int32_t start, bool raw, bool bytes) {
   } else {
     UnescapeError err;
     if (!Unescape(body, bytes, &t.text, &err)) {
-      const int32_t at = body_start + err.offset;
-      int32_t err_end = at + 2;
-      if (err_end > end) err_end = end;
-      Token e = Error(at, err_end, err.message);
-      pos_ = end;
-      return e;
+      t.error = std::move(err.message);
+      t.error_offset = body_start + err.offset;
     }
   }
   pos_ = end;

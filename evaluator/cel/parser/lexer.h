@@ -3,6 +3,7 @@
 //   Lexer lexer(source);
 //   for (Token t = lexer.Next(); t.kind != TokenKind::kEof; t = lexer.Next()) {
 //     if (t.kind == TokenKind::kError) { report(t.offset, t.text); break; }
+//     if (!t.error.empty()) report(t.error_offset, t.error);  // bad escape
 //     ...
 //   }
 //
@@ -68,6 +69,10 @@ struct Token {
   uint64_t uint_value = 0;
   double double_value = 0;
   bool overflow = false;
+  // kString / kBytes whose body has a bad escape: the literal is still
+  // delimited (the parser can go on) but is invalid.
+  std::string error;
+  int32_t error_offset = 0;
 };
 
 class Lexer {

@@ -48,13 +48,27 @@ Parser::Parser(const std::string& source, const ParseOptions& options)
       max_depth_(std::clamp(options.max_recursion_depth, 1, kMaxRecursionCap)),
       lexer_(source) {}
 
-void Parser::ErrorAt(int32_t offset, std::string message) {
+void Parser::Report(int32_t offset, std::string message) {
   if (failed_) return;
-  failed_ = true;
+  if (diagnostics_.size() >= kMaxDiagnostics) {
+    ErrorAt(offset, "too many errors");
+    return;
+  }
   Diagnostic d;
   d.offset = offset;
   d.message = std::move(message);
   diagnostics_.push_back(std::move(d));
+}
+
+void Parser::ErrorAt(int32_t offset, std::string message) {
+  if (failed_) return;
+  failed_ = true;
+  if (diagnostics_.size() <= kMaxDiagnostics) {
+    Diagnostic d;
+    d.offset = offset;
+    d.message = std::move(message);
+    diagnostics_.push_back(std::move(d));
+  }
   // From now on every token looks like the end of input so the parse unwinds
   // without consuming anything else.
   cur_ = Token();
@@ -71,7 +85,12 @@ void Parser::Advance() {
   } else {
     cur_ = lexer_.Next();
   }
-  if (cur_.kind == TokenKind::kError) ErrorAt(cur_.offset, "Syntax error: " + cur_.text);
+  if (cur_.kind == TokenKind::kError) {
+    ErrorAt(cur_.offset, "Syntax error: " + cur_.text);
+  } else if (!cur_.error.empty()) {
+    // A well-delimited literal with a bad escape: report it and go on.
+    Report(cur_.error_offset, "Syntax error: " + cur_.error);
+  }
 }
 
 const Token& Parser::PeekNext() {
@@ -101,9 +120,10 @@ bool Parser::Expect(TokenKind kind, const char* expecting) {
 }
 
 bool Parser::CheckOptionalSyntax(int32_t offset, const char* syntax) {
-  if (options_.enable_optional_syntax) return true;
-  ErrorAt(offset, std::string("unsupported syntax '") + syntax + "'");
-  return false;
+  if (!options_.enable_optional_syntax) {
+    Report(offset, std::string("unsupported syntax '") + syntax + "'");
+  }
+  return true;
 }
 
 ExprPtr Parser::WithOp(ExprPtr e, int32_t op_offset) {
@@ -153,8 +173,10 @@ ParseResult Parser::Run() {
   Advance();
   ExprPtr e = ParseExpr();
   if (!failed_ && cur_.kind != TokenKind::kEof) Mismatched("<EOF>");
-  if (failed_) {
+  if (!diagnostics_.empty()) {
     result.diagnostics = std::move(diagnostics_);
+    std::stable_sort(result.diagnostics.begin(), result.diagnostics.end(),
+                     [](const Diagnostic& a, const Diagnostic& b) { return a.offset < b.offset; });
     for (Diagnostic& d : result.diagnostics) LocateDiagnostic(source_, &d);
     return result;
   }
@@ -416,7 +438,7 @@ ExprPtr Parser::ParseNumber(bool negative, int32_t offset) {
       constexpr uint64_t kMaxPositive = static_cast<uint64_t>(INT64_MAX);
       const uint64_t limit = negative ? kMaxPositive + 1 : kMaxPositive;
       if (t.overflow || t.uint_value > limit) {
-        ErrorAt(offset, "Syntax error: invalid int literal");
+        Report(offset, "Syntax error: invalid int literal");
         return Dummy();
       }
       int64_t value;
@@ -430,13 +452,13 @@ ExprPtr Parser::ParseNumber(bool negative, int32_t offset) {
     }
     case TokenKind::kUint:
       if (t.overflow) {
-        ErrorAt(offset, "Syntax error: invalid uint literal");
+        Report(offset, "Syntax error: invalid uint literal");
         return Dummy();
       }
       return factory_.NewUint(offset, t.uint_value);
     case TokenKind::kDouble:
       if (t.overflow) {
-        ErrorAt(offset, "Syntax error: invalid double literal");
+        Report(offset, "Syntax error: invalid double literal");
         return Dummy();
       }
       return factory_.NewDouble(offset, negative ? -t.double_value : t.double_value);
@@ -450,10 +472,7 @@ ExprPtr Parser::ParseNumber(bool negative, int32_t offset) {
 // cur_ is the identifier token (`name` may carry a leading dot).
 ExprPtr Parser::ParseIdentOrCall(int32_t offset, std::string name) {
   const std::string& bare = name[0] == '.' ? name.substr(1) : name;
-  if (IsReservedWord(bare)) {
-    ErrorAt(cur_.offset, "reserved identifier: " + bare);
-    return Dummy();
-  }
+  if (IsReservedWord(bare)) Report(cur_.offset, "reserved identifier: " + bare);
   Advance();
   if (cur_.kind != TokenKind::kLParen) return factory_.NewIdent(offset, std::move(name));
   const int32_t paren = cur_.offset;
@@ -490,7 +509,7 @@ ExprPtr Parser::MakeCall(int32_t offset, int32_t op_offset, std::string function
     case MacroOutcome::kExpanded:
       return out;
     case MacroOutcome::kError:
-      ErrorAt(error_offset, std::move(error_message));
+      Report(error_offset, std::move(error_message));
       return Dummy();
     case MacroOutcome::kNotMacro:
       break;

@@ -16,8 +16,11 @@
 // with one diagnostic; nesting deeper than max_recursion_depth (parser
 // recursion and the height of the resulting tree, capped at kMaxRecursionCap)
 // gives "expression recursion limit exceeded" -- never a stack overflow.
-// Parsing stops at the first error, which carries the byte offset of the
-// offending token.
+// Every diagnostic carries the byte offset of the offending token; they are
+// sorted by offset.  Parsing stops at the first syntax error or budget error;
+// recoverable errors (bad escapes, out-of-range literals, reserved words, macro
+// misuse, disabled optional syntax) are reported and parsing goes on, so one
+// run can report several (at most kMaxDiagnostics, then "too many errors").
 //
 // Thread-safety: a Parser is single-use; Parse() is reentrant.  Cost: linear
 // in the source size; about 1.6 KB of stack per nesting level (0.4 MB at the
@@ -38,6 +41,9 @@ namespace aimsgate::cel::parser {
 // parser (and the recursive passes after it) far from the end of the stack.
 inline constexpr int32_t kMaxRecursionCap = 1000;
 
+// Recoverable errors reported before the parser gives up.
+inline constexpr size_t kMaxDiagnostics = 100;
+
 class Parser {
  public:
   Parser(const std::string& source, const ParseOptions& options);
@@ -53,7 +59,11 @@ class Parser {
   bool Accept(TokenKind kind);
   bool Expect(TokenKind kind, const char* expecting);
   void Mismatched(const char* expecting);
+  // A fatal error: parsing stops (syntax errors, budgets).
   void ErrorAt(int32_t offset, std::string message);
+  // A recoverable error (bad escape or literal range, reserved word, macro
+  // misuse, disabled optional syntax): recorded, parsing goes on.
+  void Report(int32_t offset, std::string message);
   bool failed() const { return failed_; }
 
   // Grammar.
