@@ -119,11 +119,10 @@ bool Parser::Expect(TokenKind kind, const char* expecting) {
   return false;
 }
 
-bool Parser::CheckOptionalSyntax(int32_t offset, const char* syntax) {
+void Parser::CheckOptionalSyntax(int32_t offset, const char* syntax) {
   if (!options_.enable_optional_syntax) {
     Report(offset, std::string("unsupported syntax '") + syntax + "'");
   }
-  return true;
 }
 
 ExprPtr Parser::WithOp(ExprPtr e, int32_t op_offset) {
@@ -311,7 +310,7 @@ ExprPtr Parser::ParseMember() {
       Advance();
       bool optional = false;
       if (cur_.kind == TokenKind::kQuestion) {
-        if (!CheckOptionalSyntax(cur_.offset, ".?")) break;
+        CheckOptionalSyntax(cur_.offset, ".?");
         optional = true;
         Advance();
       }
@@ -344,7 +343,7 @@ ExprPtr Parser::ParseMember() {
       Advance();
       bool optional = false;
       if (cur_.kind == TokenKind::kQuestion) {
-        if (!CheckOptionalSyntax(cur_.offset, "[?")) break;
+        CheckOptionalSyntax(cur_.offset, "[?");
         optional = true;
         Advance();
       }
@@ -528,7 +527,7 @@ ExprPtr Parser::ParseList() {
   std::vector<int32_t> optional_indices;
   while (!failed_ && cur_.kind != TokenKind::kRBracket) {
     if (cur_.kind == TokenKind::kQuestion) {
-      if (!CheckOptionalSyntax(cur_.offset, "?")) break;
+      CheckOptionalSyntax(cur_.offset, "?");
       Advance();
       optional_indices.push_back(static_cast<int32_t>(elements.size()));
     }
@@ -549,7 +548,7 @@ ExprPtr Parser::ParseMap() {
     MapEntry entry;
     entry.offset = cur_.offset;
     if (cur_.kind == TokenKind::kQuestion) {
-      if (!CheckOptionalSyntax(cur_.offset, "?")) break;
+      CheckOptionalSyntax(cur_.offset, "?");
       Advance();
       entry.optional = true;
     }
@@ -583,7 +582,7 @@ ExprPtr Parser::ParseStruct(ExprPtr name_expr) {
     MapEntry field;
     field.offset = cur_.offset;
     if (cur_.kind == TokenKind::kQuestion) {
-      if (!CheckOptionalSyntax(cur_.offset, "?")) break;
+      CheckOptionalSyntax(cur_.offset, "?");
       Advance();
       field.optional = true;
     }

@@ -81,7 +81,7 @@ class Parser {
   ExprPtr ParseMap();
   ExprPtr ParseStruct(ExprPtr name_expr);
   bool ParseArgs(std::vector<ExprPtr>* args);  // after '('; consumes ')'
-  bool CheckOptionalSyntax(int32_t offset, const char* syntax);
+  void CheckOptionalSyntax(int32_t offset, const char* syntax);  // reports if disabled
 
   // Builds a call (expanding macros) and checks the height budget.
   ExprPtr MakeCall(int32_t offset, int32_t op_offset, std::string function, ExprPtr target,
