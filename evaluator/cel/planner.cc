@@ -183,6 +183,15 @@ NodePtr Planner::PlanCall(const Expr& e) {
     }
     return std::make_unique<RegexMatchNode>(e.offset, PlanExpr(*arg_exprs[0]), std::move(re));
   }
+  // Constant patterns of find/findAll are validated now (compiled lazily).
+  if ((rc.name == "find" || rc.name == "findAll") && arg_exprs.size() >= 2 && IsStringConstant(*arg_exprs[1])) {
+    std::string err;
+    if (!RegexCache::Compile(arg_exprs[1]->constant.string_value, env_.limits.regex_max_mem,
+                             env_.limits.regex_max_program_size, &err)) {
+      Error(arg_exprs[1]->offset, err);
+      return std::make_unique<ErrorNode>(e.offset, err);
+    }
+  }
   std::vector<NodePtr> args;
   bool all_const = true;
   for (const Expr* a : arg_exprs) {

@@ -27,6 +27,7 @@ struct EvalContext {
   RegexCache* regex_cache = nullptr;
   int64_t cost = 0;
   int64_t iterations = 0;
+  int32_t depth = 0;  // nesting of node evaluations (helpers included)
   bool exhausted = false;
   Value budget_error;
   std::vector<Value> locals;
@@ -38,6 +39,7 @@ struct EvalContext {
     regex_cache = rc;
     cost = 0;
     iterations = 0;
+    depth = 0;
     exhausted = false;
     budget_error = Value();
     locals.assign(num_locals, Value());
@@ -63,6 +65,10 @@ struct EvalContext {
   Value& Local(int index) { return locals[frame_base + static_cast<size_t>(index)]; }
 };
 
+// Bound on nested node evaluation, so that chains of helpers (each bounded by
+// the parser's nesting limit) cannot exhaust the thread's stack.
+inline constexpr int32_t kMaxEvalDepthGuard = 2000;
+
 class Node {
  public:
   explicit Node(int32_t offset) : offset_(offset) {}
@@ -71,7 +77,11 @@ class Node {
   Value Eval(EvalContext& ctx) const {
     if (ctx.exhausted) return ctx.budget_error;
     if (!ctx.AddCost(1)) return ctx.budget_error;
-    return DoEval(ctx);
+    if (ctx.depth >= kMaxEvalDepthGuard) return ctx.Exhaust("evaluation nested too deeply (helper call chain too long)");
+    ++ctx.depth;
+    Value v = DoEval(ctx);
+    --ctx.depth;
+    return v;
   }
   int32_t offset() const { return offset_; }
   // The constant this node always yields, or null (for folding).
