@@ -11,7 +11,7 @@ build_packages=(cmake ninja-build g++ pkg-config rapidjson-dev libyaml-cpp-dev l
   libssl-dev libgtest-dev libbenchmark-dev libcpp-httplib-dev libcli11-dev)
 # Only the test suite needs these: real clients and validators the tests drive.
 test_packages=(python3 python3-yaml python3-jsonschema openssl curl golang-go
-  golang-github-masterminds-sprig-dev)
+  golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev)
 
 wanted=("${build_packages[@]}")
 [ "$mode" != build ] && wanted+=("${test_packages[@]}")
