@@ -106,6 +106,8 @@ std::vector<std::string> ListFiles(const std::string& path, const std::vector<st
   return files;
 }
 
+int Inventory::LineOf(const rapidjson::Value* v) const { return line_of_ ? line_of_(v) : 0; }
+
 const rapidjson::Value* Inventory::Find(const std::string& system_id) const {
   auto it = by_id_.find(system_id);
   return it == by_id_.end() ? nullptr : it->second;
@@ -135,10 +137,11 @@ std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vec
   if (std::string(obj["kind"].IsString() ? obj["kind"].GetString() : "") != "Inventory") {
     return fail(res.line, "document is not of kind Inventory");
   }
+  // The register is used in place: the loaded document stays alive with it.
   auto inventory = std::make_shared<Inventory>();
-  inventory->document_ = std::make_shared<rapidjson::Document>();
-  inventory->document_->CopyFrom(obj, inventory->document_->GetAllocator());
-  const rapidjson::Value& doc = *inventory->document_;
+  inventory->document_ = res.object;
+  inventory->line_of_ = [res](const rapidjson::Value* v) { return res.FieldLine(v); };
+  const rapidjson::Value& doc = obj;
   auto systems = doc.FindMember("systems");
   if (systems == doc.MemberEnd() || !systems->value.IsArray()) {
     return fail(res.line, "Inventory needs a 'systems' list");

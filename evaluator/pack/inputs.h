@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -27,12 +28,16 @@ class Inventory {
  public:
   // The whole register as JSON (`inventoryAll`), and an entry by system id.
   const rapidjson::Value& document() const { return *document_; }
+  // Line of a value inside the register's file (for diagnostics), 0 if unknown.
+  int LineOf(const rapidjson::Value* v) const;
   const rapidjson::Value* Find(const std::string& system_id) const;
   size_t size() const { return by_id_.size(); }
 
  private:
   friend std::shared_ptr<const Inventory> LoadInventory(const std::string&, std::vector<Diagnostic>*);
-  std::shared_ptr<rapidjson::Document> document_;
+  const rapidjson::Value* document_ = nullptr;
+  // Holds the loaded resource (and so its document) alive and maps values to lines.
+  std::function<int(const rapidjson::Value*)> line_of_;
   std::unordered_map<std::string, const rapidjson::Value*> by_id_;
 };
 

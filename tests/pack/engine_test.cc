@@ -32,7 +32,7 @@ class TempDir {
   std::string path_;
 };
 
-constexpr char kPack[] = R"(apiVersion: aimsgate.io/v1alpha1
+constexpr char kPack[] = R"Y(apiVersion: aimsgate.io/v1alpha1
 kind: RulePack
 metadata: {name: t, version: 0.1.0}
 spec:
@@ -68,7 +68,7 @@ spec:
   - id: broken
     match: {kinds: ["v1/ConfigMap"]}
     assert: "object.data.missing == 'x'"
-)";
+)Y";
 
 rapidjson::Document Json(const char* text) {
   rapidjson::Document d;

@@ -28,7 +28,7 @@ spec:
 
 TEST(PackLoader, LoadsAValidPack) {
   std::vector<PackSpec> packs;
-  auto diags = LoadErrors(std::string(kHeader) + R"(  parameters:
+  auto diags = LoadErrors(std::string(kHeader) + R"Y(  parameters:
     prefix: aimsgate.io/
     tiers: [high, "1"]
     count: 3
@@ -46,7 +46,7 @@ TEST(PackLoader, LoadsAValidPack) {
     assert: "has(object.metadata)"
     message: "no owner on {{object.metadata.name}}"
     remediation: add it
-)", &packs);
+)Y", &packs);
   ASSERT_TRUE(diags.empty()) << Located(diags[0]);
   ASSERT_EQ(packs.size(), 1u);
   const PackSpec& p = packs[0];
@@ -67,7 +67,7 @@ TEST(PackLoader, LoadsAValidPack) {
   // assert: "has(...)" is on line 22; the expression starts after the quote.
   SourcePos pos = r.assert_expr.Locate(4);
   EXPECT_EQ(pos.line, 22);
-  EXPECT_EQ(pos.column, 14);
+  EXPECT_EQ(pos.column, 18);  // offset 4 is the "o" of object
   // Parameters keep Kubernetes typing: quoted "1" stays a string, 3 is an int.
   const auto& params = *p.parameters;
   EXPECT_TRUE(params["tiers"][1].IsString());
@@ -139,7 +139,7 @@ INSTANTIATE_TEST_SUITE_P(
                   std::string(kHeader) +
                       "  rules:\n  - id: a\n    match:\n      labelSelector:\n        matchExpressions:\n"
                       "        - {key: k, operator: Is, values: [x]}\n    assert: \"true\"\n",
-                  "13:29: invalid operator 'Is'"},
+                  "12:30: invalid operator 'Is'"},
         ErrorCase{"bad_api_version", "apiVersion: v2\nkind: RulePack\nmetadata: {name: t}\nspec: {rules: []}\n",
                   "1:13: unsupported apiVersion 'v2'"},
         ErrorCase{"not_a_pack", "apiVersion: v1\nkind: ConfigMap\n", "1:1: document of kind 'ConfigMap' is not a RulePack"},
