@@ -10,12 +10,12 @@ namespace aimsgate::cli {
 
 void AddEngineFlags(CLI::App* app, EngineOptions* o, bool with_inputs) {
   app->add_option("--rules", o->rule_paths,
-                  "Rule pack file or directory (repeatable); default: the built-in pack builtin:iso42001");
-  app->add_option("--param", o->param_overrides, "Override a pack parameter: KEY=VALUE or PACK.KEY=VALUE (value is YAML)");
-  app->add_option("--params", o->params_files, "YAML file of parameter overrides (key: value)");
+                  "Rule pack file or directory (repeatable); default: the built-in pack builtin:iso42001")->allow_extra_args(false);
+  app->add_option("--param", o->param_overrides, "Override a pack parameter: KEY=VALUE or PACK.KEY=VALUE (value is YAML)")->allow_extra_args(false);
+  app->add_option("--params", o->params_files, "YAML file of parameter overrides (key: value)")->allow_extra_args(false);
   if (!with_inputs) return;
   app->add_option("--inventory", o->inventory_path, "AI-system inventory (kind: Inventory, YAML or JSON)");
-  app->add_option("--waivers", o->waiver_paths, "Waiver file or directory (repeatable)");
+  app->add_option("--waivers", o->waiver_paths, "Waiver file or directory (repeatable)")->allow_extra_args(false);
   app->add_option("--model-card", o->model_card_path, "Hugging Face model card (Markdown with YAML front matter)");
   app->add_option("--bom", o->bom_path, "CycloneDX 1.5/1.6 ML-BOM (JSON)");
 }

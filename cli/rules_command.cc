@@ -161,7 +161,7 @@ void AddLintCommand(CLI::App& root, CommandList* commands) {
   auto o = std::make_shared<LintOptions>();
   CLI::App* app = root.add_subcommand("lint", "Compile rule packs and report every error as file:line:col (exit 1 on errors)");
   app->add_option("packs", o->packs, "Pack files or directories (builtin:iso42001 for the built-in pack)");
-  app->add_option("--param", o->params, "Override a pack parameter: KEY=VALUE");
+  app->add_option("--param", o->params, "Override a pack parameter: KEY=VALUE")->allow_extra_args(false);
   commands->push_back({app, [o] { return RunLint(*o); }});
 }
 

@@ -95,6 +95,8 @@ struct ErrorCase {
   std::string expected;  // "line:col: message-substring"
 };
 
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << c.name; }
+
 class PackLoaderErrors : public ::testing::TestWithParam<ErrorCase> {};
 
 TEST_P(PackLoaderErrors, ReportsLocatedError) {

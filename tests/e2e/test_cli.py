@@ -1,0 +1,178 @@
+#!/usr/bin/env python3
+"""End-to-end tests of the aimsgate binary (SPEC §1-§3): exit codes, the JSON
+report, located errors, stdin, lint, test and rules.  Run from the repository
+root: test_cli.py build/aimsgate"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import unittest
+
+BIN = os.path.abspath(sys.argv.pop(1)) if len(sys.argv) > 1 else "build/aimsgate"
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+FIX = os.path.join("tests", "e2e", "fixtures")
+
+
+def run(*args, stdin=None, cwd=ROOT):
+    p = subprocess.run([BIN, *args], input=stdin, capture_output=True, text=True, cwd=cwd, timeout=120)
+    return p.returncode, p.stdout, p.stderr
+
+
+class Check(unittest.TestCase):
+    def test_json_report_matches_golden(self):
+        code, out, err = run("check", "--rules", "fixtures/pack.yaml", "--format", "json", "fixtures/apps.yaml",
+                             cwd=os.path.join(ROOT, "tests", "e2e"))
+        self.assertEqual(code, 1, err)
+        with open(os.path.join(ROOT, "tests", "e2e", "golden-apps.json")) as f:
+            self.assertEqual(json.loads(out), json.load(f))
+
+    def test_compliant_exits_zero(self):
+        code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", f"{FIX}/good.yaml")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("1 resources in 1 files: 0 denied", out)
+
+    def test_fail_on(self):
+        args = ["check", "--rules", f"{FIX}/pack.yaml", f"{FIX}/apps.yaml"]
+        self.assertEqual(run(*args, "--fail-on", "never")[0], 0)
+        self.assertEqual(run(*args, "--fail-on", "deny")[0], 1)
+        # With minReplicas=3, good.yaml (2 replicas) fails only the warn rule.
+        self.assertEqual(run("check", "--rules", f"{FIX}/pack.yaml", "--param", "minReplicas=3",
+                             "--fail-on", "warn", f"{FIX}/good.yaml")[0], 1)
+        self.assertEqual(run("check", "--rules", f"{FIX}/pack.yaml", "--param", "minReplicas=3",
+                             "--fail-on", "deny", f"{FIX}/good.yaml")[0], 0)
+
+    def test_list_expansion_and_json_input(self):
+        code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", "--format", "json", f"{FIX}/list.json")
+        self.assertEqual(code, 0, err)
+        report = json.loads(out)
+        self.assertEqual(report["summary"]["resources"], 2)
+        self.assertEqual(sorted({r["resource"]["name"] for r in report["results"]}), ["a", "b"])
+
+    def test_stdin_equals_file(self):
+        with open(os.path.join(ROOT, FIX, "apps.yaml")) as f:
+            data = f.read()
+        code_stdin, out_stdin, _ = run("check", "--rules", f"{FIX}/pack.yaml", "--format", "json", "-", stdin=data)
+        code_file, out_file, _ = run("check", "--rules", f"{FIX}/pack.yaml", "--format", "json", f"{FIX}/apps.yaml")
+        self.assertEqual(code_stdin, code_file)
+        a, b = json.loads(out_stdin), json.loads(out_file)
+        for r in a["results"]:
+            self.assertEqual(r["resource"].pop("source"), "<stdin>")
+        for r in b["results"]:
+            r["resource"].pop("source")
+        self.assertEqual(a, b)
+
+    def test_malformed_yaml_is_located_input_error(self):
+        code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", f"{FIX}/malformed.yaml")
+        self.assertEqual(code, 2)
+        self.assertIn(f"{FIX}/malformed.yaml:5:20: error:", out + err)
+
+    def test_document_without_kind_is_located_input_error(self):
+        code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", "--format", "json", f"{FIX}/nokind.yaml")
+        self.assertEqual(code, 2)
+        report = json.loads(out)
+        self.assertEqual(report["summary"]["resources"], 1)
+        self.assertEqual(report["errors"][0]["line"], 5)
+        self.assertIn("no kind", report["errors"][0]["message"])
+
+    def test_broken_pack_is_located_and_exit_2(self):
+        code, out, err = run("check", "--rules", f"{FIX}/broken-pack.yaml", f"{FIX}/good.yaml")
+        self.assertEqual(code, 2)
+        self.assertIn(f"{FIX}/broken-pack.yaml:10:18: error: assert: undeclared reference to 'objct'", err)
+        self.assertIn(" | .................^", err)
+
+    def test_missing_path_and_bad_flags(self):
+        self.assertEqual(run("check", "/nonexistent/dir")[0], 2)
+        self.assertEqual(run("check", "--format", "yaml", f"{FIX}/good.yaml")[0], 2)
+        self.assertEqual(run("check", "--fail-on", "sometimes", f"{FIX}/good.yaml")[0], 2)
+        self.assertEqual(run("check")[0], 2)
+        code, _, err = run("check", "--rules", f"{FIX}/pack.yaml", "--param", "nosuch=1", f"{FIX}/good.yaml")
+        self.assertEqual(code, 2)
+        self.assertIn("unknown parameter 'nosuch'", err)
+
+    def test_builtin_pack_is_the_default(self):
+        a = run("check", "--format", "json", f"{FIX}/good.yaml")
+        b = run("check", "--rules", "builtin:iso42001", "--format", "json", f"{FIX}/good.yaml")
+        self.assertEqual(json.loads(a[1])["packs"][0]["name"], "iso42001")
+        self.assertEqual(a[1], b[1])
+
+    def test_report_to_file_and_several_formats(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "r.json")
+            code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", "--format", f"json={path}",
+                                 "--format", "text", f"{FIX}/apps.yaml")
+            self.assertEqual(code, 1)
+            self.assertIn("DENY", out)
+            with open(path) as f:
+                self.assertEqual(json.load(f)["summary"]["denied"], 1)
+
+
+class Lint(unittest.TestCase):
+    def test_errors_are_located(self):
+        code, out, err = run("lint", f"{FIX}/broken-pack.yaml")
+        self.assertEqual(code, 1)
+        self.assertIn("broken-pack.yaml:10:18: error: assert: undeclared reference to 'objct'", err)
+        self.assertIn("broken-pack.yaml:15:", err)
+        self.assertIn("startsWith", err)
+        self.assertIn("2 errors", err)
+
+    def test_warnings_do_not_fail(self):
+        code, out, err = run("lint", f"{FIX}/pack.yaml")
+        self.assertEqual(code, 0, err)
+        self.assertIn("rule 'replicas' has no remediation", err)
+
+    def test_builtin_pack_lints_clean(self):
+        code, out, err = run("lint", "rules/iso42001/pack.yaml")
+        self.assertEqual(code, 0, err)
+        self.assertIn("0 errors", err)
+
+    def test_unreadable_pack(self):
+        self.assertEqual(run("lint", "/nonexistent.yaml")[0], 2)
+
+
+class Test(unittest.TestCase):
+    def test_suite_passes(self):
+        code, out, err = run("test", f"{FIX}/suite")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("4 passed, 0 failed", out)
+
+    def test_mismatches_are_reported(self):
+        code, out, err = run("test", f"{FIX}/suite-wrong")
+        self.assertEqual(code, 1)
+        self.assertIn("aimsgate-test.yaml:8: FAIL wrong-expectation  demo/owner  Deployment ml/bad: expected pass, got fail", out)
+        self.assertIn("expected pass, got no result", out)
+        self.assertIn("0 passed, 2 failed", out)
+
+    def test_builtin_pack_suite(self):
+        code, out, err = run("test", "rules/iso42001/tests")
+        self.assertEqual(code, 0, out + err)
+
+
+class Rules(unittest.TestCase):
+    def test_list_show_controls(self):
+        code, out, _ = run("rules", "list")
+        self.assertEqual(code, 0)
+        ids = [line.split("\t")[0] for line in out.splitlines()]
+        for rule in ["system-registered", "owner-assigned", "risk-tier-declared", "unacceptable-risk-blocked",
+                     "intended-purpose-declared", "model-card-attached", "incident-contact-declared",
+                     "model-artifact-pinned", "supplier-declared", "impact-assessment-present",
+                     "human-oversight-assigned", "validation-evidence", "monitoring-configured",
+                     "data-provenance-documented"]:
+            self.assertIn("iso42001/" + rule, ids)
+        code, out, _ = run("rules", "show", "owner-assigned")
+        self.assertEqual(code, 0)
+        self.assertIn("A.3.2", out)
+        self.assertEqual(run("rules", "show", "nope")[0], 2)
+        code, out, _ = run("rules", "controls")
+        self.assertEqual(code, 0)
+        self.assertEqual(sum(1 for l in out.splitlines() if l.startswith("A.")), 38)
+        self.assertIn("A.3.2\tAI roles and responsibilities\tiso42001/owner-assigned", out)
+
+    def test_version(self):
+        code, out, _ = run("version")
+        self.assertEqual(code, 0)
+        self.assertRegex(out, r"builtin pack iso42001 \S+ sha256:[0-9a-f]{64}")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
