@@ -32,8 +32,11 @@ class ProgramImpl : public Program {
   }
 
   Value Evaluate(const Activation& activation, EvalState* state) const override {
-    EvalState local_state;
-    if (state == nullptr) state = &local_state;
+    std::unique_ptr<EvalState> local_state;
+    if (state == nullptr) {
+      local_state = std::make_unique<EvalState>();
+      state = local_state.get();
+    }
     internal::EvalContext& ctx = state->impl()->ctx;
     ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
     Value v = root_->Eval(ctx);
