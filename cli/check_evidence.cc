@@ -1,0 +1,56 @@
+#include "cli/check_evidence.h"
+
+#include <iostream>
+
+#include "evaluator/evidence/writer.h"
+
+namespace aimsgate::cli {
+
+void AddEvidenceFlags(CLI::App* app, EvidenceFlags* f) {
+  app->add_option("--evidence", f->path, "Append evidence records to FILE (- = stdout); the chain continues across runs");
+  app->add_option("--evidence-key", f->key_path, "Ed25519 private key (PEM) that signs checkpoints");
+  app->add_option("--evidence-fsync", f->fsync, "When to fsync the evidence log")
+      ->check(CLI::IsMember({"always", "checkpoint", "never"}));
+  app->add_option("--evidence-source", f->source, "Source recorded in evidence: ci, or audit for cluster scans")
+      ->check(CLI::IsMember({"ci", "audit"}));
+  app->add_option("--evidence-redact", f->redact, "JSON path whose values are masked in evidence messages (repeatable)")
+      ->allow_extra_args(false);
+}
+
+bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const ScanResult& scan) {
+  evidence::WriterOptions options;
+  options.path = f.path;
+  options.key_path = f.key_path;
+  evidence::ParseFsyncPolicy(f.fsync, &options.fsync);
+  options.redact_paths = f.redact;
+  options.checkpoint_every_seconds = 0;  // a CI run is short: checkpoint by count and at close
+  evidence::EvidenceWriter writer;
+  evidence::Status status = writer.Open(options);
+  for (const auto& w : writer.open_warnings()) std::cerr << f.path << ": warning: " << w << "\n";
+  if (!status.ok()) {
+    std::cerr << f.path << ": error: cannot open evidence log: " << status.message() << "\n";
+    return false;
+  }
+  const std::vector<PackRef> packs = engine.packs();
+  for (const auto& evaluation : scan.evaluations) {
+    evidence::RecordInput in;
+    in.source = f.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
+    in.evaluation = &evaluation;
+    in.packs = &packs;
+    status = writer.Append(in);
+    if (!status.ok()) {
+      std::cerr << f.path << ": error: evidence not recorded for " << evaluation.resource.source << ":"
+                << evaluation.resource.line << ": " << status.message() << "\n";
+      writer.Close();
+      return false;
+    }
+  }
+  status = writer.Close();
+  if (!status.ok()) {
+    std::cerr << f.path << ": error: cannot close evidence log: " << status.message() << "\n";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace aimsgate::cli
