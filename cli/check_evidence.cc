@@ -28,7 +28,7 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   evidence::Status status = writer.Open(options);
   for (const auto& w : writer.open_warnings()) std::cerr << f.path << ": warning: " << w << "\n";
   if (!status.ok()) {
-    std::cerr << f.path << ": error: cannot open evidence log: " << status.message() << "\n";
+    std::cerr << status.message() << "\n";
     return false;
   }
   const std::vector<PackRef> packs = engine.packs();
@@ -47,7 +47,7 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   }
   status = writer.Close();
   if (!status.ok()) {
-    std::cerr << f.path << ": error: cannot close evidence log: " << status.message() << "\n";
+    std::cerr << status.message() << "\n";
     return false;
   }
   return true;
