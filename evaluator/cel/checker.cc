@@ -1,5 +1,7 @@
 #include "evaluator/cel/checker.h"
 
+#include <cctype>
+
 #include "evaluator/cel/builtins.h"
 
 namespace aimsgate::cel::internal {
@@ -10,7 +12,8 @@ std::string_view RootOf(std::string_view dotted) { return dotted.substr(0, dotte
 
 class Checker {
  public:
-  Checker(const EnvImpl& env, std::vector<Diagnostic>* diags) : env_(env), diags_(diags) {}
+  Checker(const EnvImpl& env, std::vector<Diagnostic>* diags, const std::string* source)
+      : env_(env), diags_(diags), source_(source) {}
 
   LocalScope& scope() { return scope_; }
 
@@ -69,16 +72,31 @@ class Checker {
   }
 
  private:
+  // The offset of the function name of a receiver-style call, if found.
+  int32_t NameOffset(const Expr& e) const {
+    if (!e.call.target || source_ == nullptr || e.offset < 0) return e.offset;
+    const std::string needle = "." + e.call.function;
+    size_t pos = static_cast<size_t>(e.offset);
+    while ((pos = source_->find(needle, pos)) != std::string::npos) {
+      size_t after = pos + needle.size();
+      while (after < source_->size() && std::isspace(static_cast<unsigned char>((*source_)[after]))) ++after;
+      if (after < source_->size() && (*source_)[after] == '(') return static_cast<int32_t>(pos + 1);
+      pos = after;
+    }
+    return e.offset;
+  }
+
   void VisitCall(const Expr& e) {
     ResolvedCall rc = ResolveCall(e, env_, scope_);
     size_t nargs = e.call.args.size();
+    const int32_t at = rc.receiver ? NameOffset(e) : e.offset;
     if (rc.kind == ResolvedCall::kUnknownFunction) {
-      Error(e.offset, "undeclared reference to '" + rc.name + "'");
+      Error(at, "undeclared reference to '" + rc.name + "'");
     } else if (rc.kind == ResolvedCall::kBadArity) {
       std::string sig;
       size_t total = nargs + (rc.receiver ? 1 : 0);
       for (size_t i = 0; i < total; ++i) sig += i ? ", dyn" : "dyn";
-      Error(e.offset, "found no matching overload for '" + rc.name + "' applied to (" + sig + ")");
+      Error(at, "found no matching overload for '" + rc.name + "' applied to (" + sig + ")");
     }
     if (rc.name == "cel.bind" && rc.kind == ResolvedCall::kSpecial) {
       // cel.bind(name, init, body): name is a binding, not a reference.
@@ -105,6 +123,7 @@ class Checker {
 
   const EnvImpl& env_;
   std::vector<Diagnostic>* diags_;
+  const std::string* source_;
   LocalScope scope_;
 };
 
@@ -166,8 +185,8 @@ ResolvedCall ResolveCall(const Expr& e, const EnvImpl& env, const LocalScope& sc
 }
 
 void Check(const Expr& expr, const EnvImpl& env, const std::vector<std::string>& params,
-           std::vector<Diagnostic>* diagnostics) {
-  Checker c(env, diagnostics);
+           std::vector<Diagnostic>* diagnostics, const std::string* source) {
+  Checker c(env, diagnostics, source);
   for (const auto& p : params) c.scope().Push(p);
   c.Visit(expr);
 }

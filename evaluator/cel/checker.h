@@ -32,8 +32,10 @@ bool IsBound(std::string_view name, const EnvImpl& env, const LocalScope& scope)
 
 ResolvedCall ResolveCall(const Expr& call, const EnvImpl& env, const LocalScope& scope);
 
-// Checks `expr`; `params` are in scope as locals (helper parameters).
+// Checks `expr`; `params` are in scope as locals (helper parameters).  With
+// `source`, diagnostics on receiver-style calls point at the function name
+// (`x.startsWith(...)` at "startsWith") rather than at the receiver.
 void Check(const Expr& expr, const EnvImpl& env, const std::vector<std::string>& params,
-           std::vector<Diagnostic>* diagnostics);
+           std::vector<Diagnostic>* diagnostics, const std::string* source = nullptr);
 
 }  // namespace aimsgate::cel::internal

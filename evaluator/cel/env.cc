@@ -89,7 +89,7 @@ ExprPtr ParseAndCheck(const std::string& source, const EnvImpl& env, const std::
     return nullptr;
   }
   if (check) {
-    internal::Check(*pr.expr, env, params, diags);
+    internal::Check(*pr.expr, env, params, diags, &source);
     if (!diags->empty()) return nullptr;
   }
   return std::move(pr.expr);

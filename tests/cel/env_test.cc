@@ -108,6 +108,11 @@ TEST_F(EnvTest, DiagnosticsPointAtTheNode) {
   r = env_.Compile("object.metadata.name.startsWith('a', 'b')");
   ASSERT_FALSE(r.ok());
   EXPECT_NE(r.diagnostics[0].message.find("found no matching overload for 'startsWith'"), std::string::npos);
+  EXPECT_EQ(r.diagnostics[0].offset, 21);  // at the function name, not the receiver
+  r = env_.Compile("object.metadata.name.startWith('a')");
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.diagnostics[0].message, "undeclared reference to 'startWith'");
+  EXPECT_EQ(r.diagnostics[0].column, 22);
 
   r = env_.Compile("size()");
   ASSERT_FALSE(r.ok());
