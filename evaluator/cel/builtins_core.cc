@@ -18,7 +18,7 @@ Value Overflow(const char* what) { return Value::Error(std::string("integer over
 Value CheckedDuration(__int128 total_nanos) {
   const __int128 kNs = 1000000000;
   __int128 s = total_nanos / kNs;
-  if (s > kMaxDurationSeconds || s < -kMaxDurationSeconds) return Value::Error("duration out of range");
+  if (total_nanos > INT64_MAX || total_nanos < INT64_MIN) return Value::Error("duration out of range");
   return Value::Duration(static_cast<int64_t>(s), static_cast<int32_t>(total_nanos % kNs));
 }
 

@@ -1,6 +1,7 @@
 #include "evaluator/cel/time_util.h"
 
 #include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
@@ -71,8 +72,9 @@ bool TimestampInRange(int64_t seconds) {
   return seconds >= kMinTimestampSeconds && seconds <= kMaxTimestampSeconds;
 }
 
-bool DurationInRange(int64_t seconds, int32_t) {
-  return seconds >= -kMaxDurationSeconds && seconds <= kMaxDurationSeconds;
+bool DurationInRange(int64_t seconds, int32_t nanos) {
+  __int128 total = static_cast<__int128>(seconds) * kNanosPerSecond + nanos;
+  return total >= INT64_MIN && total <= INT64_MAX;
 }
 
 bool NormalizeDuration(int64_t* seconds, int64_t* nanos) {
@@ -236,7 +238,7 @@ bool ParseDuration(std::string_view s, int64_t* seconds, int32_t* nanos) {
       return false;
     }
     total += whole * unit + frac * unit / scale;
-    if (total > static_cast<__int128>(kMaxDurationSeconds + 1) * kNanosPerSecond) return false;
+    if (total > static_cast<__int128>(INT64_MAX) + 1) return false;
   }
   if (neg) total = -total;
   int64_t secs = static_cast<int64_t>(total / kNanosPerSecond);

@@ -33,6 +33,7 @@ std::string FormatDuration(int64_t seconds, int32_t nanos);
 // |nanos| < 1e9.  Returns false on int64 overflow.
 bool NormalizeDuration(int64_t* seconds, int64_t* nanos);
 bool TimestampInRange(int64_t seconds);
+// Durations: an int64 count of nanoseconds (about +-290 years).
 bool DurationInRange(int64_t seconds, int32_t nanos);
 
 struct CivilTime {

@@ -68,8 +68,9 @@ struct OpaqueRep : Rep {
 // Timestamps span 0001-01-01T00:00:00Z .. 9999-12-31T23:59:59.999999999Z.
 inline constexpr int64_t kMinTimestampSeconds = -62135596800;
 inline constexpr int64_t kMaxTimestampSeconds = 253402300799;
-// Durations span roughly +-10000 years, as in the CEL specification.
-inline constexpr int64_t kMaxDurationSeconds = 315576000000;
+// Durations are limited to an int64 count of nanoseconds (roughly +-290
+// years), as the CEL specification's "Overflow" section states.
+inline constexpr int64_t kMaxDurationSeconds = 9223372036;
 
 class Value {
  public:

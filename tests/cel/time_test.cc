@@ -45,6 +45,11 @@ TEST(TimeTest, ParsesGoDurations) {
     EXPECT_FALSE(ParseDuration(bad, &s, &n)) << bad;
   }
   EXPECT_EQ(FormatDuration(-1, -500000000), "-1.5s");
+  // The range is an int64 count of nanoseconds (about 292 years).
+  ASSERT_TRUE(ParseDuration("9223372036s", &s, &n));
+  EXPECT_FALSE(ParseDuration("9223372037s", &s, &n));
+  ASSERT_TRUE(ParseDuration("2562047h", &s, &n));
+  EXPECT_FALSE(ParseDuration("2562048h", &s, &n));
 }
 
 TEST(TimeTest, CivilCalendar) {
