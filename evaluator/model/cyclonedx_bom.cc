@@ -3,6 +3,7 @@
 // quantitativeAnalysis.performanceMetrics, considerations), licences, supplier
 // and pedigree ancestors (base model).
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -136,6 +137,26 @@ void ReadConsiderations(const Json& c, ModelMetadata* out) {
       std::string mitigation = Str(e, "mitigationStrategy");
       if (!mitigation.empty()) text += (text.empty() ? "" : " ") + std::string("(mitigation: ") + mitigation + ")";
       AddUnique(text, &out->ethical_considerations);
+    }
+  }
+  // environmentalConsiderations (1.6): {energyConsumptions: [{activity, activityEnergyCost: {value, unit}}], properties}
+  if (const Json* env = Member(c, "environmentalConsiderations")) {
+    if (const Json* energy = Array(*env, "energyConsumptions")) {
+      for (const Json& e : energy->GetArray()) {
+        std::string text = "energy: " + Str(e, "activity");
+        if (const Json* cost = Member(e, "activityEnergyCost")) {
+          const Json* value = Member(*cost, "value");
+          if (value != nullptr && value->IsNumber()) {
+            std::ostringstream v;
+            v << value->GetDouble();
+            text += " " + v.str() + " " + Str(*cost, "unit");
+          }
+        }
+        AddUnique(TrimAscii(text), &out->societal_impact);
+      }
+    }
+    if (out->societal_impact.empty() && env->IsObject() && env->MemberCount() > 0) {
+      AddUnique("environmental considerations declared", &out->societal_impact);
     }
   }
   if (const Json* fairness = Array(c, "fairnessAssessments")) {

@@ -50,9 +50,9 @@ std::string CleanLine(std::string_view line, bool* in_comment) {
     *in_comment = true;
     i = open + 4;
   }
-  for (size_t p = out.find(kPlaceholder); p != std::string::npos; p = out.find(kPlaceholder)) {
-    out.erase(p, kPlaceholder.size());
-  }
+  // A template line with its placeholder ("- **Hardware Type:** [More Information
+  // Needed]") carries no information: drop the whole line.
+  if (out.find(kPlaceholder) != std::string::npos) return "";
   return out;
 }
 

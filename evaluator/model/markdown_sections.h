@@ -6,8 +6,9 @@
 //   }
 //
 // A section's content is every non-heading line up to the next heading of the
-// same or a higher level (so subsections count), with HTML comments and the Hugging
-// Face template placeholder "[More Information Needed]" removed, then trimmed:
+// same or a higher level (so subsections count), with HTML comments and the lines
+// holding the Hugging Face template placeholder "[More Information Needed]"
+// removed, then trimmed:
 // a section holding only template text has empty content.  Fenced code blocks are
 // content, never headings.  Linear in the input (at most 6 open sections).
 // Stateless; thread-safe.

@@ -94,6 +94,13 @@ void ReadFrontMatter(const YAML::Node& root, ModelMetadata* out) {
   out->task = ScalarOf(root["pipeline_tag"]);
   out->library = ScalarOf(root["library_name"]);
   out->version = ScalarOf(root["version"]);
+  // co2_eq_emissions: a number (grams) or {emissions, source, training_type, hardware_used, ...}
+  const YAML::Node co2 = root["co2_eq_emissions"];
+  if (co2 && co2.IsScalar() && !ScalarOf(co2).empty()) {
+    AddUnique("co2_eq_emissions: " + ScalarOf(co2) + " g", &out->societal_impact);
+  } else if (co2 && co2.IsMap() && !ScalarOf(co2["emissions"]).empty()) {
+    AddUnique("co2_eq_emissions: " + ScalarOf(co2["emissions"]) + " g", &out->societal_impact);
+  }
   ReadModelIndex(root["model-index"], out);
 }
 
@@ -118,6 +125,11 @@ void ReadBody(std::string_view body, ModelMetadata* out) {
         title.find("risk") != std::string::npos) {
       AddUnique(s.content, &out->ethical_considerations);
     }
+    if (title.find("environmental impact") != std::string::npos ||
+        title.find("societal impact") != std::string::npos) {
+      AddUnique(s.content, &out->societal_impact);
+    }
+    if (title.find("preprocessing") != std::string::npos) AddUnique(s.content, &out->data_preparation);
     if (title == "uses" || title.find("intended use") != std::string::npos || title == "direct use") {
       AddUnique(s.content, &uses);
     }

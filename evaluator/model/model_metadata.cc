@@ -74,6 +74,8 @@ void MergeModelMetadata(const ModelMetadata& from, ModelMetadata* into) {
   MergeList(from.tags, &into->tags);
   MergeList(from.limitations, &into->limitations);
   MergeList(from.ethical_considerations, &into->ethical_considerations);
+  MergeList(from.societal_impact, &into->societal_impact);
+  MergeList(from.data_preparation, &into->data_preparation);
   MergeList(from.sources, &into->sources);
   into->metrics.insert(into->metrics.end(), from.metrics.begin(), from.metrics.end());
 }
@@ -105,6 +107,8 @@ void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
   AddList(out, "limitations", m.limitations);
   AddString(out, "intendedUse", m.intended_use);
   AddList(out, "ethicalConsiderations", m.ethical_considerations);
+  AddList(out, "societalImpact", m.societal_impact);
+  AddList(out, "dataPreparation", m.data_preparation);
   AddList(out, "sources", m.sources);
 }
 

@@ -16,6 +16,10 @@
 //   datasets, languages, tags: [string]
 //   metrics: [{name, type: string, value: double, dataset: string}]  (numeric values only)
 //   limitations, ethicalConsiderations: [string]   (one entry per section or item)
+//   societalImpact: [string]   (environmental / societal impact: HF co2_eq_emissions and
+//                               "Environmental Impact"/"Societal Impact" sections,
+//                               CycloneDX considerations.environmentalConsiderations)
+//   dataPreparation: [string]  (HF "Preprocessing" sections)
 //   intendedUse: string
 //   sources: ["huggingface-model-card"?, "cyclonedx"?]
 // With both inputs, the model card's values win and the BOM fills what the card
@@ -69,6 +73,8 @@ struct ModelMetadata {
   std::vector<Metric> metrics;
   std::vector<std::string> limitations;
   std::vector<std::string> ethical_considerations;
+  std::vector<std::string> societal_impact;
+  std::vector<std::string> data_preparation;
   std::string intended_use;
   std::vector<std::string> sources;
 };

@@ -39,6 +39,7 @@ TEST(CycloneDxBomTest, ReadsTheModelCardOfARealisticMlBom) {
   ASSERT_EQ(m.ethical_considerations.size(), 2u);
   EXPECT_NE(m.ethical_considerations[0].find("mitigation: Monthly review"), std::string::npos);
   EXPECT_EQ(m.ethical_considerations[1], "fairness: Small-business customers: Urgent tickets ranked too low");
+  EXPECT_EQ(m.societal_impact, std::vector<std::string>{"energy: training 3.2 kWh"});
   EXPECT_EQ(m.sources, std::vector<std::string>{"cyclonedx"});
 }
 

@@ -43,6 +43,11 @@ TEST(ModelCardTest, ReadsTheFrontMatterAndSectionsOfARealisticCard) {
   EXPECT_NE(m.intended_use.find("Ranking incoming support tickets"), std::string::npos);
   EXPECT_EQ(m.intended_use.find("More Information Needed"), std::string::npos);
   ASSERT_EQ(m.ethical_considerations.size(), 1u);
+  ASSERT_EQ(m.societal_impact.size(), 2u);
+  EXPECT_EQ(m.societal_impact[0], "co2_eq_emissions: 410 g");
+  EXPECT_NE(m.societal_impact[1].find("1x NVIDIA L4"), std::string::npos);
+  ASSERT_EQ(m.data_preparation.size(), 1u);
+  EXPECT_NE(m.data_preparation[0].find("E-mail signatures"), std::string::npos);
   EXPECT_EQ(m.sources, (std::vector<std::string>{"huggingface-model-card"}));
 }
 
@@ -94,12 +99,15 @@ TEST(ModelCardTest, TemplateOnlySectionsCountAsMissing) {
   ModelMetadata m;
   ASSERT_TRUE(ParseHuggingFaceModelCard(
       "# Model Card for demo\n## Uses\n### Direct Use\n[More Information Needed]\n"
-      "## Bias, Risks, and Limitations\n<!-- explain -->\n[More Information Needed]\n",
+      "## Bias, Risks, and Limitations\n<!-- explain -->\n[More Information Needed]\n"
+      "## Environmental Impact\n- **Hardware Type:** [More Information Needed]\n"
+      "- **Hours used:** [More Information Needed]\n",
       "c", &m, nullptr));
   EXPECT_EQ(m.name, "demo");
   EXPECT_TRUE(m.limitations.empty());
   EXPECT_TRUE(m.intended_use.empty());
   EXPECT_TRUE(m.ethical_considerations.empty());
+  EXPECT_TRUE(m.societal_impact.empty());
 }
 
 TEST(ModelCardTest, ScalarsListsCrlfAndNonNumericMetrics) {

@@ -42,7 +42,7 @@ TEST(LoadModelMetadataTest, EveryKeyIsAlwaysPresent) {
     EXPECT_TRUE(doc[key].IsString()) << key;
   }
   for (const char* key : {"datasets", "languages", "tags", "metrics", "limitations", "ethicalConsiderations",
-                          "sources"}) {
+                          "societalImpact", "dataPreparation", "sources"}) {
     ASSERT_TRUE(doc.HasMember(key)) << key;
     EXPECT_TRUE(doc[key].IsArray()) << key;
   }
