@@ -6,6 +6,7 @@
 #include <iostream>
 #include <memory>
 
+#include "cli/check_evidence.h"
 #include "cli/command.h"
 #include "cli/engine_flags.h"
 #include "cli/report.h"
@@ -23,6 +24,9 @@ struct CheckOptions {
   int jobs = 0;
   int64_t max_file_bytes = 64ll << 20;
   std::string now;
+  std::vector<std::string> include, exclude;
+  bool progress = false, no_progress = false;
+  EvidenceFlags evidence;
 };
 
 struct OutputSpec {
@@ -69,10 +73,20 @@ int RunCheck(const CheckOptions& o) {
   scan_options.paths = o.paths;
   scan_options.jobs = o.jobs;
   scan_options.max_file_bytes = o.max_file_bytes;
+  scan_options.walk.include = o.include;
+  scan_options.walk.exclude = o.exclude;
+  scan_options.progress = o.progress      ? ProgressMode::kAlways
+                          : o.no_progress ? ProgressMode::kNever
+                                          : ProgressMode::kAuto;
+  scan_options.digest_objects = !o.evidence.path.empty();
   ScanResult scan = Scan(*engine, scan_options);
+  // Evidence first: a decision that was not recorded must not pass (exit 2).
+  if (!o.evidence.path.empty() && !WriteCheckEvidence(o.evidence, *engine, scan)) return 2;
+  for (const auto& s : scan.skipped) std::cerr << s.source << ": note: " << s.message << "\n";
 
   for (const auto& out : outputs) {
-    ReportInput in{*engine, scan, out.path.empty() && out.format == "text" && isatty(STDOUT_FILENO)};
+    ReportInput in{*engine, scan, out.path.empty() && out.format == "text" && isatty(STDOUT_FILENO),
+                   scan_options.now_unix};
     if (out.path.empty()) {
       WriteReport(out.format, in, std::cout);
       std::cout.flush();
@@ -106,14 +120,22 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
   CLI::App* app = root.add_subcommand("check", "Evaluate manifests against rule packs (exit 0 ok, 1 violations, 2 error)");
   app->add_option("paths", o->paths, "Manifest files, directories (recursive) or - for stdin");
   AddEngineFlags(app, &o->engine);
-  app->add_option("--format", o->formats, "Report format, or FORMAT=PATH (repeatable): text, json")
+  app->add_option("--format", o->formats,
+                  "Report format, or FORMAT=PATH (repeatable): text, json, sarif, junit, github")->allow_extra_args(false)
       ->type_name("FORMAT[=PATH]");
   app->add_option("--output", o->output, "Write the report to FILE instead of stdout");
   app->add_option("--fail-on", o->fail_on, "Which failures make exit code 1")
       ->check(CLI::IsMember({"deny", "warn", "never"}));
   app->add_option("--jobs", o->jobs, "Files evaluated in parallel (default: number of cores)")->check(CLI::NonNegativeNumber);
   app->add_option("--max-file-bytes", o->max_file_bytes, "Largest input file accepted")->check(CLI::PositiveNumber);
+  app->add_option("--include", o->include, "Only files matching this glob in walked directories (repeatable)")
+      ->type_name("GLOB")->allow_extra_args(false);
+  app->add_option("--exclude", o->exclude, "Skip files and directories matching this glob (repeatable)")
+      ->type_name("GLOB")->allow_extra_args(false);
+  app->add_flag("--progress", o->progress, "Progress on stderr even when it is not a terminal");
+  app->add_flag("--no-progress", o->no_progress, "No progress bar (default: shown on a terminal for >300 files)");
   app->add_option("--now", o->now, "Evaluate as of this RFC 3339 time (expiry of waivers and assessments)");
+  AddEvidenceFlags(app, &o->evidence);
   app->add_flag("--audit-only", o->engine.audit_only, "Report deny rules as audit: nothing fails (shadow rollout)");
   commands->push_back({app, [o] { return RunCheck(*o); }});
 }

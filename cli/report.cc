@@ -2,6 +2,11 @@
 
 #include <map>
 
+#if defined(AIMSGATE_HAVE_EVIDENCE) && __has_include("evaluator/evidence/policy_report.h")
+#include "evaluator/evidence/policy_report.h"
+#define AIMSGATE_HAVE_POLICY_REPORTS 1
+#endif
+
 #include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
 
@@ -76,6 +81,7 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
       w.Key("severity"); w.String(ToString(r.severity));
       w.Key("action"); w.String(ToString(r.action));
       w.Key("result"); w.String(ToString(r.result));
+      if (r.field_line > 0) { w.Key("fieldLine"); w.Int(r.field_line); }
       if (!r.message.empty()) { w.Key("message"); w.String(r.message); }
       if (r.result == Outcome::kFail && !r.remediation.empty()) { w.Key("remediation"); w.String(r.remediation); }
       if (r.result == Outcome::kWaived) {
@@ -149,7 +155,11 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
       os << "     " << rc << ToString(r.result) << c.reset << " " << r.rule << " [" << ToString(r.action) << ", "
          << ToString(r.severity);
       for (const auto& ctl : r.controls) os << ", " << ctl;
-      os << "]\n       " << r.message << "\n";
+      os << "]\n       " << r.message;
+      if (r.field_line > 0 && r.field_line != e.resource.line) {
+        os << c.dim << "  (" << e.resource.source << ":" << r.field_line << ")" << c.reset;
+      }
+      os << "\n";
       if (r.result == Outcome::kFail && !r.remediation.empty()) {
         os << "       " << c.dim << "fix: " << r.remediation << c.reset << "\n";
       }
@@ -177,14 +187,38 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
 }
 
 const std::vector<std::string>& ReportFormats() {
-  static const std::vector<std::string> kFormats{"text", "json"};
+  static const std::vector<std::string> kFormats{"text", "json", "sarif", "junit", "github",
+#ifdef AIMSGATE_HAVE_POLICY_REPORTS
+                                                 "policyreport", "openreports"
+#endif
+  };
   return kFormats;
 }
+
+namespace {
+
+bool WritePolicyReport(const std::string& format, const ReportInput& in, std::ostream& out) {
+#ifdef AIMSGATE_HAVE_POLICY_REPORTS
+  evidence::PolicyReportOptions options;
+  if (!evidence::ParsePolicyReportFormat(format, &options.flavor)) return false;
+  if (in.now_unix != 0) options.time = std::chrono::system_clock::time_point(std::chrono::seconds(in.now_unix));
+  evidence::WritePolicyReports(in.scan.evaluations, in.engine.packs(), options, out);
+  return true;
+#else
+  (void)format, (void)in, (void)out;
+  return false;
+#endif
+}
+
+}  // namespace
 
 bool WriteReport(const std::string& format, const ReportInput& in, std::ostream& out) {
   if (format == "json") WriteJsonReport(in, out);
   else if (format == "text") WriteTextReport(in, out);
-  else return false;
+  else if (format == "sarif") WriteSarifReport(in, out);
+  else if (format == "junit") WriteJunitReport(in, out);
+  else if (format == "github") WriteGithubReport(in, out);
+  else return WritePolicyReport(format, in, out);
   return true;
 }
 

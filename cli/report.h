@@ -1,10 +1,21 @@
 // Report writers for `aimsgate check` (SPEC §2): each turns a scan into one
-// output format.  New formats (sarif, junit, github, policyreport) plug in here.
+// output format.
 //
-//   ReportInput in{engine.packs(), engine.rules(), scan};
-//   WriteJsonReport(in, std::cout);
+//   ReportInput in{*engine, scan};
+//   WriteReport("sarif", in, file);      // or WriteSarifReport(in, file)
+//
+// Formats: text (humans), json (SPEC §2, stable), sarif (report_sarif.cc,
+// GitHub code scanning), junit (report_junit.cc, GitLab/Jenkins), github
+// (report_github.cc, Actions annotations), and policyreport / openreports when
+// the evidence library provides them.  Every writer lists results in scan
+// order (file, document), points at the offending field's line where the scan
+// found one (RuleResult::field_line) and writes nothing time- or
+// machine-dependent, so the same scan gives byte-identical reports.
+//
+// Thread-safety: writers only read their input.  Cost: linear in the results.
 #pragma once
 
+#include <cstdint>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -23,10 +34,14 @@ struct ReportInput {
   const Engine& engine;
   const ScanResult& scan;
   bool color = false;  // text only: ANSI colours (stdout is a terminal)
+  int64_t now_unix = 0;  // --now; reports that carry a time use it (0 = the current time)
 };
 
 void WriteJsonReport(const ReportInput& in, std::ostream& out);
 void WriteTextReport(const ReportInput& in, std::ostream& out);
+void WriteSarifReport(const ReportInput& in, std::ostream& out);
+void WriteJunitReport(const ReportInput& in, std::ostream& out);
+void WriteGithubReport(const ReportInput& in, std::ostream& out);
 
 // Dispatches on a format name; false for an unknown one.
 bool WriteReport(const std::string& format, const ReportInput& in, std::ostream& out);

@@ -5,10 +5,12 @@
 #include <fstream>
 #include <iostream>
 #include <iterator>
+#include <memory>
 #include <mutex>
 #include <sstream>
 #include <thread>
 
+#include "cli/field_locator.h"
 #include "evaluator/manifest/manifest.h"
 
 namespace aimsgate::cli {
@@ -19,22 +21,22 @@ std::string InputError::ToString() const {
   return out + ": error: " + message;
 }
 
-std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors) {
-  std::vector<std::string> files;
-  for (const auto& path : paths) {
-    if (path == "-") {
-      files.push_back(path);
-      continue;
-    }
-    std::string error;
-    std::vector<std::string> found = ListFiles(path, {".yaml", ".yml", ".json"}, &error);
-    if (!error.empty()) {
-      errors->push_back({path, 0, 0, error});
-      continue;
-    }
-    files.insert(files.end(), found.begin(), found.end());
+namespace {
+
+std::vector<std::string> Walk(const std::vector<std::string>& paths, const WalkOptions& options,
+                              std::vector<InputError>* errors, std::vector<InputError>* skipped) {
+  WalkResult w = WalkInputs(paths, options);
+  for (const auto& e : w.errors) errors->push_back({e.path, e.line, e.line > 0 ? 1 : 0, e.message});
+  if (skipped) {
+    for (const auto& e : w.skipped) skipped->push_back({e.path, 0, 0, e.message});
   }
-  return files;
+  return std::move(w.files);
+}
+
+}  // namespace
+
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors) {
+  return Walk(paths, WalkOptions(), errors, nullptr);
 }
 
 namespace {
@@ -76,8 +78,8 @@ struct FileResult {
   uint64_t bytes = 0;
 };
 
-void ScanFile(const Engine& engine, const std::string& path, const ScanOptions& options, cel::EvalState* state,
-              FileResult* out) {
+void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, const ScanOptions& options,
+              cel::EvalState* state, FileResult* out) {
   std::string data, error;
   std::string source = path == "-" ? "<stdin>" : path;
   if (!ReadInput(path, options.max_file_bytes, &data, &error)) {
@@ -98,6 +100,13 @@ void ScanFile(const Engine& engine, const std::string& path, const ScanOptions& 
     req.item_index = res.item_index;
     req.digest_object = options.digest_objects;
     out->evaluations.push_back(engine.Evaluate(*res.object, req, state));
+    if (!locator) continue;
+    for (auto& r : out->evaluations.back().results) {
+      if (r.field_line == 0 &&
+          (r.result == Outcome::kFail || r.result == Outcome::kWaived || r.result == Outcome::kError)) {
+        r.field_line = locator->Locate(r.rule, res);
+      }
+    }
   }
 }
 
@@ -105,15 +114,21 @@ void ScanFile(const Engine& engine, const std::string& path, const ScanOptions& 
 
 ScanResult Scan(const Engine& engine, const ScanOptions& options) {
   ScanResult result;
-  std::vector<std::string> files = ExpandInputs(options.paths, &result.errors);
+  std::vector<std::string> files = Walk(options.paths, options.walk, &result.errors, &result.skipped);
   result.files = files.size();
+  std::unique_ptr<FieldLocator> locator;
+  if (options.locate_fields) locator = std::make_unique<FieldLocator>(engine);
+  Progress progress(files.size(), ShouldShowProgress(options.progress, files.size()));
   std::vector<FileResult> per_file(files.size());
   int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(files.size())));
   std::atomic<size_t> next{0};
   auto worker = [&] {
     cel::EvalState state;
-    for (size_t i = next++; i < files.size(); i = next++) ScanFile(engine, files[i], options, &state, &per_file[i]);
+    for (size_t i = next++; i < files.size(); i = next++) {
+      ScanFile(engine, locator.get(), files[i], options, &state, &per_file[i]);
+      progress.Add(1, per_file[i].bytes);
+    }
   };
   if (jobs <= 1) {
     worker();
@@ -122,6 +137,7 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options) {
     for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
     for (auto& t : threads) t.join();
   }
+  progress.Finish();
   // Files are sorted and each file's documents come in order: concatenating
   // keeps the output identical whatever the number of jobs.
   for (auto& f : per_file) {

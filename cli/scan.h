@@ -2,8 +2,21 @@
 // parallel, with a deterministic order of results (file, then document).
 //
 //   ScanOptions opts; opts.paths = {"deploy/"}; opts.jobs = 2;
+//   opts.walk.exclude = {"legacy/**"};       // see walk.h for the selection rules
 //   ScanResult r = Scan(*engine, opts);
-//   r.evaluations (sorted by source, document, item), r.errors (input errors)
+//   r.evaluations (sorted by source, document, item), r.errors (input errors),
+//   r.skipped (symlinks not followed)
+//
+// Order: files sorted (walk.h), each file's documents in order, so the result
+// is byte-identical whatever `jobs` is.  Every failing, waived or erroring
+// result gets RuleResult::field_line from FieldLocator (field_locator.h) when
+// `locate_fields` is on.  Input problems (unreadable, over --max-file-bytes,
+// binary or invalid UTF-8, YAML errors) are InputErrors with a location, never
+// a crash.
+//
+// Thread-safety: Scan is reentrant; it runs `jobs` worker threads, each with
+// its own cel::EvalState.  Cost: one read and one parse per file; memory is
+// that of the per-file results (the parsed documents are freed per file).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/progress.h"
+#include "cli/walk.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate::cli {
@@ -29,17 +44,22 @@ struct ScanOptions {
   int64_t now_unix = 0;             // 0 = current time
   int64_t max_file_bytes = 64ll << 20;
   bool digest_objects = false;      // evidence needs the objects' SHA-256
+  WalkOptions walk;                 // extensions, --include/--exclude, ignore file name
+  ProgressMode progress = ProgressMode::kNever;
+  bool locate_fields = true;        // fill RuleResult::field_line (field_locator.h)
 };
 
 struct ScanResult {
   std::vector<ResourceEvaluation> evaluations;
   std::vector<InputError> errors;
+  std::vector<InputError> skipped;  // paths deliberately not read (symlinks out of the tree)
   size_t files = 0;
   uint64_t bytes = 0;
 };
 
-// Expands paths into the ordered list of manifest files (.yaml, .yml, .json);
-// "-" stays "-".  Missing paths become input errors.
+// Expands paths into the ordered list of manifest files with the default
+// WalkOptions (.yaml, .yml, .json; .aimsgateignore honoured); "-" stays "-".
+// Missing paths become input errors.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors);
 
 ScanResult Scan(const Engine& engine, const ScanOptions& options);

@@ -1,0 +1,97 @@
+// `--format github`: GitHub Actions workflow commands, which the runner turns
+// into annotations on the pull request's changed files:
+//
+//   ::error file=deploy/a.yaml,line=7,title=iso42001/owner-assigned [A.3.2]::AI system ... %0AFix: ...
+//
+// error = a failed deny rule or a rule that could not be evaluated (and input
+// errors); warning = a failed warn rule; notice = a failed audit rule or a
+// waived failure.  Escaping as the runner expects (actions/toolkit command.ts):
+// in the message `%` `\r` `\n` become %25 %0D %0A; in properties `:` and `,`
+// also become %3A %2C.  GitHub shows at most 10 errors and 10 warnings per
+// step as annotations; every line is still in the log.
+#include <string>
+
+#include "cli/report.h"
+#include "cli/report_util.h"
+
+namespace aimsgate::cli {
+namespace {
+
+std::string EscapeData(const std::string& raw) {
+  std::string out;
+  for (char c : SanitizeUtf8(raw)) {
+    switch (c) {
+      case '%': out += "%25"; break;
+      case '\r': out += "%0D"; break;
+      case '\n': out += "%0A"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+std::string EscapeProperty(const std::string& raw) {
+  std::string out;
+  for (char c : EscapeData(raw)) {
+    switch (c) {
+      case ':': out += "%3A"; break;
+      case ',': out += "%2C"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+void Command(std::ostream& os, const char* level, const std::string& file, int line, int column,
+             const std::string& title, const std::string& message) {
+  os << "::" << level;
+  std::string props;
+  if (!file.empty() && file != kStdinSource && file[0] != '-') props += "file=" + EscapeProperty(file);
+  if (!props.empty() && line > 0) props += ",line=" + std::to_string(line);
+  if (!props.empty() && line > 0 && column > 0) props += ",col=" + std::to_string(column);
+  if (!title.empty()) props += (props.empty() ? "" : ",") + std::string("title=") + EscapeProperty(title);
+  if (!props.empty()) os << " " << props;
+  os << "::" << EscapeData(message) << "\n";
+}
+
+}  // namespace
+
+void WriteGithubReport(const ReportInput& in, std::ostream& os) {
+  for (const auto& e : in.scan.evaluations) {
+    for (const auto& r : e.results) {
+      const char* level = nullptr;
+      std::string message;
+      switch (r.result) {
+        case Outcome::kPass:
+        case Outcome::kSkip:
+          continue;
+        case Outcome::kFail:
+          level = r.action == Action::kDeny ? "error" : r.action == Action::kWarn ? "warning" : "notice";
+          message = r.message;
+          if (!r.remediation.empty()) message += "\nFix: " + r.remediation;
+          if (!r.expired_waiver.empty()) message += "\nWaiver " + r.expired_waiver + " has expired and no longer applies";
+          break;
+        case Outcome::kWaived:
+          level = "notice";
+          message = "Waived: " + r.message + "\nWaiver " + r.waiver.name + " (approved by " + r.waiver.approved_by +
+                    ", expires " + r.waiver.expires + "): " + r.waiver.justification;
+          break;
+        case Outcome::kError:
+          level = "error";
+          message = "Rule could not be evaluated: " + r.message;
+          break;
+      }
+      std::string controls;
+      for (const auto& c : r.controls) controls += (controls.empty() ? "" : " ") + c;
+      message += "\n" + QualifiedName(e.resource) + " · " + ToString(r.severity) + " · " + ToString(r.action) +
+                 (controls.empty() ? "" : " · ISO/IEC 42001 " + controls);
+      std::string title = r.rule + (controls.empty() ? "" : " [" + controls + "]");
+      Command(os, level, e.resource.source, ResultLine(e, r), 0, title, message);
+    }
+  }
+  for (const auto& err : in.scan.errors) {
+    Command(os, "error", err.source, err.line, err.column, "aimsgate input error", err.message);
+  }
+}
+
+}  // namespace aimsgate::cli

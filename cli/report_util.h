@@ -1,0 +1,37 @@
+// Helpers shared by the report writers of `aimsgate check` (report_*.cc).
+//
+//   std::string s = SanitizeUtf8(path);          // invalid bytes -> U+FFFD
+//   int line = ResultLine(evaluation, result);   // field line, else resource line
+//   std::string uri = SourceUri(source, &relative); // SARIF artifactLocation.uri
+//
+// Thread-safety: pure functions.  Cost: linear in the input.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "evaluator/pack/result.h"
+
+namespace aimsgate::cli {
+
+// The source name the scanner gives stdin.
+inline constexpr const char* kStdinSource = "<stdin>";
+
+// Replaces every invalid UTF-8 sequence (and overlong forms, surrogates) by
+// U+FFFD so JSON and XML writers always emit valid text.
+std::string SanitizeUtf8(std::string_view s);
+
+// Where a result points: the offending field's line when known, else the
+// resource's first line (0 = unknown).
+int ResultLine(const ResourceEvaluation& e, const RuleResult& r);
+
+// "namespace/Kind/name" (namespace omitted when empty, "<unnamed>" for no name).
+std::string QualifiedName(const ResourceRef& r);
+
+// A URI reference for a file path: relative paths stay relative (leading "./"
+// removed; `*relative` = true); absolute paths under the working directory are
+// made relative to it; other absolute paths become file:// URIs.  Reserved
+// characters are percent-encoded.
+std::string SourceUri(const std::string& path, bool* relative);
+
+}  // namespace aimsgate::cli

@@ -1,0 +1,61 @@
+// Finding the manifest files of `aimsgate check`: directories walked
+// recursively with `.aimsgateignore` files, --include / --exclude globs, and
+// symlinks never followed out of the scanned tree.
+//
+//   WalkOptions opts;
+//   opts.exclude = {"charts/**"};
+//   WalkResult w = WalkInputs({"deploy/", "extra.yaml", "-"}, opts);
+//   w.files;    // "-" first, then every file sorted (byte order), no duplicates
+//   w.errors;   // missing paths, unreadable directories, bad ignore patterns
+//   w.skipped;  // symlinks out of the tree, dangling symlinks (not errors)
+//
+// Rules:
+// - A file named on the command line is always taken, whatever its extension,
+//   ignore files or globs (as ripgrep does): the user asked for it.
+// - In a walked directory a file is taken when its name ends in one of
+//   `extensions`, no ignore rule excludes it, no --exclude glob matches it and,
+//   when --include globs are given, one of them matches it.
+// - `.aimsgateignore` (gitignore syntax, see path_glob.h) in any walked
+//   directory applies to that directory's subtree, relative to it; deeper files
+//   override shallower ones; an excluded directory is not entered (so, as in
+//   git, `!` cannot re-include a file below an excluded directory).
+// - --include / --exclude globs are matched against the path as printed (the
+//   argument joined with the relative path) and against the path relative to the
+//   walked argument; a glob without `/` matches a name at any depth. --exclude
+//   also prunes directories.
+// - `.git` directories are never entered.
+// - A symlink (to a file or directory) is followed only when its resolved target
+//   lies inside the walked argument's real path; otherwise it is listed in
+//   `skipped`.  Directory cycles are cut (device and inode of the open path).
+//
+// Thread-safety: reentrant (no shared state). Cost: one lstat per entry, one
+// realpath per symlink, one RE2 match per glob or ignore pattern per entry.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace aimsgate::cli {
+
+struct WalkOptions {
+  std::vector<std::string> extensions{".yaml", ".yml", ".json"};
+  std::vector<std::string> include;  // globs; empty = everything
+  std::vector<std::string> exclude;  // globs
+  std::string ignore_file = ".aimsgateignore";  // empty = ignore files are not read
+};
+
+struct WalkIssue {
+  std::string path;
+  int line = 0;  // line in an ignore file, 0 otherwise
+  std::string message;
+};
+
+struct WalkResult {
+  std::vector<std::string> files;
+  std::vector<WalkIssue> errors;
+  std::vector<WalkIssue> skipped;
+};
+
+WalkResult WalkInputs(const std::vector<std::string>& paths, const WalkOptions& options);
+
+}  // namespace aimsgate::cli
