@@ -190,6 +190,20 @@ bool ParseTime(std::string_view text, std::chrono::system_clock::time_point* out
   tm.tm_min = mi;
   tm.tm_sec = s;
   time_t secs = timegm(&tm);
+  // system_clock counts nanoseconds on Linux: clamp what it cannot hold (years past 2262).
+  using std::chrono::system_clock;
+  const long long max_secs =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::time_point::max().time_since_epoch()).count() - 86400;
+  const long long min_secs =
+      std::chrono::duration_cast<std::chrono::seconds>(system_clock::time_point::min().time_since_epoch()).count() + 86400;
+  if (static_cast<long long>(secs) - offset_sec > max_secs) {
+    *out = system_clock::time_point(std::chrono::seconds(max_secs));
+    return true;
+  }
+  if (static_cast<long long>(secs) - offset_sec < min_secs) {
+    *out = system_clock::time_point(std::chrono::seconds(min_secs));
+    return true;
+  }
   *out = std::chrono::system_clock::time_point(std::chrono::seconds(secs - offset_sec)) +
          std::chrono::microseconds(micros);
   return true;
