@@ -1,0 +1,183 @@
+// The scanner end to end on the fixture repo: order, determinism across
+// --jobs, field lines, and bad input reported rather than crashed on.
+#include "cli/scan.h"
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "cli/field_locator.h"
+#include "cli/report.h"
+#include "tests/cli/test_util.h"
+
+namespace aimsgate::cli {
+namespace {
+
+using testing::FixtureEngine;
+using testing::ScanFixtures;
+using testing::TempDir;
+
+std::string Json(const Engine& engine, const ScanResult& scan) {
+  std::ostringstream out;
+  WriteJsonReport({engine, scan}, out);
+  return out.str();
+}
+
+TEST(Scan, OrderIsByFileThenDocument) {
+  auto engine = FixtureEngine();
+  ScanResult r = ScanFixtures(*engine, {"repo"});
+  EXPECT_TRUE(r.errors.empty());
+  EXPECT_EQ(r.files, 7u);
+  std::vector<std::string> seen;
+  for (const auto& e : r.evaluations) seen.push_back(e.resource.source + "#" + std::to_string(e.resource.document_index));
+  EXPECT_THAT(seen, ::testing::ElementsAre("repo/apps/bad.yaml#0", "repo/apps/bad.yaml#1", "repo/apps/good.yaml#0",
+                                           "repo/apps/odd name,with:colon%.yaml#0", "repo/apps/waived.yaml#0",
+                                           "repo/config/cm.yaml#0", "repo/nested/deep/svc.yaml#0",
+                                           "repo/nested/keep.tmp.yaml#0"));
+}
+
+TEST(Scan, JsonIsByteIdenticalAcrossJobs) {
+  auto engine = FixtureEngine();
+  std::string one = Json(*engine, ScanFixtures(*engine, {"repo", "waivers.yaml"}, 1));
+  for (int jobs : {2, 4, 8}) {
+    EXPECT_EQ(Json(*engine, ScanFixtures(*engine, {"repo", "waivers.yaml"}, jobs)), one) << "jobs=" << jobs;
+  }
+}
+
+TEST(Scan, ManyFilesKeepOrderWithFourJobs) {
+  TempDir t;
+  for (int i = 0; i < 200; ++i) {
+    char name[32];
+    std::snprintf(name, sizeof(name), "d%02d/f%03d.yaml", i % 7, i);
+    t.Write(name, "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: w" + std::to_string(i) +
+                      "}\nspec: {replicas: " + std::to_string(i % 3) + "}\n---\napiVersion: v1\nkind: Pod\n"
+                      "metadata: {name: p" + std::to_string(i) + "}\n");
+  }
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  ScanOptions o;
+  o.paths = {"."};
+  o.now_unix = testing::FixedNow();
+  o.jobs = 1;
+  ScanResult a = Scan(*engine, o);
+  o.jobs = 4;
+  ScanResult b = Scan(*engine, o);
+  ASSERT_EQ(a.evaluations.size(), 400u);
+  EXPECT_EQ(Json(*engine, a), Json(*engine, b));
+  for (size_t i = 1; i < b.evaluations.size(); ++i) {
+    const auto& p = b.evaluations[i - 1].resource;
+    const auto& q = b.evaluations[i].resource;
+    EXPECT_TRUE(p.source < q.source || (p.source == q.source && p.document_index < q.document_index)) << i;
+  }
+}
+
+struct LineCase {
+  const char* source;
+  const char* name;
+  const char* rule;
+  int line;
+};
+
+class FieldLineTest : public ::testing::TestWithParam<LineCase> {};
+
+TEST_P(FieldLineTest, PointsAtTheOffendingField) {
+  auto engine = FixtureEngine();
+  ScanResult r = ScanFixtures(*engine, {"repo"});
+  const LineCase& c = GetParam();
+  for (const auto& e : r.evaluations) {
+    if (e.resource.source != c.source || e.resource.name != c.name) continue;
+    for (const auto& res : e.results) {
+      if (res.rule == c.rule) {
+        EXPECT_EQ(res.field_line, c.line);
+        return;
+      }
+    }
+  }
+  ADD_FAILURE() << "no result " << c.rule << " for " << c.name;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Fixture, FieldLineTest,
+    ::testing::Values(
+        // annotations exist but not the owner key: the annotations line.
+        LineCase{"repo/apps/bad.yaml", "bad", "cifix/owner", 9},
+        // the key exists with an empty value: its own line.
+        LineCase{"repo/apps/bad.yaml", "lonely", "cifix/owner", 29},
+        // no annotations at all: the metadata line.
+        LineCase{"repo/apps/odd name,with:colon%.yaml", "odd", "cifix/owner", 3},
+        LineCase{"repo/apps/bad.yaml", "bad", "cifix/replicas", 12},
+        // the container without a readiness probe (the second one).
+        LineCase{"repo/apps/bad.yaml", "bad", "cifix/readiness", 20},
+        // no container has resources: the first container.
+        LineCase{"repo/apps/bad.yaml", "bad", "cifix/gpu-limit", 16},
+        // waived results are located too.
+        LineCase{"repo/apps/waived.yaml", "old-scorer", "cifix/owner", 3},
+        // an evaluation error: the field the expression read.
+        LineCase{"repo/config/cm.yaml", "settings", "cifix/config-size", 7}));
+
+TEST(FieldLocator, ReadsThroughHelperFunctionsAndParams) {
+  auto engine = FixtureEngine();
+  FieldLocator locator(*engine);
+  EXPECT_THAT(locator.PathsOf("cifix/owner"), ::testing::Contains("metadata.annotations.example.com/owner"));
+  EXPECT_THAT(locator.PathsOf("cifix/readiness"),
+              ::testing::Contains("spec.template.spec.containers.*.readinessProbe"));
+  EXPECT_TRUE(locator.PathsOf("cifix/unknown").empty());
+}
+
+TEST(FieldLocator, BuiltinPackRulesGetAnnotationPaths) {
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(EngineOptions(), &diags);
+  ASSERT_TRUE(engine);
+  FieldLocator locator(*engine);
+  EXPECT_THAT(locator.PathsOf("iso42001/owner-assigned"),
+              ::testing::Contains("metadata.annotations.aimsgate.io/owner"));
+}
+
+TEST(Scan, BinaryAndInvalidUtf8FilesAreInputErrors) {
+  TempDir t;
+  t.Write("a-binary.yaml", std::string("\x7f" "ELF\x02\x01\x01\0\0\0\0binary", 16));
+  t.Write("b-latin1.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: caf\xe9}\n");
+  t.Write("c-good.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: ok, annotations: {example.com/owner: x}}\n");
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  ScanOptions o;
+  o.paths = {"."};
+  ScanResult r = Scan(*engine, o);
+  ASSERT_EQ(r.errors.size(), 2u);
+  EXPECT_EQ(r.errors[0].source, "a-binary.yaml");
+  EXPECT_EQ(r.errors[1].source, "b-latin1.yaml");
+  EXPECT_GT(r.errors[1].line, 0);
+  ASSERT_EQ(r.evaluations.size(), 1u);
+  EXPECT_EQ(r.evaluations[0].resource.name, "ok");
+}
+
+TEST(Scan, FileOverTheLimitIsAnInputError) {
+  TempDir t;
+  t.Write("big.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: " + std::string(5000, 'x') + "}\n");
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t / "big.yaml"};
+  o.max_file_bytes = 1000;
+  ScanResult r = Scan(*engine, o);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].message, ::testing::HasSubstr("--max-file-bytes"));
+  EXPECT_TRUE(r.evaluations.empty());
+}
+
+TEST(Scan, SkippedSymlinksAreReportedNotRead) {
+  TempDir outside, t;
+  outside.Write("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: outside}\n");
+  t.Symlink(outside / "x.yaml", "tree/x.yaml");
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t / "tree"};
+  ScanResult r = Scan(*engine, o);
+  EXPECT_TRUE(r.evaluations.empty());
+  EXPECT_TRUE(r.errors.empty());
+  ASSERT_EQ(r.skipped.size(), 1u);
+  EXPECT_THAT(r.skipped[0].message, ::testing::HasSubstr("outside the scanned tree"));
+}
+
+}  // namespace
+}  // namespace aimsgate::cli
