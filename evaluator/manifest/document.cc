@@ -20,7 +20,17 @@ std::string LoadError::ToString() const {
   return out;
 }
 
-Position LoadedDocument::Find(const rapidjson::Value* v) const {
+namespace {
+
+using PositionEntry = std::pair<const rapidjson::Value*, Position>;
+
+void SortByAddress(std::vector<PositionEntry>* v) {
+  std::sort(v->begin(), v->end(), [](const PositionEntry& a, const PositionEntry& b) {
+    return std::less<const rapidjson::Value*>()(a.first, b.first);
+  });
+}
+
+Position FindSorted(const std::vector<PositionEntry>& positions, const rapidjson::Value* v) {
   auto it = std::lower_bound(
       positions.begin(), positions.end(), v,
       [](const std::pair<const rapidjson::Value*, Position>& a, const rapidjson::Value* b) {
@@ -28,6 +38,13 @@ Position LoadedDocument::Find(const rapidjson::Value* v) const {
       });
   if (it == positions.end() || it->first != v) return Position{};
   return it->second;
+}
+
+}  // namespace
+
+Position LoadedDocument::Find(const rapidjson::Value* v) const {
+  std::call_once(sorted_, [this] { SortByAddress(&positions); });
+  return FindSorted(positions, v);
 }
 
 int Resource::FieldLine(const rapidjson::Value* v) const {
@@ -147,9 +164,11 @@ using rapidjson::Value;
 // before its value), checks duplicate keys.
 class Walker {
  public:
+  // Every node goes to *positions when all_positions; the root, its members and
+  // a List's items (depth <= 2) also go to *top, which resources are placed from.
   Walker(const std::vector<Entry>& entries, bool all_positions,
-         std::vector<std::pair<const Value*, Position>>* positions)
-      : entries_(entries), all_(all_positions), positions_(positions) {}
+         std::vector<PositionEntry>* positions, std::vector<PositionEntry>* top)
+      : entries_(entries), all_(all_positions), positions_(positions), top_(top) {}
 
   bool Walk(const Value& root) {
     Visit(root, 0);
@@ -166,7 +185,8 @@ class Walker {
   void Record(const Value* v, Position p, int depth) {
     // Without record_field_lines keep only what resources need: the root, its
     // members and a List's items.
-    if (all_ || depth <= 2) positions_->emplace_back(v, p);
+    if (all_) positions_->emplace_back(v, p);
+    if (depth <= 2) top_->emplace_back(v, p);
   }
 
   bool Next(Entry* e) {
@@ -262,7 +282,8 @@ class Walker {
 
   const std::vector<Entry>& entries_;
   bool all_;
-  std::vector<std::pair<const Value*, Position>>* positions_;
+  std::vector<PositionEntry>* positions_;
+  std::vector<PositionEntry>* top_;
   std::vector<std::pair<std::string_view, int>> scratch_;
   size_t cursor_ = 0;
   bool failed_ = false;
@@ -298,22 +319,21 @@ void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry
                     LoadResult* out) {
   const Value& root = doc->doc;
   if (root.IsNull()) return;  // empty document: a stray `---`, only comments
-  Walker walker(entries, limits.record_field_lines, &doc->positions);
+  std::vector<PositionEntry> top;
+  doc->positions.reserve(limits.record_field_lines ? entries.size() : 0);
+  Walker walker(entries, limits.record_field_lines, &doc->positions, &top);
   if (!walker.Walk(root)) {
     out->errors.push_back(MakeError(source, walker.error_position(), walker.error()));
     return;
   }
-  std::sort(doc->positions.begin(), doc->positions.end(),
-            [](const std::pair<const Value*, Position>& a,
-               const std::pair<const Value*, Position>& b) {
-              return std::less<const Value*>()(a.first, b.first);
-            });
+  SortByAddress(&top);
+  if (!limits.record_field_lines) doc->positions = top;  // FieldLine knows the objects only
   auto make = [&](const Value* obj, int item) {
     Resource r;
     r.object = obj;
     r.owner = doc;
     r.source = std::string(source);
-    Position p = doc->Find(obj);
+    Position p = FindSorted(top, obj);
     r.line = static_cast<int>(p.line);
     r.column = static_cast<int>(p.column);
     r.document_index = document_index;
@@ -322,7 +342,7 @@ void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry
   };
   std::string why = NotAnObject(root);
   if (!why.empty()) {
-    out->errors.push_back(MakeError(source, doc->Find(&root), std::move(why)));
+    out->errors.push_back(MakeError(source, FindSorted(top, &root), std::move(why)));
     return;
   }
   const Value& kind = root["kind"];
@@ -335,7 +355,7 @@ void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry
       if (item_why.empty()) {
         out->resources.push_back(make(&item, i));
       } else {
-        out->errors.push_back(MakeError(source, doc->Find(&item),
+        out->errors.push_back(MakeError(source, FindSorted(top, &item),
                                         "List item " + std::to_string(i) + ": " + item_why));
       }
       ++i;

@@ -51,6 +51,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -78,7 +79,8 @@ struct Limits {
   // Nodes (scalars, keys, mappings, sequences) per file, alias copies included.
   size_t max_nodes = 10000000;
   // Keep a line/column for every value and key so Resource::FieldLine works.
-  // Off: FieldLine returns 0 except for the object itself; saves ~15% of load time.
+  // Off: FieldLine returns 0 except for the objects themselves (see the report
+  // figures in tests/manifest/throughput_test.cc).
   bool record_field_lines = true;
 };
 
@@ -105,10 +107,15 @@ class LoadedDocument {
   rapidjson::Document doc;
 
   // Position of `v`, a value or a member name inside `doc`; {0,0} if unknown.
+  // The first call sorts the index (O(n log n), once, thread-safe); later calls
+  // are a binary search. Loading pays nothing for FieldLine until it is used.
   Position Find(const rapidjson::Value* v) const;
 
-  // Internal: sorted by pointer; filled by the loader.
-  std::vector<std::pair<const rapidjson::Value*, Position>> positions;
+  // Internal: filled by the loader in document order, sorted by the first Find.
+  mutable std::vector<std::pair<const rapidjson::Value*, Position>> positions;
+
+ private:
+  mutable std::once_flag sorted_;
 };
 
 struct Resource {

@@ -1,6 +1,7 @@
 // Throughput of the loaders on a generated corpus of 2,000 Deployments.
 // Disabled by default (timing, not behaviour); run with
 //   manifest_tests --gtest_also_run_disabled_tests --gtest_filter='*Throughput*'
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -101,12 +102,16 @@ Corpus Build(int n) {
   return c;
 }
 
+// Best of `reps` runs: the machine is shared, the minimum is the least noisy figure.
 template <typename F>
 double MBps(const std::string& bytes, int reps, F load) {
-  auto start = std::chrono::steady_clock::now();
-  for (int i = 0; i < reps; ++i) load();
-  double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  return static_cast<double>(bytes.size()) * reps / secs / 1e6;
+  double best = 1e100;
+  for (int i = 0; i < reps; ++i) {
+    auto start = std::chrono::steady_clock::now();
+    load();
+    best = std::min(best, std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  return static_cast<double>(bytes.size()) / best / 1e6;
 }
 
 TEST(ManifestThroughput, DISABLED_TwoThousandDeployments) {
@@ -135,11 +140,23 @@ TEST(ManifestThroughput, DISABLED_TwoThousandDeployments) {
   double y_off = MBps(c.yaml, reps, [&] { got += LoadYaml(c.yaml, "c.yaml", without).resources.size(); });
   double j_on = MBps(c.json, reps, [&] { got += LoadJson(c.json, "c.json", with).resources.size(); });
   double j_off = MBps(c.json, reps, [&] { got += LoadJson(c.json, "c.json", without).resources.size(); });
+  // Using FieldLine: the first lookup in each document sorts its position index.
+  int lines = 0;
+  double y_used = MBps(c.yaml, reps, [&] {
+    LoadResult r = LoadYaml(c.yaml, "c.yaml", with);
+    for (const Resource& res : r.resources) lines += res.FieldLine(&(*res.object)["spec"]) > 0;
+  });
+  double j_used = MBps(c.json, reps, [&] {
+    LoadResult r = LoadJson(c.json, "c.json", with);
+    for (const Resource& res : r.resources) lines += res.FieldLine(&(*res.object)["spec"]) > 0;
+  });
+  EXPECT_EQ(lines, 2000 * reps * 2);
   EXPECT_EQ(got, 2000u * reps * 4);
   std::printf("corpus: yaml %.2f MB, json %.2f MB, 2000 Deployments\n", c.yaml.size() / 1e6,
               c.json.size() / 1e6);
   std::printf("YAML: %.1f MB/s with field lines, %.1f MB/s without\n", y_on, y_off);
   std::printf("JSON: %.1f MB/s with field lines, %.1f MB/s without\n", j_on, j_off);
+  std::printf("with one FieldLine call per resource: YAML %.1f MB/s, JSON %.1f MB/s\n", y_used, j_used);
 }
 
 }  // namespace
