@@ -30,11 +30,12 @@ namespace {
 std::string Base64Decode(const std::string& in) {
   static const std::string kChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
-  int val = 0, bits = -8;
+  uint32_t val = 0;
+  int bits = -8;
   for (char c : in) {
     size_t p = kChars.find(c);
     if (p == std::string::npos) continue;
-    val = (val << 6) + static_cast<int>(p);
+    val = ((val << 6) + static_cast<uint32_t>(p)) & 0xFFFFFFu;
     bits += 6;
     if (bits >= 0) {
       out.push_back(static_cast<char>((val >> bits) & 0xFF));
