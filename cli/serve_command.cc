@@ -1,0 +1,91 @@
+// aimsgate serve: the Kubernetes validating admission webhook (SPEC §4, docs/webhook.md).
+#include <iostream>
+#include <memory>
+
+#include "cli/command.h"
+#include "cli/engine_flags.h"
+#include "webhook/server.h"
+#include "webhook/yaml_config.h"
+
+#ifndef AIMSGATE_VERSION
+#define AIMSGATE_VERSION "dev"
+#endif
+
+namespace aimsgate::cli {
+namespace {
+
+struct ServeFlags {
+  webhook::ServerOptions server;
+  std::vector<std::string> enforcement;
+  std::string evidence_failure = "deny";
+};
+
+int RunServe(ServeFlags* f) {
+  webhook::ServerOptions& o = f->server;
+  for (const auto& e : f->enforcement) {
+    std::string error;
+    if (!o.enforcement.Add(e, &error)) {
+      std::cerr << "aimsgate serve: error: " << error << "\n";
+      return 2;
+    }
+  }
+  o.evidence_failure_deny = f->evidence_failure == "deny";
+  o.version = AIMSGATE_VERSION;
+  return webhook::RunServer(o);
+}
+
+}  // namespace
+
+void AddServeCommand(CLI::App& root, CommandList* commands) {
+  auto f = std::make_shared<ServeFlags>();
+  webhook::ServerOptions& o = f->server;
+  CLI::App* app = root.add_subcommand("serve", "Run the HTTPS validating admission webhook (POST /validate)");
+  app->config_formatter(std::make_shared<webhook::YamlConfig>());
+  app->set_config("--config", "", "YAML file with the same settings as the flags (flags win)");
+  app->allow_config_extras(CLI::config_extras_mode::error);
+  AddEngineFlags(app, &o.engine);
+  app->add_option("--listen", o.listen, "Address to listen on: [HOST]:PORT (port 0 = any free port)")
+      ->capture_default_str();
+  app->add_option("--tls-cert", o.tls.cert_path, "Server certificate (PEM, leaf first, then chain)");
+  app->add_option("--tls-key", o.tls.key_path, "Server private key (PEM)");
+  app->add_option("--tls-min-version", o.tls.min_version, "Lowest TLS version: 1.3, or 1.2 (ECDHE+AEAD ciphers only)")
+      ->check(CLI::IsMember({"1.2", "1.3"}))
+      ->capture_default_str();
+  app->add_option("--client-ca", o.tls.client_ca_path, "Require client certificates signed by this CA bundle (PEM)");
+  app->add_option("--client-cn", o.tls.client_cn, "Accept only the client certificate with this CN (or DNS SAN)");
+  app->add_flag("--insecure-http", o.insecure_http, "Serve plain HTTP (local testing only; never in a cluster)");
+  app->add_option("--threads", o.threads, "Worker threads; one per open connection")
+      ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app->add_option("--max-body-bytes", o.max_body_bytes, "Largest request body; larger gets HTTP 413")
+      ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
+      ->capture_default_str();
+  app->add_option("--read-timeout", o.read_timeout_seconds, "Seconds to wait for request bytes")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  app->add_option("--write-timeout", o.write_timeout_seconds, "Seconds to wait while writing a response")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
+  app->add_option("--idle-timeout", o.idle_timeout_seconds, "Seconds an idle keep-alive connection stays open")
+      ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  app->add_option("--keep-alive-max-requests", o.keep_alive_max_requests, "Requests served per connection")
+      ->check(CLI::Range(1, 1000000))
+      ->capture_default_str();
+  app->add_option("--reload-interval-ms", o.reload_interval_ms,
+                  "How often the pack, input and TLS files are checked for changes (0 = SIGHUP only)")
+      ->check(CLI::Range(0, 3600000))
+      ->capture_default_str();
+  app->add_option("--port-file", o.port_file, "Write the bound port to this file once listening");
+  app->add_option("--enforcement", f->enforcement,
+                  "enforce (default), warn (deny rules warn) or audit (deny rules only recorded); "
+                  "PACK=MODE for one pack (repeatable)");
+  app->add_option("--evidence", o.evidence_path, "Append evidence records to FILE (- = stdout)");
+  app->add_option("--evidence-key", o.evidence_key_path, "Ed25519 PEM private key that signs evidence checkpoints");
+  app->add_option("--evidence-failure", f->evidence_failure, "When evidence cannot be written: deny or allow")
+      ->check(CLI::IsMember({"deny", "allow"}))
+      ->capture_default_str();
+  commands->push_back({app, [f] { return RunServe(f.get()); }});
+}
+
+}  // namespace aimsgate::cli

@@ -1,0 +1,103 @@
+// The admission decision as a pure function: AdmissionReview JSON in, HTTP status and
+// AdmissionReview JSON out.  No sockets, no globals: the HTTP server (server.h), the
+// unit tests and the fuzzer all call this one function.
+//
+//   HandlerOptions opts;
+//   opts.enforcement.mode = EnforcementMode::kEnforce;
+//   opts.enforcement.per_pack["experimental"] = EnforcementMode::kAudit;  // shadow rollout
+//   cel::EvalState scratch;                         // one per thread, reused
+//   AdmissionResponse r = HandleAdmissionReview(body, *engine, opts, &scratch);
+//   reply(r.http_status, r.body);                   // r.decision, r.evaluation for metrics/logs
+//
+// Behaviour (SPEC §4):
+//   * admission.k8s.io/v1 and v1beta1 AdmissionReview; the answer uses the version asked.
+//   * request.object is evaluated (request.oldObject for DELETE); `request` and `oldObject`
+//     are visible to the rules' expressions.
+//   * a failed deny rule denies (status 403 naming each rule, its controls and message);
+//     a failed warn rule adds a warning (<= 120 bytes); an errored rule follows its pack's
+//     failurePolicy (Fail = deny, Ignore = allow with a warning), and says so.
+//   * auditAnnotations on every answer: decision, packs (name@version=digest), failed-rules,
+//     errored-rules, dry-run.  Keys carry no prefix: the apiserver prefixes them with the
+//     webhook's name (workloads.aimsgate.io/decision).
+//   * a body that is not an AdmissionReview gets HTTP 400 and {"error": "..."}.
+//   * the enforcement mode maps deny rules to warn (kWarn) or audit (kAudit), globally or per pack.
+//   * `record` (optional) is called with the decision before the answer is built: the
+//     evidence hook.  When it fails and `deny_on_record_failure` is set, the request is denied.
+//
+// Never throws; the JSON parser is iterative (deep nesting cannot overflow the stack) and
+// nesting beyond `max_depth` is refused.  Thread-safety: reentrant; `engine` is shared
+// read-only, `scratch` belongs to the calling thread.  Cost: one parse of the body plus
+// one Engine::Evaluate.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "evaluator/pack/engine.h"
+
+namespace aimsgate::webhook {
+
+enum class EnforcementMode { kEnforce, kWarn, kAudit };
+const char* ToString(EnforcementMode m);
+
+struct Enforcement {
+  EnforcementMode mode = EnforcementMode::kEnforce;
+  std::map<std::string, EnforcementMode> per_pack;  // pack name -> mode; overrides `mode`
+
+  // Parses the --enforcement values: "enforce|warn|audit" (global) or "PACK=MODE".
+  // Returns false with `error` set on an invalid value.
+  bool Add(std::string_view spec, std::string* error);
+  EnforcementMode For(const std::string& pack) const;
+};
+
+// What the evidence hook sees of a decision.
+struct AdmissionDecision {
+  std::string uid;
+  std::string username;
+  std::string operation;
+  bool dry_run = false;
+  std::string decision;  // "allow" | "deny" | "warn" | "audit"
+  const ResourceEvaluation* evaluation = nullptr;
+  const rapidjson::Value* object = nullptr;  // the evaluated object (never copied into evidence)
+  const std::vector<PackRef>* packs = nullptr;  // the packs that decided
+  std::vector<std::string> notes;            // failure-policy choices
+};
+
+struct HandlerOptions {
+  Enforcement enforcement;
+  int64_t now_unix = 0;           // 0 = the current time
+  size_t max_depth = 128;         // JSON nesting limit of the body
+  size_t max_status_message = 4096;
+  size_t max_warning_bytes = 120;
+  bool digest_object = false;     // evidence records carry the object's SHA-256
+  // Evidence hook: returns false (with `error`) when the decision could not be recorded.
+  std::function<bool(const AdmissionDecision&, std::string* error)> record;
+  bool deny_on_record_failure = true;  // --evidence-failure deny|allow
+};
+
+struct AdmissionResponse {
+  int http_status = 200;
+  std::string body;         // JSON: the AdmissionReview, or {"error": "..."} for 400
+  std::string error;        // set when http_status != 200
+  // For metrics and logs:
+  std::string decision;     // allow | deny | warn | audit | invalid
+  std::string uid;
+  std::string operation;
+  std::string username;
+  bool dry_run = false;
+  bool record_failed = false;  // the evidence hook failed
+  ResourceEvaluation evaluation;  // actions after enforcement mapping
+};
+
+AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& engine, const HandlerOptions& options,
+                                        cel::EvalState* scratch);
+
+// Shortens `text` to at most `max_bytes` bytes on a UTF-8 boundary, ending in "..." when
+// cut, and replaces control characters by spaces (Kubernetes warning rules).
+std::string TruncateWarning(std::string_view text, size_t max_bytes);
+
+}  // namespace aimsgate::webhook

@@ -1,0 +1,124 @@
+#include "webhook/metrics.h"
+
+#include <cstdio>
+
+namespace aimsgate::webhook {
+
+const std::vector<double>& Metrics::Buckets() {
+  static const std::vector<double> kBuckets = {0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
+                                               0.1,    0.25,  0.5,    1,     2.5,  5,     10};
+  return kBuckets;
+}
+
+Metrics::Metrics(std::string version) : version_(std::move(version)), bucket_counts_(Buckets().size() + 1, 0) {}
+
+void Metrics::ObserveAdmission(const std::string& decision, const std::string& operation, double seconds,
+                               const ResourceEvaluation& evaluation) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++requests_[{decision, operation}];
+  size_t i = 0;
+  while (i < Buckets().size() && seconds > Buckets()[i]) ++i;
+  ++bucket_counts_[i];
+  ++duration_count_;
+  duration_sum_ += seconds;
+  for (const auto& r : evaluation.results) {
+    std::string controls;
+    for (const auto& c : r.controls) controls += (controls.empty() ? "" : ",") + c;
+    ++rule_results_[{r.rule, controls, ToString(r.result)}];
+  }
+}
+
+void Metrics::CountReload(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++(ok ? reloads_ok_ : reloads_failed_);
+}
+
+void Metrics::CountTlsReload(bool ok) {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++(ok ? tls_reloads_ok_ : tls_reloads_failed_);
+}
+
+void Metrics::CountEvidenceWriteError() {
+  std::lock_guard<std::mutex> lock(mu_);
+  ++evidence_errors_;
+}
+
+std::string EscapeLabel(const std::string& value) {
+  std::string out;
+  out.reserve(value.size());
+  for (char c : value) {
+    if (c == '\\') out += "\\\\";
+    else if (c == '"') out += "\\\"";
+    else if (c == '\n') out += "\\n";
+    else out += c;
+  }
+  return out;
+}
+
+namespace {
+
+std::string FormatDouble(double v) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.9g", v);
+  return buf;
+}
+
+void Header(std::string* out, const char* name, const char* help, const char* type) {
+  *out += "# HELP ";
+  *out += name;
+  *out += " ";
+  *out += help;
+  *out += "\n# TYPE ";
+  *out += name;
+  *out += " ";
+  *out += type;
+  *out += "\n";
+}
+
+}  // namespace
+
+std::string Metrics::Render() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string out;
+  Header(&out, "aimsgate_build_info", "Build information; the value is always 1.", "gauge");
+  out += "aimsgate_build_info{version=\"" + EscapeLabel(version_) + "\"} 1\n";
+
+  Header(&out, "aimsgate_admission_requests_total", "Admission requests by decision and operation.", "counter");
+  for (const auto& [key, n] : requests_) {
+    out += "aimsgate_admission_requests_total{decision=\"" + EscapeLabel(key.first) + "\",operation=\"" +
+           EscapeLabel(key.second) + "\"} " + std::to_string(n) + "\n";
+  }
+
+  Header(&out, "aimsgate_admission_duration_seconds", "Time to decide an admission request.", "histogram");
+  uint64_t cumulative = 0;
+  for (size_t i = 0; i < Buckets().size(); ++i) {
+    cumulative += bucket_counts_[i];
+    out += "aimsgate_admission_duration_seconds_bucket{le=\"" + FormatDouble(Buckets()[i]) + "\"} " +
+           std::to_string(cumulative) + "\n";
+  }
+  out += "aimsgate_admission_duration_seconds_bucket{le=\"+Inf\"} " + std::to_string(duration_count_) + "\n";
+  out += "aimsgate_admission_duration_seconds_sum " + FormatDouble(duration_sum_) + "\n";
+  out += "aimsgate_admission_duration_seconds_count " + std::to_string(duration_count_) + "\n";
+
+  Header(&out, "aimsgate_rule_results_total", "Rule results by rule, ISO/IEC 42001 controls and outcome.", "counter");
+  for (const auto& [key, n] : rule_results_) {
+    out += "aimsgate_rule_results_total{rule=\"" + EscapeLabel(std::get<0>(key)) + "\",control=\"" +
+           EscapeLabel(std::get<1>(key)) + "\",result=\"" + EscapeLabel(std::get<2>(key)) + "\"} " +
+           std::to_string(n) + "\n";
+  }
+
+  Header(&out, "aimsgate_pack_reloads_total", "Reloads of packs, inventory and waivers by result.", "counter");
+  out += "aimsgate_pack_reloads_total{result=\"success\"} " + std::to_string(reloads_ok_) + "\n";
+  out += "aimsgate_pack_reloads_total{result=\"failure\"} " + std::to_string(reloads_failed_) + "\n";
+
+  Header(&out, "aimsgate_tls_reloads_total", "Reloads of the TLS key pair and client CA by result.", "counter");
+  out += "aimsgate_tls_reloads_total{result=\"success\"} " + std::to_string(tls_reloads_ok_) + "\n";
+  out += "aimsgate_tls_reloads_total{result=\"failure\"} " + std::to_string(tls_reloads_failed_) + "\n";
+
+  Header(&out, "aimsgate_evidence_write_errors_total", "Decisions that could not be written to the evidence log.",
+         "counter");
+  out += "aimsgate_evidence_write_errors_total " + std::to_string(evidence_errors_) + "\n";
+  return out;
+}
+
+}  // namespace aimsgate::webhook

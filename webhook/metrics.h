@@ -1,0 +1,57 @@
+// Prometheus metrics of the webhook, rendered in the text exposition format 0.0.4.
+//
+//   Metrics m("0.1.0");
+//   m.ObserveAdmission("deny", "CREATE", 0.0012, evaluation);   // per request
+//   m.CountReload(true);                                          // per pack reload
+//   std::string text = m.Render();                                // GET /metrics
+//
+// Series: aimsgate_admission_requests_total{decision,operation},
+// aimsgate_admission_duration_seconds (histogram), aimsgate_rule_results_total{rule,control,result},
+// aimsgate_pack_reloads_total{result}, aimsgate_tls_reloads_total{result},
+// aimsgate_evidence_write_errors_total, aimsgate_build_info{version}.
+//
+// Thread-safety: every method may be called from any thread (one mutex; the critical
+// section is a few map updates).  Cost per request: O(rules matched) map updates.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "evaluator/pack/result.h"
+
+namespace aimsgate::webhook {
+
+class Metrics {
+ public:
+  explicit Metrics(std::string version);
+
+  void ObserveAdmission(const std::string& decision, const std::string& operation, double seconds,
+                        const ResourceEvaluation& evaluation);
+  void CountReload(bool ok);
+  void CountTlsReload(bool ok);
+  void CountEvidenceWriteError();
+  std::string Render() const;
+
+  static const std::vector<double>& Buckets();
+
+ private:
+  const std::string version_;
+  mutable std::mutex mu_;
+  std::map<std::pair<std::string, std::string>, uint64_t> requests_;  // (decision, operation)
+  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> rule_results_;
+  std::vector<uint64_t> bucket_counts_;  // non-cumulative, one per bucket
+  uint64_t duration_count_ = 0;
+  double duration_sum_ = 0;
+  uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
+  uint64_t tls_reloads_ok_ = 0, tls_reloads_failed_ = 0;
+  uint64_t evidence_errors_ = 0;
+};
+
+// Escapes a label value (backslash, double quote, newline) for the text format.
+std::string EscapeLabel(const std::string& value);
+
+}  // namespace aimsgate::webhook
