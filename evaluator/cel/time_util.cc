@@ -195,7 +195,7 @@ bool ParseDuration(std::string_view s, int64_t* seconds, int32_t* nanos) {
     size_t start = pos;
     while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
       whole = whole * 10 + (s[pos] - '0');
-      if (whole > (static_cast<__int128>(1) << 100)) return false;
+      if (whole > static_cast<__int128>(100000000000000000000.0L)) return false;  // far out of range
       ++pos;
     }
     __int128 frac = 0, scale = 1;

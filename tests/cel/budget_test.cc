@@ -89,6 +89,40 @@ TEST(BudgetTest, RegexProgramSizeCap) {
   EXPECT_TRUE(r.program->Evaluate(act, nullptr).BoolValue());
 }
 
+TEST(BudgetTest, LongHelperChainsEndInAnErrorNotACrash) {
+  Env env;
+  std::vector<Diagnostic> diags;
+  ASSERT_TRUE(env.DeclareFunction("h0", {"x"}, "x + 1", &diags));
+  for (int i = 1; i < 1500; ++i) {
+    ASSERT_TRUE(env.DeclareFunction("h" + std::to_string(i), {"x"}, "h" + std::to_string(i - 1) + "(x) + 1", &diags));
+  }
+  Activation act(env);
+  CompileResult shallow = env.Compile("h10(0)");
+  EXPECT_EQ(shallow.program->Evaluate(act, nullptr).DebugString(), "11");
+  CompileResult deep = env.Compile("h1499(0)");
+  ASSERT_TRUE(deep.ok());
+  EXPECT_TRUE(ErrorContains(deep.program->Evaluate(act, nullptr), "nested too deeply"));
+}
+
+TEST(BudgetTest, HostileInputsEndInErrors) {
+  const char* exprs[] = {
+      "'%.1000f'.format([1.0])",
+      "[1, 2, 3][-1]",
+      "'abc'.substring(2, 1)",
+      "timestamp('99999-01-01T00:00:00Z')",
+      "duration('99999999999999999999999999999h')",
+      "int('99999999999999999999')",
+      "uint('-1')",
+      "double('x')",
+      "'x'.charAt(-1)",
+      "{'a': 1}.map(k, k + 1)",
+      "[[1]].map(x, x + 1)",
+  };
+  for (const char* e : exprs) {
+    EXPECT_TRUE(testing::Eval(e).IsError()) << e;
+  }
+}
+
 TEST(BudgetTest, CostIsReported) {
   Env env;
   CompileResult r = env.Compile("[1, 2, 3].map(x, x + 1)");
