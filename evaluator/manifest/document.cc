@@ -123,6 +123,12 @@ Position OffsetToPosition(std::string_view bytes, size_t offset) {
   return p;
 }
 
+Limits Effective(const Limits& limits) {
+  Limits l = limits;
+  l.max_depth = std::clamp(l.max_depth, 1, kMaxDepthCap);
+  return l;
+}
+
 LoadError MakeError(std::string_view source, Position p, std::string message) {
   LoadError e;
   e.source = std::string(source);

@@ -44,6 +44,12 @@ Position OffsetToPosition(std::string_view bytes, size_t offset);
 bool PrepareText(std::string_view* bytes, std::string_view source, const Limits& limits,
                  LoadResult* out);
 
+// The limits actually applied: max_depth clamped to [1, kMaxDepthCap] so the
+// recursive passes (position walk, CanonicalJson, the evaluator) stay within a
+// thread's stack whatever the caller asks for.
+constexpr int kMaxDepthCap = 10000;
+Limits Effective(const Limits& limits);
+
 LoadError MakeError(std::string_view source, Position p, std::string message);
 
 // See the file comment. Appends resources and/or errors to `out`.

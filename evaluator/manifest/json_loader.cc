@@ -180,8 +180,9 @@ bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r
 
 // *unquoted_key: the first value failed because an object key was not a string,
 // the signature of flow-style YAML such as `{kind: Pod}`.
-LoadResult LoadJsonImpl(std::string_view bytes, std::string_view source, const Limits& limits,
+LoadResult LoadJsonImpl(std::string_view bytes, std::string_view source, const Limits& requested,
                         bool* unquoted_key) {
+  const Limits limits = internal::Effective(requested);
   LoadResult out;
   *unquoted_key = false;
   if (!internal::PrepareText(&bytes, source, limits, &out)) return out;

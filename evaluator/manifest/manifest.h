@@ -67,7 +67,8 @@ struct Limits {
   // Bytes of one file (or stdin). Checked before parsing.
   size_t max_file_bytes = 64u << 20;  // 64 MiB
   // Nesting depth of mappings/sequences (objects/arrays), alias copies included.
-  // The loader and the evaluator recurse this deep at most.
+  // The loader and the evaluator recurse this deep at most; values are clamped
+  // to [1, 10000] so no setting can overflow a thread's stack.
   int max_depth = 100;
   // YAML documents (or JSON values) in one stream, empty ones included.
   size_t max_documents = 100000;

@@ -456,7 +456,8 @@ class YamlLoader {
 
 }  // namespace
 
-LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& limits) {
+LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& requested) {
+  const Limits limits = internal::Effective(requested);
   LoadResult out;
   if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
   size_t too_deep = FindExcessiveFlowDepth(bytes, limits.max_depth);

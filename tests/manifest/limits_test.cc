@@ -84,6 +84,17 @@ TEST(Limits, HugeNestingFailsFastWithoutCrashing) {
   EXPECT_LT(secs, 5.0);
 }
 
+TEST(Limits, DepthIsClampedToProtectTheStack) {
+  Limits l;
+  l.max_depth = 1 << 30;
+  const int n = 20000;
+  LoadResult rj = LoadJson(std::string(n, '[') + std::string(n, ']'), "deep.json", l);
+  ASSERT_TRUE(Mentions(rj, "more than 10000 levels")) << Errors(rj);
+  EXPECT_EQ(rj.errors[0].column, 10001);
+  LoadResult ry = LoadYaml("a: " + std::string(n, '[') + std::string(n, ']'), "deep.yaml", l);
+  EXPECT_TRUE(Mentions(ry, "more than 10000 levels")) << Errors(ry);
+}
+
 TEST(Limits, Documents) {
   Limits l;
   l.max_documents = 3;

@@ -1,5 +1,7 @@
 // Resource positions and FieldLine for YAML (JSON in json_test.cc).
 #include <functional>
+#include <thread>
+#include <vector>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -100,6 +102,20 @@ TEST(Positions, ResourcesOfLaterDocumentsAndUnicodeColumns) {
   ASSERT_TRUE(u.ok());
   const rapidjson::Value& m = (*u.resources[0].object)["m"];
   EXPECT_EQ(u.resources[0].FieldPosition(&m["z"]).column, 14);
+}
+
+TEST(Positions, ConcurrentFirstLookupsAgree) {
+  LoadResult r = LoadYaml(kPod, "pod.yaml");
+  ASSERT_TRUE(r.ok());
+  const Resource& res = r.resources[0];
+  const rapidjson::Value* image = &(*res.object)["spec"]["containers"][0]["image"];
+  std::vector<int> seen(8, -1);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 8; ++t) {
+    threads.emplace_back([&, t] { seen[static_cast<size_t>(t)] = res.FieldLine(image); });
+  }
+  for (auto& th : threads) th.join();
+  for (int line : seen) EXPECT_EQ(line, 11);
 }
 
 TEST(Positions, OwnerKeepsTheDocumentAlive) {
