@@ -162,7 +162,7 @@ CompileResult Env::Compile(const std::string& source, const CompileOptions& opti
     Locate(source, &result.diagnostics);
     return result;
   }
-  internal::Planner planner(*impl_, &result.diagnostics);
+  internal::Planner planner(*impl_, &result.diagnostics, options.check);
   internal::NodePtr root = planner.Plan(*expr, {});
   if (!result.diagnostics.empty()) {
     Locate(source, &result.diagnostics);

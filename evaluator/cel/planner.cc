@@ -121,11 +121,15 @@ NodePtr Planner::PlanPath(const Expr& e) {
   return std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only);
 }
 
-NodePtr Planner::Fold(NodePtr node) {
+NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {
   // Called only with CallNode/ListNode/MapNode whose children are constants.
   EvalContext ctx;
   ctx.Reset(&env_.limits, nullptr, &env_.regex_cache, 0);
   Value v = node->Eval(ctx);
+  if (v.IsError() && !ctx.exhausted && report_type_errors && report_type_errors_ &&
+      v.ErrorMessage().rfind("found no matching overload", 0) == 0) {
+    Error(node->offset(), v.ErrorMessage());
+  }
   if (v.IsError() || ctx.exhausted) return node;
   return std::make_unique<ConstNode>(node->offset(), std::move(v));
 }
@@ -198,8 +202,13 @@ NodePtr Planner::PlanCall(const Expr& e) {
     args.push_back(PlanExpr(*a));
     if (args.back()->ConstantValue() == nullptr) all_const = false;
   }
+  // dyn(...) arguments opt out of static type errors, as in cel-go's checker.
+  bool dyn_arg = false;
+  for (const Expr* a : arg_exprs) {
+    if (a->kind == Expr::Kind::kCall && a->call.function == "dyn" && !a->call.target) dyn_arg = true;
+  }
   NodePtr node = std::make_unique<CallNode>(e.offset, rc.fn, std::move(args));
-  return all_const ? Fold(std::move(node)) : std::move(node);
+  return all_const ? Fold(std::move(node), !dyn_arg) : std::move(node);
 }
 
 NodePtr Planner::PlanList(const Expr& e) {

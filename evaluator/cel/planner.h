@@ -28,7 +28,10 @@ namespace aimsgate::cel::internal {
 
 class Planner {
  public:
-  Planner(const EnvImpl& env, std::vector<Diagnostic>* diagnostics) : env_(env), diags_(diagnostics) {}
+  // With `report_type_errors`, a call on constants that can only fail with
+  // "no matching overload" (e.g. `1 + 'a'`) is a compile-time diagnostic.
+  Planner(const EnvImpl& env, std::vector<Diagnostic>* diagnostics, bool report_type_errors = true)
+      : env_(env), diags_(diagnostics), report_type_errors_(report_type_errors) {}
 
   // `params` become locals 0..n-1 (helper parameters).
   NodePtr Plan(const Expr& expr, const std::vector<std::string>& params);
@@ -43,11 +46,12 @@ class Planner {
   NodePtr PlanMap(const Expr& e);
   NodePtr PlanComprehension(const Expr& e);
   NodePtr PlanStep(const Expr& step, const std::string& accu_var, int accu);
-  NodePtr Fold(NodePtr call);
+  NodePtr Fold(NodePtr call, bool report_type_errors = false);
   void Error(int32_t offset, std::string message);
 
   const EnvImpl& env_;
   std::vector<Diagnostic>* diags_;
+  bool report_type_errors_;
   LocalScope scope_;
 };
 

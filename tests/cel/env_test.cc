@@ -120,6 +120,13 @@ TEST_F(EnvTest, DiagnosticsPointAtTheNode) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.diagnostics[0].message, "undeclared reference to 'y'");
   EXPECT_EQ(r.diagnostics[0].offset, 11);
+  r = env_.Compile("object.metadata.name == 'x' || 1 + 'a' == 2");
+  ASSERT_FALSE(r.ok());  // constant operands of the wrong types
+  EXPECT_EQ(r.diagnostics[0].message, "found no matching overload for '_+_' applied to (int, string)");
+  EXPECT_GE(r.diagnostics[0].offset, 30);  // at the '1 + 'a'' subexpression
+  EXPECT_LE(r.diagnostics[0].offset, 32);
+  EXPECT_TRUE(env_.Compile("false && dyn(1) + dyn('a') == 2").ok());  // dyn opts out
+  EXPECT_TRUE(env_.Compile("false && 1 / 0 == 1").ok());               // not a type error
   r = env_.Compile("'a'.matches('(')");
   ASSERT_FALSE(r.ok());  // constant regex compiled at load
 }
