@@ -1,6 +1,9 @@
 #include "evaluator/model/model_metadata.h"
 
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <string_view>
 
 #include <gtest/gtest.h>
 
@@ -71,6 +74,42 @@ TEST(LoadModelMetadataTest, ErrorsNameTheFileAndLeaveNull) {
   EXPECT_EQ(errors[0].ToString(), "/nonexistent/README.md: error: cannot open the file");
   EXPECT_EQ(errors[1].source, kCard);
   EXPECT_NE(errors[1].message.find("malformed JSON"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aimsgate::model
+
+namespace aimsgate::model {
+namespace {
+
+std::string Slurp(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Every prefix of the fixtures parses or fails cleanly; a failure always carries
+// a message, and a truncated BOM is never accepted.
+TEST(LoadModelMetadataTest, EveryTruncationIsHandled) {
+  const std::string card = Slurp(kCard);
+  const std::string bom = Slurp(kBom);
+  ASSERT_GT(card.size(), 1000u);
+  ASSERT_GT(bom.size(), 1000u);
+  for (size_t n = 0; n < card.size(); n += 7) {
+    ModelMetadata m;
+    std::vector<ModelMetadataError> errors;
+    bool ok = ParseHuggingFaceModelCard(std::string_view(card).substr(0, n), "c", &m, &errors);
+    EXPECT_EQ(ok, errors.empty()) << n;
+    for (const auto& e : errors) EXPECT_FALSE(e.message.empty()) << n;
+  }
+  for (size_t n = 0; n + 1 < bom.size(); n += 5) {
+    ModelMetadata m;
+    std::vector<ModelMetadataError> errors;
+    EXPECT_FALSE(ParseCycloneDxBom(std::string_view(bom).substr(0, n), "b", &m, &errors)) << n;
+    ASSERT_EQ(errors.size(), 1u) << n;
+    EXPECT_GE(errors[0].line, 1) << n;
+  }
 }
 
 }  // namespace
