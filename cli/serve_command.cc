@@ -18,10 +18,16 @@ struct ServeFlags {
   webhook::ServerOptions server;
   std::vector<std::string> enforcement;
   std::string evidence_failure = "deny";
+  std::string config;
 };
 
-int RunServe(ServeFlags* f) {
+int RunServe(CLI::App* app, ServeFlags* f) {
   webhook::ServerOptions& o = f->server;
+  std::string config_error;
+  if (!f->config.empty() && !webhook::ApplyYamlConfig(app, f->config, &config_error)) {
+    std::cerr << config_error << "\n";
+    return 2;
+  }
   for (const auto& e : f->enforcement) {
     std::string error;
     if (!o.enforcement.Add(e, &error)) {
@@ -40,9 +46,7 @@ void AddServeCommand(CLI::App& root, CommandList* commands) {
   auto f = std::make_shared<ServeFlags>();
   webhook::ServerOptions& o = f->server;
   CLI::App* app = root.add_subcommand("serve", "Run the HTTPS validating admission webhook (POST /validate)");
-  app->config_formatter(std::make_shared<webhook::YamlConfig>());
-  app->set_config("--config", "", "YAML file with the same settings as the flags (flags win)");
-  app->allow_config_extras(CLI::config_extras_mode::error);
+  app->add_option("--config", f->config, "YAML file with the same settings as the flags (flags win)");
   AddEngineFlags(app, &o.engine);
   app->add_option("--listen", o.listen, "Address to listen on: [HOST]:PORT (port 0 = any free port)")
       ->capture_default_str();
@@ -85,7 +89,7 @@ void AddServeCommand(CLI::App& root, CommandList* commands) {
   app->add_option("--evidence-failure", f->evidence_failure, "When evidence cannot be written: deny or allow")
       ->check(CLI::IsMember({"deny", "allow"}))
       ->capture_default_str();
-  commands->push_back({app, [f] { return RunServe(f.get()); }});
+  commands->push_back({app, [app, f] { return RunServe(app, f.get()); }});
 }
 
 }  // namespace aimsgate::cli

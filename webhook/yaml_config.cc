@@ -1,5 +1,6 @@
 #include "webhook/yaml_config.h"
 
+#include <fstream>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
@@ -61,6 +62,33 @@ std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const 
                            std::to_string(e.mark.column + 1) + ": " + e.msg);
   }
   return items;
+}
+
+bool ApplyYamlConfig(CLI::App* app, const std::string& path, std::string* error) {
+  std::ifstream in(path);
+  if (!in) {
+    *error = path + ": error: cannot read the --config file";
+    return false;
+  }
+  try {
+    for (const CLI::ConfigItem& item : YamlConfig().from_config(in)) {
+      CLI::Option* opt = item.name == "config" ? nullptr : app->get_option_no_throw("--" + item.name);
+      if (!opt) {
+        *error = path + ": error: unknown setting '" + item.name + "' (keys are the flag names without --)";
+        return false;
+      }
+      if (opt->count() > 0) continue;  // the command line wins
+      opt->add_result(item.inputs);
+      opt->run_callback();
+    }
+  } catch (const CLI::Error& e) {
+    *error = path + ": error: " + e.what();
+    return false;
+  } catch (const std::exception& e) {
+    *error = path + ": error: " + e.what();
+    return false;
+  }
+  return true;
 }
 
 }  // namespace aimsgate::webhook

@@ -1,8 +1,11 @@
-// `serve --config FILE`: the same settings as the flags, as a YAML mapping, read by CLI11
-// (flags given on the command line win over the file).
+// `serve --config FILE`: the same settings as the flags, as a YAML mapping; flags given on
+// the command line win over the file.  (CLI11 2.1 reads config files for the root app
+// only, so a subcommand applies its file itself, after parsing.)
 //
-//   app->config_formatter(std::make_shared<YamlConfig>());
-//   app->set_config("--config", "", "YAML file with the same settings as the flags");
+//   serve->add_option("--config", config_path, "YAML file with the same settings as the flags");
+//   ... after parsing:
+//   std::string error;
+//   if (!config_path.empty() && !ApplyYamlConfig(serve, config_path, &error)) { print error; exit 2; }
 //
 //   # serve.yaml
 //   listen: ":8443"
@@ -11,7 +14,8 @@
 //   insecure-http: false
 //
 // Keys are flag names without the leading "--"; values are scalars or lists of scalars.
-// A YAML error or a nested mapping is a CLI::ConfigError naming the file position.
+// YamlConfig::from_config throws CLI::ConfigError (with the line) on a YAML error or a
+// nested mapping; ApplyYamlConfig catches it and reports unknown keys and invalid values.
 // Thread-safety: stateless.  Cost: one yaml-cpp parse at start-up.
 #pragma once
 
@@ -29,5 +33,10 @@ class YamlConfig : public CLI::Config {
                         std::string prefix) const override;
   std::vector<CLI::ConfigItem> from_config(std::istream& input) const override;
 };
+
+// Sets every option of `app` named in the YAML file at `path` that was not given on the
+// command line (validators and callbacks run as for a flag).  False with `error` set on an
+// unreadable file, a YAML error, an unknown key or an invalid value.  Never throws.
+bool ApplyYamlConfig(CLI::App* app, const std::string& path, std::string* error);
 
 }  // namespace aimsgate::webhook

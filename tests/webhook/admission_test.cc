@@ -1,0 +1,367 @@
+// HandleAdmissionReview on small packs: every decision path, the response shape the
+// apiserver reads, failure policy, enforcement modes, the evidence hook and bad input.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <random>
+
+#include <rapidjson/document.h>
+
+#include "webhook/admission.h"
+
+namespace aimsgate::webhook {
+namespace {
+
+class TempDir {
+ public:
+  TempDir() {
+    char tmpl[] = "/tmp/aimsgate-webhook-XXXXXX";
+    path_ = mkdtemp(tmpl);
+  }
+  ~TempDir() { std::system(("rm -rf " + path_).c_str()); }
+  std::string Write(const std::string& name, const std::string& text) const {
+    std::string p = path_ + "/" + name;
+    std::ofstream(p) << text;
+    return p;
+  }
+
+ private:
+  std::string path_;
+};
+
+constexpr char kPack[] = R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: t, version: 0.1.0}
+spec:
+  failurePolicy: POLICY
+  rules:
+  - id: owner
+    controls: ["A.3.2"]
+    match: {kinds: ["apps/v1/Deployment"]}
+    assert: "has(object.metadata.annotations) && 'example.com/owner' in object.metadata.annotations"
+    message: "Deployment '{{object.metadata.name}}' has no owner"
+  - id: replicas
+    action: warn
+    controls: ["A.6.2.4"]
+    match: {kinds: ["apps/v1/Deployment"]}
+    assert: "!has(object.spec.replicas) || object.spec.replicas >= 2"
+    message: "only {{object.spec.replicas}} replica(s) of {{object.metadata.name}} and a long tail that goes well past the limit of one hundred and twenty bytes that Kubernetes advises"
+  - id: keep-prod
+    controls: ["A.6.2.6"]
+    match: {kinds: ["apps/v1/Deployment"]}
+    assert: "request.operation != 'DELETE' || oldObject.metadata.labels.tier != 'prod'"
+    message: "production Deployment '{{oldObject.metadata.name}}' cannot be deleted"
+  - id: trusted-user
+    controls: ["A.3.3"]
+    match: {kinds: ["apps/v1/Deployment"]}
+    assert: "request.userInfo.username != 'mallory'"
+    message: "user {{request.userInfo.username}} may not deploy AI systems"
+  - id: broken
+    controls: ["A.9.2"]
+    match: {kinds: ["v1/ConfigMap"]}
+    assert: "object.data.missing == 'x'"
+)Y";
+
+std::string Review(const std::string& object, const std::string& operation = "CREATE", bool dry_run = false,
+                   const std::string& api_version = "admission.k8s.io/v1", const std::string& user = "alice",
+                   const std::string& old_object = "null") {
+  return R"({"apiVersion":")" + api_version + R"(","kind":"AdmissionReview","request":{"uid":"uid-42",)" +
+         R"("kind":{"group":"apps","version":"v1","kind":"Deployment"},"namespace":"ml","operation":")" + operation +
+         R"(","userInfo":{"username":")" + user + R"("},"dryRun":)" + (dry_run ? "true" : "false") +
+         R"(,"object":)" + object + R"(,"oldObject":)" + old_object + "}}";
+}
+
+std::string Deployment(bool owner, int replicas, const std::string& tier = "dev") {
+  return R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"scorer","namespace":"ml",)" +
+         std::string(R"("labels":{"tier":")") + tier + R"("})" +
+         (owner ? R"(,"annotations":{"example.com/owner":"ml-team"})" : "") + R"(},"spec":{"replicas":)" +
+         std::to_string(replicas) + "}}";
+}
+
+constexpr char kConfigMap[] = R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"},"data":{}})";
+
+class AdmissionTest : public ::testing::Test {
+ protected:
+  std::shared_ptr<const Engine> Load(const std::string& policy = "Fail") {
+    std::string pack = kPack;
+    pack.replace(pack.find("POLICY"), 6, policy);
+    EngineOptions o;
+    o.rule_paths = {dir_.Write("pack-" + policy + ".yaml", pack)};
+    std::vector<Diagnostic> diags;
+    auto engine = Engine::Load(o, &diags);
+    for (const auto& d : diags) ADD_FAILURE() << d.ToString();
+    return engine;
+  }
+  // Runs the handler and parses its answer into `doc_`.
+  AdmissionResponse Run(const std::string& body, const HandlerOptions& options = {}, const char* policy = "Fail") {
+    auto engine = Load(policy);
+    if (!engine) return {};
+    AdmissionResponse r = HandleAdmissionReview(body, *engine, options, &state_);
+    doc_.Parse(r.body.c_str());
+    EXPECT_FALSE(doc_.HasParseError()) << r.body;
+    return r;
+  }
+  const rapidjson::Value& Response() { return doc_["response"]; }
+  std::string Annotation(const char* key) {
+    const auto& a = Response()["auditAnnotations"];
+    return a.HasMember(key) ? a[key].GetString() : "";
+  }
+  TempDir dir_;
+  cel::EvalState state_;
+  rapidjson::Document doc_;
+};
+
+TEST_F(AdmissionTest, AllowsACompliantObject) {
+  AdmissionResponse r = Run(Review(Deployment(true, 3)));
+  ASSERT_EQ(r.http_status, 200);
+  EXPECT_STREQ(doc_["apiVersion"].GetString(), "admission.k8s.io/v1");
+  EXPECT_STREQ(doc_["kind"].GetString(), "AdmissionReview");
+  EXPECT_STREQ(Response()["uid"].GetString(), "uid-42");
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  EXPECT_FALSE(Response().HasMember("status"));
+  EXPECT_FALSE(Response().HasMember("warnings"));
+  EXPECT_EQ(Annotation("decision"), "allow");
+  EXPECT_EQ(Annotation("packs").rfind("t@0.1.0=sha256:", 0), 0u) << Annotation("packs");
+  EXPECT_EQ(Annotation("dry-run"), "false");
+  EXPECT_EQ(r.decision, "allow");
+  EXPECT_EQ(r.operation, "CREATE");
+  EXPECT_EQ(r.username, "alice");
+}
+
+TEST_F(AdmissionTest, DeniesWithEachRuleControlAndMessage) {
+  AdmissionResponse r = Run(Review(Deployment(false, 3), "CREATE", false, "admission.k8s.io/v1", "mallory"));
+  ASSERT_EQ(r.http_status, 200);
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+  EXPECT_EQ(Response()["status"]["code"].GetInt(), 403);
+  std::string message = Response()["status"]["message"].GetString();
+  EXPECT_NE(message.find("Deployment ml/scorer"), std::string::npos) << message;
+  EXPECT_NE(message.find("[t/owner A.3.2] Deployment 'scorer' has no owner"), std::string::npos) << message;
+  EXPECT_NE(message.find("[t/trusted-user A.3.3] user mallory may not deploy"), std::string::npos) << message;
+  EXPECT_EQ(Annotation("decision"), "deny");
+  EXPECT_EQ(Annotation("failed-rules"), "t/owner,t/trusted-user");
+}
+
+TEST_F(AdmissionTest, WarnsWithShortWarnings) {
+  AdmissionResponse r = Run(Review(Deployment(true, 1)));
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  ASSERT_TRUE(Response().HasMember("warnings"));
+  ASSERT_EQ(Response()["warnings"].Size(), 1u);
+  std::string w = Response()["warnings"][0].GetString();
+  EXPECT_EQ(w.rfind("[t/replicas A.6.2.4] only 1 replica(s) of scorer", 0), 0u) << w;
+  EXPECT_LE(w.size(), 120u);
+  EXPECT_EQ(w.substr(w.size() - 3), "...");
+  EXPECT_EQ(r.decision, "warn");
+}
+
+TEST_F(AdmissionTest, EnforcementModesMapDenyRules) {
+  HandlerOptions audit;
+  audit.enforcement.mode = EnforcementMode::kAudit;
+  Run(Review(Deployment(false, 3)), audit);
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  EXPECT_EQ(Annotation("decision"), "audit");
+  EXPECT_EQ(Annotation("failed-rules"), "t/owner");
+
+  HandlerOptions warn;
+  warn.enforcement.mode = EnforcementMode::kWarn;
+  Run(Review(Deployment(false, 3)), warn);
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  ASSERT_TRUE(Response().HasMember("warnings"));
+  EXPECT_NE(std::string(Response()["warnings"][0].GetString()).find("t/owner"), std::string::npos);
+
+  HandlerOptions per_pack;
+  std::string error;
+  ASSERT_TRUE(per_pack.enforcement.Add("t=audit", &error)) << error;
+  Run(Review(Deployment(false, 3)), per_pack);
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  HandlerOptions other_pack;
+  ASSERT_TRUE(other_pack.enforcement.Add("other=audit", &error)) << error;
+  Run(Review(Deployment(false, 3)), other_pack);
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+}
+
+TEST(EnforcementTest, ParsesModesAndRejectsTheRest) {
+  Enforcement e;
+  std::string error;
+  EXPECT_TRUE(e.Add("warn", &error));
+  EXPECT_TRUE(e.Add("p=enforce", &error));
+  EXPECT_EQ(e.For("p"), EnforcementMode::kEnforce);
+  EXPECT_EQ(e.For("q"), EnforcementMode::kWarn);
+  for (const char* bad : {"", "deny", "=audit", "p=", "p=dryrun"}) {
+    EXPECT_FALSE(e.Add(bad, &error)) << bad;
+    EXPECT_FALSE(error.empty());
+  }
+}
+
+TEST_F(AdmissionTest, DryRunIsEvaluatedAndMarked) {
+  HandlerOptions o;
+  bool seen_dry_run = false;
+  o.record = [&](const AdmissionDecision& d, std::string*) {
+    seen_dry_run = d.dry_run;
+    return true;
+  };
+  AdmissionResponse r = Run(Review(Deployment(false, 3), "CREATE", true), o);
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+  EXPECT_EQ(Annotation("dry-run"), "true");
+  EXPECT_TRUE(r.dry_run);
+  EXPECT_TRUE(seen_dry_run);
+}
+
+TEST_F(AdmissionTest, DeleteEvaluatesOldObject) {
+  AdmissionResponse r = Run(Review("null", "DELETE", false, "admission.k8s.io/v1", "alice", Deployment(true, 3, "prod")));
+  ASSERT_EQ(r.http_status, 200) << r.body;
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+  EXPECT_NE(std::string(Response()["status"]["message"].GetString()).find("production Deployment 'scorer'"),
+            std::string::npos);
+  Run(Review("null", "DELETE", false, "admission.k8s.io/v1", "alice", Deployment(true, 3, "dev")));
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  // DELETE without an old object has nothing to evaluate: allowed.
+  Run(Review("null", "DELETE"));
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+}
+
+TEST_F(AdmissionTest, AnswersV1beta1InKind) {
+  AdmissionResponse r = Run(Review(Deployment(false, 3), "UPDATE", false, "admission.k8s.io/v1beta1"));
+  ASSERT_EQ(r.http_status, 200);
+  EXPECT_STREQ(doc_["apiVersion"].GetString(), "admission.k8s.io/v1beta1");
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+}
+
+TEST_F(AdmissionTest, FailurePolicyFailDeniesAndSaysSo) {
+  AdmissionResponse r = Run(Review(kConfigMap));
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+  std::string message = Response()["status"]["message"].GetString();
+  EXPECT_NE(message.find("[t/broken A.9.2] could not be evaluated (failurePolicy Fail)"), std::string::npos) << message;
+  EXPECT_EQ(Annotation("errored-rules"), "t/broken");
+}
+
+TEST_F(AdmissionTest, FailurePolicyIgnoreAllowsWithAWarning) {
+  std::vector<std::string> notes;
+  HandlerOptions o;
+  o.record = [&](const AdmissionDecision& d, std::string*) {
+    notes = d.notes;
+    return true;
+  };
+  Run(Review(kConfigMap), o, "Ignore");
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+  ASSERT_TRUE(Response().HasMember("warnings"));
+  EXPECT_NE(std::string(Response()["warnings"][0].GetString()).find("failurePolicy Ignore"), std::string::npos);
+  EXPECT_EQ(Annotation("errored-rules"), "t/broken");
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("failurePolicy Ignore: rule t/broken could not be evaluated"), std::string::npos);
+  EXPECT_NE(notes[0].find("allowed"), std::string::npos);
+}
+
+TEST_F(AdmissionTest, EvidenceFailureFollowsThePolicy) {
+  HandlerOptions o;
+  o.record = [](const AdmissionDecision&, std::string* error) {
+    *error = "disk full";
+    return false;
+  };
+  AdmissionResponse r = Run(Review(Deployment(true, 3)), o);
+  EXPECT_TRUE(r.record_failed);
+  EXPECT_FALSE(Response()["allowed"].GetBool());
+  EXPECT_NE(std::string(Response()["status"]["message"].GetString()).find("disk full"), std::string::npos);
+  EXPECT_EQ(Annotation("evidence"), "write-failed");
+  o.deny_on_record_failure = false;
+  r = Run(Review(Deployment(true, 3)), o);
+  EXPECT_TRUE(r.record_failed);
+  EXPECT_TRUE(Response()["allowed"].GetBool());
+}
+
+struct BadCase {
+  const char* name;
+  std::string body;
+  const char* error;  // substring of the error message
+};
+
+class BadRequestTest : public AdmissionTest, public ::testing::WithParamInterface<BadCase> {};
+
+TEST_P(BadRequestTest, AnswersHttp400WithAJsonError) {
+  AdmissionResponse r = Run(GetParam().body);
+  EXPECT_EQ(r.http_status, 400);
+  EXPECT_EQ(r.decision, "invalid");
+  ASSERT_TRUE(doc_.IsObject()) << r.body;
+  ASSERT_TRUE(doc_.HasMember("error")) << r.body;
+  EXPECT_NE(std::string(doc_["error"].GetString()).find(GetParam().error), std::string::npos) << r.body;
+}
+
+std::string Nested(int depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+
+INSTANTIATE_TEST_SUITE_P(
+    Cases, BadRequestTest,
+    ::testing::Values(
+        BadCase{"empty", "", "empty body"},
+        BadCase{"malformed", "{\"apiVersion\": \n  oops}", "invalid JSON at line 2 column 3"},
+        BadCase{"truncated", Review(Deployment(true, 3)).substr(0, 60), "invalid JSON"},
+        BadCase{"not_object", "[1,2]", "not a JSON object"},
+        BadCase{"wrong_version", R"({"apiVersion":"v1","kind":"AdmissionReview","request":{"uid":"x"}})", "apiVersion"},
+        BadCase{"wrong_kind", R"({"apiVersion":"admission.k8s.io/v1","kind":"Pod","request":{"uid":"x"}})", "kind"},
+        BadCase{"missing_request", R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview"})", "request"},
+        BadCase{"missing_uid",
+                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"operation":"CREATE"}})",
+                "request.uid"},
+        BadCase{"numeric_uid",
+                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":7}})", "request.uid"},
+        BadCase{"object_string", Review("\"a string\""), "request.object is not a JSON object"},
+        BadCase{"object_array", Review("[]"), "request.object is not a JSON object"},
+        BadCase{"create_without_object", Review("null"), "request.object is missing"},
+        BadCase{"dry_run_string",
+                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","dryRun":"yes"}})",
+                "dryRun"},
+        BadCase{"deeply_nested", Nested(200000), "nested deeper than 128"},
+        BadCase{"deep_object", Review(std::string(R"({"a":)") + Nested(150) + "}"), "nested deeper"},
+        BadCase{"invalid_utf8", Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" +
+                                       std::string("\xff\xfe") + R"("}})"),
+                "invalid JSON"}),
+    [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+TEST_F(AdmissionTest, ModeratelyNestedObjectsAreFine) {
+  std::string obj = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"n",)"
+                    R"("annotations":{"example.com/owner":"x"}},"spec":{"x":)" +
+                    Nested(100) + "}}";
+  AdmissionResponse r = Run(Review(obj));
+  EXPECT_EQ(r.http_status, 200) << r.body;
+}
+
+// Every prefix and random byte flip of a valid review: a 200 or a 400, never a crash.
+TEST_F(AdmissionTest, MangledBodiesNeverCrash) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  std::string valid = Review(Deployment(false, 1));
+  std::mt19937 rng(42);
+  for (size_t cut = 0; cut < valid.size(); cut += 3) {
+    AdmissionResponse r = HandleAdmissionReview(valid.substr(0, cut), *engine, {}, &state_);
+    EXPECT_TRUE(r.http_status == 200 || r.http_status == 400);
+    EXPECT_FALSE(r.body.empty());
+  }
+  for (int i = 0; i < 2000; ++i) {
+    std::string m = valid;
+    for (int k = 0; k < 3; ++k) m[rng() % m.size()] = static_cast<char>(rng() % 256);
+    AdmissionResponse r = HandleAdmissionReview(m, *engine, {}, &state_);
+    EXPECT_TRUE(r.http_status == 200 || r.http_status == 400);
+    rapidjson::Document d;
+    d.Parse(r.body.c_str());
+    EXPECT_FALSE(d.HasParseError()) << r.body;
+  }
+}
+
+TEST(TruncateWarningTest, CutsOnUtf8BoundariesAndStripsControls) {
+  EXPECT_EQ(TruncateWarning("short", 120), "short");
+  EXPECT_EQ(TruncateWarning("a\nb\tc", 120), "a b c");
+  std::string long_text(200, 'x');
+  EXPECT_EQ(TruncateWarning(long_text, 120).size(), 120u);
+  // "é" is two bytes: a cut in its middle backs up to the character before.
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xc3\xa9";
+  std::string cut = TruncateWarning(accents, 120);
+  EXPECT_LE(cut.size(), 120u);
+  EXPECT_EQ(cut.substr(cut.size() - 3), "...");
+  std::string body = cut.substr(0, cut.size() - 3);
+  EXPECT_EQ(body.size() % 2, 0u);
+}
+
+}  // namespace
+}  // namespace aimsgate::webhook

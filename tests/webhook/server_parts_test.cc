@@ -1,0 +1,190 @@
+// The small parts of the server: metrics text, listen addresses, content types, the
+// YAML --config reader, file fingerprints and log lines.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <rapidjson/document.h>
+
+#include "webhook/file_watch.h"
+#include "webhook/log.h"
+#include "webhook/metrics.h"
+#include "webhook/server.h"
+#include "webhook/yaml_config.h"
+
+namespace aimsgate::webhook {
+namespace {
+
+TEST(MetricsTest, RendersPrometheusText) {
+  Metrics m("1.2.3");
+  ResourceEvaluation e;
+  RuleResult r;
+  r.rule = "p/owner";
+  r.controls = {"A.3.2", "A.3.3"};
+  r.result = Outcome::kFail;
+  e.results.push_back(r);
+  m.ObserveAdmission("deny", "CREATE", 0.0007, e);
+  m.ObserveAdmission("deny", "CREATE", 3.0, e);
+  m.ObserveAdmission("allow", "UPDATE", 0.02, ResourceEvaluation{});
+  m.CountReload(true);
+  m.CountReload(false);
+  m.CountReload(false);
+  m.CountEvidenceWriteError();
+  std::string text = m.Render();
+  for (const char* line : {
+           "aimsgate_build_info{version=\"1.2.3\"} 1\n",
+           "aimsgate_admission_requests_total{decision=\"deny\",operation=\"CREATE\"} 2\n",
+           "aimsgate_admission_requests_total{decision=\"allow\",operation=\"UPDATE\"} 1\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"0.0005\"} 0\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"0.001\"} 1\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"0.025\"} 2\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"2.5\"} 2\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"5\"} 3\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"+Inf\"} 3\n",
+           "aimsgate_admission_duration_seconds_count 3\n",
+           "aimsgate_rule_results_total{rule=\"p/owner\",control=\"A.3.2,A.3.3\",result=\"fail\"} 2\n",
+           "aimsgate_pack_reloads_total{result=\"success\"} 1\n",
+           "aimsgate_pack_reloads_total{result=\"failure\"} 2\n",
+           "aimsgate_evidence_write_errors_total 1\n",
+           "# TYPE aimsgate_admission_duration_seconds histogram\n",
+       }) {
+    EXPECT_NE(text.find(line), std::string::npos) << line << "\n---\n" << text;
+  }
+  EXPECT_EQ(EscapeLabel("a\"b\\c\nd"), "a\\\"b\\\\c\\nd");
+}
+
+TEST(ListenTest, ParsesHostAndPort) {
+  struct Case {
+    const char* in;
+    bool ok;
+    const char* host;
+    int port;
+  };
+  for (const Case& c : {Case{":8443", true, "0.0.0.0", 8443}, Case{"127.0.0.1:0", true, "127.0.0.1", 0},
+                        Case{"[::1]:9443", true, "::1", 9443}, Case{"8443", false, "", 0},
+                        Case{":99999", false, "", 0}, Case{"host:", false, "", 0}, Case{":8x", false, "", 0}}) {
+    std::string host, error;
+    int port = -1;
+    EXPECT_EQ(ParseListen(c.in, &host, &port, &error), c.ok) << c.in;
+    if (c.ok) {
+      EXPECT_EQ(host, c.host) << c.in;
+      EXPECT_EQ(port, c.port) << c.in;
+    } else {
+      EXPECT_FALSE(error.empty()) << c.in;
+    }
+  }
+}
+
+TEST(ContentTypeTest, AcceptsOnlyJson) {
+  EXPECT_TRUE(IsJsonContentType("application/json"));
+  EXPECT_TRUE(IsJsonContentType("Application/JSON; charset=utf-8"));
+  EXPECT_FALSE(IsJsonContentType(""));
+  EXPECT_FALSE(IsJsonContentType("text/plain"));
+  EXPECT_FALSE(IsJsonContentType("application/json-patch+json"));
+  EXPECT_FALSE(IsJsonContentType("application/x-www-form-urlencoded"));
+}
+
+TEST(YamlConfigTest, ReadsScalarsAndLists) {
+  YamlConfig c;
+  std::istringstream in("listen: \":9443\"\nrules: [builtin:iso42001, /packs]\ninsecure-http: true\nthreads: 8\n");
+  auto items = c.from_config(in);
+  ASSERT_EQ(items.size(), 4u);
+  EXPECT_EQ(items[0].name, "listen");
+  EXPECT_EQ(items[0].inputs, std::vector<std::string>{":9443"});
+  EXPECT_EQ(items[1].inputs, (std::vector<std::string>{"builtin:iso42001", "/packs"}));
+  EXPECT_EQ(items[2].inputs, std::vector<std::string>{"true"});
+}
+
+TEST(YamlConfigTest, RejectsNestingAndSyntaxErrorsWithALine) {
+  YamlConfig c;
+  std::istringstream nested("listen: :1\ntls:\n  cert: x\n");
+  try {
+    c.from_config(nested);
+    ADD_FAILURE() << "no error";
+  } catch (const CLI::ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("line 3"), std::string::npos) << e.what();
+  }
+  std::istringstream broken("listen: [unclosed\n");
+  EXPECT_THROW(c.from_config(broken), CLI::ConfigError);
+  std::istringstream list("- a\n- b\n");
+  EXPECT_THROW(c.from_config(list), CLI::ConfigError);
+}
+
+TEST(YamlConfigTest, FlagsWinOverTheFile) {
+  char path[] = "/tmp/aimsgate-config-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << "listen: \":9000\"\nthreads: 3\nrules: [a, b]\ninsecure-http: true\n";
+  CLI::App app;
+  CLI::App* sub = app.add_subcommand("serve");
+  std::string listen;
+  int threads = 0;
+  bool insecure = false;
+  std::vector<std::string> rules;
+  sub->add_option("--listen", listen);
+  sub->add_option("--threads", threads)->check(CLI::Range(1, 10));
+  sub->add_option("--rules", rules);
+  sub->add_flag("--insecure-http", insecure);
+  app.parse(std::vector<std::string>{"4", "--threads", "serve"});  // argv reversed
+  std::string error;
+  ASSERT_TRUE(ApplyYamlConfig(sub, path, &error)) << error;
+  EXPECT_EQ(listen, ":9000");
+  EXPECT_EQ(threads, 4);
+  EXPECT_EQ(rules, (std::vector<std::string>{"a", "b"}));
+  EXPECT_TRUE(insecure);
+
+  std::ofstream(path) << "lisen: \":9000\"\n";  // a typo is an error, not ignored
+  EXPECT_FALSE(ApplyYamlConfig(sub, path, &error));
+  EXPECT_NE(error.find("unknown setting 'lisen'"), std::string::npos) << error;
+  CLI::App app2;
+  CLI::App* sub2 = app2.add_subcommand("serve");
+  sub2->add_option("--threads", threads)->check(CLI::Range(1, 10));
+  app2.parse(std::vector<std::string>{"serve"});
+  std::ofstream(path) << "threads: 99\n";  // validators apply to the file too
+  EXPECT_FALSE(ApplyYamlConfig(sub2, path, &error));
+  std::ofstream(path) << "threads: [1\n";
+  EXPECT_FALSE(ApplyYamlConfig(sub2, path, &error));
+  EXPECT_NE(error.find("line"), std::string::npos) << error;
+  EXPECT_FALSE(ApplyYamlConfig(sub2, "/nonexistent/config.yaml", &error));
+  unlink(path);
+}
+
+TEST(FileWatchTest, FingerprintChangesWithContentAndMembership) {
+  char dir[] = "/tmp/aimsgate-watch-XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  std::string d = dir;
+  std::ofstream(d + "/a.yaml") << "one";
+  std::string f0 = FileFingerprint({d, "builtin:iso42001", ""});
+  EXPECT_EQ(FileFingerprint({d}), f0);
+  std::ofstream(d + "/a.yaml") << "two!";  // size changes
+  std::string f1 = FileFingerprint({d});
+  EXPECT_NE(f1, f0);
+  std::ofstream(d + "/b.yaml") << "x";
+  std::string f2 = FileFingerprint({d});
+  EXPECT_NE(f2, f1);
+  std::string missing = FileFingerprint({d + "/nope.yaml"});
+  EXPECT_NE(missing.find("missing"), std::string::npos);
+  std::system(("rm -rf " + d).c_str());
+}
+
+TEST(LogTest, LinesAreJsonWithEscapes) {
+  LogLine line("info", "admission");
+  line.Str("name", "a\"b\n").Int("n", 3).Bool("ok", true).Num("ms", 1.5).List("rules", {"x", "y"});
+  rapidjson::Document d;
+  d.Parse(line.text().c_str());
+  ASSERT_FALSE(d.HasParseError()) << line.text();
+  EXPECT_STREQ(d["msg"].GetString(), "admission");
+  EXPECT_STREQ(d["name"].GetString(), "a\"b\n");
+  EXPECT_EQ(d["n"].GetInt(), 3);
+  EXPECT_EQ(d["rules"].Size(), 2u);
+  EXPECT_TRUE(d.HasMember("time"));
+}
+
+}  // namespace
+}  // namespace aimsgate::webhook
