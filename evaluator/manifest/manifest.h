@@ -41,11 +41,15 @@
 // against Limits::max_alias_nodes (billion-laughs guard).
 //
 // Thread-safety: the Load functions are reentrant (no shared state); a
-// LoadResult and its documents are immutable afterwards and may be read from
-// any number of threads.
-// Cost: one pass over the bytes (libyaml events or RapidJSON SAX) straight into a
-// pool-allocated rapidjson::Document per YAML document (or JSON value); with
-// record_field_lines an extra 16 bytes per node and one sort per document.
+// LoadResult and its documents are immutable afterwards (the lazily sorted
+// position index is guarded by std::call_once) and may be read from any number
+// of threads.
+// Cost: a linear UTF-8 check and, for YAML, a linear flow-nesting pre-scan; then
+// one pass (libyaml events or RapidJSON SAX) straight into a pool-allocated
+// rapidjson::Document per YAML document (or JSON value). record_field_lines keeps
+// 16 bytes per node (value or key); the index is sorted on the first FieldLine
+// of a document. Measured on 2,000 Deployments (tests/manifest/throughput_test.cc):
+// YAML at ~80-95% of libyaml's bare event rate, JSON at ~150-190 MB/s.
 #pragma once
 
 #include <cstddef>
