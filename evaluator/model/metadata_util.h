@@ -1,5 +1,10 @@
 // Internal to evaluator/model: small helpers shared by the card and BOM readers.
-// Stateless; thread-safe.
+//
+//   double v;
+//   if (ParseNumber("0.93", &v)) AddUnique("accuracy", &names);
+//   LineColumn(text, offset, &line, &column);   // for JSON parse errors
+//
+// Stateless; thread-safe; each call is linear in its input.
 #pragma once
 
 #include <string>
