@@ -239,7 +239,11 @@ class YamlLoader {
       return true;
     }
     if (ExpectingKey()) {
-      if (s.tag == nullptr && s.plain_implicit && text == "<<") {
+      // go-yaml's isMerge: a plain untagged `<<`, or any `<<` tagged !!merge.
+      bool merge_tag = s.tag != nullptr &&
+                       std::string_view(reinterpret_cast<const char*>(s.tag)) ==
+                           "tag:yaml.org,2002:merge";
+      if (text == "<<" && ((s.tag == nullptr && s.plain_implicit) || merge_tag)) {
         BeginMerge(pos);
         return true;
       }

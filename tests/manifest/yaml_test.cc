@@ -295,6 +295,10 @@ TEST(YamlMerge, MergeKeysFollowYamlPrecedence) {
   LoadResult q = LoadYaml("apiVersion: v1\nkind: T\nm: {'<<': 1}\n", "m.yaml");
   ASSERT_TRUE(q.ok());
   EXPECT_TRUE((*q.resources[0].object)["m"].HasMember("<<"));
+  // An explicitly tagged one is a merge key.
+  LoadResult t = LoadYaml("apiVersion: v1\nkind: T\nb: &b {x: 1}\nm: {!!merge '<<': *b}\n", "m.yaml");
+  ASSERT_TRUE(t.ok()) << Errors(t);
+  EXPECT_EQ(Describe((*t.resources[0].object)["m"]["x"]), "int:1");
 }
 
 TEST(YamlMerge, MergeOfAScalarIsAnError) {
