@@ -274,6 +274,16 @@ void Webhook::WatchLoop() {
 }
 
 int Webhook::Run() {
+  // Signals are taken by one thread with sigwait: no handler runs inside a request.  The
+  // mask is set before any thread starts (the evidence writer has a timer thread), so
+  // every thread inherits it and none can be killed by SIGHUP's default action.
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  signal(SIGPIPE, SIG_IGN);
   std::string host, error;
   int port = 0;
   if (!ParseListen(o_.listen, &host, &port, &error)) {
@@ -327,15 +337,6 @@ int Webhook::Run() {
   svr->set_write_timeout(std::max(1, o_.write_timeout_seconds), 0);
   svr->set_payload_max_length(o_.max_body_bytes);
   Routes(svr.get());
-
-  // Signals are taken by one thread with sigwait: no handler runs inside a request.
-  sigset_t signals;
-  sigemptyset(&signals);
-  sigaddset(&signals, SIGTERM);
-  sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);
-  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
-  signal(SIGPIPE, SIG_IGN);
 
   if (port == 0) {
     port = svr->bind_to_any_port(host);
