@@ -432,6 +432,20 @@ class YamlLoader {
                      "merge key << needs a mapping or a sequence of mappings");
         return;
       }
+      // The walk after the document never sees a merge source as such: check its
+      // keys here (keys that the mapping already has are legitimately shadowed).
+      auto has_duplicate = [this, &f](const Value& m) {
+        names_.clear();
+        for (const auto& member : m.GetObject()) {
+          names_.emplace_back(member.name.GetString(), member.name.GetStringLength());
+        }
+        std::sort(names_.begin(), names_.end());
+        auto dup = std::adjacent_find(names_.begin(), names_.end());
+        if (dup == names_.end()) return false;
+        FailDocument(f.merge_pos, "duplicate key \"" + std::string(*dup) + "\" in a mapping merged by <<");
+        return true;
+      };
+      if (v.IsObject() ? has_duplicate(v) : false) return;
       merges_.push_back(MergeSource{std::move(v), f.merge_pos});
       return;
     }
@@ -451,6 +465,7 @@ class YamlLoader {
   std::vector<Anchor> anchors_;
   std::vector<MergeSource> merges_;
   std::string key_buf_;
+  std::vector<std::string_view> names_;  // scratch for merge-source key checks
   int suppress_frame_ = -1;
   bool skipping_ = false;
   size_t documents_ = 0;

@@ -308,6 +308,12 @@ TEST(YamlMerge, MergeOfAScalarIsAnError) {
             "m.yaml:4:3: error: merge key << needs a mapping or a sequence of mappings");
 }
 
+TEST(YamlMerge, DuplicateKeysInAnInlineMergeSource) {
+  LoadResult r = LoadYaml("apiVersion: v1\nkind: T\nm:\n  <<: {a: 1, a: 2}\n", "m.yaml");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].ToString(), "m.yaml:4:3: error: duplicate key \"a\" in a mapping merged by <<");
+}
+
 TEST(YamlKeys, ComplexKeysAreRejected) {
   LoadResult r = LoadYaml("apiVersion: v1\nkind: T\n? [a, b]\n: c\n", "k.yaml");
   ASSERT_EQ(r.errors.size(), 1u);
