@@ -3,7 +3,8 @@
 //
 //   cel::Env env;
 //   int object_slot = env.DeclareVariable("object");
-//   env.DeclareFunction("isAISystem", {"o"}, "has(o.metadata.annotations)");  // helper
+//   std::vector<cel::Diagnostic> diags;
+//   env.DeclareFunction("isAISystem", {"o"}, "has(o.metadata.annotations)", &diags);  // helper
 //   cel::CompileResult c = env.Compile("object.metadata.name.startsWith('ml-')");
 //   if (!c.ok()) { ... c.diagnostics ... }
 //
@@ -20,9 +21,18 @@
 // Env's declarations it needs alive (shared ownership), so an Env may be
 // destroyed before its programs.
 //
-// Cost: every evaluation is bounded by EvalOptions::cost_limit (roughly one unit
-// per node visited and per element iterated or byte scanned); going over it is
-// an error Value, never a hang.
+// Compile-time errors (syntax, undeclared identifiers and functions, wrong
+// arity, constant operands of the wrong types, invalid constant regexes) come
+// back as Diagnostics with offset, line and column; render them with
+// FormatDiagnostic (ast.h).  Everything else is dynamic: a rule that meets an
+// unexpected manifest shape evaluates to an error Value.
+//
+// Cost: every evaluation is bounded by Limits::cost_limit (roughly one unit per
+// node visited and per element iterated, plus bytes scanned / 100), by
+// Limits::max_comprehension_iterations, and by the list and string sizes it may
+// build; going over any of them is an error Value (never absorbed by && or ||),
+// never a hang or a crash.  Evaluation on a caller-provided EvalState does not
+// allocate for field selection on JSON documents.
 #pragma once
 
 #include <cstdint>
