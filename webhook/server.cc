@@ -182,6 +182,13 @@ bool Webhook::Record(const AdmissionDecision& d, std::string* error) {
 
 void Webhook::Validate(const httplib::Request& req, httplib::Response& res) {
   auto start = Clock::now();
+  if (!o_.insecure_http && !o_.tls.client_ca_path.empty() && !PeerHasCertificate(req.ssl)) {
+    res.status = 401;
+    res.set_content(JsonError("a client certificate signed by --client-ca is required"), "application/json");
+    metrics_.ObserveAdmission("invalid", "", 0, ResourceEvaluation{});
+    LogLine("warn", "admission request without a client certificate").Str("remote", req.remote_addr).Emit();
+    return;
+  }
   if (!IsJsonContentType(req.get_header_value("Content-Type"))) {
     res.status = 400;
     res.set_content(JsonError("Content-Type must be application/json"), "application/json");

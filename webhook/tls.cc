@@ -155,6 +155,8 @@ int VerifyCallback(int preverify_ok, X509_STORE_CTX* store) {
 
 }  // namespace
 
+bool PeerHasCertificate(const SSL* ssl) { return ssl && SSL_get0_peer_certificate(ssl) != nullptr; }
+
 TlsContext::TlsContext(TlsOptions options) : options_(std::move(options)) {}
 TlsContext::~TlsContext() = default;
 
@@ -188,7 +190,10 @@ bool TlsContext::Configure(SSL_CTX* ctx, std::string* error) {
   SSL_CTX_set_ex_data(ctx, ContextIndex(), this);
   SSL_CTX_set_cert_cb(ctx, CertCallback, this);
   if (!options_.client_ca_path.empty()) {
-    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, VerifyCallback);
+    // A presented certificate must verify (and match client_cn) or the handshake fails.  A
+    // missing one is let through the handshake so the kubelet's HTTPS probes (which never
+    // present one) reach /healthz and /readyz; POST /validate refuses it (PeerHasCertificate).
+    SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, VerifyCallback);
     // Resumed sessions skip verification: keep them bound to this configuration.
     static const unsigned char kSessionContext[] = "aimsgate-webhook";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);

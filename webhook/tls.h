@@ -13,8 +13,10 @@
 // swaps them atomically between handshakes without touching the shared SSL_CTX.
 // Protocol: TLS 1.3 minimum by default; with min_version "1.2", TLS 1.2 is limited to
 // ECDHE key exchange with AEAD ciphers (AES-GCM, ChaCha20-Poly1305).  With a client CA
-// the client must present a certificate it signed, and, when client_cn is set, whose
-// subject CN (or a DNS SAN) equals client_cn.
+// a certificate the client presents must be signed by it and, when client_cn is set, have
+// that subject CN (or DNS SAN), else the handshake fails; a client that presents none
+// completes the handshake (kubelet probes cannot present one) and the server refuses it
+// per endpoint with PeerHasCertificate (POST /validate answers 401).
 //
 // Thread-safety: Load may run concurrently with handshakes.  Cost: Load parses the PEM
 // files; a handshake copies three reference-counted pointers.
@@ -57,6 +59,9 @@ class TlsContext {
   mutable std::mutex mu_;
   std::shared_ptr<const TlsMaterial> material_;
 };
+
+// True when the connection's client presented a (verified) certificate.
+bool PeerHasCertificate(const SSL* ssl);
 
 // The OpenSSL error queue as one string (and cleared).
 std::string OpenSslErrors();

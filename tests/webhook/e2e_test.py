@@ -238,7 +238,16 @@ def test_bad_requests(port, ctx):
 
 
 def test_tls(port, d):
-    check(handshake_fails(port, client_context(d, cert=None)), "client certificate required: none -> refused")
+    # Without a certificate the handshake completes (kubelet probes present none) but
+    # /validate refuses; a certificate of the wrong name fails the handshake itself.
+    try:
+        status, body = post(port, client_context(d, cert=None), review(deployment()))
+        check(status == 401 and "client certificate" in json.loads(body)["error"],
+              f"client certificate required: none -> 401 on /validate (got {status})")
+    except (ssl.SSLError, ConnectionError) as e:
+        check(False, f"client certificate required: none -> 401 (got {e!r})")
+    status, _ = get(port, client_context(d, cert=None), "/readyz")
+    check(status == 200, "probes need no client certificate")
     check(handshake_fails(port, client_context(d, cert="intruder")), "client certificate with the wrong CN -> refused")
     check(handshake_fails(port, client_context(d, max_version=ssl.TLSVersion.TLSv1_2)), "TLS 1.2 refused by default")
     out = subprocess.run(["curl", "-s", "--tls-max", "1.2", "--cacert", d + "/ca.crt", "--cert", d + "/client.crt",
