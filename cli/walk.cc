@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -45,9 +46,11 @@ std::string StripDotSlash(std::string p) {
 }
 
 struct IgnoreLevel {
-  std::string base;  // directory of the ignore file, relative to the walked root ("" = root)
+  std::string base;    // directory of the ignore file, relative to the walked root ("" = root or above)
+  std::string prefix;  // for ignore files above the root: the root's path relative to their directory + "/"
   IgnoreRules rules;
 };
+
 
 class Walker {
  public:
@@ -61,6 +64,7 @@ class Walker {
     while (display_root_.size() > 1 && display_root_.back() == '/') display_root_.pop_back();
     if (display_root_ == ".") display_root_.clear();
     std::vector<IgnoreLevel> levels;
+    LoadAncestorIgnoreFiles(&levels);
     std::set<std::pair<dev_t, ino_t>> open_dirs;
     Walk(arg, "", &levels, &open_dirs, 0);
   }
@@ -73,7 +77,7 @@ class Walker {
   bool Ignored(const std::vector<IgnoreLevel>& levels, const std::string& rel, bool is_dir) const {
     IgnoreRules::Verdict verdict = IgnoreRules::kNoMatch;
     for (const auto& level : levels) {
-      std::string sub = level.base.empty() ? rel : rel.substr(level.base.size() + 1);
+      std::string sub = level.prefix + (level.base.empty() ? rel : rel.substr(level.base.size() + 1));
       IgnoreRules::Verdict v = level.rules.Match(sub, is_dir);
       if (v != IgnoreRules::kNoMatch) verdict = v;
     }
@@ -89,7 +93,33 @@ class Walker {
     return false;
   }
 
-  void LoadIgnoreFile(const std::string& dir, const std::string& rel, std::vector<IgnoreLevel>* levels) {
+  // Inside a git work tree, the ignore files of the directories between the
+  // work tree's top (the directory holding .git) and the walked root apply too,
+  // as .gitignore files do; outside one, only those in the walked tree.
+  void LoadAncestorIgnoreFiles(std::vector<IgnoreLevel>* levels) {
+    if (options_.ignore_file.empty() || root_real_.empty()) return;
+    std::vector<std::string> ancestors;  // nearest first
+    std::string dir = root_real_;
+    bool in_git = false;
+    while (true) {
+      if (access((dir + "/.git").c_str(), F_OK) == 0) {  // a directory, or a file in a linked work tree
+        in_git = true;
+        break;
+      }
+      size_t slash = dir.rfind('/');
+      if (slash == std::string::npos || dir == "/") break;
+      dir = slash == 0 ? "/" : dir.substr(0, slash);
+      ancestors.push_back(dir);
+    }
+    if (!in_git) return;
+    for (auto it = ancestors.rbegin(); it != ancestors.rend(); ++it) {
+      std::string prefix = root_real_.substr(*it == "/" ? 1 : it->size() + 1) + "/";
+      LoadIgnoreFile(*it, "", levels, prefix, *it + "/" + options_.ignore_file);
+    }
+  }
+
+  void LoadIgnoreFile(const std::string& dir, const std::string& rel, std::vector<IgnoreLevel>* levels,
+                      const std::string& prefix = "", const std::string& shown_path = "") {
     if (options_.ignore_file.empty()) return;
     std::string path = dir + "/" + options_.ignore_file;
     struct stat st;
@@ -99,13 +129,14 @@ class Walker {
     buffer << in.rdbuf();
     std::vector<std::string> errors;
     IgnoreRules rules = IgnoreRules::Parse(buffer.str(), &errors);
-    std::string shown = StripDotSlash(Display(rel.empty() ? options_.ignore_file : rel + "/" + options_.ignore_file));
+    std::string shown = !shown_path.empty() ? shown_path
+                        : StripDotSlash(Display(rel.empty() ? options_.ignore_file : rel + "/" + options_.ignore_file));
     for (const auto& e : errors) {
       // "line N: message"
       int line = std::atoi(e.c_str() + 5);
       out_->errors.push_back({shown, line, e.substr(e.find(':') + 2)});
     }
-    if (!rules.empty()) levels->push_back({rel, std::move(rules)});
+    if (!rules.empty()) levels->push_back({rel, prefix, std::move(rules)});
   }
 
   void Walk(const std::string& dir, const std::string& rel, std::vector<IgnoreLevel>* levels,

@@ -18,7 +18,10 @@
 // - `.aimsgateignore` (gitignore syntax, see path_glob.h) in any walked
 //   directory applies to that directory's subtree, relative to it; deeper files
 //   override shallower ones; an excluded directory is not entered (so, as in
-//   git, `!` cannot re-include a file below an excluded directory).
+//   git, `!` cannot re-include a file below an excluded directory).  When the
+//   walked directory is inside a git work tree, the ignore files of its parent
+//   directories up to the work tree's top apply as well (as .gitignore files
+//   do), so `check repo/sub` selects the same files as `check repo` does there.
 // - --include / --exclude globs are matched against the path as printed (the
 //   argument joined with the relative path) and against the path relative to the
 //   walked argument; a glob without `/` matches a name at any depth. --exclude

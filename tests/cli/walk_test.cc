@@ -172,3 +172,29 @@ TEST(Walk, GitDirectoryIsSkipped) {
 
 }  // namespace
 }  // namespace aimsgate::cli
+
+namespace aimsgate::cli {
+namespace {
+
+TEST(Walk, IgnoreFilesAboveTheArgumentApplyInsideAGitWorkTree) {
+  testing::TempDir t;
+  t.Write(".git/HEAD", "ref: refs/heads/main\n");
+  t.Write(".aimsgateignore", "*.gen.yaml\n/top-only.yaml\nsub/anchored.yaml\n");
+  t.Write("sub/x.gen.yaml", "kind: Pod\n");
+  t.Write("sub/anchored.yaml", "kind: Pod\n");
+  t.Write("sub/top-only.yaml", "kind: Pod\n");
+  t.Write("sub/keep.yaml", "kind: Pod\n");
+  testing::ScopedCwd cwd(t.path() + "/sub");
+  EXPECT_THAT(WalkInputs({"."}, WalkOptions()).files, ::testing::ElementsAre("keep.yaml", "top-only.yaml"));
+}
+
+TEST(Walk, OutsideAGitWorkTreeOnlyTheWalkedTreeCounts) {
+  testing::TempDir t;
+  t.Write(".aimsgateignore", "*.gen.yaml\n");
+  t.Write("sub/x.gen.yaml", "kind: Pod\n");
+  testing::ScopedCwd cwd(t.path() + "/sub");
+  EXPECT_THAT(WalkInputs({"."}, WalkOptions()).files, ::testing::ElementsAre("x.gen.yaml"));
+}
+
+}  // namespace
+}  // namespace aimsgate::cli

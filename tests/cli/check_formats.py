@@ -1,0 +1,342 @@
+#!/usr/bin/env python3
+"""End-to-end checks of `aimsgate check` output with the consumers' own tools.
+
+usage: check_formats.py --aimsgate BIN --source-dir DIR CASE
+CASE: golden | sarif_schema | junit_xml | github_commands | determinism |
+      large_tree | stdin | binary | progress
+Exit 0 pass, 1 fail, 77 skip (a validator is not installed).
+UPDATE_GOLDEN=1 rewrites tests/cli/golden/ from the current output.
+"""
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import xml.etree.ElementTree as ET
+
+NOW = "2026-06-01T00:00:00Z"
+FORMATS = ["text", "json", "sarif", "junit", "github"]
+
+
+class Ctx:
+    def __init__(self, args):
+        self.bin = os.path.abspath(args.aimsgate)
+        self.src = os.path.abspath(args.source_dir)
+        self.here = os.path.join(self.src, "tests", "cli")
+        self.fixtures = os.path.join(self.here, "fixtures")
+        self.failures = []
+
+    def run(self, args, cwd=None, stdin=None, env=None):
+        p = subprocess.run([self.bin, "check", "--now", NOW] + args, cwd=cwd or self.fixtures,
+                           input=stdin, capture_output=True, env=env)
+        return p.returncode, p.stdout, p.stderr
+
+    def fixture_report(self, fmt):
+        return self.run(["--rules", "pack", "--waivers", "waivers.yaml", "--format", fmt, "repo"])
+
+    def examples_report(self, fmt):
+        ex = os.path.join(self.src, "examples")
+        return self.run(["--inventory", "inventory.yaml", "--waivers", "waivers.yaml", "--format", fmt,
+                         "--exclude", "model", "--exclude", "inventory.yaml", "--exclude", "waivers.yaml", "."],
+                        cwd=ex)
+
+    def expect(self, cond, what):
+        if not cond:
+            self.failures.append(what)
+            print("FAIL", what)
+
+
+def normalize(fmt, data):
+    text = data.decode("utf-8")
+    if fmt == "sarif":
+        # The tool version changes with every release; nothing else is volatile.
+        text = re.sub(r'("name": "aimsgate",\n\s+"version": )"[^"]+"(,\n\s+"semanticVersion": )"[^"]+"',
+                      r'\1"VERSION"\2"VERSION"', text)
+    return text
+
+
+def case_golden(c):
+    update = os.environ.get("UPDATE_GOLDEN") == "1"
+    gdir = os.path.join(c.here, "golden")
+    os.makedirs(gdir, exist_ok=True)
+    for fmt in FORMATS:
+        rc, out, err = c.fixture_report(fmt)
+        c.expect(rc == 1, f"{fmt}: exit {rc}, want 1 (denied resources); stderr: {err.decode()}")
+        got = normalize(fmt, out)
+        path = os.path.join(gdir, "check." + fmt)
+        if update:
+            with open(path, "w", encoding="utf-8", newline="") as f:
+                f.write(got)
+            print("updated", path)
+            continue
+        with open(path, encoding="utf-8", newline="") as f:
+            want = f.read()
+        if got != want:
+            import difflib
+            diff = "".join(difflib.unified_diff(want.splitlines(True), got.splitlines(True), path, "actual", n=2))
+            c.expect(False, f"{fmt}: output differs from {path} (UPDATE_GOLDEN=1 to accept):\n{diff[:4000]}")
+        else:
+            print("ok  ", fmt, "matches", os.path.relpath(path, c.src))
+
+
+def sarif_github_constraints(c, name, doc):
+    """What GitHub code scanning requires beyond the schema."""
+    c.expect(doc.get("version") == "2.1.0", f"{name}: version")
+    c.expect(len(doc["runs"]) == 1, f"{name}: exactly one run")
+    run = doc["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    ids = [r["id"] for r in rules]
+    c.expect(len(ids) == len(set(ids)), f"{name}: rule ids unique")
+    for r in rules:
+        c.expect(r["defaultConfiguration"]["level"] in ("error", "warning", "note"), f"{name}: level of {r['id']}")
+        sev = float(r["properties"]["security-severity"])
+        c.expect(0 < sev <= 10, f"{name}: security-severity of {r['id']}")
+        c.expect("iso42001" in r["properties"]["tags"], f"{name}: iso42001 tag on {r['id']}")
+        c.expect(r["help"]["text"] and r["help"]["markdown"], f"{name}: help of {r['id']}")
+    for res in run["results"]:
+        c.expect(rules[res["ruleIndex"]]["id"] == res["ruleId"], f"{name}: ruleIndex of {res['ruleId']}")
+        loc = res["locations"][0]["physicalLocation"]
+        uri = loc["artifactLocation"]["uri"]
+        c.expect(not uri.startswith("/") and ".." not in uri.split("/"), f"{name}: relative uri {uri}")
+        c.expect(loc["region"]["startLine"] >= 1, f"{name}: startLine")
+        c.expect(res["message"]["text"], f"{name}: message")
+    return len(run["results"])
+
+
+def case_sarif_schema(c):
+    try:
+        import jsonschema
+    except ImportError:
+        print("SKIP: python3-jsonschema is not installed (apt-get install python3-jsonschema)")
+        return 77
+    with open(os.path.join(c.here, "schema", "sarif-2.1.0-rtm.5.json"), encoding="utf-8") as f:
+        schema = json.load(f)
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    validator = cls(schema, format_checker=jsonschema.FormatChecker())
+    docs = {}
+    rc, out, _ = c.fixture_report("sarif")
+    docs["fixture"] = out
+    rc, out, _ = c.examples_report("sarif")
+    docs["examples (built-in pack)"] = out
+    # Input errors become toolExecutionNotifications.
+    with tempfile.TemporaryDirectory() as t:
+        with open(os.path.join(t, "broken.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: Pod\nmetadata: {name: [\n")
+        rc, out, _ = c.run(["--format", "sarif", "broken.yaml"], cwd=t)
+        c.expect(rc == 2, "broken input exits 2")
+        docs["input error"] = out
+    for name, raw in docs.items():
+        doc = json.loads(raw)
+        errors = sorted(validator.iter_errors(doc), key=lambda e: list(e.path))
+        for e in errors[:10]:
+            c.expect(False, f"{name}: schema: {e.message} at {list(e.path)}")
+        n = sarif_github_constraints(c, name, doc)
+        if not errors:
+            print(f"ok   {name}: schema-valid SARIF 2.1.0, {n} results")
+    notes = json.loads(docs["input error"])["runs"][0]["invocations"][0]
+    c.expect(not notes["executionSuccessful"] and notes["toolExecutionNotifications"][0]["locations"],
+             "input error notification with a location")
+
+
+def junit_check(c, name, raw):
+    root = ET.fromstring(raw)  # raises on malformed XML
+    c.expect(root.tag == "testsuites", f"{name}: root element")
+    total = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
+    for suite in root.findall("testsuite"):
+        cases = suite.findall("testcase")
+        counts = {"tests": len(cases),
+                  "failures": sum(1 for t in cases if t.find("failure") is not None),
+                  "errors": sum(1 for t in cases if t.find("error") is not None),
+                  "skipped": sum(1 for t in cases if t.find("skipped") is not None)}
+        for k, v in counts.items():
+            c.expect(int(suite.get(k)) == v, f"{name}: suite {suite.get('name')} {k}={suite.get(k)}, counted {v}")
+            total[k] += v
+        for t in cases:
+            c.expect(t.get("name") and t.get("classname"), f"{name}: testcase name/classname")
+    for k, v in total.items():
+        c.expect(int(root.get(k)) == v, f"{name}: testsuites {k}={root.get(k)}, counted {v}")
+    print(f"ok   {name}: well-formed JUnit XML, {total['tests']} testcases, {total['failures']} failures")
+    return root
+
+
+def case_junit_xml(c):
+    _, out, _ = c.fixture_report("junit")
+    root = junit_check(c, "fixture", out)
+    msgs = [f.get("message") for f in root.iter("failure")]
+    c.expect(any('<&> "100%"' in m for m in msgs), "escaped message round-trips through the parser")
+    _, out, _ = c.examples_report("junit")
+    junit_check(c, "examples (built-in pack)", out)
+
+
+GITHUB_LINE = re.compile(r"^::(error|warning|notice)( [a-z]+=[^,:]*(,[a-z]+=[^,:]*)*)?::[^\r\n]*$")
+
+
+def case_github_commands(c):
+    for name, (rc, out, _) in {"fixture": c.fixture_report("github"),
+                                "examples": c.examples_report("github")}.items():
+        lines = out.decode().split("\n")
+        c.expect(lines[-1] == "", f"{name}: ends with a newline")
+        for line in lines[:-1]:
+            c.expect(GITHUB_LINE.match(line) is not None, f"{name}: not a workflow command: {line[:200]}")
+        print(f"ok   {name}: {len(lines) - 1} workflow commands")
+
+
+def make_tree(root, n, seed_bytes=0):
+    """n manifests in nested directories; every third one a denied AI workload."""
+    total = 0
+    for i in range(n):
+        d = os.path.join(root, f"team{i % 20:02d}", f"svc{i % 50:02d}")
+        os.makedirs(d, exist_ok=True)
+        ai = i % 3 == 0
+        body = (f"apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app-{i}\n  namespace: ns{i % 10}\n"
+                f"  labels: {{app: app-{i}}}\n  annotations:\n"
+                + ("    aimsgate.io/system-id: sys-%d\n" % i if ai else "    team: t%d\n" % (i % 20))
+                + f"spec:\n  replicas: {1 + i % 3}\n  selector:\n    matchLabels: {{app: app-{i}}}\n"
+                f"  template:\n    metadata:\n      labels: {{app: app-{i}}}\n    spec:\n      containers:\n"
+                f"      - name: main\n        image: registry.example.com/app:{i}\n"
+                f"        resources:\n          limits: {{cpu: 500m, memory: 512Mi}}\n"
+                f"        env:\n" + "".join(f"        - {{name: VAR_{k}, value: \"{k * i}\"}}\n" for k in range(10))
+                + f"---\napiVersion: v1\nkind: Service\nmetadata: {{name: app-{i}, namespace: ns{i % 10}}}\n"
+                f"spec:\n  selector: {{app: app-{i}}}\n  ports: [{{port: 80, targetPort: 8080}}]\n")
+        with open(os.path.join(d, f"app-{i:05d}.yaml"), "w") as f:
+            f.write(body)
+        total += len(body)
+    return total
+
+
+def case_determinism(c):
+    with tempfile.TemporaryDirectory() as t:
+        make_tree(t, 1200)
+        outs = {}
+        for jobs in (1, 4):
+            rc, out, err = c.run(["--jobs", str(jobs), "--format", "json", "."], cwd=t)
+            c.expect(rc == 1, f"jobs={jobs}: exit {rc}, stderr {err[:300]}")
+            outs[jobs] = out
+        c.expect(outs[1] == outs[4], "JSON differs between --jobs 1 and --jobs 4")
+        for fmt in ("sarif", "junit", "github"):
+            a = c.run(["--jobs", "1", "--format", fmt, "."], cwd=t)[1]
+            b = c.run(["--jobs", "4", "--format", fmt, "."], cwd=t)[1]
+            c.expect(a == b, f"{fmt} differs between --jobs 1 and --jobs 4")
+        doc = json.loads(outs[1])
+        c.expect(doc["summary"]["resources"] == 2400, f"resources {doc['summary']['resources']}")
+        srcs = [(r["resource"]["source"], r["resource"]["line"]) for r in doc["results"]]
+        c.expect(srcs == sorted(srcs), "results sorted by file, then position")
+        if not c.failures:
+            print(f"ok   1,200 files: JSON, SARIF, JUnit and GitHub output byte-identical for --jobs 1 and 4")
+
+
+def case_large_tree(c):
+    n = int(os.environ.get("AIMSGATE_LARGE_TREE_FILES", "5000"))
+    with tempfile.TemporaryDirectory() as top:
+        t = os.path.join(top, "tree")
+        size = make_tree(t, n)
+        for jobs in (1, 2):
+            start = time.monotonic()
+            rc, out, err = c.run(["--jobs", str(jobs), "--format", "json", "--output", os.path.join(top, "r.json"),
+                                  "--format", "sarif=" + os.path.join(top, "r.sarif"), "."], cwd=t)
+            secs = time.monotonic() - start
+            c.expect(rc == 1, f"jobs={jobs}: exit {rc}: {err[:300]}")
+            with open(os.path.join(top, "r.json")) as f:
+                doc = json.load(f)
+            c.expect(doc["summary"]["resources"] == 2 * n, f"resources {doc['summary']['resources']}")
+            c.expect(doc["summary"]["denied"] == len(range(0, n, 3)), f"denied {doc['summary']['denied']}")
+            c.expect(not doc["errors"], "no input errors")
+            c.expect(err == b"", f"no progress output when stderr is not a terminal: {err[:200]}")
+            print(f"ok   {n} files, {size / 1e6:.1f} MB, --jobs {jobs}: {secs:.2f} s end to end, "
+                  f"{n / secs:.0f} files/s, {size / 1e6 / secs:.1f} MB/s (JSON + SARIF written)")
+
+
+def case_stdin(c):
+    # What `helm template` emits: a leading `---`, comments, empty documents.
+    helm = (b"---\n# Source: chart/templates/deploy.yaml\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n"
+            b"  name: scorer\n  annotations: {aimsgate.io/system-id: scorer}\nspec:\n  template:\n    spec:\n"
+            b"      containers: [{name: m, image: vllm/vllm-openai:v1}]\n---\n---\n# Source: chart/templates/svc.yaml\n"
+            b"apiVersion: v1\nkind: Service\nmetadata: {name: scorer}\n")
+    rc, out, err = c.run(["--format", "json", "-"], stdin=helm)
+    doc = json.loads(out)
+    c.expect(rc == 1, f"helm stdin: exit {rc}: {err[:300]}")
+    c.expect([r["resource"]["source"] for r in doc["results"]][:1] == ["<stdin>"], "source is <stdin>")
+    c.expect(doc["summary"]["resources"] == 2, f"helm stdin resources {doc['summary']['resources']}")
+    owner = [r for r in doc["results"] if r["rule"] == "iso42001/owner-assigned"]
+    c.expect(owner and owner[0]["result"] == "fail" and owner[0].get("fieldLine") == 7,
+             f"field line from stdin: {owner[:1]}")
+    # `kustomize build` emits a plain `---`-separated stream; a List is expanded.
+    kustomize = (b"apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: a}\n"
+                 b"- apiVersion: v1\n  kind: ConfigMap\n  metadata: {name: b}\n")
+    rc, out, err = c.run(["--format", "sarif", "-"], stdin=kustomize)
+    c.expect(rc == 0, f"kustomize stdin: exit {rc}: {err[:300]}")
+    c.expect(json.loads(out)["runs"][0]["results"] == [], "no findings for ConfigMaps")
+    # Both stdin and a directory in one run.
+    rc, out, err = c.run(["--rules", "pack", "--format", "json", "-", "repo/nested"], stdin=helm)
+    srcs = sorted({r["resource"]["source"] for r in json.loads(out)["results"]})
+    c.expect(srcs == ["<stdin>", "repo/nested/keep.tmp.yaml"], f"stdin plus directory: {srcs}")
+    if shutil.which("helm"):
+        print("note: helm is installed but not used; the stream above is what `helm template` prints")
+    if not c.failures:
+        print("ok   helm-template and kustomize-build streams on stdin")
+
+
+def case_binary(c):
+    with tempfile.TemporaryDirectory() as t:
+        with open(os.path.join(t, "a.yaml"), "wb") as f:
+            f.write(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+        with open(os.path.join(t, "b.yaml"), "wb") as f:
+            f.write(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: caf\xe9}\n")
+        with open(os.path.join(t, "c.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: fine}\n")
+        for fmt in ("json", "sarif", "junit", "github", "text"):
+            rc, out, err = c.run(["--format", fmt, "."], cwd=t)
+            c.expect(rc == 2, f"{fmt}: exit {rc}, want 2")
+            text = out.decode("utf-8")  # must be valid UTF-8 whatever the input
+            if fmt == "json":
+                doc = json.loads(text)
+                errs = {e["source"]: e["message"] for e in doc["errors"]}
+                c.expect(re.search("binary|UTF-8", errs.get("a.yaml", "")), f"binary file reported: {errs}")
+                c.expect("UTF-8" in errs.get("b.yaml", ""), f"invalid UTF-8 reported: {errs}")
+                c.expect(doc["summary"]["resources"] == 1, "the good file is still evaluated")
+            if fmt == "junit":
+                ET.fromstring(out)
+            if fmt == "sarif":
+                json.loads(text)
+        if not c.failures:
+            print("ok   binary and non-UTF-8 files are input errors (exit 2) in every format")
+
+
+def case_progress(c):
+    with tempfile.TemporaryDirectory() as t:
+        make_tree(t, 40)
+        rc, out, err = c.run(["--progress", "--format", "json", "."], cwd=t)
+        lines = err.decode().strip().split("\n")
+        c.expect(lines and lines[-1].startswith("aimsgate: scanned 40/40 files (100%"), f"progress lines: {lines}")
+        c.expect(len(lines) <= 11, f"at most one line per 10%: {len(lines)}")
+        rc, out, err = c.run(["--format", "json", "."], cwd=t)
+        c.expect(err == b"", "no progress without a terminal")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--aimsgate", required=True)
+    ap.add_argument("--source-dir", required=True)
+    ap.add_argument("case")
+    args = ap.parse_args()
+    c = Ctx(args)
+    fn = globals().get("case_" + args.case)
+    if fn is None:
+        print("unknown case", args.case)
+        return 2
+    rc = fn(c)
+    if rc == 77:
+        return 77
+    if c.failures:
+        print(f"{len(c.failures)} check(s) failed")
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
