@@ -1,6 +1,23 @@
 #include "evaluator/manifest/flow_depth.h"
 
 namespace aimsgate::manifest {
+namespace {
+
+// Bytes that never open, close or quote anything: letters, digits, '.', '/', '_'
+// and UTF-8 (the bulk of a manifest). Runs of them are skipped in one loop.
+struct PlainTable {
+  bool plain[256] = {};
+  constexpr PlainTable() {
+    for (int c = 'a'; c <= 'z'; ++c) plain[c] = true;
+    for (int c = 'A'; c <= 'Z'; ++c) plain[c] = true;
+    for (int c = '0'; c <= '9'; ++c) plain[c] = true;
+    for (int c = 0x80; c < 256; ++c) plain[c] = true;
+    plain[static_cast<int>('.')] = plain[static_cast<int>('/')] = plain[static_cast<int>('_')] = true;
+  }
+};
+constexpr PlainTable kPlain;
+
+}  // namespace
 
 size_t FindExcessiveFlowDepth(std::string_view s, int max_depth) {
   const size_t n = s.size();
@@ -47,6 +64,11 @@ size_t FindExcessiveFlowDepth(std::string_view s, int max_depth) {
         continue;
       }
       if (c == ' ' || c == '\t' || c == '\r') continue;
+      if (!block_indicator && kPlain.plain[static_cast<unsigned char>(c)]) {
+        token_start = false;
+        while (i + 1 < n && kPlain.plain[static_cast<unsigned char>(s[i + 1])]) ++i;
+        continue;
+      }
       if (c == '#' && (i == 0 || s[i - 1] == ' ' || s[i - 1] == '\t')) {
         while (i < n && s[i] != '\n') ++i;
         break;

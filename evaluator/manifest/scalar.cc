@@ -261,7 +261,8 @@ void ResolvePlain(std::string_view text, ScalarValue* out) {
   out->kind = ScalarValue::kString;
   Hint hint = HintOf(text);
   if (hint == kNone) return;
-  if (LookupFixed(text, out)) return;
+  // The fixed spellings are at most 6 bytes and none starts with a digit.
+  if (hint != kDigit && text.size() <= 6 && LookupFixed(text, out)) return;
   switch (hint) {
     case kDot:
       // Go's ParseFloat on the raw text: only ".5", ".5e3" shapes can start with '.'.
