@@ -95,6 +95,12 @@ std::vector<std::string> ListFiles(const std::string& path, const std::vector<st
   }
   for (auto it = fs::recursive_directory_iterator(path, fs::directory_options::skip_permission_denied, ec);
        !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    // A mounted ConfigMap is ..<timestamp>/KEY, ..data -> ..<timestamp>, KEY -> ..data/KEY:
+    // hidden entries are skipped so that each key is read once (not twice, as two packs).
+    if (it->path().filename().string().rfind('.', 0) == 0) {
+      if (it->is_directory(ec)) it.disable_recursion_pending();
+      continue;
+    }
     if (!it->is_regular_file(ec)) continue;
     std::string ext = it->path().extension().string();
     if (std::find(extensions.begin(), extensions.end(), ext) != extensions.end()) {
