@@ -90,6 +90,21 @@ spec:
 """
 
 
+def configmap_write(directory, key, text):
+    """Updates `directory` the way the kubelet updates a mounted ConfigMap: the files go to a
+    new hidden ..<timestamp> directory, then the ..data symlink is swapped atomically."""
+    stamp = "..%d" % time.time_ns()
+    os.mkdir(os.path.join(directory, stamp))
+    with open(os.path.join(directory, stamp, key), "w") as f:
+        f.write(text)
+    tmp = os.path.join(directory, "..data_tmp")
+    os.symlink(stamp, tmp)
+    os.rename(tmp, os.path.join(directory, "..data"))
+    link = os.path.join(directory, key)
+    if not os.path.islink(link):
+        os.symlink(os.path.join("..data", key), link)
+
+
 def pack(version="1.0.0", owner_action="deny"):
     return PACK.replace("VERSION", version).replace("OWNER_ACTION", owner_action)
 
@@ -311,18 +326,17 @@ def metric(port, ctx, name_with_labels):
     return float(m.group(1)) if m else None
 
 
-def test_reload(port, ctx, pack_path, d, server):
+def test_reload(port, ctx, packs, d, server):
     traffic = Traffic(port, ctx)
     traffic.start()
     check(wait_for(lambda: traffic.snapshot() is not None), "traffic flows")
     check(traffic.snapshot()["allowed"] is False, "owner rule denies before reload")
-    with open(pack_path, "w") as f:
-        f.write(pack(version="1.1.0", owner_action="warn"))
+    configmap_write(packs, "e2e.yaml", pack(version="1.1.0", owner_action="warn"))
     check(wait_for(lambda: (traffic.snapshot() or {}).get("allowed") is True), "good pack reloaded under traffic")
     check("e2e@1.1.0" in traffic.snapshot()["auditAnnotations"]["packs"], "new pack digest served")
     check(metric(port, ctx, 'aimsgate_pack_reloads_total{result="success"}') >= 1, "reload success counted")
-    with open(pack_path, "w") as f:
-        f.write(pack(version="1.2.0").replace('assert: "has(object.metadata.annotations)', 'assert: "has(objct.metadata'))
+    configmap_write(packs, "e2e.yaml",
+                    pack(version="1.2.0").replace('assert: "has(object.metadata.annotations)', 'assert: "has(objct.metadata'))
     check(wait_for(lambda: (metric(port, ctx, 'aimsgate_pack_reloads_total{result="failure"}') or 0) >= 1),
           "broken pack rejected and counted")
     time.sleep(0.3)
@@ -490,9 +504,7 @@ def main():
         make_pki(d)
         packs = os.path.join(workdir, "packs")
         os.mkdir(packs)
-        pack_path = os.path.join(packs, "e2e.yaml")
-        with open(pack_path, "w") as f:
-            f.write(pack())
+        configmap_write(packs, "e2e.yaml", pack())  # laid out like a mounted ConfigMap
         evidence = os.path.join(workdir, "evidence.jsonl")
         server = Server(binary, workdir, [
             "--tls-cert", f"{d}/server.crt", "--tls-key", f"{d}/server.key", "--client-ca", f"{d}/ca.crt",
@@ -504,7 +516,7 @@ def main():
             test_bad_requests(server.port, ctx)
             test_tls(server.port, d)
             test_metrics(server.port, ctx)
-            test_reload(server.port, ctx, pack_path, d, server)
+            test_reload(server.port, ctx, packs, d, server)
             test_sigterm(server, ctx, binary, evidence)
         finally:
             if server.proc.poll() is None:
