@@ -318,6 +318,51 @@ def case_progress(c):
         c.expect(err == b"", "no progress without a terminal")
 
 
+def case_recipes(c):
+    """Runs the `aimsgate check` commands of docs/ci/*.yml on a copy of examples/."""
+    try:
+        import yaml
+    except ImportError:
+        print("SKIP: python3-yaml is not installed")
+        return 77
+    docs = os.path.join(c.src, "docs", "ci")
+    with open(os.path.join(docs, "github-workflow.yml")) as f:
+        gh = yaml.safe_load(f)
+    with open(os.path.join(docs, "gitlab-ci.yml")) as f:
+        gl = yaml.safe_load(f)
+    steps = gh["jobs"]["check"]["steps"]
+    c.expect(any(s.get("uses", "").startswith("github/codeql-action/upload-sarif") for s in steps), "upload-sarif step")
+    c.expect(gh["permissions"]["security-events"] == "write", "security-events: write")
+    commands = {"github": [s["run"] for s in steps if "aimsgate check" in s.get("run", "")],
+                "gitlab": [l for l in gl["aimsgate"]["script"] if "aimsgate check" in l]}
+    c.expect(gl["aimsgate"]["artifacts"]["reports"]["junit"] == "aimsgate-junit.xml", "gitlab junit report")
+    ex = os.path.join(c.src, "examples")
+    bindir = os.path.dirname(c.bin)
+    env = dict(os.environ, PATH=bindir + os.pathsep + os.environ.get("PATH", ""))
+    for name, cmds in commands.items():
+        c.expect(len(cmds) == 1, f"{name}: one aimsgate check command")
+        with tempfile.TemporaryDirectory() as t:
+            os.makedirs(os.path.join(t, "deploy"))
+            os.makedirs(os.path.join(t, "waivers"))
+            for f in os.listdir(ex):
+                if f.endswith(".yaml") and f not in ("inventory.yaml", "waivers.yaml"):
+                    shutil.copy(os.path.join(ex, f), os.path.join(t, "deploy", f))
+            shutil.copy(os.path.join(ex, "inventory.yaml"), t)
+            shutil.copy(os.path.join(ex, "waivers.yaml"), os.path.join(t, "waivers"))
+            cmd = cmds[0].replace("aimsgate check", "aimsgate check --now " + NOW, 1)
+            p = subprocess.run(["bash", "-c", cmd], cwd=t, env=env, capture_output=True)
+            c.expect(p.returncode == 1, f"{name}: exit {p.returncode} (examples have denied workloads): {p.stderr[:300]}")
+            for out in os.listdir(t):
+                if out.endswith(".sarif"):
+                    run = json.load(open(os.path.join(t, out)))["runs"][0]
+                    c.expect(run["results"], f"{name}: {out} has results")
+                if out.endswith(".xml"):
+                    ET.parse(os.path.join(t, out))
+            produced = sorted(o for o in os.listdir(t) if o.endswith((".sarif", ".xml")))
+            c.expect(len(produced) == 2, f"{name}: report files {produced}")
+            print(f"ok   {name} recipe: exit 1, wrote {', '.join(produced)}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aimsgate", required=True)
