@@ -109,7 +109,10 @@ struct LoadError {
 // Shared by all resources that come from it (a List's items).
 class LoadedDocument {
  public:
-  rapidjson::Document doc;
+  // Small chunks: a typical manifest needs a few KiB, RapidJSON's default chunk
+  // is 64 KiB per document. Declared before `doc`, which allocates from it.
+  rapidjson::MemoryPoolAllocator<> pool{8192};
+  rapidjson::Document doc{&pool};
 
   // Position of `v`, a value or a member name inside `doc`; {0,0} if unknown.
   // The first call sorts the index (O(n log n), once, thread-safe); later calls
