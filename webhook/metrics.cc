@@ -14,8 +14,15 @@ Metrics::Metrics(std::string version) : version_(std::move(version)), bucket_cou
 
 void Metrics::ObserveAdmission(const std::string& decision, const std::string& operation, double seconds,
                                const ResourceEvaluation& evaluation) {
+  // Label values come from the request: only the known operations get their own series,
+  // so a client cannot grow the metrics without bound.
+  static const char* const kOperations[] = {"CREATE", "UPDATE", "DELETE", "CONNECT", ""};
+  std::string op = "other";
+  for (const char* known : kOperations) {
+    if (operation == known) op = operation;
+  }
   std::lock_guard<std::mutex> lock(mu_);
-  ++requests_[{decision, operation}];
+  ++requests_[{decision, op}];
   size_t i = 0;
   while (i < Buckets().size() && seconds > Buckets()[i]) ++i;
   ++bucket_counts_[i];

@@ -5,7 +5,8 @@
 //   m.CountReload(true);                                          // per pack reload
 //   std::string text = m.Render();                                // GET /metrics
 //
-// Series: aimsgate_admission_requests_total{decision,operation},
+// Series: aimsgate_admission_requests_total{decision,operation} (operation: CREATE, UPDATE,
+// DELETE, CONNECT, "" for bodies that were not read, else "other"),
 // aimsgate_admission_duration_seconds (histogram), aimsgate_rule_results_total{rule,control,result},
 // aimsgate_pack_reloads_total{result}, aimsgate_tls_reloads_total{result},
 // aimsgate_evidence_write_errors_total, aimsgate_build_info{version}.

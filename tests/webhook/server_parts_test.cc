@@ -31,6 +31,8 @@ TEST(MetricsTest, RendersPrometheusText) {
   m.ObserveAdmission("deny", "CREATE", 0.0007, e);
   m.ObserveAdmission("deny", "CREATE", 3.0, e);
   m.ObserveAdmission("allow", "UPDATE", 0.02, ResourceEvaluation{});
+  m.ObserveAdmission("allow", "EVIL\"{x}", 0.02, ResourceEvaluation{});
+  m.ObserveAdmission("allow", "EVIL2", 0.02, ResourceEvaluation{});
   m.CountReload(true);
   m.CountReload(false);
   m.CountReload(false);
@@ -42,11 +44,12 @@ TEST(MetricsTest, RendersPrometheusText) {
            "aimsgate_admission_requests_total{decision=\"allow\",operation=\"UPDATE\"} 1\n",
            "aimsgate_admission_duration_seconds_bucket{le=\"0.0005\"} 0\n",
            "aimsgate_admission_duration_seconds_bucket{le=\"0.001\"} 1\n",
-           "aimsgate_admission_duration_seconds_bucket{le=\"0.025\"} 2\n",
-           "aimsgate_admission_duration_seconds_bucket{le=\"2.5\"} 2\n",
-           "aimsgate_admission_duration_seconds_bucket{le=\"5\"} 3\n",
-           "aimsgate_admission_duration_seconds_bucket{le=\"+Inf\"} 3\n",
-           "aimsgate_admission_duration_seconds_count 3\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"0.025\"} 4\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"2.5\"} 4\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"5\"} 5\n",
+           "aimsgate_admission_duration_seconds_bucket{le=\"+Inf\"} 5\n",
+           "aimsgate_admission_duration_seconds_count 5\n",
+           "aimsgate_admission_requests_total{decision=\"allow\",operation=\"other\"} 2\n",
            "aimsgate_rule_results_total{rule=\"p/owner\",control=\"A.3.2,A.3.3\",result=\"fail\"} 2\n",
            "aimsgate_pack_reloads_total{result=\"success\"} 1\n",
            "aimsgate_pack_reloads_total{result=\"failure\"} 2\n",
