@@ -36,6 +36,7 @@ void Progress::Finish() {
 
 void Progress::Run() {
   std::unique_lock<std::mutex> lock(mu_);
+  Draw(false);  // at once, so even a short scan shows that it started
   while (!cv_.wait_for(lock, std::chrono::milliseconds(100), [this] { return stop_; })) Draw(false);
   Draw(true);
 }

@@ -9,6 +9,9 @@
 // in the message `%` `\r` `\n` become %25 %0D %0A; in properties `:` and `,`
 // also become %3A %2C.  GitHub shows at most 10 errors and 10 warnings per
 // step as annotations; every line is still in the log.
+#include <unistd.h>
+
+#include <climits>
 #include <string>
 
 #include "cli/report.h"
@@ -42,11 +45,25 @@ std::string EscapeProperty(const std::string& raw) {
   return out;
 }
 
+// GitHub resolves `file=` against the repository root (the working directory
+// of the step): absolute paths under the working directory are made relative.
+std::string RepoPath(const std::string& file) {
+  if (file.empty() || file[0] != '/') return file.compare(0, 2, "./") == 0 ? file.substr(2) : file;
+  char cwd[PATH_MAX];
+  if (!getcwd(cwd, sizeof(cwd))) return file;
+  std::string base(cwd);
+  if (base != "/" && file.size() > base.size() + 1 && file.compare(0, base.size(), base) == 0 &&
+      file[base.size()] == '/') {
+    return file.substr(base.size() + 1);
+  }
+  return file;
+}
+
 void Command(std::ostream& os, const char* level, const std::string& file, int line, int column,
              const std::string& title, const std::string& message) {
   os << "::" << level;
   std::string props;
-  if (!file.empty() && file != kStdinSource && file[0] != '-') props += "file=" + EscapeProperty(file);
+  if (!file.empty() && file != kStdinSource && file[0] != '-') props += "file=" + EscapeProperty(RepoPath(file));
   if (!props.empty() && line > 0) props += ",line=" + std::to_string(line);
   if (!props.empty() && line > 0 && column > 0) props += ",col=" + std::to_string(column);
   if (!title.empty()) props += (props.empty() ? "" : ",") + std::string("title=") + EscapeProperty(title);

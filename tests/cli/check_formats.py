@@ -316,6 +316,21 @@ def case_progress(c):
         c.expect(len(lines) <= 11, f"at most one line per 10%: {len(lines)}")
         rc, out, err = c.run(["--format", "json", "."], cwd=t)
         c.expect(err == b"", "no progress without a terminal")
+    script = shutil.which("script")
+    if script:  # util-linux script(1) gives the command a terminal
+        with tempfile.TemporaryDirectory() as t:
+            make_tree(t, 320)
+            cmd = f"{c.bin} check --format json --output /dev/null ."
+            p = subprocess.run([script, "-qec", cmd, "/dev/null"], cwd=t, capture_output=True)
+            c.expect(b"files 100%" in p.stdout or b"scanning [" in p.stdout, f"bar on a terminal: {p.stdout[-300:]}")
+            c.expect(p.stdout.rstrip().endswith(b"\x1b[K"), "the bar is erased at the end")
+        with tempfile.TemporaryDirectory() as t:
+            make_tree(t, 20)
+            p = subprocess.run([script, "-qec", f"{c.bin} check --format json --output /dev/null .", "/dev/null"],
+                               cwd=t, capture_output=True)
+            c.expect(b"scanning" not in p.stdout, "no bar for a few files")
+    if not c.failures:
+        print("ok   progress: lines with --progress, a bar on a terminal over 300 files, nothing otherwise")
 
 
 def case_recipes(c):

@@ -163,6 +163,15 @@ TEST_F(ReportTest, GithubInputErrorsAndStdin) {
   EXPECT_THAT(out, HasSubstr("::error title=aimsgate input error::nope\n"));
 }
 
+TEST_F(ReportTest, GithubFilesAreRelativeToTheWorkingDirectory) {
+  scan_.errors.push_back({"/tmp/ci-root/deploy/a.yaml", 2, 1, "x"});
+  scan_.errors.push_back({"./deploy/b.yaml", 2, 1, "y"});
+  testing::ScopedCwd cwd("/tmp");
+  std::string out = Render("github");
+  EXPECT_THAT(out, HasSubstr("::error file=ci-root/deploy/a.yaml,line=2,col=1,"));
+  EXPECT_THAT(out, HasSubstr("::error file=deploy/b.yaml,line=2,col=1,"));
+}
+
 TEST_F(ReportTest, JsonAndTextCarryFieldLines) {
   EXPECT_THAT(Render("json"), HasSubstr("\"fieldLine\": 29"));
   EXPECT_THAT(Render("text"), HasSubstr("(repo/apps/bad.yaml:29)"));
