@@ -7,7 +7,6 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
-#include <sstream>
 #include <thread>
 
 #include "cli/field_locator.h"
@@ -43,9 +42,12 @@ namespace {
 
 bool ReadInput(const std::string& path, int64_t max_bytes, std::string* out, std::string* error) {
   if (path == "-") {
-    std::ostringstream buffer;
-    buffer << std::cin.rdbuf();
-    *out = buffer.str();
+    // Read in blocks and stop past the limit: a runaway pipe is an input error, not an OOM.
+    char block[1 << 16];
+    while (std::cin.read(block, sizeof(block)) || std::cin.gcount() > 0) {
+      out->append(block, static_cast<size_t>(std::cin.gcount()));
+      if (static_cast<int64_t>(out->size()) > max_bytes) break;
+    }
   } else {
     std::ifstream in(path, std::ios::binary | std::ios::ate);
     if (!in) {

@@ -71,7 +71,8 @@ class Walker {
 
  private:
   std::string Display(const std::string& rel) const {
-    return display_root_.empty() ? rel : display_root_ + "/" + rel;
+    if (display_root_.empty()) return rel;
+    return display_root_ == "/" ? "/" + rel : display_root_ + "/" + rel;
   }
 
   bool Ignored(const std::vector<IgnoreLevel>& levels, const std::string& rel, bool is_dir) const {

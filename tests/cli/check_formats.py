@@ -275,6 +275,9 @@ def case_stdin(c):
     rc, out, err = c.run(["--rules", "pack", "--format", "json", "-", "repo/nested"], stdin=helm)
     srcs = sorted({r["resource"]["source"] for r in json.loads(out)["results"]})
     c.expect(srcs == ["<stdin>", "repo/nested/keep.tmp.yaml"], f"stdin plus directory: {srcs}")
+    # A runaway pipe stops at --max-file-bytes.
+    rc, out, err = c.run(["--max-file-bytes", "100000", "-"], stdin=b"a" * 5000000)
+    c.expect(rc == 2 and b"over the limit" in out + err, f"stdin over the limit: exit {rc}")
     if shutil.which("helm"):
         print("note: helm is installed but not used; the stream above is what `helm template` prints")
     if not c.failures:
