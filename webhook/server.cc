@@ -336,6 +336,12 @@ int Webhook::Run() {
     }
   }
   int threads = std::max(1, o_.threads);
+  if (threads < 16) {
+    LogLine("warn", "few worker threads: each open connection holds one, and a connection beyond them waits "
+                    "until another closes (up to --idle-timeout); give --threads above the apiservers' connections")
+        .Int("threads", threads)
+        .Emit();
+  }
   svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   svr->set_tcp_nodelay(true);  // without it every TLS response waits ~40 ms (Nagle + delayed ACK)
   svr->set_keep_alive_max_count(static_cast<size_t>(std::max(1, o_.keep_alive_max_requests)));
