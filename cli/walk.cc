@@ -170,6 +170,9 @@ class Walker {
     LoadIgnoreFile(dir, rel, levels);
 
     for (const auto& name : names) {
+      // The kubelet's atomic-writer entries of a mounted ConfigMap or Secret
+      // (..data, ..2026_01_01_00_00_00.123): each key is also a symlink beside them.
+      if (name.compare(0, 2, "..") == 0) continue;
       std::string path = dir + "/" + name;
       std::string child_rel = rel.empty() ? name : rel + "/" + name;
       std::string shown = Display(child_rel);

@@ -26,7 +26,9 @@
 //   argument joined with the relative path) and against the path relative to the
 //   walked argument; a glob without `/` matches a name at any depth. --exclude
 //   also prunes directories.
-// - `.git` directories are never entered.
+// - `.git` directories are never entered, nor entries named `..*` (the
+//   kubelet's `..data` / `..<timestamp>` of a mounted ConfigMap, whose keys
+//   are symlinks beside them and are read through those).
 // - A symlink (to a file or directory) is followed only when its resolved target
 //   lies inside the walked argument's real path; otherwise it is listed in
 //   `skipped`.  Directory cycles are cut (device and inode of the open path).

@@ -162,6 +162,17 @@ TEST(Walk, MissingPathIsAnError) {
   EXPECT_EQ(w.errors[0].message, "no such file or directory");
 }
 
+TEST(Walk, MountedConfigMapKeysAreReadOnce) {
+  TempDir t;
+  t.Write("cm/..2026_11_28_10_00_00.1/app.yaml", kPod);
+  t.Symlink("..2026_11_28_10_00_00.1", "cm/..data");
+  t.Symlink("..data/app.yaml", "cm/app.yaml");
+  ScopedCwd cwd(t.path());
+  WalkResult w = WalkInputs({"cm"}, WalkOptions());
+  EXPECT_THAT(w.files, ElementsAre("cm/app.yaml"));
+  EXPECT_TRUE(w.skipped.empty());
+}
+
 TEST(Walk, GitDirectoryIsSkipped) {
   TempDir t;
   t.Write(".git/config.yaml", kPod);
