@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <map>
+#include <memory>
 
 #include <rapidjson/document.h>
 
@@ -77,9 +78,11 @@ rapidjson::Document Json(const char* text) {
   return d;
 }
 
-std::map<std::string, const RuleResult*> ByRule(const ResourceEvaluation& e) {
-  std::map<std::string, const RuleResult*> m;
-  for (const auto& r : e.results) m[r.rule] = &r;
+// Copies, not pointers: callers pass temporaries (ByRule(Eval(...))), whose results
+// die at the end of the full expression (heap-use-after-free found by ASan).
+std::map<std::string, std::shared_ptr<const RuleResult>> ByRule(const ResourceEvaluation& e) {
+  std::map<std::string, std::shared_ptr<const RuleResult>> m;
+  for (const auto& r : e.results) m[r.rule] = std::make_shared<const RuleResult>(r);
   return m;
 }
 
