@@ -83,7 +83,9 @@ int RunControls(const RulesOptions& o) {
     std::cout << "\n";
   }
   // References to clauses (e.g. 6.1) are listed after the Annex A controls.
-  for (const auto& [control, rules] : by_control) {
+  for (const auto& entry : by_control) {
+    const std::string& control = entry.first;  // not a structured binding: lambdas may not capture those before C++20 (clang)
+    const auto& rules = entry.second;
     bool annex = std::any_of(IsoControls().begin(), IsoControls().end(),
                              [&](const IsoControl& c) { return control == c.id; });
     if (annex) continue;
