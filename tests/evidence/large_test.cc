@@ -24,6 +24,11 @@ uint64_t TargetBytes() {
 }
 
 TEST(LargeLog, VerifiesInBoundedMemory) {
+#if defined(__SANITIZE_ADDRESS__)
+  // ASan's shadow memory and quarantine make max RSS meaningless (479 MiB measured) and
+  // the run takes a minute: the bound is checked by the normal build.
+  GTEST_SKIP() << "RSS bound not measurable under AddressSanitizer";
+#endif
   testing::TempDir dir;
   std::string id;
   ASSERT_TRUE(GenerateKeyPair(dir.path(), &id).ok());
