@@ -291,6 +291,9 @@ int Webhook::Run() {
   sigaddset(&signals, SIGHUP);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   signal(SIGPIPE, SIG_IGN);
+  // Over RLIMIT_FSIZE an evidence write must fail (EFBIG) and follow --evidence-failure,
+  // not kill the server (SIGXFSZ's default action; found by tests/faults diskfull).
+  signal(SIGXFSZ, SIG_IGN);
   std::string host, error;
   int port = 0;
   if (!ParseListen(o_.listen, &host, &port, &error)) {
