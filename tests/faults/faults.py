@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Fault tests for `aimsgate serve` (127.0.0.1 only, bounded loops).
 
-  tests/faults/faults.py AIMSGATE [CASE...]      cases: slowloris halfopen tlsgarbage
+  tests/faults/faults.py AIMSGATE [CASE...]      cases: bodylimit headerlimit requesttime slowloris halfopen tlsgarbage
                                                  connections reload diskfull readonly sigkill
 
 Each case starts its own server on port 0 with a self-signed certificate and a small
@@ -315,7 +315,73 @@ def case_sigkill():
                                                                        out.strip().splitlines()[-1][:160])
 
 
-CASES = {"slowloris": case_slowloris, "halfopen": case_halfopen, "tlsgarbage": case_tlsgarbage,
+def raw_request(s, body, headers=None, timeout=10):
+    c = http.client.HTTPSConnection("127.0.0.1", s.port, context=s.ctx, timeout=timeout)
+    h = {"Content-Type": "application/json"}
+    h.update(headers or {})
+    try:
+        c.request("POST", "/validate", body, h)
+        r = c.getresponse()
+        r.read()
+        return r.status
+    except Exception:  # noqa: BLE001 - the server closed the connection
+        return 0
+    finally:
+        c.close()
+
+
+def case_bodylimit():
+    """--max-body-bytes: a body of exactly the limit is read, one byte more gets 413."""
+    limit = 4096  # serve accepts 1024 .. 1 GiB
+    body = REVIEW + b" " * (limit - len(REVIEW))  # trailing blanks: still one JSON value
+    s = Server(["--max-body-bytes", str(limit)])
+    try:
+        at = raw_request(s, body)
+        over = raw_request(s, body + b" ")
+        return at == 200 and over == 413, "body at limit: %s, limit+1: %s (want 200, 413)" % (at, over)
+    finally:
+        s.stop()
+
+
+def case_headerlimit():
+    """cpp-httplib's header line limit (8 KiB): a longer header is refused, the server goes on."""
+    s = Server()
+    try:
+        fits = raw_request(s, REVIEW, {"X-Pad": "a" * 7000})
+        over = raw_request(s, REVIEW, {"X-Pad": "a" * 9000})
+        many = raw_request(s, REVIEW, {"X-Pad-%d" % i: "a" for i in range(200)})
+        ok, why = healthy(s)
+        return fits == 200 and over in (0, 400, 431) and ok, (
+            "7,000-byte header: %s, 9,000-byte header: %s (refused), 200 headers: %s, then %s" % (
+                fits, over, many, why or "answered"))
+    finally:
+        s.stop()
+
+
+def case_requesttime():
+    """--read-timeout: a request whose body stalls past it is dropped without an answer."""
+    s = Server(["--read-timeout", "2"])
+    try:
+        k = s.ctx.wrap_socket(socket.create_connection(("127.0.0.1", s.port)), server_hostname="127.0.0.1")
+        k.sendall(b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 100\r\n\r\n{")
+        k.settimeout(6)
+        t0 = time.monotonic()
+        try:
+            data = k.recv(100)
+        except (socket.timeout, ssl.SSLError, OSError):
+            data = b"<timeout>"
+        waited = time.monotonic() - t0
+        k.close()
+        ok, why = healthy(s)
+        return data != b"<timeout>" and not data.startswith(b"HTTP/1.1 200") and waited < 5 and ok, (
+            "stalled body: closed after %.1fs (read timeout 2s), reply %r; %s" % (waited, data[:20], why or "others answered"))
+    finally:
+        s.stop()
+
+
+CASES = {"bodylimit": case_bodylimit, "headerlimit": case_headerlimit, "requesttime": case_requesttime,
+         "slowloris": case_slowloris, "halfopen": case_halfopen, "tlsgarbage": case_tlsgarbage,
          "connections": case_connections, "reload": case_reload, "diskfull": case_diskfull,
          "readonly": case_readonly, "sigkill": case_sigkill}
 
