@@ -21,6 +21,10 @@ bool IsPlainScalar(const YAML::Node& node) { return node.IsScalar() && node.Tag(
 namespace {
 
 constexpr int kMaxDepth = 64;
+// Nodes one ToJson call may produce.  yaml-cpp shares aliased nodes, so converting
+// `&a [x, x]`, `&b [*a, *a]`, ... to JSON doubles per level ("billion laughs"); the
+// manifest loader's alias cap has the same value.
+constexpr size_t kMaxNodes = 1000000;
 
 rapidjson::Value Scalar(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc) {
   const std::string& text = node.Scalar();
@@ -49,6 +53,12 @@ rapidjson::Value Scalar(const YAML::Node& node, rapidjson::Document::AllocatorTy
 rapidjson::Value ToJson(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc,
                         int depth) {
   if (depth > kMaxDepth) throw YAML::ParserException(node.Mark(), "nesting too deep");
+  thread_local size_t nodes = 0;  // per top-level call (depth 0)
+  if (depth == 0) nodes = 0;
+  if (++nodes > kMaxNodes) {
+    throw YAML::ParserException(node.Mark(), "more than " + std::to_string(kMaxNodes) +
+                                                 " nodes after alias expansion (billion laughs?)");
+  }
   rapidjson::Value out;
   switch (node.Type()) {
     case YAML::NodeType::Null:
