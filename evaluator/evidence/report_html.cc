@@ -133,7 +133,7 @@ std::string TimelineChart(const ReportData& d) {
   }
   size_t n = d.timeline.size();
   double slot = n == 0 ? pw : pw / n;
-  double bw = std::max(1.0, slot * 0.8);
+  double bw = std::min(48.0, std::max(1.0, slot * 0.8));
   size_t label_every = std::max<size_t>(1, (n + 11) / 12);
   for (size_t i = 0; i < n; ++i) {
     const TimeBucket& b = d.timeline[i];
