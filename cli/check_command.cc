@@ -79,6 +79,7 @@ int RunCheck(const CheckOptions& o) {
                           : o.no_progress ? ProgressMode::kNever
                                           : ProgressMode::kAuto;
   scan_options.digest_objects = !o.evidence.path.empty();
+  if (!o.evidence.path.empty() && !CollectRedactValues(o.evidence, &scan_options)) return 2;
   ScanResult scan = Scan(*engine, scan_options);
   // Evidence first: a decision that was not recorded must not pass (exit 2).
   if (!o.evidence.path.empty() && !WriteCheckEvidence(o.evidence, *engine, scan)) return 2;

@@ -1,7 +1,9 @@
 #include "cli/check_evidence.h"
 
 #include <iostream>
+#include <memory>
 
+#include "evaluator/evidence/redact.h"
 #include "evaluator/evidence/writer.h"
 
 namespace aimsgate::cli {
@@ -17,6 +19,19 @@ void AddEvidenceFlags(CLI::App* app, EvidenceFlags* f) {
       ->allow_extra_args(false);
 }
 
+bool CollectRedactValues(const EvidenceFlags& f, ScanOptions* options) {
+  auto redactor = std::make_shared<evidence::Redactor>();
+  evidence::Status status = evidence::Redactor::Create(f.redact, redactor.get());
+  if (!status.ok()) {
+    std::cerr << "--evidence-redact: " << status.message() << "\n";
+    return false;
+  }
+  options->after_evaluate = [redactor](const rapidjson::Value& object, ResourceEvaluation* evaluation) {
+    evaluation->redact_values = redactor->CollectValues(object);
+  };
+  return true;
+}
+
 bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const ScanResult& scan) {
   evidence::WriterOptions options;
   options.path = f.path;
@@ -26,7 +41,7 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   options.checkpoint_every_seconds = 0;  // a CI run is short: checkpoint by count and at close
   evidence::EvidenceWriter writer;
   evidence::Status status = writer.Open(options);
-  for (const auto& w : writer.open_warnings()) std::cerr << f.path << ": warning: " << w << "\n";
+  for (const auto& w : writer.open_warnings()) std::cerr << w << "\n";
   if (!status.ok()) {
     std::cerr << status.message() << "\n";
     return false;

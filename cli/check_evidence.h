@@ -25,6 +25,11 @@ struct EvidenceFlags {
 
 void AddEvidenceFlags(CLI::App* app, EvidenceFlags* flags);
 
+// Makes the scan collect, per object, the values evidence must mask (Secret
+// data, --evidence-redact paths): check keeps no objects for the writer.
+// False (after printing why) when a redact path is malformed.
+bool CollectRedactValues(const EvidenceFlags& flags, ScanOptions* options);
+
 // False (after printing why) when the log cannot be opened or written: a
 // decision that was not recorded makes `check` exit 2.
 bool WriteCheckEvidence(const EvidenceFlags& flags, const Engine& engine, const ScanResult& scan);

@@ -102,6 +102,7 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
     req.item_index = res.item_index;
     req.digest_object = options.digest_objects;
     out->evaluations.push_back(engine.Evaluate(*res.object, req, state));
+    if (options.after_evaluate) options.after_evaluate(*res.object, &out->evaluations.back());
     if (!locator) continue;
     for (auto& r : out->evaluations.back().results) {
       if (r.field_line == 0 &&

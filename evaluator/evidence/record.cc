@@ -249,7 +249,8 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   packs.push_back(']');
   m["packs"] = packs;
 
-  std::vector<std::string> secrets;
+  // Without the object (check keeps none), the caller collected the values while it had it.
+  std::vector<std::string> secrets = ev.redact_values;
   if (redactor != nullptr && in.object != nullptr) secrets = redactor->CollectValues(*in.object);
   std::string results = "[";
   for (size_t i = 0; i < ev.results.size(); ++i) {

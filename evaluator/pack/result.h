@@ -65,6 +65,10 @@ struct ResourceEvaluation {
   // failurePolicy Fail with action deny.
   bool denied = false;
   bool warned = false;
+  // Values of the object that must never appear in an evidence record (Secret
+  // data, --evidence-redact paths); filled by callers that record evidence
+  // without keeping the object (check), never printed.
+  std::vector<std::string> redact_values;
 };
 
 }  // namespace aimsgate
