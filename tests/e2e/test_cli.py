@@ -190,6 +190,13 @@ class Test(unittest.TestCase):
         self.assertIn("expected pass, got no result", out)
         self.assertIn("0 passed, 2 failed", out)
 
+    def test_readme_example_pack_suite(self):
+        code, out, err = run("test", "examples/packs/gpu-quota/tests")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("7 passed, 0 failed", out)
+        code, out, err = run("lint", "examples/packs/gpu-quota/pack.yaml")
+        self.assertEqual(code, 0, out + err)
+
     def test_builtin_pack_suite(self):
         code, out, err = run("test", "rules/iso42001/tests")
         self.assertEqual(code, 0, out + err)
