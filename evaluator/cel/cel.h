@@ -108,6 +108,10 @@ class Env {
 
 // Values of the declared variables for one evaluation.  Cheap to build; holds
 // Values that may borrow from JSON documents, which must outlive it.
+// A helper called on a bare variable (isAISystem(object)) depends only on the
+// activation, so its successful results are memoized here and shared by every
+// program evaluated with this Activation (a pack's rules on one object): use
+// an Activation from one thread at a time.  Set() forgets the memo.
 class Activation {
  public:
   explicit Activation(const Env& env);
@@ -115,8 +119,18 @@ class Activation {
   const Value& Get(int slot) const;
   size_t size() const { return values_.size(); }
   // The activation for `now` etc. is set like any other variable.
+
+  const Value* FindMemo(const void* helper, int slot) const;
+  void StoreMemo(const void* helper, int slot, const Value& value) const;
+
  private:
+  struct Memo {
+    const void* helper;
+    int slot;
+    Value value;
+  };
   std::vector<Value> values_;
+  mutable std::vector<Memo> memo_;
 };
 
 // Reusable per-thread scratch (comprehension stacks, counters).

@@ -178,6 +178,18 @@ void Activation::Set(int slot, Value value) {
   if (slot < 0) return;
   if (static_cast<size_t>(slot) >= values_.size()) values_.resize(static_cast<size_t>(slot) + 1);
   values_[static_cast<size_t>(slot)] = std::move(value);
+  memo_.clear();
+}
+
+const Value* Activation::FindMemo(const void* helper, int slot) const {
+  for (const Memo& m : memo_) {
+    if (m.helper == helper && m.slot == slot) return &m.value;
+  }
+  return nullptr;
+}
+
+void Activation::StoreMemo(const void* helper, int slot, const Value& value) const {
+  memo_.push_back({helper, slot, value});
 }
 
 const Value& Activation::Get(int slot) const {

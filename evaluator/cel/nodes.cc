@@ -208,6 +208,15 @@ Value BindNode::DoEval(EvalContext& ctx) const {
 }
 
 Value HelperCallNode::DoEval(EvalContext& ctx) const {
+  if (memo_slot_ < 0) return Call(ctx);
+  if (const Value* memo = ctx.activation->FindMemo(helper_, memo_slot_)) return *memo;
+  Value r = Call(ctx);
+  // Errors are not kept: a depth or budget error depends on the caller, not on the arguments.
+  if (!r.IsError() && !ctx.exhausted) ctx.activation->StoreMemo(helper_, memo_slot_, r);
+  return r;
+}
+
+Value HelperCallNode::Call(EvalContext& ctx) const {
   std::vector<Value> args;
   args.reserve(args_.size());
   for (const auto& a : args_) {

@@ -32,6 +32,7 @@ class ConstNode : public Node {
 class VariableNode : public Node {
  public:
   VariableNode(int32_t offset, int slot, std::string name) : Node(offset), slot_(slot), name_(std::move(name)) {}
+  int slot() const { return slot_; }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -222,18 +223,23 @@ class BindNode : public Node {
 
 // A call of a helper declared with Env::DeclareFunction: arguments are bound
 // to the helper's parameters in a new frame of locals (errors are passed as
-// values, exactly as if the body had been written inline).
+// values, exactly as if the body had been written inline).  A call whose only
+// argument is a variable (isAISystem(object)) is memoized in the Activation:
+// memo_slot is that variable's slot, -1 otherwise.
 class HelperCallNode : public Node {
  public:
-  HelperCallNode(int32_t offset, const HelperDef* helper, std::vector<NodePtr> args)
-      : Node(offset), helper_(helper), args_(std::move(args)) {}
+  HelperCallNode(int32_t offset, const HelperDef* helper, std::vector<NodePtr> args, int memo_slot = -1)
+      : Node(offset), helper_(helper), args_(std::move(args)), memo_slot_(memo_slot) {}
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
 
  private:
+  Value Call(EvalContext& ctx) const;
+
   const HelperDef* helper_;
   std::vector<NodePtr> args_;
+  int memo_slot_;
 };
 
 // A reference the checker would have rejected, when compiled without checks.

@@ -169,7 +169,8 @@ NodePtr Planner::PlanCall(const Expr& e) {
     case ResolvedCall::kHelper: {
       std::vector<NodePtr> args;
       for (const auto& a : call.args) args.push_back(PlanExpr(*a));
-      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args));
+      const auto* var = args.size() == 1 ? dynamic_cast<const VariableNode*>(args[0].get()) : nullptr;
+      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), var ? var->slot() : -1);
     }
     case ResolvedCall::kBuiltin: break;
   }

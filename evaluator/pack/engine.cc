@@ -337,6 +337,9 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
   static const rapidjson::Value kNull;
+  size_t candidates = 0;
+  for (const auto& pack : packs_) candidates += pack->RulesForKind(ref.kind).size();
+  out.results.reserve(candidates);
   for (const auto& pack : packs_) {
     const PackSpec& spec = pack->spec();
     std::unique_ptr<cel::Activation> act;  // built when the first rule of this pack matches

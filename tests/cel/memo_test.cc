@@ -1,0 +1,67 @@
+// Memoization of helper calls on a bare variable (cel.h, Activation): one
+// result per (helper, variable) for every program evaluated with an
+// Activation, forgotten on Set(), and never for errors or other arguments.
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include "evaluator/cel/cel.h"
+
+namespace aimsgate::cel {
+namespace {
+
+class MemoTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    x_ = env_.DeclareVariable("x");
+    std::vector<Diagnostic> diags;
+    ASSERT_TRUE(env_.DeclareFunction("count", {"o"}, "o.items.filter(i, i > 1).size()", &diags));
+    ASSERT_TRUE(env_.DeclareFunction("first", {"o"}, "o.items[0]", &diags));
+  }
+  Value Eval(const std::string& expr, const Activation& act) {
+    CompileResult r = env_.Compile(expr);
+    EXPECT_TRUE(r.ok()) << expr;
+    EvalState state;
+    return r.program->Evaluate(act, &state);
+  }
+
+  Env env_;
+  int x_ = -1;
+};
+
+TEST_F(MemoTest, SharedAcrossProgramsAndForgottenOnSet) {
+  rapidjson::Document a, b;
+  a.Parse(R"({"items": [1, 2, 3]})");
+  b.Parse(R"({"items": [5, 6, 7, 8]})");
+  Activation act(env_);
+  act.Set(x_, Value::Json(a));
+  EXPECT_EQ(Eval("count(x)", act).IntValue(), 2);
+  EXPECT_EQ(Eval("count(x) + count(x)", act).IntValue(), 4);
+  act.Set(x_, Value::Json(b));  // a new object: the memo must not answer for it
+  EXPECT_EQ(Eval("count(x)", act).IntValue(), 4);
+  EXPECT_EQ(Eval("first(x)", act).IntValue(), 5);
+}
+
+TEST_F(MemoTest, ArgumentsOtherThanAVariableAreNotMemoized) {
+  rapidjson::Document a;
+  a.Parse(R"({"items": [1, 2, 3]})");
+  Activation act(env_);
+  act.Set(x_, Value::Json(a));
+  EXPECT_EQ(Eval("count(x) == 2 && count({'items': [7, 8]}) == 2 && count(x) == 2", act).BoolValue(), true);
+  EXPECT_EQ(Eval("[{'items': [9]}, {'items': [1]}].map(o, first(o))", act).ListSize(), 2u);
+  EXPECT_EQ(Eval("[{'items': [9]}, {'items': [1]}].map(o, first(o))[1]", act).IntValue(), 1);
+}
+
+TEST_F(MemoTest, ErrorsAreNotKept) {
+  rapidjson::Document empty, full;
+  empty.Parse(R"({"items": []})");
+  Activation act(env_);
+  act.Set(x_, Value::Json(empty));
+  EXPECT_TRUE(Eval("first(x)", act).IsError());
+  EXPECT_TRUE(Eval("first(x)", act).IsError());
+  full.Parse(R"({"items": [4]})");
+  act.Set(x_, Value::Json(full));
+  EXPECT_EQ(Eval("first(x)", act).IntValue(), 4);
+}
+
+}  // namespace
+}  // namespace aimsgate::cel
