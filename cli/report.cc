@@ -7,8 +7,9 @@
 #define AIMSGATE_HAVE_POLICY_REPORTS 1
 #endif
 
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
+
+#include "cli/json_out.h"
 
 namespace aimsgate::cli {
 
@@ -32,8 +33,8 @@ Summary Summarize(const ScanResult& scan) {
 }
 
 void WriteJsonReport(const ReportInput& in, std::ostream& os) {
-  rapidjson::OStreamWrapper stream(os);
-  rapidjson::PrettyWriter<rapidjson::OStreamWrapper> w(stream);
+  JsonOut stream(os);
+  rapidjson::PrettyWriter<JsonOut> w(stream);
   w.SetIndent(' ', 2);
   w.StartObject();
   w.Key("apiVersion"); w.String("aimsgate.io/v1alpha1");
@@ -110,6 +111,7 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
   }
   w.EndArray();
   w.EndObject();
+  stream.Flush();
   os << "\n";
 }
 

@@ -10,8 +10,9 @@
 #include <map>
 #include <string>
 
-#include <rapidjson/ostreamwrapper.h>
 #include <rapidjson/prettywriter.h>
+
+#include "cli/json_out.h"
 
 #include "cli/report.h"
 #include "cli/report_util.h"
@@ -24,7 +25,7 @@
 namespace aimsgate::cli {
 namespace {
 
-using Writer = rapidjson::PrettyWriter<rapidjson::OStreamWrapper>;
+using Writer = rapidjson::PrettyWriter<JsonOut>;
 
 constexpr const char* kInformationUri = "https://github.com/aimsgate/aimsgate";
 
@@ -227,7 +228,7 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
 }  // namespace
 
 void WriteSarifReport(const ReportInput& in, std::ostream& os) {
-  rapidjson::OStreamWrapper stream(os);
+  JsonOut stream(os);
   Writer w(stream);
   w.SetIndent(' ', 2);
   std::vector<Engine::RuleInfo> rules = in.engine.rules();
@@ -307,6 +308,7 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
   w.EndObject();
   w.EndArray();
   w.EndObject();
+  stream.Flush();
   os << "\n";
 }
 
