@@ -80,6 +80,17 @@ struct FileResult {
   uint64_t bytes = 0;
 };
 
+const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
+  if (!v.IsObject()) return nullptr;
+  auto it = v.FindMember(key);
+  return it == v.MemberEnd() ? nullptr : &it->value;
+}
+
+bool IsAdmissionReview(const rapidjson::Value& v) {
+  const rapidjson::Value* kind = Member(v, "kind");
+  return kind && kind->IsString() && std::string_view(kind->GetString()) == "AdmissionReview" && Member(v, "request");
+}
+
 void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, const ScanOptions& options,
               cel::EvalState* state, FileResult* out) {
   std::string data, error;
@@ -95,14 +106,27 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   for (const auto& e : loaded.errors) out->errors.push_back({e.source, e.line, e.column, e.message});
   for (const auto& res : loaded.resources) {
     EvalRequest req;
+    const rapidjson::Value* object = res.object;
+    if (options.admission_reviews && IsAdmissionReview(*object)) {
+      const rapidjson::Value* request = Member(*object, "request");
+      const rapidjson::Value* new_object = request ? Member(*request, "object") : nullptr;
+      const rapidjson::Value* old_object = request ? Member(*request, "oldObject") : nullptr;
+      if (old_object && old_object->IsObject()) req.old_object = old_object;
+      object = new_object && new_object->IsObject() ? new_object : req.old_object;
+      if (object == nullptr) {
+        out->errors.push_back({source, res.line, res.column, "AdmissionReview without request.object or request.oldObject"});
+        continue;
+      }
+      req.request = request;
+    }
     req.now_unix = options.now_unix;
     req.source = source;
     req.line = res.line;
     req.document_index = res.document_index;
     req.item_index = res.item_index;
     req.digest_object = options.digest_objects;
-    out->evaluations.push_back(engine.Evaluate(*res.object, req, state));
-    if (options.after_evaluate) options.after_evaluate(*res.object, &out->evaluations.back());
+    out->evaluations.push_back(engine.Evaluate(*object, req, state));
+    if (options.after_evaluate) options.after_evaluate(*object, &out->evaluations.back());
     if (!locator) continue;
     for (auto& r : out->evaluations.back().results) {
       if (r.field_line == 0 &&

@@ -47,6 +47,10 @@ struct ScanOptions {
   WalkOptions walk;                 // extensions, --include/--exclude, ignore file name
   ProgressMode progress = ProgressMode::kNever;
   bool locate_fields = true;        // fill RuleResult::field_line (field_locator.h)
+  // A `kind: AdmissionReview` document is evaluated as its request: request.object
+  // (request.oldObject for DELETE) with that request's operation, userInfo and
+  // oldObject (`aimsgate test` inputs, requests captured from a cluster).
+  bool admission_reviews = false;
   // Called on a worker thread after each evaluation while the object is still
   // in memory (evidence collects the values to redact); must be thread-safe.
   std::function<void(const rapidjson::Value& object, ResourceEvaluation* evaluation)> after_evaluate;

@@ -84,6 +84,7 @@ bool RunSuite(const std::string& file, const YAML::Node& doc, const TestOptions&
   if (!engine) return fail_load(doc, "suite '" + name + "': packs or inputs do not load");
   ScanOptions so;
   so.jobs = 1;
+  so.admission_reviews = true;
   for (const auto& r : Strings(spec["resources"])) so.paths.push_back(Resolve(base, r));
   if (spec["now"] && !ParseRfc3339(spec["now"].Scalar(), &so.now_unix)) {
     return fail_load(spec["now"], "now is not an RFC 3339 date-time");
