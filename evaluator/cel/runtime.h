@@ -29,6 +29,7 @@ struct EvalContext {
   int64_t iterations = 0;
   int32_t depth = 0;  // nesting of node evaluations (helpers included)
   bool exhausted = false;
+  bool memo_paths = false;  // the Activation belongs to this Env: PathNode memo ids are valid
   Value budget_error;
   std::vector<Value> locals;
   size_t frame_base = 0;
@@ -41,6 +42,7 @@ struct EvalContext {
     iterations = 0;
     depth = 0;
     exhausted = false;
+    memo_paths = false;
     budget_error = Value();
     locals.assign(num_locals, Value());
     frame_base = 0;
