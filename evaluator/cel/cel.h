@@ -122,13 +122,6 @@ class Activation {
 
   const Value* FindMemo(const void* helper, int slot) const;
   void StoreMemo(const void* helper, int slot, const Value& value) const;
-  // Field paths on a variable (object.metadata.labels) are interned per Env
-  // (dense ids) and their successful values memoized here the same way, so a
-  // path is looked up once per object however many rules read it.
-  const Value* FindPathMemo(int id) const;
-  void StorePathMemo(int id, const Value& value) const;
-  // The Env this Activation was built for (path ids are only valid there).
-  const void* env_id() const { return env_id_; }
 
  private:
   struct Memo {
@@ -136,10 +129,8 @@ class Activation {
     int slot;
     Value value;
   };
-  const void* env_id_ = nullptr;
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;
-  mutable std::vector<std::pair<bool, Value>> path_memo_;  // by interned path id
 };
 
 // Reusable per-thread scratch (comprehension stacks, counters).

@@ -39,7 +39,6 @@ class ProgramImpl : public Program {
     }
     internal::EvalContext& ctx = state->impl()->ctx;
     ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
-    ctx.memo_paths = activation.env_id() == env_.get();
     Value v = root_->Eval(ctx);
     if (ctx.exhausted) v = ctx.budget_error;
     state->impl()->last_cost = ctx.cost;
@@ -173,14 +172,13 @@ CompileResult Env::Compile(const std::string& source, const CompileOptions& opti
   return result;
 }
 
-Activation::Activation(const Env& env) : env_id_(env.impl_.get()), values_(env.impl_->variables.size()) {}
+Activation::Activation(const Env& env) : values_(env.impl_->variables.size()) {}
 
 void Activation::Set(int slot, Value value) {
   if (slot < 0) return;
   if (static_cast<size_t>(slot) >= values_.size()) values_.resize(static_cast<size_t>(slot) + 1);
   values_[static_cast<size_t>(slot)] = std::move(value);
   memo_.clear();
-  path_memo_.clear();
 }
 
 const Value* Activation::FindMemo(const void* helper, int slot) const {
@@ -192,17 +190,6 @@ const Value* Activation::FindMemo(const void* helper, int slot) const {
 
 void Activation::StoreMemo(const void* helper, int slot, const Value& value) const {
   memo_.push_back({helper, slot, value});
-}
-
-const Value* Activation::FindPathMemo(int id) const {
-  const size_t i = static_cast<size_t>(id);
-  return i < path_memo_.size() && path_memo_[i].first ? &path_memo_[i].second : nullptr;
-}
-
-void Activation::StorePathMemo(int id, const Value& value) const {
-  const size_t i = static_cast<size_t>(id);
-  if (i >= path_memo_.size()) path_memo_.resize(i + 1);
-  path_memo_[i] = {true, value};
 }
 
 const Value& Activation::Get(int slot) const {

@@ -7,7 +7,6 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -34,12 +33,6 @@ class EnvImpl {
     auto it = var_slots.find(name);
     return it == var_slots.end() ? -1 : it->second;
   }
-  // A dense id for a field path on a variable (see Activation::FindPathMemo).
-  // Locked: Compile may run on many threads once the Env is built.
-  int InternPath(const std::string& key) const {
-    std::lock_guard<std::mutex> lock(path_mu);
-    return path_ids.emplace(key, static_cast<int>(path_ids.size())).first->second;
-  }
   const HelperDef* FindHelper(const std::string& name) const {
     auto it = helper_index.find(name);
     return it == helper_index.end() ? nullptr : it->second;
@@ -51,8 +44,6 @@ class EnvImpl {
   std::vector<std::unique_ptr<HelperDef>> helpers;
   std::unordered_map<std::string, const HelperDef*> helper_index;
   mutable RegexCache regex_cache;
-  mutable std::mutex path_mu;
-  mutable std::unordered_map<std::string, int> path_ids;
 };
 
 }  // namespace aimsgate::cel

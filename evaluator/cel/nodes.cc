@@ -12,15 +12,6 @@ Value VariableNode::DoEval(EvalContext& ctx) const {
 }
 
 Value PathNode::DoEval(EvalContext& ctx) const {
-  if (memo_id_ < 0 || !ctx.memo_paths) return Select(ctx);
-  if (const Value* memo = ctx.activation->FindPathMemo(memo_id_)) return *memo;
-  Value r = Select(ctx);
-  // As for helpers, errors are not kept (a budget error depends on the caller).
-  if (!r.IsError() && !ctx.exhausted) ctx.activation->StorePathMemo(memo_id_, r);
-  return r;
-}
-
-Value PathNode::Select(EvalContext& ctx) const {
   Value v = operand_->Eval(ctx);
   for (size_t i = 0; i < keys_.size(); ++i) {
     if (v.IsError()) return v;

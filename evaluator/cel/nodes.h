@@ -60,23 +60,14 @@ class PathNode : public Node {
  public:
   PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only)
       : Node(offset), operand_(std::move(operand)), keys_(std::move(keys)), test_only_(test_only) {}
-  // A path on a variable is a function of the Activation alone: `id` (from
-  // EnvImpl::InternPath) memoizes its value there.  -1 = not memoized.
-  void set_memo_id(int id) { memo_id_ = id; }
-  int memo_id() const { return memo_id_; }
-  const Node* operand() const { return operand_.get(); }
-  const std::vector<std::string>& keys() const { return keys_; }
-  bool test_only() const { return test_only_; }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
 
  private:
-  Value Select(EvalContext& ctx) const;
   NodePtr operand_;
   std::vector<std::string> keys_;
   bool test_only_;
-  int memo_id_ = -1;
 };
 
 // A strict builtin call: arguments are evaluated left to right and the first

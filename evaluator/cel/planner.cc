@@ -94,33 +94,7 @@ NodePtr Planner::PlanIdent(const Expr& e) {
     keys.push_back(name.substr(pos, dot - pos));
     pos = dot + 1;
   }
-  return MemoizePath(std::make_unique<PathNode>(e.offset, std::move(base), std::move(keys), false));
-}
-
-namespace {
-
-// "v<slot>" then each key, for a variable or a memoized path on one.
-bool PathKey(const Node* n, std::string* out) {
-  if (const auto* v = dynamic_cast<const VariableNode*>(n)) {
-    *out = "v" + std::to_string(v->slot());
-    return true;
-  }
-  const auto* p = dynamic_cast<const PathNode*>(n);
-  if (p == nullptr || p->memo_id() < 0 || p->test_only() || !PathKey(p->operand(), out)) return false;
-  for (const auto& k : p->keys()) out->append(1, '\x1f').append(k);
-  return true;
-}
-
-}  // namespace
-
-NodePtr Planner::MemoizePath(std::unique_ptr<PathNode> path) {
-  std::string key;
-  if (PathKey(path->operand(), &key)) {
-    for (const auto& k : path->keys()) key.append(1, '\x1f').append(k);
-    if (path->test_only()) key.append("\x1e?");
-    path->set_memo_id(env_.InternPath(key));
-  }
-  return path;
+  return std::make_unique<PathNode>(e.offset, std::move(base), std::move(keys), false);
 }
 
 NodePtr Planner::PlanPath(const Expr& e) {
@@ -144,7 +118,7 @@ NodePtr Planner::PlanPath(const Expr& e) {
   }
   std::reverse(keys.begin(), keys.end());
   NodePtr operand = PlanExpr(*cur);
-  return MemoizePath(std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only));
+  return std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only);
 }
 
 NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {

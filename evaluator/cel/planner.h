@@ -47,8 +47,6 @@ class Planner {
   NodePtr PlanComprehension(const Expr& e);
   NodePtr PlanStep(const Expr& step, const std::string& accu_var, int accu);
   NodePtr Fold(NodePtr call, bool report_type_errors = false);
-  // Gives a path on a variable (or on such a path) its interned memo id.
-  NodePtr MemoizePath(std::unique_ptr<PathNode> path);
   void Error(int32_t offset, std::string message);
 
   const EnvImpl& env_;
