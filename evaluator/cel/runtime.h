@@ -29,7 +29,6 @@ struct EvalContext {
   int64_t iterations = 0;
   int32_t depth = 0;  // nesting of node evaluations (helpers included)
   bool exhausted = false;
-  bool memo_paths = false;  // the Activation belongs to this Env: PathNode memo ids are valid
   Value budget_error;
   std::vector<Value> locals;
   size_t frame_base = 0;
@@ -42,7 +41,6 @@ struct EvalContext {
     iterations = 0;
     depth = 0;
     exhausted = false;
-    memo_paths = false;
     budget_error = Value();
     locals.assign(num_locals, Value());
     frame_base = 0;
@@ -56,13 +54,16 @@ struct EvalContext {
     return budget_error;
   }
   // Adds `c` units; returns false (and exhausts) when over the cost limit.
+  // Inline fast path: every node evaluation pays it (callgrind: 2% of a pack's
+  // evaluation while the message formatting kept it out of line).
   bool AddCost(int64_t c) {
     cost += c;
-    if (cost > limits->cost_limit) {
-      Exhaust("cost budget exceeded: evaluation cost over " + std::to_string(limits->cost_limit));
-      return false;
-    }
+    if (__builtin_expect(cost > limits->cost_limit, 0)) return OverCost();
     return true;
+  }
+  [[gnu::noinline, gnu::cold]] bool OverCost() {
+    Exhaust("cost budget exceeded: evaluation cost over " + std::to_string(limits->cost_limit));
+    return false;
   }
   Value& Local(int index) { return locals[frame_base + static_cast<size_t>(index)]; }
 };
