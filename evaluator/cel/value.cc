@@ -297,9 +297,12 @@ void Value::MapEntryAt(size_t i, Value* key, Value* value) const {
 bool Value::MapFindString(std::string_view key, Value* out) const {
   if (kind_ != Kind::kMap) return false;
   if (json_) {
+    // Compare the first byte inline before calling memcmp: most members differ there.
     for (auto m = u_.json->MemberBegin(); m != u_.json->MemberEnd(); ++m) {
-      if (m->name.GetStringLength() == key.size() &&
-          std::memcmp(m->name.GetString(), key.data(), key.size()) == 0) {
+      if (m->name.GetStringLength() != key.size()) continue;
+      const char* name = m->name.GetString();
+      if (!key.empty() && name[0] != key[0]) continue;
+      if (std::memcmp(name, key.data(), key.size()) == 0) {
         *out = Json(m->value);
         return true;
       }
