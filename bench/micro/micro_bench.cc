@@ -141,6 +141,15 @@ void BM_IsoPack_Engine(benchmark::State& state) {
 }
 BENCHMARK(BM_IsoPack_Engine);
 
+// Fixed iteration counts (one pass over the corpus x10) for instruction counts
+// under callgrind, which must divide by a known number of manifests:
+//   valgrind --tool=callgrind --toggle-collect='aimsgate::Engine::Evaluate*'
+//       build-bench/bench/aimsgate_micro --benchmark_filter=Profile/Typical10_Engine
+//   then divide the instruction count by 2560.
+BENCHMARK(BM_Typical10_Native)->Name("Profile/Typical10_Native")->Iterations(10 * kCorpusSize);
+BENCHMARK(BM_Typical10_Engine)->Name("Profile/Typical10_Engine")->Iterations(10 * kCorpusSize);
+BENCHMARK(BM_IsoPack_Engine)->Name("Profile/IsoPack_Engine")->Iterations(10 * kCorpusSize);
+
 // ---- compile ---------------------------------------------------------------------
 
 void BM_IsoPack_Compile(benchmark::State& state) {
