@@ -7,7 +7,9 @@
 
 #include "evaluator/manifest/canonical.h"
 #include "evaluator/pack/compiled_pack.h"
+#include "evaluator/pack/k8s_resources.h"
 #include "evaluator/pack/pack_loader.h"
+#include "evaluator/pack/vap.h"
 #include "evaluator/pack/yaml_node.h"
 #if __has_include("evaluator/model/model_metadata.h")
 #include "evaluator/model/model_metadata.h"
@@ -51,6 +53,11 @@ Engine::~Engine() = default;
 
 std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics) {
   std::vector<PackSpec> packs;
+  // Documents that are not RulePacks: ValidatingAdmissionPolicies, their bindings,
+  // params and Namespace objects (vap.h).  In a file named explicitly, anything
+  // else is an error; directories skip it.
+  std::vector<ForeignDocument> foreign;
+  std::vector<size_t> explicit_foreign;
   auto add = [&](std::vector<PackSpec> more) {
     for (auto& p : more) packs.push_back(std::move(p));
   };
@@ -78,9 +85,26 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
         diagnostics->push_back({f, 0, 0, "cannot read rule pack: " + error});
         continue;
       }
-      add(LoadPackSpecs(file, diagnostics, directory));
+      size_t first = foreign.size();
+      add(LoadPackSpecs(file, diagnostics, &foreign));
+      if (!directory) {
+        for (size_t i = first; i < foreign.size(); ++i) explicit_foreign.push_back(i);
+      }
     }
     if (directory && files.empty()) diagnostics->push_back({path, 0, 0, "no rule packs (*.yaml) in directory"});
+  }
+  bool any_vap = false;
+  for (const auto& d : foreign) any_vap |= IsVapDocument(d.node);
+  if (any_vap) {
+    add(VapToPacks(foreign, diagnostics));
+  } else {
+    for (size_t i : explicit_foreign) {
+      const auto& d = foreign[i];
+      SourcePos p = PosOf(d.node);
+      diagnostics->push_back({d.file->path(), p.line, p.column,
+                              "document of kind '" + d.node["kind"].Scalar() +
+                                  "' is not a RulePack (nor a ValidatingAdmissionPolicy with its binding and params)"});
+    }
   }
   // Rule ids are <pack>/<id>: two packs of one name would make them ambiguous.
   for (size_t i = 0; i < packs.size(); ++i) {
@@ -170,7 +194,13 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
 std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics) {
   size_t before = diagnostics->size();
   std::vector<PackSpec> specs = LoadPackPaths(options.rule_paths, diagnostics);
-  if (diagnostics->size() != before) return nullptr;
+  // Warnings (an inert policy without binding) are reported, errors stop the load.
+  auto errors_since = [&](size_t from) {
+    return std::any_of(diagnostics->begin() + static_cast<long>(from), diagnostics->end(),
+                       [](const Diagnostic& d) { return d.level == Diagnostic::Level::kError; });
+  };
+  if (errors_since(before)) return nullptr;
+  before = diagnostics->size();
   if (!ApplyParamOverrides(options.param_overrides, options.params_files, &specs, diagnostics)) return nullptr;
   std::shared_ptr<Engine> engine(new Engine());
   for (auto& spec : specs) {
@@ -263,6 +293,51 @@ bool LabelsMatch(const std::vector<LabelRequirement>& reqs, const rapidjson::Val
   return true;
 }
 
+bool AnyOf(const std::vector<std::string>& list, std::string_view value) {
+  if (list.empty()) return true;  // Kubernetes requires these lists; an omitted one is read as "*"
+  return std::any_of(list.begin(), list.end(), [&](const std::string& x) { return x == "*" || x == value; });
+}
+
+// What admission rules match on, computed once per object.
+struct AdmissionFacts {
+  std::string_view group, version, kind, name, ns, operation;
+  std::string resource;
+  bool cluster_scoped = false;
+  const rapidjson::Value* labels = nullptr;            // the object's
+  const rapidjson::Value* namespace_labels = nullptr;  // its namespace's (namespaced objects)
+};
+
+bool RuleMatches(const ResourceRule& r, const AdmissionFacts& f) {
+  if (!AnyOf(r.groups, f.group) || !AnyOf(r.versions, f.version) || !AnyOf(r.operations, f.operation)) return false;
+  if (!r.resources.empty() && std::none_of(r.resources.begin(), r.resources.end(), [&](const std::string& x) {
+        return x == "*" || x == "*/*" || x == f.resource;
+      })) {
+    return false;
+  }
+  if ((r.scope == "Namespaced" && f.cluster_scoped) || (r.scope == "Cluster" && !f.cluster_scoped)) return false;
+  return r.names.empty() || std::find(r.names.begin(), r.names.end(), f.name) != r.names.end();
+}
+
+bool AdmissionMatches(const AdmissionMatch& m, const AdmissionFacts& f) {
+  if (!m.resource_rules.empty() &&
+      std::none_of(m.resource_rules.begin(), m.resource_rules.end(), [&](const ResourceRule& r) { return RuleMatches(r, f); })) {
+    return false;
+  }
+  if (std::any_of(m.exclude_rules.begin(), m.exclude_rules.end(), [&](const ResourceRule& r) { return RuleMatches(r, f); })) {
+    return false;
+  }
+  // namespaceSelector: a Namespace is matched on its own labels; other
+  // cluster-scoped objects are never skipped by it (Kubernetes semantics).
+  if (!m.namespace_selector.empty()) {
+    if (f.kind == "Namespace" && f.cluster_scoped) {
+      if (!LabelsMatch(m.namespace_selector, f.labels)) return false;
+    } else if (!f.cluster_scoped && !LabelsMatch(m.namespace_selector, f.namespace_labels)) {
+      return false;
+    }
+  }
+  return LabelsMatch(m.object_selector, f.labels);
+}
+
 // Evaluates a Program expecting a bool; anything else is an error outcome.
 bool EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
               bool* result, std::string* error) {
@@ -337,6 +412,55 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
   static const rapidjson::Value kNull;
+  // Admission facts, filled the first time a VAP-derived rule needs them.
+  AdmissionFacts facts;
+  rapidjson::Document namespace_labels_doc;
+  bool facts_ready = false;
+  auto admission_facts = [&](const PackSpec& spec) -> const AdmissionFacts& {
+    if (facts_ready) return facts;
+    facts_ready = true;
+    facts.group = group;
+    facts.version = version;
+    facts.kind = ref.kind;
+    facts.name = ref.name;
+    facts.ns = ref.namespace_.empty() ? std::string_view("default") : std::string_view(ref.namespace_);
+    facts.operation = StringField(req, "operation");
+    facts.resource = ResourceForKind(group, ref.kind);
+    facts.cluster_scoped = IsClusterScoped(group, ref.kind);
+    facts.labels = labels;
+    const rapidjson::Value* ns_object = spec.namespaces ? spec.namespaces->Find(std::string(facts.ns)) : nullptr;
+    const rapidjson::Value* ns_md = ns_object ? Field(*ns_object, "metadata") : nullptr;
+    facts.namespace_labels = ns_md ? Field(*ns_md, "labels") : nullptr;
+    if (facts.namespace_labels == nullptr) {  // what the apiserver sets on every Namespace
+      namespace_labels_doc.SetObject();
+      namespace_labels_doc.AddMember("kubernetes.io/metadata.name",
+                                     rapidjson::Value(facts.ns.data(), static_cast<rapidjson::SizeType>(facts.ns.size()),
+                                                      namespace_labels_doc.GetAllocator()),
+                                     namespace_labels_doc.GetAllocator());
+      facts.namespace_labels = &namespace_labels_doc;
+    }
+    return facts;
+  };
+  // VAP expressions read request.kind, request.resource, request.name...: in CI
+  // (no request) they get a CREATE request describing this object.
+  rapidjson::Document vap_request;
+  auto request_for = [&](const PackSpec& spec) -> const rapidjson::Value& {
+    if (request.request || !spec.namespaces) return req;
+    if (vap_request.IsObject()) return vap_request;
+    auto& a = vap_request.GetAllocator();
+    vap_request.CopyFrom(req, a);
+    auto str = [&](std::string_view v) { return rapidjson::Value(v.data(), static_cast<rapidjson::SizeType>(v.size()), a); };
+    rapidjson::Value kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
+    kind.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("kind", str(ref.kind), a);
+    const std::string plural = ResourceForKind(group, ref.kind);
+    resource.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("resource", str(plural), a);
+    vap_request.AddMember("kind", kind, a);
+    vap_request.AddMember("resource", resource, a);
+    vap_request.AddMember("name", str(ref.name), a);
+    vap_request.RemoveMember("namespace");
+    vap_request.AddMember("namespace", str(ref.namespace_), a);
+    return vap_request;
+  };
   size_t candidates = 0;
   for (const auto& pack : packs_) candidates += pack->RulesForKind(ref.kind).size();
   out.results.reserve(candidates);
@@ -350,12 +474,18 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
           !LabelsMatch(m.label_selector, labels)) {
         continue;
       }
+      if (!m.admission.empty()) {
+        const AdmissionFacts& f = admission_facts(spec);
+        if (!std::all_of(m.admission.begin(), m.admission.end(), [&](const AdmissionMatch& a) { return AdmissionMatches(a, f); })) {
+          continue;
+        }
+      }
       if (!act) {
         const PackSlots& s = pack->slots();
         act = std::make_unique<cel::Activation>(pack->env());
         act->Set(s.object, cel::Value::Json(object));
         act->Set(s.old_object, request.old_object ? cel::Value::Json(*request.old_object) : cel::Value::Null());
-        act->Set(s.request, cel::Value::Json(req));
+        act->Set(s.request, cel::Value::Json(request_for(spec)));
         act->Set(s.params, cel::Value::Json(*spec.parameters));
         const rapidjson::Value* entry = nullptr;
         if (inventory_ && annotations) {
@@ -366,7 +496,9 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         act->Set(s.inventory_all, inventory_ ? cel::Value::Json(inventory_->document()) : cel::Value::Null());
         act->Set(s.model, model_->IsNull() ? cel::Value::Null() : cel::Value::Json(*model_));
         act->Set(s.now, cel::Value::Timestamp(now, 0));
-        act->Set(s.namespace_object, cel::Value::Json(kNull));
+        const rapidjson::Value* ns_object = nullptr;
+        if (spec.namespaces) ns_object = spec.namespaces->Find(ref.namespace_.empty() ? "default" : ref.namespace_);
+        act->Set(s.namespace_object, ns_object ? cel::Value::Json(*ns_object) : cel::Value::Null());
       }
       RuleResult r;
       r.rule = rule.full_id;

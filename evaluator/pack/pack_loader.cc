@@ -36,6 +36,46 @@ bool ParseKindPattern(const std::string& text, KindPattern* out) {
   return !out->kind.empty() && !out->version.empty();
 }
 
+std::vector<ExprText::Segment> ScalarSegments(const SourceFile& source, const YAML::Node& node, const std::string& value) {
+const SourceFile* file_ = &source;
+  std::vector<ExprText::Segment> segs;
+  const YAML::Mark mark = node.Mark();
+  if (mark.line < 0) return segs;
+  const std::string& text = file_->text();
+  size_t pos = static_cast<size_t>(mark.pos);
+  char indicator = pos < text.size() ? text[pos] : ' ';
+  int line = mark.line + 1;
+  int col = mark.column + 1;
+  bool block = indicator == '|' || indicator == '>';
+  if (indicator == '\'' || indicator == '"') ++col;
+  if (block) {
+    // Content starts on the first non-blank line after the indicator.
+    ++line;
+    while (line <= file_->LineCount() && file_->Line(line).find_first_not_of(" \t") == std::string_view::npos) ++line;
+    std::string_view l = file_->Line(line);
+    col = static_cast<int>(l.find_first_not_of(' ')) + 1;
+  }
+  segs.push_back({0, {line, col}});
+  // Later lines: each line of the file continues the value at its first
+  // non-blank character; the value advances by that line's length plus the
+  // newline or folding space.
+  int offset = 0;
+  std::string_view first = file_->Line(line);
+  size_t first_len = first.size() >= static_cast<size_t>(col - 1) ? first.size() - (col - 1) : 0;
+  offset += static_cast<int>(first_len) + 1;
+  for (int l = line + 1; offset < static_cast<int>(value.size()) && l <= file_->LineCount(); ++l) {
+    std::string_view t = file_->Line(l);
+    size_t indent = t.find_first_not_of(" \t");
+    if (indent == std::string_view::npos) {
+      offset += 1;
+      continue;
+    }
+    segs.push_back({offset, {l, static_cast<int>(indent) + 1}});
+    offset += static_cast<int>(t.size() - indent) + 1;
+  }
+  return segs;
+}
+
 namespace {
 
 // Collects diagnostics for one file; knows the file so positions are exact.
@@ -120,44 +160,8 @@ class Reader {
   SourcePos Pos(const YAML::Node& node) const { return PosOf(node); }
 
  private:
-  // Maps the lines of a scalar's value back to the file (see ExprText).
   std::vector<ExprText::Segment> Segments(const YAML::Node& node, const std::string& value) {
-    std::vector<ExprText::Segment> segs;
-    const YAML::Mark mark = node.Mark();
-    if (mark.line < 0) return segs;
-    const std::string& text = file_->text();
-    size_t pos = static_cast<size_t>(mark.pos);
-    char indicator = pos < text.size() ? text[pos] : ' ';
-    int line = mark.line + 1;
-    int col = mark.column + 1;
-    bool block = indicator == '|' || indicator == '>';
-    if (indicator == '\'' || indicator == '"') ++col;
-    if (block) {
-      // Content starts on the first non-blank line after the indicator.
-      ++line;
-      while (line <= file_->LineCount() && file_->Line(line).find_first_not_of(" \t") == std::string_view::npos) ++line;
-      std::string_view l = file_->Line(line);
-      col = static_cast<int>(l.find_first_not_of(' ')) + 1;
-    }
-    segs.push_back({0, {line, col}});
-    // Later lines: each line of the file continues the value at its first
-    // non-blank character; the value advances by that line's length plus the
-    // newline or folding space.
-    int offset = 0;
-    std::string_view first = file_->Line(line);
-    size_t first_len = first.size() >= static_cast<size_t>(col - 1) ? first.size() - (col - 1) : 0;
-    offset += static_cast<int>(first_len) + 1;
-    for (int l = line + 1; offset < static_cast<int>(value.size()) && l <= file_->LineCount(); ++l) {
-      std::string_view t = file_->Line(l);
-      size_t indent = t.find_first_not_of(" \t");
-      if (indent == std::string_view::npos) {
-        offset += 1;
-        continue;
-      }
-      segs.push_back({offset, {l, static_cast<int>(indent) + 1}});
-      offset += static_cast<int>(t.size() - indent) + 1;
-    }
-    return segs;
+    return ScalarSegments(*file_, node, value);
   }
 
   std::shared_ptr<const SourceFile> file_;
@@ -358,7 +362,23 @@ void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const Sour
 }  // namespace
 
 std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& file,
+                                    std::vector<Diagnostic>* diagnostics, bool only_rule_packs,
+                                    std::vector<ForeignDocument>* foreign);
+
+std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& file,
                                     std::vector<Diagnostic>* diagnostics, bool only_rule_packs) {
+  return LoadPackSpecs(file, diagnostics, only_rule_packs, nullptr);
+}
+
+std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& file,
+                                    std::vector<Diagnostic>* diagnostics,
+                                    std::vector<ForeignDocument>* foreign) {
+  return LoadPackSpecs(file, diagnostics, false, foreign);
+}
+
+std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& file,
+                                    std::vector<Diagnostic>* diagnostics, bool only_rule_packs,
+                                    std::vector<ForeignDocument>* foreign) {
   std::vector<PackSpec> packs;
   Reader r(file, diagnostics);
   std::vector<YAML::Node> docs;
@@ -373,7 +393,9 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
       if (doc.IsNull()) continue;
       std::string kind = doc.IsMap() && doc["kind"] && doc["kind"].IsScalar() ? doc["kind"].Scalar() : "";
       if (kind != "RulePack") {
-        if (!only_rule_packs) {
+        if (foreign != nullptr && !kind.empty()) {
+          foreign->push_back({doc, file});
+        } else if (!only_rule_packs) {
           r.Error(doc, kind.empty() ? "document is not a RulePack (no kind)"
                                     : "document of kind '" + kind + "' is not a RulePack");
         }

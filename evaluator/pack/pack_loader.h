@@ -15,6 +15,8 @@
 #include <string>
 #include <vector>
 
+#include <yaml-cpp/yaml.h>
+
 #include "evaluator/pack/pack_spec.h"
 #include "evaluator/pack/source.h"
 
@@ -27,7 +29,24 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
                                     std::vector<Diagnostic>* diagnostics,
                                     bool only_rule_packs = false);
 
+// A document of a rules file that is not a RulePack (a ValidatingAdmissionPolicy,
+// its binding, a params object, a Namespace): see vap.h.
+struct ForeignDocument {
+  YAML::Node node;
+  std::shared_ptr<const SourceFile> file;
+};
+
+// As above, but every document with a `kind` other than RulePack goes to
+// `foreign` instead of being an error.
+std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& file,
+                                    std::vector<Diagnostic>* diagnostics,
+                                    std::vector<ForeignDocument>* foreign);
+
 bool HasErrors(const std::vector<Diagnostic>& diagnostics);
+
+// Where each line of a YAML scalar's value starts in `file` (ExprText::segments):
+// quoted, plain and block scalars.
+std::vector<ExprText::Segment> ScalarSegments(const SourceFile& file, const YAML::Node& node, const std::string& value);
 
 // "group/version/Kind", "version/Kind" (core group) or "Kind"; '*' wildcards.
 bool ParseKindPattern(const std::string& text, KindPattern* out);

@@ -46,12 +46,41 @@ struct LabelRequirement {
   std::vector<std::string> values;
 };
 
+// Admission-style matching (a ValidatingAdmissionPolicy's matchConstraints or a
+// binding's matchResources, vap.h): REST resources and operations, namespace and
+// object label selectors.
+struct ResourceRule {
+  std::vector<std::string> groups, versions, resources, operations, names;  // "*" = any; names empty = any
+  std::string scope = "*";  // Namespaced | Cluster | *
+};
+
+struct AdmissionMatch {
+  std::vector<ResourceRule> resource_rules;  // one must match (empty: every resource)
+  std::vector<ResourceRule> exclude_rules;   // none may match
+  std::vector<LabelRequirement> namespace_selector;
+  std::vector<LabelRequirement> object_selector;
+};
+
 struct MatchSpec {
   std::vector<KindPattern> kinds;  // empty = every kind
   std::vector<std::string> namespaces_include;  // globs; empty = all
   std::vector<std::string> namespaces_exclude;
   std::vector<LabelRequirement> label_selector;  // matchLabels folded into In requirements
+  std::vector<AdmissionMatch> admission;  // every entry must match (rules from VAP objects)
   ExprText when;
+};
+
+// Namespace objects supplied beside ValidatingAdmissionPolicies: `namespaceObject`
+// and the labels namespaceSelector reads.
+struct NamespaceIndex {
+  std::shared_ptr<rapidjson::Document> objects;  // a JSON array owning the Namespaces
+  std::vector<std::pair<std::string, const rapidjson::Value*>> by_name;
+  const rapidjson::Value* Find(const std::string& name) const {
+    for (const auto& [n, v] : by_name) {
+      if (n == name) return v;
+    }
+    return nullptr;
+  }
 };
 
 struct RuleSpec {
@@ -89,6 +118,7 @@ struct PackSpec {
   std::string digest;  // "sha256:" + SHA-256 of the canonical JSON of the document
   std::shared_ptr<const SourceFile> source;
   SourcePos pos;
+  std::shared_ptr<const NamespaceIndex> namespaces;  // VAP packs: null = namespaceObject is null
 };
 
 }  // namespace aimsgate

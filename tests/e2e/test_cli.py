@@ -197,6 +197,18 @@ class Test(unittest.TestCase):
         code, out, err = run("lint", "examples/packs/gpu-quota/pack.yaml")
         self.assertEqual(code, 0, out + err)
 
+    def test_vap_examples_suite_and_check(self):
+        code, out, err = run("test", "examples/vap/tests")
+        self.assertEqual(code, 0, out + err)
+        self.assertIn("7 passed, 0 failed", out)
+        code, out, err = run("check", "--rules", "examples/vap/policies", "--format", "json", "examples/vap/manifests")
+        self.assertEqual(code, 1, err)
+        report = json.loads(out)
+        denied = sorted(r["resource"]["name"] for r in report["results"]
+                        if r["result"] == "fail" and r["action"] == "deny")
+        self.assertEqual(denied, ["ledger", "web"])
+        self.assertEqual(report["summary"]["denied"], 2)
+
     def test_builtin_pack_suite(self):
         code, out, err = run("test", "rules/iso42001/tests")
         self.assertEqual(code, 0, out + err)
