@@ -7,8 +7,10 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "evaluator/cel/cel.h"
@@ -33,6 +35,12 @@ class EnvImpl {
     auto it = var_slots.find(name);
     return it == var_slots.end() ? -1 : it->second;
   }
+  // One address per distinct field name, the key of EvalContext::FindMember.
+  // Locked: Compile may run on many threads once the Env is built.
+  const std::string* InternField(const std::string& name) const {
+    std::lock_guard<std::mutex> lock(fields_mu);
+    return &*fields.insert(name).first;
+  }
   const HelperDef* FindHelper(const std::string& name) const {
     auto it = helper_index.find(name);
     return it == helper_index.end() ? nullptr : it->second;
@@ -44,6 +52,8 @@ class EnvImpl {
   std::vector<std::unique_ptr<HelperDef>> helpers;
   std::unordered_map<std::string, const HelperDef*> helper_index;
   mutable RegexCache regex_cache;
+  mutable std::mutex fields_mu;
+  mutable std::unordered_set<std::string> fields;  // node-based: addresses are stable
 };
 
 }  // namespace aimsgate::cel

@@ -58,8 +58,12 @@ class LocalNode : public Node {
 // With test_only, the last step is a presence test (has()).
 class PathNode : public Node {
  public:
-  PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only)
-      : Node(offset), operand_(std::move(operand)), keys_(std::move(keys)), test_only_(test_only) {}
+  // `ids`: each key interned in the Env (EnvImpl::InternField), so that JSON
+  // member lookups are cached per evaluation across nodes (EvalContext::FindMember).
+  PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only,
+           std::vector<const std::string*> ids = {})
+      : Node(offset), operand_(std::move(operand)), keys_(std::move(keys)), ids_(std::move(ids)),
+        test_only_(test_only) {}
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -67,6 +71,7 @@ class PathNode : public Node {
  private:
   NodePtr operand_;
   std::vector<std::string> keys_;
+  std::vector<const std::string*> ids_;  // empty, or one per key
   bool test_only_;
 };
 

@@ -94,7 +94,9 @@ NodePtr Planner::PlanIdent(const Expr& e) {
     keys.push_back(name.substr(pos, dot - pos));
     pos = dot + 1;
   }
-  return std::make_unique<PathNode>(e.offset, std::move(base), std::move(keys), false);
+  std::vector<const std::string*> ids;
+  for (const auto& k : keys) ids.push_back(env_.InternField(k));
+  return std::make_unique<PathNode>(e.offset, std::move(base), std::move(keys), false, std::move(ids));
 }
 
 NodePtr Planner::PlanPath(const Expr& e) {
@@ -118,7 +120,9 @@ NodePtr Planner::PlanPath(const Expr& e) {
   }
   std::reverse(keys.begin(), keys.end());
   NodePtr operand = PlanExpr(*cur);
-  return std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only);
+  std::vector<const std::string*> ids;
+  for (const auto& k : keys) ids.push_back(env_.InternField(k));
+  return std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only, std::move(ids));
 }
 
 NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {

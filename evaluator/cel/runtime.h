@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -44,6 +45,7 @@ struct EvalContext {
     budget_error = Value();
     locals.assign(num_locals, Value());
     frame_base = 0;
+    NewLookupGeneration();
   }
   // Marks the evaluation as over budget; every node then returns this error.
   Value Exhaust(std::string message) {
@@ -66,6 +68,50 @@ struct EvalContext {
     return false;
   }
   Value& Local(int index) { return locals[frame_base + static_cast<size_t>(index)]; }
+
+  // The member `*key` of a JSON object, or null; `key` is interned per Env, so
+  // the pair (object, key) identifies a lookup.  Rules repeat paths
+  // (has(c.x) && has(c.x.y) && c.x.y == 1): answers are cached for the
+  // duration of one evaluation (documents cannot change or be freed during it).
+  // (Keeping them across a pack's rules, keyed by Activation, was measured:
+  // another 1.3% on typical10, 0.75% on the ISO pack; not worth the API.)
+  const rapidjson::Value* FindMember(const rapidjson::Value& obj, const std::string* key) {
+    const uintptr_t h = (reinterpret_cast<uintptr_t>(&obj) >> 4) ^ (reinterpret_cast<uintptr_t>(key) >> 3);
+    LookupEntry& e = lookups[(h ^ (h >> 7)) & (kLookupSlots - 1)];
+    if (e.generation == generation && e.object == &obj && e.key == key) return e.member;
+    const rapidjson::Value* found = nullptr;
+    const size_t n = key->size();
+    const char* k = key->data();
+    for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
+      if (m->name.GetStringLength() != n) continue;
+      const char* name = m->name.GetString();
+      if (n != 0 && name[0] != k[0]) continue;
+      if (std::memcmp(name, k, n) == 0) {
+        found = &m->value;
+        break;
+      }
+    }
+    e = {&obj, key, found, generation};
+    return found;
+  }
+  // Starts a new evaluation: every cached lookup becomes stale.
+  void NewLookupGeneration() {
+    if (++generation == 0) {
+      for (auto& e : lookups) e = LookupEntry();
+      generation = 1;
+    }
+  }
+
+ private:
+  struct LookupEntry {
+    const rapidjson::Value* object = nullptr;
+    const std::string* key = nullptr;
+    const rapidjson::Value* member = nullptr;
+    uint32_t generation = 0;
+  };
+  static constexpr size_t kLookupSlots = 64;
+  LookupEntry lookups[kLookupSlots];
+  uint32_t generation = 1;
 };
 
 // Bound on nested node evaluation, so that chains of helpers (each bounded by
