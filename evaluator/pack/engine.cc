@@ -257,12 +257,15 @@ const rapidjson::Value* Field(const rapidjson::Value& obj, const char* name) {
   return it == obj.MemberEnd() ? nullptr : &it->value;
 }
 
+// `s == "*"` without a strlen and an out-of-line compare per candidate rule.
+bool IsStar(const std::string& s) { return s.size() == 1 && s[0] == '*'; }
+
 bool KindMatches(const std::vector<KindPattern>& kinds, std::string_view group, std::string_view version,
                  const std::string& kind) {
   if (kinds.empty()) return true;
   for (const auto& k : kinds) {
-    if ((k.group == "*" || GlobMatch(k.group, std::string(group))) &&
-        (k.version == "*" || GlobMatch(k.version, std::string(version))) && GlobMatch(k.kind, kind)) {
+    if ((IsStar(k.group) || GlobMatch(k.group, std::string(group))) &&
+        (IsStar(k.version) || GlobMatch(k.version, std::string(version))) && GlobMatch(k.kind, kind)) {
       return true;
     }
   }
@@ -500,7 +503,9 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         if (spec.namespaces) ns_object = spec.namespaces->Find(ref.namespace_.empty() ? "default" : ref.namespace_);
         act->Set(s.namespace_object, ns_object ? cel::Value::Json(*ns_object) : cel::Value::Null());
       }
-      RuleResult r;
+      // Built in place (results are reserved): a RuleResult holds 14 strings,
+      // and moving one in and destroying the husk cost 4% of typical10.
+      RuleResult& r = out.results.emplace_back();
       r.rule = rule.full_id;
       r.title = rule.spec->title;
       r.controls = rule.spec->controls;
@@ -516,7 +521,6 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         ok = EvalBool(*rule.when, *act, scratch, "match.when", &applies, &error);
         if (ok && !applies) {
           r.result = Outcome::kSkip;
-          out.results.push_back(std::move(r));
           continue;
         }
       }
@@ -545,7 +549,6 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         out.denied = true;
       }
       if (r.action == Action::kWarn && r.result == Outcome::kFail) out.warned = true;
-      out.results.push_back(std::move(r));
     }
   }
   if (request.digest_object) out.object_sha256 = manifest::Sha256Hex(manifest::CanonicalJson(object));
