@@ -1,6 +1,5 @@
 #include "evaluator/pack/compiled_pack.h"
-
-#include <algorithm>
+#include <map>
 #include <set>
 
 #include "evaluator/pack/engine.h"
@@ -117,6 +116,14 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     cr.message_expression = Compile(*pack, rule.message_expression, "messageExpression", diagnostics);
     pack->rules_.push_back(std::move(cr));
   }
+  // Kind classes: one per distinct match.kinds list (keyed by its spelling).
+  std::map<std::string, int> classes;
+  for (auto& cr : pack->rules_) {
+    std::string key;
+    for (const auto& k : cr.spec->match.kinds) key.append(k.group).append(1, '\0').append(k.version).append(1, '\0').append(k.kind).append(1, '\n');
+    cr.kinds_class = classes.emplace(key, static_cast<int>(classes.size())).first->second;
+  }
+  pack->kinds_classes_ = classes.size();
   // Kind index: exact kind names get their own list, which also holds the
   // rules that match any kind, so each lookup yields rules in pack order.
   std::set<std::string> names;

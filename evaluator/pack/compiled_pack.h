@@ -28,6 +28,9 @@ struct CompiledRule {
   };
   std::vector<MessagePart> message;
   std::shared_ptr<const cel::Program> message_expression;
+  // Rules with equal match.kinds share a class, so the engine matches the
+  // kind/group/version globs once per object and class, not once per rule.
+  int kinds_class = -1;
 };
 
 // Variable slots every pack environment declares, in this order.
@@ -44,6 +47,8 @@ class CompiledPack {
   const std::vector<CompiledRule>& rules() const { return rules_; }
   // Indices of the rules whose kinds can match `kind`, in pack order.
   const std::vector<size_t>& RulesForKind(const std::string& kind) const;
+  // Number of distinct match.kinds lists (CompiledRule::kinds_class < this).
+  size_t kinds_classes() const { return kinds_classes_; }
   // annotationPrefix parameter (default "aimsgate.io/"), for the inventory lookup.
   const std::string& annotation_prefix() const { return annotation_prefix_; }
 
@@ -55,6 +60,7 @@ class CompiledPack {
   std::vector<CompiledRule> rules_;
   std::unordered_map<std::string, std::vector<size_t>> by_kind_;
   std::vector<size_t> any_kind_;  // rules matching kinds not named explicitly
+  size_t kinds_classes_ = 0;
   std::string annotation_prefix_ = "aimsgate.io/";
 };
 

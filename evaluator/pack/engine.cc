@@ -470,10 +470,27 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   for (const auto& pack : packs_) {
     const PackSpec& spec = pack->spec();
     std::unique_ptr<cel::Activation> act;  // built when the first rule of this pack matches
+    // Kind match per kinds class: -1 unknown, 0 no, 1 yes (on the stack for usual packs).
+    int8_t kind_memo_small[64];
+    std::vector<int8_t> kind_memo_big;
+    int8_t* kind_memo = kind_memo_small;
+    if (pack->kinds_classes() > 64) {
+      kind_memo_big.resize(pack->kinds_classes());
+      kind_memo = kind_memo_big.data();
+    }
+    std::fill(kind_memo, kind_memo + pack->kinds_classes(), int8_t{-1});
     for (size_t index : pack->RulesForKind(ref.kind)) {
       const CompiledRule& rule = pack->rules()[index];
       const MatchSpec& m = rule.spec->match;
-      if (!KindMatches(m.kinds, group, version, ref.kind) || !NamespaceMatches(m, ref.namespace_) ||
+      bool kind_ok;
+      if (rule.kinds_class >= 0) {
+        int8_t& memo = kind_memo[static_cast<size_t>(rule.kinds_class)];
+        if (memo < 0) memo = KindMatches(m.kinds, group, version, ref.kind) ? 1 : 0;
+        kind_ok = memo == 1;
+      } else {
+        kind_ok = KindMatches(m.kinds, group, version, ref.kind);
+      }
+      if (!kind_ok || !NamespaceMatches(m, ref.namespace_) ||
           !LabelsMatch(m.label_selector, labels)) {
         continue;
       }
