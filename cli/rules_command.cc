@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/rules_export.h"
 #include "cli/engine_flags.h"
 #include "cli/iso_controls.h"
 #include "evaluator/pack/compiled_pack.h"
@@ -157,6 +158,7 @@ void AddRulesCommand(CLI::App& root, CommandList* commands) {
   CLI::App* controls = rules->add_subcommand("controls", "The 38 Annex A controls and the rules that check each");
   AddEngineFlags(controls, &o->engine, false);
   commands->push_back({controls, [o] { return RunControls(*o); }});
+  AddRulesExportCommand(rules, commands);
 }
 
 void AddLintCommand(CLI::App& root, CommandList* commands) {

@@ -37,7 +37,7 @@ bool ParseKindPattern(const std::string& text, KindPattern* out) {
 }
 
 std::vector<ExprText::Segment> ScalarSegments(const SourceFile& source, const YAML::Node& node, const std::string& value) {
-const SourceFile* file_ = &source;
+  const SourceFile* file_ = &source;
   std::vector<ExprText::Segment> segs;
   const YAML::Mark mark = node.Mark();
   if (mark.line < 0) return segs;

@@ -1,0 +1,445 @@
+#include "evaluator/pack/vap_export.h"
+
+#include <cctype>
+#include <cstdio>
+#include <map>
+
+#include <yaml-cpp/yaml.h>
+
+#include "evaluator/pack/k8s_resources.h"
+
+namespace aimsgate {
+namespace {
+
+constexpr size_t kMaxExpressionBytes = 64 * 1024;
+
+bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
+bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
+
+// Index just past the string literal that starts at e[i] (a quote).
+size_t SkipString(const std::string& e, size_t i) {
+  const char q = e[i];
+  const bool triple = e.compare(i, 3, std::string(3, q)) == 0;
+  const std::string close = triple ? std::string(3, q) : std::string(1, q);
+  size_t j = i + close.size();
+  while (j < e.size() && e.compare(j, close.size(), close) != 0) j += e[j] == '\\' ? 2 : 1;
+  return std::min(e.size(), j + close.size());
+}
+
+// The previous non-space character before i, or 0.
+char PrevChar(const std::string& e, size_t i) {
+  while (i > 0) {
+    --i;
+    if (!std::isspace(static_cast<unsigned char>(e[i]))) return e[i];
+  }
+  return 0;
+}
+
+// Calls `visit(start, end)` for every identifier outside strings that is not a
+// member name (not after '.'); visit returns the text that replaces it, or
+// nullptr to keep it, and may consume more text by setting *end.
+template <typename Visit>
+std::string MapIdentifiers(const std::string& e, Visit visit) {
+  std::string out;
+  size_t i = 0;
+  while (i < e.size()) {
+    const char c = e[i];
+    if (c == '"' || c == '\'') {
+      const size_t j = SkipString(e, i);
+      out.append(e, i, j - i);
+      i = j;
+      continue;
+    }
+    if (IsIdentStart(c) && (i == 0 || !IsIdentChar(e[i - 1]))) {
+      size_t j = i;
+      while (j < e.size() && IsIdentChar(e[j])) ++j;
+      if (PrevChar(e, i) != '.' && !(j < e.size() && (e[j] == '"' || e[j] == '\''))) {  // not r'..', b'..'
+        size_t end = j;
+        std::string replacement;
+        if (visit(i, j, &end, &replacement)) {
+          out += replacement;
+          i = end;
+          continue;
+        }
+      }
+      out.append(e, i, j - i);
+      i = j;
+      continue;
+    }
+    out.push_back(c);
+    ++i;
+  }
+  return out;
+}
+
+// Splits the argument list whose '(' is at e[open]; *close is set past ')'.
+bool SplitArgs(const std::string& e, size_t open, std::vector<std::string>* args, size_t* close) {
+  int depth = 0;
+  size_t start = open + 1;
+  for (size_t i = open; i < e.size(); ++i) {
+    const char c = e[i];
+    if (c == '"' || c == '\'') {
+      i = SkipString(e, i) - 1;
+      continue;
+    }
+    if (c == '(' || c == '[' || c == '{') ++depth;
+    if (c == ')' || c == ']' || c == '}') {
+      if (--depth == 0) {
+        std::string last = e.substr(start, i - start);
+        if (!args->empty() || last.find_first_not_of(" \t\n") != std::string::npos) args->push_back(last);
+        *close = i + 1;
+        return true;
+      }
+    }
+    if (c == ',' && depth == 1) {
+      args->push_back(e.substr(start, i - start));
+      start = i + 1;
+    }
+  }
+  return false;
+}
+
+std::string CelLiteral(const rapidjson::Value& v) {
+  if (v.IsNull()) return "null";
+  if (v.IsBool()) return v.GetBool() ? "true" : "false";
+  if (v.IsInt64()) return std::to_string(v.GetInt64());
+  if (v.IsUint64()) return std::to_string(v.GetUint64()) + "u";
+  if (v.IsNumber()) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%.17g", v.GetDouble());
+    std::string s = buf;
+    if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
+    return s;
+  }
+  if (v.IsString()) {
+    std::string out = "\"";
+    for (char c : std::string(v.GetString(), v.GetStringLength())) {
+      if (c == '\\' || c == '"') {
+        out.push_back('\\');
+        out.push_back(c);
+      } else if (c == '\n') {
+        out += "\\n";
+      } else if (c == '\t') {
+        out += "\\t";
+      } else {
+        out.push_back(c);
+      }
+    }
+    return out + "\"";
+  }
+  std::string out;
+  if (v.IsArray()) {
+    out = "[";
+    for (const auto& e : v.GetArray()) out += (out.size() > 1 ? ", " : "") + CelLiteral(e);
+    return out + "]";
+  }
+  out = "{";
+  for (auto m = v.MemberBegin(); m != v.MemberEnd(); ++m) {
+    out += (out.size() > 1 ? ", " : "") + CelLiteral(m->name) + ": " + CelLiteral(m->value);
+  }
+  return out + "}";
+}
+
+std::string Dns1123(const std::string& s) {
+  std::string out;
+  for (char c : s) {
+    const char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    out.push_back(std::isalnum(static_cast<unsigned char>(l)) || l == '.' ? l : '-');
+  }
+  while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.back()))) out.pop_back();
+  return out.substr(0, 253);
+}
+
+const char* ActionName(Action a) {
+  switch (a) {
+    case Action::kDeny: return "Deny";
+    case Action::kWarn: return "Warn";
+    case Action::kAudit: return "Audit";
+  }
+  return "Deny";
+}
+
+std::string Trim(const std::string& s) {
+  const size_t b = s.find_first_not_of(" \t\n");
+  if (b == std::string::npos) return "";
+  return s.substr(b, s.find_last_not_of(" \t\n") - b + 1);
+}
+
+// "object", "(object)", "((object))" -> "object".
+std::string StripParens(std::string s) {
+  s = Trim(s);
+  while (s.size() >= 2 && s.front() == '(' && s.back() == ')') s = Trim(s.substr(1, s.size() - 2));
+  return s;
+}
+
+// {{expr}} placeholders of a message -> a CEL string expression.
+bool MessageExpression(const std::string& message, Inliner* inliner, std::string* out, std::string* plain) {
+  std::vector<std::string> parts;
+  plain->clear();
+  size_t i = 0;
+  while (i < message.size()) {
+    const size_t open = message.find("{{", i);
+    const size_t close = open == std::string::npos ? std::string::npos : message.find("}}", open + 2);
+    if (close == std::string::npos) {
+      rapidjson::Value lit(message.c_str() + i, static_cast<rapidjson::SizeType>(message.size() - i));
+      parts.push_back(CelLiteral(lit));
+      *plain += message.substr(i);
+      break;
+    }
+    if (open > i) {
+      rapidjson::Value lit(message.c_str() + i, static_cast<rapidjson::SizeType>(open - i));
+      parts.push_back(CelLiteral(lit));
+      *plain += message.substr(i, open - i);
+    }
+    std::string expr, why;
+    if (!inliner->Inline(message.substr(open + 2, close - open - 2), &expr, &why)) return false;
+    const std::string literal = StripParens(expr);
+    if (!literal.empty() && (literal.front() == '[' || literal.front() == '{')) {
+      // A parameter's list or map, known now: its text goes in as is (string() takes no list).
+      rapidjson::Value text(literal.c_str(), static_cast<rapidjson::SizeType>(literal.size()));
+      parts.push_back(CelLiteral(text));
+    } else {
+      parts.push_back("string(" + expr + ")");
+    }
+    *plain += "...";
+    i = close + 2;
+  }
+  *out = parts.empty() ? "\"\"" : parts[0];
+  for (size_t p = 1; p < parts.size(); ++p) *out += " + " + parts[p];
+  return true;
+}
+
+void EmitSelector(YAML::Emitter& y, const char* key, const std::vector<LabelRequirement>& reqs) {
+  if (reqs.empty()) return;
+  y << YAML::Key << key << YAML::Value << YAML::BeginMap << YAML::Key << "matchExpressions" << YAML::Value
+    << YAML::BeginSeq;
+  for (const auto& r : reqs) {
+    y << YAML::BeginMap << YAML::Key << "key" << YAML::Value << r.key << YAML::Key << "operator" << YAML::Value << r.op;
+    if (r.op == "In" || r.op == "NotIn") y << YAML::Key << "values" << YAML::Value << YAML::Flow << r.values;
+    y << YAML::EndMap;
+  }
+  y << YAML::EndSeq << YAML::EndMap;
+}
+
+bool IsGlob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
+
+
+std::string RenameFree(const std::string& text, const std::string& from, const std::string& to) {
+  return MapIdentifiers(text, [&](size_t s, size_t e, size_t*, std::string* r) {
+    if (text.compare(s, e - s, from) != 0 || e - s != from.size()) return false;
+    *r = to;
+    return true;
+  });
+}
+
+}  // namespace
+
+Inliner::Inliner(const std::vector<FunctionSpec>& functions, const rapidjson::Value& params) : params_(params) {
+  for (const auto& f : functions) functions_[f.name] = &f;
+}
+
+std::string Inliner::Expand(const std::string& e, int depth) {
+  if (!ok_) return e;
+  if (depth > 64) {
+    Fail("pack functions nest deeper than 64 calls");
+    return e;
+  }
+  std::string out = MapIdentifiers(e, [&](size_t start, size_t end, size_t* consumed, std::string* replacement) {
+    auto it = functions_.find(e.substr(start, end - start));
+    if (it == functions_.end()) return false;
+    size_t open = end;
+    while (open < e.size() && std::isspace(static_cast<unsigned char>(e[open]))) ++open;
+    if (open >= e.size() || e[open] != '(') return false;
+    std::vector<std::string> args;
+    const FunctionSpec& f = *it->second;
+    if (!SplitArgs(e, open, &args, consumed) || args.size() != f.params.size()) {
+      Fail("a call of the pack function '" + f.name + "' could not be parsed");
+      return false;
+    }
+    if (args.size() == 1 && StripParens(args[0]) == "object") {
+      // f(object) depends on the object only: one VAP variable, evaluated once.
+      if (!defined_.count(f.name)) {
+        defined_.insert(f.name);
+        const std::string body = Expand(RenameFree(f.expression.text, f.params[0], "object"), depth + 1);
+        variables_.emplace_back(f.name, body);
+      }
+      *replacement = "variables." + f.name;
+      return true;
+    }
+    // Other arguments are bound once each with cel.bind, under fresh names, so
+    // the text grows with the call tree, never with how often a parameter is used.
+    std::string body = f.expression.text;
+    std::vector<std::string> fresh;
+    for (const auto& p : f.params) {
+      fresh.push_back("ag" + std::to_string(++counter_) + "_" + p);
+      body = RenameFree(body, p, fresh.back());
+    }
+    std::string text = "(" + Expand(body, depth + 1) + ")";
+    for (size_t i = args.size(); i-- > 0;) {
+      text = "cel.bind(" + fresh[i] + ", " + Expand(Trim(args[i]), depth + 1) + ", " + text + ")";
+    }
+    *replacement = text;
+    return true;
+  });
+  if (out.size() > kMaxExpressionBytes) Fail("inlining the pack functions makes an expression larger than 64 KiB");
+  return out;
+}
+
+std::string Inliner::Literals(const std::string& e) {
+  return MapIdentifiers(e, [&](size_t start, size_t end, size_t* consumed, std::string* replacement) {
+    const std::string name = e.substr(start, end - start);
+    if (name == "inventory" || name == "inventoryAll" || name == "model" || name == "now") {
+      const char* what = name == "model" ? "model metadata (--model-card/--bom)"
+                         : name == "now" ? "the evaluation time (now)"
+                                         : "the AI-system register (--inventory)";
+      Fail(std::string("reads ") + what + ", which the apiserver does not have");
+      return false;
+    }
+    if (name != "params") return false;
+    size_t dot = end;
+    if (dot < e.size() && e[dot] == '.' && dot + 1 < e.size() && IsIdentStart(e[dot + 1])) {
+      size_t j = dot + 1;
+      while (j < e.size() && IsIdentChar(e[j])) ++j;
+      const std::string key = e.substr(dot + 1, j - dot - 1);
+      auto m = params_.IsObject() ? params_.FindMember(key.c_str()) : params_.MemberEnd();
+      *replacement = params_.IsObject() && m != params_.MemberEnd() ? "(" + CelLiteral(m->value) + ")" : "null";
+      *consumed = j;
+      return true;
+    }
+    *replacement = "(" + CelLiteral(params_) + ")";
+    return true;
+  });
+}
+
+bool Inliner::Inline(const std::string& expression, std::string* out, std::string* why) {
+  const std::string expanded = Literals(Expand(expression, 0));
+  for (; literal_done_ < variables_.size(); ++literal_done_) {
+    variables_[literal_done_].second = Literals(variables_[literal_done_].second);
+  }
+  if (!ok_) {
+    *why = why_;
+    return false;
+  }
+  *out = expanded;
+  return true;
+}
+
+VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
+  VapExport result;
+  YAML::Emitter y;
+  static const rapidjson::Value kNullParams;
+  for (const auto& pack : packs) {
+    const rapidjson::Value& params = pack.parameters ? static_cast<const rapidjson::Value&>(*pack.parameters) : kNullParams;
+    for (const auto& rule : pack.rules) {
+      const std::string id = pack.name + "/" + rule.id;
+      std::string why, when, assert_expr, message_expr, plain;
+      auto skip = [&](const std::string& reason) { result.skipped.push_back({id, reason}); };
+      Inliner inliner(pack.functions, params);
+      if (!inliner.Inline(rule.assert_expr.text, &assert_expr, &why)) {
+        skip("assert " + why);
+        continue;
+      }
+      if (!rule.match.when.empty() && !inliner.Inline(rule.match.when.text, &when, &why)) {
+        skip("match.when " + why);
+        continue;
+      }
+      std::vector<std::string> include, exclude;
+      bool globs = false;
+      for (const auto& ns : rule.match.namespaces_include) {
+        if (ns == "*") {
+          include.clear();
+          break;
+        }
+        globs |= IsGlob(ns);
+        include.push_back(ns);
+      }
+      for (const auto& ns : rule.match.namespaces_exclude) {
+        globs |= IsGlob(ns);
+        exclude.push_back(ns);
+      }
+      if (globs) {
+        skip("a namespace glob cannot be expressed as a namespaceSelector");
+        continue;
+      }
+      if (!rule.message_expression.empty()) {
+        if (!inliner.Inline(rule.message_expression.text, &message_expr, &why)) message_expr.clear();
+        plain = rule.title.empty() ? rule.id : rule.title;
+      } else if (!MessageExpression(rule.message, &inliner, &message_expr, &plain)) {
+        message_expr.clear();
+      }
+      if (message_expr.find("string(") == std::string::npos && rule.message_expression.empty()) message_expr.clear();
+      if (plain.empty()) plain = rule.title.empty() ? rule.id : rule.title;
+
+      const std::string name = Dns1123("aimsgate-" + pack.name + "-" + rule.id);
+      y << YAML::BeginDoc << YAML::BeginMap;
+      y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
+      y << YAML::Key << "kind" << YAML::Value << "ValidatingAdmissionPolicy";
+      y << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name;
+      y << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/pack" << YAML::Value
+        << Dns1123(pack.name) << YAML::Key << "aimsgate.io/pack-version" << YAML::Value << Dns1123(pack.version)
+        << YAML::EndMap;
+      y << YAML::Key << "annotations" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/rule"
+        << YAML::Value << id << YAML::Key << "aimsgate.io/pack-digest" << YAML::Value << pack.digest;
+      if (!rule.controls.empty()) {
+        std::string controls;
+        for (const auto& c : rule.controls) controls += (controls.empty() ? "" : ", ") + c;
+        y << YAML::Key << "aimsgate.io/controls" << YAML::Value << controls;
+      }
+      y << YAML::EndMap << YAML::EndMap;
+      y << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
+      y << YAML::Key << "failurePolicy" << YAML::Value << (pack.failure_policy_fail ? "Fail" : "Ignore");
+      y << YAML::Key << "matchConstraints" << YAML::Value << YAML::BeginMap;
+      y << YAML::Key << "resourceRules" << YAML::Value << YAML::BeginSeq;
+      auto resource_rule = [&](const std::string& group, const std::string& version, const std::string& resource) {
+        y << YAML::BeginMap << YAML::Key << "apiGroups" << YAML::Value << YAML::Flow << std::vector<std::string>{group}
+          << YAML::Key << "apiVersions" << YAML::Value << YAML::Flow << std::vector<std::string>{version}
+          << YAML::Key << "operations" << YAML::Value << YAML::Flow << std::vector<std::string>{"CREATE", "UPDATE"}
+          << YAML::Key << "resources" << YAML::Value << YAML::Flow << std::vector<std::string>{resource} << YAML::EndMap;
+      };
+      if (rule.match.kinds.empty()) resource_rule("*", "*", "*");
+      for (const auto& k : rule.match.kinds) {
+        resource_rule(k.group, k.version, k.kind == "*" ? "*" : ResourceForKind(k.group == "*" ? "" : k.group, k.kind));
+      }
+      y << YAML::EndSeq;
+      std::vector<LabelRequirement> ns_reqs;
+      if (!include.empty()) ns_reqs.push_back({"kubernetes.io/metadata.name", "In", include});
+      if (!exclude.empty()) ns_reqs.push_back({"kubernetes.io/metadata.name", "NotIn", exclude});
+      EmitSelector(y, "namespaceSelector", ns_reqs);
+      EmitSelector(y, "objectSelector", rule.match.label_selector);
+      y << YAML::EndMap;
+      if (!when.empty()) {
+        y << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "name"
+          << YAML::Value << "when" << YAML::Key << "expression" << YAML::Value << YAML::DoubleQuoted << when
+          << YAML::EndMap << YAML::EndSeq;
+      }
+      if (!inliner.variables().empty()) {
+        y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;
+        for (const auto& [vname, vexpr] : inliner.variables()) {
+          y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << vname << YAML::Key << "expression"
+            << YAML::Value << YAML::DoubleQuoted << vexpr << YAML::EndMap;
+        }
+        y << YAML::EndSeq;
+      }
+      y << YAML::Key << "validations" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+      y << YAML::Key << "expression" << YAML::Value << YAML::DoubleQuoted << assert_expr;
+      y << YAML::Key << "message" << YAML::Value << YAML::DoubleQuoted << plain;
+      if (!message_expr.empty()) y << YAML::Key << "messageExpression" << YAML::Value << YAML::DoubleQuoted << message_expr;
+      y << YAML::EndMap << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
+
+      y << YAML::BeginDoc << YAML::BeginMap;
+      y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
+      y << YAML::Key << "kind" << YAML::Value << "ValidatingAdmissionPolicyBinding";
+      y << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name
+        << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/pack" << YAML::Value
+        << Dns1123(pack.name) << YAML::EndMap << YAML::EndMap;
+      y << YAML::Key << "spec" << YAML::Value << YAML::BeginMap << YAML::Key << "policyName" << YAML::Value << name
+        << YAML::Key << "validationActions" << YAML::Value << YAML::Flow
+        << std::vector<std::string>{ActionName(rule.action)} << YAML::EndMap << YAML::EndMap;
+      ++result.exported;
+    }
+  }
+  result.yaml = std::string(y.c_str()) + (result.exported ? "\n" : "");
+  return result;
+}
+
+}  // namespace aimsgate

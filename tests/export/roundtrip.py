@@ -1,0 +1,70 @@
+#!/usr/bin/env python3
+"""Round trip of `aimsgate rules export --format vap` (issue 9 section 2): export a pack, load the
+ValidatingAdmissionPolicies back with --rules, and require the same result (pass, fail, skip, error, or
+no result) for every exported rule on every resource as the original pack.
+
+  tests/export/roundtrip.py build/aimsgate
+"""
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+import yaml
+
+BIN = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/aimsgate")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+# Resources: the peers' fixtures (plain objects), the quick-start examples, the ISO pack's edge cases.
+INPUTS = sorted(glob.glob(os.path.join(ROOT, "tests/conformance/peers/kyverno-*/resources.yaml")) +
+                [f for f in glob.glob(os.path.join(ROOT, "tests/conformance/peers/gatekeeper-*/objects/*.yaml"))
+                 if "kind: AdmissionReview" not in open(f).read()] +
+                glob.glob(os.path.join(ROOT, "examples/*.yaml")) +
+                glob.glob(os.path.join(ROOT, "rules/iso42001/tests/resources/*.yaml")))
+
+
+def results(rules):
+    p = subprocess.run([BIN, "check", "--format", "json", "--jobs", "2"] + sum([["--rules", r] for r in rules], []) + INPUTS,
+                       capture_output=True, text=True, cwd=ROOT)
+    if p.returncode not in (0, 1):
+        sys.exit("check failed (%d): %s" % (p.returncode, p.stderr[-3000:]))
+    out = {}
+    for r in json.loads(p.stdout)["results"]:
+        res = r["resource"]
+        key = (res.get("source"), res.get("line"), res["kind"], res.get("name"))
+        out.setdefault(key, {})[r["rule"]] = r["result"]
+    return out
+
+
+def roundtrip(pack, minimum_exported):
+    with tempfile.TemporaryDirectory() as d:
+        vap = os.path.join(d, "exported.yaml")
+        p = subprocess.run([BIN, "rules", "export", "--format", "vap", pack, "-o", vap], capture_output=True, text=True,
+                           cwd=ROOT)
+        assert p.returncode == 0, p.stderr
+        rule_of = {}
+        for doc in yaml.safe_load_all(open(vap)):
+            if doc and doc["kind"] == "ValidatingAdmissionPolicy":
+                rule_of[doc["metadata"]["name"] + "/validation-0"] = doc["metadata"]["annotations"]["aimsgate.io/rule"]
+        assert len(rule_of) >= minimum_exported, (len(rule_of), p.stderr)
+        original, exported = results([pack]), results([vap])
+        mismatches, compared = [], 0
+        for key in sorted(set(original) | set(exported), key=str):
+            o = original.get(key, {})
+            e = {rule_of[r]: v for r, v in exported.get(key, {}).items()}
+            for rule in rule_of.values():
+                compared += 1
+                if o.get(rule) != e.get(rule):
+                    mismatches.append("%s %s: original %s, exported %s" % (key, rule, o.get(rule), e.get(rule)))
+        print("%s: %d rules exported, %d (resource, rule) pairs compared over %d files, %d differ" % (
+            pack, len(rule_of), compared, len(INPUTS), len(mismatches)))
+        for m in mismatches[:20]:
+            print("  " + m)
+        return not mismatches
+
+
+ok = roundtrip("rules/k8s-best-practices", 39)
+ok = roundtrip("builtin:iso42001", 10) and ok
+sys.exit(0 if ok else 1)
