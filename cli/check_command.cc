@@ -101,10 +101,11 @@ int RunCheck(const CheckOptions& o) {
       return 2;
     }
   }
-  // Input errors are printed even when the report went to a file.
+  // Input errors always reach stderr, except when the text report already shows
+  // them on the same terminal (stdout redirected in CI: stderr is what is read).
   bool text_on_stdout = false;
   for (const auto& out : outputs) text_on_stdout |= out.path.empty() && out.format == "text";
-  if (!text_on_stdout) {
+  if (!text_on_stdout || !isatty(STDOUT_FILENO)) {
     for (const auto& err : scan.errors) std::cerr << err.ToString() << "\n";
   }
   if (!scan.errors.empty()) return 2;

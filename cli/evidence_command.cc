@@ -1,4 +1,5 @@
 // `aimsgate evidence verify|report|keygen` (SPEC §1, §7; docs/evidence.md).
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -175,6 +176,12 @@ int RunReport(const ReportFlags& f) {
 }
 
 int RunKeygen(const KeygenFlags& f) {
+  std::error_code ec;
+  std::filesystem::create_directories(f.out, ec);  // like `ssh-keygen -f dir/key`, but making dir
+  if (ec) {
+    std::cerr << f.out << ": error: cannot create the directory: " << ec.message() << "\n";
+    return 2;
+  }
   std::string key_id;
   ev::Status s = ev::GenerateKeyPair(f.out, &key_id);
   if (!s.ok()) {

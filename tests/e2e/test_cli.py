@@ -66,6 +66,8 @@ class Check(unittest.TestCase):
         code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", f"{FIX}/malformed.yaml")
         self.assertEqual(code, 2)
         self.assertIn(f"{FIX}/malformed.yaml:5:20: error:", out + err)
+        # stdout is a pipe here (CI redirects the report): the reason must be on stderr too.
+        self.assertIn(f"{FIX}/malformed.yaml:5:20: error:", err)
 
     def test_document_without_kind_is_located_input_error(self):
         code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", "--format", "json", f"{FIX}/nokind.yaml")
@@ -152,6 +154,18 @@ class CheckEvidence(unittest.TestCase):
             code, _, err = self.check(os.path.join(d, "ev.jsonl"), "--evidence-redact", "metadata[")
             self.assertEqual(code, 2)
             self.assertIn("--evidence-redact", err)
+
+
+class Keygen(unittest.TestCase):
+    def test_creates_the_directory_and_refuses_to_overwrite(self):
+        with tempfile.TemporaryDirectory() as d:
+            out = os.path.join(d, "new", "keys")
+            code, _, err = run("evidence", "keygen", "--out", out)
+            self.assertEqual(code, 0, err)
+            self.assertTrue(os.path.exists(os.path.join(out, "evidence-signing.key")))
+            code, _, err = run("evidence", "keygen", "--out", out)
+            self.assertEqual(code, 2)
+            self.assertIn("refusing to overwrite", err)
 
 
 class Lint(unittest.TestCase):
