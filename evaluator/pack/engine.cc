@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <optional>
 
 #include <yaml-cpp/yaml.h>
 
@@ -417,7 +418,7 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   static const rapidjson::Value kNull;
   // Admission facts, filled the first time a VAP-derived rule needs them.
   AdmissionFacts facts;
-  rapidjson::Document namespace_labels_doc;
+  std::optional<rapidjson::Document> namespace_labels_doc;  // built only when needed (a Document allocates)
   bool facts_ready = false;
   auto admission_facts = [&](const PackSpec& spec) -> const AdmissionFacts& {
     if (facts_ready) return facts;
@@ -435,34 +436,36 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     const rapidjson::Value* ns_md = ns_object ? Field(*ns_object, "metadata") : nullptr;
     facts.namespace_labels = ns_md ? Field(*ns_md, "labels") : nullptr;
     if (facts.namespace_labels == nullptr) {  // what the apiserver sets on every Namespace
-      namespace_labels_doc.SetObject();
-      namespace_labels_doc.AddMember("kubernetes.io/metadata.name",
-                                     rapidjson::Value(facts.ns.data(), static_cast<rapidjson::SizeType>(facts.ns.size()),
-                                                      namespace_labels_doc.GetAllocator()),
-                                     namespace_labels_doc.GetAllocator());
-      facts.namespace_labels = &namespace_labels_doc;
+      namespace_labels_doc.emplace();
+      namespace_labels_doc->SetObject();
+      namespace_labels_doc->AddMember("kubernetes.io/metadata.name",
+                                      rapidjson::Value(facts.ns.data(), static_cast<rapidjson::SizeType>(facts.ns.size()),
+                                                       namespace_labels_doc->GetAllocator()),
+                                      namespace_labels_doc->GetAllocator());
+      facts.namespace_labels = &*namespace_labels_doc;
     }
     return facts;
   };
   // VAP expressions read request.kind, request.resource, request.name...: in CI
   // (no request) they get a CREATE request describing this object.
-  rapidjson::Document vap_request;
+  std::optional<rapidjson::Document> vap_request;
   auto request_for = [&](const PackSpec& spec) -> const rapidjson::Value& {
     if (request.request || !spec.namespaces) return req;
-    if (vap_request.IsObject()) return vap_request;
-    auto& a = vap_request.GetAllocator();
-    vap_request.CopyFrom(req, a);
+    if (vap_request) return *vap_request;
+    vap_request.emplace();
+    auto& a = vap_request->GetAllocator();
+    vap_request->CopyFrom(req, a);
     auto str = [&](std::string_view v) { return rapidjson::Value(v.data(), static_cast<rapidjson::SizeType>(v.size()), a); };
     rapidjson::Value kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
     kind.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("kind", str(ref.kind), a);
     const std::string plural = ResourceForKind(group, ref.kind);
     resource.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("resource", str(plural), a);
-    vap_request.AddMember("kind", kind, a);
-    vap_request.AddMember("resource", resource, a);
-    vap_request.AddMember("name", str(ref.name), a);
-    vap_request.RemoveMember("namespace");
-    vap_request.AddMember("namespace", str(ref.namespace_), a);
-    return vap_request;
+    vap_request->AddMember("kind", kind, a);
+    vap_request->AddMember("resource", resource, a);
+    vap_request->AddMember("name", str(ref.name), a);
+    vap_request->RemoveMember("namespace");
+    vap_request->AddMember("namespace", str(ref.namespace_), a);
+    return *vap_request;
   };
   size_t candidates = 0;
   for (const auto& pack : packs_) candidates += pack->RulesForKind(ref.kind).size();
