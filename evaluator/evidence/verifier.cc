@@ -16,7 +16,7 @@ std::string VerifyResult::Summary() const {
                   std::to_string(signed_checkpoints) + " signed)";
   if (!first_time.empty()) s += ", " + first_time + " .. " + last_time;
   if (signatures_verified) {
-    s += ", signatures verified";
+    s += ", " + std::to_string(signed_checkpoints) + " signatures verified";
   } else {
     s += ", signatures not verified";
     if (signed_checkpoints > 0) s += " (no --pubkey)";
@@ -121,6 +121,13 @@ void ChainVerifier::Finish() {
   result_.closed = last_was_checkpoint_;
   if (result_.ok && options_.require_closed && result_.lines > 0 && !last_was_checkpoint_) {
     Fail(result_.lines + 1, "log does not end with a checkpoint (truncated after line " +
+                                std::to_string(result_.lines) + "?)");
+  }
+  // With a public key, a log with records and not one signed checkpoint proves
+  // nothing: it may be the head of a truncated log whose checkpoints were cut.
+  if (result_.ok && !options_.keys.empty() && result_.records > 0 && result_.signed_checkpoints == 0) {
+    Fail(result_.lines + 1, "no signed checkpoint in " + std::to_string(result_.records) +
+                                " records: nothing proves the log complete (truncated after line " +
                                 std::to_string(result_.lines) + "?)");
   }
   if (!result_.ok) result_.signatures_verified = false;

@@ -149,6 +149,22 @@ class CheckEvidence(unittest.TestCase):
             self.assertIn("***", text)
             self.assertIn("in settings", text)  # only the values are masked
 
+    def test_truncated_signed_log_fails_verification(self):
+        with tempfile.TemporaryDirectory() as d:
+            keys = os.path.join(d, "keys")
+            self.assertEqual(run("evidence", "keygen", "--out", keys)[0], 0)
+            log = os.path.join(d, "ev.jsonl")
+            code, _, err = self.check(log, "--evidence-key", os.path.join(keys, "evidence-signing.key"))
+            self.assertEqual(code, 1, err)
+            pub = os.path.join(keys, "evidence-signing.pub")
+            self.assertEqual(run("evidence", "verify", "--pubkey", pub, log)[0], 0)
+            head = os.path.join(d, "head.jsonl")
+            with open(log) as f, open(head, "w") as h:
+                h.write(f.readline())  # the first record alone: its checkpoint was cut off
+            code, out, err = run("evidence", "verify", "--pubkey", pub, head)
+            self.assertEqual(code, 1, out + err)
+            self.assertIn("no signed checkpoint", err)
+
     def test_malformed_redact_path_is_exit_2(self):
         with tempfile.TemporaryDirectory() as d:
             code, _, err = self.check(os.path.join(d, "ev.jsonl"), "--evidence-redact", "metadata[")
