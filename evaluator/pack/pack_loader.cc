@@ -6,6 +6,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/manifest/canonical.h"
+#include "evaluator/manifest/flow_depth.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate {
@@ -382,6 +383,22 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
   std::vector<PackSpec> packs;
   Reader r(file, diagnostics);
   std::vector<YAML::Node> docs;
+  // yaml-cpp's own guard against deep flow nesting reports only "bad file":
+  // refuse it first, located (the ToJson depth limit catches block nesting).
+  const size_t too_deep = manifest::FindExcessiveFlowDepth(file->text(), 64);
+  if (too_deep != std::string_view::npos) {
+    int line = 1, column = 1;
+    for (size_t i = 0; i < too_deep; ++i) {
+      if (file->text()[i] == '\n') {
+        ++line;
+        column = 1;
+      } else {
+        ++column;
+      }
+    }
+    diagnostics->push_back({file->path(), line, column, "nesting too deep: more than 64 levels of [ ] or { }"});
+    return packs;
+  }
   try {
     docs = YAML::LoadAll(file->text());
   } catch (const YAML::Exception& e) {

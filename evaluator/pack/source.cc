@@ -51,12 +51,26 @@ std::string Diagnostic::ToString(const SourceFile* source) const {
   out += message;
   if (source != nullptr && line > 0 && line <= source->LineCount()) {
     std::string_view text = source->Line(line);
+    // A hostile or minified line can be megabytes long: show 160 bytes around the column.
+    int col = 1;
+    constexpr size_t kWindow = 160;
+    if (text.size() > kWindow) {
+      size_t at = 0;  // byte offset of the column (code points counted as the caret does)
+      for (int c = 1; at < text.size() && c < column; ++at) {
+        if ((static_cast<unsigned char>(text[at]) & 0xC0) != 0x80) ++c;
+      }
+      size_t start = at > kWindow / 2 ? at - kWindow / 2 : 0;
+      while (start > 0 && (static_cast<unsigned char>(text[start]) & 0xC0) == 0x80) --start;
+      for (size_t i = 0; i < start; ++i) {
+        if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++col;
+      }
+      text = text.substr(start, kWindow);
+    }
     out += "\n | ";
     out.append(text.data(), text.size());
     if (column > 0) {
       out += "\n | ";
       // Columns count code points; the caret line mirrors tabs so it lines up.
-      int col = 1;
       for (size_t i = 0; i < text.size() && col < column; ++i) {
         unsigned char c = static_cast<unsigned char>(text[i]);
         if ((c & 0xC0) == 0x80) continue;
