@@ -37,7 +37,7 @@ struct ServerOptions {
   std::string listen = ":8443";  // [host]:port; port 0 picks a free port (logged, and see port_file)
   TlsOptions tls;
   bool insecure_http = false;    // plain HTTP, for local tests only
-  int threads = 64;
+  int threads = 1024;  // idle connections must not starve the pool (tests/faults connections)
   size_t max_body_bytes = 7u << 20;
   int read_timeout_seconds = 10;
   int write_timeout_seconds = 10;

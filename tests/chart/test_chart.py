@@ -271,7 +271,7 @@ class DefaultsTest(Common, unittest.TestCase):
         self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate:0.1.0")
         self.assertEqual(c["args"], [
             "serve", "--listen=:8443", "--tls-cert=/etc/aimsgate/tls/tls.crt", "--tls-key=/etc/aimsgate/tls/tls.key",
-            "--tls-min-version=1.3", "--threads=8", "--max-body-bytes=7340032", "--read-timeout=10",
+            "--tls-min-version=1.3", "--threads=1024", "--max-body-bytes=7340032", "--read-timeout=10",
             "--write-timeout=10", "--rules=builtin:iso42001",
             "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl"])
         self.assertEqual(c["lifecycle"]["preStop"]["sleep"]["seconds"], 10)
