@@ -9,8 +9,9 @@ mode=${1:-build}
 
 build_packages=(cmake ninja-build g++ pkg-config rapidjson-dev libyaml-cpp-dev libyaml-dev libre2-dev
   libssl-dev libgtest-dev libbenchmark-dev libcpp-httplib-dev libcli11-dev)
-# Only the test suite needs these: real clients and validators the tests drive.
-test_packages=(python3 python3-yaml python3-jsonschema openssl curl golang-go
+# Only the test suite needs these: real clients and validators the tests drive
+# (chromium renders the auditor's HTML report headless in tests/evidence).
+test_packages=(python3 python3-yaml python3-jsonschema openssl curl golang-go chromium
   golang-github-masterminds-sprig-dev golang-gopkg-yaml.v2-dev)
 
 wanted=("${build_packages[@]}")
