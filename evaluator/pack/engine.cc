@@ -80,6 +80,7 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
       continue;
     }
     bool directory = files.size() != 1 || files[0] != path;
+    const size_t packs_before = packs.size(), foreign_before = foreign.size(), diags_before = diagnostics->size();
     for (const auto& f : files) {
       auto file = SourceFile::Read(f, &error);
       if (!file) {
@@ -92,7 +93,15 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
         for (size_t i = first; i < foreign.size(); ++i) explicit_foreign.push_back(i);
       }
     }
-    if (directory && files.empty()) diagnostics->push_back({path, 0, 0, "no rule packs (*.yaml) in directory"});
+    if (directory && files.empty()) {
+      diagnostics->push_back({path, 0, 0, "no rule packs (*.yaml) in directory"});
+    } else if (packs.size() == packs_before && diagnostics->size() == diags_before &&
+               std::none_of(foreign.begin() + static_cast<long>(foreign_before), foreign.end(),
+                            [](const ForeignDocument& d) { return IsVapDocument(d.node); })) {
+      // An empty or truncated pack file must not load as "no rules" (a reload would then allow everything).
+      diagnostics->push_back({path, 0, 0, directory ? "no RulePack or ValidatingAdmissionPolicy in directory"
+                                                    : "no RulePack or ValidatingAdmissionPolicy in file"});
+    }
   }
   bool any_vap = false;
   for (const auto& d : foreign) any_vap |= IsVapDocument(d.node);
