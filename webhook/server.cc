@@ -1,6 +1,7 @@
 #include "webhook/server.h"
 
 #include <arpa/inet.h>
+#include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
@@ -22,6 +23,7 @@
 #include "webhook/file_watch.h"
 #include "webhook/log.h"
 #include "webhook/metrics.h"
+#include "webhook/worker_pool.h"
 
 namespace aimsgate::webhook {
 
@@ -345,7 +347,7 @@ int Webhook::Run() {
         .Int("threads", threads)
         .Emit();
   }
-  svr->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  svr->new_task_queue = [threads] { return new WorkerPool(static_cast<size_t>(threads)); };
   svr->set_tcp_nodelay(true);  // without it every TLS response waits ~40 ms (Nagle + delayed ACK)
   svr->set_keep_alive_max_count(static_cast<size_t>(std::max(1, o_.keep_alive_max_requests)));
   svr->set_keep_alive_timeout(std::max(1, o_.idle_timeout_seconds));
@@ -429,6 +431,10 @@ int Webhook::Run() {
 }  // namespace
 
 int RunServer(const ServerOptions& options) {
+  // glibc gives each thread that allocates its own arena (up to 8 per core); with
+  // hundreds of connection workers a long-running server keeps growing into them.
+  // Two arenas suffice for a server that runs on a couple of cores.
+  mallopt(M_ARENA_MAX, 2);
   Webhook webhook(options);
   return webhook.Run();
 }

@@ -1,0 +1,76 @@
+#include "webhook/worker_pool.h"
+
+#include <utility>
+
+namespace aimsgate::webhook {
+
+WorkerPool::WorkerPool(size_t max_threads) : max_threads_(max_threads == 0 ? 1 : max_threads) {}
+
+WorkerPool::~WorkerPool() { shutdown(); }
+
+size_t WorkerPool::threads_started() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return started_;
+}
+
+void WorkerPool::enqueue(std::function<void()> fn) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!idle_.empty()) {
+    Worker* w = idle_.back();
+    idle_.pop_back();
+    w->job = std::move(fn);
+    w->cv.notify_one();
+  } else if (threads_.size() < max_threads_ && !shutdown_) {
+    workers_.push_back(std::make_unique<Worker>());
+    Worker* w = workers_.back().get();
+    w->job = std::move(fn);
+    threads_.emplace_back([this, w] { Run(w); });
+    ++started_;
+  } else {
+    pending_.push_back(std::move(fn));
+  }
+}
+
+void WorkerPool::Run(Worker* w) {
+  std::unique_lock<std::mutex> lock(mu_);
+  for (;;) {
+    if (!w->job && !pending_.empty()) {
+      w->job = std::move(pending_.front());
+      pending_.pop_front();
+    }
+    if (w->job) {
+      std::function<void()> job = std::move(w->job);
+      w->job = nullptr;
+      lock.unlock();
+      job();
+      lock.lock();
+      continue;
+    }
+    if (shutdown_) return;
+    idle_.push_back(w);
+    w->cv.wait(lock, [&] { return static_cast<bool>(w->job) || shutdown_; });
+    if (!w->job) {  // woken by shutdown while idle: leave the idle list and drain
+      for (auto it = idle_.begin(); it != idle_.end(); ++it) {
+        if (*it == w) {
+          idle_.erase(it);
+          break;
+        }
+      }
+    }
+  }
+}
+
+void WorkerPool::shutdown() {
+  std::vector<std::thread> threads;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (joined_) return;
+    joined_ = true;
+    shutdown_ = true;
+    for (Worker* w : idle_) w->cv.notify_one();
+    threads.swap(threads_);
+  }
+  for (auto& t : threads) t.join();
+}
+
+}  // namespace aimsgate::webhook
