@@ -10,6 +10,7 @@ import json
 import os
 import subprocess
 import sys
+import re
 import tempfile
 
 import yaml
@@ -38,6 +39,38 @@ def results(rules):
     return out
 
 
+# Functions and macros of the CEL environment of a Kubernetes apiserver (the standard library, the
+# strings/lists/regex/url/ip/cidr/quantity/math/sets/optional extensions, cel.bind), written from the
+# Kubernetes CEL reference.  Anything an exported expression calls must be one of these.
+K8S_CEL = set("""
+size int uint double string bytes bool type dyn duration timestamp matches contains startsWith endsWith has
+all exists exists_one map filter bind
+getDate getDayOfMonth getDayOfWeek getDayOfYear getFullYear getHours getMilliseconds getMinutes getMonth getSeconds
+charAt indexOf lastIndexOf lowerAscii upperAscii replace split substring trim join format quote reverse
+isSorted sum min max slice find findAll
+url isURL getScheme getHost getHostname getPort getEscapedPath getQuery
+ip isIP cidr isCIDR family isUnspecified isLoopback isLinkLocalMulticast isLinkLocalUnicast isGlobalUnicast
+containsIP containsCIDR masked prefixLength isCanonical
+quantity isQuantity sign isGreaterThan isLessThan compareTo add sub asInteger isInteger asApproximateFloat
+greatest least ceil floor round trunc abs isInf isNaN isFinite bitAnd bitOr bitXor bitNot bitShiftLeft bitShiftRight
+of none ofNonZeroValue hasValue value orValue or optMap optFlatMap equivalent intersects
+""".split())
+STRING_LITERAL = re.compile(r"'(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\"")
+CALLED = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\(")
+
+
+def functions_outside_k8s(vap_docs):
+    """Names called in the exported CEL that the apiserver's CEL does not have."""
+    found = set()
+    for doc in vap_docs:
+        spec = doc.get("spec", {})
+        exprs = [v["expression"] for k in ("variables", "validations", "matchConditions") for v in spec.get(k, []) or []]
+        exprs += [v["messageExpression"] for v in spec.get("validations", []) or [] if "messageExpression" in v]
+        for e in exprs:
+            found |= set(CALLED.findall(STRING_LITERAL.sub("''", e))) - K8S_CEL - {"in"}
+    return found
+
+
 def roundtrip(pack, minimum_exported):
     with tempfile.TemporaryDirectory() as d:
         vap = os.path.join(d, "exported.yaml")
@@ -49,6 +82,8 @@ def roundtrip(pack, minimum_exported):
             if doc and doc["kind"] == "ValidatingAdmissionPolicy":
                 rule_of[doc["metadata"]["name"] + "/validation-0"] = doc["metadata"]["annotations"]["aimsgate.io/rule"]
         assert len(rule_of) >= minimum_exported, (len(rule_of), p.stderr)
+        outside = functions_outside_k8s([d for d in yaml.safe_load_all(open(vap)) if d])
+        assert not outside, "exported CEL calls functions the apiserver lacks: %s" % sorted(outside)
         original, exported = results([pack]), results([vap])
         mismatches, compared = [], 0
         for key in sorted(set(original) | set(exported), key=str):
