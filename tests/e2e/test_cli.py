@@ -239,6 +239,21 @@ class Test(unittest.TestCase):
         self.assertEqual(denied, ["ledger", "web"])
         self.assertEqual(report["summary"]["denied"], 2)
 
+    def test_vap_directory_as_rules_and_input(self):
+        # One directory as both --rules (policies, params, Namespaces) and input, as docs/vap.md shows.
+        code, out, err = run("check", "--rules", "examples/vap/", "--format", "json", "examples/vap/")
+        self.assertEqual(code, 1, err)
+        report = json.loads(out)
+        self.assertEqual(report["errors"], [])
+        fails = sorted((r["resource"]["name"], r["rule"]) for r in report["results"] if r["result"] == "fail")
+        self.assertEqual(fails, [
+            ("ledger", "require-owner-label@require-owner-label-enforce/validation-1"),
+            ("ledger", "require-owner-label@require-owner-label-warn/validation-1"),
+            ("shop", "require-owner-label@require-owner-label-warn/validation-0"),
+            ("web", "replicalimit-policy.example.com/validation-0"),
+        ])
+        self.assertEqual(report["summary"]["denied"], 2)
+
     def test_builtin_pack_suite(self):
         code, out, err = run("test", "rules/iso42001/tests")
         self.assertEqual(code, 0, out + err)
