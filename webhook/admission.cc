@@ -353,6 +353,11 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
     w.Key("evidence");
     w.String("write-failed");
   }
+  // ValidatingAdmissionPolicy auditAnnotations, keyed "<policy>/<key>" as the apiserver does.
+  for (const auto& [key, value] : eval.audit_annotations) {
+    WriteString(w, key);
+    WriteString(w, value);
+  }
   w.EndObject();
   w.EndObject();
   w.EndObject();

@@ -285,6 +285,15 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   results.push_back(']');
   m["results"] = results;
 
+  if (!ev.audit_annotations.empty()) {  // ValidatingAdmissionPolicy auditAnnotations
+    RecordMembers annotations;
+    for (const auto& [key, value] : ev.audit_annotations) {
+      std::string v = value;
+      MaskValues(secrets, &v);
+      annotations[key] = Str(v);
+    }
+    m["auditAnnotations"] = JoinMembers(annotations);
+  }
   std::string decision = in.decision;
   if (decision.empty()) decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
   m["decision"] = Str(decision);

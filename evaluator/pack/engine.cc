@@ -247,7 +247,9 @@ std::vector<PackRef> Engine::packs() const {
 std::vector<Engine::RuleInfo> Engine::rules() const {
   std::vector<RuleInfo> out;
   for (const auto& p : packs_) {
-    for (const auto& r : p->rules()) out.push_back({&p->spec(), r.spec, r.full_id});
+    for (const auto& r : p->rules()) {
+      if (r.spec->audit_annotation_key.empty()) out.push_back({&p->spec(), r.spec, r.full_id});
+    }
   }
   return out;
 }
@@ -531,6 +533,15 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         const rapidjson::Value* ns_object = nullptr;
         if (spec.namespaces) ns_object = spec.namespaces->Find(ref.namespace_.empty() ? "default" : ref.namespace_);
         act->Set(s.namespace_object, ns_object ? cel::Value::Json(*ns_object) : cel::Value::Null());
+      }
+      if (!rule.spec->audit_annotation_key.empty()) {
+        // A VAP auditAnnotation: a string value is recorded, null omits the key,
+        // and an error records nothing (it cannot decide admission).
+        cel::Value v = rule.assert_program->Evaluate(*act, scratch);
+        if (!v.IsError() && v.IsString() && !v.StringValue().empty()) {
+          out.audit_annotations.emplace_back(spec.name + "/" + rule.spec->audit_annotation_key, std::string(v.StringValue()));
+        }
+        continue;
       }
       // Built in place (results are reserved): a RuleResult holds 14 strings,
       // and moving one in and destroying the husk cost 4% of typical10.

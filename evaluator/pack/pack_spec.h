@@ -97,6 +97,9 @@ struct RuleSpec {
   ExprText message_expression;
   std::string remediation;
   SourcePos pos;  // the rule's `- id:` entry
+  // Set for a ValidatingAdmissionPolicy auditAnnotation: assert_expr is its
+  // valueExpression, and the engine records key=value instead of a rule result.
+  std::string audit_annotation_key;
 };
 
 struct FunctionSpec {

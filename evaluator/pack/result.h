@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace aimsgate {
@@ -69,6 +70,8 @@ struct ResourceEvaluation {
   // data, --evidence-redact paths); filled by callers that record evidence
   // without keeping the object (check), never printed.
   std::vector<std::string> redact_values;
+  // auditAnnotations of ValidatingAdmissionPolicies ("<policy>/<key>", value).
+  std::vector<std::pair<std::string, std::string>> audit_annotations;
 };
 
 }  // namespace aimsgate

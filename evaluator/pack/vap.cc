@@ -250,9 +250,6 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
     const Action action = has_action("Deny") ? Action::kDeny : has_action("Warn") ? Action::kWarn : Action::kAudit;
     const Severity severity = action == Action::kDeny ? Severity::kHigh : action == Action::kWarn ? Severity::kMedium
                                                                                                      : Severity::kLow;
-    if (spec["auditAnnotations"]) {
-      errors.Warn(*policy, spec["auditAnnotations"], "auditAnnotations are not evaluated by aimsgate");
-    }
 
     // The params objects this binding selects (one evaluation each), or none.
     struct Param {
@@ -376,8 +373,20 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
           pack.rules.push_back(std::move(rule));
         }
       }
+      if (YAML::Node anns = spec["auditAnnotations"]; !params_missing && anns && anns.IsSequence()) {
+        for (const auto& a : anns) {
+          RuleSpec rule;
+          rule.audit_annotation_key = Str(a["key"]);
+          rule.id = "audit-annotation-" + rule.audit_annotation_key;
+          rule.action = Action::kAudit;
+          rule.match = match;
+          rule.assert_expr = Expr(*policy->file, a["valueExpression"], RewriteVariables(Str(a["valueExpression"])));
+          rule.pos = PosOf(a);
+          pack.rules.push_back(std::move(rule));
+        }
+      }
       if (pack.rules.empty()) {
-        errors.Error(*policy, spec, "ValidatingAdmissionPolicy '" + policy_name + "' has no validations");
+        errors.Error(*policy, spec, "ValidatingAdmissionPolicy '" + policy_name + "' has no validations or auditAnnotations");
         continue;
       }
       packs.push_back(std::move(pack));

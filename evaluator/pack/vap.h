@@ -19,7 +19,9 @@
 //    every matching object, Allow skips it;
 //  - validationActions: Deny -> deny, Warn -> warn, Audit -> audit;
 //  - namespaceObject: a Namespace object given among the documents, else null.
-// Not evaluated: auditAnnotations (warned), `authorizer` (a compile error names it).
+//  - auditAnnotations: "<pack>/<key>" = valueExpression (strings; null omits the key)
+//    in ResourceEvaluation::audit_annotations (webhook auditAnnotations, evidence records).
+// Not available: `authorizer` (a compile error names it).
 // Thread-safety: free function, no shared state.
 #pragma once
 

@@ -292,6 +292,34 @@ metadata: {name: payments, labels: {team: payments}}
   EXPECT_EQ(m["p/validation-2"].result, Outcome::kPass);
 }
 
+TEST_F(VapTest, AuditAnnotationsAreRecordedNotDecided) {
+  auto engine = Load(R"Y(
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: ["*"], resources: [deployments]}]}
+  auditAnnotations:
+  - {key: high-replica-count, valueExpression: "object.spec.replicas > 3 ? 'replicas: ' + string(object.spec.replicas) : null"}
+  - {key: broken, valueExpression: "object.spec.missing.field"}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b}
+spec: {policyName: p, validationActions: [Audit]}
+)Y");
+  ASSERT_TRUE(engine);
+  ResourceEvaluation ev;
+  EXPECT_TRUE(Eval(*engine, Deployment("x", 5), "", &ev).empty());  // no rule results, no decision
+  ASSERT_EQ(ev.audit_annotations.size(), 1u);
+  EXPECT_EQ(ev.audit_annotations[0].first, "p/high-replica-count");
+  EXPECT_EQ(ev.audit_annotations[0].second, "replicas: 5");
+  EXPECT_FALSE(ev.denied);
+  Eval(*engine, Deployment("x", 2), "", &ev);
+  EXPECT_TRUE(ev.audit_annotations.empty());  // null omits the key
+  EXPECT_TRUE(engine->rules().empty());        // not listed as rules
+}
+
 TEST_F(VapTest, LoadErrorsAndWarningsAreLocated) {
   std::vector<Diagnostic> diags;
   // A policy without binding is inert: a warning, the load succeeds.
