@@ -223,6 +223,39 @@ void EmitSelector(YAML::Emitter& y, const char* key, const std::vector<LabelRequ
 
 bool IsGlob(const std::string& s) { return s.find_first_of("*?[") != std::string::npos; }
 
+// Namespace patterns (GlobMatch: '*' any run, '?' one character, the rest
+// literal) as one anchored RE2 alternation, in a CEL raw string.
+std::string GlobsAsRegex(const std::vector<std::string>& globs) {
+  std::string re = "r'^(?:";
+  for (size_t i = 0; i < globs.size(); ++i) {
+    if (i > 0) re += "|";
+    for (char c : globs[i]) {
+      if (c == '*') {
+        re += ".*";
+      } else if (c == '?') {
+        re += ".";
+      } else if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-') {
+        re += c;
+      } else if (c == '\'') {
+        re += "\\x27";
+      } else {
+        re += '\\';
+        re += c;
+      }
+    }
+  }
+  return re + ")$'";
+}
+
+std::string NamespaceGlobCondition(const std::vector<std::string>& include, const std::vector<std::string>& exclude) {
+  std::string cond;
+  if (!include.empty()) cond = "request.namespace.matches(" + GlobsAsRegex(include) + ")";
+  if (!exclude.empty()) {
+    cond += (cond.empty() ? "" : " && ") + std::string("!request.namespace.matches(") + GlobsAsRegex(exclude) + ")";
+  }
+  return cond;
+}
+
 
 std::string RenameFree(const std::string& text, const std::string& from, const std::string& to) {
   return MapIdentifiers(text, [&](size_t s, size_t e, size_t*, std::string* r) {
@@ -357,9 +390,13 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
         globs |= IsGlob(ns);
         exclude.push_back(ns);
       }
+      // A glob needs a matchCondition on request.namespace (RE2 via matches()); the
+      // selector then carries nothing, the condition every pattern.
+      std::string ns_condition;
       if (globs) {
-        skip("a namespace glob cannot be expressed as a namespaceSelector");
-        continue;
+        ns_condition = NamespaceGlobCondition(include, exclude);
+        include.clear();
+        exclude.clear();
       }
       if (!rule.message_expression.empty()) {
         if (!inliner.Inline(rule.message_expression.text, &message_expr, &why)) message_expr.clear();
@@ -407,10 +444,17 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
       EmitSelector(y, "namespaceSelector", ns_reqs);
       EmitSelector(y, "objectSelector", rule.match.label_selector);
       y << YAML::EndMap;
-      if (!when.empty()) {
-        y << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq << YAML::BeginMap << YAML::Key << "name"
-          << YAML::Value << "when" << YAML::Key << "expression" << YAML::Value << YAML::DoubleQuoted << when
-          << YAML::EndMap << YAML::EndSeq;
+      if (!when.empty() || !ns_condition.empty()) {
+        y << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq;
+        if (!ns_condition.empty()) {
+          y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "namespaces" << YAML::Key << "expression"
+            << YAML::Value << YAML::DoubleQuoted << ns_condition << YAML::EndMap;
+        }
+        if (!when.empty()) {
+          y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "when" << YAML::Key << "expression"
+            << YAML::Value << YAML::DoubleQuoted << when << YAML::EndMap;
+        }
+        y << YAML::EndSeq;
       }
       if (!inliner.variables().empty()) {
         y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;

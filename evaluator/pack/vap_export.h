@@ -10,11 +10,11 @@
 // How a rule maps: pack functions become VAP variables (f(object)) or are
 // inlined with cel.bind (other arguments), and `params.x` become literals; match.kinds -> resourceRules
 // (CREATE, UPDATE), match.namespaces -> namespaceSelector on
-// kubernetes.io/metadata.name, labelSelector -> objectSelector, match.when ->
+// kubernetes.io/metadata.name (globs: a matchCondition on request.namespace), labelSelector -> objectSelector, match.when ->
 // matchConditions, assert -> validation, message {{x}} -> messageExpression,
 // action -> validationActions, failurePolicy -> failurePolicy.  A rule is not
-// exported when it reads inventory, inventoryAll, model or now, uses a namespace
-// glob, or inlines to more than 64 KiB.  Pure function.
+// exported when it reads inventory, inventoryAll, model or now, or inlines to
+// more than 64 KiB.  Pure function.
 #pragma once
 
 #include <map>
