@@ -52,7 +52,8 @@ const char* ToString(Severity s) {
 
 Engine::~Engine() = default;
 
-std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics) {
+std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics,
+                                    const std::vector<std::string>& context_paths) {
   std::vector<PackSpec> packs;
   // Documents that are not RulePacks: ValidatingAdmissionPolicies, their bindings,
   // params and Namespace objects (vap.h).  In a file named explicitly, anything
@@ -101,6 +102,26 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
       // An empty or truncated pack file must not load as "no rules" (a reload would then allow everything).
       diagnostics->push_back({path, 0, 0, directory ? "no RulePack or ValidatingAdmissionPolicy in directory"
                                                     : "no RulePack or ValidatingAdmissionPolicy in file"});
+    }
+  }
+  // Context objects (params, Namespaces): every document is kept; a RulePack there
+  // is an error, since it would not be named as a pack by the user.
+  for (const auto& path : context_paths) {
+    std::string error;
+    std::vector<std::string> files = ListFiles(path, {".yaml", ".yml", ".json"}, &error);
+    if (!error.empty()) {
+      diagnostics->push_back({path, 0, 0, "cannot read context objects: " + error});
+      continue;
+    }
+    for (const auto& f : files) {
+      auto file = SourceFile::Read(f, &error);
+      if (!file) {
+        diagnostics->push_back({f, 0, 0, "cannot read context objects: " + error});
+        continue;
+      }
+      for (const auto& p : LoadPackSpecs(file, diagnostics, &foreign)) {
+        diagnostics->push_back({f, p.pos.line, p.pos.column, "a RulePack in a --context file: name it with --rules"});
+      }
     }
   }
   bool any_vap = false;
@@ -203,7 +224,7 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
 
 std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics) {
   size_t before = diagnostics->size();
-  std::vector<PackSpec> specs = LoadPackPaths(options.rule_paths, diagnostics);
+  std::vector<PackSpec> specs = LoadPackPaths(options.rule_paths, diagnostics, options.context_paths);
   // Warnings (an inert policy without binding) are reported, errors stop the load.
   auto errors_since = [&](size_t from) {
     return std::any_of(diagnostics->begin() + static_cast<long>(from), diagnostics->end(),

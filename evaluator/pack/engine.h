@@ -37,6 +37,10 @@ namespace aimsgate {
 
 struct EngineOptions {
   std::vector<std::string> rule_paths;       // files, directories, "builtin:iso42001"
+  // Files or directories of objects ValidatingAdmissionPolicies read (params of a
+  // paramKind, Namespaces for namespaceSelector/namespaceObject; vap.h); they need not
+  // hold a pack.  `check --context`, `serve --context`.
+  std::vector<std::string> context_paths;
   std::vector<std::string> param_overrides;  // "key=value" or "pack.key=value"; value is YAML
   std::vector<std::string> params_files;     // YAML mappings of key: value
   std::string inventory_path;
@@ -97,7 +101,8 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
                                                 std::vector<Diagnostic>* diagnostics);
 
 // Resolves --rules arguments to pack specs (files, directories, builtin:NAME).
-std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics);
+std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics,
+                                    const std::vector<std::string>& context_paths = {});
 
 // Applies --param/--params overrides to the packs' parameters.
 bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::vector<std::string>& files,

@@ -230,5 +230,65 @@ data: {max: "MAX"}
   EXPECT_NE(digest[0], digest[1]);
 }
 
+// --context: params and Namespaces from a file that holds no pack.
+TEST_F(VapMixedTest, ContextPathsSupplyNamespacesAndParams) {
+  const std::string rules = dir_ + "/policy.yaml", context = dir_ + "/context.yaml";
+  std::ofstream(rules) << R"Y(
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: limit}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints:
+    resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: [CREATE], resources: [deployments]}]
+  validations:
+  - expression: "object.spec.replicas <= int(params.data.max)"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: limit-binding}
+spec:
+  policyName: limit
+  validationActions: [Deny]
+  paramRef: {name: limits, namespace: default}
+  matchResources: {namespaceSelector: {matchLabels: {environment: test}}}
+)Y";
+  std::ofstream(context) << R"Y(
+apiVersion: v1
+kind: ConfigMap
+metadata: {name: limits, namespace: default}
+data: {max: "0"}
+---
+apiVersion: v1
+kind: Namespace
+metadata: {name: default, labels: {environment: test}}
+)Y";
+  EngineOptions o;
+  o.rule_paths = {rules};
+  o.context_paths = {context};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(o, &diags);
+  for (const auto& d : diags) ADD_FAILURE() << d.ToString();
+  ASSERT_TRUE(engine);
+  EXPECT_EQ(Eval(*engine, kDeployment)["limit/validation-0"].result, Outcome::kFail);
+
+  // Without the context the params are missing (Deny by default) and the namespace unlabelled.
+  o.context_paths.clear();
+  diags.clear();
+  engine = Engine::Load(o, &diags);
+  ASSERT_TRUE(engine);
+  EXPECT_TRUE(Eval(*engine, kDeployment).empty());
+
+  // A RulePack given as context is refused with its location.
+  std::ofstream(context) << "apiVersion: aimsgate.io/v1alpha1\nkind: RulePack\nmetadata: {name: x, version: 1.0.0}\n"
+                            "spec: {rules: [{id: r, title: t, controls: [A.3.2], severity: low, action: warn, "
+                            "assert: 'true', message: m}]}\n";
+  o.context_paths = {context};
+  diags.clear();
+  EXPECT_FALSE(Engine::Load(o, &diags));
+  ASSERT_FALSE(diags.empty());
+  EXPECT_NE(diags[0].ToString().find("--context"), std::string::npos) << diags[0].ToString();
+}
+
 }  // namespace
 }  // namespace aimsgate
