@@ -90,6 +90,7 @@ class Webhook {
     if (engine_paths_.empty()) engine_paths_.push_back("builtin:iso42001");
     for (const auto& p : o.engine.params_files) engine_paths_.push_back(p);
     for (const auto& p : o.engine.waiver_paths) engine_paths_.push_back(p);
+    for (const auto& p : o.engine.context_paths) engine_paths_.push_back(p);  // --context (VAP params, Namespaces)
     engine_paths_.push_back(o.engine.inventory_path);
     engine_paths_.push_back(o.engine.model_card_path);
     engine_paths_.push_back(o.engine.bom_path);
