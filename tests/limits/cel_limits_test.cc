@@ -62,6 +62,30 @@ TEST(CelLimits, NestingJustOver) {
   EXPECT_FALSE(Env().Compile(nested(100000)).ok());
 }
 
+// Regression (cel_compile_fuzzer timeout): each optMap expansion mentions its
+// target twice, so a chain of n optMaps had 2^n nodes (an 893-byte input took 1 s
+// to compile, 11 s under ASan).  A chain that expands within 4,096 nodes works;
+// one link more is a located compile error.
+TEST(CelLimits, OptMapChainExpansionJustOver) {
+  Env env;
+  auto chain = [](int n) {
+    std::string e = "optional.of(1)";
+    for (int i = 0; i < n; ++i) e += ".optMap(y, y + 1)";
+    return e + ".value() > 0";
+  };
+  int fits = 0;
+  for (int n = 1; n <= 20; ++n) {
+    if (env.Compile(chain(n)).ok()) fits = n; else break;
+  }
+  ASSERT_GE(fits, 8);
+  ASSERT_LT(fits, 20);
+  EXPECT_TRUE(EvalExpr(env, chain(fits)).BoolValue());
+  CompileResult over = env.Compile(chain(fits + 1));
+  ASSERT_FALSE(over.ok());
+  EXPECT_NE(Diags(over).find("too large to expand"), std::string::npos) << Diags(over);
+  EXPECT_FALSE(env.Compile(chain(60)).ok());  // 2^60 nodes before the guard
+}
+
 TEST(CelLimits, ComprehensionIterationsJustOver) {
   Limits l;
   l.max_comprehension_iterations = 100;

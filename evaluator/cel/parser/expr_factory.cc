@@ -144,6 +144,44 @@ ExprPtr ExprFactory::NewComprehension(int32_t offset, std::string iter_var, std:
   return Finish(std::move(e));
 }
 
+int64_t ExprFactory::CountNodes(const Expr& e, int64_t limit) {
+  int64_t n = 1;
+  auto add = [&](const ExprPtr& p) {
+    if (p && n <= limit) n += CountNodes(*p, limit - n);
+  };
+  switch (e.kind) {
+    case Expr::Kind::kSelect: add(e.select.operand); break;
+    case Expr::Kind::kCall:
+      add(e.call.target);
+      for (const auto& a : e.call.args) add(a);
+      break;
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) add(a);
+      break;
+    case Expr::Kind::kMap:
+      for (const auto& en : e.map.entries) {
+        add(en.key);
+        add(en.value);
+      }
+      break;
+    case Expr::Kind::kStruct:
+      for (const auto& en : e.struct_expr.fields) {
+        add(en.key);
+        add(en.value);
+      }
+      break;
+    case Expr::Kind::kComprehension:
+      add(e.comprehension.iter_range);
+      add(e.comprehension.accu_init);
+      add(e.comprehension.loop_condition);
+      add(e.comprehension.loop_step);
+      add(e.comprehension.result);
+      break;
+    default: break;
+  }
+  return n;
+}
+
 ExprPtr ExprFactory::Clone(const Expr& src) {
   auto clone = [&](const ExprPtr& p) -> ExprPtr { return p ? Clone(*p) : nullptr; };
   auto clone_entries = [&](const std::vector<MapEntry>& in) {

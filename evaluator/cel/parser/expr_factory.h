@@ -42,6 +42,9 @@ class ExprFactory {
   // A deep copy with fresh ids (used by macros that mention an argument twice).
   ExprPtr Clone(const Expr& e);
 
+  // Nodes of `e`, counting stops (and returns) once `limit` is passed.
+  static int64_t CountNodes(const Expr& e, int64_t limit);
+
   // 1 for leaves, 1 + the tallest child otherwise.
   int32_t Height(const Expr& e) const;
 

@@ -218,6 +218,13 @@ MacroOutcome ExpandMacro(ExprFactory& f, MacroCall& call, ExprPtr* out, int32_t*
     }
     case Shape::kOptMap:
     case Shape::kOptFlatMap: {
+      // The expansion mentions the target twice, so a chain of optMap calls
+      // doubles at every link: refuse before that explodes (fuzzer finding).
+      constexpr int64_t kMaxClonedNodes = 4096;
+      if (ExprFactory::CountNodes(*call.target, kMaxClonedNodes) > kMaxClonedNodes) {
+        return Fail(x.at(), "optMap/optFlatMap target too large to expand (more than 4096 nodes)", error_offset,
+                    error_message);
+      }
       ExprPtr value = f.NewMemberCall(x.at(), "value", f.Clone(*call.target), {});
       ExprPtr bound = x.Fold(kUnusedIterVar, "", x.EmptyList(), v1, std::move(value), x.False(),
                              f.NewIdent(args[0]->offset, v1), std::move(args[1]));
