@@ -16,7 +16,7 @@ cd "$(dirname "$0")/../.."
 BIN=${AIMSGATE:-build/aimsgate}
 DURATION=${DURATION:-10s}
 CONNECTIONS=${CONNECTIONS:-1 16 100 500}
-SERVER_THREADS=${SERVER_THREADS:-600}
+SERVER_THREADS=${SERVER_THREADS:-1024}  # the serve default
 ECHO=${ECHO:-$(dirname "$BIN")/bench/aimsgate_echo}
 command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install -y wrk)" >&2; exit 2; }
 [ -x "$BIN" ] || { echo "no $BIN: build first (or set AIMSGATE=path/to/aimsgate)" >&2; exit 2; }
