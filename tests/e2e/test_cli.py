@@ -254,6 +254,23 @@ class Test(unittest.TestCase):
         ])
         self.assertEqual(report["summary"]["denied"], 2)
 
+    def test_vap_context_flag(self):
+        # The replica-limit policy without its Namespaces and params: nothing applies; with --context, staging/web fails.
+        with tempfile.TemporaryDirectory() as d:
+            docs = open(os.path.join(ROOT, "examples/vap/policies/replica-limit.yaml")).read().split("\n---\n")
+            policy = [x for x in docs if "kind: ValidatingAdmissionPolicy" in x]
+            context = [x for x in docs if "kind: ValidatingAdmissionPolicy" not in x]
+            self.assertEqual(len(policy), 2)
+            open(os.path.join(d, "policy.yaml"), "w").write("\n---\n".join(policy))
+            open(os.path.join(d, "context.yaml"), "w").write("\n---\n".join(context))
+            args = ["check", "--rules", os.path.join(d, "policy.yaml"), "--format", "json", "examples/vap/manifests"]
+            code, out, err = run(*args)
+            self.assertEqual(code, 0, err)
+            code, out, err = run(*args, "--context", os.path.join(d, "context.yaml"))
+            self.assertEqual(code, 1, err)
+            fails = [(r["resource"]["name"], r["rule"]) for r in json.loads(out)["results"] if r["result"] == "fail"]
+            self.assertEqual(fails, [("web", "replicalimit-policy.example.com/validation-0")])
+
     def test_builtin_pack_suite(self):
         code, out, err = run("test", "rules/iso42001/tests")
         self.assertEqual(code, 0, out + err)
