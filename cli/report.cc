@@ -99,6 +99,34 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
     }
   }
   w.EndArray();
+  // ValidatingAdmissionPolicy auditAnnotations, only when some resource has them.
+  bool any_annotations = false;
+  for (const auto& e : in.scan.evaluations) any_annotations |= !e.audit_annotations.empty();
+  if (any_annotations) {
+    w.Key("auditAnnotations");
+    w.StartArray();
+    for (const auto& e : in.scan.evaluations) {
+      if (e.audit_annotations.empty()) continue;
+      w.StartObject();
+      w.Key("resource");
+      w.StartObject();
+      w.Key("kind"); w.String(e.resource.kind);
+      if (!e.resource.namespace_.empty()) { w.Key("namespace"); w.String(e.resource.namespace_); }
+      w.Key("name"); w.String(e.resource.name);
+      w.Key("source"); w.String(e.resource.source);
+      w.Key("line"); w.Int(e.resource.line);
+      w.EndObject();
+      w.Key("annotations");
+      w.StartObject();
+      for (const auto& [key, value] : e.audit_annotations) {
+        w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+      }
+      w.EndObject();
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.Key("errors");
   w.StartArray();
   for (const auto& err : in.scan.errors) {

@@ -271,6 +271,29 @@ class Test(unittest.TestCase):
             fails = [(r["resource"]["name"], r["rule"]) for r in json.loads(out)["results"] if r["result"] == "fail"]
             self.assertEqual(fails, [("web", "replicalimit-policy.example.com/validation-0")])
 
+    def test_vap_audit_annotations_in_json_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            policy = os.path.join(d, "annotate.yaml")
+            with open(policy, "w") as f:
+                f.write("""apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: ["*"], resources: [deployments]}]}
+  auditAnnotations:
+  - {key: replicas, valueExpression: "has(object.spec.replicas) ? 'replicas=' + string(object.spec.replicas) : null"}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b}
+spec: {policyName: p, validationActions: [Audit]}
+""")
+            code, out, err = run("check", "--rules", policy, "--format", "json", "examples/vap/manifests")
+            self.assertEqual(code, 0, err)
+            got = {a["resource"]["name"]: a["annotations"] for a in json.loads(out)["auditAnnotations"]}
+            self.assertEqual(got, {"web": {"p/replicas": "replicas=5"}, "api": {"p/replicas": "replicas=2"},
+                                   "shop": {"p/replicas": "replicas=8"}})  # ledger sets no replicas: omitted
+
     def test_builtin_pack_suite(self):
         code, out, err = run("test", "rules/iso42001/tests")
         self.assertEqual(code, 0, out + err)
