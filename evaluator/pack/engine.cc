@@ -487,7 +487,8 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     vap_request.emplace();
     auto& a = vap_request->GetAllocator();
     vap_request->CopyFrom(req, a);
-    auto str = [&](std::string_view v) { return rapidjson::Value(v.data(), static_cast<rapidjson::SizeType>(v.size()), a); };
+    // (an empty string_view may hold a null pointer, which rapidjson asserts against)
+    auto str = [&](std::string_view v) { return rapidjson::Value(v.empty() ? "" : v.data(), static_cast<rapidjson::SizeType>(v.size()), a); };
     rapidjson::Value kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
     kind.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("kind", str(ref.kind), a);
     const std::string plural = ResourceForKind(group, ref.kind);
