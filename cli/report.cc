@@ -32,6 +32,24 @@ Summary Summarize(const ScanResult& scan) {
   return s;
 }
 
+namespace {
+
+// The "resource" member of a JSON report entry (SPEC §2).
+template <typename Writer>
+void WriteResourceRef(Writer& w, const ResourceRef& r) {
+  w.Key("resource");
+  w.StartObject();
+  w.Key("apiVersion"); w.String(r.api_version);
+  w.Key("kind"); w.String(r.kind);
+  if (!r.namespace_.empty()) { w.Key("namespace"); w.String(r.namespace_); }
+  w.Key("name"); w.String(r.name);
+  w.Key("source"); w.String(r.source);
+  w.Key("line"); w.Int(r.line);
+  w.EndObject();
+}
+
+}  // namespace
+
 void WriteJsonReport(const ReportInput& in, std::ostream& os) {
   JsonOut stream(os);
   rapidjson::PrettyWriter<JsonOut> w(stream);
@@ -65,15 +83,7 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
   for (const auto& e : in.scan.evaluations) {
     for (const auto& r : e.results) {
       w.StartObject();
-      w.Key("resource");
-      w.StartObject();
-      w.Key("apiVersion"); w.String(e.resource.api_version);
-      w.Key("kind"); w.String(e.resource.kind);
-      if (!e.resource.namespace_.empty()) { w.Key("namespace"); w.String(e.resource.namespace_); }
-      w.Key("name"); w.String(e.resource.name);
-      w.Key("source"); w.String(e.resource.source);
-      w.Key("line"); w.Int(e.resource.line);
-      w.EndObject();
+      WriteResourceRef(w, e.resource);
       w.Key("rule"); w.String(r.rule);
       w.Key("controls");
       w.StartArray();
@@ -108,14 +118,7 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
     for (const auto& e : in.scan.evaluations) {
       if (e.audit_annotations.empty()) continue;
       w.StartObject();
-      w.Key("resource");
-      w.StartObject();
-      w.Key("kind"); w.String(e.resource.kind);
-      if (!e.resource.namespace_.empty()) { w.Key("namespace"); w.String(e.resource.namespace_); }
-      w.Key("name"); w.String(e.resource.name);
-      w.Key("source"); w.String(e.resource.source);
-      w.Key("line"); w.Int(e.resource.line);
-      w.EndObject();
+      WriteResourceRef(w, e.resource);
       w.Key("annotations");
       w.StartObject();
       for (const auto& [key, value] : e.audit_annotations) {
