@@ -76,7 +76,9 @@ std::vector<LabelRequirement> Selector(const YAML::Node& sel) {
 
 std::vector<ResourceRule> Rules(const YAML::Node& list) {
   std::vector<ResourceRule> out;
-  if (!list || !list.IsSequence()) return out;
+  if (!list) return out;
+  // A wrong shape must not read as "no rules" (which would match every resource).
+  if (!list.IsSequence()) throw YAML::Exception(list.Mark(), "resourceRules must be a list of rules");
   for (const auto& r : list) {
     ResourceRule rule;
     rule.groups = Strings(r["apiGroups"]);
@@ -175,7 +177,9 @@ bool IsVapDocument(const YAML::Node& doc) {
          (kind == "ValidatingAdmissionPolicy" || kind == "ValidatingAdmissionPolicyBinding");
 }
 
-std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, std::vector<Diagnostic>* diagnostics) {
+namespace {
+
+std::vector<PackSpec> ConvertVaps(const std::vector<ForeignDocument>& documents, std::vector<Diagnostic>* diagnostics) {
   Errors errors(diagnostics);
   std::vector<Doc> docs;
   for (const auto& f : documents) {
@@ -215,7 +219,9 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
   }
 
   std::map<std::string, int> bindings_per_policy;
-  for (const Doc* b : bindings) ++bindings_per_policy[Str(b->node["spec"]["policyName"])];
+  for (const Doc* b : bindings) {
+    if (b->node["spec"].IsMap()) ++bindings_per_policy[Str(b->node["spec"]["policyName"])];
+  }
   for (const Doc* p : policies) {
     if (p->name.empty()) errors.Error(*p, p->node["metadata"], "ValidatingAdmissionPolicy without metadata.name");
     if (bindings_per_policy[p->name] == 0) {
@@ -226,6 +232,10 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
 
   for (const Doc* b : bindings) {
     const YAML::Node bspec = b->node["spec"];
+    if (!bspec || !bspec.IsMap()) {
+      errors.Error(*b, b->node, "ValidatingAdmissionPolicyBinding '" + b->name + "' without spec");
+      continue;
+    }
     const std::string policy_name = Str(bspec["policyName"]);
     const Doc* policy = nullptr;
     for (const Doc* p : policies) {
@@ -349,6 +359,10 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
         for (const auto& v : validations) {
           RuleSpec rule;
           rule.id = "validation-" + std::to_string(index++);
+          if (!v.IsMap() || !v["expression"] || !v["expression"].IsScalar()) {
+            errors.Error(*policy, v, "validation " + std::to_string(index - 1) + " has no expression");
+            continue;
+          }
           const std::string expression = Str(v["expression"]);
           const std::string message = Str(v["message"]);
           rule.title = message.empty() ? expression : message;
@@ -375,6 +389,10 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
       }
       if (YAML::Node anns = spec["auditAnnotations"]; !params_missing && anns && anns.IsSequence()) {
         for (const auto& a : anns) {
+          if (!a.IsMap() || !a["key"] || !a["valueExpression"] || !a["valueExpression"].IsScalar()) {
+            errors.Error(*policy, a, "auditAnnotation needs key and valueExpression");
+            continue;
+          }
           RuleSpec rule;
           rule.audit_annotation_key = Str(a["key"]);
           rule.id = "audit-annotation-" + rule.audit_annotation_key;
@@ -393,6 +411,21 @@ std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, 
     }
   }
   return packs;
+}
+
+}  // namespace
+
+std::vector<PackSpec> VapToPacks(const std::vector<ForeignDocument>& documents, std::vector<Diagnostic>* diagnostics) {
+  // yaml-cpp throws on a node of the wrong shape (a scalar spec, a missing key's
+  // mark): a located error, never an abort.
+  try {
+    return ConvertVaps(documents, diagnostics);
+  } catch (const YAML::Exception& e) {
+    const std::string path = documents.empty() ? "" : documents.front().file->path();
+    diagnostics->push_back({path, e.mark.line + 1, e.mark.column + 1,
+                            "ValidatingAdmissionPolicy objects: " + e.msg});
+    return {};
+  }
 }
 
 }  // namespace aimsgate

@@ -365,6 +365,40 @@ spec: {policyName: p, validationActions: [Deny]}
   EXPECT_TRUE(named);
 }
 
+TEST_F(VapTest, MalformedShapesAreLocatedErrorsNotCrashes) {
+  const std::string binding = R"Y(
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b}
+spec: {policyName: p, validationActions: [Deny]}
+)Y";
+  struct Case {
+    const char* spec;
+    const char* error;
+  } cases[] = {
+      {"spec: {validations: [{}]}", "validation 0 has no expression"},
+      {"spec: {matchConstraints: {resourceRules: x}, validations: [{expression: 'true'}]}", "resourceRules must be a list"},
+      {"spec: {auditAnnotations: [{key: k}]}", "auditAnnotation needs key and valueExpression"},
+      {"spec: 5", "without spec"},
+  };
+  for (const auto& c : cases) {
+    std::vector<Diagnostic> diags;
+    const std::string text = "apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n"
+                             "metadata: {name: p}\n" + std::string(c.spec) + binding;
+    EXPECT_FALSE(Load(text, &diags)) << c.spec;
+    std::string all;
+    for (const auto& d : diags) all += d.ToString() + "\n";
+    EXPECT_NE(all.find(c.error), std::string::npos) << c.spec << "\n" << all;
+    EXPECT_GT(diags.empty() ? 0 : diags[0].line, 0) << all;
+  }
+  std::vector<Diagnostic> diags;  // a binding whose spec is a scalar
+  EXPECT_FALSE(Load("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                    "metadata: {name: b}\nspec: 3\n", &diags));
+  ASSERT_FALSE(diags.empty());
+  EXPECT_NE(diags[0].message.find("without spec"), std::string::npos);
+}
+
 TEST(VapRewrite, VariablesOutsideStringLiterals) {
   EXPECT_EQ(RewriteVariables("variables.a + variables.b_2"),
             VariableHelper("a") + "(object) + " + VariableHelper("b_2") + "(object)");
