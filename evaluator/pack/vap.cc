@@ -6,6 +6,7 @@
 #include <string>
 
 #include "evaluator/manifest/canonical.h"
+#include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate {
@@ -134,41 +135,23 @@ std::string DigestOf(const std::vector<const Doc*>& docs) {
   return "sha256:" + manifest::Sha256Hex(manifest::CanonicalJson(all));
 }
 
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
 }  // namespace
 
 std::string VariableHelper(const std::string& name) { return "vapVariable_" + name; }
 
 std::string RewriteVariables(const std::string& e) {
-  std::string out;
-  size_t i = 0;
-  while (i < e.size()) {
-    const char c = e[i];
-    if (c == '"' || c == '\'') {  // copy a string literal whole (single or triple quoted)
-      const bool triple = e.compare(i, 3, std::string(3, c)) == 0;
-      const std::string close = triple ? std::string(3, c) : std::string(1, c);
-      size_t j = i + close.size();
-      while (j < e.size() && e.compare(j, close.size(), close) != 0) j += e[j] == '\\' ? 2 : 1;
-      j = std::min(e.size(), j + close.size());
-      out.append(e, i, j - i);
-      i = j;
-      continue;
+  static const std::string kPrefix = "variables.";
+  return cel_text::MapIdentifiers(e, [&](size_t start, size_t end, size_t* consumed, std::string* replacement) {
+    if (e.compare(start, end - start, "variables") != 0 || end - start != 9 || end >= e.size() || e[end] != '.') {
+      return false;
     }
-    static const std::string kPrefix = "variables.";
-    if (e.compare(i, kPrefix.size(), kPrefix) == 0 && (i == 0 || (!IsIdentChar(e[i - 1]) && e[i - 1] != '.'))) {
-      size_t j = i + kPrefix.size();
-      while (j < e.size() && IsIdentChar(e[j])) ++j;
-      if (j > i + kPrefix.size()) {
-        out += VariableHelper(e.substr(i + kPrefix.size(), j - i - kPrefix.size())) + "(object)";
-        i = j;
-        continue;
-      }
-    }
-    out.push_back(c);
-    ++i;
-  }
-  return out;
+    size_t j = start + kPrefix.size();
+    while (j < e.size() && cel_text::IsIdentChar(e[j])) ++j;
+    if (j == start + kPrefix.size()) return false;
+    *replacement = VariableHelper(e.substr(start + kPrefix.size(), j - start - kPrefix.size())) + "(object)";
+    *consumed = j;
+    return true;
+  });
 }
 
 bool IsVapDocument(const YAML::Node& doc) {

@@ -6,71 +6,18 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/k8s_resources.h"
 
 namespace aimsgate {
 namespace {
 
+using cel_text::IsIdentChar;
+using cel_text::IsIdentStart;
+using cel_text::MapIdentifiers;
+using cel_text::SkipString;
+
 constexpr size_t kMaxExpressionBytes = 64 * 1024;
-
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-
-// Index just past the string literal that starts at e[i] (a quote).
-size_t SkipString(const std::string& e, size_t i) {
-  const char q = e[i];
-  const bool triple = e.compare(i, 3, std::string(3, q)) == 0;
-  const std::string close = triple ? std::string(3, q) : std::string(1, q);
-  size_t j = i + close.size();
-  while (j < e.size() && e.compare(j, close.size(), close) != 0) j += e[j] == '\\' ? 2 : 1;
-  return std::min(e.size(), j + close.size());
-}
-
-// The previous non-space character before i, or 0.
-char PrevChar(const std::string& e, size_t i) {
-  while (i > 0) {
-    --i;
-    if (!std::isspace(static_cast<unsigned char>(e[i]))) return e[i];
-  }
-  return 0;
-}
-
-// Calls `visit(start, end)` for every identifier outside strings that is not a
-// member name (not after '.'); visit returns the text that replaces it, or
-// nullptr to keep it, and may consume more text by setting *end.
-template <typename Visit>
-std::string MapIdentifiers(const std::string& e, Visit visit) {
-  std::string out;
-  size_t i = 0;
-  while (i < e.size()) {
-    const char c = e[i];
-    if (c == '"' || c == '\'') {
-      const size_t j = SkipString(e, i);
-      out.append(e, i, j - i);
-      i = j;
-      continue;
-    }
-    if (IsIdentStart(c) && (i == 0 || !IsIdentChar(e[i - 1]))) {
-      size_t j = i;
-      while (j < e.size() && IsIdentChar(e[j])) ++j;
-      if (PrevChar(e, i) != '.' && !(j < e.size() && (e[j] == '"' || e[j] == '\''))) {  // not r'..', b'..'
-        size_t end = j;
-        std::string replacement;
-        if (visit(i, j, &end, &replacement)) {
-          out += replacement;
-          i = end;
-          continue;
-        }
-      }
-      out.append(e, i, j - i);
-      i = j;
-      continue;
-    }
-    out.push_back(c);
-    ++i;
-  }
-  return out;
-}
 
 // Splits the argument list whose '(' is at e[open]; *close is set past ')'.
 bool SplitArgs(const std::string& e, size_t open, std::vector<std::string>* args, size_t* close) {
