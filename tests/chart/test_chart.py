@@ -85,9 +85,12 @@ def write_values(name, data):
 
 
 def render_raw(*values, namespace="aimsgate-system", release="aimsgate", api_versions=(), lookup=None,
-               notes=False, kube_version="v1.30.0"):
-    """Runs the renderer; returns (exit status, stdout, stderr)."""
+               notes=False, kube_version="v1.30.0", images=True):
+    """Runs the renderer; returns (exit status, stdout, stderr). images: start from values/registry.yaml
+    (the chart refuses its placeholder image repositories)."""
     cmd = [RENDER, "-chart", CHART, "-namespace", namespace, "-release", release, "-kube-version", kube_version]
+    if images:
+        values = ("registry.yaml",) + values
     for v in values:
         cmd += ["-f", v if os.path.isabs(v) else os.path.join(VALUES, v)]
     for a in api_versions:
@@ -148,7 +151,7 @@ def pem_file(name, b64):
 class Common:
     """Invariants every rendering must keep."""
 
-    def check_common(self, objs, namespace, fullname):
+    def check_common(self, objs, namespace, fullname, tls_secret=None):
         self.assertTrue(objs)
         for o in objs:
             with self.subTest(obj=f'{o.get("kind")}/{o.get("metadata", {}).get("name")}'):
@@ -199,7 +202,7 @@ class Common:
         for m in c["volumeMounts"]:
             self.assertIn(m["name"], vols)
             self.assertNotIn("subPath", m)
-        self.assertEqual(vols["tls"]["secret"]["secretName"], f"{fullname}-tls")
+        self.assertEqual(vols["tls"]["secret"]["secretName"], tls_secret or f"{fullname}-tls")
         # Every file argument points into a mounted directory.
         mounts = [m["mountPath"] for m in c["volumeMounts"]]
         for a in c["args"]:
@@ -254,7 +257,8 @@ class DefaultsTest(Common, unittest.TestCase):
         kinds = sorted(o["kind"] for o in self.objs)
         self.assertEqual(kinds, sorted([
             "ClusterRole", "ClusterRoleBinding", "ConfigMap", "CronJob", "Deployment", "PodDisruptionBudget",
-            "Secret", "Secret", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration"]))
+            "Secret", "Secret", "Service", "ServiceAccount", "ServiceAccount", "ValidatingWebhookConfiguration",
+            "NetworkPolicy", "ResourceQuota", "ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Job"]))
 
     def test_common(self):
         self.check_common(self.objs, "aimsgate-system", "aimsgate")
@@ -268,12 +272,14 @@ class DefaultsTest(Common, unittest.TestCase):
         anti = pod["affinity"]["podAntiAffinity"]["preferredDuringSchedulingIgnoredDuringExecution"][0]
         self.assertEqual(anti["podAffinityTerm"]["topologyKey"], "kubernetes.io/hostname")
         c = container(d)
-        self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate:0.1.0")
+        self.assertEqual(c["image"], "registry.example.com/aimsgate:0.1.0")
+        # A fresh install audits: nothing denied until the operator moves to enforce.
         self.assertEqual(c["args"], [
             "serve", "--listen=:8443", "--tls-cert=/etc/aimsgate/tls/tls.crt", "--tls-key=/etc/aimsgate/tls/tls.key",
             "--tls-min-version=1.3", "--threads=1024", "--max-body-bytes=7340032", "--read-timeout=10",
-            "--write-timeout=10", "--rules=builtin:iso42001",
+            "--write-timeout=10", "--rules=builtin:iso42001", "--enforcement=audit",
             "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl"])
+        self.assertNotIn("hostNetwork", pod)
         self.assertEqual(c["lifecycle"]["preStop"]["sleep"]["seconds"], 10)
         vols = {v["name"]: v for v in pod["volumes"]}
         self.assertEqual(vols["evidence"], {"name": "evidence", "emptyDir": {"sizeLimit": "1Gi"}})
@@ -304,7 +310,8 @@ class DefaultsTest(Common, unittest.TestCase):
 
     def test_webhook(self):
         wh = one(self.objs, "ValidatingWebhookConfiguration")["webhooks"][0]
-        self.assertEqual(wh["failurePolicy"], "Fail")
+        # Audit by default, so an unreachable webhook never blocks the cluster.
+        self.assertEqual(wh["failurePolicy"], "Ignore")
         self.assertEqual(wh["timeoutSeconds"], 5)
         got = {}
         for r in wh["rules"]:
@@ -313,6 +320,9 @@ class DefaultsTest(Common, unittest.TestCase):
         self.assertEqual(got, EXPECTED_RULES)
         excl = wh["namespaceSelector"]["matchExpressions"][0]["values"]
         self.assertEqual(excl, ["kube-system", "kube-public", "kube-node-lease", "aimsgate-system"])
+        # The opt-out label.
+        self.assertEqual(wh["namespaceSelector"]["matchExpressions"][1:],
+                         [{"key": "aimsgate.io/ignore", "operator": "DoesNotExist"}])
         self.assertNotIn("objectSelector", wh)
 
     def test_generated_certificates(self):
@@ -366,7 +376,7 @@ class DefaultsTest(Common, unittest.TestCase):
         self.assertEqual(c["securityContext"]["readOnlyRootFilesystem"], True)
         self.assertTrue(pod["securityContext"]["runAsNonRoot"])
         self.assertEqual(pod["serviceAccountName"], "aimsgate-audit")
-        self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate-audit:0.1.0")
+        self.assertEqual(c["image"], "registry.example.com/aimsgate-audit:0.1.0")
         script = one(self.objs, "ConfigMap", "aimsgate-audit-script")["data"]["audit.sh"]
         with open(os.path.join(CHART, "files", "audit.sh")) as f:
             self.assertEqual(script, f.read().strip())
@@ -394,7 +404,19 @@ class DefaultsTest(Common, unittest.TestCase):
         rc, out, err = render_raw(notes=True)
         self.assertEqual(rc, 0, err)
         self.assertIn("kubectl delete validatingwebhookconfiguration aimsgate", out)
+        self.assertIn("enforcement:    audit", out)
+        self.assertIn("failurePolicy:  Ignore", out)
+        self.assertIn("--set enforcement.mode=enforce", out)
+        self.assertIn("WARNING: evidence is on but the webhook does not authenticate its caller", out)
+        self.assertIn("set networkPolicy.apiserverCIDRs", out)
+        # Enforcing, with client certificates: neither the audit-mode steps nor the warning.
+        path = write_values("notes-enforce.yaml", {"enforcement": {"mode": "enforce"}, "tls": {"clientAuth": {
+            "enabled": True, "caConfigMap": "apiserver-client-ca"}}})
+        rc, out, err = render_raw(path, notes=True)
+        self.assertEqual(rc, 0, err)
         self.assertIn("enforcement:    enforce", out)
+        self.assertNotIn("AUDIT MODE", out)
+        self.assertNotIn("WARNING", out)
 
 
 class CertManagerTest(Common, unittest.TestCase):
@@ -506,7 +528,7 @@ class CustomNamespaceTest(Common, unittest.TestCase):
                   "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl",
                   "--evidence-key=/etc/aimsgate/evidence-key/evidence.key"):
             self.assertIn(a, args)
-        self.assertEqual(c["image"], "ghcr.io/aimsgate/aimsgate@sha256:" + "0123456789abcdef" * 4)
+        self.assertEqual(c["image"], "registry.example.com/aimsgate@sha256:" + "0123456789abcdef" * 4)
         self.assertEqual(d["spec"]["replicas"], 3)
         pod = d["spec"]["template"]["spec"]
         self.assertNotIn("priorityClassName", pod)
@@ -618,6 +640,10 @@ class SchemaTest(unittest.TestCase):
             with self.subTest(schedule=schedule):
                 self.assertEqual(self.errors({"audit": {"schedule": schedule}}), [])
 
+    def test_global_accepted(self):
+        # As a subchart, the parent passes `global`; Helm validates it against this schema.
+        self.assertEqual(self.errors({"global": {"imageRegistry": "registry.example.com"}}), [])
+
     def test_overrides_valid(self):
         for name in sorted(os.listdir(VALUES)):
             with self.subTest(values=name):
@@ -634,6 +660,11 @@ class SchemaTest(unittest.TestCase):
             "timeout too long": {"webhook": {"timeoutSeconds": 31}},
             "bad failurePolicy": {"webhook": {"failurePolicy": "Deny"}},
             "typo key": {"replicaCout": 2},
+            "bad cidr": {"networkPolicy": {"apiserverCIDRs": ["control-plane"]}},
+            "bad opt-out label": {"webhook": {"namespaceOptOutLabel": "no spaces allowed"}},
+            "existingSecret without name": {"certificates": {"source": "existingSecret"}},
+            "expiry alert of 0 days": {"metrics": {"prometheusRule": {"certificateExpiryDays": 0}}},
+            "hpa 0 replicas": {"autoscaling": {"minReplicas": 0}},
             "root allowed": {"podSecurityContext": {"runAsNonRoot": False}},
             "writable root": {"securityContext": {"readOnlyRootFilesystem": False}},
             "tls 1.1": {"tls": {"minVersion": "1.1"}},
@@ -700,7 +731,209 @@ class RenderGuardsTest(unittest.TestCase):
     def test_audit_disabled(self):
         path = write_values("noaudit.yaml", {"audit": {"enabled": False}})
         objs = render(path)
-        self.assertEqual(find(objs, "CronJob") + find(objs, "ClusterRole"), [])
+        self.assertEqual(find(objs, "CronJob") + find(objs, "ClusterRole", "aimsgate-audit"), [])
+
+
+class FirstHourTest(Common, unittest.TestCase):
+    """Issue 19 (items 1, 3, 4, 14) and issue 13 item 9: safe defaults and the chart's missing pieces."""
+
+    def test_placeholder_image_refused(self):
+        rc, _, err = render_raw(images=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("image.repository and audit.image.repository are still the placeholder", err)
+        self.assertIn("no public aimsgate image is published", err)
+        self.assertIn("docs/deploy.md, section 1", err)
+        # Only the server image set: the audit image is named alone.
+        path = write_values("server-image.yaml", {"image": {"repository": "registry.example.com/aimsgate"}})
+        rc, _, err = render_raw(path, images=False)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("audit.image.repository is still the placeholder", err)
+        self.assertNotIn(" image.repository and", err)
+        # No job needs the audit image: the server image alone is enough.
+        path = write_values("server-only.yaml", {"image": {"repository": "registry.example.com/aimsgate"},
+                                                 "audit": {"enabled": False}, "uninstallHook": {"enabled": False}})
+        rc, _, err = render_raw(path, images=False)
+        self.assertEqual(rc, 0, err)
+
+    def test_network_policy(self):
+        objs = render()
+        np = one(objs, "NetworkPolicy", "aimsgate")
+        deploy = one(objs, "Deployment")
+        pod_labels = deploy["spec"]["template"]["metadata"]["labels"]
+        self.assertEqual(np["apiVersion"], "networking.k8s.io/v1")
+        self.assertEqual(np["spec"]["podSelector"]["matchLabels"].items() - pod_labels.items(), set())
+        self.assertEqual(np["spec"]["policyTypes"], ["Ingress", "Egress"])
+        self.assertEqual(np["spec"]["egress"], [])  # the server calls nothing
+        ingress = np["spec"]["ingress"]
+        self.assertEqual(len(ingress), 1)
+        self.assertEqual(ingress[0]["ports"], [{"port": container(deploy)["ports"][0]["containerPort"],
+                                                "protocol": "TCP"}])
+        self.assertNotIn("from", ingress[0])  # apiserver addresses unknown: any source, and NOTES says so
+        # Only the control plane and Prometheus once the operator names them; the port follows server.port.
+        prom = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": "monitoring"}}}
+        path = write_values("netpol.yaml", {"server": {"port": 9443}, "networkPolicy": {
+            "apiserverCIDRs": ["172.16.0.0/28", "10.0.0.0/16"], "extraFrom": [prom]}})
+        objs = render(path)
+        ingress = one(objs, "NetworkPolicy")["spec"]["ingress"][0]
+        self.assertEqual(ingress["ports"][0]["port"], 9443)
+        self.assertEqual(ingress["from"], [{"ipBlock": {"cidr": "172.16.0.0/28"}}, {"ipBlock": {"cidr": "10.0.0.0/16"}},
+                                           prom])
+        rc, out, _ = render_raw(path, notes=True)
+        self.assertIn("admits only 172.16.0.0/28, 10.0.0.0/16 on the webhook port", out)
+        path = write_values("nonetpol.yaml", {"networkPolicy": {"enabled": False}})
+        self.assertEqual(find(render(path), "NetworkPolicy"), [])
+
+    def test_autoscaling(self):
+        path = write_values("hpa.yaml", {"autoscaling": {"enabled": True, "minReplicas": 3, "maxReplicas": 8}})
+        objs = render(path)
+        self.check_common(objs, "aimsgate-system", "aimsgate")
+        hpa = one(objs, "HorizontalPodAutoscaler", "aimsgate")
+        self.assertEqual(hpa["apiVersion"], "autoscaling/v2")
+        self.assertEqual(hpa["spec"]["scaleTargetRef"], {"apiVersion": "apps/v1", "kind": "Deployment", "name": "aimsgate"})
+        self.assertEqual((hpa["spec"]["minReplicas"], hpa["spec"]["maxReplicas"]), (3, 8))
+        self.assertEqual(hpa["spec"]["metrics"][0]["resource"]["target"],
+                         {"type": "Utilization", "averageUtilization": 70})
+        self.assertNotIn("replicas", one(objs, "Deployment")["spec"])  # the HPA owns it
+        # The priority-class quota leaves room for the autoscaler's maximum plus one surge pod.
+        self.assertEqual(one(objs, "ResourceQuota")["spec"]["hard"]["pods"], "9")
+        self.assertEqual(find(render(), "HorizontalPodAutoscaler"), [])
+        path = write_values("hpa-bad.yaml", {"autoscaling": {"enabled": True, "minReplicas": 5, "maxReplicas": 2}})
+        rc, _, err = render_raw(path)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("maxReplicas must be at least", err)
+
+    def test_host_network(self):
+        path = write_values("hostnet.yaml", {"hostNetwork": True, "server": {"port": 10250 + 13}})
+        objs = render(path)
+        deploy, wh = self.check_common(objs, "aimsgate-system", "aimsgate")
+        pod = deploy["spec"]["template"]["spec"]
+        self.assertIs(pod["hostNetwork"], True)
+        self.assertEqual(pod["dnsPolicy"], "ClusterFirstWithHostNet")
+        c = container(deploy)
+        self.assertEqual(c["ports"][0]["containerPort"], 10263)
+        self.assertIn("--listen=:10263", c["args"])
+        self.assertEqual(one(objs, "Service")["spec"]["ports"][0]["targetPort"], "https")
+
+    def test_namespace_opt_out_label(self):
+        path = write_values("optout.yaml", {"webhook": {"namespaceOptOutLabel": "example.com/no-ai-gate"}})
+        exprs = one(render(path), "ValidatingWebhookConfiguration")["webhooks"][0]["namespaceSelector"]["matchExpressions"]
+        self.assertIn({"key": "example.com/no-ai-gate", "operator": "DoesNotExist"}, exprs)
+        path = write_values("nooptout.yaml", {"webhook": {"namespaceOptOutLabel": ""}})
+        exprs = one(render(path), "ValidatingWebhookConfiguration")["webhooks"][0]["namespaceSelector"]["matchExpressions"]
+        self.assertEqual([e["key"] for e in exprs], ["kubernetes.io/metadata.name"])
+
+    def test_uninstall_hook(self):
+        objs = render()
+        job = one(objs, "Job", "aimsgate-uninstall")
+        for kind in ("Job", "ServiceAccount", "ClusterRole", "ClusterRoleBinding"):
+            o = one(objs, kind, "aimsgate-uninstall")
+            self.assertEqual(o["metadata"]["annotations"]["helm.sh/hook"], "pre-delete", kind)
+            self.assertIn("hook-succeeded", o["metadata"]["annotations"]["helm.sh/hook-delete-policy"], kind)
+        weights = {k: int(one(objs, k, "aimsgate-uninstall")["metadata"]["annotations"]["helm.sh/hook-weight"])
+                   for k in ("ServiceAccount", "ClusterRole", "ClusterRoleBinding", "Job")}
+        self.assertLess(max(weights["ServiceAccount"], weights["ClusterRole"], weights["ClusterRoleBinding"]),
+                        weights["Job"])  # RBAC exists before the Job runs
+        pod = job["spec"]["template"]["spec"]
+        c = pod["containers"][0]
+        vwc = one(objs, "ValidatingWebhookConfiguration")["metadata"]["name"]
+        self.assertEqual(c["command"][:4], ["kubectl", "delete", "validatingwebhookconfiguration", vwc])
+        self.assertIn("--ignore-not-found", c["command"])
+        self.assertEqual(c["image"], "registry.example.com/aimsgate-audit:0.1.0")
+        self.assertEqual(pod["serviceAccountName"], "aimsgate-uninstall")
+        self.assertEqual(pod["restartPolicy"], "Never")
+        self.assertTrue(pod["securityContext"]["runAsNonRoot"])
+        self.assertIs(c["securityContext"]["readOnlyRootFilesystem"], True)
+        # It may delete this release's webhook configuration and nothing else.
+        role = one(objs, "ClusterRole", "aimsgate-uninstall")
+        self.assertEqual(role["rules"], [{"apiGroups": ["admissionregistration.k8s.io"],
+                                          "resources": ["validatingwebhookconfigurations"],
+                                          "resourceNames": [vwc], "verbs": ["get", "delete"]}])
+        binding = one(objs, "ClusterRoleBinding", "aimsgate-uninstall")
+        self.assertEqual(binding["subjects"], [{"kind": "ServiceAccount", "name": "aimsgate-uninstall",
+                                                "namespace": "aimsgate-system"}])
+        path = write_values("nohook.yaml", {"uninstallHook": {"enabled": False}})
+        self.assertEqual(find(render(path), "Job"), [])
+
+    def test_priority_class_quota(self):
+        quota = one(render(), "ResourceQuota", "aimsgate-critical-pods")
+        self.assertEqual(quota["spec"]["hard"], {"pods": "3"})  # 2 replicas + 1 surge
+        self.assertEqual(quota["spec"]["scopeSelector"]["matchExpressions"],
+                         [{"scopeName": "PriorityClass", "operator": "In", "values": ["system-cluster-critical"]}])
+        # kube-system needs none; nor does another class.
+        self.assertEqual(find(render(namespace="kube-system"), "ResourceQuota"), [])
+        path = write_values("ownclass.yaml", {"priorityClassName": "platform-high"})
+        self.assertEqual(find(render(path), "ResourceQuota"), [])
+        path = write_values("noquota.yaml", {"priorityClassQuota": False})
+        self.assertEqual(find(render(path), "ResourceQuota"), [])
+
+    def test_prometheus_rule(self):
+        self.assertEqual(find(render(), "PrometheusRule"), [])
+        path = write_values("promrule.yaml", {"metrics": {"prometheusRule": {"enabled": True,
+                                                                             "labels": {"release": "kps"}}}})
+        rule = one(render(path), "PrometheusRule", "aimsgate")
+        self.assertEqual(rule["apiVersion"], "monitoring.coreos.com/v1")
+        self.assertEqual(rule["metadata"]["labels"]["release"], "kps")
+        alert = rule["spec"]["groups"][0]["rules"][0]
+        self.assertEqual(alert["alert"], "AimsgateCertificateExpiresSoon")
+        self.assertIn("aimsgate_tls_certificate_expiry_timestamp_seconds{namespace=\"aimsgate-system\"}", alert["expr"])
+        self.assertTrue(alert["expr"].endswith("- time()) < 2592000"), alert["expr"])  # 30 days
+        self.assertIn("{{ $labels.pod }}", alert["annotations"]["description"])  # left for Prometheus
+        path = write_values("promrule7.yaml", {"metrics": {"prometheusRule": {"enabled": True, "certificateExpiryDays": 7}}})
+        self.assertTrue(one(render(path), "PrometheusRule")["spec"]["groups"][0]["rules"][0]["expr"].endswith("< 604800"))
+
+    def test_existing_tls_secret(self):
+        ca_pem = base64.b64decode(one(render(), "Secret", "aimsgate-ca")["data"]["tls.crt"]).decode()
+        path = write_values("byo.yaml", {"certificates": {"source": "existingSecret", "existingSecret": {
+            "name": "corp-webhook-tls", "caBundle": ca_pem}}})
+        objs = render(path)
+        self.check_common(objs, "aimsgate-system", "aimsgate", tls_secret="corp-webhook-tls")
+        self.assertEqual(find(objs, "Secret"), [])  # the Secret is the operator's
+        vols = {v["name"]: v for v in one(objs, "Deployment")["spec"]["template"]["spec"]["volumes"]}
+        self.assertEqual(vols["tls"]["secret"]["secretName"], "corp-webhook-tls")
+        wh = one(objs, "ValidatingWebhookConfiguration")["webhooks"][0]
+        self.assertEqual(base64.b64decode(wh["clientConfig"]["caBundle"]).decode(), ca_pem)
+        # Without caBundle: the Secret's ca.crt when it can be looked up, a clear error when not.
+        path = write_values("byo-lookup.yaml", {"certificates": {"source": "existingSecret", "existingSecret": {
+            "name": "corp-webhook-tls"}}})
+        rc, _, err = render_raw(path)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("set certificates.existingSecret.caBundle", err)
+        lookup = os.path.join(WORK, "byo-lookup.json")
+        with open(lookup, "w") as f:
+            json.dump({"apiVersion": "v1", "kind": "List", "items": [{
+                "apiVersion": "v1", "kind": "Secret", "type": "kubernetes.io/tls",
+                "metadata": {"name": "corp-webhook-tls", "namespace": "aimsgate-system"},
+                "data": {"ca.crt": base64.b64encode(ca_pem.encode()).decode(), "tls.crt": "", "tls.key": ""}}]}, f)
+        wh = one(render(path, lookup=lookup), "ValidatingWebhookConfiguration")["webhooks"][0]
+        self.assertEqual(base64.b64decode(wh["clientConfig"]["caBundle"]).decode(), ca_pem)
+        path = write_values("byo-noname.yaml", {"certificates": {"source": "existingSecret"}})
+        rc, _, err = render_raw(path)
+        self.assertNotEqual(rc, 0)
+        self.assertIn("certificates.existingSecret.name is required", err)
+
+    def test_audit_signs_with_evidence_key(self):
+        objs = render("custom.yaml", namespace="ml-governance", release="gate")
+        pod = cronjob_pod(one(objs, "CronJob"))
+        c = pod["containers"][0]
+        env = {e["name"]: e.get("value") for e in c["env"]}
+        self.assertEqual(env["EVIDENCE_KEY"], "/etc/aimsgate/evidence-key/evidence.key")
+        mounts = {m["name"]: m for m in c["volumeMounts"]}
+        self.assertEqual(mounts["evidence-key"]["mountPath"], "/etc/aimsgate/evidence-key")
+        self.assertTrue(mounts["evidence-key"]["readOnly"])
+        vols = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(vols["evidence-key"]["secret"]["secretName"], "aimsgate-evidence-key")
+        # The webhook and the audit sign with the same key.
+        webhook_key = [a for a in container(one(objs, "Deployment"))["args"] if a.startswith("--evidence-key=")]
+        self.assertEqual(webhook_key, ["--evidence-key=" + env["EVIDENCE_KEY"]])
+        # No key configured, or no evidence: nothing mounted.
+        for i, values in enumerate(({}, {"evidence": {"mode": "none", "keySecret": {"name": "k"}}})):
+            c = cronjob_pod(one(render(write_values(f"nokey-{i}.yaml", values)), "CronJob"))["containers"][0]
+            self.assertNotIn("EVIDENCE_KEY", {e["name"] for e in c["env"]})
+            self.assertNotIn("evidence-key", {m["name"] for m in c["volumeMounts"]})
+
+    def test_subchart_global(self):
+        path = write_values("global.yaml", {"global": {"imageRegistry": "registry.example.com", "labels": {"a": "b"}}})
+        self.check_common(render(path), "aimsgate-system", "aimsgate")
 
 
 class CertificateLifecycleTest(unittest.TestCase):
@@ -897,6 +1130,19 @@ class AuditScriptTest(unittest.TestCase):
             self.assertIn(a, args)
         self.assertIn("kind: PolicyReport", read("applied.yaml"))
         self.assertIn("policyreport/aimsgate serverside-applied", p.stdout)
+
+    def test_evidence_key_signs_the_audit(self):
+        p, read = self.run_script(EVIDENCE_KEY="/etc/aimsgate/evidence-key/evidence.key")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        args = read("args").splitlines()
+        self.assertIn("--evidence-key=/etc/aimsgate/evidence-key/evidence.key", args)
+        self.assertIn("--evidence-source=audit", args)
+        # No evidence file, no key: check would refuse a key without a log.
+        p, read = self.run_script(EVIDENCE_KEY="/etc/aimsgate/evidence-key/evidence.key", EVIDENCE_FILE="")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse(any(a.startswith("--evidence") for a in read("args").splitlines()))
+        p, read = self.run_script()
+        self.assertNotIn("--evidence-key", read("args"))
 
     def test_evidence_to_log(self):
         p, read = self.run_script(PRINT_EVIDENCE="true")

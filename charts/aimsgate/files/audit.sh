@@ -16,6 +16,7 @@
 #                    (pods,deployments.apps,inferenceservices.serving.kserve.io,...)     required
 #   WORK_DIR         scratch directory (default /tmp/aimsgate-audit)
 #   EVIDENCE_FILE    evidence log to append to (default $WORK_DIR/evidence.jsonl); "" = no evidence
+#   EVIDENCE_KEY     Ed25519 private key (PEM) that signs the evidence checkpoints; "" = unsigned
 #   PRINT_EVIDENCE   "true": copy this run's evidence to stdout (when WORK_DIR does not outlive the pod)
 #   APPLY_REPORTS    "false": print the reports instead of applying them (default true)
 #   KUBECTL, AIMSGATE  the commands to run (default kubectl, aimsgate)
@@ -26,6 +27,7 @@ KUBECTL=${KUBECTL:-kubectl}
 AIMSGATE=${AIMSGATE:-aimsgate}
 WORK_DIR=${WORK_DIR:-/tmp/aimsgate-audit}
 EVIDENCE_FILE=${EVIDENCE_FILE-$WORK_DIR/evidence.jsonl}
+EVIDENCE_KEY=${EVIDENCE_KEY:-}
 PRINT_EVIDENCE=${PRINT_EVIDENCE:-false}
 APPLY_REPORTS=${APPLY_REPORTS:-true}
 : "${AUDIT_KINDS:?AUDIT_KINDS must list the resource types to audit}"
@@ -67,6 +69,9 @@ fi
 evidence_start=0
 if [ -n "$EVIDENCE_FILE" ]; then
   set -- --evidence="$EVIDENCE_FILE" --evidence-source=audit "$@"
+  if [ -n "$EVIDENCE_KEY" ]; then
+    set -- --evidence-key="$EVIDENCE_KEY" "$@"
+  fi
   if [ -f "$EVIDENCE_FILE" ]; then
     evidence_start=$(wc -l <"$EVIDENCE_FILE")
   fi

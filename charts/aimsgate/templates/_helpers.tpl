@@ -46,7 +46,16 @@ app.kubernetes.io/part-of: aimsgate
 {{- end -}}
 
 {{- define "aimsgate.tlsSecretName" -}}
+{{- if eq .Values.certificates.source "existingSecret" -}}
+{{- required "certificates.existingSecret.name is required when certificates.source=existingSecret" .Values.certificates.existingSecret.name -}}
+{{- else -}}
 {{- printf "%s-tls" (include "aimsgate.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Webhook pods allowed at once: the replicas (or the autoscaler's maximum) plus one surge pod. */}}
+{{- define "aimsgate.maxPods" -}}
+{{- add1 (ternary .Values.autoscaling.maxReplicas .Values.replicaCount .Values.autoscaling.enabled | int) -}}
 {{- end -}}
 
 {{- define "aimsgate.caSecretName" -}}
@@ -58,10 +67,22 @@ app.kubernetes.io/part-of: aimsgate
 {{- printf "%s.%s.svc" (include "aimsgate.fullname" .) .Release.Namespace -}}
 {{- end -}}
 
-{{/* An image reference from {repository, tag, digest}; the digest wins, the tag defaults to appVersion. */}}
+{{/*
+An image reference from (list {repository, tag, digest} $ "values.path"); the digest wins, the tag
+defaults to appVersion. No aimsgate image is published, so the placeholder repository of values.yaml
+stops the render with the steps to follow instead of an ImagePullBackOff after install.
+*/}}
 {{- define "aimsgate.imageRef" -}}
 {{- $image := index . 0 -}}
 {{- $root := index . 1 -}}
+{{- $key := index . 2 -}}
+{{- if hasPrefix "<your-registry>" $image.repository -}}
+{{- $keys := list -}}
+{{- if hasPrefix "<your-registry>" $root.Values.image.repository -}}{{- $keys = append $keys "image.repository" -}}{{- end -}}
+{{- if and $root.Values.audit.enabled (hasPrefix "<your-registry>" $root.Values.audit.image.repository) -}}{{- $keys = append $keys "audit.image.repository" -}}{{- end -}}
+{{- if not $keys -}}{{- $keys = list (printf "%s.repository" $key) -}}{{- end -}}
+{{- fail (printf "%s %s still the placeholder <your-registry>/...: no public aimsgate image is published. Build the images from the repository's Dockerfile (the default target, and --target audit for the image with kubectl), push them to your registry and set %s (docs/deploy.md, section 1)" (join " and " $keys) (ternary "are" "is" (gt (len $keys) 1)) (join " and " $keys)) -}}
+{{- end -}}
 {{- if $image.digest -}}
 {{- printf "%s@%s" $image.repository $image.digest -}}
 {{- else -}}
