@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "evaluator/pack/embedded_files.h"
 #include "evaluator/pack/pack_loader.h"
 
 namespace aimsgate::cli {
@@ -32,8 +33,8 @@ void PrintDiagnostics(const std::vector<Diagnostic>& diagnostics) {
       auto it = files.find(d.path);
       if (it == files.end()) {
         std::string error;
-        std::shared_ptr<const SourceFile> f = d.path == BuiltinPackSource()->path() ? BuiltinPackSource()
-                                                                                   : SourceFile::Read(d.path, &error);
+        std::shared_ptr<const SourceFile> f = EmbeddedSource(d.path);
+        if (!f) f = SourceFile::Read(d.path, &error);
         it = files.emplace(d.path, f).first;
       }
       source = it->second.get();

@@ -8,8 +8,8 @@
 #include "cli/command.h"
 #include "cli/rules_export.h"
 #include "cli/engine_flags.h"
-#include "cli/iso_controls.h"
 #include "evaluator/pack/compiled_pack.h"
+#include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/pack_loader.h"
 
 namespace aimsgate::cli {
@@ -18,6 +18,7 @@ namespace {
 struct RulesOptions {
   EngineOptions engine;
   std::string id;
+  std::string framework = kDefaultFramework;
 };
 
 std::shared_ptr<const Engine> LoadOrPrint(const EngineOptions& options) {
@@ -50,7 +51,13 @@ int RunShow(const RulesOptions& o) {
               << "pack:        " << r.pack->name << " " << r.pack->version << " (" << r.pack->digest << ")\n"
               << "source:      " << r.pack->source->path() << ":" << s.pos.line << "\n"
               << "controls:    ";
-    for (const auto& c : s.controls) std::cout << c << " ";
+    bool first_framework = true;
+    for (const auto& [framework_id, ids] : s.framework_controls) {
+      std::cout << (first_framework ? "" : "; ") << framework_id << ":";
+      for (const auto& c : ids) std::cout << " " << c;
+      first_framework = false;
+    }
+    if (!s.applies_from.empty()) std::cout << "\napplies from: " << s.applies_from;
     std::cout << "\nseverity:    " << ToString(s.severity) << "\naction:      " << ToString(s.action) << "\n";
     if (!s.description.empty()) std::cout << "description: " << s.description << "\n";
     if (!s.match.when.empty()) std::cout << "when:        " << s.match.when.text << "\n";
@@ -63,38 +70,50 @@ int RunShow(const RulesOptions& o) {
   return 2;
 }
 
+// Every control of one framework with the rules that check it, or why none can.
 int RunControls(const RulesOptions& o) {
+  const Framework* framework = FindFramework(o.framework);
+  if (!framework) {
+    std::cerr << "aimsgate rules controls: error: unknown framework '" << o.framework << "' (expected one of: "
+              << FrameworkIdList() << ")\n";
+    return 2;
+  }
   auto engine = LoadOrPrint(o.engine);
   if (!engine) return 2;
   std::map<std::string, std::vector<std::string>> by_control;
   for (const auto& r : engine->rules()) {
-    for (const auto& c : r.rule->controls) by_control[c].push_back(r.full_id);
+    auto it = r.rule->framework_controls.find(framework->id);
+    if (it == r.rule->framework_controls.end()) continue;
+    for (const auto& c : it->second) by_control[c].push_back(r.full_id);
   }
   int covered = 0;
-  for (const auto& c : IsoControls()) {
+  for (const auto& c : framework->controls) {
     auto it = by_control.find(c.id);
     std::cout << c.id << "\t" << c.title << "\t";
     if (it != by_control.end()) {
       ++covered;
       for (size_t i = 0; i < it->second.size(); ++i) std::cout << (i ? ", " : "") << it->second[i];
+    } else if (c.check == "organisational") {
+      std::cout << "organisational: " << (c.why.empty() ? "no manifest can show it" : c.why);
     } else {
-      std::cout << (std::string(c.checkable) == "no" ? "organisational control: no manifest can show it"
-                                                    : "not checked by the loaded packs");
+      std::cout << "not checked by the loaded packs" << (c.why.empty() ? "" : " (" + c.why + ")");
     }
     std::cout << "\n";
   }
-  // References to clauses (e.g. 6.1) are listed after the Annex A controls.
+  // References the catalogue does not hold (a custom pack's own) come last.
+  std::vector<std::string> others;
   for (const auto& entry : by_control) {
-    const std::string& control = entry.first;  // not a structured binding: lambdas may not capture those before C++20 (clang)
-    const auto& rules = entry.second;
-    bool annex = std::any_of(IsoControls().begin(), IsoControls().end(),
-                             [&](const IsoControl& c) { return control == c.id; });
-    if (annex) continue;
-    std::cout << control << "\t(clause or other reference)\t";
+    if (!framework->Find(entry.first)) others.push_back(entry.first);
+  }
+  std::sort(others.begin(), others.end(), ControlIdLess);
+  for (const auto& control : others) {
+    const auto& rules = by_control[control];
+    std::cout << control << "\t(not in the " << framework->id << " catalogue)\t";
     for (size_t i = 0; i < rules.size(); ++i) std::cout << (i ? ", " : "") << rules[i];
     std::cout << "\n";
   }
-  std::cout << covered << " of " << IsoControls().size() << " Annex A controls checked by the loaded packs\n";
+  std::cout << covered << " of " << framework->controls.size() << " " << framework->title
+            << " controls checked by the loaded packs\n";
   return 0;
 }
 
@@ -124,6 +143,16 @@ int RunLint(const LintOptions& o) {
       if (r.controls.empty() && !spec.namespaces) {  // VAP-derived packs have no controls to name
         diags.push_back({spec.source->path(), r.pos.line, r.pos.column,
                          "rule '" + r.id + "' names no controls: auditors cannot map it", Diagnostic::Level::kWarning});
+      }
+      for (const auto& [framework_id, ids] : r.framework_controls) {
+        const Framework* framework = FindFramework(framework_id);
+        for (const auto& id : ids) {
+          if (framework && !framework->Find(id)) {
+            diags.push_back({spec.source->path(), r.pos.line, r.pos.column,
+                             "rule '" + r.id + "' cites '" + id + "', which the " + framework_id + " catalogue does not hold",
+                             Diagnostic::Level::kWarning});
+          }
+        }
       }
       if (r.remediation.empty() && !spec.namespaces) {
         diags.push_back({spec.source->path(), r.pos.line, r.pos.column,
@@ -155,7 +184,8 @@ void AddRulesCommand(CLI::App& root, CommandList* commands) {
   show->add_option("id", o->id, "Rule id (pack/id or id)")->required();
   AddEngineFlags(show, &o->engine, false);
   commands->push_back({show, [o] { return RunShow(*o); }});
-  CLI::App* controls = rules->add_subcommand("controls", "The 38 Annex A controls and the rules that check each");
+  CLI::App* controls = rules->add_subcommand("controls", "Every control of a framework and the rules that check each");
+  controls->add_option("--framework", o->framework, "iso42001 (default), eu-ai-act or nist-ai-rmf")->allow_extra_args(false);
   AddEngineFlags(controls, &o->engine, false);
   commands->push_back({controls, [o] { return RunControls(*o); }});
   AddRulesExportCommand(rules, commands);

@@ -67,11 +67,14 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
   if (effective.empty()) effective.push_back(std::string("builtin:") + kBuiltinPackName);
   for (const auto& path : effective) {
     if (path.rfind("builtin:", 0) == 0) {
-      if (path.substr(8) != kBuiltinPackName) {
-        diagnostics->push_back({path, 0, 0, "unknown built-in pack (available: builtin:" + std::string(kBuiltinPackName) + ")"});
+      auto builtin = BuiltinPackSource(path.substr(8));
+      if (!builtin) {
+        std::string names;
+        for (const auto& n : BuiltinPackNames()) names += (names.empty() ? "builtin:" : ", builtin:") + n;
+        diagnostics->push_back({path, 0, 0, "unknown built-in pack (available: " + names + ")"});
         continue;
       }
-      add(LoadPackSpecs(BuiltinPackSource(), diagnostics));
+      add(LoadPackSpecs(builtin, diagnostics));
       continue;
     }
     std::string error;
@@ -576,6 +579,11 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
       r.remediation = rule.spec->remediation;
       r.pack = spec.name;
       r.failure_policy_fail = spec.failure_policy_fail;
+      if (rule.spec->applies_from_unix > now) {
+        r.result = Outcome::kSkip;
+        r.message = "not yet applicable: applies from " + rule.spec->applies_from;
+        continue;
+      }
       bool ok = true;
       std::string error;
       if (rule.when) {

@@ -7,6 +7,8 @@
 
 #include "evaluator/manifest/canonical.h"
 #include "evaluator/manifest/flow_depth.h"
+#include "evaluator/pack/framework_catalog.h"
+#include "evaluator/pack/inputs.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate {
@@ -248,10 +250,34 @@ void LoadMatch(Reader& r, const YAML::Node& node, MatchSpec* match) {
   match->when = r.Expr(node["when"], "match.when");
 }
 
+// `controls: [A.3.2]` (ISO/IEC 42001) or `controls: {iso42001: [A.3.2], eu-ai-act: ["Art. 26(2)"]}`.
+// Framework ids must be known; control ids are not checked here (a custom pack may
+// cite references the catalogue lacks: `aimsgate lint` warns about them).
+void LoadControls(Reader& r, const YAML::Node& node, RuleSpec* rule) {
+  if (!node) return;
+  if (!node.IsMap()) {
+    r.StringList(node, "controls", &rule->controls);
+    if (!rule->controls.empty()) rule->framework_controls[kDefaultFramework] = rule->controls;
+    return;
+  }
+  for (const auto& entry : node) {
+    const std::string framework = entry.first.Scalar();
+    if (!FindFramework(framework)) {
+      r.Error(entry.first, "unknown framework '" + framework + "' in controls (expected one of: " + FrameworkIdList() + ")");
+      continue;
+    }
+    std::vector<std::string> ids;
+    r.StringList(entry.second, "controls", &ids);
+    if (!ids.empty()) rule->framework_controls[framework] = ids;
+  }
+  auto iso = rule->framework_controls.find(kDefaultFramework);
+  if (iso != rule->framework_controls.end()) rule->controls = iso->second;
+}
+
 void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   rule->pos = r.Pos(node);
   if (!r.CheckMap(node, "rule", {"id", "title", "description", "controls", "severity", "action", "match",
-                                 "assert", "message", "messageExpression", "remediation"})) {
+                                 "assert", "message", "messageExpression", "remediation", "appliesFrom"})) {
     return;
   }
   r.Required(node, "id", "rule", &rule->id);
@@ -261,7 +287,14 @@ void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   }
   r.String(node["title"], "title", &rule->title);
   r.String(node["description"], "description", &rule->description);
-  r.StringList(node["controls"], "controls", &rule->controls);
+  LoadControls(r, node["controls"], rule);
+  if (r.String(node["appliesFrom"], "appliesFrom", &rule->applies_from)) {
+    const std::string& d = rule->applies_from;
+    bool shape = d.size() == 10 && d[4] == '-' && d[7] == '-';
+    if (!shape || !ParseRfc3339(d + "T00:00:00Z", &rule->applies_from_unix)) {
+      r.Error(node["appliesFrom"], "invalid appliesFrom '" + d + "' (expected a date YYYY-MM-DD)");
+    }
+  }
   std::string text;
   if (r.String(node["severity"], "severity", &text) && !ParseSeverity(text, &rule->severity)) {
     r.Error(node["severity"], "invalid severity '" + text + "' (expected info, low, medium, high or critical)");

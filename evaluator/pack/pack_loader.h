@@ -51,8 +51,11 @@ std::vector<ExprText::Segment> ScalarSegments(const SourceFile& file, const YAML
 // "group/version/Kind", "version/Kind" (core group) or "Kind"; '*' wildcards.
 bool ParseKindPattern(const std::string& text, KindPattern* out);
 
-// Name of the built-in pack and its YAML text, compiled into the binary.
+// The default built-in pack (iso42001) and its YAML text, compiled into the binary.
 extern const char kBuiltinPackName[];
 std::shared_ptr<const SourceFile> BuiltinPackSource();
+// Any built-in pack by name (builtin:NAME): null when there is none of that name.
+std::shared_ptr<const SourceFile> BuiltinPackSource(const std::string& name);
+std::vector<std::string> BuiltinPackNames();
 
 }  // namespace aimsgate

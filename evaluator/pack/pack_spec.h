@@ -7,6 +7,8 @@
 // Plain data; copyable; thread-compatible.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -87,7 +89,14 @@ struct RuleSpec {
   std::string id;
   std::string title;
   std::string description;
-  std::vector<std::string> controls;
+  std::vector<std::string> controls;  // ISO/IEC 42001 references (framework_controls["iso42001"])
+  // Every framework's references: `controls: {iso42001: [...], eu-ai-act: [...]}`;
+  // a plain list is iso42001's (framework_catalog.h).
+  std::map<std::string, std::vector<std::string>> framework_controls;
+  // `appliesFrom: YYYY-MM-DD`: before that day (at --now) the rule reports skip,
+  // e.g. an EU AI Act obligation not yet applicable.  Empty = always.
+  std::string applies_from;
+  int64_t applies_from_unix = 0;
   Severity severity = Severity::kMedium;
   Action action = Action::kDeny;
   MatchSpec match;
