@@ -27,6 +27,18 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# The model-signing interop tests sign with sigstore-js from npm (versions pinned in
+# tests/model/interop/package-lock.json; they run on Node.js 18.17+ and 20).  Node
+# from another source (e.g. NodeSource) is used as it is: only a missing npm is installed.
+install_npm_test_packages() {
+  if ! command -v npm >/dev/null; then
+    sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends nodejs npm >/dev/null
+  fi
+  [ -d tests/model/interop/node_modules/@sigstore/sign ] ||
+    npm ci --prefix tests/model/interop --no-audit --no-fund --loglevel=error >/dev/null
+}
+
 jobs=$(nproc)
 case "$mode" in
   build)
@@ -34,11 +46,13 @@ case "$mode" in
     cmake --build build -j"$jobs" --target aimsgate
     ;;
   test)
+    install_npm_test_packages
     cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
     cmake --build build -j"$jobs"
     ctest --test-dir build --output-on-failure -j"$jobs"
     ;;
   sanitize)
+    install_npm_test_packages
     cmake -S . -B build-asan -G Ninja -DCMAKE_BUILD_TYPE=Debug -DAIMSGATE_SANITIZE=ON -DAIMSGATE_BENCH=OFF >/dev/null
     cmake --build build-asan -j"$jobs"
     ctest --test-dir build-asan --output-on-failure -j"$jobs" -LE slow

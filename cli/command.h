@@ -32,5 +32,6 @@ void AddRulesCommand(CLI::App& root, CommandList* commands);
 void AddVersionCommand(CLI::App& root, CommandList* commands);
 void AddEvidenceCommands(CLI::App& root, CommandList* commands);  // evidence verify|report|keygen
 void AddServeCommand(CLI::App& root, CommandList* commands);
+void AddModelCommands(CLI::App& root, CommandList* commands);  // model verify
 
 }  // namespace aimsgate::cli

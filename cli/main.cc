@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   AddLintCommand(app, &commands);
   AddTestCommand(app, &commands);
   AddRulesCommand(app, &commands);
+  AddModelCommands(app, &commands);
 #ifdef AIMSGATE_HAVE_EVIDENCE
   AddEvidenceCommands(app, &commands);
 #endif

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <fstream>
 
 #include "evaluator/model/markdown_sections.h"
 
@@ -56,6 +57,29 @@ std::string ModelMetadataError::ToString() const {
   }
   out += ": error: " + message;
   return out;
+}
+
+bool ReadInputFile(const std::string& path, std::string* out, std::vector<ModelMetadataError>* errors,
+                   size_t limit) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    AddError(errors, path, 0, 0, "cannot open the file");
+    return false;
+  }
+  in.seekg(0, std::ios::end);
+  std::streamoff size = in.tellg();
+  if (size < 0 || static_cast<size_t>(size) > limit) {
+    AddError(errors, path, 0, 0,
+             size < 0 ? "cannot read the file" : "file is larger than " + std::to_string(limit >> 20) + " MiB");
+    return false;
+  }
+  in.seekg(0, std::ios::beg);
+  out->assign(static_cast<size_t>(size), '\0');
+  if (size > 0 && !in.read(&(*out)[0], size)) {
+    AddError(errors, path, 0, 0, "cannot read the file");
+    return false;
+  }
+  return true;
 }
 
 }  // namespace aimsgate::model

@@ -25,6 +25,10 @@ void AddUnique(const std::string& value, std::vector<std::string>* list);
 void AddError(std::vector<ModelMetadataError>* errors, const std::string& source, int line, int column,
               std::string message);
 
+// Reads a whole file of at most `limit` bytes; false with an error (no position) otherwise.
+bool ReadInputFile(const std::string& path, std::string* out, std::vector<ModelMetadataError>* errors,
+                   size_t limit = kMaxInputBytes);
+
 // 1-based line and column of a byte offset in `text`.
 void LineColumn(std::string_view text, size_t offset, int* line, int* column);
 

@@ -1,9 +1,6 @@
 // Merging, JSON form and file loading of model metadata.
 #include "evaluator/model/model_metadata.h"
 
-#include <fstream>
-#include <sstream>
-
 #include "evaluator/model/metadata_util.h"
 
 namespace aimsgate::model {
@@ -33,28 +30,6 @@ void AddList(rapidjson::Document* doc, const char* key, const std::vector<std::s
   rapidjson::Value list(rapidjson::kArrayType);
   for (const std::string& s : values) list.PushBack(StringValue(s, a), a);
   doc->AddMember(rapidjson::StringRef(key), list, a);
-}
-
-// Reads a whole file of at most kMaxInputBytes.
-bool ReadFile(const std::string& path, std::string* out, std::vector<ModelMetadataError>* errors) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    AddError(errors, path, 0, 0, "cannot open the file");
-    return false;
-  }
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0 || static_cast<size_t>(size) > kMaxInputBytes) {
-    AddError(errors, path, 0, 0, size < 0 ? "cannot read the file" : "file is larger than 16 MiB");
-    return false;
-  }
-  in.seekg(0, std::ios::beg);
-  out->assign(static_cast<size_t>(size), '\0');
-  if (size > 0 && !in.read(&(*out)[0], size)) {
-    AddError(errors, path, 0, 0, "cannot read the file");
-    return false;
-  }
-  return true;
 }
 
 }  // namespace
@@ -120,11 +95,11 @@ bool LoadModelMetadata(const std::string& model_card_path, const std::string& bo
   bool ok = true;
   std::string text;
   if (!model_card_path.empty()) {
-    ok = ReadFile(model_card_path, &text, errors) &&
+    ok = ReadInputFile(model_card_path, &text, errors) &&
          ParseHuggingFaceModelCard(text, model_card_path, &merged, errors);
   }
   if (!bom_path.empty()) {
-    bool bom_ok = ReadFile(bom_path, &text, errors) && ParseCycloneDxBom(text, bom_path, &merged, errors);
+    bool bom_ok = ReadInputFile(bom_path, &text, errors) && ParseCycloneDxBom(text, bom_path, &merged, errors);
     ok = ok && bom_ok;
   }
   if (!ok) return false;
