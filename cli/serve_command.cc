@@ -36,6 +36,9 @@ int RunServe(CLI::App* app, ServeFlags* f) {
     }
   }
   o.evidence_failure_deny = f->evidence_failure == "deny";
+  if (app->count("--read-timeout") > 0 && app->count("--request-timeout") == 0) {
+    o.request_timeout_seconds = o.read_timeout_seconds;
+  }
   o.version = AIMSGATE_VERSION;
   return webhook::RunServer(o);
 }
@@ -58,20 +61,36 @@ void AddServeCommand(CLI::App& root, CommandList* commands) {
   app->add_option("--client-ca", o.tls.client_ca_path, "Require client certificates signed by this CA bundle (PEM)");
   app->add_option("--client-cn", o.tls.client_cn, "Accept only the client certificate with this CN (or DNS SAN)");
   app->add_flag("--insecure-http", o.insecure_http, "Serve plain HTTP (local testing only; never in a cluster)");
-  app->add_option("--threads", o.threads, "Worker threads; one per open connection")
+  app->add_option("--threads", o.threads, "Worker threads that evaluate complete requests (started on demand)")
       ->check(CLI::Range(1, 4096))
+      ->capture_default_str();
+  app->add_option("--max-connections", o.max_connections,
+                  "Open connections at once; more wait in the listen backlog")
+      ->check(CLI::Range(1, 65536))
+      ->capture_default_str();
+  app->add_option("--max-queued-requests", o.max_queued_requests,
+                  "Complete requests waiting for a worker; more are answered 503")
+      ->check(CLI::Range(1, 1000000))
       ->capture_default_str();
   app->add_option("--max-body-bytes", o.max_body_bytes, "Largest request body; larger gets HTTP 413")
       ->check(CLI::Range(size_t{1024}, size_t{1} << 30))
       ->capture_default_str();
-  app->add_option("--read-timeout", o.read_timeout_seconds, "Seconds to wait for request bytes")
+  app->add_option("--request-timeout", o.request_timeout_seconds,
+                  "Seconds from a request's first byte (a new connection's accept, TLS handshake included) "
+                  "until it must be complete; else the connection is closed")
       ->check(CLI::Range(1, 300))
       ->capture_default_str();
+  app->add_option("--read-timeout", o.read_timeout_seconds, "Deprecated: same as --request-timeout")
+      ->check(CLI::Range(1, 300));
   app->add_option("--write-timeout", o.write_timeout_seconds, "Seconds to wait while writing a response")
       ->check(CLI::Range(1, 300))
       ->capture_default_str();
   app->add_option("--idle-timeout", o.idle_timeout_seconds, "Seconds an idle keep-alive connection stays open")
       ->check(CLI::Range(1, 600))
+      ->capture_default_str();
+  app->add_option("--drain-timeout", o.drain_timeout_seconds,
+                  "Seconds after SIGTERM before every connection is closed and the process exits")
+      ->check(CLI::Range(1, 3600))
       ->capture_default_str();
   app->add_option("--keep-alive-max-requests", o.keep_alive_max_requests, "Requests served per connection")
       ->check(CLI::Range(1, 1000000))

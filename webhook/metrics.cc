@@ -50,6 +50,16 @@ void Metrics::CountEvidenceWriteError() {
   ++evidence_errors_;
 }
 
+void Metrics::SetTlsCertificateExpiry(int64_t unix_seconds) {
+  std::lock_guard<std::mutex> lock(mu_);
+  tls_not_after_ = unix_seconds;
+}
+
+void Metrics::AttachTransport(const TransportCounters* counters) {
+  std::lock_guard<std::mutex> lock(mu_);
+  transport_ = counters;
+}
+
 std::string EscapeLabel(const std::string& value) {
   std::string out;
   out.reserve(value.size());
@@ -125,6 +135,26 @@ std::string Metrics::Render() const {
   Header(&out, "aimsgate_evidence_write_errors_total", "Decisions that could not be written to the evidence log.",
          "counter");
   out += "aimsgate_evidence_write_errors_total " + std::to_string(evidence_errors_) + "\n";
+
+  if (tls_not_after_ > 0) {
+    Header(&out, "aimsgate_tls_certificate_expiry_timestamp_seconds",
+           "The serving certificate's notAfter (Unix seconds); updated on each TLS reload.", "gauge");
+    out += "aimsgate_tls_certificate_expiry_timestamp_seconds " + std::to_string(tls_not_after_) + "\n";
+  }
+  if (transport_) {
+    Header(&out, "aimsgate_http_refused_total",
+           "Requests refused by the connection layer before evaluation (4xx/5xx: limits, framing, client certificate).",
+           "counter");
+    out += "aimsgate_http_refused_total " + std::to_string(transport_->refused.load()) + "\n";
+    Header(&out, "aimsgate_http_request_deadline_exceeded_total",
+           "Connections closed because their request was not complete by --request-timeout.", "counter");
+    out += "aimsgate_http_request_deadline_exceeded_total " + std::to_string(transport_->deadline_closed.load()) + "\n";
+    Header(&out, "aimsgate_tls_handshake_failures_total", "TLS handshakes that failed.", "counter");
+    out += "aimsgate_tls_handshake_failures_total " + std::to_string(transport_->handshake_failed.load()) + "\n";
+    Header(&out, "aimsgate_worker_queue_full_total", "Requests answered 503 because the worker queue was full.",
+           "counter");
+    out += "aimsgate_worker_queue_full_total " + std::to_string(transport_->queue_full.load()) + "\n";
+  }
   return out;
 }
 

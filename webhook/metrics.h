@@ -9,7 +9,11 @@
 // DELETE, CONNECT, "" for bodies that were not read, else "other"),
 // aimsgate_admission_duration_seconds (histogram), aimsgate_rule_results_total{rule,control,result},
 // aimsgate_pack_reloads_total{result}, aimsgate_tls_reloads_total{result},
-// aimsgate_evidence_write_errors_total, aimsgate_build_info{version}.
+// aimsgate_evidence_write_errors_total, aimsgate_build_info{version},
+// aimsgate_tls_certificate_expiry_timestamp_seconds (the serving certificate's notAfter,
+// set at start and on each TLS reload), and the connection layer's refusals:
+// aimsgate_http_refused_total, aimsgate_http_request_deadline_exceeded_total,
+// aimsgate_tls_handshake_failures_total, aimsgate_worker_queue_full_total.
 //
 // Thread-safety: every method may be called from any thread (one mutex; the critical
 // section is a few map updates).  Cost per request: O(rules matched) map updates.
@@ -23,6 +27,7 @@
 #include <vector>
 
 #include "evaluator/pack/result.h"
+#include "webhook/http_transport.h"
 
 namespace aimsgate::webhook {
 
@@ -35,6 +40,9 @@ class Metrics {
   void CountReload(bool ok);
   void CountTlsReload(bool ok);
   void CountEvidenceWriteError();
+  void SetTlsCertificateExpiry(int64_t unix_seconds);
+  // The transport's counters are read at each Render; `counters` must outlive the renders.
+  void AttachTransport(const TransportCounters* counters);
   std::string Render() const;
 
   static const std::vector<double>& Buckets();
@@ -50,6 +58,8 @@ class Metrics {
   uint64_t reloads_ok_ = 0, reloads_failed_ = 0;
   uint64_t tls_reloads_ok_ = 0, tls_reloads_failed_ = 0;
   uint64_t evidence_errors_ = 0;
+  int64_t tls_not_after_ = 0;  // 0: no TLS (the series is left out)
+  const TransportCounters* transport_ = nullptr;
 };
 
 // Escapes a label value (backslash, double quote, newline) for the text format.

@@ -1,11 +1,9 @@
 #include "webhook/server.h"
 
-#include <arpa/inet.h>
 #include <malloc.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <signal.h>
-#include <sys/socket.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -21,9 +19,9 @@
 
 #include "evaluator/evidence/writer.h"
 #include "webhook/file_watch.h"
+#include "webhook/http_transport.h"
 #include "webhook/log.h"
 #include "webhook/metrics.h"
-#include "webhook/worker_pool.h"
 
 namespace aimsgate::webhook {
 
@@ -59,22 +57,66 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// cpp-httplib 0.11 (Debian's shared library) listens with a backlog of 5: a burst of
-// connections (an apiserver restart, a load test) then overflows the accept queue and
-// waits for SYN retransmission (1 s).  listen(2) again on the bound socket raises it.
-void RaiseListenBacklog(int port) {
-  for (int fd = 0; fd < 1024; ++fd) {
-    int accepting = 0;
-    socklen_t len = sizeof accepting;
-    if (getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &accepting, &len) != 0 || !accepting) continue;
-    sockaddr_storage addr{};
-    socklen_t alen = sizeof addr;
-    if (getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &alen) != 0) continue;
-    int bound = addr.ss_family == AF_INET    ? ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port)
-                : addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
-                                             : -1;
-    if (bound == port) ::listen(fd, SOMAXCONN);
+// Declared request bodies buffered at once over all connections (at least one full body).
+constexpr size_t kMaxBufferedBodyBytes = 32u << 20;
+
+// Routes and writes responses with cpp-httplib, from a request the transport has already
+// read in full: cpp-httplib's own socket code (per-operation timeouts, unbounded header
+// lines, chunked and gzip bodies) never runs.
+class Router : public httplib::Server {
+ public:
+  void Handle(const Exchange& ex, std::string* response, bool* close) {
+    BufferedStream stream(ex, response);
+    bool closed = false;
+    process_request(stream, ex.close, closed, [&ex](httplib::Request& req) { req.ssl = ex.ssl; });
+    *close = ex.close || closed;
+    if (response->empty()) {
+      *response = ErrorResponse(500, "internal error", true);
+      *close = true;
+    }
   }
+
+ private:
+  class BufferedStream : public httplib::Stream {
+   public:
+    BufferedStream(const Exchange& ex, std::string* out) : ex_(ex), out_(out) {}
+    bool is_readable() const override { return true; }
+    bool is_writable() const override { return true; }
+    ssize_t read(char* ptr, size_t size) override {
+      size_t n = std::min(size, ex_.request.size() - pos_);
+      std::memcpy(ptr, ex_.request.data() + pos_, n);
+      pos_ += n;
+      return static_cast<ssize_t>(n);
+    }
+    ssize_t write(const char* ptr, size_t size) override {
+      out_->append(ptr, size);
+      return static_cast<ssize_t>(size);
+    }
+    void get_remote_ip_and_port(std::string& ip, int& port) const override {
+      ip = ex_.remote_addr;
+      port = ex_.remote_port;
+    }
+    void get_local_ip_and_port(std::string& ip, int& port) const override {
+      ip.clear();
+      port = 0;
+    }
+    socket_t socket() const override { return INVALID_SOCKET; }
+
+   private:
+    const Exchange& ex_;
+    std::string* out_;
+    size_t pos_ = 0;
+  };
+};
+
+// Every connection holds a descriptor: make room for --max-connections of them.
+void RaiseDescriptorLimit(int max_connections) {
+  rlimit lim{};
+  if (getrlimit(RLIMIT_NOFILE, &lim) != 0) return;
+  rlim_t want = static_cast<rlim_t>(max_connections) + 256;
+  if (lim.rlim_cur >= want) return;
+  lim.rlim_cur = lim.rlim_max == RLIM_INFINITY ? want : std::min(want, lim.rlim_max);
+  setrlimit(RLIMIT_NOFILE, &lim);
 }
 
 std::string JsonError(const std::string& message) {
@@ -103,6 +145,7 @@ class Webhook {
   bool LoadEngine(bool initial);
   bool LoadTls(bool initial);
   void Routes(httplib::Server* svr);
+  bool Precheck(const RequestHead& head, const SSL* ssl, int* status, std::string* message);
   void Validate(const httplib::Request& req, httplib::Response& res);
   bool Record(const AdmissionDecision& d, std::string* error);
   void WatchLoop();
@@ -155,6 +198,7 @@ bool Webhook::LoadTls(bool initial) {
   std::string error;
   bool ok = tls_->Load(&error);
   if (!initial) metrics_.CountTlsReload(ok);
+  if (ok) metrics_.SetTlsCertificateExpiry(tls_->CertificateNotAfter());
   if (!ok) {
     LogLine(initial ? "error" : "warn", initial ? "cannot load TLS key pair" : "TLS reload rejected; previous pair keeps serving")
         .Str("error", error)
@@ -181,6 +225,26 @@ bool Webhook::Record(const AdmissionDecision& d, std::string* error) {
   *error = s.message();
   LogLine("error", "evidence write failed").Str("uid", d.uid).Str("error", s.message()).Emit();
   return false;
+}
+
+// Runs on the head alone, before any body byte is read: a client without the required
+// certificate, or a body that is not JSON, costs the server no body buffering.
+bool Webhook::Precheck(const RequestHead& head, const SSL* ssl, int* status, std::string* message) {
+  if (head.method != "POST" || head.path != "/validate") return true;
+  if (!o_.insecure_http && !o_.tls.client_ca_path.empty() && !PeerHasCertificate(ssl)) {
+    *status = 401;
+    *message = "a client certificate signed by --client-ca is required";
+    metrics_.ObserveAdmission("invalid", "", 0, ResourceEvaluation{});
+    return false;
+  }
+  const std::string* type = head.Find("Content-Type");
+  if (!type || !IsJsonContentType(*type)) {
+    *status = 400;
+    *message = "Content-Type must be application/json";
+    metrics_.ObserveAdmission("invalid", "", 0, ResourceEvaluation{});
+    return false;
+  }
+  return true;
 }
 
 void Webhook::Validate(const httplib::Request& req, httplib::Response& res) {
@@ -327,47 +391,46 @@ int Webhook::Run() {
   }
   if (!LoadEngine(true)) return 2;
 
-  std::unique_ptr<httplib::Server> svr;
-  if (o_.insecure_http) {
-    svr = std::make_unique<httplib::Server>();
-  } else {
+  TransportOptions to;
+  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ssl_ctx(nullptr, SSL_CTX_free);
+  if (!o_.insecure_http) {
     tls_ = std::make_unique<TlsContext>(o_.tls);
     if (!LoadTls(true)) return 2;
-    std::string tls_error;
-    svr = std::make_unique<httplib::SSLServer>(
-        [this, &tls_error](SSL_CTX& ctx) { return tls_->Configure(&ctx, &tls_error); });
-    if (!svr->is_valid()) {
+    ssl_ctx.reset(SSL_CTX_new(TLS_server_method()));
+    std::string tls_error = ssl_ctx ? "" : OpenSslErrors();
+    if (!ssl_ctx || !tls_->Configure(ssl_ctx.get(), &tls_error)) {
       LogLine("error", "cannot configure TLS").Str("error", tls_error).Emit();
       return 2;
     }
+    to.ssl_ctx = ssl_ctx.get();
   }
-  int threads = std::max(1, o_.threads);
-  if (threads < 16) {
-    LogLine("warn", "few worker threads: each open connection holds one, and a connection beyond them waits "
-                    "until another closes (up to --idle-timeout); give --threads above the apiservers' connections")
-        .Int("threads", threads)
-        .Emit();
-  }
-  svr->new_task_queue = [threads] { return new WorkerPool(static_cast<size_t>(threads)); };
-  svr->set_tcp_nodelay(true);  // without it every TLS response waits ~40 ms (Nagle + delayed ACK)
-  svr->set_keep_alive_max_count(static_cast<size_t>(std::max(1, o_.keep_alive_max_requests)));
-  svr->set_keep_alive_timeout(std::max(1, o_.idle_timeout_seconds));
-  svr->set_read_timeout(std::max(1, o_.read_timeout_seconds), 0);
-  svr->set_write_timeout(std::max(1, o_.write_timeout_seconds), 0);
-  svr->set_payload_max_length(o_.max_body_bytes);
-  Routes(svr.get());
+  to.max_body_bytes = o_.max_body_bytes;
+  to.max_buffered_body_bytes = std::max<size_t>(o_.max_body_bytes, kMaxBufferedBodyBytes);
+  to.max_connections = std::max(1, o_.max_connections);
+  to.request_timeout_ms = std::max(1, o_.request_timeout_seconds) * 1000;
+  to.write_timeout_ms = std::max(1, o_.write_timeout_seconds) * 1000;
+  to.idle_timeout_ms = std::max(1, o_.idle_timeout_seconds) * 1000;
+  to.keep_alive_max_requests = std::max(1, o_.keep_alive_max_requests);
+  to.drain_timeout_ms = std::max(1, o_.drain_timeout_seconds) * 1000;
+  to.threads = std::max(1, o_.threads);
+  to.max_queued = static_cast<size_t>(std::max(1, o_.max_queued_requests));
+  RaiseDescriptorLimit(to.max_connections);
 
-  if (port == 0) {
-    port = svr->bind_to_any_port(host);
-    if (port <= 0) port = -1;
-  } else if (!svr->bind_to_port(host, port)) {
-    port = -1;
-  }
-  if (port < 0) {
-    LogLine("error", "cannot listen").Str("listen", o_.listen).Str("error", std::strerror(errno)).Emit();
+  Router router;
+  router.set_keep_alive_max_count(static_cast<size_t>(to.keep_alive_max_requests));
+  router.set_keep_alive_timeout(std::max(1, o_.idle_timeout_seconds));
+  router.set_payload_max_length(o_.max_body_bytes);
+  Routes(&router);
+  HttpTransport transport(
+      to, [&router](const Exchange& ex, std::string* response, bool* close) { router.Handle(ex, response, close); },
+      [this](const RequestHead& head, const SSL* ssl, int* status, std::string* message) {
+        return Precheck(head, ssl, status, message);
+      });
+  metrics_.AttachTransport(&transport.counters());
+  if (!transport.Listen(host, port, &port, &error)) {
+    LogLine("error", "cannot listen").Str("listen", o_.listen).Str("error", error).Emit();
     return 2;
   }
-  RaiseListenBacklog(port);
   if (!o_.port_file.empty()) {
     std::ofstream(o_.port_file) << port << "\n";
   }
@@ -386,10 +449,11 @@ int Webhook::Run() {
       }
       if (listen_done) return;  // woken by Run itself: the server stopped on its own
       stopping_ = true;
-      LogLine("info", "shutting down: draining in-flight requests").Str("signal", sig == SIGINT ? "SIGINT" : "SIGTERM").Emit();
-      // stop() is a no-op until the accept loop runs; wait for it.
-      while (!svr->is_running() && !listen_done) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-      svr->stop();
+      LogLine("info", "shutting down: draining in-flight requests")
+          .Str("signal", sig == SIGINT ? "SIGINT" : "SIGTERM")
+          .Int("drainTimeoutSeconds", o_.drain_timeout_seconds)
+          .Emit();
+      transport.Stop();
       return;
     }
   });
@@ -402,11 +466,14 @@ int Webhook::Run() {
       .Bool("tls", !o_.insecure_http)
       .Str("tlsMinVersion", o_.insecure_http ? "" : o_.tls.min_version)
       .Bool("clientAuth", !o_.tls.client_ca_path.empty())
-      .Int("threads", threads)
+      .Int("threads", to.threads)
+      .Int("maxConnections", to.max_connections)
+      .Int("requestTimeoutSeconds", o_.request_timeout_seconds)
       .Str("enforcement", ToString(o_.enforcement.mode))
       .Bool("evidence", writer_ != nullptr)
       .Emit();
-  bool ok = svr->listen_after_bind();  // returns after stop(), once the workers have finished
+  transport.Run();  // returns after Stop(), once drained (at most the drain timeout)
+  bool ok = true;
   listen_done = true;
   ready_ = false;
   if (!stopping_) pthread_kill(signal_thread.native_handle(), SIGTERM);

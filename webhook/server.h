@@ -9,16 +9,21 @@
 // loaded, listening, not draining), GET /metrics (Prometheus text), anything else 404.
 // POST /validate needs Content-Type application/json (else 400); a body over
 // max_body_bytes gets 413.  Logs are JSON lines on stderr (no object bodies).
+// Connections are read by our own transport (http_transport.h) under hard limits and a
+// per-request deadline; see docs/security.md for the limits and what each one stops.
 //
 // Reload: every `reload_interval_ms` the files behind the packs, params, inventory and
 // waivers (and, separately, the TLS pair and client CA) are fingerprinted; on a change or
 // on SIGHUP they are loaded anew and swapped in between requests.  A pack that fails to
 // load is logged with its file:line:col and counted; the previous engine keeps serving.
 // SIGTERM/SIGINT: /readyz turns 503, the listening socket closes, in-flight requests are
-// answered, the evidence log is closed with a checkpoint, exit 0.
+// answered, requests still arriving get until their deadline, and after
+// drain_timeout_seconds every connection is closed whatever the clients do; then the
+// evidence log is closed with a checkpoint, exit 0.
 //
-// Threads: `threads` workers (cpp-httplib keeps one worker per open connection), one
-// reload watcher, one signal thread.  RunServer installs its own signal mask and must be
+// Threads: one connection thread (every socket, TLS included), up to `threads` workers
+// that evaluate complete requests (started on demand), one reload watcher, one signal
+// thread.  RunServer installs its own signal mask and must be
 // called once per process.
 #pragma once
 
@@ -37,10 +42,14 @@ struct ServerOptions {
   std::string listen = ":8443";  // [host]:port; port 0 picks a free port (logged, and see port_file)
   TlsOptions tls;
   bool insecure_http = false;    // plain HTTP, for local tests only
-  int threads = 1024;  // idle connections must not starve the pool (tests/faults connections)
+  int threads = 64;             // workers evaluating complete requests; no connection holds one
+  int max_connections = 1024;   // open connections; more wait in the listen backlog
+  int max_queued_requests = 1024;  // complete requests waiting for a worker; more get 503
   size_t max_body_bytes = 7u << 20;
-  int read_timeout_seconds = 10;
+  int request_timeout_seconds = 10;  // first byte (TCP accept, handshake included) to complete request
+  int read_timeout_seconds = 10;     // --read-timeout: deprecated alias of --request-timeout
   int write_timeout_seconds = 10;
+  int drain_timeout_seconds = 20;    // SIGTERM to exit, at most (chart: preStop 10 + 20 < 60 s grace)
   int idle_timeout_seconds = 10;      // keep-alive idle time before the server closes a connection
   int keep_alive_max_requests = 1000; // requests per connection (cpp-httplib's default of 5 costs a handshake each 5)
   int reload_interval_ms = 1000;      // 0 = reload on SIGHUP only

@@ -1,8 +1,10 @@
 #include "webhook/tls.h"
 
 #include <cstring>
+#include <ctime>
 
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
@@ -14,6 +16,10 @@ struct TlsMaterial {
   STACK_OF(X509)* chain = nullptr;
   X509_STORE* client_store = nullptr;        // null without --client-ca
   STACK_OF(X509_NAME)* client_names = nullptr;
+  // SHA-256 over the client CA certificates (DER) and client_cn: what a session was
+  // verified under.  A session ticket carries it (see DecryptTicket).
+  unsigned char trust_digest[32] = {};
+  int64_t not_after = 0;
 
   ~TlsMaterial() {
     X509_free(cert);
@@ -91,13 +97,26 @@ bool LoadKey(const std::string& path, TlsMaterial* m, std::string* error) {
   return true;
 }
 
-bool LoadClientCa(const std::string& path, TlsMaterial* m, std::string* error) {
+int64_t NotAfter(const X509* cert) {
+  std::tm t{};
+  if (ASN1_TIME_to_tm(X509_get0_notAfter(cert), &t) != 1) return 0;
+  return static_cast<int64_t>(timegm(&t));
+}
+
+bool LoadClientCa(const std::string& path, const std::string& client_cn, TlsMaterial* m, std::string* error) {
   BioPtr bio = OpenFile(path, "client CA", error);
   if (!bio) return false;
   m->client_store = X509_STORE_new();
   m->client_names = sk_X509_NAME_new_null();
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
+  EVP_DigestUpdate(sha.get(), client_cn.data(), client_cn.size());
   int count = 0;
   while (X509* ca = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+    unsigned char* der = nullptr;
+    int der_len = i2d_X509(ca, &der);
+    if (der_len > 0) EVP_DigestUpdate(sha.get(), der, static_cast<size_t>(der_len));
+    OPENSSL_free(der);
     X509_STORE_add_cert(m->client_store, ca);
     sk_X509_NAME_push(m->client_names, X509_NAME_dup(X509_get_subject_name(ca)));
     X509_free(ca);
@@ -108,7 +127,33 @@ bool LoadClientCa(const std::string& path, TlsMaterial* m, std::string* error) {
     *error = path + ": error: no PEM certificate in the client CA bundle";
     return false;
   }
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(sha.get(), m->trust_digest, &len);
   return true;
+}
+
+// A new session ticket records what the client certificate was verified under.
+int GenerateTicket(SSL* ssl, void* arg) {
+  std::shared_ptr<const TlsMaterial> m = static_cast<TlsContext*>(arg)->Current();
+  SSL_SESSION* session = SSL_get_session(ssl);
+  if (!m || !session) return 0;
+  return SSL_SESSION_set1_ticket_appdata(session, m->trust_digest, sizeof m->trust_digest);
+}
+
+// A ticket issued under another client CA (or client_cn) is ignored: the client falls back
+// to a full handshake, where its certificate is verified against the current CA.
+SSL_TICKET_RETURN DecryptTicket(SSL*, SSL_SESSION* session, const unsigned char*, size_t, SSL_TICKET_STATUS status,
+                                void* arg) {
+  if (status == SSL_TICKET_EMPTY || status == SSL_TICKET_NO_DECRYPT) return SSL_TICKET_RETURN_IGNORE_RENEW;
+  if (status != SSL_TICKET_SUCCESS && status != SSL_TICKET_SUCCESS_RENEW) return SSL_TICKET_RETURN_ABORT;
+  std::shared_ptr<const TlsMaterial> m = static_cast<TlsContext*>(arg)->Current();
+  void* data = nullptr;
+  size_t len = 0;
+  if (!m || SSL_SESSION_get0_ticket_appdata(session, &data, &len) != 1 || len != sizeof m->trust_digest ||
+      std::memcmp(data, m->trust_digest, len) != 0) {
+    return SSL_TICKET_RETURN_IGNORE_RENEW;
+  }
+  return status == SSL_TICKET_SUCCESS_RENEW ? SSL_TICKET_RETURN_USE_RENEW : SSL_TICKET_RETURN_USE;
 }
 
 // Per handshake: the current key pair and client CA.
@@ -160,6 +205,11 @@ bool PeerHasCertificate(const SSL* ssl) { return ssl && SSL_get0_peer_certificat
 TlsContext::TlsContext(TlsOptions options) : options_(std::move(options)) {}
 TlsContext::~TlsContext() = default;
 
+int64_t TlsContext::CertificateNotAfter() const {
+  std::shared_ptr<const TlsMaterial> m = Current();
+  return m ? m->not_after : 0;
+}
+
 std::shared_ptr<const TlsMaterial> TlsContext::Current() const {
   std::lock_guard<std::mutex> lock(mu_);
   return material_;
@@ -168,7 +218,10 @@ std::shared_ptr<const TlsMaterial> TlsContext::Current() const {
 bool TlsContext::Load(std::string* error) {
   auto m = std::make_shared<TlsMaterial>();
   if (!LoadCertChain(options_.cert_path, m.get(), error) || !LoadKey(options_.key_path, m.get(), error)) return false;
-  if (!options_.client_ca_path.empty() && !LoadClientCa(options_.client_ca_path, m.get(), error)) return false;
+  if (!options_.client_ca_path.empty() && !LoadClientCa(options_.client_ca_path, options_.client_cn, m.get(), error)) {
+    return false;
+  }
+  m->not_after = NotAfter(m->cert);
   std::lock_guard<std::mutex> lock(mu_);
   material_ = std::move(m);
   return true;
@@ -189,12 +242,16 @@ bool TlsContext::Configure(SSL_CTX* ctx, std::string* error) {
   }
   SSL_CTX_set_ex_data(ctx, ContextIndex(), this);
   SSL_CTX_set_cert_cb(ctx, CertCallback, this);
+  // Tickets only (no server-side cache to resume from), each bound to the client CA.
+  SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_OFF);
+  SSL_CTX_set_session_ticket_cb(ctx, GenerateTicket, DecryptTicket, this);
   if (!options_.client_ca_path.empty()) {
     // A presented certificate must verify (and match client_cn) or the handshake fails.  A
     // missing one is let through the handshake so the kubelet's HTTPS probes (which never
     // present one) reach /healthz and /readyz; POST /validate refuses it (PeerHasCertificate).
     SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, VerifyCallback);
-    // Resumed sessions skip verification: keep them bound to this configuration.
+    // Resumed sessions skip verification: keep them bound to this configuration (and, per
+    // ticket, to the client CA: DecryptTicket).
     static const unsigned char kSessionContext[] = "aimsgate-webhook";
     SSL_CTX_set_session_id_context(ctx, kSessionContext, sizeof kSessionContext - 1);
   }

@@ -17,11 +17,16 @@
 // that subject CN (or DNS SAN), else the handshake fails; a client that presents none
 // completes the handshake (kubelet probes cannot present one) and the server refuses it
 // per endpoint with PeerHasCertificate (POST /validate answers 401).
+// Resumption: a session ticket carries a digest of the client CA bundle and client_cn it
+// was verified under; after the CA is rotated, such a ticket is ignored and the client
+// goes through a full handshake (and verification) again.  There is no server-side
+// session cache (tickets only), so no resumption path skips this check.
 //
 // Thread-safety: Load may run concurrently with handshakes.  Cost: Load parses the PEM
 // files; a handshake copies three reference-counted pointers.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -50,6 +55,8 @@ class TlsContext {
   // Sets protocol versions, ciphers, callbacks and client verification on `ctx`.
   bool Configure(SSL_CTX* ctx, std::string* error);
   const TlsOptions& options() const { return options_; }
+  // The serving certificate's notAfter (seconds since the epoch); 0 before a Load.
+  int64_t CertificateNotAfter() const;
 
   // Internal: the material for the next handshake.
   std::shared_ptr<const TlsMaterial> Current() const;

@@ -4,7 +4,8 @@
 
 namespace aimsgate::webhook {
 
-WorkerPool::WorkerPool(size_t max_threads) : max_threads_(max_threads == 0 ? 1 : max_threads) {}
+WorkerPool::WorkerPool(size_t max_threads, size_t max_queued)
+    : max_threads_(max_threads == 0 ? 1 : max_threads), max_queued_(max_queued) {}
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
@@ -13,22 +14,26 @@ size_t WorkerPool::threads_started() const {
   return started_;
 }
 
-void WorkerPool::enqueue(std::function<void()> fn) {
+bool WorkerPool::Submit(std::function<void()> fn) {
   std::lock_guard<std::mutex> lock(mu_);
+  if (shutdown_) return false;
   if (!idle_.empty()) {
     Worker* w = idle_.back();
     idle_.pop_back();
     w->job = std::move(fn);
     w->cv.notify_one();
-  } else if (threads_.size() < max_threads_ && !shutdown_) {
+  } else if (threads_.size() < max_threads_) {
     workers_.push_back(std::make_unique<Worker>());
     Worker* w = workers_.back().get();
     w->job = std::move(fn);
     threads_.emplace_back([this, w] { Run(w); });
     ++started_;
-  } else {
+  } else if (pending_.size() < max_queued_) {
     pending_.push_back(std::move(fn));
+  } else {
+    return false;
   }
+  return true;
 }
 
 void WorkerPool::Run(Worker* w) {

@@ -1,14 +1,18 @@
-// The task queue behind `serve`'s connections: cpp-httplib hands every accepted
-// connection to TaskQueue::enqueue and a worker keeps it for the connection's life.
+// The workers behind `serve`: the connection layer (http_transport.h) hands each complete
+// request to Submit; a worker evaluates it and hands the response back.  Workers never
+// touch a socket, so a slow client cannot hold one.
 //
-//   svr->new_task_queue = [] { return new WorkerPool(1024); };
+//   WorkerPool pool(/*max_threads=*/32, /*max_queued=*/1024);
+//   if (!pool.Submit([=] { ... })) answer 503;   // queue full: refused, never unbounded
 //
 // Unlike httplib::ThreadPool (all threads started up front, woken in FIFO order, so
 // under steady load every thread's stack is touched in turn and RSS creeps up to
 // threads x stack), WorkerPool starts threads only when no idle one is left, up to
 // `max_threads`, and hands work to the most recently idle thread (LIFO): a steady
 // load keeps reusing the same few hot threads.  Beyond max_threads busy workers,
-// jobs wait in FIFO order.  shutdown() runs what is queued, then joins.
+// jobs wait in FIFO order, at most `max_queued` of them: Submit refuses the next one
+// (returns false) instead of letting the queue, and the requests it holds, grow without
+// bound.  shutdown() runs what is queued, then joins.
 // Thread-safe.
 #pragma once
 
@@ -21,19 +25,18 @@
 #include <thread>
 #include <vector>
 
-#include <httplib.h>
-
 namespace aimsgate::webhook {
 
-class WorkerPool : public httplib::TaskQueue {
+class WorkerPool {
  public:
-  explicit WorkerPool(size_t max_threads);
-  ~WorkerPool() override;
+  WorkerPool(size_t max_threads, size_t max_queued);
+  ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  void enqueue(std::function<void()> fn) override;
-  void shutdown() override;
+  // False (and `fn` dropped) when max_queued jobs already wait or after shutdown.
+  bool Submit(std::function<void()> fn);
+  void shutdown();
 
   size_t threads_started() const;
 
@@ -45,6 +48,7 @@ class WorkerPool : public httplib::TaskQueue {
   void Run(Worker* w);
 
   const size_t max_threads_;
+  const size_t max_queued_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

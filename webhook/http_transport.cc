@@ -1,0 +1,736 @@
+#include "webhook/http_transport.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <strings.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+#include "webhook/log.h"
+#include "webhook/worker_pool.h"
+
+namespace aimsgate::webhook {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+constexpr uint64_t kListenId = 0;
+constexpr uint64_t kWakeId = 1;
+constexpr size_t kReadChunk = 16384;
+// After a refusal the client may still be sending the body it announced.  Closing with
+// unread bytes makes the kernel send a reset that can destroy the answer before the client
+// reads it, so the rest is read and dropped (never kept) for at most this long and this
+// much: enough for a client that sends a body just over the limit before it reads the 413.
+constexpr milliseconds kLingerTime{2000};
+constexpr size_t kLingerBytes = 16u << 20;
+// A TLS record header, and the largest record a ClientHello may come in (RFC 8446 §5.1).
+constexpr size_t kRecordHeader = 5;
+constexpr size_t kMaxRecord = 16384 + 256;
+
+const char* StatusText(int status) {
+  switch (status) {
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Payload Too Large";
+    case 414: return "URI Too Long";
+    case 415: return "Unsupported Media Type";
+    case 417: return "Expectation Failed";
+    case 431: return "Request Header Fields Too Large";
+    case 503: return "Service Unavailable";
+    default: return "Error";
+  }
+}
+
+enum class Phase {
+  kHello,      // reading the first TLS record (the ClientHello) before any SSL object exists
+  kHandshake,  // TLS handshake
+  kHead,       // reading the request head (or idle between keep-alive requests)
+  kBudget,     // head accepted, waiting for room in the body budget
+  kBody,       // reading the body (after a 100 Continue, if asked for)
+  kWorker,     // complete request with a worker: not polled
+  kWrite,      // writing the response
+  kLinger,     // answered with a refusal: dropping unread input before the close
+};
+
+struct Conn {
+  explicit Conn(HeadLimits limits) : parser(limits) {}
+  uint64_t id = 0;
+  int fd = -1;
+  SSL* ssl = nullptr;
+  bool socket_rbio = false;  // the SSL reads the socket (after the buffered ClientHello)
+  Phase phase = Phase::kHead;
+  bool registered = false;  // in the epoll set
+  uint32_t events = 0;
+  std::string in;           // received and not yet consumed: the current request first
+  HeadParser parser;
+  RequestFraming framing;
+  size_t reserved = 0;      // body bytes drawn from the budget
+  bool started = false;     // the current request's deadline runs
+  std::string out;
+  size_t out_off = 0;
+  bool close_after = false;
+  bool linger = false;
+  size_t lingered = 0;
+  Clock::time_point deadline;
+  int served = 0;
+  std::string remote_addr;
+  int remote_port = 0;
+};
+
+}  // namespace
+
+std::string ErrorResponse(int status, const std::string& message, bool close) {
+  std::string body = "{\"error\":";
+  AppendJsonString(&body, message);
+  body += "}";
+  std::string out = "HTTP/1.1 " + std::to_string(status) + " " + StatusText(status) + "\r\n";
+  out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
+  if (status == 503) out += "Retry-After: 1\r\n";
+  if (close) out += "Connection: close\r\n";
+  out += "\r\n";
+  return out + body;
+}
+
+class HttpTransport::Loop {
+ public:
+  Loop(TransportOptions o, TransportHandler h, TransportPrecheck p, TransportCounters* counters)
+      : o_(std::move(o)), handler_(std::move(h)), precheck_(std::move(p)), counters_(counters) {
+    epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
+    wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    epoll_event e{};
+    e.events = EPOLLIN;
+    e.data.u64 = kWakeId;
+    epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &e);
+    if (o_.ssl_ctx) {
+      SSL_CTX_set_mode(o_.ssl_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+                                       SSL_MODE_RELEASE_BUFFERS);
+    }
+  }
+
+  ~Loop() {
+    for (auto& [id, c] : conns_) Free(c.get());
+    conns_.clear();
+    if (listen_fd_ >= 0) close(listen_fd_);
+    close(wake_fd_);
+    close(epoll_fd_);
+  }
+
+  bool Listen(const std::string& host, int port, int* bound_port, std::string* error);
+  void Run();
+  void Stop() {
+    stop_requested_ = true;
+    Wake();
+  }
+
+ private:
+  void Wake() {
+    uint64_t one = 1;
+    ssize_t n = write(wake_fd_, &one, sizeof one);
+    (void)n;  // the counter is already non-zero when this fails: the loop wakes anyway
+  }
+  void SetListening(bool on);
+  void Accept(Clock::time_point now);
+  void Pump(Conn* c);
+  bool AfterHead(Conn* c);
+  void Dispatch(Conn* c);
+  void Refuse(Conn* c, int status, const std::string& message);
+  void FinishResponse(Conn* c);
+  void Want(Conn* c, uint32_t events);
+  void Close(Conn* c);
+  void Free(Conn* c);
+  ssize_t ReadSome(Conn* c, size_t max, uint32_t* want);
+  bool StartTls(Conn* c);
+  ssize_t WriteSome(Conn* c, uint32_t* want);
+  void TakeCompletions();
+  int Sweep(Clock::time_point now);  // deadlines and budget waiters; returns the epoll timeout
+
+  const TransportOptions o_;
+  const TransportHandler handler_;
+  const TransportPrecheck precheck_;
+  TransportCounters* counters_;
+
+  int epoll_fd_ = -1, wake_fd_ = -1, listen_fd_ = -1;
+  bool listening_ = false;
+  Clock::time_point accept_resume_{};
+  std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
+  uint64_t next_id_ = 2;
+  size_t budget_used_ = 0;
+  bool stopping_ = false;
+  Clock::time_point drain_deadline_{};
+  std::atomic<bool> stop_requested_{false};
+
+  struct Completion {
+    uint64_t id;
+    std::string response;
+    bool close;
+  };
+  std::mutex done_mu_;
+  std::vector<Completion> done_;
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+bool HttpTransport::Loop::Listen(const std::string& host, int port, int* bound_port, std::string* error) {
+  addrinfo hints{};
+  hints.ai_family = AF_UNSPEC;
+  hints.ai_socktype = SOCK_STREAM;
+  hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+  addrinfo* res = nullptr;
+  int rc = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &res);
+  if (rc != 0) {
+    *error = host + ": " + gai_strerror(rc);
+    return false;
+  }
+  std::string last = "no address";
+  for (addrinfo* a = res; a; a = a->ai_next) {
+    int fd = socket(a->ai_family, a->ai_socktype | SOCK_NONBLOCK | SOCK_CLOEXEC, a->ai_protocol);
+    if (fd < 0) {
+      last = std::strerror(errno);
+      continue;
+    }
+    int yes = 1;
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    if (bind(fd, a->ai_addr, a->ai_addrlen) != 0 || ::listen(fd, SOMAXCONN) != 0) {
+      last = std::strerror(errno);
+      close(fd);
+      continue;
+    }
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    *bound_port = addr.ss_family == AF_INET6 ? ntohs(reinterpret_cast<sockaddr_in6*>(&addr)->sin6_port)
+                                             : ntohs(reinterpret_cast<sockaddr_in*>(&addr)->sin_port);
+    listen_fd_ = fd;
+    freeaddrinfo(res);
+    return true;
+  }
+  freeaddrinfo(res);
+  *error = last;
+  return false;
+}
+
+void HttpTransport::Loop::SetListening(bool on) {
+  if (on == listening_ || listen_fd_ < 0) return;
+  epoll_event e{};
+  e.events = EPOLLIN;
+  e.data.u64 = kListenId;
+  epoll_ctl(epoll_fd_, on ? EPOLL_CTL_ADD : EPOLL_CTL_DEL, listen_fd_, &e);
+  listening_ = on;
+}
+
+void HttpTransport::Loop::Want(Conn* c, uint32_t events) {
+  // A socket out of the set reports nothing, not even a hang-up: a connection whose request
+  // is with a worker must not wake the loop over and over.
+  if (events == 0) {
+    if (c->registered) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+    c->registered = false;
+    c->events = 0;
+    return;
+  }
+  if (c->registered && c->events == events) return;
+  epoll_event e{};
+  e.events = events;
+  e.data.u64 = c->id;
+  epoll_ctl(epoll_fd_, c->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, c->fd, &e);
+  c->registered = true;
+  c->events = events;
+}
+
+void HttpTransport::Loop::Free(Conn* c) {
+  if (c->registered) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
+  if (c->ssl) SSL_free(c->ssl);
+  close(c->fd);
+  budget_used_ -= c->reserved;
+  c->reserved = 0;
+}
+
+void HttpTransport::Loop::Close(Conn* c) {
+  uint64_t id = c->id;
+  Free(c);
+  conns_.erase(id);  // destroys *c
+}
+
+void HttpTransport::Loop::Accept(Clock::time_point now) {
+  while (!stopping_ && conns_.size() < static_cast<size_t>(o_.max_connections)) {
+    sockaddr_storage addr{};
+    socklen_t len = sizeof addr;
+    int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
+    if (fd < 0) {
+      if (errno == EINTR || errno == ECONNABORTED) continue;
+      if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+        // Out of descriptors: stop polling the listener for a moment instead of spinning on it.
+        SetListening(false);
+        accept_resume_ = now + milliseconds(100);
+        LogLine("warn", "cannot accept a connection").Str("error", std::strerror(errno)).Emit();
+      }
+      return;
+    }
+    int yes = 1;
+    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);  // else each response waits for an ACK
+    auto c = std::make_unique<Conn>(o_.head);
+    c->id = next_id_++;
+    c->fd = fd;
+    char ip[INET6_ADDRSTRLEN] = "";
+    if (addr.ss_family == AF_INET) {
+      auto* a = reinterpret_cast<sockaddr_in*>(&addr);
+      inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
+      c->remote_port = ntohs(a->sin_port);
+    } else if (addr.ss_family == AF_INET6) {
+      auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
+      inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
+      c->remote_port = ntohs(a->sin6_port);
+    }
+    c->remote_addr = ip;
+    // The first request's deadline runs from the accept: the handshake and any silence
+    // before the first byte count against it.
+    c->started = true;
+    c->deadline = now + milliseconds(o_.request_timeout_ms);
+    // No SSL object (tens of KiB with its buffers) until a whole ClientHello record is
+    // here: a client dribbling its handshake costs a descriptor and a few hundred bytes.
+    if (o_.ssl_ctx) c->phase = Phase::kHello;
+    Conn* raw = c.get();
+    conns_.emplace(raw->id, std::move(c));
+    Want(raw, EPOLLIN);
+  }
+  if (conns_.size() >= static_cast<size_t>(o_.max_connections)) SetListening(false);
+}
+
+ssize_t HttpTransport::Loop::ReadSome(Conn* c, size_t max, uint32_t* want) {
+  char buf[kReadChunk];
+  size_t n = std::min(max, sizeof buf);
+  *want = 0;
+  if (c->ssl) {
+    ERR_clear_error();
+    int r = SSL_read(c->ssl, buf, static_cast<int>(n));
+    if (r > 0) {
+      c->in.append(buf, static_cast<size_t>(r));
+      return r;
+    }
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ) *want = EPOLLIN;
+    if (e == SSL_ERROR_WANT_WRITE) *want = EPOLLOUT;
+    if (e == SSL_ERROR_ZERO_RETURN) return 0;
+    ERR_clear_error();
+    return -1;
+  }
+  for (;;) {
+    ssize_t r = recv(c->fd, buf, n, 0);
+    if (r > 0) c->in.append(buf, static_cast<size_t>(r));
+    if (r >= 0) return r;
+    if (errno == EINTR) continue;
+    if (errno == EAGAIN || errno == EWOULDBLOCK) *want = EPOLLIN;
+    return -1;
+  }
+}
+
+ssize_t HttpTransport::Loop::WriteSome(Conn* c, uint32_t* want) {
+  const char* data = c->out.data() + c->out_off;
+  size_t n = c->out.size() - c->out_off;
+  *want = 0;
+  if (c->ssl) {
+    ERR_clear_error();
+    int r = SSL_write(c->ssl, data, static_cast<int>(std::min<size_t>(n, 1u << 30)));
+    if (r > 0) {
+      c->out_off += static_cast<size_t>(r);
+      return r;
+    }
+    int e = SSL_get_error(c->ssl, r);
+    if (e == SSL_ERROR_WANT_READ) *want = EPOLLIN;
+    if (e == SSL_ERROR_WANT_WRITE) *want = EPOLLOUT;
+    ERR_clear_error();
+    return -1;
+  }
+  for (;;) {
+    ssize_t r = send(c->fd, data, n, MSG_NOSIGNAL);
+    if (r > 0) {
+      c->out_off += static_cast<size_t>(r);
+      return r;
+    }
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) *want = EPOLLOUT;
+    return -1;
+  }
+}
+
+// The buffered ClientHello goes to OpenSSL through a memory BIO; once OpenSSL has
+// consumed it, the socket itself becomes the read BIO (see kHandshake in Pump).
+bool HttpTransport::Loop::StartTls(Conn* c) {
+  c->ssl = SSL_new(o_.ssl_ctx);
+  BIO* hello = c->ssl ? BIO_new(BIO_s_mem()) : nullptr;
+  BIO* out = hello ? BIO_new_socket(c->fd, BIO_NOCLOSE) : nullptr;
+  if (!out) {
+    if (hello) BIO_free(hello);
+    ERR_clear_error();
+    return false;
+  }
+  BIO_write(hello, c->in.data(), static_cast<int>(c->in.size()));
+  BIO_set_mem_eof_return(hello, -1);  // drained: "retry", not end of stream
+  SSL_set_bio(c->ssl, hello, out);
+  SSL_set_accept_state(c->ssl);
+  c->in.clear();
+  c->in.shrink_to_fit();
+  c->phase = Phase::kHandshake;
+  return true;
+}
+
+void HttpTransport::Loop::Refuse(Conn* c, int status, const std::string& message) {
+  ++counters_->refused;
+  budget_used_ -= c->reserved;
+  c->reserved = 0;
+  c->out = ErrorResponse(status, message, /*close=*/true);
+  c->out_off = 0;
+  c->close_after = true;
+  c->linger = true;
+  c->phase = Phase::kWrite;
+  c->deadline = Clock::now() + milliseconds(o_.write_timeout_ms);
+}
+
+bool HttpTransport::Loop::AfterHead(Conn* c) {
+  const RequestHead& head = c->parser.head();
+  RequestFraming framing;
+  if (!CheckFraming(head, o_.max_body_bytes, &framing)) {
+    Refuse(c, framing.status, framing.message);
+    return true;
+  }
+  int status = 0;
+  std::string message;
+  if (precheck_ && !precheck_(head, c->ssl, &status, &message)) {
+    Refuse(c, status, message);
+    return true;
+  }
+  c->framing = framing;
+  c->phase = Phase::kBudget;
+  return true;
+}
+
+void HttpTransport::Loop::Dispatch(Conn* c) {
+  const RequestHead& head = c->parser.head();
+  size_t total = head.size + c->framing.content_length;
+  Exchange ex;
+  ex.request.reserve(total);
+  size_t pos = 0;
+  for (size_t i = 0; i < head.headers.size(); ++i) {
+    // The 100 Continue is already sent: cpp-httplib must not send another.
+    if (strcasecmp(head.headers[i].first.c_str(), "Expect") != 0) continue;
+    ex.request.append(c->in, pos, head.header_lines[i].first - pos);
+    pos = head.header_lines[i].second;
+  }
+  ex.request.append(c->in, pos, total - pos);
+  c->in.erase(0, total);
+  ex.ssl = c->ssl;
+  ex.remote_addr = c->remote_addr;
+  ex.remote_port = c->remote_port;
+  ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests;
+  c->phase = Phase::kWorker;
+  Want(c, 0);
+  uint64_t id = c->id;
+  bool queued = pool_->Submit([this, id, ex = std::move(ex)] {
+    Completion done{id, std::string(), ex.close};
+    handler_(ex, &done.response, &done.close);
+    {
+      std::lock_guard<std::mutex> lock(done_mu_);
+      done_.push_back(std::move(done));
+    }
+    Wake();
+  });
+  if (!queued) {
+    ++counters_->queue_full;
+    Refuse(c, 503, "server busy: " + std::to_string(o_.max_queued) + " requests already wait for a worker");
+  }
+}
+
+void HttpTransport::Loop::FinishResponse(Conn* c) {
+  budget_used_ -= c->reserved;
+  c->reserved = 0;
+  c->out.clear();
+  c->out_off = 0;
+  if (c->close_after) {
+    if (c->ssl) {
+      ERR_clear_error();
+      SSL_shutdown(c->ssl);  // one close_notify, best effort: never waits for the peer's
+      ERR_clear_error();
+    }
+    if (!c->linger) return Close(c);
+    shutdown(c->fd, SHUT_WR);
+    c->phase = Phase::kLinger;
+    c->deadline = Clock::now() + kLingerTime;
+    return Pump(c);
+  }
+  ++c->served;
+  if (c->served >= o_.keep_alive_max_requests) return Close(c);
+  c->parser.Reset();
+  c->framing = RequestFraming{};
+  c->phase = Phase::kHead;
+  c->started = false;
+  c->deadline = Clock::now() + milliseconds(o_.idle_timeout_ms);
+  Pump(c);  // a pipelined request may already be buffered
+}
+
+void HttpTransport::Loop::Pump(Conn* c) {
+  for (;;) {
+    uint32_t want = 0;
+    switch (c->phase) {
+      case Phase::kHello: {
+        size_t need = kRecordHeader;
+        if (c->in.size() >= kRecordHeader) {
+          auto byte = [c](size_t i) { return static_cast<unsigned char>(c->in[i]); };
+          size_t length = (static_cast<size_t>(byte(3)) << 8) | byte(4);
+          if (byte(0) != 0x16 || length == 0 || length > kMaxRecord) {  // not a TLS handshake record
+            ++counters_->handshake_failed;
+            return Close(c);
+          }
+          need = kRecordHeader + length;
+        }
+        if (c->in.size() >= need) {
+          if (!StartTls(c)) return Close(c);
+          continue;
+        }
+        // Read exactly up to the record's end: what follows belongs to OpenSSL.
+        char buf[kReadChunk];
+        ssize_t r = recv(c->fd, buf, std::min(sizeof buf, need - c->in.size()), 0);
+        if (r > 0) {
+          c->in.append(buf, static_cast<size_t>(r));
+          continue;
+        }
+        if (r < 0 && errno == EINTR) continue;
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Want(c, EPOLLIN);
+        return Close(c);
+      }
+      case Phase::kHandshake: {
+        ERR_clear_error();
+        int r = SSL_do_handshake(c->ssl);
+        if (r == 1) {
+          c->phase = Phase::kHead;
+          continue;
+        }
+        int e = SSL_get_error(c->ssl, r);
+        if (e == SSL_ERROR_WANT_READ && !c->socket_rbio && BIO_ctrl_pending(SSL_get_rbio(c->ssl)) == 0) {
+          SSL_set0_rbio(c->ssl, BIO_new_socket(c->fd, BIO_NOCLOSE));  // frees the drained memory BIO
+          c->socket_rbio = true;
+          continue;
+        }
+        if (e == SSL_ERROR_WANT_READ) return Want(c, EPOLLIN);
+        if (e == SSL_ERROR_WANT_WRITE) return Want(c, EPOLLOUT);
+        ERR_clear_error();
+        ++counters_->handshake_failed;
+        return Close(c);
+      }
+      case Phase::kHead: {
+        if (!c->in.empty()) {
+          if (!c->started) {
+            c->started = true;
+            c->deadline = Clock::now() + milliseconds(o_.request_timeout_ms);
+          }
+          HeadStatus s = c->parser.Parse(c->in);
+          if (s == HeadStatus::kError) {
+            Refuse(c, c->parser.error().status, c->parser.error().message);
+            continue;
+          }
+          if (s == HeadStatus::kComplete) {
+            AfterHead(c);
+            continue;
+          }
+        }
+        if (stopping_ && !c->started) return Close(c);  // idle while draining
+        ssize_t n = ReadSome(c, kReadChunk, &want);
+        if (n > 0) continue;
+        if (n < 0 && want) return Want(c, want);
+        return Close(c);  // end of stream or error
+      }
+      case Phase::kBudget: {
+        size_t need = c->framing.content_length;
+        // One request always fits, whatever its size (≤ max_body_bytes).
+        if (need > 0 && budget_used_ > 0 && budget_used_ + need > o_.max_buffered_body_bytes) return Want(c, 0);
+        budget_used_ += need;
+        c->reserved = need;
+        if (c->framing.expect_continue && c->in.size() < c->parser.head().size + need) {
+          c->out = "HTTP/1.1 100 Continue\r\n\r\n";
+          c->out_off = 0;
+        }
+        c->phase = Phase::kBody;
+        continue;
+      }
+      case Phase::kBody: {
+        if (c->out_off < c->out.size()) {  // the 100 Continue
+          if (WriteSome(c, &want) > 0) continue;
+          if (want) return Want(c, want);
+          return Close(c);
+        }
+        size_t total = c->parser.head().size + c->framing.content_length;
+        if (c->in.size() >= total) {
+          c->out.clear();
+          c->out_off = 0;
+          Dispatch(c);
+          if (c->phase == Phase::kWorker) return;
+          continue;
+        }
+        ssize_t n = ReadSome(c, total - c->in.size(), &want);
+        if (n > 0) continue;
+        if (n < 0 && want) return Want(c, want);
+        return Close(c);
+      }
+      case Phase::kWorker:
+        return;
+      case Phase::kWrite: {
+        if (c->out_off >= c->out.size()) return FinishResponse(c);
+        if (WriteSome(c, &want) > 0) continue;
+        if (want) return Want(c, want);
+        return Close(c);
+      }
+      case Phase::kLinger: {
+        char buf[kReadChunk];
+        for (;;) {
+          ssize_t r = recv(c->fd, buf, sizeof buf, 0);
+          if (r > 0) {
+            c->lingered += static_cast<size_t>(r);
+            if (c->lingered > kLingerBytes) return Close(c);
+            continue;
+          }
+          if (r < 0 && errno == EINTR) continue;
+          if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return Want(c, EPOLLIN);
+          return Close(c);
+        }
+      }
+    }
+  }
+}
+
+void HttpTransport::Loop::TakeCompletions() {
+  std::vector<Completion> done;
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done.swap(done_);
+  }
+  for (auto& d : done) {
+    auto it = conns_.find(d.id);
+    if (it == conns_.end()) continue;
+    Conn* c = it->second.get();
+    c->out = std::move(d.response);
+    c->out_off = 0;
+    c->close_after = d.close || stopping_;
+    c->phase = Phase::kWrite;
+    c->deadline = Clock::now() + milliseconds(o_.write_timeout_ms);
+    Pump(c);
+  }
+}
+
+int HttpTransport::Loop::Sweep(Clock::time_point now) {
+  std::vector<uint64_t> expired, waiting;
+  Clock::time_point next = now + milliseconds(1000);
+  for (auto& [id, c] : conns_) {
+    if (c->phase == Phase::kWorker) continue;
+    if (c->phase == Phase::kBudget) waiting.push_back(id);
+    if (now >= c->deadline) {
+      expired.push_back(id);
+    } else {
+      next = std::min(next, c->deadline);
+    }
+  }
+  for (uint64_t id : expired) {
+    auto it = conns_.find(id);
+    if (it == conns_.end()) continue;
+    Conn* c = it->second.get();
+    if (c->phase == Phase::kBudget) {
+      Refuse(c, 503, "server busy: too many request bodies in flight");
+      Pump(c);
+      continue;
+    }
+    bool incomplete = c->started && (c->phase == Phase::kHello || c->phase == Phase::kHandshake ||
+                                     c->phase == Phase::kHead || c->phase == Phase::kBody);
+    if (incomplete) ++counters_->deadline_closed;
+    Close(c);
+  }
+  for (uint64_t id : waiting) {
+    auto it = conns_.find(id);
+    if (it != conns_.end() && it->second->phase == Phase::kBudget) Pump(it->second.get());
+  }
+  if (!stopping_ && !listening_ && conns_.size() < static_cast<size_t>(o_.max_connections)) {
+    if (now >= accept_resume_) {
+      SetListening(true);
+    } else {
+      next = std::min(next, accept_resume_);
+    }
+  }
+  if (stopping_) next = std::min(next, drain_deadline_);
+  auto ms = std::chrono::duration_cast<milliseconds>(next - now).count() + 1;
+  return static_cast<int>(std::max<long long>(0, ms));
+}
+
+void HttpTransport::Loop::Run() {
+  pool_ = std::make_unique<WorkerPool>(static_cast<size_t>(std::max(1, o_.threads)), o_.max_queued);
+  SetListening(true);
+  std::vector<epoll_event> events(256);
+  int timeout = 0;
+  for (;;) {
+    Clock::time_point now = Clock::now();
+    if (stop_requested_ && !stopping_) {
+      stopping_ = true;
+      drain_deadline_ = now + milliseconds(o_.drain_timeout_ms);
+      SetListening(false);
+      close(listen_fd_);
+      listen_fd_ = -1;
+      std::vector<uint64_t> idle;
+      for (auto& [id, c] : conns_) {
+        if (c->phase == Phase::kHead && !c->started) idle.push_back(id);
+      }
+      for (uint64_t id : idle) Close(conns_.at(id).get());
+      timeout = 0;
+    }
+    if (stopping_ && (conns_.empty() || now >= drain_deadline_)) break;
+    int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
+    now = Clock::now();
+    for (int i = 0; i < n; ++i) {
+      uint64_t id = events[i].data.u64;
+      if (id == kListenId) {
+        Accept(now);
+      } else if (id == kWakeId) {
+        uint64_t value;
+        ssize_t r = read(wake_fd_, &value, sizeof value);
+        (void)r;
+      } else {
+        auto it = conns_.find(id);
+        if (it != conns_.end()) Pump(it->second.get());
+      }
+    }
+    TakeCompletions();
+    timeout = Sweep(Clock::now());
+  }
+  // Requests still with a worker finish (they are CPU work, no client can hold them); their
+  // answers are dropped with the connections.
+  pool_->shutdown();
+  for (auto& [id, c] : conns_) Free(c.get());
+  conns_.clear();
+}
+
+HttpTransport::HttpTransport(TransportOptions options, TransportHandler handler, TransportPrecheck precheck)
+    : loop_(std::make_unique<Loop>(std::move(options), std::move(handler), std::move(precheck), &counters_)) {}
+
+HttpTransport::~HttpTransport() = default;
+
+bool HttpTransport::Listen(const std::string& host, int port, int* bound_port, std::string* error) {
+  return loop_->Listen(host, port, bound_port, error);
+}
+
+void HttpTransport::Run() { loop_->Run(); }
+
+void HttpTransport::Stop() { loop_->Stop(); }
+
+}  // namespace aimsgate::webhook
