@@ -425,16 +425,22 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   const RequestHead& head = c->parser.head();
   size_t total = head.size + c->framing.content_length;
   Exchange ex;
-  ex.request.reserve(total);
-  size_t pos = 0;
-  for (size_t i = 0; i < head.headers.size(); ++i) {
-    // The 100 Continue is already sent: cpp-httplib must not send another.
-    if (strcasecmp(head.headers[i].first.c_str(), "Expect") != 0) continue;
-    ex.request.append(c->in, pos, head.header_lines[i].first - pos);
-    pos = head.header_lines[i].second;
+  bool has_expect = false;
+  for (const auto& h : head.headers) has_expect = has_expect || strcasecmp(h.first.c_str(), "Expect") == 0;
+  if (!has_expect && c->in.size() == total) {
+    ex.request.swap(c->in);  // the usual case: no copy, and the buffer leaves the connection
+  } else {
+    ex.request.reserve(total);
+    size_t pos = 0;
+    for (size_t i = 0; i < head.headers.size(); ++i) {
+      // The 100 Continue is already sent: cpp-httplib must not send another.
+      if (strcasecmp(head.headers[i].first.c_str(), "Expect") != 0) continue;
+      ex.request.append(c->in, pos, head.header_lines[i].first - pos);
+      pos = head.header_lines[i].second;
+    }
+    ex.request.append(c->in, pos, total - pos);
+    c->in.erase(0, total);
   }
-  ex.request.append(c->in, pos, total - pos);
-  c->in.erase(0, total);
   ex.ssl = c->ssl;
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;
@@ -561,6 +567,7 @@ void HttpTransport::Loop::Pump(Conn* c) {
         if (need > 0 && budget_used_ > 0 && budget_used_ + need > o_.max_buffered_body_bytes) return Want(c, 0);
         budget_used_ += need;
         c->reserved = need;
+        c->in.reserve(c->parser.head().size + need);  // exact: no doubling while the body arrives
         if (c->framing.expect_continue && c->in.size() < c->parser.head().size + need) {
           c->out = "HTTP/1.1 100 Continue\r\n\r\n";
           c->out_off = 0;

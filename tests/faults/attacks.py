@@ -4,7 +4,7 @@
   tests/faults/attacks.py AIMSGATE CASE...
 
 Cases: chunked gzip nolength certfirst headerline headercount dribblers dribblers1100 deadline
-sigterm pipeline resumption queue certexpiry.
+sigterm pipeline resumption queue certexpiry bodies.
 
 Each case starts its own server (faults.Server: port 0, self-signed P-256 certificate), attacks
 it with raw sockets / the ssl module, and checks what the issue requires: the answer, how fast,
@@ -438,7 +438,12 @@ def case_resumption():
         except (ssl.SSLError, OSError):
             k.close()
             return 0, None, False  # the handshake failed: the certificate was verified anew
-        k.sendall(head([], len(REVIEW)) + REVIEW)
+        try:
+            k.sendall(head([], len(REVIEW)) + REVIEW)
+        except (ssl.SSLError, OSError):  # TLS 1.3: a refused certificate shows after the handshake
+            reused = k.session_reused
+            k.close()
+            return 0, None, reused
         status = read_status(k)
         time.sleep(0.1)  # the TLS 1.3 ticket arrives after the handshake
         try:
@@ -524,6 +529,39 @@ def not_after(cert):
     return calendar.timegm(time.strptime(out.strip().split("=", 1)[1], "%b %d %H:%M:%S %Y GMT"))
 
 
+def case_bodies():
+    """Twenty connections each announcing a 7 MiB body and sending all but its last byte:
+    the bodies buffered at once are capped (32 MiB), the others wait until their deadline."""
+    s = Server(["--request-timeout", "3"])
+    socks = []
+    try:
+        base = warm(s)
+        size = 7 * MIB - 1
+        for _ in range(20):
+            k = tls(s)
+            k.sendall(head([], size))
+            socks.append(k)
+        sent = [0] * len(socks)
+
+        def feed(i):
+            sent[i] = send_until_refused(socks[i], size - 1, 256 * 1024)
+
+        threads = [threading.Thread(target=feed, args=(i,)) for i in range(len(socks))]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        grew = peak_rss(s) - base
+        ok, why = faults.healthy(s)
+        return grew <= RSS_BOUND and ok, (
+            "20 connections x 7 MiB bodies held one byte short (%.0f MiB sent in all): peak RSS +%.1f MiB (bound 40); "
+            "then %s" % (sum(sent) / MIB, grew / MIB, why or "answered"))
+    finally:
+        for k in socks:
+            k.close()
+        s.stop()
+
+
 def case_certexpiry():
     s = Server(["--reload-interval-ms", "100"])
     try:
@@ -549,7 +587,8 @@ def case_certexpiry():
 CASES = {"chunked": case_chunked, "gzip": case_gzip, "nolength": case_nolength, "certfirst": case_certfirst,
          "headerline": case_headerline, "headercount": case_headercount, "dribblers": case_dribblers,
          "dribblers1100": case_dribblers1100, "deadline": case_deadline, "sigterm": case_sigterm,
-         "pipeline": case_pipeline, "resumption": case_resumption, "queue": case_queue, "certexpiry": case_certexpiry}
+         "pipeline": case_pipeline, "resumption": case_resumption, "queue": case_queue, "certexpiry": case_certexpiry,
+         "bodies": case_bodies}
 
 
 def main():
