@@ -81,13 +81,16 @@ int RunCheck(const CheckOptions& o) {
   scan_options.digest_objects = !o.evidence.path.empty();
   if (!o.evidence.path.empty() && !CollectRedactValues(o.evidence, &scan_options)) return 2;
   ScanResult scan = Scan(*engine, scan_options);
+  // Scores consume one decision at a time (a sink's counters, not the results).
+  FrameworkScores scores(*engine, o.engine.framework);
+  for (const auto& e : scan.evaluations) scores.Add(ResourceKey(e.resource), e.results);
   // Evidence first: a decision that was not recorded must not pass (exit 2).
   if (!o.evidence.path.empty() && !WriteCheckEvidence(o.evidence, *engine, scan)) return 2;
   for (const auto& s : scan.skipped) std::cerr << s.source << ": note: " << s.message << "\n";
 
   for (const auto& out : outputs) {
     ReportInput in{*engine, scan, out.path.empty() && out.format == "text" && isatty(STDOUT_FILENO),
-                   scan_options.now_unix};
+                   scan_options.now_unix, &scores};
     if (out.path.empty()) {
       WriteReport(out.format, in, std::cout);
       std::cout.flush();
@@ -137,6 +140,9 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
   app->add_flag("--progress", o->progress, "Progress on stderr even when it is not a terminal");
   app->add_flag("--no-progress", o->no_progress, "No progress bar (default: shown on a terminal for >300 files)");
   app->add_option("--now", o->now, "Evaluate as of this RFC 3339 time (expiry of waivers and assessments)");
+  app->add_option("--framework", o->engine.framework,
+                  "Only the rules mapped to this framework, and its scores: iso42001, eu-ai-act or nist-ai-rmf")
+      ->allow_extra_args(false);
   AddEvidenceFlags(app, &o->evidence);
   app->add_flag("--audit-only", o->engine.audit_only, "Report deny rules as audit: nothing fails (shadow rollout)");
   commands->push_back({app, [o] { return RunCheck(*o); }});

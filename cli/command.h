@@ -33,5 +33,6 @@ void AddVersionCommand(CLI::App& root, CommandList* commands);
 void AddEvidenceCommands(CLI::App& root, CommandList* commands);  // evidence verify|report|keygen
 void AddServeCommand(CLI::App& root, CommandList* commands);
 void AddModelCommands(CLI::App& root, CommandList* commands);  // model verify
+void AddSoaCommand(CLI::App& root, CommandList* commands);  // needs the evidence library
 
 }  // namespace aimsgate::cli

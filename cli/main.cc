@@ -17,6 +17,7 @@ int main(int argc, char** argv) {
   AddModelCommands(app, &commands);
 #ifdef AIMSGATE_HAVE_EVIDENCE
   AddEvidenceCommands(app, &commands);
+  AddSoaCommand(app, &commands);
 #endif
 #ifdef AIMSGATE_HAVE_SERVE
   AddServeCommand(app, &commands);

@@ -32,7 +32,43 @@ Summary Summarize(const ScanResult& scan) {
   return s;
 }
 
+std::string ResourceKey(const ResourceRef& r) {
+  return r.source + '\x1f' + std::to_string(r.document_index) + '\x1f' + std::to_string(r.item_index) + '\x1f' +
+         r.api_version + '\x1f' + r.kind + '\x1f' + r.namespace_ + '\x1f' + r.name;
+}
+
 namespace {
+
+// summary.frameworks of the JSON report (docs/frameworks.md#scores).
+template <typename Writer>
+void WriteFrameworkScores(Writer& w, const FrameworkScores& scores) {
+  auto score = [&](const std::optional<double>& v) {
+    if (v) w.Double(*v);
+    else w.Null();
+  };
+  w.Key("frameworks");
+  w.StartArray();
+  for (const auto& f : scores.Scores()) {
+    w.StartObject();
+    w.Key("id"); w.String(f.id);
+    w.Key("title"); w.String(f.title);
+    w.Key("score"); score(f.score);
+    w.Key("controls");
+    w.StartArray();
+    for (const auto& c : f.controls) {
+      w.StartObject();
+      w.Key("id"); w.String(c.id);
+      w.Key("title"); w.String(c.title);
+      w.Key("passed"); w.Uint64(c.passed);
+      w.Key("failed"); w.Uint64(c.failed);
+      w.Key("score"); score(c.score);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.EndObject();
+  }
+  w.EndArray();
+}
 
 // The "resource" member of a JSON report entry (SPEC §2).
 template <typename Writer>
@@ -77,6 +113,7 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
   w.Key("error"); w.Uint64(s.error);
   w.Key("waived"); w.Uint64(s.waived);
   w.Key("denied"); w.Uint64(s.denied);
+  if (in.scores) WriteFrameworkScores(w, *in.scores);
   w.EndObject();
   w.Key("results");
   w.StartArray();
@@ -217,6 +254,13 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
      << " skip, " << s.error << " error, " << s.waived << " waived" << c.reset;
   if (!in.scan.errors.empty()) os << c.red << "; " << in.scan.errors.size() << " input errors" << c.reset;
   os << "\n";
+  if (!in.scores) return;
+  for (const auto& f : in.scores->Scores()) {
+    size_t full = 0;
+    for (const auto& ctl : f.controls) full += ctl.score && ctl.failed == 0;
+    os << f.title << ": " << c.bold << FormatScore(f.score) << c.reset << " over " << f.evaluated_controls << " of "
+       << f.controls.size() << " mapped controls evaluated, " << full << " fully passing\n";
+  }
 }
 
 const std::vector<std::string>& ReportFormats() {

@@ -22,6 +22,7 @@
 
 #include "cli/scan.h"
 #include "evaluator/pack/engine.h"
+#include "evaluator/pack/framework_scores.h"
 
 namespace aimsgate::cli {
 
@@ -35,7 +36,11 @@ struct ReportInput {
   const ScanResult& scan;
   bool color = false;  // text only: ANSI colours (stdout is a terminal)
   int64_t now_unix = 0;  // --now; reports that carry a time use it (0 = the current time)
+  const FrameworkScores* scores = nullptr;  // text and json: one summary per framework
 };
+
+// The key FrameworkScores counts a resource under: file, document, item and identity.
+std::string ResourceKey(const ResourceRef& r);
 
 void WriteJsonReport(const ReportInput& in, std::ostream& out);
 void WriteTextReport(const ReportInput& in, std::ostream& out);

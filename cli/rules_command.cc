@@ -210,7 +210,9 @@ void AddVersionCommand(CLI::App& root, CommandList* commands) {
 #endif
               << __VERSION__ << ")\n";
     std::vector<Diagnostic> diags;
-    for (const auto& p : LoadPackPaths({}, &diags)) {
+    std::vector<std::string> builtins;
+    for (const auto& name : BuiltinPackNames()) builtins.push_back("builtin:" + name);
+    for (const auto& p : LoadPackPaths(builtins, &diags)) {
       std::cout << "builtin pack " << p.name << " " << p.version << " " << p.digest << "\n";
     }
     return 0;

@@ -8,6 +8,7 @@
 
 #include "evaluator/manifest/canonical.h"
 #include "evaluator/pack/compiled_pack.h"
+#include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/k8s_resources.h"
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap.h"
@@ -236,6 +237,25 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   if (errors_since(before)) return nullptr;
   before = diagnostics->size();
   if (!ApplyParamOverrides(options.param_overrides, options.params_files, &specs, diagnostics)) return nullptr;
+  if (!options.framework.empty()) {
+    if (!FindFramework(options.framework)) {
+      diagnostics->push_back({"--framework", 0, 0, "unknown framework '" + options.framework + "' (expected one of: " +
+                                                       FrameworkIdList() + ")"});
+      return nullptr;
+    }
+    size_t kept = 0;
+    for (auto& spec : specs) {
+      auto& rules = spec.rules;
+      rules.erase(std::remove_if(rules.begin(), rules.end(),
+                                 [&](const RuleSpec& r) { return r.framework_controls.count(options.framework) == 0; }),
+                  rules.end());
+      kept += rules.size();
+    }
+    if (kept == 0) {
+      diagnostics->push_back({"--framework", 0, 0, "no loaded rule maps to framework '" + options.framework + "'"});
+      return nullptr;
+    }
+  }
   std::shared_ptr<Engine> engine(new Engine());
   for (auto& spec : specs) {
     auto pack = CompilePack(std::move(spec), options.limits, diagnostics);

@@ -47,6 +47,8 @@ struct EngineOptions {
   std::vector<std::string> waiver_paths;
   std::string model_card_path;
   std::string bom_path;
+  // Keeps only the rules mapped to this framework (framework_catalog.h); empty = all.
+  std::string framework;
   // Turns every deny rule into audit (shadow rollout of a pack).
   bool audit_only = false;
   cel::Limits limits;
