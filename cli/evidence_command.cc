@@ -136,7 +136,7 @@ int RunReport(const ReportFlags& f) {
   ev::ReportOptions options;
   options.files = f.files;
   if (!ev::ParseReportFormat(f.format, &options.format)) {
-    std::cerr << "error: --format must be html, md or csv\n";
+    std::cerr << "error: --format must be html, md, csv or trend-csv\n";
     return 2;
   }
   if (!f.title.empty()) options.title = f.title;
@@ -221,7 +221,7 @@ void AddEvidenceCommands(CLI::App& root, CommandList* commands) {
       "report", "Render evidence logs for auditors: HTML (self-contained), Markdown or CSV");
   report->add_option("files", rf->files, "Evidence log files; several replicas' files are merged")
       ->required();
-  report->add_option("--format", rf->format, "html (default), md or csv");
+  report->add_option("--format", rf->format, "html (default), md, csv (rule results) or trend-csv (control scores per day/week)");
   report->add_option("--since", rf->since, "Only records at or after this RFC 3339 time or date");
   report->add_option("--until", rf->until, "Only records before this RFC 3339 time or date");
   report->add_option("--output,-o", rf->output, "Output file (default: stdout)");

@@ -9,6 +9,7 @@ bool ParseReportFormat(std::string_view text, ReportFormat* out) {
   if (text == "html") *out = ReportFormat::kHtml;
   else if (text == "md" || text == "markdown") *out = ReportFormat::kMarkdown;
   else if (text == "csv") *out = ReportFormat::kCsv;
+  else if (text == "trend-csv") *out = ReportFormat::kTrendCsv;
   else return false;
   return true;
 }
@@ -36,6 +37,7 @@ Status WriteEvidenceReport(const ReportOptions& options, std::ostream& out, Repo
   builder.Finish();
   if (options.format == ReportFormat::kHtml) RenderHtml(*data, options, out);
   if (options.format == ReportFormat::kMarkdown) RenderMarkdown(*data, options, out);
+  if (options.format == ReportFormat::kTrendCsv) RenderTrendCsv(*data, out);
   out.flush();
   for (const VerifyResult& r : data->verification) {
     if (r.io_error) return Status::Error(r.ErrorLine());

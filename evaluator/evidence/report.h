@@ -36,8 +36,10 @@
 
 namespace aimsgate::evidence {
 
-enum class ReportFormat { kHtml, kMarkdown, kCsv };
-// "html" | "md" | "markdown" | "csv".
+// kTrendCsv: the HTML report's control score trend as CSV, one row per control and period
+// (period,control,title,passed,failed,score).
+enum class ReportFormat { kHtml, kMarkdown, kCsv, kTrendCsv };
+// "html" | "md" | "markdown" | "csv" | "trend-csv".
 bool ParseReportFormat(std::string_view text, ReportFormat* out);
 
 struct ReportOptions {
@@ -57,6 +59,7 @@ Status WriteEvidenceReport(const ReportOptions& options, std::ostream& out, Repo
 // Renderers over aggregated data (CSV is streamed by WriteEvidenceReport itself).
 void RenderHtml(const ReportData& data, const ReportOptions& options, std::ostream& out);
 void RenderMarkdown(const ReportData& data, const ReportOptions& options, std::ostream& out);
+void RenderTrendCsv(const ReportData& data, std::ostream& out);
 
 // Writes the CSV header / one row per rule result of `record`.
 void WriteCsvHeader(std::ostream& out);

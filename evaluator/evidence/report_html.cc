@@ -5,6 +5,7 @@
 
 #include "evaluator/evidence/record.h"
 #include "evaluator/evidence/report.h"
+#include "evaluator/pack/framework_catalog.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -174,6 +175,56 @@ std::string TimelineChart(const ReportData& d) {
   return s.str();
 }
 
+// The catalogue title of an ISO/IEC 42001 control, or "" for a reference it lacks.
+std::string ControlTitle(const std::string& id) {
+  const Framework* iso = FindFramework(kDefaultFramework);
+  const FrameworkControl* c = iso ? iso->Find(id) : nullptr;
+  return c ? c->title : "";
+}
+
+// KPI trend (clause 9.1): each control's score per day or week, one sparkline per
+// control; every point is a <circle> with data-period/-passed/-failed/-score.
+std::string TrendSection(const ReportData& d) {
+  std::ostringstream s;
+  s << "<section id=\"trend\"><h2>Control score trend (per " << d.trend_granularity
+    << ")</h2><p class=\"meta\">Score = resources passed ÷ resources evaluated in the period (a "
+       "resource's last result of a day counts; waived = passed, error = failed; a week adds its "
+       "days). Periods without an evaluated resource are left out.</p><table id=\"trend-chart\"><thead><tr>"
+       "<th>Control</th><th>Title</th><th>Trend</th><th class=\"n\">Latest</th></tr></thead><tbody>";
+  std::vector<std::string> controls;
+  for (const auto& [c, points] : d.control_trend) controls.push_back(c);
+  std::sort(controls.begin(), controls.end(), NaturalLess);
+  for (const std::string& c : controls) {
+    const auto& points = d.control_trend.at(c);
+    const double width = 320, height = 40, pad = 4;
+    s << "<tr data-control=\"" << HtmlEscape(c) << "\"><th>" << HtmlEscape(c) << "</th><td>"
+      << HtmlEscape(ControlTitle(c)) << "</td><td><svg class=\"trend\" width=\"" << width << "\" height=\"" << height
+      << "\" viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-label=\"score of "
+      << HtmlEscape(c) << " per " << d.trend_granularity << "\">";
+    std::string line;
+    const size_t n = points.size();
+    for (size_t i = 0; i < n; ++i) {
+      const double x = n == 1 ? width / 2 : pad + (width - 2 * pad) * i / (n - 1);
+      const double y = pad + (height - 2 * pad) * (1.0 - points[i].Score());
+      char buf[320];
+      std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x, y);
+      line += buf;
+      std::snprintf(buf, sizeof buf,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#0969da\" data-period=\"%s\" "
+                    "data-passed=\"%llu\" data-failed=\"%llu\" data-score=\"%.4f\"><title>%s: %s</title></circle>",
+                    x, y, points[i].period.c_str(), static_cast<unsigned long long>(points[i].passed),
+                    static_cast<unsigned long long>(points[i].failed), points[i].Score(), points[i].period.c_str(),
+                    FormatRate(points[i].Score()).c_str());
+      s << buf;
+    }
+    if (n > 1) s << "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"" << line << "\"/>";
+    s << "</svg></td><td class=\"n\">" << (n ? FormatRate(points.back().Score()) : "—") << "</td></tr>";
+  }
+  if (controls.empty()) s << "<tr><td colspan=\"4\">No rule results.</td></tr>";
+  s << "</tbody></table></section>\n";
+  return s.str();
+}
+
 std::string WaiverStatus(const WaiverStats& w, std::chrono::system_clock::time_point now,
                          std::string* cls) {
   std::chrono::system_clock::time_point expires;
@@ -312,19 +363,20 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
          "(rule not applicable) are not rated.</p><div class=\"legend\">"
          "<span><i style=\"background:#1a7f37\"></i>pass</span><span><i style=\"background:#0969da\">"
          "</i>waived</span><span><i style=\"background:#6e7781\"></i>error</span><span>"
-         "<i style=\"background:#cf222e\"></i>fail</span></div><table><thead><tr><th>Control</th>"
+         "<i style=\"background:#cf222e\"></i>fail</span></div><table><thead><tr><th>Control</th><th>Title</th>"
          "<th class=\"n\">Pass</th><th class=\"n\">Fail</th><th class=\"n\">Waived</th>"
          "<th class=\"n\">Error</th><th class=\"n\">Skip</th><th class=\"n\">Rate</th><th>Chart</th>"
          "</tr></thead><tbody>";
   for (const std::string& c : controls) {
     const OutcomeCounts& k = d.controls.at(c);
-    out << "<tr data-control=\"" << HtmlEscape(c) << "\"><th>" << HtmlEscape(c) << "</th>"
-        << Num("pass", k.pass) << Num("fail", k.fail) << Num("waived", k.waived)
+    out << "<tr data-control=\"" << HtmlEscape(c) << "\"><th>" << HtmlEscape(c) << "</th><td data-title>"
+        << HtmlEscape(ControlTitle(c)) << "</td>" << Num("pass", k.pass) << Num("fail", k.fail) << Num("waived", k.waived)
         << Num("error", k.error) << Num("skip", k.skip) << RateCell(k) << "<td>" << OutcomeBar(k)
         << "</td></tr>";
   }
-  if (controls.empty()) out << "<tr><td colspan=\"8\">No rule results.</td></tr>";
+  if (controls.empty()) out << "<tr><td colspan=\"9\">No rule results.</td></tr>";
   out << "</tbody></table></section>\n";
+  out << TrendSection(d);
 
   // Timeline.
   out << "<section id=\"timeline\"><h2>Decisions over time (per " << d.granularity
@@ -389,6 +441,26 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   out << "<footer>Re-check this evidence independently: <code>aimsgate evidence verify FILE… "
          "--pubkey evidence-signing.pub</code>. Each record carries the SHA-256 of the previous "
          "one; checkpoints sign the chain with Ed25519.</footer>\n</body></html>\n";
+}
+
+void RenderTrendCsv(const ReportData& d, std::ostream& out) {
+  out << "period,control,title,passed,failed,score\r\n";
+  std::vector<std::string> controls;
+  for (const auto& [c, points] : d.control_trend) controls.push_back(c);
+  std::sort(controls.begin(), controls.end(), NaturalLess);
+  for (const std::string& c : controls) {
+    std::string title = ControlTitle(c);
+    if (title.find_first_of(",\"") != std::string::npos) {
+      std::string q = "\"";
+      for (char ch : title) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+      title = q + "\"";
+    }
+    for (const TrendPoint& p : d.control_trend.at(c)) {
+      char score[32];
+      std::snprintf(score, sizeof score, "%.4f", p.Score());
+      out << p.period << "," << c << "," << title << "," << p.passed << "," << p.failed << "," << score << "\r\n";
+    }
+  }
 }
 
 }  // namespace aimsgate::evidence

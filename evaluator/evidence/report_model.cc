@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 
 #include "evaluator/evidence/entry.h"
+#include "evaluator/evidence/record.h"
 
 namespace aimsgate::evidence {
 
@@ -92,6 +94,16 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
   }
   auto results = rec.FindMember("results");
   if (results == rec.MemberEnd() || !results->value.IsArray()) return;
+  if (time.size() >= 10 && time.compare(0, 10, day_) != 0) {
+    FlushDay();
+    day_ = time.substr(0, 10);
+  }
+  std::string resource_key;
+  if (res != rec.MemberEnd()) {
+    resource_key = GetString(res->value, "source") + '\x1f' + GetString(res->value, "apiVersion") + '\x1f' +
+                   GetString(res->value, "kind") + '\x1f' + ns + '\x1f' + GetString(res->value, "name");
+  }
+  std::map<std::string, bool> record_state;  // this record's state per control
   for (const auto& r : results->value.GetArray()) {
     const std::string outcome = GetString(r, "result");
     const std::string rule = GetString(r, "rule");
@@ -109,6 +121,10 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
         std::string control(c.GetString(), c.GetStringLength());
         rs.controls.insert(control);
         d.controls[control].Add(outcome);
+        if (outcome == "pass" || outcome == "waived" || outcome == "fail" || outcome == "error") {
+          bool& failed = record_state.emplace(control, false).first->second;
+          failed = failed || outcome == "fail" || outcome == "error";
+        }
       }
     }
     auto waiver = r.FindMember("waiver");
@@ -123,6 +139,30 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
       if (time > w.last_used) w.last_used = time;
     }
   }
+  for (const auto& [control, failed] : record_state) day_state_[control][resource_key] = failed;
+}
+
+void ReportBuilder::FlushDay() {
+  for (const auto& [control, resources] : day_state_) {
+    TrendPoint p{day_, 0, 0};
+    for (const auto& entry : resources) ++(entry.second ? p.failed : p.passed);
+    daily_[control].push_back(p);
+  }
+  day_state_.clear();
+}
+
+std::string IsoWeek(const std::string& day) {
+  int y = 0, m = 0, dd = 0;
+  if (std::sscanf(day.c_str(), "%d-%d-%d", &y, &m, &dd) != 3) return day;
+  std::tm t{};
+  t.tm_year = y - 1900;
+  t.tm_mon = m - 1;
+  t.tm_mday = dd;
+  t.tm_hour = 12;
+  timegm(&t);  // normalises and fills tm_wday / tm_yday
+  char buf[16];
+  std::strftime(buf, sizeof buf, "%G-W%V", &t);
+  return buf;
 }
 
 void ReportBuilder::Finish() {
@@ -145,6 +185,23 @@ void ReportBuilder::Finish() {
     d.granularity = len == 10 ? "day" : "month";
   }
   for (const auto& [label, c] : buckets) d.timeline.push_back({label, c});
+
+  FlushDay();
+  std::string first_day = d.first_time.substr(0, 10), last_day = d.last_time.substr(0, 10);
+  std::chrono::system_clock::time_point a, b;
+  const bool weekly = ParseTime(first_day + "T00:00:00Z", &a) && ParseTime(last_day + "T00:00:00Z", &b) &&
+                      b - a > std::chrono::hours(24 * 62);
+  d.trend_granularity = weekly ? "week" : "day";
+  d.control_trend.clear();
+  for (const auto& [control, days] : daily_) {
+    std::vector<TrendPoint>& out = d.control_trend[control];
+    for (const TrendPoint& p : days) {
+      const std::string period = weekly ? IsoWeek(p.period) : p.period;
+      if (out.empty() || out.back().period != period) out.push_back({period, 0, 0});
+      out.back().passed += p.passed;
+      out.back().failed += p.failed;
+    }
+  }
 }
 
 }  // namespace aimsgate::evidence

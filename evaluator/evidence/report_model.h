@@ -71,6 +71,15 @@ struct TimeBucket {
   DecisionCounts decisions;
 };
 
+// One control's score in one period of the trend (docs/frameworks.md#scores): resources
+// passed ÷ resources evaluated that day, a resource's last result of the day counting
+// (waived = passed, error = failed); a week sums its days' resource-days.
+struct TrendPoint {
+  std::string period;  // "2026-11-28" (day) or "2026-W48" (ISO week)
+  uint64_t passed = 0, failed = 0;
+  double Score() const { return passed + failed == 0 ? -1.0 : static_cast<double>(passed) / (passed + failed); }
+};
+
 struct ReportData {
   std::vector<VerifyResult> verification;  // one per input file
   bool verified() const;                   // every file OK
@@ -89,6 +98,10 @@ struct ReportData {
   std::vector<TimeBucket> timeline;              // set by Finish, oldest first
   std::string granularity;                       // "hour" | "day" | "month"
   std::chrono::system_clock::time_point now;     // waiver expiry is judged against it
+  // ISO/IEC 42001 control → its score per day, or per week when the log spans more than
+  // 62 days (set by Finish; periods without an evaluated resource are left out).
+  std::map<std::string, std::vector<TrendPoint>> control_trend;
+  std::string trend_granularity;                 // "day" | "week"
 
   // Rules with at least one fail, most failures first (ties by name), at most `limit`.
   std::vector<std::pair<std::string, const RuleStats*>> TopFailingRules(size_t limit) const;
@@ -101,9 +114,19 @@ class ReportBuilder {
   void Finish();
 
  private:
+  void FlushDay();
+
   ReportData* data_;
   std::map<std::string, DecisionCounts> hours_;  // "YYYY-MM-DDTHH"
+  // The day being read (records arrive in time order): per control, each resource's
+  // last state (true = failed); folded into daily counts when the day changes.
+  std::string day_;
+  std::map<std::string, std::map<std::string, bool>> day_state_;
+  std::map<std::string, std::vector<TrendPoint>> daily_;
 };
+
+// "2026-W48" for "2026-11-28" (ISO 8601 week).
+std::string IsoWeek(const std::string& day);
 
 // "87.5%" or "—".
 std::string FormatRate(double rate);

@@ -263,6 +263,85 @@ std::string Chromium() {
   return "";
 }
 
+
+// Records over three days for the control score trend: (resource, day, minute, outcome of
+// owner-assigned, which maps to A.3.2).
+void WriteTrendFixture(const TempDir& dir, int day_step = 1) {
+  EvidenceWriter w;
+  WriterOptions o;
+  o.path = dir.File("trend.jsonl");
+  o.checkpoint_every_records = 0;
+  o.checkpoint_every_seconds = 0;
+  ASSERT_TRUE(w.Open(o).ok());
+  auto packs = testing::SamplePacks();
+  struct Row { const char* name; int day; int minute; Outcome outcome; };
+  const Row rows[] = {
+      {"m0", 0, 10, Outcome::kPass},   {"m1", 0, 20, Outcome::kFail},   {"m1", 0, 30, Outcome::kPass},  // day 1: 2/2
+      {"m0", 1, 10, Outcome::kFail},   {"m1", 1, 20, Outcome::kPass},                                   // day 2: 1/2
+      {"m0", 2, 10, Outcome::kPass},   {"m1", 2, 20, Outcome::kWaived}, {"m2", 2, 30, Outcome::kError},  // day 3: 2/3
+  };
+  for (const Row& r : rows) {
+    ResourceEvaluation ev;
+    ev.resource.api_version = "apps/v1";
+    ev.resource.kind = "Deployment";
+    ev.resource.namespace_ = "ml";
+    ev.resource.name = r.name;
+    RuleResult rr;
+    rr.rule = "iso42001/owner-assigned";
+    rr.controls = {"A.3.2"};
+    rr.result = r.outcome;
+    if (r.outcome == Outcome::kWaived) rr.waiver = {"w", "ok", "ciso@example.com", "2099-01-01T00:00:00Z"};
+    ev.results.push_back(rr);
+    RecordInput in;
+    in.evaluation = &ev;
+    in.packs = &packs;
+    in.time = kBase + std::chrono::hours(24 * r.day * day_step) + std::chrono::minutes(r.minute);
+    ASSERT_TRUE(w.Append(in).ok());
+  }
+  ASSERT_TRUE(w.Close().ok());
+}
+
+TEST(Report, ControlScoreTrendPerDayCountsEachResourceOnceWithItsLastResult) {
+  TempDir dir;
+  WriteTrendFixture(dir);
+  ReportOptions o;
+  o.files = {dir.File("trend.jsonl")};
+  o.format = ReportFormat::kTrendCsv;
+  std::ostringstream csv;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, csv, &d).ok());
+  ASSERT_EQ(d.trend_granularity, "day");
+  const auto& t = d.control_trend.at("A.3.2");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].period, "2025-11-28");
+  EXPECT_EQ(std::make_pair(t[0].passed, t[0].failed), std::make_pair(uint64_t{2}, uint64_t{0}));
+  EXPECT_EQ(std::make_pair(t[1].passed, t[1].failed), std::make_pair(uint64_t{1}, uint64_t{1}));
+  EXPECT_EQ(std::make_pair(t[2].passed, t[2].failed), std::make_pair(uint64_t{2}, uint64_t{1}));  // waived = passed, error = failed
+  EXPECT_EQ(csv.str(),
+            "period,control,title,passed,failed,score\r\n"
+            "2025-11-28,A.3.2,AI roles and responsibilities,2,0,1.0000\r\n"
+            "2025-11-29,A.3.2,AI roles and responsibilities,1,1,0.5000\r\n"
+            "2025-11-30,A.3.2,AI roles and responsibilities,2,1,0.6667\r\n");
+}
+
+TEST(Report, ControlScoreTrendIsWeeklyOverLongSpans) {
+  EXPECT_EQ(IsoWeek("2025-11-28"), "2025-W48");
+  EXPECT_EQ(IsoWeek("2027-01-01"), "2026-W53");  // ISO years start on the Monday of week 1
+  TempDir dir;
+  WriteTrendFixture(dir, 40);  // days 0, 40, 80
+  ReportOptions o;
+  o.files = {dir.File("trend.jsonl")};
+  o.format = ReportFormat::kTrendCsv;
+  std::ostringstream csv;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, csv, &d).ok());
+  EXPECT_EQ(d.trend_granularity, "week");
+  const auto& t = d.control_trend.at("A.3.2");
+  ASSERT_EQ(t.size(), 3u);
+  EXPECT_EQ(t[0].period, "2025-W48");
+  EXPECT_EQ(t[1].period, "2026-W02");
+}
+
 TEST(Report, RendersInHeadlessChromiumWithTheSameNumbers) {
   std::string chromium = Chromium();
   if (chromium.empty()) GTEST_SKIP() << "chromium not installed (apt-get install -y chromium)";
@@ -285,6 +364,27 @@ TEST(Report, RendersInHeadlessChromiumWithTheSameNumbers) {
   ASSERT_NE(dom.find("<h1>aimsgate evidence report</h1>"), std::string::npos) << dom.substr(0, 500);
   ASSERT_NE(dom.find("id=\"timeline-chart\""), std::string::npos);
   ExpectNumbers(dom, x);
+  // Control titles beside ids, and the score trend with one point per period.
+  EXPECT_NE(dom.find("<th>A.3.2</th><td data-title=\"\">AI roles and responsibilities</td>"), std::string::npos);
+  ASSERT_NE(dom.find("id=\"trend-chart\""), std::string::npos);
+  EXPECT_NE(dom.find("data-period=\"2025-11-28\""), std::string::npos);
+  {
+    WriteTrendFixture(dir);
+    ReportOptions t;
+    t.files = {dir.File("trend.jsonl")};
+    std::string trend_path = dir.File("trend.html");
+    std::ofstream out(trend_path);
+    ReportData d;
+    ASSERT_TRUE(WriteEvidenceReport(t, out, &d).ok());
+    out.close();
+    std::string tdom = Capture(chromium + flags + " --dump-dom file://" + trend_path + " 2>/dev/null");
+    size_t row = tdom.find("<tr data-control=\"A.3.2\"><th>A.3.2</th><td>AI roles and responsibilities</td>");
+    ASSERT_NE(row, std::string::npos) << tdom.substr(0, 2000);
+    EXPECT_NE(tdom.find("data-period=\"2025-11-29\" data-passed=\"1\" data-failed=\"1\" data-score=\"0.5000\"", row),
+              std::string::npos);
+    EXPECT_NE(tdom.find("data-period=\"2025-11-30\" data-passed=\"2\" data-failed=\"1\"", row), std::string::npos);
+    EXPECT_NE(tdom.find("<polyline", row), std::string::npos);
+  }
   std::string png = dir.File("report.png");
   Capture(chromium + flags + " --window-size=1200,2400 --screenshot=" + png + " file://" + path +
           " 2>/dev/null");
