@@ -73,6 +73,7 @@ int RunCheck(const CheckOptions& o) {
   scan_options.paths = o.paths;
   scan_options.jobs = o.jobs;
   scan_options.max_file_bytes = o.max_file_bytes;
+  scan_options.admission_reviews = true;  // a captured request is checked as the apiserver would send it
   scan_options.walk.include = o.include;
   scan_options.walk.exclude = o.exclude;
   scan_options.progress = o.progress      ? ProgressMode::kAlways

@@ -7,6 +7,7 @@
 #include <unordered_map>
 
 #include "evaluator/cel/ast.h"
+#include "evaluator/pack/k8s_library.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -189,8 +190,11 @@ class Analyzer {
       return out;
     }
     if (f == "_?_:_" && args.size() == 3) return Union(args[1], args[2]);
-    if (!call.target && depth < kMaxInlineDepth) {
-      auto it = functions_.find(f);
+    // k8s.podSpec(o): a library function, unless `k8s` is bound here.
+    const bool qualified = call.target && call.target->kind == cel::Expr::Kind::kIdent &&
+                           env.find(call.target->ident.name) == env.end();
+    if ((!call.target || qualified) && depth < kMaxInlineDepth) {
+      auto it = functions_.find(qualified ? call.target->ident.name + "." + f : f);
       if (it != functions_.end() && it->second.params.size() == args.size() && it->second.body->expr) {
         Env bound;
         for (size_t i = 0; i < args.size(); ++i) bound[it->second.params[i]] = args[i];
@@ -252,6 +256,9 @@ FieldLocator::FieldLocator(const Engine& engine) {
   for (const auto& info : engine.rules()) {
     auto& fns = functions[info.pack];
     if (fns.empty()) {
+      for (const auto& fn : K8sLibrary()) {
+        fns[fn.name] = {fn.params, std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text))};
+      }
       for (const auto& fn : info.pack->functions) {
         auto parsed = std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text));
         fns[fn.name] = {fn.params, parsed};

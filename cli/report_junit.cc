@@ -22,34 +22,8 @@
 namespace aimsgate::cli {
 namespace {
 
-std::string Xml(const std::string& raw, bool attribute) {
-  std::string s = SanitizeUtf8(raw);
-  std::string out;
-  out.reserve(s.size() + 16);
-  for (char ch : s) {
-    unsigned char c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += attribute ? "&quot;" : "\""; break;
-      case '\'': out += attribute ? "&apos;" : "'"; break;
-      case '\n': out += attribute ? "&#10;" : "\n"; break;
-      case '\r': out += "&#13;"; break;
-      case '\t': out += attribute ? "&#9;" : "\t"; break;
-      default:
-        if (c < 0x20 || c == 0x7F) {
-          out += "\xEF\xBF\xBD";
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out;
-}
-
-std::string Attr(const std::string& s) { return Xml(s, true); }
-std::string Text(const std::string& s) { return Xml(s, false); }
+std::string Attr(const std::string& s) { return XmlEscape(s, true); }
+std::string Text(const std::string& s) { return XmlEscape(s, false); }
 
 struct Counts {
   size_t tests = 0, failures = 0, errors = 0, skipped = 0;

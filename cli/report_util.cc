@@ -91,4 +91,31 @@ std::string SourceUri(const std::string& path, bool* relative) {
   return PercentEncode(p);  // ':' is encoded, so no segment can read as a scheme
 }
 
+std::string XmlEscape(const std::string& raw, bool attribute) {
+  std::string s = SanitizeUtf8(raw);
+  std::string out;
+  out.reserve(s.size() + 16);
+  for (char ch : s) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += attribute ? "&quot;" : "\""; break;
+      case '\'': out += attribute ? "&apos;" : "'"; break;
+      case '\n': out += attribute ? "&#10;" : "\n"; break;
+      case '\r': out += "&#13;"; break;
+      case '\t': out += attribute ? "&#9;" : "\t"; break;
+      default:
+        if (c < 0x20 || c == 0x7F) {
+          out += "\xEF\xBF\xBD";
+        } else {
+          out += ch;
+        }
+    }
+  }
+  return out;
+}
+
+
 }  // namespace aimsgate::cli

@@ -21,6 +21,10 @@ inline constexpr const char* kStdinSource = "<stdin>";
 // U+FFFD so JSON and XML writers always emit valid text.
 std::string SanitizeUtf8(std::string_view s);
 
+// Text escaped for XML 1.0 element content (attribute = false) or a quoted
+// attribute; characters XML cannot carry become U+FFFD (JUnit writers).
+std::string XmlEscape(const std::string& raw, bool attribute);
+
 // Where a result points: the offending field's line when known, else the
 // resource's first line (0 = unknown).
 int ResultLine(const ResourceEvaluation& e, const RuleResult& r);

@@ -87,8 +87,10 @@ class Env {
 
   // Declares a helper function written in CEL, e.g. isAISystem(o) with body
   // "o.kind in ['InferenceService']".  The body may use declared variables,
-  // other helpers declared before it, and its parameters.  Returns false and
-  // fills diagnostics (offsets into `body`) when the body does not compile.
+  // other helpers declared before it, and its parameters.  A dotted name
+  // (k8s.podSpec) is called like a namespaced function: k8s.podSpec(object).
+  // Returns false and fills diagnostics (offsets into `body`) when the body
+  // does not compile.
   bool DeclareFunction(const std::string& name, const std::vector<std::string>& params,
                        const std::string& body, std::vector<Diagnostic>* diagnostics);
 

@@ -158,6 +158,12 @@ ResolvedCall ResolveCall(const Expr& e, const EnvImpl& env, const LocalScope& sc
         rc.kind = (d->global_arities >> nargs) & 1u ? ResolvedCall::kBuiltin : ResolvedCall::kBadArity;
         return rc;
       }
+      if (const HelperDef* h = env.FindHelper(full)) {  // a helper of a library namespace (k8s.podSpec)
+        rc.name = full;
+        rc.helper = h;
+        rc.kind = h->params.size() == nargs ? ResolvedCall::kHelper : ResolvedCall::kBadArity;
+        return rc;
+      }
     }
     rc.receiver = true;
   }

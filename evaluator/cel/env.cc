@@ -65,6 +65,18 @@ bool ValidName(const std::string& name) {
   return true;
 }
 
+// A helper's name: an identifier, or identifiers joined by '.' for a library
+// namespace (k8s.podSpec), called as a qualified name like strings.quote.
+bool ValidFunctionName(const std::string& name) {
+  size_t start = 0;
+  while (true) {
+    const size_t dot = name.find('.', start);
+    if (!ValidName(name.substr(start, dot == std::string::npos ? std::string::npos : dot - start))) return false;
+    if (dot == std::string::npos) return true;
+    start = dot + 1;
+  }
+}
+
 // Parses and checks `source`; returns null with diagnostics on failure.
 ExprPtr ParseAndCheck(const std::string& source, const EnvImpl& env, const std::vector<std::string>& params,
                       bool check, std::vector<Diagnostic>* diags) {
@@ -123,7 +135,7 @@ bool Env::DeclareFunction(const std::string& name, const std::vector<std::string
     diags->push_back(d);
     return false;
   };
-  if (!ValidName(name)) return fail("invalid function name '" + name + "'");
+  if (!ValidFunctionName(name)) return fail("invalid function name '" + name + "'");
   if (impl_->FindHelper(name) != nullptr) return fail("function '" + name + "' is already declared");
   if (internal::FindFunction(name) != nullptr) return fail("function '" + name + "' is a builtin");
   for (size_t i = 0; i < params.size(); ++i) {

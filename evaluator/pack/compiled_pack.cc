@@ -1,8 +1,11 @@
 #include "evaluator/pack/compiled_pack.h"
+#include <algorithm>
 #include <map>
 #include <set>
 
+#include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/engine.h"
+#include "evaluator/pack/k8s_library.h"
 
 namespace aimsgate {
 
@@ -51,19 +54,93 @@ void Report(const PackSpec& pack, const ExprText& expr, const std::vector<cel::D
   }
 }
 
+// What a rule's expressions see beyond the pack: its variables (helper names
+// for those defined so far) and its parameters' variable.
+struct RuleScope {
+  std::vector<std::pair<std::string, std::string>> variables;  // name -> helper
+  std::string params_variable;                                 // empty: the pack's `params`
+  bool has_variables = false;                                  // the rule declares some
+  bool Empty() const { return !has_variables && params_variable.empty(); }
+};
+
+// A rule expression as compiled: `variables.x` becomes the call of x's helper
+// on `object` (memoized per evaluation), `params` the rule's parameters.  The
+// edits are kept so diagnostics still point into the pack file.
+struct RuleText {
+  std::string text;
+  struct Edit {
+    int from, old_len, new_len;  // `from` in the original text
+  };
+  std::vector<Edit> edits;
+  std::vector<cel::Diagnostic> errors;  // unknown variables
+
+  int Original(int offset) const {
+    int delta = 0;
+    for (const auto& e : edits) {
+      const int start = e.from + delta;
+      if (offset < start) break;
+      if (offset < start + e.new_len) return e.from;
+      delta += e.new_len - e.old_len;
+    }
+    return offset - delta;
+  }
+};
+
+RuleText Rewrite(const std::string& text, const RuleScope& scope) {
+  RuleText out;
+  if (scope.Empty()) {
+    out.text = text;
+    return out;
+  }
+  out.text = cel_text::MapIdentifiers(text, [&](size_t s, size_t e, size_t* end, std::string* r) {
+    const std::string id = text.substr(s, e - s);
+    if (id == "params" && !scope.params_variable.empty()) {
+      *r = scope.params_variable;
+    } else if (id == "variables" && e + 1 < text.size() && text[e] == '.' && cel_text::IsIdentStart(text[e + 1])) {
+      size_t j = e + 1;
+      while (j < text.size() && cel_text::IsIdentChar(text[j])) ++j;
+      const std::string name = text.substr(e + 1, j - e - 1);
+      auto it = std::find_if(scope.variables.begin(), scope.variables.end(), [&](const auto& v) { return v.first == name; });
+      if (it == scope.variables.end()) {
+        out.errors.push_back({static_cast<int32_t>(s), 0, 0, "unknown variable '" + name + "' (a rule reads the variables declared above the expression)"});
+        return false;
+      }
+      *r = it->second + "(object)";
+      *end = j;
+    } else {
+      return false;
+    }
+    out.edits.push_back({static_cast<int>(s), static_cast<int>(*end - s), static_cast<int>(r->size())});
+    return true;
+  });
+  return out;
+}
+
+void ReportRewritten(const PackSpec& pack, const ExprText& expr, const RuleText& rt, std::vector<cel::Diagnostic> cel_diags,
+                     const std::string& what, std::vector<Diagnostic>* out) {
+  for (auto& d : cel_diags) d.offset = rt.Original(d.offset);
+  Report(pack, expr, cel_diags, what, out);
+}
+
 std::shared_ptr<const cel::Program> Compile(const CompiledPack& pack, const ExprText& expr, const std::string& what,
-                                            std::vector<Diagnostic>* diags) {
+                                            std::vector<Diagnostic>* diags, const RuleScope& scope = {}) {
   if (expr.empty()) return nullptr;
-  cel::CompileResult r = pack.env().Compile(expr.text);
+  RuleText rt = Rewrite(expr.text, scope);
+  if (!rt.errors.empty()) {
+    Report(pack.spec(), expr, rt.errors, what, diags);
+    return nullptr;
+  }
+  cel::CompileResult r = pack.env().Compile(rt.text);
   if (!r.ok()) {
-    Report(pack.spec(), expr, r.diagnostics, what, diags);
+    ReportRewritten(pack.spec(), expr, rt, r.diagnostics, what, diags);
     if (r.diagnostics.empty()) Report(pack.spec(), expr, {{0, 1, 1, "does not compile"}}, what, diags);
   }
   return r.program;
 }
 
 // Splits "text {{expr}} text" into parts; each {{expr}} is compiled.
-void CompileMessage(const CompiledPack& pack, const RuleSpec& rule, CompiledRule* out, std::vector<Diagnostic>* diags) {
+void CompileMessage(const CompiledPack& pack, const RuleSpec& rule, CompiledRule* out, std::vector<Diagnostic>* diags,
+                    const RuleScope& scope) {
   const std::string& m = rule.message;
   size_t pos = 0;
   while (pos < m.size()) {
@@ -83,7 +160,7 @@ void CompileMessage(const CompiledPack& pack, const RuleSpec& rule, CompiledRule
     e.text = m.substr(open + 2, close - open - 2);
     // Positions inside a message are approximate: point at the message itself.
     e.segments.push_back({0, rule.message_pos});
-    out->message.push_back({"", Compile(pack, e, "message", diags)});
+    out->message.push_back({"", Compile(pack, e, "message", diags, scope)});
     pos = close + 2;
   }
 }
@@ -99,6 +176,12 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
   auto pack = std::make_shared<CompiledPack>(std::move(spec), limits);
   size_t before = diagnostics->size();
   const PackSpec& s = pack->spec_;
+  for (const auto& fn : K8sLibrary()) {
+    std::vector<cel::Diagnostic> cel_diags;
+    if (!pack->env_.DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
+      for (const auto& d : cel_diags) diagnostics->push_back({"k8s library", 0, 0, fn.name + ": " + d.message});
+    }
+  }
   for (const auto& fn : s.functions) {
     std::vector<cel::Diagnostic> cel_diags;
     if (!pack->env_.DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
@@ -106,14 +189,45 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
       if (cel_diags.empty()) diagnostics->push_back({s.source->path(), fn.pos.line, fn.pos.column, "function '" + fn.name + "' does not compile"});
     }
   }
-  for (const auto& rule : s.rules) {
+  for (size_t index = 0; index < s.rules.size(); ++index) {
+    const RuleSpec& rule = s.rules[index];
     CompiledRule cr;
     cr.spec = &rule;
     cr.full_id = s.name + "/" + rule.id;
-    cr.when = Compile(*pack, rule.match.when, "match.when", diagnostics);
-    cr.assert_program = Compile(*pack, rule.assert_expr, "assert", diagnostics);
-    if (!rule.message.empty()) CompileMessage(*pack, rule, &cr, diagnostics);
-    cr.message_expression = Compile(*pack, rule.message_expression, "messageExpression", diagnostics);
+    RuleScope scope;
+    if (rule.parameters) {
+      cr.params = std::make_shared<rapidjson::Document>();
+      auto& a = cr.params->GetAllocator();
+      cr.params->SetObject();
+      if (s.parameters && s.parameters->IsObject()) cr.params->CopyFrom(*s.parameters, a);
+      for (const auto& m : rule.parameters->GetObject()) {
+        cr.params->RemoveMember(m.name);
+        cr.params->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
+      }
+      scope.params_variable = "ruleParams_" + std::to_string(index);
+      cr.params_slot = pack->env_.DeclareVariable(scope.params_variable);
+      pack->rules_with_params_.push_back(index);
+    }
+    scope.has_variables = !rule.variables.empty();
+    // Each variable is a helper on `object`: evaluated when first read, once
+    // per evaluation (the activation memoizes helper calls on a variable).
+    for (const auto& var : rule.variables) {
+      const std::string helper = "ruleVariable_" + std::to_string(index) + "_" + var.name;
+      RuleText rt = Rewrite(var.expression.text, scope);
+      const std::string what = "variable '" + var.name + "'";
+      std::vector<cel::Diagnostic> cel_diags;
+      if (!rt.errors.empty()) {
+        Report(s, var.expression, rt.errors, what, diagnostics);
+      } else if (!pack->env_.DeclareFunction(helper, {"ruleVariableUnused"}, rt.text, &cel_diags)) {
+        ReportRewritten(s, var.expression, rt, cel_diags, what, diagnostics);
+        if (cel_diags.empty()) diagnostics->push_back({s.source->path(), var.pos.line, var.pos.column, what + " does not compile"});
+      }
+      scope.variables.emplace_back(var.name, helper);
+    }
+    cr.when = Compile(*pack, rule.match.when, "match.when", diagnostics, scope);
+    cr.assert_program = Compile(*pack, rule.assert_expr, "assert", diagnostics, scope);
+    if (!rule.message.empty()) CompileMessage(*pack, rule, &cr, diagnostics, scope);
+    cr.message_expression = Compile(*pack, rule.message_expression, "messageExpression", diagnostics, scope);
     pack->rules_.push_back(std::move(cr));
   }
   // Kind classes: one per distinct match.kinds list (keyed by its spelling).

@@ -28,6 +28,10 @@ struct CompiledRule {
   };
   std::vector<MessagePart> message;
   std::shared_ptr<const cel::Program> message_expression;
+  // Rule-scoped parameters: the slot this rule's expressions read as `params`
+  // (-1 = the pack's) and its value, the pack's parameters with the rule's over them.
+  int params_slot = -1;
+  std::shared_ptr<rapidjson::Document> params;
   // Rules with equal match.kinds share a class, so the engine matches the
   // kind/group/version globs once per object and class, not once per rule.
   int kinds_class = -1;
@@ -49,6 +53,9 @@ class CompiledPack {
   const std::vector<size_t>& RulesForKind(const std::string& kind) const;
   // Number of distinct match.kinds lists (CompiledRule::kinds_class < this).
   size_t kinds_classes() const { return kinds_classes_; }
+  // Rules with their own parameters (CompiledRule::params_slot >= 0), whose
+  // slots every activation of this pack must fill.
+  const std::vector<size_t>& rules_with_params() const { return rules_with_params_; }
   // annotationPrefix parameter (default "aimsgate.io/"), for the inventory lookup.
   const std::string& annotation_prefix() const { return annotation_prefix_; }
 
@@ -59,7 +66,8 @@ class CompiledPack {
   PackSlots slots_{};
   std::vector<CompiledRule> rules_;
   std::unordered_map<std::string, std::vector<size_t>> by_kind_;
-  std::vector<size_t> any_kind_;  // rules matching kinds not named explicitly
+  std::vector<size_t> any_kind_;
+  std::vector<size_t> rules_with_params_;  // rules matching kinds not named explicitly
   size_t kinds_classes_ = 0;
   std::string annotation_prefix_ = "aimsgate.io/";
 };

@@ -166,10 +166,108 @@ bool ParseYamlValue(const std::string& text, rapidjson::Document* out, std::stri
   }
 }
 
-bool SetParam(const std::string& key, const rapidjson::Value& value, const std::string& origin,
+const char* JsonTypeName(const rapidjson::Value& v) {
+  if (v.IsNull()) return "null";
+  if (v.IsBool()) return "a boolean";
+  if (v.IsNumber()) return "a number";
+  if (v.IsString()) return "a string";
+  if (v.IsArray()) return "a list";
+  return "a map";
+}
+
+bool SameJsonType(const rapidjson::Value& a, const rapidjson::Value& b) {
+  return (a.IsNumber() && b.IsNumber()) || a.GetType() == b.GetType() ||
+         (a.IsBool() && b.IsBool());  // true and false are distinct rapidjson types
+}
+
+// Checks `value` against the declared default `declared`: the same JSON type
+// (null declares any), list elements like the declared elements when those
+// agree on one type, map entries recursively where the default has the key.
+// *where gets the dotted path of the first mismatch.
+bool TypeMatches(const rapidjson::Value& declared, const rapidjson::Value& value, std::string* where, std::string* why) {
+  if (declared.IsNull()) return true;
+  if (!SameJsonType(declared, value)) {
+    *why = std::string("expected ") + JsonTypeName(declared) + ", got " + JsonTypeName(value);
+    return false;
+  }
+  if (declared.IsArray() && !declared.Empty()) {
+    const rapidjson::Value& first = declared[0];
+    bool uniform = std::all_of(declared.Begin(), declared.End(), [&](const rapidjson::Value& e) { return SameJsonType(first, e); });
+    for (rapidjson::SizeType i = 0; uniform && !first.IsObject() && i < value.Size(); ++i) {
+      if (!SameJsonType(first, value[i])) {
+        *where += "[" + std::to_string(i) + "]";
+        *why = std::string("expected ") + JsonTypeName(first) + ", got " + JsonTypeName(value[i]);
+        return false;
+      }
+    }
+  }
+  if (declared.IsObject()) {
+    for (const auto& m : value.GetObject()) {
+      auto d = declared.FindMember(m.name);
+      if (d == declared.MemberEnd()) continue;
+      std::string inner = *where + "." + m.name.GetString();
+      if (!TypeMatches(d->value, m.value, &inner, why)) {
+        *where = inner;
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Maps merge key by key (recursively); lists and scalars replace.
+void DeepMerge(rapidjson::Value* target, const rapidjson::Value& value, rapidjson::Document::AllocatorType& a) {
+  if (!target->IsObject() || !value.IsObject()) {
+    target->CopyFrom(value, a);
+    return;
+  }
+  for (const auto& m : value.GetObject()) {
+    auto t = target->FindMember(m.name);
+    if (t == target->MemberEnd()) {
+      target->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
+    } else {
+      DeepMerge(&t->value, m.value, a);
+    }
+  }
+}
+
+// Type-checks and merges one override into `params` (which declares `name`).
+bool MergeParam(rapidjson::Document* params, const std::string& name, const rapidjson::Value& value,
+                const ParamOrigin& origin, const std::string& key, std::vector<Diagnostic>* diags) {
+  auto it = params->FindMember(name.c_str());
+  std::string where = key, why;
+  if (!TypeMatches(it->value, value, &where, &why)) {
+    if (origin.pos.line > 0) diags->push_back({origin.path, origin.pos.line, origin.pos.column, "parameter " + where + ": " + why});
+    else diags->push_back({origin.path + " " + where, 0, 0, why});
+    return false;
+  }
+  DeepMerge(&it->value, value, params->GetAllocator());
+  return true;
+}
+
+bool Declares(const std::shared_ptr<rapidjson::Document>& params, const std::string& name) {
+  return params && params->IsObject() && params->FindMember(name.c_str()) != params->MemberEnd();
+}
+
+bool SetParam(const std::string& key, const rapidjson::Value& value, const ParamOrigin& origin,
               std::vector<PackSpec>* packs, std::vector<Diagnostic>* diags) {
   std::string pack_name, name = key;
   size_t dot = key.find('.');
+  const size_t slash = key.find('/');
+  if (slash != std::string::npos && dot != std::string::npos && slash < dot) {
+    // PACK/RULE.KEY: one rule's own parameter.
+    const std::string pack = key.substr(0, slash), rule = key.substr(slash + 1, dot - slash - 1);
+    name = key.substr(dot + 1);
+    for (auto& p : *packs) {
+      if (p.name != pack) continue;
+      for (auto& r : p.rules) {
+        if (r.id == rule && Declares(r.parameters, name)) return MergeParam(r.parameters.get(), name, value, origin, key, diags);
+      }
+    }
+    const std::string msg = "unknown parameter '" + key + "': rule '" + pack + "/" + rule + "' declares no parameter '" + name + "'";
+    diags->push_back({origin.path, origin.pos.line, origin.pos.column, msg});
+    return false;
+  }
   if (dot != std::string::npos) {
     std::string prefix = key.substr(0, dot);
     if (std::any_of(packs->begin(), packs->end(), [&](const PackSpec& p) { return p.name == prefix; })) {
@@ -177,23 +275,31 @@ bool SetParam(const std::string& key, const rapidjson::Value& value, const std::
       name = key.substr(dot + 1);
     }
   }
-  bool applied = false;
+  bool applied = false, ok = true;
   for (auto& pack : *packs) {
     if (!pack_name.empty() && pack.name != pack_name) continue;
-    auto& doc = *pack.parameters;
-    auto it = doc.FindMember(name.c_str());
-    if (it == doc.MemberEnd()) continue;
-    it->value.CopyFrom(value, doc.GetAllocator());
+    // KEY sets the pack's parameter and every rule-scoped one of that name.
+    for (auto& rule : pack.rules) {
+      if (!Declares(rule.parameters, name)) continue;
+      ok &= MergeParam(rule.parameters.get(), name, value, origin, key, diags);
+      applied = true;
+    }
+    if (!Declares(pack.parameters, name)) continue;
+    ok &= MergeParam(pack.parameters.get(), name, value, origin, key, diags);
     applied = true;
   }
-  if (!applied) diags->push_back({origin, 0, 0, "unknown parameter '" + key + "': no loaded pack declares it"});
-  return applied;
+  if (!applied) {
+    if (origin.pos.line > 0) diags->push_back({origin.path, origin.pos.line, origin.pos.column, "unknown parameter '" + key + "': no loaded pack declares it"});
+    else diags->push_back({origin.path, 0, 0, "unknown parameter '" + key + "': no loaded pack declares it"});
+  }
+  return applied && ok;
 }
 
 }  // namespace
 
 bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::vector<std::string>& files,
-                         std::vector<PackSpec>* packs, std::vector<Diagnostic>* diagnostics) {
+                         std::vector<PackSpec>* packs, std::vector<Diagnostic>* diagnostics,
+                         const std::vector<ParamOrigin>& origins) {
   size_t before = diagnostics->size();
   for (const auto& file : files) {
     std::string error;
@@ -206,10 +312,12 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
     } else if (!doc.IsObject()) {
       diagnostics->push_back({file, 1, 1, "a parameters file must be a mapping of key: value"});
     } else {
-      for (const auto& m : doc.GetObject()) SetParam(m.name.GetString(), m.value, file, packs, diagnostics);
+      for (const auto& m : doc.GetObject()) SetParam(m.name.GetString(), m.value, {file, {}}, packs, diagnostics);
     }
   }
-  for (const auto& o : overrides) {
+  for (size_t i = 0; i < overrides.size(); ++i) {
+    const std::string& o = overrides[i];
+    const ParamOrigin origin = i < origins.size() ? origins[i] : ParamOrigin{"--param", {}};
     size_t eq = o.find('=');
     if (eq == std::string::npos || eq == 0) {
       diagnostics->push_back({"--param", 0, 0, "'" + o + "' is not KEY=VALUE"});
@@ -221,7 +329,7 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
       diagnostics->push_back({"--param", 0, 0, "value of '" + o.substr(0, eq) + "' is not valid YAML: " + error});
       continue;
     }
-    SetParam(o.substr(0, eq), value, "--param", packs, diagnostics);
+    SetParam(o.substr(0, eq), value, origin, packs, diagnostics);
   }
   return diagnostics->size() == before;
 }
@@ -236,7 +344,10 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   };
   if (errors_since(before)) return nullptr;
   before = diagnostics->size();
-  if (!ApplyParamOverrides(options.param_overrides, options.params_files, &specs, diagnostics)) return nullptr;
+  if (!ApplyParamOverrides(options.param_overrides, options.params_files, &specs, diagnostics,
+                           options.param_override_origins)) {
+    return nullptr;
+  }
   if (!options.framework.empty()) {
     if (!FindFramework(options.framework)) {
       diagnostics->push_back({"--framework", 0, 0, "unknown framework '" + options.framework + "' (expected one of: " +
@@ -578,6 +689,10 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         const rapidjson::Value* ns_object = nullptr;
         if (spec.namespaces) ns_object = spec.namespaces->Find(ref.namespace_.empty() ? "default" : ref.namespace_);
         act->Set(s.namespace_object, ns_object ? cel::Value::Json(*ns_object) : cel::Value::Null());
+        for (size_t i : pack->rules_with_params()) {
+          const CompiledRule& scoped = pack->rules()[i];
+          act->Set(scoped.params_slot, cel::Value::Json(*scoped.params));
+        }
       }
       if (!rule.spec->audit_annotation_key.empty()) {
         // A VAP auditAnnotation: a string value is recorded, null omits the key,

@@ -35,6 +35,13 @@
 
 namespace aimsgate {
 
+// Where a parameter override was written (a test suite's `params` entry), so
+// its errors point there; an empty position reads "--param KEY".
+struct ParamOrigin {
+  std::string path;
+  SourcePos pos;
+};
+
 struct EngineOptions {
   std::vector<std::string> rule_paths;       // files, directories, "builtin:iso42001"
   // Files or directories of objects ValidatingAdmissionPolicies read (params of a
@@ -43,6 +50,7 @@ struct EngineOptions {
   std::vector<std::string> context_paths;
   std::vector<std::string> param_overrides;  // "key=value" or "pack.key=value"; value is YAML
   std::vector<std::string> params_files;     // YAML mappings of key: value
+  std::vector<ParamOrigin> param_override_origins;  // per param_overrides entry; missing = --param
   std::string inventory_path;
   std::vector<std::string> waiver_paths;
   std::string model_card_path;
@@ -106,8 +114,12 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
 std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics,
                                     const std::vector<std::string>& context_paths = {});
 
-// Applies --param/--params overrides to the packs' parameters.
+// Applies --param/--params overrides to the packs' parameters: each value must
+// have its declared default's type (a list where the default is a list...; a
+// null default takes anything); maps deep-merge into the default, lists and
+// scalars replace it.
 bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::vector<std::string>& files,
-                         std::vector<PackSpec>* packs, std::vector<Diagnostic>* diagnostics);
+                         std::vector<PackSpec>* packs, std::vector<Diagnostic>* diagnostics,
+                         const std::vector<ParamOrigin>& origins = {});
 
 }  // namespace aimsgate

@@ -1,6 +1,7 @@
 #include "evaluator/pack/pack_loader.h"
 
 #include <algorithm>
+#include <cctype>
 #include <set>
 
 #include <yaml-cpp/yaml.h>
@@ -274,10 +275,39 @@ void LoadControls(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   if (iso != rule->framework_controls.end()) rule->controls = iso->second;
 }
 
+bool IsIdentifier(const std::string& s) {
+  if (s.empty() || !(std::isalpha(static_cast<unsigned char>(s[0])) || s[0] == '_')) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
+}
+
+void LoadVariables(Reader& r, const YAML::Node& node, RuleSpec* rule) {
+  if (!node) return;
+  if (!node.IsSequence()) {
+    r.Error(node, "variables must be a list of {name, expression}");
+    return;
+  }
+  std::set<std::string> names;
+  for (const auto& v : node) {
+    if (!r.CheckMap(v, "variable", {"name", "expression"})) continue;
+    VariableSpec var;
+    var.pos = r.Pos(v);
+    r.Required(v, "name", "variable", &var.name);
+    if (!var.name.empty() && !IsIdentifier(var.name)) {
+      r.Error(v["name"], "variable name '" + var.name + "' is not an identifier (letters, digits, '_')");
+    } else if (!var.name.empty() && !names.insert(var.name).second) {
+      r.Error(v["name"], "duplicate variable '" + var.name + "'");
+    }
+    if (!v["expression"]) r.Error(v, "variable '" + var.name + "' is missing required field 'expression'");
+    var.expression = r.Expr(v["expression"], "expression");
+    rule->variables.push_back(std::move(var));
+  }
+}
+
 void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   rule->pos = r.Pos(node);
   if (!r.CheckMap(node, "rule", {"id", "title", "description", "controls", "severity", "action", "match",
-                                 "assert", "message", "messageExpression", "remediation", "appliesFrom"})) {
+                                 "variables", "parameters", "assert", "message", "messageExpression", "remediation",
+                                 "appliesFrom"})) {
     return;
   }
   r.Required(node, "id", "rule", &rule->id);
@@ -303,6 +333,15 @@ void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
     r.Error(node["action"], "invalid action '" + text + "' (expected deny, warn or audit)");
   }
   LoadMatch(r, node["match"], &rule->match);
+  LoadVariables(r, node["variables"], rule);
+  if (YAML::Node params = node["parameters"]) {
+    if (!params.IsMap()) {
+      r.Error(params, "parameters must be a mapping");
+    } else {
+      rule->parameters = std::make_shared<rapidjson::Document>();
+      rule->parameters->CopyFrom(ToJson(params, rule->parameters->GetAllocator()), rule->parameters->GetAllocator());
+    }
+  }
   if (!node["assert"]) {
     r.Error(node, "rule '" + rule->id + "' is missing required field 'assert'");
   }

@@ -85,6 +85,14 @@ struct NamespaceIndex {
   }
 };
 
+// A rule variable: `variables.<name>` in the rule's expressions, evaluated at
+// most once per evaluation and only when read.
+struct VariableSpec {
+  std::string name;
+  ExprText expression;
+  SourcePos pos;
+};
+
 struct RuleSpec {
   std::string id;
   std::string title;
@@ -106,6 +114,10 @@ struct RuleSpec {
   ExprText message_expression;
   std::string remediation;
   SourcePos pos;  // the rule's `- id:` entry
+  std::vector<VariableSpec> variables;
+  // Rule-scoped parameters: `params.x` in this rule's own expressions reads
+  // these before the pack's (null = none).  Pack functions see the pack's.
+  std::shared_ptr<rapidjson::Document> parameters;
   // Set for a ValidatingAdmissionPolicy auditAnnotation: assert_expr is its
   // valueExpression, and the engine records key=value instead of a rule result.
   std::string audit_annotation_key;

@@ -1,5 +1,6 @@
 #include "evaluator/pack/vap_export.h"
 
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <map>
@@ -7,6 +8,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/pack/cel_text.h"
+#include "evaluator/pack/k8s_library.h"
 #include "evaluator/pack/k8s_resources.h"
 
 namespace aimsgate {
@@ -214,7 +216,14 @@ std::string RenameFree(const std::string& text, const std::string& from, const s
 
 }  // namespace
 
+// A VAP variable's name for a function: k8s.podSpec -> k8s_podSpec.
+std::string VariableName(std::string name) {
+  std::replace(name.begin(), name.end(), '.', '_');
+  return name;
+}
+
 Inliner::Inliner(const std::vector<FunctionSpec>& functions, const rapidjson::Value& params) : params_(params) {
+  for (const auto& f : K8sLibrary()) functions_[f.name] = &f;
   for (const auto& f : functions) functions_[f.name] = &f;
 }
 
@@ -226,6 +235,13 @@ std::string Inliner::Expand(const std::string& e, int depth) {
   }
   std::string out = MapIdentifiers(e, [&](size_t start, size_t end, size_t* consumed, std::string* replacement) {
     auto it = functions_.find(e.substr(start, end - start));
+    // A library namespace: k8s.podSpec(...) names the function k8s.podSpec.
+    for (size_t dot = end; it == functions_.end() && dot + 1 < e.size() && e[dot] == '.' && IsIdentStart(e[dot + 1]);) {
+      end = dot + 1;
+      while (end < e.size() && IsIdentChar(e[end])) ++end;
+      it = functions_.find(e.substr(start, end - start));
+      dot = end;
+    }
     if (it == functions_.end()) return false;
     size_t open = end;
     while (open < e.size() && std::isspace(static_cast<unsigned char>(e[open]))) ++open;
@@ -241,9 +257,9 @@ std::string Inliner::Expand(const std::string& e, int depth) {
       if (!defined_.count(f.name)) {
         defined_.insert(f.name);
         const std::string body = Expand(RenameFree(f.expression.text, f.params[0], "object"), depth + 1);
-        variables_.emplace_back(f.name, body);
+        variables_.emplace_back(VariableName(f.name), body);
       }
-      *replacement = "variables." + f.name;
+      *replacement = "variables." + VariableName(f.name);
       return true;
     }
     // Other arguments are bound once each with cel.bind, under fresh names, so
@@ -314,7 +330,31 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
       const std::string id = pack.name + "/" + rule.id;
       std::string why, when, assert_expr, message_expr, plain;
       auto skip = [&](const std::string& reason) { result.skipped.push_back({id, reason}); };
-      Inliner inliner(pack.functions, params);
+      // Rule-scoped parameters over the pack's, as the engine reads them.
+      rapidjson::Document rule_params;
+      if (rule.parameters) {
+        rule_params.CopyFrom(params, rule_params.GetAllocator());
+        if (!rule_params.IsObject()) rule_params.SetObject();
+        for (const auto& m : rule.parameters->GetObject()) {
+          rule_params.RemoveMember(m.name);
+          rule_params.AddMember(rapidjson::Value(m.name, rule_params.GetAllocator()),
+                                rapidjson::Value(m.value, rule_params.GetAllocator()), rule_params.GetAllocator());
+        }
+      }
+      Inliner inliner(pack.functions, rule.parameters ? static_cast<const rapidjson::Value&>(rule_params) : params);
+      // Rule variables stay VAP variables (after the function ones they may read).
+      std::vector<std::pair<std::string, std::string>> rule_variables;
+      bool variables_ok = true;
+      for (const auto& v : rule.variables) {
+        std::string expr;
+        if (!inliner.Inline(v.expression.text, &expr, &why)) {
+          skip("variable '" + v.name + "' " + why);
+          variables_ok = false;
+          break;
+        }
+        rule_variables.emplace_back(v.name, expr);
+      }
+      if (!variables_ok) continue;
       if (!inliner.Inline(rule.assert_expr.text, &assert_expr, &why)) {
         skip("assert " + why);
         continue;
@@ -354,6 +394,14 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
       if (message_expr.find("string(") == std::string::npos && rule.message_expression.empty()) message_expr.clear();
       if (plain.empty()) plain = rule.title.empty() ? rule.id : rule.title;
 
+      const auto clash = std::find_if(rule_variables.begin(), rule_variables.end(), [&](const auto& rv) {
+        return std::any_of(inliner.variables().begin(), inliner.variables().end(),
+                           [&](const auto& fv) { return fv.first == rv.first; });
+      });
+      if (clash != rule_variables.end()) {
+        skip("variable '" + clash->first + "' has the name of a pack function called on object");
+        continue;
+      }
       const std::string name = Dns1123("aimsgate-" + pack.name + "-" + rule.id);
       y << YAML::BeginDoc << YAML::BeginMap;
       y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
@@ -403,9 +451,11 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
         }
         y << YAML::EndSeq;
       }
-      if (!inliner.variables().empty()) {
+      std::vector<std::pair<std::string, std::string>> variables = inliner.variables();
+      variables.insert(variables.end(), rule_variables.begin(), rule_variables.end());
+      if (!variables.empty()) {
         y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;
-        for (const auto& [vname, vexpr] : inliner.variables()) {
+        for (const auto& [vname, vexpr] : variables) {
           y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << vname << YAML::Key << "expression"
             << YAML::Value << YAML::DoubleQuoted << vexpr << YAML::EndMap;
         }

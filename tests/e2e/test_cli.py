@@ -246,13 +246,15 @@ class Test(unittest.TestCase):
         report = json.loads(out)
         self.assertEqual(report["errors"], [])
         fails = sorted((r["resource"]["name"], r["rule"]) for r in report["results"] if r["result"] == "fail")
+        # tests/update-request.yaml is an AdmissionReview: check evaluates its request (batch scaled to 4)
         self.assertEqual(fails, [
+            ("batch", "replicalimit-policy.example.com/validation-0"),
             ("ledger", "require-owner-label@require-owner-label-enforce/validation-1"),
             ("ledger", "require-owner-label@require-owner-label-warn/validation-1"),
             ("shop", "require-owner-label@require-owner-label-warn/validation-0"),
             ("web", "replicalimit-policy.example.com/validation-0"),
         ])
-        self.assertEqual(report["summary"]["denied"], 2)
+        self.assertEqual(report["summary"]["denied"], 3)
 
     def test_vap_context_flag(self):
         # The replica-limit policy without its Namespaces and params: nothing applies; with --context, staging/web fails.
