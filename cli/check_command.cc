@@ -66,7 +66,9 @@ int RunCheck(const CheckOptions& o) {
     return 2;
   }
   std::vector<Diagnostic> diags;
-  std::shared_ptr<const Engine> engine = Engine::Load(o.engine, &diags);
+  EngineOptions engine_options = o.engine;
+  engine_options.model_signature.now_unix = scan_options.now_unix;
+  std::shared_ptr<const Engine> engine = Engine::Load(engine_options, &diags);
   PrintDiagnostics(diags);
   if (!engine) return 2;
 
@@ -144,6 +146,15 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
   app->add_option("--framework", o->engine.framework,
                   "Only the rules mapped to this framework, and its scores: iso42001, eu-ai-act or nist-ai-rmf")
       ->allow_extra_args(false);
+  auto* model_dir = app->add_option("--model-dir", o->engine.model_signature.dir,
+                                    "Model directory whose OMS signature rules read as model.signature");
+  auto& ms = o->engine.model_signature;
+  app->add_option("--model-signature", ms.signature, "OMS signature (model.sig or claims.jsonl) of --model-dir")
+      ->needs(model_dir);
+  auto* pubkey = app->add_option("--pubkey", ms.public_key, "Public key that signed the model (key mode)");
+  auto* ca = app->add_option("--ca", ms.ca, "Root certificate(s) of the model signer (certificate mode)");
+  app->add_option("--cert-chain", ms.cert_chain, "Signing certificate and intermediates of the model signer")->needs(ca);
+  pubkey->excludes(ca);
   AddEvidenceFlags(app, &o->evidence);
   app->add_flag("--audit-only", o->engine.audit_only, "Report deny rules as audit: nothing fails (shadow rollout)");
   commands->push_back({app, [o] { return RunCheck(*o); }});

@@ -47,11 +47,18 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
     return false;
   }
   const std::vector<PackRef> packs = engine.packs();
+  evidence::RecordInput::ModelInfo model;
+  if (const rapidjson::Value* sig = engine.model_signature()) {
+    model.signer = (*sig)["signer"].GetString();
+    model.root_digest = (*sig)["rootDigest"].GetString();
+    model.verified = (*sig)["verified"].GetBool();
+  }
   for (const auto& evaluation : scan.evaluations) {
     evidence::RecordInput in;
     in.source = f.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
     in.evaluation = &evaluation;
     in.packs = &packs;
+    in.model = model;
     status = writer.Append(in);
     if (!status.ok()) {
       std::cerr << f.path << ": error: evidence not recorded for " << evaluation.resource.source << ":"

@@ -100,7 +100,8 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   YAML::Node spec = doc["spec"];
   if (!spec || !spec.IsMap()) return fail_load(doc, "RulePackTest without spec");
   for (const auto& kv : spec) {
-    static const char* kKnown[] = {"packs", "resources", "inventory", "waivers", "params", "modelCard", "bom", "now", "results"};
+    static const char* kKnown[] = {"packs", "resources", "inventory", "waivers", "params", "modelCard", "bom", "now", "results",
+                                   "modelDir", "modelSignature", "modelPubkey", "modelCa", "modelCertChain"};
     std::string k = kv.first.Scalar();
     if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* s) { return k == s; })) {
       return fail_load(kv.first, "unknown field '" + k + "' in RulePackTest spec");
@@ -114,6 +115,9 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   for (const auto& w : Strings(spec["waivers"])) eo.waiver_paths.push_back(Resolve(base, w));
   if (spec["modelCard"]) eo.model_card_path = Resolve(base, spec["modelCard"].Scalar());
   if (spec["bom"]) eo.bom_path = Resolve(base, spec["bom"].Scalar());
+  auto path_of = [&](const char* key) { return spec[key] ? Resolve(base, spec[key].Scalar()) : std::string(); };
+  eo.model_signature = {path_of("modelDir"), path_of("modelSignature"), path_of("modelPubkey"),
+                        path_of("modelCertChain"), path_of("modelCa"), 0};
   if (YAML::Node params = spec["params"]) {
     if (!params.IsMap()) return fail_load(params, "params must be a mapping of parameter: value");
     for (const auto& kv : params) {

@@ -298,6 +298,14 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   if (decision.empty()) decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
   m["decision"] = Str(decision);
   if (!in.notes.empty()) m["notes"] = StringArray(in.notes);
+  if (!in.model.signer.empty() || !in.model.root_digest.empty()) {
+    m["model"] = ObjectBuilder()
+                     .AddStringIfSet("id", in.model.id)
+                     .AddString("signer", in.model.signer)
+                     .AddString("rootDigest", in.model.root_digest)
+                     .Add("signatureVerified", in.model.verified ? "true" : "false")
+                     .Build();
+  }
   return m;
 }
 

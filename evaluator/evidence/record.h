@@ -51,6 +51,12 @@ struct RecordInput {
   const rapidjson::Value* object = nullptr;        // optional, never copied: redaction + systemId
   std::string decision;                         // "allow" | "deny" | "warn" | ...; empty = derived
   std::vector<std::string> notes;               // failure-policy choices, evaluation errors, ...
+  // The model the decision covered (a verified or failed model signature): written as
+  // "model": {id?, signer, rootDigest, signatureVerified} when signer or root_digest is set.
+  struct ModelInfo {
+    std::string id, signer, root_digest;
+    bool verified = false;
+  } model;
 };
 
 // Members of the record other than seq, prev and hash, as key -> canonical JSON value.

@@ -10,6 +10,7 @@
 #include "evaluator/pack/compiled_pack.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/k8s_resources.h"
+#include "evaluator/pack/model_signature_input.h"
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap.h"
 #include "evaluator/pack/yaml_node.h"
@@ -385,12 +386,21 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
     diagnostics->push_back({"--model-card", 0, 0, "model metadata is not supported by this build"});
 #endif
   }
+  if (!options.model_signature.signature.empty() && !LoadModelSignature(options.model_signature, engine->model_.get(), diagnostics)) {
+    return nullptr;
+  }
   engine->synthetic_request_ = std::make_shared<rapidjson::Document>();
   engine->synthetic_request_->Parse(
       R"({"operation":"CREATE","userInfo":{"username":"aimsgate-ci"},"namespace":"","dryRun":false})");
   engine->audit_only_ = options.audit_only;
   if (diagnostics->size() != before) return nullptr;
   return engine;
+}
+
+const rapidjson::Value* Engine::model_signature() const {
+  if (!model_->IsObject()) return nullptr;
+  auto it = model_->FindMember("signature");
+  return it == model_->MemberEnd() ? nullptr : &it->value;
 }
 
 std::vector<PackRef> Engine::packs() const {

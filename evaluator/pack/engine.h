@@ -57,6 +57,12 @@ struct EngineOptions {
   std::string bom_path;
   // Keeps only the rules mapped to this framework (framework_catalog.h); empty = all.
   std::string framework;
+  // `check --model-dir DIR --model-signature FILE (--pubkey | --ca [--cert-chain])`: the model is
+  // verified once at load (evaluator/model/model_signature.h) into `model.signature`.
+  struct ModelSignatureInputs {
+    std::string dir, signature, public_key, cert_chain, ca;
+    int64_t now_unix = 0;
+  } model_signature;
   // Turns every deny rule into audit (shadow rollout of a pack).
   bool audit_only = false;
   cel::Limits limits;
@@ -94,6 +100,8 @@ class Engine {
   std::vector<RuleInfo> rules() const;
   const Inventory* inventory() const { return inventory_.get(); }
   const WaiverSet* waivers() const { return waivers_.get(); }
+  // `model.signature` ({verified, signer, mode, rootDigest, files, errors}) or null.
+  const rapidjson::Value* model_signature() const;
 
  private:
   Engine() = default;

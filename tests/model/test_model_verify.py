@@ -363,5 +363,55 @@ class Interop(unittest.TestCase):
         self.assertIn(f"{claims}:3:", err)
 
 
+class CheckReadsTheSignature(unittest.TestCase):
+    """check --model-dir/--model-signature: model.signature for rules, signer and root digest in evidence
+    (fixtures in rules/iso42001/tests/model, signed by sigstore-js)."""
+    F = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                     "rules", "iso42001", "tests", "model")
+    EXAMPLES = os.path.join(os.path.dirname(F), "..", "..", "..", "examples")
+
+    def check(self, model, *extra):
+        ev = tempfile.mktemp(suffix=".jsonl")
+        p = subprocess.run([BIN, "check", os.path.join(self.EXAMPLES, "kserve-fraud-scorer.yaml"),
+                            "--model-card", os.path.join(self.EXAMPLES, "model", "README.md"),
+                            "--model-dir", os.path.join(self.F, model),
+                            "--model-signature", os.path.join(self.F, model, "model.sig"),
+                            "--pubkey", os.path.join(self.F, "signing-key.pub"), "--evidence", ev, "--format", "json",
+                            *extra], capture_output=True, text=True, timeout=120)
+        records = []
+        if os.path.exists(ev):
+            with open(ev) as f:
+                records = [json.loads(line) for line in f if '"decision"' in line]
+            os.remove(ev)
+        return p, records
+
+    def result(self, report):
+        return [r for r in report["results"] if r["rule"] == "iso42001/model-signature-verified"]
+
+    def test_verified_signature_passes_and_is_evidence(self):
+        p, records = self.check("signed-model")
+        self.assertEqual([r["result"] for r in self.result(json.loads(p.stdout)) if r["result"] != "pass"], [])
+        self.assertEqual(records[0]["model"], {
+            "signer": "482690d143465dc121c40a53c653c70c2f1fe7aa11967afa4700b5d78f134b44",
+            "rootDigest": "sha256:bd973e22db0e1c40f9843c0261fc7801818332f7451deb2f5a1c2d1f2d08a2c3",
+            "signatureVerified": True})
+
+    def test_tampered_model_is_denied_with_the_reason(self):
+        p, records = self.check("tampered-model")
+        self.assertEqual(p.returncode, 1, p.stderr)
+        [r] = self.result(json.loads(p.stdout))
+        self.assertEqual(r["result"], "fail")
+        self.assertIn("whose signature does not verify: error: config.json: changed: SHA-256", r["message"])
+        self.assertFalse(records[0]["model"]["signatureVerified"])
+
+    def test_unreadable_signature_is_exit_2(self):
+        p = subprocess.run([BIN, "check", os.path.join(self.EXAMPLES, "kserve-fraud-scorer.yaml"),
+                            "--model-dir", os.path.join(self.F, "signed-model"),
+                            "--model-signature", os.path.join(self.F, "nope.sig"),
+                            "--pubkey", os.path.join(self.F, "signing-key.pub")], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("nope.sig: error: cannot open the file", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=2)

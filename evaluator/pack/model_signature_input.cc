@@ -1,0 +1,37 @@
+#include "evaluator/pack/model_signature_input.h"
+
+#if __has_include("evaluator/model/model_signature.h")
+#include "evaluator/model/model_signature.h"
+#define AIMSGATE_HAVE_MODEL_SIGNATURE 1
+#endif
+
+namespace aimsgate {
+
+bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, rapidjson::Document* model,
+                        std::vector<Diagnostic>* diagnostics) {
+#ifdef AIMSGATE_HAVE_MODEL_SIGNATURE
+  if (in.dir.empty()) {
+    diagnostics->push_back({"--model-signature", 0, 0, "needs --model-dir, the directory the signature covers"});
+    return false;
+  }
+  model::ModelVerifyOptions options;
+  options.trust = {in.public_key, in.cert_chain, in.ca, in.now_unix};
+  model::ModelSignatureResult r = model::VerifyModelSignature(in.dir, in.signature, options);
+  if (r.ExitCode() == 2) {
+    for (const auto& e : r.errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
+    return false;
+  }
+  if (!model->IsObject()) model::ModelMetadataToJson(model::ModelMetadata(), model);
+  rapidjson::Value signature;
+  model::ModelSignatureToJson(r, &signature, model->GetAllocator());
+  model->AddMember("signature", signature, model->GetAllocator());
+  return true;
+#else
+  (void)in;
+  (void)model;
+  diagnostics->push_back({"--model-signature", 0, 0, "model signatures are not supported by this build"});
+  return false;
+#endif
+}
+
+}  // namespace aimsgate
