@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cli/command.h"
+#include "cli/schemas.h"
 
 int main(int argc, char** argv) {
   using namespace aimsgate::cli;
@@ -13,6 +14,7 @@ int main(int argc, char** argv) {
   AddCheckCommand(app, &commands);
   AddLintCommand(app, &commands);
   AddTestCommand(app, &commands);
+  AddSchemaCommand(app, &commands);
   AddRulesCommand(app, &commands);
   AddModelCommands(app, &commands);
 #ifdef AIMSGATE_HAVE_EVIDENCE
