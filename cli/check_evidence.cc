@@ -72,6 +72,12 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
     std::cerr << status.message() << "\n";
     return false;
   }
+  if (f.path != "-") {
+    // The one hash that proves, later, that nothing was cut from the end of this log.
+    std::cerr << f.path << ": evidence session " << writer.session() << " closed at seq "
+              << writer.last_seq() << ", head " << writer.last_hash()
+              << " (anchor it: aimsgate evidence verify --expect-head HASH)\n";
+  }
   return true;
 }
 

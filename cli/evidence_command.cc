@@ -25,6 +25,8 @@ struct VerifyFlags {
   std::vector<std::string> pubkeys;
   std::string format = "text";
   bool require_closed = false;
+  std::string expect_head;
+  std::vector<std::string> key_validity;  // PEM=FROM..UNTIL
 };
 
 struct ReportFlags {
@@ -89,11 +91,42 @@ void WriteJsonResult(const ev::VerifyResult& r, rapidjson::Writer<rapidjson::Str
   w->String(r.last_time);
   w->Key("lastHash");
   w->String(r.last_hash);
+  w->Key("sessions");
+  w->Uint64(r.sessions);
+  w->Key("session");
+  w->String(r.session);
+  w->Key("headFound");
+  w->Bool(r.head_found);
   w->Key("keyIds");
   w->StartArray();
   for (const std::string& k : r.key_ids) w->String(k);
   w->EndArray();
   w->EndObject();
+}
+
+// --key-validity PEM=FROM..UNTIL (either side may be empty): the window of that key's keyId.
+bool ParseKeyValidity(const std::string& spec, ev::VerifyOptions* options) {
+  size_t eq = spec.rfind('=');
+  size_t dots = eq == std::string::npos ? std::string::npos : spec.find("..", eq);
+  if (eq == std::string::npos || dots == std::string::npos) {
+    std::cerr << "error: --key-validity '" << spec << "': expected PUBKEY.pem=FROM..UNTIL\n";
+    return false;
+  }
+  ev::VerifyKey key;
+  ev::Status s = ev::VerifyKey::LoadPem(spec.substr(0, eq), &key);
+  if (!s.ok()) {
+    std::cerr << s.message() << "\n";
+    return false;
+  }
+  ev::KeyWindow window;
+  std::string from = spec.substr(eq + 1, dots - eq - 1), until = spec.substr(dots + 2);
+  if ((!from.empty() && !ev::ParseTime(from, &window.from.emplace())) ||
+      (!until.empty() && !ev::ParseTime(until, &window.until.emplace()))) {
+    std::cerr << "error: --key-validity '" << spec << "': not an RFC 3339 time or YYYY-MM-DD date\n";
+    return false;
+  }
+  options->key_windows[key.key_id()] = window;
+  return true;
 }
 
 int RunVerify(const VerifyFlags& f) {
@@ -103,7 +136,17 @@ int RunVerify(const VerifyFlags& f) {
   }
   ev::VerifyOptions options;
   options.require_closed = f.require_closed;
+  options.expect_head = f.expect_head;
+  if (!f.expect_head.empty() &&
+      (f.expect_head.size() != 64 ||
+       f.expect_head.find_first_not_of("0123456789abcdef") != std::string::npos)) {
+    std::cerr << "error: --expect-head must be a line's hash: 64 lower-case hex digits\n";
+    return 2;
+  }
   if (!LoadKeys(f.pubkeys, &options)) return 2;
+  for (const std::string& spec : f.key_validity) {
+    if (!ParseKeyValidity(spec, &options)) return 2;
+  }
   std::vector<ev::VerifyResult> results;
   for (const std::string& file : f.files) results.push_back(ev::VerifyFile(file, options));
   int code = 0;
@@ -212,8 +255,15 @@ void AddEvidenceCommands(CLI::App& root, CommandList* commands) {
                      "rotated keys. Without it, signatures are not verified");
   verify->add_option("--format", vf->format, "text (default) or json");
   verify->add_flag("--require-closed", vf->require_closed,
-                   "Fail when a log does not end with a checkpoint (detects truncation of the tail "
-                   "of a log whose writer was shut down cleanly)");
+                   "Fail unless a log ends with its writer session's signed closing checkpoint "
+                   "(catches a log cut anywhere after the start of its last session)");
+  verify->add_option("--expect-head", vf->expect_head,
+                     "Hash of a checkpoint you anchored outside the log (e.g. the 'head' that "
+                     "check prints); fail when no line has it (catches a cut at an earlier "
+                     "session's end)");
+  verify->add_option("--key-validity", vf->key_validity,
+                     "PUBKEY.pem=FROM..UNTIL (RFC 3339 or date, either side may be empty): "
+                     "checkpoints signed by that key outside the window fail; repeatable");
   commands->push_back({verify, [vf] { return RunVerify(*vf); }});
 
   auto rf = std::make_shared<ReportFlags>();

@@ -10,7 +10,7 @@
 //   * no whitespace between tokens;
 //   * strings: `"` and `\` escaped with a backslash, U+0008/09/0A/0C/0D as \b \t \n \f \r,
 //     other code points below U+0020 as \u00XX (lower-case hex), everything else (including
-//     U+007F and non-ASCII UTF-8) written as is;
+//     U+007F and non-ASCII UTF-8) written as is; bytes that are not UTF-8 as U+FFFD;
 //   * integers in plain decimal; other numbers as RapidJSON's shortest round-trip form
 //     (evidence records never contain non-integers);
 //   * true, false, null.
@@ -30,8 +30,16 @@ namespace aimsgate::evidence {
 void AppendCanonicalJson(const rapidjson::Value& value, std::string* out);
 std::string CanonicalJson(const rapidjson::Value& value);
 
-// Appends `s` as a canonical JSON string literal (with quotes).
+// Appends `s` as a canonical JSON string literal (with quotes). Bytes that are not
+// well-formed UTF-8 (stray bytes, overlong forms, encoded UTF-16 surrogates) are written
+// as U+FFFD, one per byte, so a writer can never emit a line the verifier rejects.
 void AppendCanonicalString(std::string_view s, std::string* out);
+
+// Offset of the first byte of `s` that is not well-formed UTF-8 (RFC 3629: no overlong
+// forms, no surrogates D800-DFFF, nothing above U+10FFFF), or npos.
+size_t FindInvalidUtf8(std::string_view s);
+// `s` with every such byte replaced by U+FFFD (for keys, before they are sorted).
+std::string ToValidUtf8(std::string_view s);
 
 // True when some object inside `value` (at any depth) has a repeated key.
 bool HasDuplicateKeys(const rapidjson::Value& value);

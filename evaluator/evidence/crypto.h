@@ -29,6 +29,8 @@ std::string Sha256Hex(std::string_view data);
 std::string Base64Encode(std::string_view data);
 // False on malformed input (bad characters or length).
 bool Base64Decode(std::string_view text, std::string* out);
+// `bytes` bytes from the OpenSSL CSPRNG as lower-case hex; empty on failure.
+std::string RandomHex(size_t bytes);
 
 class SigningKey {
  public:

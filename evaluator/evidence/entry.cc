@@ -82,7 +82,7 @@ bool ParseEntry(std::string_view line, Entry* e) {
   }
   e->seq = seq->value.GetUint64();
   e->type = GetString(e->doc, "type");
-  if (e->type != "decision" && e->type != "checkpoint") {
+  if (e->type != "decision" && e->type != "checkpoint" && e->type != "start") {
     e->error = "missing or unknown 'type'";
     return false;
   }

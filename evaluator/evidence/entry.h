@@ -19,7 +19,7 @@ namespace aimsgate::evidence {
 
 struct Entry {
   rapidjson::Document doc;
-  std::string type;   // "decision" | "checkpoint"
+  std::string type;   // "decision" | "checkpoint" | "start"
   uint64_t seq = 0;
   std::string prev;
   std::string hash;

@@ -290,7 +290,7 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     for (const auto& [key, value] : ev.audit_annotations) {
       std::string v = value;
       MaskValues(secrets, &v);
-      annotations[key] = Str(v);
+      annotations[ToValidUtf8(key)] = Str(v);  // keys sorted as they will be written
     }
     m["auditAnnotations"] = JoinMembers(annotations);
   }

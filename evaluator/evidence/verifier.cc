@@ -23,7 +23,10 @@ std::string VerifyResult::Summary() const {
   }
   for (const std::string& k : key_ids) s += ", signer keyId " + k;
   s += ", unsigned tail: " + std::to_string(unsigned_tail) + " records";
-  if (!closed && lines > 0) s += " (log does not end with a checkpoint)";
+  if (!closed && lines > 0) s += " (log does not end with a closing checkpoint)";
+  if (sessions > 0) s += ", " + std::to_string(sessions) + " writer session(s), last " + session;
+  if (head_found) s += ", anchored head found";
+  if (!last_hash.empty()) s += ", head " + last_hash;
   return s;
 }
 
@@ -42,7 +45,37 @@ bool ChainVerifier::Fail(uint64_t line, std::string message) {
   return false;
 }
 
+namespace {
+
+bool IsHex32(const std::string& s) {
+  if (s.size() != 32) return false;
+  for (char c : s) {
+    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+bool ChainVerifier::CheckStart(const Entry& e, uint64_t line) {
+  std::string session = GetString(e.doc, "session");
+  if (!IsHex32(session)) return Fail(line, "start record without a valid session id");
+  ++result_.sessions;
+  result_.session = session;
+  closing_line_ = 0;
+  return true;
+}
+
 bool ChainVerifier::CheckCheckpoint(const Entry& e, uint64_t line) {
+  if (GetString(e.doc, "session") != result_.session) {
+    return Fail(line, "checkpoint of session '" + GetString(e.doc, "session") +
+                          "' inside session " + result_.session + " (moved from another log?)");
+  }
+  auto closing = e.doc.FindMember("closing");
+  if (closing != e.doc.MemberEnd()) {
+    if (!closing->value.IsTrue()) return Fail(line, "checkpoint 'closing' is not true");
+    closing_line_ = line;
+  }
   auto count = e.doc.FindMember("count");
   if (count == e.doc.MemberEnd() || !count->value.IsUint64() ||
       count->value.GetUint64() != e.seq - 1) {
@@ -75,6 +108,17 @@ bool ChainVerifier::CheckCheckpoint(const Entry& e, uint64_t line) {
   if (!key->VerifyBase64(CanonicalWithout(e.doc, "signature", "hash"), signature)) {
     return Fail(line, "checkpoint signature does not verify (forged or altered)");
   }
+  auto window = options_.key_windows.find(key_id);
+  if (window != options_.key_windows.end()) {
+    std::chrono::system_clock::time_point t;
+    std::string time = GetString(e.doc, "time");
+    if (!ParseTime(time, &t)) return Fail(line, "checkpoint time '" + time + "' is not RFC 3339");
+    if ((window->second.from && t < *window->second.from) ||
+        (window->second.until && t >= *window->second.until)) {
+      return Fail(line, "checkpoint signed at " + time + " by keyId " + key_id +
+                            " outside that key's validity window (a retired or not yet valid key)");
+    }
+  }
   return true;
 }
 
@@ -96,7 +140,20 @@ bool ChainVerifier::Feed(std::string_view line, uint64_t n, bool terminated, Ent
                        : "prev does not match the hash of line " + std::to_string(n - 1) +
                              " (a record was replaced, deleted or reordered)");
   }
-  if (e->type == "checkpoint") {
+  if (last_seq_ == 0 && e->type != "start") {
+    return Fail(n, "the first line is not a start record (the head of the log was removed, or "
+                   "an aimsgate without writer sessions wrote it)");
+  }
+  if (closing_line_ > 0 && e->type != "start") {
+    return Fail(n, "a " + e->type + " after the closing checkpoint of session " + result_.session +
+                       " on line " + std::to_string(closing_line_) +
+                       " (appended to a closed session)");
+  }
+  if (!options_.expect_head.empty() && e->hash == options_.expect_head) result_.head_found = true;
+  if (e->type == "start") {
+    if (!CheckStart(*e, n)) return false;
+    last_was_checkpoint_ = false;
+  } else if (e->type == "checkpoint") {
     if (!CheckCheckpoint(*e, n)) return false;
     ++result_.checkpoints;
     result_.unsigned_tail = 0;
@@ -118,10 +175,20 @@ bool ChainVerifier::Feed(std::string_view line, uint64_t n, bool terminated, Ent
 }
 
 void ChainVerifier::Finish() {
-  result_.closed = last_was_checkpoint_;
-  if (result_.ok && options_.require_closed && result_.lines > 0 && !last_was_checkpoint_) {
-    Fail(result_.lines + 1, "log does not end with a checkpoint (truncated after line " +
-                                std::to_string(result_.lines) + "?)");
+  result_.closed = last_was_checkpoint_ && closing_line_ == result_.lines;
+  if (result_.ok && options_.require_closed && !result_.closed) {
+    Fail(result_.lines + 1,
+         result_.lines == 0 ? std::string("empty log: no closing checkpoint")
+         : last_was_checkpoint_
+             ? "log ends at a checkpoint that is not its session's closing checkpoint: cut at an "
+               "earlier checkpoint after line " + std::to_string(result_.lines) +
+               " (or its writer is still running, or crashed)"
+             : "log does not end with a closing checkpoint (truncated after line " +
+                   std::to_string(result_.lines) + "?)");
+  }
+  if (result_.ok && !options_.expect_head.empty() && !result_.head_found) {
+    Fail(result_.lines + 1, "the anchored head " + options_.expect_head +
+                                " is not in the log: it was cut before that line, or rewritten");
   }
   // With a public key, a log with records and not one signed checkpoint proves
   // nothing: it may be the head of a truncated log whose checkpoints were cut.

@@ -12,16 +12,25 @@
 // first line's prev is 64 zeros); each checkpoint's count equals the entries before it and
 // its lastHash their last hash; with keys, every checkpoint is signed by one of them and
 // the signature verifies. Without keys, signatures are not checked (said in the summary).
-// A last line without newline is an error (torn or truncated). Records after the last
-// checkpoint are reported as the unsigned tail; with require_closed the log must end with
-// a checkpoint (a cleanly closed writer always leaves one).
+// A last line without newline is an error (torn or truncated). The first line is a start
+// record, and every writer session (start record .. its checkpoints) carries its own
+// session id; after a session's closing checkpoint only a new start record may follow.
+// Records after the last checkpoint are reported as the unsigned tail; with
+// require_closed the log must end with a closing checkpoint (a cleanly closed writer
+// always leaves one, a cut at any earlier checkpoint does not). With expect_head, a line
+// with that hash (an anchored checkpoint) must be in the log: this also catches a cut at
+// an earlier session's closing checkpoint. With key_windows, a checkpoint's time must lie
+// in its signer's validity window.
 //
 // Thread-safety: independent calls may run in parallel. Cost: one JSON parse, one
 // canonical serialisation and one SHA-256 per line; memory bounded by the longest line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <string_view>
@@ -32,9 +41,16 @@
 
 namespace aimsgate::evidence {
 
+// When a key may sign: checkpoints of that keyId must have from <= time < until.
+struct KeyWindow {
+  std::optional<std::chrono::system_clock::time_point> from, until;
+};
+
 struct VerifyOptions {
   std::vector<VerifyKey> keys;  // empty: signatures not verified
-  bool require_closed = false;  // the last entry must be a checkpoint
+  bool require_closed = false;  // the last entry must be a closing checkpoint
+  std::string expect_head;      // non-empty: a line with this hash must be in the log
+  std::map<std::string, KeyWindow> key_windows;  // keyId -> validity
 };
 
 struct VerifyResult {
@@ -49,7 +65,10 @@ struct VerifyResult {
   uint64_t signed_checkpoints = 0;
   uint64_t unsigned_tail = 0;  // decision records after the last checkpoint
   bool signatures_verified = false;
-  bool closed = false;         // the log ends with a checkpoint
+  bool closed = false;         // the log ends with a closing checkpoint
+  uint64_t sessions = 0;       // start records
+  std::string session;         // id of the last session
+  bool head_found = false;     // expect_head was found
   std::string first_time, last_time;  // of decision records (min / max)
   std::set<std::string> key_ids;      // signers seen in checkpoints
   std::string last_hash;
@@ -80,9 +99,12 @@ class ChainVerifier {
 
   const VerifyOptions& options_;
   VerifyResult result_;
+  bool CheckStart(const Entry& e, uint64_t line);
+
   uint64_t last_seq_ = 0;
   std::string last_hash_;
   bool last_was_checkpoint_ = false;
+  uint64_t closing_line_ = 0;  // the current session's closing checkpoint, 0 = none yet
 };
 
 }  // namespace aimsgate::evidence

@@ -10,6 +10,7 @@
 
 #include "evaluator/evidence/canonical_json.h"
 #include "evaluator/evidence/entry.h"
+#include "evaluator/evidence/line_reader.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -71,20 +72,29 @@ bool ParseFsyncPolicy(std::string_view text, FsyncPolicy* out) {
   return true;
 }
 
+namespace {
+
+std::string Str(std::string_view s) {
+  std::string out;
+  AppendCanonicalString(s, &out);
+  return out;
+}
+
+}  // namespace
+
 std::string BuildCheckpointLine(uint64_t last_seq, const std::string& last_hash,
-                                std::chrono::system_clock::time_point now, const SigningKey* key) {
+                                std::chrono::system_clock::time_point now, const SigningKey* key,
+                                const std::string& session, bool closing) {
   RecordMembers m;
-  auto str = [](std::string_view s) {
-    std::string out;
-    AppendCanonicalString(s, &out);
-    return out;
-  };
+  auto str = Str;
   m["type"] = str("checkpoint");
   m["seq"] = std::to_string(last_seq + 1);
   m["time"] = str(FormatTime(now));
   m["count"] = std::to_string(last_seq);
   m["lastHash"] = str(last_hash);
   m["prev"] = str(last_hash);
+  if (!session.empty()) m["session"] = str(session);
+  if (closing) m["closing"] = "true";
   if (key != nullptr && key->loaded()) {
     m["keyId"] = str(key->key_id());
     std::string sig = key->SignBase64(JoinMembers(m));
@@ -92,6 +102,21 @@ std::string BuildCheckpointLine(uint64_t last_seq, const std::string& last_hash,
     m["signature"] = str(sig);
   }
   m["hash"] = str(Sha256Hex(JoinMembers(m)));
+  return JoinMembers(m);
+}
+
+std::string BuildStartLine(uint64_t last_seq, const std::string& last_hash,
+                           std::chrono::system_clock::time_point now, const std::string& session,
+                           const std::string& key_id, const std::string& rotated_from) {
+  RecordMembers m;
+  m["type"] = Str("start");
+  m["seq"] = std::to_string(last_seq + 1);
+  m["time"] = Str(FormatTime(now));
+  m["prev"] = Str(last_hash);
+  m["session"] = Str(session);
+  if (!key_id.empty()) m["keyId"] = Str(key_id);
+  if (!rotated_from.empty()) m["rotatedFrom"] = Str(rotated_from);
+  m["hash"] = Str(Sha256Hex(JoinMembers(m)));
   return JoinMembers(m);
 }
 
@@ -122,6 +147,8 @@ Status EvidenceWriter::Open(const WriterOptions& options) {
   since_checkpoint_ = 0;
   file_size_ = 0;
   stop_ = false;
+  session_.clear();
+  rotated_from_.clear();
   if (options.path.empty()) return Status::Error("evidence: no log path given");
   Status s = Redactor::Create(options.redact_paths, &redactor_);
   if (!s.ok()) return Status::Error("evidence: " + s.message());
@@ -137,31 +164,88 @@ Status EvidenceWriter::Open(const WriterOptions& options) {
     owns_fd_ = false;
     regular_file_ = false;
   } else {
-    int fd = ::open(options.path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC,
-                    static_cast<mode_t>(options.file_mode));
-    if (fd < 0) {
-      int err = errno;
-      return Status::Error(options.path + ": error: cannot open evidence log: " + Errno(err), err);
-    }
-    struct stat st;
-    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-      ::close(fd);
-      return Status::Error(options.path + ": error: evidence log is not a regular file", EINVAL);
-    }
-    fd_ = fd;
-    owns_fd_ = true;
-    regular_file_ = true;
-    file_size_ = static_cast<uint64_t>(st.st_size);
-    s = RecoverTail();
+    s = OpenFile();
+    if (!s.ok() && tail_unverifiable_ && options.rotate_unverifiable_log) s = RotateAndReopen(s);
+    if (!s.ok()) return s;
+  }
+  session_ = RandomHex(16);
+  if (session_.empty()) {
+    Close();
+    return Status::Error("evidence: cannot draw a random session id");
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    std::string line = BuildStartLine(seq_, prev_, std::chrono::system_clock::now(), session_,
+                                      key_ ? key_->key_id() : "", rotated_from_);
+    Entry e;
+    ParseEntry(line, &e);
+    line.push_back('\n');
+    s = WriteLineLocked(line, /*is_checkpoint=*/false);
     if (!s.ok()) {
-      ::close(fd_);
+      if (owns_fd_) ::close(fd_);
       fd_ = -1;
       return s;
     }
+    ++seq_;
+    prev_ = e.hash;
   }
   last_checkpoint_ = std::chrono::steady_clock::now();
   if (options.checkpoint_every_seconds > 0) timer_ = std::thread([this] { TimerLoop(); });
   return Status::Ok();
+}
+
+Status EvidenceWriter::OpenFile() {
+  const std::string& path = options_.path;
+  tail_unverifiable_ = false;
+  // O_NOFOLLOW: a symlink planted at the log path must not make the tail recovery
+  // truncate whatever file it points to.
+  int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW,
+                  static_cast<mode_t>(options_.file_mode));
+  if (fd < 0) {
+    int err = errno;
+    if (err == ELOOP) {
+      return Status::Error(path + ": error: the evidence log is a symbolic link; refusing to follow "
+                           "it (name the file itself)", err);
+    }
+    return Status::Error(path + ": error: cannot open evidence log: " + Errno(err), err);
+  }
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    return Status::Error(path + ": error: evidence log is not a regular file", EINVAL);
+  }
+  fd_ = fd;
+  owns_fd_ = true;
+  regular_file_ = true;
+  file_size_ = static_cast<uint64_t>(st.st_size);
+  seq_ = 0;
+  prev_ = GenesisHash();
+  since_checkpoint_ = 0;
+  Status s = RecoverTail();
+  if (!s.ok()) {
+    ::close(fd_);
+    fd_ = -1;
+  }
+  return s;
+}
+
+Status EvidenceWriter::RotateAndReopen(const Status& why) {
+  const std::string& path = options_.path;
+  // link + unlink rather than rename: never replaces an existing file of that name.
+  std::string kept;
+  for (int n = 0; n < 100 && kept.empty(); ++n) {
+    std::string candidate = path + ".rejected-" + UtcStamp() + (n == 0 ? "" : "-" + std::to_string(n));
+    if (::link(path.c_str(), candidate.c_str()) == 0) kept = candidate;
+    else if (errno != EEXIST) break;
+  }
+  if (kept.empty() || ::unlink(path.c_str()) != 0) {
+    int err = errno;
+    return Status::Error(why.message() + "; and it cannot be moved aside: " + Errno(err), err);
+  }
+  open_warnings_.push_back(why.message() + " -- moved to " + kept +
+                           " (keep it for the auditor); a new chain starts in " + path);
+  rotated_from_ = kept;
+  return OpenFile();
 }
 
 Status EvidenceWriter::RecoverTail() {
@@ -196,6 +280,7 @@ Status EvidenceWriter::RecoverTail() {
         return Status::Ok();
       }
       if (!e.doc.HasParseError() || set_aside_complete) {
+        tail_unverifiable_ = true;
         return Status::Error(path + ":" + " error: the last line does not verify (" + e.error +
                              "); run `aimsgate evidence verify` before writing to this log",
                              EINVAL);
@@ -269,16 +354,19 @@ Status EvidenceWriter::WriteLineLocked(const std::string& line, bool is_checkpoi
     return Status::Error(options_.path + ": error: cannot write evidence " + what + ": " +
                          (err == 0 ? std::string("short write") : Errno(err)), err);
   }
-  file_size_ += line.size();
   if (regular_file_ && (options_.fsync == FsyncPolicy::kAlways ||
                         (is_checkpoint && options_.fsync == FsyncPolicy::kCheckpoint))) {
     if ((options_.fsync == FsyncPolicy::kAlways ? ::fdatasync(fd_) : ::fsync(fd_)) != 0) {
       err = errno;
       ++write_errors_;
+      // Not durable means not recorded: take the line back so that seq/prev, which do not
+      // advance, still describe the end of the file.
+      if (::ftruncate(fd_, static_cast<off_t>(file_size_)) != 0) file_size_ += line.size();
       return Status::Error(options_.path + ": error: cannot fsync the evidence log: " + Errno(err),
                            err);
     }
   }
+  file_size_ += line.size();
   return Status::Ok();
 }
 
@@ -302,6 +390,12 @@ Status EvidenceWriter::Append(const RecordInput& input) {
   members["hash"] = hash_json;
   std::string line = JoinMembers(members);
   line.push_back('\n');
+  if (line.size() > LineReader::kMaxLine) {  // the verifier would reject it
+    ++write_errors_;
+    return Status::Error(options_.path + ": error: an evidence record of " +
+                         std::to_string(line.size()) + " bytes exceeds the line limit of " +
+                         std::to_string(LineReader::kMaxLine) + " bytes", EFBIG);
+  }
   Status s = WriteLineLocked(line, /*is_checkpoint=*/false);
   if (!s.ok()) return s;
   ++seq_;
@@ -313,19 +407,17 @@ Status EvidenceWriter::Append(const RecordInput& input) {
   bool by_time = options_.checkpoint_every_seconds > 0 &&
                  std::chrono::steady_clock::now() - last_checkpoint_ >=
                      std::chrono::seconds(options_.checkpoint_every_seconds);
-  if (by_count || by_time) {
-    s = CheckpointLocked();
-    if (!s.ok()) {
-      return Status::Error("record " + std::to_string(seq_) + " written, but " + s.message(),
-                           s.error_number());
-    }
-  }
+  // The record is written: the call succeeds whatever happens to the checkpoint, so that
+  // the caller's verdict matches the record. A failed checkpoint is counted in
+  // write_errors() and retried by the next record, the timer and Close().
+  if (by_count || by_time) CheckpointLocked(/*closing=*/false);
   return Status::Ok();
 }
 
-Status EvidenceWriter::CheckpointLocked() {
-  if (since_checkpoint_ == 0) return Status::Ok();
-  std::string line = BuildCheckpointLine(seq_, prev_, std::chrono::system_clock::now(), key_.get());
+Status EvidenceWriter::CheckpointLocked(bool closing) {
+  if (since_checkpoint_ == 0 && !closing) return Status::Ok();
+  std::string line = BuildCheckpointLine(seq_, prev_, std::chrono::system_clock::now(), key_.get(),
+                                         session_, closing);
   if (line.empty()) {
     ++write_errors_;
     return Status::Error("evidence: cannot sign the checkpoint");
@@ -347,7 +439,7 @@ Status EvidenceWriter::CheckpointLocked() {
 Status EvidenceWriter::Checkpoint() {
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0) return Status::Error("evidence log is not open", EBADF);
-  return CheckpointLocked();
+  return CheckpointLocked(/*closing=*/false);
 }
 
 void EvidenceWriter::TimerLoop() {
@@ -358,7 +450,7 @@ void EvidenceWriter::TimerLoop() {
     cv_.wait_until(lock, due, [this] { return stop_; });
     if (stop_) break;
     if (since_checkpoint_ > 0 && std::chrono::steady_clock::now() - last_checkpoint_ >= period) {
-      CheckpointLocked();  // failures are counted in write_errors_ and retried
+      CheckpointLocked(/*closing=*/false);  // failures are counted in write_errors_ and retried
     } else if (since_checkpoint_ == 0 &&
                std::chrono::steady_clock::now() - last_checkpoint_ >= period) {
       last_checkpoint_ = std::chrono::steady_clock::now();
@@ -375,7 +467,9 @@ Status EvidenceWriter::Close() {
   if (timer_.joinable()) timer_.join();
   std::lock_guard<std::mutex> lock(mu_);
   if (fd_ < 0) return Status::Ok();
-  Status s = CheckpointLocked();
+  // Every session ends with its own signed closing checkpoint, even right after a periodic
+  // one: `verify --require-closed` tells a closed log from one cut at an earlier checkpoint.
+  Status s = session_.empty() ? Status::Ok() : CheckpointLocked(/*closing=*/true);
   if (regular_file_ && options_.fsync != FsyncPolicy::kNever && ::fsync(fd_) != 0 && s.ok()) {
     ++write_errors_;
     s = Status::Error(options_.path + ": error: cannot fsync the evidence log: " + Errno(errno), errno);

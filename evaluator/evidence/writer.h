@@ -22,9 +22,16 @@
 //     to PATH.torn-<UTC timestamp> and the log truncated to its last complete line (named
 //     in open_warnings()); a last record whose hash does not verify is an error (run
 //     `aimsgate evidence verify`);
-//   * a checkpoint is appended every `checkpoint_every_records` records, every
-//     `checkpoint_every_seconds` seconds when records arrived since the last one (a
-//     background thread), and at Close() when the log does not already end in one.
+//     (or, with rotate_unverifiable_log, the file is moved to PATH.rejected-<UTC timestamp>
+//     and a new chain starts, its start record naming the kept file);
+//   * the path is opened with O_NOFOLLOW: a symlink is refused before anything is read;
+//   * every Open writes a start record with a fresh random session id; a checkpoint is
+//     appended every `checkpoint_every_records` records, every `checkpoint_every_seconds`
+//     seconds when records arrived since the last one (a background thread), and Close()
+//     always writes the session's closing checkpoint ("closing":true, signed with the rest);
+//   * Append succeeds once its record is written (and, with FsyncPolicy::kAlways, synced):
+//     a checkpoint it triggers that fails is counted in write_errors() and retried later,
+//     never reported as an unrecorded decision.
 //
 // One file is one chain with one writer. Several processes (webhook replicas) must write
 // several files: by convention evidence-<pod name>.jsonl, which `evidence report` merges.
@@ -70,6 +77,9 @@ struct WriterOptions {
   int checkpoint_every_seconds = 60;         // 0 disables the timer
   std::vector<std::string> redact_paths;     // see redact.h
   int file_mode = 0640;                      // for a newly created log
+  // A last line that is JSON but fails its checks: false = Open fails (check); true = the
+  // file is moved aside and a new one started (serve, which must not crash-loop).
+  bool rotate_unverifiable_log = false;
 };
 
 class EvidenceWriter {
@@ -95,18 +105,24 @@ class EvidenceWriter {
   uint64_t checkpoints_written() const { return checkpoints_written_.load(); }
   uint64_t last_seq() const;
   std::string last_hash() const;
+  const std::string& session() const { return session_; }  // of the open (or last) session
   const std::vector<std::string>& open_warnings() const { return open_warnings_; }
 
  private:
+  Status OpenFile();
+  Status RotateAndReopen(const Status& why);
   Status RecoverTail();
   Status WriteLineLocked(const std::string& line, bool is_checkpoint);
-  Status CheckpointLocked();
+  Status CheckpointLocked(bool closing);
   void TimerLoop();
 
   WriterOptions options_;
   std::shared_ptr<const SigningKey> key_;
   Redactor redactor_;
   std::vector<std::string> open_warnings_;
+  std::string session_;
+  std::string rotated_from_;
+  bool tail_unverifiable_ = false;
 
   mutable std::mutex mu_;
   int fd_ = -1;
@@ -127,9 +143,13 @@ class EvidenceWriter {
   std::atomic<uint64_t> checkpoints_written_{0};
 };
 
-// Builds the checkpoint line (canonical JSON, no newline) that follows the line with
-// `last_seq`/`last_hash`. Exposed for tests and tools.
+// Build the checkpoint / start line (canonical JSON, no newline) that follows the line
+// with `last_seq`/`last_hash`. Exposed for tests and tools.
 std::string BuildCheckpointLine(uint64_t last_seq, const std::string& last_hash,
-                                std::chrono::system_clock::time_point now, const SigningKey* key);
+                                std::chrono::system_clock::time_point now, const SigningKey* key,
+                                const std::string& session = "", bool closing = false);
+std::string BuildStartLine(uint64_t last_seq, const std::string& last_hash,
+                           std::chrono::system_clock::time_point now, const std::string& session,
+                           const std::string& key_id, const std::string& rotated_from);
 
 }  // namespace aimsgate::evidence

@@ -75,14 +75,22 @@ TEST(Chain, SignedRoundTripVerifies) {
   opts.checkpoint_every_records = 4;
   ASSERT_TRUE(testing::WriteSampleLog(opts, 10).ok());
   auto lines = SplitLines(ReadAll(opts.path));
-  // 10 records, checkpoints after 4, 8 and the closing one after 10.
-  ASSERT_EQ(lines.size(), 13u);
+  // The start record, 10 records, checkpoints after 4, 8 and the closing one after 10.
+  ASSERT_EQ(lines.size(), 14u);
   Entry e;
-  ASSERT_TRUE(ParseEntry(lines[4], &e)) << e.error;
+  ASSERT_TRUE(ParseEntry(lines[0], &e)) << e.error;
+  EXPECT_EQ(e.type, "start");
+  EXPECT_EQ(e.prev, std::string(64, '0'));
+  const std::string session = GetString(e.doc, "session");
+  EXPECT_EQ(session.size(), 32u);
+  ASSERT_TRUE(ParseEntry(lines[5], &e)) << e.error;
   EXPECT_EQ(e.type, "checkpoint");
-  EXPECT_EQ(e.seq, 5u);
-  ASSERT_TRUE(ParseEntry(lines[12], &e));
+  EXPECT_EQ(e.seq, 6u);
+  EXPECT_EQ(GetString(e.doc, "session"), session);
+  EXPECT_FALSE(e.doc.HasMember("closing"));
+  ASSERT_TRUE(ParseEntry(lines[13], &e));
   EXPECT_EQ(e.type, "checkpoint");
+  EXPECT_TRUE(e.doc["closing"].IsTrue());
 
   VerifyResult r = VerifyFile(opts.path, WithKey(keys.pub));
   EXPECT_TRUE(r.ok) << r.ErrorLine();
@@ -119,11 +127,14 @@ TEST(Chain, RecordFormat) {
   ASSERT_TRUE(w.Append(in).ok());
   ASSERT_TRUE(w.Close().ok());
   auto lines = SplitLines(ReadAll(opts.path));
-  ASSERT_EQ(lines.size(), 2u);  // record + closing (unsigned) checkpoint
+  ASSERT_EQ(lines.size(), 3u);  // start + record + closing (unsigned) checkpoint
   Entry e;
   ASSERT_TRUE(ParseEntry(lines[0], &e)) << e.error;
-  EXPECT_EQ(e.seq, 1u);
-  EXPECT_EQ(e.prev, std::string(64, '0'));
+  EXPECT_EQ(GetString(e.doc, "type"), "start");
+  const std::string start_hash = e.hash;
+  ASSERT_TRUE(ParseEntry(lines[1], &e)) << e.error;
+  EXPECT_EQ(e.seq, 2u);
+  EXPECT_EQ(e.prev, start_hash);
   EXPECT_EQ(GetString(e.doc, "time"), "2025-11-28T17:13:20.123Z");
   EXPECT_EQ(GetString(e.doc, "source"), "admission");
   EXPECT_EQ(GetString(e.doc, "decision"), "allow");
@@ -136,7 +147,7 @@ TEST(Chain, RecordFormat) {
   EXPECT_EQ(GetString(waived, "result"), "waived");
   EXPECT_EQ(GetString(waived["waiver"], "name"), "legacy-scorer");
   EXPECT_EQ(GetString(waived["waiver"], "expires"), "2027-03-01T00:00:00Z");
-  ASSERT_TRUE(ParseEntry(lines[1], &e));
+  ASSERT_TRUE(ParseEntry(lines[2], &e));
   EXPECT_EQ(e.type, "checkpoint");
   EXPECT_FALSE(e.doc.HasMember("signature"));
 }
@@ -151,12 +162,13 @@ TEST(Chain, RestartContinuesSeqAndPrev) {
   ASSERT_TRUE(testing::WriteSampleLog(opts, 2).ok());
   EvidenceWriter w;
   ASSERT_TRUE(w.Open(opts).ok());
-  EXPECT_EQ(w.last_seq(), 7u);  // 3 + cp + 2 + cp
+  EXPECT_EQ(w.last_seq(), 10u);  // start 3 cp, start 2 cp, and this session's start
   w.Close();
   VerifyResult r = VerifyFile(opts.path, WithKey(keys.pub));
   EXPECT_TRUE(r.ok) << r.ErrorLine();
   EXPECT_EQ(r.records, 5u);
-  EXPECT_EQ(r.checkpoints, 2u);
+  EXPECT_EQ(r.checkpoints, 3u);  // each session's closing checkpoint
+  EXPECT_EQ(r.sessions, 3u);
 }
 
 TEST(Chain, CrashTailIsCoveredByTheNextCheckpoint) {
@@ -199,14 +211,14 @@ TEST(Chain, TornLastLineIsMovedAsideNotMerged) {
   WriteAll(opts.path, good + torn);
   VerifyResult broken = VerifyFile(opts.path, VerifyOptions());
   EXPECT_FALSE(broken.ok);
-  EXPECT_EQ(broken.error_line, 5u);
+  EXPECT_EQ(broken.error_line, 6u);
   EXPECT_NE(broken.error.find("no newline"), std::string::npos);
 
   EvidenceWriter w;
   ASSERT_TRUE(w.Open(opts).ok());
   ASSERT_EQ(w.open_warnings().size(), 1u);
   EXPECT_NE(w.open_warnings()[0].find("torn last line"), std::string::npos);
-  EXPECT_EQ(w.last_seq(), 4u);
+  EXPECT_EQ(w.last_seq(), 6u);  // the 5 good lines and the new session's start
   auto ev = testing::SampleEvaluation("ml", "after");
   RecordInput in;
   in.evaluation = &ev;
@@ -273,9 +285,9 @@ TEST(Chain, TimerWritesCheckpoint) {
     std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
   EXPECT_EQ(w.checkpoints_written(), 1u);
-  EXPECT_EQ(SplitLines(ReadAll(opts.path)).size(), 2u);
+  EXPECT_EQ(SplitLines(ReadAll(opts.path)).size(), 3u);
   ASSERT_TRUE(w.Close().ok());
-  EXPECT_EQ(w.checkpoints_written(), 1u);  // nothing new since: no second checkpoint
+  EXPECT_EQ(w.checkpoints_written(), 2u);  // the closing checkpoint, even with nothing new
 }
 
 TEST(Chain, ConcurrentAppendsFormOneChain) {
@@ -305,7 +317,7 @@ TEST(Chain, ConcurrentAppendsFormOneChain) {
   VerifyResult r = VerifyFile(opts.path, WithKey(keys.pub));
   EXPECT_TRUE(r.ok) << r.ErrorLine();
   EXPECT_EQ(r.records, 400u);
-  EXPECT_EQ(r.checkpoints, 8u);
+  EXPECT_EQ(r.checkpoints, 9u);  // every 50 records, and the closing one
 }
 
 TEST(Redaction, MasksConfiguredPathsAndSecretData) {

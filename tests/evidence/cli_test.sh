@@ -28,7 +28,7 @@ contains verify-signatures "$T/v.out" "signatures verified"
 "$AIMSGATE" evidence verify "$T/e.jsonl" >"$T/v2.out" 2>&1; check verify-nokey 0 $?
 contains verify-nokey-says "$T/v2.out" "signatures not verified"
 "$AIMSGATE" evidence verify "$T/e.jsonl" --pubkey "$T/other/evidence-signing.pub" >/dev/null 2>"$T/v3.err"; check verify-wrong-key 1 $?
-contains verify-wrong-key-line "$T/v3.err" "$T/e.jsonl:11: error:"
+contains verify-wrong-key-line "$T/v3.err" "$T/e.jsonl:12: error:"
 "$AIMSGATE" evidence verify "$T/e.jsonl" --format json >"$T/v.json" 2>/dev/null; check verify-json 0 $?
 contains verify-json-records "$T/v.json" '"records":25'
 
@@ -41,12 +41,12 @@ contains verify-edit-line "$T/t.err" "$T/t.jsonl:7: error: hash mismatch"
 sed '3d' "$T/e.jsonl" >"$T/d.jsonl"
 "$AIMSGATE" evidence verify "$T/d.jsonl" >/dev/null 2>"$T/d.err"; check verify-delete 1 $?
 contains verify-delete-line "$T/d.err" "$T/d.jsonl:3: error: seq 4, expected 3"
-# Truncated after the second checkpoint, with --require-closed.
-head -n 24 "$T/e.jsonl" >"$T/tr.jsonl"
+# Truncated two records after the second checkpoint (start, 10 records, cp, 10, cp = 23 lines).
+head -n 25 "$T/e.jsonl" >"$T/tr.jsonl"
 "$AIMSGATE" evidence verify "$T/tr.jsonl" >"$T/tr.out" 2>&1; check verify-truncated-default 0 $?
 contains verify-truncated-tail "$T/tr.out" "unsigned tail: 2 records"
 "$AIMSGATE" evidence verify --require-closed "$T/tr.jsonl" >/dev/null 2>"$T/tr.err"; check verify-truncated-closed 1 $?
-contains verify-truncated-line "$T/tr.err" "$T/tr.jsonl:25: error: log does not end with a checkpoint"
+contains verify-truncated-line "$T/tr.err" "$T/tr.jsonl:26: error: log does not end with a closing checkpoint"
 # Unreadable file and usage errors.
 "$AIMSGATE" evidence verify "$T/missing.jsonl" >/dev/null 2>"$T/m.err"; check verify-missing 2 $?
 contains verify-missing-msg "$T/m.err" "$T/missing.jsonl: error: cannot open"
@@ -58,7 +58,7 @@ cat "$T/e.jsonl" | "$AIMSGATE" evidence verify - >/dev/null 2>&1; check verify-s
 "$FIXTURE" "$T/evidence-pod-b.jsonl" 5 "" 1000
 "$AIMSGATE" evidence report "$T/e.jsonl" "$T/evidence-pod-b.jsonl" --pubkey "$T/evidence-signing.pub" \
   --format html --output "$T/r.html" 2>"$T/r.err"; check report-html 1 $?   # pod-b is unsigned
-contains report-html-checkpoint-error "$T/r.err" "evidence-pod-b.jsonl:6: error: checkpoint is not signed"
+contains report-html-checkpoint-error "$T/r.err" "evidence-pod-b.jsonl:7: error: checkpoint is not signed"
 "$AIMSGATE" evidence report "$T/e.jsonl" "$T/evidence-pod-b.jsonl" --format html --output "$T/r.html" 2>"$T/r.err"; check report-html-nokey 0 $?
 contains report-html-records "$T/r.html" 'data-metric="records">30<'
 contains report-html-verified "$T/r.html" 'data-verified="true"'

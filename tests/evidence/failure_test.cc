@@ -20,6 +20,7 @@ namespace aimsgate::evidence {
 namespace {
 
 using testing::ReadAll;
+using testing::SplitLines;
 using testing::TempDir;
 
 // Runs `body` in a child; returns its exit status (body's return value).
@@ -74,6 +75,53 @@ TEST(WriteFailure, FileSizeLimitIsAnErrorAndTheChainStaysIntact) {
   EXPECT_GT(r.records, 3u);
 }
 
+// Issue 13, finding 10: a record that was written is reported as recorded even when the
+// checkpoint it triggers cannot be written (the caller must not deny while the record
+// says allow); the checkpoint failure is counted and the chain stays intact.
+TEST(WriteFailure, FailedCheckpointAfterAWrittenRecordIsNotAFailedRecord) {
+  TempDir dir;
+  WriterOptions opts;
+  opts.checkpoint_every_records = 1;
+  opts.checkpoint_every_seconds = 0;
+  auto ev = testing::SampleEvaluation("ml", "a");
+  RecordInput in;
+  in.evaluation = &ev;
+  // The same writes without a limit, to learn where the checkpoint line starts.
+  opts.path = dir.File("probe.jsonl");
+  {
+    EvidenceWriter w;
+    ASSERT_TRUE(w.Open(opts).ok());
+    ASSERT_TRUE(w.Append(in).ok());
+  }
+  std::vector<std::string> probe = SplitLines(ReadAll(opts.path));
+  ASSERT_GE(probe.size(), 3u);
+  size_t before_checkpoint = 0;
+  for (const std::string& line : probe) {
+    if (line.find("\"type\":\"checkpoint\"") != std::string::npos) break;
+    before_checkpoint += line.size() + 1;
+  }
+  opts.path = dir.File("e.jsonl");
+  int rc = InChild([&] {
+    signal(SIGXFSZ, SIG_IGN);
+    rlim_t limit = static_cast<rlim_t>(before_checkpoint + 20);
+    struct rlimit lim = {limit, limit};
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0) return 10;
+    EvidenceWriter w;
+    if (!w.Open(opts).ok()) return 11;
+    if (!w.Append(in).ok()) return 12;  // recorded; only its checkpoint failed
+    if (w.records_written() != 1) return 13;
+    if (w.write_errors() != 1) return 14;
+    return 0;
+  });
+  ASSERT_EQ(rc, 0);
+  std::string data = ReadAll(opts.path);
+  EXPECT_EQ(data.size(), before_checkpoint);  // the partial checkpoint was rolled back
+  VerifyResult r = VerifyFile(opts.path, VerifyOptions());
+  EXPECT_TRUE(r.ok) << r.ErrorLine();
+  EXPECT_EQ(r.records, 1u);
+  EXPECT_EQ(r.unsigned_tail, 1u);
+}
+
 TEST(WriteFailure, ReadOnlyFileIsAnOpenError) {
   if (geteuid() != 0) GTEST_SKIP() << "needs root to drop to another uid";
   TempDir dir;
@@ -119,14 +167,15 @@ TEST(WriteFailure, FullDeviceIsAnError) {
     WriterOptions opts;
     opts.path = "-";
     EvidenceWriter w;
-    if (!w.Open(opts).ok()) return 11;
+    Status open = w.Open(opts);  // the start record cannot be written either
+    if (open.ok()) return 11;
+    if (open.error_number() != ENOSPC) return 15;
     auto ev = testing::SampleEvaluation("ml", "a");
     RecordInput in;
     in.evaluation = &ev;
     Status s = w.Append(in);
     if (s.ok()) return 12;
-    if (s.error_number() != ENOSPC) return 13;
-    if (w.write_errors() != 1) return 14;
+    if (w.write_errors() != 2) return 14;
     return 0;
   });
   EXPECT_EQ(rc, 0);

@@ -32,8 +32,8 @@ std::string Rehash(const std::string& line) {
 
 struct TamperCase {
   const char* name;
-  // Edits the lines of a 12-line log: records 1-4, cp 5, records 6-9, cp 10, records 11-12,
-  // closing cp 13 (13 lines, 1-based line numbers in comments).
+  // Edits the lines of a 14-line log: start 1, records 2-5, cp 6, records 7-10, cp 11,
+  // records 12-13, closing cp 14 (1-based line numbers).
   std::function<void(std::vector<std::string>*)> edit;
   uint64_t line;            // expected first broken line
   const char* message;      // expected substring
@@ -57,7 +57,7 @@ TEST_P(Tamper, DetectedAtTheRightLine) {
   opts.checkpoint_every_seconds = 0;
   ASSERT_TRUE(testing::WriteSampleLog(opts, 10).ok());
   auto lines = SplitLines(ReadAll(opts.path));
-  ASSERT_EQ(lines.size(), 13u);
+  ASSERT_EQ(lines.size(), 14u);
   VerifyOptions vo;
   VerifyKey pub;
   ASSERT_TRUE(VerifyKey::LoadPem(dir.File(kPublicKeyFile), &pub).ok());
@@ -94,44 +94,79 @@ void FlipByte(std::string* line, const std::string& after) {
 
 const TamperCase kCases[] = {
     {"edit_one_byte_in_message",
-     [](auto* l) { FlipByte(&(*l)[3], "declares no "); }, 4, "hash mismatch"},
+     [](auto* l) { FlipByte(&(*l)[4], "declares no "); }, 5, "hash mismatch"},
     {"edit_one_byte_in_hash",
-     [](auto* l) { FlipByte(&(*l)[2], "\"hash\":\""); }, 3, "hash mismatch"},
+     [](auto* l) { FlipByte(&(*l)[3], "\"hash\":\""); }, 4, "hash mismatch"},
     {"edit_whitespace",
-     [](auto* l) { (*l)[1].insert(1, " "); }, 2, "canonical"},
+     [](auto* l) { (*l)[2].insert(1, " "); }, 3, "canonical"},
     {"edit_and_rehash_one_record",
      [](auto* l) {
        rapidjson::Document d;
-       d.Parse((*l)[1].data(), (*l)[1].size());
+       d.Parse((*l)[2].data(), (*l)[2].size());
        d["decision"].SetString("warn");
-       (*l)[1] = Rehash(CanonicalJson(d));
+       (*l)[2] = Rehash(CanonicalJson(d));
      },
-     3, "prev does not match"},
+     4, "prev does not match"},
     {"insert_copy_of_record",
-     [](auto* l) { l->insert(l->begin() + 2, (*l)[1]); }, 3, "seq 2, expected 3"},
+     [](auto* l) { l->insert(l->begin() + 3, (*l)[2]); }, 4, "seq 3, expected 4"},
     {"delete_record",
-     [](auto* l) { l->erase(l->begin() + 6); }, 7, "seq 8, expected 7"},
-    {"delete_first_record",
+     [](auto* l) { l->erase(l->begin() + 7); }, 8, "seq 9, expected 8"},
+    {"delete_start_record",
      [](auto* l) { l->erase(l->begin()); }, 1, "seq 2, expected 1"},
+    {"delete_first_record",
+     [](auto* l) { l->erase(l->begin() + 1); }, 2, "seq 3, expected 2"},
     {"reorder_records",
-     [](auto* l) { std::swap((*l)[7], (*l)[8]); }, 8, "seq 9, expected 8"},
+     [](auto* l) { std::swap((*l)[8], (*l)[9]); }, 9, "seq 10, expected 9"},
     {"delete_checkpoint",
-     [](auto* l) { l->erase(l->begin() + 4); }, 5, "seq 6, expected 5"},
+     [](auto* l) { l->erase(l->begin() + 5); }, 6, "seq 7, expected 6"},
     {"truncated_mid_line",
-     [](auto* l) { (*l)[12].resize(40); }, 13, "no newline"},
-    {"truncated_after_checkpoint",
-     [](auto* l) { l->resize(11); }, 12, "does not end with a checkpoint", true, true},
+     [](auto* l) { (*l)[13].resize(40); }, 14, "no newline"},
+    {"truncated_after_records",
+     [](auto* l) { l->resize(12); }, 13, "does not end with a closing checkpoint", true, true},
+    // Finding 5 of issue 13: a cut right after an earlier (signed, valid) checkpoint.
+    {"truncated_at_first_checkpoint",
+     [](auto* l) { l->resize(6); }, 7, "not its session's closing checkpoint", true, true},
+    {"truncated_at_second_checkpoint",
+     [](auto* l) { l->resize(11); }, 12, "not its session's closing checkpoint", true, true},
+    {"closing_flag_added_to_earlier_checkpoint",
+     [](auto* l) {
+       l->resize(11);
+       rapidjson::Document d;
+       d.Parse((*l)[10].data(), (*l)[10].size());
+       d.AddMember("closing", true, d.GetAllocator());
+       (*l)[10] = Rehash(CanonicalJson(d));
+     },
+     11, "signature does not verify", true, true},
+    {"record_appended_after_closing_checkpoint",
+     [](auto* l) {
+       rapidjson::Document d;
+       d.Parse((*l)[12].data(), (*l)[12].size());
+       rapidjson::Document last;
+       last.Parse((*l)[13].data(), (*l)[13].size());
+       d["seq"].SetUint64(15);
+       d["prev"].SetString(std::string(last["hash"].GetString()), d.GetAllocator());
+       l->push_back(Rehash(CanonicalJson(d)));
+     },
+     15, "after the closing checkpoint"},
+    {"checkpoint_from_another_session",
+     [](auto* l) {
+       rapidjson::Document d;
+       d.Parse((*l)[5].data(), (*l)[5].size());
+       d["session"].SetString(std::string(32, 'f'), d.GetAllocator());
+       (*l)[5] = Rehash(CanonicalJson(d));
+     },
+     6, "checkpoint of session", false},
     {"forged_signature",
      [](auto* l) {
-       std::string& cp = (*l)[9];
+       std::string& cp = (*l)[10];
        size_t pos = cp.find("\"signature\":\"") + 13;
        cp[pos] = cp[pos] == 'A' ? 'B' : 'A';
        cp = Rehash(cp);
      },
-     10, "signature does not verify"},
+     11, "signature does not verify"},
     {"rewritten_chain_after_edit",
      [](auto* l) {
-       // Edit record 2 and recompute every later hash and prev: only the signature of
+       // Edit record 1 and recompute every later hash and prev: only the signature of
        // the next checkpoint can tell.
        for (size_t i = 1; i < l->size(); ++i) {
          rapidjson::Document d;
@@ -144,25 +179,25 @@ const TamperCase kCases[] = {
          (*l)[i] = Rehash(CanonicalJson(d));
        }
      },
-     5, "signature does not verify"},
+     6, "signature does not verify"},
     {"unsigned_checkpoint_with_key",
      [](auto* l) {
        rapidjson::Document d;
-       d.Parse((*l)[4].data(), (*l)[4].size());
+       d.Parse((*l)[5].data(), (*l)[5].size());
        d.RemoveMember("signature");
        d.RemoveMember("keyId");
-       (*l)[4] = Rehash(CanonicalJson(d));
+       (*l)[5] = Rehash(CanonicalJson(d));
      },
-     5, "not signed"},
+     6, "not signed"},
     {"checkpoint_count_edited",
      [](auto* l) {
        rapidjson::Document d;
-       d.Parse((*l)[4].data(), (*l)[4].size());
+       d.Parse((*l)[5].data(), (*l)[5].size());
        d["count"].SetUint64(3);
-       (*l)[4] = Rehash(CanonicalJson(d));
+       (*l)[5] = Rehash(CanonicalJson(d));
      },
-     5, "count does not match", false},
-    {"wrong_pubkey", [](auto*) {}, 5, "not a given public key"},
+     6, "count does not match", false},
+    {"wrong_pubkey", [](auto*) {}, 6, "not a given public key"},
 };
 
 INSTANTIATE_TEST_SUITE_P(Evidence, Tamper, ::testing::ValuesIn(kCases),
