@@ -58,7 +58,7 @@ Position Resource::FieldPosition(const rapidjson::Value* v) const {
 
 namespace internal {
 
-size_t FindInvalidText(std::string_view bytes) {
+size_t FindInvalidText(std::string_view bytes, bool allow_nul) {
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   size_t i = 0;
@@ -68,14 +68,14 @@ size_t FindInvalidText(std::string_view bytes) {
       uint64_t w;
       std::memcpy(&w, s + i, 8);
       bool high = (w & 0x8080808080808080ull) != 0;
-      bool zero = ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
+      bool zero = !allow_nul && ((w - 0x0101010101010101ull) & ~w & 0x8080808080808080ull) != 0;
       if (!high && !zero) {
         i += 8;
         continue;
       }
     }
     unsigned char c = s[i];
-    if (c == 0) return i;
+    if (c == 0 && !allow_nul) return i;
     if (c < 0x80) {
       ++i;
       continue;

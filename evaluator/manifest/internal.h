@@ -34,8 +34,9 @@ inline Entry MakeEntry(Position p, bool whole = false) {
   return e;
 }
 
-// Offset of the first byte that is NUL or not valid UTF-8, or npos.
-size_t FindInvalidText(std::string_view bytes);
+// Offset of the first byte that is NUL (unless allow_nul) or not valid UTF-8 (surrogates
+// D800-DFFF included), or npos.
+size_t FindInvalidText(std::string_view bytes, bool allow_nul = false);
 // 1-based line and column (in characters) of a byte offset.
 Position OffsetToPosition(std::string_view bytes, size_t offset);
 

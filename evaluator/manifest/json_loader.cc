@@ -68,10 +68,10 @@ class Sax {
     return Scalar(NumberStart()) && doc_->RawNumber(s, n, copy);
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
-    return StringNode(n) && doc_->String(s, n, copy);
+    return StringNode(s, n) && doc_->String(s, n, copy);
   }
   bool Key(const char* s, rapidjson::SizeType n, bool copy) {
-    return StringNode(n) && doc_->Key(s, n, copy);
+    return StringNode(s, n) && doc_->Key(s, n, copy);
   }
   bool StartObject() { return Open() && doc_->StartObject(); }
   bool EndObject(rapidjson::SizeType n) {
@@ -138,13 +138,19 @@ class Sax {
     return Count(p);
   }
 
-  bool StringNode(rapidjson::SizeType n) {
+  bool StringNode(const char* s, rapidjson::SizeType n) {
     Position p = cursor_->At(StringStart());
     entries_->push_back(MakeEntry(p));
     if (!Count(p)) return false;
     if (n > limits_.max_string_bytes) {
       return Fail(p, "string of " + std::to_string(n) + " bytes exceeds the limit of " +
                          std::to_string(limits_.max_string_bytes) + " bytes");
+    }
+    // The raw text is UTF-8 (PrepareText), but RapidJSON decodes a lone \uDC00-\uDFFF
+    // escape into bytes that are not: refuse them as YAML does.
+    if (internal::FindInvalidText(std::string_view(s, n), /*allow_nul=*/true) != std::string_view::npos) {
+      return Fail(p, "string holds a lone UTF-16 surrogate escape (\\uD800-\\uDFFF must form a pair): "
+                     "not Unicode text");
     }
     return true;
   }
