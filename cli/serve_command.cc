@@ -108,6 +108,13 @@ void AddServeCommand(CLI::App& root, CommandList* commands) {
   app->add_option("--evidence-failure", f->evidence_failure, "When evidence cannot be written: deny or allow")
       ->check(CLI::IsMember({"deny", "allow"}))
       ->capture_default_str();
+  app->add_option("--evidence-fsync", o.evidence_fsync, "When to fsync the evidence log")
+      ->check(CLI::IsMember({"always", "checkpoint", "never"}))
+      ->capture_default_str();
+  app->add_option("--evidence-redact", o.evidence_redact,
+                  "JSON path whose values (in object and oldObject) are masked in evidence and in "
+                  "the answer (repeatable); Secret data always is")
+      ->allow_extra_args(false);
   commands->push_back({app, [app, f] { return RunServe(app, f.get()); }});
 }
 

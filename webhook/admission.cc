@@ -1,6 +1,11 @@
 #include "webhook/admission.h"
 
+#include <algorithm>
+
 #include <rapidjson/error/en.h>
+
+#include "evaluator/evidence/canonical_json.h"
+#include "evaluator/evidence/redact.h"
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
@@ -103,6 +108,39 @@ size_t JsonDepth(std::string_view text, size_t limit) {
   return max_depth;
 }
 
+// What the parser lets through but an AdmissionReview must not hold: a key twice in one
+// object (readers disagree on which one counts) and strings that are not Unicode text
+// (RapidJSON decodes a lone \uDC00 escape into bytes that are not UTF-8). Empty when fine.
+// Recursion is bounded by the depth check before the parse.
+std::string InputProblem(const rapidjson::Value& v) {
+  constexpr const char* kNotText = "a string holds a lone UTF-16 surrogate escape or bytes that are not UTF-8";
+  if (v.IsString()) {
+    if (evidence::FindInvalidUtf8(std::string_view(v.GetString(), v.GetStringLength())) !=
+        std::string_view::npos) {
+      return kNotText;
+    }
+  } else if (v.IsArray()) {
+    for (const auto& e : v.GetArray()) {
+      std::string problem = InputProblem(e);
+      if (!problem.empty()) return problem;
+    }
+  } else if (v.IsObject()) {
+    std::vector<std::string_view> keys;
+    keys.reserve(v.MemberCount());
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+      std::string_view key(it->name.GetString(), it->name.GetStringLength());
+      if (evidence::FindInvalidUtf8(key) != std::string_view::npos) return kNotText;
+      keys.push_back(key);
+      std::string problem = InputProblem(it->value);
+      if (!problem.empty()) return problem;
+    }
+    std::sort(keys.begin(), keys.end());
+    auto dup = std::adjacent_find(keys.begin(), keys.end());
+    if (dup != keys.end()) return "duplicate key '" + std::string(*dup) + "' in one object";
+  }
+  return "";
+}
+
 AdmissionResponse BadRequest(std::string message) {
   AdmissionResponse r;
   r.http_status = 400;
@@ -174,6 +212,7 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
                       rapidjson::GetParseError_En(doc.GetParseError()));
   }
   if (!doc.IsObject()) return BadRequest("body is not a JSON object: expected an AdmissionReview");
+  if (std::string problem = InputProblem(doc); !problem.empty()) return BadRequest(problem);
   std::string_view api_version = Str(Member(doc, "apiVersion"));
   if (api_version != "admission.k8s.io/v1" && api_version != "admission.k8s.io/v1beta1") {
     return BadRequest("apiVersion must be admission.k8s.io/v1 or admission.k8s.io/v1beta1, got '" +
@@ -185,6 +224,10 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
   std::string_view uid = Str(Member(*request, "uid"));
   if (uid.empty()) return BadRequest("request.uid is missing or not a string");
   std::string_view operation = Str(Member(*request, "operation"));
+  if (operation != "CREATE" && operation != "UPDATE" && operation != "DELETE" && operation != "CONNECT") {
+    return BadRequest("request.operation must be CREATE, UPDATE, DELETE or CONNECT, got '" +
+                      std::string(operation) + "'");
+  }
   const rapidjson::Value* user_info = Member(*request, "userInfo");
   std::string_view username = user_info ? Str(Member(*user_info, "username")) : std::string_view();
   const rapidjson::Value* dry = Member(*request, "dryRun");
@@ -218,10 +261,28 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
     req.digest_object = options.digest_object;
     out.evaluation = engine.Evaluate(*target, req, scratch);
     ApplyEnforcement(options.enforcement, &out.evaluation);
+    // Values that must reach neither the answer nor the evidence: Secret data of the new
+    // and the old object (raw and decoded) and the --evidence-redact paths of both.
+    static const evidence::Redactor kSecretDataOnly;
+    const evidence::Redactor& redactor = options.redactor ? *options.redactor : kSecretDataOnly;
+    std::vector<std::string>& secrets = out.evaluation.redact_values;
+    for (const rapidjson::Value* o : {object, old_object}) {
+      if (o == nullptr) continue;
+      std::vector<std::string> found = redactor.CollectValues(*o);
+      secrets.insert(secrets.end(), found.begin(), found.end());
+    }
+    std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
+      return a.size() != b.size() ? a.size() > b.size() : a < b;  // longest first
+    });
+    secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
   } else {
     notes.push_back("no object to evaluate for operation " + std::string(operation));
   }
   const ResourceEvaluation& eval = out.evaluation;
+  auto masked = [&eval](std::string text) {
+    evidence::MaskValues(eval.redact_values, &text);
+    return text;
+  };
 
   std::vector<std::string> deny_reasons, warnings;
   std::string failed_ids, errored_ids, waived_ids;
@@ -231,21 +292,24 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
     if (r.result == Outcome::kWaived) append_id(&waived_ids, r.rule);
     if (r.result == Outcome::kFail) {
       append_id(&failed_ids, r.rule);
-      if (r.action == Action::kDeny) deny_reasons.push_back(Describe(r, r.message));
-      if (r.action == Action::kWarn) warnings.push_back(TruncateWarning(Describe(r, r.message), options.max_warning_bytes));
+      if (r.action == Action::kDeny) deny_reasons.push_back(masked(Describe(r, r.message)));
+      if (r.action == Action::kWarn) {
+        warnings.push_back(TruncateWarning(masked(Describe(r, r.message)), options.max_warning_bytes));
+      }
       if (r.action == Action::kAudit) audit_failed = true;
     }
     if (r.result == Outcome::kError) {
       append_id(&errored_ids, r.rule);
       const char* policy = r.failure_policy_fail ? "Fail" : "Ignore";
       bool denies = r.action == Action::kDeny && r.failure_policy_fail;
-      notes.push_back("failurePolicy " + std::string(policy) + ": rule " + r.rule + " could not be evaluated (" +
-                      r.message + "); " + (denies ? "denied" : "allowed"));
+      // CEL error text may quote a value of the object (e.g. a failed int() of a password).
+      notes.push_back(masked("failurePolicy " + std::string(policy) + ": rule " + r.rule + " could not be evaluated (" +
+                             r.message + "); " + (denies ? "denied" : "allowed")));
       std::string text = std::string("could not be evaluated (failurePolicy ") + policy + "): " + r.message;
       if (denies) {
-        deny_reasons.push_back(Describe(r, text));
+        deny_reasons.push_back(masked(Describe(r, text)));
       } else if (r.action != Action::kAudit) {
-        warnings.push_back(TruncateWarning(Describe(r, text), options.max_warning_bytes));
+        warnings.push_back(TruncateWarning(masked(Describe(r, text)), options.max_warning_bytes));
       } else {
         audit_failed = true;
       }
@@ -259,6 +323,7 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
                      (eval.resource.namespace_.empty() ? "" : eval.resource.namespace_ + "/") + eval.resource.name +
                      ": ";
     for (size_t i = 0; i < deny_reasons.size(); ++i) status_message += (i ? "; " : "") + deny_reasons[i];
+    status_message = masked(std::move(status_message));
     if (status_message.size() > options.max_status_message) {
       status_message = TruncateWarning(status_message, options.max_status_message);
     }
@@ -288,8 +353,9 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
       if (options.deny_on_record_failure && allowed) {
         allowed = false;
         decision = "deny";
-        status_message = "aimsgate could not record the decision as evidence (" + error +
-                         "); denied by --evidence-failure deny";
+        // The cause (path, errno) is for the operator's log, not for the API user.
+        status_message = "aimsgate could not record the decision as evidence; denied by "
+                         "--evidence-failure deny (the webhook's log says why)";
       }
     }
   }
@@ -356,7 +422,7 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
   // ValidatingAdmissionPolicy auditAnnotations, keyed "<policy>/<key>" as the apiserver does.
   for (const auto& [key, value] : eval.audit_annotations) {
     WriteString(w, key);
-    WriteString(w, value);
+    WriteString(w, masked(value));
   }
   w.EndObject();
   w.EndObject();

@@ -33,10 +33,12 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "evaluator/evidence/redact.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate::webhook {
@@ -77,6 +79,9 @@ struct HandlerOptions {
   // Evidence hook: returns false (with `error`) when the decision could not be recorded.
   std::function<bool(const AdmissionDecision&, std::string* error)> record;
   bool deny_on_record_failure = true;  // --evidence-failure deny|allow
+  // --evidence-redact paths; values found there (and Secret data, always) in the object
+  // and oldObject are masked in the answer and in what the evidence hook receives.
+  std::shared_ptr<const evidence::Redactor> redactor;
 };
 
 struct AdmissionResponse {

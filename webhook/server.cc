@@ -374,11 +374,20 @@ int Webhook::Run() {
     return 2;
   }
   handler_.enforcement = o_.enforcement;
+  auto redactor = std::make_shared<evidence::Redactor>();
+  if (evidence::Status rs = evidence::Redactor::Create(o_.evidence_redact, redactor.get()); !rs.ok()) {
+    LogLine("error", "invalid configuration").Str("error", "--evidence-redact: " + rs.message()).Emit();
+    return 2;
+  }
+  handler_.redactor = redactor;
   if (!o_.evidence_path.empty()) {
     writer_ = std::make_unique<evidence::EvidenceWriter>();
     evidence::WriterOptions wo;
     wo.path = o_.evidence_path;
     wo.key_path = o_.evidence_key_path;
+    wo.redact_paths = o_.evidence_redact;
+    evidence::ParseFsyncPolicy(o_.evidence_fsync, &wo.fsync);
+    wo.rotate_unverifiable_log = true;  // keep the bad file for the auditor, do not crash-loop
     evidence::Status s = writer_->Open(wo);
     for (const auto& w : writer_->open_warnings()) LogLine("warn", "evidence log").Str("warning", w).Emit();
     if (!s.ok()) {

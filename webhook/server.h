@@ -59,6 +59,8 @@ struct ServerOptions {
   std::string evidence_path;          // empty = no evidence; "-" = stdout
   std::string evidence_key_path;
   bool evidence_failure_deny = true;  // --evidence-failure deny|allow
+  std::vector<std::string> evidence_redact;   // --evidence-redact: masked in evidence and answers
+  std::string evidence_fsync = "checkpoint";  // --evidence-fsync always|checkpoint|never
   std::string version;
 };
 

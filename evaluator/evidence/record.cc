@@ -1,5 +1,6 @@
 #include "evaluator/evidence/record.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
@@ -251,7 +252,12 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
 
   // Without the object (check keeps none), the caller collected the values while it had it.
   std::vector<std::string> secrets = ev.redact_values;
-  if (redactor != nullptr && in.object != nullptr) secrets = redactor->CollectValues(*in.object);
+  if (redactor != nullptr && in.object != nullptr) {
+    std::vector<std::string> found = redactor->CollectValues(*in.object);
+    secrets.insert(secrets.begin(), found.begin(), found.end());
+    std::stable_sort(secrets.begin(), secrets.end(),
+                     [](const std::string& a, const std::string& b) { return a.size() > b.size(); });
+  }
   std::string results = "[";
   for (size_t i = 0; i < ev.results.size(); ++i) {
     const RuleResult& rr = ev.results[i];
@@ -297,7 +303,11 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   std::string decision = in.decision;
   if (decision.empty()) decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
   m["decision"] = Str(decision);
-  if (!in.notes.empty()) m["notes"] = StringArray(in.notes);
+  if (!in.notes.empty()) {
+    std::vector<std::string> notes = in.notes;  // may quote CEL errors, which quote values
+    for (std::string& note : notes) MaskValues(secrets, &note);
+    m["notes"] = StringArray(notes);
+  }
   if (!in.model.signer.empty() || !in.model.root_digest.empty()) {
     m["model"] = ObjectBuilder()
                      .AddStringIfSet("id", in.model.id)

@@ -160,7 +160,7 @@ class CheckEvidence(unittest.TestCase):
             self.assertEqual(run("evidence", "verify", "--pubkey", pub, log)[0], 0)
             head = os.path.join(d, "head.jsonl")
             with open(log) as f, open(head, "w") as h:
-                h.write(f.readline())  # the first record alone: its checkpoint was cut off
+                h.write(f.readline() + f.readline())  # start + first record: its checkpoint was cut off
             code, out, err = run("evidence", "verify", "--pubkey", pub, head)
             self.assertEqual(code, 1, out + err)
             self.assertIn("no signed checkpoint", err)

@@ -10,6 +10,8 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/redact.h"
 #include "webhook/admission.h"
 
 namespace aimsgate::webhook {
@@ -263,7 +265,10 @@ TEST_F(AdmissionTest, EvidenceFailureFollowsThePolicy) {
   AdmissionResponse r = Run(Review(Deployment(true, 3)), o);
   EXPECT_TRUE(r.record_failed);
   EXPECT_FALSE(Response()["allowed"].GetBool());
-  EXPECT_NE(std::string(Response()["status"]["message"].GetString()).find("disk full"), std::string::npos);
+  // Issue 13, finding 10: the cause (path, errno) stays in the webhook's log.
+  std::string message = Response()["status"]["message"].GetString();
+  EXPECT_EQ(message.find("disk full"), std::string::npos) << message;
+  EXPECT_NE(message.find("could not record the decision as evidence"), std::string::npos) << message;
   EXPECT_EQ(Annotation("evidence"), "write-failed");
   o.deny_on_record_failure = false;
   r = Run(Review(Deployment(true, 3)), o);
@@ -309,14 +314,98 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"object_array", Review("[]"), "request.object is not a JSON object"},
         BadCase{"create_without_object", Review("null"), "request.object is missing"},
         BadCase{"dry_run_string",
-                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","dryRun":"yes"}})",
+                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u","operation":"CREATE","dryRun":"yes"}})",
                 "dryRun"},
         BadCase{"deeply_nested", Nested(200000), "nested deeper than 128"},
         BadCase{"deep_object", Review(std::string(R"({"a":)") + Nested(150) + "}"), "nested deeper"},
         BadCase{"invalid_utf8", Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" +
                                        std::string("\xff\xfe") + R"("}})"),
-                "invalid JSON"}),
+                "invalid JSON"},
+        // Issue 13, finding 6: a lone surrogate escape decodes to bytes that are not UTF-8.
+        BadCase{"lone_low_surrogate", Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"bad\udc00name"}})"),
+                "lone UTF-16 surrogate"},
+        BadCase{"lone_surrogate_in_key",
+                Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"n","labels":{"\udfff":"x"}}})"),
+                "lone UTF-16 surrogate"},
+        // Issue 13, finding 9: duplicate keys (readers disagree on which counts) and operations.
+        BadCase{"duplicate_uid",
+                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"a","uid":"b",)"
+                R"("operation":"CREATE","object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}}})",
+                "duplicate key 'uid'"},
+        BadCase{"duplicate_operation", Review(kConfigMap, "CONNECT\",\"operation\":\"CREATE"), "duplicate key 'operation'"},
+        BadCase{"duplicate_in_object",
+                Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","name":"b"}})"),
+                "duplicate key 'name'"},
+        BadCase{"unknown_operation", Review(Deployment(true, 3), "PATCH"), "request.operation must be"},
+        BadCase{"missing_operation",
+                R"({"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u",)"
+                R"("object":{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c"}}}})",
+                "request.operation must be"}),
     [](const ::testing::TestParamInfo<BadCase>& info) { return info.param.name; });
+
+// Issue 13, finding 8: Secret data and stringData of the new and the old object, raw or
+// base64, and --evidence-redact values never reach the answer or the evidence hook.
+TEST_F(AdmissionTest, SecretValuesReachNeitherTheAnswerNorTheEvidence) {
+  constexpr char kSecretPack[] = R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: s, version: 0.1.0}
+spec:
+  failurePolicy: Fail
+  rules:
+  - id: numeric-password
+    match: {kinds: ["v1/Secret"]}
+    assert: "int(object.stringData.password) > 0"
+    message: "password must be numeric"
+  - id: old-password
+    action: warn
+    match: {kinds: ["v1/Secret"]}
+    assert: "false"
+    message: "was {{oldObject.stringData.password}} / {{oldObject.data.token}} / {{object.metadata.annotations['example.com/key']}}"
+  - id: quoted-token
+    match: {kinds: ["v1/Secret"]}
+    assert: "false"
+    message: "token {{object.data.token}}"
+)Y";
+  EngineOptions eo;
+  eo.rule_paths = {dir_.Write("secret-pack.yaml", kSecretPack)};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(eo, &diags);
+  ASSERT_TRUE(engine) << (diags.empty() ? "" : diags[0].ToString());
+  // base64("s3cr3t-new-token") and base64("0ld-t0ken-value")
+  const std::string object =
+      R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"db","annotations":{"example.com/key":"ann-value-9"}},)"
+      R"("stringData":{"password":"hunter2-new"},"data":{"token":"czNjcjN0LW5ldy10b2tlbg=="}})";
+  const std::string old_object =
+      R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"db"},)"
+      R"("stringData":{"password":"hunter1-old"},"data":{"token":"MGxkLXQwa2VuLXZhbHVl"}})";
+  HandlerOptions o;
+  auto redactor = std::make_shared<evidence::Redactor>();
+  ASSERT_TRUE(evidence::Redactor::Create({"metadata.annotations['example.com/key']"}, redactor.get()).ok());
+  o.redactor = redactor;
+  std::string recorded;
+  o.record = [&recorded](const AdmissionDecision& d, std::string*) {
+    evidence::RecordInput in;
+    in.source = evidence::Source::kAdmission;
+    in.evaluation = d.evaluation;
+    in.object = d.object;
+    in.notes = d.notes;
+    in.decision = d.decision;
+    evidence::Redactor none;
+    recorded = evidence::JoinMembers(evidence::BuildRecordMembers(in, &none, std::chrono::system_clock::now()));
+    return true;
+  };
+  AdmissionResponse r = HandleAdmissionReview(Review(object, "UPDATE", false, "admission.k8s.io/v1", "alice", old_object),
+                                              *engine, o, &state_);
+  ASSERT_EQ(r.http_status, 200) << r.body;
+  EXPECT_NE(r.body.find("\"allowed\":false"), std::string::npos) << r.body;
+  ASSERT_FALSE(recorded.empty());
+  EXPECT_NE(recorded.find("\"masked\":true"), std::string::npos) << recorded;
+  for (const char* secret : {"hunter2-new", "hunter1-old", "s3cr3t-new-token", "czNjcjN0LW5ldy10b2tlbg==",
+                             "0ld-t0ken-value", "MGxkLXQwa2VuLXZhbHVl", "ann-value-9"}) {
+    EXPECT_EQ(r.body.find(secret), std::string::npos) << secret << " in the answer: " << r.body;
+    EXPECT_EQ(recorded.find(secret), std::string::npos) << secret << " in the record: " << recorded;
+  }
+}
 
 TEST_F(AdmissionTest, ModeratelyNestedObjectsAreFine) {
   std::string obj = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"n",)"
