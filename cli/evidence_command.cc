@@ -60,6 +60,8 @@ void WriteJsonResult(const ev::VerifyResult& r, rapidjson::Writer<rapidjson::Str
   w->String(r.file);
   w->Key("ok");
   w->Bool(r.ok);
+  w->Key("integrity");
+  w->String(ev::IntegrityStatus({r}));
   if (!r.ok) {
     w->Key("error");
     w->StartObject();
@@ -160,6 +162,8 @@ int RunVerify(const VerifyFlags& f) {
     w.StartObject();
     w.Key("ok");
     w.Bool(code == 0);
+    w.Key("integrity");
+    w.String(ev::IntegrityStatus(results));
     w.Key("files");
     w.StartArray();
     for (const auto& r : results) WriteJsonResult(r, &w);
@@ -211,10 +215,10 @@ int RunReport(const ReportFlags& f) {
   for (const ev::VerifyResult& r : data.verification) {
     if (!r.ok) std::cerr << r.ErrorLine() << "\n";
   }
-  if (f.output != "-") {
-    std::cerr << f.output << ": " << data.records << " records from " << f.files.size()
-              << " file(s), integrity " << (data.verified() ? "verified" : "FAILED") << "\n";
-  }
+  // Always, so a CSV (which has no place for it) is never read as signed when it is not.
+  std::cerr << (f.output == "-" ? std::string("evidence report") : f.output) << ": " << data.records
+            << " records from " << f.files.size() << " file(s), integrity: " << ev::IntegrityStatus(data.verification)
+            << "\n";
   return data.verified() ? 0 : 1;
 }
 

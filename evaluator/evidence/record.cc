@@ -226,6 +226,16 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
                        .Add("dryRun", in.admission.dry_run ? "true" : "false")
                        .Build();
   }
+  if (!in.ci.empty() || !in.ci_labels.empty()) {
+    ObjectBuilder ci;
+    for (const auto& [k, v] : in.ci) ci.AddString(k.c_str(), v);
+    if (!in.ci_labels.empty()) {
+      ObjectBuilder labels;
+      for (const auto& [k, v] : in.ci_labels) labels.AddString(k.c_str(), v);
+      ci.Add("labels", labels.Build());
+    }
+    m["ci"] = ci.Build();
+  }
   const ResourceRef& r = ev.resource;
   ObjectBuilder res;
   res.AddString("apiVersion", r.api_version).AddString("kind", r.kind).AddString("name", r.name);

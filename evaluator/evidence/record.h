@@ -57,6 +57,10 @@ struct RecordInput {
     std::string id, signer, root_digest;
     bool verified = false;
   } model;
+  // `check`: who and what ran it (CI system, actor, commit, ref, repository,
+  // pipeline) and --context-label pairs; written as "ci" when not empty.
+  std::map<std::string, std::string> ci;
+  std::map<std::string, std::string> ci_labels;
 };
 
 // Members of the record other than seq, prev and hash, as key -> canonical JSON value.

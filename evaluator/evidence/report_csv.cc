@@ -28,7 +28,7 @@ void Cell(std::string_view v, std::ostream& out, bool last = false) {
 void WriteCsvHeader(std::ostream& out) {
   out << "time,seq,file,verified,source,decision,apiVersion,kind,namespace,name,systemId,"
          "rule,controls,severity,action,result,message,waiver,waiverExpires,"
-         "waiverApprovedBy\r\n";
+         "waiverApprovedBy,actor,operation,commit\r\n";
 }
 
 void WriteCsvRows(const rapidjson::Value& rec, const std::string& file, bool verified,
@@ -72,7 +72,10 @@ void WriteCsvRows(const rapidjson::Value& rec, const std::string& file, bool ver
     const rapidjson::Value& waiver = w != r.MemberEnd() ? w->value : kEmpty;
     Cell(GetString(waiver, "name"), out);
     Cell(GetString(waiver, "expires"), out);
-    Cell(GetString(waiver, "approvedBy"), out, /*last=*/true);
+    Cell(GetString(waiver, "approvedBy"), out);
+    Cell(ActorOf(rec), out);
+    Cell(OperationOf(rec), out);
+    Cell(CommitOf(rec), out, /*last=*/true);
   }
 }
 

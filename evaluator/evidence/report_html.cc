@@ -266,6 +266,22 @@ void GroupTable(const char* id, const char* title, const char* key_header, const
   out << "</tbody></table></section>\n";
 }
 
+// Who and what per decision (issue 19 item 12): the last records, newest first.
+void WriteLatestDecisionsHtml(const ReportData& d, std::ostream& out) {
+  out << "<section id=\"latest\"><h2>Latest decisions: who and what</h2><table><thead><tr><th>Time</th>"
+         "<th>Source</th><th>Resource</th><th>Decision</th><th>User or actor</th><th>Operation</th>"
+         "<th>Commit</th></tr></thead><tbody>";
+  for (auto it = d.latest.rbegin(); it != d.latest.rend(); ++it) {
+    out << "<tr data-decision-row><td>" << HtmlEscape(it->time) << "</td><td>" << HtmlEscape(it->source)
+        << "</td><td>" << HtmlEscape(it->resource) << "</td><td>" << HtmlEscape(it->decision)
+        << "</td><td data-k=\"actor\">" << HtmlEscape(it->actor.empty() ? "—" : it->actor)
+        << "</td><td data-k=\"operation\">" << HtmlEscape(it->operation) << "</td><td data-k=\"commit\"><code>"
+        << HtmlEscape(it->commit) << "</code></td></tr>";
+  }
+  if (d.latest.empty()) out << "<tr><td colspan=\"7\">No decisions.</td></tr>";
+  out << "</tbody></table></section>\n";
+}
+
 }  // namespace
 
 std::string HtmlEscape(std::string_view s) {
@@ -303,11 +319,13 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
 
   // Verification.
   out << "<section id=\"verification\"><h2>Integrity verification</h2><div class=\"banner "
-      << (ok ? "ok" : "fail") << "\" data-verified=\"" << (ok ? "true" : "false") << "\">"
-      << (ok ? "Verified: every hash link, sequence number and checkpoint checks out"
-             : "FAILED: the evidence log does not verify; see below");
-  bool any_keys = !o.verify.keys.empty();
-  out << (any_keys ? " (checkpoint signatures verified)." : " (signatures not verified: no public key given).")
+      << (ok ? "ok" : "fail") << "\" data-verified=\"" << (ok ? "true" : "false") << "\" data-signed=\""
+      << (SignedAndVerified(d.verification) ? "true" : "false") << "\">"
+      << (ok ? "Integrity: " + HtmlEscape(IntegrityStatus(d.verification)) +
+                   " (every hash link and sequence number checks out" +
+                   (SignedAndVerified(d.verification) ? " and every checkpoint signature verifies)."
+                                                      : "; a signature is what proves who wrote the log).")
+             : std::string("FAILED: the evidence log does not verify; see below."))
       << "</div>";
   if (d.unverified_records > 0) {
     out << "<p>" << d.unverified_records
@@ -424,6 +442,8 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   }
   if (d.waivers.empty()) out << "<tr><td colspan=\"8\">No waivers applied.</td></tr>";
   out << "</tbody></table></section>\n";
+
+  WriteLatestDecisionsHtml(d, out);
 
   // Packs.
   out << "<section id=\"packs\"><h2>Rule packs in force</h2><table><thead><tr><th>Pack</th>"

@@ -18,13 +18,24 @@ std::string Md(std::string_view s) {
   return out;
 }
 
+// Who and what per decision: the last records, with user or CI actor,
+// operation and commit (issue 19 item 12).
+void WriteLatestDecisionsMarkdown(const ReportData& d, std::ostream& out) {
+  if (d.latest.empty()) return;
+  out << "\n### Latest decisions\n\n| Time | Source | Resource | Decision | User or actor | Operation | Commit |\n"
+         "|---|---|---|---|---|---|---|\n";
+  for (auto it = d.latest.rbegin(); it != d.latest.rend(); ++it) {
+    out << "| " << Md(it->time) << " | " << Md(it->source) << " | " << Md(it->resource) << " | "
+        << Md(it->decision) << " | " << (it->actor.empty() ? "—" : Md(it->actor)) << " | " << Md(it->operation)
+        << " | " << (it->commit.empty() ? "—" : "`" + Md(it->commit.substr(0, 12)) + "`") << " |\n";
+  }
+}
+
 }  // namespace
 
 void RenderMarkdown(const ReportData& d, const ReportOptions& o, std::ostream& out) {
   out << "## " << Md(o.title) << "\n\n";
-  out << (d.verified() ? "**Integrity: verified**" : "**Integrity: FAILED**")
-      << (o.verify.keys.empty() ? " (signatures not verified: no public key)" : " (signatures verified)")
-      << "\n\n";
+  out << "**Integrity: " << IntegrityStatus(d.verification) << "**\n\n";
   for (const VerifyResult& r : d.verification) {
     out << "- `" << Md(r.file) << "`: " << (r.ok ? "OK" : "FAILED — " + Md(r.ErrorLine())) << ", "
         << r.records << " records, " << r.checkpoints << " checkpoints, unsigned tail "
@@ -74,6 +85,7 @@ void RenderMarkdown(const ReportData& d, const ReportOptions& o, std::ostream& o
           << (expired ? " (expired)" : "") << " | " << w.uses << " |\n";
     }
   }
+  WriteLatestDecisionsMarkdown(d, out);
   if (!d.packs.empty()) {
     out << "\n### Packs in force\n\n| Pack | Version | Digest |\n|---|---|---|\n";
     for (const auto& [key, p] : d.packs) {

@@ -42,6 +42,26 @@ std::vector<std::pair<std::string, const RuleStats*>> ReportData::TopFailingRule
   return out;
 }
 
+std::string ActorOf(const rapidjson::Value& rec) {
+  auto req = rec.FindMember("request");
+  if (req != rec.MemberEnd() && req->value.IsObject()) return GetString(req->value, "username");
+  auto ci = rec.FindMember("ci");
+  if (ci != rec.MemberEnd() && ci->value.IsObject()) return GetString(ci->value, "actor");
+  return "";
+}
+
+std::string OperationOf(const rapidjson::Value& rec) {
+  auto req = rec.FindMember("request");
+  if (req != rec.MemberEnd() && req->value.IsObject()) return GetString(req->value, "operation");
+  std::string source = GetString(rec, "source");
+  return source == "ci" ? "check" : source;
+}
+
+std::string CommitOf(const rapidjson::Value& rec) {
+  auto ci = rec.FindMember("ci");
+  return ci != rec.MemberEnd() && ci->value.IsObject() ? GetString(ci->value, "commit") : "";
+}
+
 std::string FormatRate(double rate) {
   if (rate < 0) return "\xE2\x80\x94";  // em dash
   char buf[16];
@@ -72,6 +92,14 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
   if (res != rec.MemberEnd()) {
     ns = GetString(res->value, "namespace");
     system = GetString(res->value, "systemId");
+  }
+  if (res != rec.MemberEnd()) {
+    std::string name = GetString(res->value, "name");
+    DecisionRow row{time, GetString(rec, "source"),
+                    GetString(res->value, "kind") + " " + (ns.empty() ? "" : ns + "/") + name,
+                    decision, ActorOf(rec), OperationOf(rec), CommitOf(rec)};
+    if (d.latest.size() == ReportData::kLatestDecisions) d.latest.erase(d.latest.begin());
+    d.latest.push_back(std::move(row));
   }
   GroupStats& nsg = d.namespaces[ns];
   GroupStats& sysg = d.systems[system];

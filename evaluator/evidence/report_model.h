@@ -79,6 +79,14 @@ struct TrendPoint {
   uint64_t passed = 0, failed = 0;
   double Score() const { return passed + failed == 0 ? -1.0 : static_cast<double>(passed) / (passed + failed); }
 };
+// Who and what, per decision record: the admission user or the CI actor, the
+// admission operation (or "check" / "audit" for those sources), the CI commit.
+struct DecisionRow {
+  std::string time, source, resource, decision, actor, operation, commit;
+};
+std::string ActorOf(const rapidjson::Value& record);
+std::string OperationOf(const rapidjson::Value& record);
+std::string CommitOf(const rapidjson::Value& record);
 
 struct ReportData {
   std::vector<VerifyResult> verification;  // one per input file
@@ -102,6 +110,8 @@ struct ReportData {
   // 62 days (set by Finish; periods without an evaluated resource are left out).
   std::map<std::string, std::vector<TrendPoint>> control_trend;
   std::string trend_granularity;                 // "day" | "week"
+  std::vector<DecisionRow> latest;               // the last kLatestDecisions records, oldest first
+  static constexpr size_t kLatestDecisions = 25;
 
   // Rules with at least one fail, most failures first (ties by name), at most `limit`.
   std::vector<std::pair<std::string, const RuleStats*>> TopFailingRules(size_t limit) const;

@@ -10,17 +10,37 @@ std::string VerifyResult::ErrorLine() const {
   return file + ": error: " + error;
 }
 
+std::string IntegrityStatus(const std::vector<VerifyResult>& results) {
+  bool ok = true, any_unsigned = false, any_unchecked = false;
+  uint64_t signatures = 0, tail = 0;
+  for (const VerifyResult& r : results) {
+    ok = ok && r.ok;
+    any_unsigned = any_unsigned || r.signed_checkpoints == 0;
+    any_unchecked = any_unchecked || !r.signatures_verified;
+    signatures += r.signed_checkpoints;
+    tail += r.unsigned_tail;
+  }
+  if (!ok) return "FAILED";
+  if (results.empty() || any_unsigned) return "hash chain intact, NOT signed";
+  std::string s = any_unchecked ? "hash chain intact, signatures NOT verified (no public key)"
+                                : "hash chain intact, signed (" + std::to_string(signatures) + " signature" +
+                                      (signatures == 1 ? "" : "s") + " verified)";
+  if (tail > 0) s += ", " + std::to_string(tail) + " records after the last checkpoint not yet signed";
+  return s;
+}
+
+bool SignedAndVerified(const std::vector<VerifyResult>& results) {
+  for (const VerifyResult& r : results) {
+    if (!r.ok || r.signed_checkpoints == 0 || !r.signatures_verified) return false;
+  }
+  return !results.empty();
+}
+
 std::string VerifyResult::Summary() const {
-  std::string s = file + ": " + (ok ? "OK" : "FAILED") + ": " + std::to_string(records) +
+  std::string s = file + ": " + (ok ? "OK, " + IntegrityStatus({*this}) : "FAILED") + ": " + std::to_string(records) +
                   " records, " + std::to_string(checkpoints) + " checkpoints (" +
                   std::to_string(signed_checkpoints) + " signed)";
   if (!first_time.empty()) s += ", " + first_time + " .. " + last_time;
-  if (signatures_verified) {
-    s += ", " + std::to_string(signed_checkpoints) + " signatures verified";
-  } else {
-    s += ", signatures not verified";
-    if (signed_checkpoints > 0) s += " (no --pubkey)";
-  }
   for (const std::string& k : key_ids) s += ", signer keyId " + k;
   s += ", unsigned tail: " + std::to_string(unsigned_tail) + " records";
   if (!closed && lines > 0) s += " (log does not end with a closing checkpoint)";

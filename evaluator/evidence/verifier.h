@@ -77,6 +77,18 @@ struct VerifyResult {
   std::string Summary() const;    // one line for people
 };
 
+// What an intact chain proves, in the same words in `verify` and every report
+// format, so that "verified" never reads as "signed":
+//   "FAILED"                                         a file does not verify
+//   "hash chain intact, NOT signed"                  no signed checkpoint (no --evidence-key)
+//   "hash chain intact, signatures NOT verified (no public key)"  signed, no --pubkey given
+//   "hash chain intact, signed (N signatures verified)"
+// The last two add ", N records after the last checkpoint not yet signed" for an
+// unsigned tail. Several files: the weakest of them.
+std::string IntegrityStatus(const std::vector<VerifyResult>& results);
+// True when every file verified, is signed and its signatures were checked.
+bool SignedAndVerified(const std::vector<VerifyResult>& results);
+
 // Called for every line that parses as an entry, in order. `verified` is false once the
 // chain has broken (the report still shows later records, marked unverified).
 using EntryCallback = std::function<void(const Entry& entry, uint64_t line, bool verified)>;

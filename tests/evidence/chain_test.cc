@@ -106,7 +106,31 @@ TEST(Chain, SignedRoundTripVerifies) {
   VerifyResult nokey = VerifyFile(opts.path, VerifyOptions());
   EXPECT_TRUE(nokey.ok);
   EXPECT_FALSE(nokey.signatures_verified);
-  EXPECT_NE(nokey.Summary().find("signatures not verified"), std::string::npos);
+  EXPECT_NE(nokey.Summary().find("hash chain intact, signatures NOT verified (no public key)"), std::string::npos);
+  EXPECT_EQ(IntegrityStatus({nokey}), "hash chain intact, signatures NOT verified (no public key)");
+  EXPECT_EQ(IntegrityStatus({r}), "hash chain intact, signed (3 signatures verified)");
+  EXPECT_FALSE(SignedAndVerified({nokey}));
+  EXPECT_TRUE(SignedAndVerified({r}));
+}
+
+TEST(Chain, UnsignedLogIsIntactButNotSigned) {
+  // "Verified" must never read as "signed": a log written without a key says so,
+  // even when a public key is given (there is no signature to check).
+  TempDir dir;
+  Keys keys = MakeKeys(dir);
+  WriterOptions opts;
+  opts.path = dir.File("unsigned.jsonl");
+  opts.checkpoint_every_records = 4;
+  ASSERT_TRUE(testing::WriteSampleLog(opts, 6).ok());
+  VerifyResult r = VerifyFile(opts.path, VerifyOptions());
+  EXPECT_TRUE(r.ok) << r.ErrorLine();
+  EXPECT_EQ(IntegrityStatus({r}), "hash chain intact, NOT signed");
+  EXPECT_NE(r.Summary().find("OK, hash chain intact, NOT signed"), std::string::npos) << r.Summary();
+  EXPECT_FALSE(SignedAndVerified({r}));
+  VerifyResult broken = r;
+  broken.ok = false;
+  EXPECT_EQ(IntegrityStatus({r, broken}), "FAILED");
+  EXPECT_EQ(IntegrityStatus({}), "hash chain intact, NOT signed");
 }
 
 TEST(Chain, RecordFormat) {

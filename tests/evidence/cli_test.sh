@@ -24,9 +24,9 @@ mkdir "$T/other" && "$AIMSGATE" evidence keygen --out "$T/other" >/dev/null 2>&1
 "$FIXTURE" "$T/e.jsonl" 25 "$T/evidence-signing.key" 10; check fixture 0 $?
 "$AIMSGATE" evidence verify "$T/e.jsonl" --pubkey "$T/evidence-signing.pub" >"$T/v.out" 2>"$T/v.err"; check verify-ok 0 $?
 contains verify-summary "$T/v.out" "OK: 25 records, 3 checkpoints (3 signed)"
-contains verify-signatures "$T/v.out" "signatures verified"
+contains verify-signatures "$T/v.out" "OK, hash chain intact, signed (3 signatures verified)"
 "$AIMSGATE" evidence verify "$T/e.jsonl" >"$T/v2.out" 2>&1; check verify-nokey 0 $?
-contains verify-nokey-says "$T/v2.out" "signatures not verified"
+contains verify-nokey-says "$T/v2.out" "OK, hash chain intact, signatures NOT verified (no public key)"
 "$AIMSGATE" evidence verify "$T/e.jsonl" --pubkey "$T/other/evidence-signing.pub" >/dev/null 2>"$T/v3.err"; check verify-wrong-key 1 $?
 contains verify-wrong-key-line "$T/v3.err" "$T/e.jsonl:12: error:"
 "$AIMSGATE" evidence verify "$T/e.jsonl" --format json >"$T/v.json" 2>/dev/null; check verify-json 0 $?

@@ -156,7 +156,8 @@ TEST(Report, AggregatesMatchInputs) {
   EXPECT_EQ(d.timeline.size(), 7u);  // 08h .. 14h
   ExpectNumbers(html.str(), x);
   const std::string s = html.str();
-  EXPECT_NE(s.find("data-verified=\"true\""), std::string::npos);
+  EXPECT_NE(s.find("data-verified=\"true\" data-signed=\"false\""), std::string::npos);
+  EXPECT_NE(s.find("Integrity: hash chain intact, NOT signed"), std::string::npos);  // the fixture has no key
   EXPECT_EQ(s.find("<script"), std::string::npos);
   EXPECT_EQ(s.find("http://"), std::string::npos);
   EXPECT_EQ(s.find("https://"), std::string::npos);
@@ -210,7 +211,7 @@ TEST(Report, MarkdownHasControlTable) {
   const auto& a32 = x.controls.at("A.3.2");
   std::string row = "| A.3.2 | " + std::to_string(a32.at("pass")) + " | " + std::to_string(a32.at("fail")) + " |";
   EXPECT_NE(md.str().find(row), std::string::npos) << md.str();
-  EXPECT_NE(md.str().find("**Integrity: verified**"), std::string::npos);
+  EXPECT_NE(md.str().find("**Integrity: hash chain intact, NOT signed**"), std::string::npos) << md.str();
 }
 
 TEST(Report, TamperedFileShowsFailureAndUnverifiedRecords) {
