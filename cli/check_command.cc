@@ -2,6 +2,9 @@
 // 0 (compliant), 1 (violations per --fail-on) or 2 (usage, input or pack error).
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -10,7 +13,10 @@
 #include "cli/command.h"
 #include "cli/engine_flags.h"
 #include "cli/report.h"
+#include "cli/report_util.h"
 #include "cli/scan.h"
+#include "cli/usage.h"
+#include "cli/waiver_checks.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -26,6 +32,9 @@ struct CheckOptions {
   std::string now;
   std::vector<std::string> include, exclude;
   bool progress = false, no_progress = false;
+  bool allow_empty = false, verbose = false;
+  std::string color = "auto";
+  WaiverPolicy waiver_policy;
   EvidenceFlags evidence;
 };
 
@@ -33,6 +42,32 @@ struct OutputSpec {
   std::string format;
   std::string path;  // empty = stdout
 };
+
+// --color auto: a terminal, unless NO_COLOR (https://no-color.org) is set or TERM is dumb.
+bool UseColor(const std::string& mode) {
+  if (mode != "auto") return mode == "always";
+  const char* no_color = std::getenv("NO_COLOR");
+  const char* term = std::getenv("TERM");
+  if (no_color && *no_color) return false;
+  if (term && std::string_view(term) == "dumb") return false;
+  return isatty(STDOUT_FILENO) != 0;
+}
+
+// "skipped 4 non-Kubernetes YAML files" on stderr; -v names each one and why.
+void PrintNotManifests(const ScanResult& scan, bool verbose) {
+  if (scan.not_manifests.empty()) return;
+  if (verbose) {
+    for (const auto& s : scan.not_manifests) std::cerr << s.source << ": note: skipped: " << s.message << "\n";
+  }
+  size_t other = scan.not_manifests.size() - scan.helm_templates;
+  std::cerr << "aimsgate check: note: skipped ";
+  if (other > 0) std::cerr << Plural(other, "non-Kubernetes YAML file");
+  if (other > 0 && scan.helm_templates > 0) std::cerr << " and ";
+  if (scan.helm_templates > 0) {
+    std::cerr << Plural(scan.helm_templates, "unrendered Helm template") << " (render with `helm template` first)";
+  }
+  std::cerr << (verbose ? "" : "; -v lists them") << "\n";
+}
 
 int RunCheck(const CheckOptions& o) {
   // --format F or F=PATH, repeatable; --output applies to a format without a path.
@@ -42,7 +77,7 @@ int RunCheck(const CheckOptions& o) {
     OutputSpec spec{f.substr(0, eq), eq == std::string::npos ? "" : f.substr(eq + 1)};
     const auto& known = ReportFormats();
     if (std::find(known.begin(), known.end(), spec.format) == known.end()) {
-      std::cerr << "aimsgate check: error: unknown format '" << spec.format << "'\n";
+      std::cerr << "aimsgate check: error: --format: " << UnknownValue("format", spec.format, known) << "\n";
       return 2;
     }
     outputs.push_back(spec);
@@ -71,6 +106,10 @@ int RunCheck(const CheckOptions& o) {
   std::shared_ptr<const Engine> engine = Engine::Load(engine_options, &diags);
   PrintDiagnostics(diags);
   if (!engine) return 2;
+  WaiverReview waivers = ReviewWaivers(
+      *engine, o.waiver_policy, scan_options.now_unix != 0 ? scan_options.now_unix : static_cast<int64_t>(time(nullptr)));
+  PrintDiagnostics(waivers.diagnostics);
+  if (!waivers.ok) return 2;
 
   scan_options.paths = o.paths;
   scan_options.jobs = o.jobs;
@@ -90,10 +129,15 @@ int RunCheck(const CheckOptions& o) {
   // Evidence first: a decision that was not recorded must not pass (exit 2).
   if (!o.evidence.path.empty() && !WriteCheckEvidence(o.evidence, *engine, scan)) return 2;
   for (const auto& s : scan.skipped) std::cerr << s.source << ": note: " << s.message << "\n";
+  PrintNotManifests(scan, o.verbose);
 
+  const bool color = UseColor(o.color);
   for (const auto& out : outputs) {
-    ReportInput in{*engine, scan, out.path.empty() && out.format == "text" && isatty(STDOUT_FILENO),
-                   scan_options.now_unix, &scores};
+    // Input errors go to stderr (below), once: a text report on stdout would show
+    // them a second time in a CI log, which interleaves both streams.
+    const bool text_here = out.path.empty() && out.format == "text";
+    ReportInput in{*engine, scan, text_here && color, scan_options.now_unix, &scores, /*list_input_errors=*/!text_here, {}};
+    for (const auto& n : waivers.notices) in.notices.push_back({n.source, n.line, n.message});
     if (out.path.empty()) {
       WriteReport(out.format, in, std::cout);
       std::cout.flush();
@@ -107,14 +151,20 @@ int RunCheck(const CheckOptions& o) {
       return 2;
     }
   }
-  // Input errors always reach stderr, except when the text report already shows
-  // them on the same terminal (stdout redirected in CI: stderr is what is read).
-  bool text_on_stdout = false;
-  for (const auto& out : outputs) text_on_stdout |= out.path.empty() && out.format == "text";
-  if (!text_on_stdout || !isatty(STDOUT_FILENO)) {
-    for (const auto& err : scan.errors) std::cerr << err.ToString() << "\n";
+  for (const auto& err : scan.errors) std::cerr << err.ToString() << "\n";
+  bool text_on_stdout = std::any_of(outputs.begin(), outputs.end(),
+                                    [](const OutputSpec& out) { return out.path.empty() && out.format == "text"; });
+  if (!text_on_stdout) {
+    for (const auto& n : waivers.notices) std::cerr << n.source << ":" << n.line << ": note: " << n.message << "\n";
   }
   if (!scan.errors.empty()) return 2;
+  // `helm template … | aimsgate check -` must not pass when helm printed nothing.
+  if (scan.evaluations.empty() && !o.allow_empty) {
+    std::cerr << "aimsgate check: error: no Kubernetes objects found in " << Plural(scan.files, "file")
+              << (scan.not_manifests.empty() ? "" : " (the others hold no manifest, see above)")
+              << "; give --allow-empty if that is expected\n";
+    return 2;
+  }
   Summary s = Summarize(scan);
   if (o.fail_on == "deny" && s.denied > 0) return 1;
   if (o.fail_on == "warn" && (s.denied > 0 || s.warned > 0)) return 1;
@@ -128,10 +178,14 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
   CLI::App* app = root.add_subcommand("check", "Evaluate manifests against rule packs (exit 0 ok, 1 violations, 2 error)");
   app->add_option("paths", o->paths, "Manifest files, directories (recursive) or - for stdin");
   AddEngineFlags(app, &o->engine);
-  app->add_option("--format", o->formats,
-                  "Report format, or FORMAT=PATH (repeatable): text, json, sarif, junit, github")->allow_extra_args(false)
+  std::string formats;
+  for (const auto& f : ReportFormats()) formats += (formats.empty() ? "" : ", ") + f;
+  app->add_option("--format", o->formats, "Report format, or FORMAT=PATH (repeatable): " + formats)
+      ->allow_extra_args(false)
       ->type_name("FORMAT[=PATH]");
-  app->add_option("--output", o->output, "Write the report to FILE instead of stdout");
+  app->add_option("-o,--output", o->output, "Write the report to FILE instead of stdout");
+  app->add_option("--color", o->color, "ANSI colours in the text report: auto (a terminal without NO_COLOR or TERM=dumb)")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   app->add_option("--fail-on", o->fail_on, "Which failures make exit code 1")
       ->check(CLI::IsMember({"deny", "warn", "never"}));
   app->add_option("--jobs", o->jobs, "Files evaluated in parallel (default: number of cores)")->check(CLI::NonNegativeNumber);
@@ -142,6 +196,10 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
       ->type_name("GLOB")->allow_extra_args(false);
   app->add_flag("--progress", o->progress, "Progress on stderr even when it is not a terminal");
   app->add_flag("--no-progress", o->no_progress, "No progress bar (default: shown on a terminal for >300 files)");
+  app->add_flag("--allow-empty", o->allow_empty,
+                "Exit 0 when the input holds no Kubernetes object (default: exit 2, so an empty `helm template` "
+                "pipe does not pass)");
+  app->add_flag("-v,--verbose", o->verbose, "List the walked files skipped as not Kubernetes manifests");
   app->add_option("--now", o->now, "Evaluate as of this RFC 3339 time (expiry of waivers and assessments)");
   app->add_option("--framework", o->engine.framework,
                   "Only the rules mapped to this framework, and its scores: iso42001, eu-ai-act or nist-ai-rmf")
@@ -155,6 +213,16 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
   auto* ca = app->add_option("--ca", ms.ca, "Root certificate(s) of the model signer (certificate mode)");
   app->add_option("--cert-chain", ms.cert_chain, "Signing certificate and intermediates of the model signer")->needs(ca);
   pubkey->excludes(ca);
+  app->add_flag("--strict", o->waiver_policy.strict, "Waiver rule ids that match no loaded rule are errors, not warnings");
+  app->add_option("--waiver-max-days", o->waiver_policy.max_days,
+                  "Longest a waiver may run from now (default: the packs' waiverMaxDays, else 365)")
+      ->check(CLI::PositiveNumber);
+  app->add_option("--waiver-min-justification", o->waiver_policy.min_justification,
+                  "Fewest characters a waiver's justification may have")
+      ->default_val(20)->check(CLI::NonNegativeNumber);
+  app->add_option("--waiver-notice-days", o->waiver_policy.notice_days,
+                  "Report waivers that expire within this many days")
+      ->default_val(14)->check(CLI::NonNegativeNumber);
   AddEvidenceFlags(app, &o->evidence);
   app->add_flag("--audit-only", o->engine.audit_only, "Report deny rules as audit: nothing fails (shadow rollout)");
   commands->push_back({app, [o] { return RunCheck(*o); }});

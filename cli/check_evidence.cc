@@ -1,8 +1,10 @@
 #include "cli/check_evidence.h"
 
+#include <cstdlib>
 #include <iostream>
 #include <memory>
 
+#include "cli/ci_context.h"
 #include "evaluator/evidence/redact.h"
 #include "evaluator/evidence/writer.h"
 
@@ -16,6 +18,11 @@ void AddEvidenceFlags(CLI::App* app, EvidenceFlags* f) {
   app->add_option("--evidence-source", f->source, "Source recorded in evidence: ci, or audit for cluster scans")
       ->check(CLI::IsMember({"ci", "audit"}));
   app->add_option("--evidence-redact", f->redact, "JSON path whose values are masked in evidence messages (repeatable)")
+      ->allow_extra_args(false);
+  app->add_option("--context-label", f->context_labels,
+                  "KEY=VALUE recorded in every evidence record beside the CI context read from GitHub Actions, "
+                  "GitLab CI or Jenkins (repeatable)")
+      ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
 }
 
@@ -39,6 +46,17 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   evidence::ParseFsyncPolicy(f.fsync, &options.fsync);
   options.redact_paths = f.redact;
   options.checkpoint_every_seconds = 0;  // a CI run is short: checkpoint by count and at close
+  CiContext ci = DetectCiContext([](const char* name) { return std::getenv(name); });
+  std::string label_error;
+  if (!AddContextLabels(f.context_labels, &ci, &label_error)) {
+    std::cerr << "aimsgate check: error: " << label_error << "\n";
+    return false;
+  }
+  if (f.key_path.empty()) {
+    // Once per run: a hash chain alone can be recomputed by whoever can write the file.
+    std::cerr << "aimsgate check: warning: --evidence without --evidence-key: the log's hash chain is NOT signed, "
+                 "so it shows accidents but not who wrote it (create a key with `aimsgate evidence keygen`)\n";
+  }
   evidence::EvidenceWriter writer;
   evidence::Status status = writer.Open(options);
   for (const auto& w : writer.open_warnings()) std::cerr << w << "\n";
@@ -56,6 +74,8 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   for (const auto& evaluation : scan.evaluations) {
     evidence::RecordInput in;
     in.source = f.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
+    in.ci = ci.fields;
+    in.ci_labels = ci.labels;
     in.evaluation = &evaluation;
     in.packs = &packs;
     in.model = model;

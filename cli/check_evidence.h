@@ -21,6 +21,7 @@ struct EvidenceFlags {
   std::string fsync = "checkpoint";
   std::string source = "ci";  // ci | audit (the chart's background audit)
   std::vector<std::string> redact;
+  std::vector<std::string> context_labels;  // KEY=VALUE, recorded under "ci" (ci_context.h)
 };
 
 void AddEvidenceFlags(CLI::App* app, EvidenceFlags* flags);

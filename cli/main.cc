@@ -4,6 +4,7 @@
 
 #include "cli/command.h"
 #include "cli/schemas.h"
+#include "cli/usage.h"
 
 int main(int argc, char** argv) {
   using namespace aimsgate::cli;
@@ -25,10 +26,12 @@ int main(int argc, char** argv) {
   AddServeCommand(app, &commands);
 #endif
   AddVersionCommand(app, &commands);
+  OneValuePerUse(&app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);
+    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) std::cerr << SuggestFlags(app, app.remaining(true));
     // CLI11 exits 0 for --help; every usage error is exit code 2 (SPEC §1).
     return code == 0 ? 0 : 2;
   }

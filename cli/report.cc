@@ -10,6 +10,7 @@
 #include <rapidjson/prettywriter.h>
 
 #include "cli/json_out.h"
+#include "cli/report_util.h"
 
 namespace aimsgate::cli {
 
@@ -178,6 +179,18 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
     w.EndObject();
   }
   w.EndArray();
+  if (!in.notices.empty()) {
+    w.Key("notices");
+    w.StartArray();
+    for (const auto& n : in.notices) {
+      w.StartObject();
+      w.Key("source"); w.String(n.source);
+      w.Key("line"); w.Int(n.line);
+      w.Key("message"); w.String(n.message);
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   w.EndObject();
   stream.Flush();
   os << "\n";
@@ -243,16 +256,22 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
       }
     }
     os << "     " << c.dim << counts[0] << " passed, " << counts[1] << " failed, " << counts[2] << " skipped";
-    if (counts[3]) os << ", " << counts[3] << " errors";
+    if (counts[3]) os << ", " << Plural(counts[3], "error");
     if (counts[4]) os << ", " << counts[4] << " waived";
     os << c.reset << "\n";
   }
-  for (const auto& err : in.scan.errors) os << c.red << err.ToString() << c.reset << "\n";
+  if (in.list_input_errors) {
+    for (const auto& err : in.scan.errors) os << c.red << err.ToString() << c.reset << "\n";
+  }
+  for (const auto& n : in.notices) {
+    os << c.yellow << n.source << (n.line > 0 ? ":" + std::to_string(n.line) : "") << ": note: " << n.message
+       << c.reset << "\n";
+  }
   Summary s = Summarize(in.scan);
-  os << "\n" << c.bold << s.resources << " resources in " << in.scan.files << " files: " << s.denied
+  os << "\n" << c.bold << Plural(s.resources, "resource") << " in " << Plural(in.scan.files, "file") << ": " << s.denied
      << " denied, " << s.warned << " warned; rule results " << s.pass << " pass, " << s.fail << " fail, " << s.skip
      << " skip, " << s.error << " error, " << s.waived << " waived" << c.reset;
-  if (!in.scan.errors.empty()) os << c.red << "; " << in.scan.errors.size() << " input errors" << c.reset;
+  if (!in.scan.errors.empty()) os << c.red << "; " << Plural(in.scan.errors.size(), "input error") << c.reset;
   os << "\n";
   if (!in.scores) return;
   for (const auto& f : in.scores->Scores()) {

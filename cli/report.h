@@ -31,12 +31,24 @@ struct Summary {
 };
 Summary Summarize(const ScanResult& scan);
 
+// Something the reader should act on that is neither a result nor an input
+// error, e.g. "waiver 'x' expires in 5 days". Every format shows it.
+struct ReportNotice {
+  std::string source;
+  int line = 0;
+  std::string message;
+};
+
 struct ReportInput {
   const Engine& engine;
   const ScanResult& scan;
   bool color = false;  // text only: ANSI colours (stdout is a terminal)
   int64_t now_unix = 0;  // --now; reports that carry a time use it (0 = the current time)
   const FrameworkScores* scores = nullptr;  // text and json: one summary per framework
+  // text only: list input errors (check prints them on stderr instead when the
+  // text report is on stdout, so a CI log shows each once); the count stays.
+  bool list_input_errors = true;
+  std::vector<ReportNotice> notices = {};
 };
 
 // The key FrameworkScores counts a resource under: file, document, item and identity.

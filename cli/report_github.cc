@@ -109,6 +109,7 @@ void WriteGithubReport(const ReportInput& in, std::ostream& os) {
   for (const auto& err : in.scan.errors) {
     Command(os, "error", err.source, err.line, err.column, "aimsgate input error", err.message);
   }
+  for (const auto& n : in.notices) Command(os, "notice", n.source, n.line, 0, "aimsgate", n.message);
 }
 
 }  // namespace aimsgate::cli

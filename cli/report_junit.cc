@@ -5,14 +5,16 @@
 //     <testsuite name="<pack>" ...>          one per loaded pack, in load order
 //       <testcase name="<rule id>" classname="<file>/<Kind>/<name>" file= line=>
 //         <failure message= type="deny|warn|audit">message, fix, controls</failure>
-//         <skipped message="match.when is false"/>  or  "waived by ..."
+//         <skipped message="waived by ..."/>
 //         <error message= type="evaluation">...</error>
 //     <testsuite name="aimsgate.inputs">      input errors, one <error> each
 //
-// One testcase per (resource, rule) pair that matched (pass included, so the
-// counts are the real number of checks).  Text is escaped for XML 1.0 and
-// characters XML cannot carry (C0 controls other than tab/LF/CR, invalid
-// UTF-8) become U+FFFD.  No timestamps or durations: output is reproducible.
+// One testcase per (resource, rule) pair that was checked (pass included, so the
+// counts are the real number of checks). A rule whose match.when is false was
+// not checked: it is left out, as SARIF leaves it out (155 "skipped" testcases for
+// examples/ buried the real ones); a waived failure stays, as <skipped>.
+// Text is escaped for XML 1.0 and characters XML cannot carry (C0 controls
+// other than tab/LF/CR, invalid UTF-8) become U+FFFD.  No timestamps or durations: output is reproducible.
 #include <string>
 #include <vector>
 
@@ -29,11 +31,14 @@ struct Counts {
   size_t tests = 0, failures = 0, errors = 0, skipped = 0;
 };
 
+bool Checked(const RuleResult& r) { return r.result != Outcome::kSkip; }
+
 void Tally(const RuleResult& r, Counts* c) {
+  if (!Checked(r)) return;
   ++c->tests;
   if (r.result == Outcome::kFail) ++c->failures;
   if (r.result == Outcome::kError) ++c->errors;
-  if (r.result == Outcome::kSkip || r.result == Outcome::kWaived) ++c->skipped;
+  if (r.result == Outcome::kWaived) ++c->skipped;
 }
 
 std::string CountAttrs(const Counts& c) {
@@ -122,7 +127,7 @@ void WriteJunitReport(const ReportInput& in, std::ostream& os) {
     os << "    </properties>\n";
     for (const auto& e : in.scan.evaluations) {
       for (const auto& r : e.results) {
-        if (r.pack == packs[i].name) WriteCase(e, r, os);
+        if (r.pack == packs[i].name && Checked(r)) WriteCase(e, r, os);
       }
     }
     os << "  </testsuite>\n";
@@ -137,6 +142,15 @@ void WriteJunitReport(const ReportInput& in, std::ostream& os) {
          << Text(err.ToString() + "\n") << "</error>\n    </testcase>\n";
     }
     os << "  </testsuite>\n";
+  }
+  if (!in.notices.empty()) {
+    // Not a test: notices ride in a suite of their own with no testcase, as system-out.
+    os << "  <testsuite name=\"aimsgate.notices\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
+       << "    <system-out>";
+    for (const auto& n : in.notices) {
+      os << Text(n.source + (n.line > 0 ? ":" + std::to_string(n.line) : "") + ": note: " + n.message + "\n");
+    }
+    os << "</system-out>\n  </testsuite>\n";
   }
   os << "</testsuites>\n";
 }

@@ -260,6 +260,23 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
   w.StartArray();
   w.StartObject();
   Key(w, "executionSuccessful"); w.Bool(in.scan.errors.empty());
+  if (!in.notices.empty()) {
+    Key(w, "toolConfigurationNotifications");
+    w.StartArray();
+    for (const auto& n : in.notices) {
+      w.StartObject();
+      Key(w, "level"); w.String("note");
+      Key(w, "message"); w.StartObject(); Key(w, "text"); Str(w, n.message); w.EndObject();
+      Key(w, "locations");
+      w.StartArray();
+      w.StartObject();
+      WritePhysicalLocation(w, n.source, n.line, 0);
+      w.EndObject();
+      w.EndArray();
+      w.EndObject();
+    }
+    w.EndArray();
+  }
   if (!in.scan.errors.empty()) {
     Key(w, "toolExecutionNotifications");
     w.StartArray();

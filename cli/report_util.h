@@ -17,6 +17,12 @@ namespace aimsgate::cli {
 // The source name the scanner gives stdin.
 inline constexpr const char* kStdinSource = "<stdin>";
 
+// "1 file", "2 files": a count with its noun in the right number (regular
+// English plurals only: the noun gets an "s").
+inline std::string Plural(size_t n, std::string_view noun) {
+  return std::to_string(n) + " " + std::string(noun) + (n == 1 ? "" : "s");
+}
+
 // Replaces every invalid UTF-8 sequence (and overlong forms, surrogates) by
 // U+FFFD so JSON and XML writers always emit valid text.
 std::string SanitizeUtf8(std::string_view s);

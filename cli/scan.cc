@@ -1,5 +1,7 @@
 #include "cli/scan.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <atomic>
 #include <fstream>
@@ -7,6 +9,7 @@
 #include <iterator>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "cli/field_locator.h"
@@ -74,16 +77,57 @@ bool ReadInput(const std::string& path, int64_t max_bytes, std::string* out, std
   return true;
 }
 
-struct FileResult {
-  std::vector<ResourceEvaluation> evaluations;
-  std::vector<InputError> errors;
-  uint64_t bytes = 0;
-};
-
 const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
   if (!v.IsObject()) return nullptr;
   auto it = v.FindMember(key);
   return it == v.MemberEnd() ? nullptr : &it->value;
+}
+
+struct FileResult {
+  std::vector<ResourceEvaluation> evaluations;
+  std::vector<InputError> errors;
+  std::string not_manifest;  // why a walked file was skipped
+  bool helm_template = false;
+  uint64_t bytes = 0;
+};
+
+// A file below `templates/` of a directory holding Chart.yaml: a Helm chart's
+// template, which is not YAML until `helm template` renders it.
+bool InChartTemplates(const std::string& path) {
+  for (size_t pos = path.find("templates/"); pos != std::string::npos; pos = path.find("templates/", pos + 1)) {
+    if (pos != 0 && path[pos - 1] != '/') continue;
+    std::string chart = path.substr(0, pos);
+    struct stat st;
+    if (stat((chart + "Chart.yaml").c_str(), &st) == 0 || stat((chart + "Chart.yml").c_str(), &st) == 0) return true;
+  }
+  return false;
+}
+
+constexpr const char* kRenderFirst = "unrendered Helm template; render it with `helm template` first";
+
+// Why a walked file that yielded no object is not a manifest, or "" when its
+// errors are real input errors (a broken manifest stays an error).
+std::string NotAManifest(const manifest::LoadResult& loaded, std::string_view data, bool* helm_template) {
+  if (!loaded.resources.empty()) return "";
+  bool all_not_objects = std::all_of(loaded.errors.begin(), loaded.errors.end(),
+                                     [](const manifest::LoadError& e) { return e.not_an_object; });
+  if (all_not_objects) return "no document has both apiVersion and kind; not a Kubernetes manifest";
+  if (data.find("{{") != std::string_view::npos) {
+    *helm_template = true;
+    return kRenderFirst;
+  }
+  return "";
+}
+
+// An object without metadata.name (nor generateName) cannot exist in a cluster:
+// reporting it as "OK Pod <unnamed>" would pass a broken manifest.
+bool HasName(const rapidjson::Value& object) {
+  const rapidjson::Value* metadata = Member(object, "metadata");
+  for (const char* key : {"name", "generateName"}) {
+    const rapidjson::Value* v = metadata ? Member(*metadata, key) : nullptr;
+    if (v && v->IsString() && v->GetStringLength() > 0) return true;
+  }
+  return false;
 }
 
 bool IsAdmissionReview(const rapidjson::Value& v) {
@@ -91,10 +135,15 @@ bool IsAdmissionReview(const rapidjson::Value& v) {
   return kind && kind->IsString() && std::string_view(kind->GetString()) == "AdmissionReview" && Member(v, "request");
 }
 
-void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, const ScanOptions& options,
-              cel::EvalState* state, FileResult* out) {
+void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, bool walked,
+              const ScanOptions& options, cel::EvalState* state, FileResult* out) {
   std::string data, error;
   std::string source = path == "-" ? "<stdin>" : path;
+  if (walked && InChartTemplates(path)) {
+    out->not_manifest = kRenderFirst;
+    out->helm_template = true;
+    return;
+  }
   if (!ReadInput(path, options.max_file_bytes, &data, &error)) {
     out->errors.push_back({source, 0, 0, error});
     return;
@@ -103,10 +152,21 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   manifest::Limits limits;
   limits.max_file_bytes = static_cast<size_t>(options.max_file_bytes);
   manifest::LoadResult loaded = manifest::LoadBytes(data, source, limits);
+  if (walked) {
+    out->not_manifest = NotAManifest(loaded, data, &out->helm_template);
+    if (!out->not_manifest.empty()) return;
+  }
   for (const auto& e : loaded.errors) out->errors.push_back({e.source, e.line, e.column, e.message});
   for (const auto& res : loaded.resources) {
     EvalRequest req;
     const rapidjson::Value* object = res.object;
+    if (!(options.admission_reviews && IsAdmissionReview(*object)) && !HasName(*object)) {
+      const rapidjson::Value& kind = (*object)["kind"];
+      out->errors.push_back({source, res.line, res.column,
+                             std::string(kind.GetString(), kind.GetStringLength()) +
+                                 " has no metadata.name (nor metadata.generateName)"});
+      continue;
+    }
     if (options.admission_reviews && IsAdmissionReview(*object)) {
       const rapidjson::Value* request = Member(*object, "request");
       const rapidjson::Value* new_object = request ? Member(*request, "object") : nullptr;
@@ -143,6 +203,15 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options) {
   ScanResult result;
   std::vector<std::string> files = Walk(options.paths, options.walk, &result.errors, &result.skipped);
   result.files = files.size();
+  // Files named on the command line are manifests whatever they hold; walked ones may be anything.
+  std::set<std::string> named;
+  for (const auto& p : options.paths) {
+    struct stat st;
+    if (p != "-" && (stat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode))) continue;
+    std::string shown = p;
+    while (shown.size() > 2 && shown.compare(0, 2, "./") == 0) shown.erase(0, 2);
+    named.insert(shown);
+  }
   std::unique_ptr<FieldLocator> locator;
   if (options.locate_fields) locator = std::make_unique<FieldLocator>(engine);
   Progress progress(files.size(), ShouldShowProgress(options.progress, files.size()));
@@ -153,7 +222,7 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options) {
   auto worker = [&] {
     cel::EvalState state;
     for (size_t i = next++; i < files.size(); i = next++) {
-      ScanFile(engine, locator.get(), files[i], options, &state, &per_file[i]);
+      ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, options, &state, &per_file[i]);
       progress.Add(1, per_file[i].bytes);
     }
   };
@@ -167,7 +236,12 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options) {
   progress.Finish();
   // Files are sorted and each file's documents come in order: concatenating
   // keeps the output identical whatever the number of jobs.
-  for (auto& f : per_file) {
+  for (size_t i = 0; i < per_file.size(); ++i) {
+    FileResult& f = per_file[i];
+    if (!f.not_manifest.empty()) {
+      result.not_manifests.push_back({files[i], 0, 0, f.not_manifest});
+      if (f.helm_template) ++result.helm_templates;
+    }
     result.bytes += f.bytes;
     std::move(f.evaluations.begin(), f.evaluations.end(), std::back_inserter(result.evaluations));
     std::move(f.errors.begin(), f.errors.end(), std::back_inserter(result.errors));

@@ -5,7 +5,8 @@
 //   opts.walk.exclude = {"legacy/**"};       // see walk.h for the selection rules
 //   ScanResult r = Scan(*engine, opts);
 //   r.evaluations (sorted by source, document, item), r.errors (input errors),
-//   r.skipped (symlinks not followed)
+//   r.skipped (symlinks not followed), r.not_manifests (walked files that
+//   are not Kubernetes manifests: workflows, values.yaml, Helm templates)
 //
 // Order: files sorted (walk.h), each file's documents in order, so the result
 // is byte-identical whatever `jobs` is.  Every failing, waived or erroring
@@ -60,6 +61,13 @@ struct ScanResult {
   std::vector<ResourceEvaluation> evaluations;
   std::vector<InputError> errors;
   std::vector<InputError> skipped;  // paths deliberately not read (symlinks out of the tree)
+  // Files found by a directory walk that hold no Kubernetes object (no document
+  // has both apiVersion and kind: CI workflows, Chart.yaml, values.yaml) or are
+  // unrendered Helm templates (under a chart's templates/, or `{{` in a file that
+  // does not parse). Not errors: a repository root holds such files. A file named
+  // on the command line is read as a manifest whatever it holds.
+  std::vector<InputError> not_manifests;
+  size_t helm_templates = 0;  // of not_manifests
   size_t files = 0;
   uint64_t bytes = 0;
 };

@@ -349,6 +349,7 @@ void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry
   std::string why = NotAnObject(root);
   if (!why.empty()) {
     out->errors.push_back(MakeError(source, FindSorted(top, &root), std::move(why)));
+    out->errors.back().not_an_object = true;
     return;
   }
   const Value& kind = root["kind"];

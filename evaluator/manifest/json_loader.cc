@@ -222,11 +222,16 @@ LoadResult LoadJsonImpl(std::string_view bytes, std::string_view source, const L
         out.errors.push_back(MakeError(source, sax.error_position(), sax.error()));
       } else {
         size_t at = offset + reader.GetErrorOffset();
-        *unquoted_key = document_index == 0 &&
+        // `{"a": 1,}` fails the same way as `{kind: Pod}` (no name where one is due), but
+        // a trailing comma is broken JSON, not flow-style YAML: YAML would accept it.
+        bool trailing_comma = reader.GetParseErrorCode() == rapidjson::kParseErrorObjectMissName &&
+                              at < bytes.size() && bytes[at] == '}';
+        *unquoted_key = document_index == 0 && !trailing_comma &&
                         reader.GetParseErrorCode() == rapidjson::kParseErrorObjectMissName;
         out.errors.push_back(MakeError(source, internal::OffsetToPosition(bytes, at),
-                                       std::string("invalid JSON: ") +
-                                           rapidjson::GetParseError_En(reader.GetParseErrorCode())));
+                                       trailing_comma ? std::string("invalid JSON: trailing comma before '}'")
+                                                      : std::string("invalid JSON: ") +
+                                                            rapidjson::GetParseError_En(reader.GetParseErrorCode())));
       }
       break;
     }

@@ -100,6 +100,9 @@ struct LoadError {
   int line = 0;    // 1-based; 0 when the error has no position (e.g. file too large)
   int column = 0;  // 1-based, in characters
   std::string message;
+  // The document parsed but is not a Kubernetes object (no kind or no apiVersion):
+  // a directory walk skips files that hold nothing else (CI workflows, values.yaml).
+  bool not_an_object = false;
 
   // "source:line:col: error: message" ("source: error: message" without a line).
   std::string ToString() const;

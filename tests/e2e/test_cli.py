@@ -30,7 +30,7 @@ class Check(unittest.TestCase):
     def test_compliant_exits_zero(self):
         code, out, err = run("check", "--rules", f"{FIX}/pack.yaml", f"{FIX}/good.yaml")
         self.assertEqual(code, 0, out + err)
-        self.assertIn("1 resources in 1 files: 0 denied", out)
+        self.assertIn("1 resource in 1 file: 0 denied", out)
 
     def test_fail_on(self):
         args = ["check", "--rules", f"{FIX}/pack.yaml", f"{FIX}/apps.yaml"]

@@ -169,6 +169,20 @@ TEST(Json, BomAndWhitespaceTolerated) {
   EXPECT_TRUE(LoadJson("  \n", "e.json").ok());
 }
 
+TEST(LoadBytes, TrailingCommaIsBrokenJsonNotFlowYaml) {
+  // YAML's flow mappings accept `{"a": 1,}`; a .json manifest that has one is broken.
+  for (const char* text : {"{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"},}",
+                           "{\"apiVersion\": \"v1\", \"kind\": \"Pod\",\n \"metadata\": {\"name\": \"p\",\n }}"}) {
+    LoadResult r = LoadBytes(text, "t.json");
+    ASSERT_EQ(r.errors.size(), 1u) << text;
+    EXPECT_TRUE(r.resources.empty());
+    EXPECT_NE(r.errors[0].ToString().find("error: invalid JSON: trailing comma before '}'"), std::string::npos)
+        << r.errors[0].ToString();
+  }
+  // Flow-style YAML with unquoted keys still loads.
+  EXPECT_TRUE(LoadBytes("{apiVersion: v1, kind: Pod, metadata: {name: p},}", "f.yaml").ok());
+}
+
 TEST(LoadBytes, SniffsJsonAndFallsBackToFlowYaml) {
   // JSON: the JSON parser's error (YAML would accept `NaN` as a string).
   LoadResult nan = LoadBytes("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": NaN}", "s");
