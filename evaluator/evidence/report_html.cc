@@ -45,28 +45,6 @@ std::string RateClass(double rate) {
   return "rate-bad";
 }
 
-// Natural order for control ids: "A.2" < "A.10", "4.1" < "A.2".
-bool NaturalLess(const std::string& a, const std::string& b) {
-  size_t i = 0, j = 0;
-  while (i < a.size() && j < b.size()) {
-    bool da = isdigit(static_cast<unsigned char>(a[i])), db = isdigit(static_cast<unsigned char>(b[j]));
-    if (da && db) {
-      size_t ei = i, ej = j;
-      while (ei < a.size() && isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
-      while (ej < b.size() && isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
-      unsigned long long va = std::stoull(a.substr(i, std::min<size_t>(ei - i, 18)));
-      unsigned long long vb = std::stoull(b.substr(j, std::min<size_t>(ej - j, 18)));
-      if (va != vb) return va < vb;
-      i = ei;
-      j = ej;
-    } else {
-      if (a[i] != b[j]) return a[i] < b[j];
-      ++i;
-      ++j;
-    }
-  }
-  return a.size() - i < b.size() - j;
-}
 
 std::string Num(const char* key, uint64_t v) {
   return "<td class=\"n\" data-k=\"" + std::string(key) + "\">" + N(v) + "</td>";
@@ -373,9 +351,7 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   out << "</section>\n";
 
   // Controls.
-  std::vector<std::string> controls;
-  for (const auto& [c, counts] : d.controls) controls.push_back(c);
-  std::sort(controls.begin(), controls.end(), NaturalLess);
+  const std::vector<std::string> controls = ControlsInOrder(d);
   out << "<section id=\"controls\"><h2>Compliance per ISO/IEC 42001 control</h2>"
          "<p class=\"meta\">Rate = pass ÷ (pass + fail + error + waived); skipped results "
          "(rule not applicable) are not rated.</p><div class=\"legend\">"
@@ -385,8 +361,14 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
          "<th class=\"n\">Pass</th><th class=\"n\">Fail</th><th class=\"n\">Waived</th>"
          "<th class=\"n\">Error</th><th class=\"n\">Skip</th><th class=\"n\">Rate</th><th>Chart</th>"
          "</tr></thead><tbody>";
-  for (const std::string& c : controls) {
+  for (size_t i = 0; i < controls.size(); ++i) {
+    const std::string& c = controls[i];
     const OutcomeCounts& k = d.controls.at(c);
+    // Clauses of the standard's body, then Annex A controls, each under its own heading row.
+    if (i == 0 || IsAnnexA(c) != IsAnnexA(controls[i - 1])) {
+      out << "<tr class=\"group\" data-group=\"" << (IsAnnexA(c) ? "annex-a" : "clauses") << "\"><th colspan=\"9\">"
+          << (IsAnnexA(c) ? "Annex A controls" : "Clauses (management system requirements)") << "</th></tr>";
+    }
     out << "<tr data-control=\"" << HtmlEscape(c) << "\"><th>" << HtmlEscape(c) << "</th><td data-title>"
         << HtmlEscape(ControlTitle(c)) << "</td>" << Num("pass", k.pass) << Num("fail", k.fail) << Num("waived", k.waived)
         << Num("error", k.error) << Num("skip", k.skip) << RateCell(k) << "<td>" << OutcomeBar(k)

@@ -48,9 +48,15 @@ void RenderMarkdown(const ReportData& d, const ReportOptions& o, std::ostream& o
       << d.results.waived << " | " << FormatRate(d.results.Rate()) << " |\n\n";
   if (!d.first_time.empty()) out << "Period: " << d.first_time << " to " << d.last_time << "\n\n";
 
-  out << "### Compliance per ISO/IEC 42001 control\n\n| Control | Pass | Fail | Waived | Error | Skip | Rate |\n"
-         "|---|---:|---:|---:|---:|---:|---:|\n";
-  for (const auto& [c, k] : d.controls) {
+  out << "### Compliance per ISO/IEC 42001 control\n";
+  const std::vector<std::string> controls = ControlsInOrder(d);
+  for (size_t i = 0; i < controls.size(); ++i) {
+    const std::string& c = controls[i];
+    if (i == 0 || IsAnnexA(c) != IsAnnexA(controls[i - 1])) {
+      out << "\n#### " << (IsAnnexA(c) ? "Annex A controls" : "Clauses (management system requirements)")
+          << "\n\n| Control | Pass | Fail | Waived | Error | Skip | Rate |\n|---|---:|---:|---:|---:|---:|---:|\n";
+    }
+    const OutcomeCounts& k = d.controls.at(c);
     out << "| " << Md(c) << " | " << k.pass << " | " << k.fail << " | " << k.waived << " | "
         << k.error << " | " << k.skip << " | " << FormatRate(k.Rate()) << " |\n";
   }

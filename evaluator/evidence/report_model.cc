@@ -1,6 +1,8 @@
 #include "evaluator/evidence/report_model.h"
 
 #include <algorithm>
+#include <cctype>
+#include <string>
 #include <cstdio>
 #include <ctime>
 
@@ -60,6 +62,41 @@ std::string OperationOf(const rapidjson::Value& rec) {
 std::string CommitOf(const rapidjson::Value& rec) {
   auto ci = rec.FindMember("ci");
   return ci != rec.MemberEnd() && ci->value.IsObject() ? GetString(ci->value, "commit") : "";
+}
+
+// Natural order for control ids: "A.2" < "A.10", "4.1" < "A.2".
+bool NaturalLess(const std::string& a, const std::string& b) {
+  size_t i = 0, j = 0;
+  while (i < a.size() && j < b.size()) {
+    bool da = isdigit(static_cast<unsigned char>(a[i])), db = isdigit(static_cast<unsigned char>(b[j]));
+    if (da && db) {
+      size_t ei = i, ej = j;
+      while (ei < a.size() && isdigit(static_cast<unsigned char>(a[ei]))) ++ei;
+      while (ej < b.size() && isdigit(static_cast<unsigned char>(b[ej]))) ++ej;
+      unsigned long long va = std::stoull(a.substr(i, std::min<size_t>(ei - i, 18)));
+      unsigned long long vb = std::stoull(b.substr(j, std::min<size_t>(ej - j, 18)));
+      if (va != vb) return va < vb;
+      i = ei;
+      j = ej;
+    } else {
+      if (a[i] != b[j]) return a[i] < b[j];
+      ++i;
+      ++j;
+    }
+  }
+  return a.size() - i < b.size() - j;
+}
+
+bool IsAnnexA(const std::string& control) { return control.compare(0, 2, "A.") == 0; }
+
+std::vector<std::string> ControlsInOrder(const ReportData& d) {
+  std::vector<std::string> out;
+  for (const auto& [c, counts] : d.controls) out.push_back(c);
+  std::stable_sort(out.begin(), out.end(), [](const std::string& a, const std::string& b) {
+    if (IsAnnexA(a) != IsAnnexA(b)) return !IsAnnexA(a);
+    return NaturalLess(a, b);
+  });
+  return out;
 }
 
 std::string FormatRate(double rate) {

@@ -137,6 +137,12 @@ class ReportBuilder {
 
 // "2026-W48" for "2026-11-28" (ISO 8601 week).
 std::string IsoWeek(const std::string& day);
+// Natural order for control ids: "A.3.2" < "A.10.2", "4.1" < "A.2".
+bool NaturalLess(const std::string& a, const std::string& b);
+// Annex A controls ("A.x.y") as opposed to clauses of the standard's body ("6.1.3").
+bool IsAnnexA(const std::string& control);
+// The controls of `d`: clauses first, then Annex A controls, each in natural order.
+std::vector<std::string> ControlsInOrder(const ReportData& d);
 
 // "87.5%" or "—".
 std::string FormatRate(double rate);

@@ -404,3 +404,31 @@ TEST(Report, RendersInHeadlessChromiumWithTheSameNumbers) {
 
 }  // namespace
 }  // namespace aimsgate::evidence
+
+namespace aimsgate::evidence {
+namespace {
+
+TEST(ReportOrder, ClausesThenAnnexAInNaturalOrder) {
+  ReportData d;
+  for (const char* c : {"A.10.2", "A.3.2", "6.1.3", "A.2.10", "4.3", "A.2.2"}) d.controls[c].pass = 1;
+  EXPECT_EQ(ControlsInOrder(d), (std::vector<std::string>{"4.3", "6.1.3", "A.2.2", "A.2.10", "A.3.2", "A.10.2"}));
+  EXPECT_TRUE(NaturalLess("A.3.2", "A.10.2"));
+  EXPECT_FALSE(NaturalLess("A.10.2", "A.3.2"));
+  std::ostringstream md;
+  RenderMarkdown(d, ReportOptions(), md);
+  const std::string s = md.str();
+  size_t clauses = s.find("#### Clauses"), annex = s.find("#### Annex A controls");
+  ASSERT_NE(clauses, std::string::npos) << s;
+  ASSERT_NE(annex, std::string::npos) << s;
+  EXPECT_LT(clauses, s.find("| 6.1.3 |"));
+  EXPECT_LT(s.find("| 6.1.3 |"), annex);
+  EXPECT_LT(annex, s.find("| A.3.2 |"));
+  EXPECT_LT(s.find("| A.3.2 |"), s.find("| A.10.2 |"));
+  std::ostringstream html;
+  RenderHtml(d, ReportOptions(), html);
+  EXPECT_LT(html.str().find("data-group=\"clauses\""), html.str().find("data-group=\"annex-a\""));
+  EXPECT_LT(html.str().find("data-control=\"A.3.2\""), html.str().find("data-control=\"A.10.2\""));
+}
+
+}  // namespace
+}  // namespace aimsgate::evidence
