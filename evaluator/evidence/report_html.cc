@@ -244,6 +244,37 @@ void GroupTable(const char* id, const char* title, const char* key_header, const
   out << "</tbody></table></section>\n";
 }
 
+// The current state per AI system (issue 19 item 13).
+void WriteCurrentStateHtml(const ReportData& d, std::ostream& out) {
+  auto names = [](const std::vector<std::string>& v) {
+    std::string s;
+    for (const auto& n : v) s += (s.empty() ? "" : ", ") + n;
+    return s.empty() ? std::string("—") : s;
+  };
+  out << "<section id=\"current\"><h2>Current state per AI system</h2><p class=\"meta\">Latest decision per "
+         "system; open findings and waivers of each of its resources' latest record; the rate counts each "
+         "resource once per day, however often it was checked.</p><table><thead><tr><th>System</th>"
+         "<th>Latest decision</th><th>At</th><th>Resource</th><th class=\"n\">Open findings</th>"
+         "<th>Waivers in force</th><th>Waivers expired</th><th class=\"n\">Rate</th></tr></thead><tbody>";
+  for (const auto& [system, st] : d.current) {
+    std::vector<std::string> in_force, expired;
+    st.Waivers(d.now, &in_force, &expired);
+    out << "<tr data-current=\"" << HtmlEscape(system) << "\"><th>" << HtmlEscape(system) << "</th><td data-k=\"decision\">"
+        << HtmlEscape(st.last_decision) << "</td><td>" << HtmlEscape(st.last_time) << "</td><td>"
+        << HtmlEscape(st.last_resource) << "</td>" << Num("open", st.OpenFindings()) << "<td data-k=\"in-force\">"
+        << HtmlEscape(names(in_force)) << "</td><td data-k=\"expired\">" << HtmlEscape(names(expired)) << "</td>"
+        << RateCell(st.DailyCounts()) << "</tr>";
+  }
+  if (d.current.empty()) out << "<tr><td colspan=\"8\">No AI system (aimsgate.io/system-id) in the records.</td></tr>";
+  out << "</tbody></table>";
+  if (d.records_without_system > 0) {
+    out << "<p class=\"meta\" data-k=\"without-system\">" << d.records_without_system
+        << " record(s) of objects without a system id (not AI systems, or undeclared) are left out of this "
+           "table.</p>";
+  }
+  out << "</section>\n";
+}
+
 // Who and what per decision (issue 19 item 12): the last records, newest first.
 void WriteLatestDecisionsHtml(const ReportData& d, std::ostream& out) {
   out << "<section id=\"latest\"><h2>Latest decisions: who and what</h2><table><thead><tr><th>Time</th>"
@@ -377,6 +408,8 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   if (controls.empty()) out << "<tr><td colspan=\"9\">No rule results.</td></tr>";
   out << "</tbody></table></section>\n";
   out << TrendSection(d);
+
+  WriteCurrentStateHtml(d, out);
 
   // Timeline.
   out << "<section id=\"timeline\"><h2>Decisions over time (per " << d.granularity

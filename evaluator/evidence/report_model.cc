@@ -99,6 +99,35 @@ std::vector<std::string> ControlsInOrder(const ReportData& d) {
   return out;
 }
 
+uint64_t SystemState::OpenFindings() const {
+  uint64_t n = 0;
+  for (const auto& [key, r] : resources) n += r.open_findings;
+  return n;
+}
+
+OutcomeCounts SystemState::DailyCounts() const {
+  OutcomeCounts sum;
+  for (const auto& [key, c] : daily) {
+    sum.pass += c.pass;
+    sum.fail += c.fail;
+    sum.waived += c.waived;
+    sum.skip += c.skip;
+    sum.error += c.error;
+  }
+  return sum;
+}
+
+void SystemState::Waivers(std::chrono::system_clock::time_point now, std::vector<std::string>* in_force,
+                          std::vector<std::string>* expired) const {
+  std::map<std::string, std::string> all;
+  for (const auto& [key, r] : resources) all.insert(r.waivers.begin(), r.waivers.end());
+  for (const auto& [name, expires] : all) {
+    std::chrono::system_clock::time_point t;
+    bool is_expired = ParseTime(expires, &t) && t <= now;
+    (is_expired ? expired : in_force)->push_back(name);
+  }
+}
+
 std::string FormatRate(double rate) {
   if (rate < 0) return "\xE2\x80\x94";  // em dash
   char buf[16];
@@ -158,6 +187,7 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
     }
   }
   auto results = rec.FindMember("results");
+  AddSystemState(rec, system, time, decision);
   if (results == rec.MemberEnd() || !results->value.IsArray()) return;
   if (time.size() >= 10 && time.compare(0, 10, day_) != 0) {
     FlushDay();
@@ -228,6 +258,42 @@ std::string IsoWeek(const std::string& day) {
   char buf[16];
   std::strftime(buf, sizeof buf, "%G-W%V", &t);
   return buf;
+}
+
+void ReportBuilder::AddSystemState(const rapidjson::Value& rec, const std::string& system, const std::string& time,
+                                   const std::string& decision) {
+  ReportData& d = *data_;
+  if (system.empty()) {
+    ++d.records_without_system;
+    return;
+  }
+  auto res = rec.FindMember("resource");
+  std::string ns = res != rec.MemberEnd() ? GetString(res->value, "namespace") : "";
+  std::string key = res != rec.MemberEnd() ? GetString(res->value, "kind") + " " + (ns.empty() ? "" : ns + "/") +
+                                                 GetString(res->value, "name")
+                                           : "";
+  SystemState& st = d.current[system];
+  if (time >= st.last_time) {
+    st.last_time = time;
+    st.last_decision = decision;
+    st.last_resource = key;
+  }
+  SystemResourceState latest;
+  OutcomeCounts counts;
+  auto results = rec.FindMember("results");
+  if (results != rec.MemberEnd() && results->value.IsArray()) {
+    for (const auto& r : results->value.GetArray()) {
+      std::string outcome = GetString(r, "result");
+      counts.Add(outcome);
+      if (outcome == "fail") ++latest.open_findings;
+      auto waiver = r.FindMember("waiver");
+      if (outcome == "waived" && waiver != r.MemberEnd() && waiver->value.IsObject()) {
+        latest.waivers[GetString(waiver->value, "name")] = GetString(waiver->value, "expires");
+      }
+    }
+  }
+  st.resources[key] = std::move(latest);  // records arrive in time order: the last one is current
+  st.daily[time.substr(0, 10) + " " + key] = counts;
 }
 
 void ReportBuilder::Finish() {

@@ -88,6 +88,26 @@ std::string ActorOf(const rapidjson::Value& record);
 std::string OperationOf(const rapidjson::Value& record);
 std::string CommitOf(const rapidjson::Value& record);
 
+// The current state of one AI system (resource.systemId), for the auditor who
+// signs: its latest decision, the failures and waivers of each of its
+// resources' latest record, and a rate that counts each resource once per day
+// (the day's last record), so a pipeline that runs ten times a day weighs as
+// much as one that runs once.
+struct SystemResourceState {
+  uint64_t open_findings = 0;                   // fail results in the latest record
+  std::map<std::string, std::string> waivers;   // waiver name -> expires, from waived results
+};
+struct SystemState {
+  std::string last_time, last_decision, last_resource;
+  std::map<std::string, SystemResourceState> resources;  // "Kind ns/name" -> latest
+  std::map<std::string, OutcomeCounts> daily;            // "YYYY-MM-DD Kind ns/name" -> that day's last record
+  uint64_t OpenFindings() const;
+  OutcomeCounts DailyCounts() const;  // sum over `daily`
+  // Waivers of the latest records, split by expiry against `now`.
+  void Waivers(std::chrono::system_clock::time_point now, std::vector<std::string>* in_force,
+               std::vector<std::string>* expired) const;
+};
+
 struct ReportData {
   std::vector<VerifyResult> verification;  // one per input file
   bool verified() const;                   // every file OK
@@ -110,6 +130,8 @@ struct ReportData {
   // 62 days (set by Finish; periods without an evaluated resource are left out).
   std::map<std::string, std::vector<TrendPoint>> control_trend;
   std::string trend_granularity;                 // "day" | "week"
+  std::map<std::string, SystemState> current;    // AI systems only (non-empty systemId)
+  uint64_t records_without_system = 0;           // not AI systems, or undeclared: kept out of `current`
   std::vector<DecisionRow> latest;               // the last kLatestDecisions records, oldest first
   static constexpr size_t kLatestDecisions = 25;
 
@@ -126,6 +148,8 @@ class ReportBuilder {
  private:
   void FlushDay();
 
+  void AddSystemState(const rapidjson::Value& record, const std::string& system, const std::string& time,
+                      const std::string& decision);
   ReportData* data_;
   std::map<std::string, DecisionCounts> hours_;  // "YYYY-MM-DDTHH"
   // The day being read (records arrive in time order): per control, each resource's

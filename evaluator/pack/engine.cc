@@ -573,9 +573,20 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     annotations = Field(*metadata, "annotations");
   }
   // The system id is read with the first pack's prefix; packs agree on it in practice.
-  if (annotations) {
-    std::string prefix = packs_.empty() ? "aimsgate.io/" : packs_.front()->annotation_prefix();
-    ref.system_id = std::string(StringField(*annotations, (prefix + "system-id").c_str()));
+  std::string system_key = (packs_.empty() ? "aimsgate.io/" : packs_.front()->annotation_prefix()) + "system-id";
+  if (annotations) ref.system_id = std::string(StringField(*annotations, system_key.c_str()));
+  if (ref.system_id.empty()) {
+    // As the iso42001 pack reads it: the pod template's (CronJob: the job template's) when the
+    // workload's own metadata does not set it (charts that expose only podAnnotations).
+    const rapidjson::Value* spec = Field(object, "spec");
+    if (spec && ref.kind == "CronJob") {
+      const rapidjson::Value* job = Field(*spec, "jobTemplate");
+      spec = job ? Field(*job, "spec") : nullptr;
+    }
+    const rapidjson::Value* tmpl = spec && ref.kind != "Pod" ? Field(*spec, "template") : nullptr;
+    const rapidjson::Value* tmeta = tmpl ? Field(*tmpl, "metadata") : nullptr;
+    const rapidjson::Value* tann = tmeta ? Field(*tmeta, "annotations") : nullptr;
+    if (tann) ref.system_id = std::string(StringField(*tann, system_key.c_str()));
   }
   const rapidjson::Value& req = request.request ? *request.request : *synthetic_request_;
   if (ref.namespace_.empty() && request.request) ref.namespace_ = std::string(StringField(req, "namespace"));

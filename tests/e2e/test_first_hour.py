@@ -403,6 +403,38 @@ class WhoAndWhat(unittest.TestCase):
             self.assertIn("--context-label 'novalue': expected KEY=VALUE", err)
 
 
+class PodTemplateAnnotations(unittest.TestCase):
+    """Item 9: the built-in pack reads podAnnotations, and says where it looked."""
+
+    DEPLOY = """apiVersion: apps/v1
+kind: Deployment
+metadata: {name: chat, namespace: ml}
+spec:
+  template:
+    metadata:
+      annotations: {aimsgate.io/system-id: chat-assistant, aimsgate.io/owner: ml-platform}
+    spec:
+      containers: [{name: vllm, image: vllm/vllm-openai:v0.6.3}]
+"""
+
+    def test_template_values_count_and_messages_say_where(self):
+        code, out, err = run("check", "--format", "json", "-", stdin=self.DEPLOY)
+        results = {r["rule"]: r for r in json.loads(out)["results"]}
+        # (Absent = passed or skipped: the one-decision report may list failures only.)
+        self.assertEqual(results.get("iso42001/owner-assigned", {"result": "pass"})["result"], "pass")
+        self.assertEqual(results.get("iso42001/system-registered", {"result": "pass"})["result"], "pass")
+        self.assertIn("(annotation aimsgate.io/intended-purpose in metadata.annotations or "
+                      "spec.template.metadata.annotations)", results["iso42001/intended-purpose-declared"]["message"])
+
+    def test_evidence_system_id_from_the_template(self):
+        with tempfile.TemporaryDirectory() as d:
+            log = os.path.join(d, "e.jsonl")
+            run("check", "--evidence", log, "-", stdin=self.DEPLOY)
+            with open(log) as f:
+                rec = json.loads(f.readline())
+            self.assertEqual(rec["resource"]["systemId"], "chat-assistant")
+
+
 class Unsigned(unittest.TestCase):
     """Item 14: "verified" must mean signed."""
 

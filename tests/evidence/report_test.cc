@@ -432,3 +432,57 @@ TEST(ReportOrder, ClausesThenAnnexAInNaturalOrder) {
 
 }  // namespace
 }  // namespace aimsgate::evidence
+
+namespace aimsgate::evidence {
+namespace {
+
+rapidjson::Document Parse(const char* json) {
+  rapidjson::Document d;
+  d.Parse(json);
+  return d;
+}
+
+TEST(ReportCurrentState, LatestPerSystemOncePerDayAndNoNonAiObjects) {
+  ReportData d;
+  ParseTime("2026-11-10T00:00:00Z", &d.now);
+  ReportBuilder b(&d, d.now);
+  // Three runs of the same pipeline on one day, one the next day; a Service without system id.
+  const char* run1 = R"({"time":"2026-11-01T08:00:00.000Z","source":"ci","decision":"deny",
+    "resource":{"kind":"Deployment","namespace":"ml","name":"a","systemId":"s1"},
+    "results":[{"rule":"r1","result":"fail"},{"rule":"r2","result":"fail"}]})";
+  const char* run2 = R"({"time":"2026-11-01T09:00:00.000Z","source":"ci","decision":"deny",
+    "resource":{"kind":"Deployment","namespace":"ml","name":"a","systemId":"s1"},
+    "results":[{"rule":"r1","result":"fail"},{"rule":"r2","result":"pass"}]})";
+  const char* run3 = R"({"time":"2026-11-02T09:00:00.000Z","source":"ci","decision":"allow",
+    "resource":{"kind":"Deployment","namespace":"ml","name":"a","systemId":"s1"},
+    "results":[{"rule":"r1","result":"waived","waiver":{"name":"old","expires":"2026-11-05T00:00:00Z"}},
+               {"rule":"r3","result":"waived","waiver":{"name":"new","expires":"2027-01-01T00:00:00Z"}},
+               {"rule":"r2","result":"pass"}]})";
+  const char* svc = R"({"time":"2026-11-02T09:00:00.000Z","source":"ci","decision":"allow",
+    "resource":{"kind":"Service","namespace":"ml","name":"a"},"results":[]})";
+  for (const char* r : {run1, run2, run1, run2, run3, svc}) b.Add(Parse(r), true);
+  b.Finish();
+  ASSERT_EQ(d.current.size(), 1u);
+  const SystemState& s1 = d.current.at("s1");
+  EXPECT_EQ(s1.last_decision, "allow");
+  EXPECT_EQ(s1.last_resource, "Deployment ml/a");
+  EXPECT_EQ(s1.OpenFindings(), 0u);
+  // Day 1 counts once (its last run: 1 fail, 1 pass), day 2 once (2 waived, 1 pass).
+  OutcomeCounts c = s1.DailyCounts();
+  EXPECT_EQ(c.fail, 1u);
+  EXPECT_EQ(c.pass, 2u);
+  EXPECT_EQ(c.waived, 2u);
+  std::vector<std::string> in_force, expired;
+  s1.Waivers(d.now, &in_force, &expired);
+  EXPECT_EQ(in_force, std::vector<std::string>{"new"});
+  EXPECT_EQ(expired, std::vector<std::string>{"old"});
+  EXPECT_EQ(d.records_without_system, 1u);
+  std::ostringstream md;
+  RenderMarkdown(d, ReportOptions(), md);
+  EXPECT_NE(md.str().find("| s1 | allow | 2026-11-02T09:00:00.000Z | Deployment ml/a | 0 | new | old | 40.0% |"),
+            std::string::npos) << md.str();
+  EXPECT_NE(md.str().find("1 record(s) of objects without a system id"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace aimsgate::evidence
