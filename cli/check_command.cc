@@ -160,9 +160,9 @@ int RunCheck(const CheckOptions& o) {
   if (!scan.errors.empty()) return 2;
   // `helm template … | aimsgate check -` must not pass when helm printed nothing.
   if (scan.evaluations.empty() && !o.allow_empty) {
-    std::cerr << "aimsgate check: error: no Kubernetes objects found in " << Plural(scan.files, "file")
-              << (scan.not_manifests.empty() ? "" : " (the others hold no manifest, see above)")
-              << "; give --allow-empty if that is expected\n";
+    std::cerr << "aimsgate check: error: no Kubernetes objects found (" << Plural(scan.files, "file") << " read";
+    if (!scan.not_manifests.empty()) std::cerr << ", " << scan.not_manifests.size() << " of them skipped as not manifests";
+    std::cerr << "); give --allow-empty if that is expected\n";
     return 2;
   }
   Summary s = Summarize(scan);

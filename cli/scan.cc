@@ -160,7 +160,7 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   for (const auto& res : loaded.resources) {
     EvalRequest req;
     const rapidjson::Value* object = res.object;
-    if (!(options.admission_reviews && IsAdmissionReview(*object)) && !HasName(*object)) {
+    if (!IsAdmissionReview(*object) && !HasName(*object)) {
       const rapidjson::Value& kind = (*object)["kind"];
       out->errors.push_back({source, res.line, res.column,
                              std::string(kind.GetString(), kind.GetStringLength()) +

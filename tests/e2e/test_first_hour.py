@@ -15,6 +15,8 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 FIX = os.path.join(ROOT, "tests", "e2e", "fixtures")
 PACK = os.path.join(FIX, "pack.yaml")
 GOOD = os.path.join(FIX, "good.yaml")
+with open(GOOD) as _f:
+    GOOD_TEXT = _f.read()
 
 
 def run(*args, stdin=None, cwd=ROOT, env=None):
@@ -73,7 +75,7 @@ class RepositoryRoot(unittest.TestCase):
               "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {{ .Release.Name }}\n"
               "  labels:\n    {{- include \"app.labels\" . | nindent 4 }}\nspec:\n  replicas: {{ .Values.replicaCount }}\n")
         write(d, "other/tpl.yaml", "metadata:\n  {{ .Values.x }}: 1\n")  # `{{` outside a chart
-        write(d, "deploy/app.yaml", open(GOOD).read())
+        write(d, "deploy/app.yaml", GOOD_TEXT)
 
     def test_root_passes_and_counts_skips(self):
         with tempfile.TemporaryDirectory() as d:
@@ -104,9 +106,9 @@ class RepositoryRoot(unittest.TestCase):
 
     def test_broken_manifest_in_walk_stays_an_error(self):
         with tempfile.TemporaryDirectory() as d:
-            write(d, "deploy/app.yaml", open(GOOD).read())
+            write(d, "deploy/app.yaml", GOOD_TEXT)
             # One object and one document without kind: a typo, not a foreign file.
-            write(d, "deploy/mixed.yaml", open(GOOD).read().replace("name: good", "name: g2") + "---\nfoo: 1\n")
+            write(d, "deploy/mixed.yaml", GOOD_TEXT.replace("name: good", "name: g2") + "---\nfoo: 1\n")
             write(d, "deploy/broken.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\n")
             code, out, err = run("check", "--rules", PACK, ".", cwd=d)
             self.assertEqual(code, 2)
@@ -341,7 +343,7 @@ class OneValuePerOption(unittest.TestCase):
         apps = os.path.join(FIX, "apps.yaml")
         code, out, err = run("check", "--rules", PACK, GOOD, apps, "--format", "json")
         self.assertEqual(code, 1, err)
-        self.assertEqual(json.loads(out)["summary"]["resources"], 4)
+        self.assertEqual(json.loads(out)["summary"]["resources"], 3)  # good.yaml 1 + apps.yaml 2
         code, out, err = run("check", "--param", "minReplicas=1", GOOD, "--rules", PACK)
         self.assertEqual(code, 0, err)
         self.assertIn("1 resource in 1 file", out)
