@@ -23,7 +23,7 @@ mkdir "$T/other" && "$AIMSGATE" evidence keygen --out "$T/other" >/dev/null 2>&1
 
 "$FIXTURE" "$T/e.jsonl" 25 "$T/evidence-signing.key" 10; check fixture 0 $?
 "$AIMSGATE" evidence verify "$T/e.jsonl" --pubkey "$T/evidence-signing.pub" >"$T/v.out" 2>"$T/v.err"; check verify-ok 0 $?
-contains verify-summary "$T/v.out" "OK: 25 records, 3 checkpoints (3 signed)"
+contains verify-summary "$T/v.out" "OK, hash chain intact, signed (3 signatures verified): 25 records, 3 checkpoints (3 signed)"
 contains verify-signatures "$T/v.out" "OK, hash chain intact, signed (3 signatures verified)"
 "$AIMSGATE" evidence verify "$T/e.jsonl" >"$T/v2.out" 2>&1; check verify-nokey 0 $?
 contains verify-nokey-says "$T/v2.out" "OK, hash chain intact, signatures NOT verified (no public key)"
