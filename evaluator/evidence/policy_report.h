@@ -13,14 +13,26 @@
 //   kOpenReports  openreports.io/v1alpha1 Report / ClusterReport, same layout plus `source`.
 // Results (one per rule result, passing resources included):
 //   pass -> pass; fail of a deny rule -> fail (scored); fail of a warn/audit rule -> warn;
-//   error -> error; skip -> skip; waived -> skip with properties waiver, waiverApprovedBy,
-//   waiverExpires, waiverJustification and aimsgate.io/result=waived (the formats have no
-//   "waived" result). policy = pack name, rule = rule id within the pack, category =
-//   "ISO/IEC 42001 <controls>", properties.controls = comma-separated controls.
+//   error -> error; waived -> skip with properties waiver, waiverApprovedBy, waiverExpires,
+//   waiverJustification and aimsgate.io/result=waived (the formats have no "waived" result).
+//   A rule that did not apply (skip) is left out and only counted in summary.skip, unless
+//   include_skips. policy = pack name, rule = rule id within the pack, category =
+//   "ISO/IEC 42001 <controls>", properties.controls = comma-separated controls. Messages and
+//   waiver justifications are cut at 4 KiB.
+// Objects a controller owns (an ownerReference with controller: true whose uid is among the
+//   evaluated objects: a Deployment's ReplicaSets and Pods) are not reported twice: a result
+//   whose (rule, result) the controller also has is left out and counted in the annotation
+//   aimsgate.io/reported-on-controller, so a finding appears once, on the outermost owner.
+// Size: the apiserver stores at most about 1.5 MiB per object. A namespace's results are split
+//   into reports of at most max_results_bytes of compact JSON each (a resource's results stay
+//   together when they fit), named <name>, <name>-2, <name>-3, ... with the annotation
+//   aimsgate.io/part "i/n"; the default of 512 KiB keeps every emitted report, YAML or
+//   pretty JSON, under 1 MiB. Every report carries the label aimsgate.io/run = the Unix
+//   seconds of `time`, so a caller can delete the reports of earlier runs after applying.
 // A resource without metadata.namespace whose kind is not a known cluster-scoped kind is
 // reported in `default_namespace` (where kubectl would create it).
 //
-// Thread-safety: pure function. Cost: linear in the results.
+// Thread-safety: pure function. Cost: linear in the results. YAML is written with yaml-cpp.
 #pragma once
 
 #include <chrono>
@@ -44,7 +56,9 @@ struct PolicyReportOptions {
   PolicyReportEncoding encoding = PolicyReportEncoding::kYaml;
   std::chrono::system_clock::time_point time = std::chrono::system_clock::now();
   std::string default_namespace = "default";
-  std::string name = "aimsgate";  // metadata.name of every report
+  std::string name = "aimsgate";  // metadata.name of every report (chunks: name-2, name-3, ...)
+  bool include_skips = false;     // list skip results instead of only counting them
+  size_t max_results_bytes = 512 * 1024;  // compact JSON of one report's results
 };
 
 void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations,

@@ -571,6 +571,17 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     ref.namespace_ = std::string(StringField(*metadata, "namespace"));
     labels = Field(*metadata, "labels");
     annotations = Field(*metadata, "annotations");
+    ref.uid = std::string(StringField(*metadata, "uid"));
+    const rapidjson::Value* owners = Field(*metadata, "ownerReferences");
+    if (owners && owners->IsArray()) {
+      for (const rapidjson::Value& owner : owners->GetArray()) {
+        const rapidjson::Value* controller = Field(owner, "controller");
+        if (controller && controller->IsBool() && controller->GetBool()) {
+          ref.controller_uid = std::string(StringField(owner, "uid"));
+          break;
+        }
+      }
+    }
   }
   // The system id is read with the first pack's prefix; packs agree on it in practice.
   std::string system_key = (packs_.empty() ? "aimsgate.io/" : packs_.front()->annotation_prefix()) + "system-id";

@@ -30,6 +30,8 @@ struct ResourceRef {
   std::string name;
   std::string source;      // file in CI, empty in admission
   std::string system_id;   // annotation aimsgate.io/system-id, empty when absent (evidence, reports)
+  std::string uid;         // metadata.uid when the object has one (objects listed from a cluster)
+  std::string controller_uid;  // uid of its ownerReference with controller: true, if any
   int line = 0;
   int document_index = 0;
   int item_index = -1;

@@ -393,7 +393,7 @@ class DefaultsTest(Common, unittest.TestCase):
         reports = [r for r in role["rules"] if r["apiGroups"] == ["wgpolicyk8s.io"]]
         self.assertEqual(len(reports), 1)
         self.assertEqual(set(reports[0]["resources"]), {"policyreports", "clusterpolicyreports"})
-        self.assertTrue({"create", "patch", "get"} <= set(reports[0]["verbs"]))
+        self.assertTrue({"create", "patch", "get", "delete"} <= set(reports[0]["verbs"]))
         self.assertFalse(any("*" in r["verbs"] or "*" in r["resources"] for r in role["rules"]))
         binding = one(self.objs, "ClusterRoleBinding", "aimsgate-audit")
         self.assertEqual(binding["roleRef"]["name"], "aimsgate-audit")
@@ -1069,6 +1069,109 @@ class RealEngineTest(unittest.TestCase):
                 self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
 
+def cluster_of_deployments(count, ai_every=10, namespaces=("shop", "ml", "support")):
+    """A `kubectl get -o json` List of `count` Deployments, each with its ReplicaSet and Pod (controller
+    ownerReferences with uids, as the cluster sets them): every `ai_every`-th one serves vLLM."""
+    items = []
+    for i in range(count):
+        ns = namespaces[i % len(namespaces)]
+        name = f"web-{i:04d}"
+        ai = i % ai_every == 0
+        image = "vllm/vllm-openai:v0.6.3" if ai else "nginx:1.27"
+        template = {"metadata": {"labels": {"app": name}},
+                    "spec": {"containers": [{"name": "main", "image": image}]}}
+        uid = f"00000000-0000-4000-8000-{i:012d}"
+        deploy = {"apiVersion": "apps/v1", "kind": "Deployment",
+                  "metadata": {"name": name, "namespace": ns, "uid": "d" + uid[1:]},
+                  "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}}, "template": template}}
+        rs = {"apiVersion": "apps/v1", "kind": "ReplicaSet",
+              "metadata": {"name": name + "-5d8f7c", "namespace": ns, "uid": "e" + uid[1:],
+                           "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment", "name": name,
+                                                "uid": "d" + uid[1:], "controller": True}]},
+              "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}}, "template": template}}
+        pod = {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": name + "-5d8f7c-x2k4q", "namespace": ns, "uid": "f" + uid[1:],
+                            "labels": {"app": name},
+                            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet", "name": name + "-5d8f7c",
+                                                 "uid": "e" + uid[1:], "controller": True}]},
+               "spec": template["spec"]}
+        items += [deploy, rs, pod]
+    return {"apiVersion": "v1", "kind": "List", "items": items}
+
+
+class AuditReportSizeTest(unittest.TestCase):
+    """Issue 19 item 2: the audit of 3,000 objects through files/audit.sh with the real aimsgate and
+    tests/chart/fake-kubectl. Before: one report per namespace with every skip result (33 per object),
+    5.7 MB for 300 objects, refused by the apiserver."""
+
+    MIB = 1024 * 1024
+
+    def setUp(self):
+        if not os.environ.get("CHART_TEST_AIMSGATE"):
+            self.skipTest("no --aimsgate binary given")
+
+    def audit(self, doc, *args):
+        d = tempfile.mkdtemp(dir=WORK)
+        listing = os.path.join(d, "cluster.json")
+        with open(listing, "w") as f:
+            json.dump(doc, f)
+        env = dict(os.environ, KUBECTL=os.path.join(HERE, "fake-kubectl"), AIMSGATE=os.environ["CHART_TEST_AIMSGATE"],
+                   WORK_DIR=os.path.join(d, "work"), FAKE_KUBECTL_LIST=listing, EVIDENCE_FILE="",
+                   FAKE_KUBECTL_APPLIED=os.path.join(d, "applied.yaml"), FAKE_KUBECTL_LOG=os.path.join(d, "log"),
+                   AUDIT_KINDS="pods,deployments.apps,replicasets.apps")
+        p = subprocess.run(["sh", os.path.join(CHART, "files", "audit.sh"), "--rules=builtin:iso42001", *args],
+                           env=env, capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr[-2000:])
+        with open(os.path.join(d, "applied.yaml")) as f:
+            text = f.read()
+        return text, [d for d in yaml.safe_load_all(text) if d]
+
+    def test_three_thousand_objects(self):
+        text, docs = self.audit(cluster_of_deployments(1000))
+        raw_docs = text.split("\n---\n")
+        self.assertEqual(len(raw_docs), len(docs))
+        for raw in raw_docs:
+            self.assertLess(len(raw.encode()), self.MIB)
+        for doc in docs:
+            self.assertLess(len(json.dumps(doc, separators=(",", ":")).encode()), self.MIB)
+        results = [r for doc in docs for r in doc["results"]]
+        self.assertTrue(results)
+        self.assertFalse([r for r in results if r["result"] == "skip"])  # counted, not listed
+        skipped = sum(doc["summary"]["skip"] for doc in docs)
+        self.assertGreater(skipped, 3000)  # every object skips rules: all of them are counted
+        # The 100 vLLM Deployments are the findings; their ReplicaSets and Pods add none of their own.
+        kinds = {r["resources"][0]["kind"] for r in results}
+        self.assertEqual(kinds, {"Deployment"})
+        failed = {r["resources"][0]["name"] for r in results if r["result"] == "fail"}
+        self.assertEqual(failed, {f"web-{i:04d}" for i in range(0, 1000, 10)})
+        for doc in docs:
+            s = doc["summary"]
+            counted = sum(1 for r in doc["results"] if r["result"] in ("pass", "fail", "warn", "error"))
+            self.assertEqual(s["pass"] + s["fail"] + s["warn"] + s["error"], counted)
+            self.assertEqual(doc["metadata"]["labels"]["app.kubernetes.io/managed-by"], "aimsgate")
+            self.assertRegex(doc["metadata"]["labels"]["aimsgate.io/run"], r"^[0-9]{10}$")
+
+    def test_controlled_objects_checked_but_reported_once(self):
+        # With the pack told to check owned objects too, their findings repeat the Deployment's: left out.
+        text, docs = self.audit(cluster_of_deployments(300), "--param=checkControlledObjects=true")
+        results = [r for doc in docs for r in doc["results"]]
+        self.assertEqual({r["resources"][0]["kind"] for r in results if r["result"] == "fail"}, {"Deployment"})
+        duplicates = sum(int(doc["metadata"].get("annotations", {}).get("aimsgate.io/reported-on-controller", 0))
+                         for doc in docs)
+        self.assertGreater(duplicates, 0)
+
+    def test_split_when_one_namespace_is_large(self):
+        # 1,000 vLLM Deployments in one namespace: more than 1 MiB of findings, split into parts.
+        text, docs = self.audit(cluster_of_deployments(1000, ai_every=1, namespaces=("ml",)))
+        self.assertGreater(len(docs), 1)
+        names = [d["metadata"]["name"] for d in docs]
+        self.assertEqual(names, ["aimsgate"] + [f"aimsgate-{i}" for i in range(2, len(docs) + 1)])
+        for raw in text.split("\n---\n"):
+            self.assertLess(len(raw.encode()), self.MIB)
+        failed = {r["resources"][0]["name"] for d in docs for r in d["results"] if r["result"] == "fail"}
+        self.assertEqual(len(failed), 1000)
+
+
 STUB_AIMSGATE = r"""#!/bin/sh
 # Records its arguments and stdin, writes a one-object report, appends one evidence line.
 printf '%s\n' "$@" >"$STUB_DIR/args"
@@ -1120,6 +1223,13 @@ class AuditScriptTest(unittest.TestCase):
                                  "jobs.batch,cronjobs.batch --all-namespaces -o json")
         self.assertIn("skipping inferenceservices.serving.kserve.io", p.stderr)
         self.assertTrue(log[2].startswith("apply --server-side --force-conflicts --field-manager=aimsgate-audit -f "))
+        # Then the reports of earlier runs go: those not labelled with this run's time, which check got as --now.
+        now = next(a for a in read("args").splitlines() if a.startswith("--now="))[len("--now="):]
+        run = int(datetime.datetime.strptime(now, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp())
+        self.assertLess(abs(run - datetime.datetime.now(datetime.timezone.utc).timestamp()), 600)
+        self.assertEqual(log[3], "delete policyreports.wgpolicyk8s.io,clusterpolicyreports.wgpolicyk8s.io --all-namespaces "
+                                 f"-l app.kubernetes.io/managed-by=aimsgate,aimsgate.io/run!={run} --ignore-not-found")
+        self.assertEqual(len(log), 4)
         # aimsgate check got the List on stdin and the policy arguments.
         listed = json.loads(read("stdin"))
         self.assertEqual(listed["kind"], "List")

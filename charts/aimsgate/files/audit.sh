@@ -6,8 +6,13 @@
 # 1. lists the resource types of AUDIT_KINDS that the cluster serves (`kubectl api-resources`), so a
 #    cluster without KServe, Seldon or KubeRay is audited for the rest instead of failing;
 # 2. `kubectl get <kinds> -A -o json` into a file (a List);
-# 3. `aimsgate check -` on it with the given packs, writing PolicyReports and evidence (source: audit);
-# 4. `kubectl apply --server-side` of the PolicyReports, if the wgpolicyk8s.io CRDs are installed.
+# 3. `aimsgate check -` on it with the given packs, writing PolicyReports and evidence (source: audit):
+#    skip results are only counted, objects a listed controller owns are not reported twice, and each
+#    namespace's results are split into reports under 1 MiB (aimsgate, aimsgate-2, ...), all labelled
+#    aimsgate.io/run=<this run's Unix time>;
+# 4. `kubectl apply --server-side` of the PolicyReports, if the wgpolicyk8s.io CRDs are installed, then
+#    `kubectl delete` of the aimsgate reports of earlier runs (a namespace that needs fewer parts now,
+#    or has no audited workload left).
 # Plain kubectl and aimsgate, no API client of our own. POSIX sh, no pipes (no pipefail in dash):
 # each step writes a file and its exit status is checked.
 #
@@ -77,9 +82,13 @@ if [ -n "$EVIDENCE_FILE" ]; then
   fi
 fi
 
+# One time for the whole run: the evaluation, the reports' timestamps and their aimsgate.io/run label.
+run=$(date -u +%s)
+now=$(date -u -d "@$run" +%Y-%m-%dT%H:%M:%SZ)
+
 log "evaluating"
 status=0
-"$AIMSGATE" check - --format=policyreport --output="$reports" --fail-on=never "$@" <"$list" || status=$?
+"$AIMSGATE" check - --format=policyreport --output="$reports" --fail-on=never --now="$now" "$@" <"$list" || status=$?
 if [ "$status" -ne 0 ]; then
   log "error: aimsgate check exited with $status"
   exit "$status"
@@ -104,4 +113,7 @@ if [ ! -s "$reports" ]; then
 fi
 log "applying policy reports"
 "$KUBECTL" apply --server-side --force-conflicts --field-manager=aimsgate-audit -f "$reports"
+log "removing the reports of earlier runs"
+"$KUBECTL" delete policyreports.wgpolicyk8s.io,clusterpolicyreports.wgpolicyk8s.io --all-namespaces \
+  -l "app.kubernetes.io/managed-by=aimsgate,aimsgate.io/run!=$run" --ignore-not-found
 log "done"
