@@ -136,7 +136,8 @@ TEST(Utf8, WriterNeverWritesALineTheVerifierRejects) {
   for (int i = 0; i < kRecords; ++i) {
     ResourceEvaluation ev;
     ev.resource = {random_string(), random_string(), random_string(), random_string(),
-                   random_string(), random_string(), static_cast<int>(rng() % 5), 0, -1};
+                   random_string(), random_string(), random_string(), random_string(),
+                   static_cast<int>(rng() % 5), 0, -1};
     ev.object_sha256 = random_string();
     for (int r = 0, n = static_cast<int>(rng() % 4); r < n; ++r) {
       RuleResult rr;
