@@ -433,7 +433,9 @@ spec:
             log = os.path.join(d, "e.jsonl")
             run("check", "--evidence", log, "-", stdin=self.DEPLOY)
             with open(log) as f:
-                rec = json.loads(f.readline())
+                recs = [json.loads(line) for line in f]
+            # The log opens with its session's start record; the decision follows.
+            rec = next(r for r in recs if "resource" in r)
             self.assertEqual(rec["resource"]["systemId"], "chat-assistant")
 
 

@@ -196,7 +196,7 @@ spec:
   match: {namespaces: ["team"], names: ["d"]}
   justification: "d's owner is being appointed; accepted until the end of the quarter"
   approvedBy: "ciso@example.com"
-  expires: "2099-01-01T00:00:00Z"
+  expires: "2027-06-01T00:00:00Z"
 """
 
 
