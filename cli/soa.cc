@@ -137,7 +137,8 @@ SoaTable BuildSoa(const Framework& framework, const Engine& engine, const Applic
     }
   }
   if (evidence_files.empty()) return t;
-  evidence::MergedLog log(evidence_files, evidence::VerifyOptions());
+  const evidence::VerifyOptions verify_options;  // MergedLog keeps a reference: must outlive it
+  evidence::MergedLog log(evidence_files, verify_options);
   const evidence::Entry* e;
   size_t file;
   bool verified;
