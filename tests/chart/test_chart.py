@@ -276,7 +276,7 @@ class DefaultsTest(Common, unittest.TestCase):
         # A fresh install audits: nothing denied until the operator moves to enforce.
         self.assertEqual(c["args"], [
             "serve", "--listen=:8443", "--tls-cert=/etc/aimsgate/tls/tls.crt", "--tls-key=/etc/aimsgate/tls/tls.key",
-            "--tls-min-version=1.3", "--threads=1024", "--max-body-bytes=7340032", "--read-timeout=10",
+            "--tls-min-version=1.3", "--threads=64", "--max-connections=1024", "--max-body-bytes=7340032", "--read-timeout=10",
             "--write-timeout=10", "--rules=builtin:iso42001", "--enforcement=audit",
             "--evidence=/var/lib/aimsgate/evidence/$(POD_NAME).jsonl"])
         self.assertNotIn("hostNetwork", pod)
