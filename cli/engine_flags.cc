@@ -19,6 +19,9 @@ void AddEngineFlags(CLI::App* app, EngineOptions* o, bool with_inputs) {
   app->add_option("--waivers", o->waiver_paths, "Waiver file or directory (repeatable)")->allow_extra_args(false);
   app->add_option("--model-card", o->model_card_path, "Hugging Face model card (Markdown with YAML front matter)");
   app->add_option("--bom", o->bom_path, "CycloneDX 1.5/1.6 ML-BOM (JSON)");
+  app->add_option("--models", o->models_path,
+                  "Model catalogue: DIR/<id>/README.md, bom.json, model.sig + verify.yaml; a workload names "
+                  "its model with the annotation aimsgate.io/model (docs/model-signing.md)");
   app->add_option("--context", o->context_paths,
                   "File or directory of objects ValidatingAdmissionPolicies read: paramKind params and "
                   "Namespaces (repeatable; docs/vap.md)")->allow_extra_args(false);

@@ -8,7 +8,7 @@
 
 namespace aimsgate::cli {
 
-// Adds --rules, --param, --params, --inventory, --waivers, --model-card, --bom.
+// Adds --rules, --param, --params, --inventory, --waivers, --model-card, --bom, --models, --context.
 void AddEngineFlags(CLI::App* app, EngineOptions* options, bool with_inputs = true);
 
 // Prints diagnostics to stderr as "path:line:col: error: message" with a caret snippet.

@@ -153,6 +153,7 @@ constexpr const char* kRulePackTest = R"J(  "type": "object",
         "modelPubkey": {"type": "string"},
         "modelCa": {"type": "string"},
         "modelCertChain": {"type": "string"},
+        "models": {"type": "string"},
         "now": {"$ref": "#/$defs/rfc3339"},
         "results": {
           "type": "array",
@@ -192,6 +193,7 @@ constexpr const char* kInventory = R"J(  "type": "object",
           "owner": {"type": "string"},
           "riskTier": {"type": "string"},
           "intendedPurpose": {"type": "string"},
+          "model": {"type": "string", "minLength": 1},
           "impactAssessments": {
             "type": "array",
             "items": {

@@ -101,7 +101,7 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   if (!spec || !spec.IsMap()) return fail_load(doc, "RulePackTest without spec");
   for (const auto& kv : spec) {
     static const char* kKnown[] = {"packs", "resources", "inventory", "waivers", "params", "modelCard", "bom", "now", "results",
-                                   "modelDir", "modelSignature", "modelPubkey", "modelCa", "modelCertChain"};
+                                   "modelDir", "modelSignature", "modelPubkey", "modelCa", "modelCertChain", "models"};
     std::string k = kv.first.Scalar();
     if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* s) { return k == s; })) {
       return fail_load(kv.first, "unknown field '" + k + "' in RulePackTest spec");
@@ -118,6 +118,7 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   auto path_of = [&](const char* key) { return spec[key] ? Resolve(base, spec[key].Scalar()) : std::string(); };
   eo.model_signature = {path_of("modelDir"), path_of("modelSignature"), path_of("modelPubkey"),
                         path_of("modelCertChain"), path_of("modelCa"), 0};
+  eo.models_path = path_of("models");
   if (YAML::Node params = spec["params"]) {
     if (!params.IsMap()) return fail_load(params, "params must be a mapping of parameter: value");
     for (const auto& kv : params) {

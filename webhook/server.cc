@@ -136,6 +136,7 @@ class Webhook {
     engine_paths_.push_back(o.engine.inventory_path);
     engine_paths_.push_back(o.engine.model_card_path);
     engine_paths_.push_back(o.engine.bom_path);
+    engine_paths_.push_back(o.engine.models_path);  // the model catalogue reloads like packs
     if (!o.insecure_http) tls_paths_ = {o.tls.cert_path, o.tls.key_path, o.tls.client_ca_path};
   }
 

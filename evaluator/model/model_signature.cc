@@ -170,6 +170,9 @@ class Verification {
   bool Ignored(const std::string& name, bool is_dir) const {
     if (is_dir ? dirs_.count(name) != 0 : Listed(name)) return false;
     if (!signature_rel_.empty() && name == signature_rel_) return true;
+    for (const std::string& n : options_.ignore_unlisted) {
+      if (!is_dir && name == n) return true;
+    }
     for (const char* git : {".git", ".gitattributes", ".github", ".gitignore"}) {
       if (UnderOrEqual(name, git)) return true;
     }

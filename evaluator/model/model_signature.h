@@ -34,6 +34,9 @@ namespace aimsgate::model {
 struct ModelVerifyOptions {
   TrustOptions trust;
   int jobs = 0;  // 0: hardware concurrency
+  // Model-relative names that are not "extra" when the manifest does not list them (the model
+  // catalogue's README.md, bom.json and verify.yaml beside the model files); listed ones are checked.
+  std::vector<std::string> ignore_unlisted;
 };
 
 enum class VerifyFailureKind {

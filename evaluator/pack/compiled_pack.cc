@@ -31,6 +31,7 @@ CompiledPack::CompiledPack(PackSpec spec, const cel::Limits& limits) : spec_(std
   slots_.inventory = env_.DeclareVariable("inventory");
   slots_.inventory_all = env_.DeclareVariable("inventoryAll");
   slots_.model = env_.DeclareVariable("model");
+  slots_.model_ref = env_.DeclareVariable("modelRef");
   slots_.now = env_.DeclareVariable("now");
   slots_.namespace_object = env_.DeclareVariable("namespaceObject");
   if (spec_.parameters && spec_.parameters->IsObject()) {

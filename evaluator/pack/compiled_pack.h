@@ -39,7 +39,7 @@ struct CompiledRule {
 
 // Variable slots every pack environment declares, in this order.
 struct PackSlots {
-  int object, old_object, request, params, inventory, inventory_all, model, now, namespace_object;
+  int object, old_object, request, params, inventory, inventory_all, model, model_ref, now, namespace_object;
 };
 
 class CompiledPack {

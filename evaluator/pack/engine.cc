@@ -10,6 +10,7 @@
 #include "evaluator/pack/compiled_pack.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/k8s_resources.h"
+#include "evaluator/pack/model_binding.h"
 #include "evaluator/pack/model_signature_input.h"
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap.h"
@@ -389,6 +390,10 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   if (!options.model_signature.signature.empty() && !LoadModelSignature(options.model_signature, engine->model_.get(), diagnostics)) {
     return nullptr;
   }
+  if (!options.models_path.empty()) {
+    engine->models_ = LoadModelCatalogueInput(options.models_path, options.model_signature.now_unix, diagnostics);
+    if (!engine->models_) return nullptr;
+  }
   engine->synthetic_request_ = std::make_shared<rapidjson::Document>();
   engine->synthetic_request_->Parse(
       R"({"operation":"CREATE","userInfo":{"username":"aimsgate-ci"},"namespace":"","dryRun":false})");
@@ -669,6 +674,7 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   size_t candidates = 0;
   for (const auto& pack : packs_) candidates += pack->RulesForKind(ref.kind).size();
   out.results.reserve(candidates);
+  ModelBinding model_binding;  // outlives each pack's activation, which points into it
   for (const auto& pack : packs_) {
     const PackSpec& spec = pack->spec();
     std::unique_ptr<cel::Activation> act;  // built when the first rule of this pack matches
@@ -716,7 +722,9 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
         }
         act->Set(s.inventory, entry ? cel::Value::Json(*entry) : cel::Value::Null());
         act->Set(s.inventory_all, inventory_ ? cel::Value::Json(inventory_->document()) : cel::Value::Null());
-        act->Set(s.model, model_->IsNull() ? cel::Value::Null() : cel::Value::Json(*model_));
+        BindModel(models_.get(), object, pack->annotation_prefix(), entry, model_.get(), &model_binding);
+        act->Set(s.model, model_binding.model ? cel::Value::Json(*model_binding.model) : cel::Value::Null());
+        act->Set(s.model_ref, model_binding.ref ? cel::Value::Json(*model_binding.ref) : cel::Value::Null());
         act->Set(s.now, cel::Value::Timestamp(now, 0));
         const rapidjson::Value* ns_object = nullptr;
         if (spec.namespaces) ns_object = spec.namespaces->Find(ref.namespace_.empty() ? "default" : ref.namespace_);

@@ -55,6 +55,10 @@ struct EngineOptions {
   std::vector<std::string> waiver_paths;
   std::string model_card_path;
   std::string bom_path;
+  // `--models DIR`: the model catalogue (evaluator/model/model_catalogue.h); a workload
+  // naming a model (annotation <prefix>model or its inventory entry's `model`) gets that
+  // model as `model`, and `modelRef` says what it named and whether it was found.
+  std::string models_path;
   // Keeps only the rules mapped to this framework (framework_catalog.h); empty = all.
   std::string framework;
   // `check --model-dir DIR --model-signature FILE (--pubkey | --ca [--cert-chain])`: the model is
@@ -81,6 +85,9 @@ struct EvalRequest {
 };
 
 class CompiledPack;
+namespace model {
+class ModelCatalogue;
+}
 
 class Engine {
  public:
@@ -100,6 +107,8 @@ class Engine {
   std::vector<RuleInfo> rules() const;
   const Inventory* inventory() const { return inventory_.get(); }
   const WaiverSet* waivers() const { return waivers_.get(); }
+  // The --models catalogue, or null.
+  const model::ModelCatalogue* models() const { return models_.get(); }
   // `model.signature` ({verified, signer, mode, rootDigest, files, errors}) or null.
   const rapidjson::Value* model_signature() const;
 
@@ -109,6 +118,7 @@ class Engine {
   std::shared_ptr<const Inventory> inventory_;
   std::shared_ptr<const WaiverSet> waivers_;
   std::shared_ptr<rapidjson::Document> model_;  // null-valued when no model metadata
+  std::shared_ptr<const model::ModelCatalogue> models_;
   std::shared_ptr<rapidjson::Document> synthetic_request_;
   bool audit_only_ = false;
 };

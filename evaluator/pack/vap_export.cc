@@ -284,8 +284,8 @@ std::string Inliner::Expand(const std::string& e, int depth) {
 std::string Inliner::Literals(const std::string& e) {
   return MapIdentifiers(e, [&](size_t start, size_t end, size_t* consumed, std::string* replacement) {
     const std::string name = e.substr(start, end - start);
-    if (name == "inventory" || name == "inventoryAll" || name == "model" || name == "now") {
-      const char* what = name == "model" ? "model metadata (--model-card/--bom)"
+    if (name == "inventory" || name == "inventoryAll" || name == "model" || name == "modelRef" || name == "now") {
+      const char* what = name == "model" || name == "modelRef" ? "model metadata (--model-card/--bom/--models)"
                          : name == "now" ? "the evaluation time (now)"
                                          : "the AI-system register (--inventory)";
       Fail(std::string("reads ") + what + ", which the apiserver does not have");

@@ -734,6 +734,111 @@ class RenderGuardsTest(unittest.TestCase):
         self.assertEqual(find(objs, "CronJob") + find(objs, "ClusterRole", "aimsgate-audit"), [])
 
 
+class ModelCatalogueTest(unittest.TestCase):
+    """models.catalogue / models.volume: the --models catalogue mounted for serve and the audit (issue 17 item 4)."""
+
+    EXAMPLES = os.path.join(REPO, "examples", "models")
+
+    def catalogue_values(self, model_dir=None):
+        def text(*parts):
+            with open(os.path.join(self.EXAMPLES, *parts)) as f:
+                return f.read()
+        verify = {"publicKey": "signing-key.pub"}
+        if model_dir:
+            verify["modelDir"] = model_dir
+        return {"models": {
+            "catalogue": {
+                "fraud-scorer": {"README.md": text("fraud-scorer", "README.md"),
+                                 "model.sig": json.loads(text("fraud-scorer", "model.sig")),
+                                 "signing-key.pub": text("fraud-scorer", "signing-key.pub"),
+                                 "verify.yaml": verify},
+                "ticket-priority-classifier": {"README.md": text("ticket-priority-classifier", "README.md"),
+                                               "bom.json": text("ticket-priority-classifier", "bom.json")}},
+            "filesVolume": {"persistentVolumeClaim": {"claimName": "model-store", "readOnly": True}}}}
+
+    def test_catalogue_mounted_for_serve_and_audit(self):
+        objs = render(write_values("models.yaml", self.catalogue_values("/var/lib/aimsgate/model-files/fraud-scorer")))
+        cm = one(objs, "ConfigMap", "aimsgate-models")
+        self.assertEqual(sorted(cm["data"]), ["fraud-scorer.README.md", "fraud-scorer.model.sig",
+                                              "fraud-scorer.signing-key.pub", "fraud-scorer.verify.yaml",
+                                              "ticket-priority-classifier.README.md",
+                                              "ticket-priority-classifier.bom.json"])
+        self.assertEqual(yaml.safe_load(cm["data"]["fraud-scorer.verify.yaml"])["publicKey"], "signing-key.pub")
+        self.assertIn("dsseEnvelope", json.loads(cm["data"]["fraud-scorer.model.sig"]))
+        d = one(objs, "Deployment")
+        pod = d["spec"]["template"]["spec"]
+        vols = {v["name"]: v for v in pod["volumes"]}
+        items = {i["key"]: i["path"] for i in vols["models"]["configMap"]["items"]}
+        self.assertEqual(items["fraud-scorer.verify.yaml"], "fraud-scorer/verify.yaml")
+        self.assertEqual(items["ticket-priority-classifier.bom.json"], "ticket-priority-classifier/bom.json")
+        self.assertEqual(len(items), 6)
+        self.assertEqual(vols["model-files"]["persistentVolumeClaim"]["claimName"], "model-store")
+        c = container(d)
+        self.assertIn("--models=/etc/aimsgate/models", c["args"])
+        mounts = {m["name"]: m for m in c["volumeMounts"]}
+        self.assertEqual(mounts["models"]["mountPath"], "/etc/aimsgate/models")
+        self.assertEqual(mounts["model-files"]["mountPath"], "/var/lib/aimsgate/model-files")
+        self.assertTrue(mounts["models"]["readOnly"] and mounts["model-files"]["readOnly"])
+        self.assertNotIn("subPath", mounts["models"])  # whole directory: ConfigMap updates reach the pod
+        audit = cronjob_pod(one(objs, "CronJob"))
+        self.assertIn("--models=/etc/aimsgate/models", audit["containers"][0]["args"])
+        self.assertIn("models", {v["name"] for v in audit["volumes"]})
+
+    def test_catalogue_as_projected_loads_in_the_engine(self):
+        """The ConfigMap laid out as its items say is a catalogue the real binary loads and applies."""
+        if not os.environ.get("CHART_TEST_AIMSGATE"):
+            self.skipTest("no --aimsgate binary given")
+        files = tempfile.mkdtemp(prefix="model-files-", dir=WORK)  # what a model volume holds: the signed files only
+        for name in ("config.json", "weights.safetensors"):
+            shutil.copy(os.path.join(self.EXAMPLES, "fraud-scorer", name), files)
+        objs = render(write_values("models-engine.yaml", self.catalogue_values(files)))
+        cm = one(objs, "ConfigMap", "aimsgate-models")
+        items = cronjob_pod(one(objs, "CronJob"))["volumes"]
+        items = next(v for v in items if v["name"] == "models")["configMap"]["items"]
+        root = tempfile.mkdtemp(prefix="models-", dir=WORK)
+        for item in items:
+            path = os.path.join(root, item["path"])
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(cm["data"][item["key"]])
+        with open(os.path.join(REPO, "examples", "kserve-fraud-scorer.yaml")) as f:
+            isvc = yaml.safe_load(f)
+        verdicts = {}
+        for model in ("fraud-scorer", "ticket-priority-classifier"):
+            isvc["metadata"]["annotations"]["aimsgate.io/model"] = model
+            p = subprocess.run([os.environ["CHART_TEST_AIMSGATE"], "check", "--inventory",
+                                os.path.join(REPO, "examples", "inventory.yaml"), "--models", root, "--format", "json", "-"],
+                               input=yaml.safe_dump(isvc), capture_output=True, text=True)
+            self.assertIn(p.returncode, (0, 1), p.stderr)
+            report = json.loads(p.stdout)
+            verdicts[model] = {r["rule"]: r["result"] for r in report["results"]}
+        self.assertEqual(verdicts["fraud-scorer"].get("iso42001/model-signature-verified", "pass"), "pass")
+        self.assertEqual(verdicts["ticket-priority-classifier"]["iso42001/model-signature-verified"], "fail")
+
+    def test_volume_instead(self):
+        objs = render(write_values("models-volume.yaml", {"models": {"volume": {"persistentVolumeClaim": {"claimName": "cat"}}}}))
+        d = one(objs, "Deployment")
+        vols = {v["name"]: v for v in d["spec"]["template"]["spec"]["volumes"]}
+        self.assertEqual(vols["models"], {"name": "models", "persistentVolumeClaim": {"claimName": "cat"}})
+        self.assertIn("--models=/etc/aimsgate/models", container(d)["args"])
+        self.assertEqual(find(objs, "ConfigMap", "aimsgate-models"), [])
+
+    def test_no_catalogue_by_default(self):
+        d = one(render(), "Deployment")
+        self.assertFalse(any(a.startswith("--models") for a in container(d)["args"]))
+
+    def test_refused(self):
+        for name, values, message in (
+                ("both", {"catalogue": {"m": {"README.md": "x"}}, "volume": {"emptyDir": {}}}, "not both"),
+                ("badid", {"catalogue": {"../m": {"README.md": "x"}}}, "is not a model id"),
+                ("badfile", {"catalogue": {"m": {"a/b": "x"}}}, "must be a plain file name"),
+                ("clash", {"catalogue": {"a.b": {"c": "x"}, "a": {"b.c": "y"}}}, "both become the ConfigMap key")):
+            with self.subTest(name=name):
+                rc, _, err = render_raw(write_values(f"models-{name}.yaml", {"models": values}))
+                self.assertNotEqual(rc, 0)
+                self.assertIn(message, err)
+
+
 class FirstHourTest(Common, unittest.TestCase):
     """Issue 19 (items 1, 3, 4, 14) and issue 13 item 9: safe defaults and the chart's missing pieces."""
 

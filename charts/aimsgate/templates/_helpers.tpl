@@ -148,6 +148,20 @@ refuses them too; this guard also covers `helm template --skip-schema-validation
 {{- end -}}
 {{- end -}}
 
+{{- define "aimsgate.modelsConfigMap" -}}
+{{- if .Values.models.catalogue -}}
+{{- printf "%s-models" (include "aimsgate.fullname" .) -}}
+{{- end -}}
+{{- end -}}
+
+{{/* The model catalogue is mounted when it is rendered from values or given as a volume (not both). */}}
+{{- define "aimsgate.models" -}}
+{{- if and .Values.models.catalogue .Values.models.volume -}}
+{{- fail "models: set models.catalogue or models.volume, not both" -}}
+{{- end -}}
+{{- if or .Values.models.catalogue .Values.models.volume -}}true{{- end -}}
+{{- end -}}
+
 {{/*
 The policy inputs, shared by `aimsgate serve` and the audit's `aimsgate check` so both decide alike:
 one YAML list item per argument.
@@ -170,6 +184,9 @@ one YAML list item per argument.
 {{- end }}
 {{- if include "aimsgate.waiversConfigMap" . }}
 - --waivers=/etc/aimsgate/waivers/{{ .Values.waivers.key }}
+{{- end }}
+{{- if include "aimsgate.models" . }}
+- --models=/etc/aimsgate/models
 {{- end }}
 {{- end -}}
 
@@ -195,6 +212,16 @@ one YAML list item per argument.
   mountPath: /etc/aimsgate/waivers
   readOnly: true
 {{- end }}
+{{- if include "aimsgate.models" . }}
+- name: models
+  mountPath: /etc/aimsgate/models
+  readOnly: true
+{{- end }}
+{{- if .Values.models.filesVolume }}
+- name: model-files
+  mountPath: {{ .Values.models.filesMountPath }}
+  readOnly: true
+{{- end }}
 {{- end -}}
 
 {{- define "aimsgate.policyVolumes" -}}
@@ -217,6 +244,26 @@ one YAML list item per argument.
 - name: waivers
   configMap:
     name: {{ . }}
+{{- end }}
+{{- if include "aimsgate.modelsConfigMap" . }}
+- name: models
+  configMap:
+    name: {{ include "aimsgate.modelsConfigMap" . }}
+    {{- /* ConfigMap keys are flat: items lay them out as <id>/<file>. */}}
+    items:
+    {{- range $id, $files := .Values.models.catalogue }}
+    {{- range $file, $_ := $files }}
+    - key: {{ printf "%s.%s" $id $file | quote }}
+      path: {{ printf "%s/%s" $id $file | quote }}
+    {{- end }}
+    {{- end }}
+{{- else if .Values.models.volume }}
+- name: models
+  {{- toYaml .Values.models.volume | nindent 2 }}
+{{- end }}
+{{- if .Values.models.filesVolume }}
+- name: model-files
+  {{- toYaml .Values.models.filesVolume | nindent 2 }}
 {{- end }}
 {{- end -}}
 

@@ -1,0 +1,94 @@
+#include "evaluator/pack/model_binding.h"
+
+#if __has_include("evaluator/model/model_catalogue.h")
+#include "evaluator/model/model_catalogue.h"
+#define AIMSGATE_HAVE_MODEL_CATALOGUE 1
+#endif
+
+namespace aimsgate {
+namespace {
+
+const rapidjson::Value* Member(const rapidjson::Value* v, const char* key) {
+  if (v == nullptr || !v->IsObject()) return nullptr;
+  auto it = v->FindMember(key);
+  return it == v->MemberEnd() ? nullptr : &it->value;
+}
+
+std::string StringAt(const rapidjson::Value* map, const std::string& key) {
+  if (map == nullptr || !map->IsObject()) return "";
+  auto it = map->FindMember(key.c_str());
+  return it != map->MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+// The pod template's metadata, as the pack's templateOf() finds it.
+const rapidjson::Value* TemplateMetadata(const rapidjson::Value& object) {
+  const rapidjson::Value* kind = Member(&object, "kind");
+  if (kind == nullptr || !kind->IsString() || std::string(kind->GetString()) == "Pod") return nullptr;
+  const rapidjson::Value* spec = Member(&object, "spec");
+  if (std::string(kind->GetString()) == "CronJob") spec = Member(Member(spec, "jobTemplate"), "spec");
+  return Member(Member(spec, "template"), "metadata");
+}
+
+std::string Trim(std::string s) {
+  const char* ws = " \t\r\n";
+  s.erase(0, s.find_first_not_of(ws));
+  s.erase(s.find_last_not_of(ws) + 1);
+  return s;
+}
+
+}  // namespace
+
+void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& object, const std::string& prefix,
+               const rapidjson::Value* inventory_entry, const rapidjson::Value* engine_model, ModelBinding* out) {
+  out->model = engine_model != nullptr && !engine_model->IsNull() ? engine_model : nullptr;
+  out->ref.reset();
+  if (catalogue == nullptr) return;
+#ifdef AIMSGATE_HAVE_MODEL_CATALOGUE
+  const std::string key = prefix + "model";
+  std::string reference = Trim(StringAt(Member(Member(&object, "metadata"), "annotations"), key)), source;
+  if (!reference.empty()) {
+    source = "metadata.annotations['" + key + "']";
+  } else if (!(reference = Trim(StringAt(Member(TemplateMetadata(object), "annotations"), key))).empty()) {
+    source = std::string(StringAt(&object, "kind") == "CronJob" ? "spec.jobTemplate.spec.template" : "spec.template") +
+             ".metadata.annotations['" + key + "']";
+  } else if (!(reference = Trim(StringAt(inventory_entry, "model"))).empty()) {
+    source = "inventory entry '" + StringAt(inventory_entry, "id") + "' (model)";
+  } else {
+    return;
+  }
+  std::string reason;
+  const model::CatalogueEntry* entry = catalogue->Resolve(reference, &reason);
+  out->model = entry ? &entry->model : nullptr;
+  rapidjson::Document& ref = out->ref.emplace();
+  auto& a = ref.GetAllocator();
+  auto str = [&](const std::string& s) { return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
+  ref.SetObject();
+  ref.AddMember("reference", str(reference), a);
+  ref.AddMember("source", str(source), a);
+  ref.AddMember("id", str(entry ? entry->id : ""), a);
+  ref.AddMember("found", entry != nullptr, a);
+  ref.AddMember("reason", str(entry ? "" : reason + " (read from " + source + ")"), a);
+#else
+  (void)object;
+  (void)prefix;
+  (void)inventory_entry;
+#endif
+}
+
+std::shared_ptr<const model::ModelCatalogue> LoadModelCatalogueInput(const std::string& dir, int64_t now_unix,
+                                                                     std::vector<Diagnostic>* diagnostics) {
+#ifdef AIMSGATE_HAVE_MODEL_CATALOGUE
+  std::vector<model::ModelMetadataError> errors;
+  model::CatalogueOptions options;
+  options.now_unix = now_unix;
+  auto catalogue = model::LoadModelCatalogue(dir, options, &errors);
+  for (const auto& e : errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
+  return catalogue;
+#else
+  (void)now_unix;
+  diagnostics->push_back({dir, 0, 0, "the model catalogue (--models) is not supported by this build"});
+  return nullptr;
+#endif
+}
+
+}  // namespace aimsgate
