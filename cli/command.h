@@ -33,6 +33,7 @@ void AddVersionCommand(CLI::App& root, CommandList* commands);
 void AddEvidenceCommands(CLI::App& root, CommandList* commands);  // evidence verify|report|keygen
 void AddServeCommand(CLI::App& root, CommandList* commands);
 void AddModelCommands(CLI::App& root, CommandList* commands);  // model verify
+void AddInventoryCommands(CLI::App& root, CommandList* commands);  // inventory discover
 void AddSoaCommand(CLI::App& root, CommandList* commands);  // needs the evidence library
 
 }  // namespace aimsgate::cli

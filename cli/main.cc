@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   AddSchemaCommand(app, &commands);
   AddRulesCommand(app, &commands);
   AddModelCommands(app, &commands);
+  AddInventoryCommands(app, &commands);
 #ifdef AIMSGATE_HAVE_EVIDENCE
   AddEvidenceCommands(app, &commands);
   AddSoaCommand(app, &commands);
