@@ -97,14 +97,14 @@ std::unique_ptr<CatalogueEntry> LoadEntry(const std::string& id, const fs::path&
   entry->folder = folder.string();
   const bool card = IsFile(folder / kCard), bom = IsFile(folder / kBom), sig = IsFile(folder / kSignature);
   const bool verify = IsFile(folder / kVerify);
-  if (!card && !bom && !sig) {
-    AddError(errors, entry->folder, 0, 0, "model folder holds none of README.md, bom.json, model.sig");
-    return nullptr;
-  }
   if (sig != verify) {
     AddError(errors, (folder / (sig ? kSignature : kVerify)).string(), 0, 0,
              sig ? "model.sig needs verify.yaml beside it (publicKey or ca; docs/model-signing.md)"
                  : "verify.yaml without model.sig");
+    return nullptr;
+  }
+  if (!card && !bom && !sig) {
+    AddError(errors, entry->folder, 0, 0, "model folder holds none of README.md, bom.json, model.sig");
     return nullptr;
   }
   const size_t before = errors->size();

@@ -122,6 +122,10 @@ TEST(ModelCatalogue, LocatedErrors) {
   EXPECT_NE(Errors(errors).find("name exactly one of publicKey (key mode) and ca"), std::string::npos) << Errors(errors);
   errors.clear();
   EXPECT_EQ(LoadModelCatalogue(e.path() + "/nope", {}, &errors), nullptr);
+  EXPECT_NE(Errors(errors).find("/nope: error: cannot read the model catalogue: No such file"), std::string::npos)
+      << Errors(errors);
+  errors.clear();
+  EXPECT_EQ(LoadModelCatalogue(e.path() + "/m/verify.yaml", {}, &errors), nullptr);
   EXPECT_NE(Errors(errors).find("must be a directory of model folders"), std::string::npos) << Errors(errors);
 }
 
