@@ -99,9 +99,7 @@ struct Conn {
 }  // namespace
 
 std::string ErrorResponse(int status, const std::string& message, bool close) {
-  std::string body = "{\"error\":";
-  AppendJsonString(&body, message);
-  body += "}";
+  const std::string body = JsonError(message);
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + StatusText(status) + "\r\n";
   out += "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   if (status == 503) out += "Retry-After: 1\r\n";

@@ -4,13 +4,16 @@
 //   → {"time":"2026-11-28T18:00:00.123Z","level":"info","msg":"admission","uid":"…","decision":"deny",…}
 //
 // Thread-safety: each line is built privately and written with one fwrite under a mutex,
-// so lines from concurrent requests never interleave.  Cost: one small allocation per field.
+// so lines from concurrent requests never interleave.  Cost: one RapidJSON writer per line.
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 namespace aimsgate::webhook {
 
@@ -23,17 +26,15 @@ class LogLine {
   LogLine& Bool(std::string_view key, bool value);
   LogLine& List(std::string_view key, const std::vector<std::string>& values);
   void Emit();
-  std::string text() const { return line_ + "}"; }
+  std::string text() const;
 
  private:
   void Key(std::string_view key);
-  std::string line_;
+  rapidjson::StringBuffer buffer_;
+  rapidjson::Writer<rapidjson::StringBuffer> writer_;
 };
 
-// Appends `s` to `out` as a JSON string literal (quotes included).
-void AppendJsonString(std::string* out, std::string_view s);
-
-// Turns logging off (tests) or on.
-void SetLogEnabled(bool enabled);
+// The body of every error response: {"error":"<message>"}.
+std::string JsonError(std::string_view message);
 
 }  // namespace aimsgate::webhook

@@ -119,12 +119,6 @@ void RaiseDescriptorLimit(int max_connections) {
   setrlimit(RLIMIT_NOFILE, &lim);
 }
 
-std::string JsonError(const std::string& message) {
-  std::string out = "{\"error\":";
-  AppendJsonString(&out, message);
-  return out + "}";
-}
-
 class Webhook {
  public:
   explicit Webhook(const ServerOptions& o) : o_(o), metrics_(o.version) {

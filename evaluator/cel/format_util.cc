@@ -151,14 +151,4 @@ void Utf8Append(char32_t cp, std::string* out) {
   }
 }
 
-size_t Utf8Offset(std::string_view s, size_t cp_index) {
-  size_t i = 0;
-  for (size_t n = 0; n < cp_index && i < s.size(); ++n) {
-    char32_t cp;
-    size_t l = DecodeOne(s, i, &cp);
-    i += l ? l : 1;
-  }
-  return i < s.size() ? i : s.size();
-}
-
 }  // namespace aimsgate::cel

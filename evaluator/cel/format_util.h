@@ -24,7 +24,5 @@ bool Utf8Valid(std::string_view s);
 // Decodes to code points; invalid bytes become U+FFFD.
 std::vector<char32_t> Utf8Decode(std::string_view s);
 void Utf8Append(char32_t cp, std::string* out);
-// Byte offset of code point index `cp_index` (clamped to s.size()).
-size_t Utf8Offset(std::string_view s, size_t cp_index);
 
 }  // namespace aimsgate::cel

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "evaluator/cel/value.h"
+#include "evaluator/kernel/rfc3339.h"
 
 namespace aimsgate::cel {
 
@@ -31,14 +32,7 @@ bool Digits(std::string_view s, size_t pos, size_t n, int64_t* out) {
 
 }  // namespace
 
-int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
+int64_t DaysFromCivil(int64_t y, unsigned m, unsigned d) { return kernel::DaysFromCivil(y, m, d); }
 
 CivilTime CivilFromSeconds(int64_t seconds) {
   int64_t days = seconds / 86400;
@@ -92,57 +86,7 @@ bool NormalizeDuration(int64_t* seconds, int64_t* nanos) {
 }
 
 bool ParseTimestamp(std::string_view s, int64_t* seconds, int32_t* nanos) {
-  // YYYY-MM-DDTHH:MM:SS[.fffffffff](Z|+HH:MM|-HH:MM)
-  int64_t y, mo, d, h, mi, se;
-  if (s.size() < 20) return false;
-  if (!Digits(s, 0, 4, &y) || s[4] != '-' || !Digits(s, 5, 2, &mo) || s[7] != '-' || !Digits(s, 8, 2, &d) ||
-      (s[10] != 'T' && s[10] != 't') || !Digits(s, 11, 2, &h) || s[13] != ':' || !Digits(s, 14, 2, &mi) ||
-      s[16] != ':' || !Digits(s, 17, 2, &se)) {
-    return false;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || se > 60) return false;
-  static const int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (d > kDays[mo - 1] || (mo == 2 && d == 29 && !leap)) return false;
-  size_t pos = 19;
-  int64_t frac = 0;
-  if (pos < s.size() && s[pos] == '.') {
-    ++pos;
-    size_t start = pos;
-    int digits = 0;
-    while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') {
-      if (digits < 9) {
-        frac = frac * 10 + (s[pos] - '0');
-        ++digits;
-      }
-      ++pos;
-    }
-    if (pos == start) return false;
-    for (; digits < 9; ++digits) frac *= 10;
-  }
-  if (pos >= s.size()) return false;
-  int64_t offset = 0;
-  if (s[pos] == 'Z' || s[pos] == 'z') {
-    ++pos;
-  } else if (s[pos] == '+' || s[pos] == '-') {
-    int64_t oh, om;
-    if (!Digits(s, pos + 1, 2, &oh) || pos + 3 >= s.size() || s[pos + 3] != ':' || !Digits(s, pos + 4, 2, &om)) {
-      return false;
-    }
-    if (oh > 23 || om > 59) return false;
-    offset = (oh * 3600 + om * 60) * (s[pos] == '-' ? -1 : 1);
-    pos += 6;
-  } else {
-    return false;
-  }
-  if (pos != s.size()) return false;
-  if (se == 60) se = 59;  // leap second: clamp
-  int64_t secs = DaysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d)) * 86400 + h * 3600 +
-                 mi * 60 + se - offset;
-  if (!TimestampInRange(secs)) return false;
-  *seconds = secs;
-  *nanos = static_cast<int32_t>(frac);
-  return true;
+  return kernel::ParseRfc3339(s, seconds, nanos);
 }
 
 namespace {

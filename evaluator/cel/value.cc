@@ -67,13 +67,6 @@ Value Value::StringView(std::string_view s) {
   return v;
 }
 
-Value Value::BytesView(std::string_view s) {
-  Value v;
-  v.kind_ = Kind::kBytes;
-  v.sv_ = s;
-  return v;
-}
-
 Value Value::Error(std::string message) {
   Value v;
   v.kind_ = Kind::kError;

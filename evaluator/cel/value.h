@@ -103,7 +103,6 @@ class Value {
   static Value Bytes(std::string s);
   // Borrowed: `s` must outlive the Value and everything derived from it.
   static Value StringView(std::string_view s);
-  static Value BytesView(std::string_view s);
   static Value Error(std::string message);
   static Value Json(const rapidjson::Value& v);
   static Value List(std::vector<Value> items);

@@ -20,12 +20,13 @@
 #include <string_view>
 
 #include "evaluator/evidence/status.h"
+#include "evaluator/kernel/sha256.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 
 namespace aimsgate::evidence {
 
-std::string Sha256Hex(std::string_view data);
+using kernel::Sha256Hex;  // the one SHA-256 (evaluator/kernel/sha256.h)
 std::string Base64Encode(std::string_view data);
 // False on malformed input (bad characters or length).
 bool Base64Decode(std::string_view text, std::string* out);

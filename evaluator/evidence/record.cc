@@ -6,6 +6,7 @@
 #include <ctime>
 
 #include "evaluator/evidence/canonical_json.h"
+#include "evaluator/kernel/rfc3339.h"
 #include "evaluator/evidence/redact.h"
 
 namespace aimsgate::evidence {
@@ -113,100 +114,36 @@ std::string JoinMembers(const RecordMembers& members) {
 
 std::string FormatTime(std::chrono::system_clock::time_point t) {
   using namespace std::chrono;
-  auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
-  time_t secs = static_cast<time_t>(ms / 1000);
-  int frac = static_cast<int>(ms % 1000);
+  const auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
+  int64_t secs = ms / 1000;
+  int64_t frac = ms % 1000;
   if (frac < 0) {
     frac += 1000;
     --secs;
   }
-  struct tm tm;
-  gmtime_r(&secs, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, frac);
-  return buf;
+  return kernel::FormatRfc3339(secs, static_cast<int32_t>(frac * 1000000), 3);
 }
 
 bool ParseTime(std::string_view text, std::chrono::system_clock::time_point* out) {
-  auto digits = [&](size_t pos, size_t n, int* v) {
-    if (pos + n > text.size()) return false;
-    int r = 0;
-    for (size_t i = pos; i < pos + n; ++i) {
-      if (text[i] < '0' || text[i] > '9') return false;
-      r = r * 10 + (text[i] - '0');
-    }
-    *v = r;
-    return true;
-  };
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  if (!digits(0, 4, &y) || text.size() < 10 || text[4] != '-' || !digits(5, 2, &mo) ||
-      text[7] != '-' || !digits(8, 2, &d)) {
-    return false;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31) return false;
-  size_t pos = 10;
-  long long micros = 0;
-  int offset_sec = 0;
-  if (pos < text.size()) {
-    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return false;
-    if (!digits(pos + 1, 2, &h) || text.size() < pos + 9 || text[pos + 3] != ':' ||
-        !digits(pos + 4, 2, &mi) || text[pos + 6] != ':' || !digits(pos + 7, 2, &s)) {
-      return false;
-    }
-    if (h > 23 || mi > 59 || s > 60) return false;
-    pos += 9;
-    if (pos < text.size() && text[pos] == '.') {
-      ++pos;
-      size_t start = pos;
-      long long scale = 100000;
-      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-        if (scale > 0) micros += (text[pos] - '0') * scale;
-        scale /= 10;
-        ++pos;
-      }
-      if (pos == start) return false;
-    }
-    if (pos >= text.size()) return false;
-    if (text[pos] == 'Z' || text[pos] == 'z') {
-      ++pos;
-    } else if (text[pos] == '+' || text[pos] == '-') {
-      int oh, om;
-      if (!digits(pos + 1, 2, &oh) || text.size() < pos + 6 || text[pos + 3] != ':' ||
-          !digits(pos + 4, 2, &om)) {
-        return false;
-      }
-      offset_sec = (oh * 3600 + om * 60) * (text[pos] == '+' ? 1 : -1);
-      pos += 6;
-    } else {
-      return false;
-    }
-    if (pos != text.size()) return false;
-  }
-  struct tm tm = {};
-  tm.tm_year = y - 1900;
-  tm.tm_mon = mo - 1;
-  tm.tm_mday = d;
-  tm.tm_hour = h;
-  tm.tm_min = mi;
-  tm.tm_sec = s;
-  time_t secs = timegm(&tm);
-  // system_clock counts nanoseconds on Linux: clamp what it cannot hold (years past 2262).
   using std::chrono::system_clock;
-  const long long max_secs =
+  kernel::Rfc3339Options date_or_time;
+  date_or_time.allow_date_only = true;
+  int64_t secs;
+  int32_t nanos;
+  if (!kernel::ParseRfc3339(text, &secs, &nanos, date_or_time)) return false;
+  // system_clock counts nanoseconds on Linux: clamp what it cannot hold (years past 2262).
+  const int64_t max_secs =
       std::chrono::duration_cast<std::chrono::seconds>(system_clock::time_point::max().time_since_epoch()).count() - 86400;
-  const long long min_secs =
+  const int64_t min_secs =
       std::chrono::duration_cast<std::chrono::seconds>(system_clock::time_point::min().time_since_epoch()).count() + 86400;
-  if (static_cast<long long>(secs) - offset_sec > max_secs) {
+  if (secs > max_secs) {
     *out = system_clock::time_point(std::chrono::seconds(max_secs));
-    return true;
-  }
-  if (static_cast<long long>(secs) - offset_sec < min_secs) {
+  } else if (secs < min_secs) {
     *out = system_clock::time_point(std::chrono::seconds(min_secs));
-    return true;
+  } else {
+    *out = system_clock::time_point(std::chrono::seconds(secs)) +
+           std::chrono::duration_cast<system_clock::duration>(std::chrono::nanoseconds(nanos));
   }
-  *out = std::chrono::system_clock::time_point(std::chrono::seconds(secs - offset_sec)) +
-         std::chrono::microseconds(micros);
   return true;
 }
 

@@ -123,11 +123,6 @@ std::string BuildStartLine(uint64_t last_seq, const std::string& last_hash,
 EvidenceWriter::EvidenceWriter() = default;
 EvidenceWriter::~EvidenceWriter() { Close(); }
 
-bool EvidenceWriter::is_open() const {
-  std::lock_guard<std::mutex> lock(mu_);
-  return fd_ >= 0;
-}
-
 uint64_t EvidenceWriter::last_seq() const {
   std::lock_guard<std::mutex> lock(mu_);
   return seq_;

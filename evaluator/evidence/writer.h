@@ -98,7 +98,6 @@ class EvidenceWriter {
   // Stops the timer, writes the closing checkpoint if needed, fsyncs, closes. Idempotent.
   Status Close();
 
-  bool is_open() const;
   bool signing() const { return key_ != nullptr; }
   uint64_t write_errors() const { return write_errors_.load(); }
   uint64_t records_written() const { return records_written_.load(); }

@@ -17,11 +17,13 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/sha256.h"
+
 namespace aimsgate::manifest {
 
 std::string CanonicalJson(const rapidjson::Value& value);
 
 // SHA-256 of `data` (OpenSSL EVP) as lowercase hex.
-std::string Sha256Hex(std::string_view data);
+using kernel::Sha256Hex;  // the one SHA-256 (evaluator/kernel/sha256.h)
 
 }  // namespace aimsgate::manifest

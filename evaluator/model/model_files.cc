@@ -5,14 +5,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <thread>
+
+#include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::model {
 namespace {
@@ -77,8 +77,7 @@ void HashOne(HashTask* t, char* buffer) {
     return;
   }
   posix_fadvise(fd, static_cast<off_t>(t->begin), static_cast<off_t>(t->end - t->begin), POSIX_FADV_SEQUENTIAL);
-  std::unique_ptr<EVP_MD_CTX, void (*)(EVP_MD_CTX*)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  kernel::Sha256 sha;
   uint64_t offset = t->begin;
   while (offset < t->end) {
     size_t want = static_cast<size_t>(std::min<uint64_t>(kBufferBytes, t->end - offset));
@@ -89,19 +88,11 @@ void HashOne(HashTask* t, char* buffer) {
       close(fd);
       return;
     }
-    EVP_DigestUpdate(ctx.get(), buffer, static_cast<size_t>(n));
+    sha.Update(buffer, static_cast<size_t>(n));
     offset += static_cast<uint64_t>(n);
   }
   close(fd);
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx.get(), md, &len);
-  static const char kHex[] = "0123456789abcdef";
-  t->digest.clear();
-  for (unsigned int i = 0; i < len; ++i) {
-    t->digest.push_back(kHex[md[i] >> 4]);
-    t->digest.push_back(kHex[md[i] & 15]);
-  }
+  t->digest = sha.HexDigest();
 }
 
 }  // namespace

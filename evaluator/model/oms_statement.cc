@@ -1,11 +1,11 @@
 #include "evaluator/model/oms_statement.h"
 
-#include <openssl/evp.h>
-
 #include <unordered_set>
 
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
+
+#include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::model {
 namespace {
@@ -106,8 +106,7 @@ bool ParseOmsStatement(std::string_view payload, OmsManifest* out, std::string* 
     }
   }
 
-  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-  EVP_DigestInit_ex(ctx, EVP_sha256(), nullptr);
+  kernel::Sha256 root;
   std::unordered_set<std::string> names;
   bool ok = true;
   std::string message;
@@ -131,20 +130,11 @@ bool ParseOmsStatement(std::string_view payload, OmsManifest* out, std::string* 
     }
     unsigned char raw[32];
     for (int i = 0; i < 32; ++i) raw[i] = static_cast<unsigned char>(HexValue(res.digest[2 * i]) * 16 + HexValue(res.digest[2 * i + 1]));
-    EVP_DigestUpdate(ctx, raw, sizeof raw);
+    root.Update(raw, sizeof raw);
     out->resources.push_back(std::move(res));
   }
-  unsigned char md[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(ctx, md, &len);
-  EVP_MD_CTX_free(ctx);
   if (!ok) return fail(StatementProblem::kMalformed, message);
-  static const char kHex[] = "0123456789abcdef";
-  std::string computed;
-  for (unsigned int i = 0; i < len; ++i) {
-    computed.push_back(kHex[md[i] >> 4]);
-    computed.push_back(kHex[md[i] & 15]);
-  }
+  const std::string computed = root.HexDigest();
   if (computed != out->root_digest) {
     return fail(StatementProblem::kRootDigest, "the subject digest " + out->root_digest +
                                                    " does not match the resources, which hash to " + computed);

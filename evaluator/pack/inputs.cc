@@ -45,51 +45,6 @@ bool GlobMatch(const std::string& pattern, const std::string& text) {
   return p == pattern.size();
 }
 
-bool ParseRfc3339(const std::string& text, int64_t* seconds) {
-  int y, mo, d, h = 0, mi = 0, s = 0;
-  char tail[64] = {0};
-  int n = std::sscanf(text.c_str(), "%4d-%2d-%2dT%2d:%2d:%2d%63s", &y, &mo, &d, &h, &mi, &s, tail);
-  if (n == 3 && text.size() == 10) {
-    tail[0] = 'Z';
-  } else if (n < 6) {
-    return false;
-  }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || s > 60) return false;
-  std::string rest = tail;
-  if (!rest.empty() && rest[0] == '.') {  // fractional seconds are ignored
-    size_t i = 1;
-    while (i < rest.size() && isdigit(static_cast<unsigned char>(rest[i]))) ++i;
-    rest = rest.substr(i);
-  }
-  int64_t offset = 0;
-  if (rest == "Z" || rest == "z") {
-    offset = 0;
-  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-    int oh = std::atoi(rest.substr(1, 2).c_str()), om = std::atoi(rest.substr(4, 2).c_str());
-    offset = (oh * 3600 + om * 60) * (rest[0] == '+' ? 1 : -1);
-  } else {
-    return false;
-  }
-  // Days from civil (Howard Hinnant's algorithm).
-  y -= mo <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const unsigned yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  const int64_t days = era * 146097 + static_cast<int64_t>(doe) - 719468;
-  *seconds = days * 86400 + h * 3600 + mi * 60 + s - offset;
-  return true;
-}
-
-std::string FormatRfc3339(int64_t seconds) {
-  std::time_t t = static_cast<std::time_t>(seconds);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
-
 std::vector<std::string> ListFiles(const std::string& path, const std::vector<std::string>& extensions,
                                    std::string* error) {
   std::vector<std::string> files;
@@ -122,7 +77,6 @@ std::vector<std::string> ListFiles(const std::string& path, const std::vector<st
   return files;
 }
 
-int Inventory::LineOf(const rapidjson::Value* v) const { return line_of_ ? line_of_(v) : 0; }
 
 const rapidjson::Value* Inventory::Find(const std::string& system_id) const {
   auto it = by_id_.find(system_id);
@@ -156,7 +110,7 @@ std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vec
   // The register is used in place: the loaded document stays alive with it.
   auto inventory = std::make_shared<Inventory>();
   inventory->document_ = res.object;
-  inventory->line_of_ = [res](const rapidjson::Value* v) { return res.FieldLine(v); };
+  inventory->owner_ = res.owner;
   const rapidjson::Value& doc = obj;
   auto systems = doc.FindMember("systems");
   if (systems == doc.MemberEnd() || !systems->value.IsArray()) {

@@ -11,14 +11,16 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/rfc3339.h"
+#include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/result.h"
 #include "evaluator/pack/source.h"
 
@@ -28,16 +30,13 @@ class Inventory {
  public:
   // The whole register as JSON (`inventoryAll`), and an entry by system id.
   const rapidjson::Value& document() const { return *document_; }
-  // Line of a value inside the register's file (for diagnostics), 0 if unknown.
-  int LineOf(const rapidjson::Value* v) const;
   const rapidjson::Value* Find(const std::string& system_id) const;
   size_t size() const { return by_id_.size(); }
 
  private:
   friend std::shared_ptr<const Inventory> LoadInventory(const std::string&, std::vector<Diagnostic>*);
   const rapidjson::Value* document_ = nullptr;
-  // Holds the loaded resource (and so its document) alive and maps values to lines.
-  std::function<int(const rapidjson::Value*)> line_of_;
+  std::shared_ptr<const manifest::LoadedDocument> owner_;  // keeps *document_ alive
   std::unordered_map<std::string, const rapidjson::Value*> by_id_;
 };
 
@@ -76,9 +75,15 @@ class WaiverSet {
 std::shared_ptr<const WaiverSet> LoadWaivers(const std::vector<std::string>& paths,
                                              std::vector<Diagnostic>* diagnostics);
 
-// RFC 3339 → seconds since the epoch; false when malformed.
-bool ParseRfc3339(const std::string& text, int64_t* seconds);
-std::string FormatRfc3339(int64_t seconds);
+// RFC 3339 or a bare date (midnight UTC) → seconds since the epoch; false when malformed
+// (kernel/rfc3339.h is the one parser).
+inline bool ParseRfc3339(std::string_view text, int64_t* seconds) {
+  kernel::Rfc3339Options date_or_time;
+  date_or_time.allow_date_only = true;
+  int32_t nanos;
+  return kernel::ParseRfc3339(text, seconds, &nanos, date_or_time);
+}
+inline std::string FormatRfc3339(int64_t seconds) { return kernel::FormatRfc3339(seconds); }
 
 // Shell-style glob with '*' and '?' (no path semantics).
 bool GlobMatch(const std::string& pattern, const std::string& text);
