@@ -37,6 +37,10 @@ std::vector<std::string> Walk(const std::vector<std::string>& paths, const WalkO
 
 }  // namespace
 
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors) {
+  return Walk(paths, WalkOptions(), errors, nullptr);
+}
+
 namespace {
 
 bool ReadInput(const std::string& path, int64_t max_bytes, std::string* out, std::string* error) {

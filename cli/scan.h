@@ -72,6 +72,11 @@ struct ScanResult {
   uint64_t bytes = 0;
 };
 
+// Expands paths into the ordered list of manifest files with the default
+// WalkOptions (.yaml, .yml, .json; .aimsgateignore honoured); "-" stays "-".
+// Missing paths become input errors.
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors);
+
 ScanResult Scan(const Engine& engine, const ScanOptions& options);
 
 }  // namespace aimsgate::cli
