@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <cstdlib>
 
+#include "evaluator/kernel/utf8.h"
+
 namespace aimsgate::cel {
 
 std::string FormatDouble(double d) {
@@ -107,15 +109,7 @@ size_t Utf8Length(std::string_view s) {
   return n;
 }
 
-bool Utf8Valid(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    char32_t cp;
-    size_t l = DecodeOne(s, i, &cp);
-    if (!l) return false;
-    i += l;
-  }
-  return true;
-}
+bool Utf8Valid(std::string_view s) { return kernel::FindInvalidUtf8(s) == std::string_view::npos; }
 
 std::vector<char32_t> Utf8Decode(std::string_view s) {
   std::vector<char32_t> out;

@@ -1,10 +1,11 @@
-// Canonical JSON (RFC 8785 key order) and SHA-256 for evidence hashes.
+// Canonical JSON (the kernel's one writer, byte-wise key order) and SHA-256 of objects.
 #include "evaluator/manifest/canonical.h"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
+#include "evaluator/evidence/canonical_json.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -26,11 +27,19 @@ TEST(Canonical, SortsKeysRecursivelyWithoutWhitespace) {
   EXPECT_EQ(CanonicalOf("\"x\""), "\"x\"");
 }
 
-TEST(Canonical, KeyOrderIsUtf16CodeUnitOrder) {
-  // RFC 8785 3.2.3: U+1F600 (surrogates D83D DE00) sorts before U+FB01 (FB01),
-  // although its UTF-8 bytes sort after; ASCII by byte; a prefix first.
+TEST(Canonical, KeyOrderIsByteOrder) {
+  // The evidence log's order (UTF-8 bytes), not RFC 8785's UTF-16 units: U+FB01 (EF AC 81)
+  // before U+1F600 (F0 9F 98 80); ASCII by byte; a prefix first.
   EXPECT_EQ(CanonicalOf("{\"\xEF\xAC\x81\": 1, \"\xF0\x9F\x98\x80\": 2, \"aa\": 3, \"a\": 4, \"B\": 5}"),
-            "{\"B\":5,\"a\":4,\"aa\":3,\"\xF0\x9F\x98\x80\":2,\"\xEF\xAC\x81\":1}");
+            "{\"B\":5,\"a\":4,\"aa\":3,\"\xEF\xAC\x81\":1,\"\xF0\x9F\x98\x80\":2}");
+}
+
+TEST(Canonical, IsTheEvidenceWriter) {
+  rapidjson::Document d;
+  d.Parse("{\"z\":[1,{\"b\":\"\\u0007\",\"a\":null}],\"y\":\"\\u00e9\"}");
+  ASSERT_FALSE(d.HasParseError());
+  EXPECT_EQ(CanonicalJson(d), evidence::CanonicalJson(d));
+  EXPECT_EQ(CanonicalJson(d), "{\"y\":\"\xC3\xA9\",\"z\":[1,{\"a\":null,\"b\":\"\\u0007\"}]}");
 }
 
 TEST(Canonical, NumbersAndStringsAsRapidJsonWritesThem) {

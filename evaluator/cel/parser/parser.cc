@@ -5,6 +5,7 @@
 
 #include "evaluator/cel/parser/macros.h"
 #include "evaluator/cel/parser/unescape.h"
+#include "evaluator/kernel/utf8.h"
 
 namespace aimsgate::cel::parser {
 namespace {
@@ -159,8 +160,8 @@ ParseResult Parser::Run() {
     result.diagnostics.push_back(std::move(d));
     return result;
   }
-  const int64_t bad = FindInvalidUtf8(source_);
-  if (bad >= 0) {
+  const size_t bad = kernel::FindInvalidUtf8(source_);
+  if (bad != std::string_view::npos) {
     Diagnostic d;
     d.offset = static_cast<int32_t>(bad);
     d.message = "Syntax error: invalid UTF-8 in expression";

@@ -29,7 +29,4 @@ bool Unescape(std::string_view body, bool bytes, std::string* out, UnescapeError
 // Appends the UTF-8 encoding of a valid code point.
 void AppendUtf8(uint32_t code_point, std::string* out);
 
-// Returns the byte offset of the first invalid UTF-8 sequence, or -1.
-int64_t FindInvalidUtf8(std::string_view text);
-
 }  // namespace aimsgate::cel::parser

@@ -1,13 +1,14 @@
-#include "evaluator/evidence/canonical_json.h"
+#include "evaluator/kernel/canonical_json.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <vector>
 
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-namespace aimsgate::evidence {
+namespace aimsgate::kernel {
 namespace {
 
 std::string_view KeyOf(const rapidjson::Value::ConstMemberIterator& it) {
@@ -15,48 +16,6 @@ std::string_view KeyOf(const rapidjson::Value::ConstMemberIterator& it) {
 }
 
 }  // namespace
-
-size_t ValidUtf8Length(std::string_view s, size_t i) {
-  auto at = [&](size_t k) { return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0; };
-  auto cont = [&](size_t k, unsigned char lo = 0x80, unsigned char hi = 0xBF) {
-    return at(k) >= lo && at(k) <= hi;
-  };
-  unsigned char c = at(0);
-  if (c < 0x80) return 1;
-  if (c >= 0xC2 && c <= 0xDF) return cont(1) ? 2 : 0;
-  if (c == 0xE0) return cont(1, 0xA0) && cont(2) ? 3 : 0;
-  if (c == 0xED) return cont(1, 0x80, 0x9F) && cont(2) ? 3 : 0;  // no UTF-16 surrogates
-  if (c >= 0xE1 && c <= 0xEF) return cont(1) && cont(2) ? 3 : 0;
-  if (c == 0xF0) return cont(1, 0x90) && cont(2) && cont(3) ? 4 : 0;
-  if (c >= 0xF1 && c <= 0xF3) return cont(1) && cont(2) && cont(3) ? 4 : 0;
-  if (c == 0xF4) return cont(1, 0x80, 0x8F) && cont(2) && cont(3) ? 4 : 0;
-  return 0;
-}
-
-size_t FindInvalidUtf8(std::string_view s) {
-  for (size_t i = 0; i < s.size();) {
-    size_t n = ValidUtf8Length(s, i);
-    if (n == 0) return i;
-    i += n;
-  }
-  return std::string_view::npos;
-}
-
-std::string ToValidUtf8(std::string_view s) {
-  if (FindInvalidUtf8(s) == std::string_view::npos) return std::string(s);
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    size_t n = ValidUtf8Length(s, i);
-    if (n == 0) {
-      out.append("\xEF\xBF\xBD");  // U+FFFD for each byte that is not UTF-8
-      ++i;
-    } else {
-      out.append(s.substr(i, n));
-      i += n;
-    }
-  }
-  return out;
-}
 
 void AppendCanonicalString(std::string_view s, std::string* out) {
   out->push_back('"');
@@ -108,6 +67,10 @@ void AppendCanonicalJson(const rapidjson::Value& value, std::string* out) {
         out->append(std::to_string(value.GetUint64()));
       } else if (value.IsInt64()) {
         out->append(std::to_string(value.GetInt64()));
+      } else if (std::isnan(value.GetDouble())) {
+        out->append("NaN");
+      } else if (std::isinf(value.GetDouble())) {
+        out->append(value.GetDouble() > 0 ? "Infinity" : "-Infinity");
       } else {
         rapidjson::StringBuffer sb;
         rapidjson::Writer<rapidjson::StringBuffer> w(sb);
@@ -171,4 +134,4 @@ bool HasDuplicateKeys(const rapidjson::Value& value) {
   return std::adjacent_find(keys.begin(), keys.end()) != keys.end();
 }
 
-}  // namespace aimsgate::evidence
+}  // namespace aimsgate::kernel
