@@ -15,6 +15,7 @@ import copy
 import json
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 import time
@@ -74,6 +75,27 @@ def decide(port, ctx, obj, uid):
         return status, None, ""
     resp = json.loads(body)["response"]
     return status, resp["allowed"], resp.get("status", {}).get("message", "")
+
+
+def check_sources(binary, source):
+    """`check --models`: the reason names where the reference was read (annotation, pod template, register)."""
+    tests = os.path.join(source, "rules", "iso42001", "tests", "model")
+    p = subprocess.run([binary, "check", "--format", "json", "--inventory", os.path.join(tests, "inventory-with-models.yaml"),
+                        "--models", os.path.join(source, "examples", "models"),
+                        os.path.join(tests, "catalogue-workloads.yaml"),
+                        os.path.join(source, "examples", "triton-defect-detector.yaml")],
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 1, f"check denies the unknown models: exit {p.returncode} {p.stderr[:300]}")
+    msgs = {r["resource"]["name"]: r["message"] for r in json.loads(p.stdout)["results"]
+            if r["rule"] == "iso42001/model-in-catalogue" and r["result"] == "fail"}
+    check(set(msgs) == {"fraud-unknown", "recommender-template-model", "defect-detector"}, f"unknown models: {sorted(msgs)}")
+    check(msgs.get("fraud-unknown", "").endswith("(read from metadata.annotations['aimsgate.io/model'])"),
+          f"annotation source: {msgs.get('fraud-unknown')}")
+    check(msgs.get("recommender-template-model", "").endswith(
+        "(read from spec.template.metadata.annotations['aimsgate.io/model'])"), "pod template source")
+    check("'defect-detector-v2' is not in the model catalogue" in msgs.get("defect-detector", "") and
+          msgs.get("defect-detector", "").endswith("(read from inventory entry 'defect-detector' (model))"),
+          f"register source: {msgs.get('defect-detector')}")
 
 
 def main():
@@ -148,6 +170,7 @@ def main():
         finally:
             if server.proc.poll() is None:
                 server.stop()
+        check_sources(binary, source)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     print(f"{PASSED[0]} checks passed, {len(FAILURES)} failed in {time.time() - started:.1f}s")
