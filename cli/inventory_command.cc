@@ -19,6 +19,7 @@
 #include "cli/engine_flags.h"
 #include "cli/scan.h"
 #include "evaluator/manifest/manifest.h"
+#include "evaluator/model/model_catalogue.h"
 #include "evaluator/pack/ai_discovery.h"
 
 #ifndef AIMSGATE_VERSION
@@ -33,6 +34,7 @@ struct DiscoverFlags {
   std::vector<std::string> paths;
   std::string format = "table";
   std::string output;
+  std::string models;  // --models: the catalogue fills the BOM's model components
   int64_t max_file_bytes = 64ll << 20;
   bool allow_empty = false;
 };
@@ -204,7 +206,21 @@ std::pair<std::string, std::string> SplitImage(const std::string& image) {
   return {head, version};
 }
 
-void PrintCycloneDx(const std::vector<System>& systems, size_t objects, std::ostream& out) {
+// The catalogue entry a system's model reference (annotation, else register) names, or null with *reason.
+const model::CatalogueEntry* CatalogueModel(const System& s, const model::ModelCatalogue* catalogue, std::string* reason) {
+  if (catalogue == nullptr) return nullptr;
+  std::string reference = FirstOf(s, &AiSystemFacts::model, "model");
+  if (reference.empty()) return nullptr;
+  return catalogue->Resolve(reference, reason);
+}
+
+std::string JsonString(const rapidjson::Value& v, const char* key) {
+  auto it = v.FindMember(key);
+  return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
+}
+
+void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const model::ModelCatalogue* catalogue,
+                    std::ostream& out) {
   rapidjson::Document bom(rapidjson::kObjectType);
   auto& a = bom.GetAllocator();
   auto str = [&](const std::string& s) { return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
@@ -234,24 +250,76 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, std::ost
   for (const System& s : systems) {
     const std::string ref = "model:" + s.id;
     rapidjson::Value c(rapidjson::kObjectType), props(rapidjson::kArrayType), refs(rapidjson::kArrayType);
-    const std::string model = FirstOf(s, &AiSystemFacts::model);
+    const std::string model = FirstOf(s, &AiSystemFacts::model, "model");
+    std::string unknown;
+    const model::CatalogueEntry* entry = CatalogueModel(s, catalogue, &unknown);
+    const rapidjson::Value* meta = entry ? &entry->model : nullptr;
     c.AddMember("type", "machine-learning-model", a);
     c.AddMember("bom-ref", str(ref), a);
-    c.AddMember("name", str(model.empty() ? s.id : model), a);
-    const std::string supplier = FirstOf(s, &AiSystemFacts::supplier);
+    const std::string card_name = meta ? JsonString(*meta, "name") : "";
+    c.AddMember("name", str(!card_name.empty() ? card_name : model.empty() ? s.id : model), a);
+    if (meta && !JsonString(*meta, "version").empty()) c.AddMember("version", str(JsonString(*meta, "version")), a);
+    if (entry && entry->root_digest.size() == 7 + 64) {
+      // The signed manifest's root digest identifies exactly the files deployed.
+      rapidjson::Value hashes(rapidjson::kArrayType), h(rapidjson::kObjectType);
+      h.AddMember("alg", "SHA-256", a).AddMember("content", str(entry->root_digest.substr(7)), a);
+      hashes.PushBack(h, a);
+      c.AddMember("hashes", hashes, a);
+    }
+    if (meta && !JsonString(*meta, "license").empty()) {
+      rapidjson::Value licenses(rapidjson::kArrayType), l(rapidjson::kObjectType), lic(rapidjson::kObjectType);
+      lic.AddMember("name", str(JsonString(*meta, "license")), a);
+      l.AddMember("license", lic, a);
+      licenses.PushBack(l, a);
+      c.AddMember("licenses", licenses, a);
+    }
+    std::string supplier = FirstOf(s, &AiSystemFacts::supplier);
+    if (supplier.empty() && meta) supplier = JsonString(*meta, "supplier");
     if (!supplier.empty()) {
       rapidjson::Value sup(rapidjson::kObjectType);
       sup.AddMember("name", str(supplier), a);
       c.AddMember("supplier", sup, a);
     }
     const std::string purpose = FirstOf(s, &AiSystemFacts::intended_purpose, "intendedPurpose");
-    const std::string format = FirstOf(s, &AiSystemFacts::model_format);
-    if (!purpose.empty() || !format.empty()) {
+    std::string format = FirstOf(s, &AiSystemFacts::model_format);
+    if (format.empty() && meta) format = JsonString(*meta, "architecture");
+    const std::string task = meta ? JsonString(*meta, "task") : "";
+    const rapidjson::Value* datasets = meta && meta->HasMember("datasets") ? &(*meta)["datasets"] : nullptr;
+    const rapidjson::Value* metrics = meta && meta->HasMember("metrics") ? &(*meta)["metrics"] : nullptr;
+    const bool has_datasets = datasets && datasets->IsArray() && !datasets->Empty();
+    const bool has_metrics = metrics && metrics->IsArray() && !metrics->Empty();
+    if (!purpose.empty() || !format.empty() || !task.empty() || has_datasets || has_metrics) {
       rapidjson::Value card(rapidjson::kObjectType);
-      if (!format.empty()) {
+      if (!format.empty() || !task.empty() || has_datasets) {
         rapidjson::Value params(rapidjson::kObjectType);
-        params.AddMember("modelArchitecture", str(format), a);
+        if (!task.empty()) params.AddMember("task", str(task), a);
+        if (!format.empty()) params.AddMember("modelArchitecture", str(format), a);
+        if (has_datasets) {
+          rapidjson::Value list(rapidjson::kArrayType);
+          for (const auto& d : datasets->GetArray()) {
+            if (!d.IsString()) continue;
+            rapidjson::Value data(rapidjson::kObjectType);
+            data.AddMember("type", "dataset", a).AddMember("name", str(d.GetString()), a);
+            list.PushBack(data, a);
+          }
+          params.AddMember("datasets", list, a);
+        }
         card.AddMember("modelParameters", params, a);
+      }
+      if (has_metrics) {
+        rapidjson::Value analysis(rapidjson::kObjectType), list(rapidjson::kArrayType);
+        for (const auto& m : metrics->GetArray()) {
+          if (!m.IsObject() || !m.HasMember("value") || !m["value"].IsNumber()) continue;
+          rapidjson::Value metric(rapidjson::kObjectType);
+          std::ostringstream value;
+          value << m["value"].GetDouble();
+          metric.AddMember("type", str(JsonString(m, "type").empty() ? JsonString(m, "name") : JsonString(m, "type")), a);
+          metric.AddMember("value", str(value.str()), a);
+          if (!JsonString(m, "dataset").empty()) metric.AddMember("slice", str(JsonString(m, "dataset")), a);
+          list.PushBack(metric, a);
+        }
+        analysis.AddMember("performanceMetrics", list, a);
+        card.AddMember("quantitativeAnalysis", analysis, a);
       }
       if (!purpose.empty()) {
         rapidjson::Value considerations(rapidjson::kObjectType), uses(rapidjson::kArrayType);
@@ -275,6 +343,14 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, std::ost
     property(&props, "aimsgate:model-source", FirstOf(s, &AiSystemFacts::model_source));
     property(&props, "aimsgate:data-provenance", FirstOf(s, &AiSystemFacts::data_provenance));
     property(&props, "aimsgate:model-storage-uri", FirstOf(s, &AiSystemFacts::storage_uri));
+    if (catalogue != nullptr && !model.empty()) {
+      property(&props, "aimsgate:model-catalogue-id", entry ? entry->id : "");
+      property(&props, "aimsgate:model-unknown", unknown);
+      const rapidjson::Value* sig = meta && meta->HasMember("signature") ? &(*meta)["signature"] : nullptr;
+      property(&props, "aimsgate:model-signature",
+               !entry ? "" : !sig ? "unsigned" : (*sig)["verified"].IsBool() && (*sig)["verified"].GetBool() ? "verified" : "failed");
+      if (sig) property(&props, "aimsgate:model-signer", JsonString(*sig, "signer"));
+    }
     std::set<std::string> images;
     for (const Workload* w : s.workloads) {
       property(&props, "aimsgate:workload", w->where());
@@ -326,6 +402,13 @@ int RunDiscover(const DiscoverFlags& f) {
     inventory = LoadInventory(f.engine.inventory_path, &inv_diags);
     PrintDiagnostics(inv_diags);
     if (!inventory) return 2;
+  }
+  std::shared_ptr<const model::ModelCatalogue> catalogue;
+  if (!f.models.empty()) {
+    std::vector<model::ModelMetadataError> model_errors;
+    catalogue = model::LoadModelCatalogue(f.models, {}, &model_errors);
+    for (const auto& e : model_errors) std::cerr << e.ToString() << "\n";
+    if (!catalogue) return 2;
   }
   std::vector<InputError> errors;
   const std::vector<std::string> paths = f.paths.empty() ? std::vector<std::string>{"-"} : f.paths;
@@ -412,7 +495,7 @@ int RunDiscover(const DiscoverFlags& f) {
   std::ostream& out = f.output.empty() ? std::cout : file;
   if (f.format == "table") PrintTable(systems, out);
   else if (f.format == "inventory") PrintInventoryDraft(systems, inventory != nullptr, out);
-  else PrintCycloneDx(systems, objects, out);
+  else PrintCycloneDx(systems, objects, catalogue.get(), out);
   out.flush();
   if (!out) {
     std::cerr << (f.output.empty() ? "<stdout>" : f.output) << ": error: write failed\n";
@@ -440,6 +523,9 @@ void AddInventoryCommands(CLI::App& root, CommandList* commands) {
   discover->add_option("--param", f->engine.param_overrides,
                        "Override a pack parameter, e.g. modelServingImages=[...] (value is YAML)")->allow_extra_args(false);
   discover->add_option("--params", f->engine.params_files, "YAML file of parameter overrides")->allow_extra_args(false);
+  discover->add_option("--models", f->models,
+                       "Model catalogue (as for check): the BOM takes each system's model card, licence, datasets, "
+                       "metrics and signed root digest from it");
   discover->add_option("-o,--output", f->output, "Write to FILE instead of stdout");
   discover->add_option("--max-file-bytes", f->max_file_bytes, "Largest input file")->check(CLI::PositiveNumber);
   discover->add_flag("--allow-empty", f->allow_empty, "Exit 0 when the input holds no Kubernetes object");

@@ -256,6 +256,44 @@ class CycloneDx(unittest.TestCase):
         self.assertEqual(len(names), len(EXPECTED) + 1)
         self.assertNotIn("model:chat-assistant-7d9f8-x2k4q", names)
 
+    def props(self, component):
+        out = {}
+        for p in component.get("properties", []):
+            out.setdefault(p["name"], []).append(p["value"])
+        return out
+
+    def test_models_from_the_catalogue(self):
+        # The fraud scorer names the signed catalogue model: its card, licence, datasets, metrics and the
+        # signed root digest go into the component; the recommender names an unknown one: said so.
+        doc = self.bom("rules/iso42001/tests/model/catalogue-workloads.yaml", "--models", "examples/models")
+        models = {c["bom-ref"]: c for c in doc["components"] if c["type"] == "machine-learning-model"}
+        fraud = models["model:fraud-scorer"]
+        self.assertEqual(fraud["hashes"], [{"alg": "SHA-256",
+                                            "content": "bd973e22db0e1c40f9843c0261fc7801818332f7451deb2f5a1c2d1f2d08a2c3"}])
+        self.assertEqual(fraud["licenses"], [{"license": {"name": "apache-2.0"}}])
+        params = fraud["modelCard"]["modelParameters"]
+        self.assertEqual(params["datasets"], [{"type": "dataset", "name": "example-corp/card-transactions-2019-2025"}])
+        self.assertEqual(params["task"], "tabular-classification")
+        metrics = {m["type"]: m["value"] for m in fraud["modelCard"]["quantitativeAnalysis"]["performanceMetrics"]}
+        self.assertEqual(metrics, {"roc_auc": "0.981", "recall": "0.91"})
+        p = self.props(fraud)
+        self.assertEqual((p["aimsgate:model-catalogue-id"], p["aimsgate:model-signature"]), (["fraud-scorer"], ["verified"]))
+        rec = self.props(models["model:product-recommender"])
+        self.assertIn("'fraud-scorer-v9' is not in the model catalogue", rec["aimsgate:model-unknown"][0])
+        self.assertNotIn("aimsgate:model-signature", rec)
+
+    def test_register_names_the_model(self):
+        # No annotation on the workload: the register's `model` (ticket-priority-classifier, unsigned) is used.
+        doc = self.bom("examples/kserve-fraud-scorer.yaml", "--models", "examples/models",
+                       "--inventory", "rules/iso42001/tests/model/inventory-with-models.yaml")
+        fraud = next(c for c in doc["components"] if c["bom-ref"] == "model:fraud-scorer")
+        self.assertEqual(fraud["name"], "ticket-priority-classifier")
+        self.assertEqual(self.props(fraud)["aimsgate:model-signature"], ["unsigned"])
+        self.assertNotIn("hashes", fraud)
+        p = run("examples/kserve-fraud-scorer.yaml", "--models", "examples/nope", "--format", "cyclonedx")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("examples/nope: error: cannot read the model catalogue", p.stderr)
+
     def test_schema_rejects_a_broken_bom(self):
         # The validator is real: a component without a type is refused.
         doc = self.bom(*examples())
