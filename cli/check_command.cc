@@ -36,6 +36,9 @@ struct CheckOptions {
   std::string color = "auto";
   WaiverPolicy waiver_policy;
   EvidenceFlags evidence;
+  std::vector<std::string> enforcement;  // --enforcement MODE | PACK=MODE, as `serve`
+  bool audit_only = false;               // = --enforcement audit
+  std::string results = "findings";      // --results findings|all (json, policyreport listings)
 };
 
 struct OutputSpec {
@@ -102,6 +105,14 @@ int RunCheck(const CheckOptions& o) {
   }
   std::vector<Diagnostic> diags;
   EngineOptions engine_options = o.engine;
+  if (o.audit_only) engine_options.enforcement.mode = EnforcementMode::kAudit;
+  for (const auto& e : o.enforcement) {
+    std::string error;
+    if (!engine_options.enforcement.Add(e, &error)) {
+      std::cerr << "aimsgate check: error: " << error << "\n";
+      return 2;
+    }
+  }
   engine_options.model_signature.now_unix = scan_options.now_unix;
   std::shared_ptr<const Engine> engine = Engine::Load(engine_options, &diags);
   PrintDiagnostics(diags);
@@ -138,6 +149,7 @@ int RunCheck(const CheckOptions& o) {
     const bool text_here = out.path.empty() && out.format == "text";
     ReportInput in{*engine, scan, text_here && color, scan_options.now_unix, &scores, /*list_input_errors=*/!text_here, {}};
     for (const auto& n : waivers.notices) in.notices.push_back({n.source, n.line, n.message});
+    in.all_results = o.results == "all";
     if (out.path.empty()) {
       WriteReport(out.format, in, std::cout);
       std::cout.flush();
@@ -184,6 +196,11 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
       ->allow_extra_args(false)
       ->type_name("FORMAT[=PATH]");
   app->add_option("-o,--output", o->output, "Write the report to FILE instead of stdout");
+  app->add_option("--results", o->results,
+                  "Which results the json and policyreport formats list: findings (fail, error, waived; pass and "
+                  "skip only counted) or all")
+      ->check(CLI::IsMember({"findings", "all"}))
+      ->capture_default_str();
   app->add_option("--color", o->color, "ANSI colours in the text report: auto (a terminal without NO_COLOR or TERM=dumb)")
       ->check(CLI::IsMember({"auto", "always", "never"}));
   app->add_option("--fail-on", o->fail_on, "Which failures make exit code 1")
@@ -224,7 +241,12 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
                   "Report waivers that expire within this many days")
       ->default_val(14)->check(CLI::NonNegativeNumber);
   AddEvidenceFlags(app, &o->evidence);
-  app->add_flag("--audit-only", o->engine.audit_only, "Report deny rules as audit: nothing fails (shadow rollout)");
+  app->add_option("--enforcement", o->enforcement,
+                  "enforce, warn or audit: what deny rules do, for all packs or PACK=MODE for one (repeatable; "
+                  "as `serve --enforcement`)")
+      ->type_name("MODE|PACK=MODE")
+      ->allow_extra_args(false);
+  app->add_flag("--audit-only", o->audit_only, "Report deny rules as audit: nothing fails (= --enforcement audit)");
   commands->push_back({app, [o] { return RunCheck(*o); }});
 }
 

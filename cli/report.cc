@@ -27,8 +27,8 @@ Summary Summarize(const ScanResult& scan) {
         case Outcome::kWaived: ++s.waived; break;
       }
     }
-    if (e.denied) ++s.denied;
-    if (e.warned) ++s.warned;
+    if (e.denied()) ++s.denied;
+    if (e.warned()) ++s.warned;
   }
   return s;
 }
@@ -87,12 +87,34 @@ void WriteResourceRef(Writer& w, const ResourceRef& r) {
 
 }  // namespace
 
+namespace {
+
+struct Counts {
+  size_t n[5] = {0, 0, 0, 0, 0};  // by Outcome
+  void Add(Outcome o) { ++n[static_cast<int>(o)]; }
+};
+
+template <typename Writer>
+void WriteCounts(Writer& w, const Counts& c) {
+  for (Outcome o : {Outcome::kPass, Outcome::kFail, Outcome::kSkip, Outcome::kError, Outcome::kWaived}) {
+    w.Key(ToString(o));
+    w.Uint64(c.n[static_cast<int>(o)]);
+  }
+}
+
+// The default listing: what someone has to act on or an auditor has to see.
+bool Listed(const RuleResult& r, bool all) {
+  return all || r.result == Outcome::kFail || r.result == Outcome::kError || r.result == Outcome::kWaived;
+}
+
+}  // namespace
+
 void WriteJsonReport(const ReportInput& in, std::ostream& os) {
   JsonOut stream(os);
   rapidjson::PrettyWriter<JsonOut> w(stream);
   w.SetIndent(' ', 2);
   w.StartObject();
-  w.Key("apiVersion"); w.String("aimsgate.io/v1alpha1");
+  w.Key("apiVersion"); w.String(kCheckReportApiVersion);
   w.Key("kind"); w.String("CheckReport");
   w.Key("packs");
   w.StartArray();
@@ -114,12 +136,53 @@ void WriteJsonReport(const ReportInput& in, std::ostream& os) {
   w.Key("error"); w.Uint64(s.error);
   w.Key("waived"); w.Uint64(s.waived);
   w.Key("denied"); w.Uint64(s.denied);
+  w.Key("warned"); w.Uint64(s.warned);
+  // Which results `results` lists: "findings" (fail, error, waived) or "all" (--results all).
+  w.Key("listing"); w.String(in.all_results ? "all" : "findings");
   if (in.scores) WriteFrameworkScores(w, *in.scores);
   w.EndObject();
+  // Per rule: how often it passed, failed, was skipped... (load order; rules that matched nothing are left out).
+  std::map<std::string, Counts> per_rule;
+  for (const auto& e : in.scan.evaluations) {
+    for (const auto& r : e.results) per_rule[r.rule].Add(r.result);
+  }
+  w.Key("rules");
+  w.StartArray();
+  for (const auto& info : in.engine.rules()) {
+    auto it = per_rule.find(info.full_id);
+    if (it == per_rule.end()) continue;
+    w.StartObject();
+    w.Key("rule"); w.String(info.full_id);
+    WriteCounts(w, it->second);
+    w.EndObject();
+  }
+  w.EndArray();
+  // Per resource: its decision (the engine's verdict), the rules that warn, its counts.
+  w.Key("resources");
+  w.StartArray();
+  for (const auto& e : in.scan.evaluations) {
+    w.StartObject();
+    WriteResourceRef(w, e.resource);
+    w.Key("decision"); w.String(ToString(e.verdict));
+    if (e.warned()) {
+      w.Key("warnings");
+      w.StartArray();
+      for (const auto& r : e.results) {
+        if (EffectOf(r) == Effect::kWarn) w.String(r.rule);
+      }
+      w.EndArray();
+    }
+    Counts c;
+    for (const auto& r : e.results) c.Add(r.result);
+    WriteCounts(w, c);
+    w.EndObject();
+  }
+  w.EndArray();
   w.Key("results");
   w.StartArray();
   for (const auto& e : in.scan.evaluations) {
     for (const auto& r : e.results) {
+      if (!Listed(r, in.all_results)) continue;
       w.StartObject();
       WriteResourceRef(w, e.resource);
       w.Key("rule"); w.String(r.rule);
@@ -222,8 +285,8 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
   for (const auto& e : in.scan.evaluations) {
     size_t counts[5] = {0, 0, 0, 0, 0};
     for (const auto& r : e.results) ++counts[static_cast<int>(r.result)];
-    const char* mark = e.denied ? "DENY" : e.warned ? "WARN" : "OK  ";
-    const char* color = e.denied ? c.red : e.warned ? c.yellow : c.green;
+    const char* mark = e.denied() ? "DENY" : e.warned() ? "WARN" : "OK  ";
+    const char* color = e.denied() ? c.red : e.warned() ? c.yellow : c.green;
     os << color << c.bold << mark << c.reset << " " << c.bold << Describe(e.resource) << c.reset << c.dim << "  "
        << e.resource.source << ":" << e.resource.line << c.reset << "\n";
     if (e.results.empty()) {
@@ -298,6 +361,7 @@ bool WritePolicyReport(const std::string& format, const ReportInput& in, std::os
   evidence::PolicyReportOptions options;
   if (!evidence::ParsePolicyReportFormat(format, &options.flavor)) return false;
   if (in.now_unix != 0) options.time = std::chrono::system_clock::time_point(std::chrono::seconds(in.now_unix));
+  options.include_passes = options.include_skips = in.all_results;  // --results all
   evidence::WritePolicyReports(in.scan.evaluations, in.engine.packs(), options, out);
   return true;
 #else

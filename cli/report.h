@@ -49,7 +49,14 @@ struct ReportInput {
   // text report is on stdout, so a CI log shows each once); the count stays.
   bool list_input_errors = true;
   std::vector<ReportNotice> notices = {};
+  // json and policyreport: list every (resource, rule) pair (--results all), not only
+  // fail, error and waived ones; pass and skip are counted per resource and rule either way.
+  bool all_results = false;
 };
+
+// The JSON report's apiVersion: v1alpha2 lists findings by default and counts the rest
+// (`resources`, `rules`); summary.listing says which listing `results` carries.
+inline constexpr const char* kCheckReportApiVersion = "aimsgate.io/v1alpha2";
 
 // The key FrameworkScores counts a resource under: file, document, item and identity.
 std::string ResourceKey(const ResourceRef& r);

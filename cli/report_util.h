@@ -10,7 +10,7 @@
 #include <string>
 #include <string_view>
 
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 
 namespace aimsgate::cli {
 

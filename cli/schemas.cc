@@ -8,6 +8,7 @@ constexpr const char* kDefs = R"J(
     "stringList": {"type": "array", "items": {"type": "string"}},
     "stringOrList": {"oneOf": [{"type": "string"}, {"$ref": "#/$defs/stringList"}]},
     "cel": {"type": "string", "minLength": 1, "description": "A CEL expression"},
+    "enforcement": {"type": "string", "pattern": "^([^=]+=)?(enforce|warn|audit)$", "description": "enforce, warn or audit, or PACK=MODE (as --enforcement)"},
     "metadata": {
       "type": "object",
       "required": ["name"],
@@ -155,19 +156,30 @@ constexpr const char* kRulePackTest = R"J(  "type": "object",
         "modelCertChain": {"type": "string"},
         "models": {"type": "string"},
         "now": {"$ref": "#/$defs/rfc3339"},
+        "enforcement": {
+          "oneOf": [
+            {"$ref": "#/$defs/enforcement"},
+            {"type": "array", "items": {"$ref": "#/$defs/enforcement"}}
+          ]
+        },
         "results": {
           "type": "array",
           "minItems": 1,
           "items": {
             "type": "object",
-            "required": ["rule", "kind", "name", "result"],
+            "required": ["kind", "name"],
             "properties": {
               "rule": {"type": "string", "pattern": "^[^/]+/.+$"},
               "kind": {"type": "string", "minLength": 1},
               "namespace": {"type": "string"},
               "name": {"type": "string", "minLength": 1},
-              "result": {"enum": ["pass", "fail", "skip", "waived", "error"]}
+              "result": {"enum": ["pass", "fail", "skip", "waived", "error"]},
+              "decision": {"enum": ["allow", "audit", "warn", "deny"]}
             },
+            "oneOf": [
+              {"required": ["rule", "result"], "not": {"required": ["decision"]}},
+              {"required": ["decision"], "not": {"anyOf": [{"required": ["rule"]}, {"required": ["result"]}]}}
+            ],
             "additionalProperties": false
           }
         }

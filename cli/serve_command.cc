@@ -30,7 +30,7 @@ int RunServe(CLI::App* app, ServeFlags* f) {
   }
   for (const auto& e : f->enforcement) {
     std::string error;
-    if (!o.enforcement.Add(e, &error)) {
+    if (!o.engine.enforcement.Add(e, &error)) {
       std::cerr << "aimsgate serve: error: " << error << "\n";
       return 2;
     }

@@ -33,6 +33,7 @@ struct TestOptions {
 
 struct Expectation {
   std::string rule, kind, name, ns, expected, actual;
+  bool decision = false;  // expects the resource's verdict (allow|audit|warn|deny), not a rule's result
   int line = 0, column = 0;
   bool ok = false;
   bool error = false;  // names a rule no loaded pack declares
@@ -101,7 +102,8 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   if (!spec || !spec.IsMap()) return fail_load(doc, "RulePackTest without spec");
   for (const auto& kv : spec) {
     static const char* kKnown[] = {"packs", "resources", "inventory", "waivers", "params", "modelCard", "bom", "now", "results",
-                                   "modelDir", "modelSignature", "modelPubkey", "modelCa", "modelCertChain", "models"};
+                                   "modelDir", "modelSignature", "modelPubkey", "modelCa", "modelCertChain", "models",
+                                   "enforcement"};
     std::string k = kv.first.Scalar();
     if (std::none_of(std::begin(kKnown), std::end(kKnown), [&](const char* s) { return k == s; })) {
       return fail_load(kv.first, "unknown field '" + k + "' in RulePackTest spec");
@@ -128,6 +130,10 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
       eo.param_override_origins.push_back({file, PosOf(kv.first)});
     }
   }
+  for (const auto& e : Strings(spec["enforcement"])) {
+    std::string error;
+    if (!eo.enforcement.Add(e, &error)) return fail_load(spec["enforcement"], error.substr(error.find(':') + 2));
+  }
   std::vector<Diagnostic> diags;
   auto engine = Engine::Load(eo, &diags);
   errors->Print(diags);
@@ -145,9 +151,10 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
 
   std::set<std::string> known_rules;
   for (const auto& r : engine->rules()) known_rules.insert(r.full_id);
-  // (kind, namespace, name, rule) -> result
+  // (kind, namespace, name, rule) -> result; rule "" -> the resource's verdict (the engine's)
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::string> actual;
   for (const auto& ev : scan.evaluations) {
+    actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, ""}] = ToString(ev.verdict);
     for (const auto& r : ev.results) {
       actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, r.rule}] = ToString(r.result);
     }
@@ -164,12 +171,22 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
     x.ns = field("namespace");
     x.expected = field("result");
     static const char* kResults[] = {"pass", "fail", "skip", "waived", "error"};
-    if (x.rule.empty() || x.kind.empty() || x.name.empty() ||
-        std::none_of(std::begin(kResults), std::end(kResults), [&](const char* s) { return x.expected == s; })) {
+    const bool has_decision = item.IsMap() && item["decision"];
+    Verdict verdict;
+    if (has_decision) {
+      x.decision = true;
+      x.expected = field("decision");
+      if (!x.rule.empty() || !field("result").empty() || x.kind.empty() || x.name.empty() ||
+          !ParseVerdict(x.expected, &verdict)) {
+        report->expectations.clear();
+        return fail_load(item, "an expected decision needs kind, name and decision (allow|audit|warn|deny), and no rule or result");
+      }
+    } else if (x.rule.empty() || x.kind.empty() || x.name.empty() ||
+               std::none_of(std::begin(kResults), std::end(kResults), [&](const char* s) { return x.expected == s; })) {
       report->expectations.clear();
       return fail_load(item, "each expected result needs rule, kind, name and result (pass|fail|skip|waived|error)");
     }
-    if (!known_rules.count(x.rule)) {
+    if (!x.decision && !known_rules.count(x.rule)) {
       x.error = true;
       x.actual = "unknown rule";
       errors->Print(Located(file, item["rule"], "unknown rule '" + x.rule + "'"));
@@ -204,6 +221,8 @@ Summary Summarize(const std::vector<SuiteReport>& suites) {
 }
 
 std::string Who(const Expectation& x) { return x.kind + " " + (x.ns.empty() ? "" : x.ns + "/") + x.name; }
+// What an expectation is about: a rule's id, or "decision" for the resource's verdict.
+std::string What(const Expectation& x) { return x.decision ? "decision" : x.rule; }
 
 void WriteText(const std::vector<SuiteReport>& suites, const Summary& s, bool verbose) {
   for (const auto& suite : suites) {
@@ -216,7 +235,7 @@ void WriteText(const std::vector<SuiteReport>& suites, const Summary& s, bool ve
       if (x.ok) ++met;
       if (x.ok && !verbose) continue;
       const char* tag = x.ok ? "ok  " : x.error ? "ERROR" : "FAIL";
-      std::cout << suite.file << ":" << x.line << ": " << tag << " " << suite.name << "  " << x.rule << "  " << Who(x);
+      std::cout << suite.file << ":" << x.line << ": " << tag << " " << suite.name << "  " << What(x) << "  " << Who(x);
       if (x.ok) std::cout << " = " << x.actual << "\n";
       else if (x.error) std::cout << ": unknown rule '" << x.rule << "'\n";
       else std::cout << ": expected " << x.expected << ", got " << x.actual << "\n";
@@ -251,7 +270,11 @@ void WriteJson(const std::vector<SuiteReport>& suites, const Summary& s) {
     w.StartArray();
     for (const auto& x : suite.expectations) {
       w.StartObject();
-      w.Key("rule"); str(x.rule);
+      if (x.decision) {
+        w.Key("decision"); w.Bool(true);
+      } else {
+        w.Key("rule"); str(x.rule);
+      }
       w.Key("kind"); str(x.kind);
       w.Key("namespace"); str(x.ns);
       w.Key("name"); str(x.name);
@@ -303,7 +326,7 @@ void WriteJunit(const std::vector<SuiteReport>& suites, const Summary& s) {
                 << "\" type=\"load\"/>\n    </testcase>\n";
     }
     for (const auto& x : suite.expectations) {
-      std::cout << "    <testcase name=\"" << a(x.rule + " " + Who(x)) << "\" classname=\"" << a(suite.name) << "\" file=\""
+      std::cout << "    <testcase name=\"" << a(What(x) + " " + Who(x)) << "\" classname=\"" << a(suite.name) << "\" file=\""
                 << a(suite.file) << "\" line=\"" << x.line << "\"";
       if (x.ok) {
         std::cout << "/>\n";

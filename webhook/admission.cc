@@ -11,51 +11,6 @@
 
 namespace aimsgate::webhook {
 
-const char* ToString(EnforcementMode m) {
-  switch (m) {
-    case EnforcementMode::kEnforce: return "enforce";
-    case EnforcementMode::kWarn: return "warn";
-    case EnforcementMode::kAudit: return "audit";
-  }
-  return "?";
-}
-
-namespace {
-
-bool ParseMode(std::string_view text, EnforcementMode* out) {
-  if (text == "enforce") *out = EnforcementMode::kEnforce;
-  else if (text == "warn") *out = EnforcementMode::kWarn;
-  else if (text == "audit") *out = EnforcementMode::kAudit;
-  else return false;
-  return true;
-}
-
-}  // namespace
-
-bool Enforcement::Add(std::string_view spec, std::string* error) {
-  size_t eq = spec.find('=');
-  EnforcementMode m;
-  if (eq == std::string_view::npos) {
-    if (!ParseMode(spec, &m)) {
-      *error = "--enforcement '" + std::string(spec) + "': expected enforce, warn, audit or PACK=MODE";
-      return false;
-    }
-    mode = m;
-    return true;
-  }
-  if (eq == 0 || !ParseMode(spec.substr(eq + 1), &m)) {
-    *error = "--enforcement '" + std::string(spec) + "': expected PACK=enforce|warn|audit";
-    return false;
-  }
-  per_pack[std::string(spec.substr(0, eq))] = m;
-  return true;
-}
-
-EnforcementMode Enforcement::For(const std::string& pack) const {
-  auto it = per_pack.find(pack);
-  return it == per_pack.end() ? mode : it->second;
-}
-
 std::string TruncateWarning(std::string_view text, size_t max_bytes) {
   std::string out;
   out.reserve(std::min(text.size(), max_bytes));
@@ -174,22 +129,6 @@ std::string Describe(const RuleResult& r, std::string_view text) {
   return out;
 }
 
-// Maps deny rules to the enforcement mode of their pack and recomputes the verdicts.
-void ApplyEnforcement(const Enforcement& enforcement, ResourceEvaluation* eval) {
-  eval->denied = false;
-  eval->warned = false;
-  for (auto& r : eval->results) {
-    if (r.action == Action::kDeny) {
-      EnforcementMode m = enforcement.For(r.pack);
-      if (m == EnforcementMode::kWarn) r.action = Action::kWarn;
-      if (m == EnforcementMode::kAudit) r.action = Action::kAudit;
-    }
-    bool failing = r.result == Outcome::kFail || (r.result == Outcome::kError && r.failure_policy_fail);
-    if (r.action == Action::kDeny && failing) eval->denied = true;
-    if (r.action == Action::kWarn && (r.result == Outcome::kFail || r.result == Outcome::kError)) eval->warned = true;
-  }
-}
-
 }  // namespace
 
 AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& engine, const HandlerOptions& options,
@@ -260,7 +199,6 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
     req.now_unix = options.now_unix;
     req.digest_object = options.digest_object;
     out.evaluation = engine.Evaluate(*target, req, scratch);
-    ApplyEnforcement(options.enforcement, &out.evaluation);
     // Values that must reach neither the answer nor the evidence: Secret data of the new
     // and the old object (raw and decoded) and the --evidence-redact paths of both.
     static const evidence::Redactor kSecretDataOnly;
@@ -284,39 +222,29 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
     return text;
   };
 
+  // The texts of the decision's effects; the verdict itself is the engine's.
   std::vector<std::string> deny_reasons, warnings;
   std::string failed_ids, errored_ids, waived_ids;
-  bool audit_failed = false;
   auto append_id = [](std::string* list, const std::string& id) { *list += (list->empty() ? "" : ",") + id; };
   for (const auto& r : eval.results) {
     if (r.result == Outcome::kWaived) append_id(&waived_ids, r.rule);
-    if (r.result == Outcome::kFail) {
-      append_id(&failed_ids, r.rule);
-      if (r.action == Action::kDeny) deny_reasons.push_back(masked(Describe(r, r.message)));
-      if (r.action == Action::kWarn) {
-        warnings.push_back(TruncateWarning(masked(Describe(r, r.message)), options.max_warning_bytes));
-      }
-      if (r.action == Action::kAudit) audit_failed = true;
-    }
+    if (r.result == Outcome::kFail) append_id(&failed_ids, r.rule);
+    if (r.result != Outcome::kFail && r.result != Outcome::kError) continue;
+    const Effect effect = EffectOf(r);
+    std::string text = r.message;
     if (r.result == Outcome::kError) {
       append_id(&errored_ids, r.rule);
       const char* policy = r.failure_policy_fail ? "Fail" : "Ignore";
-      bool denies = r.action == Action::kDeny && r.failure_policy_fail;
       // CEL error text may quote a value of the object (e.g. a failed int() of a password).
       notes.push_back(masked("failurePolicy " + std::string(policy) + ": rule " + r.rule + " could not be evaluated (" +
-                             r.message + "); " + (denies ? "denied" : "allowed")));
-      std::string text = std::string("could not be evaluated (failurePolicy ") + policy + "): " + r.message;
-      if (denies) {
-        deny_reasons.push_back(masked(Describe(r, text)));
-      } else if (r.action != Action::kAudit) {
-        warnings.push_back(TruncateWarning(masked(Describe(r, text)), options.max_warning_bytes));
-      } else {
-        audit_failed = true;
-      }
+                             r.message + "); " + (effect == Effect::kDeny ? "denied" : "allowed")));
+      text = std::string("could not be evaluated (failurePolicy ") + policy + "): " + r.message;
     }
+    if (effect == Effect::kDeny) deny_reasons.push_back(masked(Describe(r, text)));
+    if (effect == Effect::kWarn) warnings.push_back(TruncateWarning(masked(Describe(r, text)), options.max_warning_bytes));
   }
-  bool allowed = !eval.denied;
-  std::string decision = !allowed ? "deny" : !warnings.empty() ? "warn" : audit_failed ? "audit" : "allow";
+  bool allowed = !eval.denied();
+  std::string decision = ToString(eval.verdict);
   std::string status_message;
   if (!allowed) {
     status_message = "aimsgate denied " + eval.resource.kind + " " +

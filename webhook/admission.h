@@ -2,9 +2,10 @@
 // AdmissionReview JSON out.  No sockets, no globals: the HTTP server (server.h), the
 // unit tests and the fuzzer all call this one function.
 //
+//   EngineOptions eo;
+//   eo.enforcement.per_pack["experimental"] = EnforcementMode::kAudit;  // shadow rollout
+//   auto engine = Engine::Load(eo, &diags);
 //   HandlerOptions opts;
-//   opts.enforcement.mode = EnforcementMode::kEnforce;
-//   opts.enforcement.per_pack["experimental"] = EnforcementMode::kAudit;  // shadow rollout
 //   cel::EvalState scratch;                         // one per thread, reused
 //   AdmissionResponse r = HandleAdmissionReview(body, *engine, opts, &scratch);
 //   reply(r.http_status, r.body);                   // r.decision, r.evaluation for metrics/logs
@@ -20,7 +21,9 @@
 //     errored-rules, dry-run.  Keys carry no prefix: the apiserver prefixes them with the
 //     webhook's name (workloads.aimsgate.io/decision).
 //   * a body that is not an AdmissionReview gets HTTP 400 and {"error": "..."}.
-//   * the enforcement mode maps deny rules to warn (kWarn) or audit (kAudit), globally or per pack.
+//   * the verdict is the engine's (Decision::verdict, evaluator/decision/decision.h), enforcement
+//     (EngineOptions::enforcement) and waivers applied: the handler reads it and never recomputes
+//     it, so `check`, `test` and `serve` decide alike (tests/parity).
 //   * `record` (optional) is called with the decision before the answer is built: the
 //     evidence hook.  When it fails and `deny_on_record_failure` is set, the request is denied.
 //
@@ -43,18 +46,11 @@
 
 namespace aimsgate::webhook {
 
-enum class EnforcementMode { kEnforce, kWarn, kAudit };
-const char* ToString(EnforcementMode m);
-
-struct Enforcement {
-  EnforcementMode mode = EnforcementMode::kEnforce;
-  std::map<std::string, EnforcementMode> per_pack;  // pack name -> mode; overrides `mode`
-
-  // Parses the --enforcement values: "enforce|warn|audit" (global) or "PACK=MODE".
-  // Returns false with `error` set on an invalid value.
-  bool Add(std::string_view spec, std::string* error);
-  EnforcementMode For(const std::string& pack) const;
-};
+// Enforcement is the engine's (one mechanism for check, test and serve); the names stay
+// visible here for the webhook's callers.
+using aimsgate::Enforcement;
+using aimsgate::EnforcementMode;
+using aimsgate::ToString;
 
 // What the evidence hook sees of a decision.
 struct AdmissionDecision {
@@ -62,7 +58,7 @@ struct AdmissionDecision {
   std::string username;
   std::string operation;
   bool dry_run = false;
-  std::string decision;  // "allow" | "deny" | "warn" | "audit"
+  std::string decision;  // ToString(evaluation->verdict): "allow" | "deny" | "warn" | "audit"
   const ResourceEvaluation* evaluation = nullptr;
   const rapidjson::Value* object = nullptr;  // the evaluated object (never copied into evidence)
   const std::vector<PackRef>* packs = nullptr;  // the packs that decided
@@ -70,7 +66,6 @@ struct AdmissionDecision {
 };
 
 struct HandlerOptions {
-  Enforcement enforcement;
   int64_t now_unix = 0;           // 0 = the current time
   size_t max_depth = 128;         // JSON nesting limit of the body
   size_t max_status_message = 4096;
@@ -89,13 +84,15 @@ struct AdmissionResponse {
   std::string body;         // JSON: the AdmissionReview, or {"error": "..."} for 400
   std::string error;        // set when http_status != 200
   // For metrics and logs:
-  std::string decision;     // allow | deny | warn | audit | invalid
+  // allow | deny | warn | audit (the evaluation's verdict) | invalid; deny also when the
+  // evidence hook failed under deny_on_record_failure.
+  std::string decision;
   std::string uid;
   std::string operation;
   std::string username;
   bool dry_run = false;
   bool record_failed = false;  // the evidence hook failed
-  ResourceEvaluation evaluation;  // actions after enforcement mapping
+  ResourceEvaluation evaluation;  // the engine's decision, as evaluated
 };
 
 AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& engine, const HandlerOptions& options,

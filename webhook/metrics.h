@@ -26,7 +26,7 @@
 #include <tuple>
 #include <vector>
 
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 #include "webhook/http_transport.h"
 
 namespace aimsgate::webhook {

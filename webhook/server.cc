@@ -368,7 +368,6 @@ int Webhook::Run() {
         .Emit();
     return 2;
   }
-  handler_.enforcement = o_.enforcement;
   auto redactor = std::make_shared<evidence::Redactor>();
   if (evidence::Status rs = evidence::Redactor::Create(o_.evidence_redact, redactor.get()); !rs.ok()) {
     LogLine("error", "invalid configuration").Str("error", "--evidence-redact: " + rs.message()).Emit();
@@ -473,7 +472,7 @@ int Webhook::Run() {
       .Int("threads", to.threads)
       .Int("maxConnections", to.max_connections)
       .Int("requestTimeoutSeconds", o_.request_timeout_seconds)
-      .Str("enforcement", ToString(o_.enforcement.mode))
+      .Str("enforcement", ToString(o_.engine.enforcement.mode))
       .Bool("evidence", writer_ != nullptr)
       .Emit();
   transport.Run();  // returns after Stop(), once drained (at most the drain timeout)

@@ -54,8 +54,7 @@ struct ServerOptions {
   int keep_alive_max_requests = 1000; // requests per connection (cpp-httplib's default of 5 costs a handshake each 5)
   int reload_interval_ms = 1000;      // 0 = reload on SIGHUP only
   std::string port_file;              // write the bound port here once listening (tests, port 0)
-  EngineOptions engine;
-  Enforcement enforcement;
+  EngineOptions engine;               // engine.enforcement: --enforcement (kept across reloads)
   std::string evidence_path;          // empty = no evidence; "-" = stdout
   std::string evidence_key_path;
   bool evidence_failure_deny = true;  // --evidence-failure deny|allow

@@ -117,6 +117,7 @@ struct Entry {
   std::vector<Value> results;
   std::vector<size_t> sizes;
   int skipped = 0;     // skip results left out (counted in the summary)
+  int passed = 0;      // pass results left out (counted in the summary)
   int duplicates = 0;  // results its controller's report already carries
 };
 
@@ -154,6 +155,10 @@ class Builder {
       }
       if (owner && owner->count(ResultKey(r))) {
         ++e.duplicates;
+        continue;
+      }
+      if (r.result == Outcome::kPass && !o_.include_passes) {
+        ++e.passed;
         continue;
       }
       Value v = Result(ev, r, ns);
@@ -254,6 +259,7 @@ std::vector<Chunk> Pack(std::vector<Entry>& entries, size_t budget) {
     for (size_t s : e.sizes) total += s;
     if (chunks.back().bytes > 0 && chunks.back().bytes + total > budget) chunks.emplace_back();
     chunks.back().summary.skip += e.skipped;
+    chunks.back().summary.pass += e.passed;
     chunks.back().duplicates += e.duplicates;
     for (size_t i = 0; i < e.results.size(); ++i) {
       if (chunks.back().bytes > 0 && chunks.back().bytes + e.sizes[i] > budget) chunks.emplace_back();

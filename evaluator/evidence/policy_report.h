@@ -11,7 +11,8 @@
 //   kWgPolicyK8s  wgpolicyk8s.io/v1alpha2 PolicyReport (one per namespace) and
 //                 ClusterPolicyReport (one, for cluster-scoped resources);
 //   kOpenReports  openreports.io/v1alpha1 Report / ClusterReport, same layout plus `source`.
-// Results (one per rule result, passing resources included):
+// Results (one per rule result; pass results only with include_passes, which `check` sets
+// only for --results all; skip results only with include_skips; both always counted):
 //   pass -> pass; fail of a deny rule -> fail (scored); fail of a warn/audit rule -> warn;
 //   error -> error; waived -> skip with properties waiver, waiverApprovedBy, waiverExpires,
 //   waiverJustification and aimsgate.io/result=waived (the formats have no "waived" result).
@@ -41,7 +42,7 @@
 #include <string_view>
 #include <vector>
 
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 
 namespace aimsgate::evidence {
 
@@ -58,6 +59,9 @@ struct PolicyReportOptions {
   std::string default_namespace = "default";
   std::string name = "aimsgate";  // metadata.name of every report (chunks: name-2, name-3, ...)
   bool include_skips = false;     // list skip results instead of only counting them
+  // List pass results instead of only counting them. `check` lists them only with
+  // --results all (findings by default, as its JSON report).
+  bool include_passes = true;
   size_t max_results_bytes = 512 * 1024;  // compact JSON of one report's results
 };
 

@@ -248,7 +248,7 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     m["auditAnnotations"] = JoinMembers(annotations);
   }
   std::string decision = in.decision;
-  if (decision.empty()) decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
+  if (decision.empty()) decision = ToString(ev.verdict);  // the engine's, never recomputed
   m["decision"] = Str(decision);
   if (!in.notes.empty()) {
     std::vector<std::string> notes = in.notes;  // may quote CEL errors, which quote values

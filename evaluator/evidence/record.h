@@ -7,7 +7,7 @@
 //   in.evaluation = &evaluation;        // borrowed for the call
 //   in.packs = &packs;                  // borrowed for the call
 //   in.object = &object;                // optional: only used to find values to redact
-//   in.decision = "deny";               // empty: derived from evaluation->denied / warned
+//   in.decision = "deny";               // empty: ToString(evaluation->verdict)
 //   in.notes.push_back("failurePolicy Fail: rule iso42001/x errored; denied");
 //   Status s = writer.Append(in);
 //
@@ -25,7 +25,7 @@
 
 #include <rapidjson/document.h>
 
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 
 namespace aimsgate::evidence {
 
@@ -49,7 +49,7 @@ struct RecordInput {
   const ResourceEvaluation* evaluation = nullptr;  // required
   const std::vector<PackRef>* packs = nullptr;     // packs in force; may be null (= none)
   const rapidjson::Value* object = nullptr;        // optional, never copied: redaction + systemId
-  std::string decision;                         // "allow" | "deny" | "warn" | ...; empty = derived
+  std::string decision;                         // "allow" | "deny" | "warn" | ...; empty = the verdict
   std::vector<std::string> notes;               // failure-policy choices, evaluation errors, ...
   // The model the decision covered (a verified or failed model signature): written as
   // "model": {id?, signer, rootDigest, signatureVerified} when signer or root_digest is set.

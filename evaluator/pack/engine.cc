@@ -22,37 +22,6 @@
 
 namespace aimsgate {
 
-const char* ToString(Outcome o) {
-  switch (o) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kFail: return "fail";
-    case Outcome::kSkip: return "skip";
-    case Outcome::kError: return "error";
-    case Outcome::kWaived: return "waived";
-  }
-  return "?";
-}
-
-const char* ToString(Action a) {
-  switch (a) {
-    case Action::kDeny: return "deny";
-    case Action::kWarn: return "warn";
-    case Action::kAudit: return "audit";
-  }
-  return "?";
-}
-
-const char* ToString(Severity s) {
-  switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
-  }
-  return "?";
-}
-
 Engine::~Engine() = default;
 
 std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics,
@@ -397,7 +366,7 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   engine->synthetic_request_ = std::make_shared<rapidjson::Document>();
   engine->synthetic_request_->Parse(
       R"({"operation":"CREATE","userInfo":{"username":"aimsgate-ci"},"namespace":"","dryRun":false})");
-  engine->audit_only_ = options.audit_only;
+  for (const auto& pack : engine->packs_) engine->pack_modes_.push_back(options.enforcement.For(pack->spec().name));
   if (diagnostics->size() != before) return nullptr;
   return engine;
 }
@@ -675,8 +644,10 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   for (const auto& pack : packs_) candidates += pack->RulesForKind(ref.kind).size();
   out.results.reserve(candidates);
   ModelBinding model_binding;  // outlives each pack's activation, which points into it
-  for (const auto& pack : packs_) {
+  for (size_t pack_index = 0; pack_index < packs_.size(); ++pack_index) {
+    const auto& pack = packs_[pack_index];
     const PackSpec& spec = pack->spec();
+    const EnforcementMode mode = pack_modes_[pack_index];
     std::unique_ptr<cel::Activation> act;  // built when the first rule of this pack matches
     // Kind match per kinds class: -1 unknown, 0 no, 1 yes (on the stack for usual packs).
     int8_t kind_memo_small[64];
@@ -750,7 +721,10 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
       r.title = rule.spec->title;
       r.controls = rule.spec->controls;
       r.severity = rule.spec->severity;
-      r.action = audit_only_ && rule.spec->action == Action::kDeny ? Action::kAudit : rule.spec->action;
+      r.action = rule.spec->action;
+      if (r.action == Action::kDeny && mode != EnforcementMode::kEnforce) {
+        r.action = mode == EnforcementMode::kWarn ? Action::kWarn : Action::kAudit;
+      }
       r.remediation = rule.spec->remediation;
       r.pack = spec.name;
       r.failure_policy_fail = spec.failure_policy_fail;
@@ -789,13 +763,9 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
           }
         }
       }
-      if (r.action == Action::kDeny &&
-          (r.result == Outcome::kFail || (r.result == Outcome::kError && r.failure_policy_fail))) {
-        out.denied = true;
-      }
-      if (r.action == Action::kWarn && r.result == Outcome::kFail) out.warned = true;
     }
   }
+  Settle(&out);
   if (request.digest_object) out.object_sha256 = manifest::Sha256Hex(manifest::CanonicalJson(object));
   return out;
 }

@@ -1,6 +1,6 @@
 // The embedding API of the evaluator: load rule packs and the organisation's
 // inputs once, then evaluate Kubernetes objects against them from any number
-// of threads.  cli/ and webhook/ use only this header (and result.h).
+// of threads.  cli/ and webhook/ use only this header (and evaluator/decision/decision.h).
 //
 //   EngineOptions opts;
 //   opts.rule_paths = {"rules/"};              // empty = the built-in iso42001 pack
@@ -11,7 +11,7 @@
 //
 //   EvalRequest req;                            // CI: synthetic CREATE
 //   cel::EvalState scratch;                     // one per thread, reused
-//   ResourceEvaluation r = engine->Evaluate(object, req, &scratch);
+//   Decision d = engine->Evaluate(object, req, &scratch);   // d.verdict, d.results
 //
 // Thread-safety: an Engine is immutable after Load; Evaluate may run
 // concurrently (one cel::EvalState per thread).  Reload = Load a new Engine and
@@ -30,7 +30,7 @@
 #include "evaluator/cel/cel.h"
 #include "evaluator/pack/inputs.h"
 #include "evaluator/pack/pack_spec.h"
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 #include "evaluator/pack/source.h"
 
 namespace aimsgate {
@@ -67,8 +67,9 @@ struct EngineOptions {
     std::string dir, signature, public_key, cert_chain, ca;
     int64_t now_unix = 0;
   } model_signature;
-  // Turns every deny rule into audit (shadow rollout of a pack).
-  bool audit_only = false;
+  // Maps deny rules to warn or audit, for all packs or per pack (shadow rollout;
+  // `check --enforcement/--audit-only`, `serve --enforcement`, a test suite's `enforcement`).
+  Enforcement enforcement;
   cel::Limits limits;
 };
 
@@ -120,7 +121,7 @@ class Engine {
   std::shared_ptr<rapidjson::Document> model_;  // null-valued when no model metadata
   std::shared_ptr<const model::ModelCatalogue> models_;
   std::shared_ptr<rapidjson::Document> synthetic_request_;
-  bool audit_only_ = false;
+  std::vector<EnforcementMode> pack_modes_;  // per packs_ entry
 };
 
 // Compiles one pack (used by Engine::Load and `aimsgate lint`).  Diagnostics

@@ -24,7 +24,7 @@
 
 #include "evaluator/pack/engine.h"
 #include "evaluator/pack/framework_catalog.h"
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 
 namespace aimsgate {
 

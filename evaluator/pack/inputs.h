@@ -19,9 +19,9 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/decision/decision.h"
 #include "evaluator/kernel/rfc3339.h"
 #include "evaluator/manifest/manifest.h"
-#include "evaluator/pack/result.h"
 #include "evaluator/pack/source.h"
 
 namespace aimsgate {

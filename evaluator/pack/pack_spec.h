@@ -15,7 +15,7 @@
 
 #include <rapidjson/document.h>
 
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 #include "evaluator/pack/source.h"
 
 namespace aimsgate {

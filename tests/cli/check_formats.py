@@ -273,8 +273,8 @@ def case_stdin(c):
     c.expect(json.loads(out)["runs"][0]["results"] == [], "no findings for ConfigMaps")
     # Both stdin and a directory in one run.
     rc, out, err = c.run(["--rules", "pack", "--format", "json", "-", "repo/nested"], stdin=helm)
-    srcs = sorted({r["resource"]["source"] for r in json.loads(out)["results"]})
-    c.expect(srcs == ["<stdin>", "repo/nested/keep.tmp.yaml"], f"stdin plus directory: {srcs}")
+    srcs = sorted({r["resource"]["source"] for r in json.loads(out)["resources"]})
+    c.expect(srcs == ["<stdin>", "repo/nested/deep/svc.yaml", "repo/nested/keep.tmp.yaml"], f"stdin plus directory: {srcs}")
     # A runaway pipe stops at --max-file-bytes.
     rc, out, err = c.run(["--max-file-bytes", "100000", "-"], stdin=b"a" * 5000000)
     c.expect(rc == 2 and b"over the limit" in out + err, f"stdin over the limit: exit {rc}")
@@ -397,7 +397,13 @@ def case_policy_reports(c):
         docs = [d for d in yaml.safe_load_all(out) if d]
         c.expect(docs and all(d["kind"] in kinds for d in docs), f"{fmt}: kinds {[d.get('kind') for d in docs]}")
         results = sum(len(d.get("results", [])) for d in docs)
-        c.expect(results == 14, f"{fmt}: {results} results, want 14 (every rule result but the 2 skips)")
+        passes = sum(d["summary"]["pass"] for d in docs)
+        # The findings are listed, passes counted (check --results all lists them too).
+        c.expect((results, passes) == (8, 6), f"{fmt}: {results} results listed (want 8), summary.pass {passes} (want 6)")
+        c.expect(not [r for d in docs for r in d.get("results", []) if r["result"] == "pass"], f"{fmt}: a pass listed")
+        rc, out, err = c.run(["--rules", "pack", "--waivers", "waivers.yaml", "--format", fmt, "--results", "all", "repo"])
+        listed = sum(len(d.get("results", [])) for d in yaml.safe_load_all(out) if d)
+        c.expect(listed == 16, f"{fmt} --results all: {listed} results, want 16 (every rule result)")
         listed_skips = sum(1 for d in docs for r in d.get("results", []) if r["result"] == "skip")
         skips = sum(d["summary"]["skip"] for d in docs)
         c.expect((listed_skips, skips) == (1, 3),

@@ -75,7 +75,7 @@ class TestReports(unittest.TestCase):
 
 
 class Params(unittest.TestCase):
-    ARGS = ["check", "--rules", f"{FIX}/pack.yaml", "--format", "json", f"{FIX}/pods.yaml"]
+    ARGS = ["check", "--rules", f"{FIX}/pack.yaml", "--format", "json", "--results", "all", f"{FIX}/pods.yaml"]
 
     def results(self, *extra):
         code, out, err = run(*self.ARGS, *extra)

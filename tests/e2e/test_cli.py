@@ -47,7 +47,7 @@ class Check(unittest.TestCase):
         self.assertEqual(code, 0, err)
         report = json.loads(out)
         self.assertEqual(report["summary"]["resources"], 2)
-        self.assertEqual(sorted({r["resource"]["name"] for r in report["results"]}), ["a", "b"])
+        self.assertEqual(sorted({e["resource"]["name"] for e in report["resources"]}), ["a", "b"])
 
     def test_stdin_equals_file(self):
         with open(os.path.join(ROOT, FIX, "apps.yaml")) as f:
@@ -56,9 +56,9 @@ class Check(unittest.TestCase):
         code_file, out_file, _ = run("check", "--rules", f"{FIX}/pack.yaml", "--format", "json", f"{FIX}/apps.yaml")
         self.assertEqual(code_stdin, code_file)
         a, b = json.loads(out_stdin), json.loads(out_file)
-        for r in a["results"]:
+        for r in a["results"] + a["resources"]:
             self.assertEqual(r["resource"].pop("source"), "<stdin>")
-        for r in b["results"]:
+        for r in b["results"] + b["resources"]:
             r["resource"].pop("source")
         self.assertEqual(a, b)
 

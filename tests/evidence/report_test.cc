@@ -75,13 +75,14 @@ void WriteFixture(const TempDir& dir, Expected* x) {
         i % 7 == 0 ? Outcome::kWaived : i % 2 ? Outcome::kFail : Outcome::kPass);
     add("iso42001/model-card", {"A.6.2.7"}, Action::kWarn, i % 6 == 0 ? Outcome::kFail : Outcome::kSkip);
     if (i % 11 == 0) add("iso42001/impact", {"A.5.2"}, Action::kDeny, Outcome::kError);
-    ev.denied = i % 5 == 0 || (i % 7 != 0 && i % 2 == 1) || i % 11 == 0;
-    ev.warned = !ev.denied && i % 6 == 0;
-    std::string decision = ev.denied ? "deny" : ev.warned ? "warn" : "allow";
+    Settle(&ev);
+    ASSERT_EQ(ev.denied(), i % 5 == 0 || (i % 7 != 0 && i % 2 == 1) || i % 11 == 0) << i;
+    std::string decision = ToString(ev.verdict);
+    ASSERT_EQ(decision, ev.denied() ? "deny" : i % 6 == 0 ? "warn" : "allow") << i;
     ++x->decisions[decision];
     ++x->records;
     ++x->ns_records[ev.resource.namespace_];
-    if (ev.denied) ++x->ns_deny[ev.resource.namespace_];
+    if (ev.denied()) ++x->ns_deny[ev.resource.namespace_];
     ++x->system_records[ev.resource.system_id];
     RecordInput in;
     in.evaluation = &ev;

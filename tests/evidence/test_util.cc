@@ -87,7 +87,7 @@ ResourceEvaluation SampleEvaluation(const std::string& ns, const std::string& na
                    "2027-03-01T00:00:00Z"};
   }
   ev.results.push_back(risk);
-  ev.denied = fail && !waived;
+  Settle(&ev);  // deny when the risk rule failed unwaived, as the engine decides
   return ev;
 }
 

@@ -7,7 +7,7 @@
 
 #include "evaluator/evidence/record.h"
 #include "evaluator/evidence/writer.h"
-#include "evaluator/pack/result.h"
+#include "evaluator/decision/decision.h"
 
 namespace aimsgate::evidence::testing {
 

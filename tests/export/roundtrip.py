@@ -27,7 +27,7 @@ INPUTS = sorted(glob.glob(os.path.join(ROOT, "tests/conformance/peers/kyverno-*/
 
 
 def results(rules):
-    p = subprocess.run([BIN, "check", "--format", "json", "--jobs", "2"] + sum([["--rules", r] for r in rules], []) + INPUTS,
+    p = subprocess.run([BIN, "check", "--format", "json", "--results", "all", "--jobs", "2"] + sum([["--rules", r] for r in rules], []) + INPUTS,
                        capture_output=True, text=True, cwd=ROOT)
     if p.returncode not in (0, 1):
         sys.exit("check failed (%d): %s" % (p.returncode, p.stderr[-3000:]))
@@ -111,7 +111,7 @@ def namespace_globs():
         assert p.returncode == 0, p.stderr
 
         def by_name(rules):
-            q = subprocess.run([BIN, "check", "--format", "json", "--rules", rules, pods], capture_output=True, text=True)
+            q = subprocess.run([BIN, "check", "--format", "json", "--results", "all", "--rules", rules, pods], capture_output=True, text=True)
             return {r["resource"]["name"]: r["result"] for r in json.loads(q.stdout)["results"]}
         original, exported = by_name(pack), by_name(vap)
         want = {"p1": "fail", "p2": "fail", "p5": "pass", "p6": "fail"}

@@ -261,7 +261,8 @@ class Scores(unittest.TestCase):
         self.assertEqual(code, 0, err)
 
     def test_not_yet_applicable_rules_skip_with_the_reason(self):
-        args = ["check", "--rules", "builtin:eu-ai-act", "--format", "json", "rules/eu-ai-act/tests/resources/workloads.yaml"]
+        args = ["check", "--rules", "builtin:eu-ai-act", "--format", "json", "--results", "all",
+                "rules/eu-ai-act/tests/resources/workloads.yaml"]
         code, out, err = run(*args, "--now", "2026-09-01T00:00:00Z")
         res = [r for r in json.loads(out)["results"]
                if r["rule"] == "eu-ai-act/eu-database-registered" and r["resource"]["name"] == "bad-provider"]
@@ -296,7 +297,7 @@ class StatementOfApplicability(unittest.TestCase):
             self.assertEqual(a32[9], "findings")
             self.assertRegex(a32[8], r"^\d{4}-\d{2}-\d{2}T")
             # The same counts as the check report itself gives for the rules of A.3.2.
-            code, out, err = run("check", "--now", "2026-11-01T00:00:00Z", "--format", "json", "examples/")
+            code, out, err = run("check", "--now", "2026-11-01T00:00:00Z", "--format", "json", "--results", "all", "examples/")
             results = [r for r in json.loads(out)["results"] if "A.3.2" in r["controls"] and r["result"] != "skip"]
             self.assertEqual(int(a32[6]), len([r for r in results if r["result"] in ("pass", "waived")]))
             self.assertEqual(int(a32[7]), len([r for r in results if r["result"] in ("fail", "error")]))

@@ -377,7 +377,7 @@ class CheckReadsTheSignature(unittest.TestCase):
                             "--model-dir", os.path.join(self.F, model),
                             "--model-signature", os.path.join(self.F, model, "model.sig"),
                             "--pubkey", os.path.join(self.F, "signing-key.pub"), "--evidence", ev, "--format", "json",
-                            *extra], capture_output=True, text=True, timeout=120)
+                            "--results", "all", *extra], capture_output=True, text=True, timeout=120)
         records = []
         if os.path.exists(ev):
             with open(ev) as f:

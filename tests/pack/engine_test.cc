@@ -123,8 +123,8 @@ TEST_F(EngineTest, PassesACompliantObject) {
   EXPECT_EQ(m["t/owner"]->result, Outcome::kPass);
   EXPECT_EQ(m["t/replicas"]->result, Outcome::kPass);
   EXPECT_EQ(m["t/labelled"]->result, Outcome::kPass);
-  EXPECT_FALSE(e.denied);
-  EXPECT_FALSE(e.warned);
+  EXPECT_FALSE(e.denied());
+  EXPECT_FALSE(e.warned());
   EXPECT_EQ(e.resource.kind, "Deployment");
   EXPECT_EQ(e.resource.namespace_, "ml");
 }
@@ -142,8 +142,8 @@ TEST_F(EngineTest, FailsWithInterpolatedMessages) {
   EXPECT_EQ(m["t/replicas"]->message, "only 1 replicas");
   EXPECT_EQ(m["t/labelled"]->result, Outcome::kFail);
   EXPECT_EQ(m["t/labelled"]->action, Action::kAudit);
-  EXPECT_TRUE(e.denied);
-  EXPECT_TRUE(e.warned);
+  EXPECT_TRUE(e.denied());
+  EXPECT_TRUE(e.warned());
 }
 
 TEST_F(EngineTest, MatchingByKindNamespaceLabelsAndWhen) {
@@ -175,12 +175,12 @@ TEST_F(EngineTest, EvaluationErrorFollowsFailurePolicy) {
   ASSERT_EQ(m.count("t/broken"), 1u);
   EXPECT_EQ(m["t/broken"]->result, Outcome::kError);
   EXPECT_NE(m["t/broken"]->message.find("missing"), std::string::npos) << m["t/broken"]->message;
-  EXPECT_TRUE(e.denied);
+  EXPECT_TRUE(e.denied());
   auto ignore = Load("Ignore");
   ASSERT_NE(ignore, nullptr);
   e = Eval(*ignore, cm);
   EXPECT_EQ(ByRule(e)["t/broken"]->result, Outcome::kError);
-  EXPECT_FALSE(e.denied);
+  EXPECT_FALSE(e.denied());
 }
 
 TEST_F(EngineTest, ParameterOverrides) {
@@ -201,13 +201,13 @@ TEST_F(EngineTest, ParameterOverrides) {
 
 TEST_F(EngineTest, AuditOnlyNeverDenies) {
   EngineOptions o;
-  o.audit_only = true;
+  o.enforcement.mode = EnforcementMode::kAudit;  // check --audit-only
   auto engine = Load("Fail", o);
   ASSERT_NE(engine, nullptr);
   ResourceEvaluation e = Eval(*engine, kBad);
   EXPECT_EQ(ByRule(e)["t/owner"]->result, Outcome::kFail);
   EXPECT_EQ(ByRule(e)["t/owner"]->action, Action::kAudit);
-  EXPECT_FALSE(e.denied);
+  EXPECT_FALSE(e.denied());
 }
 
 TEST_F(EngineTest, WaiversTurnFailuresIntoWaivedUntilTheyExpire) {
@@ -240,7 +240,7 @@ spec:
   EXPECT_EQ(m["t/owner"]->waiver.approved_by, "ciso@example.com");
   EXPECT_EQ(m["t/replicas"]->result, Outcome::kFail);
   EXPECT_EQ(m["t/replicas"]->expired_waiver, "w-expired");
-  EXPECT_FALSE(e.denied);  // the only deny failure is waived
+  EXPECT_FALSE(e.denied());  // the only deny failure is waived
 }
 
 }  // namespace

@@ -112,8 +112,8 @@ spec: {policyName: audit-only, validationActions: [Audit]}
   EXPECT_EQ(m["audit-only/validation-1"].result, Outcome::kFail);
   EXPECT_EQ(m["audit-only/validation-1"].message, "pin images by digest");
   // Audit records without denying; the RulePack's warn rule warns.
-  EXPECT_FALSE(ev.denied);
-  EXPECT_TRUE(ev.warned);
+  EXPECT_FALSE(ev.denied());
+  EXPECT_TRUE(ev.warned());
 }
 
 // The documentation's matchConditions example: leases and requests by nodes are left alone.
@@ -169,7 +169,7 @@ TEST_F(VapMixedTest, DocumentedMatchConditionsExcludeLeasesAndNodes) {
   ResourceEvaluation ev;
   EXPECT_EQ(Eval(*engine, cm, Request("", "configmaps", R"(["system:authenticated"])"), &ev)["demo/validation-0"].result,
             Outcome::kFail);
-  EXPECT_TRUE(ev.denied);
+  EXPECT_TRUE(ev.denied());
   // In CI (synthetic request) the request describes the object: a Lease is still excluded.
   EXPECT_EQ(Eval(*engine, lease)["demo/validation-0"].result, Outcome::kSkip);
 }
@@ -182,7 +182,7 @@ TEST_F(VapMixedTest, MatchConditionErrorFollowsFailurePolicy) {
     ResourceEvaluation ev;
     auto m = Eval(*engine, cm, Request("", "configmaps", R"([])"), &ev);
     EXPECT_EQ(m["demo/validation-0"].result, Outcome::kError) << fp;
-    EXPECT_EQ(ev.denied, fp == "Fail") << fp;
+    EXPECT_EQ(ev.denied(), fp == "Fail") << fp;
   }
 }
 

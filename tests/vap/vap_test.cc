@@ -124,7 +124,7 @@ TEST_F(VapTest, ParamsBindingAndNamespaceSelectorDecideAsTheDocumentationSays) {
   ASSERT_EQ(over.count(kRule), 1u);
   EXPECT_EQ(over[kRule].result, Outcome::kFail);
   EXPECT_EQ(over[kRule].message, "object.spec.replicas must be no greater than 3");
-  EXPECT_TRUE(ev.denied);
+  EXPECT_TRUE(ev.denied());
   EXPECT_EQ(Eval(*engine, Deployment("staging", 3))[kRule].result, Outcome::kPass);
   // Not in a namespace labelled environment=test: the binding does not match.
   EXPECT_EQ(Eval(*engine, Deployment("prod", 50)).count(kRule), 0u);
@@ -220,8 +220,8 @@ spec: {policyName: p, validationActions: [Warn, Audit]}
   EXPECT_EQ(m["p/validation-0"].action, Action::kWarn);
   EXPECT_EQ(m["p/validation-0"].message, "variables.doubled is not a variable inside a message {{ or an interpolation }}");
   EXPECT_EQ(m["p/validation-1"].result, Outcome::kPass);
-  EXPECT_TRUE(ev.warned);
-  EXPECT_FALSE(ev.denied);
+  EXPECT_TRUE(ev.warned());
+  EXPECT_FALSE(ev.denied());
   EXPECT_EQ(Eval(*engine, Deployment("x", 5))["p/validation-0"].result, Outcome::kPass);
   // objectSelector and excludeResourceRules remove the object; a false matchCondition skips it.
   EXPECT_TRUE(Eval(*engine, Deployment("x", 9, R"({"skip":"yes"})")).empty());
@@ -258,7 +258,7 @@ spec: {policyName: p, validationActions: [Deny]}
     ResourceEvaluation ev;
     auto m = Eval(*engine, Deployment("x", 1), "", &ev);
     EXPECT_EQ(m["p/validation-0"].result, Outcome::kError);
-    EXPECT_EQ(ev.denied, fp == "Fail") << fp;
+    EXPECT_EQ(ev.denied(), fp == "Fail") << fp;
   }
 }
 
@@ -314,7 +314,7 @@ spec: {policyName: p, validationActions: [Audit]}
   ASSERT_EQ(ev.audit_annotations.size(), 1u);
   EXPECT_EQ(ev.audit_annotations[0].first, "p/high-replica-count");
   EXPECT_EQ(ev.audit_annotations[0].second, "replicas: 5");
-  EXPECT_FALSE(ev.denied);
+  EXPECT_FALSE(ev.denied());
   Eval(*engine, Deployment("x", 2), "", &ev);
   EXPECT_TRUE(ev.audit_annotations.empty());  // null omits the key
   EXPECT_TRUE(engine->rules().empty());        // not listed as rules

@@ -87,10 +87,11 @@ constexpr char kConfigMap[] = R"({"apiVersion":"v1","kind":"ConfigMap","metadata
 
 class AdmissionTest : public ::testing::Test {
  protected:
-  std::shared_ptr<const Engine> Load(const std::string& policy = "Fail") {
+  std::shared_ptr<const Engine> Load(const std::string& policy = "Fail", const Enforcement& enforcement = {}) {
     std::string pack = kPack;
     pack.replace(pack.find("POLICY"), 6, policy);
     EngineOptions o;
+    o.enforcement = enforcement;  // serve --enforcement
     o.rule_paths = {dir_.Write("pack-" + policy + ".yaml", pack)};
     std::vector<Diagnostic> diags;
     auto engine = Engine::Load(o, &diags);
@@ -98,8 +99,9 @@ class AdmissionTest : public ::testing::Test {
     return engine;
   }
   // Runs the handler and parses its answer into `doc_`.
-  AdmissionResponse Run(const std::string& body, const HandlerOptions& options = {}, const char* policy = "Fail") {
-    auto engine = Load(policy);
+  AdmissionResponse Run(const std::string& body, const HandlerOptions& options = {}, const char* policy = "Fail",
+                        const Enforcement& enforcement = {}) {
+    auto engine = Load(policy, enforcement);
     if (!engine) return {};
     AdmissionResponse r = HandleAdmissionReview(body, *engine, options, &state_);
     doc_.Parse(r.body.c_str());
@@ -159,28 +161,28 @@ TEST_F(AdmissionTest, WarnsWithShortWarnings) {
 }
 
 TEST_F(AdmissionTest, EnforcementModesMapDenyRules) {
-  HandlerOptions audit;
-  audit.enforcement.mode = EnforcementMode::kAudit;
-  Run(Review(Deployment(false, 3)), audit);
+  Enforcement audit;
+  audit.mode = EnforcementMode::kAudit;
+  Run(Review(Deployment(false, 3)), {}, "Fail", audit);
   EXPECT_TRUE(Response()["allowed"].GetBool());
   EXPECT_EQ(Annotation("decision"), "audit");
   EXPECT_EQ(Annotation("failed-rules"), "t/owner");
 
-  HandlerOptions warn;
-  warn.enforcement.mode = EnforcementMode::kWarn;
-  Run(Review(Deployment(false, 3)), warn);
+  Enforcement warn;
+  warn.mode = EnforcementMode::kWarn;
+  Run(Review(Deployment(false, 3)), {}, "Fail", warn);
   EXPECT_TRUE(Response()["allowed"].GetBool());
   ASSERT_TRUE(Response().HasMember("warnings"));
   EXPECT_NE(std::string(Response()["warnings"][0].GetString()).find("t/owner"), std::string::npos);
 
-  HandlerOptions per_pack;
+  Enforcement per_pack;
   std::string error;
-  ASSERT_TRUE(per_pack.enforcement.Add("t=audit", &error)) << error;
-  Run(Review(Deployment(false, 3)), per_pack);
+  ASSERT_TRUE(per_pack.Add("t=audit", &error)) << error;
+  Run(Review(Deployment(false, 3)), {}, "Fail", per_pack);
   EXPECT_TRUE(Response()["allowed"].GetBool());
-  HandlerOptions other_pack;
-  ASSERT_TRUE(other_pack.enforcement.Add("other=audit", &error)) << error;
-  Run(Review(Deployment(false, 3)), other_pack);
+  Enforcement other_pack;
+  ASSERT_TRUE(other_pack.Add("other=audit", &error)) << error;
+  Run(Review(Deployment(false, 3)), {}, "Fail", other_pack);
   EXPECT_FALSE(Response()["allowed"].GetBool());
 }
 

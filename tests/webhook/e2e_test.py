@@ -458,12 +458,9 @@ def test_parity_with_check(binary, source, workdir, d):
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     report = json.loads(out.stdout)
     denied_by_check = {}
-    for r in report["results"]:
-        res = r["resource"]
-        key = (res["kind"], res.get("namespace", ""), res["name"])
-        denied_by_check.setdefault(key, False)
-        if r["action"] == "deny" and r["result"] == "fail":
-            denied_by_check[key] = True
+    for e in report["resources"]:  # each resource's decision, as the engine reached it
+        res = e["resource"]
+        denied_by_check[(res["kind"], res.get("namespace", ""), res["name"])] = e["decision"] == "deny"
     server = Server(binary, workdir, ["--tls-cert", f"{d}/server.crt", "--tls-key", f"{d}/server.key"] + flags,
                     name="parity")
     ctx = client_context(d, cert=None)

@@ -59,9 +59,9 @@ TEST(ParityTest, AdmissionDecisionsEqualCheckOnTheExamples) {
       AdmissionResponse admission = HandleAdmissionReview(body, *engine, {}, &state);
       ASSERT_EQ(admission.http_status, 200) << admission.body;
       std::string where = path + ":" + std::to_string(res.line);
-      EXPECT_EQ(admission.evaluation.denied, check.denied) << where;
-      EXPECT_EQ(admission.evaluation.warned, check.warned) << where;
-      EXPECT_EQ(admission.decision == "deny", check.denied) << where;
+      EXPECT_EQ(admission.evaluation.denied(), check.denied()) << where;
+      EXPECT_EQ(admission.evaluation.warned(), check.warned()) << where;
+      EXPECT_EQ(admission.decision == "deny", check.denied()) << where;
       ASSERT_EQ(admission.evaluation.results.size(), check.results.size()) << where;
       for (size_t i = 0; i < check.results.size(); ++i) {
         EXPECT_EQ(admission.evaluation.results[i].rule, check.results[i].rule) << where;
@@ -69,8 +69,8 @@ TEST(ParityTest, AdmissionDecisionsEqualCheckOnTheExamples) {
             << where << " " << check.results[i].rule;
       }
       ++resources;
-      denied += check.denied;
-      warned += check.warned;
+      denied += check.denied();
+      warned += check.warned();
     }
   }
   // The examples exercise both outcomes; a silent all-allow would make this test vacuous.

@@ -1,0 +1,144 @@
+#include "evaluator/decision/decision.h"
+
+namespace aimsgate {
+
+const char* ToString(Outcome o) {
+  switch (o) {
+    case Outcome::kPass: return "pass";
+    case Outcome::kFail: return "fail";
+    case Outcome::kSkip: return "skip";
+    case Outcome::kError: return "error";
+    case Outcome::kWaived: return "waived";
+  }
+  return "?";
+}
+
+const char* ToString(Action a) {
+  switch (a) {
+    case Action::kDeny: return "deny";
+    case Action::kWarn: return "warn";
+    case Action::kAudit: return "audit";
+  }
+  return "?";
+}
+
+const char* ToString(Severity s) {
+  switch (s) {
+    case Severity::kInfo: return "info";
+    case Severity::kLow: return "low";
+    case Severity::kMedium: return "medium";
+    case Severity::kHigh: return "high";
+    case Severity::kCritical: return "critical";
+  }
+  return "?";
+}
+
+const char* ToString(Verdict v) {
+  switch (v) {
+    case Verdict::kAllow: return "allow";
+    case Verdict::kAudit: return "audit";
+    case Verdict::kWarn: return "warn";
+    case Verdict::kDeny: return "deny";
+  }
+  return "?";
+}
+
+bool ParseVerdict(std::string_view text, Verdict* out) {
+  for (Verdict v : {Verdict::kAllow, Verdict::kAudit, Verdict::kWarn, Verdict::kDeny}) {
+    if (text == ToString(v)) {
+      *out = v;
+      return true;
+    }
+  }
+  return false;
+}
+
+const char* ToString(EnforcementMode m) {
+  switch (m) {
+    case EnforcementMode::kEnforce: return "enforce";
+    case EnforcementMode::kWarn: return "warn";
+    case EnforcementMode::kAudit: return "audit";
+  }
+  return "?";
+}
+
+namespace {
+
+bool ParseMode(std::string_view text, EnforcementMode* out) {
+  if (text == "enforce") *out = EnforcementMode::kEnforce;
+  else if (text == "warn") *out = EnforcementMode::kWarn;
+  else if (text == "audit") *out = EnforcementMode::kAudit;
+  else return false;
+  return true;
+}
+
+}  // namespace
+
+bool Enforcement::Add(std::string_view spec, std::string* error) {
+  size_t eq = spec.find('=');
+  EnforcementMode m;
+  if (eq == std::string_view::npos) {
+    if (!ParseMode(spec, &m)) {
+      *error = "--enforcement '" + std::string(spec) + "': expected enforce, warn, audit or PACK=MODE";
+      return false;
+    }
+    mode = m;
+    return true;
+  }
+  if (eq == 0 || !ParseMode(spec.substr(eq + 1), &m)) {
+    *error = "--enforcement '" + std::string(spec) + "': expected PACK=enforce|warn|audit";
+    return false;
+  }
+  per_pack[std::string(spec.substr(0, eq))] = m;
+  return true;
+}
+
+EnforcementMode Enforcement::For(const std::string& pack) const {
+  auto it = per_pack.find(pack);
+  return it == per_pack.end() ? mode : it->second;
+}
+
+Action Enforcement::Apply(Action declared, const std::string& pack) const {
+  if (declared != Action::kDeny) return declared;
+  switch (For(pack)) {
+    case EnforcementMode::kEnforce: return Action::kDeny;
+    case EnforcementMode::kWarn: return Action::kWarn;
+    case EnforcementMode::kAudit: return Action::kAudit;
+  }
+  return declared;
+}
+
+Effect EffectOf(const RuleResult& r) {
+  if (r.result == Outcome::kFail) {
+    switch (r.action) {
+      case Action::kDeny: return Effect::kDeny;
+      case Action::kWarn: return Effect::kWarn;
+      case Action::kAudit: return Effect::kAudit;
+    }
+  }
+  if (r.result == Outcome::kError) {
+    if (r.action == Action::kDeny && r.failure_policy_fail) return Effect::kDeny;
+    if (r.action == Action::kAudit) return Effect::kAudit;
+    return Effect::kWarn;  // Ignore, or a warn rule: allowed, and said so
+  }
+  return Effect::kNone;
+}
+
+void Settle(Decision* d) {
+  Effect strongest = Effect::kNone;
+  bool warns = false;
+  for (const RuleResult& r : d->results) {
+    Effect e = EffectOf(r);
+    warns |= e == Effect::kWarn;
+    if (static_cast<int>(e) > static_cast<int>(strongest)) strongest = e;
+  }
+  d->has_warnings = warns;
+  switch (strongest) {
+    case Effect::kNone: d->verdict = Verdict::kAllow; break;
+    case Effect::kAudit: d->verdict = Verdict::kAudit; break;
+    case Effect::kWarn: d->verdict = Verdict::kWarn; break;
+    case Effect::kDeny: d->verdict = Verdict::kDeny; break;
+  }
+}
+
+}  // namespace aimsgate

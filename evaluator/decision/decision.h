@@ -1,0 +1,135 @@
+// The decision of one evaluation: the verdict (allow / audit / warn / deny, with the
+// enforcement mode and waivers applied) and the per-rule results it was reached from.
+// Only the evaluator (Engine::Evaluate) computes a verdict; `check`, `test`, `serve`,
+// the evidence record and every report read it and never recompute it.
+//
+//   Decision d = engine->Evaluate(object, request, &scratch);
+//   if (d.denied()) ...                       // verdict == Verdict::kDeny
+//   for (const RuleResult& r : d.results) {
+//     switch (EffectOf(r)) { case Effect::kWarn: warn about r; ... }
+//   }
+//
+// The verdict rule (Settle): a result's effect follows its effective action (after
+// enforcement) when it failed; an errored rule denies only as a deny rule of a pack
+// with failurePolicy Fail, is recorded as audit for an audit rule, and is otherwise a
+// warning (failurePolicy Ignore, or a warn rule): an error is never silent, and only
+// Fail lets it block.  The verdict is the strongest effect: deny > warn > audit > allow.
+//
+// Thread-safety: plain values.  Enforcement is immutable once parsed.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace aimsgate {
+
+enum class Outcome { kPass, kFail, kSkip, kError, kWaived };
+enum class Action { kDeny, kWarn, kAudit };
+enum class Severity { kInfo, kLow, kMedium, kHigh, kCritical };
+// Ordered by strength: the verdict of a decision is its strongest effect.
+enum class Verdict { kAllow, kAudit, kWarn, kDeny };
+
+const char* ToString(Outcome o);   // pass | fail | skip | error | waived
+const char* ToString(Action a);    // deny | warn | audit
+const char* ToString(Severity s);  // info | low | medium | high | critical
+const char* ToString(Verdict v);   // allow | audit | warn | deny
+
+// Shadow rollout (Envoy's EnforcementMode, Gatekeeper's enforcementAction): deny
+// rules of a pack deny (enforce), warn, or are only recorded (audit).  The same
+// mechanism serves `check --enforcement/--audit-only`, `test` (spec.enforcement) and
+// `serve --enforcement`; the engine applies it (EngineOptions::enforcement).
+enum class EnforcementMode { kEnforce, kWarn, kAudit };
+const char* ToString(EnforcementMode m);  // enforce | warn | audit
+
+struct Enforcement {
+  EnforcementMode mode = EnforcementMode::kEnforce;
+  std::map<std::string, EnforcementMode> per_pack;  // pack name -> mode; overrides `mode`
+
+  // Parses an --enforcement value: "enforce|warn|audit" (global) or "PACK=MODE".
+  // Returns false with `error` set on an invalid value.
+  bool Add(std::string_view spec, std::string* error);
+  EnforcementMode For(const std::string& pack) const;
+  // The action a rule of `pack` declared as `declared` takes under this enforcement.
+  Action Apply(Action declared, const std::string& pack) const;
+};
+
+struct PackRef {
+  std::string name;
+  std::string version;
+  std::string digest;  // "sha256:<hex>"
+};
+
+struct ResourceRef {
+  std::string api_version;
+  std::string kind;
+  std::string namespace_;  // empty for cluster-scoped or unset
+  std::string name;
+  std::string source;      // file in CI, empty in admission
+  std::string system_id;   // annotation aimsgate.io/system-id, empty when absent (evidence, reports)
+  std::string uid;         // metadata.uid when the object has one (objects listed from a cluster)
+  std::string controller_uid;  // uid of its ownerReference with controller: true, if any
+  int line = 0;
+  int document_index = 0;
+  int item_index = -1;
+};
+
+struct WaiverRef {
+  std::string name;
+  std::string justification;
+  std::string approved_by;
+  std::string expires;  // RFC 3339
+};
+
+struct RuleResult {
+  std::string rule;                   // "<pack>/<id>"
+  std::string title;
+  std::vector<std::string> controls;  // ISO/IEC 42001 references
+  Severity severity = Severity::kMedium;
+  Action action = Action::kDeny;      // effective: after enforcement
+  Outcome result = Outcome::kPass;
+  std::string message;                // set for fail, error and waived
+  std::string remediation;
+  std::string pack;                   // pack name
+  bool failure_policy_fail = true;    // for kError: Fail (deny) or Ignore (allow)
+  int field_line = 0;                 // line of the offending field when known
+  WaiverRef waiver;                   // set when result == kWaived
+  std::string expired_waiver;         // a matching waiver that has expired (no effect)
+};
+
+// What one result does to the decision (see the verdict rule above).
+enum class Effect { kNone, kAudit, kWarn, kDeny };
+Effect EffectOf(const RuleResult& r);
+
+struct Decision {
+  ResourceRef resource;
+  std::string object_sha256;          // hex SHA-256 of the canonical JSON of the object
+  std::vector<RuleResult> results;
+  // Set by Settle (the engine) from the results; read, never recomputed, by every sink.
+  Verdict verdict = Verdict::kAllow;
+  bool has_warnings = false;          // some result warns (also when the verdict is deny)
+  // Values of the object that must never appear in an evidence record (Secret
+  // data, --evidence-redact paths); filled by callers that record evidence
+  // without keeping the object (check), never printed.
+  std::vector<std::string> redact_values;
+  // auditAnnotations of ValidatingAdmissionPolicies ("<policy>/<key>", value).
+  std::vector<std::pair<std::string, std::string>> audit_annotations;
+
+  bool denied() const { return verdict == Verdict::kDeny; }
+  bool warned() const { return has_warnings; }
+};
+
+// The name most of the code base knows a decision by.
+using ResourceEvaluation = Decision;
+
+// Computes verdict and has_warnings from the results (their actions already
+// enforced).  Called by the evaluator once the results are final.
+void Settle(Decision* decision);
+
+// Parses a verdict name; false for anything else.
+bool ParseVerdict(std::string_view text, Verdict* out);
+
+}  // namespace aimsgate
