@@ -47,7 +47,9 @@ std::string Diagnostic::ToString(const SourceFile* source) const {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
   }
-  out += level == Level::kError ? ": error: " : ": warning: ";
+  // A flag's usage error (path "--param KEY", no line) reads as the flag: "--param KEY: expected ...".
+  const bool flag = line == 0 && path.rfind("--", 0) == 0;
+  out += level == Level::kError ? (flag ? ": " : ": error: ") : ": warning: ";
   out += message;
   if (source != nullptr && line > 0 && line <= source->LineCount()) {
     std::string_view text = source->Line(line);

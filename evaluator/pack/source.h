@@ -46,7 +46,8 @@ struct Diagnostic {
   std::string message;
   Level level = Level::kError;
 
-  // "path:line:col: error: message", plus a caret snippet when `source` has the line.
+  // "path:line:col: error: message", plus a caret snippet when `source` has the line;
+  // a flag's error (path "--flag ...", no line) reads "--flag ...: message".
   std::string ToString(const SourceFile* source = nullptr) const;
 };
 

@@ -94,14 +94,34 @@ class Params(unittest.TestCase):
     def test_types_checked_at_load(self):
         code, out, err = run(*self.ARGS, "--param", "tiers=high")
         self.assertEqual(code, 2)
-        self.assertIn("--param tiers: error: expected a list, got a string", err)
+        self.assertIn("--param tiers: expected a list, got a string", err)
         self.assertEqual(out, "")
         code, out, err = run(*self.ARGS, "--param", "fsGroup={rule: [MustRunAs]}")
         self.assertEqual(code, 2)
-        self.assertIn("--param fsGroup.rule: error: expected a string, got a list", err)
+        self.assertIn("--param fsGroup.rule: expected a string, got a list", err)
         code, out, err = run(*self.ARGS, "--param", "tiers=[1]")
         self.assertEqual(code, 2)
-        self.assertIn("--param tiers[0]: error: expected a string, got a number", err)
+        self.assertIn("--param tiers[0]: expected a string, got a number", err)
+
+    def test_builtin_pack_param_type_is_a_usage_error(self):
+        # issue 19 item 7: the flag named, no "error:" between, exit 2 before any resource is read
+        code, out, err = run("check", "--param", "highRiskTiers=high", "examples/vllm-chat-assistant.yaml")
+        self.assertEqual(code, 2, out + err)
+        self.assertIn("--param highRiskTiers: expected a list, got a string\n", err)
+        self.assertEqual(out, "")
+
+    def test_suite_param_type_error_is_located(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as d:
+            suite = os.path.join(d, "aimsgate-test.yaml")
+            with open(suite, "w") as f:
+                f.write("apiVersion: aimsgate.io/v1alpha1\nkind: RulePackTest\nmetadata: {name: wrong-type}\n"
+                        "spec:\n  packs: [%s]\n  resources: [%s]\n  params:\n    tiers: high\n  results:\n"
+                        "  - {rule: authoring/tier, kind: Pod, namespace: apps, name: in-range, result: pass}\n"
+                        % (os.path.join(ROOT, FIX, "pack.yaml"), os.path.join(ROOT, FIX, "pods.yaml")))
+            code, out, err = run("test", d)
+            self.assertEqual(code, 2, out + err)
+            self.assertIn(f"{suite}:8:5: error: parameter tiers: expected a list, got a string", err)
 
 
 class AdmissionReviewInput(unittest.TestCase):
