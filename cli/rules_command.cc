@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/command.h"
+#include "cli/rules_bench.h"
 #include "cli/rules_export.h"
 #include "cli/engine_flags.h"
 #include "evaluator/pack/compiled_pack.h"
@@ -189,6 +190,7 @@ void AddRulesCommand(CLI::App& root, CommandList* commands) {
   AddEngineFlags(controls, &o->engine, false);
   commands->push_back({controls, [o] { return RunControls(*o); }});
   AddRulesExportCommand(rules, commands);
+  AddRulesBenchCommand(rules, commands);
 }
 
 void AddLintCommand(CLI::App& root, CommandList* commands) {

@@ -153,6 +153,9 @@ class Program {
   virtual Value Evaluate(const Activation& activation, EvalState* state) const = 0;
   // Cost consumed by the last Evaluate on `state` (for metrics and benchmarks).
   static int64_t LastCost(const EvalState& state);
+  // Cost consumed by every Evaluate on `state` since it was made (`rules bench`:
+  // the units one rule spends, when, assert and message together).
+  static int64_t TotalCost(const EvalState& state);
   const std::string& source() const { return source_; }
 
  protected:

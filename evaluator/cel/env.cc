@@ -13,6 +13,7 @@ namespace aimsgate::cel {
 struct EvalState::Impl {
   internal::EvalContext ctx;
   int64_t last_cost = 0;
+  int64_t total_cost = 0;
 };
 
 EvalState::EvalState() : impl_(std::make_unique<Impl>()) {}
@@ -20,6 +21,10 @@ EvalState::~EvalState() = default;
 
 int64_t Program::LastCost(const EvalState& state) {
   return const_cast<EvalState&>(state).impl()->last_cost;
+}
+
+int64_t Program::TotalCost(const EvalState& state) {
+  return const_cast<EvalState&>(state).impl()->total_cost;
 }
 
 namespace {
@@ -42,6 +47,7 @@ class ProgramImpl : public Program {
     Value v = root_->Eval(ctx);
     if (ctx.exhausted) v = ctx.budget_error;
     state->impl()->last_cost = ctx.cost;
+    state->impl()->total_cost += ctx.cost;
     ctx.locals.clear();
     ctx.activation = nullptr;
     return v;

@@ -338,6 +338,19 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
       return nullptr;
     }
   }
+  if (!options.only_rule.empty()) {
+    for (auto& spec : specs) {
+      auto& rules = spec.rules;
+      rules.erase(std::remove_if(rules.begin(), rules.end(),
+                                 [&](const RuleSpec& r) { return spec.name + "/" + r.id != options.only_rule; }),
+                  rules.end());
+    }
+    specs.erase(std::remove_if(specs.begin(), specs.end(), [](const PackSpec& p) { return p.rules.empty(); }), specs.end());
+    if (specs.empty()) {
+      diagnostics->push_back({"--rule", 0, 0, "no loaded pack declares rule '" + options.only_rule + "'"});
+      return nullptr;
+    }
+  }
   std::shared_ptr<Engine> engine(new Engine());
   for (auto& spec : specs) {
     auto pack = CompilePack(std::move(spec), options.limits, diagnostics);

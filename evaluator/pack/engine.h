@@ -70,6 +70,8 @@ struct EngineOptions {
   // Maps deny rules to warn or audit, for all packs or per pack (shadow rollout;
   // `check --enforcement/--audit-only`, `serve --enforcement`, a test suite's `enforcement`).
   Enforcement enforcement;
+  // Keeps only this rule ("PACK/ID"); empty = all.  `rules bench` evaluates one rule at a time.
+  std::string only_rule;
   cel::Limits limits;
 };
 
