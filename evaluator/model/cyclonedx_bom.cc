@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "evaluator/model/gpai.h"
 #include "evaluator/model/markdown_sections.h"
 #include "evaluator/model/metadata_util.h"
 #include "evaluator/model/model_metadata.h"
@@ -246,6 +247,7 @@ bool ParseCycloneDxBom(std::string_view text, const std::string& source, ModelMe
     if (const Json* analysis = Member(*card, "quantitativeAnalysis")) ReadMetrics(*analysis, &bom);
     if (const Json* considerations = Member(*card, "considerations")) ReadConsiderations(*considerations, &bom);
   }
+  ReadGpaiComponent(model, &bom.gpai);
   bom.sources.push_back("cyclonedx");
   MergeModelMetadata(bom, out);
   return true;

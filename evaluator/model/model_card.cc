@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/model/gpai.h"
 #include "evaluator/model/markdown_sections.h"
 #include "evaluator/model/metadata_util.h"
 #include "evaluator/model/model_metadata.h"
@@ -102,6 +103,7 @@ void ReadFrontMatter(const YAML::Node& root, ModelMetadata* out) {
     AddUnique("co2_eq_emissions: " + ScalarOf(co2["emissions"]) + " g", &out->societal_impact);
   }
   ReadModelIndex(root["model-index"], out);
+  ReadGpaiFrontMatter(root, &out->gpai);
 }
 
 bool IsLine(std::string_view line, std::string_view marker) {

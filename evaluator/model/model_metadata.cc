@@ -1,6 +1,7 @@
 // Merging, JSON form and file loading of model metadata.
 #include "evaluator/model/model_metadata.h"
 
+#include "evaluator/model/gpai.h"
 #include "evaluator/model/metadata_util.h"
 
 namespace aimsgate::model {
@@ -53,6 +54,7 @@ void MergeModelMetadata(const ModelMetadata& from, ModelMetadata* into) {
   MergeList(from.data_preparation, &into->data_preparation);
   MergeList(from.sources, &into->sources);
   into->metrics.insert(into->metrics.end(), from.metrics.begin(), from.metrics.end());
+  MergeGpai(from.gpai, &into->gpai);
 }
 
 void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
@@ -85,6 +87,7 @@ void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
   AddList(out, "societalImpact", m.societal_impact);
   AddList(out, "dataPreparation", m.data_preparation);
   AddList(out, "sources", m.sources);
+  out->AddMember("gpai", GpaiToJson(m.gpai, a), a);
 }
 
 bool LoadModelMetadata(const std::string& model_card_path, const std::string& bom_path,

@@ -22,6 +22,9 @@
 //   dataPreparation: [string]  (HF "Preprocessing" sections)
 //   intendedUse: string
 //   sources: ["huggingface-model-card"?, "cyclonedx"?]
+//   gpai: {generalPurpose: bool, technicalDocumentation, downstreamInformation, copyrightPolicy,
+//          trainingDataSummary, evaluation, incidentReporting, cybersecurity: string (references),
+//          trainingComputeFlop: double (-1 = not stated)}   (EU AI Act Art. 51, 53, 55; gpai.h)
 // With both inputs, the model card's values win and the BOM fills what the card
 // lacks; lists are merged without duplicates, metrics are concatenated.
 //
@@ -58,6 +61,14 @@ struct Metric {
   std::string dataset;  // dataset name or slice, may be empty
 };
 
+// What the EU AI Act asks of a general-purpose model's provider (gpai.h).
+struct GpaiReferences {
+  bool general_purpose = false;
+  std::string technical_documentation, downstream_information, copyright_policy, training_data_summary;
+  std::string evaluation, incident_reporting, cybersecurity;  // systemic risk (Art. 55)
+  double training_compute_flop = -1;                          // -1 = not stated
+};
+
 struct ModelMetadata {
   std::string name;
   std::string version;
@@ -77,6 +88,7 @@ struct ModelMetadata {
   std::vector<std::string> data_preparation;
   std::string intended_use;
   std::vector<std::string> sources;
+  GpaiReferences gpai;
 };
 
 // Parses a Hugging Face model card and merges it into *out (MergeModelMetadata:

@@ -274,6 +274,47 @@ class Scores(unittest.TestCase):
         self.assertEqual(res[0]["result"], "fail")
 
 
+class GeneralPurposeModels(unittest.TestCase):
+    """Art. 51, 53 and 55 from the model metadata (--model-card `gpai:`, --bom aimsgate:gpai:* properties)."""
+    GPAI_RULES = {"gpai-technical-documentation", "gpai-downstream-information", "gpai-copyright-policy",
+                  "gpai-training-data-summary", "gpai-training-compute-declared", "systemic-risk-evaluation",
+                  "systemic-risk-incident-reporting", "systemic-risk-cybersecurity"}
+    T = "rules/eu-ai-act/tests/"
+
+    def results(self, *model):
+        code, out, err = run("check", "--rules", "builtin:eu-ai-act", "--format", "json", "--now", "2026-01-01T00:00:00Z",
+                             *model, self.T + "resources/gpai-from-model.yaml")
+        self.assertIn(code, (0, 1), err)
+        report = json.loads(out)
+        got = {}
+        for r in report["results"]:
+            rule = r["rule"].split("/")[1]
+            if rule in self.GPAI_RULES and r["resource"]["name"] == "frontier-serving":
+                got[rule] = (r["result"], r.get("message", ""))
+        return got, {f["id"]: f for f in report["summary"]["frameworks"]}
+
+    def test_documented_model_card_passes_every_obligation(self):
+        got, fw = self.results("--model-card", self.T + "model/gpai-card-documented.md")
+        self.assertEqual({rule: res for rule, (res, _) in got.items()}, {rule: "pass" for rule in self.GPAI_RULES})
+        art = {c["id"]: c for c in fw["eu-ai-act"]["controls"]}
+        self.assertEqual(art["Art. 55"]["failed"], 0)
+        self.assertGreater(art["Art. 55"]["passed"], 0)  # 2.5e25 FLOP: systemic risk, and evidenced
+
+    def test_bom_missing_references_fail_naming_the_field(self):
+        got, fw = self.results("--bom", self.T + "model/gpai-bom.json")
+        failed = {rule for rule, (res, _) in got.items() if res == "fail"}
+        self.assertEqual(failed, {"gpai-downstream-information", "systemic-risk-incident-reporting",
+                                  "systemic-risk-cybersecurity"})
+        self.assertIn("nor gpai.downstreamInformation in the model metadata", got["gpai-downstream-information"][1])
+        self.assertIn("(4.1e+25 FLOP)", got["systemic-risk-cybersecurity"][1])
+        art = {c["id"]: c for c in fw["eu-ai-act"]["controls"]}
+        self.assertGreater(art["Art. 53"]["failed"], 0)
+
+    def test_without_model_metadata_no_obligation_applies(self):
+        got, _ = self.results()
+        self.assertEqual({res for res, _ in got.values()}, {"skip"})
+
+
 class StatementOfApplicability(unittest.TestCase):
     def test_iso_with_applicability_and_evidence(self):
         with tempfile.TemporaryDirectory() as d:

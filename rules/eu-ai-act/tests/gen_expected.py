@@ -32,17 +32,37 @@ def retention_ok(v):
     return y * 12 + mo >= 6 or y * 365 + mo * 28 + w * 7 + d >= 184
 
 
+# What each model file states as model.gpai (the card's `gpai:` front matter, the BOM's
+# aimsgate:gpai:* properties and its documentation reference), restated by hand.
+MODEL_GPAI = {
+    "model/gpai-card.md": {},
+    "model/gpai-card-documented.md": {
+        "generalPurpose": True, "technicalDocumentation": "https://docs.example/frontier/techdoc",
+        "downstreamInformation": "https://docs.example/frontier/integrators", "copyrightPolicy": "https://docs.example/copyright",
+        "trainingDataSummary": "https://docs.example/frontier/training-summary", "trainingComputeFlop": 2.5e25,
+        "evaluation": "https://docs.example/frontier/evals", "incidentReporting": "https://docs.example/incidents",
+        "cybersecurity": "https://docs.example/frontier/security"},
+    "model/gpai-bom.json": {
+        "generalPurpose": True, "technicalDocumentation": "https://docs.example/sparse/techdoc",
+        "copyrightPolicy": "https://docs.example/copyright", "trainingDataSummary": "https://docs.example/sparse/training-summary",
+        "trainingComputeFlop": 4.1e25, "evaluation": "https://docs.example/sparse/evals"},
+}
+
+
 def outcome(rule, a, model):
-    """pass / fail / skip for annotations `a` (None = not an AI system)."""
+    """pass / fail / skip for annotations `a` (None = not an AI system) and a model file (None = none)."""
     if a is None:
         return "skip"
+    m = MODEL_GPAI[model] if model else {}
     g = lambda k: a.get(k, "")
+    ref = lambda k, field: g(k) or m.get(field, "")  # the annotation wins over the model metadata
     true = lambda k: g(k).lower() == "true"
     role = g("ai-act-role").lower()
     high = g("risk-tier") == "high"
     prov, depl = role in ("provider", "both"), role in ("deployer", "both")
-    gpai = model and true("general-purpose-model") and role != "deployer"
-    flop = float(g("training-compute-flop")) if NUMBER.match(g("training-compute-flop")) else -1.0
+    gpai = model and (true("general-purpose-model") or m.get("generalPurpose")) and role != "deployer"
+    stated = g("training-compute-flop")
+    flop = float(stated) if NUMBER.match(stated) else m.get("trainingComputeFlop", -1.0) if not stated else -1.0
     checks = {
         "prohibited-practice-blocked": (True, g("risk-tier") != "unacceptable"),
         "ai-act-role-declared": (True, role in ("provider", "deployer", "both")),
@@ -58,14 +78,14 @@ def outcome(rule, a, model):
         "deployer-human-oversight": (high and depl, bool(g("human-oversight"))),
         "fria-performed": (high and depl and true("public-service"), bool(g("fria"))),
         "serious-incident-procedure": (high, bool(g("serious-incident-procedure"))),
-        "gpai-technical-documentation": (gpai, bool(g("gpai-technical-documentation"))),
-        "gpai-downstream-information": (gpai, bool(g("downstream-information"))),
-        "gpai-copyright-policy": (gpai, bool(g("copyright-policy"))),
-        "gpai-training-data-summary": (gpai, bool(g("training-data-summary"))),
+        "gpai-technical-documentation": (gpai, bool(ref("gpai-technical-documentation", "technicalDocumentation"))),
+        "gpai-downstream-information": (gpai, bool(ref("downstream-information", "downstreamInformation"))),
+        "gpai-copyright-policy": (gpai, bool(ref("copyright-policy", "copyrightPolicy"))),
+        "gpai-training-data-summary": (gpai, bool(ref("training-data-summary", "trainingDataSummary"))),
         "gpai-training-compute-declared": (gpai, flop >= 0),
-        "systemic-risk-evaluation": (gpai and flop >= 1e25, bool(g("systemic-risk-evaluation"))),
-        "systemic-risk-incident-reporting": (gpai and flop >= 1e25, bool(g("serious-incident-procedure"))),
-        "systemic-risk-cybersecurity": (gpai and flop >= 1e25, bool(g("cybersecurity-measures"))),
+        "systemic-risk-evaluation": (gpai and flop >= 1e25, bool(ref("systemic-risk-evaluation", "evaluation"))),
+        "systemic-risk-incident-reporting": (gpai and flop >= 1e25, bool(ref("serious-incident-procedure", "incidentReporting"))),
+        "systemic-risk-cybersecurity": (gpai and flop >= 1e25, bool(ref("cybersecurity-measures", "cybersecurity"))),
     }
     applies, ok = checks[rule]
     return "skip" if not applies else ("pass" if ok else "fail")
@@ -83,6 +103,7 @@ def load(path):
 
 
 def suite(name, comment, resources, now, model=None):
+    """`model`: a model card (.md, --model-card) or a CycloneDX BOM (.json, --bom)."""
     results = []
     for path in resources:
         for n, ns, a in load(path):
@@ -91,7 +112,7 @@ def suite(name, comment, resources, now, model=None):
                 results.append({"rule": "eu-ai-act/" + rule, "kind": "Deployment", "name": n, "namespace": ns, "result": r})
     spec = {"packs": ["../pack.yaml"], "resources": resources, "now": now}
     if model:
-        spec["modelCard"] = model
+        spec["bom" if model.endswith(".json") else "modelCard"] = model
     spec["results"] = results
     return comment, {"apiVersion": "aimsgate.io/v1alpha1", "kind": "RulePackTest", "metadata": {"name": name}, "spec": spec}
 
@@ -113,6 +134,15 @@ suites = [
           ["resources/gpai.yaml"], "2026-01-01T00:00:00Z", "model/gpai-card.md"),
     suite("gpai-without-model", "The same workloads without model metadata: the general-purpose rules skip.",
           ["resources/gpai.yaml"], "2026-01-01T00:00:00Z"),
+    suite("gpai-from-model-card", "Art. 51, 53 and 55 references stated in the model card's `gpai:` front matter "
+          "(annotations win where set; a deployer is not the provider).",
+          ["resources/gpai-from-model.yaml"], "2026-01-01T00:00:00Z", "model/gpai-card-documented.md"),
+    suite("gpai-from-bom", "The same workloads with a CycloneDX BOM that states only some references: those it lacks fail.",
+          ["resources/gpai-from-model.yaml"], "2026-01-01T00:00:00Z", "model/gpai-bom.json"),
+    suite("gpai-from-model-before", "The model-metadata rules are not yet applicable before 2 Aug 2025.",
+          ["resources/gpai-from-model.yaml"], "2025-07-01T00:00:00Z", "model/gpai-bom.json"),
+    suite("gpai-plain-card", "A model card without `gpai:` and workloads without annotations: not a general-purpose model.",
+          ["resources/gpai-from-model.yaml"], "2026-01-01T00:00:00Z", "model/gpai-card.md"),
 ]
 with open("aimsgate-test.yaml", "w") as f:
     f.write("# The eu-ai-act pack's test suites: `aimsgate test rules/eu-ai-act/tests`.\n"
