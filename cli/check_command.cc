@@ -148,7 +148,7 @@ int RunCheck(const CheckOptions& o) {
     // them a second time in a CI log, which interleaves both streams.
     const bool text_here = out.path.empty() && out.format == "text";
     ReportInput in{*engine, scan, text_here && color, scan_options.now_unix, &scores, /*list_input_errors=*/!text_here, {}};
-    for (const auto& n : waivers.notices) in.notices.push_back({n.source, n.line, n.message});
+    for (const auto& n : waivers.notices) in.notices.push_back({n.source, n.line, n.message, n.waiver});
     in.all_results = o.results == "all";
     if (out.path.empty()) {
       WriteReport(out.format, in, std::cout);

@@ -362,6 +362,7 @@ bool WritePolicyReport(const std::string& format, const ReportInput& in, std::os
   if (!evidence::ParsePolicyReportFormat(format, &options.flavor)) return false;
   if (in.now_unix != 0) options.time = std::chrono::system_clock::time_point(std::chrono::seconds(in.now_unix));
   options.include_passes = options.include_skips = in.all_results;  // --results all
+  for (const auto& n : in.notices) options.waiver_notices.emplace_back(n.waiver, n.message);
   evidence::WritePolicyReports(in.scan.evaluations, in.engine.packs(), options, out);
   return true;
 #else

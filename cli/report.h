@@ -37,6 +37,7 @@ struct ReportNotice {
   std::string source;
   int line = 0;
   std::string message;
+  std::string waiver;  // the waiver it is about (policy reports mark its waived results)
 };
 
 struct ReportInput {

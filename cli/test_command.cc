@@ -3,6 +3,7 @@
 // per (resource, rule); the command reports every expectation (text, JSON or
 // JUnit XML) and exits 1 on a mismatch, 2 when a suite could not run or names
 // a rule no loaded pack declares (after running every other suite).
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <map>
@@ -18,6 +19,7 @@
 #include "cli/json_out.h"
 #include "cli/report_util.h"
 #include "cli/scan.h"
+#include "cli/waiver_checks.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate::cli {
@@ -45,6 +47,7 @@ struct SuiteReport {
   std::string status = "pass";  // pass | fail | error
   std::string error;            // why the suite could not run (status error)
   std::vector<Expectation> expectations;
+  std::vector<std::string> notices;  // "path:line: waiver 'x' expires in 5 days (...)", as `check` prints them
 };
 
 std::string Resolve(const fs::path& base, const std::string& path) {
@@ -145,6 +148,11 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   if (spec["now"] && !ParseRfc3339(spec["now"].Scalar(), &so.now_unix)) {
     return fail_load(spec["now"], "now is not an RFC 3339 date-time");
   }
+  // Waivers expiring within the notice window, as of the suite's clock (issue 19 item 8); the
+  // lifetime and justification checks are `check`'s, which gates the real run.
+  for (const auto& n : ReviewWaivers(*engine, WaiverPolicy(), so.now_unix != 0 ? so.now_unix : time(nullptr)).notices) {
+    report->notices.push_back(n.source + ":" + std::to_string(n.line) + ": " + n.message);
+  }
   ScanResult scan = Scan(*engine, so);
   for (const auto& e : scan.errors) errors->Print(e.ToString());
   if (!scan.errors.empty()) return fail_load(doc, "suite '" + name + "': resources do not load");
@@ -242,6 +250,7 @@ void WriteText(const std::vector<SuiteReport>& suites, const Summary& s, bool ve
     }
     std::cout << (suite.status == "pass" ? "ok   " : suite.status == "fail" ? "FAIL " : "ERROR ") << suite.name << " ("
               << suite.file << "): " << met << "/" << suite.expectations.size() << " expectations met\n";
+    for (const auto& n : suite.notices) std::cout << "      note: " << n << "\n";
   }
   std::cout << s.suites << " suites, " << s.expectations << " expectations\n"
             << s.passed << " passed, " << s.failed << " failed, " << s.errors << " errors\n";
@@ -266,6 +275,10 @@ void WriteJson(const std::vector<SuiteReport>& suites, const Summary& s) {
     w.Key("status"); str(suite.status);
     w.Key("error");
     if (suite.error.empty()) w.Null(); else str(suite.error);
+    w.Key("notices");
+    w.StartArray();
+    for (const auto& n : suite.notices) str(n);
+    w.EndArray();
     w.Key("expectations");
     w.StartArray();
     for (const auto& x : suite.expectations) {
@@ -340,6 +353,11 @@ void WriteJunit(const std::vector<SuiteReport>& suites, const Summary& s) {
                   << "\" type=\"mismatch\"/>\n";
       }
       std::cout << "    </testcase>\n";
+    }
+    if (!suite.notices.empty()) {  // waiver notices: not tests, the suite's output
+      std::cout << "    <system-out>";
+      for (const auto& n : suite.notices) std::cout << XmlEscape(n, false) << "\n";
+      std::cout << "</system-out>\n";
     }
     std::cout << "  </testsuite>\n";
   }

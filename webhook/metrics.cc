@@ -55,6 +55,11 @@ void Metrics::SetTlsCertificateExpiry(int64_t unix_seconds) {
   tls_not_after_ = unix_seconds;
 }
 
+void Metrics::SetWaiverExpiries(std::map<std::string, int64_t> expiries) {
+  std::lock_guard<std::mutex> lock(mu_);
+  waiver_expiries_ = std::move(expiries);
+}
+
 void Metrics::AttachTransport(const TransportCounters* counters) {
   std::lock_guard<std::mutex> lock(mu_);
   transport_ = counters;
@@ -140,6 +145,13 @@ std::string Metrics::Render() const {
     Header(&out, "aimsgate_tls_certificate_expiry_timestamp_seconds",
            "The serving certificate's notAfter (Unix seconds); updated on each TLS reload.", "gauge");
     out += "aimsgate_tls_certificate_expiry_timestamp_seconds " + std::to_string(tls_not_after_) + "\n";
+  }
+  if (!waiver_expiries_.empty()) {
+    Header(&out, "aimsgate_waiver_expiry_timestamp_seconds",
+           "Each loaded waiver's expiry (Unix seconds); alert before a risk acceptance lapses.", "gauge");
+    for (const auto& [name, expires] : waiver_expiries_) {
+      out += "aimsgate_waiver_expiry_timestamp_seconds{waiver=\"" + EscapeLabel(name) + "\"} " + std::to_string(expires) + "\n";
+    }
   }
   if (transport_) {
     Header(&out, "aimsgate_http_refused_total",

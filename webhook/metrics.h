@@ -11,7 +11,8 @@
 // aimsgate_pack_reloads_total{result}, aimsgate_tls_reloads_total{result},
 // aimsgate_evidence_write_errors_total, aimsgate_build_info{version},
 // aimsgate_tls_certificate_expiry_timestamp_seconds (the serving certificate's notAfter,
-// set at start and on each TLS reload), and the connection layer's refusals:
+// set at start and on each TLS reload), aimsgate_waiver_expiry_timestamp_seconds{waiver}
+// (each loaded waiver's expiry, set at each pack load), and the connection layer's refusals:
 // aimsgate_http_refused_total, aimsgate_http_request_deadline_exceeded_total,
 // aimsgate_tls_handshake_failures_total, aimsgate_worker_queue_full_total.
 //
@@ -41,6 +42,8 @@ class Metrics {
   void CountTlsReload(bool ok);
   void CountEvidenceWriteError();
   void SetTlsCertificateExpiry(int64_t unix_seconds);
+  // Every loaded waiver's expiry (name -> Unix seconds), replacing the previous set.
+  void SetWaiverExpiries(std::map<std::string, int64_t> expiries);
   // The transport's counters are read at each Render; `counters` must outlive the renders.
   void AttachTransport(const TransportCounters* counters);
   std::string Render() const;
@@ -59,6 +62,7 @@ class Metrics {
   uint64_t tls_reloads_ok_ = 0, tls_reloads_failed_ = 0;
   uint64_t evidence_errors_ = 0;
   int64_t tls_not_after_ = 0;  // 0: no TLS (the series is left out)
+  std::map<std::string, int64_t> waiver_expiries_;
   const TransportCounters* transport_ = nullptr;
 };
 

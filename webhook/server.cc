@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstring>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <thread>
@@ -138,6 +139,8 @@ class Webhook {
 
  private:
   bool LoadEngine(bool initial);
+  void NoteWaiverExpiries(const Engine& engine);
+  static constexpr int64_t kWaiverNoticeDays = 14;
   bool LoadTls(bool initial);
   void Routes(httplib::Server* svr);
   bool Precheck(const RequestHead& head, const SSL* ssl, int* status, std::string* message);
@@ -166,6 +169,31 @@ class Webhook {
   bool watch_stop_ = false;
 };
 
+// Waivers are risk acceptances with an end: every loaded waiver's expiry becomes a gauge, and one
+// expiring within kWaiverNoticeDays is a warning at each load and reload (issue 19 item 8; `check`
+// prints the same notice as "expires in N days").
+void Webhook::NoteWaiverExpiries(const Engine& engine) {
+  constexpr int64_t kDay = 86400;
+  std::map<std::string, int64_t> expiries;
+  const int64_t now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
+  if (engine.waivers() != nullptr) {
+    for (const Waiver& w : engine.waivers()->waivers()) {
+      expiries[w.name] = w.expires_unix;
+      const int64_t left = w.expires_unix - now;
+      if (left <= 0 || left > kWaiverNoticeDays * kDay) continue;
+      const int64_t days = (left + kDay - 1) / kDay;
+      LogLine("warn", "waiver '" + w.name + "' expires in " + std::to_string(days) + (days == 1 ? " day" : " days") + " (" +
+                          w.expires + "): renew it with a new approval or fix what it waives")
+          .Str("waiver", w.name)
+          .Str("expires", w.expires)
+          .Int("daysLeft", days)
+          .Str("source", w.source + ":" + std::to_string(w.line))
+          .Emit();
+    }
+  }
+  metrics_.SetWaiverExpiries(std::move(expiries));
+}
+
 bool Webhook::LoadEngine(bool initial) {
   std::vector<Diagnostic> diags;
   std::shared_ptr<const Engine> fresh = Engine::Load(o_.engine, &diags);
@@ -180,12 +208,14 @@ bool Webhook::LoadEngine(bool initial) {
   }
   std::vector<std::string> packs;
   for (const auto& p : fresh->packs()) packs.push_back(p.name + "@" + p.version + "=" + p.digest);
+  std::shared_ptr<const Engine> loaded = fresh;
   {
     std::lock_guard<std::mutex> lock(engine_mu_);
     engine_ = std::move(fresh);
   }
   if (!initial) metrics_.CountReload(true);
   LogLine("info", initial ? "packs loaded" : "packs reloaded").List("packs", packs).List("warnings", messages).Emit();
+  NoteWaiverExpiries(*loaded);
   return true;
 }
 

@@ -234,6 +234,12 @@ class Builder {
       if (!r.waiver.justification.empty()) {
         props.AddMember("waiverJustification", S(Clip(r.waiver.justification), a_), a_);
       }
+      for (const auto& [waiver, notice] : o_.waiver_notices) {
+        if (waiver == r.waiver.name) {
+          props.AddMember("waiverNotice", S(Clip(notice), a_), a_);
+          break;
+        }
+      }
     }
     if (r.result == Outcome::kError) {
       props.AddMember("failurePolicy", S(r.failure_policy_fail ? "Fail" : "Ignore", a_), a_);
@@ -317,6 +323,8 @@ void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations,
     pack_list += (pack_list.empty() ? "" : ", ") + p.name + "@" + p.version + " " + p.digest;
   }
   const size_t budget = std::max<size_t>(o.max_results_bytes, 1);
+  std::string notices;
+  for (const auto& n : o.waiver_notices) notices += (notices.empty() ? "" : "\n") + n.second;
 
   Value items(rapidjson::kArrayType);
   for (auto& [key, entries] : groups) {
@@ -347,6 +355,7 @@ void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations,
       if (c.duplicates > 0) {
         ann.AddMember("aimsgate.io/reported-on-controller", S(std::to_string(c.duplicates), a), a);
       }
+      if (!notices.empty()) ann.AddMember("aimsgate.io/waiver-notices", S(notices, a), a);
       if (ann.MemberCount() > 0) md.AddMember("annotations", ann, a);
       report.AddMember("metadata", md, a);
       if (openreports) report.AddMember("source", "aimsgate", a);

@@ -24,6 +24,8 @@
 //   evaluated objects: a Deployment's ReplicaSets and Pods) are not reported twice: a result
 //   whose (rule, result) the controller also has is left out and counted in the annotation
 //   aimsgate.io/reported-on-controller, so a finding appears once, on the outermost owner.
+// Waivers within their notice window (waiver_notices): the property waiverNotice on their
+//   waived results and the annotation aimsgate.io/waiver-notices on every report.
 // Size: the apiserver stores at most about 1.5 MiB per object. A namespace's results are split
 //   into reports of at most max_results_bytes of compact JSON each (a resource's results stay
 //   together when they fit), named <name>, <name>-2, <name>-3, ... with the annotation
@@ -40,6 +42,7 @@
 #include <ostream>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "evaluator/decision/decision.h"
@@ -63,6 +66,11 @@ struct PolicyReportOptions {
   // --results all (findings by default, as its JSON report).
   bool include_passes = true;
   size_t max_results_bytes = 512 * 1024;  // compact JSON of one report's results
+  // Waivers about to expire: {waiver name, "waiver 'x' expires in 5 days (...): ..."}.  Each
+  // waived result of such a waiver carries the notice as the property waiverNotice (what the
+  // policy-reporter UI shows beside the result), and every report lists them all, one per
+  // line, in the annotation aimsgate.io/waiver-notices.
+  std::vector<std::pair<std::string, std::string>> waiver_notices;
 };
 
 void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations,
