@@ -72,6 +72,8 @@ struct ResourceRef {
   std::string system_id;   // annotation aimsgate.io/system-id, empty when absent (evidence, reports)
   std::string uid;         // metadata.uid when the object has one (objects listed from a cluster)
   std::string controller_uid;  // uid of its ownerReference with controller: true, if any
+  std::string owner;       // annotation aimsgate.io/owner, as system_id is read (evidence: current state)
+  std::string risk_tier;   // annotation aimsgate.io/risk-tier, likewise
   int line = 0;
   int document_index = 0;
   int item_index = -1;

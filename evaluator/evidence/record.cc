@@ -179,6 +179,9 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   res.AddStringIfSet("namespace", r.namespace_).AddStringIfSet("source", r.source);
   if (r.line > 0) res.Add("line", std::to_string(r.line));
   res.AddStringIfSet("systemId", SystemIdOf(in));
+  // Owner and risk tier of an AI system (its annotations, pod template included), for the
+  // report's current state per system; absent from older records, which still verify.
+  res.AddStringIfSet("owner", r.owner).AddStringIfSet("riskTier", r.risk_tier);
   m["resource"] = res.Build();
   m["objectSha256"] = Str(ev.object_sha256);
 

@@ -26,7 +26,7 @@ void Cell(std::string_view v, std::ostream& out, bool last = false) {
 }  // namespace
 
 void WriteCsvHeader(std::ostream& out) {
-  out << "time,seq,file,verified,source,decision,apiVersion,kind,namespace,name,systemId,"
+  out << "time,seq,file,verified,source,decision,apiVersion,kind,namespace,name,systemId,owner,riskTier,"
          "rule,controls,severity,action,result,message,waiver,waiverExpires,"
          "waiverApprovedBy,actor,operation,commit\r\n";
 }
@@ -53,6 +53,8 @@ void WriteCsvRows(const rapidjson::Value& rec, const std::string& file, bool ver
     Cell(GetString(res, "namespace"), out);
     Cell(GetString(res, "name"), out);
     Cell(GetString(res, "systemId"), out);
+    Cell(GetString(res, "owner"), out);
+    Cell(GetString(res, "riskTier"), out);
     Cell(GetString(r, "rule"), out);
     std::string controls;
     auto c = r.FindMember("controls");

@@ -252,20 +252,25 @@ void WriteCurrentStateHtml(const ReportData& d, std::ostream& out) {
     return s.empty() ? std::string("—") : s;
   };
   out << "<section id=\"current\"><h2>Current state per AI system</h2><p class=\"meta\">Latest decision per "
-         "system; open findings and waivers of each of its resources' latest record; the rate counts each "
+         "system; owner and risk tier from its annotations (aimsgate.io/owner, aimsgate.io/risk-tier); open "
+         "findings and waivers of each of its resources' latest record; the rate counts each "
          "resource once per day, however often it was checked.</p><table><thead><tr><th>System</th>"
+         "<th>Owner</th><th>Risk tier</th>"
          "<th>Latest decision</th><th>At</th><th>Resource</th><th class=\"n\">Open findings</th>"
          "<th>Waivers in force</th><th>Waivers expired</th><th class=\"n\">Rate</th></tr></thead><tbody>";
   for (const auto& [system, st] : d.current) {
     std::vector<std::string> in_force, expired;
     st.Waivers(d.now, &in_force, &expired);
-    out << "<tr data-current=\"" << HtmlEscape(system) << "\"><th>" << HtmlEscape(system) << "</th><td data-k=\"decision\">"
+    auto dash = [](const std::string& v) { return v.empty() ? std::string("—") : v; };
+    out << "<tr data-current=\"" << HtmlEscape(system) << "\"><th>" << HtmlEscape(system) << "</th><td data-k=\"owner\">"
+        << HtmlEscape(dash(st.owner)) << "</td><td data-k=\"risk-tier\">" << HtmlEscape(dash(st.risk_tier))
+        << "</td><td data-k=\"decision\">"
         << HtmlEscape(st.last_decision) << "</td><td>" << HtmlEscape(st.last_time) << "</td><td>"
         << HtmlEscape(st.last_resource) << "</td>" << Num("open", st.OpenFindings()) << "<td data-k=\"in-force\">"
         << HtmlEscape(names(in_force)) << "</td><td data-k=\"expired\">" << HtmlEscape(names(expired)) << "</td>"
         << RateCell(st.DailyCounts()) << "</tr>";
   }
-  if (d.current.empty()) out << "<tr><td colspan=\"8\">No AI system (aimsgate.io/system-id) in the records.</td></tr>";
+  if (d.current.empty()) out << "<tr><td colspan=\"10\">No AI system (aimsgate.io/system-id) in the records.</td></tr>";
   out << "</tbody></table>";
   if (d.records_without_system > 0) {
     out << "<p class=\"meta\" data-k=\"without-system\">" << d.records_without_system

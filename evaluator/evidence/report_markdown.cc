@@ -27,18 +27,20 @@ std::string JoinNames(const std::vector<std::string>& names) {
 // The current state per AI system (issue 19 item 13): what the person who signs reads first.
 void WriteCurrentStateMarkdown(const ReportData& d, std::ostream& out) {
   out << "\n### Current state per AI system\n\n"
-         "Latest decision per system; open findings and waivers of each of its resources' latest record; "
-         "the rate counts each resource once per day.\n\n"
-         "| System | Latest decision | At | Resource | Open findings | Waivers in force | Waivers expired | Rate |\n"
-         "|---|---|---|---|---:|---|---|---:|\n";
+         "Latest decision per system; owner and risk tier from its annotations; open findings and waivers of "
+         "each of its resources' latest record; the rate counts each resource once per day.\n\n"
+         "| System | Owner | Risk tier | Latest decision | At | Resource | Open findings | Waivers in force | "
+         "Waivers expired | Rate |\n"
+         "|---|---|---|---|---|---|---:|---|---|---:|\n";
   for (const auto& [system, st] : d.current) {
     std::vector<std::string> in_force, expired;
     st.Waivers(d.now, &in_force, &expired);
-    out << "| " << Md(system) << " | " << Md(st.last_decision) << " | " << Md(st.last_time) << " | "
+    out << "| " << Md(system) << " | " << Md(st.owner.empty() ? "—" : st.owner) << " | "
+        << Md(st.risk_tier.empty() ? "—" : st.risk_tier) << " | " << Md(st.last_decision) << " | " << Md(st.last_time) << " | "
         << Md(st.last_resource) << " | " << st.OpenFindings() << " | " << Md(JoinNames(in_force)) << " | "
         << Md(JoinNames(expired)) << " | " << FormatRate(st.DailyCounts().Rate()) << " |\n";
   }
-  if (d.current.empty()) out << "| _no AI system (aimsgate.io/system-id) in the records_ | | | | | | | |\n";
+  if (d.current.empty()) out << "| _no AI system (aimsgate.io/system-id) in the records_ | | | | | | | | | |\n";
   if (d.records_without_system > 0) {
     out << "\n" << d.records_without_system
         << " record(s) of objects without a system id (not AI systems, or undeclared) are left out of this table.\n";

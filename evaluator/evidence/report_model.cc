@@ -277,6 +277,11 @@ void ReportBuilder::AddSystemState(const rapidjson::Value& rec, const std::strin
     st.last_time = time;
     st.last_decision = decision;
     st.last_resource = key;
+    if (res != rec.MemberEnd()) {
+      std::string owner = GetString(res->value, "owner"), tier = GetString(res->value, "riskTier");
+      if (!owner.empty()) st.owner = std::move(owner);
+      if (!tier.empty()) st.risk_tier = std::move(tier);
+    }
   }
   SystemResourceState latest;
   OutcomeCounts counts;

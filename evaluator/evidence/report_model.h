@@ -99,6 +99,7 @@ struct SystemResourceState {
 };
 struct SystemState {
   std::string last_time, last_decision, last_resource;
+  std::string owner, risk_tier;  // from the latest record that carries them (older logs: none)
   std::map<std::string, SystemResourceState> resources;  // "Kind ns/name" -> latest
   std::map<std::string, OutcomeCounts> daily;            // "YYYY-MM-DD Kind ns/name" -> that day's last record
   uint64_t OpenFindings() const;

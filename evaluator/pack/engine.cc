@@ -415,6 +415,8 @@ std::string_view StringField(const rapidjson::Value& obj, const char* name) {
   return {it->value.GetString(), it->value.GetStringLength()};
 }
 
+const std::string kDefaultAnnotationPrefix = "aimsgate.io/";
+
 const rapidjson::Value* Field(const rapidjson::Value& obj, const char* name) {
   if (!obj.IsObject()) return nullptr;
   auto it = obj.FindMember(name);
@@ -570,21 +572,33 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
       }
     }
   }
-  // The system id is read with the first pack's prefix; packs agree on it in practice.
-  std::string system_key = (packs_.empty() ? "aimsgate.io/" : packs_.front()->annotation_prefix()) + "system-id";
-  if (annotations) ref.system_id = std::string(StringField(*annotations, system_key.c_str()));
-  if (ref.system_id.empty()) {
-    // As the iso42001 pack reads it: the pod template's (CronJob: the job template's) when the
-    // workload's own metadata does not set it (charts that expose only podAnnotations).
-    const rapidjson::Value* spec = Field(object, "spec");
-    if (spec && ref.kind == "CronJob") {
-      const rapidjson::Value* job = Field(*spec, "jobTemplate");
-      spec = job ? Field(*job, "spec") : nullptr;
+  // The system id, owner and risk tier are read with the first pack's prefix; packs agree on it in practice.
+  const std::string& prefix = packs_.empty() ? kDefaultAnnotationPrefix : packs_.front()->annotation_prefix();
+  // As the iso42001 pack reads them: the pod template's (CronJob: the job template's) when the
+  // workload's own metadata does not set one (charts that expose only podAnnotations).
+  const rapidjson::Value* tann = nullptr;
+  bool tann_found = false;
+  auto vocabulary = [&](const char* name) {
+    const std::string key = prefix + name;
+    std::string value = annotations ? std::string(StringField(*annotations, key.c_str())) : std::string();
+    if (!value.empty()) return value;
+    if (!tann_found) {
+      tann_found = true;
+      const rapidjson::Value* spec = Field(object, "spec");
+      if (spec && ref.kind == "CronJob") {
+        const rapidjson::Value* job = Field(*spec, "jobTemplate");
+        spec = job ? Field(*job, "spec") : nullptr;
+      }
+      const rapidjson::Value* tmpl = spec && ref.kind != "Pod" ? Field(*spec, "template") : nullptr;
+      const rapidjson::Value* tmeta = tmpl ? Field(*tmpl, "metadata") : nullptr;
+      tann = tmeta ? Field(*tmeta, "annotations") : nullptr;
     }
-    const rapidjson::Value* tmpl = spec && ref.kind != "Pod" ? Field(*spec, "template") : nullptr;
-    const rapidjson::Value* tmeta = tmpl ? Field(*tmpl, "metadata") : nullptr;
-    const rapidjson::Value* tann = tmeta ? Field(*tmeta, "annotations") : nullptr;
-    if (tann) ref.system_id = std::string(StringField(*tann, system_key.c_str()));
+    return tann ? std::string(StringField(*tann, key.c_str())) : std::string();
+  };
+  ref.system_id = vocabulary("system-id");
+  if (!ref.system_id.empty()) {  // only AI systems have an owner and a tier worth recording
+    ref.owner = vocabulary("owner");
+    ref.risk_tier = vocabulary("risk-tier");
   }
   const rapidjson::Value& req = request.request ? *request.request : *synthetic_request_;
   if (ref.namespace_.empty() && request.request) ref.namespace_ = std::string(StringField(req, "namespace"));

@@ -135,9 +135,15 @@ TEST(Utf8, WriterNeverWritesALineTheVerifierRejects) {
   const int kRecords = 600;
   for (int i = 0; i < kRecords; ++i) {
     ResourceEvaluation ev;
-    ev.resource = {random_string(), random_string(), random_string(), random_string(),
-                   random_string(), random_string(), random_string(), random_string(),
-                   static_cast<int>(rng() % 5), 0, -1};
+    // Named fields: ResourceRef grows (uid, owner...), positional braces would shift.
+    ResourceRef& ref = ev.resource;
+    for (std::string* s : {&ref.api_version, &ref.kind, &ref.namespace_, &ref.name, &ref.source, &ref.system_id,
+                           &ref.uid, &ref.controller_uid, &ref.owner, &ref.risk_tier}) {
+      *s = random_string();
+    }
+    ref.line = static_cast<int>(rng() % 5);
+    ref.document_index = 0;
+    ref.item_index = -1;
     ev.object_sha256 = random_string();
     for (int r = 0, n = static_cast<int>(rng() % 4); r < n; ++r) {
       RuleResult rr;

@@ -455,7 +455,7 @@ TEST(ReportCurrentState, LatestPerSystemOncePerDayAndNoNonAiObjects) {
     "resource":{"kind":"Deployment","namespace":"ml","name":"a","systemId":"s1"},
     "results":[{"rule":"r1","result":"fail"},{"rule":"r2","result":"pass"}]})";
   const char* run3 = R"({"time":"2026-11-02T09:00:00.000Z","source":"ci","decision":"allow",
-    "resource":{"kind":"Deployment","namespace":"ml","name":"a","systemId":"s1"},
+    "resource":{"kind":"Deployment","namespace":"ml","name":"a","systemId":"s1","owner":"ml-platform","riskTier":"high"},
     "results":[{"rule":"r1","result":"waived","waiver":{"name":"old","expires":"2026-11-05T00:00:00Z"}},
                {"rule":"r3","result":"waived","waiver":{"name":"new","expires":"2027-01-01T00:00:00Z"}},
                {"rule":"r2","result":"pass"}]})";
@@ -480,7 +480,10 @@ TEST(ReportCurrentState, LatestPerSystemOncePerDayAndNoNonAiObjects) {
   EXPECT_EQ(d.records_without_system, 1u);
   std::ostringstream md;
   RenderMarkdown(d, ReportOptions(), md);
-  EXPECT_NE(md.str().find("| s1 | allow | 2026-11-02T09:00:00.000Z | Deployment ml/a | 0 | new | old | 40.0% |"),
+  // Owner and risk tier from the latest record carrying them (the earlier ones, like old logs, have none).
+  EXPECT_EQ(s1.owner, "ml-platform");
+  EXPECT_EQ(s1.risk_tier, "high");
+  EXPECT_NE(md.str().find("| s1 | ml-platform | high | allow | 2026-11-02T09:00:00.000Z | Deployment ml/a | 0 | new | old | 40.0% |"),
             std::string::npos) << md.str();
   EXPECT_NE(md.str().find("1 record(s) of objects without a system id"), std::string::npos);
 }
