@@ -34,6 +34,7 @@ struct ReportFlags {
   std::vector<std::string> pubkeys;
   std::string format = "html";
   std::string since, until, output = "-", title;
+  std::vector<std::string> rule_packs;  // --rules: framework mappings for the trend
 };
 
 struct KeygenFlags {
@@ -187,6 +188,7 @@ int RunReport(const ReportFlags& f) {
     return 2;
   }
   if (!f.title.empty()) options.title = f.title;
+  options.rule_packs = f.rule_packs;
   if (!f.since.empty() && !ev::ParseTime(f.since, &options.since.emplace())) {
     std::cerr << "error: --since: not an RFC 3339 time or YYYY-MM-DD date: " << f.since << "\n";
     return 2;
@@ -281,6 +283,10 @@ void AddEvidenceCommands(CLI::App& root, CommandList* commands) {
   report->add_option("--output,-o", rf->output, "Output file (default: stdout)");
   report->add_option("--pubkey", rf->pubkeys, "Public key(s) to verify checkpoint signatures with");
   report->add_option("--title", rf->title, "Report title");
+  report->add_option("--rules", rf->rule_packs,
+                     "Packs whose rules' framework mappings chart the EU AI Act and NIST AI RMF trends "
+                     "(repeatable; default: the built-in packs)")
+      ->allow_extra_args(false);
   commands->push_back({report, [rf] { return RunReport(*rf); }});
 
   auto kf = std::make_shared<KeygenFlags>();

@@ -17,6 +17,8 @@ bool ParseReportFormat(std::string_view text, ReportFormat* out) {
 Status WriteEvidenceReport(const ReportOptions& options, std::ostream& out, ReportData* data) {
   *data = ReportData();
   ReportBuilder builder(data, options.now);
+  const RuleFrameworks mappings = LoadRuleFrameworks(options.rule_packs);
+  builder.SetRuleFrameworks(&mappings);
   std::string since = options.since ? FormatTime(*options.since) : "";
   std::string until = options.until ? FormatTime(*options.until) : "";
   MergedLog log(options.files, options.verify);

@@ -36,8 +36,8 @@
 
 namespace aimsgate::evidence {
 
-// kTrendCsv: the HTML report's control score trend as CSV, one row per control and period
-// (period,control,title,passed,failed,score).
+// kTrendCsv: the HTML report's control score trend as CSV, one row per framework, control and
+// period (framework,period,control,title,passed,failed,score), every framework a rule maps to.
 enum class ReportFormat { kHtml, kMarkdown, kCsv, kTrendCsv };
 // "html" | "md" | "markdown" | "csv" | "trend-csv".
 bool ParseReportFormat(std::string_view text, ReportFormat* out);
@@ -49,6 +49,9 @@ struct ReportOptions {
   VerifyOptions verify;
   std::chrono::system_clock::time_point now = std::chrono::system_clock::now();
   std::string title = "aimsgate evidence report";
+  // Packs whose rules' framework mappings chart the EU AI Act and NIST AI RMF trends (and ISO's
+  // for records without controls); empty = the built-in packs (`evidence report --rules`).
+  std::vector<std::string> rule_packs;
 };
 
 // Streams the logs once and writes the report. `*data` receives the aggregates and the

@@ -1,7 +1,10 @@
 // The self-contained HTML report: inline CSS and SVG, no script, no external resource.
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <sstream>
+#include <string>
+#include <vector>
 
 #include "evaluator/evidence/record.h"
 #include "evaluator/evidence/report.h"
@@ -160,46 +163,92 @@ std::string ControlTitle(const std::string& id) {
   return c ? c->title : "";
 }
 
-// KPI trend (clause 9.1): each control's score per day or week, one sparkline per
-// control; every point is a <circle> with data-period/-passed/-failed/-score.
+std::string FrameworkControlTitle(const std::string& framework, const std::string& id) {
+  const Framework* f = FindFramework(framework);
+  const FrameworkControl* c = f ? f->Find(id) : nullptr;
+  return c ? c->title : "";
+}
+
+// A framework's controls with a trend: ISO in natural order, the others as the framework writes them.
+std::vector<std::string> TrendControls(const std::string& framework, const std::map<std::string, std::vector<TrendPoint>>& trend) {
+  std::vector<std::string> controls;
+  for (const auto& [c, points] : trend) controls.push_back(c);
+  std::sort(controls.begin(), controls.end(), framework == kDefaultFramework ? NaturalLess : ControlIdLess);
+  return controls;
+}
+
+// The loaded frameworks with a trend, in catalogue order, then any other (a custom pack's).
+std::vector<std::string> TrendFrameworks(const ReportData& d) {
+  std::vector<std::string> out;
+  for (const Framework& f : Frameworks()) {
+    if (d.framework_trend.count(f.id)) out.push_back(f.id);
+  }
+  for (const auto& [id, trend] : d.framework_trend) {
+    if (!FindFramework(id)) out.push_back(id);
+  }
+  return out;
+}
+
+// One control's sparkline row; every point is a <circle> with data-period/-passed/-failed/-score.
+void TrendRow(const ReportData& d, const std::string& framework, const std::string& c,
+              const std::vector<TrendPoint>& points, std::ostringstream& s) {
+  const double width = 320, height = 40, pad = 4;
+  s << "<tr data-control=\"" << HtmlEscape(c) << "\"";
+  if (framework != kDefaultFramework) s << " data-framework=\"" << HtmlEscape(framework) << "\"";
+  s << "><th>" << HtmlEscape(c) << "</th><td>" << HtmlEscape(FrameworkControlTitle(framework, c))
+    << "</td><td><svg class=\"trend\" width=\"" << width << "\" height=\"" << height << "\" viewBox=\"0 0 " << width
+    << " " << height << "\" role=\"img\" aria-label=\"score of " << HtmlEscape(c) << " per " << d.trend_granularity
+    << "\">";
+  std::string line;
+  const size_t n = points.size();
+  for (size_t i = 0; i < n; ++i) {
+    const double x = n == 1 ? width / 2 : pad + (width - 2 * pad) * i / (n - 1);
+    const double y = pad + (height - 2 * pad) * (1.0 - points[i].Score());
+    char buf[320];
+    std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x, y);
+    line += buf;
+    std::snprintf(buf, sizeof buf,
+                  "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#0969da\" data-period=\"%s\" "
+                  "data-passed=\"%llu\" data-failed=\"%llu\" data-score=\"%.4f\"><title>%s: %s</title></circle>",
+                  x, y, points[i].period.c_str(), static_cast<unsigned long long>(points[i].passed),
+                  static_cast<unsigned long long>(points[i].failed), points[i].Score(), points[i].period.c_str(),
+                  FormatRate(points[i].Score()).c_str());
+    s << buf;
+  }
+  if (n > 1) s << "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"" << line << "\"/>";
+  s << "</svg></td><td class=\"n\">" << (n ? FormatRate(points.back().Score()) : "—") << "</td></tr>";
+}
+
+// KPI trend (clause 9.1): each control's score per day or week, one sparkline per control, one
+// table per framework (ISO/IEC 42001 first, #trend-chart; then each other framework a rule maps
+// to, resolved from the rule ids: table.trend-framework[data-framework]).
 std::string TrendSection(const ReportData& d) {
   std::ostringstream s;
   s << "<section id=\"trend\"><h2>Control score trend (per " << d.trend_granularity
     << ")</h2><p class=\"meta\">Score = resources passed ÷ resources evaluated in the period (a "
        "resource's last result of a day counts; waived = passed, error = failed; a week adds its "
-       "days). Periods without an evaluated resource are left out.</p><table id=\"trend-chart\"><thead><tr>"
+       "days). Periods without an evaluated resource are left out. The ISO/IEC 42001 controls are the "
+       "records' own; the other frameworks' are those the rules map to.</p>";
+  const Framework* iso = FindFramework(kDefaultFramework);
+  s << "<h3>" << HtmlEscape(iso ? iso->title : std::string(kDefaultFramework)) << "</h3><table id=\"trend-chart\"><thead><tr>"
        "<th>Control</th><th>Title</th><th>Trend</th><th class=\"n\">Latest</th></tr></thead><tbody>";
-  std::vector<std::string> controls;
-  for (const auto& [c, points] : d.control_trend) controls.push_back(c);
-  std::sort(controls.begin(), controls.end(), NaturalLess);
-  for (const std::string& c : controls) {
-    const auto& points = d.control_trend.at(c);
-    const double width = 320, height = 40, pad = 4;
-    s << "<tr data-control=\"" << HtmlEscape(c) << "\"><th>" << HtmlEscape(c) << "</th><td>"
-      << HtmlEscape(ControlTitle(c)) << "</td><td><svg class=\"trend\" width=\"" << width << "\" height=\"" << height
-      << "\" viewBox=\"0 0 " << width << " " << height << "\" role=\"img\" aria-label=\"score of "
-      << HtmlEscape(c) << " per " << d.trend_granularity << "\">";
-    std::string line;
-    const size_t n = points.size();
-    for (size_t i = 0; i < n; ++i) {
-      const double x = n == 1 ? width / 2 : pad + (width - 2 * pad) * i / (n - 1);
-      const double y = pad + (height - 2 * pad) * (1.0 - points[i].Score());
-      char buf[320];
-      std::snprintf(buf, sizeof buf, "%.1f,%.1f ", x, y);
-      line += buf;
-      std::snprintf(buf, sizeof buf,
-                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"2.5\" fill=\"#0969da\" data-period=\"%s\" "
-                    "data-passed=\"%llu\" data-failed=\"%llu\" data-score=\"%.4f\"><title>%s: %s</title></circle>",
-                    x, y, points[i].period.c_str(), static_cast<unsigned long long>(points[i].passed),
-                    static_cast<unsigned long long>(points[i].failed), points[i].Score(), points[i].period.c_str(),
-                    FormatRate(points[i].Score()).c_str());
-      s << buf;
-    }
-    if (n > 1) s << "<polyline fill=\"none\" stroke=\"#0969da\" stroke-width=\"1.5\" points=\"" << line << "\"/>";
-    s << "</svg></td><td class=\"n\">" << (n ? FormatRate(points.back().Score()) : "—") << "</td></tr>";
+  static const std::map<std::string, std::vector<TrendPoint>> kNone;
+  auto it = d.framework_trend.find(kDefaultFramework);
+  const auto& iso_trend = it == d.framework_trend.end() ? kNone : it->second;
+  for (const std::string& c : TrendControls(kDefaultFramework, iso_trend)) TrendRow(d, kDefaultFramework, c, iso_trend.at(c), s);
+  if (iso_trend.empty()) s << "<tr><td colspan=\"4\">No rule results.</td></tr>";
+  s << "</tbody></table>";
+  for (const std::string& framework : TrendFrameworks(d)) {
+    if (framework == kDefaultFramework) continue;
+    const Framework* f = FindFramework(framework);
+    const auto& trend = d.framework_trend.at(framework);
+    s << "<h3>" << HtmlEscape(f ? f->title : framework) << "</h3><table class=\"trend-framework\" data-framework=\""
+      << HtmlEscape(framework) << "\"><thead><tr><th>Control</th><th>Title</th><th>Trend</th><th class=\"n\">Latest"
+      << "</th></tr></thead><tbody>";
+    for (const std::string& c : TrendControls(framework, trend)) TrendRow(d, framework, c, trend.at(c), s);
+    s << "</tbody></table>";
   }
-  if (controls.empty()) s << "<tr><td colspan=\"4\">No rule results.</td></tr>";
-  s << "</tbody></table></section>\n";
+  s << "</section>\n";
   return s.str();
 }
 
@@ -484,21 +533,23 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
 }
 
 void RenderTrendCsv(const ReportData& d, std::ostream& out) {
-  out << "period,control,title,passed,failed,score\r\n";
-  std::vector<std::string> controls;
-  for (const auto& [c, points] : d.control_trend) controls.push_back(c);
-  std::sort(controls.begin(), controls.end(), NaturalLess);
-  for (const std::string& c : controls) {
-    std::string title = ControlTitle(c);
-    if (title.find_first_of(",\"") != std::string::npos) {
-      std::string q = "\"";
-      for (char ch : title) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
-      title = q + "\"";
-    }
-    for (const TrendPoint& p : d.control_trend.at(c)) {
-      char score[32];
-      std::snprintf(score, sizeof score, "%.4f", p.Score());
-      out << p.period << "," << c << "," << title << "," << p.passed << "," << p.failed << "," << score << "\r\n";
+  out << "framework,period,control,title,passed,failed,score\r\n";
+  auto quoted = [](std::string v) {
+    if (v.find_first_of(",\"") == std::string::npos) return v;
+    std::string q = "\"";
+    for (char ch : v) q += ch == '"' ? std::string("\"\"") : std::string(1, ch);
+    return q + "\"";
+  };
+  for (const std::string& framework : TrendFrameworks(d)) {
+    const auto& trend = d.framework_trend.at(framework);
+    for (const std::string& c : TrendControls(framework, trend)) {
+      const std::string title = quoted(FrameworkControlTitle(framework, c)), id = quoted(c);
+      for (const TrendPoint& p : trend.at(c)) {
+        char score[32];
+        std::snprintf(score, sizeof score, "%.4f", p.Score());
+        out << framework << "," << p.period << "," << id << "," << title << "," << p.passed << "," << p.failed << ","
+            << score << "\r\n";
+      }
     }
   }
 }

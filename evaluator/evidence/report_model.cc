@@ -8,6 +8,9 @@
 
 #include "evaluator/evidence/entry.h"
 #include "evaluator/evidence/record.h"
+#include "evaluator/pack/engine.h"
+#include "evaluator/pack/framework_catalog.h"
+#include "evaluator/pack/pack_loader.h"
 
 namespace aimsgate::evidence {
 
@@ -209,6 +212,18 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
     rs.counts.Add(outcome);
     rs.severity = GetString(r, "severity");
     rs.action = GetString(r, "action");
+    const bool evaluated = outcome == "pass" || outcome == "waived" || outcome == "fail" || outcome == "error";
+    auto count = [&](const std::string& framework, const std::string& control) {
+      if (!evaluated) return;
+      bool& failed = record_state.emplace(framework + '\x1f' + control, false).first->second;
+      failed = failed || outcome == "fail" || outcome == "error";
+    };
+    const std::map<std::string, std::vector<std::string>>* mapped = nullptr;
+    if (rule_frameworks_ != nullptr) {
+      auto it = rule_frameworks_->find(rule);
+      if (it != rule_frameworks_->end()) mapped = &it->second;
+    }
+    bool iso_listed = false;
     auto controls = r.FindMember("controls");
     if (controls != r.MemberEnd() && controls->value.IsArray()) {
       for (const auto& c : controls->value.GetArray()) {
@@ -216,10 +231,14 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
         std::string control(c.GetString(), c.GetStringLength());
         rs.controls.insert(control);
         d.controls[control].Add(outcome);
-        if (outcome == "pass" || outcome == "waived" || outcome == "fail" || outcome == "error") {
-          bool& failed = record_state.emplace(control, false).first->second;
-          failed = failed || outcome == "fail" || outcome == "error";
-        }
+        count(kDefaultFramework, control);
+        iso_listed = true;
+      }
+    }
+    if (mapped != nullptr) {
+      for (const auto& [framework, ids] : *mapped) {
+        if (framework == kDefaultFramework && iso_listed) continue;  // the record's own list wins
+        for (const std::string& control : ids) count(framework, control);
       }
     }
     auto waiver = r.FindMember("waiver");
@@ -329,8 +348,10 @@ void ReportBuilder::Finish() {
                       b - a > std::chrono::hours(24 * 62);
   d.trend_granularity = weekly ? "week" : "day";
   d.control_trend.clear();
-  for (const auto& [control, days] : daily_) {
-    std::vector<TrendPoint>& out = d.control_trend[control];
+  d.framework_trend.clear();
+  for (const auto& [key, days] : daily_) {
+    const size_t sep = key.find('\x1f');
+    std::vector<TrendPoint>& out = d.framework_trend[key.substr(0, sep)][key.substr(sep + 1)];
     for (const TrendPoint& p : days) {
       const std::string period = weekly ? IsoWeek(p.period) : p.period;
       if (out.empty() || out.back().period != period) out.push_back({period, 0, 0});
@@ -338,6 +359,24 @@ void ReportBuilder::Finish() {
       out.back().failed += p.failed;
     }
   }
+  auto iso = d.framework_trend.find(kDefaultFramework);
+  if (iso != d.framework_trend.end()) d.control_trend = iso->second;
+}
+
+RuleFrameworks LoadRuleFrameworks(const std::vector<std::string>& pack_paths) {
+  std::vector<std::string> paths = pack_paths;
+  if (paths.empty()) {
+    for (const auto& name : BuiltinPackNames()) paths.push_back("builtin:" + name);
+  }
+  RuleFrameworks out;
+  std::vector<Diagnostic> ignored;
+  for (const PackSpec& pack : LoadPackPaths(paths, &ignored)) {
+    for (const RuleSpec& rule : pack.rules) {
+      auto& entry = out[pack.name + "/" + rule.id];
+      for (const auto& [framework, ids] : rule.framework_controls) entry[framework] = ids;
+    }
+  }
+  return out;
 }
 
 }  // namespace aimsgate::evidence

@@ -130,6 +130,11 @@ struct ReportData {
   // ISO/IEC 42001 control → its score per day, or per week when the log spans more than
   // 62 days (set by Finish; periods without an evaluated resource are left out).
   std::map<std::string, std::vector<TrendPoint>> control_trend;
+  // The same per framework id, iso42001 included (== control_trend).  ISO controls come from the
+  // records' `controls`; the other frameworks' (and ISO's when a record lists none) are resolved at
+  // report time from the rule ids through the packs' mappings (ReportBuilder::SetRuleFrameworks),
+  // so logs written before the frameworks existed chart them too.
+  std::map<std::string, std::map<std::string, std::vector<TrendPoint>>> framework_trend;
   std::string trend_granularity;                 // "day" | "week"
   std::map<std::string, SystemState> current;    // AI systems only (non-empty systemId)
   uint64_t records_without_system = 0;           // not AI systems, or undeclared: kept out of `current`
@@ -140,9 +145,18 @@ struct ReportData {
   std::vector<std::pair<std::string, const RuleStats*>> TopFailingRules(size_t limit) const;
 };
 
+// Rule id ("pack/rule") -> framework id -> control ids, from the packs' `controls`.
+using RuleFrameworks = std::map<std::string, std::map<std::string, std::vector<std::string>>>;
+
+// The mappings of the packs at `pack_paths` (files, directories, builtin:NAME); empty = every
+// built-in pack.  Packs that do not load are left out (a report never fails on them).
+RuleFrameworks LoadRuleFrameworks(const std::vector<std::string>& pack_paths);
+
 class ReportBuilder {
  public:
   ReportBuilder(ReportData* data, std::chrono::system_clock::time_point now);
+  // Borrowed; must outlive Add and Finish.  Without it only the records' ISO controls are charted.
+  void SetRuleFrameworks(const RuleFrameworks* mappings) { rule_frameworks_ = mappings; }
   void Add(const rapidjson::Value& record, bool verified);
   void Finish();
 
@@ -157,7 +171,8 @@ class ReportBuilder {
   // last state (true = failed); folded into daily counts when the day changes.
   std::string day_;
   std::map<std::string, std::map<std::string, bool>> day_state_;
-  std::map<std::string, std::vector<TrendPoint>> daily_;
+  std::map<std::string, std::vector<TrendPoint>> daily_;  // key: framework '\x1f' control
+  const RuleFrameworks* rule_frameworks_ = nullptr;
 };
 
 // "2026-W48" for "2026-11-28" (ISO 8601 week).

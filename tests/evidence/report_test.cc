@@ -319,11 +319,75 @@ TEST(Report, ControlScoreTrendPerDayCountsEachResourceOnceWithItsLastResult) {
   EXPECT_EQ(std::make_pair(t[0].passed, t[0].failed), std::make_pair(uint64_t{2}, uint64_t{0}));
   EXPECT_EQ(std::make_pair(t[1].passed, t[1].failed), std::make_pair(uint64_t{1}, uint64_t{1}));
   EXPECT_EQ(std::make_pair(t[2].passed, t[2].failed), std::make_pair(uint64_t{2}, uint64_t{1}));  // waived = passed, error = failed
+  // The NIST AI RMF series is resolved from the rule id through the built-in pack's mapping
+  // (owner-assigned: GOVERN 2.1): the records carry ISO controls only.
   EXPECT_EQ(csv.str(),
-            "period,control,title,passed,failed,score\r\n"
-            "2025-11-28,A.3.2,AI roles and responsibilities,2,0,1.0000\r\n"
-            "2025-11-29,A.3.2,AI roles and responsibilities,1,1,0.5000\r\n"
-            "2025-11-30,A.3.2,AI roles and responsibilities,2,1,0.6667\r\n");
+            "framework,period,control,title,passed,failed,score\r\n"
+            "iso42001,2025-11-28,A.3.2,AI roles and responsibilities,2,0,1.0000\r\n"
+            "iso42001,2025-11-29,A.3.2,AI roles and responsibilities,1,1,0.5000\r\n"
+            "iso42001,2025-11-30,A.3.2,AI roles and responsibilities,2,1,0.6667\r\n"
+            "nist-ai-rmf,2025-11-28,GOVERN 2.1,Roles and responsibilities,2,0,1.0000\r\n"
+            "nist-ai-rmf,2025-11-29,GOVERN 2.1,Roles and responsibilities,1,1,0.5000\r\n"
+            "nist-ai-rmf,2025-11-30,GOVERN 2.1,Roles and responsibilities,2,1,0.6667\r\n");
+  EXPECT_EQ(d.framework_trend.at("iso42001").at("A.3.2").size(), 3u);
+  EXPECT_EQ(d.framework_trend.count("eu-ai-act"), 0u);  // owner-assigned maps to no AI Act article
+}
+
+// Records of rules of several frameworks: each framework's series comes from the rule ids, also
+// for a log whose records list no controls at all; --rules packs replace the built-in mappings.
+TEST(Report, ControlScoreTrendPerFrameworkResolvedFromRuleIds) {
+  TempDir dir;
+  EvidenceWriter w;
+  WriterOptions wo;
+  wo.path = dir.File("frameworks.jsonl");
+  wo.checkpoint_every_records = 0;
+  wo.checkpoint_every_seconds = 0;
+  ASSERT_TRUE(w.Open(wo).ok());
+  auto packs = testing::SamplePacks();
+  struct Row { const char* rule; int day; Outcome outcome; };
+  const Row rows[] = {{"eu-ai-act/ai-disclosure-present", 0, Outcome::kFail},
+                      {"eu-ai-act/ai-disclosure-present", 1, Outcome::kPass},
+                      {"custom/unmapped", 1, Outcome::kFail}};
+  for (const Row& r : rows) {
+    ResourceEvaluation ev;
+    ev.resource.api_version = "apps/v1";
+    ev.resource.kind = "Deployment";
+    ev.resource.namespace_ = "ml";
+    ev.resource.name = "chat";
+    RuleResult rr;
+    rr.rule = r.rule;  // no controls in the record: resolved at report time
+    rr.result = r.outcome;
+    ev.results.push_back(rr);
+    RecordInput in;
+    in.evaluation = &ev;
+    in.packs = &packs;
+    in.time = kBase + std::chrono::hours(24 * r.day);
+    ASSERT_TRUE(w.Append(in).ok());
+  }
+  ASSERT_TRUE(w.Close().ok());
+  ReportOptions o;
+  o.files = {dir.File("frameworks.jsonl")};
+  o.format = ReportFormat::kTrendCsv;
+  std::ostringstream csv;
+  ReportData d;
+  ASSERT_TRUE(WriteEvidenceReport(o, csv, &d).ok());
+  const auto& art = d.framework_trend.at("eu-ai-act").at("Art. 50(1)");
+  ASSERT_EQ(art.size(), 2u);
+  EXPECT_EQ(std::make_pair(art[0].failed, art[1].passed), std::make_pair(uint64_t{1}, uint64_t{1}));
+  EXPECT_TRUE(d.framework_trend.count("iso42001"));  // the AI Act pack's ISO mapping, as the record lists none
+  EXPECT_NE(csv.str().find("eu-ai-act,2025-11-28,Art. 50(1),"), std::string::npos) << csv.str();
+  EXPECT_EQ(csv.str().find("custom/unmapped"), std::string::npos);
+
+  std::ofstream pack(dir.File("custom.yaml"));
+  pack << "apiVersion: aimsgate.io/v1alpha1\nkind: RulePack\nmetadata: {name: custom, version: 1.0.0}\nspec:\n"
+          "  rules:\n  - id: unmapped\n    controls: {nist-ai-rmf: [MAP 1.1]}\n    assert: 'true'\n";
+  pack.close();
+  o.rule_packs = {dir.File("custom.yaml")};
+  std::ostringstream csv2;
+  ASSERT_TRUE(WriteEvidenceReport(o, csv2, &d).ok());
+  EXPECT_EQ(d.framework_trend.count("eu-ai-act"), 0u);  // only the given packs' mappings
+  ASSERT_TRUE(d.framework_trend.count("nist-ai-rmf"));
+  EXPECT_EQ(d.framework_trend.at("nist-ai-rmf").at("MAP 1.1").size(), 1u);
 }
 
 TEST(Report, ControlScoreTrendIsWeeklyOverLongSpans) {
@@ -386,6 +450,15 @@ TEST(Report, RendersInHeadlessChromiumWithTheSameNumbers) {
               std::string::npos);
     EXPECT_NE(tdom.find("data-period=\"2025-11-30\" data-passed=\"2\" data-failed=\"1\"", row), std::string::npos);
     EXPECT_NE(tdom.find("<polyline", row), std::string::npos);
+    // Every framework a rule maps to has its own series (issue 16 item 5): NIST from the rule id.
+    size_t nist = tdom.find("<table class=\"trend-framework\" data-framework=\"nist-ai-rmf\">");
+    ASSERT_NE(nist, std::string::npos) << tdom.substr(0, 4000);
+    EXPECT_NE(tdom.find("<h3>NIST AI RMF 1.0</h3>"), std::string::npos);
+    size_t govern = tdom.find("<tr data-control=\"GOVERN 2.1\" data-framework=\"nist-ai-rmf\"><th>GOVERN 2.1</th>"
+                              "<td>Roles and responsibilities</td>", nist);
+    ASSERT_NE(govern, std::string::npos);
+    EXPECT_NE(tdom.find("data-period=\"2025-11-29\" data-passed=\"1\" data-failed=\"1\" data-score=\"0.5000\"", govern),
+              std::string::npos);
   }
   std::string png = dir.File("report.png");
   Capture(chromium + flags + " --window-size=1200,2400 --screenshot=" + png + " file://" + path +
