@@ -282,8 +282,8 @@ class GeneralPurposeModels(unittest.TestCase):
     T = "rules/eu-ai-act/tests/"
 
     def results(self, *model):
-        code, out, err = run("check", "--rules", "builtin:eu-ai-act", "--format", "json", "--now", "2026-01-01T00:00:00Z",
-                             *model, self.T + "resources/gpai-from-model.yaml")
+        code, out, err = run("check", "--rules", "builtin:eu-ai-act", "--format", "json", "--results", "all",
+                             "--now", "2026-01-01T00:00:00Z", *model, self.T + "resources/gpai-from-model.yaml")
         self.assertIn(code, (0, 1), err)
         report = json.loads(out)
         got = {}
