@@ -5,8 +5,8 @@
 #include <memory>
 
 #include "cli/ci_context.h"
-#include "evaluator/evidence/redact.h"
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/redact.h"
+#include "evaluator/evidence/log/writer.h"
 
 namespace aimsgate::cli {
 

@@ -10,10 +10,10 @@
 #include <rapidjson/writer.h>
 
 #include "cli/command.h"
-#include "evaluator/evidence/crypto.h"
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/report.h"
-#include "evaluator/evidence/verifier.h"
+#include "evaluator/evidence/log/crypto.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/report/report.h"
+#include "evaluator/evidence/log/verifier.h"
 
 namespace aimsgate::cli {
 namespace {

@@ -2,8 +2,8 @@
 
 #include <map>
 
-#if defined(AIMSGATE_HAVE_EVIDENCE) && __has_include("evaluator/evidence/policy_report.h")
-#include "evaluator/evidence/policy_report.h"
+#if defined(AIMSGATE_HAVE_EVIDENCE) && __has_include("evaluator/evidence/report/policy_report.h")
+#include "evaluator/evidence/report/policy_report.h"
 #define AIMSGATE_HAVE_POLICY_REPORTS 1
 #endif
 

@@ -5,8 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "evaluator/evidence/merged_log.h"
-#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/log/merged_log.h"
+#include "evaluator/evidence/report/report.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate::cli {

@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <string_view>
 
-#include "evaluator/evidence/verifier.h"
+#include "evaluator/evidence/log/verifier.h"
 #include "fuzz/fuzz_util.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {

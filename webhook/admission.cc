@@ -4,8 +4,8 @@
 
 #include <rapidjson/error/en.h>
 
-#include "evaluator/evidence/canonical_json.h"
-#include "evaluator/evidence/redact.h"
+#include "evaluator/evidence/log/canonical_json.h"
+#include "evaluator/evidence/log/redact.h"
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 

@@ -41,7 +41,7 @@
 #include <string_view>
 #include <vector>
 
-#include "evaluator/evidence/redact.h"
+#include "evaluator/evidence/log/redact.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate::webhook {

@@ -18,7 +18,7 @@
 
 #include <httplib.h>
 
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/writer.h"
 #include "webhook/file_watch.h"
 #include "webhook/http_transport.h"
 #include "webhook/log.h"

@@ -12,8 +12,8 @@
 #include <cerrno>
 #include <functional>
 
-#include "evaluator/evidence/verifier.h"
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/verifier.h"
+#include "evaluator/evidence/log/writer.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {

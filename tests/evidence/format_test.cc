@@ -1,10 +1,10 @@
 // Canonical JSON, time parsing and redaction paths: the small pieces the chain relies on.
 #include <gtest/gtest.h>
 
-#include "evaluator/evidence/canonical_json.h"
-#include "evaluator/evidence/crypto.h"
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/redact.h"
+#include "evaluator/evidence/log/canonical_json.h"
+#include "evaluator/evidence/log/crypto.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/log/redact.h"
 
 namespace aimsgate::evidence {
 namespace {

@@ -8,9 +8,9 @@
 
 #include <cstdlib>
 
-#include "evaluator/evidence/crypto.h"
-#include "evaluator/evidence/verifier.h"
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/crypto.h"
+#include "evaluator/evidence/log/verifier.h"
+#include "evaluator/evidence/log/writer.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {

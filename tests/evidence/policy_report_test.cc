@@ -10,7 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <yaml-cpp/yaml.h>
 
-#include "evaluator/evidence/policy_report.h"
+#include "evaluator/evidence/report/policy_report.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {

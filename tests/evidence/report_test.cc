@@ -10,8 +10,8 @@
 #include <map>
 #include <sstream>
 
-#include "evaluator/evidence/report.h"
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/report/report.h"
+#include "evaluator/evidence/log/writer.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {

@@ -4,11 +4,11 @@
 #include <filesystem>
 #include <functional>
 
-#include "evaluator/evidence/canonical_json.h"
-#include "evaluator/evidence/crypto.h"
-#include "evaluator/evidence/entry.h"
-#include "evaluator/evidence/verifier.h"
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/canonical_json.h"
+#include "evaluator/evidence/log/crypto.h"
+#include "evaluator/evidence/log/entry.h"
+#include "evaluator/evidence/log/verifier.h"
+#include "evaluator/evidence/log/writer.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {

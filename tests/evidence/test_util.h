@@ -5,8 +5,8 @@
 #include <string>
 #include <vector>
 
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/log/writer.h"
 #include "evaluator/decision/decision.h"
 
 namespace aimsgate::evidence::testing {

@@ -5,7 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include "evaluator/evidence/canonical_json.h"
+#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 

@@ -10,8 +10,8 @@
 
 #include <rapidjson/document.h>
 
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/redact.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/log/redact.h"
 #include "webhook/admission.h"
 
 namespace aimsgate::webhook {

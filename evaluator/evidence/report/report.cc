@@ -1,7 +1,7 @@
-#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/report/report.h"
 
-#include "evaluator/evidence/merged_log.h"
-#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/log/merged_log.h"
+#include "evaluator/evidence/log/record.h"
 
 namespace aimsgate::evidence {
 

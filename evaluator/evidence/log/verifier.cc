@@ -1,7 +1,7 @@
-#include "evaluator/evidence/verifier.h"
+#include "evaluator/evidence/log/verifier.h"
 
-#include "evaluator/evidence/line_reader.h"
-#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/log/line_reader.h"
+#include "evaluator/evidence/log/record.h"
 
 namespace aimsgate::evidence {
 

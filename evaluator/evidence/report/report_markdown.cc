@@ -1,8 +1,8 @@
 #include <algorithm>
 #include <sstream>
 
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/report/report.h"
 
 namespace aimsgate::evidence {
 namespace {

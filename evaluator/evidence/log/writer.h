@@ -53,10 +53,10 @@
 #include <thread>
 #include <vector>
 
-#include "evaluator/evidence/crypto.h"
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/redact.h"
-#include "evaluator/evidence/status.h"
+#include "evaluator/evidence/log/crypto.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/log/redact.h"
+#include "evaluator/evidence/log/status.h"
 
 namespace aimsgate::evidence {
 

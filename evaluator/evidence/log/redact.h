@@ -26,7 +26,7 @@
 
 #include <rapidjson/document.h>
 
-#include "evaluator/evidence/status.h"
+#include "evaluator/evidence/log/status.h"
 
 namespace aimsgate::evidence {
 

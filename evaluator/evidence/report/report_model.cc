@@ -1,4 +1,4 @@
-#include "evaluator/evidence/report_model.h"
+#include "evaluator/evidence/report/report_model.h"
 
 #include <algorithm>
 #include <cctype>
@@ -6,8 +6,8 @@
 #include <cstdio>
 #include <ctime>
 
-#include "evaluator/evidence/entry.h"
-#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/log/entry.h"
+#include "evaluator/evidence/log/record.h"
 #include "evaluator/pack/engine.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/pack_loader.h"

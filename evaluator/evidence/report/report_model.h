@@ -23,7 +23,7 @@
 
 #include <rapidjson/document.h>
 
-#include "evaluator/evidence/verifier.h"
+#include "evaluator/evidence/log/verifier.h"
 
 namespace aimsgate::evidence {
 

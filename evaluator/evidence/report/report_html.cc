@@ -6,8 +6,8 @@
 #include <string>
 #include <vector>
 
-#include "evaluator/evidence/record.h"
-#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/log/record.h"
+#include "evaluator/evidence/report/report.h"
 #include "evaluator/pack/framework_catalog.h"
 
 namespace aimsgate::evidence {

@@ -1,10 +1,10 @@
-#include "evaluator/evidence/entry.h"
+#include "evaluator/evidence/log/entry.h"
 
 #include <algorithm>
 #include <vector>
 
-#include "evaluator/evidence/canonical_json.h"
-#include "evaluator/evidence/crypto.h"
+#include "evaluator/evidence/log/canonical_json.h"
+#include "evaluator/evidence/log/crypto.h"
 
 namespace aimsgate::evidence {
 namespace {

@@ -1,13 +1,13 @@
-#include "evaluator/evidence/record.h"
+#include "evaluator/evidence/log/record.h"
 
 #include <algorithm>
 #include <cstdio>
 #include <cstring>
 #include <ctime>
 
-#include "evaluator/evidence/canonical_json.h"
+#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/kernel/rfc3339.h"
-#include "evaluator/evidence/redact.h"
+#include "evaluator/evidence/log/redact.h"
 
 namespace aimsgate::evidence {
 namespace {

@@ -1,4 +1,4 @@
-#include "evaluator/evidence/writer.h"
+#include "evaluator/evidence/log/writer.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -8,9 +8,9 @@
 #include <cstring>
 #include <ctime>
 
-#include "evaluator/evidence/canonical_json.h"
-#include "evaluator/evidence/entry.h"
-#include "evaluator/evidence/line_reader.h"
+#include "evaluator/evidence/log/canonical_json.h"
+#include "evaluator/evidence/log/entry.h"
+#include "evaluator/evidence/log/line_reader.h"
 
 namespace aimsgate::evidence {
 namespace {

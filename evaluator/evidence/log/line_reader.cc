@@ -1,4 +1,4 @@
-#include "evaluator/evidence/line_reader.h"
+#include "evaluator/evidence/log/line_reader.h"
 
 #include <fcntl.h>
 #include <unistd.h>

@@ -1,4 +1,4 @@
-#include "evaluator/evidence/redact.h"
+#include "evaluator/evidence/log/redact.h"
 
 #include <algorithm>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "evaluator/evidence/crypto.h"
+#include "evaluator/evidence/log/crypto.h"
 
 namespace aimsgate::evidence {
 namespace {

@@ -1,7 +1,7 @@
 #include <string>
 
-#include "evaluator/evidence/entry.h"
-#include "evaluator/evidence/report.h"
+#include "evaluator/evidence/log/entry.h"
+#include "evaluator/evidence/report/report.h"
 
 namespace aimsgate::evidence {
 namespace {

@@ -30,9 +30,9 @@
 #include <string_view>
 #include <vector>
 
-#include "evaluator/evidence/report_model.h"
-#include "evaluator/evidence/status.h"
-#include "evaluator/evidence/verifier.h"
+#include "evaluator/evidence/report/report_model.h"
+#include "evaluator/evidence/log/status.h"
+#include "evaluator/evidence/log/verifier.h"
 
 namespace aimsgate::evidence {
 

@@ -1,4 +1,4 @@
-#include "evaluator/evidence/policy_report.h"
+#include "evaluator/evidence/report/policy_report.h"
 
 #include <algorithm>
 #include <map>

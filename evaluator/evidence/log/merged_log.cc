@@ -1,6 +1,6 @@
-#include "evaluator/evidence/merged_log.h"
+#include "evaluator/evidence/log/merged_log.h"
 
-#include "evaluator/evidence/line_reader.h"
+#include "evaluator/evidence/log/line_reader.h"
 
 namespace aimsgate::evidence {
 

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "evaluator/evidence/status.h"
+#include "evaluator/evidence/log/status.h"
 #include "evaluator/kernel/sha256.h"
 
 typedef struct evp_pkey_st EVP_PKEY;

@@ -1,4 +1,4 @@
-#include "evaluator/evidence/crypto.h"
+#include "evaluator/evidence/log/crypto.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

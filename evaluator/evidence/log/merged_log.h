@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "evaluator/evidence/entry.h"
-#include "evaluator/evidence/verifier.h"
+#include "evaluator/evidence/log/entry.h"
+#include "evaluator/evidence/log/verifier.h"
 
 namespace aimsgate::evidence {
 

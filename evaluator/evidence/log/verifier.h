@@ -36,8 +36,8 @@
 #include <string_view>
 #include <vector>
 
-#include "evaluator/evidence/crypto.h"
-#include "evaluator/evidence/entry.h"
+#include "evaluator/evidence/log/crypto.h"
+#include "evaluator/evidence/log/entry.h"
 
 namespace aimsgate::evidence {
 
