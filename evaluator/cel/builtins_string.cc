@@ -183,7 +183,14 @@ bool IsUnicodeSpace(char32_t c) {
 
 Value Trim(const Value* a, size_t n, EvalContext&) {
   REQUIRE(a[0].IsString(), "trim");
-  auto cps = Utf8Decode(a[0].StringValue());
+  // Fast path (strAt in the ISO pack trims every annotation it reads): an
+  // ASCII, non-space first and last byte means nothing to trim.
+  const std::string_view sv = a[0].StringValue();
+  auto plain = [](unsigned char c) { return c < 0x80 && c != ' ' && (c < '\t' || c > '\r'); };
+  if (sv.empty() || (plain(static_cast<unsigned char>(sv.front())) && plain(static_cast<unsigned char>(sv.back())))) {
+    return a[0];
+  }
+  auto cps = Utf8Decode(sv);
   size_t b = 0, e = cps.size();
   while (b < e && IsUnicodeSpace(cps[b])) ++b;
   while (e > b && IsUnicodeSpace(cps[e - 1])) --e;

@@ -55,6 +55,11 @@ struct Limits {
   int64_t max_string_bytes = 16 << 20;       // bytes of a string built during evaluation
   int64_t regex_max_mem = 8 << 20;           // re2 max_mem per compiled regex
   int32_t regex_max_program_size = 10000;    // re2 ProgramSize() cap
+  // Not a budget: plan-time folding of constants (bound variables, constant
+  // subexpressions, `in` over constant lists, RE2::Set for pattern lists) and
+  // the per-Activation memo of helper calls (planner.h).  false plans the plain
+  // tree, for differential tests; results are the same either way.
+  bool fold = true;
 };
 
 class Program;
@@ -94,6 +99,13 @@ class Env {
   bool DeclareFunction(const std::string& name, const std::vector<std::string>& params,
                        const std::string& body, std::vector<Diagnostic>* diagnostics);
 
+  // Binds declared variable `slot` to a constant: expressions compiled (and
+  // helpers declared) afterwards read `value` folded into their plan
+  // (`params.prefix + 'owner'` becomes one string), so the Activation's value
+  // for the slot must be the same (callers still set it: Limits::fold = false
+  // reads it).  `keep_alive` owns what `value` borrows (a JSON document).
+  void BindConstant(int slot, Value value, std::shared_ptr<const void> keep_alive = nullptr);
+
   // Parses, checks (unknown identifiers and functions, wrong arity) and plans.
   CompileResult Compile(const std::string& source) const;
   CompileResult Compile(const std::string& source, const CompileOptions& options) const;
@@ -110,10 +122,12 @@ class Env {
 
 // Values of the declared variables for one evaluation.  Cheap to build; holds
 // Values that may borrow from JSON documents, which must outlive it.
-// A helper called on a bare variable (isAISystem(object)) depends only on the
-// activation, so its successful results are memoized here and shared by every
-// program evaluated with this Activation (a pack's rules on one object): use
-// an Activation from one thread at a time.  Set() forgets the memo.
+// A helper call whose arguments read only variables and constants
+// (isAISystem(object), hasAnnotation(object, 'owner')) depends only on the
+// activation, so its successful results are memoized here, in a slot the
+// planner assigned to that call text, and shared by every program evaluated
+// with this Activation (a pack's rules on one object): use an Activation from
+// one thread at a time.  Set() forgets the memo.
 class Activation {
  public:
   explicit Activation(const Env& env);
@@ -122,17 +136,21 @@ class Activation {
   size_t size() const { return values_.size(); }
   // The activation for `now` etc. is set like any other variable.
 
-  const Value* FindMemo(const void* helper, int slot) const;
-  void StoreMemo(const void* helper, int slot, const Value& value) const;
+  // The memoized result in `memo_slot` (EnvImpl::MemoSlot), or null.
+  const Value* FindMemo(int memo_slot) const {
+    const size_t i = static_cast<size_t>(memo_slot);
+    return i < memo_.size() && memo_[i].generation == generation_ ? &memo_[i].value : nullptr;
+  }
+  void StoreMemo(int memo_slot, const Value& value) const;
 
  private:
   struct Memo {
-    const void* helper;
-    int slot;
+    uint32_t generation = 0;
     Value value;
   };
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;
+  uint32_t generation_ = 1;  // memo entries of older generations are stale
 };
 
 // Reusable per-thread scratch (comprehension stacks, counters).

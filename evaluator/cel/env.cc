@@ -171,6 +171,12 @@ bool Env::DeclareFunction(const std::string& name, const std::vector<std::string
   return true;
 }
 
+void Env::BindConstant(int slot, Value value, std::shared_ptr<const void> keep_alive) {
+  if (slot < 0) return;
+  impl_->constants[slot] = std::move(value);
+  if (keep_alive) impl_->keep_alive.push_back(std::move(keep_alive));
+}
+
 CompileResult Env::Compile(const std::string& source) const { return Compile(source, CompileOptions{}); }
 
 CompileResult Env::Compile(const std::string& source, const CompileOptions& options) const {
@@ -196,18 +202,18 @@ void Activation::Set(int slot, Value value) {
   if (slot < 0) return;
   if (static_cast<size_t>(slot) >= values_.size()) values_.resize(static_cast<size_t>(slot) + 1);
   values_[static_cast<size_t>(slot)] = std::move(value);
-  memo_.clear();
-}
-
-const Value* Activation::FindMemo(const void* helper, int slot) const {
-  for (const Memo& m : memo_) {
-    if (m.helper == helper && m.slot == slot) return &m.value;
+  if (++generation_ == 0) {
+    memo_.clear();
+    generation_ = 1;
   }
-  return nullptr;
 }
 
-void Activation::StoreMemo(const void* helper, int slot, const Value& value) const {
-  memo_.push_back({helper, slot, value});
+void Activation::StoreMemo(int memo_slot, const Value& value) const {
+  if (memo_slot < 0) return;
+  const size_t i = static_cast<size_t>(memo_slot);
+  if (i >= memo_.size()) memo_.resize(i + 1);
+  memo_[i].generation = generation_;
+  memo_[i].value = value;
 }
 
 const Value& Activation::Get(int slot) const {

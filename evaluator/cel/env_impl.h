@@ -45,6 +45,19 @@ class EnvImpl {
     auto it = helper_index.find(name);
     return it == helper_index.end() ? nullptr : it->second;
   }
+  // The constant bound to variable `slot` (Env::BindConstant), or null.
+  const Value* ConstantFor(int slot) const {
+    auto it = constants.find(slot);
+    return it == constants.end() ? nullptr : &it->second;
+  }
+  // The Activation memo slot of a helper call that depends on the activation
+  // only (isAISystem(object), hasAnnotation(object, 'owner')), keyed by its
+  // canonical text so that every program of the Env shares it.  Locked like
+  // InternField.
+  int MemoSlot(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(fields_mu);
+    return memo_slots.emplace(key, static_cast<int>(memo_slots.size())).first->second;
+  }
 
   Limits limits;
   std::vector<std::string> variables;
@@ -54,6 +67,11 @@ class EnvImpl {
   mutable RegexCache regex_cache;
   mutable std::mutex fields_mu;
   mutable std::unordered_set<std::string> fields;  // node-based: addresses are stable
+  mutable std::unordered_map<std::string, int> memo_slots;
+  // Variables bound to constants (a pack's parameters), folded at plan time,
+  // and what keeps the documents they borrow alive.
+  std::unordered_map<int, Value> constants;
+  std::vector<std::shared_ptr<const void>> keep_alive;
 };
 
 }  // namespace aimsgate::cel

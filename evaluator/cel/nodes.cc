@@ -13,7 +13,20 @@ Value VariableNode::DoEval(EvalContext& ctx) const {
 
 Value PathNode::DoEval(EvalContext& ctx) const {
   Value v = operand_->Eval(ctx);
-  for (size_t i = 0; i < keys_.size(); ++i) {
+  size_t i = 0;
+  // Through JSON objects on rapidjson pointers alone (a Value is built once, at
+  // the end): the same answers as the loop below, through the lookup cache.
+  if (const rapidjson::Value* obj = ids_.empty() ? nullptr : v.json()) {
+    for (; i < keys_.size() && obj->IsObject(); ++i) {
+      const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+      if (test_only_ && i + 1 == keys_.size()) return Value::Bool(member != nullptr);
+      if (member == nullptr) return Value::Error("no such key: '" + keys_[i] + "'");
+      obj = member;
+    }
+    if (i == keys_.size()) return Value::Json(*obj);
+    if (i > 0) v = Value::Json(*obj);
+  }
+  for (; i < keys_.size(); ++i) {
     if (v.IsError()) return v;
     const bool test_only = test_only_ && i + 1 == keys_.size();
     const rapidjson::Value* obj = ids_.empty() ? nullptr : v.json();
@@ -31,18 +44,33 @@ Value PathNode::DoEval(EvalContext& ctx) const {
 }
 
 Value CallNode::DoEval(EvalContext& ctx) const {
+  // Most calls take one or two arguments: only as many Values as needed are
+  // built (each is 48 bytes with a shared_ptr to construct and destroy).
+  const size_t n = args_.size();
+  if (n == 1) {
+    Value a = args_[0]->Eval(ctx);
+    if (a.IsError()) return a;
+    return fn_->impl(&a, 1, ctx);
+  }
+  if (n == 2) {
+    Value a[2] = {args_[0]->Eval(ctx), Value()};
+    if (a[0].IsError()) return std::move(a[0]);
+    a[1] = args_[1]->Eval(ctx);
+    if (a[1].IsError()) return std::move(a[1]);
+    return fn_->impl(a, 2, ctx);
+  }
   Value args[4];
   std::vector<Value> many;
   Value* a = args;
-  if (args_.size() > 4) {
-    many.resize(args_.size());
+  if (n > 4) {
+    many.resize(n);
     a = many.data();
   }
-  for (size_t i = 0; i < args_.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     a[i] = args_[i]->Eval(ctx);
     if (a[i].IsError()) return a[i];
   }
-  return fn_->impl(a, args_.size(), ctx);
+  return fn_->impl(a, n, ctx);
 }
 
 Value RegexMatchNode::DoEval(EvalContext& ctx) const {
@@ -52,6 +80,62 @@ Value RegexMatchNode::DoEval(EvalContext& ctx) const {
   std::string_view sv = s.StringValue();
   if (!ctx.AddCost(static_cast<int64_t>(sv.size()) / 100)) return ctx.budget_error;
   return Value::Bool(RE2::PartialMatch(re2::StringPiece(sv.data(), sv.size()), *re_));
+}
+
+InConstListNode::InConstListNode(int32_t offset, NodePtr x, Value list, const FunctionDecl* in_fn)
+    : Node(offset), x_(std::move(x)), list_(std::move(list)), in_fn_(in_fn) {
+  std::vector<std::string_view> strings;
+  for (size_t i = 0; i < list_.ListSize(); ++i) {
+    Value v = list_.ListAt(i);
+    // Views stay valid: list_ owns its items or borrows a kept-alive document.
+    if (v.IsString()) strings.push_back(v.StringValue());
+  }
+  if (strings.size() <= kSmall) {
+    small_ = std::move(strings);
+  } else {
+    set_.insert(strings.begin(), strings.end());
+  }
+}
+
+Value InConstListNode::DoEval(EvalContext& ctx) const {
+  Value x = x_->Eval(ctx);
+  if (x.IsError()) return x;
+  if (!x.IsString()) {
+    Value args[2] = {x, list_};
+    return in_fn_->impl(args, 2, ctx);
+  }
+  const std::string_view s = x.StringValue();
+  if (set_.empty()) {
+    for (std::string_view e : small_) {
+      if (e.size() == s.size() && e == s) return Value::Bool(true);
+    }
+    return Value::Bool(false);
+  }
+  return Value::Bool(set_.count(s) != 0);
+}
+
+Value RegexSetNode::DoEval(EvalContext& ctx) const {
+  Value s = subject_->Eval(ctx);
+  if (s.IsError()) return s;  // the loop's first step would yield it, and every later one keep it
+  if (!s.IsString()) return fallback_->Eval(ctx);
+  std::string_view sv = s.StringValue();
+  ctx.iterations += static_cast<int64_t>(count_);
+  if (ctx.iterations > ctx.limits->max_comprehension_iterations) {
+    return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
+                       std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+  }
+  if (!ctx.AddCost(static_cast<int64_t>(count_) + static_cast<int64_t>(sv.size()) / 100)) return ctx.budget_error;
+  RE2::Set::ErrorInfo info{};
+  const re2::StringPiece text(sv.data(), sv.size());
+  if (!all_) {
+    if (set_->Match(text, nullptr, &info)) return Value::Bool(true);
+    if (info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);
+    return Value::Bool(false);
+  }
+  std::vector<int> hits;
+  if (!set_->Match(text, &hits, &info) && info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);
+  // Duplicate patterns have their own indices, so all match iff every index does.
+  return Value::Bool(hits.size() == count_);
 }
 
 Value AndNode::DoEval(EvalContext& ctx) const {
@@ -164,6 +248,65 @@ Value AppendNode::DoEval(EvalContext& ctx) const {
   return Value::List(std::move(all));
 }
 
+Value QuantifierNode::DoEval(EvalContext& ctx) const {
+  Value range = range_->Eval(ctx);
+  if (range.IsError()) return range;
+  const bool is_list = range.IsList();
+  if (!is_list && !range.IsMap()) {
+    return Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
+                        "' cannot be the range of a comprehension");
+  }
+  const size_t n = is_list ? range.ListSize() : range.MapSize();
+  Value error;  // the accumulator once it is no longer a boolean
+  bool have_error = false;
+  Value result = Value::Bool(all_);
+  for (size_t i = 0; i < n; ++i) {
+    if (ctx.exhausted) return ctx.budget_error;
+    if (++ctx.iterations > ctx.limits->max_comprehension_iterations) {
+      return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
+                         std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+    }
+    if (!ctx.AddCost(1)) return ctx.budget_error;
+    if (is_list) {
+      if (iter2_ >= 0) {
+        ctx.Local(iter_) = Value::Int(static_cast<int64_t>(i));
+        ctx.Local(iter2_) = range.ListAt(i);
+      } else {
+        ctx.Local(iter_) = range.ListAt(i);
+      }
+    } else {
+      Value k, v;
+      range.MapEntryAt(i, &k, iter2_ >= 0 ? &v : nullptr);
+      ctx.Local(iter_) = std::move(k);
+      if (iter2_ >= 0) ctx.Local(iter2_) = std::move(v);
+    }
+    Value p = pred_->Eval(ctx);
+    if (ctx.exhausted) return ctx.budget_error;
+    if (p.IsBool()) {
+      if (p.BoolValue() != all_) {  // false for all(), true for exists(): decisive
+        result = std::move(p);
+        have_error = false;
+        break;
+      }
+      continue;
+    }
+    if (!have_error) {
+      // `accu && p` / `accu || p` with a boolean accu: an error p is the result,
+      // any other non-boolean p has no overload.
+      if (p.IsError()) {
+        error = std::move(p);
+      } else {
+        Value both[2] = {Value::Bool(all_), p};
+        error = NoOverload(all_ ? "_&&_" : "_||_", both, 2);
+      }
+      have_error = true;
+    }
+  }
+  ctx.Local(iter_) = Value();
+  if (iter2_ >= 0) ctx.Local(iter2_) = Value();
+  return have_error ? error : result;
+}
+
 Value ComprehensionNode::DoEval(EvalContext& ctx) const {
   Value range = p_.range->Eval(ctx);
   if (range.IsError()) return range;
@@ -218,11 +361,11 @@ Value BindNode::DoEval(EvalContext& ctx) const {
 }
 
 Value HelperCallNode::DoEval(EvalContext& ctx) const {
-  if (memo_slot_ < 0) return Call(ctx);
-  if (const Value* memo = ctx.activation->FindMemo(helper_, memo_slot_)) return *memo;
+  if (memo_slot_ < 0 || ctx.activation == nullptr) return Call(ctx);
+  if (const Value* memo = ctx.activation->FindMemo(memo_slot_)) return *memo;
   Value r = Call(ctx);
   // Errors are not kept: a depth or budget error depends on the caller, not on the arguments.
-  if (!r.IsError() && !ctx.exhausted) ctx.activation->StoreMemo(helper_, memo_slot_, r);
+  if (!r.IsError() && !ctx.exhausted) ctx.activation->StoreMemo(memo_slot_, r);
   return r;
 }
 

@@ -7,9 +7,12 @@
 #pragma once
 
 #include <re2/re2.h>
+#include <re2/set.h>
 
 #include <memory>
 #include <string>
+#include <string_view>
+#include <unordered_set>
 #include <vector>
 
 #include "evaluator/cel/env_impl.h"
@@ -102,6 +105,47 @@ class RegexMatchNode : public Node {
  private:
   NodePtr subject_;
   std::shared_ptr<const RE2> re_;
+};
+
+// `x in c` where c is a constant list (folded at plan time): a string x is
+// looked up among c's strings (a hash set for larger lists); anything else
+// goes through the builtin, exactly as before folding.
+class InConstListNode : public Node {
+ public:
+  InConstListNode(int32_t offset, NodePtr x, Value list, const FunctionDecl* in_fn);
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  NodePtr x_;
+  Value list_;  // owns (or borrows from a kept-alive document) the bytes viewed below
+  const FunctionDecl* in_fn_;
+  std::vector<std::string_view> small_;  // up to kSmall strings: a linear scan
+  std::unordered_set<std::string_view> set_;
+  static constexpr size_t kSmall = 8;
+};
+
+// `patterns.exists(p, s.matches(p))` / `.all(...)` over a constant list of
+// patterns: one RE2::Set pass over s instead of one regex per pattern.  A
+// subject that is not a string (or a set that runs out of memory) falls back
+// to the comprehension, so errors stay exactly as they were.
+class RegexSetNode : public Node {
+ public:
+  RegexSetNode(int32_t offset, NodePtr subject, std::unique_ptr<RE2::Set> set, size_t count, bool all,
+               NodePtr fallback)
+      : Node(offset), subject_(std::move(subject)), set_(std::move(set)), count_(count), all_(all),
+        fallback_(std::move(fallback)) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  NodePtr subject_;
+  std::unique_ptr<RE2::Set> set_;
+  size_t count_;
+  bool all_;
+  NodePtr fallback_;
 };
 
 class AndNode : public Node {
@@ -197,6 +241,25 @@ class AppendNode : public Node {
   std::unique_ptr<ListNode> elems_;
 };
 
+// The all() and exists() macros as a native loop: one predicate evaluation
+// per element, charged one unit per step (the generic comprehension walks
+// condition, step and accumulator nodes for each).  Same results as the
+// macro expansion: the first decisive boolean wins, else the first error
+// (or the no-overload error of a non-boolean predicate), else all/!exists.
+class QuantifierNode : public Node {
+ public:
+  QuantifierNode(int32_t offset, NodePtr range, NodePtr pred, int iter, int iter2, bool all)
+      : Node(offset), range_(std::move(range)), pred_(std::move(pred)), iter_(iter), iter2_(iter2), all_(all) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  NodePtr range_, pred_;
+  int iter_, iter2_;
+  bool all_;
+};
+
 class ComprehensionNode : public Node {
  public:
   struct Parts {
@@ -228,9 +291,11 @@ class BindNode : public Node {
 
 // A call of a helper declared with Env::DeclareFunction: arguments are bound
 // to the helper's parameters in a new frame of locals (errors are passed as
-// values, exactly as if the body had been written inline).  A call whose only
-// argument is a variable (isAISystem(object)) is memoized in the Activation:
-// memo_slot is that variable's slot, -1 otherwise.
+// values, exactly as if the body had been written inline).  A call whose
+// arguments depend on the activation only (isAISystem(object),
+// hasAnnotation(object, 'owner')) is memoized in the Activation, shared by
+// every program evaluated on it: memo_slot is its slot (EnvImpl::MemoSlot),
+// -1 otherwise.
 class HelperCallNode : public Node {
  public:
   HelperCallNode(int32_t offset, const HelperDef* helper, std::vector<NodePtr> args, int memo_slot = -1)

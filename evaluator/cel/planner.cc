@@ -1,7 +1,10 @@
 #include "evaluator/cel/planner.h"
 
+#include <functional>
+
 #include "evaluator/cel/builtins.h"
 #include "evaluator/cel/checker.h"
+#include "evaluator/cel/parser/unparse.h"
 #include "evaluator/cel/regex_cache.h"
 
 namespace aimsgate::cel::internal {
@@ -27,7 +30,87 @@ bool IsStringConstant(const Expr& e) {
 
 std::string_view RootOf(std::string_view dotted) { return dotted.substr(0, dotted.find('.')); }
 
+bool IsIdent(const Expr& e, const std::string& name) { return e.kind == Expr::Kind::kIdent && e.ident.name == name; }
+
+bool IsCallOf(const Expr& e, const char* fn, size_t nargs) {
+  return e.kind == Expr::Kind::kCall && !e.call.target && e.call.function == fn && e.call.args.size() == nargs;
+}
+
+// The predicate of an all()/exists() macro expansion (macros.h), or null.
+const Expr* QuantifierPredicate(const ComprehensionExpr& c, bool* all) {
+  if (!IsIdent(*c.result, c.accu_var) || c.accu_init->kind != Expr::Kind::kConstant ||
+      c.accu_init->constant.kind != Constant::Kind::kBool) {
+    return nullptr;
+  }
+  *all = c.accu_init->constant.bool_value;
+  const Expr& cond = *c.loop_condition;
+  if (!IsCallOf(cond, "@not_strictly_false", 1)) return nullptr;
+  const Expr& inner = *cond.call.args[0];
+  if (*all ? !IsIdent(inner, c.accu_var)
+           : !(IsCallOf(inner, "!_", 1) && IsIdent(*inner.call.args[0], c.accu_var))) {
+    return nullptr;
+  }
+  const Expr& step = *c.loop_step;
+  if (!IsCallOf(step, *all ? "_&&_" : "_||_", 2) || !IsIdent(*step.call.args[0], c.accu_var)) return nullptr;
+  return step.call.args[1].get();
+}
+
+// True if a free identifier of `e` (not bound by a comprehension inside it,
+// names in `inner` count as bound) has a root that satisfies `pred`.
+bool AnyFreeIdent(const Expr& e, std::vector<std::string>* inner, const std::function<bool(std::string_view)>& pred) {
+  switch (e.kind) {
+    case Expr::Kind::kConstant: return false;
+    case Expr::Kind::kIdent: {
+      std::string_view root = RootOf(e.ident.name);
+      for (const auto& n : *inner) {
+        if (n == root) return false;
+      }
+      return pred(root);
+    }
+    case Expr::Kind::kSelect: return e.select.operand && AnyFreeIdent(*e.select.operand, inner, pred);
+    case Expr::Kind::kCall:
+      if (e.call.target && AnyFreeIdent(*e.call.target, inner, pred)) return true;
+      for (const auto& a : e.call.args) {
+        if (AnyFreeIdent(*a, inner, pred)) return true;
+      }
+      return false;
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) {
+        if (AnyFreeIdent(*a, inner, pred)) return true;
+      }
+      return false;
+    case Expr::Kind::kMap:
+      for (const auto& en : e.map.entries) {
+        if (AnyFreeIdent(*en.key, inner, pred) || AnyFreeIdent(*en.value, inner, pred)) return true;
+      }
+      return false;
+    case Expr::Kind::kStruct:
+      for (const auto& en : e.struct_expr.fields) {
+        if (AnyFreeIdent(*en.value, inner, pred)) return true;
+      }
+      return false;
+    case Expr::Kind::kComprehension: {
+      const auto& c = e.comprehension;
+      if (AnyFreeIdent(*c.iter_range, inner, pred) || AnyFreeIdent(*c.accu_init, inner, pred)) return true;
+      const size_t mark = inner->size();
+      inner->push_back(c.iter_var);
+      if (!c.iter_var2.empty()) inner->push_back(c.iter_var2);
+      inner->push_back(c.accu_var);
+      const bool found = AnyFreeIdent(*c.loop_condition, inner, pred) || AnyFreeIdent(*c.loop_step, inner, pred) ||
+                         AnyFreeIdent(*c.result, inner, pred);
+      inner->resize(mark);
+      return found;
+    }
+  }
+  return true;
+}
+
 }  // namespace
+
+bool Planner::UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const {
+  return AnyFreeIdent(e, inner, [&](std::string_view root) { return scope_.Find(root) >= 0; });
+}
+
 
 void Planner::Error(int32_t offset, std::string message) {
   Diagnostic d;
@@ -78,7 +161,11 @@ NodePtr Planner::PlanIdent(const Expr& e) {
   if (local >= 0) {
     base = std::make_unique<LocalNode>(e.offset, local);
   } else if (int slot = env_.FindVariable(std::string(root)); slot >= 0) {
-    base = std::make_unique<VariableNode>(e.offset, slot, std::string(root));
+    if (const Value* c = fold_ ? env_.ConstantFor(slot) : nullptr) {
+      base = std::make_unique<ConstNode>(e.offset, *c);
+    } else {
+      base = std::make_unique<VariableNode>(e.offset, slot, std::string(root));
+    }
   } else {
     std::string_view t = TypeIdentifier(name);
     if (!t.empty()) return std::make_unique<ConstNode>(e.offset, Value::Type(t));
@@ -96,7 +183,9 @@ NodePtr Planner::PlanIdent(const Expr& e) {
   }
   std::vector<const std::string*> ids;
   for (const auto& k : keys) ids.push_back(env_.InternField(k));
-  return std::make_unique<PathNode>(e.offset, std::move(base), std::move(keys), false, std::move(ids));
+  const bool constant = base->ConstantValue() != nullptr;
+  NodePtr path = std::make_unique<PathNode>(e.offset, std::move(base), std::move(keys), false, std::move(ids));
+  return constant ? Fold(std::move(path)) : std::move(path);
 }
 
 NodePtr Planner::PlanPath(const Expr& e) {
@@ -122,19 +211,22 @@ NodePtr Planner::PlanPath(const Expr& e) {
   NodePtr operand = PlanExpr(*cur);
   std::vector<const std::string*> ids;
   for (const auto& k : keys) ids.push_back(env_.InternField(k));
-  return std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only, std::move(ids));
+  const bool constant = operand->ConstantValue() != nullptr;
+  NodePtr path = std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only, std::move(ids));
+  return constant ? Fold(std::move(path)) : std::move(path);
 }
 
 NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {
   // Called only with CallNode/ListNode/MapNode whose children are constants.
   EvalContext ctx;
-  ctx.Reset(&env_.limits, nullptr, &env_.regex_cache, 0);
+  // Locals sized for the comprehension variables a folded comprehension uses.
+  ctx.Reset(&env_.limits, nullptr, &env_.regex_cache, static_cast<size_t>(scope_.max_locals()));
   Value v = node->Eval(ctx);
   if (v.IsError() && !ctx.exhausted && report_type_errors && report_type_errors_ &&
       v.ErrorMessage().rfind("found no matching overload", 0) == 0) {
     Error(node->offset(), v.ErrorMessage());
   }
-  if (v.IsError() || ctx.exhausted) return node;
+  if (!fold_ || v.IsError() || ctx.exhausted) return node;
   return std::make_unique<ConstNode>(node->offset(), std::move(v));
 }
 
@@ -161,20 +253,51 @@ NodePtr Planner::PlanCall(const Expr& e) {
                                                 rc.name == "orValue");
       }
       if (rc.name == "_&&_" || rc.name == "_||_") {
-        return std::make_unique<AndNode>(e.offset, PlanExpr(*call.args[0]), PlanExpr(*call.args[1]),
-                                         rc.name == "_||_");
+        const bool is_or = rc.name == "_||_";
+        NodePtr l = PlanExpr(*call.args[0]);
+        NodePtr r = PlanExpr(*call.args[1]);
+        const Value* lc = l->ConstantValue();
+        // `true || x`, `false && x`: x is never evaluated.
+        if (fold_ && lc && lc->IsBool() && lc->BoolValue() == is_or) return std::make_unique<ConstNode>(e.offset, *lc);
+        const bool constant = lc && r->ConstantValue();
+        NodePtr node = std::make_unique<AndNode>(e.offset, std::move(l), std::move(r), is_or);
+        return constant ? Fold(std::move(node)) : std::move(node);
       }
       if (rc.name == "_?_:_") {
-        return std::make_unique<ConditionalNode>(e.offset, PlanExpr(*call.args[0]), PlanExpr(*call.args[1]),
-                                                 PlanExpr(*call.args[2]));
+        NodePtr c = PlanExpr(*call.args[0]);
+        NodePtr t = PlanExpr(*call.args[1]);
+        NodePtr f = PlanExpr(*call.args[2]);
+        const Value* cc = c->ConstantValue();
+        if (fold_ && cc && cc->IsBool()) return cc->BoolValue() ? std::move(t) : std::move(f);
+        return std::make_unique<ConditionalNode>(e.offset, std::move(c), std::move(t), std::move(f));
       }
-      return std::make_unique<NotStrictlyFalseNode>(e.offset, PlanExpr(*call.args[0]));
+      NodePtr a = PlanExpr(*call.args[0]);
+      const bool constant = a->ConstantValue() != nullptr;
+      NodePtr node = std::make_unique<NotStrictlyFalseNode>(e.offset, std::move(a));
+      return constant ? Fold(std::move(node)) : std::move(node);
     }
     case ResolvedCall::kHelper: {
       std::vector<NodePtr> args;
       for (const auto& a : call.args) args.push_back(PlanExpr(*a));
-      const auto* var = args.size() == 1 ? dynamic_cast<const VariableNode*>(args[0].get()) : nullptr;
-      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), var ? var->slot() : -1);
+      // Arguments that read the activation only (no local): one memo slot per
+      // distinct call text, shared by every program of the Env.
+      int memo = -1;
+      if (fold_) {
+        std::string key = rc.helper->name + "(";
+        bool pure = true;
+        for (const auto& a : call.args) {
+          std::vector<std::string> inner;
+          std::string text, why;
+          if (UsesOuterLocals(*a, &inner) || !Unparse(*a, &text, &why)) {
+            pure = false;
+            break;
+          }
+          key += text;
+          key += ", ";
+        }
+        if (pure) memo = env_.MemoSlot(key + ")");
+      }
+      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo);
     }
     case ResolvedCall::kBuiltin: break;
   }
@@ -207,10 +330,32 @@ NodePtr Planner::PlanCall(const Expr& e) {
     args.push_back(PlanExpr(*a));
     if (args.back()->ConstantValue() == nullptr) all_const = false;
   }
-  // dyn(...) arguments opt out of static type errors, as in cel-go's checker.
+  // dyn(...) arguments opt out of static type errors, as in cel-go's checker;
+  // so do arguments folded from variables bound to constants (`params.x + 1`
+  // fails when evaluated, as it did before folding).
   bool dyn_arg = false;
   for (const Expr* a : arg_exprs) {
     if (a->kind == Expr::Kind::kCall && a->call.function == "dyn" && !a->call.target) dyn_arg = true;
+    std::vector<std::string> inner;
+    if (AnyFreeIdent(*a, &inner, [&](std::string_view root) { return env_.FindVariable(std::string(root)) >= 0; })) {
+      dyn_arg = true;
+    }
+  }
+  if (fold_ && !all_const && args.size() == 2 && args[1]->ConstantValue()) {
+    const Value& c = *args[1]->ConstantValue();
+    // `x in <constant list>`: a set lookup.
+    if (rc.name == "@in" && c.IsList()) {
+      return std::make_unique<InConstListNode>(e.offset, std::move(args[0]), c, rc.fn);
+    }
+    // `s.matches(<folded constant>)`, e.g. a pattern read from params: compiled
+    // now; an invalid one stays a run-time error, as before folding.
+    if (rc.name == "matches" && c.IsString()) {
+      std::string err;
+      if (auto re = RegexCache::Compile(c.StringValue(), env_.limits.regex_max_mem,
+                                        env_.limits.regex_max_program_size, &err)) {
+        return std::make_unique<RegexMatchNode>(e.offset, std::move(args[0]), std::move(re));
+      }
+    }
   }
   NodePtr node = std::make_unique<CallNode>(e.offset, rc.fn, std::move(args));
   return all_const ? Fold(std::move(node), !dyn_arg) : std::move(node);
@@ -279,8 +424,65 @@ NodePtr Planner::PlanStep(const Expr& step, const std::string& accu_var, int acc
   return PlanExpr(step);
 }
 
+NodePtr Planner::PlanQuantifier(const Expr& e, bool all, const Expr& pred) {
+  const auto& c = e.comprehension;
+  NodePtr range = PlanExpr(*c.iter_range);
+  // Scope exactly as the generic comprehension, so local indices agree.
+  const int iter = scope_.Push(c.iter_var);
+  const int iter2 = c.iter_var2.empty() ? -1 : scope_.Push(c.iter_var2);
+  scope_.Push(c.accu_var);
+  NodePtr body = PlanExpr(pred);
+  // `patterns.exists(p, s.matches(p))` over constant string patterns.
+  const Value* patterns = range->ConstantValue();
+  const Expr* subject = nullptr;
+  if (iter2 < 0 && patterns && patterns->IsList() && patterns->ListSize() > 0 && pred.kind == Expr::Kind::kCall &&
+      pred.call.function == "matches") {
+    if (pred.call.target && pred.call.args.size() == 1 && IsIdent(*pred.call.args[0], c.iter_var)) {
+      subject = pred.call.target.get();
+    } else if (!pred.call.target && pred.call.args.size() == 2 && IsIdent(*pred.call.args[1], c.iter_var)) {
+      subject = pred.call.args[0].get();
+    }
+    std::vector<std::string> inner;
+    if (subject && AnyFreeIdent(*subject, &inner, [&](std::string_view r) { return r == c.iter_var || r == c.accu_var; })) {
+      subject = nullptr;
+    }
+  }
+  NodePtr subject_node;
+  if (subject) subject_node = PlanExpr(*subject);
+  scope_.Pop();
+  if (iter2 >= 0) scope_.Pop();
+  scope_.Pop();
+  NodePtr node;
+  if (subject_node) {
+    RE2::Options options;
+    options.set_log_errors(false);
+    options.set_max_mem(env_.limits.regex_max_mem);
+    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
+    const size_t n = patterns->ListSize();
+    bool ok = true;
+    for (size_t i = 0; ok && i < n; ++i) {
+      Value p = patterns->ListAt(i);
+      std::string err;
+      // Each pattern must pass the limits on its own (else: the loop, and its run-time error).
+      ok = p.IsString() && RegexCache::Compile(p.StringValue(), env_.limits.regex_max_mem,
+                                               env_.limits.regex_max_program_size, &err) != nullptr &&
+           set->Add(re2::StringPiece(p.StringValue().data(), p.StringValue().size()), &err) >= 0;
+    }
+    if (ok && set->Compile()) {
+      NodePtr fallback = std::make_unique<QuantifierNode>(e.offset, std::move(range), std::move(body), iter, iter2, all);
+      node = std::make_unique<RegexSetNode>(e.offset, std::move(subject_node), std::move(set), n, all, std::move(fallback));
+    }
+  }
+  if (!node) node = std::make_unique<QuantifierNode>(e.offset, std::move(range), std::move(body), iter, iter2, all);
+  return node;
+}
+
 NodePtr Planner::PlanComprehension(const Expr& e) {
   const auto& c = e.comprehension;
+  bool all = false;
+  if (fold_) {
+    if (const Expr* pred = QuantifierPredicate(c, &all)) return PlanQuantifier(e, all, *pred);
+  }
   ComprehensionNode::Parts p;
   p.range = PlanExpr(*c.iter_range);
   p.init = PlanExpr(*c.accu_init);
@@ -297,6 +499,8 @@ NodePtr Planner::PlanComprehension(const Expr& e) {
   p.step = PlanStep(*c.loop_step, c.accu_var, p.accu);
   p.result = PlanExpr(*c.result);
   for (int i = 0; i < pushed; ++i) scope_.Pop();
+  // Comprehensions over constants are not folded: their cost belongs to the
+  // evaluation's budget (an over-budget one must stay an error).
   return std::make_unique<ComprehensionNode>(e.offset, std::move(p));
 }
 

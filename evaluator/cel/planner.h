@@ -10,6 +10,18 @@
 // compiles constant regexes with RE2 under the Limits' memory and program-size
 // caps (a bad or oversized pattern is a diagnostic); folds calls on constants;
 // rewrites the `accu + [x]` step of map/filter into an in-place append.
+// With Limits::fold (the default) it also folds, keeping CEL semantics (a
+// subexpression that fails stays a run-time error; nothing reading a variable
+// that is not bound to a constant is folded):
+//   - variables bound to constants (a pack's `params`) and field selection,
+//     calls, lists, maps, && || ?: over constants only (not comprehensions:
+//     their cost belongs to the evaluation's budget);
+//   - `x in <constant list>` into a hash-set lookup (InConstListNode);
+//   - `<constant patterns>.exists(p, s.matches(p))` (and all) into one RE2::Set;
+//   - all()/exists() into native loops (QuantifierNode);
+//   - helper calls whose arguments read the activation only into per-Activation
+//     memo slots shared by every program of the Env (HelperCallNode).
+// With fold = false it plans the plain tree (the differential tests compare).
 // Without checking (CompileOptions::check = false), unresolved references plan
 // to nodes that evaluate to errors.
 //
@@ -31,7 +43,7 @@ class Planner {
   // With `report_type_errors`, a call on constants that can only fail with
   // "no matching overload" (e.g. `1 + 'a'`) is a compile-time diagnostic.
   Planner(const EnvImpl& env, std::vector<Diagnostic>* diagnostics, bool report_type_errors = true)
-      : env_(env), diags_(diagnostics), report_type_errors_(report_type_errors) {}
+      : env_(env), diags_(diagnostics), report_type_errors_(report_type_errors), fold_(env.limits.fold) {}
 
   // `params` become locals 0..n-1 (helper parameters).
   NodePtr Plan(const Expr& expr, const std::vector<std::string>& params);
@@ -47,11 +59,17 @@ class Planner {
   NodePtr PlanComprehension(const Expr& e);
   NodePtr PlanStep(const Expr& step, const std::string& accu_var, int accu);
   NodePtr Fold(NodePtr call, bool report_type_errors = false);
+  NodePtr PlanQuantifier(const Expr& e, bool all, const Expr& pred);
+  // True if `e` reads a local bound outside it (a helper parameter or an
+  // enclosing comprehension's variable).
+  bool UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const;
+
   void Error(int32_t offset, std::string message);
 
   const EnvImpl& env_;
   std::vector<Diagnostic>* diags_;
   bool report_type_errors_;
+  bool fold_;
   LocalScope scope_;
 };
 

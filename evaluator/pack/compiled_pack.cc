@@ -34,6 +34,9 @@ CompiledPack::CompiledPack(PackSpec spec, const cel::Limits& limits) : spec_(std
   slots_.model_ref = env_.DeclareVariable("modelRef");
   slots_.now = env_.DeclareVariable("now");
   slots_.namespace_object = env_.DeclareVariable("namespaceObject");
+  // A pack is compiled with its parameters (an override recompiles it): its
+  // expressions and helpers read them as constants, folded at plan time.
+  if (spec_.parameters) env_.BindConstant(slots_.params, cel::Value::Json(*spec_.parameters), spec_.parameters);
   if (spec_.parameters && spec_.parameters->IsObject()) {
     auto it = spec_.parameters->FindMember("annotationPrefix");
     if (it != spec_.parameters->MemberEnd() && it->value.IsString()) annotation_prefix_ = it->value.GetString();
@@ -207,6 +210,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
       }
       scope.params_variable = "ruleParams_" + std::to_string(index);
       cr.params_slot = pack->env_.DeclareVariable(scope.params_variable);
+      pack->env_.BindConstant(cr.params_slot, cel::Value::Json(*cr.params), cr.params);
       pack->rules_with_params_.push_back(index);
     }
     scope.has_variables = !rule.variables.empty();

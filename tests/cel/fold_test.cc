@@ -1,0 +1,181 @@
+// Plan-time folding (planner.h, Limits::fold): every expression gives the same
+// value or the same error message folded and unfolded, run-time errors stay
+// run-time errors (never compile errors), and folding does take place (the
+// folded plan costs less).
+#include <gtest/gtest.h>
+#include <rapidjson/document.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "evaluator/cel/cel.h"
+
+namespace aimsgate::cel {
+namespace {
+
+constexpr const char* kParams = R"({
+  "prefix": "aimsgate.io/", "flag": false, "list": ["a", "b", "c"], "mixed": [1, "a", 2.0, null],
+  "many": ["s0", "s1", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10"],
+  "patterns": ["(^|/)vllm/", "^nvcr\\.io/", ":latest$"], "digits": ["[0-9]", "^[0-9]+$"],
+  "bad": ["(", "a"], "empty": [], "n": 3})";
+
+constexpr const char* kObject = R"({
+  "name": "b", "num": 2, "image": "docker.io/vllm/vllm-openai:latest", "digits": "12345",
+  "items": [1, 2, 3], "mixed": [1, "a", 0], "labels": {"aimsgate.io/owner": "team-a", "a": "x"},
+  "map": {"k1": 1, "k2": 2}})";
+
+class FoldTest : public ::testing::Test {
+ protected:
+  struct Side {
+    std::unique_ptr<Env> env;
+    int x = -1, p = -1;
+  };
+  void SetUp() override {
+    params_ = std::make_shared<rapidjson::Document>();
+    params_->Parse(kParams);
+    ASSERT_FALSE(params_->HasParseError());
+    object_.Parse(kObject);
+    ASSERT_FALSE(object_.HasParseError());
+    for (bool fold : {true, false}) {
+      Limits limits;
+      limits.fold = fold;
+      Side& s = fold ? folded_ : plain_;
+      s.env = std::make_unique<Env>(limits);
+      s.x = s.env->DeclareVariable("x");
+      s.p = s.env->DeclareVariable("p");
+      s.env->BindConstant(s.p, Value::Json(*params_), params_);
+      std::vector<Diagnostic> diags;
+      ASSERT_TRUE(s.env->DeclareFunction("label", {"o", "k"}, "o.labels[p.prefix + k]", &diags));
+      ASSERT_TRUE(s.env->DeclareFunction("isVllm", {"image"}, "p.patterns.exists(q, image.matches(q))", &diags));
+    }
+  }
+  Value Eval(Side& s, const std::string& expr, int64_t* cost = nullptr) {
+    CompileResult r = s.env->Compile(expr);
+    if (!r.ok()) return Value::Error("compile: " + r.diagnostics.at(0).message);
+    Activation act(*s.env);
+    act.Set(s.x, Value::Json(object_));
+    act.Set(s.p, Value::Json(*params_));
+    EvalState state;
+    Value v = r.program->Evaluate(act, &state);
+    if (cost) *cost = Program::LastCost(state);
+    return v;
+  }
+  // Same value (or same error message) folded and unfolded; returns the folded one.
+  Value Same(const std::string& expr) {
+    Value f = Eval(folded_, expr), u = Eval(plain_, expr);
+    EXPECT_EQ(f.IsError(), u.IsError()) << expr << ": " << f.DebugString() << " vs " << u.DebugString();
+    if (f.IsError() && u.IsError()) {
+      EXPECT_EQ(f.ErrorMessage(), u.ErrorMessage()) << expr;
+    } else {
+      EXPECT_TRUE(StrictEqual(f, u)) << expr << ": " << f.DebugString() << " vs " << u.DebugString();
+    }
+    return f;
+  }
+
+  std::shared_ptr<rapidjson::Document> params_;
+  rapidjson::Document object_;
+  Side folded_, plain_;
+};
+
+TEST_F(FoldTest, ParameterReadsAndConcatenation) {
+  EXPECT_EQ(Same("p.prefix + 'owner'").StringValue(), "aimsgate.io/owner");
+  EXPECT_EQ(Same("x.labels[p.prefix + 'owner']").StringValue(), "team-a");
+  EXPECT_EQ(Same("label(x, 'owner') + label(x, 'owner')").StringValue(), "team-ateam-a");
+  EXPECT_EQ(Same("[p.prefix, 'b'].map(s, s + '!')").ListSize(), 2u);
+  EXPECT_TRUE(Same("has(p.prefix) && !has(p.nothing)").BoolValue());
+  EXPECT_EQ(Same("p.n * 2 + size(p.list)").IntValue(), 9);
+}
+
+TEST_F(FoldTest, RunTimeErrorsStayRunTimeErrors) {
+  // Each of these fails on constants only; folded, it must still compile and fail when evaluated.
+  for (const char* e : {"p.missing", "p.prefix + 1", "p.n / 0", "p.list[7]", "x.image.matches(p.bad[0])",
+                        "p.flag ? x.missing : p.missing", "int(p.prefix)", "p.list.all(s, s > 1)"}) {
+    Value v = Same(e);
+    ASSERT_TRUE(v.IsError()) << e;
+    EXPECT_NE(v.ErrorMessage().rfind("compile: ", 0), 0u) << e << ": " << v.ErrorMessage();
+  }
+}
+
+TEST_F(FoldTest, InOverConstantLists) {
+  EXPECT_TRUE(Same("x.name in p.list").BoolValue());
+  EXPECT_FALSE(Same("'z' in p.list").BoolValue());
+  EXPECT_TRUE(Same("'s10' in p.many").BoolValue());  // the hash-set form
+  EXPECT_FALSE(Same("x.name in p.many").BoolValue());
+  EXPECT_TRUE(Same("x.num in p.mixed").BoolValue());  // 2 == 2.0: through the builtin
+  EXPECT_TRUE(Same("null in p.mixed").BoolValue());
+  EXPECT_TRUE(Same("'a' in p.mixed").BoolValue());
+  EXPECT_TRUE(Same("x.missing in p.list").IsError());
+  EXPECT_FALSE(Same("x.items in p.list").BoolValue());
+  EXPECT_TRUE(Same("x.name in ['a', 'b']").BoolValue());
+}
+
+TEST_F(FoldTest, PatternListsAsOneSet) {
+  EXPECT_TRUE(Same("p.patterns.exists(q, x.image.matches(q))").BoolValue());
+  EXPECT_FALSE(Same("p.patterns.all(q, x.image.matches(q))").BoolValue());
+  EXPECT_TRUE(Same("p.digits.all(q, x.digits.matches(q))").BoolValue());
+  EXPECT_TRUE(Same("p.digits.all(q, matches(x.digits, q))").BoolValue());
+  EXPECT_FALSE(Same("p.patterns.exists(q, 'plain'.matches(q))").BoolValue());
+  EXPECT_TRUE(Same("isVllm(x.image)").BoolValue());
+  EXPECT_FALSE(Same("p.empty.exists(q, x.image.matches(q))").BoolValue());
+  EXPECT_TRUE(Same("p.empty.all(q, x.missing.matches(q))").BoolValue());
+  // Not a string, a missing field, an invalid pattern: the loop's own errors.
+  EXPECT_TRUE(Same("p.patterns.exists(q, x.num.matches(q))").IsError());
+  EXPECT_TRUE(Same("p.patterns.all(q, x.missing.matches(q))").IsError());
+  EXPECT_TRUE(Same("p.bad.exists(q, x.digits.matches(q))").IsError());
+  EXPECT_TRUE(Same("p.bad.exists(q, 'b'.matches(q))").IsError());
+  EXPECT_TRUE(Same("p.bad.exists(q, 'a'.matches(q))").BoolValue());  // true absorbs the error of '('
+  EXPECT_FALSE(Same("p.digits.exists(q, x.image.matches(q))").BoolValue());
+}
+
+TEST_F(FoldTest, QuantifiersAsLoopsKeepTheMacroSemantics) {
+  EXPECT_TRUE(Same("x.items.all(i, i > 0)").BoolValue());
+  EXPECT_TRUE(Same("x.items.exists(i, i == 3)").BoolValue());
+  EXPECT_FALSE(Same("x.mixed.all(i, i > 0)").BoolValue());  // false wins over the error of 'a' > 0
+  EXPECT_TRUE(Same("x.mixed.exists(i, i == 0)").BoolValue());
+  EXPECT_TRUE(Same("x.mixed.exists(i, i > 5)").IsError());
+  EXPECT_TRUE(Same("x.mixed.all(i, i)").IsError());        // no overload for _&&_ (bool, int)
+  EXPECT_TRUE(Same("x.items.exists(i, i)").IsError());
+  EXPECT_TRUE(Same("x.items.exists(i, 1 / (i - 1) > 5)").IsError());
+  EXPECT_TRUE(Same("x.map.all(k, v, v > 0 && k.startsWith('k'))").BoolValue());
+  EXPECT_TRUE(Same("x.items.all(i, v, v > i)").BoolValue());
+  EXPECT_TRUE(Same("x.map.exists(k, k == 'k2')").BoolValue());
+  EXPECT_TRUE(Same("x.num.all(i, true)").IsError());
+  EXPECT_TRUE(Same("x.items.all(i, x.items.exists(j, j > i)) == false").BoolValue());
+}
+
+TEST_F(FoldTest, LogicOverConstants) {
+  EXPECT_TRUE(Same("!p.flag || x.missing").BoolValue());
+  EXPECT_FALSE(Same("p.flag && x.missing").BoolValue());
+  EXPECT_TRUE(Same("p.flag || x.missing").IsError());
+  EXPECT_EQ(Same("p.flag ? x.missing : x.name").StringValue(), "b");
+}
+
+TEST_F(FoldTest, FoldedPlansCostLess) {
+  for (const char* e : {"x.labels[p.prefix + 'owner'] == 'team-a'", "x.name in p.many",
+                        "p.patterns.exists(q, x.image.matches(q))", "x.items.all(i, i > 0)"}) {
+    int64_t folded = 0, plain = 0;
+    Eval(folded_, e, &folded);
+    Eval(plain_, e, &plain);
+    EXPECT_LT(folded, plain) << e;
+  }
+}
+
+TEST_F(FoldTest, HelperCallsOnTheActivationShareOneSlot) {
+  rapidjson::Document other;
+  other.Parse(R"({"labels": {"aimsgate.io/owner": "team-b"}})");
+  CompileResult r = folded_.env->Compile("label(x, 'owner')");
+  ASSERT_TRUE(r.ok());
+  Activation act(*folded_.env);
+  act.Set(folded_.x, Value::Json(object_));
+  EvalState state;
+  EXPECT_EQ(r.program->Evaluate(act, &state).StringValue(), "team-a");
+  const int64_t first = Program::LastCost(state);
+  EXPECT_EQ(r.program->Evaluate(act, &state).StringValue(), "team-a");
+  EXPECT_LT(Program::LastCost(state), first);  // answered from the memo
+  act.Set(folded_.x, Value::Json(other));      // a new object: recomputed
+  EXPECT_EQ(r.program->Evaluate(act, &state).StringValue(), "team-b");
+}
+
+}  // namespace
+}  // namespace aimsgate::cel
