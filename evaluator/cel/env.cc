@@ -161,6 +161,7 @@ bool Env::DeclareFunction(const std::string& name, const std::vector<std::string
   helper->params = params;
   helper->body = planner.Plan(*expr, params);
   helper->num_locals = planner.max_locals();
+  helper->ast = std::move(expr);
   if (!diags->empty()) {
     Locate(body, diags);
     return false;

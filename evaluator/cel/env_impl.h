@@ -24,6 +24,17 @@ struct HelperDef {
   std::vector<std::string> params;
   internal::NodePtr body;
   int num_locals = 0;  // parameters first, then comprehension variables
+  ExprPtr ast;         // the checked body, for specialization (planner.h)
+};
+
+// A helper's body planned for one call whose arguments read the activation
+// only (hasAnnotation(object, 'owner')): the parameters replaced by the
+// argument expressions, so constants fold (params.prefix + key) and inner
+// helper calls become memoized and specialized in turn.  `body` is null when
+// the call could not be specialized (it then runs the generic body).
+struct SpecializedHelper {
+  internal::NodePtr body;
+  int num_locals = 0;
 };
 
 class EnvImpl {
@@ -54,6 +65,18 @@ class EnvImpl {
   // only (isAISystem(object), hasAnnotation(object, 'owner')), keyed by its
   // canonical text so that every program of the Env shares it.  Locked like
   // InternField.
+  // The specialization of the helper call `key` (the memo key), or null when
+  // none was tried yet.
+  const SpecializedHelper* FindSpecialized(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(spec_mu);
+    auto it = specialized.find(key);
+    return it == specialized.end() ? nullptr : it->second.get();
+  }
+  // Keeps `s` under `key` (or the one another thread stored first).
+  const SpecializedHelper* AddSpecialized(const std::string& key, std::unique_ptr<SpecializedHelper> s) const {
+    std::lock_guard<std::mutex> lock(spec_mu);
+    return specialized.emplace(key, std::move(s)).first->second.get();
+  }
   int MemoSlot(const std::string& key) const {
     std::lock_guard<std::mutex> lock(fields_mu);
     return memo_slots.emplace(key, static_cast<int>(memo_slots.size())).first->second;
@@ -68,6 +91,8 @@ class EnvImpl {
   mutable std::mutex fields_mu;
   mutable std::unordered_set<std::string> fields;  // node-based: addresses are stable
   mutable std::unordered_map<std::string, int> memo_slots;
+  mutable std::mutex spec_mu;
+  mutable std::unordered_map<std::string, std::unique_ptr<SpecializedHelper>> specialized;
   // Variables bound to constants (a pack's parameters), folded at plan time,
   // and what keeps the documents they borrow alive.
   std::unordered_map<int, Value> constants;

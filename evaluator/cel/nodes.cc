@@ -370,6 +370,16 @@ Value HelperCallNode::DoEval(EvalContext& ctx) const {
 }
 
 Value HelperCallNode::Call(EvalContext& ctx) const {
+  if (specialized_) {
+    const size_t old_base = ctx.frame_base;
+    const size_t new_base = ctx.locals.size();
+    ctx.locals.resize(new_base + static_cast<size_t>(specialized_->num_locals));
+    ctx.frame_base = new_base;
+    Value r = specialized_->body->Eval(ctx);
+    ctx.frame_base = old_base;
+    ctx.locals.resize(new_base);
+    return r;
+  }
   std::vector<Value> args;
   args.reserve(args_.size());
   for (const auto& a : args_) {

@@ -298,8 +298,12 @@ class BindNode : public Node {
 // -1 otherwise.
 class HelperCallNode : public Node {
  public:
-  HelperCallNode(int32_t offset, const HelperDef* helper, std::vector<NodePtr> args, int memo_slot = -1)
-      : Node(offset), helper_(helper), args_(std::move(args)), memo_slot_(memo_slot) {}
+  // With `specialized` (its body not null), the call runs that body instead:
+  // the arguments are already in it.
+  HelperCallNode(int32_t offset, const HelperDef* helper, std::vector<NodePtr> args, int memo_slot = -1,
+                 const SpecializedHelper* specialized = nullptr)
+      : Node(offset), helper_(helper), args_(std::move(args)), memo_slot_(memo_slot),
+        specialized_(specialized && specialized->body ? specialized : nullptr) {}
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -310,6 +314,7 @@ class HelperCallNode : public Node {
   const HelperDef* helper_;
   std::vector<NodePtr> args_;
   int memo_slot_;
+  const SpecializedHelper* specialized_;
 };
 
 // A reference the checker would have rejected, when compiled without checks.

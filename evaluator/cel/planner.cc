@@ -1,5 +1,6 @@
 #include "evaluator/cel/planner.h"
 
+#include <algorithm>
 #include <functional>
 
 #include "evaluator/cel/builtins.h"
@@ -105,7 +106,186 @@ bool AnyFreeIdent(const Expr& e, std::vector<std::string>* inner, const std::fun
   return true;
 }
 
+bool HasComprehension(const Expr& e) {
+  if (e.kind == Expr::Kind::kComprehension || e.kind == Expr::Kind::kStruct) return true;
+  if (e.kind == Expr::Kind::kSelect) return e.select.operand && HasComprehension(*e.select.operand);
+  if (e.kind == Expr::Kind::kCall) {
+    if (e.call.target && HasComprehension(*e.call.target)) return true;
+    for (const auto& a : e.call.args) {
+      if (HasComprehension(*a)) return true;
+    }
+  }
+  if (e.kind == Expr::Kind::kList) {
+    for (const auto& a : e.list.elements) {
+      if (HasComprehension(*a)) return true;
+    }
+  }
+  if (e.kind == Expr::Kind::kMap) {
+    for (const auto& en : e.map.entries) {
+      if (HasComprehension(*en.key) || HasComprehension(*en.value)) return true;
+    }
+  }
+  return false;
+}
+
+// Names a comprehension of `e` binds.
+void BoundNames(const Expr& e, std::vector<std::string>* out) {
+  switch (e.kind) {
+    case Expr::Kind::kSelect:
+      if (e.select.operand) BoundNames(*e.select.operand, out);
+      return;
+    case Expr::Kind::kCall:
+      if (e.call.target) BoundNames(*e.call.target, out);
+      for (const auto& a : e.call.args) BoundNames(*a, out);
+      return;
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) BoundNames(*a, out);
+      return;
+    case Expr::Kind::kMap:
+      for (const auto& en : e.map.entries) {
+        BoundNames(*en.key, out);
+        BoundNames(*en.value, out);
+      }
+      return;
+    case Expr::Kind::kStruct:
+      for (const auto& en : e.struct_expr.fields) BoundNames(*en.value, out);
+      return;
+    case Expr::Kind::kComprehension: {
+      const auto& c = e.comprehension;
+      out->push_back(c.iter_var);
+      if (!c.iter_var2.empty()) out->push_back(c.iter_var2);
+      out->push_back(c.accu_var);
+      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
+                            c.result.get()}) {
+        BoundNames(*x, out);
+      }
+      return;
+    }
+    default: return;
+  }
+}
+
+// A copy of `e` with each free identifier named in `params` replaced by a copy
+// of the matching `args` entry (shadowing by comprehension variables
+// respected); `*ok` is cleared for a dotted identifier on a parameter.
+ExprPtr Substitute(const Expr& e, const std::vector<std::string>& params, const std::vector<const Expr*>& args,
+                   std::vector<std::string>* shadow, bool* ok) {
+  static const std::vector<std::string> kNone;
+  static const std::vector<const Expr*> kNoArgs;
+  auto sub = [&](const ExprPtr& p) -> ExprPtr { return p ? Substitute(*p, params, args, shadow, ok) : nullptr; };
+  if (e.kind == Expr::Kind::kIdent) {
+    const std::string_view root = RootOf(e.ident.name);
+    bool shadowed = false;
+    for (const auto& s : *shadow) shadowed = shadowed || s == root;
+    for (size_t i = 0; !shadowed && i < params.size(); ++i) {
+      if (params[i] != root) continue;
+      if (root.size() != e.ident.name.size()) {
+        *ok = false;
+        break;
+      }
+      std::vector<std::string> none;
+      return Substitute(*args[i], kNone, kNoArgs, &none, ok);
+    }
+  }
+  auto out = std::make_unique<Expr>();
+  out->kind = e.kind;
+  out->id = e.id;
+  out->offset = e.offset;
+  out->op_offset = e.op_offset;
+  switch (e.kind) {
+    case Expr::Kind::kConstant: out->constant = e.constant; break;
+    case Expr::Kind::kIdent: out->ident = e.ident; break;
+    case Expr::Kind::kSelect:
+      out->select.operand = sub(e.select.operand);
+      out->select.field = e.select.field;
+      out->select.test_only = e.select.test_only;
+      break;
+    case Expr::Kind::kCall:
+      out->call.target = sub(e.call.target);
+      out->call.function = e.call.function;
+      for (const auto& a : e.call.args) out->call.args.push_back(sub(a));
+      break;
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) out->list.elements.push_back(sub(a));
+      out->list.optional_indices = e.list.optional_indices;
+      break;
+    case Expr::Kind::kMap:
+    case Expr::Kind::kStruct: {
+      const auto& in = e.kind == Expr::Kind::kMap ? e.map.entries : e.struct_expr.fields;
+      auto& dst = e.kind == Expr::Kind::kMap ? out->map.entries : out->struct_expr.fields;
+      out->struct_expr.message_name = e.struct_expr.message_name;
+      for (const auto& en : in) {
+        MapEntry c;
+        c.key = sub(en.key);
+        c.value = sub(en.value);
+        c.optional = en.optional;
+        c.offset = en.offset;
+        dst.push_back(std::move(c));
+      }
+      break;
+    }
+    case Expr::Kind::kComprehension: {
+      const auto& c = e.comprehension;
+      auto& o = out->comprehension;
+      o.iter_var = c.iter_var;
+      o.iter_var2 = c.iter_var2;
+      o.accu_var = c.accu_var;
+      o.iter_range = sub(c.iter_range);
+      o.accu_init = sub(c.accu_init);
+      const size_t mark = shadow->size();
+      shadow->push_back(c.iter_var);
+      if (!c.iter_var2.empty()) shadow->push_back(c.iter_var2);
+      shadow->push_back(c.accu_var);
+      o.loop_condition = sub(c.loop_condition);
+      o.loop_step = sub(c.loop_step);
+      o.result = sub(c.result);
+      shadow->resize(mark);
+      break;
+    }
+  }
+  return out;
+}
+
 }  // namespace
+
+const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std::vector<ExprPtr>& args,
+                                             const std::string& key) {
+  if (!helper.ast || helper.params.empty() || args.size() != helper.params.size()) return nullptr;
+  if (const SpecializedHelper* s = env_.FindSpecialized(key)) return s;
+  auto s = std::make_unique<SpecializedHelper>();
+  // The arguments go where the parameters were: they must not be captured by
+  // a name the body binds, and are re-evaluated where read (no comprehensions).
+  std::vector<std::string> bound = helper.params;
+  BoundNames(*helper.ast, &bound);
+  bool ok = true;
+  std::vector<const Expr*> arg_ptrs;
+  for (const auto& a : args) {
+    std::vector<std::string> inner;
+    if (HasComprehension(*a) || AnyFreeIdent(*a, &inner, [&](std::string_view root) {
+          return std::find(bound.begin(), bound.end(), root) != bound.end();
+        })) {
+      ok = false;
+    }
+    arg_ptrs.push_back(a.get());
+  }
+  ExprPtr ast;
+  if (ok) {
+    std::vector<std::string> shadow;
+    ast = Substitute(*helper.ast, helper.params, arg_ptrs, &shadow, &ok);
+  }
+  if (ok) {
+    // Constants now in the body may fail (a type error, an invalid pattern):
+    // then the generic body runs, and fails at run time as before.
+    std::vector<Diagnostic> diags;
+    Planner planner(env_, &diags, false);
+    NodePtr body = planner.Plan(*ast, {});
+    if (diags.empty()) {
+      s->body = std::move(body);
+      s->num_locals = planner.max_locals();
+    }
+  }
+  return env_.AddSpecialized(key, std::move(s));
+}
 
 bool Planner::UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const {
   return AnyFreeIdent(e, inner, [&](std::string_view root) { return scope_.Find(root) >= 0; });
@@ -282,6 +462,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
       // Arguments that read the activation only (no local): one memo slot per
       // distinct call text, shared by every program of the Env.
       int memo = -1;
+      const SpecializedHelper* spec = nullptr;
       if (fold_) {
         std::string key = rc.helper->name + "(";
         bool pure = true;
@@ -295,9 +476,13 @@ NodePtr Planner::PlanCall(const Expr& e) {
           key += text;
           key += ", ";
         }
-        if (pure) memo = env_.MemoSlot(key + ")");
+        if (pure) {
+          key += ")";
+          memo = env_.MemoSlot(key);
+          spec = Specialize(*rc.helper, call.args, key);
+        }
       }
-      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo);
+      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo, spec);
     }
     case ResolvedCall::kBuiltin: break;
   }

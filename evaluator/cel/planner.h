@@ -20,7 +20,10 @@
 //   - `<constant patterns>.exists(p, s.matches(p))` (and all) into one RE2::Set;
 //   - all()/exists() into native loops (QuantifierNode);
 //   - helper calls whose arguments read the activation only into per-Activation
-//     memo slots shared by every program of the Env (HelperCallNode).
+//     memo slots shared by every program of the Env (HelperCallNode), each
+//     running the helper's body specialized for those arguments (planned once
+//     per Env and call text, EnvImpl::specialized): hasAnnotation(object,
+//     'owner') reads the annotation 'aimsgate.io/owner', a folded constant.
 // With fold = false it plans the plain tree (the differential tests compare).
 // Without checking (CompileOptions::check = false), unresolved references plan
 // to nodes that evaluate to errors.
@@ -60,6 +63,8 @@ class Planner {
   NodePtr PlanStep(const Expr& step, const std::string& accu_var, int accu);
   NodePtr Fold(NodePtr call, bool report_type_errors = false);
   NodePtr PlanQuantifier(const Expr& e, bool all, const Expr& pred);
+  const SpecializedHelper* Specialize(const HelperDef& helper, const std::vector<ExprPtr>& args,
+                                      const std::string& key);
   // True if `e` reads a local bound outside it (a helper parameter or an
   // enclosing comprehension's variable).
   bool UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const;

@@ -48,6 +48,10 @@ class FoldTest : public ::testing::Test {
       std::vector<Diagnostic> diags;
       ASSERT_TRUE(s.env->DeclareFunction("label", {"o", "k"}, "o.labels[p.prefix + k]", &diags));
       ASSERT_TRUE(s.env->DeclareFunction("isVllm", {"image"}, "p.patterns.exists(q, image.matches(q))", &diags));
+      // Bodies whose names would capture an argument's variable: not specialized.
+      ASSERT_TRUE(s.env->DeclareFunction("capture", {"o"}, "[1, 2].exists(x, o == x)", &diags));
+      ASSERT_TRUE(s.env->DeclareFunction("shadow", {"o"}, "[3].map(o, o + 1)[0] + o", &diags));
+      ASSERT_TRUE(s.env->DeclareFunction("twice", {"o", "k"}, "label(o, k) + '/' + label(o, k)", &diags));
     }
   }
   Value Eval(Side& s, const std::string& expr, int64_t* cost = nullptr) {
@@ -90,11 +94,20 @@ TEST_F(FoldTest, ParameterReadsAndConcatenation) {
 TEST_F(FoldTest, RunTimeErrorsStayRunTimeErrors) {
   // Each of these fails on constants only; folded, it must still compile and fail when evaluated.
   for (const char* e : {"p.missing", "p.prefix + 1", "p.n / 0", "p.list[7]", "x.image.matches(p.bad[0])",
-                        "p.flag ? x.missing : p.missing", "int(p.prefix)", "p.list.all(s, s > 1)"}) {
+                        "p.flag ? x.missing : p.missing", "int(p.prefix)", "p.list.all(s, s > 1)",
+                        "label(x, 1)", "label(x, 'nothing')", "twice(x.missing, 'owner')", "isVllm(x.num)"}) {
     Value v = Same(e);
     ASSERT_TRUE(v.IsError()) << e;
     EXPECT_NE(v.ErrorMessage().rfind("compile: ", 0), 0u) << e << ": " << v.ErrorMessage();
   }
+}
+
+TEST_F(FoldTest, HelpersSpecializedForTheirArguments) {
+  EXPECT_EQ(Same("twice(x, 'owner')").StringValue(), "team-a/team-a");
+  EXPECT_TRUE(Same("capture(x.num)").BoolValue());
+  EXPECT_EQ(Same("shadow(x.num)").IntValue(), 6);
+  EXPECT_EQ(Same("[x].map(o, label(o, 'owner'))[0]").StringValue(), "team-a");  // a local argument: generic
+  EXPECT_EQ(Same("label(x, 'own' + 'er')").StringValue(), "team-a");
 }
 
 TEST_F(FoldTest, InOverConstantLists) {
