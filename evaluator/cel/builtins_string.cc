@@ -55,7 +55,7 @@ Value Matches(const Value* a, size_t n, EvalContext& ctx) {
   if (!re) return err;
   if (!ScanCost(ctx, a[0].StringValue().size())) return ctx.budget_error;
   std::string_view s = a[0].StringValue();
-  return Value::Bool(RE2::PartialMatch(re2::StringPiece(s.data(), s.size()), *re));
+  return Value::Bool(re->Match(re2::StringPiece(s.data(), s.size()), 0, s.size(), RE2::UNANCHORED, nullptr, 0));
 }
 
 Value LowerAscii(const Value* a, size_t n, EvalContext&) {
