@@ -1,5 +1,6 @@
 #include "cli/check_evidence.h"
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -19,11 +20,19 @@ void AddEvidenceFlags(CLI::App* app, EvidenceFlags* f) {
       ->check(CLI::IsMember({"ci", "audit"}));
   app->add_option("--evidence-redact", f->redact, "JSON path whose values are masked in evidence messages (repeatable)")
       ->allow_extra_args(false);
+  app->add_flag("--evidence-skip-unmatched", f->skip_unmatched,
+                "No evidence record for a resource no rule applies to (default: a minimal record)");
   app->add_option("--context-label", f->context_labels,
                   "KEY=VALUE recorded in every evidence record beside the CI context read from GitHub Actions, "
                   "GitLab CI or Jenkins (repeatable)")
       ->type_name("KEY=VALUE")
       ->allow_extra_args(false);
+}
+
+bool Unmatched(const Decision& decision) {
+  return decision.audit_annotations.empty() &&
+         std::all_of(decision.results.begin(), decision.results.end(),
+                     [](const RuleResult& r) { return r.result == Outcome::kSkip; });
 }
 
 bool CollectRedactValues(const EvidenceFlags& f, ScanOptions* options) {
@@ -72,6 +81,7 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
     model.verified = (*sig)["verified"].GetBool();
   }
   for (const auto& evaluation : scan.evaluations) {
+    if (f.skip_unmatched && Unmatched(evaluation)) continue;
     evidence::RecordInput in;
     in.source = f.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
     in.ci = ci.fields;

@@ -185,8 +185,16 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   m["resource"] = res.Build();
   m["objectSha256"] = Str(ev.object_sha256);
 
+  // A record lists what the decision rests on: fail, error, waived and pass results (a pass is
+  // evidence too); rules that did not apply are only counted.  A resource that no rule applied to
+  // gets a minimal record: no packs, no results, the count of skipped rules.
+  size_t skipped = 0;
+  for (const RuleResult& rr : ev.results) skipped += rr.result == Outcome::kSkip;
+  const bool unmatched = skipped == ev.results.size() && ev.audit_annotations.empty();
+  if (skipped > 0) m["skipped"] = std::to_string(skipped);
+
   std::string packs = "[";
-  if (in.packs != nullptr) {
+  if (in.packs != nullptr && !unmatched) {
     for (size_t i = 0; i < in.packs->size(); ++i) {
       const PackRef& p = (*in.packs)[i];
       if (i > 0) packs.push_back(',');
@@ -198,7 +206,7 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     }
   }
   packs.push_back(']');
-  m["packs"] = packs;
+  if (!unmatched) m["packs"] = packs;
 
   // Without the object (check keeps none), the caller collected the values while it had it.
   std::vector<std::string> secrets = ev.redact_values;
@@ -211,7 +219,8 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   std::string results = "[";
   for (size_t i = 0; i < ev.results.size(); ++i) {
     const RuleResult& rr = ev.results[i];
-    if (i > 0) results.push_back(',');
+    if (rr.result == Outcome::kSkip) continue;
+    if (results.size() > 1) results.push_back(',');
     ObjectBuilder b;
     b.AddString("rule", rr.rule)
         .Add("controls", StringArray(rr.controls))
@@ -239,7 +248,7 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     results += b.Build();
   }
   results.push_back(']');
-  m["results"] = results;
+  if (!unmatched) m["results"] = results;
 
   if (!ev.audit_annotations.empty()) {  // ValidatingAdmissionPolicy auditAnnotations
     RecordMembers annotations;

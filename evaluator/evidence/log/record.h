@@ -12,7 +12,10 @@
 //   Status s = writer.Append(in);
 //
 // Never copied into a record: the object body, Secret data, the rule's title and
-// remediation. Messages pass through the Redactor first.
+// remediation. Messages pass through the Redactor first.  Results: fail, error, waived
+// and pass are listed, skips only counted ("skipped": N); a resource no rule applied to
+// (every result a skip) gets a minimal record without "packs" and "results" (records
+// written before this listed skips; readers accept both).
 //
 // Thread-safety: BuildRecordMembers is a pure function. Cost: linear in the results.
 #pragma once

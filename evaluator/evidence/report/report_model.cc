@@ -189,6 +189,14 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
       if (time > ps.last_seen) ps.last_seen = time;
     }
   }
+  // Skips are counted ("skipped": N) in records written since issue 14, listed before.
+  auto skipped = rec.FindMember("skipped");
+  if (skipped != rec.MemberEnd() && skipped->value.IsUint64()) {
+    const uint64_t n = skipped->value.GetUint64();
+    d.results.skip += n;
+    nsg.results.skip += n;
+    sysg.results.skip += n;
+  }
   auto results = rec.FindMember("results");
   AddSystemState(rec, system, time, decision);
   if (results == rec.MemberEnd() || !results->value.IsArray()) return;
