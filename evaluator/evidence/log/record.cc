@@ -12,36 +12,6 @@
 namespace aimsgate::evidence {
 namespace {
 
-// Local copies of the result.h names so this library does not depend on evaluator/pack.
-const char* OutcomeName(Outcome o) {
-  switch (o) {
-    case Outcome::kPass: return "pass";
-    case Outcome::kFail: return "fail";
-    case Outcome::kSkip: return "skip";
-    case Outcome::kError: return "error";
-    case Outcome::kWaived: return "waived";
-  }
-  return "error";
-}
-const char* ActionName(Action a) {
-  switch (a) {
-    case Action::kDeny: return "deny";
-    case Action::kWarn: return "warn";
-    case Action::kAudit: return "audit";
-  }
-  return "deny";
-}
-const char* SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
-  }
-  return "medium";
-}
-
 std::string Str(std::string_view s) {
   std::string out;
   AppendCanonicalString(s, &out);
@@ -224,9 +194,9 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     ObjectBuilder b;
     b.AddString("rule", rr.rule)
         .Add("controls", StringArray(rr.controls))
-        .AddString("severity", SeverityName(rr.severity))
-        .AddString("action", ActionName(rr.action))
-        .AddString("result", OutcomeName(rr.result));
+        .AddString("severity", ToString(rr.severity))
+        .AddString("action", ToString(rr.action))
+        .AddString("result", ToString(rr.result));
     if (!rr.message.empty()) {
       std::string msg = rr.message;
       if (MaskValues(secrets, &msg)) {

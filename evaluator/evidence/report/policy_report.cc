@@ -22,26 +22,6 @@ Value S(std::string_view s, Alloc& a) {
   return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
 }
 
-const char* SeverityName(Severity s) {
-  switch (s) {
-    case Severity::kInfo: return "info";
-    case Severity::kLow: return "low";
-    case Severity::kMedium: return "medium";
-    case Severity::kHigh: return "high";
-    case Severity::kCritical: return "critical";
-  }
-  return "medium";
-}
-
-const char* ActionName(Action a) {
-  switch (a) {
-    case Action::kDeny: return "deny";
-    case Action::kWarn: return "warn";
-    case Action::kAudit: return "audit";
-  }
-  return "deny";
-}
-
 const char* ReportResult(const RuleResult& r) {
   switch (r.result) {
     case Outcome::kPass: return "pass";
@@ -202,7 +182,7 @@ class Builder {
     res.AddMember("policy", S(pack, a_), a_);
     res.AddMember("rule", S(rule, a_), a_);
     if (!controls.empty()) res.AddMember("category", S("ISO/IEC 42001 " + controls, a_), a_);
-    res.AddMember("severity", S(SeverityName(r.severity), a_), a_);
+    res.AddMember("severity", S(ToString(r.severity), a_), a_);
     Value ts(rapidjson::kObjectType);
     ts.AddMember("seconds", seconds_, a_);
     ts.AddMember("nanos", 0, a_);
@@ -223,7 +203,7 @@ class Builder {
     if (!message.empty()) res.AddMember("message", S(Clip(message), a_), a_);
     Value props(rapidjson::kObjectType);
     props.AddMember("controls", S(controls, a_), a_);
-    props.AddMember("action", S(ActionName(r.action), a_), a_);
+    props.AddMember("action", S(ToString(r.action), a_), a_);
     if (!ev.resource.system_id.empty()) props.AddMember("systemId", S(ev.resource.system_id, a_), a_);
     if (!ev.resource.source.empty()) props.AddMember("sourceFile", S(ev.resource.source, a_), a_);
     if (r.result == Outcome::kWaived) {
