@@ -1,6 +1,5 @@
 #include "cli/check_evidence.h"
 
-#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <memory>
@@ -29,12 +28,6 @@ void AddEvidenceFlags(CLI::App* app, EvidenceFlags* f) {
       ->allow_extra_args(false);
 }
 
-bool Unmatched(const Decision& decision) {
-  return decision.audit_annotations.empty() &&
-         std::all_of(decision.results.begin(), decision.results.end(),
-                     [](const RuleResult& r) { return r.result == Outcome::kSkip; });
-}
-
 bool CollectRedactValues(const EvidenceFlags& f, ScanOptions* options) {
   auto redactor = std::make_shared<evidence::Redactor>();
   evidence::Status status = evidence::Redactor::Create(f.redact, redactor.get());
@@ -54,6 +47,7 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   options.key_path = f.key_path;
   evidence::ParseFsyncPolicy(f.fsync, &options.fsync);
   options.redact_paths = f.redact;
+  options.skip_unmatched = f.skip_unmatched;
   options.checkpoint_every_seconds = 0;  // a CI run is short: checkpoint by count and at close
   CiContext ci = DetectCiContext([](const char* name) { return std::getenv(name); });
   std::string label_error;
@@ -81,7 +75,6 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
     model.verified = (*sig)["verified"].GetBool();
   }
   for (const auto& evaluation : scan.evaluations) {
-    if (f.skip_unmatched && Unmatched(evaluation)) continue;
     evidence::RecordInput in;
     in.source = f.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
     in.ci = ci.fields;

@@ -22,13 +22,10 @@ struct EvidenceFlags {
   std::string source = "ci";  // ci | audit (the chart's background audit)
   std::vector<std::string> redact;
   std::vector<std::string> context_labels;  // KEY=VALUE, recorded under "ci" (ci_context.h)
-  // --evidence-skip-unmatched: no record for a resource no rule applied to (every result a
-  // skip); by default it gets a minimal one (record.h).
+  // --evidence-skip-unmatched: no record for a resource no rule applied to; by default it
+  // gets a minimal one (evaluator/evidence/log/record.h).
   bool skip_unmatched = false;
 };
-
-// True when no rule applied to the resource: no result, or only skips.
-bool Unmatched(const Decision& decision);
 
 void AddEvidenceFlags(CLI::App* app, EvidenceFlags* flags);
 

@@ -146,9 +146,9 @@ SoaTable BuildSoa(const Framework& framework, const Engine& engine, const Applic
   while (log.Next(&e, &file, &verified)) {
     const rapidjson::Value& rec = e->doc;
     if (Str(rec, "type") != "" && Str(rec, "type") != "decision") continue;
+    ++t.records;  // a minimal record (no rule applied: no "results") is a decision record too
     auto results = rec.FindMember("results");
     if (results == rec.MemberEnd() || !results->value.IsArray()) continue;
-    ++t.records;
     touched.clear();
     for (const auto& r : results->value.GetArray()) {
       const std::string outcome = Str(r, "result");

@@ -68,6 +68,12 @@ const char* ToString(Source s) {
   return "ci";
 }
 
+bool Unmatched(const Decision& decision) {
+  return decision.audit_annotations.empty() &&
+         std::all_of(decision.results.begin(), decision.results.end(),
+                     [](const RuleResult& r) { return r.result == Outcome::kSkip; });
+}
+
 std::string JoinMembers(const RecordMembers& members) {
   std::string out = "{";
   bool first = true;
@@ -158,9 +164,9 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   // A record lists what the decision rests on: fail, error, waived and pass results (a pass is
   // evidence too); rules that did not apply are only counted.  A resource that no rule applied to
   // gets a minimal record: no packs, no results, the count of skipped rules.
-  size_t skipped = 0;
-  for (const RuleResult& rr : ev.results) skipped += rr.result == Outcome::kSkip;
-  const bool unmatched = skipped == ev.results.size() && ev.audit_annotations.empty();
+  const size_t skipped = static_cast<size_t>(
+      std::count_if(ev.results.begin(), ev.results.end(), [](const RuleResult& rr) { return rr.result == Outcome::kSkip; }));
+  const bool unmatched = Unmatched(ev);
   if (skipped > 0) m["skipped"] = std::to_string(skipped);
 
   std::string packs = "[";

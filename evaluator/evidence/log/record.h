@@ -12,10 +12,13 @@
 //   Status s = writer.Append(in);
 //
 // Never copied into a record: the object body, Secret data, the rule's title and
-// remediation. Messages pass through the Redactor first.  Results: fail, error, waived
-// and pass are listed, skips only counted ("skipped": N); a resource no rule applied to
-// (every result a skip) gets a minimal record without "packs" and "results" (records
-// written before this listed skips; readers accept both).
+// remediation. Messages pass through the Redactor first.
+//
+// Sized for years of hourly audits: fail, error, waived and pass results are listed (a pass
+// is evidence too), skips only counted ("skipped": N). A resource no rule applied to
+// (Unmatched) gets a minimal record: no "packs", no "results", only "skipped"; with
+// WriterOptions::skip_unmatched (check --evidence-skip-unmatched) none at all. Records
+// written before this listed every skip; readers accept both shapes.
 //
 // Thread-safety: BuildRecordMembers is a pure function. Cost: linear in the results.
 #pragma once
@@ -65,6 +68,10 @@ struct RecordInput {
   std::map<std::string, std::string> ci;
   std::map<std::string, std::string> ci_labels;
 };
+
+// True when no rule applied to the decision's resource: every result is a skip (or there
+// is none) and no ValidatingAdmissionPolicy left an auditAnnotation.
+bool Unmatched(const Decision& decision);
 
 // Members of the record other than seq, prev and hash, as key -> canonical JSON value.
 // (Canonical members can be merged with seq/prev under the writer's lock without

@@ -367,6 +367,7 @@ Status EvidenceWriter::WriteLineLocked(const std::string& line, bool is_checkpoi
 
 Status EvidenceWriter::Append(const RecordInput& input) {
   if (input.evaluation == nullptr) return Status::Error("evidence: RecordInput.evaluation is null");
+  if (options_.skip_unmatched && Unmatched(*input.evaluation)) return Status::Ok();
   RecordMembers members =
       BuildRecordMembers(input, redactor_.empty() && input.object == nullptr ? nullptr : &redactor_,
                          std::chrono::system_clock::now());

@@ -80,6 +80,9 @@ struct WriterOptions {
   // A last line that is JSON but fails its checks: false = Open fails (check); true = the
   // file is moved aside and a new one started (serve, which must not crash-loop).
   bool rotate_unverifiable_log = false;
+  // Append writes nothing (and returns OK) for a decision no rule applied to (Unmatched in
+  // record.h); false = it gets a minimal record.  `check --evidence-skip-unmatched`.
+  bool skip_unmatched = false;
 };
 
 class EvidenceWriter {
@@ -90,8 +93,9 @@ class EvidenceWriter {
   EvidenceWriter& operator=(const EvidenceWriter&) = delete;
 
   Status Open(const WriterOptions& options);
-  // Appends one decision record. Error: nothing was recorded (or, when the message says
-  // so, the record was written but the checkpoint it triggered was not).
+  // Appends one decision record (none for an unmatched decision under skip_unmatched).
+  // Error: nothing was recorded (or, when the message says so, the record was written but
+  // the checkpoint it triggered was not).
   Status Append(const RecordInput& input);
   // Appends a checkpoint now if records arrived since the last one.
   Status Checkpoint();

@@ -423,6 +423,7 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   tile("pass", N(d.results.pass), "rule results passed");
   tile("fail", N(d.results.fail), "rule results failed");
   tile("waived", N(d.results.waived), "waived (risk accepted)");
+  tile("skip", N(d.results.skip), "skipped (rule not applicable)");
   tile("rate", FormatRate(d.results.Rate()), "overall compliance rate");
   out << "</div>";
   if (!d.sources.empty()) {
@@ -439,7 +440,8 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   const std::vector<std::string> controls = ControlsInOrder(d);
   out << "<section id=\"controls\"><h2>Compliance per ISO/IEC 42001 control</h2>"
          "<p class=\"meta\">Rate = pass ÷ (pass + fail + error + waived); skipped results "
-         "(rule not applicable) are not rated.</p><div class=\"legend\">"
+         "(rule not applicable) are not rated. Skip counts the skips a record lists (older "
+         "records); current records only count theirs, which the summary's skipped total adds.</p><div class=\"legend\">"
          "<span><i style=\"background:#1a7f37\"></i>pass</span><span><i style=\"background:#0969da\">"
          "</i>waived</span><span><i style=\"background:#6e7781\"></i>error</span><span>"
          "<i style=\"background:#cf222e\"></i>fail</span></div><table><thead><tr><th>Control</th><th>Title</th>"

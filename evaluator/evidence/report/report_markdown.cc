@@ -70,11 +70,11 @@ void RenderMarkdown(const ReportData& d, const ReportOptions& o, std::ostream& o
         << r.records << " records, " << r.checkpoints << " checkpoints, unsigned tail "
         << r.unsigned_tail << "\n";
   }
-  out << "\n| Records | Allowed | Warned | Denied | Pass | Fail | Waived | Compliance |\n"
-         "|---:|---:|---:|---:|---:|---:|---:|---:|\n| "
+  out << "\n| Records | Allowed | Warned | Denied | Pass | Fail | Waived | Skipped | Compliance |\n"
+         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n| "
       << d.records << " | " << d.decisions.allow << " | " << d.decisions.warn << " | "
       << d.decisions.deny << " | " << d.results.pass << " | " << d.results.fail << " | "
-      << d.results.waived << " | " << FormatRate(d.results.Rate()) << " |\n\n";
+      << d.results.waived << " | " << d.results.skip << " | " << FormatRate(d.results.Rate()) << " |\n\n";
   if (!d.first_time.empty()) out << "Period: " << d.first_time << " to " << d.last_time << "\n\n";
 
   out << "### Compliance per ISO/IEC 42001 control\n";

@@ -62,6 +62,11 @@ std::string OperationOf(const rapidjson::Value& rec) {
   return source == "ci" ? "check" : source;
 }
 
+uint64_t SkippedCount(const rapidjson::Value& rec) {
+  auto skipped = rec.FindMember("skipped");
+  return skipped != rec.MemberEnd() && skipped->value.IsUint64() ? skipped->value.GetUint64() : 0;
+}
+
 std::string CommitOf(const rapidjson::Value& rec) {
   auto ci = rec.FindMember("ci");
   return ci != rec.MemberEnd() && ci->value.IsObject() ? GetString(ci->value, "commit") : "";
@@ -189,14 +194,13 @@ void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
       if (time > ps.last_seen) ps.last_seen = time;
     }
   }
-  // Skips are counted ("skipped": N) in records written since issue 14, listed before.
-  auto skipped = rec.FindMember("skipped");
-  if (skipped != rec.MemberEnd() && skipped->value.IsUint64()) {
-    const uint64_t n = skipped->value.GetUint64();
-    d.results.skip += n;
-    nsg.results.skip += n;
-    sysg.results.skip += n;
-  }
+  // Skips: counted ("skipped": N) by records written since issue 14 item 5, listed before.
+  // Totals, namespaces and systems count both shapes alike; per rule and per control only
+  // the listed ones can be.
+  const uint64_t skipped = SkippedCount(rec);
+  d.results.skip += skipped;
+  nsg.results.skip += skipped;
+  sysg.results.skip += skipped;
   auto results = rec.FindMember("results");
   AddSystemState(rec, system, time, decision);
   if (results == rec.MemberEnd() || !results->value.IsArray()) return;
@@ -312,6 +316,7 @@ void ReportBuilder::AddSystemState(const rapidjson::Value& rec, const std::strin
   }
   SystemResourceState latest;
   OutcomeCounts counts;
+  counts.skip = SkippedCount(rec);
   auto results = rec.FindMember("results");
   if (results != rec.MemberEnd() && results->value.IsArray()) {
     for (const auto& r : results->value.GetArray()) {

@@ -87,6 +87,9 @@ struct DecisionRow {
 std::string ActorOf(const rapidjson::Value& record);
 std::string OperationOf(const rapidjson::Value& record);
 std::string CommitOf(const rapidjson::Value& record);
+// The record's "skipped" count (records since issue 14 item 5 count skips instead of listing
+// them); 0 when absent.
+uint64_t SkippedCount(const rapidjson::Value& record);
 
 // The current state of one AI system (resource.systemId), for the auditor who
 // signs: its latest decision, the failures and waivers of each of its
