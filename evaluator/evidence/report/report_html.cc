@@ -345,26 +345,8 @@ void WriteLatestDecisionsHtml(const ReportData& d, std::ostream& out) {
   out << "</tbody></table></section>\n";
 }
 
-}  // namespace
-
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
-    }
-  }
-  return out;
-}
-
-void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) {
-  const bool ok = d.verified();
+// Document head (inline CSS, a CSP that loads nothing) and the title block.
+void WriteHeadHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) {
   out << "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
          "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
@@ -379,8 +361,11 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   if (o.until) out << " · until " << FormatTime(*o.until);
   out << " · " << o.files.size() << " log file(s) · ISO/IEC 42001 clauses 7.5, 9.1; Annex A.6.2.8"
       << "</p></header>\n";
+}
 
-  // Verification.
+// Integrity verification: the banner and one row per file.
+void WriteVerificationHtml(const ReportData& d, std::ostream& out) {
+  const bool ok = d.verified();
   out << "<section id=\"verification\"><h2>Integrity verification</h2><div class=\"banner "
       << (ok ? "ok" : "fail") << "\" data-verified=\"" << (ok ? "true" : "false") << "\" data-signed=\""
       << (SignedAndVerified(d.verification) ? "true" : "false") << "\">"
@@ -409,8 +394,10 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
         << "</td></tr>";
   }
   out << "</tbody></table></section>\n";
+}
 
-  // Summary tiles.
+// Summary tiles: records, decisions, rule results, the overall rate; records per source.
+void WriteSummaryHtml(const ReportData& d, std::ostream& out) {
   out << "<section id=\"summary\"><h2>Summary</h2><div class=\"tiles\">";
   auto tile = [&](const char* metric, const std::string& value, const char* label) {
     out << "<div class=\"tile\"><span class=\"v\" data-metric=\"" << metric << "\">" << value
@@ -435,8 +422,10 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
     out << "</p>";
   }
   out << "</section>\n";
+}
 
-  // Controls.
+// Compliance per ISO/IEC 42001 control: clauses, then Annex A controls.
+void WriteControlsHtml(const ReportData& d, std::ostream& out) {
   const std::vector<std::string> controls = ControlsInOrder(d);
   out << "<section id=\"controls\"><h2>Compliance per ISO/IEC 42001 control</h2>"
          "<p class=\"meta\">Rate = pass ÷ (pass + fail + error + waived); skipped results "
@@ -463,18 +452,19 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   }
   if (controls.empty()) out << "<tr><td colspan=\"9\">No rule results.</td></tr>";
   out << "</tbody></table></section>\n";
-  out << TrendSection(d);
+}
 
-  WriteCurrentStateHtml(d, out);
-
-  // Timeline.
+// Decisions over time (stacked bars per hour, day or month).
+void WriteTimelineHtml(const ReportData& d, std::ostream& out) {
   out << "<section id=\"timeline\"><h2>Decisions over time (per " << d.granularity
       << ", UTC)</h2><div class=\"legend\"><span><i style=\"background:#1a7f37\"></i>allow</span>"
          "<span><i style=\"background:#bf8700\"></i>warn</span><span><i style=\"background:#cf222e\">"
          "</i>deny</span></div>"
       << TimelineChart(d) << "</section>\n";
+}
 
-  // Top failing rules.
+// The rules that failed most, with their controls and rate.
+void WriteTopRulesHtml(const ReportData& d, std::ostream& out) {
   out << "<section id=\"rules\"><h2>Top failing rules</h2><table><thead><tr><th>Rule</th>"
          "<th>Controls</th><th>Severity</th><th>Action</th><th class=\"n\">Fail</th>"
          "<th class=\"n\">Pass</th><th class=\"n\">Waived</th><th class=\"n\">Rate</th></tr></thead><tbody>";
@@ -490,13 +480,10 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   }
   if (top.empty()) out << "<tr><td colspan=\"8\">No failures.</td></tr>";
   out << "</tbody></table></section>\n";
+}
 
-  GroupTable("namespaces", "Per namespace", "Namespace", "data-namespace", d.namespaces,
-             "cluster-scoped", out);
-  GroupTable("systems", "Per AI system (annotation aimsgate.io/system-id)", "AI system",
-             "data-system", d.systems, "not declared", out);
-
-  // Waivers.
+// Waivers (risk acceptance, clause 6.1.3) with approver, expiry and status.
+void WriteWaiversHtml(const ReportData& d, std::ostream& out) {
   out << "<section id=\"waivers\"><h2>Waivers (risk acceptance, clause 6.1.3)</h2><table><thead><tr>"
          "<th>Waiver</th><th>Rules</th><th>Approved by</th><th>Expires</th><th>Status</th>"
          "<th class=\"n\">Uses</th><th>Last used</th><th>Justification</th></tr></thead><tbody>";
@@ -513,10 +500,10 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   }
   if (d.waivers.empty()) out << "<tr><td colspan=\"8\">No waivers applied.</td></tr>";
   out << "</tbody></table></section>\n";
+}
 
-  WriteLatestDecisionsHtml(d, out);
-
-  // Packs.
+// Rule packs in force (name, version, digest) and the footer.
+void WritePacksHtml(const ReportData& d, std::ostream& out) {
   out << "<section id=\"packs\"><h2>Rule packs in force</h2><table><thead><tr><th>Pack</th>"
          "<th>Version</th><th>Digest</th><th class=\"n\">Records</th><th>First seen</th>"
          "<th>Last seen</th></tr></thead><tbody>";
@@ -532,6 +519,42 @@ void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) 
   out << "<footer>Re-check this evidence independently: <code>aimsgate evidence verify FILE… "
          "--pubkey evidence-signing.pub</code>. Each record carries the SHA-256 of the previous "
          "one; checkpoints sign the chain with Ed25519.</footer>\n</body></html>\n";
+}
+
+}  // namespace
+
+std::string HtmlEscape(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out.push_back(c);
+    }
+  }
+  return out;
+}
+
+void RenderHtml(const ReportData& d, const ReportOptions& o, std::ostream& out) {
+  WriteHeadHtml(d, o, out);
+  WriteVerificationHtml(d, out);
+  WriteSummaryHtml(d, out);
+  WriteControlsHtml(d, out);
+  out << TrendSection(d);
+  WriteCurrentStateHtml(d, out);
+  WriteTimelineHtml(d, out);
+  WriteTopRulesHtml(d, out);
+  GroupTable("namespaces", "Per namespace", "Namespace", "data-namespace", d.namespaces,
+             "cluster-scoped", out);
+  GroupTable("systems", "Per AI system (annotation aimsgate.io/system-id)", "AI system",
+             "data-system", d.systems, "not declared", out);
+  WriteWaiversHtml(d, out);
+  WriteLatestDecisionsHtml(d, out);
+  WritePacksHtml(d, out);
 }
 
 void RenderTrendCsv(const ReportData& d, std::ostream& out) {
