@@ -108,11 +108,9 @@ size_t FindInvalidText(std::string_view bytes, bool allow_nul) {
   return std::string_view::npos;
 }
 
-Position OffsetToPosition(std::string_view bytes, size_t offset) {
-  Position p{1, 1};
-  offset = std::min(offset, bytes.size());
-  for (size_t i = 0; i < offset; ++i) {
-    unsigned char c = static_cast<unsigned char>(bytes[i]);
+Position Advance(Position p, std::string_view bytes) {
+  for (char ch : bytes) {
+    unsigned char c = static_cast<unsigned char>(ch);
     if (c == '\n') {
       ++p.line;
       p.column = 1;
@@ -121,6 +119,20 @@ Position OffsetToPosition(std::string_view bytes, size_t offset) {
     }
   }
   return p;
+}
+
+Position OffsetToPosition(std::string_view bytes, size_t offset) {
+  return Advance(Position{1, 1}, bytes.substr(0, std::min(offset, bytes.size())));
+}
+
+std::string InvalidTextMessage(char byte, uint64_t offset) {
+  return byte == '\0' ? "binary file: NUL byte at offset " + std::to_string(offset) +
+                            " (manifests must be UTF-8 text)"
+                      : "not UTF-8 text: invalid byte at offset " + std::to_string(offset);
+}
+
+bool IsListKind(std::string_view kind) {
+  return kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
 }
 
 Limits Effective(const Limits& limits) {
@@ -151,15 +163,70 @@ bool PrepareText(std::string_view* bytes, std::string_view source, const Limits&
   }
   size_t bad = FindInvalidText(*bytes);
   if (bad != std::string_view::npos) {
-    bool nul = (*bytes)[bad] == '\0';
-    out->errors.push_back(MakeError(
-        source, OffsetToPosition(*bytes, bad),
-        nul ? "binary file: NUL byte at offset " + std::to_string(bad) +
-                  " (manifests must be UTF-8 text)"
-            : "not UTF-8 text: invalid byte at offset " + std::to_string(bad)));
+    out->errors.push_back(
+        MakeError(source, OffsetToPosition(*bytes, bad), InvalidTextMessage((*bytes)[bad], bad)));
     return false;
   }
   return true;
+}
+
+int FindDuplicate(const std::vector<std::string_view>& names,
+                  std::vector<std::pair<std::string_view, int>>* scratch) {
+  const int n = static_cast<int>(names.size());
+  if (n <= 16) {
+    for (int i = 1; i < n; ++i) {
+      for (int j = 0; j < i; ++j) {
+        if (names[j] == names[i]) return i;
+      }
+    }
+    return -1;
+  }
+  scratch->clear();
+  for (int i = 0; i < n; ++i) scratch->emplace_back(names[i], i);
+  std::sort(scratch->begin(), scratch->end());
+  int first = -1;
+  for (size_t i = 1; i < scratch->size(); ++i) {
+    if ((*scratch)[i].first == (*scratch)[i - 1].first) {
+      // Sorted by (name, index): [i] is a later occurrence.
+      if (first < 0 || (*scratch)[i].second < first) first = (*scratch)[i].second;
+    }
+  }
+  return first;
+}
+
+void Queue::Push(Resource r) {
+  items_.emplace_back();
+  items_.back().resource = std::move(r);
+}
+
+void Queue::Push(LoadError e) {
+  items_.emplace_back();
+  items_.back().is_error = true;
+  items_.back().error = std::move(e);
+}
+
+ReadItem Queue::Pop(Resource* resource, LoadError* error) {
+  if (items_.empty()) return ReadItem::kEnd;
+  Item& item = items_.front();
+  ReadItem kind = item.is_error ? ReadItem::kError : ReadItem::kResource;
+  if (item.is_error) {
+    *error = std::move(item.error);
+  } else {
+    *resource = std::move(item.resource);
+  }
+  items_.pop_front();
+  return kind;
+}
+
+void Queue::DrainInto(LoadResult* out) {
+  for (Item& item : items_) {
+    if (item.is_error) {
+      out->errors.push_back(std::move(item.error));
+    } else {
+      out->resources.push_back(std::move(item.resource));
+    }
+  }
+  items_.clear();
 }
 
 namespace {
@@ -222,32 +289,10 @@ class Walker {
   }
 
   // Index of the first member whose name repeats an earlier one, or -1.
-  static int FindDuplicate(const Value& obj, std::vector<std::pair<std::string_view, int>>* scratch) {
-    const int n = static_cast<int>(obj.MemberCount());
-    auto name = [&obj](int i) {
-      const Value& k = (obj.MemberBegin() + i)->name;
-      return std::string_view(k.GetString(), k.GetStringLength());
-    };
-    if (n <= 16) {
-      for (int i = 1; i < n; ++i) {
-        std::string_view ki = name(i);
-        for (int j = 0; j < i; ++j) {
-          if (name(j) == ki) return i;
-        }
-      }
-      return -1;
-    }
-    scratch->clear();
-    for (int i = 0; i < n; ++i) scratch->emplace_back(name(i), i);
-    std::sort(scratch->begin(), scratch->end());
-    int first = -1;
-    for (size_t i = 1; i < scratch->size(); ++i) {
-      if ((*scratch)[i].first == (*scratch)[i - 1].first) {
-        // Sorted by (name, index): [i] is a later occurrence.
-        if (first < 0 || (*scratch)[i].second < first) first = (*scratch)[i].second;
-      }
-    }
-    return first;
+  int FindDuplicateMember(const Value& obj) {
+    names_.clear();
+    for (const auto& m : obj.GetObject()) names_.emplace_back(m.name.GetString(), m.name.GetStringLength());
+    return FindDuplicate(names_, &scratch_);
   }
 
   void Visit(const Value& v, int depth) {
@@ -260,7 +305,7 @@ class Walker {
       return;
     }
     if (v.IsObject()) {
-      int dup = FindDuplicate(v, &scratch_);
+      int dup = FindDuplicateMember(v);
       int i = 0;
       for (const auto& m : v.GetObject()) {
         Entry ke;
@@ -290,16 +335,13 @@ class Walker {
   bool all_;
   std::vector<PositionEntry>* positions_;
   std::vector<PositionEntry>* top_;
+  std::vector<std::string_view> names_;
   std::vector<std::pair<std::string_view, int>> scratch_;
   size_t cursor_ = 0;
   bool failed_ = false;
   std::string error_;
   Position error_pos_;
 };
-
-bool IsListKind(std::string_view kind) {
-  return kind.size() >= 4 && kind.substr(kind.size() - 4) == "List";
-}
 
 // Empty when `v` is a Kubernetes object, else why not.
 std::string NotAnObject(const Value& v) {
@@ -320,36 +362,54 @@ std::string NotAnObject(const Value& v) {
 
 }  // namespace
 
+namespace {
+
+// Walks `doc` (positions, duplicate keys); fills *top (the root, its members and
+// a List's items, sorted by address). False with *error on a duplicate key.
+bool IndexDocument(LoadedDocument* doc, const std::vector<Entry>& entries, std::string_view source,
+                   const Limits& limits, std::vector<PositionEntry>* top, LoadError* error) {
+  doc->positions.reserve(limits.record_field_lines ? entries.size() : 0);
+  Walker walker(entries, limits.record_field_lines, &doc->positions, top);
+  if (!walker.Walk(doc->doc)) {
+    *error = MakeError(source, walker.error_position(), walker.error());
+    return false;
+  }
+  SortByAddress(top);
+  if (!limits.record_field_lines) doc->positions = *top;  // FieldLine knows the objects only
+  return true;
+}
+
+Resource MakeResource(const std::shared_ptr<LoadedDocument>& doc, const std::vector<PositionEntry>& top,
+                      const Value* obj, int document_index, int item, std::string_view source) {
+  Resource r;
+  r.object = obj;
+  r.owner = doc;
+  r.source = std::string(source);
+  Position p = FindSorted(top, obj);
+  r.line = static_cast<int>(p.line);
+  r.column = static_cast<int>(p.column);
+  r.document_index = document_index;
+  r.item_index = item;
+  return r;
+}
+
+}  // namespace
+
 void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& entries,
-                    int document_index, std::string_view source, const Limits& limits,
-                    LoadResult* out) {
+                    int document_index, std::string_view source, const Limits& limits, Queue* out) {
   const Value& root = doc->doc;
   if (root.IsNull()) return;  // empty document: a stray `---`, only comments
   std::vector<PositionEntry> top;
-  doc->positions.reserve(limits.record_field_lines ? entries.size() : 0);
-  Walker walker(entries, limits.record_field_lines, &doc->positions, &top);
-  if (!walker.Walk(root)) {
-    out->errors.push_back(MakeError(source, walker.error_position(), walker.error()));
+  LoadError error;
+  if (!IndexDocument(doc.get(), entries, source, limits, &top, &error)) {
+    out->Push(std::move(error));
     return;
   }
-  SortByAddress(&top);
-  if (!limits.record_field_lines) doc->positions = top;  // FieldLine knows the objects only
-  auto make = [&](const Value* obj, int item) {
-    Resource r;
-    r.object = obj;
-    r.owner = doc;
-    r.source = std::string(source);
-    Position p = FindSorted(top, obj);
-    r.line = static_cast<int>(p.line);
-    r.column = static_cast<int>(p.column);
-    r.document_index = document_index;
-    r.item_index = item;
-    return r;
-  };
   std::string why = NotAnObject(root);
   if (!why.empty()) {
-    out->errors.push_back(MakeError(source, FindSorted(top, &root), std::move(why)));
-    out->errors.back().not_an_object = true;
+    LoadError e = MakeError(source, FindSorted(top, &root), std::move(why));
+    e.not_an_object = true;
+    out->Push(std::move(e));
     return;
   }
   const Value& kind = root["kind"];
@@ -360,16 +420,43 @@ void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry
     for (const Value& item : items->value.GetArray()) {
       std::string item_why = NotAnObject(item);
       if (item_why.empty()) {
-        out->resources.push_back(make(&item, i));
+        out->Push(MakeResource(doc, top, &item, document_index, i, source));
       } else {
-        out->errors.push_back(MakeError(source, FindSorted(top, &item),
-                                        "List item " + std::to_string(i) + ": " + item_why));
+        out->Push(MakeError(source, FindSorted(top, &item), "List item " + std::to_string(i) + ": " + item_why));
       }
       ++i;
     }
     return;
   }
-  out->resources.push_back(make(&root, -1));
+  out->Push(MakeResource(doc, top, &root, document_index, -1, source));
+}
+
+void FinishItem(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& entries,
+                int document_index, int item_index, std::string_view what, std::string_view source,
+                const Limits& limits, Queue* out) {
+  std::vector<PositionEntry> top;
+  LoadError error;
+  if (!IndexDocument(doc.get(), entries, source, limits, &top, &error)) {
+    out->Push(std::move(error));
+    return;
+  }
+  const Value& root = doc->doc;
+  std::string why = NotAnObject(root);
+  if (!why.empty()) {
+    out->Push(MakeError(source, FindSorted(top, &root), std::string(what) + why));
+    return;
+  }
+  out->Push(MakeResource(doc, top, &root, document_index, item_index, source));
+}
+
+std::string WhyNotAnObject(const rapidjson::Value& v) { return NotAnObject(v); }
+
+bool CheckDocument(LoadedDocument* doc, const std::vector<Entry>& entries, std::string_view source,
+                   const Limits& limits, LoadError* error) {
+  std::vector<PositionEntry> top;
+  bool ok = IndexDocument(doc, entries, source, limits, &top, error);
+  doc->positions.clear();
+  return ok;
 }
 
 }  // namespace internal

@@ -1,71 +1,154 @@
-// JSON: RapidJSON's iterative SAX reader feeding the Document, with a thin handler
-// that records positions (from the stream offset) and enforces the limits.
+// JSON: RapidJSON's iterative SAX reader over a block stream (JsonStream) feeding
+// one Document per value, with a thin handler that records positions and
+// enforces the limits. The top level (a List's envelope, a top-level array) is
+// walked here so that each item can be parsed, yielded and freed on its own.
+#include <limits>
 #include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <rapidjson/error/en.h>
-#include <rapidjson/memorystream.h>
 #include <rapidjson/reader.h>
 
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
+#include "evaluator/manifest/stream.h"
 
-namespace aimsgate::manifest {
+namespace aimsgate::manifest::internal {
 namespace {
 
-using internal::Entry;
-using internal::MakeEntry;
-using internal::MakeError;
+constexpr unsigned kParseFlags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
+constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
 
-// Line/column of increasing byte offsets in O(total bytes).
-class Cursor {
- public:
-  explicit Cursor(std::string_view text) : text_(text) {}
-  Position At(size_t offset) {
-    if (offset < off_) {  // never expected; stay correct anyway
-      off_ = 0;
-      pos_ = Position{1, 1};
-    }
-    if (offset > text_.size()) offset = text_.size();
-    for (; off_ < offset; ++off_) {
-      unsigned char c = static_cast<unsigned char>(text_[off_]);
-      if (c == '\n') {
-        ++pos_.line;
-        pos_.column = 1;
-      } else if ((c & 0xC0) != 0x80) {
-        ++pos_.column;
-      }
-    }
-    return pos_;
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+struct SeparatorTable {
+  bool sep[256] = {};
+  constexpr SeparatorTable() {
+    for (char c : {' ', '\t', '\n', '\r', ',', ':', '[', ']', '{', '}'}) sep[static_cast<unsigned char>(c)] = true;
   }
+};
+constexpr SeparatorTable kSeparators;
+
+// A RapidJSON input stream over a TextInput's blocks. It keeps the position of
+// the next byte and of the start of the last token (a light lexer: strings and
+// their escapes), which the handler reads when RapidJSON reports a value, and
+// stops (as at the end of the input) at the current object's byte budget.
+class JsonStream {
+ public:
+  typedef char Ch;
+  explicit JsonStream(TextInput* input) : input_(input) {}
+
+  Ch Peek() {
+    if (cur_ == stop_ && !Refill()) return '\0';
+    return *cur_;
+  }
+  Ch Take() {
+    if (cur_ == stop_ && !Refill()) return '\0';
+    char c = *cur_++;
+    Count(c);
+    return c;
+  }
+  size_t Tell() const { return static_cast<size_t>(base_ + static_cast<uint64_t>(cur_ - begin_)); }
+  // Unused (no in-situ parsing); required by the stream concept.
+  Ch* PutBegin() { return nullptr; }
+  void Put(Ch) {}
+  void Flush() {}
+  size_t PutEnd(Ch*) { return 0; }
+
+  Position position() const { return pos_; }  // of the next byte
+  Position token() const { return token_; }   // of the first byte of the last token
+  uint64_t offset() const { return Tell(); }
+  // Bytes from `offset()` on count against `budget`; Peek stops at it.
+  void SetLimit(uint64_t limit) {
+    limit_ = limit;
+    stop_ = StopFor(begin_, end_);
+    if (stop_ < cur_) stop_ = cur_;
+  }
+  bool over_limit() const { return over_limit_; }
 
  private:
-  std::string_view text_;
-  size_t off_ = 0;
+  const char* StopFor(const char* begin, const char* end) const {
+    uint64_t size = static_cast<uint64_t>(end - begin);
+    if (limit_ >= base_ + size) return end;
+    return limit_ <= base_ ? begin : begin + (limit_ - base_);
+  }
+
+  bool Refill() {
+    if (cur_ < end_) {  // stopped by the budget
+      over_limit_ = true;
+      return false;
+    }
+    std::string_view block = input_->Next();
+    if (block.empty()) return false;
+    base_ = input_->offset() - block.size();
+    begin_ = cur_ = block.data();
+    end_ = begin_ + block.size();
+    stop_ = StopFor(begin_, end_);
+    if (cur_ == stop_) {
+      over_limit_ = true;
+      return false;
+    }
+    return true;
+  }
+
+  void Count(char c) {
+    if (in_string_) {
+      if (escape_) {
+        escape_ = false;
+      } else if (c == '\\') {
+        escape_ = true;
+      } else if (c == '"') {
+        in_string_ = false;
+      }
+    } else if (c == '"') {
+      in_string_ = true;
+      token_ = pos_;
+    } else if (after_separator_ && !kSeparators.sep[static_cast<unsigned char>(c)]) {
+      token_ = pos_;
+    }
+    after_separator_ = !in_string_ && kSeparators.sep[static_cast<unsigned char>(c)];
+    if (c == '\n') {
+      ++pos_.line;
+      pos_.column = 1;
+    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
+      ++pos_.column;
+    }
+  }
+
+  TextInput* input_;
+  const char* begin_ = nullptr;
+  const char* cur_ = nullptr;
+  const char* end_ = nullptr;
+  const char* stop_ = nullptr;
+  uint64_t base_ = 0;
+  uint64_t limit_ = kNoLimit;
+  bool over_limit_ = false;
   Position pos_{1, 1};
+  Position token_{1, 1};
+  bool in_string_ = false;
+  bool escape_ = false;
+  bool after_separator_ = true;
 };
 
-constexpr unsigned kParseFlags = rapidjson::kParseStopWhenDoneFlag | rapidjson::kParseIterativeFlag;
-
+// Builds `doc` from RapidJSON's events, recording an Entry per node (pre-order,
+// member names before their values) and enforcing the limits.
 class Sax {
  public:
-  Sax(rapidjson::Document* doc, const rapidjson::MemoryStream* stream, size_t base,
-      std::string_view text, Cursor* cursor, std::vector<Entry>* entries, const Limits& limits,
-      size_t* nodes)
-      : doc_(doc), stream_(stream), base_(base), text_(text), cursor_(cursor), entries_(entries),
-        limits_(limits), nodes_(nodes) {}
+  Sax(rapidjson::Document* doc, JsonStream* stream, std::vector<Entry>* entries, const Limits& limits,
+      size_t* nodes, int depth)
+      : doc_(doc), stream_(stream), entries_(entries), limits_(limits), nodes_(nodes), depth_(depth) {}
 
-  bool Null() { return Scalar(End() - 4) && doc_->Null(); }
-  bool Bool(bool b) { return Scalar(End() - (b ? 4 : 5)) && doc_->Bool(b); }
-  bool Int(int i) { return Scalar(NumberStart()) && doc_->Int(i); }
-  bool Uint(unsigned u) { return Scalar(NumberStart()) && doc_->Uint(u); }
-  bool Int64(int64_t i) { return Scalar(NumberStart()) && doc_->Int64(i); }
-  bool Uint64(uint64_t u) { return Scalar(NumberStart()) && doc_->Uint64(u); }
-  bool Double(double d) { return Scalar(NumberStart()) && doc_->Double(d); }
+  bool Null() { return Scalar() && doc_->Null(); }
+  bool Bool(bool b) { return Scalar() && doc_->Bool(b); }
+  bool Int(int i) { return Scalar() && doc_->Int(i); }
+  bool Uint(unsigned u) { return Scalar() && doc_->Uint(u); }
+  bool Int64(int64_t i) { return Scalar() && doc_->Int64(i); }
+  bool Uint64(uint64_t u) { return Scalar() && doc_->Uint64(u); }
+  bool Double(double d) { return Scalar() && doc_->Double(d); }
   bool RawNumber(const char* s, rapidjson::SizeType n, bool copy) {
-    return Scalar(NumberStart()) && doc_->RawNumber(s, n, copy);
+    return Scalar() && doc_->RawNumber(s, n, copy);
   }
   bool String(const char* s, rapidjson::SizeType n, bool copy) {
     return StringNode(s, n) && doc_->String(s, n, copy);
@@ -89,35 +172,6 @@ class Sax {
   Position error_position() const { return error_pos_; }
 
  private:
-  size_t End() const { return base_ + stream_->Tell(); }
-
-  size_t NumberStart() const {
-    size_t i = End();
-    while (i > 0) {
-      char c = text_[i - 1];
-      if ((c >= '0' && c <= '9') || c == '-' || c == '+' || c == '.' || c == 'e' || c == 'E') {
-        --i;
-      } else {
-        break;
-      }
-    }
-    return i;
-  }
-
-  // The opening quote of the string that just ended: a quote preceded by an even
-  // number of backslashes (raw JSON strings hold no other unescaped quote).
-  size_t StringStart() const {
-    size_t i = End() - 1;  // the closing quote
-    while (i > 0) {
-      --i;
-      if (text_[i] != '"') continue;
-      size_t backslashes = 0;
-      while (i >= backslashes + 1 && text_[i - backslashes - 1] == '\\') ++backslashes;
-      if (backslashes % 2 == 0) return i;
-    }
-    return i;
-  }
-
   bool Fail(Position p, std::string msg) {
     error_pos_ = p;
     error_ = std::move(msg);
@@ -127,28 +181,28 @@ class Sax {
   bool Count(Position p) {
     if (++*nodes_ > limits_.max_nodes) {
       return Fail(p, "node limit exceeded: more than " + std::to_string(limits_.max_nodes) +
-                         " nodes in the file");
+                         " nodes in one object");
     }
     return true;
   }
 
-  bool Scalar(size_t start) {
-    Position p = cursor_->At(start);
+  bool Scalar() {
+    Position p = stream_->token();
     entries_->push_back(MakeEntry(p));
     return Count(p);
   }
 
   bool StringNode(const char* s, rapidjson::SizeType n) {
-    Position p = cursor_->At(StringStart());
+    Position p = stream_->token();
     entries_->push_back(MakeEntry(p));
     if (!Count(p)) return false;
     if (n > limits_.max_string_bytes) {
       return Fail(p, "string of " + std::to_string(n) + " bytes exceeds the limit of " +
                          std::to_string(limits_.max_string_bytes) + " bytes");
     }
-    // The raw text is UTF-8 (PrepareText), but RapidJSON decodes a lone \uDC00-\uDFFF
+    // The raw text is UTF-8 (TextInput), but RapidJSON decodes a lone \uDC00-\uDFFF
     // escape into bytes that are not: refuse them as YAML does.
-    if (internal::FindInvalidText(std::string_view(s, n), /*allow_nul=*/true) != std::string_view::npos) {
+    if (FindInvalidText(std::string_view(s, n), /*allow_nul=*/true) != std::string_view::npos) {
       return Fail(p, "string holds a lone UTF-16 surrogate escape (\\uD800-\\uDFFF must form a pair): "
                      "not Unicode text");
     }
@@ -157,9 +211,8 @@ class Sax {
 
   bool Open() {
     // The iterative reader calls StartObject/StartArray before it takes the bracket.
-    size_t at = End();
-    if (at >= text_.size() || (text_[at] != '{' && text_[at] != '[')) at = at > 0 ? at - 1 : 0;
-    Position p = cursor_->At(at);
+    char next = stream_->Peek();
+    Position p = next == '{' || next == '[' ? stream_->position() : stream_->token();
     entries_->push_back(MakeEntry(p));
     if (!Count(p)) return false;
     if (++depth_ > limits_.max_depth) {
@@ -170,99 +223,444 @@ class Sax {
   }
 
   rapidjson::Document* doc_;
-  const rapidjson::MemoryStream* stream_;
-  size_t base_;
-  std::string_view text_;
-  Cursor* cursor_;
+  JsonStream* stream_;
   std::vector<Entry>* entries_;
   const Limits& limits_;
   size_t* nodes_;
-  int depth_ = 0;
+  int depth_;
   std::string error_;
   Position error_pos_;
 };
 
-bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
-
-// *unquoted_key: the first value failed because an object key was not a string,
-// the signature of flow-style YAML such as `{kind: Pod}`.
-LoadResult LoadJsonImpl(std::string_view bytes, std::string_view source, const Limits& requested,
-                        bool* unquoted_key) {
-  const Limits limits = internal::Effective(requested);
-  LoadResult out;
-  *unquoted_key = false;
-  if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
-  Cursor cursor(bytes);
+// A top-level object: a single resource or a List's envelope (see stream.h).
+struct Envelope {
+  std::shared_ptr<LoadedDocument> head;  // every member but a streamed `items`
   std::vector<Entry> entries;
+  Position pos;
   size_t nodes = 0;
-  size_t offset = 0;
-  int document_index = 0;
-  for (;;) {
-    while (offset < bytes.size() && IsJsonSpace(bytes[offset])) ++offset;
-    if (offset >= bytes.size()) break;
-    if (static_cast<size_t>(document_index) >= limits.max_documents) {
-      out.errors.push_back(MakeError(source, cursor.At(offset),
-                                     "document limit exceeded: more than " +
-                                         std::to_string(limits.max_documents) + " JSON values"));
-      break;
+  uint64_t start = 0;         // offset of `{`
+  uint64_t items_bytes = 0;   // bytes inside a streamed `items`, not the envelope's
+  bool expect_separator = false;
+  bool kind_seen = false;
+  std::string kind;
+  bool api_ok = false;
+  // A streamed `items` array.
+  bool items_seen = false;
+  bool items_open = false;
+  bool first_item = true;
+  int item_index = 0;
+  size_t marker = 0;          // where the items array's entries belong in `entries`
+  Entry items_entry{};
+  bool streaming = false;     // items are yielded as they come
+  bool discard = false;       // items are parsed and dropped (the envelope failed)
+  struct Held {
+    std::shared_ptr<LoadedDocument> doc;
+    std::vector<Entry> entries;
+  };
+  std::vector<Held> held;     // items waiting for kind and apiVersion
+  uint64_t held_bytes = 0;
+
+  bool ListConfirmed() const { return kind_seen && IsListKind(kind) && api_ok; }
+};
+
+class JsonParser : public Parser {
+ public:
+  JsonParser(TextInput* input, std::string_view source, const Limits& limits, bool stream_items)
+      : input_(input), stream_(input), source_(source), limits_(Effective(limits)),
+        stream_items_(stream_items) {}
+
+  bool Step(Queue* out) override {
+    out_ = out;
+    while (out->empty() && state_ != State::kDone) {
+      switch (state_) {
+        case State::kTop: TopValue(); break;
+        case State::kArray: ArrayElement(); break;
+        case State::kMembers: Members(); break;
+        case State::kItems: ItemElement(); break;
+        case State::kDone: break;
+      }
     }
-    auto doc = std::make_shared<LoadedDocument>();
-    entries.clear();
-    rapidjson::MemoryStream stream(bytes.data() + offset, bytes.size() - offset);
-    Sax sax(&doc->doc, &stream, offset, bytes, &cursor, &entries, limits, &nodes);
+    return state_ != State::kDone;
+  }
+
+  bool unquoted_key() const override { return unquoted_key_; }
+
+ private:
+  enum class State { kTop, kArray, kMembers, kItems, kDone };
+
+  void SkipSpace() {
+    while (IsJsonSpace(stream_.Peek())) stream_.Take();
+  }
+
+  // Between the elements of an array or the members of an object: the closing
+  // bracket (taken: kClose), a comma (taken, blanks after it skipped: kNext), or
+  // anything else (a syntax error, the input stops: kStop). With `first`, no
+  // comma is due.
+  enum class Sep { kNext, kClose, kStop };
+  Sep Separator(bool first, char close, rapidjson::ParseErrorCode missing) {
+    SkipSpace();
+    char c = stream_.Peek();
+    if (c == close) {
+      stream_.Take();
+      return Sep::kClose;
+    }
+    if (first) return Sep::kNext;
+    if (c != ',') {
+      Stop(missing);
+      return Sep::kStop;
+    }
+    stream_.Take();
+    SkipSpace();
+    return Sep::kNext;
+  }
+
+  void Error(Position p, std::string message) {
+    out_->Push(MakeError(source_, p, std::move(message)));
+  }
+
+  // A syntax error of the top-level walk: the input stops here.
+  void Stop(rapidjson::ParseErrorCode code) {
+    if (!InputTrouble()) {
+      if (code == rapidjson::kParseErrorObjectMissName && document_index_ == 0 && !emitted_) {
+        unquoted_key_ = true;
+      }
+      Error(stream_.position(), std::string("invalid JSON: ") + rapidjson::GetParseError_En(code));
+    }
+    state_ = State::kDone;
+  }
+
+  // The input ended early because of a bad byte or the object budget: reports it.
+  bool InputTrouble() {
+    if (stream_.over_limit()) {
+      Error(unit_pos_, "object larger than the limit of " + std::to_string(limits_.max_object_bytes) +
+                           " bytes");
+      return true;
+    }
+    if (input_->failed()) {
+      Error(input_->error_position(), input_->error());
+      return true;
+    }
+    return false;
+  }
+
+  // Budget for the object that starts at the next byte.
+  void BeginUnit(uint64_t already = 0) {
+    unit_pos_ = stream_.position();
+    uint64_t max = limits_.max_object_bytes;
+    if (max == 0 || max == std::numeric_limits<size_t>::max()) {
+      stream_.SetLimit(kNoLimit);
+    } else {
+      stream_.SetLimit(stream_.offset() + (max > already ? max - already : 0));
+    }
+  }
+
+  // One JSON value into `doc`; false (input stopped, error queued) on failure.
+  bool ParseValue(rapidjson::Document* doc, std::vector<Entry>* entries, size_t* nodes, int depth) {
+    char first = stream_.Peek();
+    if (first == '\0' || first == ']' || first == '}') {  // RapidJSON would say "empty document"
+      Stop(rapidjson::kParseErrorValueInvalid);
+      return false;
+    }
+    Sax sax(doc, &stream_, entries, limits_, nodes, depth);
     rapidjson::Reader reader;
     bool parsed = false;
     auto generator = [&](rapidjson::Document&) {
-      parsed = !reader.Parse<kParseFlags>(stream, sax).IsError();
+      parsed = !reader.Parse<kParseFlags>(stream_, sax).IsError();
       return parsed;
     };
-    doc->doc.Populate(generator);
-    if (!parsed) {
-      if (sax.failed()) {
-        out.errors.push_back(MakeError(source, sax.error_position(), sax.error()));
-      } else {
-        size_t at = offset + reader.GetErrorOffset();
-        // `{"a": 1,}` fails the same way as `{kind: Pod}` (no name where one is due), but
-        // a trailing comma is broken JSON, not flow-style YAML: YAML would accept it.
-        bool trailing_comma = reader.GetParseErrorCode() == rapidjson::kParseErrorObjectMissName &&
-                              at < bytes.size() && bytes[at] == '}';
-        *unquoted_key = document_index == 0 && !trailing_comma &&
-                        reader.GetParseErrorCode() == rapidjson::kParseErrorObjectMissName;
-        out.errors.push_back(MakeError(source, internal::OffsetToPosition(bytes, at),
-                                       trailing_comma ? std::string("invalid JSON: trailing comma before '}'")
-                                                      : std::string("invalid JSON: ") +
-                                                            rapidjson::GetParseError_En(reader.GetParseErrorCode())));
-      }
-      break;
+    doc->Populate(generator);
+    if (parsed) return true;
+    state_ = State::kDone;
+    if (sax.failed()) {
+      Error(sax.error_position(), sax.error());
+      return false;
     }
-    offset += stream.Tell();
-    internal::FinishDocument(std::move(doc), entries, document_index, source, limits, &out);
-    ++document_index;
+    if (InputTrouble()) return false;
+    uint64_t at = reader.GetErrorOffset();
+    rapidjson::ParseErrorCode code = reader.GetParseErrorCode();
+    // `{"a": 1,}` fails the same way as `{kind: Pod}` (no name where one is due), but
+    // a trailing comma is broken JSON, not flow-style YAML: YAML would accept it.
+    bool trailing_comma = code == rapidjson::kParseErrorObjectMissName && input_->ByteAt(at) == '}';
+    if (code == rapidjson::kParseErrorObjectMissName && !trailing_comma && document_index_ == 0 && !emitted_) {
+      unquoted_key_ = true;
+    }
+    Error(input_->PositionAt(at), trailing_comma ? std::string("invalid JSON: trailing comma before '}'")
+                                                 : std::string("invalid JSON: ") + rapidjson::GetParseError_En(code));
+    return false;
   }
-  return out;
-}
+
+  void Emit(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& entries, int item,
+            const char* what) {
+    FinishItem(std::move(doc), entries, document_index_, item, what + std::to_string(item) + ": ", source_,
+               limits_, out_);
+    emitted_ = true;
+  }
+
+  void TopValue() {
+    stream_.SetLimit(kNoLimit);
+    SkipSpace();
+    char c = stream_.Peek();
+    if (c == '\0') {
+      InputTrouble();
+      state_ = State::kDone;
+      return;
+    }
+    if (documents_ >= limits_.max_documents) {
+      Error(stream_.position(), "document limit exceeded: more than " + std::to_string(limits_.max_documents) +
+                                    " JSON values");
+      state_ = State::kDone;
+      return;
+    }
+    document_index_ = static_cast<int>(documents_++);
+    BeginUnit();
+    if (c == '{') {
+      OpenObject();
+    } else if (c == '[') {
+      array_pos_ = stream_.position();
+      stream_.Take();
+      array_index_ = 0;
+      array_rejected_ = false;
+      state_ = State::kArray;
+    } else {
+      auto doc = std::make_shared<LoadedDocument>();
+      entries_.clear();
+      size_t nodes = 0;
+      if (!ParseValue(&doc->doc, &entries_, &nodes, 0)) return;
+      FinishDocument(std::move(doc), entries_, document_index_, source_, limits_, out_);
+      emitted_ = true;
+    }
+  }
+
+  // An element of a top-level array: each one is a resource of its own.
+  void ArrayElement() {
+    stream_.SetLimit(kNoLimit);  // blanks and commas between items belong to no item
+    Sep sep = Separator(array_index_ == 0, ']', rapidjson::kParseErrorArrayMissCommaOrSquareBracket);
+    if (sep == Sep::kStop) return;
+    if (sep == Sep::kClose) {
+      if (array_index_ == 0) RejectArray();  // [] holds no object: as before, not a manifest
+      state_ = State::kTop;
+      return;
+    }
+    BeginUnit();
+    auto doc = std::make_shared<LoadedDocument>();
+    entries_.clear();
+    size_t nodes = 0;
+    if (!ParseValue(&doc->doc, &entries_, &nodes, 1)) return;
+    int i = array_index_++;
+    if (array_rejected_) return;
+    if (i == 0 && !WhyNotAnObject(doc->doc).empty()) {
+      RejectArray();  // a data file, not a list of manifests: one error, the rest is skipped
+      return;
+    }
+    Emit(std::move(doc), entries_, i, "array item ");
+  }
+
+  void RejectArray() {
+    array_rejected_ = true;
+    LoadError e = MakeError(source_, array_pos_, "document is not a Kubernetes object (no kind): it is a sequence");
+    e.not_an_object = true;
+    out_->Push(std::move(e));
+    emitted_ = true;
+  }
+
+  void OpenObject() {
+    env_ = Envelope();
+    env_.head = std::make_shared<LoadedDocument>();
+    env_.head->doc.SetObject();
+    env_.pos = stream_.position();
+    env_.start = stream_.offset();
+    env_.entries.push_back(MakeEntry(env_.pos));
+    ++env_.nodes;
+    stream_.Take();
+    state_ = State::kMembers;
+  }
+
+  rapidjson::Document::AllocatorType& head_alloc() { return env_.head->doc.GetAllocator(); }
+
+  // Members of a top-level object up to its end, or up to a List's items.
+  void Members() {
+    for (;;) {
+      Sep sep = Separator(!env_.expect_separator, '}', rapidjson::kParseErrorObjectMissCommaOrCurlyBracket);
+      if (sep == Sep::kStop) return;
+      if (sep == Sep::kClose) return CloseObject();
+      char c = stream_.Peek();
+      if (env_.expect_separator && c == '}') {
+        if (!InputTrouble()) Error(stream_.position(), "invalid JSON: trailing comma before '}'");
+        state_ = State::kDone;
+        return;
+      }
+      if (c != '"') return Stop(rapidjson::kParseErrorObjectMissName);
+      if (!Member()) return;
+      env_.expect_separator = true;
+      if (state_ != State::kMembers) return;
+    }
+  }
+
+  // One member (name, colon, value) into the head; false when the input stopped.
+  bool Member() {
+    rapidjson::Document key_doc(&head_alloc());
+    if (!ParseValue(&key_doc, &env_.entries, &env_.nodes, 1)) return false;
+    std::string_view key(key_doc.GetString(), key_doc.GetStringLength());
+    SkipSpace();
+    if (stream_.Peek() != ':') {
+      Stop(rapidjson::kParseErrorObjectMissColon);
+      return false;
+    }
+    stream_.Take();
+    SkipSpace();
+    if (stream_items_ && key == "items" && stream_.Peek() == '[' && !env_.items_seen &&
+        !(env_.kind_seen && !IsListKind(env_.kind))) {
+      OpenItems();
+      return true;
+    }
+    rapidjson::Document value(&head_alloc());
+    if (!ParseValue(&value, &env_.entries, &env_.nodes, 1)) return false;
+    if (key == "kind") {
+      env_.kind_seen = true;
+      env_.kind = value.IsString() ? std::string(value.GetString(), value.GetStringLength()) : std::string();
+    } else if (key == "apiVersion") {
+      env_.api_ok = value.IsString() && value.GetStringLength() > 0;
+    }
+    rapidjson::Value name(key.data(), static_cast<rapidjson::SizeType>(key.size()), head_alloc());
+    env_.head->doc.AddMember(name, static_cast<rapidjson::Value&>(value), head_alloc());
+    return true;
+  }
+
+  void OpenItems() {
+    env_.items_seen = true;
+    env_.items_open = true;
+    env_.items_entry = MakeEntry(stream_.position());
+    ++env_.nodes;
+    env_.marker = env_.entries.size();
+    stream_.Take();
+    env_.head->doc.AddMember("items", rapidjson::Value(rapidjson::kArrayType), head_alloc());
+    if (env_.ListConfirmed()) {
+      env_.streaming = true;
+      // A duplicate key before the items drops the List, as LoadBytes does.
+      LoadError dup;
+      if (!CheckHead(&dup)) {
+        out_->Push(std::move(dup));
+        emitted_ = true;
+        env_.discard = true;
+      }
+    }
+    state_ = State::kItems;
+  }
+
+  // The head with an empty `items`: duplicate keys.
+  bool CheckHead(LoadError* error) {
+    return CheckDocument(env_.head.get(), WithItems({}), source_, limits_, error);
+  }
+
+  // The head's entries with the items array's (its `[` and then `items`) spliced in.
+  std::vector<Entry> WithItems(const std::vector<Entry>& items) const {
+    std::vector<Entry> all;
+    all.reserve(env_.entries.size() + 1 + items.size());
+    all.insert(all.end(), env_.entries.begin(), env_.entries.begin() + static_cast<long>(env_.marker));
+    all.push_back(env_.items_entry);
+    all.insert(all.end(), items.begin(), items.end());
+    all.insert(all.end(), env_.entries.begin() + static_cast<long>(env_.marker), env_.entries.end());
+    return all;
+  }
+
+  void ItemElement() {
+    stream_.SetLimit(kNoLimit);  // blanks and commas between items belong to no item
+    Sep sep = Separator(env_.first_item, ']', rapidjson::kParseErrorArrayMissCommaOrSquareBracket);
+    if (sep == Sep::kStop) return;
+    if (sep == Sep::kClose) return CloseItems();
+    env_.first_item = false;
+    const uint64_t start = stream_.offset();
+    const Position saved_unit = unit_pos_;
+    BeginUnit();
+    auto doc = std::make_shared<LoadedDocument>();
+    std::vector<Entry> entries;
+    size_t nodes = 0;
+    if (!ParseValue(&doc->doc, &entries, &nodes, 2)) return;
+    unit_pos_ = saved_unit;
+    const uint64_t bytes = stream_.offset() - start;
+    env_.items_bytes += bytes;
+    int i = env_.item_index++;
+    if (env_.discard) return;
+    if (env_.streaming) return Emit(std::move(doc), entries, i, "List item ");
+    env_.held.push_back({std::move(doc), std::move(entries)});
+    env_.held_bytes += bytes;
+    if (env_.held_bytes > kItemsLookaheadBytes) {  // taken for a List from here on
+      env_.streaming = true;
+      int k = 0;
+      for (Envelope::Held& h : env_.held) Emit(std::move(h.doc), h.entries, k++, "List item ");
+      env_.held.clear();
+      env_.held.shrink_to_fit();
+    }
+  }
+
+  void CloseItems() {
+    env_.items_open = false;
+    env_.expect_separator = true;
+    // The envelope's own budget resumes: what it read before, not the items.
+    unit_pos_ = env_.pos;
+    BeginUnit(stream_.offset() - env_.start - env_.items_bytes);
+    state_ = State::kMembers;
+  }
+
+  void CloseObject() {
+    state_ = State::kTop;
+    emitted_ = true;
+    if (env_.discard) return;
+    if (!env_.items_seen) {  // a single object (or a List read whole)
+      FinishDocument(std::move(env_.head), env_.entries, document_index_, source_, limits_, out_);
+      return;
+    }
+    if (!env_.streaming) {  // items held: the object is read exactly as LoadBytes reads it
+      rapidjson::Value& items = env_.head->doc["items"];
+      std::vector<Entry> item_entries;
+      for (Envelope::Held& h : env_.held) {
+        items.PushBack(rapidjson::Value(h.doc->doc, head_alloc()), head_alloc());
+        item_entries.insert(item_entries.end(), h.entries.begin(), h.entries.end());
+      }
+      env_.held.clear();
+      FinishDocument(std::move(env_.head), WithItems(item_entries), document_index_, source_, limits_, out_);
+      return;
+    }
+    // Items were yielded: what is left to say about the envelope.
+    LoadError dup;
+    if (!CheckHead(&dup)) {
+      out_->Push(std::move(dup));
+      return;
+    }
+    std::string why = WhyNotAnObject(env_.head->doc);
+    if (!why.empty()) {
+      Error(env_.pos, "List " + why);
+    } else if (!IsListKind(env_.kind)) {
+      Error(env_.pos, "kind " + env_.kind + " is not a List, but its items (before kind, more than " +
+                          std::to_string(kItemsLookaheadBytes) + " bytes) were read as a List's");
+    }
+  }
+
+  TextInput* input_;
+  JsonStream stream_;
+  std::string source_;
+  Limits limits_;
+  bool stream_items_;
+  Queue* out_ = nullptr;
+  State state_ = State::kTop;
+  size_t documents_ = 0;
+  int document_index_ = 0;
+  bool emitted_ = false;
+  bool unquoted_key_ = false;
+  Position unit_pos_;
+  std::vector<Entry> entries_;
+  // Top-level array.
+  Position array_pos_;
+  int array_index_ = 0;
+  bool array_rejected_ = false;
+  Envelope env_;
+};
 
 }  // namespace
 
-LoadResult LoadJson(std::string_view bytes, std::string_view source, const Limits& limits) {
-  bool unquoted_key;
-  return LoadJsonImpl(bytes, source, limits, &unquoted_key);
+std::unique_ptr<Parser> NewJsonParser(TextInput* input, std::string_view source, const Limits& limits,
+                                      bool stream_items) {
+  return std::make_unique<JsonParser>(input, source, limits, stream_items);
 }
 
-LoadResult LoadBytes(std::string_view bytes, std::string_view source, const Limits& limits) {
-  size_t i = 0;
-  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
-  while (i < bytes.size() && IsJsonSpace(bytes[i])) ++i;
-  if (i < bytes.size() && (bytes[i] == '{' || bytes[i] == '[')) {
-    bool unquoted_key;
-    LoadResult json = LoadJsonImpl(bytes, source, limits, &unquoted_key);
-    if (!unquoted_key) return json;
-    // Flow-style YAML (`{kind: Pod, ...}`) is not JSON: take YAML when it loads cleanly.
-    LoadResult yaml = LoadYaml(bytes, source, limits);
-    if (yaml.ok()) return yaml;
-    return json;
-  }
-  return LoadYaml(bytes, source, limits);
-}
-
-}  // namespace aimsgate::manifest
+}  // namespace aimsgate::manifest::internal

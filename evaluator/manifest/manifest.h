@@ -68,20 +68,30 @@ namespace aimsgate::manifest {
 // Every budget of the loader. Each over-limit input fails fast with a located
 // LoadError; none of them crashes or hangs.
 struct Limits {
-  // Bytes of one file (or stdin). Checked before parsing.
+  // Bytes of one file (or stdin). Checked before parsing by the Load functions;
+  // a Reader (stream.h) stops there. 0 or SIZE_MAX: no limit (Reader only).
   size_t max_file_bytes = 64u << 20;  // 64 MiB
+  // Bytes of one object's text, for a Reader (stream.h): a YAML document, a JSON
+  // value, one item of a top-level List's `items` or of a top-level JSON array,
+  // or a List's envelope outside its items. An object over it is a located error
+  // at its first byte and the reader stops there: a pipe that never ends holds at
+  // most this much at once. The Load functions hold the whole file anyway and do
+  // not apply it. `aimsgate check --max-file-bytes N` sets it for every input and
+  // lifts max_file_bytes.
+  size_t max_object_bytes = 64u << 20;  // 64 MiB
   // Nesting depth of mappings/sequences (objects/arrays), alias copies included.
   // The loader and the evaluator recurse this deep at most; values are clamped
   // to [1, 10000] so no setting can overflow a thread's stack.
   int max_depth = 100;
-  // YAML documents (or JSON values) in one stream, empty ones included.
+  // YAML documents (or top-level JSON values) in one stream, empty ones included.
   size_t max_documents = 100000;
   // Bytes of one string scalar (value or key).
   size_t max_string_bytes = 16u << 20;  // 16 MiB
   // Nodes produced by alias expansion, per file (fixed cap: a billion-laughs
   // file fails here after at most this many copied nodes).
   size_t max_alias_nodes = 1000000;
-  // Nodes (scalars, keys, mappings, sequences) per file, alias copies included.
+  // Nodes (scalars, keys, mappings, sequences) per object (a YAML document, a
+  // JSON value, one item of a streamed List or array), alias copies included.
   size_t max_nodes = 10000000;
   // Keep a line/column for every value and key so Resource::FieldLine works.
   // Off: FieldLine returns 0 except for the objects themselves (see the report
@@ -144,16 +154,23 @@ struct Resource {
   Position FieldPosition(const rapidjson::Value* v) const;
 };
 
+// What Reader::Next (stream.h) produced.
+enum class ReadItem { kEnd, kResource, kError };
+
 struct LoadResult {
   std::vector<Resource> resources;
   std::vector<LoadError> errors;
   bool ok() const { return errors.empty(); }
 };
 
+// The Load functions read bytes already in memory and are thin wrappers over the
+// streaming readers of stream.h, which also read files and pipes block by block.
 // YAML stream (multi-document). Empty documents (a stray `---`, only comments) are skipped.
 LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& limits = Limits());
 // One JSON value, or several concatenated (JSON Lines); a UTF-8 BOM is skipped;
-// NaN/Infinity are rejected.
+// NaN/Infinity are rejected. A top-level array of objects yields each element
+// (item_index = its index); an array whose first element is not a Kubernetes
+// object is one not_an_object error.
 LoadResult LoadJson(std::string_view bytes, std::string_view source, const Limits& limits = Limits());
 // First non-blank character `{` or `[` -> JSON (falling back to YAML when the JSON
 // parser fails and the YAML one succeeds: flow-style YAML), else YAML.

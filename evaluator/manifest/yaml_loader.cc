@@ -1,9 +1,13 @@
 // YAML: libyaml's event parser straight into rapidjson Documents, one pass, no
-// intermediate tree. The frame stack makes it iterative (no recursion on input
-// depth); the depth limit bounds what later passes recurse over.
+// intermediate tree, pulled one document at a time; libyaml reads the text through
+// an input handler from a TextInput (blocks), which also runs the flow-depth
+// pre-scan and the per-document byte budget. The frame stack makes it iterative
+// (no recursion on input depth); the depth limit bounds what later passes recurse over.
 #include <yaml.h>
 
 #include <algorithm>
+#include <cstring>
+#include <limits>
 #include <memory>
 #include <string>
 #include <unordered_set>
@@ -15,47 +19,49 @@
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/manifest/scalar.h"
 
-namespace aimsgate::manifest {
+namespace aimsgate::manifest::internal {
 namespace {
 
-using internal::Entry;
-using internal::MakeEntry;
-using internal::MakeError;
 using rapidjson::Value;
 
 Position MarkPosition(const yaml_mark_t& m) {
   return Position{static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
 }
 
-class YamlLoader {
+class YamlLoader : public Parser {
  public:
-  YamlLoader(std::string_view bytes, std::string_view source, const Limits& limits,
-             LoadResult* out)
-      : bytes_(bytes), source_(source), limits_(limits), out_(out) {
-    frames_.reserve(static_cast<size_t>(std::clamp(limits.max_depth, 0, 1024)) + 2);
+  YamlLoader(TextInput* input, std::string_view source, const Limits& limits, bool scan_flow_depth)
+      : input_(input), source_(source), limits_(Effective(limits)), flow_(limits_.max_depth),
+        scan_flow_(scan_flow_depth) {
+    frames_.reserve(static_cast<size_t>(std::clamp(limits_.max_depth, 0, 1024)) + 2);
+    ready_ = yaml_parser_initialize(&parser_) != 0;
+    if (ready_) yaml_parser_set_input(&parser_, &YamlLoader::ReadHandler, this);
   }
+  ~YamlLoader() override {
+    if (ready_) yaml_parser_delete(&parser_);
+  }
+  YamlLoader(const YamlLoader&) = delete;
+  YamlLoader& operator=(const YamlLoader&) = delete;
 
-  void Run() {
-    yaml_parser_t parser;
-    if (!yaml_parser_initialize(&parser)) {
-      out_->errors.push_back(MakeError(source_, Position{}, "cannot initialise the YAML parser"));
-      return;
+  bool Step(Queue* out) override {
+    out_ = out;
+    if (!ready_) {
+      if (!done_) out_->Push(MakeError(source_, Position{}, "cannot initialise the YAML parser"));
+      done_ = true;
     }
-    yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(bytes_.data()),
-                                 bytes_.size());
-    yaml_event_t event;
-    bool done = false;
-    while (!done) {
-      if (!yaml_parser_parse(&parser, &event)) {
-        ReportParserError(parser);
+    while (!done_ && out_->empty()) {
+      yaml_event_t event;
+      if (!yaml_parser_parse(&parser_, &event)) {
+        ReportParserError(parser_);
+        done_ = true;
         break;
       }
-      done = event.type == YAML_STREAM_END_EVENT;
+      bool end = event.type == YAML_STREAM_END_EVENT;
       bool keep_going = Handle(event);
       yaml_event_delete(&event);
-      if (!keep_going) break;
+      if (end || !keep_going) done_ = true;
     }
-    yaml_parser_delete(&parser);
+    return !done_;
   }
 
  private:
@@ -83,6 +89,62 @@ class YamlLoader {
     Position pos;
   };
 
+  static int ReadHandler(void* data, unsigned char* buffer, size_t size, size_t* size_read) {
+    return static_cast<YamlLoader*>(data)->Read(buffer, size, size_read);
+  }
+
+  // Hands libyaml the next bytes. Returns 0 (a libyaml reader error, which
+  // ReportParserError replaces by input_error_) at a bad byte, at an excessive
+  // flow nesting, or when the current document outgrows max_object_bytes.
+  int Read(unsigned char* buffer, size_t size, size_t* size_read) {
+    *size_read = 0;
+    if (!input_error_.empty()) return 0;
+    if (pending_.empty()) {
+      pending_ = input_->Next();
+      if (scan_flow_) {
+        size_t at = pending_.empty() ? flow_.Finish() : flow_.Feed(pending_);
+        if (at != std::string_view::npos) {
+          uint64_t base = input_->offset() - pending_.size();
+          flow_error_at_ = at;
+          pending_ = pending_.substr(0, at >= base ? static_cast<size_t>(at - base) : 0);
+          flow_error_pos_ = input_->PositionAt(at);
+          flow_error_ = true;
+        }
+      }
+      if (pending_.empty()) {
+        if (flow_error_) {
+          input_error_pos_ = flow_error_pos_;
+          input_error_ = "nesting depth limit exceeded: more than " + std::to_string(limits_.max_depth) + " levels";
+          return 0;
+        }
+        if (input_->failed()) {
+          input_error_pos_ = input_->error_position();
+          input_error_ = input_->error();
+          return 0;
+        }
+        return 1;  // the end
+      }
+    }
+    const uint64_t max = limits_.max_object_bytes;
+    if (max != 0 && max != std::numeric_limits<size_t>::max() && delivered_ - boundary_delivered_ > max) {
+      input_error_pos_ = boundary_pos_;
+      input_error_ = "document larger than the limit of " + std::to_string(max) + " bytes";
+      return 0;
+    }
+    size_t n = std::min(size, pending_.size());
+    std::memcpy(buffer, pending_.data(), n);
+    pending_.remove_prefix(n);
+    delivered_ += n;
+    *size_read = n;
+    return 1;
+  }
+
+  // A document starts or ends: the byte budget counts from here.
+  void Boundary(Position pos) {
+    boundary_delivered_ = delivered_;
+    boundary_pos_ = pos;
+  }
+
   rapidjson::Document::AllocatorType& alloc() { return doc_->doc.GetAllocator(); }
   bool Suppressed() const { return suppress_frame_ >= 0; }
 
@@ -91,10 +153,14 @@ class YamlLoader {
   }
 
   void ReportParserError(const yaml_parser_t& p) {
+    if (!input_error_.empty()) {
+      out_->Push(MakeError(source_, input_error_pos_, input_error_));
+      return;
+    }
     std::string msg = p.problem != nullptr ? p.problem : "invalid YAML";
     Position pos;
     if (p.error == YAML_READER_ERROR) {
-      pos = internal::OffsetToPosition(bytes_, p.problem_offset);
+      pos = input_->PositionAt(p.problem_offset);
     } else {
       pos = MarkPosition(p.problem_mark);
     }
@@ -103,17 +169,17 @@ class YamlLoader {
       msg += " (" + std::string(p.context) + " at line " + std::to_string(cp.line) + ", column " +
              std::to_string(cp.column) + ")";
     }
-    out_->errors.push_back(MakeError(source_, pos, std::move(msg)));
+    out_->Push(MakeError(source_, pos, std::move(msg)));
   }
 
   // A per-document error: the document is dropped, the stream goes on.
   void FailDocument(Position p, std::string msg) {
-    out_->errors.push_back(MakeError(source_, p, std::move(msg)));
+    out_->Push(MakeError(source_, p, std::move(msg)));
     skipping_ = true;
   }
   // A per-file error: the stream stops here.
   bool FailFile(Position p, std::string msg) {
-    out_->errors.push_back(MakeError(source_, p, std::move(msg)));
+    out_->Push(MakeError(source_, p, std::move(msg)));
     return false;
   }
 
@@ -121,7 +187,7 @@ class YamlLoader {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes) {
       return FailFile(p, "node limit exceeded: more than " + std::to_string(limits_.max_nodes) +
-                             " nodes in the file");
+                             " nodes in one document");
     }
     return true;
   }
@@ -134,6 +200,7 @@ class YamlLoader {
     merges_.clear();
     suppress_frame_ = -1;
     skipping_ = false;
+    nodes_ = 0;
   }
 
   bool Handle(const yaml_event_t& ev) {
@@ -145,13 +212,14 @@ class YamlLoader {
                                    std::to_string(limits_.max_documents) + " documents");
         }
         StartDocument();
+        Boundary(pos);
         return true;
       case YAML_DOCUMENT_END_EVENT:
         if (!skipping_ && doc_ != nullptr) {
-          internal::FinishDocument(std::move(doc_), entries_, static_cast<int>(documents_ - 1),
-                                   source_, limits_, out_);
+          FinishDocument(std::move(doc_), entries_, static_cast<int>(documents_ - 1), source_, limits_, out_);
         }
         doc_.reset();
+        Boundary(MarkPosition(ev.end_mark));
         return true;
       case YAML_STREAM_START_EVENT:
       case YAML_STREAM_END_EVENT:
@@ -462,10 +530,24 @@ class YamlLoader {
     (void)pos;
   }
 
-  std::string_view bytes_;
-  std::string_view source_;
-  const Limits& limits_;
-  LoadResult* out_;
+  TextInput* input_;
+  std::string source_;
+  Limits limits_;
+  FlowDepthScanner flow_;
+  bool scan_flow_;
+  Queue* out_ = nullptr;
+  yaml_parser_t parser_;
+  bool ready_ = false;
+  bool done_ = false;
+  std::string_view pending_;  // of the current block, not yet given to libyaml
+  uint64_t delivered_ = 0;
+  uint64_t boundary_delivered_ = 0;
+  Position boundary_pos_{1, 1};
+  bool flow_error_ = false;
+  uint64_t flow_error_at_ = 0;
+  Position flow_error_pos_;
+  std::string input_error_;
+  Position input_error_pos_;
 
   std::shared_ptr<LoadedDocument> doc_;
   std::vector<Entry> entries_;
@@ -483,20 +565,9 @@ class YamlLoader {
 
 }  // namespace
 
-LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& requested) {
-  const Limits limits = internal::Effective(requested);
-  LoadResult out;
-  if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
-  size_t too_deep = FindExcessiveFlowDepth(bytes, limits.max_depth);
-  if (too_deep != std::string_view::npos) {
-    out.errors.push_back(MakeError(source, internal::OffsetToPosition(bytes, too_deep),
-                                   "nesting depth limit exceeded: more than " +
-                                       std::to_string(limits.max_depth) + " levels"));
-    return out;
-  }
-  YamlLoader loader(bytes, source, limits, &out);
-  loader.Run();
-  return out;
+std::unique_ptr<Parser> NewYamlParser(TextInput* input, std::string_view source, const Limits& limits,
+                                      bool scan_flow_depth) {
+  return std::make_unique<YamlLoader>(input, source, limits, scan_flow_depth);
 }
 
-}  // namespace aimsgate::manifest
+}  // namespace aimsgate::manifest::internal

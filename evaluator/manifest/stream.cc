@@ -1,0 +1,211 @@
+// Reader (stream.h) and the Load functions of manifest.h, which run the same
+// parsers over bytes in memory.
+#include "evaluator/manifest/stream.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <utility>
+
+#include "evaluator/manifest/flow_depth.h"
+#include "evaluator/manifest/internal.h"
+
+namespace aimsgate::manifest {
+namespace {
+
+using internal::Queue;
+using internal::TextInput;
+
+bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// Runs `parser` to the end into a LoadResult.
+void Drain(internal::Parser* parser, LoadResult* out) {
+  Queue queue;
+  while (parser->Step(&queue)) queue.DrainInto(out);
+  queue.DrainInto(out);
+}
+
+// The Load functions hold the whole file: no per-object budget, Lists read whole.
+Limits InMemory(const Limits& limits) {
+  Limits l = internal::Effective(limits);
+  l.max_object_bytes = std::numeric_limits<size_t>::max();
+  return l;
+}
+
+// *unquoted_key: the first value failed because an object key was not a string,
+// the signature of flow-style YAML such as `{kind: Pod}`.
+LoadResult LoadJsonImpl(std::string_view bytes, std::string_view source, const Limits& requested,
+                        bool* unquoted_key) {
+  const Limits limits = InMemory(requested);
+  LoadResult out;
+  *unquoted_key = false;
+  if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
+  TextInput input(bytes, /*validated=*/true);
+  auto parser = internal::NewJsonParser(&input, source, limits, /*stream_items=*/false);
+  Drain(parser.get(), &out);
+  *unquoted_key = parser->unquoted_key();
+  return out;
+}
+
+}  // namespace
+
+LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limits& requested) {
+  const Limits limits = InMemory(requested);
+  LoadResult out;
+  if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
+  size_t too_deep = FindExcessiveFlowDepth(bytes, limits.max_depth);
+  if (too_deep != std::string_view::npos) {
+    out.errors.push_back(internal::MakeError(source, internal::OffsetToPosition(bytes, too_deep),
+                                             "nesting depth limit exceeded: more than " +
+                                                 std::to_string(limits.max_depth) + " levels"));
+    return out;
+  }
+  TextInput input(bytes, /*validated=*/true);
+  auto parser = internal::NewYamlParser(&input, source, limits, /*scan_flow_depth=*/false);
+  Drain(parser.get(), &out);
+  return out;
+}
+
+LoadResult LoadJson(std::string_view bytes, std::string_view source, const Limits& limits) {
+  bool unquoted_key;
+  return LoadJsonImpl(bytes, source, limits, &unquoted_key);
+}
+
+LoadResult LoadBytes(std::string_view bytes, std::string_view source, const Limits& limits) {
+  size_t i = 0;
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < bytes.size() && IsJsonSpace(bytes[i])) ++i;
+  if (i < bytes.size() && (bytes[i] == '{' || bytes[i] == '[')) {
+    bool unquoted_key;
+    LoadResult json = LoadJsonImpl(bytes, source, limits, &unquoted_key);
+    if (!unquoted_key) return json;
+    // Flow-style YAML (`{kind: Pod, ...}`) is not JSON: take YAML when it loads cleanly.
+    LoadResult yaml = LoadYaml(bytes, source, limits);
+    if (yaml.ok()) return yaml;
+    return json;
+  }
+  return LoadYaml(bytes, source, limits);
+}
+
+// ---- Reader ----
+
+Reader::Reader(std::unique_ptr<TextInput> input, int owned_fd, std::string source, const Limits& limits)
+    : input_(std::move(input)), owned_fd_(owned_fd), source_(std::move(source)),
+      limits_(internal::Effective(limits)), queue_(std::make_unique<Queue>()) {}
+
+Reader::~Reader() {
+  parser_.reset();
+  input_.reset();
+  if (owned_fd_ >= 0) ::close(owned_fd_);
+}
+
+std::unique_ptr<Reader> Reader::Open(const std::string& path, const Limits& limits, LoadError* error) {
+  if (path == "-") return FromFd(0, "<stdin>", limits);
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    *error = internal::MakeError(path, Position{}, std::string("cannot open file: ") + std::strerror(errno));
+    return nullptr;
+  }
+  uint64_t max = limits.max_file_bytes == std::numeric_limits<size_t>::max() ? 0 : limits.max_file_bytes;
+  return std::unique_ptr<Reader>(new Reader(std::make_unique<TextInput>(fd, max), fd, path, limits));
+}
+
+std::unique_ptr<Reader> Reader::FromFd(int fd, std::string source, const Limits& limits) {
+  uint64_t max = limits.max_file_bytes == std::numeric_limits<size_t>::max() ? 0 : limits.max_file_bytes;
+  return std::unique_ptr<Reader>(new Reader(std::make_unique<TextInput>(fd, max), -1, std::move(source), limits));
+}
+
+std::unique_ptr<Reader> Reader::FromBytes(std::string_view bytes, std::string source, const Limits& limits) {
+  return std::unique_ptr<Reader>(
+      new Reader(std::make_unique<TextInput>(bytes, /*validated=*/false), -1, std::move(source), limits));
+}
+
+uint64_t Reader::bytes_read() const { return input_->offset(); }
+
+// Looks at the first non-blank byte (recording what it reads), then starts over.
+void Reader::Sniff() {
+  input_->StartRecording(kReplayBytes);
+  format_ = Format::kYaml;
+  for (;;) {
+    std::string_view block = input_->Next();
+    if (block.empty()) break;
+    size_t i = 0;
+    while (i < block.size() && IsJsonSpace(block[i])) ++i;
+    if (i < block.size()) {
+      if (block[i] == '{' || block[i] == '[') format_ = Format::kJson;
+      break;
+    }
+  }
+  if (!input_->Rewind()) {
+    queue_->Push(internal::MakeError(source_, Position{}, "more than " + std::to_string(kReplayBytes) +
+                                                             " bytes of blank space before the first document"));
+    done_ = true;
+    return;
+  }
+  if (format_ == Format::kJson) {
+    parser_ = internal::NewJsonParser(input_.get(), source_, limits_, /*stream_items=*/true);
+  } else {
+    input_->StopRecording();
+    parser_ = internal::NewYamlParser(input_.get(), source_, limits_, /*scan_flow_depth=*/true);
+  }
+}
+
+bool Reader::Step() {
+  if (format_ == Format::kUnknown) {
+    Sniff();
+    if (done_) return false;
+  }
+  bool more = parser_->Step(queue_.get());
+  if (format_ == Format::kJson && !yielded_ && parser_->unquoted_key() && input_->Rewind()) {
+    // Flow-style YAML: read it again as YAML; if YAML fails at once, the JSON error stands.
+    LoadResult json;
+    queue_->DrainInto(&json);
+    json_error_ = std::make_unique<LoadError>(json.errors.empty() ? LoadError() : json.errors.back());
+    input_->StopRecording();
+    format_ = Format::kYaml;
+    yaml_fallback_ = true;
+    parser_ = internal::NewYamlParser(input_.get(), source_, limits_, /*scan_flow_depth=*/true);
+    more = parser_->Step(queue_.get());
+  }
+  if (yaml_fallback_) {
+    yaml_fallback_ = false;
+    Resource r;
+    LoadError e;
+    Queue kept;
+    bool failed_first = false;
+    bool first = true;
+    while (!queue_->empty()) {
+      ReadItem item = queue_->Pop(&r, &e);
+      if (first && item == ReadItem::kError) failed_first = true;
+      first = false;
+      if (item == ReadItem::kError) {
+        kept.Push(std::move(e));
+      } else {
+        kept.Push(std::move(r));
+      }
+    }
+    if (failed_first) {
+      queue_->Push(std::move(*json_error_));
+      return false;
+    }
+    *queue_ = std::move(kept);
+  }
+  return more;
+}
+
+ReadItem Reader::Next(Resource* resource, LoadError* error) {
+  while (queue_->empty() && !done_) {
+    if (!Step()) done_ = true;
+  }
+  ReadItem item = queue_->Pop(resource, error);
+  if (item != ReadItem::kEnd && !yielded_) {
+    yielded_ = true;
+    input_->StopRecording();
+  }
+  return item;
+}
+
+}  // namespace aimsgate::manifest

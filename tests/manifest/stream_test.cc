@@ -1,0 +1,614 @@
+// The streaming Reader (stream.h): items one by one with the positions LoadBytes
+// gives, located errors in every hostile framing, bounded memory per item.
+#include <malloc.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdio>
+#include <functional>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "evaluator/manifest/manifest.h"
+#include "evaluator/manifest/stream.h"
+#include "tests/manifest/test_util.h"
+
+namespace aimsgate::manifest {
+namespace {
+
+using testing::Errors;
+
+struct Read {
+  std::vector<Resource> resources;
+  std::vector<LoadError> errors;
+  std::vector<std::string> order;  // "r" or the error text, in the order they came
+};
+
+Read ReadAll(Reader* reader) {
+  Read out;
+  Resource r;
+  LoadError e;
+  for (;;) {
+    ReadItem item = reader->Next(&r, &e);
+    if (item == ReadItem::kEnd) break;
+    if (item == ReadItem::kResource) {
+      out.resources.push_back(r);
+      out.order.push_back("r");
+    } else {
+      out.errors.push_back(e);
+      out.order.push_back(e.ToString());
+    }
+  }
+  EXPECT_EQ(reader->Next(&r, &e), ReadItem::kEnd);  // the end stays the end
+  return out;
+}
+
+std::string ErrorsOf(const Read& r) {
+  std::string s;
+  for (const auto& e : r.errors) s += e.ToString() + "\n";
+  return s;
+}
+
+// Feeds `data` through a socket in small writes from another thread, so the
+// reader sees a pipe: blocks cut anywhere, no size known in advance.
+class Feeder {
+ public:
+  explicit Feeder(std::string data, size_t chunk = 7001) {
+    int sv[2];
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    read_fd_ = sv[0];
+    int w = sv[1];
+    thread_ = std::thread([w, chunk, data = std::move(data)] {
+      for (size_t at = 0; at < data.size();) {
+        ssize_t n = send(w, data.data() + at, std::min(chunk, data.size() - at), MSG_NOSIGNAL);
+        if (n <= 0) break;
+        at += static_cast<size_t>(n);
+      }
+      close(w);
+    });
+  }
+  // Endless: `make(i)` for i = 0, 1, 2... until the reader closes its end (or
+  // `make` returns "": the end of the input).
+  explicit Feeder(std::function<std::string(uint64_t)> make) {
+    int sv[2];
+    EXPECT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    read_fd_ = sv[0];
+    int w = sv[1];
+    thread_ = std::thread([w, make = std::move(make)] {
+      for (uint64_t i = 0;; ++i) {
+        std::string s = make(i);
+        if (s.empty()) break;
+        size_t at = 0;
+        while (at < s.size()) {
+          ssize_t n = send(w, s.data() + at, s.size() - at, MSG_NOSIGNAL);
+          if (n <= 0) {
+            close(w);
+            return;
+          }
+          at += static_cast<size_t>(n);
+        }
+      }
+      close(w);
+    });
+  }
+  ~Feeder() {
+    CloseRead();
+    thread_.join();
+  }
+  int fd() const { return read_fd_; }
+  void CloseRead() {
+    if (read_fd_ >= 0) close(read_fd_);
+    read_fd_ = -1;
+  }
+
+ private:
+  int read_fd_ = -1;
+  std::thread thread_;
+};
+
+// Every value and member name of `a` and `b` has the same position.
+void ExpectSamePositions(const Resource& a, const rapidjson::Value& va, const Resource& b,
+                         const rapidjson::Value& vb, const std::string& path = "") {
+  Position pa = a.FieldPosition(&va), pb = b.FieldPosition(&vb);
+  ASSERT_EQ(pa.line, pb.line) << path;
+  ASSERT_EQ(pa.column, pb.column) << path;
+  ASSERT_EQ(va.GetType(), vb.GetType()) << path;
+  if (va.IsObject()) {
+    ASSERT_EQ(va.MemberCount(), vb.MemberCount()) << path;
+    for (auto ia = va.MemberBegin(), ib = vb.MemberBegin(); ia != va.MemberEnd(); ++ia, ++ib) {
+      std::string name(ia->name.GetString(), ia->name.GetStringLength());
+      ASSERT_EQ(a.FieldLine(&ia->name), b.FieldLine(&ib->name)) << path << "." << name;
+      ExpectSamePositions(a, ia->value, b, ib->value, path + "." + name);
+    }
+  } else if (va.IsArray()) {
+    ASSERT_EQ(va.Size(), vb.Size()) << path;
+    for (rapidjson::SizeType i = 0; i < va.Size(); ++i) {
+      ExpectSamePositions(a, va[i], b, vb[i], path + "[" + std::to_string(i) + "]");
+    }
+  } else {
+    ASSERT_TRUE(va == vb) << path;
+  }
+}
+
+// The streamed resources equal LoadBytes's, position for position.
+void ExpectSameAsLoadBytes(const std::string& text, const Read& streamed, const Limits& limits = Limits()) {
+  LoadResult whole = LoadBytes(text, "in", limits);
+  ASSERT_EQ(streamed.resources.size(), whole.resources.size()) << ErrorsOf(streamed) << Errors(whole);
+  ASSERT_EQ(streamed.errors.size(), whole.errors.size()) << ErrorsOf(streamed) << Errors(whole);
+  for (size_t i = 0; i < whole.resources.size(); ++i) {
+    const Resource& s = streamed.resources[i];
+    const Resource& w = whole.resources[i];
+    ASSERT_EQ(s.line, w.line) << i;
+    ASSERT_EQ(s.column, w.column) << i;
+    ASSERT_EQ(s.item_index, w.item_index) << i;
+    ASSERT_EQ(s.document_index, w.document_index) << i;
+    ASSERT_EQ(s.source, w.source);
+    ExpectSamePositions(s, *s.object, w, *w.object);
+  }
+  for (size_t i = 0; i < whole.errors.size(); ++i) {
+    EXPECT_EQ(streamed.errors[i].ToString(), whole.errors[i].ToString());
+  }
+}
+
+// `kubectl get deploy -A -o json`: 4-space indentation, keys sorted, so `items`
+// comes before `kind`. Item i starts on line 4 + 17 * i.
+std::string Deployment(int i, const std::string& indent = "        ") {
+  std::string n = std::to_string(i);
+  return indent + "{\n" +
+         indent + "    \"apiVersion\": \"apps/v1\",\n" +
+         indent + "    \"kind\": \"Deployment\",\n" +
+         indent + "    \"metadata\": {\n" +
+         indent + "        \"name\": \"web-" + n + "\",\n" +
+         indent + "        \"namespace\": \"ns-" + std::to_string(i % 7) + "\",\n" +
+         indent + "        \"labels\": {\"app\": \"web-" + n + "\"}\n" +
+         indent + "    },\n" +
+         indent + "    \"spec\": {\n" +
+         indent + "        \"replicas\": " + std::to_string(1 + i % 3) + ",\n" +
+         indent + "        \"template\": {\"spec\": {\"containers\": [\n" +
+         indent + "            {\"name\": \"main\", \"image\": \"nginx:1.27\",\n" +
+         indent + "             \"ports\": [{\"containerPort\": 8080}]}\n" +
+         indent + "        ]}}\n" +
+         indent + "    },\n" +
+         indent + "    \"status\": {\"replicas\": 1}\n" +
+         indent + "}";
+}
+
+std::string KubectlList(int count, const std::string& kind = "List", bool kind_first = false) {
+  std::string s = "{\n    \"apiVersion\": \"v1\",\n";
+  if (kind_first) s += "    \"kind\": \"" + kind + "\",\n";
+  s += "    \"items\": [\n";
+  for (int i = 0; i < count; ++i) s += Deployment(i) + (i + 1 < count ? ",\n" : "\n");
+  s += "    ],\n";
+  if (!kind_first) s += "    \"kind\": \"" + kind + "\",\n";
+  s += "    \"metadata\": {\n        \"resourceVersion\": \"\"\n    }\n}\n";
+  return s;
+}
+
+Read ReadPipe(const std::string& text, const Limits& limits = Limits(), size_t chunk = 7001) {
+  Feeder feeder(text, chunk);
+  auto reader = Reader::FromFd(feeder.fd(), "in", limits);
+  return ReadAll(reader.get());
+}
+
+// `text` through a pipe gives `resources` resources, then the one error `error`.
+void ExpectStopsWith(const std::string& text, const Limits& limits, size_t resources, const std::string& error) {
+  Read r = ReadPipe(text, limits);
+  EXPECT_EQ(r.resources.size(), resources);
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsOf(r);
+  EXPECT_EQ(r.errors[0].ToString(), error);
+  EXPECT_EQ(r.order.back(), error);
+}
+
+TEST(Stream, KubectlListItemsBeforeKindStreamsPastTheLookahead) {
+  // ~500 bytes per item: 6,000 items are ~3 MB, well past kItemsLookaheadBytes.
+  const int n = 6000;
+  const std::string text = KubectlList(n);
+  ASSERT_GT(text.size(), 2 * kItemsLookaheadBytes);
+  Read r = ReadPipe(text);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), static_cast<size_t>(n));
+  for (int i = 0; i < n; ++i) {
+    const Resource& res = r.resources[i];
+    ASSERT_EQ(res.item_index, i);
+    ASSERT_EQ(res.line, 4 + 17 * i) << i;
+    ASSERT_EQ(res.column, 9);
+    ASSERT_EQ(res.document_index, 0);
+    const rapidjson::Value& o = *res.object;
+    ASSERT_EQ(std::string(o["metadata"]["name"].GetString()), "web-" + std::to_string(i));
+    ASSERT_EQ(res.FieldLine(&o["metadata"]["name"]), 4 + 17 * i + 4);
+    ASSERT_EQ(res.FieldLine(&o["spec"]["template"]["spec"]["containers"][0]["ports"]), 4 + 17 * i + 12);
+    ASSERT_EQ(res.FieldPosition(&o["spec"]["replicas"]).column, 29);
+  }
+  // Past the lookahead each item has a document of its own (freed with it).
+  EXPECT_NE(r.resources[n - 1].owner, r.resources[n - 2].owner);
+  ExpectSameAsLoadBytes(text, r);
+}
+
+TEST(Stream, ListWithKindFirstYieldsEachItemOnItsOwn) {
+  const std::string text = KubectlList(50, "DeploymentList", /*kind_first=*/true);
+  Read r = ReadPipe(text, Limits(), 333);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 50u);
+  EXPECT_NE(r.resources[0].owner, r.resources[1].owner);
+  EXPECT_EQ(r.resources[0].line, 5);
+  ExpectSameAsLoadBytes(text, r);
+}
+
+TEST(Stream, SmallListItemsBeforeKindIsReadAsLoadBytesReadsIt) {
+  const std::string text = KubectlList(3);
+  Read r = ReadPipe(text, Limits(), 5);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 3u);
+  ExpectSameAsLoadBytes(text, r);
+}
+
+TEST(Stream, ObjectWithItemsBeforeKindThatIsNotAListIsOneResource) {
+  const std::string text =
+      "{\"apiVersion\": \"example.com/v1\", \"items\": [{\"a\": 1}, 2, \"x\"],\n \"kind\": \"Inventory\",\n"
+      " \"metadata\": {\"name\": \"inv\"}}\n";
+  Read r = ReadPipe(text, Limits(), 3);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 1u);
+  const Resource& res = r.resources[0];
+  EXPECT_EQ(res.item_index, -1);
+  EXPECT_EQ(std::string((*res.object)["kind"].GetString()), "Inventory");
+  EXPECT_EQ((*res.object)["items"].Size(), 3u);
+  EXPECT_EQ(res.FieldLine(&(*res.object)["metadata"]["name"]), 3);
+  ExpectSameAsLoadBytes(text, r);
+}
+
+TEST(Stream, ObjectPastTheLookaheadThatTurnsOutNotAListIsALocatedError) {
+  const std::string text = KubectlList(3000, "Inventory");
+  Read r = ReadPipe(text);
+  EXPECT_EQ(r.resources.size(), 3000u);
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsOf(r);
+  EXPECT_EQ(r.errors[0].line, 1);
+  EXPECT_NE(r.errors[0].message.find("kind Inventory is not a List"), std::string::npos) << ErrorsOf(r);
+  EXPECT_EQ(r.order.back(), r.errors[0].ToString());  // after the items
+}
+
+TEST(Stream, ListWithoutApiVersion) {
+  // Within the lookahead: as LoadBytes, one not_an_object error and no items.
+  const std::string small = "{\"kind\": \"List\", \"items\": [" + Deployment(0, "") + "]}";
+  Read r = ReadPipe(small);
+  ExpectSameAsLoadBytes(small, r);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_TRUE(r.errors[0].not_an_object);
+}
+
+TEST(Stream, TopLevelArrayOfObjects) {
+  std::string text = "[\n" + Deployment(0, "  ") + ",\n" + Deployment(1, "  ") + "\n]\n";
+  Read r = ReadPipe(text, Limits(), 11);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 2u);
+  EXPECT_EQ(r.resources[0].item_index, 0);
+  EXPECT_EQ(r.resources[1].item_index, 1);
+  EXPECT_EQ(r.resources[1].line, 19);
+  EXPECT_EQ(r.resources[1].column, 3);
+  EXPECT_EQ(r.resources[1].FieldLine(&(*r.resources[1].object)["metadata"]["name"]), 23);
+  ExpectSameAsLoadBytes(text, r);
+  // An array of anything else is not a manifest: one error, flagged.
+  Read data = ReadPipe("[1, 2, {\"a\": [3]}]\n{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}\n");
+  ASSERT_EQ(data.errors.size(), 1u);
+  EXPECT_EQ(data.errors[0].ToString(), "in:1:1: error: document is not a Kubernetes object (no kind): it is a sequence");
+  EXPECT_TRUE(data.errors[0].not_an_object);
+  ASSERT_EQ(data.resources.size(), 1u);  // the next value is read
+  EXPECT_EQ(data.resources[0].line, 2);
+  EXPECT_EQ(data.resources[0].document_index, 1);
+  // A later element that is not an object is an error of its own.
+  Read mixed = ReadPipe("[{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}, 5]");
+  ASSERT_EQ(mixed.errors.size(), 1u);
+  EXPECT_EQ(mixed.errors[0].ToString(),
+            "in:1:39: error: array item 1: document is not a Kubernetes object (no kind): it is a scalar");
+}
+
+TEST(Stream, JsonLinesAndConcatenatedValues) {
+  std::string text;
+  for (int i = 0; i < 1000; ++i) {
+    text += "{\"apiVersion\":\"v1\",\"kind\":\"ConfigMap\",\"metadata\":{\"name\":\"c" + std::to_string(i) + "\"}}\n";
+  }
+  text += "{\"apiVersion\":\"v1\",\"kind\":\"Pod\"} {\"apiVersion\":\"v1\",\"kind\":\"Pod\"}";
+  Read r = ReadPipe(text);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 1002u);
+  EXPECT_EQ(r.resources[999].line, 1000);
+  EXPECT_EQ(r.resources[999].document_index, 999);
+  EXPECT_EQ(r.resources[1001].column, 34);
+  ExpectSameAsLoadBytes(text, r);
+}
+
+TEST(Stream, YamlStreamOneDocumentAtATime) {
+  std::string text = "# a stream\n";
+  for (int i = 0; i < 2000; ++i) {
+    text += "---\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c" + std::to_string(i) +
+            "\ndata:\n  k: [1, 2]\n";
+  }
+  text += "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Pod\n  metadata: {name: a}\n"
+          "- apiVersion: v1\n  kind: Pod\n  metadata: {name: b}\n";
+  Read r = ReadPipe(text);
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 2002u);
+  EXPECT_EQ(r.resources[5].line, 2 + 7 * 5 + 1);
+  EXPECT_EQ(r.resources[5].document_index, 5);
+  EXPECT_EQ(r.resources[2001].item_index, 1);
+  EXPECT_EQ(r.resources[2000].owner, r.resources[2001].owner);  // a YAML List is one document
+  ExpectSameAsLoadBytes(text, r);
+}
+
+TEST(Stream, FromFileAndFromBytes) {
+  const std::string text = KubectlList(20);
+  char path[] = "/tmp/aimsgate_stream_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  LoadError open_error;
+  auto reader = Reader::Open(path, Limits(), &open_error);
+  ASSERT_NE(reader, nullptr) << open_error.ToString();
+  EXPECT_EQ(reader->source(), path);
+  Read r = ReadAll(reader.get());
+  EXPECT_TRUE(reader->is_json());
+  EXPECT_EQ(reader->bytes_read(), text.size());
+  unlink(path);
+  EXPECT_EQ(r.resources.size(), 20u);
+  EXPECT_EQ(r.resources[0].source, path);
+  auto from_bytes = Reader::FromBytes(text, "in", Limits());
+  ExpectSameAsLoadBytes(text, ReadAll(from_bytes.get()));
+  EXPECT_EQ(Reader::Open("/nonexistent/x.yaml", Limits(), &open_error), nullptr);
+  EXPECT_EQ(open_error.ToString(), "/nonexistent/x.yaml: error: cannot open file: No such file or directory");
+}
+
+TEST(Stream, FlowStyleYamlFallsBackToYaml) {
+  Read r = ReadPipe("{kind: Pod, apiVersion: v1, metadata: {name: p}}\n---\n{kind: Pod, apiVersion: v1}\n");
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  ASSERT_EQ(r.resources.size(), 2u);
+  EXPECT_EQ(r.resources[1].line, 3);
+  // Neither JSON nor YAML: the JSON error, as LoadBytes says.
+  const std::string bad = "{kind: Pod, kind: Job}";
+  Read b = ReadPipe(bad);
+  ExpectSameAsLoadBytes(bad, b);
+}
+
+TEST(Stream, BomAndBlankInput) {
+  Read r = ReadPipe("\xEF\xBB\xBF{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}");
+  ASSERT_EQ(r.resources.size(), 1u) << ErrorsOf(r);
+  EXPECT_EQ(r.resources[0].column, 1);
+  Read empty = ReadPipe("");
+  EXPECT_TRUE(empty.resources.empty() && empty.errors.empty());
+  Read blank = ReadPipe(" \n\n# only a comment\n");
+  EXPECT_TRUE(blank.resources.empty() && blank.errors.empty());
+}
+
+// ---- hostile framings ----
+
+TEST(StreamHostile, InvalidUtf8InTheMiddleOfItem5000) {
+  std::string text = KubectlList(6000);
+  // Item 5000's name: web-5000 -> web-\xFF000.
+  size_t at = text.find("\"web-5000\"");
+  ASSERT_NE(at, std::string::npos);
+  text[at + 5] = '\xFF';
+  Read r = ReadPipe(text);
+  EXPECT_EQ(r.resources.size(), 5000u);  // everything before it
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsOf(r);
+  EXPECT_EQ(r.errors[0].line, 4 + 17 * 5000 + 4);
+  EXPECT_EQ(r.errors[0].column, 30);
+  EXPECT_EQ(r.errors[0].message, "not UTF-8 text: invalid byte at offset " + std::to_string(at + 5));
+  // Also a NUL, and a UTF-8 sequence cut at the end of the input.
+  std::string nul = KubectlList(10);
+  nul[nul.find("web-7")] = '\0';
+  Read rn = ReadPipe(nul);
+  ASSERT_EQ(rn.errors.size(), 1u);
+  EXPECT_NE(rn.errors[0].message.find("binary file: NUL byte at offset"), std::string::npos);
+  Read cut = ReadPipe("{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}\n\"\xC3");
+  ASSERT_EQ(cut.errors.size(), 1u);
+  EXPECT_EQ(cut.errors[0].ToString(), "in:2:2: error: not UTF-8 text: invalid byte at offset 37");
+  // YAML too, in document 300 of a stream.
+  std::string yaml;
+  for (int i = 0; i < 400; ++i) yaml += "---\napiVersion: v1\nkind: Pod\nmetadata: {name: p" + std::to_string(i) + "}\n";
+  size_t y = yaml.find("name: p300}");
+  yaml[y + 7] = '\xC0';
+  Read ry = ReadPipe(yaml);
+  EXPECT_EQ(ry.resources.size(), 300u);
+  ASSERT_EQ(ry.errors.size(), 1u) << ErrorsOf(ry);
+  EXPECT_EQ(ry.errors[0].line, 4 * 300 + 4);
+  EXPECT_EQ(ry.errors[0].column, 19);
+}
+
+TEST(StreamHostile, TruncatedInput) {
+  std::string text = KubectlList(100);
+  text.resize(text.find("\"web-60\"") + 3);
+  Read r = ReadPipe(text);
+  EXPECT_EQ(r.resources.size(), 0u);  // within the lookahead: the List never completed
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_NE(r.errors[0].message.find("invalid JSON: Missing a closing quotation mark"), std::string::npos)
+      << ErrorsOf(r);
+  EXPECT_EQ(r.errors[0].line, 4 + 17 * 60 + 4);
+  // Past the lookahead the items before the cut are out already.
+  std::string big = KubectlList(5000);
+  big.resize(big.find("\"web-4000\"") - 10);
+  Read rb = ReadPipe(big);
+  EXPECT_EQ(rb.resources.size(), 4000u);
+  ASSERT_EQ(rb.errors.size(), 1u);
+  EXPECT_EQ(rb.errors[0].line, 4 + 17 * 4000 + 4);
+  // A top-level array cut after a comma.
+  Read ra = ReadPipe("[{\"apiVersion\": \"v1\", \"kind\": \"Pod\"},\n");
+  ASSERT_EQ(ra.errors.size(), 1u);
+  EXPECT_EQ(ra.errors[0].ToString(), "in:2:1: error: invalid JSON: Invalid value.");
+  // YAML cut inside a flow mapping.
+  Read ry = ReadPipe("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: p\n");
+  EXPECT_EQ(ry.resources.size(), 1u);
+  ASSERT_EQ(ry.errors.size(), 1u);
+  EXPECT_EQ(ry.errors[0].line, 7);
+}
+
+TEST(StreamHostile, DuplicateKeyInsideAnItemDropsThatItem) {
+  std::string text = KubectlList(5000);
+  size_t at = text.find("\"namespace\": \"ns-", text.find("\"web-3000\""));
+  text.replace(at, 11, "\"name\"     ");  // same length: positions unchanged
+  Read r = ReadPipe(text);
+  EXPECT_EQ(r.resources.size(), 4999u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].ToString(),
+            "in:" + std::to_string(4 + 17 * 3000 + 5) + ":17: error: duplicate key \"name\" in mapping");
+  EXPECT_EQ(r.order[3000], r.errors[0].ToString());  // in its place
+  EXPECT_EQ(r.resources[3000].item_index, 3001);
+  // In the envelope of a List with kind first: the List is dropped, as LoadBytes does.
+  std::string env = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"kind\": \"List\", \"items\": [" +
+                    Deployment(0, "") + "]}";
+  Read re = ReadPipe(env);
+  EXPECT_TRUE(re.resources.empty());
+  ASSERT_EQ(re.errors.size(), 1u);
+  EXPECT_EQ(re.errors[0].ToString(), "in:1:38: error: duplicate key \"kind\" in mapping");
+  // A second `items`.
+  Read ri = ReadPipe("{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [], \"items\": []}");
+  ASSERT_EQ(ri.errors.size(), 1u);
+  EXPECT_EQ(ri.errors[0].ToString(), "in:1:51: error: duplicate key \"items\" in mapping");
+}
+
+TEST(StreamHostile, DeepNestingInsideAnItem) {
+  Limits l;
+  l.max_depth = 20;
+  // Depth counts from the List: the item is level 3.
+  auto item = [](int levels) {
+    std::string s = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": ";
+    for (int i = 0; i < levels; ++i) s += "[";
+    for (int i = 0; i < levels; ++i) s += "]";
+    return s + "}";
+  };
+  std::string ok = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [" + item(17) + "]}";
+  Read r = ReadPipe(ok, l);
+  EXPECT_EQ(r.resources.size(), 1u) << ErrorsOf(r);
+  std::string deep = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [" + item(1) + ",\n" +
+                     item(1000000) + "]}";
+  Read d = ReadPipe(deep, l);
+  EXPECT_EQ(d.resources.size(), 1u);
+  ASSERT_EQ(d.errors.size(), 1u);
+  EXPECT_EQ(d.errors[0].ToString(), "in:2:59: error: nesting depth limit exceeded: more than 20 levels");
+  // YAML flow nesting in a later document is stopped by the pre-scan, located.
+  ExpectStopsWith("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Pod\nx: " + std::string(1000000, '[') + "\n",
+                  l, 1, "in:6:24: error: nesting depth limit exceeded: more than 20 levels");
+}
+
+TEST(StreamHostile, ItemOverTheObjectBudgetStopsTheReader) {
+  Limits l;
+  l.max_object_bytes = 4096;
+  std::string text = "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [\n" + Deployment(0, "") + ",\n" +
+                     Deployment(1, "") + ",\n{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"data\": {\"k\": \"" +
+                     std::string(10000, 'x') + "\"}},\n" + Deployment(3, "") + "]}";
+  Read r = ReadPipe(text, l);
+  EXPECT_EQ(r.resources.size(), 2u);
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].ToString(), "in:36:1: error: object larger than the limit of 4096 bytes");
+  // An object exactly at the budget is fine.
+  std::string one = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}";
+  l.max_object_bytes = one.size();
+  EXPECT_EQ(ReadPipe(one + "\n" + one, l).resources.size(), 2u);
+  l.max_object_bytes = one.size() - 1;
+  Read over = ReadPipe(one, l);
+  ASSERT_EQ(over.errors.size(), 1u);
+  EXPECT_EQ(over.errors[0].ToString(), "in:1:1: error: object larger than the limit of 34 bytes");
+  // YAML: a document over the budget.
+  l.max_object_bytes = 100000;
+  ExpectStopsWith("apiVersion: v1\nkind: Pod\n---\napiVersion: v1\nkind: Pod\ndata: " + std::string(300000, 'y') + "\n",
+                  l, 1, "in:3:1: error: document larger than the limit of 100000 bytes");
+}
+
+TEST(StreamHostile, WholeInputCap) {
+  Limits l;
+  l.max_file_bytes = 1000;
+  Read r = ReadPipe(KubectlList(10), l);
+  ASSERT_FALSE(r.errors.empty());
+  EXPECT_NE(r.errors.back().message.find("input is over the limit of 1000 bytes"), std::string::npos)
+      << ErrorsOf(r);
+}
+
+// An endless pipe: a string that never closes, an array that never ends, a YAML
+// scalar that never ends. The reader stops at the budget (or, for the array, can
+// be abandoned at any item) without holding more than the budget.
+TEST(StreamHostile, EndlessStreamsAreBoundedPerItem) {
+  Limits l;
+  l.max_object_bytes = 1 << 20;
+  {
+    Feeder f([](uint64_t i) { return i == 0 ? std::string("[{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": \"") :
+                                              std::string(4096, 'a'); });
+    auto reader = Reader::FromFd(f.fd(), "pipe", l);
+    Read r = ReadAll(reader.get());
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].ToString(), "pipe:1:2: error: object larger than the limit of 1048576 bytes");
+    EXPECT_LT(reader->bytes_read(), 3u << 20);
+  }
+  {
+    Feeder f([](uint64_t i) {
+      return i == 0 ? std::string("apiVersion: v1\nkind: Pod\ndata: ") : std::string(4096, 'b');
+    });
+    auto reader = Reader::FromFd(f.fd(), "pipe", l);
+    Read r = ReadAll(reader.get());
+    ASSERT_EQ(r.errors.size(), 1u);
+    EXPECT_EQ(r.errors[0].ToString(), "pipe:1:1: error: document larger than the limit of 1048576 bytes");
+  }
+  {
+    // Valid items forever: 20,000 read, then the reader is dropped.
+    Feeder f([](uint64_t i) {
+      return (i == 0 ? std::string("[") : std::string(",")) + "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", "
+             "\"metadata\": {\"name\": \"p" + std::to_string(i) + "\"}}";
+    });
+    auto reader = Reader::FromFd(f.fd(), "pipe", l);
+    Resource res;
+    LoadError err;
+    for (int i = 0; i < 20000; ++i) {
+      ASSERT_EQ(reader->Next(&res, &err), ReadItem::kResource) << err.ToString();
+      ASSERT_EQ(res.item_index, i);
+    }
+  }
+}
+
+// Memory: a 150,000-item List through a pipe, consumed one item at a time, never
+// has more than a few items' DOM allocated at once (allocation counts from
+// mallinfo2, not time). The input is ~75 MB; LoadBytes would hold all of it.
+TEST(StreamMemory, LiveHeapIsBoundedByOneItemNotByTheInput) {
+  const int n = 150000;
+  Feeder f([n](uint64_t i) -> std::string {
+    if (i == 0) return "{\n    \"apiVersion\": \"v1\",\n    \"items\": [\n";
+    if (i <= static_cast<uint64_t>(n)) return Deployment(static_cast<int>(i - 1)) + (i < static_cast<uint64_t>(n) ? ",\n" : "\n");
+    if (i == static_cast<uint64_t>(n) + 1) return "    ],\n    \"kind\": \"List\",\n    \"metadata\": {}\n}\n";
+    return std::string();  // the end
+  });
+  Limits limits;
+  limits.max_file_bytes = 0;  // no cap on the whole stream
+  auto reader = Reader::FromFd(f.fd(), "pipe", limits);
+  Resource res;
+  LoadError err;
+  // The first items are held (kItemsLookaheadBytes): measure after them.
+  for (int i = 0; i < 5000; ++i) ASSERT_EQ(reader->Next(&res, &err), ReadItem::kResource) << err.ToString();
+  res = Resource();
+  const size_t base = mallinfo2().uordblks;
+  size_t peak = base;
+  int count = 5000;
+  uint64_t bytes_at_base = reader->bytes_read();
+  for (;; ++count) {
+    ReadItem item = reader->Next(&res, &err);
+    if (item == ReadItem::kEnd) break;
+    ASSERT_EQ(item, ReadItem::kResource) << err.ToString();
+    ASSERT_EQ(res.FieldLine(&(*res.object)["metadata"]), 4 + 17 * count + 3);
+    if (count % 97 == 0) peak = std::max(peak, mallinfo2().uordblks);
+  }
+  f.CloseRead();
+  EXPECT_EQ(count, n);
+  const uint64_t streamed = reader->bytes_read() - bytes_at_base;
+  EXPECT_GT(streamed, 60u << 20);
+  // One item's DOM and position index is ~10 KiB; the reader's own buffers
+  // (two 64 KiB blocks, libc arenas) a few hundred KiB. 2 MiB is ~1/30 of the
+  // input streamed while measuring.
+  EXPECT_LT(peak - base, 2u << 20) << "peak live heap grew by " << (peak - base) << " bytes over "
+                                   << streamed << " bytes streamed";
+  std::printf("live heap grew by at most %zu bytes while %llu bytes streamed\n", peak - base,
+              static_cast<unsigned long long>(streamed));
+}
+
+}  // namespace
+}  // namespace aimsgate::manifest
