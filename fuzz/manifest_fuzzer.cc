@@ -1,9 +1,11 @@
 // libFuzzer target: manifest loading (YAML streams and JSON) with the default
-// limits, plus the field-position index the reports use.
+// limits, plus the field-position index the reports use; the streaming Reader
+// with a small per-object budget.
 #include <cstddef>
 #include <cstdint>
 
 #include "evaluator/manifest/manifest.h"
+#include "evaluator/manifest/stream.h"
 #include "fuzz/fuzz_util.h"
 
 namespace {
@@ -29,5 +31,20 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Touch(aimsgate::manifest::LoadBytes(bytes, "fuzz", limits));
   Touch(aimsgate::manifest::LoadYaml(bytes, "fuzz.yaml", limits));
   Touch(aimsgate::manifest::LoadJson(bytes, "fuzz.json", limits));
+  limits.max_object_bytes = 4096;
+  auto reader = aimsgate::manifest::Reader::FromBytes(bytes, "fuzz", limits);
+  aimsgate::manifest::LoadResult streamed;
+  aimsgate::manifest::Resource res;
+  aimsgate::manifest::LoadError error;
+  for (;;) {
+    auto item = reader->Next(&res, &error);
+    if (item == aimsgate::manifest::ReadItem::kEnd) break;
+    if (item == aimsgate::manifest::ReadItem::kError) {
+      streamed.errors.push_back(error);
+    } else {
+      streamed.resources.push_back(res);
+    }
+  }
+  Touch(streamed);
   return 0;
 }
