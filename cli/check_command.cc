@@ -133,33 +133,81 @@ int RunCheck(const CheckOptions& o) {
                                           : ProgressMode::kAuto;
   scan_options.digest_objects = !o.evidence.path.empty();
   if (!o.evidence.path.empty() && !CollectRedactValues(o.evidence, &scan_options)) return 2;
-  ScanResult scan = Scan(*engine, scan_options);
-  // Scores consume one decision at a time (a sink's counters, not the results).
-  FrameworkScores scores(*engine, o.engine.framework);
-  for (const auto& e : scan.evaluations) scores.Add(ResourceKey(e.resource), e.results);
-  // Evidence first: a decision that was not recorded must not pass (exit 2).
-  if (!o.evidence.path.empty() && !WriteCheckEvidence(o.evidence, *engine, scan)) return 2;
-  for (const auto& s : scan.skipped) std::cerr << s.source << ": note: " << s.message << "\n";
-  PrintNotManifests(scan, o.verbose);
 
+  // The sinks, in the order each decision visits them: evidence first (a decision that
+  // was not recorded must not pass: exit 2), then the counters, then every report.
+  std::unique_ptr<DecisionSink> evidence;
+  if (!o.evidence.path.empty() && !(evidence = OpenCheckEvidence(o.evidence, *engine))) return 2;
+  FrameworkScores scores(*engine, o.engine.framework);
+  Summary summary;
   const bool color = UseColor(o.color);
+  std::vector<std::unique_ptr<std::ofstream>> files;
+  std::vector<std::unique_ptr<DecisionSink>> reports;
   for (const auto& out : outputs) {
     // Input errors go to stderr (below), once: a text report on stdout would show
     // them a second time in a CI log, which interleaves both streams.
     const bool text_here = out.path.empty() && out.format == "text";
-    ReportInput in{*engine, scan, text_here && color, scan_options.now_unix, &scores, /*list_input_errors=*/!text_here, {}};
-    for (const auto& n : waivers.notices) in.notices.push_back({n.source, n.line, n.message, n.waiver});
-    in.all_results = o.results == "all";
-    if (out.path.empty()) {
-      WriteReport(out.format, in, std::cout);
-      std::cout.flush();
-      continue;
+    ReportOptions options;
+    options.color = text_here && color;
+    options.now_unix = scan_options.now_unix;
+    options.scores = &scores;
+    options.list_input_errors = !text_here;
+    for (const auto& n : waivers.notices) options.notices.push_back({n.source, n.line, n.message, n.waiver});
+    options.all_results = o.results == "all";
+    std::ostream* stream = &std::cout;
+    if (!out.path.empty()) {
+      files.push_back(std::make_unique<std::ofstream>(out.path, std::ios::binary | std::ios::trunc));
+      stream = files.back().get();
+      if (!*stream) {
+        std::cerr << out.path << ": error: cannot write report\n";
+        return 2;
+      }
     }
-    std::ofstream file(out.path, std::ios::binary | std::ios::trunc);
-    if (file) WriteReport(out.format, in, file);
+    reports.push_back(MakeReportSink(out.format, *engine, options, *stream));
+  }
+  const DecisionSink* failed = nullptr;
+  ScanResult scan = Scan(*engine, scan_options, [&](ResourceEvaluation& d) {
+    if (evidence && !evidence->Add(d)) {
+      failed = evidence.get();
+      return false;
+    }
+    scores.AddDistinct(d.results);  // every decision of a check is on a different object
+    summary.Add(d);
+    for (const auto& report : reports) {
+      if (!report->Add(d)) {
+        failed = report.get();
+        return false;
+      }
+    }
+    return true;
+  });
+  if (failed) {
+    std::cerr << failed->error() << "\n";
+    return 2;
+  }
+  if (evidence && !evidence->Finish(scan)) {
+    std::cerr << evidence->error() << "\n";
+    return 2;
+  }
+  for (const auto& s : scan.skipped) std::cerr << s.source << ": note: " << s.message << "\n";
+  PrintNotManifests(scan, o.verbose);
+
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const OutputSpec& out = outputs[i];
+    const bool ok = reports[i]->Finish(scan);
+    if (!ok) {
+      std::cerr << (out.path.empty() ? "aimsgate check" : out.path) << ": error: " << reports[i]->error() << "\n";
+      return 2;
+    }
+  }
+  std::cout.flush();
+  for (size_t i = 0, f = 0; i < outputs.size(); ++i) {
+    if (outputs[i].path.empty()) continue;
+    std::ofstream& file = *files[f++];
     file.flush();
+    file.close();
     if (!file) {
-      std::cerr << out.path << ": error: cannot write report\n";
+      std::cerr << outputs[i].path << ": error: cannot write report\n";
       return 2;
     }
   }
@@ -171,13 +219,13 @@ int RunCheck(const CheckOptions& o) {
   }
   if (!scan.errors.empty()) return 2;
   // `helm template … | aimsgate check -` must not pass when helm printed nothing.
-  if (scan.evaluations.empty() && !o.allow_empty) {
+  if (scan.decisions == 0 && !o.allow_empty) {
     std::cerr << "aimsgate check: error: no Kubernetes objects found (" << Plural(scan.files, "file") << " read";
     if (!scan.not_manifests.empty()) std::cerr << ", " << scan.not_manifests.size() << " of them skipped as not manifests";
     std::cerr << "); give --allow-empty if that is expected\n";
     return 2;
   }
-  Summary s = Summarize(scan);
+  const Summary& s = summary;
   if (o.fail_on == "deny" && s.denied > 0) return 1;
   if (o.fail_on == "warn" && (s.denied > 0 || s.warned > 0)) return 1;
   return 0;

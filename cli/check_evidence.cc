@@ -41,7 +41,66 @@ bool CollectRedactValues(const EvidenceFlags& f, ScanOptions* options) {
   return true;
 }
 
-bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const ScanResult& scan) {
+namespace {
+
+class EvidenceSink : public DecisionSink {
+ public:
+  EvidenceSink(const EvidenceFlags& f, const Engine& engine, CiContext ci)
+      : f_(f), packs_(engine.packs()), ci_(std::move(ci)) {
+    if (const rapidjson::Value* sig = engine.model_signature()) {
+      model_.signer = (*sig)["signer"].GetString();
+      model_.root_digest = (*sig)["rootDigest"].GetString();
+      model_.verified = (*sig)["verified"].GetBool();
+    }
+  }
+
+  evidence::Status Open(const evidence::WriterOptions& options) {
+    evidence::Status status = writer_.Open(options);
+    for (const auto& w : writer_.open_warnings()) std::cerr << w << "\n";
+    return status;
+  }
+
+  bool Add(const ResourceEvaluation& evaluation) override {
+    evidence::RecordInput in;
+    in.source = f_.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
+    in.ci = ci_.fields;
+    in.ci_labels = ci_.labels;
+    in.evaluation = &evaluation;
+    in.packs = &packs_;
+    in.model = model_;
+    evidence::Status status = writer_.Append(in);
+    if (status.ok()) return true;
+    error_ = f_.path + ": error: evidence not recorded for " + evaluation.resource.source + ":" +
+             std::to_string(evaluation.resource.line) + ": " + status.message();
+    writer_.Close();
+    return false;
+  }
+
+  bool Finish(const ScanResult&) override {
+    evidence::Status status = writer_.Close();
+    if (!status.ok()) {
+      error_ = status.message();
+      return false;
+    }
+    if (f_.path != "-") {
+      // The one hash that proves, later, that nothing was cut from the end of this log.
+      std::cerr << f_.path << ": evidence session " << writer_.session() << " closed at seq " << writer_.last_seq()
+                << ", head " << writer_.last_hash() << " (anchor it: aimsgate evidence verify --expect-head HASH)\n";
+    }
+    return true;
+  }
+
+ private:
+  const EvidenceFlags f_;
+  const std::vector<PackRef> packs_;
+  const CiContext ci_;
+  evidence::RecordInput::ModelInfo model_;
+  evidence::EvidenceWriter writer_;
+};
+
+}  // namespace
+
+std::unique_ptr<DecisionSink> OpenCheckEvidence(const EvidenceFlags& f, const Engine& engine) {
   evidence::WriterOptions options;
   options.path = f.path;
   options.key_path = f.key_path;
@@ -53,55 +112,20 @@ bool WriteCheckEvidence(const EvidenceFlags& f, const Engine& engine, const Scan
   std::string label_error;
   if (!AddContextLabels(f.context_labels, &ci, &label_error)) {
     std::cerr << "aimsgate check: error: " << label_error << "\n";
-    return false;
+    return nullptr;
   }
   if (f.key_path.empty()) {
     // Once per run: a hash chain alone can be recomputed by whoever can write the file.
     std::cerr << "aimsgate check: warning: --evidence without --evidence-key: the log's hash chain is NOT signed, "
                  "so it shows accidents but not who wrote it (create a key with `aimsgate evidence keygen`)\n";
   }
-  evidence::EvidenceWriter writer;
-  evidence::Status status = writer.Open(options);
-  for (const auto& w : writer.open_warnings()) std::cerr << w << "\n";
+  auto sink = std::make_unique<EvidenceSink>(f, engine, std::move(ci));
+  evidence::Status status = sink->Open(options);
   if (!status.ok()) {
     std::cerr << status.message() << "\n";
-    return false;
+    return nullptr;
   }
-  const std::vector<PackRef> packs = engine.packs();
-  evidence::RecordInput::ModelInfo model;
-  if (const rapidjson::Value* sig = engine.model_signature()) {
-    model.signer = (*sig)["signer"].GetString();
-    model.root_digest = (*sig)["rootDigest"].GetString();
-    model.verified = (*sig)["verified"].GetBool();
-  }
-  for (const auto& evaluation : scan.evaluations) {
-    evidence::RecordInput in;
-    in.source = f.source == "audit" ? evidence::Source::kAudit : evidence::Source::kCi;
-    in.ci = ci.fields;
-    in.ci_labels = ci.labels;
-    in.evaluation = &evaluation;
-    in.packs = &packs;
-    in.model = model;
-    status = writer.Append(in);
-    if (!status.ok()) {
-      std::cerr << f.path << ": error: evidence not recorded for " << evaluation.resource.source << ":"
-                << evaluation.resource.line << ": " << status.message() << "\n";
-      writer.Close();
-      return false;
-    }
-  }
-  status = writer.Close();
-  if (!status.ok()) {
-    std::cerr << status.message() << "\n";
-    return false;
-  }
-  if (f.path != "-") {
-    // The one hash that proves, later, that nothing was cut from the end of this log.
-    std::cerr << f.path << ": evidence session " << writer.session() << " closed at seq "
-              << writer.last_seq() << ", head " << writer.last_hash()
-              << " (anchor it: aimsgate evidence verify --expect-head HASH)\n";
-  }
-  return true;
+  return sink;
 }
 
 }  // namespace aimsgate::cli

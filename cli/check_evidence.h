@@ -1,11 +1,16 @@
 // `check --evidence FILE`: one evidence record per evaluated resource, in the
-// report's order, on the chain of FILE (continued across runs).
+// report's order, on the chain of FILE (continued across runs), appended as the
+// run hands each decision on.
 //
 //   EvidenceFlags flags;  AddEvidenceFlags(app, &flags);
 //   ...
-//   if (!flags.path.empty() && !WriteCheckEvidence(flags, engine, scan)) return 2;
+//   std::unique_ptr<DecisionSink> evidence = OpenCheckEvidence(flags, engine);
+//   if (!evidence) return 2;                       // why was printed
+//   Scan(engine, options, [&](Decision& d) { return evidence->Add(d); });
+//   if (stopped or !evidence->Finish(scan)) { print evidence->error(); return 2; }
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -34,8 +39,10 @@ void AddEvidenceFlags(CLI::App* app, EvidenceFlags* flags);
 // False (after printing why) when a redact path is malformed.
 bool CollectRedactValues(const EvidenceFlags& flags, ScanOptions* options);
 
-// False (after printing why) when the log cannot be opened or written: a
-// decision that was not recorded makes `check` exit 2.
-bool WriteCheckEvidence(const EvidenceFlags& flags, const Engine& engine, const ScanResult& scan);
+// The log opened for appending, or null (after printing why) when it cannot be.  Add
+// fails (error() says for which resource) when a record cannot be written; Finish
+// closes the log and prints its head.  A decision that was not recorded makes
+// `check` exit 2.
+std::unique_ptr<DecisionSink> OpenCheckEvidence(const EvidenceFlags& flags, const Engine& engine);
 
 }  // namespace aimsgate::cli

@@ -1,6 +1,7 @@
 #include "cli/report.h"
 
 #include <map>
+#include <unordered_map>
 
 #if defined(AIMSGATE_HAVE_EVIDENCE) && __has_include("evaluator/evidence/report/policy_report.h")
 #include "evaluator/evidence/report/policy_report.h"
@@ -14,22 +15,24 @@
 
 namespace aimsgate::cli {
 
-Summary Summarize(const ScanResult& scan) {
-  Summary s;
-  s.resources = scan.evaluations.size();
-  for (const auto& e : scan.evaluations) {
-    for (const auto& r : e.results) {
-      switch (r.result) {
-        case Outcome::kPass: ++s.pass; break;
-        case Outcome::kFail: ++s.fail; break;
-        case Outcome::kSkip: ++s.skip; break;
-        case Outcome::kError: ++s.error; break;
-        case Outcome::kWaived: ++s.waived; break;
-      }
+void Summary::Add(const ResourceEvaluation& e) {
+  ++resources;
+  for (const auto& r : e.results) {
+    switch (r.result) {
+      case Outcome::kPass: ++pass; break;
+      case Outcome::kFail: ++fail; break;
+      case Outcome::kSkip: ++skip; break;
+      case Outcome::kError: ++error; break;
+      case Outcome::kWaived: ++waived; break;
     }
-    if (e.denied()) ++s.denied;
-    if (e.warned()) ++s.warned;
   }
+  if (e.denied()) ++denied;
+  if (e.warned()) ++warned;
+}
+
+Summary Summarize(const CollectedScan& scan) {
+  Summary s;
+  for (const auto& e : scan.evaluations) s.Add(e);
   return s;
 }
 
@@ -107,159 +110,184 @@ bool Listed(const RuleResult& r, bool all) {
   return all || r.result == Outcome::kFail || r.result == Outcome::kError || r.result == Outcome::kWaived;
 }
 
-}  // namespace
+// `--format json`: the header (packs, summary, per-rule counts) needs the run's
+// totals, so the three per-decision arrays are spooled and copied in at Finish.
+class JsonSink : public DecisionSink {
+ public:
+  JsonSink(const Engine& engine, const ReportOptions& o, std::ostream& os) : engine_(engine), o_(o), os_(os) {}
 
-void WriteJsonReport(const ReportInput& in, std::ostream& os) {
-  JsonOut stream(os);
-  rapidjson::PrettyWriter<JsonOut> w(stream);
-  w.SetIndent(' ', 2);
-  w.StartObject();
-  w.Key("apiVersion"); w.String(kCheckReportApiVersion);
-  w.Key("kind"); w.String("CheckReport");
-  w.Key("packs");
-  w.StartArray();
-  for (const auto& p : in.engine.packs()) {
-    w.StartObject();
-    w.Key("name"); w.String(p.name);
-    w.Key("version"); w.String(p.version);
-    w.Key("digest"); w.String(p.digest);
-    w.EndObject();
-  }
-  w.EndArray();
-  Summary s = Summarize(in.scan);
-  w.Key("summary");
-  w.StartObject();
-  w.Key("resources"); w.Uint64(s.resources);
-  w.Key("pass"); w.Uint64(s.pass);
-  w.Key("fail"); w.Uint64(s.fail);
-  w.Key("skip"); w.Uint64(s.skip);
-  w.Key("error"); w.Uint64(s.error);
-  w.Key("waived"); w.Uint64(s.waived);
-  w.Key("denied"); w.Uint64(s.denied);
-  w.Key("warned"); w.Uint64(s.warned);
-  // Which results `results` lists: "findings" (fail, error, waived) or "all" (--results all).
-  w.Key("listing"); w.String(in.all_results ? "all" : "findings");
-  if (in.scores) WriteFrameworkScores(w, *in.scores);
-  w.EndObject();
-  // Per rule: how often it passed, failed, was skipped... (load order; rules that matched nothing are left out).
-  std::map<std::string, Counts> per_rule;
-  for (const auto& e : in.scan.evaluations) {
-    for (const auto& r : e.results) per_rule[r.rule].Add(r.result);
-  }
-  w.Key("rules");
-  w.StartArray();
-  for (const auto& info : in.engine.rules()) {
-    auto it = per_rule.find(info.full_id);
-    if (it == per_rule.end()) continue;
-    w.StartObject();
-    w.Key("rule"); w.String(info.full_id);
-    WriteCounts(w, it->second);
-    w.EndObject();
-  }
-  w.EndArray();
-  // Per resource: its decision (the engine's verdict), the rules that warn, its counts.
-  w.Key("resources");
-  w.StartArray();
-  for (const auto& e : in.scan.evaluations) {
-    w.StartObject();
-    WriteResourceRef(w, e.resource);
-    w.Key("decision"); w.String(ToString(e.verdict));
-    if (e.warned()) {
-      w.Key("warnings");
-      w.StartArray();
-      for (const auto& r : e.results) {
-        if (EffectOf(r) == Effect::kWarn) w.String(r.rule);
-      }
-      w.EndArray();
-    }
-    Counts c;
-    for (const auto& r : e.results) c.Add(r.result);
-    WriteCounts(w, c);
-    w.EndObject();
-  }
-  w.EndArray();
-  w.Key("results");
-  w.StartArray();
-  for (const auto& e : in.scan.evaluations) {
-    for (const auto& r : e.results) {
-      if (!Listed(r, in.all_results)) continue;
+  bool Add(const ResourceEvaluation& e) override {
+    summary_.Add(e);
+    for (const auto& r : e.results) per_rule_[r.rule].Add(r.result);
+    // Per resource: its decision (the engine's verdict), the rules that warn, its counts.
+    resources_.Add([&](auto& w) {
       w.StartObject();
       WriteResourceRef(w, e.resource);
-      w.Key("rule"); w.String(r.rule);
-      w.Key("controls");
-      w.StartArray();
-      for (const auto& c : r.controls) w.String(c);
-      w.EndArray();
-      w.Key("severity"); w.String(ToString(r.severity));
-      w.Key("action"); w.String(ToString(r.action));
-      w.Key("result"); w.String(ToString(r.result));
-      if (r.field_line > 0) { w.Key("fieldLine"); w.Int(r.field_line); }
-      if (!r.message.empty()) { w.Key("message"); w.String(r.message); }
-      if (r.result == Outcome::kFail && !r.remediation.empty()) { w.Key("remediation"); w.String(r.remediation); }
-      if (r.result == Outcome::kWaived) {
-        w.Key("waiver");
+      w.Key("decision"); w.String(ToString(e.verdict));
+      if (e.warned()) {
+        w.Key("warnings");
+        w.StartArray();
+        for (const auto& r : e.results) {
+          if (EffectOf(r) == Effect::kWarn) w.String(r.rule);
+        }
+        w.EndArray();
+      }
+      Counts c;
+      for (const auto& r : e.results) c.Add(r.result);
+      WriteCounts(w, c);
+      w.EndObject();
+    });
+    for (const auto& r : e.results) {
+      if (Listed(r, o_.all_results)) results_.Add([&](auto& w) { WriteResult(w, e, r); });
+    }
+    // ValidatingAdmissionPolicy auditAnnotations, only when some resource has them.
+    if (!e.audit_annotations.empty()) {
+      annotations_.Add([&](auto& w) {
         w.StartObject();
-        w.Key("name"); w.String(r.waiver.name);
-        w.Key("justification"); w.String(r.waiver.justification);
-        w.Key("approvedBy"); w.String(r.waiver.approved_by);
-        w.Key("expires"); w.String(r.waiver.expires);
+        WriteResourceRef(w, e.resource);
+        w.Key("annotations");
+        w.StartObject();
+        for (const auto& [key, value] : e.audit_annotations) {
+          w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
+          w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+        }
+        w.EndObject();
+        w.EndObject();
+      });
+    }
+    return SpoolsOk();
+  }
+
+  bool Finish(const ScanResult& scan) override {
+    if (!SpoolsOk()) return false;
+    JsonOut stream(os_);
+    rapidjson::PrettyWriter<JsonOut> w(stream);
+    w.SetIndent(' ', 2);
+    w.StartObject();
+    w.Key("apiVersion"); w.String(kCheckReportApiVersion);
+    w.Key("kind"); w.String("CheckReport");
+    w.Key("packs");
+    w.StartArray();
+    for (const auto& p : engine_.packs()) {
+      w.StartObject();
+      w.Key("name"); w.String(p.name);
+      w.Key("version"); w.String(p.version);
+      w.Key("digest"); w.String(p.digest);
+      w.EndObject();
+    }
+    w.EndArray();
+    const Summary& s = summary_;
+    w.Key("summary");
+    w.StartObject();
+    w.Key("resources"); w.Uint64(s.resources);
+    w.Key("pass"); w.Uint64(s.pass);
+    w.Key("fail"); w.Uint64(s.fail);
+    w.Key("skip"); w.Uint64(s.skip);
+    w.Key("error"); w.Uint64(s.error);
+    w.Key("waived"); w.Uint64(s.waived);
+    w.Key("denied"); w.Uint64(s.denied);
+    w.Key("warned"); w.Uint64(s.warned);
+    // Which results `results` lists: "findings" (fail, error, waived) or "all" (--results all).
+    w.Key("listing"); w.String(o_.all_results ? "all" : "findings");
+    if (o_.scores) WriteFrameworkScores(w, *o_.scores);
+    w.EndObject();
+    // Per rule: how often it passed, failed, was skipped... (load order; rules that matched nothing are left out).
+    w.Key("rules");
+    w.StartArray();
+    for (const auto& info : engine_.rules()) {
+      auto it = per_rule_.find(info.full_id);
+      if (it == per_rule_.end()) continue;
+      w.StartObject();
+      w.Key("rule"); w.String(info.full_id);
+      WriteCounts(w, it->second);
+      w.EndObject();
+    }
+    w.EndArray();
+    w.Key("resources");
+    if (!resources_.WriteTo(w, stream, os_)) return Failed(resources_);
+    w.Key("results");
+    if (!results_.WriteTo(w, stream, os_)) return Failed(results_);
+    if (annotations_.count() > 0) {
+      w.Key("auditAnnotations");
+      if (!annotations_.WriteTo(w, stream, os_)) return Failed(annotations_);
+    }
+    w.Key("errors");
+    w.StartArray();
+    for (const auto& err : scan.errors) {
+      w.StartObject();
+      w.Key("source"); w.String(err.source);
+      w.Key("line"); w.Int(err.line);
+      w.Key("column"); w.Int(err.column);
+      w.Key("message"); w.String(err.message);
+      w.EndObject();
+    }
+    w.EndArray();
+    if (!o_.notices.empty()) {
+      w.Key("notices");
+      w.StartArray();
+      for (const auto& n : o_.notices) {
+        w.StartObject();
+        w.Key("source"); w.String(n.source);
+        w.Key("line"); w.Int(n.line);
+        w.Key("message"); w.String(n.message);
         w.EndObject();
       }
-      if (!r.expired_waiver.empty()) { w.Key("expiredWaiver"); w.String(r.expired_waiver); }
-      w.EndObject();
+      w.EndArray();
     }
+    w.EndObject();
+    stream.Flush();
+    os_ << "\n";
+    return true;
   }
-  w.EndArray();
-  // ValidatingAdmissionPolicy auditAnnotations, only when some resource has them.
-  bool any_annotations = false;
-  for (const auto& e : in.scan.evaluations) any_annotations |= !e.audit_annotations.empty();
-  if (any_annotations) {
-    w.Key("auditAnnotations");
-    w.StartArray();
-    for (const auto& e : in.scan.evaluations) {
-      if (e.audit_annotations.empty()) continue;
-      w.StartObject();
-      WriteResourceRef(w, e.resource);
-      w.Key("annotations");
-      w.StartObject();
-      for (const auto& [key, value] : e.audit_annotations) {
-        w.Key(key.c_str(), static_cast<rapidjson::SizeType>(key.size()));
-        w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
-      }
-      w.EndObject();
-      w.EndObject();
-    }
-    w.EndArray();
-  }
-  w.Key("errors");
-  w.StartArray();
-  for (const auto& err : in.scan.errors) {
+
+ private:
+  template <typename Writer>
+  static void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r) {
     w.StartObject();
-    w.Key("source"); w.String(err.source);
-    w.Key("line"); w.Int(err.line);
-    w.Key("column"); w.Int(err.column);
-    w.Key("message"); w.String(err.message);
+    WriteResourceRef(w, e.resource);
+    w.Key("rule"); w.String(r.rule);
+    w.Key("controls");
+    w.StartArray();
+    for (const auto& c : r.controls) w.String(c);
+    w.EndArray();
+    w.Key("severity"); w.String(ToString(r.severity));
+    w.Key("action"); w.String(ToString(r.action));
+    w.Key("result"); w.String(ToString(r.result));
+    if (r.field_line > 0) { w.Key("fieldLine"); w.Int(r.field_line); }
+    if (!r.message.empty()) { w.Key("message"); w.String(r.message); }
+    if (r.result == Outcome::kFail && !r.remediation.empty()) { w.Key("remediation"); w.String(r.remediation); }
+    if (r.result == Outcome::kWaived) {
+      w.Key("waiver");
+      w.StartObject();
+      w.Key("name"); w.String(r.waiver.name);
+      w.Key("justification"); w.String(r.waiver.justification);
+      w.Key("approvedBy"); w.String(r.waiver.approved_by);
+      w.Key("expires"); w.String(r.waiver.expires);
+      w.EndObject();
+    }
+    if (!r.expired_waiver.empty()) { w.Key("expiredWaiver"); w.String(r.expired_waiver); }
     w.EndObject();
   }
-  w.EndArray();
-  if (!in.notices.empty()) {
-    w.Key("notices");
-    w.StartArray();
-    for (const auto& n : in.notices) {
-      w.StartObject();
-      w.Key("source"); w.String(n.source);
-      w.Key("line"); w.Int(n.line);
-      w.Key("message"); w.String(n.message);
-      w.EndObject();
-    }
-    w.EndArray();
-  }
-  w.EndObject();
-  stream.Flush();
-  os << "\n";
-}
 
-namespace {
+  bool SpoolsOk() {
+    for (const JsonArraySpool* spool : {&resources_, &results_, &annotations_}) {
+      if (!spool->ok()) return Failed(*spool);
+    }
+    return true;
+  }
+  bool Failed(const JsonArraySpool& spool) {
+    error_ = spool.error();
+    return false;
+  }
+
+  const Engine& engine_;
+  const ReportOptions o_;
+  std::ostream& os_;
+  Summary summary_;
+  std::unordered_map<std::string, Counts> per_rule_;
+  // Elements of root.resources, root.results, root.auditAnnotations: two containers deep.
+  JsonArraySpool resources_{2}, results_{2}, annotations_{2};
+};
 
 struct Palette {
   const char *red, *yellow, *green, *dim, *bold, *reset;
@@ -278,11 +306,16 @@ std::string Describe(const ResourceRef& r) {
   return out;
 }
 
-}  // namespace
+// `--format text`: each decision is printed as it comes; input errors, notices,
+// totals and scores close the report.
+class TextSink : public DecisionSink {
+ public:
+  TextSink(const ReportOptions& o, std::ostream& os) : o_(o), os_(os), c_(Colors(o.color)) {}
 
-void WriteTextReport(const ReportInput& in, std::ostream& os) {
-  const Palette& c = Colors(in.color);
-  for (const auto& e : in.scan.evaluations) {
+  bool Add(const ResourceEvaluation& e) override {
+    summary_.Add(e);
+    std::ostream& os = os_;
+    const Palette& c = c_;
     size_t counts[5] = {0, 0, 0, 0, 0};
     for (const auto& r : e.results) ++counts[static_cast<int>(r.result)];
     const char* mark = e.denied() ? "DENY" : e.warned() ? "WARN" : "OK  ";
@@ -291,7 +324,7 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
        << e.resource.source << ":" << e.resource.line << c.reset << "\n";
     if (e.results.empty()) {
       os << "     " << c.dim << "no rule applies" << c.reset << "\n";
-      continue;
+      return true;
     }
     for (const auto& r : e.results) {
       if (r.result == Outcome::kPass || r.result == Outcome::kSkip) continue;
@@ -322,28 +355,43 @@ void WriteTextReport(const ReportInput& in, std::ostream& os) {
     if (counts[3]) os << ", " << Plural(counts[3], "error");
     if (counts[4]) os << ", " << counts[4] << " waived";
     os << c.reset << "\n";
+    return true;
   }
-  if (in.list_input_errors) {
-    for (const auto& err : in.scan.errors) os << c.red << err.ToString() << c.reset << "\n";
+
+  bool Finish(const ScanResult& scan) override {
+    std::ostream& os = os_;
+    const Palette& c = c_;
+    if (o_.list_input_errors) {
+      for (const auto& err : scan.errors) os << c.red << err.ToString() << c.reset << "\n";
+    }
+    for (const auto& n : o_.notices) {
+      os << c.yellow << n.source << (n.line > 0 ? ":" + std::to_string(n.line) : "") << ": note: " << n.message
+         << c.reset << "\n";
+    }
+    const Summary& s = summary_;
+    os << "\n" << c.bold << Plural(s.resources, "resource") << " in " << Plural(scan.files, "file") << ": " << s.denied
+       << " denied, " << s.warned << " warned; rule results " << s.pass << " pass, " << s.fail << " fail, " << s.skip
+       << " skip, " << s.error << " error, " << s.waived << " waived" << c.reset;
+    if (!scan.errors.empty()) os << c.red << "; " << Plural(scan.errors.size(), "input error") << c.reset;
+    os << "\n";
+    if (!o_.scores) return true;
+    for (const auto& f : o_.scores->Scores()) {
+      size_t full = 0;
+      for (const auto& ctl : f.controls) full += ctl.score && ctl.failed == 0;
+      os << f.title << ": " << c.bold << FormatScore(f.score) << c.reset << " over " << f.evaluated_controls << " of "
+         << f.controls.size() << " mapped controls evaluated, " << full << " fully passing\n";
+    }
+    return true;
   }
-  for (const auto& n : in.notices) {
-    os << c.yellow << n.source << (n.line > 0 ? ":" + std::to_string(n.line) : "") << ": note: " << n.message
-       << c.reset << "\n";
-  }
-  Summary s = Summarize(in.scan);
-  os << "\n" << c.bold << Plural(s.resources, "resource") << " in " << Plural(in.scan.files, "file") << ": " << s.denied
-     << " denied, " << s.warned << " warned; rule results " << s.pass << " pass, " << s.fail << " fail, " << s.skip
-     << " skip, " << s.error << " error, " << s.waived << " waived" << c.reset;
-  if (!in.scan.errors.empty()) os << c.red << "; " << Plural(in.scan.errors.size(), "input error") << c.reset;
-  os << "\n";
-  if (!in.scores) return;
-  for (const auto& f : in.scores->Scores()) {
-    size_t full = 0;
-    for (const auto& ctl : f.controls) full += ctl.score && ctl.failed == 0;
-    os << f.title << ": " << c.bold << FormatScore(f.score) << c.reset << " over " << f.evaluated_controls << " of "
-       << f.controls.size() << " mapped controls evaluated, " << full << " fully passing\n";
-  }
-}
+
+ private:
+  const ReportOptions o_;
+  std::ostream& os_;
+  const Palette& c_;
+  Summary summary_;
+};
+
+}  // namespace
 
 const std::vector<std::string>& ReportFormats() {
   static const std::vector<std::string> kFormats{"text", "json", "sarif", "junit", "github",
@@ -356,31 +404,70 @@ const std::vector<std::string>& ReportFormats() {
 
 namespace {
 
-bool WritePolicyReport(const std::string& format, const ReportInput& in, std::ostream& out) {
+#ifdef AIMSGATE_HAVE_POLICY_REPORTS
+// `--format policyreport|openreports` (evaluator/evidence/policy_report.h).
+class PolicyReportSink : public DecisionSink {
+ public:
+  PolicyReportSink(const std::vector<PackRef>& packs, const evidence::PolicyReportOptions& options, std::ostream& os)
+      : writer_(packs, options, os) {}
+  bool Add(const ResourceEvaluation& e) override { return Check(writer_.Add(e)); }
+  bool Finish(const ScanResult&) override { return Check(writer_.Finish()); }
+
+ private:
+  bool Check(bool ok) {
+    if (!ok) error_ = writer_.error();
+    return ok;
+  }
+  evidence::PolicyReportWriter writer_;
+};
+#endif
+
+std::unique_ptr<DecisionSink> MakePolicyReportSink(const std::string& format, const Engine& engine,
+                                                   const ReportOptions& o, std::ostream& out) {
 #ifdef AIMSGATE_HAVE_POLICY_REPORTS
   evidence::PolicyReportOptions options;
-  if (!evidence::ParsePolicyReportFormat(format, &options.flavor)) return false;
-  if (in.now_unix != 0) options.time = std::chrono::system_clock::time_point(std::chrono::seconds(in.now_unix));
-  options.include_passes = options.include_skips = in.all_results;  // --results all
-  for (const auto& n : in.notices) options.waiver_notices.emplace_back(n.waiver, n.message);
-  evidence::WritePolicyReports(in.scan.evaluations, in.engine.packs(), options, out);
-  return true;
+  if (!evidence::ParsePolicyReportFormat(format, &options.flavor)) return nullptr;
+  if (o.now_unix != 0) options.time = std::chrono::system_clock::time_point(std::chrono::seconds(o.now_unix));
+  options.include_passes = options.include_skips = o.all_results;  // --results all
+  for (const auto& n : o.notices) options.waiver_notices.emplace_back(n.waiver, n.message);
+  return std::make_unique<PolicyReportSink>(engine.packs(), options, out);
 #else
-  (void)format, (void)in, (void)out;
-  return false;
+  (void)format, (void)engine, (void)o, (void)out;
+  return nullptr;
 #endif
+}
+
+// Feeds a collected scan to a sink: the all-at-once API over the streaming one.
+bool WriteAll(DecisionSink& sink, const ReportInput& in) {
+  for (const auto& e : in.scan.evaluations) {
+    if (!sink.Add(e)) return false;
+  }
+  return sink.Finish(in.scan);
 }
 
 }  // namespace
 
+std::unique_ptr<DecisionSink> MakeReportSink(const std::string& format, const Engine& engine,
+                                             const ReportOptions& options, std::ostream& out) {
+  if (format == "json") return std::make_unique<JsonSink>(engine, options, out);
+  if (format == "text") return std::make_unique<TextSink>(options, out);
+  if (format == "sarif") return MakeSarifSink(engine, options, out);
+  if (format == "junit") return MakeJunitSink(engine, options, out);
+  if (format == "github") return MakeGithubSink(options, out);
+  return MakePolicyReportSink(format, engine, options, out);
+}
+
 bool WriteReport(const std::string& format, const ReportInput& in, std::ostream& out) {
-  if (format == "json") WriteJsonReport(in, out);
-  else if (format == "text") WriteTextReport(in, out);
-  else if (format == "sarif") WriteSarifReport(in, out);
-  else if (format == "junit") WriteJunitReport(in, out);
-  else if (format == "github") WriteGithubReport(in, out);
-  else return WritePolicyReport(format, in, out);
+  std::unique_ptr<DecisionSink> sink = MakeReportSink(format, in.engine, in.Options(), out);
+  if (!sink) return false;
+  WriteAll(*sink, in);
   return true;
 }
+
+void WriteJsonReport(const ReportInput& in, std::ostream& out) { WriteReport("json", in, out); }
+void WriteTextReport(const ReportInput& in, std::ostream& out) { WriteReport("text", in, out); }
+void WriteSarifReport(const ReportInput& in, std::ostream& out) { WriteReport("sarif", in, out); }
+void WriteJunitReport(const ReportInput& in, std::ostream& out) { WriteReport("junit", in, out); }
+void WriteGithubReport(const ReportInput& in, std::ostream& out) { WriteReport("github", in, out); }
 
 }  // namespace aimsgate::cli

@@ -71,10 +71,13 @@ void Command(std::ostream& os, const char* level, const std::string& file, int l
   os << "::" << EscapeData(message) << "\n";
 }
 
-}  // namespace
+// Workflow commands need no totals: each decision's are written as it comes.
+class GithubSink : public DecisionSink {
+ public:
+  GithubSink(const ReportOptions& o, std::ostream& os) : o_(o), os_(os) {}
 
-void WriteGithubReport(const ReportInput& in, std::ostream& os) {
-  for (const auto& e : in.scan.evaluations) {
+  bool Add(const ResourceEvaluation& e) override {
+    std::ostream& os = os_;
     for (const auto& r : e.results) {
       const char* level = nullptr;
       std::string message;
@@ -105,11 +108,26 @@ void WriteGithubReport(const ReportInput& in, std::ostream& os) {
       std::string title = r.rule + (controls.empty() ? "" : " [" + controls + "]");
       Command(os, level, e.resource.source, ResultLine(e, r), 0, title, message);
     }
+    return true;
   }
-  for (const auto& err : in.scan.errors) {
-    Command(os, "error", err.source, err.line, err.column, "aimsgate input error", err.message);
+
+  bool Finish(const ScanResult& scan) override {
+    for (const auto& err : scan.errors) {
+      Command(os_, "error", err.source, err.line, err.column, "aimsgate input error", err.message);
+    }
+    for (const auto& n : o_.notices) Command(os_, "notice", n.source, n.line, 0, "aimsgate", n.message);
+    return true;
   }
-  for (const auto& n : in.notices) Command(os, "notice", n.source, n.line, 0, "aimsgate", n.message);
+
+ private:
+  const ReportOptions o_;
+  std::ostream& os_;
+};
+
+}  // namespace
+
+std::unique_ptr<DecisionSink> MakeGithubSink(const ReportOptions& options, std::ostream& out) {
+  return std::make_unique<GithubSink>(options, out);
 }
 
 }  // namespace aimsgate::cli

@@ -20,6 +20,7 @@
 
 #include "cli/report.h"
 #include "cli/report_util.h"
+#include "evaluator/kernel/spool.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -52,7 +53,16 @@ std::string Join(const std::vector<std::string>& items) {
   return out;
 }
 
-void WriteCase(const ResourceEvaluation& e, const RuleResult& r, std::ostream& os) {
+// What WriteCase writes a test case to before it is spooled.
+struct CaseText {
+  std::string s;
+};
+CaseText& operator<<(CaseText& o, const std::string& t) { return o.s += t, o; }
+CaseText& operator<<(CaseText& o, const char* t) { return o.s += t, o; }
+CaseText& operator<<(CaseText& o, int n) { return o.s += std::to_string(n), o; }
+
+template <typename Out>
+void WriteCase(const ResourceEvaluation& e, const RuleResult& r, Out& os) {
   std::string file = e.resource.source;
   std::string classname = file + "/" + e.resource.kind + "/" + (e.resource.name.empty() ? "<unnamed>" : e.resource.name);
   int line = ResultLine(e, r);
@@ -94,47 +104,75 @@ void WriteCase(const ResourceEvaluation& e, const RuleResult& r, std::ostream& o
   }
 }
 
-}  // namespace
+// Each pack's suite opens with its counts, so its test cases are spooled (one
+// spool per pack, kernel/spool.h) and copied in at Finish.
+class JunitSink : public DecisionSink {
+ public:
+  JunitSink(const Engine& engine, std::ostream& os, const ReportOptions& o)
+      : o_(o), os_(os), packs_(engine.packs()), per_pack_(packs_.size()), cases_(packs_.size()) {}
 
-void WriteJunitReport(const ReportInput& in, std::ostream& os) {
-  std::vector<PackRef> packs = in.engine.packs();
-  std::vector<Counts> per_pack(packs.size());
-  Counts total, inputs;
-  auto pack_index = [&](const std::string& name) -> int {
-    for (size_t i = 0; i < packs.size(); ++i) {
-      if (packs[i].name == name) return static_cast<int>(i);
+  bool Add(const ResourceEvaluation& e) override {
+    for (const auto& r : e.results) {
+      int i = PackIndex(r.pack);
+      Tally(r, &total_);
+      if (i < 0) continue;
+      Tally(r, &per_pack_[i]);
+      if (!Checked(r)) continue;
+      CaseText text;
+      WriteCase(e, r, text);
+      cases_[i].Write(text.s);
+    }
+    for (const auto& spool : cases_) {
+      if (!spool.ok()) {
+        error_ = spool.error();
+        return false;
+      }
+    }
+    return true;
+  }
+
+  bool Finish(const ScanResult& scan) override;
+
+ private:
+  int PackIndex(const std::string& name) const {
+    for (size_t i = 0; i < packs_.size(); ++i) {
+      if (packs_[i].name == name) return static_cast<int>(i);
     }
     return -1;
-  };
-  for (const auto& e : in.scan.evaluations) {
-    for (const auto& r : e.results) {
-      int i = pack_index(r.pack);
-      if (i >= 0) Tally(r, &per_pack[i]);
-      Tally(r, &total);
-    }
   }
-  inputs.tests = inputs.errors = in.scan.errors.size();
+
+  const ReportOptions o_;
+  std::ostream& os_;
+  std::vector<PackRef> packs_;
+  std::vector<Counts> per_pack_;
+  Counts total_;
+  std::vector<kernel::Spool> cases_;
+};
+
+bool JunitSink::Finish(const ScanResult& scan) {
+  std::ostream& os = os_;
+  Counts total = total_, inputs;
+  inputs.tests = inputs.errors = scan.errors.size();
   total.tests += inputs.tests;
   total.errors += inputs.errors;
 
   os << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   os << "<testsuites name=\"aimsgate\"" << CountAttrs(total) << ">\n";
-  for (size_t i = 0; i < packs.size(); ++i) {
-    os << "  <testsuite name=\"" << Attr(packs[i].name) << "\"" << CountAttrs(per_pack[i]) << ">\n";
+  for (size_t i = 0; i < packs_.size(); ++i) {
+    os << "  <testsuite name=\"" << Attr(packs_[i].name) << "\"" << CountAttrs(per_pack_[i]) << ">\n";
     os << "    <properties>\n";
-    os << "      <property name=\"version\" value=\"" << Attr(packs[i].version) << "\"/>\n";
-    os << "      <property name=\"digest\" value=\"" << Attr(packs[i].digest) << "\"/>\n";
+    os << "      <property name=\"version\" value=\"" << Attr(packs_[i].version) << "\"/>\n";
+    os << "      <property name=\"digest\" value=\"" << Attr(packs_[i].digest) << "\"/>\n";
     os << "    </properties>\n";
-    for (const auto& e : in.scan.evaluations) {
-      for (const auto& r : e.results) {
-        if (r.pack == packs[i].name && Checked(r)) WriteCase(e, r, os);
-      }
+    if (!cases_[i].CopyTo(os)) {
+      error_ = cases_[i].error();
+      return false;
     }
     os << "  </testsuite>\n";
   }
-  if (!in.scan.errors.empty()) {
+  if (!scan.errors.empty()) {
     os << "  <testsuite name=\"aimsgate.inputs\"" << CountAttrs(inputs) << ">\n";
-    for (const auto& err : in.scan.errors) {
+    for (const auto& err : scan.errors) {
       os << "    <testcase name=\"" << Attr(err.source + (err.line > 0 ? ":" + std::to_string(err.line) : ""))
          << "\" classname=\"" << Attr(err.source) << "\" file=\"" << Attr(err.source) << "\"";
       if (err.line > 0) os << " line=\"" << err.line << "\"";
@@ -143,16 +181,23 @@ void WriteJunitReport(const ReportInput& in, std::ostream& os) {
     }
     os << "  </testsuite>\n";
   }
-  if (!in.notices.empty()) {
+  if (!o_.notices.empty()) {
     // Not a test: notices ride in a suite of their own with no testcase, as system-out.
     os << "  <testsuite name=\"aimsgate.notices\" tests=\"0\" failures=\"0\" errors=\"0\" skipped=\"0\" time=\"0\">\n"
        << "    <system-out>";
-    for (const auto& n : in.notices) {
+    for (const auto& n : o_.notices) {
       os << Text(n.source + (n.line > 0 ? ":" + std::to_string(n.line) : "") + ": note: " + n.message + "\n");
     }
     os << "</system-out>\n  </testsuite>\n";
   }
   os << "</testsuites>\n";
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<DecisionSink> MakeJunitSink(const Engine& engine, const ReportOptions& options, std::ostream& out) {
+  return std::make_unique<JunitSink>(engine, out, options);
 }
 
 }  // namespace aimsgate::cli

@@ -25,15 +25,16 @@
 namespace aimsgate::cli {
 namespace {
 
-using Writer = rapidjson::PrettyWriter<JsonOut>;
 
 constexpr const char* kInformationUri = "https://github.com/aimsgate/aimsgate";
 
+template <typename Writer>
 void Str(Writer& w, const std::string& s) {
   std::string clean = SanitizeUtf8(s);
   w.String(clean.c_str(), static_cast<rapidjson::SizeType>(clean.size()));
 }
 
+template <typename Writer>
 void Key(Writer& w, const char* k) { w.Key(k); }
 
 // GitHub maps security-severity to critical (>= 9.0), high (7.0-8.9),
@@ -91,6 +92,7 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
   return out;
 }
 
+template <typename Writer>
 void WriteRule(Writer& w, const Engine::RuleInfo& info) {
   const RuleSpec& r = *info.rule;
   std::string title = r.title.empty() ? info.full_id : r.title;
@@ -134,6 +136,7 @@ void WriteRule(Writer& w, const Engine::RuleInfo& info) {
   w.EndObject();
 }
 
+template <typename Writer>
 void WritePhysicalLocation(Writer& w, const std::string& source, int line, int column) {
   bool relative = true;
   std::string uri = SourceUri(source, &relative);
@@ -154,6 +157,7 @@ void WritePhysicalLocation(Writer& w, const std::string& source, int line, int c
   w.EndObject();
 }
 
+template <typename Writer>
 void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, int rule_index) {
   w.StartObject();
   Key(w, "ruleId"); Str(w, r.rule);
@@ -225,16 +229,42 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
   w.EndObject();
 }
 
-}  // namespace
+// The header's invocation says whether the run had input errors, so the results
+// (the only part that grows with the input) are spooled and copied in at Finish.
+class SarifSink : public DecisionSink {
+ public:
+  SarifSink(const Engine& engine, const ReportOptions& o, std::ostream& os)
+      : engine_(engine), o_(o), os_(os), rules_(engine.rules()) {
+    for (size_t i = 0; i < rules_.size(); ++i) index_.emplace(rules_[i].full_id, static_cast<int>(i));
+  }
 
-void WriteSarifReport(const ReportInput& in, std::ostream& os) {
+  bool Add(const ResourceEvaluation& e) override {
+    for (const auto& r : e.results) {
+      if (r.result != Outcome::kFail && r.result != Outcome::kWaived && r.result != Outcome::kError) continue;
+      auto it = index_.find(r.rule);
+      results_.Add([&](auto& w) { WriteResult(w, e, r, it == index_.end() ? -1 : it->second); });
+    }
+    if (results_.ok()) return true;
+    error_ = results_.error();
+    return false;
+  }
+
+  bool Finish(const ScanResult& scan) override;
+
+ private:
+  const Engine& engine_;
+  const ReportOptions o_;
+  std::ostream& os_;
+  std::vector<Engine::RuleInfo> rules_;
+  std::map<std::string, int> index_;
+  JsonArraySpool results_{4};  // root, runs, the run, results
+};
+
+bool SarifSink::Finish(const ScanResult& scan) {
+  std::ostream& os = os_;
   JsonOut stream(os);
-  Writer w(stream);
+  rapidjson::PrettyWriter<JsonOut> w(stream);
   w.SetIndent(' ', 2);
-  std::vector<Engine::RuleInfo> rules = in.engine.rules();
-  std::map<std::string, int> index;
-  for (size_t i = 0; i < rules.size(); ++i) index.emplace(rules[i].full_id, static_cast<int>(i));
-
   w.StartObject();
   Key(w, "$schema"); w.String("https://json.schemastore.org/sarif-2.1.0.json");
   Key(w, "version"); w.String("2.1.0");
@@ -251,7 +281,7 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
   Key(w, "informationUri"); w.String(kInformationUri);
   Key(w, "rules");
   w.StartArray();
-  for (const auto& info : rules) WriteRule(w, info);
+  for (const auto& info : rules_) WriteRule(w, info);
   w.EndArray();
   w.EndObject();
   w.EndObject();
@@ -259,11 +289,11 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
   Key(w, "invocations");
   w.StartArray();
   w.StartObject();
-  Key(w, "executionSuccessful"); w.Bool(in.scan.errors.empty());
-  if (!in.notices.empty()) {
+  Key(w, "executionSuccessful"); w.Bool(scan.errors.empty());
+  if (!o_.notices.empty()) {
     Key(w, "toolConfigurationNotifications");
     w.StartArray();
-    for (const auto& n : in.notices) {
+    for (const auto& n : o_.notices) {
       w.StartObject();
       Key(w, "level"); w.String("note");
       Key(w, "message"); w.StartObject(); Key(w, "text"); Str(w, n.message); w.EndObject();
@@ -277,10 +307,10 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
     }
     w.EndArray();
   }
-  if (!in.scan.errors.empty()) {
+  if (!scan.errors.empty()) {
     Key(w, "toolExecutionNotifications");
     w.StartArray();
-    for (const auto& err : in.scan.errors) {
+    for (const auto& err : scan.errors) {
       w.StartObject();
       Key(w, "level"); w.String("error");
       Key(w, "message"); w.StartObject(); Key(w, "text"); Str(w, err.message); w.EndObject();
@@ -300,20 +330,15 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
   w.EndArray();
 
   Key(w, "results");
-  w.StartArray();
-  for (const auto& e : in.scan.evaluations) {
-    for (const auto& r : e.results) {
-      if (r.result != Outcome::kFail && r.result != Outcome::kWaived && r.result != Outcome::kError) continue;
-      auto it = index.find(r.rule);
-      WriteResult(w, e, r, it == index.end() ? -1 : it->second);
-    }
+  if (!results_.WriteTo(w, stream, os)) {
+    error_ = results_.error();
+    return false;
   }
-  w.EndArray();
   Key(w, "properties");
   w.StartObject();
   Key(w, "packs");
   w.StartArray();
-  for (const auto& p : in.engine.packs()) {
+  for (const auto& p : engine_.packs()) {
     w.StartObject();
     Key(w, "name"); Str(w, p.name);
     Key(w, "version"); Str(w, p.version);
@@ -327,6 +352,13 @@ void WriteSarifReport(const ReportInput& in, std::ostream& os) {
   w.EndObject();
   stream.Flush();
   os << "\n";
+  return true;
+}
+
+}  // namespace
+
+std::unique_ptr<DecisionSink> MakeSarifSink(const Engine& engine, const ReportOptions& options, std::ostream& out) {
+  return std::make_unique<SarifSink>(engine, options, out);
 }
 
 }  // namespace aimsgate::cli

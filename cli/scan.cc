@@ -3,9 +3,11 @@
 #include <sys/stat.h>
 
 #include <algorithm>
-#include <atomic>
+#include <condition_variable>
+#include <deque>
 #include <fstream>
 #include <iostream>
+#include <functional>
 #include <iterator>
 #include <memory>
 #include <mutex>
@@ -84,7 +86,6 @@ const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
 }
 
 struct FileResult {
-  std::vector<ResourceEvaluation> evaluations;
   std::vector<InputError> errors;
   std::string not_manifest;  // why a walked file was skipped
   bool helm_template = false;
@@ -135,8 +136,11 @@ bool IsAdmissionReview(const rapidjson::Value& v) {
   return kind && kind->IsString() && std::string_view(kind->GetString()) == "AdmissionReview" && Member(v, "request");
 }
 
+// Hands one decision on; false when the run stops.
+using EmitFn = std::function<bool(ResourceEvaluation&&)>;
+
 void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, bool walked,
-              const ScanOptions& options, cel::EvalState* state, FileResult* out) {
+              const ScanOptions& options, cel::EvalState* state, FileResult* out, const EmitFn& emit) {
   std::string data, error;
   std::string source = path == "-" ? "<stdin>" : path;
   if (walked && InChartTemplates(path)) {
@@ -185,21 +189,108 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
     req.document_index = res.document_index;
     req.item_index = res.item_index;
     req.digest_object = options.digest_objects;
-    out->evaluations.push_back(engine.Evaluate(*object, req, state));
-    if (options.after_evaluate) options.after_evaluate(*object, &out->evaluations.back());
-    if (!locator) continue;
-    for (auto& r : out->evaluations.back().results) {
-      if (r.field_line == 0 &&
-          (r.result == Outcome::kFail || r.result == Outcome::kWaived || r.result == Outcome::kError)) {
-        r.field_line = locator->Locate(r.rule, res);
+    ResourceEvaluation decision = engine.Evaluate(*object, req, state);
+    if (options.after_evaluate) options.after_evaluate(*object, &decision);
+    if (locator) {
+      for (auto& r : decision.results) {
+        if (r.field_line == 0 &&
+            (r.result == Outcome::kFail || r.result == Outcome::kWaived || r.result == Outcome::kError)) {
+          r.field_line = locator->Locate(r.rule, res);
+        }
       }
     }
+    if (!emit(std::move(decision))) return;
   }
 }
 
+// The hand-over between the workers and the sink: one slot per file, emptied in
+// file order by the calling thread.  A worker claims files at most
+// kScanWindowFiles ahead of the file being handed on, and a worker whose file
+// is not that one yet pauses once kScanQueuedDecisions of its decisions wait.
+// The head file's worker never waits, so the run always progresses.
+class Reorder {
+ public:
+  explicit Reorder(size_t files) : slots_(files) {}
+
+  // The next file to scan, or false when there is none (or the run stopped).
+  bool Claim(size_t* file) {
+    std::unique_lock<std::mutex> lock(mu_);
+    drained_.wait(lock, [&] { return stopped_ || next_ < head_ + kScanWindowFiles; });
+    if (stopped_ || next_ >= slots_.size()) return false;
+    *file = next_++;
+    return true;
+  }
+
+  bool Push(size_t file, ResourceEvaluation&& decision) {
+    std::unique_lock<std::mutex> lock(mu_);
+    drained_.wait(lock, [&] { return stopped_ || file == head_ || slots_[file].queue.size() < kScanQueuedDecisions; });
+    if (stopped_) return false;
+    slots_[file].queue.push_back(std::move(decision));
+    produced_.notify_all();
+    return true;
+  }
+
+  void Done(size_t file, FileResult&& result) {
+    std::lock_guard<std::mutex> lock(mu_);
+    slots_[file].result = std::move(result);
+    slots_[file].done = true;
+    produced_.notify_all();
+  }
+
+  // Calling thread: hands every decision to `sink` in order, then `finish(file, result)` per file.
+  // False when the sink stopped the run.
+  template <typename Sink, typename Finish>
+  bool Drain(Sink&& sink, Finish&& finish) {
+    std::deque<ResourceEvaluation> batch;
+    for (size_t file = 0; file < slots_.size(); ++file) {
+      for (;;) {
+        bool done = false;
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          produced_.wait(lock, [&] { return slots_[file].done || !slots_[file].queue.empty(); });
+          batch.swap(slots_[file].queue);
+          done = slots_[file].done && batch.empty();
+          if (!batch.empty()) drained_.notify_all();
+        }
+        if (done) break;
+        for (auto& d : batch) {
+          if (!sink(d)) {
+            Stop();
+            return false;
+          }
+        }
+        batch.clear();
+      }
+      finish(file, std::move(slots_[file].result));
+      std::lock_guard<std::mutex> lock(mu_);
+      head_ = file + 1;
+      drained_.notify_all();
+    }
+    return true;
+  }
+
+  void Stop() {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopped_ = true;
+    drained_.notify_all();
+  }
+
+ private:
+  struct Slot {
+    std::deque<ResourceEvaluation> queue;
+    FileResult result;
+    bool done = false;
+  };
+  std::mutex mu_;
+  std::condition_variable produced_, drained_;
+  std::vector<Slot> slots_;
+  size_t head_ = 0, next_ = 0;
+  bool stopped_ = false;
+};
+
 }  // namespace
 
-ScanResult Scan(const Engine& engine, const ScanOptions& options) {
+ScanResult Scan(const Engine& engine, const ScanOptions& options, const DecisionSinkFn& sink) {
   ScanResult result;
   std::vector<std::string> files = Walk(options.paths, options.walk, &result.errors, &result.skipped);
   result.files = files.size();
@@ -215,38 +306,51 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options) {
   std::unique_ptr<FieldLocator> locator;
   if (options.locate_fields) locator = std::make_unique<FieldLocator>(engine);
   Progress progress(files.size(), ShouldShowProgress(options.progress, files.size()));
-  std::vector<FileResult> per_file(files.size());
   int jobs = options.jobs > 0 ? options.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(files.size())));
-  std::atomic<size_t> next{0};
+  Reorder reorder(files.size());
   auto worker = [&] {
     cel::EvalState state;
-    for (size_t i = next++; i < files.size(); i = next++) {
-      ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, options, &state, &per_file[i]);
-      progress.Add(1, per_file[i].bytes);
+    size_t i = 0;
+    while (reorder.Claim(&i)) {
+      FileResult file;
+      ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, options, &state, &file,
+               [&](ResourceEvaluation&& d) { return reorder.Push(i, std::move(d)); });
+      progress.Add(1, file.bytes);
+      reorder.Done(i, std::move(file));
     }
   };
-  if (jobs <= 1) {
-    worker();
-  } else {
-    std::vector<std::thread> threads;
+  std::vector<std::thread> threads;
+  if (!files.empty()) {
     for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
-    for (auto& t : threads) t.join();
   }
+  // Files are sorted and each file's documents come in order: the sink sees the
+  // same sequence whatever the number of jobs.
+  result.stopped = !reorder.Drain(
+      [&](ResourceEvaluation& d) {
+        ++result.decisions;
+        return sink(d);
+      },
+      [&](size_t i, FileResult&& f) {
+        if (!f.not_manifest.empty()) {
+          result.not_manifests.push_back({files[i], 0, 0, f.not_manifest});
+          if (f.helm_template) ++result.helm_templates;
+        }
+        result.bytes += f.bytes;
+        std::move(f.errors.begin(), f.errors.end(), std::back_inserter(result.errors));
+      });
+  for (auto& t : threads) t.join();
   progress.Finish();
-  // Files are sorted and each file's documents come in order: concatenating
-  // keeps the output identical whatever the number of jobs.
-  for (size_t i = 0; i < per_file.size(); ++i) {
-    FileResult& f = per_file[i];
-    if (!f.not_manifest.empty()) {
-      result.not_manifests.push_back({files[i], 0, 0, f.not_manifest});
-      if (f.helm_template) ++result.helm_templates;
-    }
-    result.bytes += f.bytes;
-    std::move(f.evaluations.begin(), f.evaluations.end(), std::back_inserter(result.evaluations));
-    std::move(f.errors.begin(), f.errors.end(), std::back_inserter(result.errors));
-  }
   return result;
+}
+
+CollectedScan ScanAll(const Engine& engine, const ScanOptions& options) {
+  CollectedScan all;
+  static_cast<ScanResult&>(all) = Scan(engine, options, [&](ResourceEvaluation& d) {
+    all.evaluations.push_back(std::move(d));
+    return true;
+  });
+  return all;
 }
 
 }  // namespace aimsgate::cli

@@ -1,27 +1,35 @@
 // Reading manifests from paths and evaluating them with an Engine, in
-// parallel, with a deterministic order of results (file, then document).
+// parallel, handing each decision to a sink in a deterministic order (file,
+// document, item) and freeing it: a run keeps no decision it has passed on.
 //
 //   ScanOptions opts; opts.paths = {"deploy/"}; opts.jobs = 2;
 //   opts.walk.exclude = {"legacy/**"};       // see walk.h for the selection rules
-//   ScanResult r = Scan(*engine, opts);
-//   r.evaluations (sorted by source, document, item), r.errors (input errors),
-//   r.skipped (symlinks not followed), r.not_manifests (walked files that
-//   are not Kubernetes manifests: workflows, values.yaml, Helm templates)
+//   ScanResult r = Scan(*engine, opts, [&](Decision& d) { sink.Add(d); return true; });
+//   r.errors (input errors), r.skipped (symlinks not followed), r.not_manifests
+//   (walked files that are not Kubernetes manifests: workflows, values.yaml,
+//   Helm templates), r.decisions (how many the sink was given)
 //
-// Order: files sorted (walk.h), each file's documents in order, so the result
-// is byte-identical whatever `jobs` is.  Every failing, waived or erroring
+//   CollectedScan small = ScanAll(*engine, opts);   // test suites: every decision kept
+//
+// Order: files sorted (walk.h), each file's documents in order, so the sink sees
+// the same sequence whatever `jobs` is.  Workers evaluate files ahead of the one
+// being handed on, within a bounded window (kScanWindowFiles files, and at most
+// kScanQueuedDecisions decisions waiting per file), so memory is bounded by the
+// window, not by the input.  The sink runs on the calling thread; returning
+// false stops the run (ScanResult::stopped).  Every failing, waived or erroring
 // result gets RuleResult::field_line from FieldLocator (field_locator.h) when
 // `locate_fields` is on.  Input problems (unreadable, over --max-file-bytes,
 // binary or invalid UTF-8, YAML errors) are InputErrors with a location, never
 // a crash.
 //
 // Thread-safety: Scan is reentrant; it runs `jobs` worker threads, each with
-// its own cel::EvalState.  Cost: one read and one parse per file; memory is
-// that of the per-file results (the parsed documents are freed per file).
+// its own cel::EvalState, and calls the sink from the calling thread only.
+// Cost: one read and one parse per file (the parsed documents are freed per file).
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -58,7 +66,6 @@ struct ScanOptions {
 };
 
 struct ScanResult {
-  std::vector<ResourceEvaluation> evaluations;
   std::vector<InputError> errors;
   std::vector<InputError> skipped;  // paths deliberately not read (symlinks out of the tree)
   // Files found by a directory walk that hold no Kubernetes object (no document
@@ -70,13 +77,44 @@ struct ScanResult {
   size_t helm_templates = 0;  // of not_manifests
   size_t files = 0;
   uint64_t bytes = 0;
+  size_t decisions = 0;  // handed to the sink
+  bool stopped = false;  // the sink returned false: the run ended there
 };
+
+// A run's decisions kept in memory, for small inputs only (`aimsgate test` suites, tests).
+struct CollectedScan : ScanResult {
+  std::vector<ResourceEvaluation> evaluations;
+};
+
+// Takes a run's decisions one at a time, in order, then its totals.
+class DecisionSink {
+ public:
+  virtual ~DecisionSink() = default;
+  // False stops the run: the sink cannot go on (error() says why).
+  virtual bool Add(const ResourceEvaluation& decision) = 0;
+  // After the last decision: the run's input errors, files and skipped paths.  False
+  // (error() set) when the output cannot be completed, e.g. its spool's disk is full.
+  virtual bool Finish(const ScanResult& scan) = 0;
+  const std::string& error() const { return error_; }
+
+ protected:
+  std::string error_;
+};
+
+// Gets each decision, in order, on the calling thread; may move from it.  False stops the run.
+using DecisionSinkFn = std::function<bool(ResourceEvaluation& decision)>;
+
+// Files a worker may run ahead of the one being handed to the sink, and the
+// decisions that may wait for the sink per file before its worker pauses.
+inline constexpr size_t kScanWindowFiles = 8;
+inline constexpr size_t kScanQueuedDecisions = 64;
 
 // Expands paths into the ordered list of manifest files with the default
 // WalkOptions (.yaml, .yml, .json; .aimsgateignore honoured); "-" stays "-".
 // Missing paths become input errors.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors);
 
-ScanResult Scan(const Engine& engine, const ScanOptions& options);
+ScanResult Scan(const Engine& engine, const ScanOptions& options, const DecisionSinkFn& sink);
+CollectedScan ScanAll(const Engine& engine, const ScanOptions& options);
 
 }  // namespace aimsgate::cli

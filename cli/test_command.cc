@@ -153,7 +153,7 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   for (const auto& n : ReviewWaivers(*engine, WaiverPolicy(), so.now_unix != 0 ? so.now_unix : time(nullptr)).notices) {
     report->notices.push_back(n.source + ":" + std::to_string(n.line) + ": " + n.message);
   }
-  ScanResult scan = Scan(*engine, so);
+  CollectedScan scan = ScanAll(*engine, so);  // a suite is small: its decisions are compared as a whole
   for (const auto& e : scan.errors) errors->Print(e.ToString());
   if (!scan.errors.empty()) return fail_load(doc, "suite '" + name + "': resources do not load");
 

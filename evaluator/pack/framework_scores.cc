@@ -32,7 +32,7 @@ void FrameworkScores::Index(const std::string& rule, const std::map<std::string,
       for (size_t i = 0; i < slots_.size(); ++i) {
         if (slots_[i].framework == fi && slots_[i].control == control) slot = i;
       }
-      if (slot == slots_.size()) slots_.push_back({fi, control, {}});
+      if (slot == slots_.size()) slots_.push_back({fi, control, {}, 0, 0});
       auto& list = slots_by_rule_[rule];
       if (std::find(list.begin(), list.end(), slot) == list.end()) list.push_back(slot);
     }
@@ -46,7 +46,7 @@ uint32_t FrameworkScores::Intern(const std::string& resource_key) {
 }
 
 template <typename Results, typename RuleOf, typename OutcomeOf>
-void FrameworkScores::AddImpl(const std::string& resource_key, const Results& results, RuleOf rule_of,
+void FrameworkScores::AddImpl(const std::string* resource_key, const Results& results, RuleOf rule_of,
                               OutcomeOf outcome_of) {
   std::vector<size_t> touched;
   for (const auto& r : results) {
@@ -61,7 +61,14 @@ void FrameworkScores::AddImpl(const std::string& resource_key, const Results& re
     }
   }
   if (touched.empty()) return;
-  const uint32_t resource = Intern(resource_key);
+  if (resource_key == nullptr) {
+    for (size_t slot : touched) {
+      ++(scratch_[slot] == 1 ? slots_[slot].distinct_failed : slots_[slot].distinct_passed);
+      scratch_[slot] = -1;
+    }
+    return;
+  }
+  const uint32_t resource = Intern(*resource_key);
   for (size_t slot : touched) {
     slots_[slot].failed_by_resource[resource] = scratch_[slot] == 1;
     scratch_[slot] = -1;
@@ -69,12 +76,17 @@ void FrameworkScores::AddImpl(const std::string& resource_key, const Results& re
 }
 
 void FrameworkScores::Add(const std::string& resource_key, const std::vector<RuleResult>& results) {
-  AddImpl(resource_key, results, [](const RuleResult& r) -> const std::string& { return r.rule; },
+  AddImpl(&resource_key, results, [](const RuleResult& r) -> const std::string& { return r.rule; },
+          [](const RuleResult& r) { return r.result; });
+}
+
+void FrameworkScores::AddDistinct(const std::vector<RuleResult>& results) {
+  AddImpl(nullptr, results, [](const RuleResult& r) -> const std::string& { return r.rule; },
           [](const RuleResult& r) { return r.result; });
 }
 
 void FrameworkScores::Add(const std::string& resource_key, const std::vector<std::pair<std::string, Outcome>>& results) {
-  AddImpl(resource_key, results, [](const std::pair<std::string, Outcome>& r) -> const std::string& { return r.first; },
+  AddImpl(&resource_key, results, [](const std::pair<std::string, Outcome>& r) -> const std::string& { return r.first; },
           [](const std::pair<std::string, Outcome>& r) { return r.second; });
 }
 
@@ -106,6 +118,8 @@ std::vector<FrameworkScores::Score> FrameworkScores::Scores() const {
       c.id = slot->control;
       if (const FrameworkControl* fc = framework.Find(slot->control)) c.title = fc->title;
       for (const auto& entry : slot->failed_by_resource) ++(entry.second ? c.failed : c.passed);
+      c.passed += slot->distinct_passed;
+      c.failed += slot->distinct_failed;
       if (c.passed + c.failed > 0) {
         c.score = static_cast<double>(c.passed) / static_cast<double>(c.passed + c.failed);
         sum += *c.score;

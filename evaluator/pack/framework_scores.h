@@ -11,7 +11,9 @@
 // The aggregator keeps one state per (framework control, resource), not results:
 // a resource fed again (a later decision on the same object, e.g. repeated
 // evidence records) replaces its earlier state.  Memory: one byte-sized entry per
-// evaluated (control, resource) pair plus one interned key per resource.
+// evaluated (control, resource) pair plus one interned key per resource; none
+// for AddDistinct (a run whose decisions are all on different objects), which
+// keeps two counters per control.
 // Thread-compatible (feed it from one thread).
 #pragma once
 
@@ -39,6 +41,9 @@ class FrameworkScores {
 
   // One decision: the results of every rule on the resource identified by `resource_key`.
   void Add(const std::string& resource_key, const std::vector<RuleResult>& results);
+  // One decision on a resource no other call names (`check`: every decision is a
+  // different object): counted at once, with no per-resource state.
+  void AddDistinct(const std::vector<RuleResult>& results);
   // The same for callers that hold only rule ids and outcomes.
   void Add(const std::string& resource_key, const std::vector<std::pair<std::string, Outcome>>& results);
 
@@ -61,11 +66,12 @@ class FrameworkScores {
     size_t framework;  // index into frameworks_
     std::string control;
     std::unordered_map<uint32_t, bool> failed_by_resource;
+    size_t distinct_passed = 0, distinct_failed = 0;  // AddDistinct
   };
   void Index(const std::string& rule, const std::map<std::string, std::vector<std::string>>& controls);
   uint32_t Intern(const std::string& resource_key);
   template <typename Results, typename RuleOf, typename OutcomeOf>
-  void AddImpl(const std::string& resource_key, const Results& results, RuleOf rule_of, OutcomeOf outcome_of);
+  void AddImpl(const std::string* resource_key, const Results& results, RuleOf rule_of, OutcomeOf outcome_of);
 
   std::string only_;
   std::vector<const Framework*> frameworks_;

@@ -3,7 +3,7 @@
 
 usage: check_formats.py --aimsgate BIN --source-dir DIR CASE
 CASE: golden | sarif_schema | junit_xml | github_commands | determinism |
-      large_tree | stdin | binary | progress
+      large_tree | stdin | binary | progress | recipes | policy_reports | streaming
 Exit 0 pass, 1 fail, 77 skip (a validator is not installed).
 UPDATE_GOLDEN=1 rewrites tests/cli/golden/ from the current output.
 """
@@ -409,6 +409,34 @@ def case_policy_reports(c):
         c.expect((listed_skips, skips) == (1, 3),
                  f"{fmt}: {listed_skips} skip results listed (want 1, the waived one), summary.skip {skips} (want 3)")
         print(f"ok   {fmt}: {len(docs)} reports, {results} results")
+
+
+def case_streaming(c):
+    """A cluster List through every report that spools its body (issue 14): the spool's
+    failures are exit 2 with a clear message, and the reports are whole otherwise."""
+    gen = os.path.join(c.src, "bench", "cluster", "gen_list.py")
+    lst = subprocess.run([sys.executable, gen, "--count", "2000"], capture_output=True, check=True).stdout
+    env = dict(os.environ, TMPDIR="/nonexistent/aimsgate-spool")
+    for fmt in ("json", "sarif", "junit", "policyreport"):
+        rc, out, err = c.run(["--format", fmt, "--results", "all", "-"], stdin=lst, env=env)
+        c.expect(rc == 2, f"{fmt} with no temporary directory: exit {rc}, want 2")
+        c.expect(b"cannot create a temporary file in /nonexistent/aimsgate-spool (TMPDIR)" in err,
+                 f"{fmt}: the spool's error is said: {err[-300:]}")
+    # A report with few results never needs the temporary directory.
+    lines = lst.split(b"\n")
+    one = lines[0] + b"\n" + lines[1].rstrip(b",") + b"\n]}\n"
+    rc, out, err = c.run(["--format", "json", "-"], stdin=one, env=env)
+    c.expect(rc in (0, 1) and json.loads(out)["summary"]["resources"] == 1, f"one item, no TMPDIR: exit {rc}: {err[-300:]}")
+    outs = {}
+    for jobs in (1, 3):
+        rc, out, err = c.run(["--jobs", str(jobs), "--format", "json", "-"], stdin=lst)
+        c.expect(rc == 1, f"jobs={jobs}: exit {rc}: {err[-300:]}")
+        outs[jobs] = out
+    c.expect(outs[1] == outs[3], "JSON of a List differs between --jobs 1 and 3")
+    doc = json.loads(outs[1])
+    c.expect(doc["summary"]["resources"] == 2000 and len(doc["resources"]) == 2000, "every item reported")
+    if not c.failures:
+        print(f"ok   2,000-item List: spool failures exit 2, reports whole and identical for --jobs 1 and 3")
 
 
 def main():

@@ -9,6 +9,8 @@
 #include <sstream>
 
 #include <rapidjson/document.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
 
 #include "cli/report_util.h"
 #include "tests/cli/test_util.h"
@@ -32,7 +34,7 @@ class ReportTest : public ::testing::Test {
     return out.str();
   }
   std::shared_ptr<const Engine> engine_;
-  ScanResult scan_;
+  CollectedScan scan_;
 };
 
 TEST_F(ReportTest, EveryAdvertisedFormatWrites) {
@@ -42,6 +44,34 @@ TEST_F(ReportTest, EveryAdvertisedFormatWrites) {
   }
   std::ostringstream out;
   EXPECT_FALSE(WriteReport("nope", {*engine_, scan_}, out));
+}
+
+// json and sarif spool their per-decision arrays and copy them under a header
+// written at the end: the result must be byte for byte what one pretty writer
+// writes for the whole document, also when the spool spills to its file (more
+// than one 64 KiB buffer of results).
+TEST_F(ReportTest, SpooledArraysReadAsOnePrettyDocument) {
+  CollectedScan big = scan_;
+  for (int copy = 0; copy < 60; ++copy) {
+    for (const auto& e : scan_.evaluations) big.evaluations.push_back(e);
+  }
+  for (const char* format : {"json", "sarif"}) {
+    for (bool all : {false, true}) {
+      ReportInput in{*engine_, big};
+      in.all_results = all;
+      std::ostringstream out;
+      ASSERT_TRUE(WriteReport(format, in, out));
+      std::string text = out.str();
+      ASSERT_GT(text.size(), 200000u) << format;
+      rapidjson::Document d;
+      ASSERT_FALSE(d.Parse(text.c_str()).HasParseError()) << format;
+      rapidjson::StringBuffer sb;
+      rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+      w.SetIndent(' ', 2);
+      d.Accept(w);
+      EXPECT_TRUE(text == std::string(sb.GetString()) + "\n") << format << " all=" << all;
+    }
+  }
 }
 
 TEST_F(ReportTest, SarifDriverListsEveryRule) {

@@ -18,7 +18,7 @@ using testing::FixtureEngine;
 using testing::ScanFixtures;
 using testing::TempDir;
 
-std::string Json(const Engine& engine, const ScanResult& scan) {
+std::string Json(const Engine& engine, const CollectedScan& scan) {
   std::ostringstream out;
   WriteJsonReport({engine, scan}, out);
   return out.str();
@@ -26,7 +26,7 @@ std::string Json(const Engine& engine, const ScanResult& scan) {
 
 TEST(Scan, OrderIsByFileThenDocument) {
   auto engine = FixtureEngine();
-  ScanResult r = ScanFixtures(*engine, {"repo"});
+  CollectedScan r = ScanFixtures(*engine, {"repo"});
   EXPECT_TRUE(r.errors.empty());
   EXPECT_EQ(r.files, 7u);
   std::vector<std::string> seen;
@@ -60,9 +60,9 @@ TEST(Scan, ManyFilesKeepOrderWithFourJobs) {
   o.paths = {"."};
   o.now_unix = testing::FixedNow();
   o.jobs = 1;
-  ScanResult a = Scan(*engine, o);
+  CollectedScan a = ScanAll(*engine, o);
   o.jobs = 4;
-  ScanResult b = Scan(*engine, o);
+  CollectedScan b = ScanAll(*engine, o);
   ASSERT_EQ(a.evaluations.size(), 400u);
   EXPECT_EQ(Json(*engine, a), Json(*engine, b));
   for (size_t i = 1; i < b.evaluations.size(); ++i) {
@@ -70,6 +70,65 @@ TEST(Scan, ManyFilesKeepOrderWithFourJobs) {
     const auto& q = b.evaluations[i].resource;
     EXPECT_TRUE(p.source < q.source || (p.source == q.source && p.document_index < q.document_index)) << i;
   }
+}
+
+// The sink sees every decision once, in the order ScanAll keeps them, whatever
+// --jobs is; more files than the reorder window and more decisions per file than
+// may wait for the sink, so workers run ahead and pause.
+TEST(Scan, SinkSeesTheDecisionsInOrderForAnyJobs) {
+  TempDir t;
+  const size_t files = kScanWindowFiles * 4;
+  const size_t per_file = kScanQueuedDecisions * 2 + 3;
+  for (size_t i = 0; i < files; ++i) {
+    std::string body;
+    for (size_t d = 0; d < per_file; ++d) {
+      body += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(d) + "}\n";
+    }
+    t.Write("f" + std::to_string(100 + i) + ".yaml", body);
+  }
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  ScanOptions o;
+  o.paths = {"."};
+  o.now_unix = testing::FixedNow();
+  std::vector<std::string> want;
+  for (int jobs : {1, 2, 5}) {
+    o.jobs = jobs;
+    std::vector<std::string> seen;
+    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
+      seen.push_back(d.resource.source + "#" + std::to_string(d.resource.document_index) + "/" + d.resource.name);
+      return true;
+    });
+    EXPECT_FALSE(r.stopped);
+    EXPECT_EQ(r.decisions, files * per_file);
+    ASSERT_EQ(seen.size(), files * per_file) << "jobs=" << jobs;
+    if (want.empty()) want = seen;
+    EXPECT_EQ(seen, want) << "jobs=" << jobs;
+  }
+  EXPECT_EQ(want.front(), "f100.yaml#0/c0");
+  EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#" + std::to_string(per_file - 1) + "/c" +
+                             std::to_string(per_file - 1));
+}
+
+// A sink that cannot go on (evidence not recorded, a full disk) stops the run:
+// nothing more reaches it, and the workers end.
+TEST(Scan, ASinkThatFailsStopsTheRun) {
+  TempDir t;
+  for (int i = 0; i < 40; ++i) {
+    t.Write("f" + std::to_string(10 + i) + ".yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: b}\n");
+  }
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  ScanOptions o;
+  o.paths = {"."};
+  o.jobs = 3;
+  size_t calls = 0;
+  ScanResult r = Scan(*engine, o, [&](ResourceEvaluation&) { return ++calls < 5; });
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(calls, 5u);
+  EXPECT_EQ(r.decisions, 5u);
 }
 
 struct LineCase {
@@ -83,7 +142,7 @@ class FieldLineTest : public ::testing::TestWithParam<LineCase> {};
 
 TEST_P(FieldLineTest, PointsAtTheOffendingField) {
   auto engine = FixtureEngine();
-  ScanResult r = ScanFixtures(*engine, {"repo"});
+  CollectedScan r = ScanFixtures(*engine, {"repo"});
   const LineCase& c = GetParam();
   for (const auto& e : r.evaluations) {
     if (e.resource.source != c.source || e.resource.name != c.name) continue;
@@ -143,7 +202,7 @@ TEST(Scan, BinaryAndInvalidUtf8FilesAreInputErrors) {
   testing::ScopedCwd cwd(t.path());
   ScanOptions o;
   o.paths = {"."};
-  ScanResult r = Scan(*engine, o);
+  CollectedScan r = ScanAll(*engine, o);
   ASSERT_EQ(r.errors.size(), 2u);
   EXPECT_EQ(r.errors[0].source, "a-binary.yaml");
   EXPECT_EQ(r.errors[1].source, "b-latin1.yaml");
@@ -159,7 +218,7 @@ TEST(Scan, FileOverTheLimitIsAnInputError) {
   ScanOptions o;
   o.paths = {t / "big.yaml"};
   o.max_file_bytes = 1000;
-  ScanResult r = Scan(*engine, o);
+  CollectedScan r = ScanAll(*engine, o);
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_THAT(r.errors[0].message, ::testing::HasSubstr("--max-file-bytes"));
   EXPECT_TRUE(r.evaluations.empty());
@@ -172,7 +231,7 @@ TEST(Scan, SkippedSymlinksAreReportedNotRead) {
   auto engine = FixtureEngine();
   ScanOptions o;
   o.paths = {t / "tree"};
-  ScanResult r = Scan(*engine, o);
+  CollectedScan r = ScanAll(*engine, o);
   EXPECT_TRUE(r.evaluations.empty());
   EXPECT_TRUE(r.errors.empty());
   ASSERT_EQ(r.skipped.size(), 1u);

@@ -83,13 +83,13 @@ inline int64_t FixedNow() {
 }
 
 // Scans `paths` relative to the fixtures directory with the fixture engine.
-inline ScanResult ScanFixtures(const Engine& engine, const std::vector<std::string>& paths, int jobs = 1) {
+inline CollectedScan ScanFixtures(const Engine& engine, const std::vector<std::string>& paths, int jobs = 1) {
   ScopedCwd cwd(Fixtures());
   ScanOptions o;
   o.paths = paths;
   o.jobs = jobs;
   o.now_unix = FixedNow();
-  return Scan(engine, o);
+  return ScanAll(engine, o);
 }
 
 }  // namespace aimsgate::cli::testing

@@ -232,7 +232,7 @@ class ParityTest : public ::testing::TestWithParam<Case> {
     so.jobs = 1;
     so.now_unix = kNow;
     so.admission_reviews = true;
-    cli::ScanResult scan = cli::Scan(*engine_, so);
+    cli::CollectedScan scan = cli::ScanAll(*engine_, so);
     for (const auto& e : scan.errors) ADD_FAILURE() << e.ToString();
     size_t findings = 0;
     for (bool all : {true, false}) {

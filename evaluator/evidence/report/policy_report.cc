@@ -1,6 +1,9 @@
 #include "evaluator/evidence/report/policy_report.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
+#include <memory>
 #include <map>
 #include <set>
 #include <unordered_map>
@@ -11,6 +14,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 #include <yaml-cpp/yaml.h>
+
+#include "evaluator/kernel/spool.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -55,11 +60,11 @@ std::string Clip(const std::string& text) {
   return text.substr(0, cut) + "\xE2\x80\xA6";  // U+2026
 }
 
-size_t CompactJsonSize(const Value& v) {
+std::string CompactJson(const Value& v) {
   rapidjson::StringBuffer sb;
   rapidjson::Writer<rapidjson::StringBuffer> w(sb);
   v.Accept(w);
-  return sb.GetSize();
+  return std::string(sb.GetString(), sb.GetSize());
 }
 
 // rapidjson value -> yaml-cpp emitter. Strings are double-quoted so that values such as "true",
@@ -91,83 +96,118 @@ void EmitYaml(const Value& v, YAML::Emitter& e) {
   }
 }
 
-// The results of one resource that go into a report, with their compact JSON size.
-struct Entry {
-  const ResourceEvaluation* evaluation = nullptr;
-  std::vector<Value> results;
-  std::vector<size_t> sizes;
-  int skipped = 0;     // skip results left out (counted in the summary)
-  int passed = 0;      // pass results left out (counted in the summary)
-  int duplicates = 0;  // results its controller's report already carries
+// ---- Stage 1 (Add): one decision becomes one spooled record. ----
+//
+// A result's identity for the controller check: its rule (interned) and what the report
+// calls its result, waived apart from skip.
+enum ResultCode : uint8_t { kCodePass, kCodeFail, kCodeWarn, kCodeError, kCodeSkip, kCodeWaived };
+
+ResultCode CodeOf(const RuleResult& r) {
+  if (r.result == Outcome::kWaived) return kCodeWaived;
+  std::string_view s = ReportResult(r);
+  if (s == "pass") return kCodePass;
+  if (s == "fail") return kCodeFail;
+  if (s == "warn") return kCodeWarn;
+  if (s == "error") return kCodeError;
+  return kCodeSkip;
+}
+
+const char* CodeResult(uint8_t code) {
+  static const char* const kNames[] = {"pass", "fail", "warn", "error", "skip", "skip"};
+  return kNames[code];
+}
+
+// What the record of one resource holds, in the order of its results.
+struct Record {
+  std::string uid, controller_uid;
+  uint32_t skipped = 0;         // skip results left out (counted in the summary)
+  std::vector<uint64_t> keys;   // (rule << 8 | code) of every result, sorted: what a child compares to
+  struct Candidate {
+    uint64_t key = 0;
+    bool pass = false;
+    std::string json;  // compact JSON of the report result; empty for a pass that is only counted
+  };
+  std::vector<Candidate> candidates;  // results that are listed unless the controller has them
 };
 
-struct Chunk {
-  std::vector<Value> results;
-  Summary summary;
-  size_t bytes = 0;
-  int duplicates = 0;
-};
+void PutU32(std::string* out, uint32_t v) { out->append(reinterpret_cast<const char*>(&v), sizeof v); }
+void PutU64(std::string* out, uint64_t v) { out->append(reinterpret_cast<const char*>(&v), sizeof v); }
+void PutStr(std::string* out, const std::string& s) {
+  PutU32(out, static_cast<uint32_t>(s.size()));
+  out->append(s);
+}
 
-class Builder {
+// Reads a record back; false on a truncated one (a spool that was not written whole).
+class RecordReader {
  public:
-  Builder(const std::vector<ResourceEvaluation>& evaluations, const PolicyReportOptions& o, Alloc& a)
-      : evaluations_(evaluations), o_(o), a_(a) {
-    seconds_ = std::chrono::duration_cast<std::chrono::seconds>(o.time.time_since_epoch()).count();
-    for (const ResourceEvaluation& ev : evaluations) {
-      if (!ev.resource.uid.empty()) by_uid_.emplace(ev.resource.uid, &ev);
-    }
-  }
-
-  std::string NamespaceOf(const ResourceEvaluation& ev) const {
-    std::string ns = ev.resource.namespace_;
-    if (ns.empty() && !IsClusterScopedKind(ev.resource.kind)) ns = o_.default_namespace;
-    return ns;
-  }
-
-  Entry Build(const ResourceEvaluation& ev, const std::string& ns) {
-    Entry e;
-    e.evaluation = &ev;
-    const std::unordered_set<std::string>* owner = OwnerResults(ev);
-    for (const RuleResult& r : ev.results) {
-      if (r.result == Outcome::kSkip && !o_.include_skips) {
-        ++e.skipped;
-        continue;
-      }
-      if (owner && owner->count(ResultKey(r))) {
-        ++e.duplicates;
-        continue;
-      }
-      if (r.result == Outcome::kPass && !o_.include_passes) {
-        ++e.passed;
-        continue;
-      }
-      Value v = Result(ev, r, ns);
-      e.sizes.push_back(CompactJsonSize(v));
-      e.results.push_back(std::move(v));
-    }
-    return e;
+  explicit RecordReader(std::string_view data) : data_(data) {}
+  bool U32(uint32_t* v) { return Raw(v, sizeof *v); }
+  bool U64(uint64_t* v) { return Raw(v, sizeof *v); }
+  bool Str(std::string* s) {
+    uint32_t n = 0;
+    if (!U32(&n) || data_.size() < n) return false;
+    s->assign(data_.data(), n);
+    data_.remove_prefix(n);
+    return true;
   }
 
  private:
-  static std::string ResultKey(const RuleResult& r) {
-    return r.rule + '\n' + ReportResult(r) + (r.result == Outcome::kWaived ? "\nwaived" : "");
+  bool Raw(void* v, size_t n) {
+    if (data_.size() < n) return false;
+    std::memcpy(v, data_.data(), n);
+    data_.remove_prefix(n);
+    return true;
+  }
+  std::string_view data_;
+};
+
+std::string Serialize(const Record& r) {
+  std::string out;
+  PutStr(&out, r.uid);
+  PutStr(&out, r.controller_uid);
+  PutU32(&out, r.skipped);
+  PutU32(&out, static_cast<uint32_t>(r.keys.size()));
+  for (uint64_t k : r.keys) PutU64(&out, k);
+  PutU32(&out, static_cast<uint32_t>(r.candidates.size()));
+  for (const auto& c : r.candidates) {
+    PutU64(&out, c.key);
+    PutU32(&out, c.pass ? 1 : 0);
+    PutStr(&out, c.json);
+  }
+  return out;
+}
+
+bool Deserialize(std::string_view data, Record* r) {
+  RecordReader in(data);
+  uint32_t n = 0;
+  if (!in.Str(&r->uid) || !in.Str(&r->controller_uid) || !in.U32(&r->skipped) || !in.U32(&n)) return false;
+  r->keys.resize(n);
+  for (uint64_t& k : r->keys) {
+    if (!in.U64(&k)) return false;
+  }
+  if (!in.U32(&n)) return false;
+  r->candidates.resize(n);
+  for (auto& c : r->candidates) {
+    uint32_t pass = 0;
+    if (!in.U64(&c.key) || !in.U32(&pass) || !in.Str(&c.json)) return false;
+    c.pass = pass != 0;
+  }
+  return true;
+}
+
+// Builds the report result of one rule result (a policy report's `results[]` entry).
+class ResultBuilder {
+ public:
+  explicit ResultBuilder(const PolicyReportOptions& o)
+      : o_(o), seconds_(std::chrono::duration_cast<std::chrono::seconds>(o.time.time_since_epoch()).count()) {}
+
+  std::string Json(const ResourceEvaluation& ev, const RuleResult& r, const std::string& ns) {
+    rapidjson::Document doc;
+    return CompactJson(Build(ev, r, ns, doc.GetAllocator()));
   }
 
-  // The (rule, result) pairs of the object's controller, when the controller was evaluated in the
-  // same run: a Pod's finding that its ReplicaSet (and, in turn, its Deployment) already reports is
-  // reported once, on the outermost owner that has it.
-  const std::unordered_set<std::string>* OwnerResults(const ResourceEvaluation& ev) {
-    if (ev.resource.controller_uid.empty()) return nullptr;
-    auto it = by_uid_.find(ev.resource.controller_uid);
-    if (it == by_uid_.end()) return nullptr;
-    auto [cached, inserted] = owner_results_.try_emplace(it->second);
-    if (inserted) {
-      for (const RuleResult& r : it->second->results) cached->second.insert(ResultKey(r));
-    }
-    return &cached->second;
-  }
-
-  Value Result(const ResourceEvaluation& ev, const RuleResult& r, const std::string& ns) {
+ private:
+  Value Build(const ResourceEvaluation& ev, const RuleResult& r, const std::string& ns, Alloc& a_) {
     Value res(rapidjson::kObjectType);
     std::string pack = r.pack;
     std::string rule = r.rule;
@@ -228,35 +268,173 @@ class Builder {
     return res;
   }
 
-  const std::vector<ResourceEvaluation>& evaluations_;
   const PolicyReportOptions& o_;
-  Alloc& a_;
   int64_t seconds_ = 0;
-  std::unordered_map<std::string, const ResourceEvaluation*> by_uid_;
-  std::unordered_map<const ResourceEvaluation*, std::unordered_set<std::string>> owner_results_;
 };
 
-// Packs a namespace's entries into chunks of at most `budget` bytes of compact JSON results,
-// keeping a resource's results together unless they alone exceed the budget.
-std::vector<Chunk> Pack(std::vector<Entry>& entries, size_t budget) {
-  std::vector<Chunk> chunks(1);
-  for (Entry& e : entries) {
+// ---- Stage 2 (Finish): a namespace's records packed into chunks. ----
+//
+// A chunk holds at most `budget` bytes of compact JSON results, keeping a resource's
+// results together unless they alone exceed the budget.  The packer sees one resource at a
+// time; `keep` says whether it keeps the results' JSON (the second pass) or only counts.
+struct Chunk {
+  std::vector<std::string> results;  // compact JSON (only in the pass that writes)
+  Summary summary;
+  size_t bytes = 0;
+  int duplicates = 0;
+};
+
+class Packer {
+ public:
+  using Emit = std::function<bool(Chunk&)>;
+  Packer(size_t budget, bool keep, Emit emit) : budget_(budget), keep_(keep), emit_(std::move(emit)) {}
+
+  // One resource: its listed results (JSON, result name), and what was only counted.
+  bool Add(std::vector<std::pair<std::string, const char*>>& listed, int skipped, int passed, int duplicates) {
     size_t total = 0;
-    for (size_t s : e.sizes) total += s;
-    if (chunks.back().bytes > 0 && chunks.back().bytes + total > budget) chunks.emplace_back();
-    chunks.back().summary.skip += e.skipped;
-    chunks.back().summary.pass += e.passed;
-    chunks.back().duplicates += e.duplicates;
-    for (size_t i = 0; i < e.results.size(); ++i) {
-      if (chunks.back().bytes > 0 && chunks.back().bytes + e.sizes[i] > budget) chunks.emplace_back();
-      Chunk& c = chunks.back();
-      c.summary.Add(e.results[i]["result"].GetString());
-      c.bytes += e.sizes[i];
-      c.results.push_back(std::move(e.results[i]));
+    for (const auto& l : listed) total += l.first.size();
+    if (current_.bytes > 0 && current_.bytes + total > budget_ && !Next()) return false;
+    current_.summary.skip += skipped;
+    current_.summary.pass += passed;
+    current_.duplicates += duplicates;
+    for (auto& [json, result] : listed) {
+      if (current_.bytes > 0 && current_.bytes + json.size() > budget_ && !Next()) return false;
+      current_.summary.Add(result);
+      current_.bytes += json.size();
+      if (keep_) current_.results.push_back(std::move(json));
     }
+    return true;
   }
-  return chunks;
+  bool Close() { return Next(); }
+
+ private:
+  bool Next() {
+    bool ok = emit_(current_);
+    current_ = Chunk();
+    return ok;
+  }
+  size_t budget_;
+  bool keep_;
+  Emit emit_;
+  Chunk current_;
+};
+
+// ---- Stage 3: a chunk becomes a report (metadata, labels, annotations, summary, results). ----
+struct ReportContext {
+  const PolicyReportOptions* options;
+  bool openreports = false;
+  std::string api_version, pack_list, notices;
+  int64_t seconds = 0;
+};
+
+Value BuildReport(const ReportContext& x, const std::string& ns, bool cluster, size_t index, size_t count,
+                  const Chunk& c, Alloc& a) {
+  Value report(rapidjson::kObjectType);
+  report.AddMember("apiVersion", S(x.api_version, a), a);
+  const char* kind = cluster ? (x.openreports ? "ClusterReport" : "ClusterPolicyReport")
+                             : (x.openreports ? "Report" : "PolicyReport");
+  report.AddMember("kind", S(kind, a), a);
+  Value md(rapidjson::kObjectType);
+  std::string name = cluster ? x.options->name + "-cluster" : x.options->name;
+  if (index > 0) name += "-" + std::to_string(index + 1);
+  md.AddMember("name", S(name, a), a);
+  if (!cluster) md.AddMember("namespace", S(ns, a), a);
+  Value labels(rapidjson::kObjectType);
+  labels.AddMember("app.kubernetes.io/managed-by", "aimsgate", a);
+  labels.AddMember("aimsgate.io/run", S(std::to_string(x.seconds), a), a);
+  md.AddMember("labels", labels, a);
+  Value ann(rapidjson::kObjectType);
+  if (!x.pack_list.empty()) ann.AddMember("aimsgate.io/packs", S(x.pack_list, a), a);
+  if (count > 1) {
+    ann.AddMember("aimsgate.io/part", S(std::to_string(index + 1) + "/" + std::to_string(count), a), a);
+  }
+  if (c.duplicates > 0) {
+    ann.AddMember("aimsgate.io/reported-on-controller", S(std::to_string(c.duplicates), a), a);
+  }
+  if (!x.notices.empty()) ann.AddMember("aimsgate.io/waiver-notices", S(x.notices, a), a);
+  if (ann.MemberCount() > 0) md.AddMember("annotations", ann, a);
+  report.AddMember("metadata", md, a);
+  if (x.openreports) report.AddMember("source", "aimsgate", a);
+  Value sum(rapidjson::kObjectType);
+  sum.AddMember("pass", c.summary.pass, a);
+  sum.AddMember("fail", c.summary.fail, a);
+  sum.AddMember("warn", c.summary.warn, a);
+  sum.AddMember("error", c.summary.error, a);
+  sum.AddMember("skip", c.summary.skip, a);
+  report.AddMember("summary", sum, a);
+  Value results(rapidjson::kArrayType);
+  for (const std::string& json : c.results) {
+    rapidjson::Document r(&a);
+    r.Parse(json.data(), json.size());
+    results.PushBack(Value(r, a), a);
+  }
+  report.AddMember("results", results, a);
+  return report;
 }
+
+// ---- Stage 4: reports are emitted as YAML documents or as the items of a v1 List. ----
+class OStreamOut {
+ public:
+  typedef char Ch;
+  explicit OStreamOut(std::ostream& os) : os_(os) {}
+  void Put(char c) {
+    buffer_.push_back(c);
+    if (buffer_.size() >= (1u << 16)) Flush();
+  }
+  void Flush() {
+    os_.write(buffer_.data(), static_cast<std::streamsize>(buffer_.size()));
+    buffer_.clear();
+  }
+
+ private:
+  std::ostream& os_;
+  std::string buffer_;
+};
+
+class Emitter {
+ public:
+  Emitter(PolicyReportEncoding encoding, std::ostream& out) : json_(encoding == PolicyReportEncoding::kJson), out_(out) {}
+
+  void Report(const Value& report) {
+    if (json_) {
+      if (!list_) StartList();
+      report.Accept(*list_);
+      return;
+    }
+    if (reports_++ > 0) out_ << "---\n";
+    YAML::Emitter e;
+    e.SetIndent(2);
+    EmitYaml(report, e);
+    out_ << e.c_str() << "\n";
+  }
+
+  void End() {
+    if (!json_) return;
+    if (!list_) StartList();
+    list_->EndArray();
+    list_->EndObject();
+    stream_->Flush();
+    out_ << "\n";
+  }
+
+ private:
+  void StartList() {
+    stream_ = std::make_unique<OStreamOut>(out_);
+    list_ = std::make_unique<rapidjson::PrettyWriter<OStreamOut>>(*stream_);
+    list_->SetIndent(' ', 2);
+    list_->StartObject();
+    list_->Key("apiVersion"); list_->String("v1");
+    list_->Key("kind"); list_->String("List");
+    list_->Key("items");
+    list_->StartArray();
+  }
+
+  bool json_;
+  std::ostream& out_;
+  size_t reports_ = 0;
+  std::unique_ptr<OStreamOut> stream_;
+  std::unique_ptr<rapidjson::PrettyWriter<OStreamOut>> list_;
+};
 
 }  // namespace
 
@@ -281,98 +459,188 @@ bool ParsePolicyReportFormat(std::string_view text, PolicyReportFlavor* out) {
   return true;
 }
 
-void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations,
-                        const std::vector<PackRef>& packs, const PolicyReportOptions& o,
-                        std::ostream& out) {
-  const bool openreports = o.flavor == PolicyReportFlavor::kOpenReports;
-  const char* api_version = openreports ? "openreports.io/v1alpha1" : "wgpolicyk8s.io/v1alpha2";
-  rapidjson::Document list(rapidjson::kObjectType);
-  Alloc& a = list.GetAllocator();
-  Builder builder(evaluations, o, a);
-
-  // Namespaced reports first (sorted), the cluster report (key "\x7f") last.
-  std::map<std::string, std::vector<Entry>> groups;
-  for (const ResourceEvaluation& ev : evaluations) {
-    std::string ns = builder.NamespaceOf(ev);
-    groups[ns.empty() ? std::string("\x7f") : ns].push_back(builder.Build(ev, ns));
-  }
-  const int64_t seconds =
-      std::chrono::duration_cast<std::chrono::seconds>(o.time.time_since_epoch()).count();
-  std::string pack_list;
-  for (const PackRef& p : packs) {
-    pack_list += (pack_list.empty() ? "" : ", ") + p.name + "@" + p.version + " " + p.digest;
-  }
-  const size_t budget = std::max<size_t>(o.max_results_bytes, 1);
-  std::string notices;
-  for (const auto& n : o.waiver_notices) notices += (notices.empty() ? "" : "\n") + n.second;
-
-  Value items(rapidjson::kArrayType);
-  for (auto& [key, entries] : groups) {
-    const bool cluster = key == "\x7f";
-    const std::string ns = cluster ? "" : key;
-    std::vector<Chunk> chunks = Pack(entries, budget);
-    for (size_t i = 0; i < chunks.size(); ++i) {
-      Chunk& c = chunks[i];
-      Value report(rapidjson::kObjectType);
-      report.AddMember("apiVersion", S(api_version, a), a);
-      const char* kind = cluster ? (openreports ? "ClusterReport" : "ClusterPolicyReport")
-                                 : (openreports ? "Report" : "PolicyReport");
-      report.AddMember("kind", S(kind, a), a);
-      Value md(rapidjson::kObjectType);
-      std::string name = cluster ? o.name + "-cluster" : o.name;
-      if (i > 0) name += "-" + std::to_string(i + 1);
-      md.AddMember("name", S(name, a), a);
-      if (!cluster) md.AddMember("namespace", S(ns, a), a);
-      Value labels(rapidjson::kObjectType);
-      labels.AddMember("app.kubernetes.io/managed-by", "aimsgate", a);
-      labels.AddMember("aimsgate.io/run", S(std::to_string(seconds), a), a);
-      md.AddMember("labels", labels, a);
-      Value ann(rapidjson::kObjectType);
-      if (!pack_list.empty()) ann.AddMember("aimsgate.io/packs", S(pack_list, a), a);
-      if (chunks.size() > 1) {
-        ann.AddMember("aimsgate.io/part", S(std::to_string(i + 1) + "/" + std::to_string(chunks.size()), a), a);
-      }
-      if (c.duplicates > 0) {
-        ann.AddMember("aimsgate.io/reported-on-controller", S(std::to_string(c.duplicates), a), a);
-      }
-      if (!notices.empty()) ann.AddMember("aimsgate.io/waiver-notices", S(notices, a), a);
-      if (ann.MemberCount() > 0) md.AddMember("annotations", ann, a);
-      report.AddMember("metadata", md, a);
-      if (openreports) report.AddMember("source", "aimsgate", a);
-      Value sum(rapidjson::kObjectType);
-      sum.AddMember("pass", c.summary.pass, a);
-      sum.AddMember("fail", c.summary.fail, a);
-      sum.AddMember("warn", c.summary.warn, a);
-      sum.AddMember("error", c.summary.error, a);
-      sum.AddMember("skip", c.summary.skip, a);
-      report.AddMember("summary", sum, a);
-      Value results(rapidjson::kArrayType);
-      for (Value& r : c.results) results.PushBack(r, a);
-      report.AddMember("results", results, a);
-      items.PushBack(report, a);
+struct PolicyReportWriter::Impl {
+  Impl(const std::vector<PackRef>& packs, const PolicyReportOptions& o, std::ostream& out)
+      : options(o), out(out), results(options) {
+    context.options = &options;
+    context.openreports = o.flavor == PolicyReportFlavor::kOpenReports;
+    context.api_version = context.openreports ? "openreports.io/v1alpha1" : "wgpolicyk8s.io/v1alpha2";
+    context.seconds = std::chrono::duration_cast<std::chrono::seconds>(o.time.time_since_epoch()).count();
+    for (const PackRef& p : packs) {
+      context.pack_list += (context.pack_list.empty() ? "" : ", ") + p.name + "@" + p.version + " " + p.digest;
     }
+    for (const auto& n : o.waiver_notices) context.notices += (context.notices.empty() ? "" : "\n") + n.second;
   }
 
-  if (o.encoding == PolicyReportEncoding::kJson) {
-    list.AddMember("apiVersion", "v1", a);
-    list.AddMember("kind", "List", a);
-    list.AddMember("items", items, a);
-    rapidjson::StringBuffer sb;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
-    w.SetIndent(' ', 2);
-    list.Accept(w);
-    out << sb.GetString() << "\n";
-    return;
+  bool Add(const ResourceEvaluation& ev);
+  bool Finish();
+  bool WriteNamespace(const std::string& key, const std::vector<std::pair<uint64_t, uint32_t>>& records,
+                      Emitter* emitter);
+  bool Load(std::pair<uint64_t, uint32_t> at, Record* r);
+  const std::vector<uint64_t>* OwnerKeys(const std::string& controller_uid);
+  bool Fail(const std::string& message) {
+    if (error.empty()) error = message;
+    return false;
   }
-  bool first = true;
-  for (const auto& item : items.GetArray()) {
-    if (!first) out << "---\n";
-    first = false;
-    YAML::Emitter e;
-    e.SetIndent(2);
-    EmitYaml(item, e);
-    out << e.c_str() << "\n";
+
+  uint32_t Intern(const std::string& rule) {
+    return rules.emplace(rule, static_cast<uint32_t>(rules.size())).first->second;
   }
+
+  const PolicyReportOptions options;
+  std::ostream& out;
+  ResultBuilder results;
+  ReportContext context;
+  kernel::Spool spool;
+  std::unordered_map<std::string, uint32_t> rules;
+  // Namespace (the cluster report under "\x7f", so it sorts last) -> its records (offset, size).
+  std::map<std::string, std::vector<std::pair<uint64_t, uint32_t>>> namespaces;
+  // (hash of uid, record) of every record with a uid: the controllers a later child may name.
+  std::vector<std::pair<uint64_t, std::pair<uint64_t, uint32_t>>> uids;
+  bool uids_sorted = false;
+  std::string owner_uid;  // the last controller looked up (children of one owner come together)
+  std::vector<uint64_t> owner_keys;
+  std::string error;
+};
+
+std::string NamespaceOf(const ResourceEvaluation& ev, const PolicyReportOptions& o) {
+  std::string ns = ev.resource.namespace_;
+  if (ns.empty() && !IsClusterScopedKind(ev.resource.kind)) ns = o.default_namespace;
+  return ns;
+}
+
+bool PolicyReportWriter::Impl::Add(const ResourceEvaluation& ev) {
+  const std::string ns = NamespaceOf(ev, options);
+  Record r;
+  r.uid = ev.resource.uid;
+  r.controller_uid = ev.resource.controller_uid;
+  for (const RuleResult& result : ev.results) {
+    const uint64_t key = (static_cast<uint64_t>(Intern(result.rule)) << 8) | CodeOf(result);
+    r.keys.push_back(key);
+    if (result.result == Outcome::kSkip && !options.include_skips) {
+      ++r.skipped;
+      continue;
+    }
+    Record::Candidate c;
+    c.key = key;
+    c.pass = result.result == Outcome::kPass;
+    if (!c.pass || options.include_passes) c.json = results.Json(ev, result, ns);
+    r.candidates.push_back(std::move(c));
+  }
+  std::sort(r.keys.begin(), r.keys.end());
+  const std::string data = Serialize(r);
+  const std::pair<uint64_t, uint32_t> at{spool.size(), static_cast<uint32_t>(data.size())};
+  spool.Write(data);
+  namespaces[ns.empty() ? std::string("\x7f") : ns].push_back(at);
+  if (!r.uid.empty()) uids.push_back({std::hash<std::string>()(r.uid), at});
+  return spool.ok() || Fail(spool.error());
+}
+
+bool PolicyReportWriter::Impl::Load(std::pair<uint64_t, uint32_t> at, Record* r) {
+  std::string data;
+  if (!spool.Read(at.first, at.second, &data)) return Fail(spool.error());
+  *r = Record();
+  return Deserialize(data, r) || Fail("policy report: a spooled record does not read back");
+}
+
+// The result keys of the first evaluated object whose uid is `controller_uid`, or null when the
+// controller was not evaluated in this run.
+const std::vector<uint64_t>* PolicyReportWriter::Impl::OwnerKeys(const std::string& controller_uid) {
+  if (controller_uid.empty()) return nullptr;
+  if (controller_uid == owner_uid) return &owner_keys;
+  if (!uids_sorted) {
+    std::sort(uids.begin(), uids.end());
+    uids_sorted = true;
+  }
+  const uint64_t hash = std::hash<std::string>()(controller_uid);
+  auto it = std::lower_bound(uids.begin(), uids.end(), std::make_pair(hash, std::pair<uint64_t, uint32_t>{0, 0}));
+  for (; it != uids.end() && it->first == hash; ++it) {
+    Record owner;
+    if (!Load(it->second, &owner)) return nullptr;
+    if (owner.uid != controller_uid) continue;
+    owner_uid = controller_uid;
+    owner_keys = std::move(owner.keys);
+    return &owner_keys;
+  }
+  return nullptr;
+}
+
+// Two passes over a namespace's records: the first counts its chunks (every report names its
+// part i/n), the second builds each chunk's report and emits it.
+bool PolicyReportWriter::Impl::WriteNamespace(const std::string& key,
+                                              const std::vector<std::pair<uint64_t, uint32_t>>& records,
+                                              Emitter* emitter) {
+  const bool cluster = key == "\x7f";
+  const std::string ns = cluster ? "" : key;
+  const size_t budget = std::max<size_t>(options.max_results_bytes, 1);
+  size_t count = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    size_t index = 0;
+    Packer packer(budget, /*keep=*/pass == 1, [&](Chunk& c) {
+      if (pass == 0) {
+        ++count;
+        return true;
+      }
+      rapidjson::Document doc;
+      emitter->Report(BuildReport(context, ns, cluster, index++, count, c, doc.GetAllocator()));
+      return out.good() || Fail("policy report: cannot write the report");
+    });
+    Record r;
+    std::vector<std::pair<std::string, const char*>> listed;
+    for (const auto& at : records) {
+      if (!Load(at, &r)) return false;
+      const std::vector<uint64_t>* owner = OwnerKeys(r.controller_uid);
+      if (!error.empty()) return false;
+      int duplicates = 0, passed = 0;
+      listed.clear();
+      for (auto& c : r.candidates) {
+        if (owner && std::binary_search(owner->begin(), owner->end(), c.key)) {
+          ++duplicates;
+          continue;
+        }
+        if (c.pass && !options.include_passes) {
+          ++passed;
+          continue;
+        }
+        listed.emplace_back(std::move(c.json), CodeResult(static_cast<uint8_t>(c.key & 0xff)));
+      }
+      if (!packer.Add(listed, static_cast<int>(r.skipped), passed, duplicates)) return false;
+    }
+    if (!packer.Close()) return false;
+  }
+  return true;
+}
+
+bool PolicyReportWriter::Impl::Finish() {
+  if (!error.empty()) return false;
+  if (!spool.ok()) return Fail(spool.error());
+  Emitter emitter(options.encoding, out);
+  for (const auto& [key, records] : namespaces) {
+    if (!WriteNamespace(key, records, &emitter)) return false;
+  }
+  emitter.End();
+  return out.good() || Fail("policy report: cannot write the report");
+}
+
+PolicyReportWriter::PolicyReportWriter(const std::vector<PackRef>& packs, const PolicyReportOptions& options,
+                                       std::ostream& out)
+    : impl_(std::make_unique<Impl>(packs, options, out)) {}
+
+PolicyReportWriter::~PolicyReportWriter() = default;
+
+bool PolicyReportWriter::Add(const ResourceEvaluation& evaluation) { return impl_->Add(evaluation); }
+
+bool PolicyReportWriter::Finish() { return impl_->Finish(); }
+
+const std::string& PolicyReportWriter::error() const { return impl_->error; }
+
+void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations, const std::vector<PackRef>& packs,
+                        const PolicyReportOptions& options, std::ostream& out) {
+  PolicyReportWriter writer(packs, options, out);
+  for (const ResourceEvaluation& ev : evaluations) {
+    if (!writer.Add(ev)) return;
+  }
+  writer.Finish();
 }
 
 }  // namespace aimsgate::evidence

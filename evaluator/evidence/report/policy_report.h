@@ -5,7 +5,11 @@
 //   evidence::PolicyReportOptions opts;
 //   evidence::ParsePolicyReportFormat("openreports", &opts.flavor);
 //   opts.encoding = evidence::PolicyReportEncoding::kYaml;        // or kJson (a v1 List)
-//   evidence::WritePolicyReports(evaluations, packs, opts, std::cout);
+//   evidence::PolicyReportWriter writer(packs, opts, std::cout);
+//   for (each decision, as it comes) if (!writer.Add(decision)) fail(writer.error());
+//   if (!writer.Finish()) fail(writer.error());       // e.g. the spool's disk is full
+//
+//   evidence::WritePolicyReports(evaluations, packs, opts, std::cout);   // all at once
 //
 // Flavors:
 //   kWgPolicyK8s  wgpolicyk8s.io/v1alpha2 PolicyReport (one per namespace) and
@@ -35,10 +39,20 @@
 // A resource without metadata.namespace whose kind is not a known cluster-scoped kind is
 // reported in `default_namespace` (where kubectl would create it).
 //
-// Thread-safety: pure function. Cost: linear in the results. YAML is written with yaml-cpp.
+// Streaming: Add turns a decision into one record (its report results as compact JSON, the
+// (rule, result) keys a child compares to its controller's) and spools it to a temporary file
+// (kernel/spool.h); memory keeps an offset per record, per namespace, and a hash per uid.
+// Finish writes the namespaces in order: per namespace one pass counts its chunks (a report
+// names its part i/n), a second builds each chunk's report and emits it, so memory holds one
+// report at a time (at most max_results_bytes of results).  A controller listed after its
+// children is still found: owners are looked up at Finish.
+//
+// Thread-compatible (one writer). Cost: linear in the results; each record is read back twice
+// (page cache). YAML is written with yaml-cpp.
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -71,6 +85,24 @@ struct PolicyReportOptions {
   // policy-reporter UI shows beside the result), and every report lists them all, one per
   // line, in the annotation aimsgate.io/waiver-notices.
   std::vector<std::pair<std::string, std::string>> waiver_notices;
+};
+
+class PolicyReportWriter {
+ public:
+  PolicyReportWriter(const std::vector<PackRef>& packs, const PolicyReportOptions& options, std::ostream& out);
+  ~PolicyReportWriter();
+  PolicyReportWriter(const PolicyReportWriter&) = delete;
+  PolicyReportWriter& operator=(const PolicyReportWriter&) = delete;
+
+  // One decision, in the run's order. False (error() set) when it cannot be spooled.
+  bool Add(const ResourceEvaluation& evaluation);
+  // Writes every report. False (error() set) when the spool or `out` fails.
+  bool Finish();
+  const std::string& error() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
 };
 
 void WritePolicyReports(const std::vector<ResourceEvaluation>& evaluations,
