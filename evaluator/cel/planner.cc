@@ -251,6 +251,11 @@ ExprPtr Substitute(const Expr& e, const std::vector<std::string>& params, const 
 const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std::vector<ExprPtr>& args,
                                              const std::string& key) {
   if (!helper.ast || helper.params.empty() || args.size() != helper.params.size()) return nullptr;
+  // Each level plans the helper's body with a planner of its own, recursively: a
+  // chain of helpers calling helpers would recurse as deep as the chain (a stack
+  // overflow for a hostile pack).  Past this depth the generic body runs, and its
+  // run-time depth budget applies as before.
+  if (specialize_depth_ >= kMaxSpecializeDepth) return nullptr;
   if (const SpecializedHelper* s = env_.FindSpecialized(key)) return s;
   auto s = std::make_unique<SpecializedHelper>();
   // The arguments go where the parameters were: they must not be captured by
@@ -278,6 +283,7 @@ const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std:
     // then the generic body runs, and fails at run time as before.
     std::vector<Diagnostic> diags;
     Planner planner(env_, &diags, false);
+    planner.specialize_depth_ = specialize_depth_ + 1;
     NodePtr body = planner.Plan(*ast, {});
     if (diags.empty()) {
       s->body = std::move(body);

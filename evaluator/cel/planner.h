@@ -76,6 +76,9 @@ class Planner {
   bool report_type_errors_;
   bool fold_;
   LocalScope scope_;
+  // Helper bodies being specialized around this planner (see Specialize).
+  int specialize_depth_ = 0;
+  static constexpr int kMaxSpecializeDepth = 16;
 };
 
 }  // namespace aimsgate::cel::internal
