@@ -205,6 +205,41 @@ void BM_KindIndex(benchmark::State& state) {
 }
 BENCHMARK(BM_KindIndex)->Arg(0)->Arg(1000);
 
+// ---- the matching step (issue 14 item 6) ----------------------------------------
+
+// A pack of `rules` rules whose match blocks reject every corpus object (other
+// kinds, wildcard kinds with a label selector, namespaces, every selector
+// operator), so Evaluate is the object's bookkeeping plus the matching step alone.
+std::string MatchOnlyPack(int rules) {
+  static const char* const kMatches[] = {
+      R"({kinds: ["v1/ConfigMap", "v1/Service"]})",
+      R"({kinds: ["batch/v1/Job"]})",
+      R"({kinds: ["*"], labelSelector: {matchLabels: {tier: frontend}}})",
+      R"({kinds: ["apps/*/*"], labelSelector: {matchExpressions: [{key: env, operator: In, values: [dev]}]}})",
+      R"({kinds: ["apps/v1/Deployment", "apps/v1/StatefulSet", "v1/Pod"], namespaces: ["prod-*", "payments"]})",
+      R"({kinds: ["apps/v1/Deployment", "v1/Pod"], namespaces: {exclude: ["ml-*", "kube-system"]}})",
+      R"({kinds: ["Deployment", "StatefulSet", "Pod", "InferenceService"], labelSelector: {matchExpressions: [{key: tier, operator: Exists}]}})",
+      R"({kinds: ["apps/v1/Deployment", "apps/v1/StatefulSet"], labelSelector: {matchExpressions: [{key: app.kubernetes.io/part-of, operator: NotIn, values: [ml-platform, web]}]}})",
+      R"({kinds: ["*/*/Deployment", "v1/Pod"], labelSelector: {matchExpressions: [{key: app.kubernetes.io/name, operator: DoesNotExist}]}})",
+      R"({kinds: ["serving.kserve.io/v1beta1/InferenceService"], labelSelector: {matchLabels: {env: dev, team: none}}})",
+  };
+  std::string out = "apiVersion: aimsgate.io/v1alpha1\nkind: RulePack\nmetadata: {name: matchonly, version: 1.0.0}\nspec:\n  rules:\n";
+  for (int i = 0; i < rules; ++i) {
+    out += "  - id: r" + std::to_string(i) + "\n    match: " + kMatches[i % 10] + "\n    assert: \"true\"\n    message: m\n";
+  }
+  return out;
+}
+
+void BM_MatchOnly(benchmark::State& state) {
+  auto engine = LoadEngine({WriteTemp(MatchOnlyPack(static_cast<int>(state.range(0))))});
+  EvaluateCorpus(state, *engine);
+}
+BENCHMARK(BM_MatchOnly)->Arg(1)->Arg(100);
+// Instructions per object under callgrind (divide by 2560, subtract /1 from /100):
+//   valgrind --tool=callgrind --toggle-collect='aimsgate::Engine::Evaluate*'
+//       build/bench/aimsgate_micro --benchmark_filter='Profile/MatchOnly/100$'
+BENCHMARK(BM_MatchOnly)->Name("Profile/MatchOnly")->Arg(1)->Arg(100)->Iterations(10 * kCorpusSize);
+
 // ---- manifest loading ------------------------------------------------------------
 
 const std::vector<std::string>& Texts(Format format) {
