@@ -1,7 +1,5 @@
 #include "evaluator/pack/compiled_pack.h"
 #include <algorithm>
-#include <map>
-#include <set>
 
 #include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/engine.h"
@@ -23,32 +21,78 @@ SourcePos ExprText::Locate(int offset) const {
   return {seg->pos.line, col};
 }
 
-CompiledPack::CompiledPack(PackSpec spec, const cel::Limits& limits) : spec_(std::move(spec)), env_(limits) {
-  slots_.object = env_.DeclareVariable("object");
-  slots_.old_object = env_.DeclareVariable("oldObject");
-  slots_.request = env_.DeclareVariable("request");
-  slots_.params = env_.DeclareVariable("params");
-  slots_.inventory = env_.DeclareVariable("inventory");
-  slots_.inventory_all = env_.DeclareVariable("inventoryAll");
-  slots_.model = env_.DeclareVariable("model");
-  slots_.model_ref = env_.DeclareVariable("modelRef");
-  slots_.now = env_.DeclareVariable("now");
-  slots_.namespace_object = env_.DeclareVariable("namespaceObject");
+CompiledPack::CompiledPack(PackSpec spec, const cel::Limits& limits)
+    : spec_(std::move(spec)), env_(std::make_shared<cel::Env>(limits)) {
+  slots_.object = env_->DeclareVariable("object");
+  slots_.old_object = env_->DeclareVariable("oldObject");
+  slots_.request = env_->DeclareVariable("request");
+  slots_.params = env_->DeclareVariable("params");
+  slots_.inventory = env_->DeclareVariable("inventory");
+  slots_.inventory_all = env_->DeclareVariable("inventoryAll");
+  slots_.model = env_->DeclareVariable("model");
+  slots_.model_ref = env_->DeclareVariable("modelRef");
+  slots_.now = env_->DeclareVariable("now");
+  slots_.namespace_object = env_->DeclareVariable("namespaceObject");
   // A pack is compiled with its parameters (an override recompiles it): its
   // expressions and helpers read them as constants, folded at plan time.
-  if (spec_.parameters) env_.BindConstant(slots_.params, cel::Value::Json(*spec_.parameters), spec_.parameters);
+  // Packs of a program_key (a VAP policy's params objects) share programs, so
+  // their params stay the activation's value.
+  if (spec_.parameters && spec_.program_key.empty()) {
+    env_->BindConstant(slots_.params, cel::Value::Json(*spec_.parameters), spec_.parameters);
+  }
+  ReadParameters();
+}
+
+CompiledPack::CompiledPack(PackSpec spec, const CompiledPack& programs)
+    : spec_(std::move(spec)), env_(programs.env_), slots_(programs.slots_), rules_with_params_(programs.rules_with_params_) {
+  ReadParameters();
+}
+
+void CompiledPack::ReadParameters() {
   if (spec_.parameters && spec_.parameters->IsObject()) {
     auto it = spec_.parameters->FindMember("annotationPrefix");
     if (it != spec_.parameters->MemberEnd() && it->value.IsString()) annotation_prefix_ = it->value.GetString();
   }
 }
 
-const std::vector<size_t>& CompiledPack::RulesForKind(const std::string& kind) const {
-  auto it = by_kind_.find(kind);
-  return it == by_kind_.end() ? any_kind_ : it->second;
+namespace {
+
+// A rule's `params`: the pack's parameters with the rule's own over them.
+std::shared_ptr<rapidjson::Document> RuleParameters(const PackSpec& s, const RuleSpec& rule) {
+  auto params = std::make_shared<rapidjson::Document>();
+  auto& a = params->GetAllocator();
+  params->SetObject();
+  if (s.parameters && s.parameters->IsObject()) params->CopyFrom(*s.parameters, a);
+  for (const auto& m : rule.parameters->GetObject()) {
+    params->RemoveMember(m.name);
+    params->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
+  }
+  return params;
 }
 
-namespace {
+bool SameText(const ExprText& a, const ExprText& b) { return a.text == b.text; }
+
+// Whether `b` compiles to exactly `a`'s programs: same helpers, same rule
+// expressions, variables and parameter scoping.
+bool SameExpressions(const PackSpec& a, const PackSpec& b) {
+  if (a.functions.size() != b.functions.size() || a.rules.size() != b.rules.size()) return false;
+  for (size_t i = 0; i < a.functions.size(); ++i) {
+    const FunctionSpec &x = a.functions[i], &y = b.functions[i];
+    if (x.name != y.name || x.params != y.params || !SameText(x.expression, y.expression)) return false;
+  }
+  for (size_t i = 0; i < a.rules.size(); ++i) {
+    const RuleSpec &x = a.rules[i], &y = b.rules[i];
+    if (!SameText(x.match.when, y.match.when) || !SameText(x.assert_expr, y.assert_expr) || x.message != y.message ||
+        !SameText(x.message_expression, y.message_expression) || (x.parameters == nullptr) != (y.parameters == nullptr) ||
+        x.variables.size() != y.variables.size()) {
+      return false;
+    }
+    for (size_t v = 0; v < x.variables.size(); ++v) {
+      if (x.variables[v].name != y.variables[v].name || !SameText(x.variables[v].expression, y.variables[v].expression)) return false;
+    }
+  }
+  return true;
+}
 
 void Report(const PackSpec& pack, const ExprText& expr, const std::vector<cel::Diagnostic>& cel_diags,
             const std::string& what, std::vector<Diagnostic>* out) {
@@ -169,26 +213,57 @@ void CompileMessage(const CompiledPack& pack, const RuleSpec& rule, CompiledRule
   }
 }
 
-bool KindNamesAll(const std::vector<KindPattern>& kinds) {
-  return kinds.empty() || std::any_of(kinds.begin(), kinds.end(), [](const KindPattern& k) { return k.kind.find('*') != std::string::npos; });
+}  // namespace
+
+namespace {
+
+// The match blocks into the pack's matcher; a malformed selector is an error at its rule.
+void CompileMatcher(CompiledPack* pack, Matcher* matcher, std::vector<Diagnostic>* diagnostics) {
+  const PackSpec& s = pack->spec();
+  std::vector<const MatchSpec*> matches;
+  for (const auto& rule : s.rules) matches.push_back(&rule.match);
+  std::string error;
+  size_t bad = 0;
+  if (!matcher->Compile(matches, s.namespaces, &error, &bad)) {
+    const SourcePos p = bad < s.rules.size() ? s.rules[bad].pos : s.pos;
+    diagnostics->push_back({s.source ? s.source->path() : s.name, p.line, p.column, error});
+  }
 }
 
 }  // namespace
 
 std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits& limits,
-                                                std::vector<Diagnostic>* diagnostics) {
+                                                std::vector<Diagnostic>* diagnostics, const CompiledPack* programs) {
+  if (programs && !spec.program_key.empty() && spec.program_key == programs->spec().program_key &&
+      SameExpressions(programs->spec(), spec)) {
+    auto pack = std::make_shared<CompiledPack>(std::move(spec), *programs);
+    const PackSpec& s = pack->spec_;
+    size_t before = diagnostics->size();
+    for (size_t index = 0; index < s.rules.size(); ++index) {
+      CompiledRule cr = programs->rules_[index];
+      cr.spec = &s.rules[index];
+      cr.full_id = s.name + "/" + s.rules[index].id;
+      if (s.rules[index].parameters) cr.params = RuleParameters(s, s.rules[index]);
+      pack->rules_.push_back(std::move(cr));
+    }
+    CompileMatcher(pack.get(), &pack->matcher_, diagnostics);
+    if (diagnostics->size() != before) return nullptr;
+    return pack;
+  }
   auto pack = std::make_shared<CompiledPack>(std::move(spec), limits);
   size_t before = diagnostics->size();
   const PackSpec& s = pack->spec_;
   for (const auto& fn : K8sLibrary()) {
     std::vector<cel::Diagnostic> cel_diags;
-    if (!pack->env_.DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
+    ++pack->compiled_expressions_;
+    if (!pack->env_->DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
       for (const auto& d : cel_diags) diagnostics->push_back({"k8s library", 0, 0, fn.name + ": " + d.message});
     }
   }
   for (const auto& fn : s.functions) {
     std::vector<cel::Diagnostic> cel_diags;
-    if (!pack->env_.DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
+    ++pack->compiled_expressions_;
+    if (!pack->env_->DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
       Report(s, fn.expression, cel_diags, "function '" + fn.name + "'", diagnostics);
       if (cel_diags.empty()) diagnostics->push_back({s.source->path(), fn.pos.line, fn.pos.column, "function '" + fn.name + "' does not compile"});
     }
@@ -200,17 +275,10 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     cr.full_id = s.name + "/" + rule.id;
     RuleScope scope;
     if (rule.parameters) {
-      cr.params = std::make_shared<rapidjson::Document>();
-      auto& a = cr.params->GetAllocator();
-      cr.params->SetObject();
-      if (s.parameters && s.parameters->IsObject()) cr.params->CopyFrom(*s.parameters, a);
-      for (const auto& m : rule.parameters->GetObject()) {
-        cr.params->RemoveMember(m.name);
-        cr.params->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
-      }
+      cr.params = RuleParameters(s, rule);
       scope.params_variable = "ruleParams_" + std::to_string(index);
-      cr.params_slot = pack->env_.DeclareVariable(scope.params_variable);
-      pack->env_.BindConstant(cr.params_slot, cel::Value::Json(*cr.params), cr.params);
+      cr.params_slot = pack->env_->DeclareVariable(scope.params_variable);
+      if (s.program_key.empty()) pack->env_->BindConstant(cr.params_slot, cel::Value::Json(*cr.params), cr.params);
       pack->rules_with_params_.push_back(index);
     }
     scope.has_variables = !rule.variables.empty();
@@ -223,7 +291,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
       std::vector<cel::Diagnostic> cel_diags;
       if (!rt.errors.empty()) {
         Report(s, var.expression, rt.errors, what, diagnostics);
-      } else if (!pack->env_.DeclareFunction(helper, {"ruleVariableUnused"}, rt.text, &cel_diags)) {
+      } else if (++pack->compiled_expressions_, !pack->env_->DeclareFunction(helper, {"ruleVariableUnused"}, rt.text, &cel_diags)) {
         ReportRewritten(s, var.expression, rt, cel_diags, what, diagnostics);
         if (cel_diags.empty()) diagnostics->push_back({s.source->path(), var.pos.line, var.pos.column, what + " does not compile"});
       }
@@ -233,33 +301,11 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     cr.assert_program = Compile(*pack, rule.assert_expr, "assert", diagnostics, scope);
     if (!rule.message.empty()) CompileMessage(*pack, rule, &cr, diagnostics, scope);
     cr.message_expression = Compile(*pack, rule.message_expression, "messageExpression", diagnostics, scope);
+    pack->compiled_expressions_ += (cr.when ? 1 : 0) + (cr.assert_program ? 1 : 0) + (cr.message_expression ? 1 : 0);
+    for (const auto& part : cr.message) pack->compiled_expressions_ += part.program ? 1 : 0;
     pack->rules_.push_back(std::move(cr));
   }
-  // Kind classes: one per distinct match.kinds list (keyed by its spelling).
-  std::map<std::string, int> classes;
-  for (auto& cr : pack->rules_) {
-    std::string key;
-    for (const auto& k : cr.spec->match.kinds) key.append(k.group).append(1, '\0').append(k.version).append(1, '\0').append(k.kind).append(1, '\n');
-    cr.kinds_class = classes.emplace(key, static_cast<int>(classes.size())).first->second;
-  }
-  pack->kinds_classes_ = classes.size();
-  // Kind index: exact kind names get their own list, which also holds the
-  // rules that match any kind, so each lookup yields rules in pack order.
-  std::set<std::string> names;
-  for (const auto& rule : s.rules) {
-    for (const auto& k : rule.match.kinds) {
-      if (k.kind.find('*') == std::string::npos) names.insert(k.kind);
-    }
-  }
-  for (size_t i = 0; i < s.rules.size(); ++i) {
-    const auto& kinds = s.rules[i].match.kinds;
-    if (KindNamesAll(kinds)) pack->any_kind_.push_back(i);
-    for (const auto& name : names) {
-      bool matches = KindNamesAll(kinds) ||
-                     std::any_of(kinds.begin(), kinds.end(), [&](const KindPattern& k) { return k.kind == name; });
-      if (matches) pack->by_kind_[name].push_back(i);
-    }
-  }
+  CompileMatcher(pack.get(), &pack->matcher_, diagnostics);
   if (diagnostics->size() != before) return nullptr;
   return pack;
 }

@@ -1,17 +1,17 @@
 // A rule pack compiled once into an immutable, evaluable form: one CEL
 // environment per pack (its parameters and helper functions), every
-// expression planned, kinds indexed so that an object only visits the rules
-// that can match it.
+// expression planned, match blocks compiled into a Matcher whose group/kind
+// index makes an object visit only the rules that can match it.
 //
 // Thread-safety: immutable after CompilePack; evaluated from many threads.
 #pragma once
 
 #include <memory>
 #include <string>
-#include <unordered_map>
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/pack/matcher.h"
 #include "evaluator/pack/pack_spec.h"
 
 namespace aimsgate {
@@ -32,9 +32,6 @@ struct CompiledRule {
   // (-1 = the pack's) and its value, the pack's parameters with the rule's over them.
   int params_slot = -1;
   std::shared_ptr<rapidjson::Document> params;
-  // Rules with equal match.kinds share a class, so the engine matches the
-  // kind/group/version globs once per object and class, not once per rule.
-  int kinds_class = -1;
 };
 
 // Variable slots every pack environment declares, in this order.
@@ -45,31 +42,36 @@ struct PackSlots {
 class CompiledPack {
  public:
   CompiledPack(PackSpec spec, const cel::Limits& limits);
+  // A pack whose expressions are `programs`'s (PackSpec::program_key): it shares
+  // that pack's environment and programs; only its parameters, names and match differ.
+  CompiledPack(PackSpec spec, const CompiledPack& programs);
   const PackSpec& spec() const { return spec_; }
-  const cel::Env& env() const { return env_; }
+  const cel::Env& env() const { return *env_; }
   const PackSlots& slots() const { return slots_; }
   const std::vector<CompiledRule>& rules() const { return rules_; }
-  // Indices of the rules whose kinds can match `kind`, in pack order.
-  const std::vector<size_t>& RulesForKind(const std::string& kind) const;
-  // Number of distinct match.kinds lists (CompiledRule::kinds_class < this).
-  size_t kinds_classes() const { return kinds_classes_; }
+  // The rules' match blocks, compiled (matcher.h): candidates by group/kind.
+  const Matcher& matcher() const { return matcher_; }
   // Rules with their own parameters (CompiledRule::params_slot >= 0), whose
   // slots every activation of this pack must fill.
   const std::vector<size_t>& rules_with_params() const { return rules_with_params_; }
   // annotationPrefix parameter (default "aimsgate.io/"), for the inventory lookup.
   const std::string& annotation_prefix() const { return annotation_prefix_; }
+  // CEL expressions and helper functions compiled for this pack (0 when it shares
+  // another pack's programs).
+  size_t compiled_expressions() const { return compiled_expressions_; }
 
  private:
-  friend std::shared_ptr<const CompiledPack> CompilePack(PackSpec, const cel::Limits&, std::vector<Diagnostic>*);
+  friend std::shared_ptr<const CompiledPack> CompilePack(PackSpec, const cel::Limits&, std::vector<Diagnostic>*,
+                                                         const CompiledPack*);
+  void ReadParameters();
   PackSpec spec_;
-  cel::Env env_;
+  std::shared_ptr<cel::Env> env_;  // shared by packs of one program_key
   PackSlots slots_{};
   std::vector<CompiledRule> rules_;
-  std::unordered_map<std::string, std::vector<size_t>> by_kind_;
-  std::vector<size_t> any_kind_;
-  std::vector<size_t> rules_with_params_;  // rules matching kinds not named explicitly
-  size_t kinds_classes_ = 0;
+  Matcher matcher_;
+  std::vector<size_t> rules_with_params_;
   std::string annotation_prefix_ = "aimsgate.io/";
+  size_t compiled_expressions_ = 0;
 };
 
 }  // namespace aimsgate

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <map>
 #include <optional>
 
 #include <yaml-cpp/yaml.h>
@@ -352,9 +353,14 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
     }
   }
   std::shared_ptr<Engine> engine(new Engine());
+  std::map<std::string, const CompiledPack*> programs;  // by PackSpec::program_key: compiled once
   for (auto& spec : specs) {
-    auto pack = CompilePack(std::move(spec), options.limits, diagnostics);
-    if (pack) engine->packs_.push_back(std::move(pack));
+    const std::string key = spec.program_key;
+    auto found = key.empty() ? programs.end() : programs.find(key);
+    auto pack = CompilePack(std::move(spec), options.limits, diagnostics, found == programs.end() ? nullptr : found->second);
+    if (!pack) continue;
+    if (!key.empty() && found == programs.end()) programs.emplace(key, pack.get());
+    engine->packs_.push_back(std::move(pack));
   }
   if (!options.inventory_path.empty()) engine->inventory_ = LoadInventory(options.inventory_path, diagnostics);
   if (!options.waiver_paths.empty()) engine->waivers_ = LoadWaivers(options.waiver_paths, diagnostics);
@@ -382,6 +388,12 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   for (const auto& pack : engine->packs_) engine->pack_modes_.push_back(options.enforcement.For(pack->spec().name));
   if (diagnostics->size() != before) return nullptr;
   return engine;
+}
+
+size_t Engine::compiled_expressions() const {
+  size_t n = 0;
+  for (const auto& p : packs_) n += p->compiled_expressions();
+  return n;
 }
 
 const rapidjson::Value* Engine::model_signature() const {
@@ -421,90 +433,6 @@ const rapidjson::Value* Field(const rapidjson::Value& obj, const char* name) {
   if (!obj.IsObject()) return nullptr;
   auto it = obj.FindMember(name);
   return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-// `s == "*"` without a strlen and an out-of-line compare per candidate rule.
-bool IsStar(const std::string& s) { return s.size() == 1 && s[0] == '*'; }
-
-bool KindMatches(const std::vector<KindPattern>& kinds, std::string_view group, std::string_view version,
-                 const std::string& kind) {
-  if (kinds.empty()) return true;
-  for (const auto& k : kinds) {
-    if ((IsStar(k.group) || GlobMatch(k.group, std::string(group))) &&
-        (IsStar(k.version) || GlobMatch(k.version, std::string(version))) && GlobMatch(k.kind, kind)) {
-      return true;
-    }
-  }
-  return false;
-}
-
-bool NamespaceMatches(const MatchSpec& m, const std::string& ns) {
-  if (!m.namespaces_include.empty() &&
-      std::none_of(m.namespaces_include.begin(), m.namespaces_include.end(),
-                   [&](const std::string& g) { return GlobMatch(g, ns); })) {
-    return false;
-  }
-  return std::none_of(m.namespaces_exclude.begin(), m.namespaces_exclude.end(),
-                      [&](const std::string& g) { return GlobMatch(g, ns); });
-}
-
-bool LabelsMatch(const std::vector<LabelRequirement>& reqs, const rapidjson::Value* labels) {
-  for (const auto& r : reqs) {
-    const rapidjson::Value* v = labels ? Field(*labels, r.key.c_str()) : nullptr;
-    bool present = v != nullptr;
-    std::string value = v && v->IsString() ? v->GetString() : "";
-    bool in = present && std::find(r.values.begin(), r.values.end(), value) != r.values.end();
-    if (r.op == "In" && !in) return false;
-    if (r.op == "NotIn" && in) return false;
-    if (r.op == "Exists" && !present) return false;
-    if (r.op == "DoesNotExist" && present) return false;
-  }
-  return true;
-}
-
-bool AnyOf(const std::vector<std::string>& list, std::string_view value) {
-  if (list.empty()) return true;  // Kubernetes requires these lists; an omitted one is read as "*"
-  return std::any_of(list.begin(), list.end(), [&](const std::string& x) { return x == "*" || x == value; });
-}
-
-// What admission rules match on, computed once per object.
-struct AdmissionFacts {
-  std::string_view group, version, kind, name, ns, operation;
-  std::string resource;
-  bool cluster_scoped = false;
-  const rapidjson::Value* labels = nullptr;            // the object's
-  const rapidjson::Value* namespace_labels = nullptr;  // its namespace's (namespaced objects)
-};
-
-bool RuleMatches(const ResourceRule& r, const AdmissionFacts& f) {
-  if (!AnyOf(r.groups, f.group) || !AnyOf(r.versions, f.version) || !AnyOf(r.operations, f.operation)) return false;
-  if (!r.resources.empty() && std::none_of(r.resources.begin(), r.resources.end(), [&](const std::string& x) {
-        return x == "*" || x == "*/*" || x == f.resource;
-      })) {
-    return false;
-  }
-  if ((r.scope == "Namespaced" && f.cluster_scoped) || (r.scope == "Cluster" && !f.cluster_scoped)) return false;
-  return r.names.empty() || std::find(r.names.begin(), r.names.end(), f.name) != r.names.end();
-}
-
-bool AdmissionMatches(const AdmissionMatch& m, const AdmissionFacts& f) {
-  if (!m.resource_rules.empty() &&
-      std::none_of(m.resource_rules.begin(), m.resource_rules.end(), [&](const ResourceRule& r) { return RuleMatches(r, f); })) {
-    return false;
-  }
-  if (std::any_of(m.exclude_rules.begin(), m.exclude_rules.end(), [&](const ResourceRule& r) { return RuleMatches(r, f); })) {
-    return false;
-  }
-  // namespaceSelector: a Namespace is matched on its own labels; other
-  // cluster-scoped objects are never skipped by it (Kubernetes semantics).
-  if (!m.namespace_selector.empty()) {
-    if (f.kind == "Namespace" && f.cluster_scoped) {
-      if (!LabelsMatch(m.namespace_selector, f.labels)) return false;
-    } else if (!f.cluster_scoped && !LabelsMatch(m.namespace_selector, f.namespace_labels)) {
-      return false;
-    }
-  }
-  return LabelsMatch(m.object_selector, f.labels);
 }
 
 // Evaluates a Program expecting a bool; anything else is an error outcome.
@@ -614,37 +542,15 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   if (now == 0) {
     now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
   }
-  static const rapidjson::Value kNull;
-  // Admission facts, filled the first time a VAP-derived rule needs them.
-  AdmissionFacts facts;
-  std::optional<rapidjson::Document> namespace_labels_doc;  // built only when needed (a Document allocates)
-  bool facts_ready = false;
-  auto admission_facts = [&](const PackSpec& spec) -> const AdmissionFacts& {
-    if (facts_ready) return facts;
-    facts_ready = true;
-    facts.group = group;
-    facts.version = version;
-    facts.kind = ref.kind;
-    facts.name = ref.name;
-    facts.ns = ref.namespace_.empty() ? std::string_view("default") : std::string_view(ref.namespace_);
-    facts.operation = StringField(req, "operation");
-    facts.resource = ResourceForKind(group, ref.kind);
-    facts.cluster_scoped = IsClusterScoped(group, ref.kind);
-    facts.labels = labels;
-    const rapidjson::Value* ns_object = spec.namespaces ? spec.namespaces->Find(std::string(facts.ns)) : nullptr;
-    const rapidjson::Value* ns_md = ns_object ? Field(*ns_object, "metadata") : nullptr;
-    facts.namespace_labels = ns_md ? Field(*ns_md, "labels") : nullptr;
-    if (facts.namespace_labels == nullptr) {  // what the apiserver sets on every Namespace
-      namespace_labels_doc.emplace();
-      namespace_labels_doc->SetObject();
-      namespace_labels_doc->AddMember("kubernetes.io/metadata.name",
-                                      rapidjson::Value(facts.ns.data(), static_cast<rapidjson::SizeType>(facts.ns.size()),
-                                                       namespace_labels_doc->GetAllocator()),
-                                      namespace_labels_doc->GetAllocator());
-      facts.namespace_labels = &*namespace_labels_doc;
-    }
-    return facts;
-  };
+  // What the packs' matchers read (matcher.h): views into the object and request.
+  MatchObject match_object;
+  match_object.group = group;
+  match_object.version = version;
+  match_object.kind = ref.kind;
+  match_object.name = ref.name;
+  match_object.ns = ref.namespace_;
+  match_object.operation = StringField(req, "operation");
+  match_object.labels = labels;
   // VAP expressions read request.kind, request.resource, request.name...: in CI
   // (no request) they get a CREATE request describing this object.
   std::optional<rapidjson::Document> vap_request;
@@ -668,7 +574,7 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     return *vap_request;
   };
   size_t candidates = 0;
-  for (const auto& pack : packs_) candidates += pack->RulesForKind(ref.kind).size();
+  for (const auto& pack : packs_) candidates += pack->matcher().Candidates(match_object).size();
   out.results.reserve(candidates);
   ModelBinding model_binding;  // outlives each pack's activation, which points into it
   for (size_t pack_index = 0; pack_index < packs_.size(); ++pack_index) {
@@ -676,36 +582,10 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     const PackSpec& spec = pack->spec();
     const EnforcementMode mode = pack_modes_[pack_index];
     std::unique_ptr<cel::Activation> act;  // built when the first rule of this pack matches
-    // Kind match per kinds class: -1 unknown, 0 no, 1 yes (on the stack for usual packs).
-    int8_t kind_memo_small[64];
-    std::vector<int8_t> kind_memo_big;
-    int8_t* kind_memo = kind_memo_small;
-    if (pack->kinds_classes() > 64) {
-      kind_memo_big.resize(pack->kinds_classes());
-      kind_memo = kind_memo_big.data();
-    }
-    std::fill(kind_memo, kind_memo + pack->kinds_classes(), int8_t{-1});
-    for (size_t index : pack->RulesForKind(ref.kind)) {
-      const CompiledRule& rule = pack->rules()[index];
-      const MatchSpec& m = rule.spec->match;
-      bool kind_ok;
-      if (rule.kinds_class >= 0) {
-        int8_t& memo = kind_memo[static_cast<size_t>(rule.kinds_class)];
-        if (memo < 0) memo = KindMatches(m.kinds, group, version, ref.kind) ? 1 : 0;
-        kind_ok = memo == 1;
-      } else {
-        kind_ok = KindMatches(m.kinds, group, version, ref.kind);
-      }
-      if (!kind_ok || !NamespaceMatches(m, ref.namespace_) ||
-          !LabelsMatch(m.label_selector, labels)) {
-        continue;
-      }
-      if (!m.admission.empty()) {
-        const AdmissionFacts& f = admission_facts(spec);
-        if (!std::all_of(m.admission.begin(), m.admission.end(), [&](const AdmissionMatch& a) { return AdmissionMatches(a, f); })) {
-          continue;
-        }
-      }
+    const Matcher& matcher = pack->matcher();
+    for (const MatchCandidate& candidate : matcher.Candidates(match_object)) {
+      if (!matcher.Matches(candidate, &match_object)) continue;
+      const CompiledRule& rule = pack->rules()[candidate.rule];
       if (!act) {
         const PackSlots& s = pack->slots();
         act = std::make_unique<cel::Activation>(pack->env());

@@ -112,6 +112,9 @@ class Engine {
   const WaiverSet* waivers() const { return waivers_.get(); }
   // The --models catalogue, or null.
   const model::ModelCatalogue* models() const { return models_.get(); }
+  // CEL expressions and helpers compiled at load, over all packs (packs sharing
+  // programs count once).
+  size_t compiled_expressions() const;
   // `model.signature` ({verified, signer, mode, rootDigest, files, errors}) or null.
   const rapidjson::Value* model_signature() const;
 
@@ -127,9 +130,13 @@ class Engine {
 };
 
 // Compiles one pack (used by Engine::Load and `aimsgate lint`).  Diagnostics
-// point into the pack's file.
+// point into the pack's file.  With `programs` (a pack of the same non-empty
+// PackSpec::program_key, e.g. one ValidatingAdmissionPolicy binding's params
+// objects), its environment and programs are reused when the expressions are the
+// same, so the policy is compiled once and the params are only activation values.
 std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits& limits,
-                                                std::vector<Diagnostic>* diagnostics);
+                                                std::vector<Diagnostic>* diagnostics,
+                                                const CompiledPack* programs = nullptr);
 
 // Resolves --rules arguments to pack specs (files, directories, builtin:NAME).
 std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::vector<Diagnostic>* diagnostics,

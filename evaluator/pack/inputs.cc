@@ -14,9 +14,8 @@ namespace aimsgate {
 
 namespace fs = std::filesystem;
 
-bool GlobMatch(const std::string& pattern, const std::string& text) {
-  // Most patterns (kinds, groups, versions, namespaces) are literal or "*": the
-  // engine calls this three times per candidate rule and object.
+bool GlobMatch(std::string_view pattern, std::string_view text) {
+  // Globs of waivers and of match blocks (matcher.cc compares literal patterns itself).
   // A literal prefix that differs rejects at once; an all-literal pattern is
   // equality (no memchr per call: find_first_of cost more than it saved).
   for (size_t i = 0;; ++i) {

@@ -86,7 +86,7 @@ inline bool ParseRfc3339(std::string_view text, int64_t* seconds) {
 inline std::string FormatRfc3339(int64_t seconds) { return kernel::FormatRfc3339(seconds); }
 
 // Shell-style glob with '*' and '?' (no path semantics).
-bool GlobMatch(const std::string& pattern, const std::string& text);
+bool GlobMatch(std::string_view pattern, std::string_view text);
 
 // Files under `path` (recursively when a directory) with one of the extensions,
 // sorted; `path` itself when it is a file.  Sets *error when unreadable.

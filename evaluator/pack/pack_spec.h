@@ -7,10 +7,12 @@
 // Plain data; copyable; thread-compatible.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -76,12 +78,16 @@ struct MatchSpec {
 // and the labels namespaceSelector reads.
 struct NamespaceIndex {
   std::shared_ptr<rapidjson::Document> objects;  // a JSON array owning the Namespaces
+  // Sorted by name (Sort() once filled); the first of equal names wins.
   std::vector<std::pair<std::string, const rapidjson::Value*>> by_name;
-  const rapidjson::Value* Find(const std::string& name) const {
-    for (const auto& [n, v] : by_name) {
-      if (n == name) return v;
-    }
-    return nullptr;
+  void Sort() {
+    std::stable_sort(by_name.begin(), by_name.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  }
+  // Binary search, no allocation.
+  const rapidjson::Value* Find(std::string_view name) const {
+    auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
+                               [](const auto& e, std::string_view n) { return std::string_view(e.first) < n; });
+    return it != by_name.end() && it->first == name ? it->second : nullptr;
   }
 };
 
@@ -143,6 +149,9 @@ struct PackSpec {
   std::shared_ptr<const SourceFile> source;
   SourcePos pos;
   std::shared_ptr<const NamespaceIndex> namespaces;  // VAP packs: null = namespaceObject is null
+  // Packs of one non-empty key have the same functions and rule expressions (a VAP
+  // binding's packs, one per params object): compiled once (CompilePack).
+  std::string program_key;
 };
 
 }  // namespace aimsgate

@@ -399,6 +399,107 @@ spec: {policyName: p, validationActions: [Deny]}
   EXPECT_NE(diags[0].message.find("without spec"), std::string::npos);
 }
 
+// Params are activation values: 40 params objects give 40 packs (one decision
+// each, as before) but the policy is compiled once.
+TEST_F(VapTest, ManyParamsObjectsCompileThePolicyOnce) {
+  const std::string policy = R"Y(
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: limit}
+spec:
+  paramKind: {apiVersion: v1, kind: ConfigMap}
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: ["*"], operations: ["*"], resources: ["*"]}]}
+  matchConditions: [{name: has-replicas, expression: "has(object.spec.replicas)"}]
+  variables: [{name: max, expression: "int(params.data.max)"}]
+  validations:
+  - expression: "object.spec.replicas <= variables.max"
+    messageExpression: "'at most ' + string(variables.max)"
+  - expression: "object.metadata.name != params.metadata.name"
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: limit-binding}
+spec:
+  policyName: limit
+  validationActions: [Deny]
+  paramRef: {selector: {matchLabels: {kind: replica-limit}}, parameterNotFoundAction: Deny}
+)Y";
+  auto params = [](int n) {
+    std::string out;
+    for (int i = 0; i < n; ++i) {
+      out += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: limit-" + std::to_string(i) +
+             ", namespace: team-" + std::to_string(i % 4) + ", labels: {kind: replica-limit}}\ndata: {max: \"" +
+             std::to_string(i) + "\"}\n";
+    }
+    return out;
+  };
+  auto one = Load(policy + params(1));
+  auto many = Load(policy + params(40));
+  ASSERT_TRUE(one && many);
+  EXPECT_EQ(many->packs().size(), 40u);
+  EXPECT_GT(one->compiled_expressions(), 0u);
+  EXPECT_EQ(many->compiled_expressions(), one->compiled_expressions());
+  // Each params object still decides for its own namespace, with its own values.
+  auto ev = Eval(*many, Deployment("team-1", 20));
+  ASSERT_EQ(ev.size(), 20u);  // limit-1, -5, ... -37: two validations each
+  for (int i = 1; i < 40; i += 4) {
+    const std::string pack = "limit#team-1/limit-" + std::to_string(i);
+    const RuleResult& r = ev[pack + "/validation-0"];
+    EXPECT_EQ(r.result, i >= 20 ? Outcome::kPass : Outcome::kFail) << pack;
+    if (i < 20) {
+      EXPECT_EQ(r.message, "at most " + std::to_string(i)) << pack;
+    }
+    EXPECT_EQ(ev[pack + "/validation-1"].result, Outcome::kPass) << pack;
+  }
+  // The same decisions as a policy bound to one params object at a time.
+  auto single = Load(policy + params(40).substr(0, params(6).size()));
+  ASSERT_TRUE(single);
+  auto five = Eval(*single, Deployment("team-1", 3));
+  EXPECT_EQ(five["limit#team-1/limit-1/validation-0"].result, Outcome::kFail);
+  EXPECT_EQ(five["limit#team-1/limit-5/validation-0"].result, Outcome::kPass);
+  EXPECT_EQ(Eval(*many, Deployment("team-1", 3))["limit#team-1/limit-5/validation-0"].result, Outcome::kPass);
+}
+
+// A malformed selector in a policy, a binding or a paramRef is a load error at the expression.
+TEST_F(VapTest, MalformedSelectorsAreLocatedLoadErrors) {
+  struct Case {
+    const char* selector;
+    const char* error;
+    int line;
+  } cases[] = {
+      {"{matchExpressions: [{key: a, operator: Equals, values: [x]}]}",
+       "objectSelector: invalid operator 'Equals' (expected In, NotIn, Exists or DoesNotExist)", 7},
+      {"{matchExpressions: [{key: a, operator: Exists, values: [x]}]}", "objectSelector: operator Exists takes no values", 7},
+      {"{matchExpressions: [{key: a, operator: In}]}", "objectSelector: operator In needs a non-empty values list", 7},
+  };
+  for (const auto& c : cases) {
+    std::vector<Diagnostic> diags;
+    const std::string text = std::string("apiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicy\n") +
+                             "metadata: {name: p}\nspec:\n  validations: [{expression: 'true'}]\n  matchConstraints:\n" +
+                             "    objectSelector: " + c.selector +
+                             "\n---\napiVersion: admissionregistration.k8s.io/v1\nkind: ValidatingAdmissionPolicyBinding\n"
+                             "metadata: {name: b}\nspec:\n  policyName: p\n  validationActions: [Deny]\n"
+                             "  matchResources: {namespaceSelector: " + c.selector + "}\n";
+    EXPECT_FALSE(Load(text, &diags)) << c.selector;
+    std::string all;
+    for (const auto& d : diags) all += d.ToString() + "\n";
+    ASSERT_EQ(diags.size(), 2u) << all;
+    EXPECT_EQ(diags[0].message, c.error) << all;
+    EXPECT_EQ(diags[0].line, c.line) << all;
+    EXPECT_GT(diags[0].column, 20) << all;
+    EXPECT_EQ(diags[1].message, "namespaceSelector" + std::string(c.error).substr(14)) << all;
+    EXPECT_EQ(diags[1].line, 15) << all;
+  }
+  std::vector<Diagnostic> diags;  // paramRef.selector
+  std::string text = ReplicaLimit();
+  text.replace(text.find("paramRef: {name: replica-limit-test.example.com,"), 48,
+               "paramRef: {selector: {matchExpressions: [{key: a, operator: DoesNotExist, values: [b]}]},");
+  EXPECT_FALSE(Load(text, &diags));
+  ASSERT_FALSE(diags.empty());
+  EXPECT_EQ(diags[0].message, "paramRef.selector: operator DoesNotExist takes no values");
+  EXPECT_EQ(diags[0].line, 22);
+}
+
 TEST(VapRewrite, VariablesOutsideStringLiterals) {
   EXPECT_EQ(RewriteVariables("variables.a + variables.b_2"),
             VariableHelper("a") + "(object) + " + VariableHelper("b_2") + "(object)");

@@ -1,0 +1,301 @@
+#include "evaluator/pack/matcher.h"
+
+#include <algorithm>
+#include <set>
+#include <tuple>
+#include <utility>
+
+#include "evaluator/pack/inputs.h"
+#include "evaluator/pack/k8s_resources.h"
+
+namespace aimsgate {
+
+// ---- label selectors ---------------------------------------------------------------
+
+bool LabelSelector::Check(const LabelRequirement& r, std::string* error, Field* where) {
+  if (r.op != "In" && r.op != "NotIn" && r.op != "Exists" && r.op != "DoesNotExist") {
+    *error = "invalid operator '" + r.op + "' (expected In, NotIn, Exists or DoesNotExist)";
+    if (where) *where = Field::kOperator;
+    return false;
+  }
+  if ((r.op == "In" || r.op == "NotIn") && r.values.empty()) {
+    *error = "operator " + r.op + " needs a non-empty values list";
+    if (where) *where = Field::kEntry;
+    return false;
+  }
+  if ((r.op == "Exists" || r.op == "DoesNotExist") && !r.values.empty()) {
+    *error = "operator " + r.op + " takes no values";
+    if (where) *where = Field::kValues;
+    return false;
+  }
+  return true;
+}
+
+bool LabelSelector::Compile(const std::vector<LabelRequirement>& requirements, std::string* error, size_t* bad) {
+  requirements_.clear();
+  for (size_t i = 0; i < requirements.size(); ++i) {
+    const LabelRequirement& r = requirements[i];
+    if (!Check(r, error)) {
+      if (bad) *bad = i;
+      requirements_.clear();
+      return false;
+    }
+    Op op = r.op == "In" ? Op::kIn : r.op == "NotIn" ? Op::kNotIn : r.op == "Exists" ? Op::kExists : Op::kDoesNotExist;
+    requirements_.push_back({r.key, op, r.values});
+  }
+  return true;
+}
+
+bool LabelSelector::Matches(const rapidjson::Value* labels, std::string_view implicit_name) const {
+  static constexpr std::string_view kNameLabel = "kubernetes.io/metadata.name";
+  for (const Requirement& r : requirements_) {
+    bool present = false;
+    std::string_view value;
+    if (labels) {
+      if (labels->IsObject()) {
+        // A StringRef key: the lookup copies nothing.
+        auto it = labels->FindMember(rapidjson::Value(rapidjson::StringRef(r.key.data(), static_cast<rapidjson::SizeType>(r.key.size()))));
+        if (it != labels->MemberEnd()) {
+          present = true;
+          // Labels are strings; any other value compares as "" (present, in no values list).
+          if (it->value.IsString()) value = {it->value.GetString(), it->value.GetStringLength()};
+        }
+      }
+    } else if (!implicit_name.empty() && r.key == kNameLabel) {
+      present = true;
+      value = implicit_name;
+    }
+    switch (r.op) {
+      case Op::kExists:
+        if (!present) return false;
+        break;
+      case Op::kDoesNotExist:
+        if (present) return false;
+        break;
+      case Op::kIn:
+      case Op::kNotIn: {
+        const bool in = present && std::any_of(r.values.begin(), r.values.end(), [&](const std::string& v) { return v == value; });
+        if (in != (r.op == Op::kIn)) return false;
+        break;
+      }
+    }
+  }
+  return true;
+}
+
+// ---- patterns and rules ------------------------------------------------------------
+
+namespace {
+
+bool IsLiteral(const std::string& s) { return s.find_first_of("*?") == std::string::npos; }
+
+// Kubernetes requires these lists; an omitted one is read as "*".
+bool AnyIn(const std::vector<std::string>& list) {
+  return list.empty() || std::find(list.begin(), list.end(), "*") != list.end();
+}
+
+bool Contains(const std::vector<std::string>& list, std::string_view value) {
+  return std::any_of(list.begin(), list.end(), [&](const std::string& x) { return x == value; });
+}
+
+}  // namespace
+
+bool Matcher::Pattern::Matches(std::string_view s) const {
+  if (any) return true;
+  return glob ? GlobMatch(text, s) : text == s;
+}
+
+bool Matcher::Rule::KindMatches(const MatchObject& o) const {
+  if (kinds.empty()) return true;
+  return std::any_of(kinds.begin(), kinds.end(), [&](const Kind& k) {
+    return k.kind.Matches(o.kind) && k.group.Matches(o.group) && k.version.Matches(o.version);
+  });
+}
+
+bool Matcher::ResourceRule::Matches(const MatchObject& o) const {
+  if (!any_group && !Contains(groups, o.group)) return false;
+  if (!any_version && !Contains(versions, o.version)) return false;
+  if (!any_operation && !Contains(operations, o.operation)) return false;
+  if (!any_resource && !Contains(resources, o.admission.resource)) return false;
+  if ((scope == Scope::kNamespaced && o.admission.cluster_scoped) || (scope == Scope::kCluster && !o.admission.cluster_scoped)) {
+    return false;
+  }
+  return names.empty() || Contains(names, o.name);
+}
+
+bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_ptr<const NamespaceIndex> namespaces,
+                      std::string* error, size_t* bad_rule) {
+  namespaces_ = std::move(namespaces);
+  rules_.clear();
+  candidates_.clear();
+  by_group_kind_.clear();
+  by_kind_.clear();
+  auto pattern = [](const std::string& text) {
+    Pattern p;
+    p.text = text;
+    p.any = text == "*";
+    p.glob = !p.any && !IsLiteral(text);
+    return p;
+  };
+  for (size_t i = 0; i < matches.size(); ++i) {
+    const MatchSpec& m = *matches[i];
+    Rule r;
+    for (const KindPattern& k : m.kinds) r.kinds.push_back({pattern(k.group), pattern(k.version), pattern(k.kind)});
+    for (const auto& g : m.namespaces_include) r.ns_include.push_back(pattern(g));
+    for (const auto& g : m.namespaces_exclude) r.ns_exclude.push_back(pattern(g));
+    std::string why;
+    auto selector = [&](const std::vector<LabelRequirement>& reqs, LabelSelector* out, const char* what) {
+      if (out->Compile(reqs, &why)) return true;
+      *error = std::string(what) + ": " + why;
+      if (bad_rule) *bad_rule = i;
+      return false;
+    };
+    if (!selector(m.label_selector, &r.labels, "labelSelector")) return false;
+    for (const AdmissionMatch& a : m.admission) {
+      Admission ca;
+      for (int exclude = 0; exclude < 2; ++exclude) {
+        for (const ::aimsgate::ResourceRule& rr : exclude ? a.exclude_rules : a.resource_rules) {
+          ResourceRule c;
+          c.groups = rr.groups;
+          c.versions = rr.versions;
+          c.operations = rr.operations;
+          c.resources = rr.resources;
+          c.names = rr.names;
+          c.any_group = AnyIn(rr.groups);
+          c.any_version = AnyIn(rr.versions);
+          c.any_operation = AnyIn(rr.operations);
+          c.any_resource = rr.resources.empty() || Contains(rr.resources, "*") || Contains(rr.resources, "*/*");
+          c.scope = rr.scope == "Namespaced" ? ResourceRule::Scope::kNamespaced
+                    : rr.scope == "Cluster"  ? ResourceRule::Scope::kCluster
+                                             : ResourceRule::Scope::kAny;
+          (exclude ? ca.excludes : ca.rules).push_back(std::move(c));
+        }
+      }
+      if (!selector(a.namespace_selector, &ca.namespace_selector, "namespaceSelector") ||
+          !selector(a.object_selector, &ca.object_selector, "objectSelector")) {
+        return false;
+      }
+      r.admission.push_back(std::move(ca));
+    }
+    rules_.push_back(std::move(r));
+  }
+
+  // The index.  Keys: every literal (group, kind) and every literal kind the
+  // patterns name.  Each list holds, in rule order, every rule that can match an
+  // object landing there, and says whether its kind still needs checking.
+  std::set<std::pair<std::string, std::string>> exact;  // (group, kind)
+  std::set<std::string> kinds;
+  for (const Rule& r : rules_) {
+    for (const Kind& k : r.kinds) {
+      if (k.kind.any || k.kind.glob) continue;
+      kinds.insert(k.kind.text);
+      if (!k.group.any && !k.group.glob) exact.emplace(k.group.text, k.kind.text);
+    }
+  }
+  // Appends the rules for which `can(kind pattern)` holds; `sure(kind pattern)`
+  // says the pattern's match needs no check at evaluation.
+  auto build = [&](auto can, auto sure) {
+    const auto first = static_cast<uint32_t>(candidates_.size());
+    for (size_t i = 0; i < rules_.size(); ++i) {
+      const Rule& r = rules_[i];
+      bool possible = r.kinds.empty(), certain = r.kinds.empty();
+      for (const Kind& k : r.kinds) {
+        if (!can(k)) continue;
+        possible = true;
+        certain = certain || sure(k);
+      }
+      if (possible) candidates_.push_back({static_cast<uint32_t>(i), !certain});
+    }
+    return std::make_pair(first, static_cast<uint32_t>(candidates_.size()));
+  };
+  for (const auto& [group, kind] : exact) {  // std::set: sorted by (group, kind)
+    auto range = build([&, &g = group, &kd = kind](const Kind& k) { return k.group.Matches(g) && k.kind.Matches(kd); },
+                       [](const Kind& k) { return k.version.any; });
+    by_group_kind_.push_back({group, kind, range.first, range.second});
+  }
+  std::sort(by_group_kind_.begin(), by_group_kind_.end(),
+            [](const Entry& a, const Entry& b) { return std::tie(a.kind, a.group) < std::tie(b.kind, b.group); });
+  for (const auto& kind : kinds) {
+    // The object's group is none that an exact key pairs with this kind.
+    auto range = build(
+        [&](const Kind& k) {
+          if (!k.kind.Matches(kind)) return false;
+          return k.group.any || k.group.glob || exact.count({k.group.text, kind}) == 0;
+        },
+        [](const Kind& k) { return k.group.any && k.version.any; });
+    by_kind_.push_back({kind, range.first, range.second});
+  }
+  // A kind no pattern names literally: only non-literal kind patterns can match.
+  auto range = build([](const Kind& k) { return k.kind.any || k.kind.glob; },
+                     [](const Kind& k) { return k.group.any && k.version.any && k.kind.any; });
+  other_first_ = range.first;
+  other_last_ = range.second;
+  return true;
+}
+
+CandidateList Matcher::Candidates(const MatchObject& o) const {
+  const MatchCandidate* base = candidates_.data();
+  auto g = std::lower_bound(by_group_kind_.begin(), by_group_kind_.end(), o, [](const Entry& e, const MatchObject& x) {
+    const int c = std::string_view(e.kind).compare(x.kind);
+    return c < 0 || (c == 0 && std::string_view(e.group) < x.group);
+  });
+  if (g != by_group_kind_.end() && g->kind == o.kind && g->group == o.group) return {base + g->first, base + g->last};
+  auto k = std::lower_bound(by_kind_.begin(), by_kind_.end(), o.kind,
+                            [](const KindEntry& e, std::string_view kind) { return std::string_view(e.kind) < kind; });
+  if (k != by_kind_.end() && k->kind == o.kind) return {base + k->first, base + k->last};
+  return {base + other_first_, base + other_last_};
+}
+
+bool Matcher::AdmissionMatches(const Admission& a, MatchObject* o) const {
+  MatchObject::Admission& f = o->admission;
+  if (!f.ready) {
+    f.ready = true;
+    f.resource = ResourceForKind(o->group, o->kind);
+    f.cluster_scoped = IsClusterScoped(o->group, o->kind);
+  }
+  if (!a.rules.empty() && std::none_of(a.rules.begin(), a.rules.end(), [&](const ResourceRule& r) { return r.Matches(*o); })) {
+    return false;
+  }
+  if (std::any_of(a.excludes.begin(), a.excludes.end(), [&](const ResourceRule& r) { return r.Matches(*o); })) return false;
+  // namespaceSelector: a Namespace is matched on its own labels; other
+  // cluster-scoped objects are never skipped by it (Kubernetes semantics).
+  if (!a.namespace_selector.empty()) {
+    if (f.cluster_scoped) {
+      if (o->kind == "Namespace" && !a.namespace_selector.Matches(o->labels)) return false;
+    } else {
+      // An object without a namespace is in "default"; a Namespace absent from the
+      // index has the one label the apiserver sets, kubernetes.io/metadata.name.
+      const std::string_view ns = o->ns.empty() ? std::string_view("default") : o->ns;
+      if (f.index != namespaces() || f.index == nullptr) {
+        f.index = namespaces();
+        const rapidjson::Value* object = f.index ? f.index->Find(ns) : nullptr;
+        const rapidjson::Value* md = nullptr;
+        if (object && object->IsObject()) {
+          auto it = object->FindMember("metadata");
+          if (it != object->MemberEnd()) md = &it->value;
+        }
+        f.namespace_labels = nullptr;
+        if (md && md->IsObject()) {
+          auto it = md->FindMember("labels");
+          if (it != md->MemberEnd()) f.namespace_labels = &it->value;
+        }
+      }
+      if (!a.namespace_selector.Matches(f.namespace_labels, ns)) return false;
+    }
+  }
+  return a.object_selector.Matches(o->labels);
+}
+
+bool Matcher::Matches(const MatchCandidate& c, MatchObject* o) const {
+  const Rule& r = rules_[c.rule];
+  if (c.check_kind && !r.KindMatches(*o)) return false;
+  if (!r.ns_include.empty() &&
+      std::none_of(r.ns_include.begin(), r.ns_include.end(), [&](const Pattern& p) { return p.Matches(o->ns); })) {
+    return false;
+  }
+  if (std::any_of(r.ns_exclude.begin(), r.ns_exclude.end(), [&](const Pattern& p) { return p.Matches(o->ns); })) return false;
+  if (!r.labels.Matches(o->labels)) return false;
+  return std::all_of(r.admission.begin(), r.admission.end(), [&](const Admission& a) { return AdmissionMatches(a, o); });
+}
+
+}  // namespace aimsgate
