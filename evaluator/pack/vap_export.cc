@@ -320,6 +320,178 @@ bool Inliner::Inline(const std::string& expression, std::string* out, std::strin
   return true;
 }
 
+namespace {
+
+// One rule translated into ValidatingAdmissionPolicy terms.
+struct ExportedRule {
+  std::string when, assert_expr, message_expr, plain;
+  std::vector<std::string> include, exclude;  // namespaces, for a namespaceSelector
+  std::string ns_condition;                   // or a matchCondition when they hold globs
+  std::vector<std::pair<std::string, std::string>> variables;  // the functions' on object, then the rule's
+};
+
+// Rule-scoped parameters over the pack's, as the engine reads them.
+void RuleParams(const rapidjson::Value& pack_params, const RuleSpec& rule, rapidjson::Document* out) {
+  out->CopyFrom(pack_params, out->GetAllocator());
+  if (!out->IsObject()) out->SetObject();
+  for (const auto& m : rule.parameters->GetObject()) {
+    out->RemoveMember(m.name);
+    out->AddMember(rapidjson::Value(m.name, out->GetAllocator()), rapidjson::Value(m.value, out->GetAllocator()), out->GetAllocator());
+  }
+}
+
+// Namespaces: literal lists become a namespaceSelector; a glob needs a
+// matchCondition on request.namespace (RE2 via matches()), the selector then
+// carries nothing, the condition every pattern.
+void TranslateNamespaces(const MatchSpec& match, ExportedRule* out) {
+  bool globs = false;
+  for (const auto& ns : match.namespaces_include) {
+    if (ns == "*") {
+      out->include.clear();
+      break;
+    }
+    globs |= IsGlob(ns);
+    out->include.push_back(ns);
+  }
+  for (const auto& ns : match.namespaces_exclude) {
+    globs |= IsGlob(ns);
+    out->exclude.push_back(ns);
+  }
+  if (globs) {
+    out->ns_condition = NamespaceGlobCondition(out->include, out->exclude);
+    out->include.clear();
+    out->exclude.clear();
+  }
+}
+
+// The rule's expressions with the pack's functions and parameters inlined.
+// False with *skip (why the rule cannot be exported).
+bool TranslateRule(const PackSpec& pack, const RuleSpec& rule, const rapidjson::Value& params, ExportedRule* out,
+                   std::string* skip) {
+  std::string why;
+  rapidjson::Document rule_params;
+  if (rule.parameters) RuleParams(params, rule, &rule_params);
+  Inliner inliner(pack.functions, rule.parameters ? static_cast<const rapidjson::Value&>(rule_params) : params);
+  // Rule variables stay VAP variables (after the function ones they may read).
+  std::vector<std::pair<std::string, std::string>> rule_variables;
+  for (const auto& v : rule.variables) {
+    std::string expr;
+    if (!inliner.Inline(v.expression.text, &expr, &why)) {
+      *skip = "variable '" + v.name + "' " + why;
+      return false;
+    }
+    rule_variables.emplace_back(v.name, expr);
+  }
+  if (!inliner.Inline(rule.assert_expr.text, &out->assert_expr, &why)) {
+    *skip = "assert " + why;
+    return false;
+  }
+  if (!rule.match.when.empty() && !inliner.Inline(rule.match.when.text, &out->when, &why)) {
+    *skip = "match.when " + why;
+    return false;
+  }
+  TranslateNamespaces(rule.match, out);
+  if (!rule.message_expression.empty()) {
+    if (!inliner.Inline(rule.message_expression.text, &out->message_expr, &why)) out->message_expr.clear();
+    out->plain = rule.title.empty() ? rule.id : rule.title;
+  } else if (!MessageExpression(rule.message, &inliner, &out->message_expr, &out->plain)) {
+    out->message_expr.clear();
+  }
+  if (out->message_expr.find("string(") == std::string::npos && rule.message_expression.empty()) out->message_expr.clear();
+  if (out->plain.empty()) out->plain = rule.title.empty() ? rule.id : rule.title;
+
+  const auto clash = std::find_if(rule_variables.begin(), rule_variables.end(), [&](const auto& rv) {
+    return std::any_of(inliner.variables().begin(), inliner.variables().end(),
+                       [&](const auto& fv) { return fv.first == rv.first; });
+  });
+  if (clash != rule_variables.end()) {
+    *skip = "variable '" + clash->first + "' has the name of a pack function called on object";
+    return false;
+  }
+  out->variables = inliner.variables();
+  out->variables.insert(out->variables.end(), rule_variables.begin(), rule_variables.end());
+  return true;
+}
+
+void EmitPolicy(YAML::Emitter& y, const PackSpec& pack, const RuleSpec& rule, const ExportedRule& r, const std::string& name) {
+  y << YAML::BeginDoc << YAML::BeginMap;
+  y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
+  y << YAML::Key << "kind" << YAML::Value << "ValidatingAdmissionPolicy";
+  y << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name;
+  y << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/pack" << YAML::Value
+    << Dns1123(pack.name) << YAML::Key << "aimsgate.io/pack-version" << YAML::Value << Dns1123(pack.version)
+    << YAML::EndMap;
+  y << YAML::Key << "annotations" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/rule"
+    << YAML::Value << pack.name + "/" + rule.id << YAML::Key << "aimsgate.io/pack-digest" << YAML::Value << pack.digest;
+  if (!rule.controls.empty()) {
+    std::string controls;
+    for (const auto& c : rule.controls) controls += (controls.empty() ? "" : ", ") + c;
+    y << YAML::Key << "aimsgate.io/controls" << YAML::Value << controls;
+  }
+  y << YAML::EndMap << YAML::EndMap;
+  y << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "failurePolicy" << YAML::Value << (pack.failure_policy_fail ? "Fail" : "Ignore");
+  y << YAML::Key << "matchConstraints" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "resourceRules" << YAML::Value << YAML::BeginSeq;
+  auto resource_rule = [&](const std::string& group, const std::string& version, const std::string& resource) {
+    y << YAML::BeginMap << YAML::Key << "apiGroups" << YAML::Value << YAML::Flow << std::vector<std::string>{group}
+      << YAML::Key << "apiVersions" << YAML::Value << YAML::Flow << std::vector<std::string>{version}
+      << YAML::Key << "operations" << YAML::Value << YAML::Flow << std::vector<std::string>{"CREATE", "UPDATE"}
+      << YAML::Key << "resources" << YAML::Value << YAML::Flow << std::vector<std::string>{resource} << YAML::EndMap;
+  };
+  if (rule.match.kinds.empty()) resource_rule("*", "*", "*");
+  for (const auto& k : rule.match.kinds) {
+    resource_rule(k.group, k.version, k.kind == "*" ? "*" : ResourceForKind(k.group == "*" ? "" : k.group, k.kind));
+  }
+  y << YAML::EndSeq;
+  std::vector<LabelRequirement> ns_reqs;
+  if (!r.include.empty()) ns_reqs.push_back({"kubernetes.io/metadata.name", "In", r.include});
+  if (!r.exclude.empty()) ns_reqs.push_back({"kubernetes.io/metadata.name", "NotIn", r.exclude});
+  EmitSelector(y, "namespaceSelector", ns_reqs);
+  EmitSelector(y, "objectSelector", rule.match.label_selector);
+  y << YAML::EndMap;
+  if (!r.when.empty() || !r.ns_condition.empty()) {
+    y << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq;
+    if (!r.ns_condition.empty()) {
+      y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "namespaces" << YAML::Key << "expression"
+        << YAML::Value << YAML::DoubleQuoted << r.ns_condition << YAML::EndMap;
+    }
+    if (!r.when.empty()) {
+      y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "when" << YAML::Key << "expression"
+        << YAML::Value << YAML::DoubleQuoted << r.when << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  }
+  if (!r.variables.empty()) {
+    y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;
+    for (const auto& [vname, vexpr] : r.variables) {
+      y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << vname << YAML::Key << "expression"
+        << YAML::Value << YAML::DoubleQuoted << vexpr << YAML::EndMap;
+    }
+    y << YAML::EndSeq;
+  }
+  y << YAML::Key << "validations" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
+  y << YAML::Key << "expression" << YAML::Value << YAML::DoubleQuoted << r.assert_expr;
+  y << YAML::Key << "message" << YAML::Value << YAML::DoubleQuoted << r.plain;
+  if (!r.message_expr.empty()) y << YAML::Key << "messageExpression" << YAML::Value << YAML::DoubleQuoted << r.message_expr;
+  y << YAML::EndMap << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
+}
+
+void EmitBinding(YAML::Emitter& y, const PackSpec& pack, const RuleSpec& rule, const std::string& name) {
+  y << YAML::BeginDoc << YAML::BeginMap;
+  y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
+  y << YAML::Key << "kind" << YAML::Value << "ValidatingAdmissionPolicyBinding";
+  y << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name
+    << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/pack" << YAML::Value
+    << Dns1123(pack.name) << YAML::EndMap << YAML::EndMap;
+  y << YAML::Key << "spec" << YAML::Value << YAML::BeginMap << YAML::Key << "policyName" << YAML::Value << name
+    << YAML::Key << "validationActions" << YAML::Value << YAML::Flow
+    << std::vector<std::string>{ActionName(rule.action)} << YAML::EndMap << YAML::EndMap;
+}
+
+}  // namespace
+
+// Per rule: translate (inline functions and parameters), then emit a policy and its binding.
 VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
   VapExport result;
   YAML::Emitter y;
@@ -327,155 +499,15 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
   for (const auto& pack : packs) {
     const rapidjson::Value& params = pack.parameters ? static_cast<const rapidjson::Value&>(*pack.parameters) : kNullParams;
     for (const auto& rule : pack.rules) {
-      const std::string id = pack.name + "/" + rule.id;
-      std::string why, when, assert_expr, message_expr, plain;
-      auto skip = [&](const std::string& reason) { result.skipped.push_back({id, reason}); };
-      // Rule-scoped parameters over the pack's, as the engine reads them.
-      rapidjson::Document rule_params;
-      if (rule.parameters) {
-        rule_params.CopyFrom(params, rule_params.GetAllocator());
-        if (!rule_params.IsObject()) rule_params.SetObject();
-        for (const auto& m : rule.parameters->GetObject()) {
-          rule_params.RemoveMember(m.name);
-          rule_params.AddMember(rapidjson::Value(m.name, rule_params.GetAllocator()),
-                                rapidjson::Value(m.value, rule_params.GetAllocator()), rule_params.GetAllocator());
-        }
-      }
-      Inliner inliner(pack.functions, rule.parameters ? static_cast<const rapidjson::Value&>(rule_params) : params);
-      // Rule variables stay VAP variables (after the function ones they may read).
-      std::vector<std::pair<std::string, std::string>> rule_variables;
-      bool variables_ok = true;
-      for (const auto& v : rule.variables) {
-        std::string expr;
-        if (!inliner.Inline(v.expression.text, &expr, &why)) {
-          skip("variable '" + v.name + "' " + why);
-          variables_ok = false;
-          break;
-        }
-        rule_variables.emplace_back(v.name, expr);
-      }
-      if (!variables_ok) continue;
-      if (!inliner.Inline(rule.assert_expr.text, &assert_expr, &why)) {
-        skip("assert " + why);
-        continue;
-      }
-      if (!rule.match.when.empty() && !inliner.Inline(rule.match.when.text, &when, &why)) {
-        skip("match.when " + why);
-        continue;
-      }
-      std::vector<std::string> include, exclude;
-      bool globs = false;
-      for (const auto& ns : rule.match.namespaces_include) {
-        if (ns == "*") {
-          include.clear();
-          break;
-        }
-        globs |= IsGlob(ns);
-        include.push_back(ns);
-      }
-      for (const auto& ns : rule.match.namespaces_exclude) {
-        globs |= IsGlob(ns);
-        exclude.push_back(ns);
-      }
-      // A glob needs a matchCondition on request.namespace (RE2 via matches()); the
-      // selector then carries nothing, the condition every pattern.
-      std::string ns_condition;
-      if (globs) {
-        ns_condition = NamespaceGlobCondition(include, exclude);
-        include.clear();
-        exclude.clear();
-      }
-      if (!rule.message_expression.empty()) {
-        if (!inliner.Inline(rule.message_expression.text, &message_expr, &why)) message_expr.clear();
-        plain = rule.title.empty() ? rule.id : rule.title;
-      } else if (!MessageExpression(rule.message, &inliner, &message_expr, &plain)) {
-        message_expr.clear();
-      }
-      if (message_expr.find("string(") == std::string::npos && rule.message_expression.empty()) message_expr.clear();
-      if (plain.empty()) plain = rule.title.empty() ? rule.id : rule.title;
-
-      const auto clash = std::find_if(rule_variables.begin(), rule_variables.end(), [&](const auto& rv) {
-        return std::any_of(inliner.variables().begin(), inliner.variables().end(),
-                           [&](const auto& fv) { return fv.first == rv.first; });
-      });
-      if (clash != rule_variables.end()) {
-        skip("variable '" + clash->first + "' has the name of a pack function called on object");
+      ExportedRule exported;
+      std::string skip;
+      if (!TranslateRule(pack, rule, params, &exported, &skip)) {
+        result.skipped.push_back({pack.name + "/" + rule.id, skip});
         continue;
       }
       const std::string name = Dns1123("aimsgate-" + pack.name + "-" + rule.id);
-      y << YAML::BeginDoc << YAML::BeginMap;
-      y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
-      y << YAML::Key << "kind" << YAML::Value << "ValidatingAdmissionPolicy";
-      y << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name;
-      y << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/pack" << YAML::Value
-        << Dns1123(pack.name) << YAML::Key << "aimsgate.io/pack-version" << YAML::Value << Dns1123(pack.version)
-        << YAML::EndMap;
-      y << YAML::Key << "annotations" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/rule"
-        << YAML::Value << id << YAML::Key << "aimsgate.io/pack-digest" << YAML::Value << pack.digest;
-      if (!rule.controls.empty()) {
-        std::string controls;
-        for (const auto& c : rule.controls) controls += (controls.empty() ? "" : ", ") + c;
-        y << YAML::Key << "aimsgate.io/controls" << YAML::Value << controls;
-      }
-      y << YAML::EndMap << YAML::EndMap;
-      y << YAML::Key << "spec" << YAML::Value << YAML::BeginMap;
-      y << YAML::Key << "failurePolicy" << YAML::Value << (pack.failure_policy_fail ? "Fail" : "Ignore");
-      y << YAML::Key << "matchConstraints" << YAML::Value << YAML::BeginMap;
-      y << YAML::Key << "resourceRules" << YAML::Value << YAML::BeginSeq;
-      auto resource_rule = [&](const std::string& group, const std::string& version, const std::string& resource) {
-        y << YAML::BeginMap << YAML::Key << "apiGroups" << YAML::Value << YAML::Flow << std::vector<std::string>{group}
-          << YAML::Key << "apiVersions" << YAML::Value << YAML::Flow << std::vector<std::string>{version}
-          << YAML::Key << "operations" << YAML::Value << YAML::Flow << std::vector<std::string>{"CREATE", "UPDATE"}
-          << YAML::Key << "resources" << YAML::Value << YAML::Flow << std::vector<std::string>{resource} << YAML::EndMap;
-      };
-      if (rule.match.kinds.empty()) resource_rule("*", "*", "*");
-      for (const auto& k : rule.match.kinds) {
-        resource_rule(k.group, k.version, k.kind == "*" ? "*" : ResourceForKind(k.group == "*" ? "" : k.group, k.kind));
-      }
-      y << YAML::EndSeq;
-      std::vector<LabelRequirement> ns_reqs;
-      if (!include.empty()) ns_reqs.push_back({"kubernetes.io/metadata.name", "In", include});
-      if (!exclude.empty()) ns_reqs.push_back({"kubernetes.io/metadata.name", "NotIn", exclude});
-      EmitSelector(y, "namespaceSelector", ns_reqs);
-      EmitSelector(y, "objectSelector", rule.match.label_selector);
-      y << YAML::EndMap;
-      if (!when.empty() || !ns_condition.empty()) {
-        y << YAML::Key << "matchConditions" << YAML::Value << YAML::BeginSeq;
-        if (!ns_condition.empty()) {
-          y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "namespaces" << YAML::Key << "expression"
-            << YAML::Value << YAML::DoubleQuoted << ns_condition << YAML::EndMap;
-        }
-        if (!when.empty()) {
-          y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "when" << YAML::Key << "expression"
-            << YAML::Value << YAML::DoubleQuoted << when << YAML::EndMap;
-        }
-        y << YAML::EndSeq;
-      }
-      std::vector<std::pair<std::string, std::string>> variables = inliner.variables();
-      variables.insert(variables.end(), rule_variables.begin(), rule_variables.end());
-      if (!variables.empty()) {
-        y << YAML::Key << "variables" << YAML::Value << YAML::BeginSeq;
-        for (const auto& [vname, vexpr] : variables) {
-          y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << vname << YAML::Key << "expression"
-            << YAML::Value << YAML::DoubleQuoted << vexpr << YAML::EndMap;
-        }
-        y << YAML::EndSeq;
-      }
-      y << YAML::Key << "validations" << YAML::Value << YAML::BeginSeq << YAML::BeginMap;
-      y << YAML::Key << "expression" << YAML::Value << YAML::DoubleQuoted << assert_expr;
-      y << YAML::Key << "message" << YAML::Value << YAML::DoubleQuoted << plain;
-      if (!message_expr.empty()) y << YAML::Key << "messageExpression" << YAML::Value << YAML::DoubleQuoted << message_expr;
-      y << YAML::EndMap << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
-
-      y << YAML::BeginDoc << YAML::BeginMap;
-      y << YAML::Key << "apiVersion" << YAML::Value << "admissionregistration.k8s.io/v1";
-      y << YAML::Key << "kind" << YAML::Value << "ValidatingAdmissionPolicyBinding";
-      y << YAML::Key << "metadata" << YAML::Value << YAML::BeginMap << YAML::Key << "name" << YAML::Value << name
-        << YAML::Key << "labels" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/pack" << YAML::Value
-        << Dns1123(pack.name) << YAML::EndMap << YAML::EndMap;
-      y << YAML::Key << "spec" << YAML::Value << YAML::BeginMap << YAML::Key << "policyName" << YAML::Value << name
-        << YAML::Key << "validationActions" << YAML::Value << YAML::Flow
-        << std::vector<std::string>{ActionName(rule.action)} << YAML::EndMap << YAML::EndMap;
+      EmitPolicy(y, pack, rule, exported, name);
+      EmitBinding(y, pack, rule, name);
       ++result.exported;
     }
   }
