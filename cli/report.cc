@@ -118,7 +118,7 @@ class JsonSink : public DecisionSink {
 
   bool Add(const ResourceEvaluation& e) override {
     summary_.Add(e);
-    for (const auto& r : e.results) per_rule_[r.rule].Add(r.result);
+    for (const auto& r : e.results) per_rule_[r.rule()].Add(r.result);
     // Per resource: its decision (the engine's verdict), the rules that warn, its counts.
     resources_.Add([&](auto& w) {
       w.StartObject();
@@ -128,7 +128,7 @@ class JsonSink : public DecisionSink {
         w.Key("warnings");
         w.StartArray();
         for (const auto& r : e.results) {
-          if (EffectOf(r) == Effect::kWarn) w.String(r.rule);
+          if (EffectOf(r) == Effect::kWarn) w.String(r.rule());
         }
         w.EndArray();
       }
@@ -245,27 +245,27 @@ class JsonSink : public DecisionSink {
   static void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r) {
     w.StartObject();
     WriteResourceRef(w, e.resource);
-    w.Key("rule"); w.String(r.rule);
+    w.Key("rule"); w.String(r.rule());
     w.Key("controls");
     w.StartArray();
-    for (const auto& c : r.controls) w.String(c);
+    for (const auto& c : r.controls()) w.String(c);
     w.EndArray();
-    w.Key("severity"); w.String(ToString(r.severity));
+    w.Key("severity"); w.String(ToString(r.severity()));
     w.Key("action"); w.String(ToString(r.action));
     w.Key("result"); w.String(ToString(r.result));
     if (r.field_line > 0) { w.Key("fieldLine"); w.Int(r.field_line); }
     if (!r.message.empty()) { w.Key("message"); w.String(r.message); }
-    if (r.result == Outcome::kFail && !r.remediation.empty()) { w.Key("remediation"); w.String(r.remediation); }
+    if (r.result == Outcome::kFail && !r.remediation().empty()) { w.Key("remediation"); w.String(r.remediation()); }
     if (r.result == Outcome::kWaived) {
       w.Key("waiver");
       w.StartObject();
-      w.Key("name"); w.String(r.waiver.name);
-      w.Key("justification"); w.String(r.waiver.justification);
-      w.Key("approvedBy"); w.String(r.waiver.approved_by);
-      w.Key("expires"); w.String(r.waiver.expires);
+      w.Key("name"); w.String(r.waiver->name);
+      w.Key("justification"); w.String(r.waiver->justification);
+      w.Key("approvedBy"); w.String(r.waiver->approved_by);
+      w.Key("expires"); w.String(r.waiver->expires);
       w.EndObject();
     }
-    if (!r.expired_waiver.empty()) { w.Key("expiredWaiver"); w.String(r.expired_waiver); }
+    if (r.expired_waiver) { w.Key("expiredWaiver"); w.String(r.expired_waiver->name); }
     w.EndObject();
   }
 
@@ -331,23 +331,23 @@ class TextSink : public DecisionSink {
       const char* rc = r.result == Outcome::kWaived ? c.dim
                        : r.action == Action::kDeny ? c.red
                                                    : c.yellow;
-      os << "     " << rc << ToString(r.result) << c.reset << " " << r.rule << " [" << ToString(r.action) << ", "
-         << ToString(r.severity);
-      for (const auto& ctl : r.controls) os << ", " << ctl;
+      os << "     " << rc << ToString(r.result) << c.reset << " " << r.rule() << " [" << ToString(r.action) << ", "
+         << ToString(r.severity());
+      for (const auto& ctl : r.controls()) os << ", " << ctl;
       os << "]\n       " << r.message;
       if (r.field_line > 0 && r.field_line != e.resource.line) {
         os << c.dim << "  (" << e.resource.source << ":" << r.field_line << ")" << c.reset;
       }
       os << "\n";
-      if (r.result == Outcome::kFail && !r.remediation.empty()) {
-        os << "       " << c.dim << "fix: " << r.remediation << c.reset << "\n";
+      if (r.result == Outcome::kFail && !r.remediation().empty()) {
+        os << "       " << c.dim << "fix: " << r.remediation() << c.reset << "\n";
       }
       if (r.result == Outcome::kWaived) {
-        os << "       " << c.dim << "waived by " << r.waiver.name << " (approved by " << r.waiver.approved_by
-           << ", expires " << r.waiver.expires << "): " << r.waiver.justification << c.reset << "\n";
+        os << "       " << c.dim << "waived by " << r.waiver->name << " (approved by " << r.waiver->approved_by
+           << ", expires " << r.waiver->expires << "): " << r.waiver->justification << c.reset << "\n";
       }
-      if (!r.expired_waiver.empty()) {
-        os << "       " << c.yellow << "waiver " << r.expired_waiver << " has expired and no longer applies" << c.reset
+      if (r.expired_waiver) {
+        os << "       " << c.yellow << "waiver " << r.expired_waiver->name << " has expired and no longer applies" << c.reset
            << "\n";
       }
     }

@@ -88,13 +88,13 @@ class GithubSink : public DecisionSink {
         case Outcome::kFail:
           level = r.action == Action::kDeny ? "error" : r.action == Action::kWarn ? "warning" : "notice";
           message = r.message;
-          if (!r.remediation.empty()) message += "\nFix: " + r.remediation;
-          if (!r.expired_waiver.empty()) message += "\nWaiver " + r.expired_waiver + " has expired and no longer applies";
+          if (!r.remediation().empty()) message += "\nFix: " + r.remediation();
+          if (r.expired_waiver) message += "\nWaiver " + r.expired_waiver->name + " has expired and no longer applies";
           break;
         case Outcome::kWaived:
           level = "notice";
-          message = "Waived: " + r.message + "\nWaiver " + r.waiver.name + " (approved by " + r.waiver.approved_by +
-                    ", expires " + r.waiver.expires + "): " + r.waiver.justification;
+          message = "Waived: " + r.message + "\nWaiver " + r.waiver->name + " (approved by " + r.waiver->approved_by +
+                    ", expires " + r.waiver->expires + "): " + r.waiver->justification;
           break;
         case Outcome::kError:
           level = "error";
@@ -102,10 +102,10 @@ class GithubSink : public DecisionSink {
           break;
       }
       std::string controls;
-      for (const auto& c : r.controls) controls += (controls.empty() ? "" : " ") + c;
-      message += "\n" + QualifiedName(e.resource) + " · " + ToString(r.severity) + " · " + ToString(r.action) +
+      for (const auto& c : r.controls()) controls += (controls.empty() ? "" : " ") + c;
+      message += "\n" + QualifiedName(e.resource) + " · " + ToString(r.severity()) + " · " + ToString(r.action) +
                  (controls.empty() ? "" : " · ISO/IEC 42001 " + controls);
-      std::string title = r.rule + (controls.empty() ? "" : " [" + controls + "]");
+      std::string title = r.rule() + (controls.empty() ? "" : " [" + controls + "]");
       Command(os, level, e.resource.source, ResultLine(e, r), 0, title, message);
     }
     return true;

@@ -66,14 +66,14 @@ void WriteCase(const ResourceEvaluation& e, const RuleResult& r, Out& os) {
   std::string file = e.resource.source;
   std::string classname = file + "/" + e.resource.kind + "/" + (e.resource.name.empty() ? "<unnamed>" : e.resource.name);
   int line = ResultLine(e, r);
-  os << "    <testcase name=\"" << Attr(r.rule) << "\" classname=\"" << Attr(classname) << "\" file=\"" << Attr(file)
+  os << "    <testcase name=\"" << Attr(r.rule()) << "\" classname=\"" << Attr(classname) << "\" file=\"" << Attr(file)
      << "\"";
   if (line > 0) os << " line=\"" << line << "\"";
   os << " time=\"0\"";
   std::string where = file + (line > 0 ? ":" + std::to_string(line) : "");
-  std::string details = "Resource: " + QualifiedName(e.resource) + " (" + where + ")\nRule: " + r.rule +
-                        (r.title.empty() ? "" : " - " + r.title) + "\nISO/IEC 42001 controls: " +
-                        (r.controls.empty() ? "-" : Join(r.controls)) + "\nSeverity: " + ToString(r.severity) +
+  std::string details = "Resource: " + QualifiedName(e.resource) + " (" + where + ")\nRule: " + r.rule() +
+                        (r.title().empty() ? "" : " - " + r.title()) + "\nISO/IEC 42001 controls: " +
+                        (r.controls().empty() ? "-" : Join(r.controls())) + "\nSeverity: " + ToString(r.severity()) +
                         "; action: " + ToString(r.action);
   switch (r.result) {
     case Outcome::kPass:
@@ -84,14 +84,14 @@ void WriteCase(const ResourceEvaluation& e, const RuleResult& r, Out& os) {
       return;
     case Outcome::kWaived:
       os << ">\n      <skipped message=\""
-         << Attr("waived by " + r.waiver.name + " (approved by " + r.waiver.approved_by + ", expires " +
-                 r.waiver.expires + "): " + r.waiver.justification)
+         << Attr("waived by " + r.waiver->name + " (approved by " + r.waiver->approved_by + ", expires " +
+                 r.waiver->expires + "): " + r.waiver->justification)
          << "\"/>\n    </testcase>\n";
       return;
     case Outcome::kFail: {
       std::string body = r.message + "\n";
-      if (!r.remediation.empty()) body += "Fix: " + r.remediation + "\n";
-      if (!r.expired_waiver.empty()) body += "Waiver " + r.expired_waiver + " has expired and no longer applies\n";
+      if (!r.remediation().empty()) body += "Fix: " + r.remediation() + "\n";
+      if (r.expired_waiver) body += "Waiver " + r.expired_waiver->name + " has expired and no longer applies\n";
       body += details + "\n";
       os << ">\n      <failure message=\"" << Attr(r.message) << "\" type=\"" << ToString(r.action) << "\">"
          << Text(body) << "</failure>\n    </testcase>\n";
@@ -113,7 +113,7 @@ class JunitSink : public DecisionSink {
 
   bool Add(const ResourceEvaluation& e) override {
     for (const auto& r : e.results) {
-      int i = PackIndex(r.pack);
+      int i = PackIndex(r.pack());
       Tally(r, &total_);
       if (i < 0) continue;
       Tally(r, &per_pack_[i]);

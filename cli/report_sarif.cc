@@ -65,7 +65,7 @@ const char* SeverityLevel(Severity s) {
 // an audit rule as `note`; a rule that could not be evaluated as `error`.
 const char* ResultLevel(const RuleResult& r) {
   if (r.result == Outcome::kError) return "error";
-  const char* level = SeverityLevel(r.severity);
+  const char* level = SeverityLevel(r.severity());
   if (r.action == Action::kAudit) return "note";
   if (r.action == Action::kWarn && std::string(level) == "error") return "warning";
   return level;
@@ -93,7 +93,7 @@ std::string Join(const std::vector<std::string>& items, const char* sep) {
 }
 
 template <typename Writer>
-void WriteRule(Writer& w, const Engine::RuleInfo& info) {
+void WriteRule(Writer& w, const Engine::RuleListing& info) {
   const RuleSpec& r = *info.rule;
   std::string title = r.title.empty() ? info.full_id : r.title;
   std::string description = r.description.empty() ? title : r.description;
@@ -160,13 +160,13 @@ void WritePhysicalLocation(Writer& w, const std::string& source, int line, int c
 template <typename Writer>
 void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, int rule_index) {
   w.StartObject();
-  Key(w, "ruleId"); Str(w, r.rule);
+  Key(w, "ruleId"); Str(w, r.rule());
   if (rule_index >= 0) { Key(w, "ruleIndex"); w.Int(rule_index); }
   Key(w, "kind"); w.String("fail");
   Key(w, "level"); w.String(ResultLevel(r));
   std::string text = r.result == Outcome::kError ? "Rule could not be evaluated: " + r.message : r.message;
-  if (text.empty()) text = r.title.empty() ? r.rule + " failed" : r.title;
-  if (!r.expired_waiver.empty()) text += " (waiver " + r.expired_waiver + " has expired and no longer applies)";
+  if (text.empty()) text = r.title().empty() ? r.rule() + " failed" : r.title();
+  if (r.expired_waiver) text += " (waiver " + r.expired_waiver->name + " has expired and no longer applies)";
   Key(w, "message"); w.StartObject(); Key(w, "text"); Str(w, text); w.EndObject();
   Key(w, "locations");
   w.StartArray();
@@ -185,7 +185,7 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
   w.EndObject();
   w.EndArray();
   // Stable across line moves: the rule and the resource's identity, not its line.
-  std::string identity = r.rule + "\n" + e.resource.source + "\n" + e.resource.api_version + "\n" + e.resource.kind +
+  std::string identity = r.rule() + "\n" + e.resource.source + "\n" + e.resource.api_version + "\n" + e.resource.kind +
                          "\n" + e.resource.namespace_ + "\n" + e.resource.name;
   Key(w, "partialFingerprints");
   w.StartObject();
@@ -197,12 +197,12 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
     w.StartObject();
     Key(w, "kind"); w.String("external");
     Key(w, "status"); w.String("accepted");
-    Key(w, "justification"); Str(w, r.waiver.justification);
+    Key(w, "justification"); Str(w, r.waiver->justification);
     Key(w, "properties");
     w.StartObject();
-    Key(w, "waiver"); Str(w, r.waiver.name);
-    Key(w, "approvedBy"); Str(w, r.waiver.approved_by);
-    Key(w, "expires"); Str(w, r.waiver.expires);
+    Key(w, "waiver"); Str(w, r.waiver->name);
+    Key(w, "approvedBy"); Str(w, r.waiver->approved_by);
+    Key(w, "expires"); Str(w, r.waiver->expires);
     w.EndObject();
     w.EndObject();
     w.EndArray();
@@ -211,12 +211,12 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
   w.StartObject();
   Key(w, "outcome"); w.String(ToString(r.result));
   Key(w, "action"); w.String(ToString(r.action));
-  Key(w, "severity"); w.String(ToString(r.severity));
+  Key(w, "severity"); w.String(ToString(r.severity()));
   Key(w, "controls");
   w.StartArray();
-  for (const auto& c : r.controls) Str(w, c);
+  for (const auto& c : r.controls()) Str(w, c);
   w.EndArray();
-  if (r.result == Outcome::kFail && !r.remediation.empty()) { Key(w, "remediation"); Str(w, r.remediation); }
+  if (r.result == Outcome::kFail && !r.remediation().empty()) { Key(w, "remediation"); Str(w, r.remediation()); }
   Key(w, "resource");
   w.StartObject();
   Key(w, "apiVersion"); Str(w, e.resource.api_version);
@@ -241,7 +241,7 @@ class SarifSink : public DecisionSink {
   bool Add(const ResourceEvaluation& e) override {
     for (const auto& r : e.results) {
       if (r.result != Outcome::kFail && r.result != Outcome::kWaived && r.result != Outcome::kError) continue;
-      auto it = index_.find(r.rule);
+      auto it = index_.find(r.rule());
       results_.Add([&](auto& w) { WriteResult(w, e, r, it == index_.end() ? -1 : it->second); });
     }
     if (results_.ok()) return true;
@@ -255,7 +255,7 @@ class SarifSink : public DecisionSink {
   const Engine& engine_;
   const ReportOptions o_;
   std::ostream& os_;
-  std::vector<Engine::RuleInfo> rules_;
+  std::vector<Engine::RuleListing> rules_;
   std::map<std::string, int> index_;
   JsonArraySpool results_{4};  // root, runs, the run, results
 };

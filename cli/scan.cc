@@ -195,7 +195,7 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
       for (auto& r : decision.results) {
         if (r.field_line == 0 &&
             (r.result == Outcome::kFail || r.result == Outcome::kWaived || r.result == Outcome::kError)) {
-          r.field_line = locator->Locate(r.rule, res);
+          r.field_line = locator->Locate(r.rule(), res);
         }
       }
     }

@@ -164,7 +164,7 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   for (const auto& ev : scan.evaluations) {
     actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, ""}] = ToString(ev.verdict);
     for (const auto& r : ev.results) {
-      actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, r.rule}] = ToString(r.result);
+      actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, r.rule()}] = ToString(r.result);
     }
   }
   for (const auto& item : results) {

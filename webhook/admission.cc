@@ -115,13 +115,13 @@ void WriteString(Writer& w, std::string_view s) { w.String(s.data(), static_cast
 
 std::string Controls(const RuleResult& r) {
   std::string out;
-  for (const auto& c : r.controls) out += (out.empty() ? "" : ",") + c;
+  for (const auto& c : r.controls()) out += (out.empty() ? "" : ",") + c;
   return out;
 }
 
 // "[iso42001/owner-assigned A.3.2] message"
 std::string Describe(const RuleResult& r, std::string_view text) {
-  std::string out = "[" + r.rule;
+  std::string out = "[" + r.rule();
   std::string controls = Controls(r);
   if (!controls.empty()) out += " " + controls;
   out += "] ";
@@ -227,16 +227,16 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
   std::string failed_ids, errored_ids, waived_ids;
   auto append_id = [](std::string* list, const std::string& id) { *list += (list->empty() ? "" : ",") + id; };
   for (const auto& r : eval.results) {
-    if (r.result == Outcome::kWaived) append_id(&waived_ids, r.rule);
-    if (r.result == Outcome::kFail) append_id(&failed_ids, r.rule);
+    if (r.result == Outcome::kWaived) append_id(&waived_ids, r.rule());
+    if (r.result == Outcome::kFail) append_id(&failed_ids, r.rule());
     if (r.result != Outcome::kFail && r.result != Outcome::kError) continue;
     const Effect effect = EffectOf(r);
     std::string text = r.message;
     if (r.result == Outcome::kError) {
-      append_id(&errored_ids, r.rule);
-      const char* policy = r.failure_policy_fail ? "Fail" : "Ignore";
+      append_id(&errored_ids, r.rule());
+      const char* policy = r.failure_policy_fail() ? "Fail" : "Ignore";
       // CEL error text may quote a value of the object (e.g. a failed int() of a password).
-      notes.push_back(masked("failurePolicy " + std::string(policy) + ": rule " + r.rule + " could not be evaluated (" +
+      notes.push_back(masked("failurePolicy " + std::string(policy) + ": rule " + r.rule() + " could not be evaluated (" +
                              r.message + "); " + (effect == Effect::kDeny ? "denied" : "allowed")));
       text = std::string("could not be evaluated (failurePolicy ") + policy + "): " + r.message;
     }

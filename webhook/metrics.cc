@@ -30,8 +30,8 @@ void Metrics::ObserveAdmission(const std::string& decision, const std::string& o
   duration_sum_ += seconds;
   for (const auto& r : evaluation.results) {
     std::string controls;
-    for (const auto& c : r.controls) controls += (controls.empty() ? "" : ",") + c;
-    ++rule_results_[{r.rule, controls, ToString(r.result)}];
+    for (const auto& c : r.controls()) controls += (controls.empty() ? "" : ",") + c;
+    ++rule_results_[{r.rule(), controls, ToString(r.result)}];
   }
 }
 

@@ -300,7 +300,7 @@ void Webhook::Validate(const httplib::Request& req, httplib::Response& res) {
   }
   std::vector<std::string> failed;
   for (const auto& rr : r.evaluation.results) {
-    if (rr.result == Outcome::kFail || rr.result == Outcome::kError) failed.push_back(rr.rule);
+    if (rr.result == Outcome::kFail || rr.result == Outcome::kError) failed.push_back(rr.rule());
   }
   const ResourceRef& ref = r.evaluation.resource;
   LogLine("info", "admission")

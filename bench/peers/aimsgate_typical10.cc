@@ -60,7 +60,7 @@ int main(int argc, char** argv) {
   std::map<std::string, int> fails;
   for (const auto& l : loaded) {  // verdicts, and a warm-up pass
     for (const auto& r : engine->Evaluate(*l.resources[0].object, req, &scratch).results) {
-      if (r.result == Outcome::kFail) ++fails[r.rule];
+      if (r.result == Outcome::kFail) ++fails[r.rule()];
     }
   }
   using Clock = std::chrono::steady_clock;

@@ -117,7 +117,7 @@ Effect EffectOf(const RuleResult& r) {
     }
   }
   if (r.result == Outcome::kError) {
-    if (r.action == Action::kDeny && r.failure_policy_fail) return Effect::kDeny;
+    if (r.action == Action::kDeny && r.failure_policy_fail()) return Effect::kDeny;
     if (r.action == Action::kAudit) return Effect::kAudit;
     return Effect::kWarn;  // Ignore, or a warn rule: allowed, and said so
   }

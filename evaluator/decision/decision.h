@@ -20,6 +20,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -86,20 +87,38 @@ struct WaiverRef {
   std::string expires;  // RFC 3339
 };
 
-struct RuleResult {
-  std::string rule;                   // "<pack>/<id>"
+// What a result says about its rule: owned by the compiled pack (immutable), shared
+// by every result of that rule, and alive as long as the Engine that produced the
+// result (a Decision keeps its Engine alive).
+struct RuleInfo {
+  std::string id;                     // "<pack>/<id>"
   std::string title;
   std::vector<std::string> controls;  // ISO/IEC 42001 references
   Severity severity = Severity::kMedium;
-  Action action = Action::kDeny;      // effective: after enforcement
-  Outcome result = Outcome::kPass;
-  std::string message;                // set for fail, error and waived
   std::string remediation;
   std::string pack;                   // pack name
   bool failure_policy_fail = true;    // for kError: Fail (deny) or Ignore (allow)
+};
+
+// One rule's result on one object.  It carries only what differs per evaluation
+// (outcome, effective action, message, field line, waiver); the rule's metadata is
+// read through `info`.
+struct RuleResult {
+  const RuleInfo* info = nullptr;
+  Action action = Action::kDeny;      // effective: after enforcement
+  Outcome result = Outcome::kPass;
   int field_line = 0;                 // line of the offending field when known
-  WaiverRef waiver;                   // set when result == kWaived
-  std::string expired_waiver;         // a matching waiver that has expired (no effect)
+  std::string message;                // set for fail, error and waived
+  const WaiverRef* waiver = nullptr;  // the waiver that applied (result == kWaived); owned by the engine
+  const WaiverRef* expired_waiver = nullptr;  // a matching waiver that has expired (no effect)
+
+  const std::string& rule() const { return info->id; }
+  const std::string& title() const { return info->title; }
+  const std::vector<std::string>& controls() const { return info->controls; }
+  Severity severity() const { return info->severity; }
+  const std::string& remediation() const { return info->remediation; }
+  const std::string& pack() const { return info->pack; }
+  bool failure_policy_fail() const { return info->failure_policy_fail; }
 };
 
 // What one result does to the decision (see the verdict rule above).
@@ -107,6 +126,9 @@ enum class Effect { kNone, kAudit, kWarn, kDeny };
 Effect EffectOf(const RuleResult& r);
 
 struct Decision {
+  // Keeps alive what the results point at (their RuleInfo and waivers): a decision
+  // may outlive a reload of the engine that made it.
+  std::shared_ptr<const void> owner;
   ResourceRef resource;
   std::string object_sha256;          // hex SHA-256 of the canonical JSON of the object
   std::vector<RuleResult> results;

@@ -230,6 +230,19 @@ void CompileMatcher(CompiledPack* pack, Matcher* matcher, std::vector<Diagnostic
   }
 }
 
+// What a result shows of its rule; owned by the compiled rule so results can point at it.
+RuleInfo InfoOf(const PackSpec& pack, const RuleSpec& rule) {
+  RuleInfo info;
+  info.id = pack.name + "/" + rule.id;
+  info.title = rule.title;
+  info.controls = rule.controls;
+  info.severity = rule.severity;
+  info.remediation = rule.remediation;
+  info.pack = pack.name;
+  info.failure_policy_fail = pack.failure_policy_fail;
+  return info;
+}
+
 }  // namespace
 
 std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits& limits,
@@ -242,7 +255,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     for (size_t index = 0; index < s.rules.size(); ++index) {
       CompiledRule cr = programs->rules_[index];
       cr.spec = &s.rules[index];
-      cr.full_id = s.name + "/" + s.rules[index].id;
+      cr.info = InfoOf(s, s.rules[index]);
       if (s.rules[index].parameters) cr.params = RuleParameters(s, s.rules[index]);
       pack->rules_.push_back(std::move(cr));
     }
@@ -272,7 +285,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     const RuleSpec& rule = s.rules[index];
     CompiledRule cr;
     cr.spec = &rule;
-    cr.full_id = s.name + "/" + rule.id;
+    cr.info = InfoOf(s, rule);
     RuleScope scope;
     if (rule.parameters) {
       cr.params = RuleParameters(s, rule);

@@ -18,7 +18,9 @@ namespace aimsgate {
 
 struct CompiledRule {
   const RuleSpec* spec = nullptr;
-  std::string full_id;
+  // What every result of this rule points at (RuleResult::info): id "<pack>/<id>",
+  // title, controls, severity, remediation, pack, failure policy.
+  RuleInfo info;
   std::shared_ptr<const cel::Program> when;    // null = always
   std::shared_ptr<const cel::Program> assert_program;
   // message: literal text pieces interleaved with {{expr}} programs.

@@ -92,7 +92,7 @@ namespace model {
 class ModelCatalogue;
 }
 
-class Engine {
+class Engine : public std::enable_shared_from_this<Engine> {
  public:
   static std::shared_ptr<const Engine> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
   ~Engine();
@@ -102,12 +102,12 @@ class Engine {
 
   std::vector<PackRef> packs() const;
   // Every rule of every pack, in load order (for SARIF drivers, `rules list`).
-  struct RuleInfo {
+  struct RuleListing {
     const PackSpec* pack;
     const RuleSpec* rule;
     std::string full_id;
   };
-  std::vector<RuleInfo> rules() const;
+  std::vector<RuleListing> rules() const;
   const Inventory* inventory() const { return inventory_.get(); }
   const WaiverSet* waivers() const { return waivers_.get(); }
   // The --models catalogue, or null.

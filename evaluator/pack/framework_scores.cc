@@ -76,12 +76,12 @@ void FrameworkScores::AddImpl(const std::string* resource_key, const Results& re
 }
 
 void FrameworkScores::Add(const std::string& resource_key, const std::vector<RuleResult>& results) {
-  AddImpl(&resource_key, results, [](const RuleResult& r) -> const std::string& { return r.rule; },
+  AddImpl(&resource_key, results, [](const RuleResult& r) -> const std::string& { return r.rule(); },
           [](const RuleResult& r) { return r.result; });
 }
 
 void FrameworkScores::AddDistinct(const std::vector<RuleResult>& results) {
-  AddImpl(nullptr, results, [](const RuleResult& r) -> const std::string& { return r.rule; },
+  AddImpl(nullptr, results, [](const RuleResult& r) -> const std::string& { return r.rule(); },
           [](const RuleResult& r) { return r.result; });
 }
 

@@ -244,14 +244,14 @@ std::shared_ptr<const WaiverSet> LoadWaivers(const std::vector<std::string>& pat
 }
 
 const Waiver* WaiverSet::Find(const std::string& rule, const ResourceRef& resource, int64_t now_unix,
-                              std::string* expired) const {
+                              const Waiver** expired) const {
   for (const auto& w : waivers_) {
     if (!AnyGlob(w.rules, rule) || !AnyGlob(w.namespaces, resource.namespace_) ||
         !AnyGlob(w.names, resource.name) || !AnyGlob(w.kinds, resource.kind)) {
       continue;
     }
     if (w.expires_unix > now_unix) return &w;
-    if (expired->empty()) *expired = w.name;
+    if (*expired == nullptr) *expired = &w;
   }
   return nullptr;
 }

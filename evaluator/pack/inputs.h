@@ -5,7 +5,7 @@
 //   auto inventory = LoadInventory("inventory.yaml", &diags);   // null on error
 //   auto waivers = LoadWaivers("waivers/", &diags);              // file or directory
 //   const rapidjson::Value* entry = inventory->Find("fraud-scorer");
-//   const Waiver* w = waivers->Find("iso42001/owner-assigned", ref, now_seconds, &expired);
+//   const Waiver* w = waivers->Find("iso42001/owner-assigned", ref, now_seconds, &expired);  // const Waiver* expired = nullptr
 //
 // Thread-safety: immutable after loading; shared between threads by shared_ptr.
 #pragma once
@@ -43,15 +43,13 @@ class Inventory {
 // Reads `kind: Inventory` (YAML or JSON).  Returns null with diagnostics on error.
 std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vector<Diagnostic>* diagnostics);
 
-struct Waiver {
-  std::string name;
+// A waiver as loaded; its WaiverRef part (name, justification, approver, expiry)
+// is what a waived result points at.
+struct Waiver : WaiverRef {
   std::vector<std::string> rules;       // full rule ids; globs allowed ("iso42001/*")
   std::vector<std::string> namespaces;  // globs; empty = any
   std::vector<std::string> names;       // globs; empty = any
   std::vector<std::string> kinds;       // kind names; empty = any
-  std::string justification;
-  std::string approved_by;
-  std::string expires;                  // RFC 3339 as written
   int64_t expires_unix = 0;
   std::string source;
   int line = 0;
@@ -59,10 +57,10 @@ struct Waiver {
 
 class WaiverSet {
  public:
-  // The first waiver covering (rule, resource).  `*expired` receives the name
-  // of a matching but expired waiver when no unexpired one matches.
+  // The first waiver covering (rule, resource).  `*expired` receives the first
+  // matching but expired waiver when no unexpired one matches (else stays null).
   const Waiver* Find(const std::string& rule, const ResourceRef& resource, int64_t now_unix,
-                     std::string* expired) const;
+                     const Waiver** expired) const;
   const std::vector<Waiver>& waivers() const { return waivers_; }
 
  private:

@@ -42,11 +42,11 @@ TEST(BenchEquivalence, NativeRulesDecideLikeTheCelPack) {
     ResourceEvaluation cel = engine->Evaluate(doc, EvalRequest(), &scratch);
     ASSERT_EQ(native.size(), cel.results.size()) << "manifest " << i;
     for (size_t r = 0; r < native.size(); ++r) {
-      ASSERT_EQ("typical10/" + std::string(native[r].rule), cel.results[r].rule) << "manifest " << i;
+      ASSERT_EQ("typical10/" + std::string(native[r].rule), cel.results[r].rule()) << "manifest " << i;
       ASSERT_TRUE(cel.results[r].result == Outcome::kPass || cel.results[r].result == Outcome::kFail)
-          << "manifest " << i << " " << cel.results[r].rule << ": " << cel.results[r].message;
+          << "manifest " << i << " " << cel.results[r].rule() << ": " << cel.results[r].message;
       EXPECT_EQ(native[r].pass, cel.results[r].result == Outcome::kPass)
-          << "manifest " << i << " " << cel.results[r].rule << ": " << cel.results[r].message;
+          << "manifest " << i << " " << cel.results[r].rule() << ": " << cel.results[r].message;
       auto& v = verdicts[native[r].rule];
       (native[r].pass ? v.first : v.second)++;
     }

@@ -123,10 +123,10 @@ TEST(FoldDifferential, EveryShippedRuleDecidesAndSaysTheSameFoldedAndUnfolded) {
         for (size_t r = 0; r < f.results.size(); ++r) {
           const RuleResult& a = f.results[r];
           const RuleResult& b = u.results[r];
-          ASSERT_EQ(a.rule, b.rule);
+          ASSERT_EQ(a.rule(), b.rule());
           EXPECT_EQ(static_cast<int>(a.result), static_cast<int>(b.result))
-              << pack << " object " << i << " rule " << a.rule << ": " << a.message << " | " << b.message;
-          EXPECT_EQ(a.message, b.message) << pack << " object " << i << " rule " << a.rule;
+              << pack << " object " << i << " rule " << a.rule() << ": " << a.message << " | " << b.message;
+          EXPECT_EQ(a.message, b.message) << pack << " object " << i << " rule " << a.rule();
           ++compared;
           failing += a.result == Outcome::kFail;
           errors += a.result == Outcome::kError;

@@ -147,7 +147,7 @@ TEST_P(FieldLineTest, PointsAtTheOffendingField) {
   for (const auto& e : r.evaluations) {
     if (e.resource.source != c.source || e.resource.name != c.name) continue;
     for (const auto& res : e.results) {
-      if (res.rule == c.rule) {
+      if (res.rule() == c.rule) {
         EXPECT_EQ(res.field_line, c.line);
         return;
       }

@@ -147,11 +147,10 @@ TEST(Utf8, WriterNeverWritesALineTheVerifierRejects) {
     ev.object_sha256 = random_string();
     for (int r = 0, n = static_cast<int>(rng() % 4); r < n; ++r) {
       RuleResult rr;
-      rr.rule = random_string();
-      rr.controls = {random_string(), random_string()};
+      rr.info = testing::TestRule(random_string(), {random_string(), random_string()});
       rr.result = static_cast<Outcome>(rng() % 5);
       rr.message = random_string();
-      rr.waiver = {random_string(), random_string(), random_string(), random_string()};
+      rr.waiver = testing::TestWaiver(random_string(), random_string(), random_string(), random_string());
       ev.results.push_back(rr);
     }
     for (int a = 0, n = static_cast<int>(rng() % 3); a < n; ++a) {

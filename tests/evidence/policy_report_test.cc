@@ -121,14 +121,14 @@ std::vector<ResourceEvaluation> OwnedChain(const std::string& ns, const std::str
   pod.resource.controller_uid = rs.resource.uid;
   if (pod_only_failure) {
     RuleResult r = pod.results[0];
-    r.rule = "iso42001/pod-security";
+    r.info = testing::TestRule("iso42001/pod-security", {"A.3.2"}, Severity::kHigh);
     r.result = Outcome::kFail;
     r.message = "privileged container";
     pod.results.push_back(r);
   }
   for (ResourceEvaluation* ev : {&deploy, &rs, &pod}) {
     RuleResult skip = ev->results[0];
-    skip.rule = "iso42001/gpu-quota";
+    skip.info = testing::TestRule("iso42001/gpu-quota", {"A.3.2"}, Severity::kHigh);
     skip.result = Outcome::kSkip;
     ev->results.push_back(skip);
   }

@@ -27,7 +27,7 @@ rapidjson::Document Record(const ResourceEvaluation& ev, const std::vector<PackR
 RuleResult With(const ResourceEvaluation& ev, Outcome outcome) {
   RuleResult r = ev.results[0];
   r.result = outcome;
-  if (outcome == Outcome::kWaived) r.waiver = {"accepted", "pilot", "ciso@example.com", "2027-01-15T00:00:00Z"};
+  if (outcome == Outcome::kWaived) r.waiver = testing::TestWaiver("accepted", "pilot", "ciso@example.com", "2027-01-15T00:00:00Z");
   if (outcome == Outcome::kError) r.message = "no such key: 'x'";
   return r;
 }

@@ -53,15 +53,14 @@ void WriteFixture(const TempDir& dir, Expected* x) {
     auto add = [&](const char* rule, std::vector<std::string> controls, Action action,
                    Outcome outcome) {
       RuleResult rr;
-      rr.rule = rule;
-      rr.controls = controls;
+      rr.info = testing::TestRule(rule, controls);
       rr.action = action;
       rr.result = outcome;
       if (outcome != Outcome::kPass && outcome != Outcome::kSkip) rr.message = "=cmd, \"quoted\"";
       if (outcome == Outcome::kWaived) {
-        rr.waiver = {i % 2 ? "w-odd" : "w-even", "ok", "ciso@example.com",
-                     i % 2 ? "2020-01-01T00:00:00Z" : "2099-01-01T00:00:00Z"};
-        ++x->waiver_uses[rr.waiver.name];
+        rr.waiver = testing::TestWaiver(i % 2 ? "w-odd" : "w-even", "ok", "ciso@example.com",
+                                        i % 2 ? "2020-01-01T00:00:00Z" : "2099-01-01T00:00:00Z");
+        ++x->waiver_uses[rr.waiver->name];
       }
       // A record counts its skips ("skipped"), it does not list them: no control sees them.
       for (const auto& c : controls) {
@@ -292,10 +291,9 @@ void WriteTrendFixture(const TempDir& dir, int day_step = 1) {
     ev.resource.namespace_ = "ml";
     ev.resource.name = r.name;
     RuleResult rr;
-    rr.rule = "iso42001/owner-assigned";
-    rr.controls = {"A.3.2"};
+    rr.info = testing::TestRule("iso42001/owner-assigned", {"A.3.2"});
     rr.result = r.outcome;
-    if (r.outcome == Outcome::kWaived) rr.waiver = {"w", "ok", "ciso@example.com", "2099-01-01T00:00:00Z"};
+    if (r.outcome == Outcome::kWaived) rr.waiver = testing::TestWaiver("w", "ok", "ciso@example.com", "2099-01-01T00:00:00Z");
     ev.results.push_back(rr);
     RecordInput in;
     in.evaluation = &ev;
@@ -358,7 +356,7 @@ TEST(Report, ControlScoreTrendPerFrameworkResolvedFromRuleIds) {
     ev.resource.namespace_ = "ml";
     ev.resource.name = "chat";
     RuleResult rr;
-    rr.rule = r.rule;  // no controls in the record: resolved at report time
+    rr.info = testing::TestRule(r.rule);  // no controls in the record: resolved at report time
     rr.result = r.outcome;
     ev.results.push_back(rr);
     RecordInput in;

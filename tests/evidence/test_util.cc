@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -68,27 +69,39 @@ ResourceEvaluation SampleEvaluation(const std::string& ns, const std::string& na
   ev.resource.system_id = "sys-" + name;
   ev.object_sha256 = std::string(64, 'a');
   RuleResult owner;
-  owner.rule = "iso42001/owner-assigned";
-  owner.controls = {"A.3.2"};
-  owner.severity = Severity::kHigh;
+  owner.info = TestRule("iso42001/owner-assigned", {"A.3.2"}, Severity::kHigh);
   owner.action = Action::kDeny;
   owner.result = Outcome::kPass;
-  owner.pack = "iso42001";
   ev.results.push_back(owner);
   RuleResult risk;
-  risk.rule = "iso42001/risk-tier-declared";
-  risk.controls = {"A.5.2", "6.1.2"};
-  risk.severity = Severity::kMedium;
+  risk.info = TestRule("iso42001/risk-tier-declared", {"A.5.2", "6.1.2"});
   risk.action = Action::kDeny;
   risk.result = waived ? Outcome::kWaived : fail ? Outcome::kFail : Outcome::kPass;
   if (fail || waived) risk.message = "AI system '" + name + "' declares no risk tier";
   if (waived) {
-    risk.waiver = {"legacy-" + name, "Assessment scheduled", "ciso@example.com",
-                   "2027-03-01T00:00:00Z"};
+    risk.waiver = TestWaiver("legacy-" + name, "Assessment scheduled", "ciso@example.com",
+                             "2027-03-01T00:00:00Z");
   }
   ev.results.push_back(risk);
   Settle(&ev);  // deny when the risk rule failed unwaived, as the engine decides
   return ev;
+}
+
+const RuleInfo* TestRule(const std::string& id, std::vector<std::string> controls, Severity severity) {
+  static std::deque<RuleInfo> rules;  // a deque: addresses stay valid as it grows
+  RuleInfo& info = rules.emplace_back();
+  info.id = id;
+  info.pack = id.substr(0, id.find('/'));
+  info.controls = std::move(controls);
+  info.severity = severity;
+  return &info;
+}
+
+const WaiverRef* TestWaiver(std::string name, std::string justification, std::string approved_by,
+                            std::string expires) {
+  static std::deque<WaiverRef> waivers;
+  return &waivers.emplace_back(
+      WaiverRef{std::move(name), std::move(justification), std::move(approved_by), std::move(expires)});
 }
 
 std::vector<PackRef> SamplePacks() {

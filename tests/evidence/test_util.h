@@ -33,6 +33,14 @@ ResourceEvaluation SampleEvaluation(const std::string& ns, const std::string& na
                                     bool fail = true, bool waived = false);
 std::vector<PackRef> SamplePacks();
 
+// Results point at their rule's metadata and at their waiver, which the compiled pack
+// and the waiver set own in a real run; these give tests such objects, kept for the
+// life of the test binary.  The pack is the id's part before '/'.
+const RuleInfo* TestRule(const std::string& id, std::vector<std::string> controls = {},
+                         Severity severity = Severity::kMedium);
+const WaiverRef* TestWaiver(std::string name, std::string justification, std::string approved_by,
+                            std::string expires);
+
 // Writes `records` records with the given options (path, key, checkpoint cadence).
 Status WriteSampleLog(const WriterOptions& options, int records);
 

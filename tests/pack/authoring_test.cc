@@ -36,7 +36,7 @@ class AuthoringTest : public ::testing::Test {
     doc.Parse(json.c_str());
     cel::EvalState state;
     std::map<std::string, RuleResult> out;
-    for (auto& r : engine.Evaluate(doc, EvalRequest{}, &state).results) out[r.rule] = r;
+    for (auto& r : engine.Evaluate(doc, EvalRequest{}, &state).results) out[r.rule()] = r;
     return out;
   }
   std::string Diags() const {

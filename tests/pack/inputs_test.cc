@@ -125,15 +125,16 @@ spec:
   int64_t before = 0, after = 0;
   ParseRfc3339("2026-06-01T00:00:00Z", &before);
   ParseRfc3339("2027-06-01T00:00:00Z", &after);
-  std::string expired;
+  const Waiver* expired = nullptr;
   EXPECT_NE(set->Find("iso42001/owner-assigned", r, before, &expired), nullptr);
   EXPECT_EQ(set->Find("other/rule", r, before, &expired), nullptr);
   EXPECT_EQ(set->Find("iso42001/owner-assigned", r, after, &expired), nullptr);
-  EXPECT_EQ(expired, "w");
+  ASSERT_NE(expired, nullptr);
+  EXPECT_EQ(expired->name, "w");
   r.namespace_ = "prod";
-  expired.clear();
+  expired = nullptr;
   EXPECT_EQ(set->Find("iso42001/owner-assigned", r, before, &expired), nullptr);
-  EXPECT_TRUE(expired.empty());
+  EXPECT_EQ(expired, nullptr);
 }
 
 }  // namespace

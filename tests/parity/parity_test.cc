@@ -339,14 +339,14 @@ class ParityTest : public ::testing::TestWithParam<Case> {
       }
     }
     for (const auto& x : r.evaluation.results) {
-      seen->outcomes[x.rule] = ToString(x.result);
-      if (!x.expired_waiver.empty()) seen->expired_waiver = x.expired_waiver;
+      seen->outcomes[x.rule()] = ToString(x.result);
+      if (x.expired_waiver) seen->expired_waiver = x.expired_waiver->name;
     }
     // What the apiserver records agrees with the results.
     auto ids = [&](const char* key, const char* outcome) {
       std::string want;
       for (const auto& x : r.evaluation.results) {
-        if (ToString(x.result) == std::string(outcome)) want += (want.empty() ? "" : ",") + x.rule;
+        if (ToString(x.result) == std::string(outcome)) want += (want.empty() ? "" : ",") + x.rule();
       }
       const auto& a = response["auditAnnotations"];
       EXPECT_EQ(a.HasMember(key) ? a[key].GetString() : "", want) << key;

@@ -51,7 +51,7 @@ class VapMixedTest : public ::testing::Test {
     }
     ResourceEvaluation ev = e.Evaluate(obj, r, &state_);
     std::map<std::string, RuleResult> m;
-    for (const auto& res : ev.results) m[res.rule] = res;
+    for (const auto& res : ev.results) m[res.rule()] = res;
     if (out) *out = ev;
     return m;
   }

@@ -64,9 +64,9 @@ TEST(ParityTest, AdmissionDecisionsEqualCheckOnTheExamples) {
       EXPECT_EQ(admission.decision == "deny", check.denied()) << where;
       ASSERT_EQ(admission.evaluation.results.size(), check.results.size()) << where;
       for (size_t i = 0; i < check.results.size(); ++i) {
-        EXPECT_EQ(admission.evaluation.results[i].rule, check.results[i].rule) << where;
+        EXPECT_EQ(admission.evaluation.results[i].rule(), check.results[i].rule()) << where;
         EXPECT_EQ(admission.evaluation.results[i].result, check.results[i].result)
-            << where << " " << check.results[i].rule;
+            << where << " " << check.results[i].rule();
       }
       ++resources;
       denied += check.denied();

@@ -23,9 +23,11 @@ namespace {
 TEST(MetricsTest, RendersPrometheusText) {
   Metrics m("1.2.3");
   ResourceEvaluation e;
+  RuleInfo owner;  // what the compiled pack owns in a real run
+  owner.id = "p/owner";
+  owner.controls = {"A.3.2", "A.3.3"};
   RuleResult r;
-  r.rule = "p/owner";
-  r.controls = {"A.3.2", "A.3.3"};
+  r.info = &owner;
   r.result = Outcome::kFail;
   e.results.push_back(r);
   m.ObserveAdmission("deny", "CREATE", 0.0007, e);

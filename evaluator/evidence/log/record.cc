@@ -198,9 +198,9 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     if (rr.result == Outcome::kSkip) continue;
     if (results.size() > 1) results.push_back(',');
     ObjectBuilder b;
-    b.AddString("rule", rr.rule)
-        .Add("controls", StringArray(rr.controls))
-        .AddString("severity", ToString(rr.severity))
+    b.AddString("rule", rr.rule())
+        .Add("controls", StringArray(rr.controls()))
+        .AddString("severity", ToString(rr.severity()))
         .AddString("action", ToString(rr.action))
         .AddString("result", ToString(rr.result));
     if (!rr.message.empty()) {
@@ -211,14 +211,14 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
       b.AddString("message", msg);
     }
     if (rr.result == Outcome::kError) {
-      b.AddString("failurePolicy", rr.failure_policy_fail ? "Fail" : "Ignore");
+      b.AddString("failurePolicy", rr.failure_policy_fail() ? "Fail" : "Ignore");
     }
-    if (rr.result == Outcome::kWaived || !rr.waiver.name.empty()) {
+    if (rr.waiver != nullptr) {
       b.Add("waiver", ObjectBuilder()
-                          .AddString("name", rr.waiver.name)
-                          .AddStringIfSet("approvedBy", rr.waiver.approved_by)
-                          .AddStringIfSet("expires", rr.waiver.expires)
-                          .AddStringIfSet("justification", rr.waiver.justification)
+                          .AddString("name", rr.waiver->name)
+                          .AddStringIfSet("approvedBy", rr.waiver->approved_by)
+                          .AddStringIfSet("expires", rr.waiver->expires)
+                          .AddStringIfSet("justification", rr.waiver->justification)
                           .Build());
     }
     results += b.Build();

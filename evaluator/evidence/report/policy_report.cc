@@ -209,20 +209,20 @@ class ResultBuilder {
  private:
   Value Build(const ResourceEvaluation& ev, const RuleResult& r, const std::string& ns, Alloc& a_) {
     Value res(rapidjson::kObjectType);
-    std::string pack = r.pack;
-    std::string rule = r.rule;
-    size_t slash = r.rule.find('/');
+    std::string pack = r.pack();
+    std::string rule = r.rule();
+    size_t slash = r.rule().find('/');
     if (slash != std::string::npos) {
-      if (pack.empty()) pack = r.rule.substr(0, slash);
-      rule = r.rule.substr(slash + 1);
+      if (pack.empty()) pack = r.rule().substr(0, slash);
+      rule = r.rule().substr(slash + 1);
     }
     std::string controls;
-    for (const std::string& c : r.controls) controls += (controls.empty() ? "" : ",") + c;
+    for (const std::string& c : r.controls()) controls += (controls.empty() ? "" : ",") + c;
     res.AddMember("source", "aimsgate", a_);
     res.AddMember("policy", S(pack, a_), a_);
     res.AddMember("rule", S(rule, a_), a_);
     if (!controls.empty()) res.AddMember("category", S("ISO/IEC 42001 " + controls, a_), a_);
-    res.AddMember("severity", S(ToString(r.severity), a_), a_);
+    res.AddMember("severity", S(ToString(r.severity()), a_), a_);
     Value ts(rapidjson::kObjectType);
     ts.AddMember("seconds", seconds_, a_);
     ts.AddMember("nanos", 0, a_);
@@ -239,7 +239,7 @@ class ResultBuilder {
     subjects.PushBack(subject, a_);
     res.AddMember("resources", subjects, a_);
     std::string message = r.message;
-    if (message.empty() && !r.title.empty()) message = r.title;
+    if (message.empty() && !r.title().empty()) message = r.title();
     if (!message.empty()) res.AddMember("message", S(Clip(message), a_), a_);
     Value props(rapidjson::kObjectType);
     props.AddMember("controls", S(controls, a_), a_);
@@ -248,21 +248,21 @@ class ResultBuilder {
     if (!ev.resource.source.empty()) props.AddMember("sourceFile", S(ev.resource.source, a_), a_);
     if (r.result == Outcome::kWaived) {
       props.AddMember("aimsgate.io/result", "waived", a_);
-      props.AddMember("waiver", S(r.waiver.name, a_), a_);
-      if (!r.waiver.approved_by.empty()) props.AddMember("waiverApprovedBy", S(r.waiver.approved_by, a_), a_);
-      if (!r.waiver.expires.empty()) props.AddMember("waiverExpires", S(r.waiver.expires, a_), a_);
-      if (!r.waiver.justification.empty()) {
-        props.AddMember("waiverJustification", S(Clip(r.waiver.justification), a_), a_);
+      props.AddMember("waiver", S(r.waiver->name, a_), a_);
+      if (!r.waiver->approved_by.empty()) props.AddMember("waiverApprovedBy", S(r.waiver->approved_by, a_), a_);
+      if (!r.waiver->expires.empty()) props.AddMember("waiverExpires", S(r.waiver->expires, a_), a_);
+      if (!r.waiver->justification.empty()) {
+        props.AddMember("waiverJustification", S(Clip(r.waiver->justification), a_), a_);
       }
       for (const auto& [waiver, notice] : o_.waiver_notices) {
-        if (waiver == r.waiver.name) {
+        if (waiver == r.waiver->name) {
           props.AddMember("waiverNotice", S(Clip(notice), a_), a_);
           break;
         }
       }
     }
     if (r.result == Outcome::kError) {
-      props.AddMember("failurePolicy", S(r.failure_policy_fail ? "Fail" : "Ignore", a_), a_);
+      props.AddMember("failurePolicy", S(r.failure_policy_fail() ? "Fail" : "Ignore", a_), a_);
     }
     res.AddMember("properties", props, a_);
     return res;
@@ -515,7 +515,7 @@ bool PolicyReportWriter::Impl::Add(const ResourceEvaluation& ev) {
   r.uid = ev.resource.uid;
   r.controller_uid = ev.resource.controller_uid;
   for (const RuleResult& result : ev.results) {
-    const uint64_t key = (static_cast<uint64_t>(Intern(result.rule)) << 8) | CodeOf(result);
+    const uint64_t key = (static_cast<uint64_t>(Intern(result.rule())) << 8) | CodeOf(result);
     r.keys.push_back(key);
     if (result.result == Outcome::kSkip && !options.include_skips) {
       ++r.skipped;
