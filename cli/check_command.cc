@@ -254,7 +254,7 @@ void AddCheckCommand(CLI::App& root, CommandList* commands) {
   app->add_option("--fail-on", o->fail_on, "Which failures make exit code 1")
       ->check(CLI::IsMember({"deny", "warn", "never"}));
   app->add_option("--jobs", o->jobs, "Files evaluated in parallel (default: number of cores)")->check(CLI::NonNegativeNumber);
-  app->add_option("--max-file-bytes", o->max_file_bytes, "Largest input file accepted")->check(CLI::PositiveNumber);
+  app->add_option("--max-file-bytes", o->max_file_bytes, "Largest object accepted: a YAML document, a JSON value or one item of a List")->check(CLI::PositiveNumber);
   app->add_option("--include", o->include, "Only files matching this glob in walked directories (repeatable)")
       ->type_name("GLOB")->allow_extra_args(false);
   app->add_option("--exclude", o->exclude, "Skip files and directories matching this glob (repeatable)")

@@ -9,6 +9,7 @@
 #include <iostream>
 #include <functional>
 #include <iterator>
+#include <limits>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -16,6 +17,7 @@
 
 #include "cli/field_locator.h"
 #include "evaluator/manifest/manifest.h"
+#include "evaluator/manifest/stream.h"
 
 namespace aimsgate::cli {
 
@@ -45,40 +47,6 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std
 
 namespace {
 
-bool ReadInput(const std::string& path, int64_t max_bytes, std::string* out, std::string* error) {
-  if (path == "-") {
-    // Read in blocks and stop past the limit: a runaway pipe is an input error, not an OOM.
-    char block[1 << 16];
-    while (std::cin.read(block, sizeof(block)) || std::cin.gcount() > 0) {
-      out->append(block, static_cast<size_t>(std::cin.gcount()));
-      if (static_cast<int64_t>(out->size()) > max_bytes) break;
-    }
-  } else {
-    std::ifstream in(path, std::ios::binary | std::ios::ate);
-    if (!in) {
-      *error = "cannot open file";
-      return false;
-    }
-    std::streamoff size = in.tellg();
-    if (size > max_bytes) {
-      *error = "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max_bytes) +
-               " (--max-file-bytes)";
-      return false;
-    }
-    in.seekg(0);
-    out->resize(static_cast<size_t>(size));
-    if (!in.read(out->data(), size)) {
-      *error = "cannot read file";
-      return false;
-    }
-  }
-  if (static_cast<int64_t>(out->size()) > max_bytes) {
-    *error = "input is over the limit of " + std::to_string(max_bytes) + " bytes (--max-file-bytes)";
-    return false;
-  }
-  return true;
-}
-
 const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
   if (!v.IsObject()) return nullptr;
   auto it = v.FindMember(key);
@@ -106,14 +74,28 @@ bool InChartTemplates(const std::string& path) {
 
 constexpr const char* kRenderFirst = "unrendered Helm template; render it with `helm template` first";
 
+// True when the file holds a template marker `{{`, read in blocks (the file may be large).
+bool HoldsTemplateMarker(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  char block[1 << 16];
+  char previous = '\0';
+  while (in.read(block, sizeof(block)) || in.gcount() > 0) {
+    std::string_view text(block, static_cast<size_t>(in.gcount()));
+    if (previous == '{' && text[0] == '{') return true;
+    if (text.find("{{") != std::string_view::npos) return true;
+    previous = text.back();
+  }
+  return false;
+}
+
 // Why a walked file that yielded no object is not a manifest, or "" when its
 // errors are real input errors (a broken manifest stays an error).
-std::string NotAManifest(const manifest::LoadResult& loaded, std::string_view data, bool* helm_template) {
-  if (!loaded.resources.empty()) return "";
-  bool all_not_objects = std::all_of(loaded.errors.begin(), loaded.errors.end(),
+std::string NotAManifest(const std::vector<manifest::LoadError>& errors, const std::string& path,
+                         bool* helm_template) {
+  bool all_not_objects = std::all_of(errors.begin(), errors.end(),
                                      [](const manifest::LoadError& e) { return e.not_an_object; });
   if (all_not_objects) return "no document has both apiVersion and kind; not a Kubernetes manifest";
-  if (data.find("{{") != std::string_view::npos) {
+  if (HoldsTemplateMarker(path)) {
     *helm_template = true;
     return kRenderFirst;
   }
@@ -122,6 +104,15 @@ std::string NotAManifest(const manifest::LoadResult& loaded, std::string_view da
 
 // An object without metadata.name (nor generateName) cannot exist in a cluster:
 // reporting it as "OK Pod <unnamed>" would pass a broken manifest.
+// The reader's object-size error names the flag that sets the limit.
+std::string WithFlag(std::string message, const manifest::Limits& limits) {
+  const std::string limit = "than the limit of " + std::to_string(limits.max_object_bytes) + " bytes";
+  if (message.size() >= limit.size() && message.compare(message.size() - limit.size(), limit.size(), limit) == 0) {
+    message += " (--max-file-bytes)";
+  }
+  return message;
+}
+
 bool HasName(const rapidjson::Value& object) {
   const rapidjson::Value* metadata = Member(object, "metadata");
   for (const char* key : {"name", "generateName"}) {
@@ -141,27 +132,48 @@ using EmitFn = std::function<bool(ResourceEvaluation&&)>;
 
 void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, bool walked,
               const ScanOptions& options, cel::EvalState* state, FileResult* out, const EmitFn& emit) {
-  std::string data, error;
-  std::string source = path == "-" ? "<stdin>" : path;
   if (walked && InChartTemplates(path)) {
     out->not_manifest = kRenderFirst;
     out->helm_template = true;
     return;
   }
-  if (!ReadInput(path, options.max_file_bytes, &data, &error)) {
-    out->errors.push_back({source, 0, 0, error});
+  // Read one object at a time: --max-file-bytes bounds an object (a YAML document,
+  // a JSON value, one item of a List), not the stream, so a cluster-sized List on
+  // stdin holds one item in memory.
+  manifest::Limits limits;
+  limits.max_object_bytes = static_cast<size_t>(options.max_file_bytes);
+  limits.max_file_bytes = std::numeric_limits<size_t>::max();
+  limits.max_documents = std::numeric_limits<size_t>::max();
+  manifest::LoadError open_error;
+  std::unique_ptr<manifest::Reader> reader = manifest::Reader::Open(path, limits, &open_error);
+  if (!reader) {
+    out->errors.push_back({open_error.source, 0, 0, open_error.message});
     return;
   }
-  out->bytes = data.size();
-  manifest::Limits limits;
-  limits.max_file_bytes = static_cast<size_t>(options.max_file_bytes);
-  manifest::LoadResult loaded = manifest::LoadBytes(data, source, limits);
-  if (walked) {
-    out->not_manifest = NotAManifest(loaded, data, &out->helm_template);
-    if (!out->not_manifest.empty()) return;
-  }
-  for (const auto& e : loaded.errors) out->errors.push_back({e.source, e.line, e.column, e.message});
-  for (const auto& res : loaded.resources) {
+  const std::string& source = reader->source();
+  // A walked file is skipped when nothing in it is a manifest: its errors wait
+  // for its first resource.
+  std::vector<manifest::LoadError> held;
+  bool yielded = false;
+  manifest::Resource res;
+  manifest::LoadError load_error;
+  for (;;) {
+    manifest::ReadItem item = reader->Next(&res, &load_error);
+    if (item == manifest::ReadItem::kEnd) break;
+    if (item == manifest::ReadItem::kError) {
+      if (walked && !yielded) {
+        held.push_back(std::move(load_error));
+      } else {
+        out->errors.push_back(
+            {load_error.source, load_error.line, load_error.column, WithFlag(load_error.message, limits)});
+      }
+      continue;
+    }
+    if (!yielded) {
+      yielded = true;
+      for (const auto& e : held) out->errors.push_back({e.source, e.line, e.column, WithFlag(e.message, limits)});
+      held.clear();
+    }
     EvalRequest req;
     const rapidjson::Value* object = res.object;
     if (!IsAdmissionReview(*object) && !HasName(*object)) {
@@ -199,7 +211,14 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
         }
       }
     }
-    if (!emit(std::move(decision))) return;
+    if (!emit(std::move(decision))) break;
+  }
+  out->bytes = reader->bytes_read();
+  if (walked && !yielded) {
+    out->not_manifest = NotAManifest(held, path, &out->helm_template);
+    if (out->not_manifest.empty()) {
+      for (const auto& e : held) out->errors.push_back({e.source, e.line, e.column, WithFlag(e.message, limits)});
+    }
   }
 }
 

@@ -24,7 +24,10 @@
 //
 // Thread-safety: Scan is reentrant; it runs `jobs` worker threads, each with
 // its own cel::EvalState, and calls the sink from the calling thread only.
-// Cost: one read and one parse per file (the parsed documents are freed per file).
+// Cost: each input is read as a stream (manifest::Reader): one object (a YAML
+// document, a JSON value, one item of a List or top-level array) is parsed,
+// evaluated and freed at a time, so memory follows the largest object and the
+// window, not the size of a file or pipe.
 #pragma once
 
 #include <cstdint>
@@ -51,7 +54,7 @@ struct ScanOptions {
   std::vector<std::string> paths;  // files, directories (recursive), "-" for stdin
   int jobs = 0;                     // 0 = number of cores
   int64_t now_unix = 0;             // 0 = current time
-  int64_t max_file_bytes = 64ll << 20;
+  int64_t max_file_bytes = 64ll << 20;  // largest object (not file): manifest::Limits::max_object_bytes
   bool digest_objects = false;      // evidence needs the objects' SHA-256
   WalkOptions walk;                 // extensions, --include/--exclude, ignore file name
   ProgressMode progress = ProgressMode::kNever;

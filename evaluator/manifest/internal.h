@@ -125,6 +125,10 @@ class TextInput {
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }
   Position error_position() const { return error_pos_; }
+  // A bad byte (or the size limit) found ahead in the block being consumed, before
+  // the parser reached it; "" when none.
+  const std::string& pending_error() const { return pending_error_; }
+  Position pending_error_position() const { return PositionAt(pending_offset_); }
 
   // Bytes handed out so far.
   uint64_t offset() const { return block_base_ + block_.size(); }

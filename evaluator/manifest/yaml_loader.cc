@@ -139,6 +139,13 @@ class YamlLoader : public Parser {
     return 1;
   }
 
+  // A document that fitted in the blocks read so far is measured at its end
+  // (libyaml counts characters, at most its bytes; Read catches the rest).
+  bool OverObjectBytes(size_t characters) const {
+    const uint64_t max = limits_.max_object_bytes;
+    return max != 0 && max != std::numeric_limits<size_t>::max() && characters > max;
+  }
+
   // A document starts or ends: the byte budget counts from here.
   void Boundary(Position pos) {
     boundary_delivered_ = delivered_;
@@ -155,6 +162,12 @@ class YamlLoader : public Parser {
   void ReportParserError(const yaml_parser_t& p) {
     if (!input_error_.empty()) {
       out_->Push(MakeError(source_, input_error_pos_, input_error_));
+      return;
+    }
+    if (!input_->pending_error().empty()) {
+      // Binary content: libyaml stumbled on a control byte just before the NUL
+      // or invalid UTF-8 the text check found; that one says what the file is.
+      out_->Push(MakeError(source_, input_->pending_error_position(), input_->pending_error()));
       return;
     }
     std::string msg = p.problem != nullptr ? p.problem : "invalid YAML";
@@ -213,8 +226,13 @@ class YamlLoader : public Parser {
         }
         StartDocument();
         Boundary(pos);
+        document_start_index_ = ev.start_mark.index;
         return true;
       case YAML_DOCUMENT_END_EVENT:
+        if (OverObjectBytes(ev.end_mark.index - document_start_index_)) {
+          return FailFile(boundary_pos_, "document larger than the limit of " +
+                                             std::to_string(limits_.max_object_bytes) + " bytes");
+        }
         if (!skipping_ && doc_ != nullptr) {
           FinishDocument(std::move(doc_), entries_, static_cast<int>(documents_ - 1), source_, limits_, out_);
         }
@@ -542,6 +560,7 @@ class YamlLoader : public Parser {
   std::string_view pending_;  // of the current block, not yet given to libyaml
   uint64_t delivered_ = 0;
   uint64_t boundary_delivered_ = 0;
+  size_t document_start_index_ = 0;
   Position boundary_pos_{1, 1};
   bool flow_error_ = false;
   uint64_t flow_error_at_ = 0;

@@ -211,6 +211,47 @@ TEST(Scan, BinaryAndInvalidUtf8FilesAreInputErrors) {
   EXPECT_EQ(r.evaluations[0].resource.name, "ok");
 }
 
+TEST(Scan, ListItemsAreReadOneByOneAndTheLimitIsPerItem) {
+  TempDir t;
+  auto item = [](const std::string& name) {
+    return R"({"apiVersion":"v1","kind":"Pod","metadata":{"name":")" + name + R"("}})";
+  };
+  // The file is larger than the limit; each item but the third fits in it.
+  std::string list = R"({"apiVersion":"v1","kind":"List","items":[)" + item("a") + ",\n" + item("b") + ",\n" +
+                     item(std::string(3000, 'c')) + ",\n" + item("d") + "]}";
+  t.Write("cluster.json", list);
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t / "cluster.json"};
+  o.max_file_bytes = 1000;
+  CollectedScan r = ScanAll(*engine, o);
+  std::vector<std::string> names;
+  for (const auto& e : r.evaluations) names.push_back(e.resource.name + "#" + std::to_string(e.resource.item_index));
+  // The items before the oversized one were checked; reading stops at it.
+  EXPECT_THAT(names, ::testing::ElementsAre("a#0", "b#1"));
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_EQ(r.errors[0].line, 3);
+  EXPECT_THAT(r.errors[0].message, ::testing::HasSubstr("larger than the limit of 1000 bytes (--max-file-bytes)"));
+}
+
+TEST(Scan, AWalkedFileKeepsItsErrorsOnceItHoldsAnObject) {
+  TempDir t;
+  // A broken document before a good one: the file is a manifest, the error stays.
+  t.Write("tree/mixed.yaml", "- not\n- an object\n---\napiVersion: v1\nkind: Pod\nmetadata: {name: ok}\n");
+  t.Write("tree/notes.yaml", "title: not a manifest\n");
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t / "tree"};
+  CollectedScan r = ScanAll(*engine, o);
+  ASSERT_EQ(r.evaluations.size(), 1u);
+  EXPECT_EQ(r.evaluations[0].resource.name, "ok");
+  ASSERT_EQ(r.errors.size(), 1u);
+  EXPECT_THAT(r.errors[0].source, ::testing::EndsWith("mixed.yaml"));
+  EXPECT_EQ(r.errors[0].line, 1);
+  ASSERT_EQ(r.not_manifests.size(), 1u);
+  EXPECT_THAT(r.not_manifests[0].source, ::testing::EndsWith("notes.yaml"));
+}
+
 TEST(Scan, FileOverTheLimitIsAnInputError) {
   TempDir t;
   t.Write("big.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: " + std::string(5000, 'x') + "}\n");
