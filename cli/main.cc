@@ -19,13 +19,9 @@ int main(int argc, char** argv) {
   AddRulesCommand(app, &commands);
   AddModelCommands(app, &commands);
   AddInventoryCommands(app, &commands);
-#ifdef AIMSGATE_HAVE_EVIDENCE
   AddEvidenceCommands(app, &commands);
   AddSoaCommand(app, &commands);
-#endif
-#ifdef AIMSGATE_HAVE_SERVE
   AddServeCommand(app, &commands);
-#endif
   AddVersionCommand(app, &commands);
   OneValuePerUse(&app);
   try {

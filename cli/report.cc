@@ -3,15 +3,11 @@
 #include <map>
 #include <unordered_map>
 
-#if defined(AIMSGATE_HAVE_EVIDENCE) && __has_include("evaluator/evidence/report/policy_report.h")
-#include "evaluator/evidence/report/policy_report.h"
-#define AIMSGATE_HAVE_POLICY_REPORTS 1
-#endif
-
 #include <rapidjson/prettywriter.h>
 
 #include "cli/json_out.h"
 #include "cli/report_util.h"
+#include "evaluator/evidence/report/policy_report.h"
 
 namespace aimsgate::cli {
 
@@ -394,17 +390,13 @@ class TextSink : public DecisionSink {
 }  // namespace
 
 const std::vector<std::string>& ReportFormats() {
-  static const std::vector<std::string> kFormats{"text", "json", "sarif", "junit", "github",
-#ifdef AIMSGATE_HAVE_POLICY_REPORTS
-                                                 "policyreport", "openreports"
-#endif
-  };
+  static const std::vector<std::string> kFormats{"text",   "json",         "sarif",      "junit",
+                                                 "github", "policyreport", "openreports"};
   return kFormats;
 }
 
 namespace {
 
-#ifdef AIMSGATE_HAVE_POLICY_REPORTS
 // `--format policyreport|openreports` (evaluator/evidence/policy_report.h).
 class PolicyReportSink : public DecisionSink {
  public:
@@ -420,21 +412,15 @@ class PolicyReportSink : public DecisionSink {
   }
   evidence::PolicyReportWriter writer_;
 };
-#endif
 
 std::unique_ptr<DecisionSink> MakePolicyReportSink(const std::string& format, const Engine& engine,
                                                    const ReportOptions& o, std::ostream& out) {
-#ifdef AIMSGATE_HAVE_POLICY_REPORTS
   evidence::PolicyReportOptions options;
   if (!evidence::ParsePolicyReportFormat(format, &options.flavor)) return nullptr;
   if (o.now_unix != 0) options.time = std::chrono::system_clock::time_point(std::chrono::seconds(o.now_unix));
   options.include_passes = options.include_skips = o.all_results;  // --results all
   for (const auto& n : o.notices) options.waiver_notices.emplace_back(n.waiver, n.message);
   return std::make_unique<PolicyReportSink>(engine.packs(), options, out);
-#else
-  (void)format, (void)engine, (void)o, (void)out;
-  return nullptr;
-#endif
 }
 
 // Feeds a collected scan to a sink: the all-at-once API over the streaming one.

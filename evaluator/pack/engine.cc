@@ -16,10 +16,7 @@
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap.h"
 #include "evaluator/pack/yaml_node.h"
-#if __has_include("evaluator/model/model_metadata.h")
 #include "evaluator/model/model_metadata.h"
-#define AIMSGATE_HAVE_MODEL 1
-#endif
 
 namespace aimsgate {
 
@@ -366,14 +363,10 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   if (!options.waiver_paths.empty()) engine->waivers_ = LoadWaivers(options.waiver_paths, diagnostics);
   engine->model_ = std::make_shared<rapidjson::Document>();
   if (!options.model_card_path.empty() || !options.bom_path.empty()) {
-#ifdef AIMSGATE_HAVE_MODEL
     std::vector<model::ModelMetadataError> errors;
     if (!model::LoadModelMetadata(options.model_card_path, options.bom_path, engine->model_.get(), &errors)) {
       for (const auto& e : errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
     }
-#else
-    diagnostics->push_back({"--model-card", 0, 0, "model metadata is not supported by this build"});
-#endif
   }
   if (!options.model_signature.signature.empty() && !LoadModelSignature(options.model_signature, engine->model_.get(), diagnostics)) {
     return nullptr;

@@ -1,9 +1,6 @@
 #include "evaluator/pack/model_binding.h"
 
-#if __has_include("evaluator/model/model_catalogue.h")
 #include "evaluator/model/model_catalogue.h"
-#define AIMSGATE_HAVE_MODEL_CATALOGUE 1
-#endif
 
 namespace aimsgate {
 namespace {
@@ -43,7 +40,6 @@ void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& o
   out->model = engine_model != nullptr && !engine_model->IsNull() ? engine_model : nullptr;
   out->ref.reset();
   if (catalogue == nullptr) return;
-#ifdef AIMSGATE_HAVE_MODEL_CATALOGUE
   const std::string key = prefix + "model";
   std::string reference = Trim(StringAt(Member(Member(&object, "metadata"), "annotations"), key)), source;
   if (!reference.empty()) {
@@ -68,27 +64,16 @@ void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& o
   ref.AddMember("id", str(entry ? entry->id : ""), a);
   ref.AddMember("found", entry != nullptr, a);
   ref.AddMember("reason", str(entry ? "" : reason + " (read from " + source + ")"), a);
-#else
-  (void)object;
-  (void)prefix;
-  (void)inventory_entry;
-#endif
 }
 
 std::shared_ptr<const model::ModelCatalogue> LoadModelCatalogueInput(const std::string& dir, int64_t now_unix,
                                                                      std::vector<Diagnostic>* diagnostics) {
-#ifdef AIMSGATE_HAVE_MODEL_CATALOGUE
   std::vector<model::ModelMetadataError> errors;
   model::CatalogueOptions options;
   options.now_unix = now_unix;
   auto catalogue = model::LoadModelCatalogue(dir, options, &errors);
   for (const auto& e : errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
   return catalogue;
-#else
-  (void)now_unix;
-  diagnostics->push_back({dir, 0, 0, "the model catalogue (--models) is not supported by this build"});
-  return nullptr;
-#endif
 }
 
 }  // namespace aimsgate

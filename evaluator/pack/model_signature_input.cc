@@ -1,15 +1,11 @@
 #include "evaluator/pack/model_signature_input.h"
 
-#if __has_include("evaluator/model/model_signature.h")
 #include "evaluator/model/model_signature.h"
-#define AIMSGATE_HAVE_MODEL_SIGNATURE 1
-#endif
 
 namespace aimsgate {
 
 bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, rapidjson::Document* model,
                         std::vector<Diagnostic>* diagnostics) {
-#ifdef AIMSGATE_HAVE_MODEL_SIGNATURE
   if (in.dir.empty()) {
     diagnostics->push_back({"--model-signature", 0, 0, "needs --model-dir, the directory the signature covers"});
     return false;
@@ -26,12 +22,6 @@ bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, rapidjson
   model::ModelSignatureToJson(r, &signature, model->GetAllocator());
   model->AddMember("signature", signature, model->GetAllocator());
   return true;
-#else
-  (void)in;
-  (void)model;
-  diagnostics->push_back({"--model-signature", 0, 0, "model signatures are not supported by this build"});
-  return false;
-#endif
 }
 
 }  // namespace aimsgate

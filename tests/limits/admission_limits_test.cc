@@ -6,7 +6,6 @@
 #include <string>
 #include <vector>
 
-#ifdef AIMSGATE_HAVE_WEBHOOK
 #include "evaluator/pack/engine.h"
 #include "webhook/admission.h"
 
@@ -58,4 +57,3 @@ TEST(AdmissionLimits, WarningsAreCutAtTheirLimit) {
 
 }  // namespace
 }  // namespace aimsgate::webhook
-#endif
