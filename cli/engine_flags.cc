@@ -33,12 +33,12 @@ void PrintDiagnostics(const std::vector<Diagnostic>& diagnostics) {
   for (const auto& d : diagnostics) {
     const SourceFile* source = nullptr;
     if (d.line > 0) {
-      auto it = files.find(d.path);
+      auto it = files.find(d.source);
       if (it == files.end()) {
         std::string error;
-        std::shared_ptr<const SourceFile> f = EmbeddedSource(d.path);
-        if (!f) f = SourceFile::Read(d.path, &error);
-        it = files.emplace(d.path, f).first;
+        std::shared_ptr<const SourceFile> f = EmbeddedSource(d.source);
+        if (!f) f = SourceFile::Read(d.source, &error);
+        it = files.emplace(d.source, f).first;
       }
       source = it->second.get();
     }

@@ -22,10 +22,6 @@
 #include "evaluator/model/model_catalogue.h"
 #include "evaluator/pack/ai_discovery.h"
 
-#ifndef AIMSGATE_VERSION
-#define AIMSGATE_VERSION "dev"
-#endif
-
 namespace aimsgate::cli {
 namespace {
 
@@ -405,12 +401,12 @@ int RunDiscover(const DiscoverFlags& f) {
   }
   std::shared_ptr<const model::ModelCatalogue> catalogue;
   if (!f.models.empty()) {
-    std::vector<model::ModelMetadataError> model_errors;
+    std::vector<Diagnostic> model_errors;
     catalogue = model::LoadModelCatalogue(f.models, {}, &model_errors);
     for (const auto& e : model_errors) std::cerr << e.ToString() << "\n";
     if (!catalogue) return 2;
   }
-  std::vector<InputError> errors;
+  std::vector<Diagnostic> errors;
   const std::vector<std::string> paths = f.paths.empty() ? std::vector<std::string>{"-"} : f.paths;
   std::vector<std::string> files = ExpandInputs(paths, &errors);
   // As `check` does: a file named on the command line is read as manifests whatever it holds; a file
@@ -440,10 +436,10 @@ int RunDiscover(const DiscoverFlags& f) {
     manifest::LoadResult loaded = manifest::LoadBytes(data, source, limits);
     if (path != "-" && named.count(path) == 0 && loaded.resources.empty() &&
         (data.find("{{") != std::string::npos ||
-         std::all_of(loaded.errors.begin(), loaded.errors.end(), [](const manifest::LoadError& e) { return e.not_an_object; }))) {
+         loaded.OnlyNotObjects())) {
       continue;
     }
-    for (const auto& e : loaded.errors) errors.push_back({e.source, e.line, e.column, e.message});
+    errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
     for (const auto& res : loaded.resources) {
       ++objects;
       const rapidjson::Value& object = *res.object;

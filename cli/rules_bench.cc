@@ -91,7 +91,7 @@ int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
 }
 
 bool ReadResources(const std::vector<std::string>& paths, std::vector<manifest::Resource>* out) {
-  std::vector<InputError> errors;
+  std::vector<Diagnostic> errors;
   std::vector<std::string> files = ExpandInputs(paths, &errors);
   for (const auto& file : files) {
     std::string data;
@@ -106,7 +106,7 @@ bool ReadResources(const std::vector<std::string>& paths, std::vector<manifest::
       data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
     }
     manifest::LoadResult loaded = manifest::LoadBytes(data, file == "-" ? "<stdin>" : file);
-    for (const auto& e : loaded.errors) errors.push_back({e.source, e.line, e.column, e.message});
+    errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
     for (auto& r : loaded.resources) out->push_back(std::move(r));
   }
   for (const auto& e : errors) std::cerr << e.ToString() << "\n";

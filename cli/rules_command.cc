@@ -163,7 +163,7 @@ int RunLint(const LintOptions& o) {
     CompilePack(std::move(spec), cel::Limits(), &diags);
   }
   std::stable_sort(diags.begin(), diags.end(), [](const Diagnostic& a, const Diagnostic& b) {
-    return a.path != b.path ? a.path < b.path : a.line < b.line;
+    return a.source != b.source ? a.source < b.source : a.line < b.line;
   });
   PrintDiagnostics(diags);
   size_t errors = std::count_if(diags.begin(), diags.end(), [](const Diagnostic& d) { return d.level == Diagnostic::Level::kError; });

@@ -21,27 +21,19 @@
 
 namespace aimsgate::cli {
 
-std::string InputError::ToString() const {
-  std::string out = source;
-  if (line > 0) out += ":" + std::to_string(line) + ":" + std::to_string(column);
-  return out + ": error: " + message;
-}
-
 namespace {
 
 std::vector<std::string> Walk(const std::vector<std::string>& paths, const WalkOptions& options,
-                              std::vector<InputError>* errors, std::vector<InputError>* skipped) {
+                              std::vector<Diagnostic>* errors, std::vector<Diagnostic>* skipped) {
   WalkResult w = WalkInputs(paths, options);
-  for (const auto& e : w.errors) errors->push_back({e.path, e.line, e.line > 0 ? 1 : 0, e.message});
-  if (skipped) {
-    for (const auto& e : w.skipped) skipped->push_back({e.path, 0, 0, e.message});
-  }
+  errors->insert(errors->end(), w.errors.begin(), w.errors.end());
+  if (skipped) skipped->insert(skipped->end(), w.skipped.begin(), w.skipped.end());
   return std::move(w.files);
 }
 
 }  // namespace
 
-std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors) {
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<Diagnostic>* errors) {
   return Walk(paths, WalkOptions(), errors, nullptr);
 }
 
@@ -54,7 +46,7 @@ const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
 }
 
 struct FileResult {
-  std::vector<InputError> errors;
+  std::vector<Diagnostic> errors;
   std::string not_manifest;  // why a walked file was skipped
   bool helm_template = false;
   uint64_t bytes = 0;
@@ -89,12 +81,10 @@ bool HoldsTemplateMarker(const std::string& path) {
 }
 
 // Why a walked file that yielded no object is not a manifest, or "" when its
-// errors are real input errors (a broken manifest stays an error).
-std::string NotAManifest(const std::vector<manifest::LoadError>& errors, const std::string& path,
-                         bool* helm_template) {
-  bool all_not_objects = std::all_of(errors.begin(), errors.end(),
-                                     [](const manifest::LoadError& e) { return e.not_an_object; });
-  if (all_not_objects) return "no document has both apiVersion and kind; not a Kubernetes manifest";
+// errors are real input errors (a broken manifest stays an error).  `only_not_objects`:
+// every error was a document that is not a Kubernetes object (Reader::not_objects).
+std::string NotAManifest(bool only_not_objects, const std::string& path, bool* helm_template) {
+  if (only_not_objects) return "no document has both apiVersion and kind; not a Kubernetes manifest";
   if (HoldsTemplateMarker(path)) {
     *helm_template = true;
     return kRenderFirst;
@@ -111,6 +101,11 @@ std::string WithFlag(std::string message, const manifest::Limits& limits) {
     message += " (--max-file-bytes)";
   }
   return message;
+}
+
+Diagnostic WithFlag(Diagnostic e, const manifest::Limits& limits) {
+  e.message = WithFlag(std::move(e.message), limits);
+  return e;
 }
 
 bool HasName(const rapidjson::Value& object) {
@@ -144,19 +139,19 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   limits.max_object_bytes = static_cast<size_t>(options.max_file_bytes);
   limits.max_file_bytes = std::numeric_limits<size_t>::max();
   limits.max_documents = std::numeric_limits<size_t>::max();
-  manifest::LoadError open_error;
+  Diagnostic open_error;
   std::unique_ptr<manifest::Reader> reader = manifest::Reader::Open(path, limits, &open_error);
   if (!reader) {
-    out->errors.push_back({open_error.source, 0, 0, open_error.message});
+    out->errors.push_back(std::move(open_error));
     return;
   }
   const std::string& source = reader->source();
   // A walked file is skipped when nothing in it is a manifest: its errors wait
   // for its first resource.
-  std::vector<manifest::LoadError> held;
+  std::vector<Diagnostic> held;
   bool yielded = false;
   manifest::Resource res;
-  manifest::LoadError load_error;
+  Diagnostic load_error;
   for (;;) {
     manifest::ReadItem item = reader->Next(&res, &load_error);
     if (item == manifest::ReadItem::kEnd) break;
@@ -164,14 +159,13 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
       if (walked && !yielded) {
         held.push_back(std::move(load_error));
       } else {
-        out->errors.push_back(
-            {load_error.source, load_error.line, load_error.column, WithFlag(load_error.message, limits)});
+        out->errors.push_back(WithFlag(std::move(load_error), limits));
       }
       continue;
     }
     if (!yielded) {
       yielded = true;
-      for (const auto& e : held) out->errors.push_back({e.source, e.line, e.column, WithFlag(e.message, limits)});
+      for (auto& e : held) out->errors.push_back(WithFlag(std::move(e), limits));
       held.clear();
     }
     EvalRequest req;
@@ -215,9 +209,10 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   }
   out->bytes = reader->bytes_read();
   if (walked && !yielded) {
-    out->not_manifest = NotAManifest(held, path, &out->helm_template);
+    // Nothing was yielded, so every error so far is held: not_objects() counts theirs.
+    out->not_manifest = NotAManifest(held.size() == reader->not_objects(), path, &out->helm_template);
     if (out->not_manifest.empty()) {
-      for (const auto& e : held) out->errors.push_back({e.source, e.line, e.column, WithFlag(e.message, limits)});
+      for (auto& e : held) out->errors.push_back(WithFlag(std::move(e), limits));
     }
   }
 }

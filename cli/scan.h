@@ -19,7 +19,7 @@
 // false stops the run (ScanResult::stopped).  Every failing, waived or erroring
 // result gets RuleResult::field_line from FieldLocator (field_locator.h) when
 // `locate_fields` is on.  Input problems (unreadable, over --max-file-bytes,
-// binary or invalid UTF-8, YAML errors) are InputErrors with a location, never
+// binary or invalid UTF-8, YAML errors) are Diagnostics with a location, never
 // a crash.
 //
 // Thread-safety: Scan is reentrant; it runs `jobs` worker threads, each with
@@ -42,14 +42,6 @@
 
 namespace aimsgate::cli {
 
-struct InputError {
-  std::string source;
-  int line = 0;
-  int column = 0;
-  std::string message;
-  std::string ToString() const;
-};
-
 struct ScanOptions {
   std::vector<std::string> paths;  // files, directories (recursive), "-" for stdin
   int jobs = 0;                     // 0 = number of cores
@@ -69,14 +61,14 @@ struct ScanOptions {
 };
 
 struct ScanResult {
-  std::vector<InputError> errors;
-  std::vector<InputError> skipped;  // paths deliberately not read (symlinks out of the tree)
+  std::vector<Diagnostic> errors;
+  std::vector<Diagnostic> skipped;  // paths deliberately not read (symlinks out of the tree)
   // Files found by a directory walk that hold no Kubernetes object (no document
   // has both apiVersion and kind: CI workflows, Chart.yaml, values.yaml) or are
   // unrendered Helm templates (under a chart's templates/, or `{{` in a file that
   // does not parse). Not errors: a repository root holds such files. A file named
   // on the command line is read as a manifest whatever it holds.
-  std::vector<InputError> not_manifests;
+  std::vector<Diagnostic> not_manifests;
   size_t helm_templates = 0;  // of not_manifests
   size_t files = 0;
   uint64_t bytes = 0;
@@ -115,7 +107,7 @@ inline constexpr size_t kScanQueuedDecisions = 64;
 // Expands paths into the ordered list of manifest files with the default
 // WalkOptions (.yaml, .yml, .json; .aimsgateignore honoured); "-" stays "-".
 // Missing paths become input errors.
-std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<InputError>* errors);
+std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<Diagnostic>* errors);
 
 ScanResult Scan(const Engine& engine, const ScanOptions& options, const DecisionSinkFn& sink);
 CollectedScan ScanAll(const Engine& engine, const ScanOptions& options);

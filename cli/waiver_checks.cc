@@ -41,7 +41,7 @@ WaiverReview ReviewWaivers(const Engine& engine, const WaiverPolicy& policy, int
 
   auto add = [&](const Waiver& w, Diagnostic::Level level, std::string message) {
     Diagnostic d;
-    d.path = w.source;
+    d.source = w.source;
     d.line = w.line;
     d.column = w.line > 0 ? 1 : 0;
     d.message = "waiver '" + w.name + "': " + std::move(message);

@@ -135,7 +135,7 @@ class Walker {
     for (const auto& e : errors) {
       // "line N: message"
       int line = std::atoi(e.c_str() + 5);
-      out_->errors.push_back({shown, line, e.substr(e.find(':') + 2)});
+      out_->errors.push_back({shown, line, 1, e.substr(e.find(':') + 2)});
     }
     if (!rules.empty()) levels->push_back({rel, prefix, std::move(rules)});
   }
@@ -146,17 +146,17 @@ class Walker {
     if (stat(dir.c_str(), &dst) != 0) return;
     auto key = std::make_pair(dst.st_dev, dst.st_ino);
     if (!open_dirs->insert(key).second) {
-      out_->skipped.push_back({StripDotSlash(Display(rel)), 0, "directory cycle through a symlink; not entered again"});
+      out_->skipped.push_back({StripDotSlash(Display(rel)), 0, 0, "directory cycle through a symlink; not entered again"});
       return;
     }
     if (depth > kMaxDepth) {
-      out_->errors.push_back({StripDotSlash(Display(rel)), 0, "directories nested deeper than 256 levels"});
+      out_->errors.push_back({StripDotSlash(Display(rel)), 0, 0, "directories nested deeper than 256 levels"});
       open_dirs->erase(key);
       return;
     }
     DIR* d = opendir(dir.c_str());
     if (!d) {
-      out_->errors.push_back({StripDotSlash(dir), 0, std::string("cannot read directory: ") + std::strerror(errno)});
+      out_->errors.push_back({StripDotSlash(dir), 0, 0, std::string("cannot read directory: ") + std::strerror(errno)});
       open_dirs->erase(key);
       return;
     }
@@ -181,11 +181,11 @@ class Walker {
       if (S_ISLNK(st.st_mode)) {
         std::string target = RealPath(path);
         if (target.empty() || stat(path.c_str(), &st) != 0) {
-          out_->skipped.push_back({StripDotSlash(shown), 0, "dangling symlink; skipped"});
+          out_->skipped.push_back({StripDotSlash(shown), 0, 0, "dangling symlink; skipped"});
           continue;
         }
         if (root_real_.empty() || !Inside(target, root_real_)) {
-          out_->skipped.push_back({StripDotSlash(shown), 0, "symlink points outside the scanned tree (" + target +
+          out_->skipped.push_back({StripDotSlash(shown), 0, 0, "symlink points outside the scanned tree (" + target +
                                                                  "); not followed"});
           continue;
         }
@@ -218,7 +218,7 @@ std::vector<PathGlob> CompileGlobs(const std::vector<std::string>& globs, const 
   for (const auto& g : globs) {
     PathGlob glob(g);
     if (!glob.ok()) {
-      out->errors.push_back({flag, 0, "'" + g + "': " + glob.error()});
+      out->errors.push_back({flag, 0, 0, "'" + g + "': " + glob.error()});
       continue;
     }
     compiled.push_back(std::move(glob));
@@ -240,7 +240,7 @@ WalkResult WalkInputs(const std::vector<std::string>& paths, const WalkOptions& 
     }
     struct stat st;
     if (stat(path.c_str(), &st) != 0) {
-      out.errors.push_back({path, 0, errno == ENOENT ? "no such file or directory" : std::strerror(errno)});
+      out.errors.push_back({path, 0, 0, errno == ENOENT ? "no such file or directory" : std::strerror(errno)});
       continue;
     }
     if (S_ISDIR(st.st_mode)) {

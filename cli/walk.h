@@ -40,6 +40,8 @@
 #include <string>
 #include <vector>
 
+#include "evaluator/kernel/diagnostic.h"
+
 namespace aimsgate::cli {
 
 struct WalkOptions {
@@ -49,16 +51,10 @@ struct WalkOptions {
   std::string ignore_file = ".aimsgateignore";  // empty = ignore files are not read
 };
 
-struct WalkIssue {
-  std::string path;
-  int line = 0;  // line in an ignore file, 0 otherwise
-  std::string message;
-};
-
 struct WalkResult {
   std::vector<std::string> files;
-  std::vector<WalkIssue> errors;
-  std::vector<WalkIssue> skipped;
+  std::vector<Diagnostic> errors;   // source: the path (line and column in an ignore file)
+  std::vector<Diagnostic> skipped;  // source: the path; not errors
 };
 
 WalkResult WalkInputs(const std::vector<std::string>& paths, const WalkOptions& options);

@@ -35,7 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto reader = aimsgate::manifest::Reader::FromBytes(bytes, "fuzz", limits);
   aimsgate::manifest::LoadResult streamed;
   aimsgate::manifest::Resource res;
-  aimsgate::manifest::LoadError error;
+  aimsgate::Diagnostic error;
   for (;;) {
     auto item = reader->Next(&res, &error);
     if (item == aimsgate::manifest::ReadItem::kEnd) break;
@@ -45,6 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       streamed.resources.push_back(res);
     }
   }
+  streamed.not_objects = reader->not_objects();
+  if (streamed.not_objects > streamed.errors.size()) __builtin_trap();
   Touch(streamed);
   return 0;
 }

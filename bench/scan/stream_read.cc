@@ -47,7 +47,7 @@ int main(int argc, char** argv) {
     errors = r.errors.size();
     bytes = text.size();
   } else {
-    manifest::LoadError error;
+    aimsgate::Diagnostic error;
     auto reader = manifest::Reader::Open(path, limits, &error);
     if (!reader) {
       std::fprintf(stderr, "%s\n", error.ToString().c_str());

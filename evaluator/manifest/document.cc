@@ -10,16 +10,6 @@
 
 namespace aimsgate::manifest {
 
-std::string LoadError::ToString() const {
-  std::string out = source;
-  if (line > 0) {
-    out += ':' + std::to_string(line) + ':' + std::to_string(column > 0 ? column : 1);
-  }
-  out += ": error: ";
-  out += message;
-  return out;
-}
-
 namespace {
 
 using PositionEntry = std::pair<const rapidjson::Value*, Position>;
@@ -141,11 +131,12 @@ Limits Effective(const Limits& limits) {
   return l;
 }
 
-LoadError MakeError(std::string_view source, Position p, std::string message) {
-  LoadError e;
+Diagnostic MakeError(std::string_view source, Position p, std::string message) {
+  Diagnostic e;
   e.source = std::string(source);
   e.line = static_cast<int>(p.line);
-  e.column = static_cast<int>(p.column);
+  // A positioned manifest error always names a column (the first one when unknown).
+  e.column = p.line > 0 ? std::max(1, static_cast<int>(p.column)) : 0;
   e.message = std::move(message);
   return e;
 }
@@ -199,16 +190,22 @@ void Queue::Push(Resource r) {
   items_.back().resource = std::move(r);
 }
 
-void Queue::Push(LoadError e) {
+void Queue::Push(Diagnostic e) {
   items_.emplace_back();
   items_.back().is_error = true;
   items_.back().error = std::move(e);
 }
 
-ReadItem Queue::Pop(Resource* resource, LoadError* error) {
+void Queue::PushNotObject(Diagnostic e) {
+  Push(std::move(e));
+  items_.back().not_object = true;
+}
+
+ReadItem Queue::Pop(Resource* resource, Diagnostic* error, bool* not_object) {
   if (items_.empty()) return ReadItem::kEnd;
   Item& item = items_.front();
   ReadItem kind = item.is_error ? ReadItem::kError : ReadItem::kResource;
+  if (not_object) *not_object = item.not_object;
   if (item.is_error) {
     *error = std::move(item.error);
   } else {
@@ -222,6 +219,7 @@ void Queue::DrainInto(LoadResult* out) {
   for (Item& item : items_) {
     if (item.is_error) {
       out->errors.push_back(std::move(item.error));
+      out->not_objects += item.not_object;
     } else {
       out->resources.push_back(std::move(item.resource));
     }
@@ -367,7 +365,7 @@ namespace {
 // Walks `doc` (positions, duplicate keys); fills *top (the root, its members and
 // a List's items, sorted by address). False with *error on a duplicate key.
 bool IndexDocument(LoadedDocument* doc, const std::vector<Entry>& entries, std::string_view source,
-                   const Limits& limits, std::vector<PositionEntry>* top, LoadError* error) {
+                   const Limits& limits, std::vector<PositionEntry>* top, Diagnostic* error) {
   doc->positions.reserve(limits.record_field_lines ? entries.size() : 0);
   Walker walker(entries, limits.record_field_lines, &doc->positions, top);
   if (!walker.Walk(doc->doc)) {
@@ -400,16 +398,14 @@ void FinishDocument(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry
   const Value& root = doc->doc;
   if (root.IsNull()) return;  // empty document: a stray `---`, only comments
   std::vector<PositionEntry> top;
-  LoadError error;
+  Diagnostic error;
   if (!IndexDocument(doc.get(), entries, source, limits, &top, &error)) {
     out->Push(std::move(error));
     return;
   }
   std::string why = NotAnObject(root);
   if (!why.empty()) {
-    LoadError e = MakeError(source, FindSorted(top, &root), std::move(why));
-    e.not_an_object = true;
-    out->Push(std::move(e));
+    out->PushNotObject(MakeError(source, FindSorted(top, &root), std::move(why)));
     return;
   }
   const Value& kind = root["kind"];
@@ -435,7 +431,7 @@ void FinishItem(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& e
                 int document_index, int item_index, std::string_view what, std::string_view source,
                 const Limits& limits, Queue* out) {
   std::vector<PositionEntry> top;
-  LoadError error;
+  Diagnostic error;
   if (!IndexDocument(doc.get(), entries, source, limits, &top, &error)) {
     out->Push(std::move(error));
     return;
@@ -452,7 +448,7 @@ void FinishItem(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& e
 std::string WhyNotAnObject(const rapidjson::Value& v) { return NotAnObject(v); }
 
 bool CheckDocument(LoadedDocument* doc, const std::vector<Entry>& entries, std::string_view source,
-                   const Limits& limits, LoadError* error) {
+                   const Limits& limits, Diagnostic* error) {
   std::vector<PositionEntry> top;
   bool ok = IndexDocument(doc, entries, source, limits, &top, error);
   doc->positions.clear();

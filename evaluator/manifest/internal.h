@@ -58,7 +58,7 @@ bool PrepareText(std::string_view* bytes, std::string_view source, const Limits&
 constexpr int kMaxDepthCap = 10000;
 Limits Effective(const Limits& limits);
 
-LoadError MakeError(std::string_view source, Position p, std::string message);
+Diagnostic MakeError(std::string_view source, Position p, std::string message);
 
 bool IsListKind(std::string_view kind);
 // Empty when `v` is a Kubernetes object (kind and apiVersion), else why not.
@@ -68,18 +68,22 @@ std::string WhyNotAnObject(const rapidjson::Value& v);
 class Queue {
  public:
   void Push(Resource r);
-  void Push(LoadError e);
+  void Push(Diagnostic e);
+  // An error that is a document, but not a Kubernetes object (LoadResult::not_objects).
+  void PushNotObject(Diagnostic e);
   bool empty() const { return items_.empty(); }
-  // Moves the oldest item out; false when empty.
-  ReadItem Pop(Resource* resource, LoadError* error);
+  // Moves the oldest item out (kEnd when empty); *not_object says whether an error
+  // came from PushNotObject.
+  ReadItem Pop(Resource* resource, Diagnostic* error, bool* not_object = nullptr);
   // Everything queued so far into `out`.
   void DrainInto(LoadResult* out);
 
  private:
   struct Item {
     bool is_error = false;
+    bool not_object = false;
     Resource resource;
-    LoadError error;
+    Diagnostic error;
   };
   std::deque<Item> items_;
 };
@@ -97,7 +101,7 @@ void FinishItem(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& e
 
 // Duplicate keys (and the entries' agreement with the DOM) without keeping positions.
 bool CheckDocument(LoadedDocument* doc, const std::vector<Entry>& entries, std::string_view source,
-                   const Limits& limits, LoadError* error);
+                   const Limits& limits, Diagnostic* error);
 
 // Index of the first name that repeats an earlier one, or -1. `scratch` is reused.
 int FindDuplicate(const std::vector<std::string_view>& names,

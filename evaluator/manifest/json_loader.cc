@@ -457,9 +457,7 @@ class JsonParser : public Parser {
 
   void RejectArray() {
     array_rejected_ = true;
-    LoadError e = MakeError(source_, array_pos_, "document is not a Kubernetes object (no kind): it is a sequence");
-    e.not_an_object = true;
-    out_->Push(std::move(e));
+    out_->PushNotObject(MakeError(source_, array_pos_, "document is not a Kubernetes object (no kind): it is a sequence"));
     emitted_ = true;
   }
 
@@ -537,7 +535,7 @@ class JsonParser : public Parser {
     if (env_.ListConfirmed()) {
       env_.streaming = true;
       // A duplicate key before the items drops the List, as LoadBytes does.
-      LoadError dup;
+      Diagnostic dup;
       if (!CheckHead(&dup)) {
         out_->Push(std::move(dup));
         emitted_ = true;
@@ -548,7 +546,7 @@ class JsonParser : public Parser {
   }
 
   // The head with an empty `items`: duplicate keys.
-  bool CheckHead(LoadError* error) {
+  bool CheckHead(Diagnostic* error) {
     return CheckDocument(env_.head.get(), WithItems({}), source_, limits_, error);
   }
 
@@ -622,7 +620,7 @@ class JsonParser : public Parser {
       return;
     }
     // Items were yielded: what is left to say about the envelope.
-    LoadError dup;
+    Diagnostic dup;
     if (!CheckHead(&dup)) {
       out_->Push(std::move(dup));
       return;

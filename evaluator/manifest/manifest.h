@@ -12,7 +12,7 @@
 //     res.item_index;                               // index in a List's items, -1 otherwise
 //     res.FieldLine(&obj["spec"]) ...               // line of any value (or key) inside, 0 if unknown
 //   }
-//   for (const manifest::LoadError& e : r.errors) {  // "source:line:col: error: message"
+//   for (const Diagnostic& e : r.errors) {           // "source:line:col: error: message"
 //     e.source; e.line; e.column; e.message; e.ToString();
 //   }
 //
@@ -63,10 +63,12 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/diagnostic.h"
+
 namespace aimsgate::manifest {
 
 // Every budget of the loader. Each over-limit input fails fast with a located
-// LoadError; none of them crashes or hangs.
+// Diagnostic; none of them crashes or hangs.
 struct Limits {
   // Bytes of one file (or stdin). Checked before parsing by the Load functions;
   // a Reader (stream.h) stops there. 0 or SIZE_MAX: no limit (Reader only).
@@ -103,19 +105,6 @@ struct Limits {
 struct Position {
   uint32_t line = 0;
   uint32_t column = 0;
-};
-
-struct LoadError {
-  std::string source;
-  int line = 0;    // 1-based; 0 when the error has no position (e.g. file too large)
-  int column = 0;  // 1-based, in characters
-  std::string message;
-  // The document parsed but is not a Kubernetes object (no kind or no apiVersion):
-  // a directory walk skips files that hold nothing else (CI workflows, values.yaml).
-  bool not_an_object = false;
-
-  // "source:line:col: error: message" ("source: error: message" without a line).
-  std::string ToString() const;
 };
 
 // One parsed YAML document or JSON value with the positions of its nodes.
@@ -159,8 +148,15 @@ enum class ReadItem { kEnd, kResource, kError };
 
 struct LoadResult {
   std::vector<Resource> resources;
-  std::vector<LoadError> errors;
+  // "source:line:col: error: message"; line 0 when the error has no position (e.g. file
+  // too large), otherwise line and column are set.
+  std::vector<Diagnostic> errors;
+  // How many of `errors` are documents that parsed but are not Kubernetes objects (no
+  // kind or no apiVersion): a directory walk skips files that hold nothing else (CI
+  // workflows, values.yaml).
+  size_t not_objects = 0;
   bool ok() const { return errors.empty(); }
+  bool OnlyNotObjects() const { return errors.size() == not_objects; }
 };
 
 // The Load functions read bytes already in memory and are thin wrappers over the
@@ -170,7 +166,7 @@ LoadResult LoadYaml(std::string_view bytes, std::string_view source, const Limit
 // One JSON value, or several concatenated (JSON Lines); a UTF-8 BOM is skipped;
 // NaN/Infinity are rejected. A top-level array of objects yields each element
 // (item_index = its index); an array whose first element is not a Kubernetes
-// object is one not_an_object error.
+// object is one error, counted in not_objects.
 LoadResult LoadJson(std::string_view bytes, std::string_view source, const Limits& limits = Limits());
 // First non-blank character `{` or `[` -> JSON (falling back to YAML when the JSON
 // parser fails and the YAML one succeeds: flow-style YAML), else YAML.

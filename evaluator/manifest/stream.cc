@@ -102,7 +102,7 @@ Reader::~Reader() {
   if (owned_fd_ >= 0) ::close(owned_fd_);
 }
 
-std::unique_ptr<Reader> Reader::Open(const std::string& path, const Limits& limits, LoadError* error) {
+std::unique_ptr<Reader> Reader::Open(const std::string& path, const Limits& limits, Diagnostic* error) {
   if (path == "-") return FromFd(0, "<stdin>", limits);
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) {
@@ -161,9 +161,19 @@ bool Reader::Step() {
   bool more = parser_->Step(queue_.get());
   if (format_ == Format::kJson && !yielded_ && parser_->unquoted_key() && input_->Rewind()) {
     // Flow-style YAML: read it again as YAML; if YAML fails at once, the JSON error stands.
-    LoadResult json;
-    queue_->DrainInto(&json);
-    json_error_ = std::make_unique<LoadError>(json.errors.empty() ? LoadError() : json.errors.back());
+    // What JSON queued is dropped but its last error, kept in case YAML fails too.
+    json_error_ = std::make_unique<Diagnostic>();
+    Resource r;
+    Diagnostic e;
+    for (;;) {
+      bool not_object = false;
+      ReadItem item = queue_->Pop(&r, &e, &not_object);
+      if (item == ReadItem::kEnd) break;
+      if (item == ReadItem::kError) {
+        *json_error_ = std::move(e);
+        json_error_not_object_ = not_object;
+      }
+    }
     input_->StopRecording();
     format_ = Format::kYaml;
     yaml_fallback_ = true;
@@ -173,22 +183,31 @@ bool Reader::Step() {
   if (yaml_fallback_) {
     yaml_fallback_ = false;
     Resource r;
-    LoadError e;
+    Diagnostic e;
     Queue kept;
     bool failed_first = false;
     bool first = true;
     while (!queue_->empty()) {
-      ReadItem item = queue_->Pop(&r, &e);
+      bool not_object = false;
+      ReadItem item = queue_->Pop(&r, &e, &not_object);
       if (first && item == ReadItem::kError) failed_first = true;
       first = false;
       if (item == ReadItem::kError) {
-        kept.Push(std::move(e));
+        if (not_object) {
+          kept.PushNotObject(std::move(e));
+        } else {
+          kept.Push(std::move(e));
+        }
       } else {
         kept.Push(std::move(r));
       }
     }
     if (failed_first) {
-      queue_->Push(std::move(*json_error_));
+      if (json_error_not_object_) {
+        queue_->PushNotObject(std::move(*json_error_));
+      } else {
+        queue_->Push(std::move(*json_error_));
+      }
       return false;
     }
     *queue_ = std::move(kept);
@@ -196,11 +215,13 @@ bool Reader::Step() {
   return more;
 }
 
-ReadItem Reader::Next(Resource* resource, LoadError* error) {
+ReadItem Reader::Next(Resource* resource, Diagnostic* error) {
   while (queue_->empty() && !done_) {
     if (!Step()) done_ = true;
   }
-  ReadItem item = queue_->Pop(resource, error);
+  bool not_object = false;
+  ReadItem item = queue_->Pop(resource, error, &not_object);
+  not_objects_ += not_object;
   if (item != ReadItem::kEnd && !yielded_) {
     yielded_ = true;
     input_->StopRecording();

@@ -3,11 +3,11 @@
 //
 //   manifest::Limits limits;                 // limits.max_object_bytes bounds one object
 //   limits.max_file_bytes = 0;               // no cap on the whole stream
-//   manifest::LoadError open_error;
+//   Diagnostic open_error;
 //   std::unique_ptr<manifest::Reader> reader = manifest::Reader::Open("-", limits, &open_error);
 //   if (!reader) { ... open_error.ToString() ... }   // "<stdin>" or the path is the source
 //   manifest::Resource res;
-//   manifest::LoadError err;
+//   Diagnostic err;
 //   for (;;) {
 //     manifest::ReadItem item = reader->Next(&res, &err);
 //     if (item == manifest::ReadItem::kEnd) break;
@@ -36,7 +36,7 @@
 //
 // Semantics are the Load functions' (manifest.h): scalar typing, duplicate keys
 // (an item or document with one is dropped with a located error), NaN rejection,
-// not_an_object, every Limits budget. Differences, all from reading as it comes:
+// the not-an-object errors (counted by not_objects()), every Limits budget. Differences, all from reading as it comes:
 //   - Bad text (NUL, invalid UTF-8) ends the input with a located error where it
 //     is; what came before it has been yielded. So do a syntax error, a JSON depth
 //     or string error, max_object_bytes and the alias budget (which counts over
@@ -79,7 +79,7 @@ class Reader {
  public:
   // `path` "-" is stdin (source "<stdin>"). Null with *error when the file
   // cannot be opened.
-  static std::unique_ptr<Reader> Open(const std::string& path, const Limits& limits, LoadError* error);
+  static std::unique_ptr<Reader> Open(const std::string& path, const Limits& limits, Diagnostic* error);
   // Reads `fd` (not closed by the reader); errors name `source`.
   static std::unique_ptr<Reader> FromFd(int fd, std::string source, const Limits& limits);
   // Reads `bytes` (not copied: they must outlive the reader).
@@ -90,7 +90,10 @@ class Reader {
 
   // The next resource (kResource, *resource set) or error (kError, *error set),
   // in input order; kEnd when the input is exhausted (then always kEnd).
-  ReadItem Next(Resource* resource, LoadError* error);
+  ReadItem Next(Resource* resource, Diagnostic* error);
+  // How many of the errors yielded so far are documents that are not Kubernetes
+  // objects (LoadResult::not_objects): compare before and after Next to tell.
+  size_t not_objects() const { return not_objects_; }
 
   const std::string& source() const { return source_; }
   // Bytes read from the input so far (after a BOM).
@@ -114,7 +117,9 @@ class Reader {
   bool done_ = false;
   bool yielded_ = false;      // something left the reader: no more fallback
   bool yaml_fallback_ = false;  // re-reading flow-style YAML; *json_error_ if it fails at once
-  std::unique_ptr<LoadError> json_error_;
+  std::unique_ptr<Diagnostic> json_error_;
+  bool json_error_not_object_ = false;
+  size_t not_objects_ = 0;
 };
 
 }  // namespace aimsgate::manifest

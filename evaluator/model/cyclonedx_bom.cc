@@ -186,7 +186,7 @@ int SpecVersion(const std::string& v) {
 }  // namespace
 
 bool ParseCycloneDxBom(std::string_view text, const std::string& source, ModelMetadata* out,
-                       std::vector<ModelMetadataError>* errors) {
+                       std::vector<Diagnostic>* errors) {
   if (text.size() > kMaxInputBytes) {
     AddError(errors, source, 0, 0, "BOM is larger than 16 MiB");
     return false;

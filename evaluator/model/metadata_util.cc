@@ -24,10 +24,10 @@ void AddUnique(const std::string& value, std::vector<std::string>* list) {
   if (std::find(list->begin(), list->end(), value) == list->end()) list->push_back(value);
 }
 
-void AddError(std::vector<ModelMetadataError>* errors, const std::string& source, int line, int column,
+void AddError(std::vector<Diagnostic>* errors, const std::string& source, int line, int column,
               std::string message) {
   if (errors == nullptr) return;
-  ModelMetadataError e;
+  Diagnostic e;
   e.source = source;
   e.line = line;
   e.column = column;
@@ -49,17 +49,7 @@ void LineColumn(std::string_view text, size_t offset, int* line, int* column) {
   *column = static_cast<int>(offset - line_start) + 1;
 }
 
-std::string ModelMetadataError::ToString() const {
-  std::string out = source;
-  if (line > 0) {
-    out += ":" + std::to_string(line);
-    if (column > 0) out += ":" + std::to_string(column);
-  }
-  out += ": error: " + message;
-  return out;
-}
-
-bool ReadInputFile(const std::string& path, std::string* out, std::vector<ModelMetadataError>* errors,
+bool ReadInputFile(const std::string& path, std::string* out, std::vector<Diagnostic>* errors,
                    size_t limit) {
   std::ifstream in(path, std::ios::binary);
   if (!in) {

@@ -22,11 +22,11 @@ bool ParseNumber(std::string_view text, double* value);
 void AddUnique(const std::string& value, std::vector<std::string>* list);
 
 // Appends an error.
-void AddError(std::vector<ModelMetadataError>* errors, const std::string& source, int line, int column,
+void AddError(std::vector<Diagnostic>* errors, const std::string& source, int line, int column,
               std::string message);
 
 // Reads a whole file of at most `limit` bytes; false with an error (no position) otherwise.
-bool ReadInputFile(const std::string& path, std::string* out, std::vector<ModelMetadataError>* errors,
+bool ReadInputFile(const std::string& path, std::string* out, std::vector<Diagnostic>* errors,
                    size_t limit = kMaxInputBytes);
 
 // 1-based line and column of a byte offset in `text`.

@@ -143,7 +143,7 @@ void ReadBody(std::string_view body, ModelMetadata* out) {
 }  // namespace
 
 bool ParseHuggingFaceModelCard(std::string_view text, const std::string& source, ModelMetadata* out,
-                               std::vector<ModelMetadataError>* errors) {
+                               std::vector<Diagnostic>* errors) {
   if (text.size() > kMaxInputBytes) {
     AddError(errors, source, 0, 0, "model card is larger than 16 MiB");
     return false;

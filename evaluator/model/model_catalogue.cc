@@ -42,7 +42,7 @@ struct VerifySettings {
 };
 
 // verify.yaml: a mapping of publicKey | ca (+ certificateChain), optional modelDir.
-bool ReadVerifySettings(const fs::path& folder, VerifySettings* out, std::vector<ModelMetadataError>* errors) {
+bool ReadVerifySettings(const fs::path& folder, VerifySettings* out, std::vector<Diagnostic>* errors) {
   const std::string path = (folder / kVerify).string();
   std::string text;
   if (!ReadInputFile(path, &text, errors, 64 << 10)) return false;
@@ -91,7 +91,7 @@ bool ReadVerifySettings(const fs::path& folder, VerifySettings* out, std::vector
 }
 
 std::unique_ptr<CatalogueEntry> LoadEntry(const std::string& id, const fs::path& folder, const CatalogueOptions& o,
-                                          std::vector<ModelMetadataError>* errors) {
+                                          std::vector<Diagnostic>* errors) {
   auto entry = std::make_unique<CatalogueEntry>();
   entry->id = id;
   entry->folder = folder.string();
@@ -201,7 +201,7 @@ const CatalogueEntry* ModelCatalogue::Resolve(std::string_view reference, std::s
 }
 
 std::shared_ptr<const ModelCatalogue> LoadModelCatalogue(const std::string& dir, const CatalogueOptions& options,
-                                                         std::vector<ModelMetadataError>* errors) {
+                                                         std::vector<Diagnostic>* errors) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) {
     AddError(errors, dir, 0, 0, ec ? "cannot read the model catalogue: " + ec.message()

@@ -11,7 +11,7 @@
 //       modelDir: /mnt/models/fraud    # the signed files; default: this folder
 //     Paths are relative to the folder <id>.
 //
-//   std::vector<ModelMetadataError> errors;
+//   std::vector<Diagnostic> errors;
 //   auto catalogue = LoadModelCatalogue("models/", {}, &errors);   // null on error
 //   std::string reason;
 //   const CatalogueEntry* e = catalogue->Resolve("fraud-scorer@sha256:ab…", &reason);
@@ -67,13 +67,13 @@ class ModelCatalogue {
 
  private:
   friend std::shared_ptr<const ModelCatalogue> LoadModelCatalogue(const std::string&, const CatalogueOptions&,
-                                                                   std::vector<ModelMetadataError>*);
+                                                                   std::vector<Diagnostic>*);
   std::string root_;
   std::map<std::string, std::unique_ptr<CatalogueEntry>, std::less<>> entries_;
   std::multimap<std::string, const CatalogueEntry*, std::less<>> by_digest_;
 };
 
 std::shared_ptr<const ModelCatalogue> LoadModelCatalogue(const std::string& dir, const CatalogueOptions& options,
-                                                         std::vector<ModelMetadataError>* errors);
+                                                         std::vector<Diagnostic>* errors);
 
 }  // namespace aimsgate::model

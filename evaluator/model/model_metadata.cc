@@ -91,7 +91,7 @@ void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
 }
 
 bool LoadModelMetadata(const std::string& model_card_path, const std::string& bom_path,
-                       rapidjson::Document* out, std::vector<ModelMetadataError>* errors) {
+                       rapidjson::Document* out, std::vector<Diagnostic>* errors) {
   out->SetNull();
   if (model_card_path.empty() && bom_path.empty()) return true;
   ModelMetadata merged;

@@ -2,7 +2,7 @@
 // front matter) and/or a CycloneDX 1.5+ ML-BOM, normalised into the one `model`
 // object that rule expressions read (SPEC §6).
 //
-//   std::vector<aimsgate::model::ModelMetadataError> errors;
+//   std::vector<aimsgate::Diagnostic> errors;
 //   rapidjson::Document model;
 //   if (!aimsgate::model::LoadModelMetadata("model/README.md", "model/bom.json",
 //                                           &model, &errors)) {
@@ -40,19 +40,12 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/diagnostic.h"
+
 namespace aimsgate::model {
 
 // Inputs larger than this are rejected (model cards and BOMs are kilobytes).
 inline constexpr size_t kMaxInputBytes = 16u << 20;
-
-struct ModelMetadataError {
-  std::string source;  // file name as given
-  int line = 0;        // 1-based; 0 when unknown
-  int column = 0;      // 1-based; 0 when unknown
-  std::string message;
-  // "source:line:col: error: message" (position omitted when unknown).
-  std::string ToString() const;
-};
 
 struct Metric {
   std::string name;     // display name (falls back to type)
@@ -96,14 +89,14 @@ struct ModelMetadata {
 // Markdown sections are still read).  Returns false and appends errors (with the
 // card's line and column) when the front matter is unterminated or malformed.
 bool ParseHuggingFaceModelCard(std::string_view text, const std::string& source, ModelMetadata* out,
-                               std::vector<ModelMetadataError>* errors);
+                               std::vector<Diagnostic>* errors);
 
 // Parses a CycloneDX JSON BOM and reads its first component of type
 // machine-learning-model (metadata.component first, then components[] depth
 // first), merged into *out like the card.  Errors: malformed JSON (line:col), not a CycloneDX BOM, a
 // specVersion before 1.5, no machine-learning-model component.
 bool ParseCycloneDxBom(std::string_view text, const std::string& source, ModelMetadata* out,
-                       std::vector<ModelMetadataError>* errors);
+                       std::vector<Diagnostic>* errors);
 
 // Fills the empty fields of *into from `from` and merges lists (see above).
 void MergeModelMetadata(const ModelMetadata& from, ModelMetadata* into);
@@ -116,6 +109,6 @@ void ModelMetadataToJson(const ModelMetadata& metadata, rapidjson::Document* out
 // result is true.  Returns false when any file is unreadable or invalid; *out is
 // then null.
 bool LoadModelMetadata(const std::string& model_card_path, const std::string& bom_path,
-                       rapidjson::Document* out, std::vector<ModelMetadataError>* errors);
+                       rapidjson::Document* out, std::vector<Diagnostic>* errors);
 
 }  // namespace aimsgate::model

@@ -64,7 +64,7 @@ struct VerifyFailure {
 
 struct ModelSignatureResult {
   bool verified = false;
-  std::vector<ModelMetadataError> errors;  // unreadable or malformed input (exit 2)
+  std::vector<Diagnostic> errors;  // unreadable or malformed input (exit 2)
   std::vector<VerifyFailure> failures;     // verification failures (exit 1)
   std::string mode;         // "key" | "certificate"
   std::string signer;

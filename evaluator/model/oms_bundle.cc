@@ -25,7 +25,7 @@ std::string StringMember(const rapidjson::Value& object, const char* name) {
 
 class BundleReader {
  public:
-  BundleReader(const std::string& path, int line, std::vector<ModelMetadataError>* errors)
+  BundleReader(const std::string& path, int line, std::vector<Diagnostic>* errors)
       : path_(path), line_(line), errors_(errors) {}
 
   bool Read(const rapidjson::Value& root, SigstoreBundle* b) {
@@ -94,11 +94,11 @@ class BundleReader {
 
   const std::string& path_;
   int line_;
-  std::vector<ModelMetadataError>* errors_;
+  std::vector<Diagnostic>* errors_;
 };
 
 bool ParseOne(std::string_view text, const std::string& path, int first_line, SigstoreBundle* out,
-              std::vector<ModelMetadataError>* errors) {
+              std::vector<Diagnostic>* errors) {
   rapidjson::Document doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) {
@@ -142,7 +142,7 @@ std::string DssePreAuthEncoding(std::string_view payload_type, std::string_view 
 }
 
 bool ParseSigstoreBundles(std::string_view text, const std::string& path, std::vector<SigstoreBundle>* out,
-                          std::vector<ModelMetadataError>* errors) {
+                          std::vector<Diagnostic>* errors) {
   out->clear();
   // One JSON document (pretty-printed or not), or several: one per line.
   size_t first = text.find_first_not_of(" \t\r\n");

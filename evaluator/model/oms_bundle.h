@@ -4,7 +4,7 @@
 // claims.jsonl layout, where attestations accumulate: oldest first).
 //
 //   std::vector<SigstoreBundle> bundles;
-//   std::vector<ModelMetadataError> errors;
+//   std::vector<Diagnostic> errors;
 //   if (!ParseSigstoreBundles(text, "model.sig", &bundles, &errors)) ...   // located errors
 //   std::string pae = DssePreAuthEncoding(b.payload_type, b.payload);      // what was signed
 //
@@ -35,7 +35,7 @@ struct SigstoreBundle {
 // path:line:col) when the text is not JSON, a bundle lacks its DSSE envelope, or a
 // base64 field does not decode.
 bool ParseSigstoreBundles(std::string_view text, const std::string& path, std::vector<SigstoreBundle>* out,
-                          std::vector<ModelMetadataError>* errors);
+                          std::vector<Diagnostic>* errors);
 
 // DSSE v1 pre-authentication encoding: "DSSEv1 <len> <type> <len> <body>".
 std::string DssePreAuthEncoding(std::string_view payload_type, std::string_view payload);

@@ -70,7 +70,7 @@ std::string PemHint(EVP_PKEY* key) {
 
 // Every certificate in a PEM file (or one DER certificate).
 bool ReadCertificates(const std::string& path, std::vector<std::shared_ptr<X509>>* out,
-                      std::vector<ModelMetadataError>* errors) {
+                      std::vector<Diagnostic>* errors) {
   std::string text;
   if (!ReadInputFile(path, &text, errors)) return false;
   BIO* bio = BIO_new_mem_buf(text.data(), static_cast<int>(text.size()));
@@ -112,7 +112,7 @@ std::string SignerOf(X509* cert) {
 
 }  // namespace
 
-bool SignatureTrust::Load(const TrustOptions& o, SignatureTrust* out, std::vector<ModelMetadataError>* errors) {
+bool SignatureTrust::Load(const TrustOptions& o, SignatureTrust* out, std::vector<Diagnostic>* errors) {
   *out = SignatureTrust();
   out->now_unix_ = o.now_unix;
   if (o.public_key_path.empty() == o.ca_path.empty()) {

@@ -48,7 +48,7 @@ struct TrustCheck {
 
 class SignatureTrust {
  public:
-  static bool Load(const TrustOptions& options, SignatureTrust* out, std::vector<ModelMetadataError>* errors);
+  static bool Load(const TrustOptions& options, SignatureTrust* out, std::vector<Diagnostic>* errors);
   TrustCheck Check(const SigstoreBundle& bundle) const;
 
  private:

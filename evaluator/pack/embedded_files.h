@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

@@ -363,7 +363,7 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   if (!options.waiver_paths.empty()) engine->waivers_ = LoadWaivers(options.waiver_paths, diagnostics);
   engine->model_ = std::make_shared<rapidjson::Document>();
   if (!options.model_card_path.empty() || !options.bom_path.empty()) {
-    std::vector<model::ModelMetadataError> errors;
+    std::vector<Diagnostic> errors;
     if (!model::LoadModelMetadata(options.model_card_path, options.bom_path, engine->model_.get(), &errors)) {
       for (const auto& e : errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
     }

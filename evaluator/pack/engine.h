@@ -31,7 +31,7 @@
 #include "evaluator/pack/inputs.h"
 #include "evaluator/pack/pack_spec.h"
 #include "evaluator/decision/decision.h"
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

@@ -91,7 +91,7 @@ std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vec
   }
   manifest::Limits limits;
   manifest::LoadResult loaded = manifest::LoadBytes(file->text(), path, limits);
-  for (const auto& e : loaded.errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
+  diagnostics->insert(diagnostics->end(), loaded.errors.begin(), loaded.errors.end());
   if (!loaded.errors.empty()) return nullptr;
   if (loaded.resources.size() != 1) {
     diagnostics->push_back({path, 1, 1, "an inventory file holds exactly one document of kind Inventory"});

@@ -22,7 +22,7 @@
 #include "evaluator/decision/decision.h"
 #include "evaluator/kernel/rfc3339.h"
 #include "evaluator/manifest/manifest.h"
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

@@ -68,11 +68,11 @@ void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& o
 
 std::shared_ptr<const model::ModelCatalogue> LoadModelCatalogueInput(const std::string& dir, int64_t now_unix,
                                                                      std::vector<Diagnostic>* diagnostics) {
-  std::vector<model::ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   model::CatalogueOptions options;
   options.now_unix = now_unix;
   auto catalogue = model::LoadModelCatalogue(dir, options, &errors);
-  for (const auto& e : errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
+  diagnostics->insert(diagnostics->end(), errors.begin(), errors.end());
   return catalogue;
 }
 

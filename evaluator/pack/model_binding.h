@@ -25,7 +25,7 @@
 
 #include <rapidjson/document.h>
 
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

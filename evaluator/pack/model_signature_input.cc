@@ -14,7 +14,7 @@ bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, rapidjson
   options.trust = {in.public_key, in.cert_chain, in.ca, in.now_unix};
   model::ModelSignatureResult r = model::VerifyModelSignature(in.dir, in.signature, options);
   if (r.ExitCode() == 2) {
-    for (const auto& e : r.errors) diagnostics->push_back({e.source, e.line, e.column, e.message});
+    diagnostics->insert(diagnostics->end(), r.errors.begin(), r.errors.end());
     return false;
   }
   if (!model->IsObject()) model::ModelMetadataToJson(model::ModelMetadata(), model);

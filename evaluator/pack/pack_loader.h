@@ -18,7 +18,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/pack/pack_spec.h"
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

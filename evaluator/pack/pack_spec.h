@@ -18,7 +18,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/decision/decision.h"
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

@@ -13,7 +13,7 @@
 #include <rapidjson/document.h>
 #include <yaml-cpp/yaml.h>
 
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 namespace aimsgate {
 

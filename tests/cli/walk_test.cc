@@ -64,7 +64,7 @@ TEST(Walk, BadIgnorePatternIsAnErrorWithLine) {
   ScopedCwd cwd(t.path());
   WalkResult w = WalkInputs({"d"}, WalkOptions());
   ASSERT_EQ(w.errors.size(), 1u);
-  EXPECT_EQ(w.errors[0].path, "d/.aimsgateignore");
+  EXPECT_EQ(w.errors[0].source, "d/.aimsgateignore");
   EXPECT_EQ(w.errors[0].line, 2);
   EXPECT_THAT(w.files, ElementsAre("d/a.yaml"));
 }
@@ -121,7 +121,7 @@ TEST(Walk, InvalidGlobIsAnError) {
   o.exclude = {"[/]"};
   WalkResult w = WalkInputs({}, o);
   ASSERT_EQ(w.errors.size(), 1u);
-  EXPECT_EQ(w.errors[0].path, "--exclude");
+  EXPECT_EQ(w.errors[0].source, "--exclude");
 }
 
 TEST(Walk, SymlinksOutOfTheTreeAreNotFollowed) {
@@ -140,7 +140,7 @@ TEST(Walk, SymlinksOutOfTheTreeAreNotFollowed) {
   EXPECT_TRUE(w.errors.empty());
   EXPECT_THAT(w.files, ElementsAre("tree/alias.yaml", "tree/in.yaml"));
   std::vector<std::string> skipped;
-  for (const auto& s : w.skipped) skipped.push_back(s.path);
+  for (const auto& s : w.skipped) skipped.push_back(s.source);
   EXPECT_THAT(skipped, ::testing::UnorderedElementsAre("tree/dangling.yaml", "tree/escape-dir", "tree/escape.yaml",
                                                       "tree/loop", "tree/sub/up"));
 }

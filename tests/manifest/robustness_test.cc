@@ -36,7 +36,7 @@ struct Rng {
 void CheckSane(const std::string& input, const LoadResult& r) {
   int lines = 1;
   for (char c : input) lines += c == '\n';
-  for (const LoadError& e : r.errors) {
+  for (const Diagnostic& e : r.errors) {
     EXPECT_GE(e.line, 0);
     EXPECT_LE(e.line, lines + 1) << e.ToString();
     EXPECT_FALSE(e.message.empty());

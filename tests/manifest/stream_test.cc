@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
 #include <functional>
@@ -25,22 +26,26 @@ using testing::Errors;
 
 struct Read {
   std::vector<Resource> resources;
-  std::vector<LoadError> errors;
+  std::vector<Diagnostic> errors;
+  std::vector<bool> not_object;    // per error: a document that is not a Kubernetes object
   std::vector<std::string> order;  // "r" or the error text, in the order they came
 };
 
 Read ReadAll(Reader* reader) {
   Read out;
   Resource r;
-  LoadError e;
+  Diagnostic e;
   for (;;) {
+    size_t not_objects = reader->not_objects();
     ReadItem item = reader->Next(&r, &e);
     if (item == ReadItem::kEnd) break;
     if (item == ReadItem::kResource) {
+      EXPECT_EQ(reader->not_objects(), not_objects);
       out.resources.push_back(r);
       out.order.push_back("r");
     } else {
       out.errors.push_back(e);
+      out.not_object.push_back(reader->not_objects() == not_objects + 1);
       out.order.push_back(e.ToString());
     }
   }
@@ -153,6 +158,8 @@ void ExpectSameAsLoadBytes(const std::string& text, const Read& streamed, const 
   for (size_t i = 0; i < whole.errors.size(); ++i) {
     EXPECT_EQ(streamed.errors[i].ToString(), whole.errors[i].ToString());
   }
+  EXPECT_EQ(static_cast<size_t>(std::count(streamed.not_object.begin(), streamed.not_object.end(), true)),
+            whole.not_objects);
 }
 
 // `kubectl get deploy -A -o json`: 4-space indentation, keys sorted, so `items`
@@ -273,12 +280,12 @@ TEST(Stream, ObjectPastTheLookaheadThatTurnsOutNotAListIsALocatedError) {
 }
 
 TEST(Stream, ListWithoutApiVersion) {
-  // Within the lookahead: as LoadBytes, one not_an_object error and no items.
+  // Within the lookahead: as LoadBytes, one not-an-object error and no items.
   const std::string small = "{\"kind\": \"List\", \"items\": [" + Deployment(0, "") + "]}";
   Read r = ReadPipe(small);
   ExpectSameAsLoadBytes(small, r);
   ASSERT_EQ(r.errors.size(), 1u);
-  EXPECT_TRUE(r.errors[0].not_an_object);
+  EXPECT_TRUE(r.not_object[0]);
 }
 
 TEST(Stream, TopLevelArrayOfObjects) {
@@ -296,7 +303,7 @@ TEST(Stream, TopLevelArrayOfObjects) {
   Read data = ReadPipe("[1, 2, {\"a\": [3]}]\n{\"apiVersion\": \"v1\", \"kind\": \"Pod\"}\n");
   ASSERT_EQ(data.errors.size(), 1u);
   EXPECT_EQ(data.errors[0].ToString(), "in:1:1: error: document is not a Kubernetes object (no kind): it is a sequence");
-  EXPECT_TRUE(data.errors[0].not_an_object);
+  EXPECT_TRUE(data.not_object[0]);
   ASSERT_EQ(data.resources.size(), 1u);  // the next value is read
   EXPECT_EQ(data.resources[0].line, 2);
   EXPECT_EQ(data.resources[0].document_index, 1);
@@ -305,6 +312,7 @@ TEST(Stream, TopLevelArrayOfObjects) {
   ASSERT_EQ(mixed.errors.size(), 1u);
   EXPECT_EQ(mixed.errors[0].ToString(),
             "in:1:39: error: array item 1: document is not a Kubernetes object (no kind): it is a scalar");
+  EXPECT_FALSE(mixed.not_object[0]);  // a bad item of a manifest array is a real error
 }
 
 TEST(Stream, JsonLinesAndConcatenatedValues) {
@@ -347,7 +355,7 @@ TEST(Stream, FromFileAndFromBytes) {
   ASSERT_GE(fd, 0);
   ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
   close(fd);
-  LoadError open_error;
+  Diagnostic open_error;
   auto reader = Reader::Open(path, Limits(), &open_error);
   ASSERT_NE(reader, nullptr) << open_error.ToString();
   EXPECT_EQ(reader->source(), path);
@@ -559,7 +567,7 @@ TEST(StreamHostile, EndlessStreamsAreBoundedPerItem) {
     });
     auto reader = Reader::FromFd(f.fd(), "pipe", l);
     Resource res;
-    LoadError err;
+    Diagnostic err;
     for (int i = 0; i < 20000; ++i) {
       ASSERT_EQ(reader->Next(&res, &err), ReadItem::kResource) << err.ToString();
       ASSERT_EQ(res.item_index, i);
@@ -582,7 +590,7 @@ TEST(StreamMemory, LiveHeapIsBoundedByOneItemNotByTheInput) {
   limits.max_file_bytes = 0;  // no cap on the whole stream
   auto reader = Reader::FromFd(f.fd(), "pipe", limits);
   Resource res;
-  LoadError err;
+  Diagnostic err;
   // The first items are held (kItemsLookaheadBytes): measure after them.
   for (int i = 0; i < 5000; ++i) ASSERT_EQ(reader->Next(&res, &err), ReadItem::kResource) << err.ToString();
   res = Resource();

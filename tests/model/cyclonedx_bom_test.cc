@@ -18,7 +18,7 @@ std::string ReadTestdata(const std::string& name) {
 
 TEST(CycloneDxBomTest, ReadsTheModelCardOfARealisticMlBom) {
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(ParseCycloneDxBom(ReadTestdata("bom.json"), "bom.json", &m, &errors));
   EXPECT_TRUE(errors.empty());
   EXPECT_EQ(m.name, "ticket-priority-classifier");
@@ -56,7 +56,7 @@ class CycloneDxBomErrorTest : public ::testing::TestWithParam<BomCase> {};
 TEST_P(CycloneDxBomErrorTest, Rejects) {
   const BomCase& c = GetParam();
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(ParseCycloneDxBom(c.text, "bom.json", &m, &errors));
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].line, c.line);
@@ -99,7 +99,7 @@ TEST(CycloneDxBomTest, FindsNestedModelsAndNumericValues) {
 TEST(CycloneDxBomTest, DeepNestingIsAnErrorNotACrash) {
   std::string deep(200000, '[');
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(ParseCycloneDxBom(deep, "b", &m, &errors));
   ASSERT_EQ(errors.size(), 1u);
 }

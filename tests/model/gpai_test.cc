@@ -30,7 +30,7 @@ TEST(GpaiTest, UnstatedIsEmptyAndMinusOne) {
 
 TEST(GpaiTest, ModelCardFrontMatter) {
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(ParseHuggingFaceModelCard("---\nlicense: mit\ngpai:\n  general_purpose: true\n"
                                         "  technical_documentation: https://d.example/tech\n"
                                         "  copyright_policy: ' https://d.example/copyright '\n"
@@ -65,7 +65,7 @@ TEST(GpaiTest, BomPropertiesAndDocumentationReferenceCardFirst) {
   ModelMetadata m;
   ASSERT_TRUE(ParseHuggingFaceModelCard("---\ngpai: {copyright_policy: https://card.example/copyright}\n---\n", "c.md",
                                         &m, nullptr));
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(ParseCycloneDxBom(bom, "bom.json", &m, &errors)) << (errors.empty() ? "" : errors[0].ToString());
   EXPECT_TRUE(m.gpai.general_purpose);
   EXPECT_EQ(m.gpai.training_compute_flop, 1e25);

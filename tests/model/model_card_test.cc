@@ -18,7 +18,7 @@ std::string ReadTestdata(const std::string& name) {
 
 TEST(ModelCardTest, ReadsTheFrontMatterAndSectionsOfARealisticCard) {
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(ParseHuggingFaceModelCard(ReadTestdata("model_card.md"), "README.md", &m, &errors));
   EXPECT_TRUE(errors.empty());
   EXPECT_EQ(m.name, "ticket-priority-classifier");
@@ -64,7 +64,7 @@ class ModelCardErrorTest : public ::testing::TestWithParam<CardCase> {};
 TEST_P(ModelCardErrorTest, ReportsPosition) {
   const CardCase& c = GetParam();
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_EQ(ParseHuggingFaceModelCard(c.text, "card.md", &m, &errors), c.ok);
   if (c.ok) {
     EXPECT_TRUE(errors.empty());
@@ -136,7 +136,7 @@ TEST(ModelCardTest, ValuesAlreadyPresentWin) {
 TEST(ModelCardTest, HostileYamlIsAnErrorNotACrash) {
   std::string deep = "---\nx: " + std::string(100000, '[') + "\n---\n";
   ModelMetadata m;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(ParseHuggingFaceModelCard(deep, "c", &m, &errors));
   EXPECT_FALSE(errors.empty());
 }

@@ -34,14 +34,14 @@ class TempDir {
   std::string path_;
 };
 
-std::string Errors(const std::vector<ModelMetadataError>& errors) {
+std::string Errors(const std::vector<Diagnostic>& errors) {
   std::string out;
   for (const auto& e : errors) out += e.ToString() + "\n";
   return out;
 }
 
 TEST(ModelCatalogue, LoadsTheExamples) {
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   auto c = LoadModelCatalogue(kExamples, {}, &errors);
   ASSERT_TRUE(c) << Errors(errors);
   EXPECT_EQ(c->ids(), (std::vector<std::string>{"fraud-scorer", "ticket-priority-classifier"}));
@@ -60,7 +60,7 @@ TEST(ModelCatalogue, LoadsTheExamples) {
 }
 
 TEST(ModelCatalogue, ResolvesIdsAndDigests) {
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   auto c = LoadModelCatalogue(kExamples, {}, &errors);
   ASSERT_TRUE(c) << Errors(errors);
   std::string reason;
@@ -83,7 +83,7 @@ TEST(ModelCatalogue, ConfigMapLayout) {
   d.Write("..2026_12_02/m/README.md", "---\nlicense: mit\n---\n# m\n");
   fs::create_directory_symlink("..2026_12_02", d.path() + "/..data");
   fs::create_directory_symlink("..data/m", d.path() + "/m");
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   auto c = LoadModelCatalogue(d.path(), {}, &errors);
   ASSERT_TRUE(c) << Errors(errors);
   EXPECT_EQ(c->ids(), std::vector<std::string>{"m"});
@@ -103,7 +103,7 @@ TEST(ModelCatalogue, LocatedErrors) {
   for (const auto& k : cases) {
     TempDir d;
     d.Write(k.file, k.text);
-    std::vector<ModelMetadataError> errors;
+    std::vector<Diagnostic> errors;
     EXPECT_EQ(LoadModelCatalogue(d.path(), {}, &errors), nullptr) << k.file;
     EXPECT_NE(Errors(errors).find(d.path() + "/" + k.want), std::string::npos) << Errors(errors);
   }
@@ -111,7 +111,7 @@ TEST(ModelCatalogue, LocatedErrors) {
   TempDir d;
   d.Write("m/model.sig", "{}");
   d.Write("m/verify.yaml", "publicKey: k.pub\npubkey: k.pub\n");
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_EQ(LoadModelCatalogue(d.path(), {}, &errors), nullptr);
   EXPECT_NE(Errors(errors).find("m/verify.yaml:2:1: error: unknown key 'pubkey'"), std::string::npos) << Errors(errors);
   TempDir e;
@@ -137,7 +137,7 @@ TEST(ModelCatalogue, FailedSignatureIsData) {
     fs::copy_file(kExamples + "/fraud-scorer/" + f, d.path() + "/fraud/" + f);
   }
   d.Write("fraud/config.json", "{\"model_type\": \"tampered\"}");
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   auto c = LoadModelCatalogue(d.path(), {}, &errors);
   ASSERT_TRUE(c) << Errors(errors);
   const rapidjson::Value& sig = c->Find("fraud")->model["signature"];

@@ -21,7 +21,7 @@ std::vector<std::string> Strings(const rapidjson::Value& list) {
 
 TEST(LoadModelMetadataTest, MergesCardAndBomCardFirst) {
   rapidjson::Document doc;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(LoadModelMetadata(kCard, kBom, &doc, &errors));
   ASSERT_TRUE(errors.empty());
   ASSERT_TRUE(doc.IsObject());
@@ -67,7 +67,7 @@ TEST(LoadModelMetadataTest, BomOnly) {
 
 TEST(LoadModelMetadataTest, ErrorsNameTheFileAndLeaveNull) {
   rapidjson::Document doc;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(LoadModelMetadata("/nonexistent/README.md", kCard, &doc, &errors));
   EXPECT_TRUE(doc.IsNull());
   ASSERT_EQ(errors.size(), 2u);  // missing card, and the card given as a BOM is not JSON
@@ -98,14 +98,14 @@ TEST(LoadModelMetadataTest, EveryTruncationIsHandled) {
   ASSERT_GT(bom.size(), 1000u);
   for (size_t n = 0; n < card.size(); n += 7) {
     ModelMetadata m;
-    std::vector<ModelMetadataError> errors;
+    std::vector<Diagnostic> errors;
     bool ok = ParseHuggingFaceModelCard(std::string_view(card).substr(0, n), "c", &m, &errors);
     EXPECT_EQ(ok, errors.empty()) << n;
     for (const auto& e : errors) EXPECT_FALSE(e.message.empty()) << n;
   }
   for (size_t n = 0; n + 1 < bom.size(); n += 5) {
     ModelMetadata m;
-    std::vector<ModelMetadataError> errors;
+    std::vector<Diagnostic> errors;
     EXPECT_FALSE(ParseCycloneDxBom(std::string_view(bom).substr(0, n), "b", &m, &errors)) << n;
     ASSERT_EQ(errors.size(), 1u) << n;
     EXPECT_GE(errors[0].line, 1) << n;

@@ -39,7 +39,7 @@ std::string Bundle(const std::string& payload_b64) {
 
 TEST(Bundle, ReadsTheEnvelopeAndMaterial) {
   std::vector<SigstoreBundle> b;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(ParseSigstoreBundles(Bundle("aGk="), "model.sig", &b, &errors));
   ASSERT_EQ(b.size(), 1u);
   EXPECT_EQ(b[0].payload, "hi");
@@ -53,7 +53,7 @@ TEST(Bundle, JsonLinesKeepTheirLineNumbers) {
   std::string one = Bundle("aGk=");
   for (char& c : one) c = c == '\n' ? ' ' : c;
   std::vector<SigstoreBundle> b;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   ASSERT_TRUE(ParseSigstoreBundles(one + "\n\n" + one + "\n", "claims.jsonl", &b, &errors));
   ASSERT_EQ(b.size(), 2u);
   EXPECT_EQ(b[1].line, 3);
@@ -65,7 +65,7 @@ TEST(Bundle, JsonLinesKeepTheirLineNumbers) {
 
 TEST(Bundle, MalformedShapesAreErrors) {
   std::vector<SigstoreBundle> b;
-  std::vector<ModelMetadataError> errors;
+  std::vector<Diagnostic> errors;
   EXPECT_FALSE(ParseSigstoreBundles("", "s", &b, &errors));
   EXPECT_FALSE(ParseSigstoreBundles("[]", "s", &b, &errors));
   EXPECT_FALSE(ParseSigstoreBundles(R"({"messageSignature":{}})", "s", &b, &errors));

@@ -15,7 +15,7 @@ std::vector<Diagnostic> LoadErrors(const std::string& yaml, std::vector<PackSpec
 }
 
 std::string Located(const Diagnostic& d) {
-  return d.path + ":" + std::to_string(d.line) + ":" + std::to_string(d.column) + ": " + d.message;
+  return d.source + ":" + std::to_string(d.line) + ":" + std::to_string(d.column) + ": " + d.message;
 }
 
 constexpr char kHeader[] = R"(apiVersion: aimsgate.io/v1alpha1

@@ -1,4 +1,4 @@
-#include "evaluator/pack/source.h"
+#include "evaluator/kernel/diagnostic.h"
 
 #include <fstream>
 #include <sstream>
@@ -41,18 +41,18 @@ std::string_view SourceFile::Line(int line) const {
   return view;
 }
 
-std::string Diagnostic::ToString(const SourceFile* source) const {
-  std::string out = path;
+std::string Diagnostic::ToString(const SourceFile* file) const {
+  std::string out = source;
   if (line > 0) {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
   }
   // A flag's usage error (path "--param KEY", no line) reads as the flag: "--param KEY: expected ...".
-  const bool flag = line == 0 && path.rfind("--", 0) == 0;
+  const bool flag = line == 0 && source.rfind("--", 0) == 0;
   out += level == Level::kError ? (flag ? ": " : ": error: ") : ": warning: ";
   out += message;
-  if (source != nullptr && line > 0 && line <= source->LineCount()) {
-    std::string_view text = source->Line(line);
+  if (file != nullptr && line > 0 && line <= file->LineCount()) {
+    std::string_view text = file->Line(line);
     // A hostile or minified line can be megabytes long: show 160 bytes around the column.
     int col = 1;
     constexpr size_t kWindow = 160;
