@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/field_locator.h"
+#include "evaluator/manifest/admission_review.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/manifest/stream.h"
 
@@ -117,11 +118,6 @@ bool HasName(const rapidjson::Value& object) {
   return false;
 }
 
-bool IsAdmissionReview(const rapidjson::Value& v) {
-  const rapidjson::Value* kind = Member(v, "kind");
-  return kind && kind->IsString() && std::string_view(kind->GetString()) == "AdmissionReview" && Member(v, "request");
-}
-
 // Hands one decision on; false when the run stops.
 using EmitFn = std::function<bool(ResourceEvaluation&&)>;
 
@@ -170,24 +166,26 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
     }
     EvalRequest req;
     const rapidjson::Value* object = res.object;
-    if (!IsAdmissionReview(*object) && !HasName(*object)) {
+    if (!manifest::IsAdmissionReview(*object) && !HasName(*object)) {
       const rapidjson::Value& kind = (*object)["kind"];
       out->errors.push_back({source, res.line, res.column,
                              std::string(kind.GetString(), kind.GetStringLength()) +
                                  " has no metadata.name (nor metadata.generateName)"});
       continue;
     }
-    if (options.admission_reviews && IsAdmissionReview(*object)) {
-      const rapidjson::Value* request = Member(*object, "request");
-      const rapidjson::Value* new_object = request ? Member(*request, "object") : nullptr;
-      const rapidjson::Value* old_object = request ? Member(*request, "oldObject") : nullptr;
-      if (old_object && old_object->IsObject()) req.old_object = old_object;
-      object = new_object && new_object->IsObject() ? new_object : req.old_object;
-      if (object == nullptr) {
-        out->errors.push_back({source, res.line, res.column, "AdmissionReview without request.object or request.oldObject"});
+    if (options.admission_reviews && manifest::IsAdmissionReview(*object)) {
+      manifest::AdmissionReview review;
+      std::string problem = manifest::ReadAdmissionReview(*object, {/*require_uid=*/false}, &review);
+      if (problem.empty() && review.target == nullptr) {
+        problem = "no object to evaluate for operation " + std::string(review.operation);
+      }
+      if (!problem.empty()) {
+        out->errors.push_back({source, res.line, res.column, "AdmissionReview: " + problem});
         continue;
       }
-      req.request = request;
+      object = review.target;
+      req.request = review.request;
+      req.old_object = review.old_object;
     }
     req.now_unix = options.now_unix;
     req.source = source;

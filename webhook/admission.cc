@@ -3,11 +3,12 @@
 #include <algorithm>
 
 #include <rapidjson/error/en.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/redact.h"
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "evaluator/manifest/admission_review.h"
 
 namespace aimsgate::webhook {
 
@@ -27,17 +28,6 @@ std::string TruncateWarning(std::string_view text, size_t max_bytes) {
 namespace {
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-std::string_view Str(const rapidjson::Value* v) {
-  if (!v || !v->IsString()) return {};
-  return {v->GetString(), v->GetStringLength()};
-}
-
-const rapidjson::Value* Member(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
 
 // Nesting depth of a JSON text, counted without parsing (brackets outside strings).
 // Stops early once `limit` is exceeded.
@@ -129,177 +119,149 @@ std::string Describe(const RuleResult& r, std::string_view text) {
   return out;
 }
 
-}  // namespace
-
-AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& engine, const HandlerOptions& options,
-                                        cel::EvalState* scratch) {
-  if (body.empty()) return BadRequest("empty body: expected an AdmissionReview");
+// Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
+std::string ParseReview(std::string_view body, const HandlerOptions& options, rapidjson::Document* doc,
+                        manifest::AdmissionReview* review) {
+  if (body.empty()) return "empty body: expected an AdmissionReview";
   if (JsonDepth(body, options.max_depth) > options.max_depth) {
-    return BadRequest("JSON nested deeper than " + std::to_string(options.max_depth) + " levels");
+    return "JSON nested deeper than " + std::to_string(options.max_depth) + " levels";
   }
-  rapidjson::Document doc;
   constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  doc.Parse<kFlags>(body.data(), body.size());
-  if (doc.HasParseError()) {
+  doc->Parse<kFlags>(body.data(), body.size());
+  if (doc->HasParseError()) {
     // Line and column of the error, for a human reading the apiserver's log.
-    size_t offset = doc.GetErrorOffset(), line = 1, col = 1;
+    size_t offset = doc->GetErrorOffset(), line = 1, col = 1;
     for (size_t i = 0; i < offset && i < body.size(); ++i) {
       if (body[i] == '\n') ++line, col = 1;
       else ++col;
     }
-    return BadRequest("invalid JSON at line " + std::to_string(line) + " column " + std::to_string(col) + ": " +
-                      rapidjson::GetParseError_En(doc.GetParseError()));
+    return "invalid JSON at line " + std::to_string(line) + " column " + std::to_string(col) + ": " +
+           rapidjson::GetParseError_En(doc->GetParseError());
   }
-  if (!doc.IsObject()) return BadRequest("body is not a JSON object: expected an AdmissionReview");
-  if (std::string problem = InputProblem(doc); !problem.empty()) return BadRequest(problem);
-  std::string_view api_version = Str(Member(doc, "apiVersion"));
-  if (api_version != "admission.k8s.io/v1" && api_version != "admission.k8s.io/v1beta1") {
-    return BadRequest("apiVersion must be admission.k8s.io/v1 or admission.k8s.io/v1beta1, got '" +
-                      std::string(api_version) + "'");
-  }
-  if (Str(Member(doc, "kind")) != "AdmissionReview") return BadRequest("kind must be AdmissionReview");
-  const rapidjson::Value* request = Member(doc, "request");
-  if (!request || !request->IsObject()) return BadRequest("request is missing or not an object");
-  std::string_view uid = Str(Member(*request, "uid"));
-  if (uid.empty()) return BadRequest("request.uid is missing or not a string");
-  std::string_view operation = Str(Member(*request, "operation"));
-  if (operation != "CREATE" && operation != "UPDATE" && operation != "DELETE" && operation != "CONNECT") {
-    return BadRequest("request.operation must be CREATE, UPDATE, DELETE or CONNECT, got '" +
-                      std::string(operation) + "'");
-  }
-  const rapidjson::Value* user_info = Member(*request, "userInfo");
-  std::string_view username = user_info ? Str(Member(*user_info, "username")) : std::string_view();
-  const rapidjson::Value* dry = Member(*request, "dryRun");
-  if (dry && !dry->IsBool() && !dry->IsNull()) return BadRequest("request.dryRun must be a bool");
-  bool dry_run = dry && dry->IsBool() && dry->GetBool();
+  if (!doc->IsObject()) return "body is not a JSON object: expected an AdmissionReview";
+  if (std::string problem = InputProblem(*doc); !problem.empty()) return problem;
+  return manifest::ReadAdmissionReview(*doc, {/*require_uid=*/true}, review);
+}
 
-  const rapidjson::Value* object = Member(*request, "object");
-  const rapidjson::Value* old_object = Member(*request, "oldObject");
-  if (object && !object->IsObject() && !object->IsNull()) return BadRequest("request.object is not a JSON object");
-  if (old_object && !old_object->IsObject() && !old_object->IsNull()) {
-    return BadRequest("request.oldObject is not a JSON object");
+// Evaluate: the engine's decision on the review's target, with the values that must reach
+// neither the answer nor the evidence (Secret data of the new and the old object, raw and
+// decoded, and the --evidence-redact paths of both) in redact_values, longest first.
+ResourceEvaluation Evaluate(const manifest::AdmissionReview& review, const Engine& engine,
+                            const HandlerOptions& options, cel::EvalState* scratch) {
+  EvalRequest req;
+  req.request = review.request;
+  req.old_object = review.old_object;
+  req.now_unix = options.now_unix;
+  req.digest_object = options.digest_object;
+  ResourceEvaluation eval = engine.Evaluate(*review.target, req, scratch);
+  static const evidence::Redactor kSecretDataOnly;
+  const evidence::Redactor& redactor = options.redactor ? *options.redactor : kSecretDataOnly;
+  std::vector<std::string>& secrets = eval.redact_values;
+  for (const rapidjson::Value* o : {review.object, review.old_object}) {
+    if (o == nullptr) continue;
+    std::vector<std::string> found = redactor.CollectValues(*o);
+    secrets.insert(secrets.end(), found.begin(), found.end());
   }
-  if (old_object && old_object->IsNull()) old_object = nullptr;
-  if (object && object->IsNull()) object = nullptr;
-  const rapidjson::Value* target = operation == "DELETE" ? old_object : object;
-  if (!target && (operation == "CREATE" || operation == "UPDATE")) {
-    return BadRequest("request.object is missing for operation " + std::string(operation));
-  }
+  std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
+    return a.size() != b.size() ? a.size() > b.size() : a < b;  // longest first
+  });
+  secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
+  return eval;
+}
 
-  AdmissionResponse out;
-  out.uid = std::string(uid);
-  out.operation = std::string(operation);
-  out.username = std::string(username);
-  out.dry_run = dry_run;
-  std::vector<std::string> notes;
-  if (target) {
-    EvalRequest req;
-    req.request = request;
-    req.old_object = old_object;
-    req.now_unix = options.now_unix;
-    req.digest_object = options.digest_object;
-    out.evaluation = engine.Evaluate(*target, req, scratch);
-    // Values that must reach neither the answer nor the evidence: Secret data of the new
-    // and the old object (raw and decoded) and the --evidence-redact paths of both.
-    static const evidence::Redactor kSecretDataOnly;
-    const evidence::Redactor& redactor = options.redactor ? *options.redactor : kSecretDataOnly;
-    std::vector<std::string>& secrets = out.evaluation.redact_values;
-    for (const rapidjson::Value* o : {object, old_object}) {
-      if (o == nullptr) continue;
-      std::vector<std::string> found = redactor.CollectValues(*o);
-      secrets.insert(secrets.end(), found.begin(), found.end());
-    }
-    std::sort(secrets.begin(), secrets.end(), [](const std::string& a, const std::string& b) {
-      return a.size() != b.size() ? a.size() > b.size() : a < b;  // longest first
-    });
-    secrets.erase(std::unique(secrets.begin(), secrets.end()), secrets.end());
-  } else {
-    notes.push_back("no object to evaluate for operation " + std::string(operation));
-  }
-  const ResourceEvaluation& eval = out.evaluation;
-  auto masked = [&eval](std::string text) {
-    evidence::MaskValues(eval.redact_values, &text);
-    return text;
-  };
-
-  // The texts of the decision's effects; the verdict itself is the engine's.
-  std::vector<std::string> deny_reasons, warnings;
+// The texts of a decision's effects, masked; the verdict itself is the engine's.
+struct Effects {
+  std::vector<std::string> deny_reasons, warnings, notes;
   std::string failed_ids, errored_ids, waived_ids;
+  std::string status_message;  // set when the verdict denies
+};
+
+std::string Masked(const ResourceEvaluation& eval, std::string text) {
+  evidence::MaskValues(eval.redact_values, &text);
+  return text;
+}
+
+void DescribeEffects(const ResourceEvaluation& eval, const HandlerOptions& options, Effects* out) {
   auto append_id = [](std::string* list, const std::string& id) { *list += (list->empty() ? "" : ",") + id; };
   for (const auto& r : eval.results) {
-    if (r.result == Outcome::kWaived) append_id(&waived_ids, r.rule());
-    if (r.result == Outcome::kFail) append_id(&failed_ids, r.rule());
+    if (r.result == Outcome::kWaived) append_id(&out->waived_ids, r.rule());
+    if (r.result == Outcome::kFail) append_id(&out->failed_ids, r.rule());
     if (r.result != Outcome::kFail && r.result != Outcome::kError) continue;
     const Effect effect = EffectOf(r);
     std::string text = r.message;
     if (r.result == Outcome::kError) {
-      append_id(&errored_ids, r.rule());
+      append_id(&out->errored_ids, r.rule());
       const char* policy = r.failure_policy_fail() ? "Fail" : "Ignore";
       // CEL error text may quote a value of the object (e.g. a failed int() of a password).
-      notes.push_back(masked("failurePolicy " + std::string(policy) + ": rule " + r.rule() + " could not be evaluated (" +
-                             r.message + "); " + (effect == Effect::kDeny ? "denied" : "allowed")));
+      out->notes.push_back(Masked(eval, "failurePolicy " + std::string(policy) + ": rule " + r.rule() +
+                                            " could not be evaluated (" + r.message + "); " +
+                                            (effect == Effect::kDeny ? "denied" : "allowed")));
       text = std::string("could not be evaluated (failurePolicy ") + policy + "): " + r.message;
     }
-    if (effect == Effect::kDeny) deny_reasons.push_back(masked(Describe(r, text)));
-    if (effect == Effect::kWarn) warnings.push_back(TruncateWarning(masked(Describe(r, text)), options.max_warning_bytes));
-  }
-  bool allowed = !eval.denied();
-  std::string decision = ToString(eval.verdict);
-  std::string status_message;
-  if (!allowed) {
-    status_message = "aimsgate denied " + eval.resource.kind + " " +
-                     (eval.resource.namespace_.empty() ? "" : eval.resource.namespace_ + "/") + eval.resource.name +
-                     ": ";
-    for (size_t i = 0; i < deny_reasons.size(); ++i) status_message += (i ? "; " : "") + deny_reasons[i];
-    status_message = masked(std::move(status_message));
-    if (status_message.size() > options.max_status_message) {
-      status_message = TruncateWarning(status_message, options.max_status_message);
+    if (effect == Effect::kDeny) out->deny_reasons.push_back(Masked(eval, Describe(r, text)));
+    if (effect == Effect::kWarn) {
+      out->warnings.push_back(TruncateWarning(Masked(eval, Describe(r, text)), options.max_warning_bytes));
     }
   }
+  if (!eval.denied()) return;
+  std::string message = "aimsgate denied " + eval.resource.kind + " " +
+                        (eval.resource.namespace_.empty() ? "" : eval.resource.namespace_ + "/") +
+                        eval.resource.name + ": ";
+  for (size_t i = 0; i < out->deny_reasons.size(); ++i) message += (i ? "; " : "") + out->deny_reasons[i];
+  out->status_message = Masked(eval, std::move(message));
+  if (out->status_message.size() > options.max_status_message) {
+    out->status_message = TruncateWarning(out->status_message, options.max_status_message);
+  }
+}
 
-  const std::vector<PackRef> packs = engine.packs();
-  if (options.record) {
-    AdmissionDecision d;
-    d.packs = &packs;
-    d.uid = out.uid;
-    d.username = out.username;
-    d.operation = out.operation;
-    d.dry_run = dry_run;
-    d.decision = decision;
-    d.evaluation = &eval;
-    d.object = target;
-    d.notes = notes;
-    std::string error;
-    bool ok = false;
-    try {
-      ok = options.record(d, &error);
-    } catch (...) {
-      error = "evidence hook threw";
-    }
-    if (!ok) {
-      out.record_failed = true;
-      if (options.deny_on_record_failure && allowed) {
-        allowed = false;
-        decision = "deny";
-        // The cause (path, errno) is for the operator's log, not for the API user.
-        status_message = "aimsgate could not record the decision as evidence; denied by "
-                         "--evidence-failure deny (the webhook's log says why)";
-      }
-    }
+// Record: the evidence hook.  A failure under deny_on_record_failure turns an allowed
+// request into a denied one (out->decision, *allowed, *status_message).
+void Record(const manifest::AdmissionReview& review, const std::vector<PackRef>& packs, const Effects& effects,
+            const HandlerOptions& options, AdmissionResponse* out, bool* allowed, std::string* status_message) {
+  AdmissionDecision d;
+  d.packs = &packs;
+  d.uid = out->uid;
+  d.username = out->username;
+  d.operation = out->operation;
+  d.dry_run = out->dry_run;
+  d.decision = out->decision;
+  d.evaluation = &out->evaluation;
+  d.object = review.target;
+  d.notes = effects.notes;
+  std::string error;
+  bool ok = false;
+  try {
+    ok = options.record(d, &error);
+  } catch (...) {
+    error = "evidence hook threw";
   }
-  out.decision = decision;
+  if (ok) return;
+  out->record_failed = true;
+  if (options.deny_on_record_failure && *allowed) {
+    *allowed = false;
+    out->decision = "deny";
+    // The cause (path, errno) is for the operator's log, not for the API user.
+    *status_message = "aimsgate could not record the decision as evidence; denied by "
+                      "--evidence-failure deny (the webhook's log says why)";
+  }
+}
 
+// Respond: the AdmissionReview answer in the version asked.
+std::string WriteResponse(const manifest::AdmissionReview& review, const AdmissionResponse& out, bool allowed,
+                          const std::string& status_message, const Effects& effects,
+                          const std::vector<PackRef>& packs) {
+  const ResourceEvaluation& eval = out.evaluation;
   rapidjson::StringBuffer sb;
   Writer w(sb);
   w.StartObject();
   w.Key("apiVersion");
-  WriteString(w, api_version);
+  WriteString(w, review.api_version);
   w.Key("kind");
   w.String("AdmissionReview");
   w.Key("response");
   w.StartObject();
   w.Key("uid");
-  WriteString(w, uid);
+  WriteString(w, review.uid);
   w.Key("allowed");
   w.Bool(allowed);
   if (!allowed) {
@@ -315,33 +277,28 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
     WriteString(w, status_message);
     w.EndObject();
   }
-  if (!warnings.empty()) {
+  if (!effects.warnings.empty()) {
     w.Key("warnings");
     w.StartArray();
-    for (const auto& warning : warnings) WriteString(w, warning);
+    for (const auto& warning : effects.warnings) WriteString(w, warning);
     w.EndArray();
   }
   w.Key("auditAnnotations");
   w.StartObject();
   w.Key("decision");
-  WriteString(w, decision);
+  WriteString(w, out.decision);
   std::string pack_list;
   for (const auto& p : packs) pack_list += (pack_list.empty() ? "" : ",") + p.name + "@" + p.version + "=" + p.digest;
   w.Key("packs");
   WriteString(w, pack_list);
   w.Key("dry-run");
-  w.String(dry_run ? "true" : "false");
-  if (!failed_ids.empty()) {
-    w.Key("failed-rules");
-    WriteString(w, failed_ids);
-  }
-  if (!errored_ids.empty()) {
-    w.Key("errored-rules");
-    WriteString(w, errored_ids);
-  }
-  if (!waived_ids.empty()) {
-    w.Key("waived-rules");
-    WriteString(w, waived_ids);
+  w.String(out.dry_run ? "true" : "false");
+  const std::pair<const char*, const std::string*> rule_lists[] = {
+      {"failed-rules", &effects.failed_ids}, {"errored-rules", &effects.errored_ids}, {"waived-rules", &effects.waived_ids}};
+  for (const auto& [key, ids] : rule_lists) {
+    if (ids->empty()) continue;
+    w.Key(key);
+    WriteString(w, *ids);
   }
   if (out.record_failed) {
     w.Key("evidence");
@@ -350,12 +307,41 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
   // ValidatingAdmissionPolicy auditAnnotations, keyed "<policy>/<key>" as the apiserver does.
   for (const auto& [key, value] : eval.audit_annotations) {
     WriteString(w, key);
-    WriteString(w, masked(value));
+    WriteString(w, Masked(eval, value));
   }
   w.EndObject();
   w.EndObject();
   w.EndObject();
-  out.body.assign(sb.GetString(), sb.GetSize());
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+}  // namespace
+
+AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& engine, const HandlerOptions& options,
+                                        cel::EvalState* scratch) {
+  rapidjson::Document doc;
+  manifest::AdmissionReview review;
+  if (std::string problem = ParseReview(body, options, &doc, &review); !problem.empty()) {
+    return BadRequest(std::move(problem));
+  }
+  AdmissionResponse out;
+  out.uid = std::string(review.uid);
+  out.operation = std::string(review.operation);
+  out.username = std::string(review.username);
+  out.dry_run = review.dry_run;
+  Effects effects;
+  if (review.target) {
+    out.evaluation = Evaluate(review, engine, options, scratch);
+  } else {
+    effects.notes.push_back("no object to evaluate for operation " + out.operation);
+  }
+  DescribeEffects(out.evaluation, options, &effects);
+  bool allowed = !out.evaluation.denied();
+  std::string status_message = effects.status_message;
+  out.decision = ToString(out.evaluation.verdict);
+  const std::vector<PackRef> packs = engine.packs();
+  if (options.record) Record(review, packs, effects, options, &out, &allowed, &status_message);
+  out.body = WriteResponse(review, out, allowed, status_message, effects, packs);
   return out;
 }
 

@@ -1,0 +1,60 @@
+// The one reader of Kubernetes AdmissionReview documents (admission.k8s.io/v1 and v1beta1).
+// `serve` reads the apiserver's request body with it; `check` and `test` read captured
+// requests (a document of kind AdmissionReview) with it, so all three evaluate the same
+// object with the same request.
+//
+//   manifest::AdmissionReview review;
+//   std::string problem = manifest::ReadAdmissionReview(doc, {}, &review);
+//   if (!problem.empty()) ...                  // "request.operation must be CREATE, ..."
+//   if (review.target) {                       // request.oldObject for DELETE, else request.object
+//     EvalRequest req;
+//     req.request = review.request;            // visible to the rules as `request`
+//     req.old_object = review.old_object;      // visible as `oldObject`
+//     engine.Evaluate(*review.target, req, &scratch);
+//   }
+//
+// Checks, in this order, each giving the first problem found: apiVersion, kind, request is
+// an object, request.uid (when required), request.operation (CREATE, UPDATE, DELETE or
+// CONNECT), request.dryRun (bool or null), request.object and request.oldObject (object or
+// null), and an object to evaluate for CREATE and UPDATE.  A DELETE without oldObject or a
+// CONNECT without object reads fine with a null target: there is nothing to evaluate.
+//
+// Thread-safety: pure.  The result points into `doc`, which must outlive it.  Cost: a few
+// member look-ups; the document is not copied.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include <rapidjson/document.h>
+
+namespace aimsgate::manifest {
+
+struct AdmissionReview {
+  std::string_view api_version;  // admission.k8s.io/v1 | admission.k8s.io/v1beta1
+  std::string_view uid;          // request.uid ("" when absent and not required)
+  std::string_view operation;    // CREATE | UPDATE | DELETE | CONNECT
+  std::string_view username;     // request.userInfo.username, "" when absent
+  bool dry_run = false;
+  const rapidjson::Value* request = nullptr;     // the request object
+  const rapidjson::Value* object = nullptr;      // request.object; null when absent or null
+  const rapidjson::Value* old_object = nullptr;  // request.oldObject; null when absent or null
+  const rapidjson::Value* target = nullptr;      // what the rules evaluate; null = nothing to evaluate
+};
+
+struct AdmissionReviewOptions {
+  // The answer echoes request.uid, so `serve` requires it; a captured review read by
+  // `check` (such as Gatekeeper's test objects) may leave it out.
+  bool require_uid = true;
+};
+
+// A document of kind AdmissionReview with a `request` member: read as a request, not as
+// an object to evaluate.
+bool IsAdmissionReview(const rapidjson::Value& doc);
+
+// Reads `doc` into *out.  Returns "" when it is a well-formed AdmissionReview, otherwise
+// the first problem (see the header comment); *out is then partly filled.
+std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionReviewOptions& options,
+                                AdmissionReview* out);
+
+}  // namespace aimsgate::manifest
