@@ -138,6 +138,13 @@ class Webhook {
   int Run();
 
  private:
+  using SslCtxPtr = std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)>;
+  // The stages of Run, in order.
+  bool CheckConfig(std::string* host, int* port);
+  bool OpenEvidence();
+  bool ConfigureTransport(TransportOptions* to, SslCtxPtr* ssl_ctx);
+  bool Serve(const sigset_t& signals, const std::string& host, int port, const TransportOptions& to);
+  void SignalLoop(const sigset_t& signals, HttpTransport* transport, const std::atomic<bool>& listen_done);
   bool LoadEngine(bool initial);
   void NoteWaiverExpiries(const Engine& engine);
   static constexpr int64_t kWaiverNoticeDays = 14;
@@ -372,10 +379,10 @@ void Webhook::WatchLoop() {
   }
 }
 
-int Webhook::Run() {
-  // Signals are taken by one thread with sigwait: no handler runs inside a request.  The
-  // mask is set before any thread starts (the evidence writer has a timer thread), so
-  // every thread inherits it and none can be killed by SIGHUP's default action.
+// Signals are taken by one thread with sigwait: no handler runs inside a request.  The
+// mask is set before any thread starts (the evidence writer has a timer thread), so
+// every thread inherits it and none can be killed by SIGHUP's default action.
+sigset_t BlockSignals() {
   sigset_t signals;
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
@@ -386,69 +393,105 @@ int Webhook::Run() {
   // Over RLIMIT_FSIZE an evidence write must fail (EFBIG) and follow --evidence-failure,
   // not kill the server (SIGXFSZ's default action; found by tests/faults diskfull).
   signal(SIGXFSZ, SIG_IGN);
-  std::string host, error;
-  int port = 0;
-  if (!ParseListen(o_.listen, &host, &port, &error)) {
+  return signals;
+}
+
+bool Webhook::CheckConfig(std::string* host, int* port) {
+  std::string error;
+  if (!ParseListen(o_.listen, host, port, &error)) {
     LogLine("error", "invalid configuration").Str("error", error).Emit();
-    return 2;
+    return false;
   }
   if (o_.insecure_http == !o_.tls.cert_path.empty() || (!o_.insecure_http && o_.tls.key_path.empty())) {
     LogLine("error", "invalid configuration")
         .Str("error", "give --tls-cert and --tls-key, or --insecure-http for plain HTTP (local tests only)")
         .Emit();
-    return 2;
+    return false;
   }
+  return true;
+}
+
+// The redactor, and the evidence log with the handler's hook when --evidence is given.
+bool Webhook::OpenEvidence() {
   auto redactor = std::make_shared<evidence::Redactor>();
   if (evidence::Status rs = evidence::Redactor::Create(o_.evidence_redact, redactor.get()); !rs.ok()) {
     LogLine("error", "invalid configuration").Str("error", "--evidence-redact: " + rs.message()).Emit();
-    return 2;
+    return false;
   }
   handler_.redactor = redactor;
-  if (!o_.evidence_path.empty()) {
-    writer_ = std::make_unique<evidence::EvidenceWriter>();
-    evidence::WriterOptions wo;
-    wo.path = o_.evidence_path;
-    wo.key_path = o_.evidence_key_path;
-    wo.redact_paths = o_.evidence_redact;
-    evidence::ParseFsyncPolicy(o_.evidence_fsync, &wo.fsync);
-    wo.rotate_unverifiable_log = true;  // keep the bad file for the auditor, do not crash-loop
-    evidence::Status s = writer_->Open(wo);
-    for (const auto& w : writer_->open_warnings()) LogLine("warn", "evidence log").Str("warning", w).Emit();
-    if (!s.ok()) {
-      LogLine("error", "cannot open the evidence log").Str("path", o_.evidence_path).Str("error", s.message()).Emit();
-      return 2;
-    }
-    handler_.digest_object = true;
-    handler_.deny_on_record_failure = o_.evidence_failure_deny;
-    handler_.record = [this](const AdmissionDecision& d, std::string* err) { return Record(d, err); };
+  if (o_.evidence_path.empty()) return true;
+  writer_ = std::make_unique<evidence::EvidenceWriter>();
+  evidence::WriterOptions wo;
+  wo.path = o_.evidence_path;
+  wo.key_path = o_.evidence_key_path;
+  wo.redact_paths = o_.evidence_redact;
+  evidence::ParseFsyncPolicy(o_.evidence_fsync, &wo.fsync);
+  wo.rotate_unverifiable_log = true;  // keep the bad file for the auditor, do not crash-loop
+  evidence::Status s = writer_->Open(wo);
+  for (const auto& w : writer_->open_warnings()) LogLine("warn", "evidence log").Str("warning", w).Emit();
+  if (!s.ok()) {
+    LogLine("error", "cannot open the evidence log").Str("path", o_.evidence_path).Str("error", s.message()).Emit();
+    return false;
   }
-  if (!LoadEngine(true)) return 2;
+  handler_.digest_object = true;
+  handler_.deny_on_record_failure = o_.evidence_failure_deny;
+  handler_.record = [this](const AdmissionDecision& d, std::string* err) { return Record(d, err); };
+  return true;
+}
 
-  TransportOptions to;
-  std::unique_ptr<SSL_CTX, decltype(&SSL_CTX_free)> ssl_ctx(nullptr, SSL_CTX_free);
+// The transport's settings from the flags, and its TLS context unless --insecure-http.
+bool Webhook::ConfigureTransport(TransportOptions* to, SslCtxPtr* ssl_ctx) {
   if (!o_.insecure_http) {
     tls_ = std::make_unique<TlsContext>(o_.tls);
-    if (!LoadTls(true)) return 2;
-    ssl_ctx.reset(SSL_CTX_new(TLS_server_method()));
-    std::string tls_error = ssl_ctx ? "" : OpenSslErrors();
-    if (!ssl_ctx || !tls_->Configure(ssl_ctx.get(), &tls_error)) {
+    if (!LoadTls(true)) return false;
+    ssl_ctx->reset(SSL_CTX_new(TLS_server_method()));
+    std::string tls_error = *ssl_ctx ? "" : OpenSslErrors();
+    if (!*ssl_ctx || !tls_->Configure(ssl_ctx->get(), &tls_error)) {
       LogLine("error", "cannot configure TLS").Str("error", tls_error).Emit();
-      return 2;
+      return false;
     }
-    to.ssl_ctx = ssl_ctx.get();
+    to->ssl_ctx = ssl_ctx->get();
   }
-  to.max_body_bytes = o_.max_body_bytes;
-  to.max_buffered_body_bytes = std::max<size_t>(o_.max_body_bytes, kMaxBufferedBodyBytes);
-  to.max_connections = std::max(1, o_.max_connections);
-  to.request_timeout_ms = std::max(1, o_.request_timeout_seconds) * 1000;
-  to.write_timeout_ms = std::max(1, o_.write_timeout_seconds) * 1000;
-  to.idle_timeout_ms = std::max(1, o_.idle_timeout_seconds) * 1000;
-  to.keep_alive_max_requests = std::max(1, o_.keep_alive_max_requests);
-  to.drain_timeout_ms = std::max(1, o_.drain_timeout_seconds) * 1000;
-  to.threads = std::max(1, o_.threads);
-  to.max_queued = static_cast<size_t>(std::max(1, o_.max_queued_requests));
-  RaiseDescriptorLimit(to.max_connections);
+  to->max_body_bytes = o_.max_body_bytes;
+  to->max_buffered_body_bytes = std::max<size_t>(o_.max_body_bytes, kMaxBufferedBodyBytes);
+  to->max_connections = std::max(1, o_.max_connections);
+  to->request_timeout_ms = std::max(1, o_.request_timeout_seconds) * 1000;
+  to->write_timeout_ms = std::max(1, o_.write_timeout_seconds) * 1000;
+  to->idle_timeout_ms = std::max(1, o_.idle_timeout_seconds) * 1000;
+  to->keep_alive_max_requests = std::max(1, o_.keep_alive_max_requests);
+  to->drain_timeout_ms = std::max(1, o_.drain_timeout_seconds) * 1000;
+  to->threads = std::max(1, o_.threads);
+  to->max_queued = static_cast<size_t>(std::max(1, o_.max_queued_requests));
+  return true;
+}
 
+// SIGHUP asks the watch loop to reload; SIGTERM/SIGINT drain and stop the transport.
+// Returns when the server stops, or when Run wakes it (listen_done) after a stop of its own.
+void Webhook::SignalLoop(const sigset_t& signals, HttpTransport* transport, const std::atomic<bool>& listen_done) {
+  for (;;) {
+    int sig = 0;
+    if (sigwait(&signals, &sig) != 0) continue;
+    if (sig == SIGHUP) {
+      LogLine("info", "SIGHUP: reloading packs, inputs and TLS").Emit();
+      std::lock_guard<std::mutex> lock(watch_mu_);
+      reload_requested_ = true;
+      watch_cv_.notify_all();
+      continue;
+    }
+    if (listen_done) return;  // woken by Run itself: the server stopped on its own
+    stopping_ = true;
+    LogLine("info", "shutting down: draining in-flight requests")
+        .Str("signal", sig == SIGINT ? "SIGINT" : "SIGTERM")
+        .Int("drainTimeoutSeconds", o_.drain_timeout_seconds)
+        .Emit();
+    transport->Stop();
+    return;
+  }
+}
+
+// Listens, serves until a signal stops the transport (drained), and joins the signal and
+// watch threads.  Returns false when it could not listen.
+bool Webhook::Serve(const sigset_t& signals, const std::string& host, int port, const TransportOptions& to) {
   Router router;
   router.set_keep_alive_max_count(static_cast<size_t>(to.keep_alive_max_requests));
   router.set_keep_alive_timeout(std::max(1, o_.idle_timeout_seconds));
@@ -460,36 +503,17 @@ int Webhook::Run() {
         return Precheck(head, ssl, status, message);
       });
   metrics_.AttachTransport(&transport.counters());
+  std::string error;
   if (!transport.Listen(host, port, &port, &error)) {
     LogLine("error", "cannot listen").Str("listen", o_.listen).Str("error", error).Emit();
-    return 2;
+    return false;
   }
   if (!o_.port_file.empty()) {
     std::ofstream(o_.port_file) << port << "\n";
   }
 
   std::atomic<bool> listen_done{false};
-  std::thread signal_thread([&] {
-    for (;;) {
-      int sig = 0;
-      if (sigwait(&signals, &sig) != 0) continue;
-      if (sig == SIGHUP) {
-        LogLine("info", "SIGHUP: reloading packs, inputs and TLS").Emit();
-        std::lock_guard<std::mutex> lock(watch_mu_);
-        reload_requested_ = true;
-        watch_cv_.notify_all();
-        continue;
-      }
-      if (listen_done) return;  // woken by Run itself: the server stopped on its own
-      stopping_ = true;
-      LogLine("info", "shutting down: draining in-flight requests")
-          .Str("signal", sig == SIGINT ? "SIGINT" : "SIGTERM")
-          .Int("drainTimeoutSeconds", o_.drain_timeout_seconds)
-          .Emit();
-      transport.Stop();
-      return;
-    }
-  });
+  std::thread signal_thread([&] { SignalLoop(signals, &transport, listen_done); });
   std::thread watch_thread([this] { WatchLoop(); });
 
   ready_ = true;
@@ -506,7 +530,6 @@ int Webhook::Run() {
       .Bool("evidence", writer_ != nullptr)
       .Emit();
   transport.Run();  // returns after Stop(), once drained (at most the drain timeout)
-  bool ok = true;
   listen_done = true;
   ready_ = false;
   if (!stopping_) pthread_kill(signal_thread.native_handle(), SIGTERM);
@@ -517,7 +540,20 @@ int Webhook::Run() {
     watch_cv_.notify_all();
   }
   watch_thread.join();
-  int code = ok && stopping_ ? 0 : 2;
+  return true;
+}
+
+int Webhook::Run() {
+  const sigset_t signals = BlockSignals();
+  std::string host;
+  int port = 0;
+  if (!CheckConfig(&host, &port) || !OpenEvidence() || !LoadEngine(true)) return 2;
+  TransportOptions to;
+  SslCtxPtr ssl_ctx(nullptr, SSL_CTX_free);
+  if (!ConfigureTransport(&to, &ssl_ctx)) return 2;
+  RaiseDescriptorLimit(to.max_connections);
+  if (!Serve(signals, host, port, to)) return 2;
+  int code = stopping_ ? 0 : 2;
   if (writer_) {
     evidence::Status s = writer_->Close();
     if (!s.ok()) {
