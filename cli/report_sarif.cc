@@ -18,10 +18,6 @@
 #include "cli/report_util.h"
 #include "evaluator/manifest/canonical.h"
 
-#ifndef AIMSGATE_VERSION
-#define AIMSGATE_VERSION "0.0.0"
-#endif
-
 namespace aimsgate::cli {
 namespace {
 

@@ -7,10 +7,6 @@
 #include "webhook/server.h"
 #include "webhook/yaml_config.h"
 
-#ifndef AIMSGATE_VERSION
-#define AIMSGATE_VERSION "dev"
-#endif
-
 namespace aimsgate::cli {
 namespace {
 
