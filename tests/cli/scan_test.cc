@@ -252,6 +252,38 @@ TEST(Scan, AWalkedFileKeepsItsErrorsOnceItHoldsAnObject) {
   EXPECT_THAT(r.not_manifests[0].source, ::testing::EndsWith("notes.yaml"));
 }
 
+// A captured AdmissionReview is read by the webhook's reader: the DELETE's oldObject is
+// evaluated (even when the request also carries an object), and a review the webhook would
+// refuse is a located input error, not an evaluation.
+TEST(Scan, AdmissionReviewsAreReadAsTheWebhookReadsThem) {
+  TempDir t;
+  const std::string pod = "{apiVersion: v1, kind: Pod, metadata: {name: NAME, namespace: apps}}";
+  auto review = [&](const std::string& op, const std::string& body) {
+    return "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  operation: " + op + "\n" + body;
+  };
+  auto named = [&](const std::string& name) { return std::string(pod).replace(pod.find("NAME"), 4, name); };
+  t.Write("a-delete.yaml", review("DELETE", "  object: " + named("new") + "\n  oldObject: " + named("old") + "\n"));
+  t.Write("b-bad-operation.yaml", review("PATCH", "  object: " + named("x") + "\n"));
+  t.Write("c-create-without-object.yaml", review("CREATE", "  oldObject: " + named("y") + "\n"));
+  t.Write("d-object-not-an-object.yaml", review("UPDATE", "  object: [1]\n"));
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  ScanOptions o;
+  o.paths = {"a-delete.yaml", "b-bad-operation.yaml", "c-create-without-object.yaml", "d-object-not-an-object.yaml"};
+  o.admission_reviews = true;
+  CollectedScan r = ScanAll(*engine, o);
+  ASSERT_EQ(r.evaluations.size(), 1u);
+  EXPECT_EQ(r.evaluations[0].resource.name, "old");
+  ASSERT_EQ(r.errors.size(), 3u);
+  EXPECT_EQ(r.errors[0].ToString(),
+            "b-bad-operation.yaml:1:1: error: AdmissionReview: request.operation must be CREATE, UPDATE, DELETE or "
+            "CONNECT, got 'PATCH'");
+  EXPECT_EQ(r.errors[1].ToString(),
+            "c-create-without-object.yaml:1:1: error: AdmissionReview: request.object is missing for operation CREATE");
+  EXPECT_EQ(r.errors[2].ToString(),
+            "d-object-not-an-object.yaml:1:1: error: AdmissionReview: request.object is not a JSON object");
+}
+
 TEST(Scan, FileOverTheLimitIsAnInputError) {
   TempDir t;
   t.Write("big.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: " + std::string(5000, 'x') + "}\n");
