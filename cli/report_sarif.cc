@@ -16,7 +16,8 @@
 
 #include "cli/report.h"
 #include "cli/report_util.h"
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -185,7 +186,7 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
                          "\n" + e.resource.namespace_ + "\n" + e.resource.name;
   Key(w, "partialFingerprints");
   w.StartObject();
-  Key(w, "aimsgateResource/v1"); w.String(manifest::Sha256Hex(identity).c_str());
+  Key(w, "aimsgateResource/v1"); w.String(kernel::Sha256Hex(identity).c_str());
   w.EndObject();
   if (r.result == Outcome::kWaived) {
     Key(w, "suppressions");

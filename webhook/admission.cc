@@ -6,8 +6,8 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
-#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/redact.h"
+#include "evaluator/kernel/canonical_json.h"
 #include "evaluator/manifest/admission_review.h"
 
 namespace aimsgate::webhook {
@@ -60,7 +60,7 @@ size_t JsonDepth(std::string_view text, size_t limit) {
 std::string InputProblem(const rapidjson::Value& v) {
   constexpr const char* kNotText = "a string holds a lone UTF-16 surrogate escape or bytes that are not UTF-8";
   if (v.IsString()) {
-    if (evidence::FindInvalidUtf8(std::string_view(v.GetString(), v.GetStringLength())) !=
+    if (kernel::FindInvalidUtf8(std::string_view(v.GetString(), v.GetStringLength())) !=
         std::string_view::npos) {
       return kNotText;
     }
@@ -74,7 +74,7 @@ std::string InputProblem(const rapidjson::Value& v) {
     keys.reserve(v.MemberCount());
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
       std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      if (evidence::FindInvalidUtf8(key) != std::string_view::npos) return kNotText;
+      if (kernel::FindInvalidUtf8(key) != std::string_view::npos) return kNotText;
       keys.push_back(key);
       std::string problem = InputProblem(it->value);
       if (!problem.empty()) return problem;

@@ -8,7 +8,8 @@
 
 #include <ctime>
 
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "evaluator/model/metadata_util.h"
 
 namespace aimsgate::model {
@@ -65,7 +66,7 @@ std::string PemHint(EVP_PKEY* key) {
     pem.assign(data, static_cast<size_t>(n));
   }
   BIO_free(bio);
-  return pem.empty() ? "" : manifest::Sha256Hex(pem);
+  return pem.empty() ? "" : kernel::Sha256Hex(pem);
 }
 
 // Every certificate in a PEM file (or one DER certificate).

@@ -7,7 +7,9 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
+#include "evaluator/model/model_metadata.h"
 #include "evaluator/pack/compiled_pack.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/k8s_resources.h"
@@ -16,7 +18,6 @@
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap.h"
 #include "evaluator/pack/yaml_node.h"
-#include "evaluator/model/model_metadata.h"
 
 namespace aimsgate {
 
@@ -659,7 +660,7 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
     }
   }
   Settle(&out);
-  if (request.digest_object) out.object_sha256 = manifest::Sha256Hex(manifest::CanonicalJson(object));
+  if (request.digest_object) out.object_sha256 = kernel::Sha256Hex(kernel::CanonicalJson(object));
   return out;
 }
 

@@ -6,7 +6,8 @@
 
 #include <yaml-cpp/yaml.h>
 
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "evaluator/manifest/flow_depth.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/inputs.h"
@@ -429,7 +430,7 @@ void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const Sour
   // The digest covers the pack as data, so formatting and comments do not change it.
   rapidjson::Document canonical;
   canonical.CopyFrom(ToJson(doc, canonical.GetAllocator()), canonical.GetAllocator());
-  pack->digest = "sha256:" + manifest::Sha256Hex(manifest::CanonicalJson(canonical));
+  pack->digest = "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(canonical));
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 #include <memory>
 #include <string>
 
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/matcher.h"
 #include "evaluator/pack/yaml_node.h"
@@ -147,7 +148,7 @@ std::string CelStringLiteral(const std::string& s) {
 std::string DigestOf(const std::vector<const Doc*>& docs) {
   rapidjson::Document all(rapidjson::kArrayType);
   for (const Doc* d : docs) all.PushBack(ToJson(d->node, all.GetAllocator()), all.GetAllocator());
-  return "sha256:" + manifest::Sha256Hex(manifest::CanonicalJson(all));
+  return "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(all));
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 // Canonical JSON, time parsing and redaction paths: the small pieces the chain relies on.
 #include <gtest/gtest.h>
 
-#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/crypto.h"
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/redact.h"
+#include "evaluator/kernel/canonical_json.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -27,16 +27,16 @@ TEST(CanonicalJson, Table) {
     rapidjson::Document d;
     d.Parse(c.input);
     ASSERT_FALSE(d.HasParseError()) << c.input;
-    EXPECT_EQ(CanonicalJson(d), c.canonical) << c.input;
+    EXPECT_EQ(kernel::CanonicalJson(d), c.canonical) << c.input;
   }
 }
 
 TEST(CanonicalJson, DuplicateKeysDetected) {
   rapidjson::Document d;
   d.Parse(R"({"a":{"x":1,"x":2}})");
-  EXPECT_TRUE(HasDuplicateKeys(d));
+  EXPECT_TRUE(kernel::HasDuplicateKeys(d));
   d.Parse(R"({"a":{"x":1,"y":2}})");
-  EXPECT_FALSE(HasDuplicateKeys(d));
+  EXPECT_FALSE(kernel::HasDuplicateKeys(d));
 }
 
 TEST(Time, ParseAndFormat) {

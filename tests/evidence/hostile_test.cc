@@ -8,12 +8,12 @@
 #include <filesystem>
 #include <random>
 
-#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/crypto.h"
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/verifier.h"
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/canonical_json.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -180,16 +180,16 @@ TEST(Utf8, WriterNeverWritesALineTheVerifierRejects) {
   EXPECT_TRUE(r.ok) << r.ErrorLine();
   EXPECT_EQ(r.records, static_cast<uint64_t>(kRecords));
   std::string data = ReadAll(opts.path);
-  EXPECT_EQ(FindInvalidUtf8(data), std::string::npos);
+  EXPECT_EQ(kernel::FindInvalidUtf8(data), std::string::npos);
 }
 
 TEST(Utf8, LoneSurrogateBytesAreWrittenAsReplacementCharacters) {
   std::string out;
-  AppendCanonicalString("bad\xed\xb0\x80name", &out);
+  kernel::AppendCanonicalString("bad\xed\xb0\x80name", &out);
   EXPECT_EQ(out, "\"bad\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbdname\"");
-  EXPECT_EQ(FindInvalidUtf8("ok \xc3\xa9 \xf0\x9f\x98\x80"), std::string::npos);
-  EXPECT_EQ(FindInvalidUtf8("ab\xed\xa0\x80"), 2u);
-  EXPECT_EQ(FindInvalidUtf8("\xc0\xaf"), 0u);  // overlong '/'
+  EXPECT_EQ(kernel::FindInvalidUtf8("ok \xc3\xa9 \xf0\x9f\x98\x80"), std::string::npos);
+  EXPECT_EQ(kernel::FindInvalidUtf8("ab\xed\xa0\x80"), 2u);
+  EXPECT_EQ(kernel::FindInvalidUtf8("\xc0\xaf"), 0u);  // overlong '/'
 }
 
 // Finding 7: a symlink at the log path is refused before anything is read or cut; the

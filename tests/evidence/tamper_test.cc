@@ -4,11 +4,12 @@
 #include <filesystem>
 #include <functional>
 
-#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/crypto.h"
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/log/verifier.h"
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -25,9 +26,9 @@ using testing::WriteAll;
 std::string Rehash(const std::string& line) {
   rapidjson::Document d;
   d.Parse(line.data(), line.size());
-  std::string h = Sha256Hex(CanonicalWithout(d, "hash"));
+  std::string h = kernel::Sha256Hex(CanonicalWithout(d, "hash"));
   d["hash"].SetString(h.data(), static_cast<rapidjson::SizeType>(h.size()), d.GetAllocator());
-  return CanonicalJson(d);
+  return kernel::CanonicalJson(d);
 }
 
 struct TamperCase {
@@ -104,7 +105,7 @@ const TamperCase kCases[] = {
        rapidjson::Document d;
        d.Parse((*l)[2].data(), (*l)[2].size());
        d["decision"].SetString("warn");
-       (*l)[2] = Rehash(CanonicalJson(d));
+       (*l)[2] = Rehash(kernel::CanonicalJson(d));
      },
      4, "prev does not match"},
     {"insert_copy_of_record",
@@ -134,7 +135,7 @@ const TamperCase kCases[] = {
        rapidjson::Document d;
        d.Parse((*l)[10].data(), (*l)[10].size());
        d.AddMember("closing", true, d.GetAllocator());
-       (*l)[10] = Rehash(CanonicalJson(d));
+       (*l)[10] = Rehash(kernel::CanonicalJson(d));
      },
      11, "signature does not verify", true, true},
     {"record_appended_after_closing_checkpoint",
@@ -145,7 +146,7 @@ const TamperCase kCases[] = {
        last.Parse((*l)[13].data(), (*l)[13].size());
        d["seq"].SetUint64(15);
        d["prev"].SetString(std::string(last["hash"].GetString()), d.GetAllocator());
-       l->push_back(Rehash(CanonicalJson(d)));
+       l->push_back(Rehash(kernel::CanonicalJson(d)));
      },
      15, "after the closing checkpoint"},
     {"checkpoint_from_another_session",
@@ -153,7 +154,7 @@ const TamperCase kCases[] = {
        rapidjson::Document d;
        d.Parse((*l)[5].data(), (*l)[5].size());
        d["session"].SetString(std::string(32, 'f'), d.GetAllocator());
-       (*l)[5] = Rehash(CanonicalJson(d));
+       (*l)[5] = Rehash(kernel::CanonicalJson(d));
      },
      6, "checkpoint of session", false},
     {"forged_signature",
@@ -176,7 +177,7 @@ const TamperCase kCases[] = {
          if (i == 1) d["objectSha256"].SetString(std::string(64, 'c'), d.GetAllocator());
          d["prev"].SetString(std::string(p["hash"].GetString()), d.GetAllocator());
          if (d.HasMember("lastHash")) d["lastHash"].SetString(std::string(p["hash"].GetString()), d.GetAllocator());
-         (*l)[i] = Rehash(CanonicalJson(d));
+         (*l)[i] = Rehash(kernel::CanonicalJson(d));
        }
      },
      6, "signature does not verify"},
@@ -186,7 +187,7 @@ const TamperCase kCases[] = {
        d.Parse((*l)[5].data(), (*l)[5].size());
        d.RemoveMember("signature");
        d.RemoveMember("keyId");
-       (*l)[5] = Rehash(CanonicalJson(d));
+       (*l)[5] = Rehash(kernel::CanonicalJson(d));
      },
      6, "not signed"},
     {"checkpoint_count_edited",
@@ -194,7 +195,7 @@ const TamperCase kCases[] = {
        rapidjson::Document d;
        d.Parse((*l)[5].data(), (*l)[5].size());
        d["count"].SetUint64(3);
-       (*l)[5] = Rehash(CanonicalJson(d));
+       (*l)[5] = Rehash(kernel::CanonicalJson(d));
      },
      6, "count does not match", false},
     {"wrong_pubkey", [](auto*) {}, 6, "not a given public key"},

@@ -1,11 +1,11 @@
 // Canonical JSON (the kernel's one writer, byte-wise key order) and SHA-256 of objects.
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
 
 #include <string>
 
 #include <gtest/gtest.h>
 
-#include "evaluator/evidence/log/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -16,7 +16,7 @@ std::string CanonicalOf(const char* json) {
   rapidjson::Document d;
   d.Parse(json);
   EXPECT_FALSE(d.HasParseError()) << json;
-  return CanonicalJson(d);
+  return kernel::CanonicalJson(d);
 }
 
 TEST(Canonical, SortsKeysRecursivelyWithoutWhitespace) {
@@ -38,8 +38,7 @@ TEST(Canonical, IsTheEvidenceWriter) {
   rapidjson::Document d;
   d.Parse("{\"z\":[1,{\"b\":\"\\u0007\",\"a\":null}],\"y\":\"\\u00e9\"}");
   ASSERT_FALSE(d.HasParseError());
-  EXPECT_EQ(CanonicalJson(d), evidence::CanonicalJson(d));
-  EXPECT_EQ(CanonicalJson(d), "{\"y\":\"\xC3\xA9\",\"z\":[1,{\"a\":null,\"b\":\"\\u0007\"}]}");
+  EXPECT_EQ(kernel::CanonicalJson(d), "{\"y\":\"\xC3\xA9\",\"z\":[1,{\"a\":null,\"b\":\"\\u0007\"}]}");
 }
 
 TEST(Canonical, NumbersAndStringsAsRapidJsonWritesThem) {
@@ -52,20 +51,20 @@ TEST(Canonical, YamlAndJsonOfOneObjectHashAlike) {
   LoadResult y = LoadYaml("kind: Pod\napiVersion: v1\nmetadata: {name: a, labels: {z: '1', a: 2}}\n", "y");
   LoadResult j = LoadJson("{\"apiVersion\":\"v1\",\"metadata\":{\"labels\":{\"a\":2,\"z\":\"1\"},\"name\":\"a\"},\"kind\":\"Pod\"}", "j");
   ASSERT_TRUE(y.ok() && j.ok());
-  EXPECT_EQ(CanonicalJson(*y.resources[0].object), CanonicalJson(*j.resources[0].object));
-  EXPECT_EQ(Sha256Hex(CanonicalJson(*y.resources[0].object)),
-            Sha256Hex(CanonicalJson(*j.resources[0].object)));
+  EXPECT_EQ(kernel::CanonicalJson(*y.resources[0].object), kernel::CanonicalJson(*j.resources[0].object));
+  EXPECT_EQ(kernel::Sha256Hex(kernel::CanonicalJson(*y.resources[0].object)),
+            kernel::Sha256Hex(kernel::CanonicalJson(*j.resources[0].object)));
 }
 
 TEST(Canonical, YamlSpecialFloatsAreWritten) {
   LoadResult y = LoadYaml("apiVersion: v1\nkind: T\nv: [.inf, -.inf, .nan]\n", "y");
   ASSERT_TRUE(y.ok());
-  EXPECT_EQ(CanonicalJson((*y.resources[0].object)["v"]), "[Infinity,-Infinity,NaN]");
+  EXPECT_EQ(kernel::CanonicalJson((*y.resources[0].object)["v"]), "[Infinity,-Infinity,NaN]");
 }
 
 TEST(Sha256, KnownVectors) {
-  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(kernel::Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(kernel::Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
 }
 
 }  // namespace

@@ -6,7 +6,8 @@
 
 #include <gtest/gtest.h>
 
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "evaluator/manifest/manifest.h"
 
 namespace aimsgate::manifest {
@@ -47,7 +48,7 @@ void CheckSane(const std::string& input, const LoadResult& r) {
     EXPECT_GE(res.line, 1);
     EXPECT_LE(res.line, lines);
     // The evidence path must cope with whatever loaded.
-    EXPECT_EQ(Sha256Hex(CanonicalJson(*res.object)).size(), 64u);
+    EXPECT_EQ(kernel::Sha256Hex(kernel::CanonicalJson(*res.object)).size(), 64u);
   }
 }
 

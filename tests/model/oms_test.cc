@@ -3,7 +3,8 @@
 // test_model_verify.py, against sigstore-js).
 #include <gtest/gtest.h>
 
-#include "evaluator/manifest/canonical.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 #include "evaluator/model/oms_bundle.h"
 #include "evaluator/model/oms_statement.h"
 
@@ -81,7 +82,7 @@ std::string Raw(const std::string& hex) {
 }
 
 std::string Statement(const std::string& root, const std::string& predicate_type = kOmsPredicateType) {
-  std::string a = manifest::Sha256Hex("a"), b = manifest::Sha256Hex("b");
+  std::string a = kernel::Sha256Hex("a"), b = kernel::Sha256Hex("b");
   return R"({"_type":"https://in-toto.io/Statement/v1","subject":[{"name":"m","digest":{"sha256":")" + root +
          R"("}}],"predicateType":")" + predicate_type +
          R"(","predicate":{"serialization":{"method":"files","hash_type":"sha256","allow_symlinks":false,
@@ -90,7 +91,7 @@ std::string Statement(const std::string& root, const std::string& predicate_type
 }
 
 TEST(Statement, RootDigestIsOverRawDigestsInPredicateOrder) {
-  std::string root = manifest::Sha256Hex(Raw(manifest::Sha256Hex("a")) + Raw(manifest::Sha256Hex("b")));
+  std::string root = kernel::Sha256Hex(Raw(kernel::Sha256Hex("a")) + Raw(kernel::Sha256Hex("b")));
   OmsManifest m;
   std::string problem;
   StatementProblem kind;
@@ -102,14 +103,14 @@ TEST(Statement, RootDigestIsOverRawDigestsInPredicateOrder) {
   EXPECT_EQ(m.ignore_paths, std::vector<std::string>{"model.sig"});
 
   // Hex digests concatenated (a plausible mistake) give another root: refused.
-  std::string wrong = manifest::Sha256Hex(manifest::Sha256Hex("a") + manifest::Sha256Hex("b"));
+  std::string wrong = kernel::Sha256Hex(kernel::Sha256Hex("a") + kernel::Sha256Hex("b"));
   EXPECT_FALSE(ParseOmsStatement(Statement(wrong), &m, &problem, &kind));
   EXPECT_EQ(kind, StatementProblem::kRootDigest);
   EXPECT_NE(problem.find("which hash to " + root), std::string::npos) << problem;
 }
 
 TEST(Statement, RefusesOtherTypesAndShapes) {
-  std::string root = manifest::Sha256Hex(Raw(manifest::Sha256Hex("a")) + Raw(manifest::Sha256Hex("b")));
+  std::string root = kernel::Sha256Hex(Raw(kernel::Sha256Hex("a")) + Raw(kernel::Sha256Hex("b")));
   OmsManifest m;
   std::string problem;
   StatementProblem kind;

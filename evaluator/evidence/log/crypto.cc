@@ -1,4 +1,5 @@
 #include "evaluator/evidence/log/crypto.h"
+#include "evaluator/kernel/sha256.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -37,7 +38,7 @@ std::string KeyIdOf(EVP_PKEY* pkey) {
   unsigned char* der = nullptr;
   int len = i2d_PUBKEY(pkey, &der);
   if (len <= 0) return "";
-  std::string id = Sha256Hex(std::string_view(reinterpret_cast<char*>(der), len));
+  std::string id = kernel::Sha256Hex(std::string_view(reinterpret_cast<char*>(der), len));
   OPENSSL_free(der);
   return id;
 }

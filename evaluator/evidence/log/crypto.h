@@ -1,6 +1,6 @@
-// Hashing and Ed25519 signing for the evidence log, on OpenSSL EVP.
+// Ed25519 signing and key ids for the evidence log, on OpenSSL EVP (the SHA-256 is the
+// kernel's: evaluator/kernel/sha256.h).
 //
-//   std::string h = evidence::Sha256Hex(canonical);            // 64 lower-case hex digits
 //   evidence::SigningKey key;
 //   if (!(s = evidence::SigningKey::LoadPem(path, &key)).ok()) ...
 //   std::string sig = key.SignBase64(message);                  // empty on failure
@@ -20,13 +20,11 @@
 #include <string_view>
 
 #include "evaluator/evidence/log/status.h"
-#include "evaluator/kernel/sha256.h"
 
 typedef struct evp_pkey_st EVP_PKEY;
 
 namespace aimsgate::evidence {
 
-using kernel::Sha256Hex;  // the one SHA-256 (evaluator/kernel/sha256.h)
 std::string Base64Encode(std::string_view data);
 // False on malformed input (bad characters or length).
 bool Base64Decode(std::string_view text, std::string* out);

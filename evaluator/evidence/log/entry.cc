@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <vector>
 
-#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/crypto.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -39,10 +40,10 @@ std::string CanonicalWithout(const rapidjson::Value& object, std::string_view sk
   std::string out = "{";
   for (size_t i = 0; i < members.size(); ++i) {
     if (i > 0) out.push_back(',');
-    AppendCanonicalString(
+    kernel::AppendCanonicalString(
         std::string_view(members[i]->name.GetString(), members[i]->name.GetStringLength()), &out);
     out.push_back(':');
-    AppendCanonicalJson(members[i]->value, &out);
+    kernel::AppendCanonicalJson(members[i]->value, &out);
   }
   out.push_back('}');
   return out;
@@ -66,11 +67,11 @@ bool ParseEntry(std::string_view line, Entry* e) {
     e->error = "not a JSON object";
     return false;
   }
-  if (HasDuplicateKeys(e->doc)) {
+  if (kernel::HasDuplicateKeys(e->doc)) {
     e->error = "duplicate key";
     return false;
   }
-  std::string canonical = CanonicalJson(e->doc);
+  std::string canonical = kernel::CanonicalJson(e->doc);
   if (canonical != line) {
     e->error = "not in canonical form (the line was edited)";
     return false;
@@ -96,7 +97,7 @@ bool ParseEntry(std::string_view line, Entry* e) {
     e->error = "missing or invalid 'hash'";
     return false;
   }
-  if (Sha256Hex(CanonicalWithout(e->doc, "hash")) != e->hash) {
+  if (kernel::Sha256Hex(CanonicalWithout(e->doc, "hash")) != e->hash) {
     e->error = "hash mismatch: the record was edited";
     return false;
   }

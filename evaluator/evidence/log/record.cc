@@ -5,16 +5,16 @@
 #include <cstring>
 #include <ctime>
 
-#include "evaluator/evidence/log/canonical_json.h"
-#include "evaluator/kernel/rfc3339.h"
 #include "evaluator/evidence/log/redact.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/rfc3339.h"
 
 namespace aimsgate::evidence {
 namespace {
 
 std::string Str(std::string_view s) {
   std::string out;
-  AppendCanonicalString(s, &out);
+  kernel::AppendCanonicalString(s, &out);
   return out;
 }
 
@@ -39,7 +39,7 @@ std::string StringArray(const std::vector<std::string>& items) {
   std::string out = "[";
   for (size_t i = 0; i < items.size(); ++i) {
     if (i > 0) out.push_back(',');
-    AppendCanonicalString(items[i], &out);
+    kernel::AppendCanonicalString(items[i], &out);
   }
   out.push_back(']');
   return out;
@@ -80,7 +80,7 @@ std::string JoinMembers(const RecordMembers& members) {
   for (const auto& [key, value] : members) {
     if (!first) out.push_back(',');
     first = false;
-    AppendCanonicalString(key, &out);
+    kernel::AppendCanonicalString(key, &out);
     out.push_back(':');
     out.append(value);
   }
@@ -231,7 +231,7 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
     for (const auto& [key, value] : ev.audit_annotations) {
       std::string v = value;
       MaskValues(secrets, &v);
-      annotations[ToValidUtf8(key)] = Str(v);  // keys sorted as they will be written
+      annotations[kernel::ToValidUtf8(key)] = Str(v);  // keys sorted as they will be written
     }
     m["auditAnnotations"] = JoinMembers(annotations);
   }

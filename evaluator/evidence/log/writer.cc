@@ -8,9 +8,10 @@
 #include <cstring>
 #include <ctime>
 
-#include "evaluator/evidence/log/canonical_json.h"
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/log/line_reader.h"
+#include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -76,7 +77,7 @@ namespace {
 
 std::string Str(std::string_view s) {
   std::string out;
-  AppendCanonicalString(s, &out);
+  kernel::AppendCanonicalString(s, &out);
   return out;
 }
 
@@ -101,7 +102,7 @@ std::string BuildCheckpointLine(uint64_t last_seq, const std::string& last_hash,
     if (sig.empty()) return "";
     m["signature"] = str(sig);
   }
-  m["hash"] = str(Sha256Hex(JoinMembers(m)));
+  m["hash"] = str(kernel::Sha256Hex(JoinMembers(m)));
   return JoinMembers(m);
 }
 
@@ -116,7 +117,7 @@ std::string BuildStartLine(uint64_t last_seq, const std::string& last_hash,
   m["session"] = Str(session);
   if (!key_id.empty()) m["keyId"] = Str(key_id);
   if (!rotated_from.empty()) m["rotatedFrom"] = Str(rotated_from);
-  m["hash"] = Str(Sha256Hex(JoinMembers(m)));
+  m["hash"] = Str(kernel::Sha256Hex(JoinMembers(m)));
   return JoinMembers(m);
 }
 
@@ -378,11 +379,11 @@ Status EvidenceWriter::Append(const RecordInput& input) {
   }
   members["seq"] = std::to_string(seq_ + 1);
   std::string prev_json;
-  AppendCanonicalString(prev_, &prev_json);
+  kernel::AppendCanonicalString(prev_, &prev_json);
   members["prev"] = prev_json;
-  std::string hash = Sha256Hex(JoinMembers(members));
+  std::string hash = kernel::Sha256Hex(JoinMembers(members));
   std::string hash_json;
-  AppendCanonicalString(hash, &hash_json);
+  kernel::AppendCanonicalString(hash, &hash_json);
   members["hash"] = hash_json;
   std::string line = JoinMembers(members);
   line.push_back('\n');
