@@ -8,6 +8,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "evaluator/kernel/sha256.h"
+
 namespace aimsgate::webhook {
 
 struct TlsMaterial {
@@ -18,7 +20,7 @@ struct TlsMaterial {
   STACK_OF(X509_NAME)* client_names = nullptr;
   // SHA-256 over the client CA certificates (DER) and client_cn: what a session was
   // verified under.  A session ticket carries it (see DecryptTicket).
-  unsigned char trust_digest[32] = {};
+  unsigned char trust_digest[kernel::kSha256Bytes] = {};
   int64_t not_after = 0;
 
   ~TlsMaterial() {
@@ -108,14 +110,13 @@ bool LoadClientCa(const std::string& path, const std::string& client_cn, TlsMate
   if (!bio) return false;
   m->client_store = X509_STORE_new();
   m->client_names = sk_X509_NAME_new_null();
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> sha(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(sha.get(), EVP_sha256(), nullptr);
-  EVP_DigestUpdate(sha.get(), client_cn.data(), client_cn.size());
+  kernel::Sha256 sha;
+  sha.Update(client_cn);
   int count = 0;
   while (X509* ca = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
     unsigned char* der = nullptr;
     int der_len = i2d_X509(ca, &der);
-    if (der_len > 0) EVP_DigestUpdate(sha.get(), der, static_cast<size_t>(der_len));
+    if (der_len > 0) sha.Update(der, static_cast<size_t>(der_len));
     OPENSSL_free(der);
     X509_STORE_add_cert(m->client_store, ca);
     sk_X509_NAME_push(m->client_names, X509_NAME_dup(X509_get_subject_name(ca)));
@@ -127,8 +128,10 @@ bool LoadClientCa(const std::string& path, const std::string& client_cn, TlsMate
     *error = path + ": error: no PEM certificate in the client CA bundle";
     return false;
   }
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(sha.get(), m->trust_digest, &len);
+  if (!sha.Digest(m->trust_digest)) {
+    *error = path + ": error: cannot hash the client CA bundle";
+    return false;
+  }
   return true;
 }
 

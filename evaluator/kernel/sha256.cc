@@ -27,6 +27,11 @@ std::string Sha256::HexDigest() {
   return HexEncode(md, len);
 }
 
+bool Sha256::Digest(unsigned char (&out)[kSha256Bytes]) {
+  unsigned int len = 0;
+  return EVP_DigestFinal_ex(ctx_, out, &len) == 1 && len == kSha256Bytes;
+}
+
 std::string Sha256Hex(std::string_view data) {
   unsigned char md[EVP_MAX_MD_SIZE];
   unsigned int len = 0;

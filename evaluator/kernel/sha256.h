@@ -1,7 +1,8 @@
-// The one SHA-256 of the project (object digests, the evidence chain, key ids, pack digests).
+// The one SHA-256 of the project (object digests, the evidence chain, key ids, pack digests,
+// the webhook's TLS session binding).
 //
 //   std::string h = kernel::Sha256Hex("abc");   // "ba7816bf…", 64 lower-case hex digits
-//   kernel::Sha256 s; s.Update(chunk); … s.HexDigest();
+//   kernel::Sha256 s; s.Update(chunk); … s.HexDigest();   // or s.Digest(bytes): 32 raw bytes
 //
 // Thread-safety: stateless. Cost: linear in the input (OpenSSL EVP).
 #pragma once
@@ -13,6 +14,8 @@
 typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace aimsgate::kernel {
+
+inline constexpr size_t kSha256Bytes = 32;
 
 std::string Sha256Hex(std::string_view data);
 
@@ -28,6 +31,8 @@ class Sha256 {
   void Update(std::string_view data) { Update(data.data(), data.size()); }
   // Ends the hash; the object must not be updated afterwards.
   std::string HexDigest();
+  // Ends the hash into 32 raw bytes (a TLS session's binding); false on failure.
+  bool Digest(unsigned char (&out)[kSha256Bytes]);
 
  private:
   EVP_MD_CTX* ctx_;

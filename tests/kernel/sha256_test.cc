@@ -20,6 +20,17 @@ TEST(Sha256, IncrementalEqualsOneShot) {
   EXPECT_EQ(h.HexDigest(), Sha256Hex(data));
 }
 
+TEST(Sha256, DigestIsTheRawBytesOfTheHexDigest) {
+  Sha256 raw, hex;
+  raw.Update("ab");
+  raw.Update("c");
+  hex.Update("abc");
+  unsigned char bytes[kSha256Bytes] = {};
+  ASSERT_TRUE(raw.Digest(bytes));
+  EXPECT_EQ(HexEncode(bytes, sizeof bytes), hex.HexDigest());
+  EXPECT_EQ(HexEncode(bytes, sizeof bytes), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 TEST(HexEncode, LowerCase) {
   const unsigned char bytes[] = {0x00, 0x0f, 0xa0, 0xff};
   EXPECT_EQ(HexEncode(bytes, sizeof bytes), "000fa0ff");
