@@ -1,19 +1,14 @@
 #include "evaluator/pack/engine.h"
 
 #include <algorithm>
-#include <chrono>
 #include <map>
-#include <optional>
 
 #include <yaml-cpp/yaml.h>
 
-#include "evaluator/kernel/canonical_json.h"
-#include "evaluator/kernel/sha256.h"
 #include "evaluator/model/model_metadata.h"
 #include "evaluator/pack/compiled_pack.h"
+#include "evaluator/pack/evaluation.h"
 #include "evaluator/pack/framework_catalog.h"
-#include "evaluator/pack/k8s_resources.h"
-#include "evaluator/pack/model_binding.h"
 #include "evaluator/pack/model_signature_input.h"
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap.h"
@@ -412,256 +407,20 @@ std::vector<Engine::RuleListing> Engine::rules() const {
   return out;
 }
 
-namespace {
-
-std::string_view StringField(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject()) return {};
-  auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || !it->value.IsString()) return {};
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-
-const std::string kDefaultAnnotationPrefix = "aimsgate.io/";
-
-const rapidjson::Value* Field(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
-// Evaluates a Program expecting a bool; anything else is an error outcome.
-bool EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
-              bool* result, std::string* error) {
-  cel::Value v = program.Evaluate(act, state);
-  if (v.IsError()) {
-    *error = std::string(what) + ": " + v.ErrorMessage();
-    return false;
-  }
-  if (!v.IsBool()) {
-    *error = std::string(what) + " must evaluate to a bool, got " + v.DebugString();
-    return false;
-  }
-  *result = v.BoolValue();
-  return true;
-}
-
-std::string RenderMessage(const CompiledRule& rule, const cel::Activation& act, cel::EvalState* state) {
-  if (rule.message_expression) {
-    cel::Value v = rule.message_expression->Evaluate(act, state);
-    if (!v.IsError() && v.IsString()) return std::string(v.StringValue());
-    // Kubernetes falls back to the static message when messageExpression fails.
-  }
-  std::string out;
-  for (const auto& part : rule.message) {
-    if (!part.program) {
-      out += part.text;
-      continue;
-    }
-    cel::Value v = part.program->Evaluate(act, state);
-    out += v.IsError() ? "<" + v.ErrorMessage() + ">" : v.ToDisplayString();
-  }
-  if (out.empty()) out = rule.spec->title.empty() ? rule.info.id + " failed" : rule.spec->title;
-  return out;
-}
-
-}  // namespace
-
 ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRequest& request,
                                     cel::EvalState* scratch) const {
-  ResourceEvaluation out;
-  out.owner = weak_from_this().lock();  // the results point into this engine's packs and waivers
-  ResourceRef& ref = out.resource;
-  std::string_view api = StringField(object, "apiVersion");
-  ref.api_version = std::string(api);
-  ref.kind = std::string(StringField(object, "kind"));
-  const rapidjson::Value* metadata = Field(object, "metadata");
-  const rapidjson::Value* labels = nullptr;
-  const rapidjson::Value* annotations = nullptr;
-  if (metadata) {
-    ref.name = std::string(StringField(*metadata, "name"));
-    if (ref.name.empty()) ref.name = std::string(StringField(*metadata, "generateName"));
-    ref.namespace_ = std::string(StringField(*metadata, "namespace"));
-    labels = Field(*metadata, "labels");
-    annotations = Field(*metadata, "annotations");
-    ref.uid = std::string(StringField(*metadata, "uid"));
-    const rapidjson::Value* owners = Field(*metadata, "ownerReferences");
-    if (owners && owners->IsArray()) {
-      for (const rapidjson::Value& owner : owners->GetArray()) {
-        const rapidjson::Value* controller = Field(owner, "controller");
-        if (controller && controller->IsBool() && controller->GetBool()) {
-          ref.controller_uid = std::string(StringField(owner, "uid"));
-          break;
-        }
-      }
-    }
-  }
-  // The system id, owner and risk tier are read with the first pack's prefix; packs agree on it in practice.
-  const std::string& prefix = packs_.empty() ? kDefaultAnnotationPrefix : packs_.front()->annotation_prefix();
-  // As the iso42001 pack reads them: the pod template's (CronJob: the job template's) when the
-  // workload's own metadata does not set one (charts that expose only podAnnotations).
-  const rapidjson::Value* tann = nullptr;
-  bool tann_found = false;
-  auto vocabulary = [&](const char* name) {
-    const std::string key = prefix + name;
-    std::string value = annotations ? std::string(StringField(*annotations, key.c_str())) : std::string();
-    if (!value.empty()) return value;
-    if (!tann_found) {
-      tann_found = true;
-      const rapidjson::Value* spec = Field(object, "spec");
-      if (spec && ref.kind == "CronJob") {
-        const rapidjson::Value* job = Field(*spec, "jobTemplate");
-        spec = job ? Field(*job, "spec") : nullptr;
-      }
-      const rapidjson::Value* tmpl = spec && ref.kind != "Pod" ? Field(*spec, "template") : nullptr;
-      const rapidjson::Value* tmeta = tmpl ? Field(*tmpl, "metadata") : nullptr;
-      tann = tmeta ? Field(*tmeta, "annotations") : nullptr;
-    }
-    return tann ? std::string(StringField(*tann, key.c_str())) : std::string();
-  };
-  ref.system_id = vocabulary("system-id");
-  if (!ref.system_id.empty()) {  // only AI systems have an owner and a tier worth recording
-    ref.owner = vocabulary("owner");
-    ref.risk_tier = vocabulary("risk-tier");
-  }
-  const rapidjson::Value& req = request.request ? *request.request : *synthetic_request_;
-  if (ref.namespace_.empty() && request.request) ref.namespace_ = std::string(StringField(req, "namespace"));
-  ref.source = request.source;
-  ref.line = request.line;
-  ref.document_index = request.document_index;
-  ref.item_index = request.item_index;
-  size_t slash = api.find('/');
-  std::string_view group = slash == std::string_view::npos ? std::string_view() : api.substr(0, slash);
-  std::string_view version = slash == std::string_view::npos ? api : api.substr(slash + 1);
-
-  int64_t now = request.now_unix;
-  if (now == 0) {
-    now = std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-  }
-  // What the packs' matchers read (matcher.h): views into the object and request.
-  MatchObject match_object;
-  match_object.group = group;
-  match_object.version = version;
-  match_object.kind = ref.kind;
-  match_object.name = ref.name;
-  match_object.ns = ref.namespace_;
-  match_object.operation = StringField(req, "operation");
-  match_object.labels = labels;
-  // VAP expressions read request.kind, request.resource, request.name...: in CI
-  // (no request) they get a CREATE request describing this object.
-  std::optional<rapidjson::Document> vap_request;
-  auto request_for = [&](const PackSpec& spec) -> const rapidjson::Value& {
-    if (request.request || !spec.namespaces) return req;
-    if (vap_request) return *vap_request;
-    vap_request.emplace();
-    auto& a = vap_request->GetAllocator();
-    vap_request->CopyFrom(req, a);
-    // (an empty string_view may hold a null pointer, which rapidjson asserts against)
-    auto str = [&](std::string_view v) { return rapidjson::Value(v.empty() ? "" : v.data(), static_cast<rapidjson::SizeType>(v.size()), a); };
-    rapidjson::Value kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
-    kind.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("kind", str(ref.kind), a);
-    const std::string plural = ResourceForKind(group, ref.kind);
-    resource.AddMember("group", str(group), a).AddMember("version", str(version), a).AddMember("resource", str(plural), a);
-    vap_request->AddMember("kind", kind, a);
-    vap_request->AddMember("resource", resource, a);
-    vap_request->AddMember("name", str(ref.name), a);
-    vap_request->RemoveMember("namespace");
-    vap_request->AddMember("namespace", str(ref.namespace_), a);
-    return *vap_request;
-  };
-  size_t candidates = 0;
-  for (const auto& pack : packs_) candidates += pack->matcher().Candidates(match_object).size();
-  out.results.reserve(candidates);
-  ModelBinding model_binding;  // outlives each pack's activation, which points into it
-  for (size_t pack_index = 0; pack_index < packs_.size(); ++pack_index) {
-    const auto& pack = packs_[pack_index];
-    const PackSpec& spec = pack->spec();
-    const EnforcementMode mode = pack_modes_[pack_index];
-    std::unique_ptr<cel::Activation> act;  // built when the first rule of this pack matches
-    const Matcher& matcher = pack->matcher();
-    for (const MatchCandidate& candidate : matcher.Candidates(match_object)) {
-      if (!matcher.Matches(candidate, &match_object)) continue;
-      const CompiledRule& rule = pack->rules()[candidate.rule];
-      if (!act) {
-        const PackSlots& s = pack->slots();
-        act = std::make_unique<cel::Activation>(pack->env());
-        act->Set(s.object, cel::Value::Json(object));
-        act->Set(s.old_object, request.old_object ? cel::Value::Json(*request.old_object) : cel::Value::Null());
-        act->Set(s.request, cel::Value::Json(request_for(spec)));
-        act->Set(s.params, cel::Value::Json(*spec.parameters));
-        const rapidjson::Value* entry = nullptr;
-        if (inventory_ && annotations) {
-          auto id = annotations->FindMember((pack->annotation_prefix() + "system-id").c_str());
-          if (id != annotations->MemberEnd() && id->value.IsString()) entry = inventory_->Find(id->value.GetString());
-        }
-        act->Set(s.inventory, entry ? cel::Value::Json(*entry) : cel::Value::Null());
-        act->Set(s.inventory_all, inventory_ ? cel::Value::Json(inventory_->document()) : cel::Value::Null());
-        BindModel(models_.get(), object, pack->annotation_prefix(), entry, model_.get(), &model_binding);
-        act->Set(s.model, model_binding.model ? cel::Value::Json(*model_binding.model) : cel::Value::Null());
-        act->Set(s.model_ref, model_binding.ref ? cel::Value::Json(*model_binding.ref) : cel::Value::Null());
-        act->Set(s.now, cel::Value::Timestamp(now, 0));
-        const rapidjson::Value* ns_object = nullptr;
-        if (spec.namespaces) ns_object = spec.namespaces->Find(ref.namespace_.empty() ? "default" : ref.namespace_);
-        act->Set(s.namespace_object, ns_object ? cel::Value::Json(*ns_object) : cel::Value::Null());
-        for (size_t i : pack->rules_with_params()) {
-          const CompiledRule& scoped = pack->rules()[i];
-          act->Set(scoped.params_slot, cel::Value::Json(*scoped.params));
-        }
-      }
-      if (!rule.spec->audit_annotation_key.empty()) {
-        // A VAP auditAnnotation: a string value is recorded, null omits the key,
-        // and an error records nothing (it cannot decide admission).
-        cel::Value v = rule.assert_program->Evaluate(*act, scratch);
-        if (!v.IsError() && v.IsString() && !v.StringValue().empty()) {
-          out.audit_annotations.emplace_back(spec.name + "/" + rule.spec->audit_annotation_key, std::string(v.StringValue()));
-        }
-        continue;
-      }
-      RuleResult& r = out.results.emplace_back();
-      r.info = &rule.info;
-      r.action = rule.spec->action;
-      if (r.action == Action::kDeny && mode != EnforcementMode::kEnforce) {
-        r.action = mode == EnforcementMode::kWarn ? Action::kWarn : Action::kAudit;
-      }
-      if (rule.spec->applies_from_unix > now) {
-        r.result = Outcome::kSkip;
-        r.message = "not yet applicable: applies from " + rule.spec->applies_from;
-        continue;
-      }
-      bool ok = true;
-      std::string error;
-      if (rule.when) {
-        bool applies = false;
-        ok = EvalBool(*rule.when, *act, scratch, "match.when", &applies, &error);
-        if (ok && !applies) {
-          r.result = Outcome::kSkip;
-          continue;
-        }
-      }
-      bool passed = false;
-      if (ok) ok = EvalBool(*rule.assert_program, *act, scratch, "assert", &passed, &error);
-      if (!ok) {
-        r.result = Outcome::kError;
-        r.message = error;
-      } else if (passed) {
-        r.result = Outcome::kPass;
-      } else {
-        r.result = Outcome::kFail;
-        r.message = RenderMessage(rule, *act, scratch);
-        if (waivers_) {
-          const Waiver* expired = nullptr;
-          if (const Waiver* w = waivers_->Find(r.rule(), ref, now, &expired)) {
-            r.result = Outcome::kWaived;
-            r.waiver = w;
-          } else {
-            r.expired_waiver = expired;
-          }
-        }
-      }
-    }
-  }
-  Settle(&out);
-  if (request.digest_object) out.object_sha256 = kernel::Sha256Hex(kernel::CanonicalJson(object));
-  return out;
+  EngineInputs inputs;
+  inputs.inventory = inventory_.get();
+  inputs.waivers = waivers_.get();
+  inputs.model = model_.get();
+  inputs.models = models_.get();
+  inputs.synthetic_request = synthetic_request_.get();
+  inputs.annotation_prefix = packs_.empty() ? nullptr : &packs_.front()->annotation_prefix();
+  Evaluation evaluation(inputs, object, request, scratch);
+  evaluation.decision().owner = weak_from_this().lock();  // the results point into this engine's packs and waivers
+  evaluation.Reserve(packs_);
+  for (size_t i = 0; i < packs_.size(); ++i) evaluation.RunPack(*packs_[i], pack_modes_[i]);
+  return evaluation.Finish();
 }
 
 }  // namespace aimsgate

@@ -1,0 +1,75 @@
+// One evaluation of one object against an engine's packs: the per-evaluation
+// state (the resource's identity, the match view, the synthetic VAP request,
+// the model binding, one activation per pack) that Engine::Evaluate used to
+// keep in lambdas, in stages:
+//
+//   Evaluation ev(engine_inputs, object, request, scratch);   // identify the resource
+//   for (each pack, its enforcement mode) ev.RunPack(pack, mode); // match, bind, evaluate
+//   ResourceEvaluation decision = ev.Finish();                // settle the verdict
+//
+// Thread-safety: one Evaluation per thread; it reads the engine's immutable
+// packs, inventory, waivers and models. Cost: one activation per pack that has
+// a matching rule; the synthetic VAP request is built at most once.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include <rapidjson/document.h>
+
+#include "evaluator/cel/cel.h"
+#include "evaluator/decision/decision.h"
+#include "evaluator/pack/compiled_pack.h"
+#include "evaluator/pack/engine.h"
+#include "evaluator/pack/matcher.h"
+#include "evaluator/pack/model_binding.h"
+
+namespace aimsgate {
+
+// What an evaluation reads of its engine besides the packs.
+struct EngineInputs {
+  const Inventory* inventory = nullptr;
+  const WaiverSet* waivers = nullptr;
+  const rapidjson::Value* model = nullptr;  // model metadata (null-valued when none)
+  const model::ModelCatalogue* models = nullptr;
+  const rapidjson::Value* synthetic_request = nullptr;  // the CREATE request used in CI
+  const std::string* annotation_prefix = nullptr;       // the first pack's: system id, owner, tier
+};
+
+class Evaluation {
+ public:
+  Evaluation(const EngineInputs& engine, const rapidjson::Value& object, const EvalRequest& request,
+             cel::EvalState* scratch);
+  Evaluation(const Evaluation&) = delete;
+  Evaluation& operator=(const Evaluation&) = delete;
+
+  // Room for the results of every candidate rule of these packs.
+  void Reserve(const std::vector<std::shared_ptr<const CompiledPack>>& packs);
+  // Evaluates every rule of `pack` that matches the object.
+  void RunPack(const CompiledPack& pack, EnforcementMode mode);
+  // The decision: verdict settled, object digest when asked for.
+  ResourceEvaluation Finish();
+
+  ResourceEvaluation& decision() { return out_; }
+
+ private:
+  void Identify();
+  const rapidjson::Value& RequestFor(const PackSpec& spec);
+  std::unique_ptr<cel::Activation> Bind(const CompiledPack& pack);
+  void Evaluate(const CompiledPack& pack, const CompiledRule& rule, EnforcementMode mode, const cel::Activation& act);
+
+  const EngineInputs& engine_;
+  const rapidjson::Value& object_;
+  const EvalRequest& request_;
+  cel::EvalState* scratch_;
+  ResourceEvaluation out_;
+  const rapidjson::Value* annotations_ = nullptr;
+  const rapidjson::Value& req_;  // the admission request, or the engine's synthetic one
+  int64_t now_ = 0;
+  MatchObject match_;
+  std::optional<rapidjson::Document> vap_request_;
+  ModelBinding model_binding_;  // outlives each pack's activation, which points into it
+};
+
+}  // namespace aimsgate
