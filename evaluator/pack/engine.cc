@@ -375,6 +375,10 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   engine->synthetic_request_->Parse(
       R"({"operation":"CREATE","userInfo":{"username":"aimsgate-ci"},"namespace":"","dryRun":false})");
   for (const auto& pack : engine->packs_) engine->pack_modes_.push_back(options.enforcement.For(pack->spec().name));
+  const std::string prefix = engine->packs_.empty() ? "aimsgate.io/" : engine->packs_.front()->annotation_prefix();
+  engine->system_id_key_ = prefix + "system-id";
+  engine->owner_key_ = prefix + "owner";
+  engine->risk_tier_key_ = prefix + "risk-tier";
   if (diagnostics->size() != before) return nullptr;
   return engine;
 }
@@ -415,12 +419,16 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   inputs.model = model_.get();
   inputs.models = models_.get();
   inputs.synthetic_request = synthetic_request_.get();
-  inputs.annotation_prefix = packs_.empty() ? nullptr : &packs_.front()->annotation_prefix();
-  Evaluation evaluation(inputs, object, request, scratch);
-  evaluation.decision().owner = weak_from_this().lock();  // the results point into this engine's packs and waivers
+  inputs.system_id_key = &system_id_key_;
+  inputs.owner_key = &owner_key_;
+  inputs.risk_tier_key = &risk_tier_key_;
+  ResourceEvaluation decision;
+  decision.owner = weak_from_this().lock();  // the results point into this engine's packs and waivers
+  Evaluation evaluation(inputs, object, request, scratch, &decision);
   evaluation.Reserve(packs_);
   for (size_t i = 0; i < packs_.size(); ++i) evaluation.RunPack(*packs_[i], pack_modes_[i]);
-  return evaluation.Finish();
+  evaluation.Finish();
+  return decision;
 }
 
 }  // namespace aimsgate

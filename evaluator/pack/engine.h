@@ -126,6 +126,8 @@ class Engine : public std::enable_shared_from_this<Engine> {
   std::shared_ptr<rapidjson::Document> model_;  // null-valued when no model metadata
   std::shared_ptr<const model::ModelCatalogue> models_;
   std::shared_ptr<rapidjson::Document> synthetic_request_;
+  // The first pack's "<prefix>system-id", "owner" and "risk-tier" keys, built once.
+  std::string system_id_key_, owner_key_, risk_tier_key_;
   std::vector<EnforcementMode> pack_modes_;  // per packs_ entry
 };
 

@@ -10,8 +10,6 @@ namespace aimsgate {
 
 namespace {
 
-const std::string kDefaultAnnotationPrefix = "aimsgate.io/";
-
 std::string_view StringField(const rapidjson::Value& obj, const char* name) {
   if (!obj.IsObject()) return {};
   auto it = obj.FindMember(name);
@@ -77,11 +75,12 @@ std::string RenderMessage(const CompiledRule& rule, const cel::Activation& act, 
 }  // namespace
 
 Evaluation::Evaluation(const EngineInputs& engine, const rapidjson::Value& object, const EvalRequest& request,
-                       cel::EvalState* scratch)
+                       cel::EvalState* scratch, ResourceEvaluation* out)
     : engine_(engine),
       object_(object),
       request_(request),
       scratch_(scratch),
+      out_(*out),
       req_(request.request ? *request.request : *engine.synthetic_request),
       now_(request.now_unix) {
   if (now_ == 0) {
@@ -117,24 +116,25 @@ void Evaluation::Identify() {
       }
     }
   }
-  // Read with the first pack's prefix; packs agree on it in practice.
-  const std::string& prefix = engine_.annotation_prefix ? *engine_.annotation_prefix : kDefaultAnnotationPrefix;
+  // Read with the first pack's keys; packs agree on the prefix in practice.
   const rapidjson::Value* template_annotations = nullptr;
   bool template_read = false;
-  auto vocabulary = [&](const char* name) {
-    const std::string key = prefix + name;
-    std::string_view value = annotations_ ? StringField(*annotations_, key.c_str()) : std::string_view();
-    if (!value.empty()) return std::string(value);
-    if (!template_read) {
-      template_read = true;
-      template_annotations = TemplateAnnotations(object_, ref.kind);
+  auto vocabulary = [&](const std::string& key) {
+    const char* k = key.c_str();
+    std::string_view value = annotations_ ? StringField(*annotations_, k) : std::string_view();
+    if (value.empty()) {
+      if (!template_read) {
+        template_read = true;
+        template_annotations = TemplateAnnotations(object_, ref.kind);
+      }
+      if (template_annotations) value = StringField(*template_annotations, k);
     }
-    return template_annotations ? std::string(StringField(*template_annotations, key.c_str())) : std::string();
+    return std::string(value);
   };
-  ref.system_id = vocabulary("system-id");
+  ref.system_id = vocabulary(*engine_.system_id_key);
   if (!ref.system_id.empty()) {  // only AI systems have an owner and a tier worth recording
-    ref.owner = vocabulary("owner");
-    ref.risk_tier = vocabulary("risk-tier");
+    ref.owner = vocabulary(*engine_.owner_key);
+    ref.risk_tier = vocabulary(*engine_.risk_tier_key);
   }
   if (ref.namespace_.empty() && request_.request) ref.namespace_ = std::string(StringField(req_, "namespace"));
   ref.source = request_.source;
@@ -286,10 +286,9 @@ void Evaluation::Evaluate(const CompiledPack& pack, const CompiledRule& rule, En
   }
 }
 
-ResourceEvaluation Evaluation::Finish() {
+void Evaluation::Finish() {
   Settle(&out_);
   if (request_.digest_object) out_.object_sha256 = kernel::Sha256Hex(kernel::CanonicalJson(object_));
-  return std::move(out_);
 }
 
 }  // namespace aimsgate

@@ -3,9 +3,10 @@
 // the model binding, one activation per pack) that Engine::Evaluate used to
 // keep in lambdas, in stages:
 //
-//   Evaluation ev(engine_inputs, object, request, scratch);   // identify the resource
-//   for (each pack, its enforcement mode) ev.RunPack(pack, mode); // match, bind, evaluate
-//   ResourceEvaluation decision = ev.Finish();                // settle the verdict
+//   ResourceEvaluation decision;
+//   Evaluation ev(engine_inputs, object, request, scratch, &decision);  // identify the resource
+//   for (each pack, its enforcement mode) ev.RunPack(pack, mode);      // match, bind, evaluate
+//   ev.Finish();                                                        // settle the verdict
 //
 // Thread-safety: one Evaluation per thread; it reads the engine's immutable
 // packs, inventory, waivers and models. Cost: one activation per pack that has
@@ -34,13 +35,18 @@ struct EngineInputs {
   const rapidjson::Value* model = nullptr;  // model metadata (null-valued when none)
   const model::ModelCatalogue* models = nullptr;
   const rapidjson::Value* synthetic_request = nullptr;  // the CREATE request used in CI
-  const std::string* annotation_prefix = nullptr;       // the first pack's: system id, owner, tier
+  // The first pack's vocabulary keys (prefix + "system-id", "owner", "risk-tier"),
+  // required: the resource's system id, owner and tier are read with them.
+  const std::string* system_id_key = nullptr;
+  const std::string* owner_key = nullptr;
+  const std::string* risk_tier_key = nullptr;
 };
 
 class Evaluation {
  public:
+  // Fills *out, which must outlive the Evaluation.
   Evaluation(const EngineInputs& engine, const rapidjson::Value& object, const EvalRequest& request,
-             cel::EvalState* scratch);
+             cel::EvalState* scratch, ResourceEvaluation* out);
   Evaluation(const Evaluation&) = delete;
   Evaluation& operator=(const Evaluation&) = delete;
 
@@ -48,10 +54,8 @@ class Evaluation {
   void Reserve(const std::vector<std::shared_ptr<const CompiledPack>>& packs);
   // Evaluates every rule of `pack` that matches the object.
   void RunPack(const CompiledPack& pack, EnforcementMode mode);
-  // The decision: verdict settled, object digest when asked for.
-  ResourceEvaluation Finish();
-
-  ResourceEvaluation& decision() { return out_; }
+  // Settles the verdict and adds the object digest when asked for.
+  void Finish();
 
  private:
   void Identify();
@@ -63,7 +67,7 @@ class Evaluation {
   const rapidjson::Value& object_;
   const EvalRequest& request_;
   cel::EvalState* scratch_;
-  ResourceEvaluation out_;
+  ResourceEvaluation& out_;
   const rapidjson::Value* annotations_ = nullptr;
   const rapidjson::Value& req_;  // the admission request, or the engine's synthetic one
   int64_t now_ = 0;

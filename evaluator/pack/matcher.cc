@@ -1,6 +1,7 @@
 #include "evaluator/pack/matcher.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <set>
 #include <tuple>
 #include <utility>
@@ -130,6 +131,7 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
   candidates_.clear();
   by_group_kind_.clear();
   by_kind_.clear();
+  version_checks_.clear();
   auto pattern = [](const std::string& text) {
     Pattern p;
     p.text = text;
@@ -193,24 +195,38 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
     }
   }
   // Appends the rules for which `can(kind pattern)` holds; `sure(kind pattern)`
-  // says the pattern's match needs no check at evaluation.
-  auto build = [&](auto can, auto sure) {
+  // says the pattern's match needs no check at evaluation. With `version_only`
+  // (an exact group/kind key), a rule that is not sure needs only a version
+  // check: its matching patterns' versions are listed for the candidate.
+  auto build = [&](auto can, auto sure, bool version_only) {
     const auto first = static_cast<uint32_t>(candidates_.size());
     for (size_t i = 0; i < rules_.size(); ++i) {
       const Rule& r = rules_[i];
       bool possible = r.kinds.empty(), certain = r.kinds.empty();
+      std::vector<const Pattern*> versions;
       for (const Kind& k : r.kinds) {
         if (!can(k)) continue;
         possible = true;
         certain = certain || sure(k);
+        if (std::none_of(versions.begin(), versions.end(), [&](const Pattern* v) { return v->text == k.version.text; })) {
+          versions.push_back(&k.version);
+        }
       }
-      if (possible) candidates_.push_back({static_cast<uint32_t>(i), !certain});
+      if (!possible) continue;
+      MatchCandidate c{static_cast<uint32_t>(i), !certain};
+      if (!certain && version_only && versions.size() <= UINT16_MAX) {
+        c.check_kind = false;
+        c.version_first = static_cast<uint32_t>(version_checks_.size());
+        c.versions = static_cast<uint16_t>(versions.size());
+        for (const Pattern* v : versions) version_checks_.push_back(*v);
+      }
+      candidates_.push_back(c);
     }
     return std::make_pair(first, static_cast<uint32_t>(candidates_.size()));
   };
   for (const auto& [group, kind] : exact) {  // std::set: sorted by (group, kind)
     auto range = build([&, &g = group, &kd = kind](const Kind& k) { return k.group.Matches(g) && k.kind.Matches(kd); },
-                       [](const Kind& k) { return k.version.any; });
+                       [](const Kind& k) { return k.version.any; }, true);
     by_group_kind_.push_back({group, kind, range.first, range.second});
   }
   std::sort(by_group_kind_.begin(), by_group_kind_.end(),
@@ -222,12 +238,12 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
           if (!k.kind.Matches(kind)) return false;
           return k.group.any || k.group.glob || exact.count({k.group.text, kind}) == 0;
         },
-        [](const Kind& k) { return k.group.any && k.version.any; });
+        [](const Kind& k) { return k.group.any && k.version.any; }, false);
     by_kind_.push_back({kind, range.first, range.second});
   }
   // A kind no pattern names literally: only non-literal kind patterns can match.
   auto range = build([](const Kind& k) { return k.kind.any || k.kind.glob; },
-                     [](const Kind& k) { return k.group.any && k.version.any && k.kind.any; });
+                     [](const Kind& k) { return k.group.any && k.version.any && k.kind.any; }, false);
   other_first_ = range.first;
   other_last_ = range.second;
   return true;
@@ -288,7 +304,12 @@ bool Matcher::AdmissionMatches(const Admission& a, MatchObject* o) const {
 
 bool Matcher::Matches(const MatchCandidate& c, MatchObject* o) const {
   const Rule& r = rules_[c.rule];
-  if (c.check_kind && !r.KindMatches(*o)) return false;
+  if (c.check_kind) {
+    if (!r.KindMatches(*o)) return false;
+  } else if (c.versions != 0) {
+    const Pattern* v = version_checks_.data() + c.version_first;
+    if (std::none_of(v, v + c.versions, [&](const Pattern& p) { return p.Matches(o->version); })) return false;
+  }
   if (!r.ns_include.empty() &&
       std::none_of(r.ns_include.begin(), r.ns_include.end(), [&](const Pattern& p) { return p.Matches(o->ns); })) {
     return false;

@@ -76,10 +76,14 @@ struct MatchObject {
 };
 
 // One rule an object's group/kind can match; `check_kind` is false when the
-// index already proved the kind match (the rest of the match block still applies).
+// index already proved the group and kind match (the rest of the match block
+// still applies). Then only the version may remain: `versions` patterns from
+// `version_first` in the matcher's list, one of which must match (0: none to check).
 struct MatchCandidate {
   uint32_t rule;
   bool check_kind;
+  uint16_t versions = 0;
+  uint32_t version_first = 0;
 };
 
 // A non-owning view of candidates (in rule order).
@@ -147,6 +151,7 @@ class Matcher {
 
   std::vector<Rule> rules_;
   std::vector<MatchCandidate> candidates_;  // every list, back to back
+  std::vector<Pattern> version_checks_;     // MatchCandidate::version_first indexes here
   std::vector<Entry> by_group_kind_;        // sorted by (kind, group)
   std::vector<KindEntry> by_kind_;          // sorted by kind
   uint32_t other_first_ = 0, other_last_ = 0;  // objects of a kind named by no exact pattern

@@ -6,6 +6,7 @@
 #include <deque>
 #include <filesystem>
 #include <fstream>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -87,8 +88,14 @@ ResourceEvaluation SampleEvaluation(const std::string& ns, const std::string& na
   return ev;
 }
 
+namespace {
+// Tests build results from several threads (Chain.ConcurrentAppendsFormOneChain).
+std::mutex test_store_mu;
+}  // namespace
+
 const RuleInfo* TestRule(const std::string& id, std::vector<std::string> controls, Severity severity) {
   static std::deque<RuleInfo> rules;  // a deque: addresses stay valid as it grows
+  std::lock_guard<std::mutex> lock(test_store_mu);
   RuleInfo& info = rules.emplace_back();
   info.id = id;
   info.pack = id.substr(0, id.find('/'));
@@ -100,6 +107,7 @@ const RuleInfo* TestRule(const std::string& id, std::vector<std::string> control
 const WaiverRef* TestWaiver(std::string name, std::string justification, std::string approved_by,
                             std::string expires) {
   static std::deque<WaiverRef> waivers;
+  std::lock_guard<std::mutex> lock(test_store_mu);
   return &waivers.emplace_back(
       WaiverRef{std::move(name), std::move(justification), std::move(approved_by), std::move(expires)});
 }
