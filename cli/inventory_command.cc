@@ -1,7 +1,6 @@
 // aimsgate inventory discover [PATH…|-]: the AI systems in the input, found with the pack's
 // own isAISystem (evaluator/pack/ai_discovery.h), as a table, a `kind: Inventory` draft of the
 // unregistered ones (the shadow-AI list), or a CycloneDX 1.6 ML-BOM (docs/inventory.md).
-#include <sys/stat.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -61,38 +60,6 @@ const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
   if (!v.IsObject()) return nullptr;
   auto it = v.FindMember(key);
   return it == v.MemberEnd() ? nullptr : &it->value;
-}
-
-bool ReadAll(const std::string& path, int64_t max_bytes, std::string* out, std::string* error) {
-  if (path == "-") {
-    char block[1 << 16];
-    while (std::cin.read(block, sizeof(block)) || std::cin.gcount() > 0) {
-      out->append(block, static_cast<size_t>(std::cin.gcount()));
-      if (static_cast<int64_t>(out->size()) > max_bytes) {
-        *error = "input is over the limit of " + std::to_string(max_bytes) + " bytes (--max-file-bytes)";
-        return false;
-      }
-    }
-    return true;
-  }
-  std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) {
-    *error = "cannot open file";
-    return false;
-  }
-  std::streamoff size = in.tellg();
-  if (size > max_bytes) {
-    *error = "file is " + std::to_string(size) + " bytes, over the limit of " + std::to_string(max_bytes) +
-             " (--max-file-bytes)";
-    return false;
-  }
-  in.seekg(0);
-  out->resize(static_cast<size_t>(size));
-  if (!in.read(out->data(), size)) {
-    *error = "cannot read file";
-    return false;
-  }
-  return true;
 }
 
 // First non-empty of the workloads' values (in input order), else the inventory's.
@@ -412,53 +379,35 @@ int RunDiscover(const DiscoverFlags& f) {
   // As `check` does: a file named on the command line is read as manifests whatever it holds; a file
   // found by walking a directory that holds no Kubernetes object (values.yaml, a model card's bom.json)
   // or is an unrendered Helm template is skipped.
-  std::set<std::string> named;
-  for (const auto& p : paths) {
-    struct stat st;
-    if (p != "-" && (stat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode))) continue;
-    std::string shown = p;
-    while (shown.size() > 2 && shown.compare(0, 2, "./") == 0) shown.erase(0, 2);
-    named.insert(shown);
-  }
-  // Workloads keep their facts only; each file's documents are freed before the next is read.
+  const std::set<std::string> named = NamedFiles(paths);
+  // Workloads keep their facts only; each object is freed once probed, so a
+  // cluster-sized List on stdin holds one item at a time.
   std::vector<std::unique_ptr<Workload>> workloads;
   size_t objects = 0;
   cel::EvalState scratch;
   for (const std::string& path : files) {
-    const std::string source = path == "-" ? "<stdin>" : path;
-    std::string data, error;
-    if (!ReadAll(path, f.max_file_bytes, &data, &error)) {
-      errors.push_back({source, 0, 0, error});
-      continue;
-    }
-    manifest::Limits limits;
-    limits.max_file_bytes = static_cast<size_t>(f.max_file_bytes);
-    manifest::LoadResult loaded = manifest::LoadBytes(data, source, limits);
-    if (path != "-" && named.count(path) == 0 && loaded.resources.empty() &&
-        (data.find("{{") != std::string::npos ||
-         loaded.OnlyNotObjects())) {
-      continue;
-    }
-    errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
-    for (const auto& res : loaded.resources) {
-      ++objects;
+    const bool walked = path != "-" && named.count(path) == 0;
+    ManifestInput input = ReadManifests(path, walked, f.max_file_bytes, &errors, [&](const manifest::Resource& res) {
       const rapidjson::Value& object = *res.object;
       auto w = std::make_unique<Workload>();
+      std::string error;
       if (!finder->Probe(object, &scratch, &w->facts, &error)) {
-        errors.push_back({source, res.line, res.column, "cannot tell whether this is an AI system: " + error});
-        continue;
+        errors.push_back({res.source, res.line, res.column, "cannot tell whether this is an AI system: " + error});
+        return true;
       }
-      if (!w->facts.ai) continue;
+      if (!w->facts.ai) return true;
       w->api_version = StringAt(&object, "apiVersion");
       w->kind = StringAt(&object, "kind");
       const rapidjson::Value* metadata = Member(object, "metadata");
       w->name = StringAt(metadata, "name");
       if (w->name.empty()) w->name = StringAt(metadata, "generateName");
       w->namespace_ = StringAt(metadata, "namespace");
-      w->source = source;
+      w->source = res.source;
       w->line = res.line;
       workloads.push_back(std::move(w));
-    }
+      return true;
+    });
+    objects += input.objects;
   }
   for (const auto& e : errors) std::cerr << e.ToString() << "\n";
   if (!errors.empty()) return 2;
@@ -523,7 +472,7 @@ void AddInventoryCommands(CLI::App& root, CommandList* commands) {
                        "Model catalogue (as for check): the BOM takes each system's model card, licence, datasets, "
                        "metrics and signed root digest from it");
   discover->add_option("-o,--output", f->output, "Write to FILE instead of stdout");
-  discover->add_option("--max-file-bytes", f->max_file_bytes, "Largest input file")->check(CLI::PositiveNumber);
+  discover->add_option("--max-file-bytes", f->max_file_bytes, "Largest object accepted: a YAML document, a JSON value or one item of a List")->check(CLI::PositiveNumber);
   discover->add_flag("--allow-empty", f->allow_empty, "Exit 0 when the input holds no Kubernetes object");
   commands->push_back({discover, [f] { return RunDiscover(*f); }});
 }

@@ -93,8 +93,6 @@ std::string NotAManifest(bool only_not_objects, const std::string& path, bool* h
   return "";
 }
 
-// An object without metadata.name (nor generateName) cannot exist in a cluster:
-// reporting it as "OK Pod <unnamed>" would pass a broken manifest.
 // The reader's object-size error names the flag that sets the limit.
 std::string WithFlag(std::string message, const manifest::Limits& limits) {
   const std::string limit = "than the limit of " + std::to_string(limits.max_object_bytes) + " bytes";
@@ -109,6 +107,8 @@ Diagnostic WithFlag(Diagnostic e, const manifest::Limits& limits) {
   return e;
 }
 
+// An object without metadata.name (nor generateName) cannot exist in a cluster:
+// reporting it as "OK Pod <unnamed>" would pass a broken manifest.
 bool HasName(const rapidjson::Value& object) {
   const rapidjson::Value* metadata = Member(object, "metadata");
   for (const char* key : {"name", "generateName"}) {
@@ -123,47 +123,8 @@ using EmitFn = std::function<bool(ResourceEvaluation&&)>;
 
 void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, bool walked,
               const ScanOptions& options, cel::EvalState* state, FileResult* out, const EmitFn& emit) {
-  if (walked && InChartTemplates(path)) {
-    out->not_manifest = kRenderFirst;
-    out->helm_template = true;
-    return;
-  }
-  // Read one object at a time: --max-file-bytes bounds an object (a YAML document,
-  // a JSON value, one item of a List), not the stream, so a cluster-sized List on
-  // stdin holds one item in memory.
-  manifest::Limits limits;
-  limits.max_object_bytes = static_cast<size_t>(options.max_file_bytes);
-  limits.max_file_bytes = std::numeric_limits<size_t>::max();
-  limits.max_documents = std::numeric_limits<size_t>::max();
-  Diagnostic open_error;
-  std::unique_ptr<manifest::Reader> reader = manifest::Reader::Open(path, limits, &open_error);
-  if (!reader) {
-    out->errors.push_back(std::move(open_error));
-    return;
-  }
-  const std::string& source = reader->source();
-  // A walked file is skipped when nothing in it is a manifest: its errors wait
-  // for its first resource.
-  std::vector<Diagnostic> held;
-  bool yielded = false;
-  manifest::Resource res;
-  Diagnostic load_error;
-  for (;;) {
-    manifest::ReadItem item = reader->Next(&res, &load_error);
-    if (item == manifest::ReadItem::kEnd) break;
-    if (item == manifest::ReadItem::kError) {
-      if (walked && !yielded) {
-        held.push_back(std::move(load_error));
-      } else {
-        out->errors.push_back(WithFlag(std::move(load_error), limits));
-      }
-      continue;
-    }
-    if (!yielded) {
-      yielded = true;
-      for (auto& e : held) out->errors.push_back(WithFlag(std::move(e), limits));
-      held.clear();
-    }
+  ManifestInput input = ReadManifests(path, walked, options.max_file_bytes, &out->errors, [&](const manifest::Resource& res) {
+    const std::string& source = res.source;
     EvalRequest req;
     const rapidjson::Value* object = res.object;
     if (!manifest::IsAdmissionReview(*object) && !HasName(*object)) {
@@ -171,7 +132,7 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
       out->errors.push_back({source, res.line, res.column,
                              std::string(kind.GetString(), kind.GetStringLength()) +
                                  " has no metadata.name (nor metadata.generateName)"});
-      continue;
+      return true;
     }
     if (options.admission_reviews && manifest::IsAdmissionReview(*object)) {
       manifest::AdmissionReview review;
@@ -181,7 +142,7 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
       }
       if (!problem.empty()) {
         out->errors.push_back({source, res.line, res.column, "AdmissionReview: " + problem});
-        continue;
+        return true;
       }
       object = review.target;
       req.request = review.request;
@@ -203,16 +164,11 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
         }
       }
     }
-    if (!emit(std::move(decision))) break;
-  }
-  out->bytes = reader->bytes_read();
-  if (walked && !yielded) {
-    // Nothing was yielded, so every error so far is held: not_objects() counts theirs.
-    out->not_manifest = NotAManifest(held.size() == reader->not_objects(), path, &out->helm_template);
-    if (out->not_manifest.empty()) {
-      for (auto& e : held) out->errors.push_back(WithFlag(std::move(e), limits));
-    }
-  }
+    return emit(std::move(decision));
+  });
+  out->bytes = input.bytes;
+  out->not_manifest = std::move(input.not_manifest);
+  out->helm_template = input.helm_template;
 }
 
 // The hand-over between the workers and the sink: one slot per file, emptied in
@@ -307,14 +263,7 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options, const Decision
   std::vector<std::string> files = Walk(options.paths, options.walk, &result.errors, &result.skipped);
   result.files = files.size();
   // Files named on the command line are manifests whatever they hold; walked ones may be anything.
-  std::set<std::string> named;
-  for (const auto& p : options.paths) {
-    struct stat st;
-    if (p != "-" && (stat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode))) continue;
-    std::string shown = p;
-    while (shown.size() > 2 && shown.compare(0, 2, "./") == 0) shown.erase(0, 2);
-    named.insert(shown);
-  }
+  const std::set<std::string> named = NamedFiles(options.paths);
   std::unique_ptr<FieldLocator> locator;
   if (options.locate_fields) locator = std::make_unique<FieldLocator>(engine);
   Progress progress(files.size(), ShouldShowProgress(options.progress, files.size()));
@@ -354,6 +303,74 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options, const Decision
   for (auto& t : threads) t.join();
   progress.Finish();
   return result;
+}
+
+std::set<std::string> NamedFiles(const std::vector<std::string>& paths) {
+  std::set<std::string> named;
+  for (const auto& p : paths) {
+    struct stat st;
+    if (p != "-" && (stat(p.c_str(), &st) != 0 || S_ISDIR(st.st_mode))) continue;
+    std::string shown = p;
+    while (shown.size() > 2 && shown.compare(0, 2, "./") == 0) shown.erase(0, 2);
+    named.insert(shown);
+  }
+  return named;
+}
+
+ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_object_bytes,
+                            std::vector<Diagnostic>* errors, const ResourceFn& on_resource) {
+  ManifestInput input;
+  if (walked && InChartTemplates(path)) {
+    input.not_manifest = kRenderFirst;
+    input.helm_template = true;
+    return input;
+  }
+  // --max-file-bytes bounds an object (a YAML document, a JSON value, one item of
+  // a List), not the stream: a cluster-sized List on stdin holds one item in memory.
+  manifest::Limits limits;
+  limits.max_object_bytes = static_cast<size_t>(max_object_bytes);
+  limits.max_file_bytes = std::numeric_limits<size_t>::max();
+  limits.max_documents = std::numeric_limits<size_t>::max();
+  Diagnostic open_error;
+  std::unique_ptr<manifest::Reader> reader = manifest::Reader::Open(path, limits, &open_error);
+  if (!reader) {
+    errors->push_back(std::move(open_error));
+    return input;
+  }
+  // A walked file is skipped when nothing in it is a manifest: its errors wait
+  // for its first resource.
+  std::vector<Diagnostic> held;
+  bool yielded = false;
+  manifest::Resource res;
+  Diagnostic load_error;
+  for (;;) {
+    manifest::ReadItem item = reader->Next(&res, &load_error);
+    if (item == manifest::ReadItem::kEnd) break;
+    if (item == manifest::ReadItem::kError) {
+      if (walked && !yielded) {
+        held.push_back(std::move(load_error));
+      } else {
+        errors->push_back(WithFlag(std::move(load_error), limits));
+      }
+      continue;
+    }
+    if (!yielded) {
+      yielded = true;
+      for (auto& e : held) errors->push_back(WithFlag(std::move(e), limits));
+      held.clear();
+    }
+    ++input.objects;
+    if (!on_resource(res)) break;
+  }
+  input.bytes = reader->bytes_read();
+  if (walked && !yielded) {
+    // Nothing was yielded, so every error so far is held: not_objects() counts theirs.
+    input.not_manifest = NotAManifest(held.size() == reader->not_objects(), path, &input.helm_template);
+    if (input.not_manifest.empty()) {
+      for (auto& e : held) errors->push_back(WithFlag(std::move(e), limits));
+    }
+  }
+  return input;
 }
 
 CollectedScan ScanAll(const Engine& engine, const ScanOptions& options) {

@@ -33,11 +33,13 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "cli/progress.h"
 #include "cli/walk.h"
+#include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate::cli {
@@ -108,6 +110,28 @@ inline constexpr size_t kScanQueuedDecisions = 64;
 // WalkOptions (.yaml, .yml, .json; .aimsgateignore honoured); "-" stays "-".
 // Missing paths become input errors.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<Diagnostic>* errors);
+
+// One input read as `check` reads it, the loop `check` and `inventory discover`
+// share: `path` (a file, or "-" for stdin) is streamed through manifest::Reader
+// and each Kubernetes object goes to `on_resource` (false stops reading), then is
+// freed. `max_object_bytes` (--max-file-bytes) bounds one object, not the input.
+// Input problems are appended to *errors with their location. A `walked` file
+// (found in a directory, not named) that yields no object and holds only
+// documents that are not objects, or an unrendered Helm template, is no error:
+// ManifestInput::not_manifest says why it was skipped.
+// The paths given as files (not directories), as WalkInputs shows them: they are
+// read as manifests whatever they hold; files found by walking are `walked`.
+std::set<std::string> NamedFiles(const std::vector<std::string>& paths);
+
+struct ManifestInput {
+  std::string not_manifest;
+  bool helm_template = false;
+  uint64_t bytes = 0;    // read from the input
+  size_t objects = 0;    // handed to on_resource
+};
+using ResourceFn = std::function<bool(const manifest::Resource& resource)>;
+ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_object_bytes,
+                            std::vector<Diagnostic>* errors, const ResourceFn& on_resource);
 
 ScanResult Scan(const Engine& engine, const ScanOptions& options, const DecisionSinkFn& sink);
 CollectedScan ScanAll(const Engine& engine, const ScanOptions& options);

@@ -103,6 +103,21 @@ class Table(unittest.TestCase):
         self.assertEqual(len(rows), len(EXPECTED) + 1, p.stdout)
         self.assertNotIn("genai/Pod/chat-assistant-7d9f8-x2k4q", wheres, "controller-owned pods are not counted twice")
 
+    def test_list_is_streamed_and_the_limit_is_per_item(self):
+        # The List is larger than --max-file-bytes, each item is not: read item by item, it passes.
+        listing = cluster_list()
+        items = json.loads(listing)["items"]
+        biggest = max(len(json.dumps(i)) for i in items)
+        limit = biggest + 512
+        self.assertGreater(len(listing), limit)
+        p = run("-", "--max-file-bytes", str(limit), stdin=listing)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(len(table_rows(p.stdout)[1]), len(EXPECTED) + 1, p.stdout)
+        # An item over the limit is a located error, exit 2.
+        p = run("-", "--max-file-bytes", str(biggest // 2), stdin=listing)
+        self.assertEqual(p.returncode, 2)
+        self.assertRegex(p.stderr, r"<stdin>:\d+:\d+: error: object larger than the limit of \d+ bytes \(--max-file-bytes\)")
+
     def test_pack_parameters_decide(self):
         # Without the vLLM image pattern the chat assistant is still an AI system by its GPU request;
         # with no serving images and no accelerators, only the marked and AI-kind systems remain.
