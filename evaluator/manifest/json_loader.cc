@@ -31,6 +31,16 @@ struct SeparatorTable {
 };
 constexpr SeparatorTable kSeparators;
 
+// Bytes inside a string that change nothing but the column: not the quote, the
+// backslash, a newline, nor a UTF-8 continuation byte (which is no new column).
+struct PlainStringByteTable {
+  bool plain[256] = {};
+  constexpr PlainStringByteTable() {
+    for (int c = 0; c < 256; ++c) plain[c] = c != '"' && c != '\\' && c != '\n' && (c & 0xC0) != 0x80;
+  }
+};
+constexpr PlainStringByteTable kPlainStringBytes;
+
 // A RapidJSON input stream over a TextInput's blocks. It keeps the position of
 // the next byte and of the start of the last token (a light lexer: strings and
 // their escapes), which the handler reads when RapidJSON reports a value, and
@@ -94,6 +104,11 @@ class JsonStream {
   }
 
   void Count(char c) {
+    // Most bytes of a manifest are inside strings: one table lookup for them.
+    if (in_string_ && !escape_ && kPlainStringBytes.plain[static_cast<unsigned char>(c)]) {
+      ++pos_.column;
+      return;
+    }
     if (in_string_) {
       if (escape_) {
         escape_ = false;
