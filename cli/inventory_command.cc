@@ -17,6 +17,7 @@
 #include "cli/command.h"
 #include "cli/engine_flags.h"
 #include "cli/scan.h"
+#include "evaluator/kernel/json_member.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/model/model_catalogue.h"
 #include "evaluator/pack/ai_discovery.h"
@@ -56,11 +57,7 @@ std::string StringAt(const rapidjson::Value* v, const char* key) {
   return it != v->MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
-const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(key);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
+using kernel::Member;
 
 // First non-empty of the workloads' values (in input order), else the inventory's.
 std::string FirstOf(const System& s, std::string AiSystemFacts::*member, const char* inventory_key = nullptr) {

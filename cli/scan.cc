@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli/field_locator.h"
+#include "evaluator/kernel/json_member.h"
 #include "evaluator/manifest/admission_review.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/manifest/stream.h"
@@ -40,11 +41,7 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std
 
 namespace {
 
-const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(key);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
+using kernel::Member;
 
 struct FileResult {
   std::vector<Diagnostic> errors;

@@ -1,14 +1,12 @@
 #include "evaluator/manifest/admission_review.h"
 
+#include "evaluator/kernel/json_member.h"
+
 namespace aimsgate::manifest {
 
 namespace {
 
-const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(key);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
+using kernel::Member;
 
 std::string_view Str(const rapidjson::Value* v) {
   if (!v || !v->IsString()) return {};

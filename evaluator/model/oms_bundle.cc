@@ -7,16 +7,13 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "evaluator/kernel/json_member.h"
 #include "evaluator/model/metadata_util.h"
 
 namespace aimsgate::model {
 namespace {
 
-const rapidjson::Value* Member(const rapidjson::Value& object, const char* name) {
-  if (!object.IsObject()) return nullptr;
-  auto it = object.FindMember(name);
-  return it == object.MemberEnd() ? nullptr : &it->value;
-}
+using kernel::Member;
 
 std::string StringMember(const rapidjson::Value& object, const char* name) {
   const rapidjson::Value* v = Member(object, name);

@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json_member.h"
 #include "evaluator/kernel/sha256.h"
 #include "evaluator/pack/k8s_resources.h"
 
@@ -10,31 +11,18 @@ namespace aimsgate {
 
 namespace {
 
-std::string_view StringField(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject()) return {};
-  auto it = obj.FindMember(name);
-  if (it == obj.MemberEnd() || !it->value.IsString()) return {};
-  return {it->value.GetString(), it->value.GetStringLength()};
-}
-
-const rapidjson::Value* Field(const rapidjson::Value& obj, const char* name) {
-  if (!obj.IsObject()) return nullptr;
-  auto it = obj.FindMember(name);
-  return it == obj.MemberEnd() ? nullptr : &it->value;
-}
-
 // The pod template's annotations (a CronJob's job template's), which the packs
 // read when the workload's own metadata does not set a key (charts that expose
 // only podAnnotations).
 const rapidjson::Value* TemplateAnnotations(const rapidjson::Value& object, std::string_view kind) {
-  const rapidjson::Value* spec = Field(object, "spec");
+  const rapidjson::Value* spec = kernel::Member(object, "spec");
   if (spec && kind == "CronJob") {
-    const rapidjson::Value* job = Field(*spec, "jobTemplate");
-    spec = job ? Field(*job, "spec") : nullptr;
+    const rapidjson::Value* job = kernel::Member(*spec, "jobTemplate");
+    spec = job ? kernel::Member(*job, "spec") : nullptr;
   }
-  const rapidjson::Value* tmpl = spec && kind != "Pod" ? Field(*spec, "template") : nullptr;
-  const rapidjson::Value* tmeta = tmpl ? Field(*tmpl, "metadata") : nullptr;
-  return tmeta ? Field(*tmeta, "annotations") : nullptr;
+  const rapidjson::Value* tmpl = spec && kind != "Pod" ? kernel::Member(*spec, "template") : nullptr;
+  const rapidjson::Value* tmeta = tmpl ? kernel::Member(*tmpl, "metadata") : nullptr;
+  return tmeta ? kernel::Member(*tmeta, "annotations") : nullptr;
 }
 
 // Evaluates a Program expecting a bool; anything else is an error outcome.
@@ -93,24 +81,24 @@ Evaluation::Evaluation(const EngineInputs& engine, const rapidjson::Value& objec
 // The resource's identity for reports and evidence, and the view the matchers read.
 void Evaluation::Identify() {
   ResourceRef& ref = out_.resource;
-  std::string_view api = StringField(object_, "apiVersion");
+  std::string_view api = kernel::StringMember(object_, "apiVersion");
   ref.api_version = std::string(api);
-  ref.kind = std::string(StringField(object_, "kind"));
-  const rapidjson::Value* metadata = Field(object_, "metadata");
+  ref.kind = std::string(kernel::StringMember(object_, "kind"));
+  const rapidjson::Value* metadata = kernel::Member(object_, "metadata");
   const rapidjson::Value* labels = nullptr;
   if (metadata) {
-    ref.name = std::string(StringField(*metadata, "name"));
-    if (ref.name.empty()) ref.name = std::string(StringField(*metadata, "generateName"));
-    ref.namespace_ = std::string(StringField(*metadata, "namespace"));
-    labels = Field(*metadata, "labels");
-    annotations_ = Field(*metadata, "annotations");
-    ref.uid = std::string(StringField(*metadata, "uid"));
-    const rapidjson::Value* owners = Field(*metadata, "ownerReferences");
+    ref.name = std::string(kernel::StringMember(*metadata, "name"));
+    if (ref.name.empty()) ref.name = std::string(kernel::StringMember(*metadata, "generateName"));
+    ref.namespace_ = std::string(kernel::StringMember(*metadata, "namespace"));
+    labels = kernel::Member(*metadata, "labels");
+    annotations_ = kernel::Member(*metadata, "annotations");
+    ref.uid = std::string(kernel::StringMember(*metadata, "uid"));
+    const rapidjson::Value* owners = kernel::Member(*metadata, "ownerReferences");
     if (owners && owners->IsArray()) {
       for (const rapidjson::Value& owner : owners->GetArray()) {
-        const rapidjson::Value* controller = Field(owner, "controller");
+        const rapidjson::Value* controller = kernel::Member(owner, "controller");
         if (controller && controller->IsBool() && controller->GetBool()) {
-          ref.controller_uid = std::string(StringField(owner, "uid"));
+          ref.controller_uid = std::string(kernel::StringMember(owner, "uid"));
           break;
         }
       }
@@ -121,13 +109,13 @@ void Evaluation::Identify() {
   bool template_read = false;
   auto vocabulary = [&](const std::string& key) {
     const char* k = key.c_str();
-    std::string_view value = annotations_ ? StringField(*annotations_, k) : std::string_view();
+    std::string_view value = annotations_ ? kernel::StringMember(*annotations_, k) : std::string_view();
     if (value.empty()) {
       if (!template_read) {
         template_read = true;
         template_annotations = TemplateAnnotations(object_, ref.kind);
       }
-      if (template_annotations) value = StringField(*template_annotations, k);
+      if (template_annotations) value = kernel::StringMember(*template_annotations, k);
     }
     return std::string(value);
   };
@@ -136,7 +124,7 @@ void Evaluation::Identify() {
     ref.owner = vocabulary(*engine_.owner_key);
     ref.risk_tier = vocabulary(*engine_.risk_tier_key);
   }
-  if (ref.namespace_.empty() && request_.request) ref.namespace_ = std::string(StringField(req_, "namespace"));
+  if (ref.namespace_.empty() && request_.request) ref.namespace_ = std::string(kernel::StringMember(req_, "namespace"));
   ref.source = request_.source;
   ref.line = request_.line;
   ref.document_index = request_.document_index;
@@ -148,7 +136,7 @@ void Evaluation::Identify() {
   match_.kind = ref.kind;
   match_.name = ref.name;
   match_.ns = ref.namespace_;
-  match_.operation = StringField(req_, "operation");
+  match_.operation = kernel::StringMember(req_, "operation");
   match_.labels = labels;
 }
 
