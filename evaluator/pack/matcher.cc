@@ -88,6 +88,41 @@ bool LabelSelector::Matches(const rapidjson::Value* labels, std::string_view imp
 
 namespace {
 
+// The index's key order: by length, then bytes.  Not lexicographic, but a lookup
+// mostly meets keys of another length, which one comparison of sizes settles.
+int KeyCompare(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return a.size() < b.size() ? -1 : 1;
+  return a.compare(b);
+}
+
+// Compares (a1, a2, a3) with (b1, b2, b3) in KeyCompare order.
+int KeyCompare(std::string_view a1, std::string_view a2, std::string_view a3, std::string_view b1, std::string_view b2,
+               std::string_view b3) {
+  int c = KeyCompare(a1, b1);
+  if (c == 0) c = KeyCompare(a2, b2);
+  return c != 0 ? c : KeyCompare(a3, b3);
+}
+
+// The entry of the sorted `entries` whose key (key_of(entry), a tuple of three
+// views) equals (k1, k2, k3), or null: a binary search that stops at equality.
+template <typename E, typename KeyOf>
+const E* FindEntry(const std::vector<E>& entries, KeyOf key_of, std::string_view k1, std::string_view k2,
+                   std::string_view k3) {
+  size_t lo = 0, hi = entries.size();
+  while (lo < hi) {
+    const size_t mid = lo + (hi - lo) / 2;
+    const auto [e1, e2, e3] = key_of(entries[mid]);
+    const int c = KeyCompare(e1, e2, e3, k1, k2, k3);
+    if (c == 0) return &entries[mid];
+    if (c < 0) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return nullptr;
+}
+
 bool IsLiteral(const std::string& s) { return s.find_first_of("*?") == std::string::npos; }
 
 // Kubernetes requires these lists; an omitted one is read as "*".
@@ -129,6 +164,7 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
   namespaces_ = std::move(namespaces);
   rules_.clear();
   candidates_.clear();
+  by_gvk_.clear();
   by_group_kind_.clear();
   by_kind_.clear();
   version_checks_.clear();
@@ -185,15 +221,21 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
   // The index.  Keys: every literal (group, kind) and every literal kind the
   // patterns name.  Each list holds, in rule order, every rule that can match an
   // object landing there, and says whether its kind still needs checking.
-  std::set<std::pair<std::string, std::string>> exact;  // (group, kind)
+  std::set<std::tuple<std::string, std::string, std::string>> exact_versions;  // (group, version, kind)
+  std::set<std::pair<std::string, std::string>> exact;                         // (group, kind)
   std::set<std::string> kinds;
   for (const Rule& r : rules_) {
     for (const Kind& k : r.kinds) {
       if (k.kind.any || k.kind.glob) continue;
       kinds.insert(k.kind.text);
-      if (!k.group.any && !k.group.glob) exact.emplace(k.group.text, k.kind.text);
+      if (k.group.any || k.group.glob) continue;
+      exact.emplace(k.group.text, k.kind.text);
+      if (!k.version.any && !k.version.glob) exact_versions.emplace(k.group.text, k.version.text, k.kind.text);
     }
   }
+  auto unconstrained = [](const Rule& r) {
+    return r.ns_include.empty() && r.ns_exclude.empty() && r.labels.empty() && r.admission.empty();
+  };
   // Appends the rules for which `can(kind pattern)` holds; `sure(kind pattern)`
   // says the pattern's match needs no check at evaluation. With `version_only`
   // (an exact group/kind key), a rule that is not sure needs only a version
@@ -214,6 +256,7 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
       }
       if (!possible) continue;
       MatchCandidate c{static_cast<uint32_t>(i), !certain};
+      c.decided = certain && unconstrained(r);
       if (!certain && version_only && versions.size() <= UINT16_MAX) {
         c.check_kind = false;
         c.version_first = static_cast<uint32_t>(version_checks_.size());
@@ -224,13 +267,25 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
     }
     return std::make_pair(first, static_cast<uint32_t>(candidates_.size()));
   };
+  // A literal group/version/kind decides every kind pattern (globs included).
+  for (const auto& [group, version, kind] : exact_versions) {
+    auto range = build(
+        [&, &g = group, &v = version, &kd = kind](const Kind& k) {
+          return k.group.Matches(g) && k.version.Matches(v) && k.kind.Matches(kd);
+        },
+        [](const Kind&) { return true; }, false);
+    by_gvk_.push_back({group, version, kind, range.first, range.second});
+  }
+  std::sort(by_gvk_.begin(), by_gvk_.end(), [](const VersionEntry& a, const VersionEntry& b) {
+    return KeyCompare(a.kind, a.group, a.version, b.kind, b.group, b.version) < 0;
+  });
   for (const auto& [group, kind] : exact) {  // std::set: sorted by (group, kind)
     auto range = build([&, &g = group, &kd = kind](const Kind& k) { return k.group.Matches(g) && k.kind.Matches(kd); },
                        [](const Kind& k) { return k.version.any; }, true);
     by_group_kind_.push_back({group, kind, range.first, range.second});
   }
   std::sort(by_group_kind_.begin(), by_group_kind_.end(),
-            [](const Entry& a, const Entry& b) { return std::tie(a.kind, a.group) < std::tie(b.kind, b.group); });
+            [](const Entry& a, const Entry& b) { return KeyCompare(a.kind, a.group, {}, b.kind, b.group, {}) < 0; });
   for (const auto& kind : kinds) {
     // The object's group is none that an exact key pairs with this kind.
     auto range = build(
@@ -251,11 +306,15 @@ bool Matcher::Compile(const std::vector<const MatchSpec*>& matches, std::shared_
 
 CandidateList Matcher::Candidates(const MatchObject& o) const {
   const MatchCandidate* base = candidates_.data();
-  auto g = std::lower_bound(by_group_kind_.begin(), by_group_kind_.end(), o, [](const Entry& e, const MatchObject& x) {
-    const int c = std::string_view(e.kind).compare(x.kind);
-    return c < 0 || (c == 0 && std::string_view(e.group) < x.group);
-  });
-  if (g != by_group_kind_.end() && g->kind == o.kind && g->group == o.group) return {base + g->first, base + g->last};
+  using Views = std::tuple<std::string_view, std::string_view, std::string_view>;
+  if (const VersionEntry* v = FindEntry(
+          by_gvk_, [](const VersionEntry& e) { return Views(e.kind, e.group, e.version); }, o.kind, o.group, o.version)) {
+    return {base + v->first, base + v->last};
+  }
+  if (const Entry* g =
+          FindEntry(by_group_kind_, [](const Entry& e) { return Views(e.kind, e.group, {}); }, o.kind, o.group, {})) {
+    return {base + g->first, base + g->last};
+  }
   auto k = std::lower_bound(by_kind_.begin(), by_kind_.end(), o.kind,
                             [](const KindEntry& e, std::string_view kind) { return std::string_view(e.kind) < kind; });
   if (k != by_kind_.end() && k->kind == o.kind) return {base + k->first, base + k->last};
@@ -302,7 +361,7 @@ bool Matcher::AdmissionMatches(const Admission& a, MatchObject* o) const {
   return a.object_selector.Matches(o->labels);
 }
 
-bool Matcher::Matches(const MatchCandidate& c, MatchObject* o) const {
+bool Matcher::MatchesRest(const MatchCandidate& c, MatchObject* o) const {
   const Rule& r = rules_[c.rule];
   if (c.check_kind) {
     if (!r.KindMatches(*o)) return false;

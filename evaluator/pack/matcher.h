@@ -79,9 +79,13 @@ struct MatchObject {
 // index already proved the group and kind match (the rest of the match block
 // still applies). Then only the version may remain: `versions` patterns from
 // `version_first` in the matcher's list, one of which must match (0: none to check).
+// `decided`: the index proved the whole match (the object's group, version and
+// kind are literal keys, and the rule has no namespace, label or admission
+// constraint), so Matches returns true without looking at the object.
 struct MatchCandidate {
   uint32_t rule;
   bool check_kind;
+  bool decided = false;
   uint16_t versions = 0;
   uint32_t version_first = 0;
 };
@@ -108,7 +112,7 @@ class Matcher {
   // Whether candidate `c` matches the object: kinds (when c.check_kind),
   // namespaces, label selector, admission constraints.  No allocation except the
   // admission facts' REST plural, once per object.
-  bool Matches(const MatchCandidate& c, MatchObject* object) const;
+  bool Matches(const MatchCandidate& c, MatchObject* object) const { return c.decided || MatchesRest(c, object); }
 
   size_t rules() const { return rules_.size(); }
 
@@ -146,13 +150,19 @@ class Matcher {
     std::string kind;
     uint32_t first, last;
   };
+  struct VersionEntry {  // the candidates of one literal group/version/kind, all decided by kind
+    std::string group, version, kind;
+    uint32_t first, last;
+  };
+  bool MatchesRest(const MatchCandidate& c, MatchObject* object) const;
   const NamespaceIndex* namespaces() const { return namespaces_.get(); }
   bool AdmissionMatches(const Admission& a, MatchObject* o) const;
 
   std::vector<Rule> rules_;
   std::vector<MatchCandidate> candidates_;  // every list, back to back
   std::vector<Pattern> version_checks_;     // MatchCandidate::version_first indexes here
-  std::vector<Entry> by_group_kind_;        // sorted by (kind, group)
+  std::vector<VersionEntry> by_gvk_;        // sorted by (kind, group, version), KeyCompare order
+  std::vector<Entry> by_group_kind_;        // sorted by (kind, group), KeyCompare order
   std::vector<KindEntry> by_kind_;          // sorted by kind
   uint32_t other_first_ = 0, other_last_ = 0;  // objects of a kind named by no exact pattern
   std::shared_ptr<const NamespaceIndex> namespaces_;

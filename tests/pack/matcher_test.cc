@@ -204,6 +204,43 @@ TEST(Matcher, KindsAndWildcards) {
   EXPECT_EQ(candidates, (V{4, 5, 6}));
 }
 
+// A literal group/version/kind is an index key of its own: the index decides
+// every kind pattern there (globs included), and a rule with nothing else to
+// check is `decided` (matched without reading the object).  A rule that still
+// has a namespace or label constraint is checked; other versions fall back to
+// the group/kind key and its version checks.
+TEST(Matcher, LiteralGroupVersionKindDecidesTheMatch) {
+  std::vector<MatchSpec> specs(5);
+  specs[0].kinds = {K("apps", "v1", "Deployment")};
+  specs[1].kinds = {K("apps", "v1", "Deployment")};
+  specs[1].namespaces_include = {"payments"};
+  specs[2].kinds = {K("apps", "v?", "Deploy*")};
+  specs[3].kinds = {K("apps", "v2", "Deployment")};
+  specs[4].kinds = {K("apps", "v1", "Deployment")};
+  specs[4].label_selector = {{"team", "Exists", {}}};
+  Matcher m = Compile(specs);
+  struct Seen {
+    uint32_t rule;
+    bool decided;
+    bool operator==(const Seen& o) const { return rule == o.rule && decided == o.decided; }
+  };
+  auto seen = [&](const MatchObject& o) {
+    std::vector<Seen> out;
+    for (const MatchCandidate& c : m.Candidates(o)) out.push_back({c.rule, c.decided});
+    return out;
+  };
+  EXPECT_EQ(seen(Obj("apps", "v1", "Deployment")),
+            (std::vector<Seen>{{0, true}, {1, false}, {2, true}, {4, false}}));
+  EXPECT_EQ(seen(Obj("apps", "v2", "Deployment")), (std::vector<Seen>{{2, true}, {3, true}}));
+  // v3 is no literal key: the group/kind list, whose version checks still apply.
+  using V = std::vector<uint32_t>;
+  EXPECT_EQ(Matching(m, Obj("apps", "v3", "Deployment")), (V{2}));
+  EXPECT_EQ(Matching(m, Obj("apps", "v1beta1", "Deployment")), (V{}));
+  rapidjson::Document team = Json(R"({"team":"ml"})");
+  EXPECT_EQ(Matching(m, Obj("apps", "v1", "Deployment", "ml", &team)), (V{0, 2, 4}));
+  EXPECT_EQ(Matching(m, Obj("apps", "v1", "Deployment", "payments")), (V{0, 1, 2}));
+}
+
 TEST(Matcher, Namespaces) {
   std::vector<MatchSpec> specs(4);
   specs[0].namespaces_include = {"ml-*", "payments"};
