@@ -425,8 +425,8 @@ ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRe
   ResourceEvaluation decision;
   decision.owner = weak_from_this().lock();  // the results point into this engine's packs and waivers
   Evaluation evaluation(inputs, object, request, scratch, &decision);
-  evaluation.Reserve(packs_);
-  for (size_t i = 0; i < packs_.size(); ++i) evaluation.RunPack(*packs_[i], pack_modes_[i]);
+  evaluation.FindCandidates(packs_);
+  for (size_t i = 0; i < packs_.size(); ++i) evaluation.RunPack(i, *packs_[i], pack_modes_[i]);
   evaluation.Finish();
   return decision;
 }

@@ -25,20 +25,20 @@ const rapidjson::Value* TemplateAnnotations(const rapidjson::Value& object, std:
   return tmeta ? kernel::Member(*tmeta, "annotations") : nullptr;
 }
 
-// Evaluates a Program expecting a bool; anything else is an error outcome.
-bool EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
-              bool* result, std::string* error) {
+// Copies `from` into a ResourceRef string that is still empty (an append
+// skips the general replace, and an empty value costs nothing).
+inline void CopyTo(std::string* to, std::string_view from) {
+  if (!from.empty()) to->append(from);
+}
+
+// Evaluates a Program expecting a bool; anything else is an error, described in *error.
+enum class Truth { kFalse, kTrue, kError };
+inline Truth EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
+                      std::string* error) {
   cel::Value v = program.Evaluate(act, state);
-  if (v.IsError()) {
-    *error = std::string(what) + ": " + v.ErrorMessage();
-    return false;
-  }
-  if (!v.IsBool()) {
-    *error = std::string(what) + " must evaluate to a bool, got " + v.DebugString();
-    return false;
-  }
-  *result = v.BoolValue();
-  return true;
+  if (v.IsBool()) return v.BoolValue() ? Truth::kTrue : Truth::kFalse;
+  *error = std::string(what) + (v.IsError() ? ": " + v.ErrorMessage() : " must evaluate to a bool, got " + v.DebugString());
+  return Truth::kError;
 }
 
 std::string RenderMessage(const CompiledRule& rule, const cel::Activation& act, cel::EvalState* state) {
@@ -78,54 +78,59 @@ Evaluation::Evaluation(const EngineInputs& engine, const rapidjson::Value& objec
   Identify();
 }
 
-// The resource's identity for reports and evidence, and the view the matchers read.
+// The resource's identity for reports and evidence, and the view the matchers read:
+// one scan of the object's top-level members, one of its metadata and one of its
+// annotations (the pod template's only when the object's own lack a key).
 void Evaluation::Identify() {
   ResourceRef& ref = out_.resource;
-  std::string_view api = kernel::StringMember(object_, "apiVersion");
-  ref.api_version = std::string(api);
-  ref.kind = std::string(kernel::StringMember(object_, "kind"));
-  const rapidjson::Value* metadata = kernel::Member(object_, "metadata");
+  const auto [api_value, kind_value, metadata] = kernel::Members<3>(object_, {"apiVersion", "kind", "metadata"});
+  const std::string_view api = kernel::StringOf(api_value);
+  CopyTo(&ref.api_version, api);
+  CopyTo(&ref.kind, kernel::StringOf(kind_value));
   const rapidjson::Value* labels = nullptr;
   if (metadata) {
-    ref.name = std::string(kernel::StringMember(*metadata, "name"));
-    if (ref.name.empty()) ref.name = std::string(kernel::StringMember(*metadata, "generateName"));
-    ref.namespace_ = std::string(kernel::StringMember(*metadata, "namespace"));
-    labels = kernel::Member(*metadata, "labels");
-    annotations_ = kernel::Member(*metadata, "annotations");
-    ref.uid = std::string(kernel::StringMember(*metadata, "uid"));
-    const rapidjson::Value* owners = kernel::Member(*metadata, "ownerReferences");
+    const auto [name, ns, labels_value, annotations, uid, owners, generate_name] = kernel::Members<7>(
+        *metadata, {"name", "namespace", "labels", "annotations", "uid", "ownerReferences", "generateName"});
+    CopyTo(&ref.name, kernel::StringOf(name));
+    if (ref.name.empty()) CopyTo(&ref.name, kernel::StringOf(generate_name));
+    CopyTo(&ref.namespace_, kernel::StringOf(ns));
+    labels = labels_value;
+    annotations_ = annotations;
+    if (uid) CopyTo(&ref.uid, kernel::StringOf(uid));
     if (owners && owners->IsArray()) {
       for (const rapidjson::Value& owner : owners->GetArray()) {
         const rapidjson::Value* controller = kernel::Member(owner, "controller");
         if (controller && controller->IsBool() && controller->GetBool()) {
-          ref.controller_uid = std::string(kernel::StringMember(owner, "uid"));
+          CopyTo(&ref.controller_uid, kernel::StringMember(owner, "uid"));
           break;
         }
       }
     }
   }
   // Read with the first pack's keys; packs agree on the prefix in practice.
-  const rapidjson::Value* template_annotations = nullptr;
-  bool template_read = false;
-  auto vocabulary = [&](const std::string& key) {
-    const char* k = key.c_str();
-    std::string_view value = annotations_ ? kernel::StringMember(*annotations_, k) : std::string_view();
-    if (value.empty()) {
-      if (!template_read) {
-        template_read = true;
-        template_annotations = TemplateAnnotations(object_, ref.kind);
-      }
-      if (template_annotations) value = kernel::StringMember(*template_annotations, k);
-    }
-    return std::string(value);
-  };
-  ref.system_id = vocabulary(*engine_.system_id_key);
-  if (!ref.system_id.empty()) {  // only AI systems have an owner and a tier worth recording
-    ref.owner = vocabulary(*engine_.owner_key);
-    ref.risk_tier = vocabulary(*engine_.risk_tier_key);
+  // Only AI systems (a system id) have an owner and a tier worth recording.
+  const std::array<std::string_view, 3> keys = {*engine_.system_id_key, *engine_.owner_key, *engine_.risk_tier_key};
+  std::array<std::string_view, 3> values{};
+  if (annotations_) {
+    const auto found = kernel::Members<3>(*annotations_, keys);
+    for (size_t i = 0; i < keys.size(); ++i) values[i] = kernel::StringOf(found[i]);
   }
-  if (ref.namespace_.empty() && request_.request) ref.namespace_ = std::string(kernel::StringMember(req_, "namespace"));
-  ref.source = request_.source;
+  own_system_id_ = values[0];
+  if (values[0].empty() || values[1].empty() || values[2].empty()) {
+    if (const rapidjson::Value* tmpl = TemplateAnnotations(object_, ref.kind)) {
+      const auto found = kernel::Members<3>(*tmpl, keys);
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (values[i].empty()) values[i] = kernel::StringOf(found[i]);
+      }
+    }
+  }
+  CopyTo(&ref.system_id, values[0]);
+  if (!ref.system_id.empty()) {
+    CopyTo(&ref.owner, values[1]);
+    CopyTo(&ref.risk_tier, values[2]);
+  }
+  if (ref.namespace_.empty() && request_.request) CopyTo(&ref.namespace_, kernel::StringMember(req_, "namespace"));
+  if (!request_.source.empty()) ref.source = request_.source;
   ref.line = request_.line;
   ref.document_index = request_.document_index;
   ref.item_index = request_.item_index;
@@ -136,13 +141,18 @@ void Evaluation::Identify() {
   match_.kind = ref.kind;
   match_.name = ref.name;
   match_.ns = ref.namespace_;
-  match_.operation = kernel::StringMember(req_, "operation");
+  // (the synthetic request of CI is a CREATE, MatchObject's default)
+  if (request_.request) match_.operation = kernel::StringMember(req_, "operation");
   match_.labels = labels;
 }
 
-void Evaluation::Reserve(const std::vector<std::shared_ptr<const CompiledPack>>& packs) {
+void Evaluation::FindCandidates(const std::vector<std::shared_ptr<const CompiledPack>>& packs) {
   size_t candidates = 0;
-  for (const auto& pack : packs) candidates += pack->matcher().Candidates(match_).size();
+  for (size_t i = 0; i < packs.size(); ++i) {
+    const CandidateList list = packs[i]->matcher().Candidates(match_);
+    if (i < candidates_.size()) candidates_[i] = list;
+    candidates += list.size();
+  }
   out_.results.reserve(candidates);
 }
 
@@ -175,42 +185,53 @@ const rapidjson::Value& Evaluation::RequestFor(const PackSpec& spec) {
   return *vap_request_;
 }
 
-// The variables a pack's expressions read, bound for this object.
-std::unique_ptr<cel::Activation> Evaluation::Bind(const CompiledPack& pack) {
+// The variables a pack's expressions read, bound for this object into a fresh
+// activation (every slot null, so null values are not set again).
+void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   const PackSpec& spec = pack.spec();
   const PackSlots& s = pack.slots();
-  auto act = std::make_unique<cel::Activation>(pack.env());
-  act->Set(s.object, cel::Value::Json(object_));
-  act->Set(s.old_object, request_.old_object ? cel::Value::Json(*request_.old_object) : cel::Value::Null());
-  act->Set(s.request, cel::Value::Json(RequestFor(spec)));
-  act->Set(s.params, cel::Value::Json(*spec.parameters));
+  auto set = [act](int slot, const rapidjson::Value* json) {
+    if (json) act->Set(slot, cel::Value::Json(*json));
+  };
+  set(s.object, &object_);
+  set(s.old_object, request_.old_object);
+  set(s.request, &RequestFor(spec));
+  set(s.params, spec.parameters.get());
   const rapidjson::Value* entry = nullptr;
-  if (engine_.inventory && annotations_) {
-    auto id = annotations_->FindMember((pack.annotation_prefix() + "system-id").c_str());
-    if (id != annotations_->MemberEnd() && id->value.IsString()) entry = engine_.inventory->Find(id->value.GetString());
+  if (engine_.inventory) {
+    const std::string& id_key = *engine_.system_id_key;
+    const std::string_view prefix = pack.annotation_prefix();
+    // The system id of the object's own annotations that Identify read, unless
+    // this pack's prefix differs from the first pack's.
+    std::string_view id = own_system_id_;
+    if (id_key.size() != prefix.size() + 9 || id_key.compare(0, prefix.size(), prefix) != 0) {
+      id = annotations_ ? kernel::StringMember(*annotations_, (std::string(prefix) + "system-id").c_str()) : std::string_view();
+    }
+    if (!id.empty()) entry = engine_.inventory->Find(std::string(id));
+    set(s.inventory, entry);
+    set(s.inventory_all, &engine_.inventory->document());
   }
-  act->Set(s.inventory, entry ? cel::Value::Json(*entry) : cel::Value::Null());
-  act->Set(s.inventory_all, engine_.inventory ? cel::Value::Json(engine_.inventory->document()) : cel::Value::Null());
   BindModel(engine_.models, object_, pack.annotation_prefix(), entry, engine_.model, &model_binding_);
-  act->Set(s.model, model_binding_.model ? cel::Value::Json(*model_binding_.model) : cel::Value::Null());
-  act->Set(s.model_ref, model_binding_.ref ? cel::Value::Json(*model_binding_.ref) : cel::Value::Null());
+  set(s.model, model_binding_.model);
+  set(s.model_ref, model_binding_.ref ? &*model_binding_.ref : nullptr);
   act->Set(s.now, cel::Value::Timestamp(now_, 0));
-  const std::string& ns = out_.resource.namespace_;
-  const rapidjson::Value* ns_object = spec.namespaces ? spec.namespaces->Find(ns.empty() ? "default" : ns) : nullptr;
-  act->Set(s.namespace_object, ns_object ? cel::Value::Json(*ns_object) : cel::Value::Null());
+  if (spec.namespaces) {
+    const std::string& ns = out_.resource.namespace_;
+    set(s.namespace_object, spec.namespaces->Find(ns.empty() ? "default" : ns));
+  }
   for (size_t i : pack.rules_with_params()) {
     const CompiledRule& scoped = pack.rules()[i];
     act->Set(scoped.params_slot, cel::Value::Json(*scoped.params));
   }
-  return act;
 }
 
-void Evaluation::RunPack(const CompiledPack& pack, EnforcementMode mode) {
-  std::unique_ptr<cel::Activation> act;  // bound when the first rule of this pack matches
+void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode mode) {
+  std::optional<cel::Activation> act;  // bound when the first rule of this pack matches
   const Matcher& matcher = pack.matcher();
-  for (const MatchCandidate& candidate : matcher.Candidates(match_)) {
+  const CandidateList candidates = index < candidates_.size() ? candidates_[index] : matcher.Candidates(match_);
+  for (const MatchCandidate& candidate : candidates) {
     if (!matcher.Matches(candidate, &match_)) continue;
-    if (!act) act = Bind(pack);
+    if (!act) Bind(pack, &act.emplace(pack.env()));
     Evaluate(pack, pack.rules()[candidate.rule], mode, *act);
   }
 }
@@ -238,27 +259,16 @@ void Evaluation::Evaluate(const CompiledPack& pack, const CompiledRule& rule, En
     r.message = "not yet applicable: applies from " + rule.spec->applies_from;
     return;
   }
-  std::string error;
   if (rule.when) {
-    bool applies = false;
-    if (!EvalBool(*rule.when, act, scratch_, "match.when", &applies, &error)) {
-      r.result = Outcome::kError;
-      r.message = error;
-      return;
-    }
-    if (!applies) {
-      r.result = Outcome::kSkip;
+    const Truth applies = EvalBool(*rule.when, act, scratch_, "match.when", &r.message);
+    if (applies != Truth::kTrue) {
+      r.result = applies == Truth::kFalse ? Outcome::kSkip : Outcome::kError;
       return;
     }
   }
-  bool passed = false;
-  if (!EvalBool(*rule.assert_program, act, scratch_, "assert", &passed, &error)) {
-    r.result = Outcome::kError;
-    r.message = error;
-    return;
-  }
-  if (passed) {
-    r.result = Outcome::kPass;
+  const Truth passed = EvalBool(*rule.assert_program, act, scratch_, "assert", &r.message);
+  if (passed != Truth::kFalse) {
+    r.result = passed == Truth::kTrue ? Outcome::kPass : Outcome::kError;
     return;
   }
   r.result = Outcome::kFail;

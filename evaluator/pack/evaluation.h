@@ -5,7 +5,8 @@
 //
 //   ResourceEvaluation decision;
 //   Evaluation ev(engine_inputs, object, request, scratch, &decision);  // identify the resource
-//   for (each pack, its enforcement mode) ev.RunPack(pack, mode);      // match, bind, evaluate
+//   ev.FindCandidates(packs);                                           // the rules each pack may apply
+//   for (each pack i, its enforcement mode) ev.RunPack(i, pack, mode);  // match, bind, evaluate
 //   ev.Finish();                                                        // settle the verdict
 //
 // Thread-safety: one Evaluation per thread; it reads the engine's immutable
@@ -13,6 +14,7 @@
 // a matching rule; the synthetic VAP request is built at most once.
 #pragma once
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,17 +52,18 @@ class Evaluation {
   Evaluation(const Evaluation&) = delete;
   Evaluation& operator=(const Evaluation&) = delete;
 
-  // Room for the results of every candidate rule of these packs.
-  void Reserve(const std::vector<std::shared_ptr<const CompiledPack>>& packs);
-  // Evaluates every rule of `pack` that matches the object.
-  void RunPack(const CompiledPack& pack, EnforcementMode mode);
+  // Finds the candidate rules of each of `packs` (through their matchers' index)
+  // and makes room for their results.
+  void FindCandidates(const std::vector<std::shared_ptr<const CompiledPack>>& packs);
+  // Evaluates every rule of `pack` (packs[index] of FindCandidates) that matches the object.
+  void RunPack(size_t index, const CompiledPack& pack, EnforcementMode mode);
   // Settles the verdict and adds the object digest when asked for.
   void Finish();
 
  private:
   void Identify();
   const rapidjson::Value& RequestFor(const PackSpec& spec);
-  std::unique_ptr<cel::Activation> Bind(const CompiledPack& pack);
+  void Bind(const CompiledPack& pack, cel::Activation* act);
   void Evaluate(const CompiledPack& pack, const CompiledRule& rule, EnforcementMode mode, const cel::Activation& act);
 
   const EngineInputs& engine_;
@@ -69,9 +72,11 @@ class Evaluation {
   cel::EvalState* scratch_;
   ResourceEvaluation& out_;
   const rapidjson::Value* annotations_ = nullptr;
+  std::string_view own_system_id_;  // the system-id annotation of the object's own metadata
   const rapidjson::Value& req_;  // the admission request, or the engine's synthetic one
   int64_t now_ = 0;
   MatchObject match_;
+  std::array<CandidateList, 4> candidates_;  // of the first packs; later ones are looked up again
   std::optional<rapidjson::Document> vap_request_;
   ModelBinding model_binding_;  // outlives each pack's activation, which points into it
 };
