@@ -394,6 +394,158 @@ TEST(Stream, BomAndBlankInput) {
 
 // ---- hostile framings ----
 
+// ---- positions against a byte-by-byte reference ----
+// The readers convert byte offsets to line:column only when a position is wanted;
+// these tests hold every kind of position to a naive count over the text.
+
+// 1-based line and column (in characters: UTF-8 continuation bytes are no column)
+// of every byte offset of `text` (and of its end), counted byte by byte.
+std::vector<Position> NaivePositions(const std::string& text) {
+  std::vector<Position> at(text.size() + 1);
+  Position p{1, 1};
+  for (size_t i = 0; i < text.size(); ++i) {
+    at[i] = p;
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\n') {
+      ++p.line;
+      p.column = 1;
+    } else if ((c & 0xC0) != 0x80) {
+      ++p.column;
+    }
+  }
+  at[text.size()] = p;
+  return at;
+}
+
+Position NaivePosition(const std::string& text, size_t offset) { return NaivePositions(text)[offset]; }
+
+std::string At(Position p) { return std::to_string(p.line) + ":" + std::to_string(p.column); }
+
+// An item whose fields come after what could throw a position off: multi-byte
+// UTF-8 (2, 3 and 4 bytes), escapes, CRLF line ends, a string of `long_bytes`
+// (several 64 KiB blocks when large), numbers and literals. Every value is unique
+// in the text (the item number is in it), so a field's offset can be found.
+std::string PositionItem(int i, size_t long_bytes, const std::string& eol) {
+  std::string n = std::to_string(i);
+  return "{" + eol +
+         "  \"apiVersion\": \"v1\", \"kind\": \"ConfigMap\"," + eol +
+         "  \"metadata\": {\"name\": \"cm-" + n + "\", \"labels\": {\"t\": \"\xC3\xA9\xE4\xB8\xAD\xF0\x9F\x98\x80-" + n +
+         "\"}}," + eol +
+         "  \"data\": {\"esc\": \"a\\\"b\\\\c\\u00e9\\n-" + n + "\", \"after-esc-" + n + "\": \"\xE2\x82\xAC" + n + "\"," + eol +
+         "    \"long\": \"" + std::string(long_bytes, 'x') + "\xC3\xA9-" + n + "\", \"after-long-" + n + "\": \"v-" + n +
+         "\"}," + eol +
+         "  \"nums\": [" + std::to_string(1000000 + i) + ", -" + std::to_string(2000000 + i) + ".5e1, true, null]," + eol +
+         "  \"last-" + n + "\": {\"k\": [\"end-" + n + "\"]}" + eol + "}";
+}
+
+// Each field of item `i` (found by the unique text it starts with) is where the
+// naive count says, both as a value and, for members, as a name.
+void ExpectNaivePositions(const std::string& text, const std::vector<Position>& naive, const Resource& res,
+                          int i) {
+  const rapidjson::Value& o = *res.object;
+  std::string n = std::to_string(i);
+  auto expect = [&](const rapidjson::Value* v, const std::string& starts, size_t from) {
+    size_t at = text.find(starts, from);
+    ASSERT_NE(at, std::string::npos) << starts;
+    EXPECT_EQ(At(res.FieldPosition(v)), At(naive[at])) << "item " << i << ": " << starts;
+  };
+  size_t item = text.find("\"cm-" + n + "\"");
+  ASSERT_NE(item, std::string::npos);
+  item = text.rfind('{', text.rfind("\"apiVersion\"", item));
+  EXPECT_EQ(At(Position{static_cast<uint32_t>(res.line), static_cast<uint32_t>(res.column)}),
+            At(naive[item]));
+  expect(&o, "{", item);
+  expect(&o["metadata"]["labels"]["t"], "\"\xC3\xA9\xE4\xB8\xAD", item);
+  expect(&o["data"]["esc"], "\"a\\\"b", item);
+  expect(&o["data"]["after-esc-" + n], "\"\xE2\x82\xAC" + n, item);
+  expect(&o["data"].FindMember("after-esc-" + n)->name, "\"after-esc-" + n, item);
+  expect(&o["data"]["long"], "\"xxx", item);
+  expect(&o["data"]["after-long-" + n], "\"v-" + n + "\"", item);
+  expect(&o["data"].FindMember("after-long-" + n)->name, "\"after-long-" + n, item);
+  expect(&o["nums"], "[" + std::to_string(1000000 + i), item);
+  expect(&o["nums"][0], std::to_string(1000000 + i), item);
+  expect(&o["nums"][1], "-" + std::to_string(2000000 + i), item);
+  expect(&o["nums"][2], "true", item);
+  expect(&o["nums"][3], "null", item);
+  expect(&o["last-" + n], "{\"k\"", text.find("\"last-" + n + "\"", item));
+  expect(&o["last-" + n]["k"][0], "\"end-" + n + "\"", item);
+}
+
+std::string PositionList(int count, size_t long_bytes, const std::string& eol) {
+  std::string s = "{" + eol + "\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [" + eol;
+  for (int i = 0; i < count; ++i) s += PositionItem(i, long_bytes, eol) + (i + 1 < count ? "," : "") + eol;
+  return s + "]}" + eol;
+}
+
+void ExpectAllNaive(const std::string& text, const std::vector<Resource>& resources, int count) {
+  ASSERT_EQ(resources.size(), static_cast<size_t>(count));
+  const std::vector<Position> naive = NaivePositions(text);
+  for (int i = 0; i < count; ++i) ExpectNaivePositions(text, naive, resources[static_cast<size_t>(i)], i);
+}
+
+TEST(StreamPositions, FieldsAfterUtf8EscapesAndCrlfAcrossBlocks) {
+  for (const std::string eol : {"\n", "\r\n"}) {
+    // Short items: 64 KiB blocks (and the pipe's 7,001-byte writes) cut them anywhere.
+    std::string text = PositionList(1000, 40, eol);
+    ASSERT_GT(text.size(), 4 * (64u << 10));
+    Read streamed = ReadPipe(text);
+    ASSERT_TRUE(streamed.errors.empty()) << ErrorsOf(streamed);
+    ExpectAllNaive(text, streamed.resources, 1000);
+    LoadResult whole = LoadBytes(text, "in");
+    ASSERT_TRUE(whole.ok()) << Errors(whole);
+    ExpectAllNaive(text, whole.resources, 1000);
+    // Strings of 150 KiB: a token that starts two blocks before it ends, and
+    // fields right after it.
+    std::string longs = PositionList(6, 150u << 10, eol);
+    Read streamed_long = ReadPipe(longs, Limits(), 65536);
+    ASSERT_TRUE(streamed_long.errors.empty()) << ErrorsOf(streamed_long);
+    ExpectAllNaive(longs, streamed_long.resources, 6);
+    LoadResult whole_long = LoadBytes(longs, "in");
+    ASSERT_TRUE(whole_long.ok()) << Errors(whole_long);
+    ExpectAllNaive(longs, whole_long.resources, 6);
+  }
+}
+
+TEST(StreamPositions, ErrorsAfterLongStringsAndAtTheEnd) {
+  // A string over the limit that started two blocks back: located at its quote.
+  std::string text = PositionList(3, 150u << 10, "\r\n");
+  Limits limits;
+  limits.max_string_bytes = 100u << 10;
+  const size_t quote = text.find("\"xxx");
+  const std::string expected = "in:" + At(NaivePosition(text, quote)) + ": error: string of " +
+                               std::to_string((150u << 10) + 2 + 2) + " bytes exceeds the limit of " +
+                               std::to_string(100u << 10) + " bytes";
+  Read r = ReadPipe(text, limits);
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsOf(r);
+  EXPECT_EQ(r.errors[0].ToString(), expected);
+  // Input that ends inside a string, after a value, or after a comma.
+  for (const std::string& cut : {PositionList(50, 40, "\r\n").substr(0, 10000),
+                                 PositionList(50, 40, "\n").substr(0, PositionList(50, 40, "\n").rfind(']')),
+                                 PositionList(50, 40, "\r\n").substr(0, PositionList(50, 40, "\r\n").rfind("},") + 2)}) {
+    Read rc = ReadPipe(cut);
+    LoadResult wc = LoadBytes(cut, "in");
+    ASSERT_EQ(rc.errors.size(), 1u) << ErrorsOf(rc) << cut.substr(cut.size() - 20);
+    ASSERT_EQ(wc.errors.size(), 1u) << Errors(wc);
+    EXPECT_EQ(rc.errors[0].ToString(), wc.errors[0].ToString());
+    // Every truncation is reported at the end of the input.
+    EXPECT_EQ(At(Position{static_cast<uint32_t>(rc.errors[0].line), static_cast<uint32_t>(rc.errors[0].column)}),
+              At(NaivePosition(cut, cut.size())))
+        << rc.errors[0].ToString();
+  }
+  // A bad byte after multi-byte text and CRLF, in a later block.
+  std::string bad = PositionList(400, 40, "\r\n");
+  const size_t at = bad.find("\"end-300\"") + 2;
+  bad[at] = '\xFF';
+  Read rb = ReadPipe(bad);
+  EXPECT_EQ(rb.resources.size(), 300u);
+  ASSERT_EQ(rb.errors.size(), 1u) << ErrorsOf(rb);
+  EXPECT_EQ(rb.errors[0].ToString(), "in:" + At(NaivePosition(bad, at)) +
+                                         ": error: not UTF-8 text: invalid byte at offset " + std::to_string(at));
+  LoadResult wb = LoadBytes(bad, "in");
+  ASSERT_EQ(wb.errors.size(), 1u) << Errors(wb);
+  EXPECT_EQ(wb.errors[0].ToString(), rb.errors[0].ToString());
+}
+
 TEST(StreamHostile, InvalidUtf8InTheMiddleOfItem5000) {
   std::string text = KubectlList(6000);
   // Item 5000's name: web-5000 -> web-\xFF000.
