@@ -90,12 +90,26 @@ bool TextInput::Fill() {
   return !text.empty() || !eof_;
 }
 
-std::string_view TextInput::Next() {
-  // Retire the current block: it becomes the previous one.
+Position TextInput::BlockPosition() const {
+  if (!block_pos_known_) {
+    block_pos_ = Advance(prev_pos_, prev_block_);
+    block_pos_known_ = true;
+  }
+  return block_pos_;
+}
+
+std::string_view TextInput::Next(const Position* end_position) {
+  // Retire the current block: it becomes the previous one. Its start must be
+  // known before the block before it goes.
+  const Position start = BlockPosition();
   prev_block_ = block_;
   prev_base_ = block_base_;
-  prev_pos_ = block_pos_;
-  block_pos_ = Advance(block_pos_, block_);
+  prev_pos_ = start;
+  if (end_position != nullptr) {
+    block_pos_ = *end_position;
+  } else {
+    block_pos_known_ = false;
+  }
   block_base_ += block_.size();
   block_ = {};
   if (!error_.empty()) return block_;
@@ -144,7 +158,7 @@ std::string_view TextInput::Next() {
 
 Position TextInput::PositionAt(uint64_t offset) const {
   if (offset >= block_base_) {
-    return Advance(block_pos_, block_.substr(0, static_cast<size_t>(std::min<uint64_t>(offset - block_base_, block_.size()))));
+    return Advance(BlockPosition(), block_.substr(0, static_cast<size_t>(std::min<uint64_t>(offset - block_base_, block_.size()))));
   }
   if (offset >= prev_base_) {
     return Advance(prev_pos_, prev_block_.substr(0, static_cast<size_t>(offset - prev_base_)));
@@ -183,6 +197,7 @@ bool TextInput::Rewind() {
   block_ = prev_block_ = {};
   block_base_ = prev_base_ = 0;
   block_pos_ = prev_pos_ = Position{1, 1};
+  block_pos_known_ = true;
   return true;
 }
 

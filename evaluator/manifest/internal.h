@@ -123,8 +123,11 @@ class TextInput {
   TextInput(const TextInput&) = delete;
   TextInput& operator=(const TextInput&) = delete;
 
-  // The next block; empty at the end of the text (or at an error).
-  std::string_view Next();
+  // The next block; empty at the end of the text (or at an error). A caller that
+  // knows the position of the end of the block it is done with passes it in
+  // `end_position`, sparing the input a scan of that block (positions are
+  // otherwise worked out only when PositionAt needs them).
+  std::string_view Next(const Position* end_position = nullptr);
   // Set once Next returned the end because of a bad byte, the size limit or a read error.
   bool failed() const { return !error_.empty(); }
   const std::string& error() const { return error_; }
@@ -153,6 +156,8 @@ class TextInput {
  private:
   bool Fill();  // reads the next block from fd_; false at the end
   void Fail(uint64_t offset, std::string message);
+  // Position of the first byte of block_, worked out from the previous block on demand.
+  Position BlockPosition() const;
 
   int fd_ = -1;
   uint64_t max_bytes_ = 0;
@@ -165,7 +170,9 @@ class TextInput {
   std::string carry_buf_;  // bytes of an incomplete UTF-8 sequence kept for the next read
   std::string_view block_, prev_block_;
   uint64_t block_base_ = 0, prev_base_ = 0;
-  Position block_pos_{1, 1}, prev_pos_{1, 1};
+  mutable Position block_pos_{1, 1};
+  mutable bool block_pos_known_ = true;
+  Position prev_pos_{1, 1};
   std::string error_;
   Position error_pos_;
   // An error found in a block handed out: it becomes error_ once that block is consumed.
