@@ -23,28 +23,13 @@ constexpr uint64_t kNoLimit = std::numeric_limits<uint64_t>::max();
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
-struct SeparatorTable {
-  bool sep[256] = {};
-  constexpr SeparatorTable() {
-    for (char c : {' ', '\t', '\n', '\r', ',', ':', '[', ']', '{', '}'}) sep[static_cast<unsigned char>(c)] = true;
-  }
-};
-constexpr SeparatorTable kSeparators;
-
-// Bytes inside a string that change nothing but the column: not the quote, the
-// backslash, a newline, nor a UTF-8 continuation byte (which is no new column).
-struct PlainStringByteTable {
-  bool plain[256] = {};
-  constexpr PlainStringByteTable() {
-    for (int c = 0; c < 256; ++c) plain[c] = c != '"' && c != '\\' && c != '\n' && (c & 0xC0) != 0x80;
-  }
-};
-constexpr PlainStringByteTable kPlainStringBytes;
-
-// A RapidJSON input stream over a TextInput's blocks. It keeps the position of
-// the next byte and of the start of the last token (a light lexer: strings and
-// their escapes), which the handler reads when RapidJSON reports a value, and
-// stops (as at the end of the input) at the current object's byte budget.
+// A RapidJSON input stream over a TextInput's blocks, which stops (as at the end
+// of the input) at the current object's byte budget. Reading a byte costs the
+// refill check and nothing else: positions are byte offsets, turned into line
+// and column only when one is asked for (At), by a cursor that moves forward
+// over the block with Advance. The offset of the last token's first byte is
+// noted where RapidJSON skips the blanks before each token (SkipWhitespace
+// below), which the handler reads when RapidJSON reports a value.
 class JsonStream {
  public:
   typedef char Ch;
@@ -56,9 +41,7 @@ class JsonStream {
   }
   Ch Take() {
     if (cur_ == stop_ && !Refill()) return '\0';
-    char c = *cur_++;
-    Count(c);
-    return c;
+    return *cur_++;
   }
   size_t Tell() const { return static_cast<size_t>(base_ + static_cast<uint64_t>(cur_ - begin_)); }
   // Unused (no in-situ parsing); required by the stream concept.
@@ -67,8 +50,29 @@ class JsonStream {
   void Flush() {}
   size_t PutEnd(Ch*) { return 0; }
 
-  Position position() const { return pos_; }  // of the next byte
-  Position token() const { return token_; }   // of the first byte of the last token
+  // Skips blanks; the next byte is the first of a token.
+  void SkipBlanks() {
+    for (;;) {
+      while (cur_ < stop_ && IsJsonSpace(*cur_)) ++cur_;
+      if (cur_ < stop_ || !Refill()) break;
+    }
+    token_ = Tell();
+  }
+  // Position of a byte offset. Offsets asked for go forward (each at or after the
+  // previous one, but the last token's may come again): the cursor scans each
+  // byte of a block once at most.
+  Position At(uint64_t offset) {
+    const uint64_t end = base_ + static_cast<uint64_t>(end_ - begin_);
+    if (offset >= at_ && offset <= end) {
+      at_pos_ = Advance(at_pos_, std::string_view(begin_ + (at_ - base_), static_cast<size_t>(offset - at_)));
+      at_ = offset;
+      return at_pos_;
+    }
+    if (offset == kept_token_) return kept_token_pos_;
+    return input_->PositionAt(offset);  // behind the cursor: from the last two blocks
+  }
+  Position position() { return At(Tell()); }  // of the next byte
+  Position token() { return At(token_); }     // of the first byte of the last token
   uint64_t offset() const { return Tell(); }
   // Bytes from `offset()` on count against `budget`; Peek stops at it.
   void SetLimit(uint64_t limit) {
@@ -90,7 +94,15 @@ class JsonStream {
       over_limit_ = true;
       return false;
     }
-    std::string_view block = input_->Next();
+    // The block goes: keep the position of a token that starts in it (a string
+    // may end blocks later), and move the cursor to its end for the next block.
+    const uint64_t end = base_ + static_cast<uint64_t>(end_ - begin_);
+    if (token_ >= at_ && token_ < end) {
+      kept_token_pos_ = At(token_);
+      kept_token_ = token_;
+    }
+    At(end);
+    std::string_view block = input_->Next(&at_pos_);
     if (block.empty()) return false;
     base_ = input_->offset() - block.size();
     begin_ = cur_ = block.data();
@@ -103,35 +115,6 @@ class JsonStream {
     return true;
   }
 
-  void Count(char c) {
-    // Most bytes of a manifest are inside strings: one table lookup for them.
-    if (in_string_ && !escape_ && kPlainStringBytes.plain[static_cast<unsigned char>(c)]) {
-      ++pos_.column;
-      return;
-    }
-    if (in_string_) {
-      if (escape_) {
-        escape_ = false;
-      } else if (c == '\\') {
-        escape_ = true;
-      } else if (c == '"') {
-        in_string_ = false;
-      }
-    } else if (c == '"') {
-      in_string_ = true;
-      token_ = pos_;
-    } else if (after_separator_ && !kSeparators.sep[static_cast<unsigned char>(c)]) {
-      token_ = pos_;
-    }
-    after_separator_ = !in_string_ && kSeparators.sep[static_cast<unsigned char>(c)];
-    if (c == '\n') {
-      ++pos_.line;
-      pos_.column = 1;
-    } else if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) {
-      ++pos_.column;
-    }
-  }
-
   TextInput* input_;
   const char* begin_ = nullptr;
   const char* cur_ = nullptr;
@@ -140,12 +123,27 @@ class JsonStream {
   uint64_t base_ = 0;
   uint64_t limit_ = kNoLimit;
   bool over_limit_ = false;
-  Position pos_{1, 1};
-  Position token_{1, 1};
-  bool in_string_ = false;
-  bool escape_ = false;
-  bool after_separator_ = true;
+  uint64_t token_ = 0;              // offset of the first byte of the last token
+  uint64_t at_ = 0;                 // the cursor: an offset in the block
+  Position at_pos_{1, 1};           // and its position
+  uint64_t kept_token_ = kNoLimit;  // a token whose block is gone
+  Position kept_token_pos_{1, 1};
 };
+
+}  // namespace
+}  // namespace aimsgate::manifest::internal
+
+// RapidJSON's hook for a stream of its own before every token: the blanks
+// (where the token's offset is noted).
+namespace rapidjson {
+template <>
+inline void SkipWhitespace(aimsgate::manifest::internal::JsonStream& is) {
+  is.SkipBlanks();
+}
+}  // namespace rapidjson
+
+namespace aimsgate::manifest::internal {
+namespace {
 
 // Builds `doc` from RapidJSON's events, recording an Entry per node (pre-order,
 // member names before their values) and enforcing the limits.
@@ -225,9 +223,9 @@ class Sax {
   }
 
   bool Open() {
-    // The iterative reader calls StartObject/StartArray before it takes the bracket.
-    char next = stream_->Peek();
-    Position p = next == '{' || next == '[' ? stream_->position() : stream_->token();
+    // The iterative reader calls StartObject/StartArray before it takes the bracket:
+    // the token is the bracket.
+    Position p = stream_->token();
     entries_->push_back(MakeEntry(p));
     if (!Count(p)) return false;
     if (++depth_ > limits_.max_depth) {
@@ -303,9 +301,7 @@ class JsonParser : public Parser {
  private:
   enum class State { kTop, kArray, kMembers, kItems, kDone };
 
-  void SkipSpace() {
-    while (IsJsonSpace(stream_.Peek())) stream_.Take();
-  }
+  void SkipSpace() { stream_.SkipBlanks(); }
 
   // Between the elements of an array or the members of an object: the closing
   // bracket (taken: kClose), a comma (taken, blanks after it skipped: kNext), or
