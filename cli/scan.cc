@@ -173,6 +173,11 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
 // kScanWindowFiles ahead of the file being handed on, and a worker whose file
 // is not that one yet pauses once kScanQueuedDecisions of its decisions wait.
 // The head file's worker never waits, so the run always progresses.
+//
+// The calling thread hands on whatever is there; with nothing to hand on, it
+// sleeps until a batch is ready (Ready): a few files done, or a file holding
+// enough decisions that its worker may pause.  Workers wake it only when that
+// holds: waking it for every decision cost two context switches per file.
 class Reorder {
  public:
   explicit Reorder(size_t files) : slots_(files) {}
@@ -191,7 +196,7 @@ class Reorder {
     drained_.wait(lock, [&] { return stopped_ || file == head_ || slots_[file].queue.size() < kScanQueuedDecisions; });
     if (stopped_) return false;
     slots_[file].queue.push_back(std::move(decision));
-    produced_.notify_all();
+    WakeDrainIfReady();
     return true;
   }
 
@@ -199,7 +204,7 @@ class Reorder {
     std::lock_guard<std::mutex> lock(mu_);
     slots_[file].result = std::move(result);
     slots_[file].done = true;
-    produced_.notify_all();
+    WakeDrainIfReady();
   }
 
   // Calling thread: hands every decision to `sink` in order, then `finish(file, result)` per file.
@@ -212,7 +217,15 @@ class Reorder {
         bool done = false;
         {
           std::unique_lock<std::mutex> lock(mu_);
-          produced_.wait(lock, [&] { return slots_[file].done || !slots_[file].queue.empty(); });
+          // Nothing to hand on: sleep until a batch is ready (the files before it
+          // were handed on without sleeping).
+          const Slot& slot = slots_[file];
+          if (!stopped_ && !slot.done && slot.queue.empty() && !Ready(file)) {
+            awaited_ = file;
+            draining_waits_ = true;
+            produced_.wait(lock, [&] { return Ready(file); });
+            draining_waits_ = false;
+          }
           batch.swap(slots_[file].queue);
           done = slots_[file].done && batch.empty();
           if (!batch.empty()) drained_.notify_all();
@@ -238,18 +251,46 @@ class Reorder {
     std::lock_guard<std::mutex> lock(mu_);
     stopped_ = true;
     drained_.notify_all();
+    produced_.notify_all();
   }
 
  private:
+  // Files the calling thread waits for at once (within the claim window, so
+  // that workers can always finish them).
+  static constexpr size_t kDrainBatchFiles = kScanWindowFiles / 2;
+  static_assert(kDrainBatchFiles >= 1 && kDrainBatchFiles <= kScanWindowFiles);
+
   struct Slot {
     std::deque<ResourceEvaluation> queue;
     FileResult result;
     bool done = false;
   };
+
+  // Whether the calling thread, handing on `file`, has work that cannot wait:
+  // from `file` on, the files are done up to kDrainBatchFiles of them (or the
+  // last), or the first file not done holds kScanQueuedDecisions decisions (its
+  // worker may pause: draining it, or the files before it, lets it go on).
+  // Holds mu_.
+  bool Ready(size_t file) const {
+    if (stopped_) return true;
+    const size_t last = std::min(slots_.size(), file + kDrainBatchFiles);
+    for (size_t f = file; f < last; ++f) {
+      if (slots_[f].queue.size() >= kScanQueuedDecisions) return true;
+      if (!slots_[f].done) return false;
+    }
+    return true;
+  }
+  // Holds mu_.
+  void WakeDrainIfReady() {
+    if (draining_waits_ && Ready(awaited_)) produced_.notify_one();
+  }
+
   std::mutex mu_;
   std::condition_variable produced_, drained_;
   std::vector<Slot> slots_;
   size_t head_ = 0, next_ = 0;
+  size_t awaited_ = 0;          // the file the calling thread waits for, while draining_waits_
+  bool draining_waits_ = false;
   bool stopped_ = false;
 };
 

@@ -110,6 +110,42 @@ TEST(Scan, SinkSeesTheDecisionsInOrderForAnyJobs) {
                              std::to_string(per_file - 1));
 }
 
+// Small files between large ones: the sink's thread sleeps until a batch is
+// ready, which a large file behind small finished ones must end (its worker has
+// paused), or the run would hang; every decision still arrives once, in order.
+TEST(Scan, LargeFilesBetweenSmallOnesNeitherHangNorReorder) {
+  TempDir t;
+  const size_t files = kScanWindowFiles * 3 + 1;
+  size_t total = 0;
+  for (size_t i = 0; i < files; ++i) {
+    const size_t docs = i % 3 == 2 ? kScanQueuedDecisions * 3 + 1 : 1 + i % 2;
+    std::string body;
+    for (size_t d = 0; d < docs; ++d) body += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(d) + "}\n";
+    t.Write("f" + std::to_string(100 + i) + ".yaml", body);
+    total += docs;
+  }
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  ScanOptions o;
+  o.paths = {"."};
+  o.now_unix = testing::FixedNow();
+  std::vector<std::string> want;
+  for (int jobs : {1, 2, 3, 8}) {
+    o.jobs = jobs;
+    std::vector<std::string> seen;
+    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
+      seen.push_back(d.resource.source + "#" + std::to_string(d.resource.document_index));
+      return true;
+    });
+    EXPECT_FALSE(r.stopped);
+    ASSERT_EQ(seen.size(), total) << "jobs=" << jobs;
+    if (want.empty()) want = seen;
+    EXPECT_EQ(seen, want) << "jobs=" << jobs;
+  }
+  EXPECT_EQ(want.front(), "f100.yaml#0");
+  EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#0");  // the last file holds one document
+}
+
 // A sink that cannot go on (evidence not recorded, a full disk) stops the run:
 // nothing more reaches it, and the workers end.
 TEST(Scan, ASinkThatFailsStopsTheRun) {
