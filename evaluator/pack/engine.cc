@@ -314,7 +314,7 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
     return nullptr;
   }
   if (!options.framework.empty()) {
-    if (!FindFramework(options.framework)) {
+    if (!IsKnownFramework(options.framework)) {
       diagnostics->push_back({"--framework", 0, 0, "unknown framework '" + options.framework + "' (expected one of: " +
                                                        FrameworkIdList() + ")"});
       return nullptr;

@@ -264,7 +264,7 @@ void LoadControls(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   }
   for (const auto& entry : node) {
     const std::string framework = entry.first.Scalar();
-    if (!FindFramework(framework)) {
+    if (!IsKnownFramework(framework)) {
       r.Error(entry.first, "unknown framework '" + framework + "' in controls (expected one of: " + FrameworkIdList() + ")");
       continue;
     }
