@@ -103,7 +103,7 @@ using DecisionSinkFn = std::function<bool(ResourceEvaluation& decision)>;
 
 // Files a worker may run ahead of the one being handed to the sink, and the
 // decisions that may wait for the sink per file before its worker pauses.
-inline constexpr size_t kScanWindowFiles = 8;
+inline constexpr size_t kScanWindowFiles = 32;
 inline constexpr size_t kScanQueuedDecisions = 64;
 
 // Expands paths into the ordered list of manifest files with the default
