@@ -238,48 +238,64 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
 
 void Evaluation::Evaluate(const CompiledPack& pack, const CompiledRule& rule, EnforcementMode mode,
                           const cel::Activation& act) {
-  if (!rule.spec->audit_annotation_key.empty()) {
-    // A VAP auditAnnotation: a string value is recorded, null omits the key,
-    // and an error records nothing (it cannot decide admission).
-    cel::Value v = rule.assert_program->Evaluate(act, scratch_);
-    if (!v.IsError() && v.IsString() && !v.StringValue().empty()) {
-      out_.audit_annotations.emplace_back(pack.spec().name + "/" + rule.spec->audit_annotation_key,
-                                          std::string(v.StringValue()));
-    }
+  const RuleSpec& spec = *rule.spec;
+  if (__builtin_expect(!spec.audit_annotation_key.empty(), 0)) {
+    RecordAuditAnnotation(pack, rule, act);
     return;
   }
   RuleResult& r = out_.results.emplace_back();
   r.info = &rule.info;
-  r.action = rule.spec->action;
+  r.action = spec.action;
   if (r.action == Action::kDeny && mode != EnforcementMode::kEnforce) {
     r.action = mode == EnforcementMode::kWarn ? Action::kWarn : Action::kAudit;
   }
-  if (rule.spec->applies_from_unix > now_) {
-    r.result = Outcome::kSkip;
-    r.message = "not yet applicable: applies from " + rule.spec->applies_from;
-    return;
-  }
-  if (rule.when) {
-    const Truth applies = EvalBool(*rule.when, act, scratch_, "match.when", &r.message);
-    if (applies != Truth::kTrue) {
-      r.result = applies == Truth::kFalse ? Outcome::kSkip : Outcome::kError;
-      return;
-    }
-  }
+  if ((rule.when || spec.applies_from_unix > now_) && !Applies(rule, act, &r)) return;
   const Truth passed = EvalBool(*rule.assert_program, act, scratch_, "assert", &r.message);
-  if (passed != Truth::kFalse) {
-    r.result = passed == Truth::kTrue ? Outcome::kPass : Outcome::kError;
-    return;
+  if (passed == Truth::kTrue) {
+    r.result = Outcome::kPass;
+  } else if (passed == Truth::kError) {
+    r.result = Outcome::kError;
+  } else {
+    Fail(rule, act, &r);
   }
-  r.result = Outcome::kFail;
-  r.message = RenderMessage(rule, act, scratch_);
+}
+
+// A VAP auditAnnotation: a string value is recorded, null omits the key, and an
+// error records nothing (it cannot decide admission).
+void Evaluation::RecordAuditAnnotation(const CompiledPack& pack, const CompiledRule& rule, const cel::Activation& act) {
+  cel::Value v = rule.assert_program->Evaluate(act, scratch_);
+  if (!v.IsError() && v.IsString() && !v.StringValue().empty()) {
+    out_.audit_annotations.emplace_back(pack.spec().name + "/" + rule.spec->audit_annotation_key,
+                                        std::string(v.StringValue()));
+  }
+}
+
+// Whether the rule applies now (appliesFrom) and to this object (match.when);
+// otherwise *r is settled as a skip, or an error of `when`.
+bool Evaluation::Applies(const CompiledRule& rule, const cel::Activation& act, RuleResult* r) {
+  if (rule.spec->applies_from_unix > now_) {
+    r->result = Outcome::kSkip;
+    r->message = "not yet applicable: applies from " + rule.spec->applies_from;
+    return false;
+  }
+  if (!rule.when) return true;
+  const Truth applies = EvalBool(*rule.when, act, scratch_, "match.when", &r->message);
+  if (applies == Truth::kTrue) return true;
+  r->result = applies == Truth::kFalse ? Outcome::kSkip : Outcome::kError;
+  return false;
+}
+
+// A failed assert: the rendered message, then a waiver that covers it.
+void Evaluation::Fail(const CompiledRule& rule, const cel::Activation& act, RuleResult* r) {
+  r->result = Outcome::kFail;
+  r->message = RenderMessage(rule, act, scratch_);
   if (engine_.waivers) {
     const Waiver* expired = nullptr;
-    if (const Waiver* w = engine_.waivers->Find(r.rule(), out_.resource, now_, &expired)) {
-      r.result = Outcome::kWaived;
-      r.waiver = w;
+    if (const Waiver* w = engine_.waivers->Find(r->rule(), out_.resource, now_, &expired)) {
+      r->result = Outcome::kWaived;
+      r->waiver = w;
     } else {
-      r.expired_waiver = expired;
+      r->expired_waiver = expired;
     }
   }
 }

@@ -65,6 +65,11 @@ class Evaluation {
   const rapidjson::Value& RequestFor(const PackSpec& spec);
   void Bind(const CompiledPack& pack, cel::Activation* act);
   void Evaluate(const CompiledPack& pack, const CompiledRule& rule, EnforcementMode mode, const cel::Activation& act);
+  // The less common paths of Evaluate, kept out of its loop.
+  void RecordAuditAnnotation(const CompiledPack& pack, const CompiledRule& rule,
+                             const cel::Activation& act);
+  bool Applies(const CompiledRule& rule, const cel::Activation& act, RuleResult* r);
+  void Fail(const CompiledRule& rule, const cel::Activation& act, RuleResult* r);
 
   const EngineInputs& engine_;
   const rapidjson::Value& object_;
