@@ -28,6 +28,7 @@
 #include "cli/engine_flags.h"
 #include "cli/json_out.h"
 #include "cli/scan.h"
+#include "evaluator/manifest/admission_review.h"
 #include "evaluator/manifest/manifest.h"
 
 namespace aimsgate::cli {
@@ -90,7 +91,16 @@ int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
   return sorted[std::min(sorted.size(), std::max<size_t>(rank, 1)) - 1];
 }
 
-bool ReadResources(const std::vector<std::string>& paths, std::vector<manifest::Resource>* out) {
+// One resource to evaluate: a manifest, or the object of a captured AdmissionReview
+// with its request (read as `check` and `serve` read them).
+struct BenchInput {
+  manifest::Resource resource;
+  const rapidjson::Value* object = nullptr;      // what the rules evaluate
+  const rapidjson::Value* request = nullptr;     // the review's request, or null
+  const rapidjson::Value* old_object = nullptr;  // the review's request.oldObject, or null
+};
+
+bool ReadResources(const std::vector<std::string>& paths, std::vector<BenchInput>* out) {
   std::vector<Diagnostic> errors;
   std::vector<std::string> files = ExpandInputs(paths, &errors);
   for (const auto& file : files) {
@@ -107,7 +117,26 @@ bool ReadResources(const std::vector<std::string>& paths, std::vector<manifest::
     }
     manifest::LoadResult loaded = manifest::LoadBytes(data, file == "-" ? "<stdin>" : file);
     errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
-    for (auto& r : loaded.resources) out->push_back(std::move(r));
+    for (auto& r : loaded.resources) {
+      BenchInput input;
+      input.object = r.object;
+      if (manifest::IsAdmissionReview(*r.object)) {
+        manifest::AdmissionReview review;
+        std::string problem = manifest::ReadAdmissionReview(*r.object, {/*require_uid=*/false}, &review);
+        if (problem.empty() && review.target == nullptr) {
+          problem = "no object to evaluate for operation " + std::string(review.operation);
+        }
+        if (!problem.empty()) {
+          errors.push_back({r.source, r.line, r.column, "AdmissionReview: " + problem});
+          continue;
+        }
+        input.object = review.target;
+        input.request = review.request;
+        input.old_object = review.old_object;
+      }
+      input.resource = std::move(r);  // keeps the document the pointers above point into
+      out->push_back(std::move(input));
+    }
   }
   for (const auto& e : errors) std::cerr << e.ToString() << "\n";
   if (!errors.empty()) return false;
@@ -154,13 +183,16 @@ bool ReadBaseline(const std::string& path, std::map<std::string, int64_t>* p50) 
   return true;
 }
 
-RuleFigures BenchRule(const Engine& engine, const std::string& rule, const std::vector<manifest::Resource>& resources,
+RuleFigures BenchRule(const Engine& engine, const std::string& rule, const std::vector<BenchInput>& resources,
                       int iterations, int64_t duration_ns, int64_t now) {
   RuleFigures f;
   f.rule = rule;
   cel::EvalState scratch;
-  auto request_for = [&](const manifest::Resource& r) {
+  auto request_for = [&](const BenchInput& input) {
+    const manifest::Resource& r = input.resource;
     EvalRequest req;
+    req.request = input.request;
+    req.old_object = input.old_object;
     req.now_unix = now;
     req.source = r.source;
     req.line = r.line;
@@ -169,7 +201,7 @@ RuleFigures BenchRule(const Engine& engine, const std::string& rule, const std::
     return req;
   };
   // One untimed pass: which resources the rule selects, what it decides, its cost.
-  std::vector<const manifest::Resource*> selected;
+  std::vector<const BenchInput*> selected;
   int64_t cost_before = cel::Program::TotalCost(scratch);
   for (const auto& r : resources) {
     ResourceEvaluation e = engine.Evaluate(*r.object, request_for(r), &scratch);
@@ -346,7 +378,7 @@ int RunBench(const BenchOptions& o) {
   auto all = Engine::Load(o.engine, &diags);
   PrintDiagnostics(diags);
   if (!all) return 2;
-  std::vector<manifest::Resource> resources;
+  std::vector<BenchInput> resources;
   if (!ReadResources(o.paths, &resources)) return 2;
   const int64_t now =
       std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();

@@ -164,6 +164,31 @@ class RulesBench(unittest.TestCase):
         self.assertEqual(code, 1)
         self.assertEqual(json.loads(out)["baseline"]["regressed"], ["b/deploy-replicas"])  # default 20%
 
+    def test_admission_reviews_are_read_as_their_object(self):
+        # A captured AdmissionReview is timed on request.object (oldObject for a DELETE), as
+        # check and serve read it: the Pod rules select it, not the review document itself.
+        def review(op, field, obj):
+            return json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview",
+                               "request": {"uid": "u1", "operation": op, field: obj}})
+        pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p3", "namespace": "a"},
+               "spec": {"containers": [{"name": "c", "image": "nginx"}]}}
+        path = os.path.join(self.d, "reviews.json")
+        with open(path, "w") as f:
+            f.write(review("CREATE", "object", pod) + "\n" + review("DELETE", "oldObject", pod))
+        p = subprocess.run([BIN, "rules", "bench", "--rules", "pack.yaml", "--iterations", "1", "--format", "json",
+                            "reviews.json"], capture_output=True, text=True, cwd=self.d, timeout=300)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        got = {r["rule"]: (r["selected"], r["matched"], r["failed"]) for r in json.loads(p.stdout)["rules"]}
+        self.assertEqual(got["b/pods-named"], (2, 2, 0))
+        self.assertEqual(got["b/pinned-images"], (2, 2, 2))
+        # A review with nothing to evaluate is an input error with its location.
+        with open(path, "w") as f:
+            f.write(review("CREATE", "oldObject", pod))
+        p = subprocess.run([BIN, "rules", "bench", "--rules", "pack.yaml", "reviews.json"], capture_output=True,
+                           text=True, cwd=self.d, timeout=300)
+        self.assertEqual(p.returncode, 2)
+        self.assertIn("reviews.json:1:1: error: AdmissionReview:", p.stderr)
+
     def test_usage_and_input_errors_exit_2(self):
         bad = os.path.join(self.d, "bad.json")
         with open(bad, "w") as f:
