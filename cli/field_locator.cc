@@ -1,7 +1,9 @@
 #include "cli/field_locator.h"
 
 #include <algorithm>
+#include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <unordered_map>
@@ -251,32 +253,66 @@ Reach Resolve(const manifest::Resource& res, const rapidjson::Value& node, int l
 
 }  // namespace
 
-FieldLocator::FieldLocator(const Engine& engine) {
-  std::map<const PackSpec*, std::unordered_map<std::string, Function>> functions;
-  for (const auto& info : engine.rules()) {
-    auto& fns = functions[info.pack];
-    if (fns.empty()) {
+// The rules by full id, each analysed on first use; the helper functions of a
+// pack (and the Kubernetes library) are parsed on first use too.
+struct FieldLocator::Impl {
+  struct Functions {
+    std::once_flag once;
+    std::unordered_map<std::string, Function> by_name;
+  };
+  struct Rule {
+    const PackSpec* pack = nullptr;
+    const RuleSpec* spec = nullptr;
+    Functions* functions = nullptr;
+    std::once_flag once;
+    std::vector<Path> paths;
+  };
+  std::map<const PackSpec*, Functions> functions;
+  std::unordered_map<std::string, Rule> rules;
+
+  const std::vector<Path>* PathsOf(const std::string& id) {
+    auto it = rules.find(id);
+    if (it == rules.end()) return nullptr;
+    Rule& r = it->second;
+    std::call_once(r.once, [&] { Analyse(&r); });
+    return &r.paths;
+  }
+
+  static void Analyse(Rule* r) {
+    Functions& fns = *r->functions;
+    std::call_once(fns.once, [&] {
       for (const auto& fn : K8sLibrary()) {
-        fns[fn.name] = {fn.params, std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text))};
+        fns.by_name[fn.name] = {fn.params, std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text))};
       }
-      for (const auto& fn : info.pack->functions) {
-        auto parsed = std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text));
-        fns[fn.name] = {fn.params, parsed};
+      for (const auto& fn : r->pack->functions) {
+        fns.by_name[fn.name] = {fn.params, std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text))};
       }
-    }
-    cel::ParseResult parsed = cel::Parse(info.rule->assert_expr.text);
-    if (!parsed.expr) continue;
-    const rapidjson::Value* params = info.pack->parameters ? info.pack->parameters.get() : nullptr;
-    Analyzer analyzer(fns, params);
-    paths_[info.full_id] = analyzer.Run(*parsed.expr);
+    });
+    cel::ParseResult parsed = cel::Parse(r->spec->assert_expr.text);
+    if (!parsed.expr) return;
+    const rapidjson::Value* params = r->pack->parameters ? r->pack->parameters.get() : nullptr;
+    Analyzer analyzer(fns.by_name, params);
+    r->paths = analyzer.Run(*parsed.expr);
+  }
+};
+
+FieldLocator::FieldLocator(const Engine& engine) : impl_(std::make_unique<Impl>()) {
+  for (const auto& info : engine.rules()) {
+    Impl::Rule& r = impl_->rules[info.full_id];
+    r.pack = info.pack;
+    r.spec = info.rule;
+    r.functions = &impl_->functions[info.pack];
   }
 }
 
+FieldLocator::~FieldLocator() = default;
+
 int FieldLocator::Locate(const std::string& rule, const manifest::Resource& resource) const {
-  auto it = paths_.find(rule);
-  if (it == paths_.end() || resource.object == nullptr) return 0;
+  if (resource.object == nullptr) return 0;
+  const std::vector<Path>* paths = impl_->PathsOf(rule);
+  if (paths == nullptr) return 0;
   std::optional<Reach> best;
-  for (const auto& path : it->second) {
+  for (const auto& path : *paths) {
     Reach r = Resolve(resource, *resource.object, 0, path, 0);
     if (!best || r.depth > best->depth || (r.depth == best->depth && !r.complete && best->complete)) best = r;
   }
@@ -286,9 +322,9 @@ int FieldLocator::Locate(const std::string& rule, const manifest::Resource& reso
 
 std::vector<std::string> FieldLocator::PathsOf(const std::string& rule) const {
   std::vector<std::string> out;
-  auto it = paths_.find(rule);
-  if (it == paths_.end()) return out;
-  for (const auto& p : it->second) {
+  const std::vector<Path>* paths = impl_->PathsOf(rule);
+  if (paths == nullptr) return out;
+  for (const auto& p : *paths) {
     std::string s;
     for (const auto& seg : p) s += (s.empty() ? "" : ".") + seg;
     out.push_back(s);
