@@ -122,10 +122,7 @@ bool ReadResources(const std::vector<std::string>& paths, std::vector<BenchInput
       input.object = r.object;
       if (manifest::IsAdmissionReview(*r.object)) {
         manifest::AdmissionReview review;
-        std::string problem = manifest::ReadAdmissionReview(*r.object, {/*require_uid=*/false}, &review);
-        if (problem.empty() && review.target == nullptr) {
-          problem = "no object to evaluate for operation " + std::string(review.operation);
-        }
+        std::string problem = manifest::ReadCapturedAdmissionReview(*r.object, &review);
         if (!problem.empty()) {
           errors.push_back({r.source, r.line, r.column, "AdmissionReview: " + problem});
           continue;

@@ -133,10 +133,7 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
     }
     if (options.admission_reviews && manifest::IsAdmissionReview(*object)) {
       manifest::AdmissionReview review;
-      std::string problem = manifest::ReadAdmissionReview(*object, {/*require_uid=*/false}, &review);
-      if (problem.empty() && review.target == nullptr) {
-        problem = "no object to evaluate for operation " + std::string(review.operation);
-      }
+      std::string problem = manifest::ReadCapturedAdmissionReview(*object, &review);
       if (!problem.empty()) {
         out->errors.push_back({source, res.line, res.column, "AdmissionReview: " + problem});
         return true;

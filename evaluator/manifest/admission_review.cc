@@ -56,4 +56,12 @@ std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionRevi
   return "";
 }
 
+std::string ReadCapturedAdmissionReview(const rapidjson::Value& doc, AdmissionReview* out) {
+  std::string problem = ReadAdmissionReview(doc, {/*require_uid=*/false}, out);
+  if (problem.empty() && out->target == nullptr) {
+    problem = "no object to evaluate for operation " + std::string(out->operation);
+  }
+  return problem;
+}
+
 }  // namespace aimsgate::manifest

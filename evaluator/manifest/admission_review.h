@@ -57,4 +57,9 @@ bool IsAdmissionReview(const rapidjson::Value& doc);
 std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionReviewOptions& options,
                                 AdmissionReview* out);
 
+// A review captured to a file (`check`, `rules bench`): request.uid may be absent,
+// and a review with nothing to evaluate (a DELETE without oldObject, a CONNECT
+// without object) is a problem too, since a file is read to evaluate something.
+std::string ReadCapturedAdmissionReview(const rapidjson::Value& doc, AdmissionReview* out);
+
 }  // namespace aimsgate::manifest
