@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <initializer_list>
 #include <sstream>
 
 #include "cli/field_locator.h"
@@ -72,6 +74,46 @@ TEST(Scan, ManyFilesKeepOrderWithFourJobs) {
   }
 }
 
+// Writes f100.yaml, f101.yaml, ... into `t`, file i holding docs_of(i) ConfigMaps
+// named c0, c1, ...; returns how many documents that makes.
+size_t WriteConfigMapFiles(TempDir* t, size_t files, const std::function<size_t(size_t)>& docs_of) {
+  size_t total = 0;
+  for (size_t i = 0; i < files; ++i) {
+    std::string body;
+    for (size_t d = 0; d < docs_of(i); ++d) {
+      body += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(d) + "}\n";
+    }
+    t->Write("f" + std::to_string(100 + i) + ".yaml", body);
+    total += docs_of(i);
+  }
+  return total;
+}
+
+// The decisions the sink sees, as "file#document/name", scanning `dir` with each
+// of `jobs`; asserts that every run hands on `total` of them, in the same order.
+std::vector<std::string> SinkSequence(const std::string& dir, size_t total, std::initializer_list<int> jobs) {
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(dir);
+  ScanOptions o;
+  o.paths = {"."};
+  o.now_unix = testing::FixedNow();
+  std::vector<std::string> want;
+  for (int j : jobs) {
+    o.jobs = j;
+    std::vector<std::string> seen;
+    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
+      seen.push_back(d.resource.source + "#" + std::to_string(d.resource.document_index) + "/" + d.resource.name);
+      return true;
+    });
+    EXPECT_FALSE(r.stopped);
+    EXPECT_EQ(r.decisions, total);
+    EXPECT_EQ(seen.size(), total) << "jobs=" << j;
+    if (want.empty()) want = seen;
+    EXPECT_EQ(seen, want) << "jobs=" << j;
+  }
+  return want;
+}
+
 // The sink sees every decision once, in the order ScanAll keeps them, whatever
 // --jobs is; more files than the reorder window and more decisions per file than
 // may wait for the sink, so workers run ahead and pause.
@@ -79,32 +121,9 @@ TEST(Scan, SinkSeesTheDecisionsInOrderForAnyJobs) {
   TempDir t;
   const size_t files = kScanWindowFiles * 4;
   const size_t per_file = kScanQueuedDecisions * 2 + 3;
-  for (size_t i = 0; i < files; ++i) {
-    std::string body;
-    for (size_t d = 0; d < per_file; ++d) {
-      body += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(d) + "}\n";
-    }
-    t.Write("f" + std::to_string(100 + i) + ".yaml", body);
-  }
-  auto engine = FixtureEngine();
-  testing::ScopedCwd cwd(t.path());
-  ScanOptions o;
-  o.paths = {"."};
-  o.now_unix = testing::FixedNow();
-  std::vector<std::string> want;
-  for (int jobs : {1, 2, 5}) {
-    o.jobs = jobs;
-    std::vector<std::string> seen;
-    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
-      seen.push_back(d.resource.source + "#" + std::to_string(d.resource.document_index) + "/" + d.resource.name);
-      return true;
-    });
-    EXPECT_FALSE(r.stopped);
-    EXPECT_EQ(r.decisions, files * per_file);
-    ASSERT_EQ(seen.size(), files * per_file) << "jobs=" << jobs;
-    if (want.empty()) want = seen;
-    EXPECT_EQ(seen, want) << "jobs=" << jobs;
-  }
+  const size_t total = WriteConfigMapFiles(&t, files, [&](size_t) { return per_file; });
+  std::vector<std::string> want = SinkSequence(t.path(), total, {1, 2, 5});
+  ASSERT_EQ(want.size(), files * per_file);
   EXPECT_EQ(want.front(), "f100.yaml#0/c0");
   EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#" + std::to_string(per_file - 1) + "/c" +
                              std::to_string(per_file - 1));
@@ -116,34 +135,13 @@ TEST(Scan, SinkSeesTheDecisionsInOrderForAnyJobs) {
 TEST(Scan, LargeFilesBetweenSmallOnesNeitherHangNorReorder) {
   TempDir t;
   const size_t files = kScanWindowFiles * 3 + 1;
-  size_t total = 0;
-  for (size_t i = 0; i < files; ++i) {
-    const size_t docs = i % 3 == 2 ? kScanQueuedDecisions * 3 + 1 : 1 + i % 2;
-    std::string body;
-    for (size_t d = 0; d < docs; ++d) body += "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(d) + "}\n";
-    t.Write("f" + std::to_string(100 + i) + ".yaml", body);
-    total += docs;
-  }
-  auto engine = FixtureEngine();
-  testing::ScopedCwd cwd(t.path());
-  ScanOptions o;
-  o.paths = {"."};
-  o.now_unix = testing::FixedNow();
-  std::vector<std::string> want;
-  for (int jobs : {1, 2, 3, 8}) {
-    o.jobs = jobs;
-    std::vector<std::string> seen;
-    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
-      seen.push_back(d.resource.source + "#" + std::to_string(d.resource.document_index));
-      return true;
-    });
-    EXPECT_FALSE(r.stopped);
-    ASSERT_EQ(seen.size(), total) << "jobs=" << jobs;
-    if (want.empty()) want = seen;
-    EXPECT_EQ(seen, want) << "jobs=" << jobs;
-  }
-  EXPECT_EQ(want.front(), "f100.yaml#0");
-  EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#0");  // the last file holds one document
+  const size_t total = WriteConfigMapFiles(&t, files, [](size_t i) {
+    return i % 3 == 2 ? kScanQueuedDecisions * 3 + 1 : 1 + i % 2;
+  });
+  std::vector<std::string> want = SinkSequence(t.path(), total, {1, 2, 3, 8});
+  ASSERT_EQ(want.size(), total);
+  EXPECT_EQ(want.front(), "f100.yaml#0/c0");
+  EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#0/c0");  // the last file holds one document
 }
 
 // A sink that cannot go on (evidence not recorded, a full disk) stops the run:
