@@ -28,10 +28,21 @@ void Metrics::ObserveAdmission(const std::string& decision, const std::string& o
   ++bucket_counts_[i];
   ++duration_count_;
   duration_sum_ += seconds;
+  constexpr size_t kMaxRuleSeries = 1u << 14;  // stale RuleInfo addresses after many reloads
+  if (rule_series_.size() > kMaxRuleSeries) rule_series_.clear();
   for (const auto& r : evaluation.results) {
-    std::string controls;
-    for (const auto& c : r.controls()) controls += (controls.empty() ? "" : ",") + c;
-    ++rule_results_[{r.rule(), controls, ToString(r.result)}];
+    RuleSeries& series = rule_series_[r.info];
+    if (series.counts == nullptr || series.rule != r.rule() || series.controls != r.controls()) {
+      std::string controls;
+      for (const auto& c : r.controls()) controls += (controls.empty() ? "" : ",") + c;
+      series.rule = r.rule();
+      series.controls = r.controls();
+      series.counts = &rule_results_[{r.rule(), controls}];
+    }
+    const std::string_view result = ToString(r.result);
+    auto it = series.counts->find(result);
+    if (it == series.counts->end()) it = series.counts->emplace(std::string(result), 0).first;
+    ++it->second;
   }
 }
 
@@ -123,10 +134,11 @@ std::string Metrics::Render() const {
   out += "aimsgate_admission_duration_seconds_count " + std::to_string(duration_count_) + "\n";
 
   Header(&out, "aimsgate_rule_results_total", "Rule results by rule, ISO/IEC 42001 controls and outcome.", "counter");
-  for (const auto& [key, n] : rule_results_) {
-    out += "aimsgate_rule_results_total{rule=\"" + EscapeLabel(std::get<0>(key)) + "\",control=\"" +
-           EscapeLabel(std::get<1>(key)) + "\",result=\"" + EscapeLabel(std::get<2>(key)) + "\"} " +
-           std::to_string(n) + "\n";
+  for (const auto& [key, counts] : rule_results_) {
+    for (const auto& [result, n] : counts) {
+      out += "aimsgate_rule_results_total{rule=\"" + EscapeLabel(key.first) + "\",control=\"" + EscapeLabel(key.second) +
+             "\",result=\"" + EscapeLabel(result) + "\"} " + std::to_string(n) + "\n";
+    }
   }
 
   Header(&out, "aimsgate_pack_reloads_total", "Reloads of packs, inventory and waivers by result.", "counter");

@@ -17,14 +17,18 @@
 // aimsgate_tls_handshake_failures_total, aimsgate_worker_queue_full_total.
 //
 // Thread-safety: every method may be called from any thread (one mutex; the critical
-// section is a few map updates).  Cost per request: O(rules matched) map updates.
+// section is a few map updates).  Cost per request: one hash lookup per rule result (the
+// series of a rule is found by its RuleInfo, checked against the id and controls so a
+// reload that reuses an address cannot miscount), no allocation once a series exists.
 #pragma once
 
 #include <cstdint>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <vector>
 
 #include "evaluator/decision/decision.h"
@@ -54,7 +58,15 @@ class Metrics {
   const std::string version_;
   mutable std::mutex mu_;
   std::map<std::pair<std::string, std::string>, uint64_t> requests_;  // (decision, operation)
-  std::map<std::tuple<std::string, std::string, std::string>, uint64_t> rule_results_;
+  // (rule, controls joined by ",") -> result -> count; ordered as the exposition lists them.
+  using ResultCounts = std::map<std::string, uint64_t, std::less<>>;
+  std::map<std::pair<std::string, std::string>, ResultCounts> rule_results_;
+  struct RuleSeries {
+    std::string rule;
+    std::vector<std::string> controls;
+    ResultCounts* counts = nullptr;  // a node of rule_results_ (never erased)
+  };
+  std::unordered_map<const RuleInfo*, RuleSeries> rule_series_;  // cleared when it grows past reloads
   std::vector<uint64_t> bucket_counts_;  // non-cumulative, one per bucket
   uint64_t duration_count_ = 0;
   double duration_sum_ = 0;
