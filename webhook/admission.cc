@@ -1,6 +1,9 @@
 #include "webhook/admission.h"
 
 #include <algorithm>
+#include <array>
+#include <cstdint>
+#include <cstring>
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/stringbuffer.h>
@@ -13,9 +16,10 @@
 namespace aimsgate::webhook {
 
 std::string TruncateWarning(std::string_view text, size_t max_bytes) {
-  std::string out;
-  out.reserve(std::min(text.size(), max_bytes));
-  for (char c : text) out += (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) ? ' ' : c;
+  std::string out(text);
+  for (char& c : out) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+  }
   if (out.size() <= max_bytes) return out;
   size_t cut = max_bytes >= 3 ? max_bytes - 3 : 0;
   // Back up over UTF-8 continuation bytes so a code point is never split.
@@ -32,12 +36,22 @@ using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 // Nesting depth of a JSON text, counted without parsing (brackets outside strings).
 // Stops early once `limit` is exceeded.
 size_t JsonDepth(std::string_view text, size_t limit) {
+  // Most bytes of a review are inside strings or are plain scalars: a table lookup skips
+  // them, and only quotes, backslashes and brackets reach the state machine.
+  static constexpr auto kSpecial = [] {
+    std::array<bool, 256> t{};
+    for (unsigned char c : {'"', '\\', '{', '[', '}', ']'}) t[c] = true;
+    return t;
+  }();
   size_t depth = 0, max_depth = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
+  bool in_string = false;
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  for (; p < end; ++p) {
+    if (!kSpecial[static_cast<unsigned char>(*p)]) continue;
+    const char c = *p;
     if (in_string) {
-      if (escaped) escaped = false;
-      else if (c == '\\') escaped = true;
+      if (c == '\\') ++p;  // the escaped byte, whatever it is
       else if (c == '"') in_string = false;
       continue;
     }
@@ -53,32 +67,61 @@ size_t JsonDepth(std::string_view text, size_t limit) {
   return max_depth;
 }
 
+// True when every byte is ASCII (8 bytes at a time).
+bool IsAscii(std::string_view text) {
+  const char* p = text.data();
+  size_t n = text.size();
+  for (; n >= 8; p += 8, n -= 8) {
+    uint64_t word;
+    std::memcpy(&word, p, 8);
+    if (word & 0x8080808080808080ull) return false;
+  }
+  for (; n > 0; ++p, --n) {
+    if (static_cast<unsigned char>(*p) >= 0x80) return false;
+  }
+  return true;
+}
+
 // What the parser lets through but an AdmissionReview must not hold: a key twice in one
 // object (readers disagree on which one counts) and strings that are not Unicode text
 // (RapidJSON decodes a lone \uDC00 escape into bytes that are not UTF-8). Empty when fine.
 // Recursion is bounded by the depth check before the parse.
-std::string InputProblem(const rapidjson::Value& v) {
+//
+// `check_utf8` is false when no string can hold bytes that are not UTF-8: an ASCII text
+// without any \u escape decodes to ASCII strings only.
+std::string InputProblem(const rapidjson::Value& v, bool check_utf8) {
   constexpr const char* kNotText = "a string holds a lone UTF-16 surrogate escape or bytes that are not UTF-8";
+  auto not_text = [check_utf8](const rapidjson::Value& s) {
+    return check_utf8 &&
+           kernel::FindInvalidUtf8(std::string_view(s.GetString(), s.GetStringLength())) != std::string_view::npos;
+  };
   if (v.IsString()) {
-    if (kernel::FindInvalidUtf8(std::string_view(v.GetString(), v.GetStringLength())) !=
-        std::string_view::npos) {
-      return kNotText;
-    }
+    if (not_text(v)) return kNotText;
   } else if (v.IsArray()) {
     for (const auto& e : v.GetArray()) {
-      std::string problem = InputProblem(e);
+      std::string problem = InputProblem(e, check_utf8);
       if (!problem.empty()) return problem;
     }
   } else if (v.IsObject()) {
-    std::vector<std::string_view> keys;
-    keys.reserve(v.MemberCount());
+    const size_t count = v.MemberCount();
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      std::string_view key(it->name.GetString(), it->name.GetStringLength());
-      if (kernel::FindInvalidUtf8(key) != std::string_view::npos) return kNotText;
-      keys.push_back(key);
-      std::string problem = InputProblem(it->value);
+      if (not_text(it->name)) return kNotText;
+      std::string problem = InputProblem(it->value, check_utf8);
       if (!problem.empty()) return problem;
     }
+    auto key = [](const rapidjson::Value& name) { return std::string_view(name.GetString(), name.GetStringLength()); };
+    constexpr size_t kSmall = 16;  // pairwise below this: no allocation for the usual object
+    if (count <= kSmall) {
+      for (auto a = v.MemberBegin(); a != v.MemberEnd(); ++a) {
+        for (auto b = a + 1; b != v.MemberEnd(); ++b) {
+          if (key(a->name) == key(b->name)) return "duplicate key '" + std::string(key(a->name)) + "' in one object";
+        }
+      }
+      return "";
+    }
+    std::vector<std::string_view> keys;
+    keys.reserve(count);
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) keys.push_back(key(it->name));
     std::sort(keys.begin(), keys.end());
     auto dup = std::adjacent_find(keys.begin(), keys.end());
     if (dup != keys.end()) return "duplicate key '" + std::string(*dup) + "' in one object";
@@ -126,8 +169,13 @@ std::string ParseReview(std::string_view body, const HandlerOptions& options, ra
   if (JsonDepth(body, options.max_depth) > options.max_depth) {
     return "JSON nested deeper than " + std::to_string(options.max_depth) + " levels";
   }
-  constexpr unsigned kFlags = rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag;
-  doc->Parse<kFlags>(body.data(), body.size());
+  // An ASCII body cannot hold invalid UTF-8 bytes: the parser's validation is skipped.
+  const bool ascii = IsAscii(body);
+  if (ascii) {
+    doc->Parse<rapidjson::kParseIterativeFlag>(body.data(), body.size());
+  } else {
+    doc->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  }
   if (doc->HasParseError()) {
     // Line and column of the error, for a human reading the apiserver's log.
     size_t offset = doc->GetErrorOffset(), line = 1, col = 1;
@@ -139,7 +187,10 @@ std::string ParseReview(std::string_view body, const HandlerOptions& options, ra
            rapidjson::GetParseError_En(doc->GetParseError());
   }
   if (!doc->IsObject()) return "body is not a JSON object: expected an AdmissionReview";
-  if (std::string problem = InputProblem(*doc); !problem.empty()) return problem;
+  // In an ASCII body only a \u escape can decode to bytes that are not UTF-8 (a lone
+  // surrogate); the test is conservative ("\\u", an escaped backslash, counts too).
+  const bool check_utf8 = !ascii || body.find("\\u") != std::string_view::npos;
+  if (std::string problem = InputProblem(*doc, check_utf8); !problem.empty()) return problem;
   return manifest::ReadAdmissionReview(*doc, {/*require_uid=*/true}, review);
 }
 
