@@ -439,6 +439,8 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
     ex.request.append(c->in, pos, total - pos);
     c->in.erase(0, total);
   }
+  ex.body_offset = ex.request.size() - c->framing.content_length;
+  ex.head = c->parser.TakeHead();  // not read again before the parser's Reset
   ex.ssl = c->ssl;
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;

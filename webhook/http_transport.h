@@ -59,9 +59,13 @@ struct TransportOptions {
 };
 
 // One complete request as the worker sees it: the head (without any Expect line, already
-// answered) and the whole body, exactly as received.
+// answered) and the whole body, exactly as received.  `head` is the transport's parse of
+// it (header_lines index the bytes as received, before any Expect line was dropped); the
+// body is request.substr(body_offset).
 struct Exchange {
   std::string request;
+  RequestHead head;
+  size_t body_offset = 0;
   const SSL* ssl = nullptr;  // read-only for the handler (peer certificate)
   std::string remote_addr;
   int remote_port = 0;

@@ -58,6 +58,8 @@ class HeadParser {
   HeadStatus Parse(std::string_view data);
   void Reset();
   const RequestHead& head() const { return head_; }
+  // Moves the completed head out (for the worker); head() is empty until Reset().
+  RequestHead TakeHead() { return std::move(head_); }
   const HeadError& error() const { return error_; }
 
  private:
