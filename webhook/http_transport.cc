@@ -140,6 +140,11 @@ class HttpTransport::Loop {
   }
 
  private:
+  // From a worker: the loop is woken at most once per batch of completions (the eventfd
+  // write is a syscall, and the loop reads the whole batch at once).
+  void WakeForCompletion() {
+    if (!completion_wake_.exchange(true, std::memory_order_acq_rel)) Wake();
+  }
   void Wake() {
     uint64_t one = 1;
     ssize_t n = write(wake_fd_, &one, sizeof one);
@@ -183,6 +188,7 @@ class HttpTransport::Loop {
   };
   std::mutex done_mu_;
   std::vector<Completion> done_;
+  std::atomic<bool> completion_wake_{false};  // an eventfd write for completions is pending
   std::unique_ptr<WorkerPool> pool_;
 };
 
@@ -455,7 +461,7 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
       std::lock_guard<std::mutex> lock(done_mu_);
       done_.push_back(std::move(done));
     }
-    Wake();
+    WakeForCompletion();
   });
   if (!queued) {
     ++counters_->queue_full;
@@ -621,6 +627,9 @@ void HttpTransport::Loop::Pump(Conn* c) {
 }
 
 void HttpTransport::Loop::TakeCompletions() {
+  // Cleared before the list is taken: a completion pushed after the swap finds the flag
+  // clear and writes the eventfd, so it is never left waiting for an unrelated wake-up.
+  completion_wake_.store(false, std::memory_order_release);
   std::vector<Completion> done;
   {
     std::lock_guard<std::mutex> lock(done_mu_);

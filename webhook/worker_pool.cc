@@ -15,12 +15,16 @@ size_t WorkerPool::threads_started() const {
 }
 
 bool WorkerPool::Submit(std::function<void()> fn) {
-  std::lock_guard<std::mutex> lock(mu_);
+  std::unique_lock<std::mutex> lock(mu_);
   if (shutdown_) return false;
   if (!idle_.empty()) {
     Worker* w = idle_.back();
     idle_.pop_back();
     w->job = std::move(fn);
+    // Woken after the unlock: a worker woken under the lock would run straight into it and
+    // sleep again on the mutex (two more futex calls and a context switch per request).
+    // `w` stays valid: workers are only destroyed with the pool.
+    lock.unlock();
     w->cv.notify_one();
   } else if (threads_.size() < max_threads_) {
     workers_.push_back(std::make_unique<Worker>());
