@@ -16,7 +16,26 @@ std::string Now() {
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                       std::chrono::system_clock::now().time_since_epoch())
                       .count();
-  return kernel::FormatRfc3339(ms / 1000, static_cast<int32_t>(ms % 1000) * 1000000, 3);
+  if (ms < 0) return kernel::FormatRfc3339(ms / 1000, static_cast<int32_t>(ms % 1000) * 1000000, 3);
+  // Every request logs a line: the date and time of day ("2026-11-28T18:00:00.") are
+  // formatted once per second and thread, only the milliseconds per line.
+  thread_local int64_t cached_second = -1;
+  thread_local std::string prefix;
+  const int64_t second = ms / 1000;
+  if (second != cached_second) {
+    prefix = kernel::FormatRfc3339(second, 0, 3);  // "...T18:00:00.000Z"
+    prefix.resize(prefix.size() - 4);
+    cached_second = second;
+  }
+  const int milli = static_cast<int>(ms % 1000);
+  std::string out;
+  out.reserve(prefix.size() + 4);
+  out += prefix;
+  out += static_cast<char>('0' + milli / 100);
+  out += static_cast<char>('0' + milli / 10 % 10);
+  out += static_cast<char>('0' + milli % 10);
+  out += 'Z';
+  return out;
 }
 
 }  // namespace
@@ -81,7 +100,10 @@ LogLine& LogLine::List(std::string_view key, const std::vector<std::string>& val
 std::string LogLine::text() const { return std::string(buffer_.GetString(), buffer_.GetSize()) + "}"; }
 
 void LogLine::Emit() {
-  std::string out = text() + "\n";
+  std::string out;
+  out.reserve(buffer_.GetSize() + 2);
+  out.append(buffer_.GetString(), buffer_.GetSize());
+  out += "}\n";
   std::lock_guard<std::mutex> lock(g_mu);
   std::fwrite(out.data(), 1, out.size(), stderr);
   std::fflush(stderr);
