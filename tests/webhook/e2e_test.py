@@ -252,6 +252,43 @@ def test_bad_requests(port, ctx):
     check(out.stdout == "400", f"curl: malformed -> 400 (got {out.stdout})")
 
 
+def raw_answer(port, ctx, extra_headers=b""):
+    """One POST /validate on a fresh TLS socket, as raw bytes: (head, body, closed after)."""
+    data = json.dumps(review(deployment(owner=False))).encode()
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+        with ctx.wrap_socket(raw, server_hostname="127.0.0.1") as s:
+            s.sendall(b"POST /validate HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n" + extra_headers +
+                      b"Content-Length: " + str(len(data)).encode() + b"\r\n\r\n" + data)
+            buf = b""
+            while b"\r\n\r\n" not in buf:
+                buf += s.recv(65536)
+            head, body = buf.split(b"\r\n\r\n", 1)
+            length = int(re.search(rb"Content-Length: (\d+)", head).group(1))
+            while len(body) < length:
+                body += s.recv(65536)
+            s.settimeout(0.5)
+            try:
+                closed = s.recv(1) == b""
+            except (socket.timeout, ssl.SSLError):
+                closed = False
+            return head, body, closed
+
+
+def test_answer_bytes(port, ctx):
+    # POST /validate is answered by the server's own fast route; with "Connection: keep-alive"
+    # the same request goes through cpp-httplib.  Both must send the same bytes.
+    fast_head, fast_body, fast_closed = raw_answer(port, ctx)
+    lib_head, lib_body, lib_closed = raw_answer(port, ctx, b"Connection: keep-alive\r\n")
+    check(fast_head.startswith(b"HTTP/1.1 200 OK\r\n") and b"Keep-Alive: timeout=2, max=" in fast_head,
+          f"fast route: status line and keep-alive ({fast_head!r})")
+    check(fast_head == lib_head, f"fast route head == cpp-httplib's ({fast_head!r} vs {lib_head!r})")
+    check(fast_body == lib_body and b'"allowed":false' in fast_body, "fast route body == cpp-httplib's")
+    check(not fast_closed and not lib_closed, "keep-alive answers leave the connection open")
+    head, _, closed = raw_answer(port, ctx, b"Connection: close\r\n")
+    check(b"Connection: close\r\n" in head and b"Keep-Alive" not in head and closed,
+          f"Connection: close is answered with it and closes ({head!r})")
+
+
 def test_tls(port, d):
     # Without a certificate the handshake completes (kubelet probes present none) but
     # /validate refuses; a certificate of the wrong name fails the handshake itself.
@@ -511,6 +548,7 @@ def main():
         try:
             test_decisions(server.port, ctx)
             test_bad_requests(server.port, ctx)
+            test_answer_bytes(server.port, ctx)
             test_tls(server.port, d)
             test_metrics(server.port, ctx)
             test_reload(server.port, ctx, packs, d, server)
