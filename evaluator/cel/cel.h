@@ -131,6 +131,10 @@ class Env {
 class Activation {
  public:
   explicit Activation(const Env& env);
+  // Forgets every value and memo and sizes the activation for `env`, keeping
+  // its storage: an activation reused from object to object on one thread
+  // (EvalState::ReusableActivation) allocates nothing once warm.
+  void Reset(const Env& env);
   void Set(int slot, Value value);
   const Value& Get(int slot) const;
   size_t size() const { return values_.size(); }
@@ -153,11 +157,15 @@ class Activation {
   uint32_t generation_ = 1;  // memo entries of older generations are stale
 };
 
-// Reusable per-thread scratch (comprehension stacks, counters).
+// Reusable per-thread scratch (comprehension stacks, counters, activations).
 class EvalState {
  public:
   EvalState();
   ~EvalState();
+  // The activation the caller keeps at `index` (one per pack of an engine),
+  // Reset for `env`: every variable null.  Valid until the next call with the
+  // same index; its values borrow what the caller binds, as any Activation.
+  Activation& ReusableActivation(size_t index, const Env& env);
   struct Impl;
   Impl* impl() { return impl_.get(); }
 

@@ -14,10 +14,22 @@ struct EvalState::Impl {
   internal::EvalContext ctx;
   int64_t last_cost = 0;
   int64_t total_cost = 0;
+  std::vector<std::unique_ptr<Activation>> activations;
 };
 
 EvalState::EvalState() : impl_(std::make_unique<Impl>()) {}
 EvalState::~EvalState() = default;
+
+Activation& EvalState::ReusableActivation(size_t index, const Env& env) {
+  auto& activations = impl_->activations;
+  if (index >= activations.size()) activations.resize(index + 1);
+  if (!activations[index]) {
+    activations[index] = std::make_unique<Activation>(env);
+  } else {
+    activations[index]->Reset(env);
+  }
+  return *activations[index];
+}
 
 int64_t Program::LastCost(const EvalState& state) {
   return const_cast<EvalState&>(state).impl()->last_cost;
@@ -198,6 +210,21 @@ CompileResult Env::Compile(const std::string& source, const CompileOptions& opti
 }
 
 Activation::Activation(const Env& env) : values_(env.impl_->variables.size()) {}
+
+void Activation::Reset(const Env& env) {
+  const size_t n = env.impl_->variables.size();
+  if (values_.size() != n) {
+    values_.assign(n, Value());
+  } else {
+    for (Value& v : values_) {
+      if (!v.IsNull()) v = Value();
+    }
+  }
+  if (++generation_ == 0) {  // older memo entries are stale from here on
+    memo_.clear();
+    generation_ = 1;
+  }
+}
 
 void Activation::Set(int slot, Value value) {
   if (slot < 0) return;

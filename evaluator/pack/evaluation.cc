@@ -186,7 +186,7 @@ const rapidjson::Value& Evaluation::RequestFor(const PackSpec& spec) {
 }
 
 // The variables a pack's expressions read, bound for this object into a fresh
-// activation (every slot null, so null values are not set again).
+// or Reset activation (every slot null, so null values are not set again).
 void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   const PackSpec& spec = pack.spec();
   const PackSlots& s = pack.slots();
@@ -226,12 +226,16 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
 }
 
 void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode mode) {
-  std::optional<cel::Activation> act;  // bound when the first rule of this pack matches
+  cel::Activation* act = nullptr;  // bound when the first rule of this pack matches
+  std::optional<cel::Activation> own;  // without a scratch state to reuse one from
   const Matcher& matcher = pack.matcher();
   const CandidateList candidates = index < candidates_.size() ? candidates_[index] : matcher.Candidates(match_);
   for (const MatchCandidate& candidate : candidates) {
     if (!matcher.Matches(candidate, &match_)) continue;
-    if (!act) Bind(pack, &act.emplace(pack.env()));
+    if (!act) {
+      act = scratch_ ? &scratch_->ReusableActivation(index, pack.env()) : &own.emplace(pack.env());
+      Bind(pack, act);
+    }
     Evaluate(pack, pack.rules()[candidate.rule], mode, *act);
   }
 }

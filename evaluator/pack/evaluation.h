@@ -10,8 +10,9 @@
 //   ev.Finish();                                                        // settle the verdict
 //
 // Thread-safety: one Evaluation per thread; it reads the engine's immutable
-// packs, inventory, waivers and models. Cost: one activation per pack that has
-// a matching rule; the synthetic VAP request is built at most once.
+// packs, inventory, waivers and models. Cost: one activation bound per pack
+// that has a matching rule (the scratch state's, reused from object to object);
+// the synthetic VAP request is built at most once.
 #pragma once
 
 #include <array>
