@@ -63,5 +63,24 @@ TEST_F(MemoTest, ErrorsAreNotKept) {
   EXPECT_EQ(Eval("first(x)", act).IntValue(), 4);
 }
 
+TEST_F(MemoTest, AReusedActivationForgetsValuesAndMemos) {
+  rapidjson::Document a, b;
+  a.Parse(R"({"items": [1, 2, 3]})");
+  b.Parse(R"({"items": [5, 6, 7, 8]})");
+  EvalState state;
+  Activation& first = state.ReusableActivation(0, env_);
+  first.Set(x_, Value::Json(a));
+  EXPECT_EQ(Eval("count(x)", first).IntValue(), 2);  // memoized for a
+  Activation& again = state.ReusableActivation(0, env_);
+  EXPECT_EQ(&again, &first);  // the same storage, reset
+  EXPECT_TRUE(Eval("x == null", again).BoolValue());
+  EXPECT_TRUE(Eval("count(x)", again).IsError());  // not a's memo
+  again.Set(x_, Value::Json(b));
+  EXPECT_EQ(Eval("count(x)", again).IntValue(), 4);
+  Activation& other = state.ReusableActivation(1, env_);
+  EXPECT_NE(&other, &again);
+  EXPECT_TRUE(Eval("x == null", other).BoolValue());
+}
+
 }  // namespace
 }  // namespace aimsgate::cel

@@ -243,5 +243,46 @@ spec:
   EXPECT_FALSE(e.denied());  // the only deny failure is waived
 }
 
+// One EvalState serves every object of a thread, and each pack's activation is
+// reused: nothing bound for one object (oldObject, a memoized helper) may be
+// seen by the next.
+TEST_F(EngineTest, ObjectsSharingAScratchStateSeeOnlyTheirOwnBindings) {
+  EngineOptions o;
+  o.rule_paths = {dir_.Write("reuse.yaml", R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: r, version: 0.1.0}
+spec:
+  functions:
+  - name: owner
+    params: [o]
+    expression: "has(o.metadata.annotations) && 'example.com/owner' in o.metadata.annotations"
+  rules:
+  - id: created
+    match: {kinds: ["Deployment"]}
+    assert: "oldObject == null"
+  - id: owned
+    match: {kinds: ["Deployment"]}
+    assert: "owner(object)"
+)Y")};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(o, &diags);
+  ASSERT_NE(engine, nullptr) << (diags.empty() ? "" : diags[0].ToString());
+  rapidjson::Document good = Json(kGood), bad = Json(kBad);
+  EvalRequest update;
+  update.now_unix = 1800000000;
+  update.old_object = &good;
+  EvalRequest create;
+  create.now_unix = 1800000000;
+  auto outcomes = [](const ResourceEvaluation& e) {
+    std::string s;
+    for (const RuleResult& r : e.results) s += r.rule() + "=" + ToString(r.result) + " ";
+    return s;
+  };
+  EXPECT_EQ(outcomes(engine->Evaluate(good, update, &state_)), "r/created=fail r/owned=pass ");
+  EXPECT_EQ(outcomes(engine->Evaluate(bad, create, &state_)), "r/created=pass r/owned=fail ");
+  EXPECT_EQ(outcomes(engine->Evaluate(good, create, &state_)), "r/created=pass r/owned=pass ");
+  EXPECT_EQ(outcomes(engine->Evaluate(bad, update, nullptr)), "r/created=fail r/owned=fail ");
+}
+
 }  // namespace
 }  // namespace aimsgate
