@@ -135,7 +135,18 @@ class Activation {
   // its storage: an activation reused from object to object on one thread
   // (EvalState::ReusableActivation) allocates nothing once warm.
   void Reset(const Env& env);
-  void Set(int slot, Value value);
+  void Set(int slot, Value value) {
+    if (slot < 0) return;
+    const size_t i = static_cast<size_t>(slot);
+    if (i >= values_.size()) values_.resize(i + 1);
+    values_[i] = std::move(value);
+    if (i < 64) {
+      bound_ |= uint64_t{1} << i;
+    } else {
+      bound_beyond_64_ = true;
+    }
+    if (++generation_ == 0) ForgetMemo();
+  }
   const Value& Get(int slot) const;
   size_t size() const { return values_.size(); }
   // The activation for `now` etc. is set like any other variable.
@@ -152,9 +163,14 @@ class Activation {
     uint32_t generation = 0;
     Value value;
   };
+  void ForgetMemo();
+
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;
   uint32_t generation_ = 1;  // memo entries of older generations are stale
+  // The slots Set since construction or Reset, which Reset clears one by one.
+  uint64_t bound_ = 0;
+  bool bound_beyond_64_ = false;
 };
 
 // Reusable per-thread scratch (comprehension stacks, counters, activations).

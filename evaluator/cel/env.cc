@@ -213,27 +213,19 @@ Activation::Activation(const Env& env) : values_(env.impl_->variables.size()) {}
 
 void Activation::Reset(const Env& env) {
   const size_t n = env.impl_->variables.size();
-  if (values_.size() != n) {
+  if (values_.size() != n || bound_beyond_64_) {
     values_.assign(n, Value());
   } else {
-    for (Value& v : values_) {
-      if (!v.IsNull()) v = Value();
-    }
+    for (uint64_t b = bound_; b != 0; b &= b - 1) values_[static_cast<size_t>(__builtin_ctzll(b))] = Value();
   }
-  if (++generation_ == 0) {  // older memo entries are stale from here on
-    memo_.clear();
-    generation_ = 1;
-  }
+  bound_ = 0;
+  bound_beyond_64_ = false;
+  if (++generation_ == 0) ForgetMemo();  // older memo entries are stale from here on
 }
 
-void Activation::Set(int slot, Value value) {
-  if (slot < 0) return;
-  if (static_cast<size_t>(slot) >= values_.size()) values_.resize(static_cast<size_t>(slot) + 1);
-  values_[static_cast<size_t>(slot)] = std::move(value);
-  if (++generation_ == 0) {
-    memo_.clear();
-    generation_ = 1;
-  }
+void Activation::ForgetMemo() {
+  memo_.clear();
+  generation_ = 1;
 }
 
 void Activation::StoreMemo(int memo_slot, const Value& value) const {

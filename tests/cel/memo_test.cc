@@ -82,5 +82,22 @@ TEST_F(MemoTest, AReusedActivationForgetsValuesAndMemos) {
   EXPECT_TRUE(Eval("x == null", other).BoolValue());
 }
 
+TEST(ReusableActivation, ResetClearsSlotsBeyondTheFirst64) {
+  Env env;
+  std::vector<int> slots;
+  for (int i = 0; i < 70; ++i) slots.push_back(env.DeclareVariable("v" + std::to_string(i)));
+  EvalState state;
+  Activation& act = state.ReusableActivation(0, env);
+  act.Set(slots[3], Value::Int(3));
+  act.Set(slots[69], Value::Int(69));
+  ASSERT_EQ(act.Get(slots[69]).IntValue(), 69);
+  Activation& again = state.ReusableActivation(0, env);
+  EXPECT_TRUE(again.Get(slots[3]).IsNull());
+  EXPECT_TRUE(again.Get(slots[69]).IsNull());
+  again.Set(slots[3], Value::Int(4));
+  Activation& third = state.ReusableActivation(0, env);
+  EXPECT_TRUE(third.Get(slots[3]).IsNull());
+}
+
 }  // namespace
 }  // namespace aimsgate::cel
