@@ -17,20 +17,6 @@ using internal::MapRep;
 using internal::OptionalRep;
 using internal::StringRep;
 
-Value Value::Bool(bool b) {
-  Value v;
-  v.kind_ = Kind::kBool;
-  v.u_.b = b;
-  return v;
-}
-
-Value Value::Int(int64_t i) {
-  Value v;
-  v.kind_ = Kind::kInt;
-  v.u_.i = i;
-  return v;
-}
-
 Value Value::Uint(uint64_t u) {
   Value v;
   v.kind_ = Kind::kUint;
@@ -74,7 +60,7 @@ Value Value::Error(std::string message) {
   return v;
 }
 
-Value Value::Json(const rapidjson::Value& j) {
+Value Value::JsonScalar(const rapidjson::Value& j) {
   switch (j.GetType()) {
     case rapidjson::kNullType:
       return Null();
@@ -193,14 +179,6 @@ Value Value::Map(std::vector<std::pair<Value, Value>> entries) {
   Value v;
   v.kind_ = Kind::kMap;
   v.heap_ = std::move(rep);
-  return v;
-}
-
-Value Value::Timestamp(int64_t seconds, int32_t nanos) {
-  Value v;
-  v.kind_ = Kind::kTimestamp;
-  v.u_.i = seconds;
-  v.nanos_ = nanos;
   return v;
 }
 

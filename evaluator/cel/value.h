@@ -104,7 +104,7 @@ class Value {
   // Borrowed: `s` must outlive the Value and everything derived from it.
   static Value StringView(std::string_view s);
   static Value Error(std::string message);
-  static Value Json(const rapidjson::Value& v);
+  static Value Json(const rapidjson::Value& v);  // inline below: bound per object, read per node
   static Value List(std::vector<Value> items);
   // Builds a map; keys must be bool, int, uint or string and distinct (int and
   // uint keys of equal value are the same key).  Returns an error Value otherwise.
@@ -182,6 +182,7 @@ class Value {
   std::vector<Value>* MutableListIfUnique();
 
  private:
+  static Value JsonScalar(const rapidjson::Value& v);
   friend struct internal::MapRep;
   Kind kind_ = Kind::kNull;
   bool json_ = false;  // list/map borrows a rapidjson node
@@ -209,5 +210,37 @@ Ordering Compare(const Value& a, const Value& b);
 // Structural equality for tests: kinds must match (1 != 1u), NaN == NaN, and
 // doubles are equal within a relative 1e-15 (decimal test data).
 bool StrictEqual(const Value& a, const Value& b);
+
+// The constructors on the evaluator's hot paths, inline.
+inline Value Value::Bool(bool b) {
+  Value v;
+  v.kind_ = Kind::kBool;
+  v.u_.b = b;
+  return v;
+}
+
+inline Value Value::Int(int64_t i) {
+  Value v;
+  v.kind_ = Kind::kInt;
+  v.u_.i = i;
+  return v;
+}
+
+inline Value Value::Timestamp(int64_t seconds, int32_t nanos) {
+  Value v;
+  v.kind_ = Kind::kTimestamp;
+  v.u_.i = seconds;
+  v.nanos_ = nanos;
+  return v;
+}
+
+inline Value Value::Json(const rapidjson::Value& j) {
+  if (!j.IsObject() && !j.IsArray()) return JsonScalar(j);
+  Value v;
+  v.kind_ = j.IsArray() ? Kind::kList : Kind::kMap;
+  v.json_ = true;
+  v.u_.json = &j;
+  return v;
+}
 
 }  // namespace aimsgate::cel
