@@ -10,6 +10,8 @@
 
 #include <array>
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <string_view>
 
 #include <rapidjson/document.h>
@@ -29,6 +31,33 @@ inline std::string_view StringMember(const rapidjson::Value& v, const char* key)
   return m && m->IsString() ? std::string_view(m->GetString(), m->GetStringLength()) : std::string_view();
 }
 
+// Whether the `n` bytes at `a` and `b` are equal: inline, overlapping word
+// compares for up to 32 bytes (most JSON keys), memcmp beyond.
+inline bool BytesEqual(const char* a, const char* b, size_t n) {
+  auto word = [](const char* p) {
+    uint64_t w;
+    std::memcpy(&w, p, 8);
+    return w;
+  };
+  if (n >= 8) {
+    if (n > 32) return std::memcmp(a, b, n) == 0;
+    if (word(a) != word(b) || word(a + n - 8) != word(b + n - 8)) return false;
+    return n <= 16 || (word(a + 8) == word(b + 8) && word(a + n - 16) == word(b + n - 16));
+  }
+  if (n >= 4) {
+    uint32_t x, y, u, w;
+    std::memcpy(&x, a, 4);
+    std::memcpy(&y, b, 4);
+    std::memcpy(&u, a + n - 4, 4);
+    std::memcpy(&w, b + n - 4, 4);
+    return x == y && u == w;
+  }
+  for (size_t i = 0; i < n; ++i) {
+    if (a[i] != b[i]) return false;
+  }
+  return true;
+}
+
 // The members of `v` named `names`, found in one scan of its members (reading
 // several keys of one object costs one scan, not one per key): element i is the
 // first member named names[i], or null.  All null when `v` is not an object.
@@ -38,9 +67,10 @@ std::array<const rapidjson::Value*, N> Members(const rapidjson::Value& v, const 
   if (!v.IsObject()) return found;
   size_t missing = N;
   for (const auto& m : v.GetObject()) {
-    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    const size_t size = m.name.GetStringLength();
+    const char* key = m.name.GetString();
     for (size_t i = 0; i < N; ++i) {
-      if (found[i] == nullptr && key == names[i]) {
+      if (found[i] == nullptr && names[i].size() == size && BytesEqual(key, names[i].data(), size)) {
         found[i] = &m.value;
         if (--missing == 0) return found;
         break;
