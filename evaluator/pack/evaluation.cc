@@ -41,6 +41,13 @@ inline Truth EvalBool(const cel::Program& program, const cel::Activation& act, c
   return Truth::kError;
 }
 
+// The effective action of a rule in a pack enforced in `mode`: shadow modes turn deny
+// into warn or audit.
+inline Action EffectiveAction(Action action, EnforcementMode mode) {
+  if (action != Action::kDeny || mode == EnforcementMode::kEnforce) return action;
+  return mode == EnforcementMode::kWarn ? Action::kWarn : Action::kAudit;
+}
+
 std::string RenderMessage(const CompiledRule& rule, const cel::Activation& act, cel::EvalState* state) {
   if (rule.message_expression) {
     cel::Value v = rule.message_expression->Evaluate(act, state);
@@ -225,10 +232,13 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   }
 }
 
+// The loop every rule of every object goes through: a passing assert costs a result
+// and the program's evaluation; the rest is out of line.
 void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode mode) {
   cel::Activation* act = nullptr;  // bound when the first rule of this pack matches
   std::optional<cel::Activation> own;  // without a scratch state to reuse one from
   const Matcher& matcher = pack.matcher();
+  const std::vector<CompiledRule>& rules = pack.rules();
   const CandidateList candidates = index < candidates_.size() ? candidates_[index] : matcher.Candidates(match_);
   for (const MatchCandidate& candidate : candidates) {
     if (!matcher.Matches(candidate, &match_)) continue;
@@ -236,31 +246,19 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
       act = scratch_ ? &scratch_->ReusableActivation(index, pack.env()) : &own.emplace(pack.env());
       Bind(pack, act);
     }
-    Evaluate(pack, pack.rules()[candidate.rule], mode, *act);
-  }
-}
-
-void Evaluation::Evaluate(const CompiledPack& pack, const CompiledRule& rule, EnforcementMode mode,
-                          const cel::Activation& act) {
-  const RuleSpec& spec = *rule.spec;
-  if (__builtin_expect(!spec.audit_annotation_key.empty(), 0)) {
-    RecordAuditAnnotation(pack, rule, act);
-    return;
-  }
-  RuleResult& r = out_.results.emplace_back();
-  r.info = &rule.info;
-  r.action = spec.action;
-  if (r.action == Action::kDeny && mode != EnforcementMode::kEnforce) {
-    r.action = mode == EnforcementMode::kWarn ? Action::kWarn : Action::kAudit;
-  }
-  if ((rule.when || spec.applies_from_unix > now_) && !Applies(rule, act, &r)) return;
-  const Truth passed = EvalBool(*rule.assert_program, act, scratch_, "assert", &r.message);
-  if (passed == Truth::kTrue) {
-    r.result = Outcome::kPass;
-  } else if (passed == Truth::kError) {
-    r.result = Outcome::kError;
-  } else {
-    Fail(rule, act, &r);
+    const CompiledRule& rule = rules[candidate.rule];
+    const RuleSpec& spec = *rule.spec;
+    if (__builtin_expect(!spec.audit_annotation_key.empty(), 0)) {
+      RecordAuditAnnotation(pack, rule, *act);
+      continue;
+    }
+    RuleResult& r = out_.results.emplace_back();  // room reserved by FindCandidates
+    r.info = &rule.info;
+    r.action = EffectiveAction(spec.action, mode);
+    if ((rule.when || spec.applies_from_unix > now_) && !Applies(rule, *act, &r)) continue;
+    const cel::Value passed = rule.assert_program->Evaluate(*act, scratch_);
+    if (__builtin_expect(passed.IsBool() && passed.BoolValue(), 1)) continue;  // r.result is kPass
+    NotPassed(rule, *act, passed, &r);
   }
 }
 
@@ -289,8 +287,16 @@ bool Evaluation::Applies(const CompiledRule& rule, const cel::Activation& act, R
   return false;
 }
 
-// A failed assert: the rendered message, then a waiver that covers it.
-void Evaluation::Fail(const CompiledRule& rule, const cel::Activation& act, RuleResult* r) {
+// An assert that did not evaluate to true: false fails (with the rendered message
+// and a waiver that covers it), anything else is an error.
+void Evaluation::NotPassed(const CompiledRule& rule, const cel::Activation& act, const cel::Value& assert_value,
+                           RuleResult* r) {
+  if (!assert_value.IsBool()) {
+    r->result = Outcome::kError;
+    r->message = assert_value.IsError() ? "assert: " + assert_value.ErrorMessage()
+                                        : "assert must evaluate to a bool, got " + assert_value.DebugString();
+    return;
+  }
   r->result = Outcome::kFail;
   r->message = RenderMessage(rule, act, scratch_);
   if (engine_.waivers) {

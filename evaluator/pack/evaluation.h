@@ -65,12 +65,11 @@ class Evaluation {
   void Identify();
   const rapidjson::Value& RequestFor(const PackSpec& spec);
   void Bind(const CompiledPack& pack, cel::Activation* act);
-  void Evaluate(const CompiledPack& pack, const CompiledRule& rule, EnforcementMode mode, const cel::Activation& act);
-  // The less common paths of Evaluate, kept out of its loop.
+  // The less common paths of RunPack's loop, kept out of it.
   void RecordAuditAnnotation(const CompiledPack& pack, const CompiledRule& rule,
                              const cel::Activation& act);
   bool Applies(const CompiledRule& rule, const cel::Activation& act, RuleResult* r);
-  void Fail(const CompiledRule& rule, const cel::Activation& act, RuleResult* r);
+  void NotPassed(const CompiledRule& rule, const cel::Activation& act, const cel::Value& assert_value, RuleResult* r);
 
   const EngineInputs& engine_;
   const rapidjson::Value& object_;
