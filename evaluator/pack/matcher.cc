@@ -6,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "evaluator/kernel/json_member.h"
 #include "evaluator/pack/inputs.h"
 #include "evaluator/pack/k8s_resources.h"
 
@@ -103,11 +104,24 @@ int KeyCompare(std::string_view a1, std::string_view a2, std::string_view a3, st
   return c != 0 ? c : KeyCompare(a3, b3);
 }
 
+inline bool Same(std::string_view a, std::string_view b) {
+  return a.size() == b.size() && kernel::BytesEqual(a.data(), b.data(), a.size());
+}
+
 // The entry of the sorted `entries` whose key (key_of(entry), a tuple of three
-// views) equals (k1, k2, k3), or null: a binary search that stops at equality.
+// views) equals (k1, k2, k3), or null: a scan for equality when there are few
+// entries (a pack names a handful of kinds), else a binary search.
 template <typename E, typename KeyOf>
 const E* FindEntry(const std::vector<E>& entries, KeyOf key_of, std::string_view k1, std::string_view k2,
                    std::string_view k3) {
+  constexpr size_t kScanned = 8;
+  if (entries.size() <= kScanned) {
+    for (const E& e : entries) {
+      const auto [e1, e2, e3] = key_of(e);
+      if (Same(e1, k1) && Same(e2, k2) && Same(e3, k3)) return &e;
+    }
+    return nullptr;
+  }
   size_t lo = 0, hi = entries.size();
   while (lo < hi) {
     const size_t mid = lo + (hi - lo) / 2;

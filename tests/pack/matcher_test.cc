@@ -241,6 +241,24 @@ TEST(Matcher, LiteralGroupVersionKindDecidesTheMatch) {
   EXPECT_EQ(Matching(m, Obj("apps", "v1", "Deployment", "payments")), (V{0, 1, 2}));
 }
 
+// Few index keys are scanned, many are binary-searched: both find every key,
+// and a key that differs in one byte or its length from a present one finds none.
+TEST(Matcher, IndexLookupsWithFewAndManyKeys) {
+  for (size_t n : {size_t{3}, size_t{8}, size_t{9}, size_t{40}}) {
+    std::vector<MatchSpec> specs(n);
+    for (size_t i = 0; i < n; ++i) specs[i].kinds = {K("g" + std::to_string(i % 3) + ".example.com", "v1", "Kind" + std::to_string(i))};
+    Matcher m = Compile(specs);
+    using V = std::vector<uint32_t>;
+    for (size_t i = 0; i < n; ++i) {
+      const std::string group = "g" + std::to_string(i % 3) + ".example.com", kind = "Kind" + std::to_string(i);
+      EXPECT_EQ(Matching(m, Obj(group, "v1", kind)), (V{static_cast<uint32_t>(i)})) << n << " keys, " << kind;
+      EXPECT_EQ(Matching(m, Obj(group, "v2", kind)), V{}) << n << " keys, " << kind;
+      EXPECT_EQ(Matching(m, Obj("h" + group.substr(1), "v1", kind)), V{}) << n << " keys, " << kind;
+      EXPECT_EQ(Matching(m, Obj(group, "v1", kind + "x")), V{}) << n << " keys, " << kind;
+    }
+  }
+}
+
 TEST(Matcher, Namespaces) {
   std::vector<MatchSpec> specs(4);
   specs[0].namespaces_include = {"ml-*", "payments"};
