@@ -134,7 +134,9 @@ class Activation {
   // Forgets every value and memo and sizes the activation for `env`, keeping
   // its storage: an activation reused from object to object on one thread
   // (EvalState::ReusableActivation) allocates nothing once warm.
-  void Reset(const Env& env);
+  // Slots in `keep` (bit i: slot i < 64) keep their value through the reset, for a
+  // caller that re-binds them with Set*UnlessSame (values constant across objects).
+  void Reset(const Env& env, uint64_t keep = 0);
   void Set(int slot, Value value) {
     if (slot < 0) return;
     const size_t i = static_cast<size_t>(slot);
@@ -146,6 +148,23 @@ class Activation {
       bound_beyond_64_ = true;
     }
     if (++generation_ == 0) ForgetMemo();
+  }
+  // Binds `slot` to the JSON `node` (null: null) or to the instant `seconds`,
+  // unless it holds exactly that already: re-binding the same parameters,
+  // request or time to a slot kept through Reset costs a comparison.
+  void SetJsonUnlessSame(int slot, const rapidjson::Value* node) {
+    if (slot >= 0 && static_cast<size_t>(slot) < values_.size()) {
+      const Value& held = values_[static_cast<size_t>(slot)];
+      if (node == nullptr ? held.IsNull() : held.BorrowedJson() == node) return;
+    }
+    SetJson(slot, node);
+  }
+  void SetTimestampUnlessSame(int slot, int64_t seconds) {
+    if (slot >= 0 && static_cast<size_t>(slot) < values_.size()) {
+      const Value& held = values_[static_cast<size_t>(slot)];
+      if (held.IsTimestamp() && held.Seconds() == seconds && held.Nanos() == 0) return;
+    }
+    Set(slot, Value::Timestamp(seconds, 0));
   }
   const Value& Get(int slot) const;
   size_t size() const { return values_.size(); }
@@ -164,6 +183,7 @@ class Activation {
     Value value;
   };
   void ForgetMemo();
+  void SetJson(int slot, const rapidjson::Value* node);  // Set, out of the Unless-Same fast path
 
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;
@@ -179,9 +199,10 @@ class EvalState {
   EvalState();
   ~EvalState();
   // The activation the caller keeps at `index` (one per pack of an engine),
-  // Reset for `env`: every variable null.  Valid until the next call with the
-  // same index; its values borrow what the caller binds, as any Activation.
-  Activation& ReusableActivation(size_t index, const Env& env);
+  // Reset for `env` (every variable null but those in `keep`, see
+  // Activation::Reset).  Valid until the next call with the same index; its
+  // values borrow what the caller binds, as any Activation.
+  Activation& ReusableActivation(size_t index, const Env& env, uint64_t keep = 0);
   struct Impl;
   Impl* impl() { return impl_.get(); }
 

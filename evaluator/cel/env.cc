@@ -20,13 +20,13 @@ struct EvalState::Impl {
 EvalState::EvalState() : impl_(std::make_unique<Impl>()) {}
 EvalState::~EvalState() = default;
 
-Activation& EvalState::ReusableActivation(size_t index, const Env& env) {
+Activation& EvalState::ReusableActivation(size_t index, const Env& env, uint64_t keep) {
   auto& activations = impl_->activations;
   if (index >= activations.size()) activations.resize(index + 1);
   if (!activations[index]) {
     activations[index] = std::make_unique<Activation>(env);
   } else {
-    activations[index]->Reset(env);
+    activations[index]->Reset(env, keep);
   }
   return *activations[index];
 }
@@ -211,17 +211,20 @@ CompileResult Env::Compile(const std::string& source, const CompileOptions& opti
 
 Activation::Activation(const Env& env) : values_(env.impl_->variables.size()) {}
 
-void Activation::Reset(const Env& env) {
+void Activation::Reset(const Env& env, uint64_t keep) {
   const size_t n = env.impl_->variables.size();
   if (values_.size() != n || bound_beyond_64_) {
     values_.assign(n, Value());
+    bound_ = 0;
   } else {
-    for (uint64_t b = bound_; b != 0; b &= b - 1) values_[static_cast<size_t>(__builtin_ctzll(b))] = Value();
+    for (uint64_t b = bound_ & ~keep; b != 0; b &= b - 1) values_[static_cast<size_t>(__builtin_ctzll(b))] = Value();
+    bound_ &= keep;
   }
-  bound_ = 0;
   bound_beyond_64_ = false;
   if (++generation_ == 0) ForgetMemo();  // older memo entries are stale from here on
 }
+
+void Activation::SetJson(int slot, const rapidjson::Value* node) { Set(slot, node ? Value::Json(*node) : Value()); }
 
 void Activation::ForgetMemo() {
   memo_.clear();

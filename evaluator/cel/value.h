@@ -120,6 +120,8 @@ class Value {
 
   Kind kind() const { return kind_; }
   bool IsNull() const { return kind_ == Kind::kNull; }
+  // The JSON array or object this value borrows, or null (any other value).
+  const rapidjson::Value* BorrowedJson() const { return json_ ? u_.json : nullptr; }
   bool IsBool() const { return kind_ == Kind::kBool; }
   bool IsInt() const { return kind_ == Kind::kInt; }
   bool IsUint() const { return kind_ == Kind::kUint; }

@@ -128,6 +128,7 @@ void Settle(Decision* d) {
   Effect strongest = Effect::kNone;
   bool warns = false;
   for (const RuleResult& r : d->results) {
+    if (r.result == Outcome::kPass) continue;  // most results, and no effect
     Effect e = EffectOf(r);
     warns |= e == Effect::kWarn;
     if (static_cast<int>(e) > static_cast<int>(strongest)) strongest = e;

@@ -192,8 +192,17 @@ const rapidjson::Value& Evaluation::RequestFor(const PackSpec& spec) {
   return *vap_request_;
 }
 
+// The slots whose values are the same for every object of a run (the pack's
+// parameters, the inventory, the request in CI, the time): a reused activation
+// keeps them, and Bind re-sets them only when they differ.
+uint64_t Evaluation::KeptSlots(const PackSlots& s) {
+  auto bit = [](int slot) { return slot >= 0 && slot < 64 ? uint64_t{1} << slot : 0; };
+  return bit(s.params) | bit(s.inventory_all) | bit(s.request) | bit(s.now);
+}
+
 // The variables a pack's expressions read, bound for this object into a fresh
-// or Reset activation (every slot null, so null values are not set again).
+// or Reset activation: every slot null but the kept ones (KeptSlots), so null
+// values are not set again, and every kept slot is set unless it is the same.
 void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   const PackSpec& spec = pack.spec();
   const PackSlots& s = pack.slots();
@@ -202,8 +211,9 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   };
   set(s.object, &object_);
   set(s.old_object, request_.old_object);
-  set(s.request, &RequestFor(spec));
-  set(s.params, spec.parameters.get());
+  act->SetJsonUnlessSame(s.request, &RequestFor(spec));
+  act->SetJsonUnlessSame(s.params, spec.parameters.get());
+  act->SetJsonUnlessSame(s.inventory_all, engine_.inventory ? &engine_.inventory->document() : nullptr);
   const rapidjson::Value* entry = nullptr;
   if (engine_.inventory) {
     const std::string& id_key = *engine_.system_id_key;
@@ -216,12 +226,11 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
     }
     if (!id.empty()) entry = engine_.inventory->Find(std::string(id));
     set(s.inventory, entry);
-    set(s.inventory_all, &engine_.inventory->document());
   }
   BindModel(engine_.models, object_, pack.annotation_prefix(), entry, engine_.model, &model_binding_);
   set(s.model, model_binding_.model);
   set(s.model_ref, model_binding_.ref ? &*model_binding_.ref : nullptr);
-  act->Set(s.now, cel::Value::Timestamp(now_, 0));
+  act->SetTimestampUnlessSame(s.now, now_);
   if (spec.namespaces) {
     const std::string& ns = out_.resource.namespace_;
     set(s.namespace_object, spec.namespaces->Find(ns.empty() ? "default" : ns));
@@ -232,8 +241,6 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   }
 }
 
-// The loop every rule of every object goes through: a passing assert costs a result
-// and the program's evaluation; the rest is out of line.
 void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode mode) {
   cel::Activation* act = nullptr;  // bound when the first rule of this pack matches
   std::optional<cel::Activation> own;  // without a scratch state to reuse one from
@@ -243,7 +250,7 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
   for (const MatchCandidate& candidate : candidates) {
     if (!matcher.Matches(candidate, &match_)) continue;
     if (!act) {
-      act = scratch_ ? &scratch_->ReusableActivation(index, pack.env()) : &own.emplace(pack.env());
+      act = scratch_ ? &scratch_->ReusableActivation(index, pack.env(), KeptSlots(pack.slots())) : &own.emplace(pack.env());
       Bind(pack, act);
     }
     const CompiledRule& rule = rules[candidate.rule];

@@ -99,5 +99,38 @@ TEST(ReusableActivation, ResetClearsSlotsBeyondTheFirst64) {
   EXPECT_TRUE(third.Get(slots[3]).IsNull());
 }
 
+TEST(ReusableActivation, KeptSlotsSurviveAResetAndAreReplacedWhenDifferent) {
+  Env env;
+  const int a = env.DeclareVariable("a"), b = env.DeclareVariable("b"), t = env.DeclareVariable("t");
+  rapidjson::Document one, two;
+  one.Parse(R"({"n": 1})");
+  two.Parse(R"({"n": 2})");
+  EvalState state;
+  const uint64_t keep = (uint64_t{1} << a) | (uint64_t{1} << t);
+  Activation& act = state.ReusableActivation(0, env, keep);
+  act.SetJsonUnlessSame(a, &one);
+  act.Set(b, Value::Json(one));
+  act.SetTimestampUnlessSame(t, 100);
+  Activation& again = state.ReusableActivation(0, env, keep);
+  EXPECT_EQ(again.Get(a).BorrowedJson(), &one);  // kept
+  EXPECT_TRUE(again.Get(b).IsNull());            // not kept
+  EXPECT_EQ(again.Get(t).Seconds(), 100);
+  again.SetJsonUnlessSame(a, &two);
+  EXPECT_EQ(again.Get(a).BorrowedJson(), &two);
+  again.SetJsonUnlessSame(a, nullptr);
+  EXPECT_TRUE(again.Get(a).IsNull());
+  again.SetTimestampUnlessSame(t, 101);
+  EXPECT_EQ(again.Get(t).Seconds(), 101);
+  again.Set(t, Value::Timestamp(101, 5));  // same seconds, other nanos: not the same instant
+  again.SetTimestampUnlessSame(t, 101);
+  EXPECT_EQ(again.Get(t).Nanos(), 0);
+  // Another Env (other slot count) clears everything, kept or not.
+  Env other;
+  other.DeclareVariable("x");
+  Activation& third = state.ReusableActivation(0, other, keep);
+  EXPECT_EQ(third.size(), 1u);
+  EXPECT_TRUE(third.Get(0).IsNull());
+}
+
 }  // namespace
 }  // namespace aimsgate::cel

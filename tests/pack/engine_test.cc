@@ -284,5 +284,47 @@ spec:
   EXPECT_EQ(outcomes(engine->Evaluate(bad, update, nullptr)), "r/created=fail r/owned=fail ");
 }
 
+// What a reused activation keeps from object to object (the parameters, the
+// inventory, the request, the time) is re-bound when it differs: another time,
+// or another engine (a reload) on the same thread's scratch state.
+TEST_F(EngineTest, KeptBindingsFollowTheTimeAndTheEngine) {
+  auto pack = [&](const std::string& name, int replicas) {
+    EngineOptions o;
+    o.rule_paths = {dir_.Write(name + ".yaml", R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: k, version: 0.1.0}
+spec:
+  parameters: {minReplicas: )Y" + std::to_string(replicas) + R"Y(}
+  rules:
+  - id: replicas
+    match: {kinds: ["Deployment"]}
+    assert: "object.spec.replicas >= params.minReplicas"
+  - id: before2030
+    match: {kinds: ["Deployment"]}
+    assert: "now < timestamp('2030-01-01T00:00:00Z')"
+)Y")};
+    std::vector<Diagnostic> diags;
+    auto engine = Engine::Load(o, &diags);
+    EXPECT_NE(engine, nullptr) << (diags.empty() ? "" : diags[0].ToString());
+    return engine;
+  };
+  auto two = pack("two", 2), five = pack("five", 5);
+  ASSERT_TRUE(two && five);
+  rapidjson::Document good = Json(kGood);  // 3 replicas
+  EvalRequest in2027, in2031;
+  in2027.now_unix = 1800000000;
+  in2031.now_unix = 1950000000;
+  auto outcomes = [](const ResourceEvaluation& e) {
+    std::string s;
+    for (const RuleResult& r : e.results) s += ToString(r.result) + std::string(" ");
+    return s;
+  };
+  EXPECT_EQ(outcomes(two->Evaluate(good, in2027, &state_)), "pass pass ");
+  EXPECT_EQ(outcomes(two->Evaluate(good, in2031, &state_)), "pass fail ");
+  EXPECT_EQ(outcomes(five->Evaluate(good, in2031, &state_)), "fail fail ");
+  EXPECT_EQ(outcomes(five->Evaluate(good, in2027, &state_)), "fail pass ");
+  EXPECT_EQ(outcomes(two->Evaluate(good, in2027, &state_)), "pass pass ");
+}
+
 }  // namespace
 }  // namespace aimsgate
