@@ -70,7 +70,7 @@ class EvidenceSink : public DecisionSink {
     in.model = model_;
     evidence::Status status = writer_.Append(in);
     if (status.ok()) return true;
-    error_ = f_.path + ": error: evidence not recorded for " + evaluation.resource.source + ":" +
+    error_ = f_.path + ": error: evidence not recorded for " + std::string(evaluation.resource.source()) + ":" +
              std::to_string(evaluation.resource.line) + ": " + status.message();
     writer_.Close();
     return false;

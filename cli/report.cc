@@ -33,8 +33,12 @@ Summary Summarize(const CollectedScan& scan) {
 }
 
 std::string ResourceKey(const ResourceRef& r) {
-  return r.source + '\x1f' + std::to_string(r.document_index) + '\x1f' + std::to_string(r.item_index) + '\x1f' +
-         r.api_version + '\x1f' + r.kind + '\x1f' + r.namespace_ + '\x1f' + r.name;
+  std::string key(r.source());
+  key.append(1, '\x1f').append(std::to_string(r.document_index)).append(1, '\x1f').append(std::to_string(r.item_index));
+  for (std::string_view part : {r.api_version(), r.kind(), r.namespace_(), r.name()}) {
+    key.append(1, '\x1f').append(part);
+  }
+  return key;
 }
 
 namespace {
@@ -73,13 +77,14 @@ void WriteFrameworkScores(Writer& w, const FrameworkScores& scores) {
 // The "resource" member of a JSON report entry (SPEC §2).
 template <typename Writer>
 void WriteResourceRef(Writer& w, const ResourceRef& r) {
+  auto str = [&w](std::string_view s) { w.String(s.data(), static_cast<rapidjson::SizeType>(s.size())); };
   w.Key("resource");
   w.StartObject();
-  w.Key("apiVersion"); w.String(r.api_version);
-  w.Key("kind"); w.String(r.kind);
-  if (!r.namespace_.empty()) { w.Key("namespace"); w.String(r.namespace_); }
-  w.Key("name"); w.String(r.name);
-  w.Key("source"); w.String(r.source);
+  w.Key("apiVersion"); str(r.api_version());
+  w.Key("kind"); str(r.kind());
+  if (!r.namespace_().empty()) { w.Key("namespace"); str(r.namespace_()); }
+  w.Key("name"); str(r.name());
+  w.Key("source"); str(r.source());
   w.Key("line"); w.Int(r.line);
   w.EndObject();
 }
@@ -296,9 +301,10 @@ const Palette& Colors(bool on) {
 }
 
 std::string Describe(const ResourceRef& r) {
-  std::string out = r.kind + " ";
-  if (!r.namespace_.empty()) out += r.namespace_ + "/";
-  out += r.name.empty() ? "<unnamed>" : r.name;
+  std::string out(r.kind());
+  out += ' ';
+  if (!r.namespace_().empty()) out.append(r.namespace_()) += '/';
+  out += r.name().empty() ? "<unnamed>" : r.name();
   return out;
 }
 
@@ -317,7 +323,7 @@ class TextSink : public DecisionSink {
     const char* mark = e.denied() ? "DENY" : e.warned() ? "WARN" : "OK  ";
     const char* color = e.denied() ? c.red : e.warned() ? c.yellow : c.green;
     os << color << c.bold << mark << c.reset << " " << c.bold << Describe(e.resource) << c.reset << c.dim << "  "
-       << e.resource.source << ":" << e.resource.line << c.reset << "\n";
+       << e.resource.source() << ":" << e.resource.line << c.reset << "\n";
     if (e.results.empty()) {
       os << "     " << c.dim << "no rule applies" << c.reset << "\n";
       return true;
@@ -332,7 +338,7 @@ class TextSink : public DecisionSink {
       for (const auto& ctl : r.controls()) os << ", " << ctl;
       os << "]\n       " << r.message;
       if (r.field_line > 0 && r.field_line != e.resource.line) {
-        os << c.dim << "  (" << e.resource.source << ":" << r.field_line << ")" << c.reset;
+        os << c.dim << "  (" << e.resource.source() << ":" << r.field_line << ")" << c.reset;
       }
       os << "\n";
       if (r.result == Outcome::kFail && !r.remediation().empty()) {

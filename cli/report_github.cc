@@ -106,7 +106,7 @@ class GithubSink : public DecisionSink {
       message += "\n" + QualifiedName(e.resource) + " · " + ToString(r.severity()) + " · " + ToString(r.action) +
                  (controls.empty() ? "" : " · ISO/IEC 42001 " + controls);
       std::string title = r.rule() + (controls.empty() ? "" : " [" + controls + "]");
-      Command(os, level, e.resource.source, ResultLine(e, r), 0, title, message);
+      Command(os, level, std::string(e.resource.source()), ResultLine(e, r), 0, title, message);
     }
     return true;
   }

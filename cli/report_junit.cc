@@ -63,8 +63,10 @@ CaseText& operator<<(CaseText& o, int n) { return o.s += std::to_string(n), o; }
 
 template <typename Out>
 void WriteCase(const ResourceEvaluation& e, const RuleResult& r, Out& os) {
-  std::string file = e.resource.source;
-  std::string classname = file + "/" + e.resource.kind + "/" + (e.resource.name.empty() ? "<unnamed>" : e.resource.name);
+  std::string file(e.resource.source());
+  std::string classname = file + "/";
+  classname.append(e.resource.kind()) += '/';
+  classname += e.resource.name().empty() ? "<unnamed>" : e.resource.name();
   int line = ResultLine(e, r);
   os << "    <testcase name=\"" << Attr(r.rule()) << "\" classname=\"" << Attr(classname) << "\" file=\"" << Attr(file)
      << "\"";

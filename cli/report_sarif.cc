@@ -26,7 +26,7 @@ namespace {
 constexpr const char* kInformationUri = "https://github.com/aimsgate/aimsgate";
 
 template <typename Writer>
-void Str(Writer& w, const std::string& s) {
+void Str(Writer& w, std::string_view s) {
   std::string clean = SanitizeUtf8(s);
   w.String(clean.c_str(), static_cast<rapidjson::SizeType>(clean.size()));
 }
@@ -134,7 +134,7 @@ void WriteRule(Writer& w, const Engine::RuleListing& info) {
 }
 
 template <typename Writer>
-void WritePhysicalLocation(Writer& w, const std::string& source, int line, int column) {
+void WritePhysicalLocation(Writer& w, std::string_view source, int line, int column) {
   bool relative = true;
   std::string uri = SourceUri(source, &relative);
   Key(w, "physicalLocation");
@@ -168,13 +168,13 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
   Key(w, "locations");
   w.StartArray();
   w.StartObject();
-  if (e.resource.source != kStdinSource && !e.resource.source.empty()) {
-    WritePhysicalLocation(w, e.resource.source, ResultLine(e, r), 0);
+  if (e.resource.source() != kStdinSource && !e.resource.source().empty()) {
+    WritePhysicalLocation(w, e.resource.source(), ResultLine(e, r), 0);
   }
   Key(w, "logicalLocations");
   w.StartArray();
   w.StartObject();
-  Key(w, "name"); Str(w, e.resource.name.empty() ? "<unnamed>" : e.resource.name);
+  Key(w, "name"); Str(w, e.resource.name().empty() ? "<unnamed>" : e.resource.name());
   Key(w, "fullyQualifiedName"); Str(w, QualifiedName(e.resource));
   Key(w, "kind"); w.String("resource");
   w.EndObject();
@@ -182,8 +182,11 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
   w.EndObject();
   w.EndArray();
   // Stable across line moves: the rule and the resource's identity, not its line.
-  std::string identity = r.rule() + "\n" + e.resource.source + "\n" + e.resource.api_version + "\n" + e.resource.kind +
-                         "\n" + e.resource.namespace_ + "\n" + e.resource.name;
+  std::string identity = r.rule();
+  const ResourceRef& res = e.resource;
+  for (std::string_view part : {res.source(), res.api_version(), res.kind(), res.namespace_(), res.name()}) {
+    identity.append(1, '\n').append(part);
+  }
   Key(w, "partialFingerprints");
   w.StartObject();
   Key(w, "aimsgateResource/v1"); w.String(kernel::Sha256Hex(identity).c_str());
@@ -216,10 +219,10 @@ void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r, in
   if (r.result == Outcome::kFail && !r.remediation().empty()) { Key(w, "remediation"); Str(w, r.remediation()); }
   Key(w, "resource");
   w.StartObject();
-  Key(w, "apiVersion"); Str(w, e.resource.api_version);
-  Key(w, "kind"); Str(w, e.resource.kind);
-  if (!e.resource.namespace_.empty()) { Key(w, "namespace"); Str(w, e.resource.namespace_); }
-  Key(w, "name"); Str(w, e.resource.name);
+  Key(w, "apiVersion"); Str(w, e.resource.api_version());
+  Key(w, "kind"); Str(w, e.resource.kind());
+  if (!e.resource.namespace_().empty()) { Key(w, "namespace"); Str(w, e.resource.namespace_()); }
+  Key(w, "name"); Str(w, e.resource.name());
   Key(w, "line"); w.Int(e.resource.line);
   w.EndObject();
   w.EndObject();

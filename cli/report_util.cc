@@ -45,8 +45,9 @@ int ResultLine(const ResourceEvaluation& e, const RuleResult& r) {
 
 std::string QualifiedName(const ResourceRef& r) {
   std::string out;
-  if (!r.namespace_.empty()) out += r.namespace_ + "/";
-  out += r.kind + "/" + (r.name.empty() ? "<unnamed>" : r.name);
+  if (!r.namespace_().empty()) out.append(r.namespace_()) += '/';
+  out.append(r.kind()) += '/';
+  out += r.name().empty() ? "<unnamed>" : r.name();
   return out;
 }
 
@@ -72,8 +73,8 @@ std::string PercentEncode(const std::string& path) {
 
 }  // namespace
 
-std::string SourceUri(const std::string& path, bool* relative) {
-  std::string p = path;
+std::string SourceUri(std::string_view path, bool* relative) {
+  std::string p(path);
   while (p.size() > 2 && p.compare(0, 2, "./") == 0) p.erase(0, 2);
   if (!p.empty() && p[0] == '/') {
     char cwd[PATH_MAX];

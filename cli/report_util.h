@@ -42,6 +42,6 @@ std::string QualifiedName(const ResourceRef& r);
 // removed; `*relative` = true); absolute paths under the working directory are
 // made relative to it; other absolute paths become file:// URIs.  Reserved
 // characters are percent-encoded.
-std::string SourceUri(const std::string& path, bool* relative);
+std::string SourceUri(std::string_view path, bool* relative);
 
 }  // namespace aimsgate::cli

@@ -162,9 +162,10 @@ void RunSuite(const std::string& file, const YAML::Node& doc, ErrorPrinter* erro
   // (kind, namespace, name, rule) -> result; rule "" -> the resource's verdict (the engine's)
   std::map<std::tuple<std::string, std::string, std::string, std::string>, std::string> actual;
   for (const auto& ev : scan.evaluations) {
-    actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, ""}] = ToString(ev.verdict);
+    const std::string kind(ev.resource.kind()), ns(ev.resource.namespace_()), resource_name(ev.resource.name());
+    actual[{kind, ns, resource_name, ""}] = ToString(ev.verdict);
     for (const auto& r : ev.results) {
-      actual[{ev.resource.kind, ev.resource.namespace_, ev.resource.name, r.rule()}] = ToString(r.result);
+      actual[{kind, ns, resource_name, r.rule()}] = ToString(r.result);
     }
   }
   for (const auto& item : results) {

@@ -260,9 +260,10 @@ void DescribeEffects(const ResourceEvaluation& eval, const HandlerOptions& optio
     }
   }
   if (!eval.denied()) return;
-  std::string message = "aimsgate denied " + eval.resource.kind + " " +
-                        (eval.resource.namespace_.empty() ? "" : eval.resource.namespace_ + "/") +
-                        eval.resource.name + ": ";
+  std::string message = "aimsgate denied ";
+  message.append(eval.resource.kind()) += ' ';
+  if (!eval.resource.namespace_().empty()) message.append(eval.resource.namespace_()) += '/';
+  message.append(eval.resource.name()) += ": ";
   for (size_t i = 0; i < out->deny_reasons.size(); ++i) message += (i ? "; " : "") + out->deny_reasons[i];
   out->status_message = Masked(eval, std::move(message));
   if (out->status_message.size() > options.max_status_message) {

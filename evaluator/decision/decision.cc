@@ -1,6 +1,75 @@
 #include "evaluator/decision/decision.h"
 
+#include <algorithm>
+#include <cstring>
+
 namespace aimsgate {
+
+void ResourceRef::Assign(const Fields& f) {
+  const size_t total = f.api_version.size() + f.kind.size() + f.namespace_.size() + f.name.size() +
+                       f.source.size() + f.system_id.size() + f.uid.size() + f.controller_uid.size() +
+                       f.owner.size() + f.risk_tier.size();
+  // The offsets are 32-bit: past 4 GiB in all (no manifest gets there) the
+  // fields are cut rather than wrapped.
+  constexpr size_t kMaxText = UINT32_MAX;
+  if (total > kMaxText) {
+    Fields cut = f;
+    size_t room = kMaxText;
+    for (std::string_view Fields::*field : {&Fields::api_version, &Fields::kind, &Fields::namespace_, &Fields::name,
+                                            &Fields::source, &Fields::system_id, &Fields::uid, &Fields::controller_uid,
+                                            &Fields::owner, &Fields::risk_tier}) {
+      std::string_view& s = cut.*field;
+      s = s.substr(0, std::min(s.size(), room));
+      room -= s.size();
+    }
+    Assign(cut);
+    return;
+  }
+  // One buffer of the final size, filled in place (appending costs a capacity
+  // check and a call per field); a fresh one, moved in, as `f` may view the old.
+  std::string text(total, '\0');
+  uint32_t at = 0;
+  size_t i = 0;
+  auto put = [&](std::string_view s) {
+    offsets_[i++] = at;
+    if (!s.empty()) std::memcpy(text.data() + at, s.data(), s.size());
+    at += static_cast<uint32_t>(s.size());
+  };
+  // In the order of Field.
+  put(f.api_version);
+  put(f.kind);
+  put(f.namespace_);
+  put(f.name);
+  put(f.source);
+  put(f.system_id);
+  put(f.uid);
+  put(f.controller_uid);
+  put(f.owner);
+  put(f.risk_tier);
+  offsets_[kFields] = at;
+  text_ = std::move(text);
+}
+
+ResourceRef::Fields ResourceRef::fields() const {
+  Fields f;
+  f.api_version = api_version();
+  f.kind = kind();
+  f.namespace_ = namespace_();
+  f.name = name();
+  f.source = source();
+  f.system_id = system_id();
+  f.uid = uid();
+  f.controller_uid = controller_uid();
+  f.owner = owner();
+  f.risk_tier = risk_tier();
+  return f;
+}
+
+void ResourceRef::Set(std::string_view Fields::*field, std::string_view v) {
+  Fields f = fields();
+  f.*field = v;
+  Assign(f);
+}
 
 const char* ToString(Outcome o) {
   switch (o) {

@@ -18,6 +18,7 @@
 // Thread-safety: plain values.  Enforcement is immutable once parsed.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -64,20 +65,87 @@ struct PackRef {
   std::string digest;  // "sha256:<hex>"
 };
 
-struct ResourceRef {
-  std::string api_version;
-  std::string kind;
-  std::string namespace_;  // empty for cluster-scoped or unset
-  std::string name;
-  std::string source;      // file in CI, empty in admission
-  std::string system_id;   // annotation aimsgate.io/system-id, empty when absent (evidence, reports)
-  std::string uid;         // metadata.uid when the object has one (objects listed from a cluster)
-  std::string controller_uid;  // uid of its ownerReference with controller: true, if any
-  std::string owner;       // annotation aimsgate.io/owner, as system_id is read (evidence: current state)
-  std::string risk_tier;   // annotation aimsgate.io/risk-tier, likewise
+// The identity of an evaluated object, for reports and evidence.  Its ten strings
+// live back to back in one buffer, so filling one costs one allocation at most
+// (none when they fit the small-string buffer) instead of one per field: every
+// evaluation fills one (Evaluation::Identify).
+//
+//   ResourceRef::Fields f;
+//   f.api_version = "apps/v1";
+//   f.kind = "Deployment";
+//   f.name = "scorer";
+//   ref.Assign(f);                          // every field at once (the rest empty)
+//   ref.set_namespace_("ml");               // one field (rebuilds the buffer)
+//   std::string_view kind = ref.kind();     // valid until the next Assign or set_*
+//
+// The accessors return views into the ref: not NUL-terminated, and invalidated by
+// any setter or Assign (of any field) and by the ref's destruction; a moved or
+// copied ref keeps its values (the offsets are relative to its own buffer).  A view
+// of an empty field is empty but never null.
+// Thread-safety: a plain value.
+class ResourceRef {
+ public:
+  // Views of every string field, by name: what Assign takes and fields() returns.
+  struct Fields {
+    std::string_view api_version;
+    std::string_view kind;
+    std::string_view namespace_;
+    std::string_view name;
+    std::string_view source;
+    std::string_view system_id;
+    std::string_view uid;
+    std::string_view controller_uid;
+    std::string_view owner;
+    std::string_view risk_tier;
+  };
+
+  // Replaces every string field with `f`'s (which may view this ref): one buffer of
+  // the total size, each field copied in.  Leaves line and the indexes alone.
+  void Assign(const Fields& f);
+  Fields fields() const;  // views into this ref, as the accessors'
+
+  std::string_view api_version() const { return Get(kApiVersion); }
+  std::string_view kind() const { return Get(kKind); }
+  std::string_view namespace_() const { return Get(kNamespace); }  // empty for cluster-scoped or unset
+  std::string_view name() const { return Get(kName); }
+  std::string_view source() const { return Get(kSource); }     // file in CI, empty in admission
+  // annotation aimsgate.io/system-id, empty when absent (evidence, reports)
+  std::string_view system_id() const { return Get(kSystemId); }
+  std::string_view uid() const { return Get(kUid); }  // metadata.uid when the object has one (listed from a cluster)
+  // uid of its ownerReference with controller: true, if any
+  std::string_view controller_uid() const { return Get(kControllerUid); }
+  // annotation aimsgate.io/owner, as system_id is read (evidence: current state)
+  std::string_view owner() const { return Get(kOwner); }
+  std::string_view risk_tier() const { return Get(kRiskTier); }  // annotation aimsgate.io/risk-tier, likewise
+
+  // One field each (the others kept); `v` may view this ref.
+  void set_api_version(std::string_view v) { Set(&Fields::api_version, v); }
+  void set_kind(std::string_view v) { Set(&Fields::kind, v); }
+  void set_namespace_(std::string_view v) { Set(&Fields::namespace_, v); }
+  void set_name(std::string_view v) { Set(&Fields::name, v); }
+  void set_source(std::string_view v) { Set(&Fields::source, v); }
+  void set_system_id(std::string_view v) { Set(&Fields::system_id, v); }
+  void set_uid(std::string_view v) { Set(&Fields::uid, v); }
+  void set_controller_uid(std::string_view v) { Set(&Fields::controller_uid, v); }
+  void set_owner(std::string_view v) { Set(&Fields::owner, v); }
+  void set_risk_tier(std::string_view v) { Set(&Fields::risk_tier, v); }
+
   int line = 0;
   int document_index = 0;
   int item_index = -1;
+
+ private:
+  // In the order of Fields, which is the order of the buffer.
+  enum Field : uint8_t {
+    kApiVersion, kKind, kNamespace, kName, kSource, kSystemId, kUid, kControllerUid, kOwner, kRiskTier, kFields
+  };
+  std::string_view Get(Field f) const {
+    return std::string_view(text_.data() + offsets_[f], offsets_[f + 1] - offsets_[f]);
+  }
+  void Set(std::string_view Fields::*field, std::string_view v);
+
+  std::string text_;                               // the fields back to back
+  std::array<uint32_t, kFields + 1> offsets_{};    // field i is text_[offsets_[i], offsets_[i + 1])
 };
 
 struct WaiverRef {

@@ -25,12 +25,6 @@ const rapidjson::Value* TemplateAnnotations(const rapidjson::Value& object, std:
   return tmeta ? kernel::Member(*tmeta, "annotations") : nullptr;
 }
 
-// Copies `from` into a ResourceRef string that is still empty (an append
-// skips the general replace, and an empty value costs nothing).
-inline void CopyTo(std::string* to, std::string_view from) {
-  if (!from.empty()) to->append(from);
-}
-
 // Evaluates a Program expecting a bool; anything else is an error, described in *error.
 enum class Truth { kFalse, kTrue, kError };
 inline Truth EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
@@ -90,25 +84,26 @@ Evaluation::Evaluation(const EngineInputs& engine, const rapidjson::Value& objec
 // annotations (the pod template's only when the object's own lack a key).
 void Evaluation::Identify() {
   ResourceRef& ref = out_.resource;
+  ResourceRef::Fields id;  // views into the object and the request, copied into `ref` at once
   const auto [api_value, kind_value, metadata] = kernel::Members<3>(object_, {"apiVersion", "kind", "metadata"});
   const std::string_view api = kernel::StringOf(api_value);
-  CopyTo(&ref.api_version, api);
-  CopyTo(&ref.kind, kernel::StringOf(kind_value));
+  id.api_version = api;
+  id.kind = kernel::StringOf(kind_value);
   const rapidjson::Value* labels = nullptr;
   if (metadata) {
     const auto [name, ns, labels_value, annotations, uid, owners, generate_name] = kernel::Members<7>(
         *metadata, {"name", "namespace", "labels", "annotations", "uid", "ownerReferences", "generateName"});
-    CopyTo(&ref.name, kernel::StringOf(name));
-    if (ref.name.empty()) CopyTo(&ref.name, kernel::StringOf(generate_name));
-    CopyTo(&ref.namespace_, kernel::StringOf(ns));
+    id.name = kernel::StringOf(name);
+    if (id.name.empty()) id.name = kernel::StringOf(generate_name);
+    id.namespace_ = kernel::StringOf(ns);
     labels = labels_value;
     annotations_ = annotations;
-    if (uid) CopyTo(&ref.uid, kernel::StringOf(uid));
+    if (uid) id.uid = kernel::StringOf(uid);
     if (owners && owners->IsArray()) {
       for (const rapidjson::Value& owner : owners->GetArray()) {
         const rapidjson::Value* controller = kernel::Member(owner, "controller");
         if (controller && controller->IsBool() && controller->GetBool()) {
-          CopyTo(&ref.controller_uid, kernel::StringMember(owner, "uid"));
+          id.controller_uid = kernel::StringMember(owner, "uid");
           break;
         }
       }
@@ -124,20 +119,21 @@ void Evaluation::Identify() {
   }
   own_system_id_ = values[0];
   if (values[0].empty() || values[1].empty() || values[2].empty()) {
-    if (const rapidjson::Value* tmpl = TemplateAnnotations(object_, ref.kind)) {
+    if (const rapidjson::Value* tmpl = TemplateAnnotations(object_, id.kind)) {
       const auto found = kernel::Members<3>(*tmpl, keys);
       for (size_t i = 0; i < keys.size(); ++i) {
         if (values[i].empty()) values[i] = kernel::StringOf(found[i]);
       }
     }
   }
-  CopyTo(&ref.system_id, values[0]);
-  if (!ref.system_id.empty()) {
-    CopyTo(&ref.owner, values[1]);
-    CopyTo(&ref.risk_tier, values[2]);
+  id.system_id = values[0];
+  if (!id.system_id.empty()) {
+    id.owner = values[1];
+    id.risk_tier = values[2];
   }
-  if (ref.namespace_.empty() && request_.request) CopyTo(&ref.namespace_, kernel::StringMember(req_, "namespace"));
-  if (!request_.source.empty()) ref.source = request_.source;
+  if (id.namespace_.empty() && request_.request) id.namespace_ = kernel::StringMember(req_, "namespace");
+  id.source = request_.source;
+  ref.Assign(id);
   ref.line = request_.line;
   ref.document_index = request_.document_index;
   ref.item_index = request_.item_index;
@@ -145,9 +141,9 @@ void Evaluation::Identify() {
   size_t slash = api.find('/');
   match_.group = slash == std::string_view::npos ? std::string_view() : api.substr(0, slash);
   match_.version = slash == std::string_view::npos ? api : api.substr(slash + 1);
-  match_.kind = ref.kind;
-  match_.name = ref.name;
-  match_.ns = ref.namespace_;
+  match_.kind = ref.kind();
+  match_.name = ref.name();
+  match_.ns = ref.namespace_();
   // (the synthetic request of CI is a CREATE, MatchObject's default)
   if (request_.request) match_.operation = kernel::StringMember(req_, "operation");
   match_.labels = labels;
@@ -179,16 +175,16 @@ const rapidjson::Value& Evaluation::RequestFor(const PackSpec& spec) {
   rapidjson::Value kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
   kind.AddMember("group", str(match_.group), a)
       .AddMember("version", str(match_.version), a)
-      .AddMember("kind", str(ref.kind), a);
-  const std::string plural = ResourceForKind(match_.group, ref.kind);
+      .AddMember("kind", str(ref.kind()), a);
+  const std::string plural = ResourceForKind(match_.group, ref.kind());
   resource.AddMember("group", str(match_.group), a)
       .AddMember("version", str(match_.version), a)
       .AddMember("resource", str(plural), a);
   vap_request_->AddMember("kind", kind, a);
   vap_request_->AddMember("resource", resource, a);
-  vap_request_->AddMember("name", str(ref.name), a);
+  vap_request_->AddMember("name", str(ref.name()), a);
   vap_request_->RemoveMember("namespace");
-  vap_request_->AddMember("namespace", str(ref.namespace_), a);
+  vap_request_->AddMember("namespace", str(ref.namespace_()), a);
   return *vap_request_;
 }
 
@@ -232,7 +228,7 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   set(s.model_ref, model_binding_.ref ? &*model_binding_.ref : nullptr);
   act->SetTimestampUnlessSame(s.now, now_);
   if (spec.namespaces) {
-    const std::string& ns = out_.resource.namespace_;
+    const std::string_view ns = out_.resource.namespace_();
     set(s.namespace_object, spec.namespaces->Find(ns.empty() ? "default" : ns));
   }
   for (size_t i : pack.rules_with_params()) {

@@ -221,7 +221,7 @@ void LoadWaiverFile(const std::string& path, std::vector<Waiver>* out, std::vect
   }
 }
 
-bool AnyGlob(const std::vector<std::string>& patterns, const std::string& text) {
+bool AnyGlob(const std::vector<std::string>& patterns, std::string_view text) {
   if (patterns.empty()) return true;
   return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) { return GlobMatch(p, text); });
 }
@@ -246,8 +246,8 @@ std::shared_ptr<const WaiverSet> LoadWaivers(const std::vector<std::string>& pat
 const Waiver* WaiverSet::Find(const std::string& rule, const ResourceRef& resource, int64_t now_unix,
                               const Waiver** expired) const {
   for (const auto& w : waivers_) {
-    if (!AnyGlob(w.rules, rule) || !AnyGlob(w.namespaces, resource.namespace_) ||
-        !AnyGlob(w.names, resource.name) || !AnyGlob(w.kinds, resource.kind)) {
+    if (!AnyGlob(w.rules, rule) || !AnyGlob(w.namespaces, resource.namespace_()) ||
+        !AnyGlob(w.names, resource.name()) || !AnyGlob(w.kinds, resource.kind())) {
       continue;
     }
     if (w.expires_unix > now_unix) return &w;

@@ -32,7 +32,9 @@ TEST(Scan, OrderIsByFileThenDocument) {
   EXPECT_TRUE(r.errors.empty());
   EXPECT_EQ(r.files, 7u);
   std::vector<std::string> seen;
-  for (const auto& e : r.evaluations) seen.push_back(e.resource.source + "#" + std::to_string(e.resource.document_index));
+  for (const auto& e : r.evaluations) {
+    seen.push_back(std::string(e.resource.source()) + "#" + std::to_string(e.resource.document_index));
+  }
   EXPECT_THAT(seen, ::testing::ElementsAre("repo/apps/bad.yaml#0", "repo/apps/bad.yaml#1", "repo/apps/good.yaml#0",
                                            "repo/apps/odd name,with:colon%.yaml#0", "repo/apps/waived.yaml#0",
                                            "repo/config/cm.yaml#0", "repo/nested/deep/svc.yaml#0",
@@ -70,7 +72,7 @@ TEST(Scan, ManyFilesKeepOrderWithFourJobs) {
   for (size_t i = 1; i < b.evaluations.size(); ++i) {
     const auto& p = b.evaluations[i - 1].resource;
     const auto& q = b.evaluations[i].resource;
-    EXPECT_TRUE(p.source < q.source || (p.source == q.source && p.document_index < q.document_index)) << i;
+    EXPECT_TRUE(p.source() < q.source() || (p.source() == q.source() && p.document_index < q.document_index)) << i;
   }
 }
 
@@ -102,7 +104,8 @@ std::vector<std::string> SinkSequence(const std::string& dir, size_t total, std:
     o.jobs = j;
     std::vector<std::string> seen;
     ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
-      seen.push_back(d.resource.source + "#" + std::to_string(d.resource.document_index) + "/" + d.resource.name);
+      seen.push_back(std::string(d.resource.source()) + "#" + std::to_string(d.resource.document_index) + "/" +
+                     std::string(d.resource.name()));
       return true;
     });
     EXPECT_FALSE(r.stopped);
@@ -179,7 +182,7 @@ TEST_P(FieldLineTest, PointsAtTheOffendingField) {
   CollectedScan r = ScanFixtures(*engine, {"repo"});
   const LineCase& c = GetParam();
   for (const auto& e : r.evaluations) {
-    if (e.resource.source != c.source || e.resource.name != c.name) continue;
+    if (e.resource.source() != c.source || e.resource.name() != c.name) continue;
     for (const auto& res : e.results) {
       if (res.rule() == c.rule) {
         EXPECT_EQ(res.field_line, c.line);
@@ -242,7 +245,7 @@ TEST(Scan, BinaryAndInvalidUtf8FilesAreInputErrors) {
   EXPECT_EQ(r.errors[1].source, "b-latin1.yaml");
   EXPECT_GT(r.errors[1].line, 0);
   ASSERT_EQ(r.evaluations.size(), 1u);
-  EXPECT_EQ(r.evaluations[0].resource.name, "ok");
+  EXPECT_EQ(r.evaluations[0].resource.name(), "ok");
 }
 
 TEST(Scan, ListItemsAreReadOneByOneAndTheLimitIsPerItem) {
@@ -260,7 +263,9 @@ TEST(Scan, ListItemsAreReadOneByOneAndTheLimitIsPerItem) {
   o.max_file_bytes = 1000;
   CollectedScan r = ScanAll(*engine, o);
   std::vector<std::string> names;
-  for (const auto& e : r.evaluations) names.push_back(e.resource.name + "#" + std::to_string(e.resource.item_index));
+  for (const auto& e : r.evaluations) {
+    names.push_back(std::string(e.resource.name()) + "#" + std::to_string(e.resource.item_index));
+  }
   // The items before the oversized one were checked; reading stops at it.
   EXPECT_THAT(names, ::testing::ElementsAre("a#0", "b#1"));
   ASSERT_EQ(r.errors.size(), 1u);
@@ -278,7 +283,7 @@ TEST(Scan, AWalkedFileKeepsItsErrorsOnceItHoldsAnObject) {
   o.paths = {t / "tree"};
   CollectedScan r = ScanAll(*engine, o);
   ASSERT_EQ(r.evaluations.size(), 1u);
-  EXPECT_EQ(r.evaluations[0].resource.name, "ok");
+  EXPECT_EQ(r.evaluations[0].resource.name(), "ok");
   ASSERT_EQ(r.errors.size(), 1u);
   EXPECT_THAT(r.errors[0].source, ::testing::EndsWith("mixed.yaml"));
   EXPECT_EQ(r.errors[0].line, 1);
@@ -307,7 +312,7 @@ TEST(Scan, AdmissionReviewsAreReadAsTheWebhookReadsThem) {
   o.admission_reviews = true;
   CollectedScan r = ScanAll(*engine, o);
   ASSERT_EQ(r.evaluations.size(), 1u);
-  EXPECT_EQ(r.evaluations[0].resource.name, "old");
+  EXPECT_EQ(r.evaluations[0].resource.name(), "old");
   ASSERT_EQ(r.errors.size(), 3u);
   EXPECT_EQ(r.errors[0].ToString(),
             "b-bad-operation.yaml:1:1: error: AdmissionReview: request.operation must be CREATE, UPDATE, DELETE or "

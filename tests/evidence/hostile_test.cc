@@ -137,9 +137,12 @@ TEST(Utf8, WriterNeverWritesALineTheVerifierRejects) {
     ResourceEvaluation ev;
     // Named fields: ResourceRef grows (uid, owner...), positional braces would shift.
     ResourceRef& ref = ev.resource;
-    for (std::string* s : {&ref.api_version, &ref.kind, &ref.namespace_, &ref.name, &ref.source, &ref.system_id,
-                           &ref.uid, &ref.controller_uid, &ref.owner, &ref.risk_tier}) {
-      *s = random_string();
+    using Setter = void (ResourceRef::*)(std::string_view);
+    for (Setter set : {&ResourceRef::set_api_version, &ResourceRef::set_kind, &ResourceRef::set_namespace_,
+                       &ResourceRef::set_name, &ResourceRef::set_source, &ResourceRef::set_system_id,
+                       &ResourceRef::set_uid, &ResourceRef::set_controller_uid, &ResourceRef::set_owner,
+                       &ResourceRef::set_risk_tier}) {
+      (ref.*set)(random_string());
     }
     ref.line = static_cast<int>(rng() % 5);
     ref.document_index = 0;

@@ -22,8 +22,8 @@ std::vector<ResourceEvaluation> Sample() {
   evs.push_back(testing::SampleEvaluation("ml", "ranker", /*fail=*/false));  // all pass
   evs.push_back(testing::SampleEvaluation("fraud", "legacy", false, /*waived=*/true));
   ResourceEvaluation ns = testing::SampleEvaluation("", "ml-namespace", false);
-  ns.resource.api_version = "v1";
-  ns.resource.kind = "Namespace";
+  ns.resource.set_api_version("v1");
+  ns.resource.set_kind("Namespace");
   ns.results[1].action = Action::kWarn;
   ns.results[1].result = Outcome::kFail;
   ns.results[1].message = "needs: \"quotes\"\nand a newline";
@@ -109,16 +109,16 @@ TEST(PolicyReport, OpenReportsJsonList) {
 // A Deployment, its ReplicaSet and Pod as a cluster listing gives them: uids and controller refs.
 std::vector<ResourceEvaluation> OwnedChain(const std::string& ns, const std::string& name, bool pod_only_failure) {
   ResourceEvaluation deploy = testing::SampleEvaluation(ns, name, /*fail=*/true);
-  deploy.resource.uid = name + "-deploy-uid";
+  deploy.resource.set_uid(name + "-deploy-uid");
   ResourceEvaluation rs = testing::SampleEvaluation(ns, name + "-5d8f", true);
-  rs.resource.kind = "ReplicaSet";
-  rs.resource.uid = name + "-rs-uid";
-  rs.resource.controller_uid = deploy.resource.uid;
+  rs.resource.set_kind("ReplicaSet");
+  rs.resource.set_uid(name + "-rs-uid");
+  rs.resource.set_controller_uid(deploy.resource.uid());
   ResourceEvaluation pod = testing::SampleEvaluation(ns, name + "-5d8f-x2k4q", true);
-  pod.resource.api_version = "v1";
-  pod.resource.kind = "Pod";
-  pod.resource.uid = name + "-pod-uid";
-  pod.resource.controller_uid = rs.resource.uid;
+  pod.resource.set_api_version("v1");
+  pod.resource.set_kind("Pod");
+  pod.resource.set_uid(name + "-pod-uid");
+  pod.resource.set_controller_uid(rs.resource.uid());
   if (pod_only_failure) {
     RuleResult r = pod.results[0];
     r.info = testing::TestRule("iso42001/pod-security", {"A.3.2"}, Severity::kHigh);

@@ -34,7 +34,7 @@ RuleResult With(const ResourceEvaluation& ev, Outcome outcome) {
 
 ResourceEvaluation AllSkipped(int skips) {
   ResourceEvaluation ev = testing::SampleEvaluation("ml", "settings", /*fail=*/false);
-  ev.resource.kind = "ConfigMap";
+  ev.resource.set_kind("ConfigMap");
   const RuleResult first = ev.results[0];
   ev.results.clear();
   for (int i = 0; i < skips; ++i) {

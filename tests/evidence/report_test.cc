@@ -45,11 +45,11 @@ void WriteFixture(const TempDir& dir, Expected* x) {
   const char* namespaces[] = {"ml", "fraud", ""};
   for (int i = 0; i < 60; ++i) {
     ResourceEvaluation ev;
-    ev.resource.api_version = "apps/v1";
-    ev.resource.kind = i % 3 == 2 ? "ClusterThing" : "Deployment";
-    ev.resource.namespace_ = namespaces[i % 3];
-    ev.resource.name = "m" + std::to_string(i);
-    ev.resource.system_id = i % 4 == 0 ? "" : "sys-" + std::to_string(i % 3);
+    ev.resource.set_api_version("apps/v1");
+    ev.resource.set_kind(i % 3 == 2 ? "ClusterThing" : "Deployment");
+    ev.resource.set_namespace_(namespaces[i % 3]);
+    ev.resource.set_name("m" + std::to_string(i));
+    ev.resource.set_system_id(i % 4 == 0 ? "" : "sys-" + std::to_string(i % 3));
     auto add = [&](const char* rule, std::vector<std::string> controls, Action action,
                    Outcome outcome) {
       RuleResult rr;
@@ -82,9 +82,9 @@ void WriteFixture(const TempDir& dir, Expected* x) {
     ASSERT_EQ(decision, ev.denied() ? "deny" : i % 6 == 0 ? "warn" : "allow") << i;
     ++x->decisions[decision];
     ++x->records;
-    ++x->ns_records[ev.resource.namespace_];
-    if (ev.denied()) ++x->ns_deny[ev.resource.namespace_];
-    ++x->system_records[ev.resource.system_id];
+    ++x->ns_records[std::string(ev.resource.namespace_())];
+    if (ev.denied()) ++x->ns_deny[std::string(ev.resource.namespace_())];
+    ++x->system_records[std::string(ev.resource.system_id())];
     RecordInput in;
     in.evaluation = &ev;
     in.packs = &packs;
@@ -286,10 +286,10 @@ void WriteTrendFixture(const TempDir& dir, int day_step = 1) {
   };
   for (const Row& r : rows) {
     ResourceEvaluation ev;
-    ev.resource.api_version = "apps/v1";
-    ev.resource.kind = "Deployment";
-    ev.resource.namespace_ = "ml";
-    ev.resource.name = r.name;
+    ev.resource.set_api_version("apps/v1");
+    ev.resource.set_kind("Deployment");
+    ev.resource.set_namespace_("ml");
+    ev.resource.set_name(r.name);
     RuleResult rr;
     rr.info = testing::TestRule("iso42001/owner-assigned", {"A.3.2"});
     rr.result = r.outcome;
@@ -351,10 +351,10 @@ TEST(Report, ControlScoreTrendPerFrameworkResolvedFromRuleIds) {
                       {"custom/unmapped", 1, Outcome::kFail}};
   for (const Row& r : rows) {
     ResourceEvaluation ev;
-    ev.resource.api_version = "apps/v1";
-    ev.resource.kind = "Deployment";
-    ev.resource.namespace_ = "ml";
-    ev.resource.name = "chat";
+    ev.resource.set_api_version("apps/v1");
+    ev.resource.set_kind("Deployment");
+    ev.resource.set_namespace_("ml");
+    ev.resource.set_name("chat");
     RuleResult rr;
     rr.info = testing::TestRule(r.rule);  // no controls in the record: resolved at report time
     rr.result = r.outcome;

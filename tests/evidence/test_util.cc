@@ -61,13 +61,13 @@ std::string JoinLines(const std::vector<std::string>& lines) {
 ResourceEvaluation SampleEvaluation(const std::string& ns, const std::string& name, bool fail,
                                     bool waived) {
   ResourceEvaluation ev;
-  ev.resource.api_version = "apps/v1";
-  ev.resource.kind = "Deployment";
-  ev.resource.namespace_ = ns;
-  ev.resource.name = name;
-  ev.resource.source = "deploy/" + name + ".yaml";
+  ev.resource.set_api_version("apps/v1");
+  ev.resource.set_kind("Deployment");
+  ev.resource.set_namespace_(ns);
+  ev.resource.set_name(name);
+  ev.resource.set_source("deploy/" + name + ".yaml");
   ev.resource.line = 1;
-  ev.resource.system_id = "sys-" + name;
+  ev.resource.set_system_id("sys-" + name);
   ev.object_sha256 = std::string(64, 'a');
   RuleResult owner;
   owner.info = TestRule("iso42001/owner-assigned", {"A.3.2"}, Severity::kHigh);

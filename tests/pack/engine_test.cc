@@ -125,8 +125,8 @@ TEST_F(EngineTest, PassesACompliantObject) {
   EXPECT_EQ(m["t/labelled"]->result, Outcome::kPass);
   EXPECT_FALSE(e.denied());
   EXPECT_FALSE(e.warned());
-  EXPECT_EQ(e.resource.kind, "Deployment");
-  EXPECT_EQ(e.resource.namespace_, "ml");
+  EXPECT_EQ(e.resource.kind(), "Deployment");
+  EXPECT_EQ(e.resource.namespace_(), "ml");
 }
 
 TEST_F(EngineTest, FailsWithInterpolatedMessages) {

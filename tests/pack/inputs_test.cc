@@ -120,8 +120,8 @@ spec:
 )")}, &diags);
   ASSERT_NE(set, nullptr);
   ResourceRef r;
-  r.namespace_ = "ml";
-  r.name = "scorer";
+  r.set_namespace_("ml");
+  r.set_name("scorer");
   int64_t before = 0, after = 0;
   ParseRfc3339("2026-06-01T00:00:00Z", &before);
   ParseRfc3339("2027-06-01T00:00:00Z", &after);
@@ -131,7 +131,7 @@ spec:
   EXPECT_EQ(set->Find("iso42001/owner-assigned", r, after, &expired), nullptr);
   ASSERT_NE(expired, nullptr);
   EXPECT_EQ(expired->name, "w");
-  r.namespace_ = "prod";
+  r.set_namespace_("prod");
   expired = nullptr;
   EXPECT_EQ(set->Find("iso42001/owner-assigned", r, before, &expired), nullptr);
   EXPECT_EQ(expired, nullptr);

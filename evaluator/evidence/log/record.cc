@@ -46,7 +46,7 @@ std::string StringArray(const std::vector<std::string>& items) {
 }
 
 std::string SystemIdOf(const RecordInput& in) {
-  if (!in.evaluation->resource.system_id.empty()) return in.evaluation->resource.system_id;
+  if (!in.evaluation->resource.system_id().empty()) return std::string(in.evaluation->resource.system_id());
   if (in.object == nullptr || !in.object->IsObject()) return "";
   auto md = in.object->FindMember("metadata");
   if (md == in.object->MemberEnd() || !md->value.IsObject()) return "";
@@ -151,13 +151,13 @@ RecordMembers BuildRecordMembers(const RecordInput& in, const Redactor* redactor
   }
   const ResourceRef& r = ev.resource;
   ObjectBuilder res;
-  res.AddString("apiVersion", r.api_version).AddString("kind", r.kind).AddString("name", r.name);
-  res.AddStringIfSet("namespace", r.namespace_).AddStringIfSet("source", r.source);
+  res.AddString("apiVersion", r.api_version()).AddString("kind", r.kind()).AddString("name", r.name());
+  res.AddStringIfSet("namespace", r.namespace_()).AddStringIfSet("source", r.source());
   if (r.line > 0) res.Add("line", std::to_string(r.line));
   res.AddStringIfSet("systemId", SystemIdOf(in));
   // Owner and risk tier of an AI system (its annotations, pod template included), for the
   // report's current state per system; absent from older records, which still verify.
-  res.AddStringIfSet("owner", r.owner).AddStringIfSet("riskTier", r.risk_tier);
+  res.AddStringIfSet("owner", r.owner()).AddStringIfSet("riskTier", r.risk_tier());
   m["resource"] = res.Build();
   m["objectSha256"] = Str(ev.object_sha256);
 

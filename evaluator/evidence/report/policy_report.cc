@@ -231,11 +231,11 @@ class ResultBuilder {
     res.AddMember("scored", r.action == Action::kDeny, a_);
     Value subjects(rapidjson::kArrayType);
     Value subject(rapidjson::kObjectType);
-    subject.AddMember("apiVersion", S(ev.resource.api_version, a_), a_);
-    subject.AddMember("kind", S(ev.resource.kind, a_), a_);
+    subject.AddMember("apiVersion", S(ev.resource.api_version(), a_), a_);
+    subject.AddMember("kind", S(ev.resource.kind(), a_), a_);
     if (!ns.empty()) subject.AddMember("namespace", S(ns, a_), a_);
-    subject.AddMember("name", S(ev.resource.name, a_), a_);
-    if (!ev.resource.uid.empty()) subject.AddMember("uid", S(ev.resource.uid, a_), a_);
+    subject.AddMember("name", S(ev.resource.name(), a_), a_);
+    if (!ev.resource.uid().empty()) subject.AddMember("uid", S(ev.resource.uid(), a_), a_);
     subjects.PushBack(subject, a_);
     res.AddMember("resources", subjects, a_);
     std::string message = r.message;
@@ -244,8 +244,8 @@ class ResultBuilder {
     Value props(rapidjson::kObjectType);
     props.AddMember("controls", S(controls, a_), a_);
     props.AddMember("action", S(ToString(r.action), a_), a_);
-    if (!ev.resource.system_id.empty()) props.AddMember("systemId", S(ev.resource.system_id, a_), a_);
-    if (!ev.resource.source.empty()) props.AddMember("sourceFile", S(ev.resource.source, a_), a_);
+    if (!ev.resource.system_id().empty()) props.AddMember("systemId", S(ev.resource.system_id(), a_), a_);
+    if (!ev.resource.source().empty()) props.AddMember("sourceFile", S(ev.resource.source(), a_), a_);
     if (r.result == Outcome::kWaived) {
       props.AddMember("aimsgate.io/result", "waived", a_);
       props.AddMember("waiver", S(r.waiver->name, a_), a_);
@@ -504,16 +504,16 @@ struct PolicyReportWriter::Impl {
 };
 
 std::string NamespaceOf(const ResourceEvaluation& ev, const PolicyReportOptions& o) {
-  std::string ns = ev.resource.namespace_;
-  if (ns.empty() && !IsClusterScopedKind(ev.resource.kind)) ns = o.default_namespace;
+  std::string ns(ev.resource.namespace_());
+  if (ns.empty() && !IsClusterScopedKind(ev.resource.kind())) ns = o.default_namespace;
   return ns;
 }
 
 bool PolicyReportWriter::Impl::Add(const ResourceEvaluation& ev) {
   const std::string ns = NamespaceOf(ev, options);
   Record r;
-  r.uid = ev.resource.uid;
-  r.controller_uid = ev.resource.controller_uid;
+  r.uid = ev.resource.uid();
+  r.controller_uid = ev.resource.controller_uid();
   for (const RuleResult& result : ev.results) {
     const uint64_t key = (static_cast<uint64_t>(Intern(result.rule())) << 8) | CodeOf(result);
     r.keys.push_back(key);

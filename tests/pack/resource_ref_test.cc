@@ -1,0 +1,164 @@
+// ResourceRef (evaluator/decision/decision.h): its ten strings share one buffer.
+// Each field reads back what was assigned, a setter changes its field only (also
+// from a view of the same ref), copies and moves keep the values, and Assign
+// allocates once at most (operator new is counted in this binary).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <new>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "evaluator/decision/decision.h"
+
+// GCC sees the replaced delete's free() inline beside a new-expression.
+#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
+
+namespace {
+std::atomic<long> g_allocations{0};
+}  // namespace
+
+// As in matcher_test.cc: AddressSanitizer owns operator new.
+#if defined(__SANITIZE_ADDRESS__)
+#define AIMSGATE_COUNTS_ALLOCATIONS 0
+#else
+#define AIMSGATE_COUNTS_ALLOCATIONS 1
+void* operator new(std::size_t n) {
+  g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (void* p = std::malloc(n ? n : 1)) return p;
+  throw std::bad_alloc();
+}
+void operator delete(void* p) noexcept { std::free(p); }
+void operator delete(void* p, std::size_t) noexcept { std::free(p); }
+#endif
+
+namespace aimsgate {
+namespace {
+
+ResourceRef::Fields Sample() {
+  ResourceRef::Fields f;
+  f.api_version = "apps/v1";
+  f.kind = "Deployment";
+  f.namespace_ = "ml";
+  f.name = "scorer";
+  f.source = "deploy/scorer.yaml";
+  f.system_id = "credit-scoring";
+  f.uid = "0b7c-uid";
+  f.controller_uid = "";
+  f.owner = "risk-team";
+  f.risk_tier = "high";
+  return f;
+}
+
+// Every field, in order, with a separator no sample holds.
+std::string All(const ResourceRef& r) {
+  std::string out;
+  for (std::string_view s : {r.api_version(), r.kind(), r.namespace_(), r.name(), r.source(), r.system_id(), r.uid(),
+                             r.controller_uid(), r.owner(), r.risk_tier()}) {
+    out.append(s) += '|';
+  }
+  return out;
+}
+
+TEST(ResourceRef, DefaultIsEmpty) {
+  ResourceRef r;
+  EXPECT_EQ(All(r), "||||||||||");
+  EXPECT_EQ(r.line, 0);
+  EXPECT_EQ(r.document_index, 0);
+  EXPECT_EQ(r.item_index, -1);
+  EXPECT_NE(r.name().data(), nullptr);  // rapidjson asserts against a null string
+}
+
+TEST(ResourceRef, AssignSetsEveryFieldAndLeavesTheNumbers) {
+  ResourceRef r;
+  r.line = 7;
+  r.item_index = 2;
+  r.Assign(Sample());
+  EXPECT_EQ(All(r), "apps/v1|Deployment|ml|scorer|deploy/scorer.yaml|credit-scoring|0b7c-uid||risk-team|high|");
+  EXPECT_EQ(r.line, 7);
+  EXPECT_EQ(r.item_index, 2);
+  // Assigning again replaces, never appends.
+  ResourceRef::Fields g;
+  g.kind = "Pod";
+  r.Assign(g);
+  EXPECT_EQ(All(r), "|Pod|||||||||");
+}
+
+TEST(ResourceRef, SettersChangeOneFieldOnly) {
+  ResourceRef r;
+  r.Assign(Sample());
+  r.set_name("a-much-longer-name-than-before-to-move-the-fields-after-it");
+  r.set_api_version("");
+  r.set_controller_uid("ctrl");
+  r.set_risk_tier("limited");
+  EXPECT_EQ(All(r),
+            "|Deployment|ml|a-much-longer-name-than-before-to-move-the-fields-after-it|deploy/scorer.yaml|credit-scoring|"
+            "0b7c-uid|ctrl|risk-team|limited|");
+  r.set_kind("Job");
+  r.set_namespace_("prod");
+  r.set_source("-");
+  r.set_system_id("s");
+  r.set_uid("u");
+  r.set_owner("o");
+  EXPECT_EQ(All(r), "|Job|prod|a-much-longer-name-than-before-to-move-the-fields-after-it|-|s|u|ctrl|o|limited|");
+}
+
+TEST(ResourceRef, AValueMayViewTheSameRef) {
+  ResourceRef r;
+  r.Assign(Sample());
+  r.set_name(r.kind());              // a view into the buffer being rebuilt
+  r.set_owner(r.source().substr(7));  // "scorer.yaml"
+  EXPECT_EQ(r.name(), "Deployment");
+  EXPECT_EQ(r.owner(), "scorer.yaml");
+  ResourceRef::Fields f = r.fields();
+  std::swap(f.kind, f.namespace_);
+  r.Assign(f);
+  EXPECT_EQ(All(r), "apps/v1|ml|Deployment|Deployment|deploy/scorer.yaml|credit-scoring|0b7c-uid||scorer.yaml|high|");
+}
+
+TEST(ResourceRef, CopiesAndMovesKeepTheValues) {
+  for (const char* name : {"x", "a-name-long-enough-that-no-small-string-buffer-holds-it"}) {
+    ResourceRef r;
+    ResourceRef::Fields f;
+    f.kind = "Pod";
+    f.name = name;
+    r.Assign(f);
+    r.line = 3;
+    const std::string want = All(r);
+    ResourceRef copy = r;
+    EXPECT_EQ(All(copy), want);
+    std::vector<ResourceRef> v;
+    v.push_back(std::move(r));
+    for (int i = 0; i < 20; ++i) v.push_back(copy);  // reallocations move the elements
+    for (const ResourceRef& e : v) {
+      EXPECT_EQ(All(e), want);
+      EXPECT_EQ(e.line, 3);
+    }
+    copy.set_kind("Service");  // a copy owns its buffer
+    EXPECT_EQ(v[0].kind(), "Pod");
+  }
+}
+
+TEST(ResourceRef, AssignAllocatesOnceAtMost) {
+  if (!AIMSGATE_COUNTS_ALLOCATIONS) GTEST_SKIP() << "operator new is AddressSanitizer's in this build";
+  const ResourceRef::Fields f = Sample();
+  ResourceRef r;
+  long before = g_allocations.load();
+  r.Assign(f);
+  EXPECT_EQ(g_allocations.load() - before, 1);
+  // Fields that fit the small-string buffer together need none.
+  ResourceRef::Fields small;
+  small.api_version = "v1";
+  small.kind = "Pod";
+  small.name = "x";
+  ResourceRef s;
+  before = g_allocations.load();
+  s.Assign(small);
+  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(All(s), "v1|Pod||x|||||||");
+}
+
+}  // namespace
+}  // namespace aimsgate
