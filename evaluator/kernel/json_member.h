@@ -5,7 +5,7 @@
 //   std::string_view name = metadata ? kernel::StringMember(*metadata, "name") : "";
 //   auto [name, ns] = kernel::Members<2>(*metadata, {"name", "namespace"});  // one scan for both
 //
-// Thread-safety: reads only. Cost: RapidJSON's FindMember (a scan of the members).
+// Thread-safety: reads only. Cost: a scan of the members, comparing lengths first.
 #pragma once
 
 #include <array>
@@ -18,22 +18,9 @@
 
 namespace aimsgate::kernel {
 
-// The member `key` of `v`, or null when `v` is not an object or has no such member.
-inline const rapidjson::Value* Member(const rapidjson::Value& v, const char* key) {
-  if (!v.IsObject()) return nullptr;
-  auto it = v.FindMember(key);
-  return it == v.MemberEnd() ? nullptr : &it->value;
-}
-
-// The string member `key` of `v`, or "" (absent, not a string, or `v` not an object).
-inline std::string_view StringMember(const rapidjson::Value& v, const char* key) {
-  const rapidjson::Value* m = Member(v, key);
-  return m && m->IsString() ? std::string_view(m->GetString(), m->GetStringLength()) : std::string_view();
-}
-
 // Whether the `n` bytes at `a` and `b` are equal: inline, overlapping word
 // compares for up to 32 bytes (most JSON keys), memcmp beyond.
-inline bool BytesEqual(const char* a, const char* b, size_t n) {
+[[gnu::always_inline]] inline bool BytesEqual(const char* a, const char* b, size_t n) {
   auto word = [](const char* p) {
     uint64_t w;
     std::memcpy(&w, p, 8);
@@ -61,8 +48,9 @@ inline bool BytesEqual(const char* a, const char* b, size_t n) {
 // The members of `v` named `names`, found in one scan of its members (reading
 // several keys of one object costs one scan, not one per key): element i is the
 // first member named names[i], or null.  All null when `v` is not an object.
+// Inline, so that names known at the call site compare as constants.
 template <size_t N>
-std::array<const rapidjson::Value*, N> Members(const rapidjson::Value& v, const std::array<std::string_view, N>& names) {
+[[gnu::always_inline]] inline std::array<const rapidjson::Value*, N> Members(const rapidjson::Value& v, const std::array<std::string_view, N>& names) {
   std::array<const rapidjson::Value*, N> found{};
   if (!v.IsObject()) return found;
   size_t missing = N;
@@ -78,6 +66,17 @@ std::array<const rapidjson::Value*, N> Members(const rapidjson::Value& v, const 
     }
   }
   return found;
+}
+
+// The member `key` of `v`, or null when `v` is not an object or has no such member.
+inline const rapidjson::Value* Member(const rapidjson::Value& v, std::string_view key) {
+  return Members<1>(v, {key})[0];
+}
+
+// The string member `key` of `v`, or "" (absent, not a string, or `v` not an object).
+inline std::string_view StringMember(const rapidjson::Value& v, std::string_view key) {
+  const rapidjson::Value* m = Member(v, key);
+  return m && m->IsString() ? std::string_view(m->GetString(), m->GetStringLength()) : std::string_view();
 }
 
 // The string `v` points at, or "" (null, or not a string).
