@@ -5,6 +5,32 @@
 
 namespace aimsgate {
 
+namespace {
+
+// memcpy for the short strings of a resource's identity: up to 16 bytes with two
+// overlapping word moves, inline; memcpy beyond.
+inline void CopyBytes(char* to, const char* from, size_t n) {
+  if (n >= 8 && n <= 16) {
+    uint64_t a, b;
+    std::memcpy(&a, from, 8);
+    std::memcpy(&b, from + n - 8, 8);
+    std::memcpy(to, &a, 8);
+    std::memcpy(to + n - 8, &b, 8);
+  } else if (n >= 4 && n < 8) {
+    uint32_t a, b;
+    std::memcpy(&a, from, 4);
+    std::memcpy(&b, from + n - 4, 4);
+    std::memcpy(to, &a, 4);
+    std::memcpy(to + n - 4, &b, 4);
+  } else if (n > 16) {
+    std::memcpy(to, from, n);
+  } else {
+    for (size_t i = 0; i < n; ++i) to[i] = from[i];
+  }
+}
+
+}  // namespace
+
 void ResourceRef::Assign(const Fields& f) {
   const size_t total = f.api_version.size() + f.kind.size() + f.namespace_.size() + f.name.size() +
                        f.source.size() + f.system_id.size() + f.uid.size() + f.controller_uid.size() +
@@ -25,14 +51,20 @@ void ResourceRef::Assign(const Fields& f) {
     Assign(cut);
     return;
   }
-  // One buffer of the final size, filled in place (appending costs a capacity
-  // check and a call per field); a fresh one, moved in, as `f` may view the old.
-  std::string text(total, '\0');
+  // Filled in a fresh buffer (`f` may view this ref's own text): on the stack,
+  // then moved in place, when it fits.
+  char scratch[kInline];
+  std::unique_ptr<char[]> heap;
+  char* text = scratch;
+  if (total > kInline) {
+    heap.reset(new char[total]);
+    text = heap.get();
+  }
   uint32_t at = 0;
   size_t i = 0;
   auto put = [&](std::string_view s) {
     offsets_[i++] = at;
-    if (!s.empty()) std::memcpy(text.data() + at, s.data(), s.size());
+    CopyBytes(text + at, s.data(), s.size());
     at += static_cast<uint32_t>(s.size());
   };
   // In the order of Field.
@@ -47,7 +79,19 @@ void ResourceRef::Assign(const Fields& f) {
   put(f.owner);
   put(f.risk_tier);
   offsets_[kFields] = at;
-  text_ = std::move(text);
+  if (!heap) std::memcpy(inline_, scratch, at);
+  heap_ = std::move(heap);
+}
+
+void ResourceRef::CopyTextFrom(const ResourceRef& o) {
+  offsets_ = o.offsets_;
+  if (o.heap_) {
+    heap_.reset(new char[size()]);
+    std::memcpy(heap_.get(), o.heap_.get(), size());
+  } else {
+    heap_.reset();
+    std::memcpy(inline_, o.inline_, size());
+  }
 }
 
 ResourceRef::Fields ResourceRef::fields() const {

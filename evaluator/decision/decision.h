@@ -20,6 +20,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 #include <map>
 #include <memory>
 #include <string>
@@ -140,12 +141,52 @@ class ResourceRef {
     kApiVersion, kKind, kNamespace, kName, kSource, kSystemId, kUid, kControllerUid, kOwner, kRiskTier, kFields
   };
   std::string_view Get(Field f) const {
-    return std::string_view(text_.data() + offsets_[f], offsets_[f + 1] - offsets_[f]);
+    return std::string_view(text() + offsets_[f], offsets_[f + 1] - offsets_[f]);
   }
   void Set(std::string_view Fields::*field, std::string_view v);
+  const char* text() const { return heap_ ? heap_.get() : inline_; }
+  size_t size() const { return offsets_[kFields]; }
+  void CopyTextFrom(const ResourceRef& o);
 
-  std::string text_;                               // the fields back to back
-  std::array<uint32_t, kFields + 1> offsets_{};    // field i is text_[offsets_[i], offsets_[i + 1])
+  // The fields back to back: in place when they fit (most resources: no
+  // allocation per evaluated object), else on the heap.
+  static constexpr size_t kInline = 192;
+  std::array<uint32_t, kFields + 1> offsets_{};  // field i is text()[offsets_[i], offsets_[i + 1])
+  std::unique_ptr<char[]> heap_;
+  char inline_[kInline];
+
+ public:
+  ResourceRef() = default;
+  ResourceRef(const ResourceRef& o) : line(o.line), document_index(o.document_index), item_index(o.item_index) {
+    CopyTextFrom(o);
+  }
+  ResourceRef(ResourceRef&& o) noexcept
+      : line(o.line), document_index(o.document_index), item_index(o.item_index), offsets_(o.offsets_),
+        heap_(std::move(o.heap_)) {
+    if (!heap_) std::memcpy(inline_, o.inline_, size());
+    o.offsets_ = {};
+  }
+  ResourceRef& operator=(const ResourceRef& o) {
+    if (this != &o) {
+      line = o.line;
+      document_index = o.document_index;
+      item_index = o.item_index;
+      CopyTextFrom(o);
+    }
+    return *this;
+  }
+  ResourceRef& operator=(ResourceRef&& o) noexcept {
+    if (this != &o) {
+      line = o.line;
+      document_index = o.document_index;
+      item_index = o.item_index;
+      offsets_ = o.offsets_;
+      heap_ = std::move(o.heap_);
+      if (!heap_) std::memcpy(inline_, o.inline_, size());
+      o.offsets_ = {};
+    }
+    return *this;
+  }
 };
 
 struct WaiverRef {

@@ -1,7 +1,8 @@
 // ResourceRef (evaluator/decision/decision.h): its ten strings share one buffer.
 // Each field reads back what was assigned, a setter changes its field only (also
-// from a view of the same ref), copies and moves keep the values, and Assign
-// allocates once at most (operator new is counted in this binary).
+// from a view of the same ref, inline or on the heap), copies and moves keep the
+// values, and only an identity past the inline buffer allocates (operator new is
+// counted in this binary).
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -108,6 +109,15 @@ TEST(ResourceRef, SettersChangeOneFieldOnly) {
 TEST(ResourceRef, AValueMayViewTheSameRef) {
   ResourceRef r;
   r.Assign(Sample());
+  ResourceRef heap;  // the same, with its text on the heap
+  ResourceRef::Fields long_source = Sample();
+  const std::string source = std::string(250, 's');
+  long_source.controller_uid = source;
+  heap.Assign(long_source);
+  heap.set_name(heap.kind());
+  heap.set_controller_uid(heap.controller_uid().substr(0, 3));
+  EXPECT_EQ(heap.name(), "Deployment");
+  EXPECT_EQ(heap.controller_uid(), "sss");
   r.set_name(r.kind());              // a view into the buffer being rebuilt
   r.set_owner(r.source().substr(7));  // "scorer.yaml"
   EXPECT_EQ(r.name(), "Deployment");
@@ -119,7 +129,8 @@ TEST(ResourceRef, AValueMayViewTheSameRef) {
 }
 
 TEST(ResourceRef, CopiesAndMovesKeepTheValues) {
-  for (const char* name : {"x", "a-name-long-enough-that-no-small-string-buffer-holds-it"}) {
+  const std::string past_inline(300, 'n');  // past the inline buffer: on the heap
+  for (const char* name : {"x", "a-name-long-enough-that-no-small-string-buffer-holds-it", past_inline.c_str()}) {
     ResourceRef r;
     ResourceRef::Fields f;
     f.kind = "Pod";
@@ -141,23 +152,27 @@ TEST(ResourceRef, CopiesAndMovesKeepTheValues) {
   }
 }
 
-TEST(ResourceRef, AssignAllocatesOnceAtMost) {
+TEST(ResourceRef, AllocatesOnlyPastTheInlineBuffer) {
   if (!AIMSGATE_COUNTS_ALLOCATIONS) GTEST_SKIP() << "operator new is AddressSanitizer's in this build";
-  const ResourceRef::Fields f = Sample();
   ResourceRef r;
   long before = g_allocations.load();
-  r.Assign(f);
-  EXPECT_EQ(g_allocations.load() - before, 1);
-  // Fields that fit the small-string buffer together need none.
-  ResourceRef::Fields small;
-  small.api_version = "v1";
-  small.kind = "Pod";
-  small.name = "x";
-  ResourceRef s;
-  before = g_allocations.load();
-  s.Assign(small);
+  r.Assign(Sample());  // a resource's usual identity
+  ResourceRef copy = r;
+  ResourceRef moved = std::move(copy);
   EXPECT_EQ(g_allocations.load() - before, 0);
-  EXPECT_EQ(All(s), "v1|Pod||x|||||||");
+  EXPECT_EQ(All(moved), All(r));
+  ResourceRef::Fields big = Sample();
+  const std::string name(300, 'n');
+  big.name = name;
+  before = g_allocations.load();
+  r.Assign(big);
+  EXPECT_EQ(g_allocations.load() - before, 1);
+  ResourceRef heap_copy = r;
+  EXPECT_EQ(g_allocations.load() - before, 2);
+  ResourceRef heap_moved = std::move(heap_copy);  // takes the buffer
+  EXPECT_EQ(g_allocations.load() - before, 2);
+  EXPECT_EQ(heap_moved.name(), name);
+  EXPECT_EQ(All(heap_copy), "||||||||||");  // a moved-from ref is empty
 }
 
 }  // namespace
