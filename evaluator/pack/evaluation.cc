@@ -25,6 +25,67 @@ const rapidjson::Value* TemplateAnnotations(const rapidjson::Value& object, std:
   return tmeta ? kernel::Member(*tmeta, "annotations") : nullptr;
 }
 
+// The members Identify reads of an object and of its metadata, each found in
+// one scan that compares a key's length before its bytes (with constant names,
+// which compile to word compares): the kernel's Members<N> loops over its names
+// for every key, and these scans run for every object evaluated.
+struct TopLevel {
+  const rapidjson::Value* api_version = nullptr;
+  const rapidjson::Value* kind = nullptr;
+  const rapidjson::Value* metadata = nullptr;
+};
+
+TopLevel ScanTopLevel(const rapidjson::Value& object) {
+  TopLevel t;
+  if (!object.IsObject()) return t;
+  for (const auto& m : object.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    const rapidjson::Value** slot = nullptr;
+    switch (key.size()) {
+      case 10: slot = key == "apiVersion" ? &t.api_version : nullptr; break;
+      case 4: slot = key == "kind" ? &t.kind : nullptr; break;
+      case 8: slot = key == "metadata" ? &t.metadata : nullptr; break;
+      default: break;
+    }
+    if (slot && !*slot) {  // the first of duplicate keys, as FindMember
+      *slot = &m.value;
+      if (t.api_version && t.kind && t.metadata) break;
+    }
+  }
+  return t;
+}
+
+struct Metadata {
+  const rapidjson::Value* name = nullptr;
+  const rapidjson::Value* ns = nullptr;
+  const rapidjson::Value* labels = nullptr;
+  const rapidjson::Value* annotations = nullptr;
+  const rapidjson::Value* uid = nullptr;
+  const rapidjson::Value* owner_references = nullptr;
+  const rapidjson::Value* generate_name = nullptr;
+};
+
+Metadata ScanMetadata(const rapidjson::Value& metadata) {
+  Metadata md;
+  if (!metadata.IsObject()) return md;
+  for (const auto& m : metadata.GetObject()) {
+    const std::string_view key(m.name.GetString(), m.name.GetStringLength());
+    const rapidjson::Value** slot = nullptr;
+    switch (key.size()) {
+      case 4: slot = key == "name" ? &md.name : nullptr; break;
+      case 9: slot = key == "namespace" ? &md.ns : nullptr; break;
+      case 6: slot = key == "labels" ? &md.labels : nullptr; break;
+      case 11: slot = key == "annotations" ? &md.annotations : nullptr; break;
+      case 3: slot = key == "uid" ? &md.uid : nullptr; break;
+      case 15: slot = key == "ownerReferences" ? &md.owner_references : nullptr; break;
+      case 12: slot = key == "generateName" ? &md.generate_name : nullptr; break;
+      default: break;
+    }
+    if (slot && !*slot) *slot = &m.value;
+  }
+  return md;
+}
+
 // Evaluates a Program expecting a bool; anything else is an error, described in *error.
 enum class Truth { kFalse, kTrue, kError };
 inline Truth EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
@@ -85,21 +146,20 @@ Evaluation::Evaluation(const EngineInputs& engine, const rapidjson::Value& objec
 void Evaluation::Identify() {
   ResourceRef& ref = out_.resource;
   ResourceRef::Fields id;  // views into the object and the request, copied into `ref` at once
-  const auto [api_value, kind_value, metadata] = kernel::Members<3>(object_, {"apiVersion", "kind", "metadata"});
-  const std::string_view api = kernel::StringOf(api_value);
+  const TopLevel top = ScanTopLevel(object_);
+  const std::string_view api = kernel::StringOf(top.api_version);
   id.api_version = api;
-  id.kind = kernel::StringOf(kind_value);
+  id.kind = kernel::StringOf(top.kind);
   const rapidjson::Value* labels = nullptr;
-  if (metadata) {
-    const auto [name, ns, labels_value, annotations, uid, owners, generate_name] = kernel::Members<7>(
-        *metadata, {"name", "namespace", "labels", "annotations", "uid", "ownerReferences", "generateName"});
-    id.name = kernel::StringOf(name);
-    if (id.name.empty()) id.name = kernel::StringOf(generate_name);
-    id.namespace_ = kernel::StringOf(ns);
-    labels = labels_value;
-    annotations_ = annotations;
-    if (uid) id.uid = kernel::StringOf(uid);
-    if (owners && owners->IsArray()) {
+  if (top.metadata) {
+    const Metadata md = ScanMetadata(*top.metadata);
+    id.name = kernel::StringOf(md.name);
+    if (id.name.empty()) id.name = kernel::StringOf(md.generate_name);
+    id.namespace_ = kernel::StringOf(md.ns);
+    labels = md.labels;
+    annotations_ = md.annotations;
+    if (md.uid) id.uid = kernel::StringOf(md.uid);
+    if (const rapidjson::Value* owners = md.owner_references; owners && owners->IsArray()) {
       for (const rapidjson::Value& owner : owners->GetArray()) {
         const rapidjson::Value* controller = kernel::Member(owner, "controller");
         if (controller && controller->IsBool() && controller->GetBool()) {

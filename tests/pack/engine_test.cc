@@ -326,5 +326,34 @@ spec:
   EXPECT_EQ(outcomes(two->Evaluate(good, in2027, &state_)), "pass pass ");
 }
 
+// The resource's identity, as reports and evidence read it: the first of duplicate
+// keys (as a JSON parser's lookup), generateName when there is no name, the uid of
+// the controlling owner, the AI-system annotations, and nothing from a metadata
+// that is not an object.
+TEST_F(EngineTest, IdentifiesTheResource) {
+  auto engine = Load();
+  ASSERT_NE(engine, nullptr);
+  ResourceEvaluation e = Eval(*engine, R"({"kind":"Deployment","apiVersion":"apps/v1","kind":"Pod",
+    "metadata":{"generateName":"scorer-","namespace":"ml","uid":"u-1","namespace":"other",
+      "ownerReferences":[{"uid":"o-1"},{"uid":"o-2","controller":false},{"uid":"o-3","controller":true}],
+      "annotations":{"aimsgate.io/system-id":"credit","aimsgate.io/owner":"risk@example.com",
+                     "aimsgate.io/risk-tier":"high","aimsgate.io/owner":"second"}},
+    "metadata":{"name":"not-read"}})");
+  const ResourceRef& r = e.resource;
+  EXPECT_EQ(r.api_version(), "apps/v1");
+  EXPECT_EQ(r.kind(), "Deployment");
+  EXPECT_EQ(r.name(), "scorer-");
+  EXPECT_EQ(r.namespace_(), "ml");
+  EXPECT_EQ(r.uid(), "u-1");
+  EXPECT_EQ(r.controller_uid(), "o-3");
+  EXPECT_EQ(r.system_id(), "credit");
+  EXPECT_EQ(r.owner(), "risk@example.com");
+  EXPECT_EQ(r.risk_tier(), "high");
+  ResourceEvaluation odd = Eval(*engine, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":["name","x"]})");
+  EXPECT_EQ(odd.resource.kind(), "ConfigMap");
+  EXPECT_EQ(odd.resource.name(), "");
+  EXPECT_EQ(odd.resource.namespace_(), "");
+}
+
 }  // namespace
 }  // namespace aimsgate
