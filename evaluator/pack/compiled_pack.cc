@@ -211,6 +211,7 @@ void CompileMessage(const CompiledPack& pack, const RuleSpec& rule, CompiledRule
     out->message.push_back({"", Compile(pack, e, "message", diags, scope)});
     pos = close + 2;
   }
+  for (const auto& part : out->message) out->message_literal_size += part.text.size();
 }
 
 }  // namespace

@@ -29,6 +29,7 @@ struct CompiledRule {
     std::shared_ptr<const cel::Program> program;
   };
   std::vector<MessagePart> message;
+  size_t message_literal_size = 0;  // the literal parts' total length (room reserved when rendering)
   std::shared_ptr<const cel::Program> message_expression;
   // Rule-scoped parameters: the slot this rule's expressions read as `params`
   // (-1 = the pack's) and its value, the pack's parameters with the rule's over them.

@@ -380,6 +380,20 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   engine->owner_key_ = prefix + "owner";
   engine->risk_tier_key_ = prefix + "risk-tier";
   if (diagnostics->size() != before) return nullptr;
+  struct ResultTargets {
+    std::vector<std::shared_ptr<const CompiledPack>> packs;
+    std::shared_ptr<const WaiverSet> waivers;
+  };
+  engine->results_keep_alive_ = std::make_shared<const ResultTargets>(ResultTargets{engine->packs_, engine->waivers_});
+  EngineInputs& inputs = engine->inputs_;
+  inputs.inventory = engine->inventory_.get();
+  inputs.waivers = engine->waivers_.get();
+  inputs.model = engine->model_.get();
+  inputs.models = engine->models_.get();
+  inputs.synthetic_request = engine->synthetic_request_.get();
+  inputs.system_id_key = &engine->system_id_key_;
+  inputs.owner_key = &engine->owner_key_;
+  inputs.risk_tier_key = &engine->risk_tier_key_;
   return engine;
 }
 
@@ -413,18 +427,9 @@ std::vector<Engine::RuleListing> Engine::rules() const {
 
 ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRequest& request,
                                     cel::EvalState* scratch) const {
-  EngineInputs inputs;
-  inputs.inventory = inventory_.get();
-  inputs.waivers = waivers_.get();
-  inputs.model = model_.get();
-  inputs.models = models_.get();
-  inputs.synthetic_request = synthetic_request_.get();
-  inputs.system_id_key = &system_id_key_;
-  inputs.owner_key = &owner_key_;
-  inputs.risk_tier_key = &risk_tier_key_;
   ResourceEvaluation decision;
-  decision.owner = weak_from_this().lock();  // the results point into this engine's packs and waivers
-  Evaluation evaluation(inputs, object, request, scratch, &decision);
+  decision.owner = results_keep_alive_;
+  Evaluation evaluation(inputs_, object, request, scratch, &decision);
   evaluation.FindCandidates(packs_);
   for (size_t i = 0; i < packs_.size(); ++i) evaluation.RunPack(i, *packs_[i], pack_modes_[i]);
   evaluation.Finish();

@@ -92,6 +92,20 @@ namespace model {
 class ModelCatalogue;
 }
 
+// What an evaluation reads of its engine besides the packs.
+struct EngineInputs {
+  const Inventory* inventory = nullptr;
+  const WaiverSet* waivers = nullptr;
+  const rapidjson::Value* model = nullptr;  // model metadata (null-valued when none)
+  const model::ModelCatalogue* models = nullptr;
+  const rapidjson::Value* synthetic_request = nullptr;  // the CREATE request used in CI
+  // The first pack's vocabulary keys (prefix + "system-id", "owner", "risk-tier"),
+  // required: the resource's system id, owner and tier are read with them.
+  const std::string* system_id_key = nullptr;
+  const std::string* owner_key = nullptr;
+  const std::string* risk_tier_key = nullptr;
+};
+
 class Engine : public std::enable_shared_from_this<Engine> {
  public:
   static std::shared_ptr<const Engine> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
@@ -129,6 +143,11 @@ class Engine : public std::enable_shared_from_this<Engine> {
   // The first pack's "<prefix>system-id", "owner" and "risk-tier" keys, built once.
   std::string system_id_key_, owner_key_, risk_tier_key_;
   std::vector<EnforcementMode> pack_modes_;  // per packs_ entry
+  // What a decision's results point into (the packs' rules, the waivers), kept
+  // alive by every decision (Decision::owner) without locking the engine's own
+  // reference count per evaluation.
+  std::shared_ptr<const void> results_keep_alive_;
+  EngineInputs inputs_;  // Evaluate's view of the members above, built once
 };
 
 // Compiles one pack (used by Engine::Load and `aimsgate lint`).  Diagnostics

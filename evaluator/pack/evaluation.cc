@@ -110,13 +110,20 @@ std::string RenderMessage(const CompiledRule& rule, const cel::Activation& act, 
     // Kubernetes falls back to the static message when messageExpression fails.
   }
   std::string out;
+  out.reserve(rule.message_literal_size + 32);  // one allocation for most messages
   for (const auto& part : rule.message) {
     if (!part.program) {
       out += part.text;
       continue;
     }
     cel::Value v = part.program->Evaluate(act, state);
-    out += v.IsError() ? "<" + v.ErrorMessage() + ">" : v.ToDisplayString();
+    if (v.IsError()) {
+      out.append("<").append(v.ErrorMessage()).append(">");
+    } else if (v.IsString()) {
+      out += v.StringValue();
+    } else {
+      out += v.ToDisplayString();
+    }
   }
   if (out.empty()) out = rule.spec->title.empty() ? rule.info.id + " failed" : rule.spec->title;
   return out;
@@ -317,7 +324,8 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
     }
     RuleResult& r = out_.results.emplace_back();  // room reserved by FindCandidates
     r.info = &rule.info;
-    r.action = EffectiveAction(spec.action, mode);
+    r.action = spec.action;
+    if (__builtin_expect(mode != EnforcementMode::kEnforce, 0)) r.action = EffectiveAction(spec.action, mode);
     if ((rule.when || spec.applies_from_unix > now_) && !Applies(rule, *act, &r)) continue;
     const cel::Value passed = rule.assert_program->Evaluate(*act, scratch_);
     if (__builtin_expect(passed.IsBool() && passed.BoolValue(), 1)) continue;  // r.result is kPass

@@ -31,20 +31,6 @@
 
 namespace aimsgate {
 
-// What an evaluation reads of its engine besides the packs.
-struct EngineInputs {
-  const Inventory* inventory = nullptr;
-  const WaiverSet* waivers = nullptr;
-  const rapidjson::Value* model = nullptr;  // model metadata (null-valued when none)
-  const model::ModelCatalogue* models = nullptr;
-  const rapidjson::Value* synthetic_request = nullptr;  // the CREATE request used in CI
-  // The first pack's vocabulary keys (prefix + "system-id", "owner", "risk-tier"),
-  // required: the resource's system id, owner and tier are read with them.
-  const std::string* system_id_key = nullptr;
-  const std::string* owner_key = nullptr;
-  const std::string* risk_tier_key = nullptr;
-};
-
 class Evaluation {
  public:
   // Fills *out, which must outlive the Evaluation.
