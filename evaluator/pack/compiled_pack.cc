@@ -244,6 +244,10 @@ RuleInfo InfoOf(const PackSpec& pack, const RuleSpec& rule) {
   return info;
 }
 
+bool IsPlain(const CompiledRule& r) {
+  return r.spec->audit_annotation_key.empty() && !r.when && r.spec->applies_from_unix == 0;
+}
+
 }  // namespace
 
 std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits& limits,
@@ -258,6 +262,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
       cr.spec = &s.rules[index];
       cr.info = InfoOf(s, s.rules[index]);
       if (s.rules[index].parameters) cr.params = RuleParameters(s, s.rules[index]);
+      cr.plain = IsPlain(cr);
       pack->rules_.push_back(std::move(cr));
     }
     CompileMatcher(pack.get(), &pack->matcher_, diagnostics);
@@ -317,6 +322,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     cr.message_expression = Compile(*pack, rule.message_expression, "messageExpression", diagnostics, scope);
     pack->compiled_expressions_ += (cr.when ? 1 : 0) + (cr.assert_program ? 1 : 0) + (cr.message_expression ? 1 : 0);
     for (const auto& part : cr.message) pack->compiled_expressions_ += part.program ? 1 : 0;
+    cr.plain = IsPlain(cr);
     pack->rules_.push_back(std::move(cr));
   }
   CompileMatcher(pack.get(), &pack->matcher_, diagnostics);

@@ -35,6 +35,8 @@ struct CompiledRule {
   // (-1 = the pack's) and its value, the pack's parameters with the rule's over them.
   int params_slot = -1;
   std::shared_ptr<rapidjson::Document> params;
+  // No auditAnnotation, match.when or appliesFrom: evaluating it is its assert alone.
+  bool plain = false;
 };
 
 // Variable slots every pack environment declares, in this order.

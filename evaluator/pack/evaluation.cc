@@ -317,16 +317,15 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
       Bind(pack, act);
     }
     const CompiledRule& rule = rules[candidate.rule];
-    const RuleSpec& spec = *rule.spec;
-    if (__builtin_expect(!spec.audit_annotation_key.empty(), 0)) {
+    if (__builtin_expect(!rule.plain, 0) && !rule.spec->audit_annotation_key.empty()) {
       RecordAuditAnnotation(pack, rule, *act);
       continue;
     }
     RuleResult& r = out_.results.emplace_back();  // room reserved by FindCandidates
     r.info = &rule.info;
-    r.action = spec.action;
-    if (__builtin_expect(mode != EnforcementMode::kEnforce, 0)) r.action = EffectiveAction(spec.action, mode);
-    if ((rule.when || spec.applies_from_unix > now_) && !Applies(rule, *act, &r)) continue;
+    r.action = rule.spec->action;
+    if (__builtin_expect(mode != EnforcementMode::kEnforce, 0)) r.action = EffectiveAction(r.action, mode);
+    if (__builtin_expect(!rule.plain, 0) && !Applies(rule, *act, &r)) continue;
     const cel::Value passed = rule.assert_program->Evaluate(*act, scratch_);
     if (__builtin_expect(passed.IsBool() && passed.BoolValue(), 1)) continue;  // r.result is kPass
     NotPassed(rule, *act, passed, &r);
@@ -347,6 +346,7 @@ void Evaluation::RecordAuditAnnotation(const CompiledPack& pack, const CompiledR
 // otherwise *r is settled as a skip, or an error of `when`.
 bool Evaluation::Applies(const CompiledRule& rule, const cel::Activation& act, RuleResult* r) {
   if (rule.spec->applies_from_unix > now_) {
+    ++not_passed_;
     r->result = Outcome::kSkip;
     r->message = "not yet applicable: applies from " + rule.spec->applies_from;
     return false;
@@ -354,6 +354,7 @@ bool Evaluation::Applies(const CompiledRule& rule, const cel::Activation& act, R
   if (!rule.when) return true;
   const Truth applies = EvalBool(*rule.when, act, scratch_, "match.when", &r->message);
   if (applies == Truth::kTrue) return true;
+  ++not_passed_;
   r->result = applies == Truth::kFalse ? Outcome::kSkip : Outcome::kError;
   return false;
 }
@@ -362,6 +363,7 @@ bool Evaluation::Applies(const CompiledRule& rule, const cel::Activation& act, R
 // and a waiver that covers it), anything else is an error.
 void Evaluation::NotPassed(const CompiledRule& rule, const cel::Activation& act, const cel::Value& assert_value,
                            RuleResult* r) {
+  ++not_passed_;
   if (!assert_value.IsBool()) {
     r->result = Outcome::kError;
     r->message = assert_value.IsError() ? "assert: " + assert_value.ErrorMessage()
@@ -382,7 +384,9 @@ void Evaluation::NotPassed(const CompiledRule& rule, const cel::Activation& act,
 }
 
 void Evaluation::Finish() {
-  Settle(&out_);
+  // Only results other than pass have an effect; without any, the decision's
+  // default (allow, no warnings) is what Settle would compute.
+  if (not_passed_ != 0) Settle(&out_);
   if (request_.digest_object) out_.object_sha256 = kernel::Sha256Hex(kernel::CanonicalJson(object_));
 }
 

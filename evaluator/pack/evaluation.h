@@ -67,6 +67,7 @@ class Evaluation {
   std::string_view own_system_id_;  // the system-id annotation of the object's own metadata
   const rapidjson::Value& req_;  // the admission request, or the engine's synthetic one
   int64_t now_ = 0;
+  size_t not_passed_ = 0;  // results other than pass (Finish settles only then)
   MatchObject match_;
   std::array<CandidateList, 4> candidates_;  // of the first packs; later ones are looked up again
   std::optional<rapidjson::Document> vap_request_;
