@@ -152,12 +152,19 @@ class Activation {
   // Binds `slot` to the JSON `node` (null: null) or to the instant `seconds`,
   // unless it holds exactly that already: re-binding the same parameters,
   // request or time to a slot kept through Reset costs a comparison.
+  // Set(slot, Value::Json(node)), in place.
+  void SetJson(int slot, const rapidjson::Value& node) {
+    if (slot < 0 || static_cast<size_t>(slot) >= values_.size() || slot >= 64) return Set(slot, Value::Json(node));
+    values_[static_cast<size_t>(slot)].AssignJson(node);
+    bound_ |= uint64_t{1} << slot;
+    if (++generation_ == 0) ForgetMemo();
+  }
   void SetJsonUnlessSame(int slot, const rapidjson::Value* node) {
     if (slot >= 0 && static_cast<size_t>(slot) < values_.size()) {
       const Value& held = values_[static_cast<size_t>(slot)];
       if (node == nullptr ? held.IsNull() : held.BorrowedJson() == node) return;
     }
-    SetJson(slot, node);
+    SetJsonOrNull(slot, node);
   }
   void SetTimestampUnlessSame(int slot, int64_t seconds) {
     if (slot >= 0 && static_cast<size_t>(slot) < values_.size()) {
@@ -183,7 +190,7 @@ class Activation {
     Value value;
   };
   void ForgetMemo();
-  void SetJson(int slot, const rapidjson::Value* node);  // Set, out of the Unless-Same fast path
+  void SetJsonOrNull(int slot, const rapidjson::Value* node);  // Set, out of the Unless-Same fast path
 
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;

@@ -217,14 +217,17 @@ void Activation::Reset(const Env& env, uint64_t keep) {
     values_.assign(n, Value());
     bound_ = 0;
   } else {
-    for (uint64_t b = bound_ & ~keep; b != 0; b &= b - 1) values_[static_cast<size_t>(__builtin_ctzll(b))] = Value();
+    for (uint64_t b = bound_ & ~keep; b != 0; b &= b - 1) values_[static_cast<size_t>(__builtin_ctzll(b))].Clear();
     bound_ &= keep;
   }
   bound_beyond_64_ = false;
   if (++generation_ == 0) ForgetMemo();  // older memo entries are stale from here on
 }
 
-void Activation::SetJson(int slot, const rapidjson::Value* node) { Set(slot, node ? Value::Json(*node) : Value()); }
+void Activation::SetJsonOrNull(int slot, const rapidjson::Value* node) {
+  if (node) return SetJson(slot, *node);
+  Set(slot, Value());
+}
 
 void Activation::ForgetMemo() {
   memo_.clear();

@@ -120,6 +120,26 @@ class Value {
 
   Kind kind() const { return kind_; }
   bool IsNull() const { return kind_ == Kind::kNull; }
+  // In place, without a temporary (the engine rebinds variables per object):
+  // Clear makes this null, AssignJson makes it Json(j).
+  void Clear() {
+    heap_.reset();
+    kind_ = Kind::kNull;
+    json_ = false;
+    nanos_ = 0;
+    u_ = {};
+    sv_ = {};
+  }
+  void AssignJson(const rapidjson::Value& j) {
+    if (!j.IsObject() && !j.IsArray()) {
+      *this = JsonScalar(j);
+      return;
+    }
+    Clear();
+    kind_ = j.IsArray() ? Kind::kList : Kind::kMap;
+    json_ = true;
+    u_.json = &j;
+  }
   // The JSON array or object this value borrows, or null (any other value).
   const rapidjson::Value* BorrowedJson() const { return json_ ? u_.json : nullptr; }
   bool IsBool() const { return kind_ == Kind::kBool; }

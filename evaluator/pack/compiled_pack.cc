@@ -33,6 +33,9 @@ CompiledPack::CompiledPack(PackSpec spec, const cel::Limits& limits)
   slots_.model_ref = env_->DeclareVariable("modelRef");
   slots_.now = env_->DeclareVariable("now");
   slots_.namespace_object = env_->DeclareVariable("namespaceObject");
+  for (int slot : {slots_.params, slots_.inventory_all, slots_.request, slots_.now}) {
+    if (slot >= 0 && slot < 64) slots_.kept_across_objects |= uint64_t{1} << slot;
+  }
   // A pack is compiled with its parameters (an override recompiles it): its
   // expressions and helpers read them as constants, folded at plan time.
   // Packs of a program_key (a VAP policy's params objects) share programs, so

@@ -42,6 +42,10 @@ struct CompiledRule {
 // Variable slots every pack environment declares, in this order.
 struct PackSlots {
   int object, old_object, request, params, inventory, inventory_all, model, model_ref, now, namespace_object;
+  // The slots whose values are the same for every object of a run (the pack's
+  // parameters, the inventory, the request in CI, the time): a reused activation
+  // keeps them, and the evaluation re-binds them only when they differ.
+  uint64_t kept_across_objects;
 };
 
 class CompiledPack {

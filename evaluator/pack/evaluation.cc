@@ -255,22 +255,14 @@ const rapidjson::Value& Evaluation::RequestFor(const PackSpec& spec) {
   return *vap_request_;
 }
 
-// The slots whose values are the same for every object of a run (the pack's
-// parameters, the inventory, the request in CI, the time): a reused activation
-// keeps them, and Bind re-sets them only when they differ.
-uint64_t Evaluation::KeptSlots(const PackSlots& s) {
-  auto bit = [](int slot) { return slot >= 0 && slot < 64 ? uint64_t{1} << slot : 0; };
-  return bit(s.params) | bit(s.inventory_all) | bit(s.request) | bit(s.now);
-}
-
 // The variables a pack's expressions read, bound for this object into a fresh
-// or Reset activation: every slot null but the kept ones (KeptSlots), so null
+// or Reset activation: every slot null but the kept ones (PackSlots), so null
 // values are not set again, and every kept slot is set unless it is the same.
 void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   const PackSpec& spec = pack.spec();
   const PackSlots& s = pack.slots();
   auto set = [act](int slot, const rapidjson::Value* json) {
-    if (json) act->Set(slot, cel::Value::Json(*json));
+    if (json) act->SetJson(slot, *json);
   };
   set(s.object, &object_);
   set(s.old_object, request_.old_object);
@@ -313,7 +305,7 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
   for (const MatchCandidate& candidate : candidates) {
     if (!matcher.Matches(candidate, &match_)) continue;
     if (!act) {
-      act = scratch_ ? &scratch_->ReusableActivation(index, pack.env(), KeptSlots(pack.slots())) : &own.emplace(pack.env());
+      act = scratch_ ? &scratch_->ReusableActivation(index, pack.env(), pack.slots().kept_across_objects) : &own.emplace(pack.env());
       Bind(pack, act);
     }
     const CompiledRule& rule = rules[candidate.rule];

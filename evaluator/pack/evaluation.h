@@ -50,7 +50,6 @@ class Evaluation {
  private:
   void Identify();
   const rapidjson::Value& RequestFor(const PackSpec& spec);
-  static uint64_t KeptSlots(const PackSlots& slots);
   void Bind(const CompiledPack& pack, cel::Activation* act);
   // The less common paths of RunPack's loop, kept out of it.
   void RecordAuditAnnotation(const CompiledPack& pack, const CompiledRule& rule,

@@ -134,5 +134,29 @@ TEST(ValueTest, OptionalValues) {
   EXPECT_EQ(some.DebugString(), "optional.of(3)");
 }
 
+// The in-place forms the engine rebinds variables with give the same values as
+// the constructors, whatever the value held before (an owned string, a list).
+TEST(ValueTest, ClearAndAssignJsonInPlace) {
+  rapidjson::Document d;
+  d.Parse(R"({"list": [1, 2], "n": 7, "s": "x"})");
+  Value v = Value::String("owned");
+  v.AssignJson(d);
+  EXPECT_TRUE(v.IsMap());
+  EXPECT_EQ(v.BorrowedJson(), &d);
+  EXPECT_EQ(v.MapSize(), 3u);
+  v = Value::List({Value::Int(1)});
+  v.AssignJson(d["list"]);
+  EXPECT_TRUE(v.IsList());
+  EXPECT_EQ(v.ListSize(), 2u);
+  v.AssignJson(d["n"]);  // a scalar: a value of its own, borrowing nothing
+  EXPECT_EQ(v.IntValue(), 7);
+  EXPECT_EQ(v.BorrowedJson(), nullptr);
+  v.AssignJson(d["s"]);
+  EXPECT_EQ(v.StringValue(), "x");
+  v.Clear();
+  EXPECT_TRUE(v.IsNull());
+  EXPECT_EQ(v.DebugString(), Value().DebugString());
+}
+
 }  // namespace
 }  // namespace aimsgate::cel
