@@ -391,9 +391,7 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   inputs.model = engine->model_.get();
   inputs.models = engine->models_.get();
   inputs.synthetic_request = engine->synthetic_request_.get();
-  inputs.system_id_key = &engine->system_id_key_;
-  inputs.owner_key = &engine->owner_key_;
-  inputs.risk_tier_key = &engine->risk_tier_key_;
+  inputs.identity_keys = {engine->system_id_key_, engine->owner_key_, engine->risk_tier_key_};
   return engine;
 }
 

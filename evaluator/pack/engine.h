@@ -20,9 +20,11 @@
 // match it; every expression evaluation is bounded by the CEL cost budget.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <rapidjson/document.h>
@@ -101,9 +103,7 @@ struct EngineInputs {
   const rapidjson::Value* synthetic_request = nullptr;  // the CREATE request used in CI
   // The first pack's vocabulary keys (prefix + "system-id", "owner", "risk-tier"),
   // required: the resource's system id, owner and tier are read with them.
-  const std::string* system_id_key = nullptr;
-  const std::string* owner_key = nullptr;
-  const std::string* risk_tier_key = nullptr;
+  std::array<std::string_view, 3> identity_keys;  // system id, owner, risk tier (views of the engine)
 };
 
 class Engine : public std::enable_shared_from_this<Engine> {

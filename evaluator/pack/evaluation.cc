@@ -178,7 +178,7 @@ void Evaluation::Identify() {
   }
   // Read with the first pack's keys; packs agree on the prefix in practice.
   // Only AI systems (a system id) have an owner and a tier worth recording.
-  const std::array<std::string_view, 3> keys = {*engine_.system_id_key, *engine_.owner_key, *engine_.risk_tier_key};
+  const std::array<std::string_view, 3>& keys = engine_.identity_keys;
   std::array<std::string_view, 3> values{};
   if (annotations_) {
     const auto found = kernel::Members<3>(*annotations_, keys);
@@ -228,8 +228,7 @@ void Evaluation::FindCandidates(const std::vector<std::shared_ptr<const Compiled
 
 // VAP expressions read request.kind, request.resource, request.name...: in CI
 // (no request) they get a CREATE request describing this object, built once.
-const rapidjson::Value& Evaluation::RequestFor(const PackSpec& spec) {
-  if (request_.request || !spec.namespaces) return req_;
+const rapidjson::Value& Evaluation::SyntheticVapRequest() {
   if (vap_request_) return *vap_request_;
   const ResourceRef& ref = out_.resource;
   vap_request_.emplace();
@@ -271,7 +270,7 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   act->SetJsonUnlessSame(s.inventory_all, engine_.inventory ? &engine_.inventory->document() : nullptr);
   const rapidjson::Value* entry = nullptr;
   if (engine_.inventory) {
-    const std::string& id_key = *engine_.system_id_key;
+    const std::string_view id_key = engine_.identity_keys[0];
     const std::string_view prefix = pack.annotation_prefix();
     // The system id of the object's own annotations that Identify read, unless
     // this pack's prefix differs from the first pack's.

@@ -49,7 +49,12 @@ class Evaluation {
 
  private:
   void Identify();
-  const rapidjson::Value& RequestFor(const PackSpec& spec);
+  // The request a pack's expressions read: the admission request, or in CI the
+  // engine's synthetic one, or for a VAP policy one describing this object.
+  const rapidjson::Value& RequestFor(const PackSpec& spec) {
+    return request_.request || !spec.namespaces ? req_ : SyntheticVapRequest();
+  }
+  const rapidjson::Value& SyntheticVapRequest();
   void Bind(const CompiledPack& pack, cel::Activation* act);
   // The less common paths of RunPack's loop, kept out of it.
   void RecordAuditAnnotation(const CompiledPack& pack, const CompiledRule& rule,

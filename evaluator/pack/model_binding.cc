@@ -35,11 +35,8 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
-void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& object, const std::string& prefix,
-               const rapidjson::Value* inventory_entry, const rapidjson::Value* engine_model, ModelBinding* out) {
-  out->model = engine_model != nullptr && !engine_model->IsNull() ? engine_model : nullptr;
-  out->ref.reset();
-  if (catalogue == nullptr) return;
+void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const rapidjson::Value& object,
+                            const std::string& prefix, const rapidjson::Value* inventory_entry, ModelBinding* out) {
   const std::string key = prefix + "model";
   std::string reference = Trim(StringAt(Member(Member(&object, "metadata"), "annotations"), key)), source;
   if (!reference.empty()) {
@@ -53,7 +50,7 @@ void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& o
     return;
   }
   std::string reason;
-  const model::CatalogueEntry* entry = catalogue->Resolve(reference, &reason);
+  const model::CatalogueEntry* entry = catalogue.Resolve(reference, &reason);
   out->model = entry ? &entry->model : nullptr;
   rapidjson::Document& ref = out->ref.emplace();
   auto& a = ref.GetAllocator();

@@ -42,7 +42,16 @@ struct ModelBinding {
 std::shared_ptr<const model::ModelCatalogue> LoadModelCatalogueInput(const std::string& dir, int64_t now_unix,
                                                                      std::vector<Diagnostic>* diagnostics);
 
-void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& object, const std::string& prefix,
-               const rapidjson::Value* inventory_entry, const rapidjson::Value* engine_model, ModelBinding* out);
+// The object's model from `catalogue` (non-null), after BindModel set the engine-wide one.
+void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const rapidjson::Value& object,
+                            const std::string& prefix, const rapidjson::Value* inventory_entry, ModelBinding* out);
+
+// Inline: without a catalogue (most runs) binding is two stores per object.
+inline void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& object, const std::string& prefix,
+                      const rapidjson::Value* inventory_entry, const rapidjson::Value* engine_model, ModelBinding* out) {
+  out->model = engine_model != nullptr && !engine_model->IsNull() ? engine_model : nullptr;
+  out->ref.reset();
+  if (catalogue != nullptr) BindModelFromCatalogue(*catalogue, object, prefix, inventory_entry, out);
+}
 
 }  // namespace aimsgate
