@@ -111,6 +111,10 @@ inline constexpr size_t kScanQueuedDecisions = 64;
 // Missing paths become input errors.
 std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std::vector<Diagnostic>* errors);
 
+// The paths given as files (not directories), as WalkInputs shows them: they are
+// read as manifests whatever they hold; files found by walking are `walked`.
+std::set<std::string> NamedFiles(const std::vector<std::string>& paths);
+
 // One input read as `check` reads it, the loop `check` and `inventory discover`
 // share: `path` (a file, or "-" for stdin) is streamed through manifest::Reader
 // and each Kubernetes object goes to `on_resource` (false stops reading), then is
@@ -119,10 +123,6 @@ std::vector<std::string> ExpandInputs(const std::vector<std::string>& paths, std
 // (found in a directory, not named) that yields no object and holds only
 // documents that are not objects, or an unrendered Helm template, is no error:
 // ManifestInput::not_manifest says why it was skipped.
-// The paths given as files (not directories), as WalkInputs shows them: they are
-// read as manifests whatever they hold; files found by walking are `walked`.
-std::set<std::string> NamedFiles(const std::vector<std::string>& paths);
-
 struct ManifestInput {
   std::string not_manifest;
   bool helm_template = false;
