@@ -2,41 +2,16 @@
 // kind wildcards through the group/kind index, namespaces, cluster-scoped objects,
 // VAP match constraints, namespaces absent from the namespace index, malformed
 // selectors, and no allocation while finding and deciding candidates (operator new
-// is counted in this binary).
+// is counted in this binary: allocation_counter.h).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <vector>
 
 #include <rapidjson/document.h>
 
 #include "evaluator/pack/matcher.h"
-
-// GCC sees the replaced delete's free() inline beside a new-expression.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// AddressSanitizer owns operator new (and pairs it with its own delete): a
-// malloc-based replacement would be an alloc-dealloc mismatch there, so the
-// allocation count is taken in the other builds only.
-#if defined(__SANITIZE_ADDRESS__)
-#define AIMSGATE_COUNTS_ALLOCATIONS 0
-#else
-#define AIMSGATE_COUNTS_ALLOCATIONS 1
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
+#include "tests/pack/allocation_counter.h"
 
 namespace aimsgate {
 namespace {
@@ -362,7 +337,7 @@ TEST(Matcher, AdmissionConstraints) {
 }
 
 TEST(Matcher, FindsAndDecidesCandidatesWithoutAllocating) {
-  if (!AIMSGATE_COUNTS_ALLOCATIONS) GTEST_SKIP() << "operator new is AddressSanitizer's in this build";
+  if (!test::CountsAllocations()) GTEST_SKIP() << "operator new is AddressSanitizer's in this build";
   auto index = Namespaces(R"([{"metadata":{"name":"prod","labels":{"env":"prod"}}}])");
   std::vector<MatchSpec> specs(100);
   for (size_t i = 0; i < specs.size(); ++i) {
@@ -389,19 +364,19 @@ TEST(Matcher, FindsAndDecidesCandidatesWithoutAllocating) {
                                  Obj("example.com", "v1", "Widget", "absent", &labels)};
   size_t matched = 0;
   {  // the counter counts
-    const long start = g_allocations.load();
+    const long start = test::Allocations();
     auto* s = new std::string(100, 'x');
     delete s;
-    ASSERT_GE(g_allocations.load() - start, 2);
+    ASSERT_GE(test::Allocations() - start, 2);
   }
-  const long before = g_allocations.load();
+  const long before = test::Allocations();
   for (int round = 0; round < 10; ++round) {
     for (const MatchObject& proto : objects) {
       MatchObject o = proto;  // fresh admission facts each time, as per evaluation
       for (const MatchCandidate& c : m.Candidates(o)) matched += m.Matches(c, &o) ? 1 : 0;
     }
   }
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(test::Allocations() - before, 0);
   EXPECT_EQ(matched, 10u * (100 + 40 + 20));  // Deployment: all; Pod: cases 0 and 3; Widget: case 3
 }
 

@@ -5,35 +5,12 @@
 // counted in this binary).
 #include <gtest/gtest.h>
 
-#include <atomic>
-#include <cstdlib>
-#include <new>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "evaluator/decision/decision.h"
-
-// GCC sees the replaced delete's free() inline beside a new-expression.
-#pragma GCC diagnostic ignored "-Wmismatched-new-delete"
-
-namespace {
-std::atomic<long> g_allocations{0};
-}  // namespace
-
-// As in matcher_test.cc: AddressSanitizer owns operator new.
-#if defined(__SANITIZE_ADDRESS__)
-#define AIMSGATE_COUNTS_ALLOCATIONS 0
-#else
-#define AIMSGATE_COUNTS_ALLOCATIONS 1
-void* operator new(std::size_t n) {
-  g_allocations.fetch_add(1, std::memory_order_relaxed);
-  if (void* p = std::malloc(n ? n : 1)) return p;
-  throw std::bad_alloc();
-}
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-#endif
+#include "tests/pack/allocation_counter.h"
 
 namespace aimsgate {
 namespace {
@@ -153,24 +130,24 @@ TEST(ResourceRef, CopiesAndMovesKeepTheValues) {
 }
 
 TEST(ResourceRef, AllocatesOnlyPastTheInlineBuffer) {
-  if (!AIMSGATE_COUNTS_ALLOCATIONS) GTEST_SKIP() << "operator new is AddressSanitizer's in this build";
+  if (!test::CountsAllocations()) GTEST_SKIP() << "operator new is AddressSanitizer's in this build";
   ResourceRef r;
-  long before = g_allocations.load();
+  long before = test::Allocations();
   r.Assign(Sample());  // a resource's usual identity
   ResourceRef copy = r;
   ResourceRef moved = std::move(copy);
-  EXPECT_EQ(g_allocations.load() - before, 0);
+  EXPECT_EQ(test::Allocations() - before, 0);
   EXPECT_EQ(All(moved), All(r));
   ResourceRef::Fields big = Sample();
   const std::string name(300, 'n');
   big.name = name;
-  before = g_allocations.load();
+  before = test::Allocations();
   r.Assign(big);
-  EXPECT_EQ(g_allocations.load() - before, 1);
+  EXPECT_EQ(test::Allocations() - before, 1);
   ResourceRef heap_copy = r;
-  EXPECT_EQ(g_allocations.load() - before, 2);
+  EXPECT_EQ(test::Allocations() - before, 2);
   ResourceRef heap_moved = std::move(heap_copy);  // takes the buffer
-  EXPECT_EQ(g_allocations.load() - before, 2);
+  EXPECT_EQ(test::Allocations() - before, 2);
   EXPECT_EQ(heap_moved.name(), name);
   EXPECT_EQ(All(heap_copy), "||||||||||");  // a moved-from ref is empty
 }
