@@ -149,9 +149,6 @@ class Activation {
     }
     if (++generation_ == 0) ForgetMemo();
   }
-  // Binds `slot` to the JSON `node` (null: null) or to the instant `seconds`,
-  // unless it holds exactly that already: re-binding the same parameters,
-  // request or time to a slot kept through Reset costs a comparison.
   // Set(slot, Value::Json(node)), in place.
   void SetJson(int slot, const rapidjson::Value& node) {
     if (slot < 0 || static_cast<size_t>(slot) >= values_.size() || slot >= 64) return Set(slot, Value::Json(node));
@@ -159,6 +156,9 @@ class Activation {
     bound_ |= uint64_t{1} << slot;
     if (++generation_ == 0) ForgetMemo();
   }
+  // Binds `slot` to the JSON `node` (null: null) or to the instant `seconds`,
+  // unless it holds exactly that already: re-binding the same parameters,
+  // request or time to a slot kept through Reset costs a comparison.
   void SetJsonUnlessSame(int slot, const rapidjson::Value* node) {
     if (slot >= 0 && static_cast<size_t>(slot) < values_.size()) {
       const Value& held = values_[static_cast<size_t>(slot)];
