@@ -106,7 +106,7 @@ struct EngineInputs {
   std::array<std::string_view, 3> identity_keys;  // system id, owner, risk tier (views of the engine)
 };
 
-class Engine : public std::enable_shared_from_this<Engine> {
+class Engine {
  public:
   static std::shared_ptr<const Engine> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
   ~Engine();
