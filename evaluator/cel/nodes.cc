@@ -11,12 +11,33 @@ Value VariableNode::DoEval(EvalContext& ctx) const {
   return ctx.activation->Get(slot_);
 }
 
+PathNode::PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only,
+                   std::vector<const std::string*> ids)
+    : Node(offset), operand_(std::move(operand)), keys_(std::move(keys)), ids_(std::move(ids)),
+      test_only_(test_only) {
+  if (const auto* local = dynamic_cast<const LocalNode*>(operand_.get())) root_local_ = local->index();
+  if (const auto* var = dynamic_cast<const VariableNode*>(operand_.get())) root_slot_ = var->slot();
+}
+
 Value PathNode::DoEval(EvalContext& ctx) const {
-  Value v = operand_->Eval(ctx);
+  // A local or a variable is read where it is, not copied out of a node
+  // evaluation; the unit that node would cost is still charged.
+  Value owned;
+  const Value* root = &owned;
+  if (root_local_ >= 0) {
+    if (!ctx.AddCost(1)) return ctx.budget_error;
+    root = &ctx.Local(root_local_);
+  } else if (root_slot_ >= 0 && ctx.activation != nullptr &&
+             static_cast<size_t>(root_slot_) < ctx.activation->size()) {
+    if (!ctx.AddCost(1)) return ctx.budget_error;
+    root = &ctx.activation->Get(root_slot_);
+  } else {
+    owned = operand_->Eval(ctx);
+  }
   size_t i = 0;
   // Through JSON objects on rapidjson pointers alone (a Value is built once, at
   // the end): the same answers as the loop below, through the lookup cache.
-  if (const rapidjson::Value* obj = ids_.empty() ? nullptr : v.json()) {
+  if (const rapidjson::Value* obj = ids_.empty() ? nullptr : root->json()) {
     for (; i < keys_.size() && obj->IsObject(); ++i) {
       const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
       if (test_only_ && i + 1 == keys_.size()) return Value::Bool(member != nullptr);
@@ -24,8 +45,12 @@ Value PathNode::DoEval(EvalContext& ctx) const {
       obj = member;
     }
     if (i == keys_.size()) return Value::Json(*obj);
-    if (i > 0) v = Value::Json(*obj);
+    if (i > 0) {
+      owned = Value::Json(*obj);
+      root = &owned;
+    }
   }
+  Value v = root == &owned ? std::move(owned) : *root;
   for (; i < keys_.size(); ++i) {
     if (v.IsError()) return v;
     const bool test_only = test_only_ && i + 1 == keys_.size();
@@ -372,6 +397,7 @@ Value HelperCallNode::DoEval(EvalContext& ctx) const {
 }
 
 Value HelperCallNode::Call(EvalContext& ctx) const {
+  if (!ctx.HelperDepthOk()) return ctx.budget_error;
   if (specialized_) {
     const size_t old_base = ctx.frame_base;
     const size_t new_base = ctx.locals.size();

@@ -64,9 +64,7 @@ class PathNode : public Node {
   // `ids`: each key interned in the Env (EnvImpl::InternField), so that JSON
   // member lookups are cached per evaluation across nodes (EvalContext::FindMember).
   PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only,
-           std::vector<const std::string*> ids = {})
-      : Node(offset), operand_(std::move(operand)), keys_(std::move(keys)), ids_(std::move(ids)),
-        test_only_(test_only) {}
+           std::vector<const std::string*> ids = {});
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -76,6 +74,8 @@ class PathNode : public Node {
   std::vector<std::string> keys_;
   std::vector<const std::string*> ids_;  // empty, or one per key
   bool test_only_;
+  int root_local_ = -1;  // the operand is this local, or
+  int root_slot_ = -1;   // this variable: read in place
 };
 
 // A strict builtin call: arguments are evaluated left to right and the first
