@@ -165,6 +165,37 @@ Value RegexSetNode::DoEval(EvalContext& ctx) const {
   return Value::Bool(hits.size() == count_);
 }
 
+Value EqualsConstNode::DoEval(EvalContext& ctx) const {
+  if (!ctx.AddCost(1)) return ctx.budget_error;
+  Value x = x_->Eval(ctx);
+  if (x.IsError()) return x;
+  bool equal;
+  switch (c_.kind()) {
+    case Value::Kind::kString: equal = x.IsString() && x.StringValue() == c_.StringValue(); break;
+    case Value::Kind::kBool: equal = x.IsBool() && x.BoolValue() == c_.BoolValue(); break;
+    case Value::Kind::kNull: equal = x.IsNull(); break;
+    default: equal = Equal(x, c_); break;
+  }
+  return Value::Bool(equal != negate_);
+}
+
+Value ConstKeyNode::DoEval(EvalContext& ctx) const {
+  if (!ctx.AddCost(1)) return ctx.budget_error;
+  Value m = map_->Eval(ctx);
+  if (m.IsError()) return m;
+  if (const rapidjson::Value* obj = m.json(); obj != nullptr && obj->IsObject()) {
+    const rapidjson::Value* member = ctx.FindMember(*obj, id_);
+    if (!index_) return Value::Bool(member != nullptr);
+    if (member != nullptr) return Value::Json(*member);
+  }
+  if (index_) {
+    Value args[2] = {std::move(m), key_};
+    return fn_->impl(args, 2, ctx);
+  }
+  Value args[2] = {key_, std::move(m)};
+  return fn_->impl(args, 2, ctx);
+}
+
 Value AndNode::DoEval(EvalContext& ctx) const {
   Value l = l_->Eval(ctx);
   if (ctx.exhausted) return ctx.budget_error;

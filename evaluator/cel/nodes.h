@@ -148,6 +148,43 @@ class RegexSetNode : public Node {
   NodePtr fallback_;
 };
 
+// `x == c` / `x != c` with c a constant: strings, booleans and null are
+// compared inline, anything else through Equal (heterogeneous numbers, lists,
+// maps).  The constant's unit of cost is still charged.
+class EqualsConstNode : public Node {
+ public:
+  EqualsConstNode(int32_t offset, NodePtr x, Value c, bool negate)
+      : Node(offset), x_(std::move(x)), c_(std::move(c)), negate_(negate) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  NodePtr x_;
+  Value c_;
+  bool negate_;
+};
+
+// `'key' in m` and `m['key']` with a constant string key (params.prefix +
+// 'owner' folds to one): a JSON object m is searched through the lookup cache
+// (EvalContext::FindMember); any other m, and a missing key of `m['key']`,
+// go through the builtin, so results and errors stay those of the call.
+class ConstKeyNode : public Node {
+ public:
+  ConstKeyNode(int32_t offset, NodePtr map, Value key, const std::string* id, bool index, const FunctionDecl* fn)
+      : Node(offset), map_(std::move(map)), key_(std::move(key)), id_(id), index_(index), fn_(fn) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  NodePtr map_;
+  Value key_;
+  const std::string* id_;  // the key interned in the Env
+  bool index_;             // m['key'], else 'key' in m
+  const FunctionDecl* fn_;
+};
+
 class AndNode : public Node {
  public:
   AndNode(int32_t offset, NodePtr l, NodePtr r, bool is_or)

@@ -534,6 +534,13 @@ NodePtr Planner::PlanCall(const Expr& e) {
   }
   if (fold_ && !all_const && args.size() == 2 && args[1]->ConstantValue()) {
     const Value& c = *args[1]->ConstantValue();
+    if ((rc.name == "_==_" || rc.name == "_!=_") && !rc.receiver) {
+      return std::make_unique<EqualsConstNode>(e.offset, std::move(args[0]), c, rc.name == "_!=_");
+    }
+    if (rc.name == "_[_]" && !rc.receiver && c.IsString()) {
+      const std::string* id = env_.InternField(std::string(c.StringValue()));
+      return std::make_unique<ConstKeyNode>(e.offset, std::move(args[0]), c, id, true, rc.fn);
+    }
     // `x in <constant list>`: a set lookup.
     if (rc.name == "@in" && c.IsList()) {
       return std::make_unique<InConstListNode>(e.offset, std::move(args[0]), c, rc.fn);
@@ -547,6 +554,13 @@ NodePtr Planner::PlanCall(const Expr& e) {
         return std::make_unique<RegexMatchNode>(e.offset, std::move(args[0]), std::move(re));
       }
     }
+  }
+  // `'key' in m` with a constant key (a folded params.prefix + 'key').
+  if (fold_ && !all_const && args.size() == 2 && rc.name == "@in" && !rc.receiver && args[0]->ConstantValue() &&
+      args[0]->ConstantValue()->IsString()) {
+    const Value c = *args[0]->ConstantValue();
+    const std::string* id = env_.InternField(std::string(c.StringValue()));
+    return std::make_unique<ConstKeyNode>(e.offset, std::move(args[1]), c, id, false, rc.fn);
   }
   NodePtr node = std::make_unique<CallNode>(e.offset, rc.fn, std::move(args));
   return all_const ? Fold(std::move(node), !dyn_arg) : std::move(node);

@@ -123,6 +123,41 @@ TEST_F(FoldTest, InOverConstantLists) {
   EXPECT_TRUE(Same("x.name in ['a', 'b']").BoolValue());
 }
 
+TEST_F(FoldTest, ComparisonsWithAConstant) {
+  EXPECT_TRUE(Same("x.name == 'b'").BoolValue());
+  EXPECT_FALSE(Same("x.name != 'b'").BoolValue());
+  EXPECT_FALSE(Same("x.num == 'b'").BoolValue());  // other types are unequal, not errors
+  EXPECT_TRUE(Same("x.num != 'b'").BoolValue());
+  EXPECT_TRUE(Same("x.num == 2.0").BoolValue());  // heterogeneous numbers, through Equal
+  EXPECT_TRUE(Same("x.num == 2u").BoolValue());
+  EXPECT_FALSE(Same("x.labels == null").BoolValue());
+  EXPECT_TRUE(Same("x.labels != null").BoolValue());
+  EXPECT_TRUE(Same("x.labels == {'aimsgate.io/owner': 'team-a', 'a': 'x'}").BoolValue());
+  EXPECT_TRUE(Same("x.items == [1, 2, 3]").BoolValue());
+  EXPECT_TRUE(Same("(x.num > 1) == true").BoolValue());
+  EXPECT_FALSE(Same("x.name == true").BoolValue());
+  EXPECT_EQ(Same("x.missing == 'b'").ErrorMessage(), "no such key: 'missing'");
+  EXPECT_TRUE(Same("x.name == p.prefix + 'x'").IsBool());
+  EXPECT_TRUE(Same("b'b' != 'b'").BoolValue());  // bytes are not strings
+}
+
+TEST_F(FoldTest, ConstantKeysInMapsAndIndexes) {
+  EXPECT_TRUE(Same("p.prefix + 'owner' in x.labels").BoolValue());
+  EXPECT_FALSE(Same("p.prefix + 'other' in x.labels").BoolValue());
+  EXPECT_EQ(Same("x.labels[p.prefix + 'owner']").StringValue(), "team-a");
+  EXPECT_EQ(Same("x.labels[p.prefix + 'other']").ErrorMessage(), "no such key: \"aimsgate.io/other\"");
+  EXPECT_TRUE(Same("'a' in x.mixed").BoolValue());  // a list: through the builtin
+  EXPECT_FALSE(Same("'k3' in {'k1': 1}").BoolValue());
+  EXPECT_EQ(Same("{'k1': 1}[p.prefix]").ErrorMessage(), "no such key: \"aimsgate.io/\"");
+  EXPECT_EQ(Same("x.map['k2']").IntValue(), 2);
+  EXPECT_TRUE(Same("'k' in x.name").IsError());  // no overload, same message
+  EXPECT_TRUE(Same("x.name['k']").IsError());
+  EXPECT_TRUE(Same("x.missing['k']").IsError());
+  EXPECT_TRUE(Same("'k' in x.missing").IsError());
+  EXPECT_EQ(Same("optional.of(x.labels)['a']").DebugString(), Same("optional.of('x')").DebugString());
+  EXPECT_FALSE(Same("optional.of(x.labels)['zz'].hasValue()").BoolValue());
+}
+
 TEST_F(FoldTest, PatternListsAsOneSet) {
   EXPECT_TRUE(Same("p.patterns.exists(q, x.image.matches(q))").BoolValue());
   EXPECT_FALSE(Same("p.patterns.all(q, x.image.matches(q))").BoolValue());
