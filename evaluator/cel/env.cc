@@ -49,11 +49,7 @@ class ProgramImpl : public Program {
   }
 
   Value Evaluate(const Activation& activation, EvalState* state) const override {
-    std::unique_ptr<EvalState> local_state;
-    if (state == nullptr) {
-      local_state = std::make_unique<EvalState>();
-      state = local_state.get();
-    }
+    if (state == nullptr) return EvaluateOnce(activation);
     internal::EvalContext& ctx = state->impl()->ctx;
     ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
     Value v = root_->Eval(ctx);
@@ -66,6 +62,12 @@ class ProgramImpl : public Program {
   }
 
  private:
+  // Without a caller's state: a fresh one, out of the engine's path.
+  [[gnu::noinline]] Value EvaluateOnce(const Activation& activation) const {
+    EvalState state;
+    return Evaluate(activation, &state);
+  }
+
   std::shared_ptr<const EnvImpl> env_;
   internal::NodePtr root_;
   int num_locals_;

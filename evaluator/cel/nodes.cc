@@ -439,23 +439,20 @@ Value HelperCallNode::Call(EvalContext& ctx) const {
     ctx.locals.resize(new_base);
     return r;
   }
-  // Arguments are evaluated in the caller's frame (which a nested call may
-  // move), on the stack for up to four of them (a vector cost a malloc per call).
-  Value small[4];
-  std::vector<Value> many;
-  Value* args = small;
-  if (args_.size() > 4) {
-    many.resize(args_.size());
-    args = many.data();
-  }
-  for (size_t i = 0; i < args_.size(); ++i) {
-    args[i] = args_[i]->Eval(ctx);
-    if (ctx.exhausted) return ctx.budget_error;
-  }
+  // The new frame is reserved first; arguments are evaluated in the caller's
+  // frame and moved into it by index (a nested call in an argument pushes its
+  // own frame past this one, and may move the vector).
   const size_t old_base = ctx.frame_base;
   const size_t new_base = ctx.locals.size();
   ctx.locals.resize(new_base + static_cast<size_t>(helper_->num_locals));
-  for (size_t i = 0; i < args_.size(); ++i) ctx.locals[new_base + i] = std::move(args[i]);
+  for (size_t i = 0; i < args_.size(); ++i) {
+    Value arg = args_[i]->Eval(ctx);
+    if (ctx.exhausted) {
+      ctx.locals.resize(new_base);
+      return ctx.budget_error;
+    }
+    ctx.locals[new_base + i] = std::move(arg);
+  }
   ctx.frame_base = new_base;
   Value r = helper_->body->Eval(ctx);
   ctx.frame_base = old_base;

@@ -55,9 +55,10 @@ struct EvalContext {
     iterations = 0;
     const auto here = reinterpret_cast<uintptr_t>(__builtin_frame_address(0));
     stack_floor = here > kMaxEvalStackBytes ? here - kMaxEvalStackBytes : 0;
+    if (exhausted) budget_error = Value();
     exhausted = false;
-    budget_error = Value();
-    locals.assign(num_locals, Value());
+    locals.clear();
+    locals.resize(num_locals);
     frame_base = 0;
     NewLookupGeneration();
   }
