@@ -173,7 +173,11 @@ class Activation {
     }
     Set(slot, Value::Timestamp(seconds, 0));
   }
-  const Value& Get(int slot) const;
+  // Inline: every variable read of every node goes through it.
+  const Value& Get(int slot) const {
+    if (slot < 0 || static_cast<size_t>(slot) >= values_.size()) return NullValue();
+    return values_[static_cast<size_t>(slot)];
+  }
   size_t size() const { return values_.size(); }
   // The activation for `now` etc. is set like any other variable.
 
@@ -190,6 +194,7 @@ class Activation {
     Value value;
   };
   void ForgetMemo();
+  static const Value& NullValue();
   void SetJsonOrNull(int slot, const rapidjson::Value* node);  // Set, out of the Unless-Same fast path
 
   std::vector<Value> values_;

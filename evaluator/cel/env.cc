@@ -244,10 +244,9 @@ void Activation::StoreMemo(int memo_slot, const Value& value) const {
   memo_[i].value = value;
 }
 
-const Value& Activation::Get(int slot) const {
+const Value& Activation::NullValue() {
   static const Value kNull;
-  if (slot < 0 || static_cast<size_t>(slot) >= values_.size()) return kNull;
-  return values_[static_cast<size_t>(slot)];
+  return kNull;
 }
 
 }  // namespace aimsgate::cel
