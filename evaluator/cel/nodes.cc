@@ -22,8 +22,7 @@ PathNode::PathNode(int32_t offset, NodePtr operand, std::vector<std::string> key
 Value PathNode::DoEval(EvalContext& ctx) const {
   // A local or a variable is read where it is, not copied out of a node
   // evaluation; the unit that node would cost is still charged.
-  Value owned;
-  const Value* root = &owned;
+  const Value* root;
   if (root_local_ >= 0) {
     if (!ctx.AddCost(1)) return ctx.budget_error;
     root = &ctx.Local(root_local_);
@@ -32,25 +31,37 @@ Value PathNode::DoEval(EvalContext& ctx) const {
     if (!ctx.AddCost(1)) return ctx.budget_error;
     root = &ctx.activation->Get(root_slot_);
   } else {
-    owned = operand_->Eval(ctx);
+    return Select(operand_->Eval(ctx), 0, ctx);
   }
-  size_t i = 0;
   // Through JSON objects on rapidjson pointers alone (a Value is built once, at
-  // the end): the same answers as the loop below, through the lookup cache.
-  if (const rapidjson::Value* obj = ids_.empty() ? nullptr : root->json()) {
-    for (; i < keys_.size() && obj->IsObject(); ++i) {
-      const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
-      if (test_only_ && i + 1 == keys_.size()) return Value::Bool(member != nullptr);
-      if (member == nullptr) return Value::Error("no such key: '" + keys_[i] + "'");
-      obj = member;
-    }
-    if (i == keys_.size()) return Value::Json(*obj);
-    if (i > 0) {
-      owned = Value::Json(*obj);
-      root = &owned;
+  // the end): the same answers as Select, through the lookup cache.
+  const rapidjson::Value* obj = ids_.empty() ? nullptr : root->json();
+  if (obj == nullptr) return Select(*root, 0, ctx);
+  const size_t n = keys_.size();
+  for (size_t i = 0; i < n; ++i) {
+    if (!obj->IsObject()) return i == 0 ? Select(*root, 0, ctx) : Select(Value::Json(*obj), i, ctx);
+    const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+    if (test_only_ && i + 1 == n) return Value::Bool(member != nullptr);
+    if (member == nullptr) return NoSuchKey(i);
+    obj = member;
+  }
+  return Value::Json(*obj);
+}
+
+Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
+  if (i == 0 && !ids_.empty()) {
+    if (const rapidjson::Value* obj = v.json()) {
+      // The JSON walk of DoEval, for an operand that is not a local or variable.
+      for (; i < keys_.size() && obj->IsObject(); ++i) {
+        const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+        if (test_only_ && i + 1 == keys_.size()) return Value::Bool(member != nullptr);
+        if (member == nullptr) return NoSuchKey(i);
+        obj = member;
+      }
+      if (i == keys_.size()) return Value::Json(*obj);
+      if (i > 0) v = Value::Json(*obj);
     }
   }
-  Value v = root == &owned ? std::move(owned) : *root;
   for (; i < keys_.size(); ++i) {
     if (v.IsError()) return v;
     const bool test_only = test_only_ && i + 1 == keys_.size();
@@ -62,11 +73,13 @@ Value PathNode::DoEval(EvalContext& ctx) const {
     // A JSON object: the same answers as SelectField, through the lookup cache.
     const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
     if (test_only) return Value::Bool(member != nullptr);
-    if (member == nullptr) return Value::Error("no such key: '" + keys_[i] + "'");
+    if (member == nullptr) return NoSuchKey(i);
     v = Value::Json(*member);
   }
   return v;
 }
+
+Value PathNode::NoSuchKey(size_t i) const { return Value::Error("no such key: '" + keys_[i] + "'"); }
 
 Value CallNode::DoEval(EvalContext& ctx) const {
   // Most calls take one or two arguments: only as many Values as needed are

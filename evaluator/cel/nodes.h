@@ -70,6 +70,10 @@ class PathNode : public Node {
   Value DoEval(EvalContext& ctx) const override;
 
  private:
+  // From key `i` on, `v` being the value reached so far (any kind of value).
+  [[gnu::noinline]] Value Select(Value v, size_t i, EvalContext& ctx) const;
+  [[gnu::noinline, gnu::cold]] Value NoSuchKey(size_t i) const;
+
   NodePtr operand_;
   std::vector<std::string> keys_;
   std::vector<const std::string*> ids_;  // empty, or one per key
