@@ -1,0 +1,100 @@
+// AppendJsonString / AppendJsonInt against rapidjson::Writer, the writer they replace in the
+// admission answer and the log lines: the bytes must be the same for every input.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <string>
+#include <string_view>
+
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include "webhook/json_text.h"
+
+namespace aimsgate::webhook {
+namespace {
+
+std::string WriterString(std::string_view s) {
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+  return std::string(sb.GetString(), sb.GetSize());
+}
+
+std::string Appended(std::string_view s) {
+  std::string out = "prefix";  // appends, never replaces
+  AppendJsonString(&out, s);
+  EXPECT_EQ(out.compare(0, 6, "prefix"), 0);
+  return out.substr(6);
+}
+
+TEST(JsonTextTest, EscapesAsRapidjsonWriter) {
+  const std::string_view cases[] = {
+      "",
+      "plain",
+      "a\"b",
+      "back\\slash",
+      "new\nline\ttab\rcr\bbs\fff",
+      std::string_view("nul\0byte", 8),
+      "\x01\x02\x1f\x7f",
+      "slash/and</script>",
+      "ünïcödé 名前 😀",
+      "\xff\xfe invalid \xc3 UTF-8 \xed\xa0\x80",
+      "exactly8",
+      "sixteen bytes!!!",
+      "seven b\"",
+      "\"2345678\"2345678\"",
+      "aimsgate denied Deployment genai/chat-assistant: [iso42001/owner-assigned A.3.2] no owner",
+  };
+  for (std::string_view s : cases) EXPECT_EQ(Appended(s), WriterString(s)) << s;
+}
+
+TEST(JsonTextTest, EveryByteAtEveryOffsetOfAWord) {
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at = 0; at < 20; ++at) {
+      std::string s(20, 'x');
+      s[at] = static_cast<char>(c);
+      ASSERT_EQ(Appended(s), WriterString(s)) << "byte " << c << " at " << at;
+      ASSERT_EQ(Appended(s.substr(0, at + 1)), WriterString(s.substr(0, at + 1))) << "byte " << c << " last";
+    }
+  }
+}
+
+TEST(JsonTextTest, RandomBytes) {
+  std::mt19937 rng(42);
+  // Mostly plain text, sometimes a byte that needs escaping or is not ASCII.
+  const std::string alphabet = "abc XYZ-/:.\"\\\n\t\x01\x1f\x7f\xc3\xa9\xe2\x82\xac\xf0\x9f\x98\x80";
+  for (int i = 0; i < 5000; ++i) {
+    std::string s(rng() % 70, ' ');
+    for (char& ch : s) ch = rng() % 4 == 0 ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
+    ASSERT_EQ(Appended(s), WriterString(s));
+  }
+}
+
+TEST(JsonTextTest, PiecesReadAsTheirConcatenation) {
+  std::string out;
+  out += '"';
+  AppendJsonEscaped(&out, "a\"b,");
+  AppendJsonEscaped(&out, "");
+  AppendJsonEscaped(&out, "\n😀");
+  out += '"';
+  EXPECT_EQ(out, WriterString("a\"b,\n😀"));
+}
+
+TEST(JsonTextTest, IntegersAsRapidjsonWriter) {
+  const int64_t cases[] = {0, 1, -1, 9, 10, 403, -403, 1764000000, std::numeric_limits<int64_t>::max(),
+                           std::numeric_limits<int64_t>::min()};
+  for (int64_t v : cases) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.Int64(v);
+    std::string out;
+    AppendJsonInt(&out, v);
+    EXPECT_EQ(out, std::string(sb.GetString(), sb.GetSize()));
+  }
+}
+
+}  // namespace
+}  // namespace aimsgate::webhook

@@ -1,0 +1,77 @@
+#include "webhook/json_text.h"
+
+#include <array>
+#include <charconv>
+#include <cstring>
+
+namespace aimsgate::webhook {
+namespace {
+
+// rapidjson::Writer::WriteString's table: the letter after the backslash, 0 for a plain byte.
+constexpr std::array<char, 256> kEscape = [] {
+  std::array<char, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 'u';
+  t['\b'] = 'b';
+  t['\t'] = 't';
+  t['\n'] = 'n';
+  t['\f'] = 'f';
+  t['\r'] = 'r';
+  t['"'] = '"';
+  t['\\'] = '\\';
+  return t;
+}();
+
+// True when one of the eight bytes of `w` is below 0x20, '"' or '\\' (exact: no false
+// negatives, and no false positives either, since each test is exact for "some byte").
+inline bool HasSpecialByte(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  const uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
+  const uint64_t quote = (q - kOnes) & ~q & kHigh;
+  const uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return (below_space | quote | backslash) != 0;
+}
+
+}  // namespace
+
+void AppendJsonEscaped(std::string* out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  const char* p = text.data();
+  const char* const end = p + text.size();
+  const char* run = p;  // start of the plain bytes not yet appended
+  while (p < end) {
+    for (uint64_t w; end - p >= 8; p += 8) {
+      std::memcpy(&w, p, 8);
+      if (HasSpecialByte(w)) break;
+    }
+    // The word at p holds a special byte, or fewer than 8 bytes are left: byte by byte.
+    const char* const stop = end - p >= 8 ? p + 8 : end;
+    while (p < stop && kEscape[static_cast<unsigned char>(*p)] == 0) ++p;
+    if (p == stop) continue;  // only at the end: the word loop never stops on a plain word
+    const unsigned char c = static_cast<unsigned char>(*p);
+    const char e = kEscape[c];
+    out->append(run, static_cast<size_t>(p - run));
+    out->push_back('\\');
+    out->push_back(e);
+    if (e == 'u') {
+      const char hex[4] = {'0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out->append(hex, 4);
+    }
+    run = ++p;
+  }
+  out->append(run, static_cast<size_t>(end - run));
+}
+
+void AppendJsonString(std::string* out, std::string_view text) {
+  out->push_back('"');
+  AppendJsonEscaped(out, text);
+  out->push_back('"');
+}
+
+void AppendJsonInt(std::string* out, int64_t value) {
+  char buf[24];
+  const auto result = std::to_chars(buf, buf + sizeof buf, value);
+  out->append(buf, static_cast<size_t>(result.ptr - buf));
+}
+
+}  // namespace aimsgate::webhook
