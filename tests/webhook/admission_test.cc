@@ -9,6 +9,8 @@
 #include <random>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/redact.h"
@@ -436,6 +438,84 @@ TEST_F(AdmissionTest, MangledBodiesNeverCrash) {
     rapidjson::Document d;
     d.Parse(r.body.c_str());
     EXPECT_FALSE(d.HasParseError()) << r.body;
+  }
+}
+
+// The answer is written as text (json_text.h), no longer through rapidjson::Writer: it must
+// still be the bytes the Writer writes for the same document — the same escapes, members in
+// the same order — whatever the names, messages, warnings and annotations hold.
+TEST_F(AdmissionTest, AnswerIsTheTextRapidjsonWriterWrites) {
+  constexpr char kVap[] = R"Y(apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: ["*"], resources: [deployments]}]}
+  auditAnnotations:
+  - {key: seen, valueExpression: "'name: ' + object.metadata.name"}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b}
+spec: {policyName: p, validationActions: [Audit]}
+)Y";
+  std::string pack = kPack;
+  pack.replace(pack.find("POLICY"), 6, "Ignore");
+  EngineOptions eo;
+  eo.rule_paths = {dir_.Write("pack.yaml", pack), dir_.Write("vap.yaml", kVap)};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(eo, &diags);
+  ASSERT_TRUE(engine) << (diags.empty() ? "" : diags[0].ToString());
+  auto redactor = std::make_shared<evidence::Redactor>();
+  ASSERT_TRUE(evidence::Redactor::Create({"metadata.annotations['example.com/key']"}, redactor.get()).ok());
+  const std::string names[] = {"scorer", R"(q\"uote)", R"(back\\slash)", R"(ctl\u0001\n\t)", "ünï-名前-😀",
+                               R"(esc\u00e9\ud83d\ude00)", "sekret-value", std::string(300, 'x')};
+  int checked = 0;
+  for (const std::string& name : names) {
+    const std::string object = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" + name +
+                               R"(","namespace":"ml","annotations":{"example.com/key":"sekret-value"}},"spec":{"replicas":1}})";
+    for (bool redact : {false, true}) {
+      for (bool record_fails : {false, true}) {
+        HandlerOptions o;
+        if (redact) o.redactor = redactor;
+        o.max_warning_bytes = redact ? 40 : 120;
+        o.max_status_message = redact ? 60 : 4096;
+        if (record_fails) o.record = [](const AdmissionDecision&, std::string* error) { *error = "full"; return false; };
+        for (const char* op : {"CREATE", "DELETE"}) {
+          const bool del = std::string(op) == "DELETE";
+          AdmissionResponse r = HandleAdmissionReview(
+              Review(del ? "null" : object, op, redact, redact ? "admission.k8s.io/v1beta1" : "admission.k8s.io/v1",
+                     R"(user \")" + name + R"(\")", del ? object : "null"),
+              *engine, o, &state_);
+          ASSERT_EQ(r.http_status, 200) << r.body;
+          rapidjson::Document d;
+          d.Parse(r.body.c_str(), r.body.size());
+          ASSERT_FALSE(d.HasParseError()) << r.body;
+          rapidjson::StringBuffer sb;
+          rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+          d.Accept(w);
+          EXPECT_EQ(r.body, std::string(sb.GetString(), sb.GetSize()));
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 64);
+}
+
+TEST_F(AdmissionTest, BadRequestIsTheTextRapidjsonWriterWrites) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  for (const std::string& body : {std::string("{\"a\": \n tru}"), std::string("[1]"), std::string(300, '['),
+                                 Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","name":"\"ü\u0001"}})")}) {
+    AdmissionResponse r = HandleAdmissionReview(body, *engine, {}, &state_);
+    ASSERT_EQ(r.http_status, 400);
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("error");
+    w.String(r.error.c_str(), static_cast<rapidjson::SizeType>(r.error.size()));
+    w.EndObject();
+    EXPECT_EQ(r.body, std::string(sb.GetString(), sb.GetSize()));
   }
 }
 
