@@ -5,7 +5,11 @@
 #include <cstdint>
 #include <cstring>
 
+#include <rapidjson/document.h>
+#include <rapidjson/encodedstream.h>
 #include <rapidjson/error/en.h>
+#include <rapidjson/memorystream.h>
+#include <rapidjson/reader.h>
 
 #include "evaluator/evidence/log/redact.h"
 #include "evaluator/kernel/canonical_json.h"
@@ -170,22 +174,97 @@ void AppendId(std::string* list, const std::string& id) {
 
 // Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
 // `insitu` holds the text `doc` may point into: it must outlive `doc`.
+// The deepest nesting the recursive parser is trusted with (a few hundred bytes of stack a
+// level); a larger HandlerOptions::max_depth keeps the iterative parser.
+constexpr size_t kMaxRecursiveDepth = 256;
+
+// The document's SAX handler with the nesting counted: an object or array deeper than
+// `limit` stops the parse (kParseErrorTermination) before the parser recurses into it.
+struct DepthLimitedHandler {
+  using Ch = char;
+  rapidjson::Document& doc;
+  const size_t limit;
+  size_t depth = 0;
+  bool too_deep = false;
+
+  bool Null() { return doc.Null(); }
+  bool Bool(bool b) { return doc.Bool(b); }
+  bool Int(int i) { return doc.Int(i); }
+  bool Uint(unsigned i) { return doc.Uint(i); }
+  bool Int64(int64_t i) { return doc.Int64(i); }
+  bool Uint64(uint64_t i) { return doc.Uint64(i); }
+  bool Double(double d) { return doc.Double(d); }
+  bool RawNumber(const Ch* str, rapidjson::SizeType length, bool copy) { return doc.RawNumber(str, length, copy); }
+  bool String(const Ch* str, rapidjson::SizeType length, bool copy) { return doc.String(str, length, copy); }
+  bool Key(const Ch* str, rapidjson::SizeType length, bool copy) { return doc.Key(str, length, copy); }
+  bool StartObject() { return Enter() && doc.StartObject(); }
+  bool EndObject(rapidjson::SizeType members) {
+    --depth;
+    return doc.EndObject(members);
+  }
+  bool StartArray() { return Enter() && doc.StartArray(); }
+  bool EndArray(rapidjson::SizeType elements) {
+    --depth;
+    return doc.EndArray(elements);
+  }
+
+ private:
+  bool Enter() {
+    if (++depth <= limit) return true;
+    too_deep = true;
+    return false;
+  }
+};
+
+// The fast parse: the recursive parser, with the depth limit counted as it goes (no scan of
+// the text before the parse).  Parses as the iterative parser does (same flags, same
+// handler calls, so the same document) and returns true; false when the body is too deep or
+// not valid JSON, and then the caller parses again the way it always did, for the same
+// answer (the depth scan first, then the iterative parser's error and offset).
+bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string* insitu, rapidjson::Document* doc) {
+  DepthLimitedHandler handler{*doc, max_depth};
+  rapidjson::Reader reader;
+  rapidjson::ParseResult result;
+  // As Document::ParseInsitu and Document::Parse(str, length), with `handler` in between.
+  auto generate = [&](rapidjson::Document&) {
+    if (ascii) {
+      rapidjson::InsituStringStream is(insitu->data());
+      result = reader.Parse<rapidjson::kParseInsituFlag>(is, handler);
+    } else {
+      rapidjson::MemoryStream ms(body.data(), body.size());
+      rapidjson::EncodedInputStream<rapidjson::UTF8<>, rapidjson::MemoryStream> is(ms);
+      result = reader.Parse<rapidjson::kParseValidateEncodingFlag>(is, handler);
+    }
+    return !result.IsError();
+  };
+  doc->Populate(generate);
+  return !result.IsError();
+}
+
+// Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
+// `insitu` holds the text `doc` may point into: it must outlive `doc`.
 std::string ParseReview(std::string_view body, const HandlerOptions& options, std::string* insitu,
                         rapidjson::Document* doc, manifest::AdmissionReview* review) {
   if (body.empty()) return "empty body: expected an AdmissionReview";
-  if (JsonDepth(body, options.max_depth) > options.max_depth) {
-    return "JSON nested deeper than " + std::to_string(options.max_depth) + " levels";
-  }
   // An ASCII body cannot hold invalid UTF-8 bytes: the parser's validation is skipped, and
   // it is parsed in place in a copy (strings decoded where they lie, not pushed byte by
   // byte through the parser's stack).  A non-ASCII body may start with a BOM, which only
   // the stream parser skips: it keeps that path.
   const bool ascii = IsAscii(body);
-  if (ascii) {
-    insitu->assign(body.data(), body.size());
-    doc->ParseInsitu<rapidjson::kParseIterativeFlag>(insitu->data());
-  } else {
-    doc->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+  if (ascii) insitu->assign(body.data(), body.size());
+  const bool parsed = options.max_depth <= kMaxRecursiveDepth && ParseFast(body, ascii, options.max_depth, insitu, doc);
+  if (!parsed) {
+    // Too deep, not JSON, or a max_depth beyond kMaxRecursiveDepth: the depth scan and the
+    // iterative parser decide, and word the answer.
+    if (JsonDepth(body, options.max_depth) > options.max_depth) {
+      return "JSON nested deeper than " + std::to_string(options.max_depth) + " levels";
+    }
+    if (ascii) {
+      insitu->assign(body.data(), body.size());  // the fast parse may have decoded strings in it
+      doc->ParseInsitu<rapidjson::kParseIterativeFlag>(insitu->data());
+    } else {
+      doc->Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseValidateEncodingFlag>(body.data(), body.size());
+    }
   }
   if (doc->HasParseError()) {
     // Line and column of the error, for a human reading the apiserver's log.

@@ -519,6 +519,81 @@ TEST_F(AdmissionTest, BadRequestIsTheTextRapidjsonWriterWrites) {
   }
 }
 
+// Up to a max_depth of 256 the body is parsed by the recursive parser with the depth
+// counted as it goes; beyond it, and whenever that parse fails, by the depth scan and the
+// iterative parser.  Both paths must give the same answer, byte for byte: the same body
+// under max_depth 250 (recursive) and 300 (iterative only), valid or not.
+TEST_F(AdmissionTest, RecursiveAndIterativeParsesAnswerAlike) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  const std::string valid = Review(Deployment(false, 1));
+  std::vector<std::string> bodies = {
+      valid,
+      "\xef\xbb\xbf" + valid,  // a BOM: non-ASCII, skipped by the stream parser only
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ünï\u00e9"}})"),
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x\ud800"}})"),
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ü\udc00"}})"),
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","name":"b"}})"),
+      Review(std::string(R"({"a":)") + Nested(200) + "}"),
+      Review(std::string(R"({"a":)") + std::string(200, '[') + "1,," + std::string(200, ']') + "}"),
+      "{\"apiVersion\": \n  oops}",
+      "\xff{}",
+      "{\"a\":\"\xc3\x28\"}",
+      "[1,2]",
+      "{} x",
+  };
+  std::mt19937 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    std::string m = valid;
+    for (int k = 0; k < 2; ++k) m[rng() % m.size()] = static_cast<char>(rng() % 256);
+    bodies.push_back(m);
+    bodies.push_back(valid.substr(0, rng() % valid.size()));
+  }
+  HandlerOptions recursive, iterative;
+  recursive.max_depth = 250;
+  iterative.max_depth = 300;
+  int ok = 0, bad = 0;
+  for (const std::string& body : bodies) {
+    AdmissionResponse a = HandleAdmissionReview(body, *engine, recursive, &state_);
+    AdmissionResponse b = HandleAdmissionReview(body, *engine, iterative, &state_);
+    EXPECT_EQ(a.http_status, b.http_status) << body;
+    EXPECT_EQ(a.body, b.body) << body;
+    (a.http_status == 200 ? ok : bad)++;
+  }
+  EXPECT_GT(ok, 10);
+  EXPECT_GT(bad, 10);
+}
+
+// The depth limit is exact on both paths: max_depth levels pass, one more is refused with
+// the same message, for arrays and objects, ASCII and non-ASCII bodies.
+TEST_F(AdmissionTest, DepthLimitIsExactOnBothParsers) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  for (size_t max_depth : {size_t{20}, size_t{256}, size_t{257}}) {
+    HandlerOptions o;
+    o.max_depth = max_depth;
+    for (bool ascii : {true, false}) {
+      for (bool objects : {false, true}) {
+        // The review itself nests 4 levels (review, request, object, metadata) above the value.
+        auto body = [&](size_t value_depth) {
+          std::string value = objects ? "" : std::string(value_depth, '[') + std::string(value_depth, ']');
+          if (objects) {
+            for (size_t i = 0; i < value_depth; ++i) value += R"({"k":)";
+            value += "1" + std::string(value_depth, '}');
+          }
+          return Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" +
+                        std::string(ascii ? "n" : "ñ") + R"(","deep":)" + value + "}}");
+        };
+        AdmissionResponse fits = HandleAdmissionReview(body(max_depth - 4), *engine, o, &state_);
+        EXPECT_EQ(fits.http_status, 200) << max_depth << " " << fits.body;
+        AdmissionResponse over = HandleAdmissionReview(body(max_depth - 3), *engine, o, &state_);
+        EXPECT_EQ(over.http_status, 400);
+        EXPECT_EQ(over.error, "JSON nested deeper than " + std::to_string(max_depth) + " levels") << max_depth;
+      }
+    }
+  }
+}
+
 TEST(TruncateWarningTest, CutsOnUtf8BoundariesAndStripsControls) {
   EXPECT_EQ(TruncateWarning("short", 120), "short");
   EXPECT_EQ(TruncateWarning("a\nb\tc", 120), "a b c");
