@@ -375,13 +375,9 @@ void Webhook::Validate(std::string_view body, const std::string& content_type, c
     LogLine("warn", "bad admission request").Str("error", r.error).Str("remote", remote_addr).Emit();
     return;
   }
-  std::vector<std::string> failed;
-  for (const auto& rr : r.evaluation.results) {
-    if (rr.result == Outcome::kFail || rr.result == Outcome::kError) failed.push_back(rr.rule());
-  }
   const ResourceRef& ref = r.evaluation.resource;
-  LogLine("info", "admission")
-      .Str("uid", r.uid)
+  LogLine line("info", "admission");
+  line.Str("uid", r.uid)
       .Str("operation", r.operation)
       .Str("user", r.username)
       .Str("kind", ref.kind())
@@ -389,9 +385,11 @@ void Webhook::Validate(std::string_view body, const std::string& content_type, c
       .Str("name", ref.name())
       .Str("decision", r.decision)
       .Bool("dryRun", r.dry_run)
-      .List("failedRules", failed)
-      .Num("durationMs", seconds * 1000)
-      .Emit();
+      .BeginList("failedRules");
+  for (const auto& rr : r.evaluation.results) {
+    if (rr.result == Outcome::kFail || rr.result == Outcome::kError) line.Item(rr.rule());
+  }
+  line.EndList().Num("durationMs", seconds * 1000).Emit();
 }
 
 void Webhook::Routes(httplib::Server* svr) {
