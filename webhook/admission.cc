@@ -174,6 +174,69 @@ void AppendId(std::string* list, const std::string& id) {
 
 // Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
 // `insitu` holds the text `doc` may point into: it must outlive `doc`.
+// An InsituStringStream that knows where its text ends, so that the scan of a string
+// (below) may read it eight bytes at a time without reading past the terminating NUL.
+struct BoundedInsituStream : rapidjson::InsituStringStream {
+  BoundedInsituStream(char* text, size_t size) : rapidjson::InsituStringStream(text), end(text + size) {}
+  const char* end;  // the NUL after the text
+};
+
+}  // namespace
+}  // namespace aimsgate::webhook
+
+namespace rapidjson {
+
+// Copied to a local in the parse loops, as InsituStringStream is.
+template <>
+struct StreamTraits<aimsgate::webhook::BoundedInsituStream> {
+  enum { copyOptimization = 1 };
+};
+
+// RapidJSON's own hook for skipping the plain bytes of a string (the generic version does
+// nothing: the parser then moves every byte through its escape and encoding checks one at
+// a time).  It stops at the first '"', '\\' or control byte and leaves that byte to the
+// parser, as RapidJSON's SSE2 version does; the bytes skipped are those the parser would
+// have copied one by one (UTF8 to UTF8 without validation copies a byte as it is).  An
+// explicit specialization for this file's own stream type: no other code is affected.
+template <>
+template <>
+inline void GenericReader<UTF8<>, UTF8<>, CrtAllocator>::ScanCopyUnescapedString(
+    aimsgate::webhook::BoundedInsituStream& is, aimsgate::webhook::BoundedInsituStream& os) {
+  (void)os;  // the same stream: insitu parsing writes the decoded string where it lies
+  char* p = is.src_;
+  char* q = is.dst_;  // q <= p: escapes only shorten the text
+  const char* const end = is.end;
+  for (uint64_t w; end - p >= 8; p += 8, q += 8) {
+    std::memcpy(&w, p, 8);
+    const uint64_t special = aimsgate::webhook::JsonSpecialBytes(w);
+    if (special != 0) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+      // The first special byte is the lowest marked one: the plain bytes before it go at once.
+      const int plain = __builtin_ctzll(special) / 8;
+      if (q != p) {
+        for (int i = 0; i < plain; ++i) q[i] = p[i];
+      }
+      p += plain;
+      q += plain;
+#endif
+      break;  // the byte loop below finds it (at once, on a little-endian machine)
+    }
+    if (q != p) std::memcpy(q, &w, 8);  // the 8 bytes at p are read already
+  }
+  for (; p < end; ++p, ++q) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20) break;
+    *q = *p;
+  }
+  is.src_ = p;
+  is.dst_ = q;
+}
+
+}  // namespace rapidjson
+
+namespace aimsgate::webhook {
+namespace {
+
 // The deepest nesting the recursive parser is trusted with (a few hundred bytes of stack a
 // level); a larger HandlerOptions::max_depth keeps the iterative parser.
 constexpr size_t kMaxRecursiveDepth = 256;
@@ -228,7 +291,7 @@ bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string*
   // As Document::ParseInsitu and Document::Parse(str, length), with `handler` in between.
   auto generate = [&](rapidjson::Document&) {
     if (ascii) {
-      rapidjson::InsituStringStream is(insitu->data());
+      BoundedInsituStream is(insitu->data(), insitu->size());
       result = reader.Parse<rapidjson::kParseInsituFlag>(is, handler);
     } else {
       rapidjson::MemoryStream ms(body.data(), body.size());

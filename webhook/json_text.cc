@@ -21,17 +21,6 @@ constexpr std::array<char, 256> kEscape = [] {
   return t;
 }();
 
-// True when one of the eight bytes of `w` is below 0x20, '"' or '\\' (exact: no false
-// negatives, and no false positives either, since each test is exact for "some byte").
-inline bool HasSpecialByte(uint64_t w) {
-  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
-  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
-  const uint64_t q = w ^ (kOnes * '"'), b = w ^ (kOnes * '\\');
-  const uint64_t quote = (q - kOnes) & ~q & kHigh;
-  const uint64_t backslash = (b - kOnes) & ~b & kHigh;
-  return (below_space | quote | backslash) != 0;
-}
-
 }  // namespace
 
 void AppendJsonEscaped(std::string* out, std::string_view text) {
@@ -42,7 +31,7 @@ void AppendJsonEscaped(std::string* out, std::string_view text) {
   while (p < end) {
     for (uint64_t w; end - p >= 8; p += 8) {
       std::memcpy(&w, p, 8);
-      if (HasSpecialByte(w)) break;
+      if (HasJsonSpecialByte(w)) break;
     }
     // The word at p holds a special byte, or fewer than 8 bytes are left: byte by byte.
     const char* const stop = end - p >= 8 ? p + 8 : end;

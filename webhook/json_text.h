@@ -32,4 +32,20 @@ void AppendJsonEscaped(std::string* out, std::string_view text);
 // Appends `value` in decimal, as rapidjson::Writer::Int64 does.
 void AppendJsonInt(std::string* out, int64_t value);
 
+// The bytes a JSON string must escape, and where a parser's scan of a string must stop:
+// '"', '\\' and bytes below 0x20.  For eight bytes loaded from memory into `word`, a mask
+// whose lowest set bit is the high bit of the first such byte (in memory order on a
+// little-endian machine); 0 when there is none.  Exact for "is there one" and for "which
+// is the first" (the borrows that can mark a later byte falsely start at a true one).
+inline uint64_t JsonSpecialBytes(uint64_t word) {
+  constexpr uint64_t kOnes = 0x0101010101010101ull, kHigh = 0x8080808080808080ull;
+  const uint64_t below_space = (word - kOnes * 0x20) & ~word & kHigh;
+  const uint64_t q = word ^ (kOnes * '"'), b = word ^ (kOnes * '\\');
+  const uint64_t quote = (q - kOnes) & ~q & kHigh;
+  const uint64_t backslash = (b - kOnes) & ~b & kHigh;
+  return below_space | quote | backslash;
+}
+
+inline bool HasJsonSpecialByte(uint64_t word) { return JsonSpecialBytes(word) != 0; }
+
 }  // namespace aimsgate::webhook

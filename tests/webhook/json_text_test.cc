@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <random>
 #include <string>
@@ -70,6 +71,51 @@ TEST(JsonTextTest, RandomBytes) {
     std::string s(rng() % 70, ' ');
     for (char& ch : s) ch = rng() % 4 == 0 ? static_cast<char>(rng() % 256) : alphabet[rng() % alphabet.size()];
     ASSERT_EQ(Appended(s), WriterString(s));
+  }
+}
+
+// JsonSpecialBytes against a byte-by-byte test: every byte value at every position of a
+// word among bytes that are plain (including non-ASCII and the neighbours of the special
+// ones), and random words; "which is first" is checked on a little-endian machine.
+TEST(JsonTextTest, SpecialBytesOfAWord) {
+  auto special = [](unsigned char c) { return c == '"' || c == '\\' || c < 0x20; };
+  auto check = [&](const unsigned char (&bytes)[8]) {
+    uint64_t w;
+    std::memcpy(&w, bytes, 8);
+    int first = 8;
+    for (int i = 7; i >= 0; --i) {
+      if (special(bytes[i])) first = i;
+    }
+    const uint64_t mask = JsonSpecialBytes(w);
+    ASSERT_EQ(mask != 0, first < 8);
+    ASSERT_EQ(HasJsonSpecialByte(w), first < 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (first < 8) {
+      ASSERT_EQ(__builtin_ctzll(mask) / 8, first);
+    }
+#endif
+  };
+  const unsigned char fillers[] = {'a', ' ', '!', '#', '[', ']', 0x7f, 0x80, 0xc3, 0xff};
+  for (unsigned char fill : fillers) {
+    for (int c = 0; c < 256; ++c) {
+      for (int at = 0; at < 8; ++at) {
+        unsigned char bytes[8];
+        std::memset(bytes, fill, 8);
+        bytes[at] = static_cast<unsigned char>(c);
+        check(bytes);
+        for (int second = at + 1; second < 8; ++second) {  // a later special byte too
+          bytes[second] = static_cast<unsigned char>(c == '"' ? 1 : '"');
+          check(bytes);
+          bytes[second] = fill;
+        }
+      }
+    }
+  }
+  std::mt19937 rng(3);
+  for (int i = 0; i < 200000; ++i) {
+    unsigned char bytes[8];
+    for (auto& b : bytes) b = static_cast<unsigned char>(rng() % 4 == 0 ? rng() % 0x40 : rng() % 256);
+    check(bytes);
   }
 }
 
