@@ -23,15 +23,18 @@ namespace {
 // TruncateWarning on a string of its own, without a copy.
 void TruncateWarningInPlace(std::string* text, size_t max_bytes) {
   std::string& out = *text;
+  if (out.size() > max_bytes) {
+    size_t cut = max_bytes >= 3 ? max_bytes - 3 : 0;
+    // Back up over UTF-8 continuation bytes so a code point is never split.
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    if (max_bytes >= 3) out += "...";
+  }
+  // Control characters become spaces (after the cut: they are never continuation bytes,
+  // so where the text is cut does not depend on them).
   for (char& c : out) {
     if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
   }
-  if (out.size() <= max_bytes) return;
-  size_t cut = max_bytes >= 3 ? max_bytes - 3 : 0;
-  // Back up over UTF-8 continuation bytes so a code point is never split.
-  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
-  out.resize(cut);
-  if (max_bytes >= 3) out += "...";
 }
 
 }  // namespace
@@ -124,8 +127,12 @@ std::string InputProblem(const rapidjson::Value& v, bool check_utf8) {
     constexpr size_t kSmall = 16;  // pairwise below this: no allocation for the usual object
     if (count <= kSmall) {
       for (auto a = v.MemberBegin(); a != v.MemberEnd(); ++a) {
+        const std::string_view ka = key(a->name);
         for (auto b = a + 1; b != v.MemberEnd(); ++b) {
-          if (key(a->name) == key(b->name)) return "duplicate key '" + std::string(key(a->name)) + "' in one object";
+          const std::string_view kb = key(b->name);
+          // Most keys of an object differ in length or first byte: no memcmp for them.
+          if (ka.size() != kb.size() || (!ka.empty() && ka[0] != kb[0])) continue;
+          if (ka == kb) return "duplicate key '" + std::string(ka) + "' in one object";
         }
       }
       return "";
@@ -392,6 +399,11 @@ void DescribeEffects(const ResourceEvaluation& eval, const HandlerOptions& optio
   const bool denied = eval.denied();
   std::string& message = out->status_message;
   if (denied) {
+    size_t estimate = 64 + eval.resource.kind().size() + eval.resource.namespace_().size() + eval.resource.name().size();
+    for (const auto& r : eval.results) {
+      if (r.result == Outcome::kFail || r.result == Outcome::kError) estimate += r.message.size() + 96;
+    }
+    message.reserve(std::min(estimate, options.max_status_message + 4096));
     message = "aimsgate denied ";
     message.append(eval.resource.kind()) += ' ';
     if (!eval.resource.namespace_().empty()) message.append(eval.resource.namespace_()) += '/';
@@ -444,6 +456,7 @@ void DescribeEffects(const ResourceEvaluation& eval, const HandlerOptions& optio
     }
     if (effect == Effect::kWarn) {
       std::string warning;
+      warning.reserve(r.rule().size() + r.message.size() + 96);
       describe(&warning);
       Mask(eval, &warning);
       TruncateWarningInPlace(&warning, options.max_warning_bytes);

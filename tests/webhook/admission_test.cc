@@ -606,6 +606,31 @@ TEST_F(AdmissionTest, DepthLimitIsExactOnBothParsers) {
   }
 }
 
+// TruncateWarning cuts first and then replaces control characters in what is kept; the
+// reference replaces first and then cuts (where the cut falls does not depend on control
+// characters, which are never UTF-8 continuation bytes).  Same result on any text.
+TEST(TruncateWarningTest, CutThenReplaceIsReplaceThenCut) {
+  auto reference = [](std::string out, size_t max_bytes) {
+    for (char& c : out) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    }
+    if (out.size() <= max_bytes) return out;
+    size_t cut = max_bytes >= 3 ? max_bytes - 3 : 0;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    if (max_bytes >= 3) out += "...";
+    return out;
+  };
+  const std::string pieces[] = {"a", "\n", "\t", "\x7f", "\x01", "é", "名", "😀", "\x80", "\xff", " "};
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (size_t n = rng() % 40; n > 0; --n) text += pieces[rng() % std::size(pieces)];
+    const size_t max_bytes = rng() % 48;
+    ASSERT_EQ(TruncateWarning(text, max_bytes), reference(text, max_bytes)) << text << " " << max_bytes;
+  }
+}
+
 TEST(TruncateWarningTest, CutsOnUtf8BoundariesAndStripsControls) {
   EXPECT_EQ(TruncateWarning("short", 120), "short");
   EXPECT_EQ(TruncateWarning("a\nb\tc", 120), "a b c");
