@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -97,6 +98,34 @@ TEST(ContentTypeTest, AcceptsOnlyJson) {
   EXPECT_FALSE(IsJsonContentType("text/plain"));
   EXPECT_FALSE(IsJsonContentType("application/json-patch+json"));
   EXPECT_FALSE(IsJsonContentType("application/x-www-form-urlencoded"));
+}
+
+// IsJsonContentType compares as it reads; the reference builds the lowered, blank-free
+// media type and compares it.  Same answer on crafted and random values.
+TEST(ContentTypeTest, AgreesWithTheCopyingReference) {
+  auto reference = [](const std::string& value) {
+    std::string media = value.substr(0, value.find(';'));
+    std::string lower;
+    for (char c : media) {
+      if (c != ' ' && c != '\t') lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    return lower == "application/json";
+  };
+  const std::string crafted[] = {"application/json", " application / json ", "application/json\t;x", "APPLICATION/JSON",
+                                 "application/jso", "application/jsonx", "application/json;", ";application/json",
+                                 std::string("application/json\0", 17), "app lication/js on", "application/json ;a;b",
+                                 "application\\json", "application/json\n"};
+  for (const std::string& v : crafted) EXPECT_EQ(IsJsonContentType(v), reference(v)) << v;
+  const std::string alphabet = "aAjJsSoOnNpPlLiIcCtT/ \t;x";
+  std::mt19937 rng(5);
+  int accepted = 0;
+  for (int i = 0; i < 50000; ++i) {
+    std::string v = rng() % 2 ? "application/json" : "";
+    for (size_t n = rng() % 6; n > 0; --n) v.insert(rng() % (v.size() + 1), 1, alphabet[rng() % alphabet.size()]);
+    ASSERT_EQ(IsJsonContentType(v), reference(v)) << v;
+    accepted += reference(v);
+  }
+  EXPECT_GT(accepted, 1000);
 }
 
 TEST(YamlConfigTest, ReadsScalarsAndLists) {
