@@ -239,6 +239,18 @@ inline void GenericReader<UTF8<>, UTF8<>, CrtAllocator>::ScanCopyUnescapedString
   is.dst_ = q;
 }
 
+// Whitespace between tokens (' ', '\\n', '\\r', '\\t', as the generic SkipWhitespace),
+// tested with one mask per byte; the NUL after the text stops it.
+template <>
+inline void SkipWhitespace(aimsgate::webhook::BoundedInsituStream& is) {
+  constexpr uint64_t kBlank = (1ull << ' ') | (1ull << '\n') | (1ull << '\r') | (1ull << '\t');
+  char* p = is.src_;
+  for (unsigned char c = static_cast<unsigned char>(*p); c <= ' ' && ((kBlank >> c) & 1) != 0;
+       c = static_cast<unsigned char>(*++p)) {
+  }
+  is.src_ = p;
+}
+
 }  // namespace rapidjson
 
 namespace aimsgate::webhook {
