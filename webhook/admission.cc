@@ -201,8 +201,9 @@ struct StreamTraits<aimsgate::webhook::BoundedInsituStream> {
 
 // RapidJSON's own hook for skipping the plain bytes of a string (the generic version does
 // nothing: the parser then moves every byte through its escape and encoding checks one at
-// a time).  It stops at the first '"', '\\' or control byte and leaves that byte to the
-// parser, as RapidJSON's SSE2 version does; the bytes skipped are those the parser would
+// a time).  It jumps to the first '"', '\\' or control byte (FindJsonSpecial, sixteen
+// bytes at a time) and leaves that byte to the parser, as RapidJSON's own SSE2 version
+// does (compiled in only with a global macro); the bytes skipped are those the parser would
 // have copied one by one (UTF8 to UTF8 without validation copies a byte as it is).  An
 // explicit specialization for this file's own stream type: no other code is affected.
 template <>
@@ -212,34 +213,15 @@ inline void GenericReader<UTF8<>, UTF8<>, CrtAllocator>::ScanCopyUnescapedString
   (void)os;  // the same stream: insitu parsing writes the decoded string where it lies
   char* p = is.src_;
   char* q = is.dst_;  // q <= p: escapes only shorten the text
-  const char* const end = is.end;
-  for (uint64_t w; end - p >= 8; p += 8, q += 8) {
-    std::memcpy(&w, p, 8);
-    const uint64_t special = aimsgate::webhook::JsonSpecialBytes(w);
-    if (special != 0) {
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-      // The first special byte is the lowest marked one: the plain bytes before it go at once.
-      const int plain = __builtin_ctzll(special) / 8;
-      if (q != p) {
-        for (int i = 0; i < plain; ++i) q[i] = p[i];
-      }
-      p += plain;
-      q += plain;
-#endif
-      break;  // the byte loop below finds it (at once, on a little-endian machine)
-    }
-    if (q != p) std::memcpy(q, &w, 8);  // the 8 bytes at p are read already
-  }
-  for (; p < end; ++p, ++q) {
-    const unsigned char c = static_cast<unsigned char>(*p);
-    if (c == '"' || c == '\\' || c < 0x20) break;
-    *q = *p;
-  }
+  const size_t plain = static_cast<size_t>(aimsgate::webhook::FindJsonSpecial(p, is.end) - p);
+  if (q != p) std::memmove(q, p, plain);
+  p += plain;
+  q += plain;
   is.src_ = p;
   is.dst_ = q;
 }
 
-// Whitespace between tokens (' ', '\\n', '\\r', '\\t', as the generic SkipWhitespace),
+// Whitespace between tokens (' ', '\n', '\r', '\t', as the generic SkipWhitespace),
 // tested with one mask per byte; the NUL after the text stops it.
 template <>
 inline void SkipWhitespace(aimsgate::webhook::BoundedInsituStream& is) {

@@ -28,15 +28,7 @@ void AppendJsonEscaped(std::string* out, std::string_view text) {
   const char* p = text.data();
   const char* const end = p + text.size();
   const char* run = p;  // start of the plain bytes not yet appended
-  while (p < end) {
-    for (uint64_t w; end - p >= 8; p += 8) {
-      std::memcpy(&w, p, 8);
-      if (HasJsonSpecialByte(w)) break;
-    }
-    // The word at p holds a special byte, or fewer than 8 bytes are left: byte by byte.
-    const char* const stop = end - p >= 8 ? p + 8 : end;
-    while (p < stop && kEscape[static_cast<unsigned char>(*p)] == 0) ++p;
-    if (p == stop) continue;  // only at the end: the word loop never stops on a plain word
+  while ((p = FindJsonSpecial(p, end)) != end) {
     const unsigned char c = static_cast<unsigned char>(*p);
     const char e = kEscape[c];
     out->append(run, static_cast<size_t>(p - run));

@@ -12,13 +12,18 @@
 // Escaping (rapidjson::Writer's table): '"', '\\', and bytes below 0x20 — \b \t \n \f \r, the
 // others as \u00XX with upper-case hex digits.  Every other byte is copied as it is: 0x7f,
 // and the bytes of UTF-8 sequences, valid or not (the Writer validates nothing without
-// kWriteValidateEncodingFlag).  Stateless; cost: about one instruction per plain byte
-// (eight bytes are tested at a time), one append per run of plain bytes.
+// kWriteValidateEncodingFlag).  Stateless; cost: well under one instruction per plain
+// byte (sixteen bytes are tested at a time), one append per run of plain bytes.
 #pragma once
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace aimsgate::webhook {
 
@@ -47,5 +52,35 @@ inline uint64_t JsonSpecialBytes(uint64_t word) {
 }
 
 inline bool HasJsonSpecialByte(uint64_t word) { return JsonSpecialBytes(word) != 0; }
+
+// The first '"', '\\' or byte below 0x20 in [p, end), or `end`.  Sixteen bytes at a time
+// with SSE2, eight with the word test above, then byte by byte; reads nothing at or past
+// `end`.
+inline const char* FindJsonSpecial(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
+  for (; end - p >= 16; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    const __m128i below_space = _mm_cmpeq_epi8(_mm_max_epu8(v, control), control);  // v <= 0x1F, unsigned
+    const __m128i hit = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)), below_space);
+    if (const int mask = _mm_movemask_epi8(hit)) return p + __builtin_ctz(static_cast<unsigned>(mask));
+  }
+#endif
+  for (uint64_t w; end - p >= 8; p += 8) {
+    std::memcpy(&w, p, 8);
+    const uint64_t special = JsonSpecialBytes(w);
+    if (special == 0) continue;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    return p + __builtin_ctzll(special) / 8;
+#else
+    break;  // found byte by byte below
+#endif
+  }
+  for (; p < end; ++p) {
+    const unsigned char c = static_cast<unsigned char>(*p);
+    if (c == '"' || c == '\\' || c < 0x20) return p;
+  }
+  return end;
+}
 
 }  // namespace aimsgate::webhook

@@ -119,6 +119,35 @@ TEST(JsonTextTest, SpecialBytesOfAWord) {
   }
 }
 
+// FindJsonSpecial against a byte-by-byte search, from every start to every end of buffers
+// long enough for the 16- and 8-byte paths, special bytes anywhere or nowhere; it must
+// never look at or past `end` (checked by a special byte placed right there).
+TEST(JsonTextTest, FindsTheFirstSpecialByte) {
+  auto naive = [](const char* p, const char* end) {
+    for (; p < end; ++p) {
+      const unsigned char c = static_cast<unsigned char>(*p);
+      if (c == '"' || c == '\\' || c < 0x20) return p;
+    }
+    return end;
+  };
+  std::mt19937 rng(9);
+  const char plain[] = {'a', ' ', '!', '#', '[', ']', '\x7f', '\x80', '\xc3', '\xff', '~', '0'};
+  const char special[] = {'"', '\\', '\0', '\x01', '\n', '\x1f'};
+  for (int round = 0; round < 400; ++round) {
+    std::string buf(48, ' ');
+    for (char& c : buf) c = plain[rng() % sizeof plain];
+    for (int k = rng() % 3; k > 0; --k) buf[rng() % buf.size()] = special[rng() % sizeof special];
+    for (size_t from = 0; from <= buf.size(); ++from) {
+      for (size_t to = from; to <= buf.size(); ++to) {
+        std::string copy = buf;
+        if (to < copy.size()) copy[to] = '"';  // past the end: must not be found
+        const char* b = copy.data();
+        ASSERT_EQ(FindJsonSpecial(b + from, b + to) - b, naive(b + from, b + to) - b) << from << " " << to;
+      }
+    }
+  }
+}
+
 TEST(JsonTextTest, PiecesReadAsTheirConcatenation) {
   std::string out;
   out += '"';
