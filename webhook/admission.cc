@@ -179,10 +179,8 @@ void AppendId(std::string* list, const std::string& id) {
   *list += id;
 }
 
-// Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
-// `insitu` holds the text `doc` may point into: it must outlive `doc`.
 // An InsituStringStream that knows where its text ends, so that the scan of a string
-// (below) may read it eight bytes at a time without reading past the terminating NUL.
+// (below) may read it many bytes at a time without reading past the terminating NUL.
 struct BoundedInsituStream : rapidjson::InsituStringStream {
   BoundedInsituStream(char* text, size_t size) : rapidjson::InsituStringStream(text), end(text + size) {}
   const char* end;  // the NUL after the text
@@ -249,7 +247,6 @@ struct DepthLimitedHandler {
   rapidjson::Document& doc;
   const size_t limit;
   size_t depth = 0;
-  bool too_deep = false;
 
   bool Null() { return doc.Null(); }
   bool Bool(bool b) { return doc.Bool(b); }
@@ -273,11 +270,7 @@ struct DepthLimitedHandler {
   }
 
  private:
-  bool Enter() {
-    if (++depth <= limit) return true;
-    too_deep = true;
-    return false;
-  }
+  bool Enter() { return ++depth <= limit; }
 };
 
 // The fast parse: the recursive parser, with the depth limit counted as it goes (no scan of
