@@ -27,10 +27,12 @@
 //   * `record` (optional) is called with the decision before the answer is built: the
 //     evidence hook.  When it fails and `deny_on_record_failure` is set, the request is denied.
 //
-// Never throws; the JSON parser is iterative (deep nesting cannot overflow the stack) and
-// nesting beyond `max_depth` is refused.  Thread-safety: reentrant; `engine` is shared
-// read-only, `scratch` belongs to the calling thread.  Cost: one parse of the body plus
-// one Engine::Evaluate.
+// Never throws; nesting beyond `max_depth` is refused, counted as the body is parsed, so
+// the parser recurses at most max_depth levels (up to 256; a larger max_depth takes the
+// iterative parser: deep nesting cannot overflow the stack).  Thread-safety: reentrant;
+// `engine` is shared read-only, `scratch` belongs to the calling thread.  Cost: one parse
+// of the body plus one Engine::Evaluate (a body that is not valid JSON is parsed twice:
+// the second parse words the error).
 #pragma once
 
 #include <cstdint>

@@ -1,11 +1,13 @@
 #include "webhook/log.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <mutex>
 
 #include "evaluator/kernel/rfc3339.h"
+#include "webhook/json_text.h"
 
 namespace aimsgate::webhook {
 namespace {
@@ -41,72 +43,92 @@ std::string Now() {
 }  // namespace
 
 std::string JsonError(std::string_view message) {
-  rapidjson::StringBuffer buf;
-  rapidjson::Writer<rapidjson::StringBuffer> w(buf);
-  w.StartObject();
-  w.Key("error");
-  w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
-  w.EndObject();
-  return std::string(buf.GetString(), buf.GetSize());
+  std::string out = "{\"error\":";
+  AppendJsonString(&out, message);
+  out += '}';
+  return out;
 }
 
-LogLine::LogLine(std::string_view level, std::string_view msg) : writer_(buffer_) {
-  writer_.StartObject();
-  Str("time", Now());
+LogLine::LogLine(std::string_view level, std::string_view msg) {
+  line_.reserve(384);  // an admission line is about 300 bytes
+  line_ += "{\"time\":";
+  AppendJsonString(&line_, Now());
   Str("level", level);
   Str("msg", msg);
 }
 
-void LogLine::Key(std::string_view key) { writer_.Key(key.data(), static_cast<rapidjson::SizeType>(key.size())); }
+void LogLine::Key(std::string_view key) {
+  line_ += ',';  // never the first field: "time" is
+  AppendJsonString(&line_, key);
+  line_ += ':';
+}
 
 LogLine& LogLine::Str(std::string_view key, std::string_view value) {
   Key(key);
-  writer_.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+  AppendJsonString(&line_, value);
   return *this;
 }
 
 LogLine& LogLine::Num(std::string_view key, double value) {
   Key(key);
   if (!std::isfinite(value)) {
-    writer_.Null();
+    line_ += "null";
   } else {
-    char buf[32];
+    char buf[400];  // "%.3f" of the largest double: 309 digits and ".000"
     int n = std::snprintf(buf, sizeof buf, "%.3f", value);  // milliseconds to the microsecond, not 17 digits
-    writer_.RawValue(buf, static_cast<size_t>(n), rapidjson::kNumberType);
+    line_.append(buf, std::min(static_cast<size_t>(n), sizeof buf - 1));
   }
   return *this;
 }
 
 LogLine& LogLine::Int(std::string_view key, int64_t value) {
   Key(key);
-  writer_.Int64(value);
+  AppendJsonInt(&line_, value);
   return *this;
 }
 
 LogLine& LogLine::Bool(std::string_view key, bool value) {
   Key(key);
-  writer_.Bool(value);
+  line_ += value ? "true" : "false";
   return *this;
 }
 
 LogLine& LogLine::List(std::string_view key, const std::vector<std::string>& values) {
+  BeginList(key);
+  for (const std::string& v : values) Item(v);
+  return EndList();
+}
+
+LogLine& LogLine::BeginList(std::string_view key) {
   Key(key);
-  writer_.StartArray();
-  for (const std::string& v : values) writer_.String(v.data(), static_cast<rapidjson::SizeType>(v.size()));
-  writer_.EndArray();
+  line_ += '[';
+  first_item_ = true;
   return *this;
 }
 
-std::string LogLine::text() const { return std::string(buffer_.GetString(), buffer_.GetSize()) + "}"; }
+LogLine& LogLine::Item(std::string_view value) {
+  if (!first_item_) line_ += ',';
+  first_item_ = false;
+  AppendJsonString(&line_, value);
+  return *this;
+}
+
+LogLine& LogLine::EndList() {
+  line_ += ']';
+  first_item_ = false;
+  return *this;
+}
+
+std::string LogLine::text() const { return line_ + "}"; }
 
 void LogLine::Emit() {
-  std::string out;
-  out.reserve(buffer_.GetSize() + 2);
-  out.append(buffer_.GetString(), buffer_.GetSize());
-  out += "}\n";
-  std::lock_guard<std::mutex> lock(g_mu);
-  std::fwrite(out.data(), 1, out.size(), stderr);
-  std::fflush(stderr);
+  line_ += "}\n";
+  {
+    std::lock_guard<std::mutex> lock(g_mu);
+    std::fwrite(line_.data(), 1, line_.size(), stderr);
+    std::fflush(stderr);
+  }
+  line_.resize(line_.size() - 2);
 }
 
 }  // namespace aimsgate::webhook

@@ -4,16 +4,14 @@
 //   → {"time":"2026-11-28T18:00:00.123Z","level":"info","msg":"admission","uid":"…","decision":"deny",…}
 //
 // Thread-safety: each line is built privately and written with one fwrite under a mutex,
-// so lines from concurrent requests never interleave.  Cost: one RapidJSON writer per line.
+// so lines from concurrent requests never interleave.  Cost: one string per line, the
+// fields appended as JSON text (json_text.h: the bytes rapidjson::Writer writes).
 #pragma once
 
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 namespace aimsgate::webhook {
 
@@ -25,13 +23,17 @@ class LogLine {
   LogLine& Int(std::string_view key, int64_t value);
   LogLine& Bool(std::string_view key, bool value);
   LogLine& List(std::string_view key, const std::vector<std::string>& values);
+  // A list written item by item, without a vector: BeginList(key), Item(v)..., EndList().
+  LogLine& BeginList(std::string_view key);
+  LogLine& Item(std::string_view value);
+  LogLine& EndList();
   void Emit();
   std::string text() const;
 
  private:
   void Key(std::string_view key);
-  rapidjson::StringBuffer buffer_;
-  rapidjson::Writer<rapidjson::StringBuffer> writer_;
+  std::string line_;         // "{" and the fields so far, without the closing brace
+  bool first_item_ = false;  // in a list, before its first item
 };
 
 // The body of every error response: {"error":"<message>"}.

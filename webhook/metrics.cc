@@ -38,11 +38,18 @@ void Metrics::ObserveAdmission(const std::string& decision, const std::string& o
       series.rule = r.rule();
       series.controls = r.controls();
       series.counts = &rule_results_[{r.rule(), controls}];
+      series.by_outcome.fill(nullptr);
     }
-    const std::string_view result = ToString(r.result);
-    auto it = series.counts->find(result);
-    if (it == series.counts->end()) it = series.counts->emplace(std::string(result), 0).first;
-    ++it->second;
+    const size_t outcome = static_cast<size_t>(r.result);
+    uint64_t* count = outcome < series.by_outcome.size() ? series.by_outcome[outcome] : nullptr;
+    if (count == nullptr) {
+      const std::string_view result = ToString(r.result);
+      auto it = series.counts->find(result);
+      if (it == series.counts->end()) it = series.counts->emplace(std::string(result), 0).first;
+      count = &it->second;
+      if (outcome < series.by_outcome.size()) series.by_outcome[outcome] = count;
+    }
+    ++*count;
   }
 }
 

@@ -19,9 +19,11 @@
 // Thread-safety: every method may be called from any thread (one mutex; the critical
 // section is a few map updates).  Cost per request: one hash lookup per rule result (the
 // series of a rule is found by its RuleInfo, checked against the id and controls so a
-// reload that reuses an address cannot miscount), no allocation once a series exists.
+// reload that reuses an address cannot miscount) and an array index for its outcome; no
+// allocation once a series exists.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -65,6 +67,8 @@ class Metrics {
     std::string rule;
     std::vector<std::string> controls;
     ResultCounts* counts = nullptr;  // a node of rule_results_ (never erased)
+    // The count of each Outcome in *counts, found on its first use (map nodes never move).
+    std::array<uint64_t*, 5> by_outcome{};
   };
   std::unordered_map<const RuleInfo*, RuleSeries> rule_series_;  // cleared when it grows past reloads
   std::vector<uint64_t> bucket_counts_;  // non-cumulative, one per bucket

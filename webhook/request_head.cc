@@ -1,5 +1,7 @@
 #include "webhook/request_head.h"
 
+#include <algorithm>
+#include <array>
 #include <cstring>
 
 namespace aimsgate::webhook {
@@ -17,11 +19,17 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
   return true;
 }
 
-// RFC 9110 token characters (header names, methods).
-bool IsTokenChar(char c) {
-  if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')) return true;
-  return std::strchr("!#$%&'*+-.^_`|~", c) != nullptr && c != '\0';
-}
+// RFC 9110 token characters (header names, methods): letters, digits and !#$%&'*+-.^_`|~.
+constexpr std::array<bool, 256> kTokenChar = [] {
+  std::array<bool, 256> t{};
+  for (int c = 'a'; c <= 'z'; ++c) t[c] = true;
+  for (int c = 'A'; c <= 'Z'; ++c) t[c] = true;
+  for (int c = '0'; c <= '9'; ++c) t[c] = true;
+  for (unsigned char c : std::string_view("!#$%&'*+-.^_`|~")) t[c] = true;
+  return t;
+}();
+
+bool IsTokenChar(char c) { return kTokenChar[static_cast<unsigned char>(c)]; }
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -75,6 +83,11 @@ bool HeadParser::ParseRequestLine(std::string_view line) {
   head_.target = std::string(target);
   head_.path = head_.target.substr(0, head_.target.find('?'));
   head_.version = std::string(version);
+  // Room for a usual request's fields at once (curl sends 5, an apiserver about 6), not
+  // grown one reallocation at a time.
+  constexpr size_t kUsualFields = 12;
+  head_.headers.reserve(std::min(kUsualFields, limits_.max_headers));
+  head_.header_lines.reserve(std::min(kUsualFields, limits_.max_headers));
   return true;
 }
 

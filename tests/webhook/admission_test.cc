@@ -9,6 +9,8 @@
 #include <random>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/redact.h"
@@ -436,6 +438,196 @@ TEST_F(AdmissionTest, MangledBodiesNeverCrash) {
     rapidjson::Document d;
     d.Parse(r.body.c_str());
     EXPECT_FALSE(d.HasParseError()) << r.body;
+  }
+}
+
+// The answer is written as text (json_text.h), no longer through rapidjson::Writer: it must
+// still be the bytes the Writer writes for the same document — the same escapes, members in
+// the same order — whatever the names, messages, warnings and annotations hold.
+TEST_F(AdmissionTest, AnswerIsTheTextRapidjsonWriterWrites) {
+  constexpr char kVap[] = R"Y(apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicy
+metadata: {name: p}
+spec:
+  matchConstraints: {resourceRules: [{apiGroups: [apps], apiVersions: [v1], operations: ["*"], resources: [deployments]}]}
+  auditAnnotations:
+  - {key: seen, valueExpression: "'name: ' + object.metadata.name"}
+---
+apiVersion: admissionregistration.k8s.io/v1
+kind: ValidatingAdmissionPolicyBinding
+metadata: {name: b}
+spec: {policyName: p, validationActions: [Audit]}
+)Y";
+  std::string pack = kPack;
+  pack.replace(pack.find("POLICY"), 6, "Ignore");
+  EngineOptions eo;
+  eo.rule_paths = {dir_.Write("pack.yaml", pack), dir_.Write("vap.yaml", kVap)};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(eo, &diags);
+  ASSERT_TRUE(engine) << (diags.empty() ? "" : diags[0].ToString());
+  auto redactor = std::make_shared<evidence::Redactor>();
+  ASSERT_TRUE(evidence::Redactor::Create({"metadata.annotations['example.com/key']"}, redactor.get()).ok());
+  const std::string names[] = {"scorer", R"(q\"uote)", R"(back\\slash)", R"(ctl\u0001\n\t)", "ünï-名前-😀",
+                               R"(esc\u00e9\ud83d\ude00)", "sekret-value", std::string(300, 'x')};
+  int checked = 0;
+  for (const std::string& name : names) {
+    const std::string object = R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" + name +
+                               R"(","namespace":"ml","annotations":{"example.com/key":"sekret-value"}},"spec":{"replicas":1}})";
+    for (bool redact : {false, true}) {
+      for (bool record_fails : {false, true}) {
+        HandlerOptions o;
+        if (redact) o.redactor = redactor;
+        o.max_warning_bytes = redact ? 40 : 120;
+        o.max_status_message = redact ? 60 : 4096;
+        if (record_fails) o.record = [](const AdmissionDecision&, std::string* error) { *error = "full"; return false; };
+        for (const char* op : {"CREATE", "DELETE"}) {
+          const bool del = std::string(op) == "DELETE";
+          AdmissionResponse r = HandleAdmissionReview(
+              Review(del ? "null" : object, op, redact, redact ? "admission.k8s.io/v1beta1" : "admission.k8s.io/v1",
+                     R"(user \")" + name + R"(\")", del ? object : "null"),
+              *engine, o, &state_);
+          ASSERT_EQ(r.http_status, 200) << r.body;
+          rapidjson::Document d;
+          d.Parse(r.body.c_str(), r.body.size());
+          ASSERT_FALSE(d.HasParseError()) << r.body;
+          rapidjson::StringBuffer sb;
+          rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+          d.Accept(w);
+          EXPECT_EQ(r.body, std::string(sb.GetString(), sb.GetSize()));
+          ++checked;
+        }
+      }
+    }
+  }
+  EXPECT_EQ(checked, 64);
+}
+
+TEST_F(AdmissionTest, BadRequestIsTheTextRapidjsonWriterWrites) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  for (const std::string& body : {std::string("{\"a\": \n tru}"), std::string("[1]"), std::string(300, '['),
+                                 Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","name":"\"ü\u0001"}})")}) {
+    AdmissionResponse r = HandleAdmissionReview(body, *engine, {}, &state_);
+    ASSERT_EQ(r.http_status, 400);
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("error");
+    w.String(r.error.c_str(), static_cast<rapidjson::SizeType>(r.error.size()));
+    w.EndObject();
+    EXPECT_EQ(r.body, std::string(sb.GetString(), sb.GetSize()));
+  }
+}
+
+// Up to a max_depth of 256 the body is parsed by the recursive parser with the depth
+// counted as it goes; beyond it, and whenever that parse fails, by the depth scan and the
+// iterative parser.  Both paths must give the same answer, byte for byte: the same body
+// under max_depth 250 (recursive) and 300 (iterative only), valid or not.
+TEST_F(AdmissionTest, RecursiveAndIterativeParsesAnswerAlike) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  const std::string valid = Review(Deployment(false, 1));
+  std::vector<std::string> bodies = {
+      valid,
+      "\xef\xbb\xbf" + valid,  // a BOM: non-ASCII, skipped by the stream parser only
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ünï\u00e9"}})"),
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"x\ud800"}})"),
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"ü\udc00"}})"),
+      Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","name":"b"}})"),
+      Review(std::string(R"({"a":)") + Nested(200) + "}"),
+      Review(std::string(R"({"a":)") + std::string(200, '[') + "1,," + std::string(200, ']') + "}"),
+      "{\"apiVersion\": \n  oops}",
+      "\xff{}",
+      "{\"a\":\"\xc3\x28\"}",
+      "[1,2]",
+      "{} x",
+  };
+  // Escapes and raw control bytes at every offset of an 8-byte word, once or twice in a
+  // name: the fast parse skips plain bytes a word at a time and moves them once a string
+  // has shrunk by an escape.  The name is quoted in the deny message, so a wrong decoding
+  // shows in the answer.
+  for (const char* escape : {R"(\n)", R"(\")", R"(\\)", R"(\/)", R"(\u00e9)", R"(\ud83d\ude00)", "\t", "\x01"}) {
+    for (size_t before = 0; before < 18; ++before) {
+      for (size_t after : {size_t{0}, size_t{5}, size_t{13}}) {
+        const std::string name = std::string(before, 'a') + escape + std::string(after, 'b') + (after == 5 ? escape : "");
+        bodies.push_back(Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" + name + R"("}})"));
+      }
+    }
+  }
+  std::mt19937 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    std::string m = valid;
+    for (int k = 0; k < 2; ++k) m[rng() % m.size()] = static_cast<char>(rng() % 256);
+    bodies.push_back(m);
+    bodies.push_back(valid.substr(0, rng() % valid.size()));
+  }
+  HandlerOptions recursive, iterative;
+  recursive.max_depth = 250;
+  iterative.max_depth = 300;
+  int ok = 0, bad = 0;
+  for (const std::string& body : bodies) {
+    AdmissionResponse a = HandleAdmissionReview(body, *engine, recursive, &state_);
+    AdmissionResponse b = HandleAdmissionReview(body, *engine, iterative, &state_);
+    EXPECT_EQ(a.http_status, b.http_status) << body;
+    EXPECT_EQ(a.body, b.body) << body;
+    (a.http_status == 200 ? ok : bad)++;
+  }
+  EXPECT_GT(ok, 300);
+  EXPECT_GT(bad, 100);
+}
+
+// The depth limit is exact on both paths: max_depth levels pass, one more is refused with
+// the same message, for arrays and objects, ASCII and non-ASCII bodies.
+TEST_F(AdmissionTest, DepthLimitIsExactOnBothParsers) {
+  auto engine = Load();
+  ASSERT_TRUE(engine);
+  for (size_t max_depth : {size_t{20}, size_t{256}, size_t{257}}) {
+    HandlerOptions o;
+    o.max_depth = max_depth;
+    for (bool ascii : {true, false}) {
+      for (bool objects : {false, true}) {
+        // The review itself nests 4 levels (review, request, object, metadata) above the value.
+        auto body = [&](size_t value_depth) {
+          std::string value = objects ? "" : std::string(value_depth, '[') + std::string(value_depth, ']');
+          if (objects) {
+            for (size_t i = 0; i < value_depth; ++i) value += R"({"k":)";
+            value += "1" + std::string(value_depth, '}');
+          }
+          return Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":")" +
+                        std::string(ascii ? "n" : "ñ") + R"(","deep":)" + value + "}}");
+        };
+        AdmissionResponse fits = HandleAdmissionReview(body(max_depth - 4), *engine, o, &state_);
+        EXPECT_EQ(fits.http_status, 200) << max_depth << " " << fits.body;
+        AdmissionResponse over = HandleAdmissionReview(body(max_depth - 3), *engine, o, &state_);
+        EXPECT_EQ(over.http_status, 400);
+        EXPECT_EQ(over.error, "JSON nested deeper than " + std::to_string(max_depth) + " levels") << max_depth;
+      }
+    }
+  }
+}
+
+// TruncateWarning cuts first and then replaces control characters in what is kept; the
+// reference replaces first and then cuts (where the cut falls does not depend on control
+// characters, which are never UTF-8 continuation bytes).  Same result on any text.
+TEST(TruncateWarningTest, CutThenReplaceIsReplaceThenCut) {
+  auto reference = [](std::string out, size_t max_bytes) {
+    for (char& c : out) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = ' ';
+    }
+    if (out.size() <= max_bytes) return out;
+    size_t cut = max_bytes >= 3 ? max_bytes - 3 : 0;
+    while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80) --cut;
+    out.resize(cut);
+    if (max_bytes >= 3) out += "...";
+    return out;
+  };
+  const std::string pieces[] = {"a", "\n", "\t", "\x7f", "\x01", "é", "名", "😀", "\x80", "\xff", " "};
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20000; ++i) {
+    std::string text;
+    for (size_t n = rng() % 40; n > 0; --n) text += pieces[rng() % std::size(pieces)];
+    const size_t max_bytes = rng() % 48;
+    ASSERT_EQ(TruncateWarning(text, max_bytes), reference(text, max_bytes)) << text << " " << max_bytes;
   }
 }
 

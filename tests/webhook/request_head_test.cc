@@ -30,6 +30,40 @@ TEST(HeadParser, ParsesAHeadFedOneByteAtATime) {
   EXPECT_EQ(p.head().size, std::string(kRequest).size() - 2);
 }
 
+// Token characters are looked up in a table: every byte value in a header name and in the
+// method is accepted exactly when RFC 9110 says it is a token character.
+TEST(HeadParser, TokenCharactersAreExactlyRfc9110s) {
+  const std::string extra = "!#$%&'*+-.^_`|~";
+  for (int c = 0; c < 256; ++c) {
+    const char ch = static_cast<char>(c);
+    const bool token = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                       (c != 0 && extra.find(ch) != std::string::npos);
+    if (ch == '\n' || ch == ':') continue;  // a line end, the name's end: not a name byte
+    HeadParser header(HeadLimits{});
+    const std::string with_header = std::string("POST /v HTTP/1.1\r\nX") + ch + "Y: v\r\nHost: x\r\n\r\n";
+    EXPECT_EQ(header.Parse(with_header) == HeadStatus::kComplete, token) << c;
+    if (ch == ' ' || ch == '\r') continue;  // separators of the request line itself
+    HeadParser method(HeadLimits{});
+    const std::string with_method = std::string("P") + ch + "ST /v HTTP/1.1\r\nHost: x\r\n\r\n";
+    EXPECT_EQ(method.Parse(with_method) == HeadStatus::kComplete, token) << c;
+  }
+}
+
+// More fields than the room reserved up front are kept, in order.
+TEST(HeadParser, ManyFieldsKeepTheirOrder) {
+  std::string in = "POST /v HTTP/1.1\r\n";
+  for (int i = 0; i < 40; ++i) in += "X-F" + std::to_string(i) + ": " + std::to_string(i * 7) + "\r\n";
+  in += "\r\n";
+  HeadParser p(HeadLimits{});
+  ASSERT_EQ(p.Parse(in), HeadStatus::kComplete);
+  ASSERT_EQ(p.head().headers.size(), 40u);
+  ASSERT_EQ(p.head().header_lines.size(), 40u);
+  for (int i = 0; i < 40; ++i) {
+    EXPECT_EQ(p.head().headers[i].first, "X-F" + std::to_string(i));
+    EXPECT_EQ(p.head().headers[i].second, std::to_string(i * 7));
+  }
+}
+
 TEST(HeadParser, LongLineRefusedBeforeItsNewlineArrives) {
   HeadLimits limits;
   HeadParser p(limits);

@@ -4,12 +4,18 @@
 
 #include <unistd.h>
 
+#include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <limits>
+#include <random>
 #include <sstream>
 #include <thread>
 
 #include <rapidjson/document.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
 
 #include "webhook/file_watch.h"
 #include "webhook/log.h"
@@ -92,6 +98,34 @@ TEST(ContentTypeTest, AcceptsOnlyJson) {
   EXPECT_FALSE(IsJsonContentType("text/plain"));
   EXPECT_FALSE(IsJsonContentType("application/json-patch+json"));
   EXPECT_FALSE(IsJsonContentType("application/x-www-form-urlencoded"));
+}
+
+// IsJsonContentType compares as it reads; the reference builds the lowered, blank-free
+// media type and compares it.  Same answer on crafted and random values.
+TEST(ContentTypeTest, AgreesWithTheCopyingReference) {
+  auto reference = [](const std::string& value) {
+    std::string media = value.substr(0, value.find(';'));
+    std::string lower;
+    for (char c : media) {
+      if (c != ' ' && c != '\t') lower += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    return lower == "application/json";
+  };
+  const std::string crafted[] = {"application/json", " application / json ", "application/json\t;x", "APPLICATION/JSON",
+                                 "application/jso", "application/jsonx", "application/json;", ";application/json",
+                                 std::string("application/json\0", 17), "app lication/js on", "application/json ;a;b",
+                                 "application\\json", "application/json\n"};
+  for (const std::string& v : crafted) EXPECT_EQ(IsJsonContentType(v), reference(v)) << v;
+  const std::string alphabet = "aAjJsSoOnNpPlLiIcCtT/ \t;x";
+  std::mt19937 rng(5);
+  int accepted = 0;
+  for (int i = 0; i < 50000; ++i) {
+    std::string v = rng() % 2 ? "application/json" : "";
+    for (size_t n = rng() % 6; n > 0; --n) v.insert(rng() % (v.size() + 1), 1, alphabet[rng() % alphabet.size()]);
+    ASSERT_EQ(IsJsonContentType(v), reference(v)) << v;
+    accepted += reference(v);
+  }
+  EXPECT_GT(accepted, 1000);
 }
 
 TEST(YamlConfigTest, ReadsScalarsAndLists) {
@@ -189,6 +223,84 @@ TEST(LogTest, LinesAreJsonWithEscapes) {
   EXPECT_EQ(d["n"].GetInt(), 3);
   EXPECT_EQ(d["rules"].Size(), 2u);
   EXPECT_TRUE(d.HasMember("time"));
+}
+
+// Log lines are appended as text (json_text.h) instead of through rapidjson::Writer: the
+// same fields must give the bytes the Writer gives, escapes, numbers and lists included.
+TEST(LogTest, LineIsTheTextRapidjsonWriterWrites) {
+  const std::string odd = std::string("q\"b\\s\n\t\x01\x1f\x7f ünï 名前 😀 \xff", 31);
+  LogLine line("warn", odd);
+  line.Str("uid", odd)
+      .Str("", "")
+      .Int("min", std::numeric_limits<int64_t>::min())
+      .Int("max", std::numeric_limits<int64_t>::max())
+      .Bool("t", true)
+      .Bool("f", false)
+      .Num("ms", 1.23456)
+      .Num("neg", -0.0004)
+      .Num("nan", std::nan(""))
+      .Num("inf", std::numeric_limits<double>::infinity())
+      .Num("huge", 1e300)
+      .List("none", {})
+      .List("two", {"a", odd})
+      .BeginList("items")
+      .Item("x")
+      .Item(odd)
+      .EndList()
+      .BeginList("empty")
+      .EndList()
+      .Str(odd, "last");
+  const std::string text = line.text();
+  rapidjson::Document d;
+  d.Parse(text.c_str(), text.size());
+  ASSERT_FALSE(d.HasParseError()) << text;
+  ASSERT_TRUE(d["time"].IsString());
+
+  rapidjson::StringBuffer sb;
+  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  auto key = [&w](std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); };
+  auto str = [&w](std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); };
+  auto num = [&](std::string_view k, double v) {
+    key(k);
+    char buf[400];
+    int n = std::snprintf(buf, sizeof buf, "%.3f", v);
+    w.RawValue(buf, static_cast<size_t>(n), rapidjson::kNumberType);
+  };
+  w.StartObject();
+  key("time"), str(d["time"].GetString());
+  key("level"), str("warn");
+  key("msg"), str(odd);
+  key("uid"), str(odd);
+  key(""), str("");
+  key("min"), w.Int64(std::numeric_limits<int64_t>::min());
+  key("max"), w.Int64(std::numeric_limits<int64_t>::max());
+  key("t"), w.Bool(true);
+  key("f"), w.Bool(false);
+  num("ms", 1.23456);
+  num("neg", -0.0004);
+  key("nan"), w.Null();
+  key("inf"), w.Null();
+  num("huge", 1e300);
+  key("none"), w.StartArray(), w.EndArray();
+  key("two"), w.StartArray(), str("a"), str(odd), w.EndArray();
+  key("items"), w.StartArray(), str("x"), str(odd), w.EndArray();
+  key("empty"), w.StartArray(), w.EndArray();
+  key(odd), str("last");
+  w.EndObject();
+  EXPECT_EQ(text, std::string(sb.GetString(), sb.GetSize()));
+}
+
+TEST(LogTest, JsonErrorIsTheTextRapidjsonWriterWrites) {
+  for (std::string_view message : {std::string_view(""), std::string_view("not found"),
+                                   std::string_view("line \"2\"\n\\ ü \x01")}) {
+    rapidjson::StringBuffer sb;
+    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    w.StartObject();
+    w.Key("error");
+    w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
+    w.EndObject();
+    EXPECT_EQ(JsonError(message), std::string(sb.GetString(), sb.GetSize()));
+  }
 }
 
 }  // namespace
