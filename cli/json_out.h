@@ -1,21 +1,117 @@
-// An output stream for rapidjson writers that buffers 64 KiB before writing to
-// a std::ostream.  rapidjson::OStreamWrapper calls ostream::put per character,
-// which was 30% of `check --format json` on 2,000 files (perf, bench/README.md).
+// Output streams for rapidjson writers, with bulk writes where rapidjson puts
+// one character at a time.
 //
 //   JsonOut out(os);
 //   rapidjson::PrettyWriter<JsonOut> w(out);
 //   ...                                   // flushed by w's Flush() or ~JsonOut
+//
+// JsonOut buffers 64 KiB before writing to a std::ostream (rapidjson's
+// OStreamWrapper calls ostream::put per character, which was 30% of `check
+// --format json` on 2,000 files, bench/README.md).  For JsonOut and
+// IndentedSpoolOut, the rapidjson writers' strings, integers and indentation are
+// specialised below to append runs in bulk: rapidjson's generic string writer
+// scans and puts every byte through the stream one by one (36 M of the 71 M
+// instructions that `check --format json` spent in the report on 2,000 files,
+// bench/README.md).  The bytes are rapidjson's own: UTF-8 in, UTF-8 out, no
+// validation (kWriteDefaultFlags), so '"', '\\' and the bytes below 0x20 are
+// escaped and every other byte (DEL, U+2028, invalid UTF-8) is copied as it is;
+// tests/cli/json_out_test.cc compares them with rapidjson's.
 #pragma once
 
+#include <array>
 #include <cstddef>
+#include <cstring>
 #include <ostream>
 #include <string>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include <rapidjson/prettywriter.h>
 
 #include "evaluator/kernel/spool.h"
 
 namespace aimsgate::cli {
+
+namespace json_out_detail {
+
+// What rapidjson writes after a backslash for each byte; 0: the byte is copied.
+constexpr std::array<char, 256> MakeEscapes() {
+  std::array<char, 256> e{};
+  for (int c = 0; c < 0x20; ++c) e[c] = 'u';
+  e['\b'] = 'b';
+  e['\t'] = 't';
+  e['\n'] = 'n';
+  e['\f'] = 'f';
+  e['\r'] = 'r';
+  e['"'] = '"';
+  e['\\'] = '\\';
+  return e;
+}
+inline constexpr std::array<char, 256> kEscapes = MakeEscapes();
+
+// The first byte in [p, end) that is escaped, or end.
+inline const char* FindEscape(const char* p, const char* end) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i control = _mm_set1_epi8(0x1F);
+  for (; end - p >= 16; p += 16) {
+    const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    // s <= 0x1F (unsigned) <=> max(s, 0x1F) == 0x1F
+    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(s, quote), _mm_cmpeq_epi8(s, backslash)),
+                                      _mm_cmpeq_epi8(_mm_max_epu8(s, control), control));
+    const int mask = _mm_movemask_epi8(hits);
+    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
+  }
+#endif
+  while (p != end && kEscapes[static_cast<unsigned char>(*p)] == 0) ++p;
+  return p;
+}
+
+// `"s"`, escaped as rapidjson's Writer escapes it, onto a stream with Put(char)
+// and Write(const char*, size_t).
+template <typename Out>
+void WriteString(Out& out, const char* s, size_t length) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  const char* end = s + length;
+  out.Put('"');
+  for (;;) {
+    const char* p = FindEscape(s, end);
+    if (p != s) out.Write(s, static_cast<size_t>(p - s));
+    if (p == end) break;
+    const unsigned char c = static_cast<unsigned char>(*p);
+    const char e = kEscapes[c];
+    if (e == 'u') {
+      const char seq[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
+      out.Write(seq, sizeof seq);
+    } else {
+      const char seq[2] = {'\\', e};
+      out.Write(seq, sizeof seq);
+    }
+    s = p + 1;
+  }
+  out.Put('"');
+}
+
+// `n` copies of `c` (indentation).
+template <typename Out>
+void WriteRepeated(Out& out, char c, size_t n) {
+  static constexpr char kSpaces[] = "                                                                ";
+  static_assert(sizeof kSpaces == 64 + 1, "64 spaces");
+  if (c != ' ') {
+    for (size_t i = 0; i < n; ++i) out.Put(c);
+    return;
+  }
+  while (n > 0) {
+    const size_t k = n < sizeof kSpaces - 1 ? n : sizeof kSpaces - 1;
+    out.Write(kSpaces, k);
+    n -= k;
+  }
+}
+
+}  // namespace json_out_detail
 
 class JsonOut {
  public:
@@ -28,6 +124,17 @@ class JsonOut {
   void Put(char c) {
     if (size_ == sizeof(buffer_)) Flush();
     buffer_[size_++] = c;
+  }
+  void Write(const char* s, size_t n) {
+    if (n > sizeof(buffer_) - size_) {
+      Flush();
+      if (n > sizeof(buffer_)) {
+        os_.write(s, static_cast<std::streamsize>(n));
+        return;
+      }
+    }
+    std::memcpy(buffer_ + size_, s, n);
+    size_ += n;
   }
   void Flush() {
     if (size_ > 0) os_.write(buffer_, static_cast<std::streamsize>(size_));
@@ -43,22 +150,136 @@ class JsonOut {
 // A rapidjson output stream into a Spool that indents every line by `indent`
 // spaces: a value written by a fresh PrettyWriter lands as if it were written
 // indent / 2 containers deep (a pretty writer emits '\n' only between tokens;
-// in strings it is escaped).
+// in strings it is escaped, so Write never carries one).
 class IndentedSpoolOut {
  public:
   typedef char Ch;
   IndentedSpoolOut(kernel::Spool& spool, int indent) : spool_(spool), indent_(indent) {}
   void Put(char c) {
     spool_.Put(c);
-    if (c != '\n') return;
-    for (int i = 0; i < indent_; ++i) spool_.Put(' ');
+    if (c == '\n') json_out_detail::WriteRepeated(*this, ' ', static_cast<size_t>(indent_));
   }
+  void Write(const char* s, size_t n) { spool_.Write(std::string_view(s, n)); }
   void Flush() {}
+  // [","] "\n" and the line's indentation, `n` copies of `c` after this stream's
+  // own: what Put(',') Put('\n') PutN(c, n) write, in one Write when it can.
+  void NewLine(bool comma, char c, size_t n) {
+    static constexpr char kLine[] =
+        ",\n                                                                "
+        "                                                                ";
+    static_assert(sizeof kLine == 2 + 128 + 1, "a comma, a newline, 128 spaces");
+    const size_t spaces = static_cast<size_t>(indent_) + n;
+    if (c == ' ' && spaces <= sizeof kLine - 3) {
+      Write(kLine + (comma ? 0 : 1), (comma ? 2 : 1) + spaces);
+      return;
+    }
+    if (comma) Put(',');
+    Put('\n');
+    json_out_detail::WriteRepeated(*this, c, n);
+  }
 
  private:
   kernel::Spool& spool_;
   int indent_;
 };
+
+}  // namespace aimsgate::cli
+
+// The rapidjson hooks: explicit specialisations of Writer's members for the two
+// streams (rapidjson does the same for its StringBuffer), declared before any
+// writer on them is instantiated.
+RAPIDJSON_NAMESPACE_BEGIN
+
+#define AIMSGATE_JSON_OUT_SPECIALISE(Stream)                                                      \
+  template <>                                                                                     \
+  inline bool Writer<Stream>::WriteString(const Ch* str, SizeType length) {                       \
+    aimsgate::cli::json_out_detail::WriteString(*os_, str, length);                               \
+    return true;                                                                                  \
+  }                                                                                               \
+  template <>                                                                                     \
+  inline bool Writer<Stream>::WriteInt(int i) {                                                   \
+    char buffer[11];                                                                              \
+    os_->Write(buffer, static_cast<size_t>(internal::i32toa(i, buffer) - buffer));                \
+    return true;                                                                                  \
+  }                                                                                               \
+  template <>                                                                                     \
+  inline bool Writer<Stream>::WriteUint(unsigned u) {                                             \
+    char buffer[10];                                                                              \
+    os_->Write(buffer, static_cast<size_t>(internal::u32toa(u, buffer) - buffer));                \
+    return true;                                                                                  \
+  }                                                                                               \
+  template <>                                                                                     \
+  inline bool Writer<Stream>::WriteInt64(int64_t i) {                                             \
+    char buffer[21];                                                                              \
+    os_->Write(buffer, static_cast<size_t>(internal::i64toa(i, buffer) - buffer));                \
+    return true;                                                                                  \
+  }                                                                                               \
+  template <>                                                                                     \
+  inline bool Writer<Stream>::WriteUint64(uint64_t u) {                                           \
+    char buffer[20];                                                                              \
+    os_->Write(buffer, static_cast<size_t>(internal::u64toa(u, buffer) - buffer));                \
+    return true;                                                                                  \
+  }                                                                                               \
+  template <>                                                                                     \
+  inline void PutN(Stream& stream, char c, size_t n) {                                            \
+    aimsgate::cli::json_out_detail::WriteRepeated(stream, c, n);                                  \
+  }
+
+AIMSGATE_JSON_OUT_SPECIALISE(aimsgate::cli::JsonOut)
+AIMSGATE_JSON_OUT_SPECIALISE(aimsgate::cli::IndentedSpoolOut)
+#undef AIMSGATE_JSON_OUT_SPECIALISE
+
+// The pretty writer's separators on the spool (every element of a report's
+// arrays): the comma, newline and indentation before a value, and the newline
+// and indentation before a closing bracket, as one write each.  Same bytes as
+// PrettyWriter's PrettyPrefix / EndObject / EndArray.
+template <>
+inline void PrettyWriter<aimsgate::cli::IndentedSpoolOut>::PrettyPrefix(Type) {
+  if (Base::level_stack_.GetSize() == 0) {  // the root
+    Base::hasRoot_ = true;
+    return;
+  }
+  typename Base::Level* level = Base::level_stack_.template Top<typename Base::Level>();
+  const size_t indent = (Base::level_stack_.GetSize() / sizeof(typename Base::Level)) * indentCharCount_;
+  if (level->inArray) {
+    if (formatOptions_ & kFormatSingleLineArray) {
+      if (level->valueCount > 0) Base::os_->Write(", ", 2);
+    } else {
+      Base::os_->NewLine(level->valueCount > 0, indentChar_, indent);
+    }
+  } else if (level->valueCount % 2 == 1) {  // after a key
+    Base::os_->Write(": ", 2);
+  } else {
+    Base::os_->NewLine(level->valueCount > 0, indentChar_, indent);
+  }
+  level->valueCount++;
+}
+
+template <>
+inline bool PrettyWriter<aimsgate::cli::IndentedSpoolOut>::EndObject(SizeType) {
+  const bool empty = Base::level_stack_.template Pop<typename Base::Level>(1)->valueCount == 0;
+  if (!empty) {
+    Base::os_->NewLine(false, indentChar_,
+                       (Base::level_stack_.GetSize() / sizeof(typename Base::Level)) * indentCharCount_);
+  }
+  Base::os_->Put('}');
+  return true;
+}
+
+template <>
+inline bool PrettyWriter<aimsgate::cli::IndentedSpoolOut>::EndArray(SizeType) {
+  const bool empty = Base::level_stack_.template Pop<typename Base::Level>(1)->valueCount == 0;
+  if (!empty && !(formatOptions_ & kFormatSingleLineArray)) {
+    Base::os_->NewLine(false, indentChar_,
+                       (Base::level_stack_.GetSize() / sizeof(typename Base::Level)) * indentCharCount_);
+  }
+  Base::os_->Put(']');
+  return true;
+}
+
+RAPIDJSON_NAMESPACE_END
+
+namespace aimsgate::cli {
 
 // The elements of one array of a pretty-printed (indent 2) JSON document,
 // spooled until the document's header, which carries the run's totals, is
@@ -69,19 +290,22 @@ class IndentedSpoolOut {
 //   results.Add([&](auto& w) { w.StartObject(); ...; w.EndObject(); });
 //   ...
 //   w.Key("results");  results.WriteTo(w, stream, os);
+//
+// One writer serves every element (Reset between them): its level stack is
+// allocated once, not per element.
 class JsonArraySpool {
  public:
+  using ElementWriter = rapidjson::PrettyWriter<IndentedSpoolOut>;
+
   // depth: the containers enclosing an element, the array included.
-  explicit JsonArraySpool(int depth) : indent_(2 * depth) {}
+  explicit JsonArraySpool(int depth) : indent_(2 * depth) { writer_.SetIndent(' ', 2); }
 
   template <typename WriteElement>
   void Add(WriteElement&& write) {
     spool_.Write(count_ == 0 ? "\n" : ",\n");
-    for (int i = 0; i < indent_; ++i) spool_.Put(' ');
-    IndentedSpoolOut out(spool_, indent_);
-    rapidjson::PrettyWriter<IndentedSpoolOut> w(out);
-    w.SetIndent(' ', 2);
-    write(w);
+    json_out_detail::WriteRepeated(out_, ' ', static_cast<size_t>(indent_));
+    writer_.Reset(out_);
+    write(writer_);
     ++count_;
   }
 
@@ -107,6 +331,8 @@ class JsonArraySpool {
   kernel::Spool spool_;
   int indent_;
   size_t count_ = 0;
+  IndentedSpoolOut out_{spool_, indent_};
+  ElementWriter writer_{out_};
 };
 
 }  // namespace aimsgate::cli

@@ -96,6 +96,9 @@ namespace {
 struct Counts {
   size_t n[5] = {0, 0, 0, 0, 0};  // by Outcome
   void Add(Outcome o) { ++n[static_cast<int>(o)]; }
+  void Add(const Counts& c) {
+    for (int i = 0; i < 5; ++i) n[i] += c.n[i];
+  }
 };
 
 template <typename Writer>
@@ -119,7 +122,7 @@ class JsonSink : public DecisionSink {
 
   bool Add(const ResourceEvaluation& e) override {
     summary_.Add(e);
-    for (const auto& r : e.results) per_rule_[r.rule()].Add(r.result);
+    for (const auto& r : e.results) per_rule_[r.info].Add(r.result);
     // Per resource: its decision (the engine's verdict), the rules that warn, its counts.
     resources_.Add([&](auto& w) {
       w.StartObject();
@@ -195,9 +198,11 @@ class JsonSink : public DecisionSink {
     // Per rule: how often it passed, failed, was skipped... (load order; rules that matched nothing are left out).
     w.Key("rules");
     w.StartArray();
+    std::unordered_map<std::string, Counts> by_id;
+    for (const auto& [info, counts] : per_rule_) by_id[info->id].Add(counts);
     for (const auto& info : engine_.rules()) {
-      auto it = per_rule_.find(info.full_id);
-      if (it == per_rule_.end()) continue;
+      auto it = by_id.find(info.full_id);
+      if (it == by_id.end()) continue;
       w.StartObject();
       w.Key("rule"); w.String(info.full_id);
       WriteCounts(w, it->second);
@@ -285,7 +290,8 @@ class JsonSink : public DecisionSink {
   const ReportOptions o_;
   std::ostream& os_;
   Summary summary_;
-  std::unordered_map<std::string, Counts> per_rule_;
+  // By rule (its RuleInfo: a pointer's hash, not the id's, per result); summed by id at Finish.
+  std::unordered_map<const RuleInfo*, Counts> per_rule_;
   // Elements of root.resources, root.results, root.auditAnnotations: two containers deep.
   JsonArraySpool resources_{2}, results_{2}, annotations_{2};
 };

@@ -58,7 +58,7 @@ void Spool::Drain() {
   used_ = 0;
 }
 
-void Spool::Write(std::string_view s) {
+void Spool::WriteSlow(std::string_view s) {
   while (!s.empty()) {
     if (used_ == sizeof(buffer_)) Drain();
     size_t n = std::min(s.size(), sizeof(buffer_) - used_);

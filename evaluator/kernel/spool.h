@@ -23,6 +23,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <ostream>
 #include <string>
 #include <string_view>
@@ -44,7 +45,14 @@ class Spool {
     if (used_ == sizeof(buffer_)) Drain();
     buffer_[used_++] = c;
   }
-  void Write(std::string_view s);
+  void Write(std::string_view s) {
+    if (s.size() <= sizeof(buffer_) - used_) {  // inline: report writers append many short runs
+      std::memcpy(buffer_ + used_, s.data(), s.size());
+      used_ += s.size();
+      return;
+    }
+    WriteSlow(s);
+  }
   // The same for RapidJSON writers that take a stream (Put/Flush).
   void Flush() {}
 
@@ -62,6 +70,7 @@ class Spool {
  private:
   bool Create();
   void Drain();
+  void WriteSlow(std::string_view s);
   void Fail(const std::string& what);
 
   int fd_ = -1;

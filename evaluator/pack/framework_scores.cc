@@ -45,48 +45,59 @@ uint32_t FrameworkScores::Intern(const std::string& resource_key) {
   return it->second;
 }
 
-template <typename Results, typename RuleOf, typename OutcomeOf>
-void FrameworkScores::AddImpl(const std::string* resource_key, const Results& results, RuleOf rule_of,
+const std::vector<size_t>& FrameworkScores::SlotsOf(const std::string& rule) const {
+  static const std::vector<size_t> kNone;
+  auto it = slots_by_rule_.find(rule);
+  return it == slots_by_rule_.end() ? kNone : it->second;
+}
+
+const std::vector<size_t>& FrameworkScores::SlotsOf(const RuleInfo* info) {
+  auto it = slots_by_info_.find(info);
+  if (it != slots_by_info_.end() && it->second.rule == info->id) return it->second.slots;
+  return (slots_by_info_[info] = InfoSlots{info->id, SlotsOf(info->id)}).slots;
+}
+
+template <typename Results, typename SlotsFn, typename OutcomeOf>
+void FrameworkScores::AddImpl(const std::string* resource_key, const Results& results, SlotsFn slots_of,
                               OutcomeOf outcome_of) {
-  std::vector<size_t> touched;
+  touched_.clear();
   for (const auto& r : results) {
     Outcome o = outcome_of(r);
     if (o == Outcome::kSkip) continue;
-    auto it = slots_by_rule_.find(rule_of(r));
-    if (it == slots_by_rule_.end()) continue;
     const int8_t failed = o == Outcome::kFail || o == Outcome::kError ? 1 : 0;
-    for (size_t slot : it->second) {
-      if (scratch_[slot] < 0) touched.push_back(slot);
+    for (size_t slot : slots_of(r)) {
+      if (scratch_[slot] < 0) touched_.push_back(slot);
       scratch_[slot] = std::max(scratch_[slot], failed);
     }
   }
-  if (touched.empty()) return;
+  if (touched_.empty()) return;
   if (resource_key == nullptr) {
-    for (size_t slot : touched) {
+    for (size_t slot : touched_) {
       ++(scratch_[slot] == 1 ? slots_[slot].distinct_failed : slots_[slot].distinct_passed);
       scratch_[slot] = -1;
     }
     return;
   }
   const uint32_t resource = Intern(*resource_key);
-  for (size_t slot : touched) {
+  for (size_t slot : touched_) {
     slots_[slot].failed_by_resource[resource] = scratch_[slot] == 1;
     scratch_[slot] = -1;
   }
 }
 
 void FrameworkScores::Add(const std::string& resource_key, const std::vector<RuleResult>& results) {
-  AddImpl(&resource_key, results, [](const RuleResult& r) -> const std::string& { return r.rule(); },
+  AddImpl(&resource_key, results, [this](const RuleResult& r) -> const std::vector<size_t>& { return SlotsOf(r.info); },
           [](const RuleResult& r) { return r.result; });
 }
 
 void FrameworkScores::AddDistinct(const std::vector<RuleResult>& results) {
-  AddImpl(nullptr, results, [](const RuleResult& r) -> const std::string& { return r.rule(); },
+  AddImpl(nullptr, results, [this](const RuleResult& r) -> const std::vector<size_t>& { return SlotsOf(r.info); },
           [](const RuleResult& r) { return r.result; });
 }
 
 void FrameworkScores::Add(const std::string& resource_key, const std::vector<std::pair<std::string, Outcome>>& results) {
-  AddImpl(&resource_key, results, [](const std::pair<std::string, Outcome>& r) -> const std::string& { return r.first; },
+  AddImpl(&resource_key, results,
+          [this](const std::pair<std::string, Outcome>& r) -> const std::vector<size_t>& { return SlotsOf(r.first); },
           [](const std::pair<std::string, Outcome>& r) { return r.second; });
 }
 

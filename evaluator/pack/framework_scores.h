@@ -70,8 +70,10 @@ class FrameworkScores {
   };
   void Index(const std::string& rule, const std::map<std::string, std::vector<std::string>>& controls);
   uint32_t Intern(const std::string& resource_key);
-  template <typename Results, typename RuleOf, typename OutcomeOf>
-  void AddImpl(const std::string* resource_key, const Results& results, RuleOf rule_of, OutcomeOf outcome_of);
+  template <typename Results, typename SlotsFn, typename OutcomeOf>
+  void AddImpl(const std::string* resource_key, const Results& results, SlotsFn slots_of, OutcomeOf outcome_of);
+  const std::vector<size_t>& SlotsOf(const std::string& rule) const;
+  const std::vector<size_t>& SlotsOf(const RuleInfo* info);
 
   std::string only_;
   std::vector<const Framework*> frameworks_;
@@ -79,6 +81,15 @@ class FrameworkScores {
   std::unordered_map<std::string, std::vector<size_t>> slots_by_rule_;
   std::unordered_map<std::string, uint32_t> resources_;
   std::vector<int8_t> scratch_;  // per slot, during one Add: -1 untouched, 0 passed, 1 failed
+  std::vector<size_t> touched_;  // the slots of scratch_ one Add set
+  // A result's slots by its RuleInfo, filled the first time a rule is seen: a
+  // pointer's hash per result instead of the rule id's.  The id is kept to check
+  // the entry (a RuleInfo freed and another allocated at its address).
+  struct InfoSlots {
+    std::string rule;
+    std::vector<size_t> slots;
+  };
+  std::unordered_map<const RuleInfo*, InfoSlots> slots_by_info_;
 };
 
 // "87.5%" (one decimal), or "n/a".
