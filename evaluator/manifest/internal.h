@@ -54,6 +54,16 @@ std::string InvalidTextMessage(char byte, uint64_t offset);
 bool PrepareText(std::string_view* bytes, std::string_view source, const Limits& limits,
                  LoadResult* out, bool* ascii = nullptr);
 
+// LoadJson's fast path (json_fast.cc) over text PrepareText accepted, with the
+// limits LoadJson applies: the result into *out, exactly what the general reader
+// (NewJsonParser) gives, when the text is one or more objects (or arrays of
+// objects) that load without any error; false, *out untouched, otherwise.
+bool LoadJsonFast(std::string_view text, bool ascii, std::string_view source, const Limits& limits,
+                  LoadResult* out);
+// LoadJson without the fast path: the general reader alone (for the tests that
+// hold the two to the same output).
+LoadResult LoadJsonGeneral(std::string_view bytes, std::string_view source, const Limits& limits);
+
 // The limits actually applied: max_depth clamped to [1, kMaxDepthCap] so the
 // recursive passes (position walk, CanonicalJson, the evaluator) stay within a
 // thread's stack whatever the caller asks for.
