@@ -5,6 +5,10 @@
 #include <string>
 #include <utility>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
 
@@ -48,12 +52,25 @@ Position Resource::FieldPosition(const rapidjson::Value* v) const {
 
 namespace internal {
 
-size_t FindInvalidText(std::string_view bytes, bool allow_nul) {
+size_t FindInvalidText(std::string_view bytes, bool allow_nul, bool* ascii) {
   const auto* s = reinterpret_cast<const unsigned char*>(bytes.data());
   size_t n = bytes.size();
   size_t i = 0;
+  if (ascii != nullptr) *ascii = true;
   while (i < n) {
-    // Fast path: 8 ASCII bytes without NUL at a time.
+    // Fast path: ASCII bytes without NUL, 16 (or 8) at a time.
+#if defined(__SSE2__)
+    if (i + 16 <= n) {
+      const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + i));
+      int stop = _mm_movemask_epi8(v);  // high bits
+      if (!allow_nul) stop |= _mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_setzero_si128()));
+      if (stop == 0) {
+        i += 16;
+        continue;
+      }
+      i += static_cast<size_t>(__builtin_ctz(static_cast<unsigned>(stop)));  // the byte to look at
+    } else
+#endif
     if (i + 8 <= n) {
       uint64_t w;
       std::memcpy(&w, s + i, 8);
@@ -70,6 +87,7 @@ size_t FindInvalidText(std::string_view bytes, bool allow_nul) {
       ++i;
       continue;
     }
+    if (ascii != nullptr) *ascii = false;
     size_t len;
     uint32_t cp;
     if (c >= 0xC2 && c <= 0xDF) {
@@ -178,7 +196,7 @@ Diagnostic MakeError(std::string_view source, Position p, std::string message) {
 }
 
 bool PrepareText(std::string_view* bytes, std::string_view source, const Limits& limits,
-                 LoadResult* out) {
+                 LoadResult* out, bool* ascii) {
   if (bytes->size() > limits.max_file_bytes) {
     out->errors.push_back(MakeError(
         source, Position{}, "file is " + std::to_string(bytes->size()) + " bytes, over the limit of " +
@@ -188,7 +206,7 @@ bool PrepareText(std::string_view* bytes, std::string_view source, const Limits&
   if (bytes->size() >= 3 && std::memcmp(bytes->data(), "\xEF\xBB\xBF", 3) == 0) {
     bytes->remove_prefix(3);
   }
-  size_t bad = FindInvalidText(*bytes);
+  size_t bad = FindInvalidText(*bytes, /*allow_nul=*/false, ascii);
   if (bad != std::string_view::npos) {
     out->errors.push_back(
         MakeError(source, OffsetToPosition(*bytes, bad), InvalidTextMessage((*bytes)[bad], bad)));

@@ -37,8 +37,9 @@ inline Entry MakeEntry(Position p, bool whole = false) {
 }
 
 // Offset of the first byte that is NUL (unless allow_nul) or not valid UTF-8 (surrogates
-// D800-DFFF included), or npos.
-size_t FindInvalidText(std::string_view bytes, bool allow_nul = false);
+// D800-DFFF included), or npos. *ascii (when given) is set to whether no byte
+// before that one is above 0x7F.
+size_t FindInvalidText(std::string_view bytes, bool allow_nul = false, bool* ascii = nullptr);
 // 1-based line and column (in characters) of a byte offset.
 Position OffsetToPosition(std::string_view bytes, size_t offset);
 // `p` moved past `bytes`.
@@ -49,8 +50,19 @@ std::string InvalidTextMessage(char byte, uint64_t offset);
 
 // Rejects oversized, binary (NUL) and non-UTF-8 input; strips a UTF-8 BOM.
 // Returns false and appends an error to `out` when the bytes cannot be loaded.
+// *ascii (when given): the text is all ASCII.
 bool PrepareText(std::string_view* bytes, std::string_view source, const Limits& limits,
-                 LoadResult* out);
+                 LoadResult* out, bool* ascii = nullptr);
+
+// LoadJson's fast path (json_fast.cc) over text PrepareText accepted, with the
+// limits LoadJson applies: the result into *out, exactly what the general reader
+// (NewJsonParser) gives, when the text is one or more objects (or arrays of
+// objects) that load without any error; false, *out untouched, otherwise.
+bool LoadJsonFast(std::string_view text, bool ascii, std::string_view source, const Limits& limits,
+                  LoadResult* out);
+// LoadJson without the fast path: the general reader alone (for the tests that
+// hold the two to the same output).
+LoadResult LoadJsonGeneral(std::string_view bytes, std::string_view source, const Limits& limits);
 
 // The limits actually applied: max_depth clamped to [1, kMaxDepthCap] so the
 // recursive passes (position walk, CanonicalJson, the evaluator) stay within a

@@ -37,12 +37,15 @@ Limits InMemory(const Limits& limits) {
 
 // *unquoted_key: the first value failed because an object key was not a string,
 // the signature of flow-style YAML such as `{kind: Pod}`.
+// `fast`: try LoadJsonFast first.
 LoadResult LoadJsonImpl(std::string_view bytes, std::string_view source, const Limits& requested,
-                        bool* unquoted_key) {
+                        bool* unquoted_key, bool fast = true) {
   const Limits limits = InMemory(requested);
   LoadResult out;
   *unquoted_key = false;
-  if (!internal::PrepareText(&bytes, source, limits, &out)) return out;
+  bool ascii = false;
+  if (!internal::PrepareText(&bytes, source, limits, &out, &ascii)) return out;
+  if (fast && internal::LoadJsonFast(bytes, ascii, source, limits, &out)) return out;
   TextInput input(bytes, /*validated=*/true);
   auto parser = internal::NewJsonParser(&input, source, limits, /*stream_items=*/false);
   Drain(parser.get(), &out);
@@ -73,6 +76,13 @@ LoadResult LoadJson(std::string_view bytes, std::string_view source, const Limit
   bool unquoted_key;
   return LoadJsonImpl(bytes, source, limits, &unquoted_key);
 }
+
+namespace internal {
+LoadResult LoadJsonGeneral(std::string_view bytes, std::string_view source, const Limits& limits) {
+  bool unquoted_key;
+  return LoadJsonImpl(bytes, source, limits, &unquoted_key, /*fast=*/false);
+}
+}  // namespace internal
 
 LoadResult LoadBytes(std::string_view bytes, std::string_view source, const Limits& limits) {
   size_t i = 0;
