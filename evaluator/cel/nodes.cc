@@ -296,8 +296,23 @@ Value MapNode::DoEval(EvalContext& ctx) const {
 
 Value AppendNode::DoEval(EvalContext& ctx) const {
   std::vector<Value> items;
-  Value error;
-  if (!elems_->EvalItems(ctx, &items, &error)) return error;
+  if (const Node* single = elems_->SingleElement()) {
+    // `accu + [e]` of map() and filter(): the element goes straight into an
+    // unshared accumulator, without a vector of its own.
+    Value item = single->Eval(ctx);
+    if (item.IsError()) return item;
+    Value& local = ctx.Local(accu_);
+    if (local.IsList() && static_cast<int64_t>(local.ListSize()) < ctx.limits->max_list_size) {
+      if (std::vector<Value>* v = local.MutableListIfUnique()) {
+        v->push_back(std::move(item));
+        return std::move(local);
+      }
+    }
+    items.push_back(std::move(item));
+  } else {
+    Value error;
+    if (!elems_->EvalItems(ctx, &items, &error)) return error;
+  }
   Value acc = std::move(ctx.Local(accu_));
   if (acc.IsError()) return acc;
   if (!acc.IsList()) {
@@ -408,11 +423,15 @@ Value ComprehensionNode::DoEval(EvalContext& ctx) const {
       ctx.Local(p_.iter) = std::move(k);
       if (p_.iter2 >= 0) ctx.Local(p_.iter2) = std::move(v);
     }
-    Value c = p_.cond->Eval(ctx);
-    if (ctx.exhausted) return ctx.budget_error;
-    if (c.IsError()) return c;
-    if (!c.IsBool()) return NoOverload("loop condition", &c, 1);
-    if (!c.BoolValue()) break;
+    if (cond_always_true_) {
+      if (!ctx.AddCost(1)) return ctx.budget_error;  // the constant's unit
+    } else {
+      Value c = p_.cond->Eval(ctx);
+      if (ctx.exhausted) return ctx.budget_error;
+      if (c.IsError()) return c;
+      if (!c.IsBool()) return NoOverload("loop condition", &c, 1);
+      if (!c.BoolValue()) break;
+    }
     Value s = p_.step->Eval(ctx);
     ctx.Local(p_.accu) = std::move(s);
   }

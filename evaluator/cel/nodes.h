@@ -245,6 +245,10 @@ class ListNode : public Node {
       : Node(offset), elems_(std::move(elems)), optional_(std::move(optional)) {}
   // Evaluates the elements; returns false and sets *error on failure.
   bool EvalItems(EvalContext& ctx, std::vector<Value>* out, Value* error) const;
+  // The one element of `[e]` (not optional), or null.
+  const Node* SingleElement() const {
+    return elems_.size() == 1 && !optional_[0] ? elems_[0].get() : nullptr;
+  }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -307,13 +311,17 @@ class ComprehensionNode : public Node {
     NodePtr range, init, cond, step, result;
     int iter = -1, iter2 = -1, accu = -1;
   };
-  ComprehensionNode(int32_t offset, Parts p) : Node(offset), p_(std::move(p)) {}
+  ComprehensionNode(int32_t offset, Parts p) : Node(offset), p_(std::move(p)) {
+    const Value* c = p_.cond->ConstantValue();
+    cond_always_true_ = c != nullptr && c->IsBool() && c->BoolValue();
+  }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
 
  private:
   Parts p_;
+  bool cond_always_true_ = false;  // map() and filter(): the condition is the constant true
 };
 
 // cel.bind(name, init, body).
