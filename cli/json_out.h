@@ -18,57 +18,20 @@
 // tests/cli/json_out_test.cc compares them with rapidjson's.
 #pragma once
 
-#include <array>
 #include <cstddef>
 #include <cstring>
 #include <ostream>
 #include <string>
 
-#if defined(__SSE2__)
-#include <emmintrin.h>
-#endif
 
 #include <rapidjson/prettywriter.h>
 
+#include "evaluator/kernel/json_escape.h"
 #include "evaluator/kernel/spool.h"
 
 namespace aimsgate::cli {
 
 namespace json_out_detail {
-
-// What rapidjson writes after a backslash for each byte; 0: the byte is copied.
-constexpr std::array<char, 256> MakeEscapes() {
-  std::array<char, 256> e{};
-  for (int c = 0; c < 0x20; ++c) e[c] = 'u';
-  e['\b'] = 'b';
-  e['\t'] = 't';
-  e['\n'] = 'n';
-  e['\f'] = 'f';
-  e['\r'] = 'r';
-  e['"'] = '"';
-  e['\\'] = '\\';
-  return e;
-}
-inline constexpr std::array<char, 256> kEscapes = MakeEscapes();
-
-// The first byte in [p, end) that is escaped, or end.
-inline const char* FindEscape(const char* p, const char* end) {
-#if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i control = _mm_set1_epi8(0x1F);
-  for (; end - p >= 16; p += 16) {
-    const __m128i s = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // s <= 0x1F (unsigned) <=> max(s, 0x1F) == 0x1F
-    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(s, quote), _mm_cmpeq_epi8(s, backslash)),
-                                      _mm_cmpeq_epi8(_mm_max_epu8(s, control), control));
-    const int mask = _mm_movemask_epi8(hits);
-    if (mask != 0) return p + __builtin_ctz(static_cast<unsigned>(mask));
-  }
-#endif
-  while (p != end && kEscapes[static_cast<unsigned char>(*p)] == 0) ++p;
-  return p;
-}
 
 // `"s"`, escaped as rapidjson's Writer escapes it, onto a stream with Put(char)
 // and Write(const char*, size_t).
@@ -78,11 +41,11 @@ void WriteString(Out& out, const char* s, size_t length) {
   const char* end = s + length;
   out.Put('"');
   for (;;) {
-    const char* p = FindEscape(s, end);
+    const char* p = kernel::FindJsonSpecial(s, end);
     if (p != s) out.Write(s, static_cast<size_t>(p - s));
     if (p == end) break;
     const unsigned char c = static_cast<unsigned char>(*p);
-    const char e = kEscapes[c];
+    const char e = kernel::kJsonEscapes[c];
     if (e == 'u') {
       const char seq[6] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 0xF]};
       out.Write(seq, sizeof seq);

@@ -1,27 +1,9 @@
 #include "webhook/json_text.h"
 
-#include <array>
 #include <charconv>
 #include <cstring>
 
 namespace aimsgate::webhook {
-namespace {
-
-// rapidjson::Writer::WriteString's table: the letter after the backslash, 0 for a plain byte.
-constexpr std::array<char, 256> kEscape = [] {
-  std::array<char, 256> t{};
-  for (int c = 0; c < 0x20; ++c) t[c] = 'u';
-  t['\b'] = 'b';
-  t['\t'] = 't';
-  t['\n'] = 'n';
-  t['\f'] = 'f';
-  t['\r'] = 'r';
-  t['"'] = '"';
-  t['\\'] = '\\';
-  return t;
-}();
-
-}  // namespace
 
 void AppendJsonEscaped(std::string* out, std::string_view text) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -30,7 +12,7 @@ void AppendJsonEscaped(std::string* out, std::string_view text) {
   const char* run = p;  // start of the plain bytes not yet appended
   while ((p = FindJsonSpecial(p, end)) != end) {
     const unsigned char c = static_cast<unsigned char>(*p);
-    const char e = kEscape[c];
+    const char e = kernel::kJsonEscapes[c];
     out->append(run, static_cast<size_t>(p - run));
     out->push_back('\\');
     out->push_back(e);
