@@ -22,24 +22,26 @@ PathNode::PathNode(int32_t offset, NodePtr operand, std::vector<std::string> key
 Value PathNode::DoEval(EvalContext& ctx) const {
   // A local or a variable is read where it is, not copied out of a node
   // evaluation; the unit that node would cost is still charged.
-  const Value* root;
   if (root_local_ >= 0) {
     if (!ctx.AddCost(1)) return ctx.budget_error;
-    root = &ctx.Local(root_local_);
-  } else if (root_slot_ >= 0 && ctx.activation != nullptr &&
-             static_cast<size_t>(root_slot_) < ctx.activation->size()) {
-    if (!ctx.AddCost(1)) return ctx.budget_error;
-    root = &ctx.activation->Get(root_slot_);
-  } else {
-    return Select(operand_->Eval(ctx), 0, ctx);
+    return Walk(ctx.Local(root_local_), ctx);
   }
+  if (root_slot_ >= 0 && ctx.activation != nullptr && static_cast<size_t>(root_slot_) < ctx.activation->size()) {
+    if (!ctx.AddCost(1)) return ctx.budget_error;
+    return Walk(ctx.activation->Get(root_slot_), ctx);
+  }
+  const Value operand = operand_->Eval(ctx);
+  return Walk(operand, ctx);
+}
+
+Value PathNode::Walk(const Value& root, EvalContext& ctx) const {
   // Through JSON objects on rapidjson pointers alone (a Value is built once, at
   // the end): the same answers as Select, through the lookup cache.
-  const rapidjson::Value* obj = ids_.empty() ? nullptr : root->json();
-  if (obj == nullptr) return Select(*root, 0, ctx);
+  const rapidjson::Value* obj = ids_.empty() ? nullptr : root.json();
+  if (obj == nullptr) return Select(root, 0, ctx);
   const size_t n = keys_.size();
   for (size_t i = 0; i < n; ++i) {
-    if (!obj->IsObject()) return i == 0 ? Select(*root, 0, ctx) : Select(Value::Json(*obj), i, ctx);
+    if (!obj->IsObject()) return i == 0 ? Select(root, 0, ctx) : Select(Value::Json(*obj), i, ctx);
     const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
     if (test_only_ && i + 1 == n) return Value::Bool(member != nullptr);
     if (member == nullptr) return NoSuchKey(i);
@@ -49,19 +51,6 @@ Value PathNode::DoEval(EvalContext& ctx) const {
 }
 
 Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
-  if (i == 0 && !ids_.empty()) {
-    if (const rapidjson::Value* obj = v.json()) {
-      // The JSON walk of DoEval, for an operand that is not a local or variable.
-      for (; i < keys_.size() && obj->IsObject(); ++i) {
-        const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
-        if (test_only_ && i + 1 == keys_.size()) return Value::Bool(member != nullptr);
-        if (member == nullptr) return NoSuchKey(i);
-        obj = member;
-      }
-      if (i == keys_.size()) return Value::Json(*obj);
-      if (i > 0) v = Value::Json(*obj);
-    }
-  }
   for (; i < keys_.size(); ++i) {
     if (v.IsError()) return v;
     const bool test_only = test_only_ && i + 1 == keys_.size();

@@ -70,6 +70,8 @@ class PathNode : public Node {
   Value DoEval(EvalContext& ctx) const override;
 
  private:
+  // The keys from `root`: through JSON objects on pointers, else Select.
+  [[gnu::always_inline]] inline Value Walk(const Value& root, EvalContext& ctx) const;
   // From key `i` on, `v` being the value reached so far (any kind of value).
   [[gnu::noinline]] Value Select(Value v, size_t i, EvalContext& ctx) const;
   [[gnu::noinline, gnu::cold]] Value NoSuchKey(size_t i) const;
