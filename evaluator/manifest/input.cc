@@ -45,19 +45,21 @@ void TextInput::Fail(uint64_t offset, std::string message) {
 }
 
 bool TextInput::Fill() {
-  std::string& buf = buf_;
-  buf.assign(carry_buf_);
-  size_t have = buf.size();
-  buf.resize(kBlockBytes + have);
+  BlockBuffer& buf = buf_;
+  const size_t carry = carry_buf_.size();
+  if (buf.capacity < kBlockBytes + carry) {
+    buf.data.reset(new char[kBlockBytes + carry]);  // uninitialized: read() fills it
+    buf.capacity = kBlockBytes + carry;
+  }
+  std::memcpy(buf.data.get(), carry_buf_.data(), carry);
+  size_t have = carry;
   // The first block needs three bytes (or the end) to recognise a BOM.
   const size_t want = started_ ? 1 : 3;
-  while (!eof_ && have < want + carry_buf_.size()) {
-    ssize_t n = ::read(fd_, buf.data() + have, buf.size() - have);
+  while (!eof_ && have < want + carry) {
+    ssize_t n = ::read(fd_, buf.data.get() + have, buf.capacity - have);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
-      buf.resize(have);
-      Fail(block_base_ + block_.size() + (have - carry_buf_.size()),
-           std::string("cannot read input: ") + std::strerror(errno));
+      Fail(block_base_ + block_.size() + (have - carry), std::string("cannot read input: ") + std::strerror(errno));
       eof_ = true;
       break;
     }
@@ -67,8 +69,8 @@ bool TextInput::Fill() {
     }
     have += static_cast<size_t>(n);
   }
-  buf.resize(have);
-  std::string_view text(buf);
+  buf.size = have;
+  std::string_view text = buf.view();
   if (!started_) {
     started_ = true;
     if (text.size() >= 3 && std::memcmp(text.data(), "\xEF\xBB\xBF", 3) == 0) text.remove_prefix(3);
@@ -115,10 +117,9 @@ std::string_view TextInput::Next(const Position* end_position) {
   if (!error_.empty()) return block_;
   if (replaying_) {
     replaying_ = false;
-    std::swap(buf_, prev_buf_);
-    buf_ = std::move(replay_);
+    replay_block_ = std::move(replay_);
     replay_.clear();
-    block_ = buf_;
+    block_ = replay_block_;
   } else if (memory_) {
     if (!started_) {
       started_ = true;
@@ -143,7 +144,7 @@ std::string_view TextInput::Next(const Position* end_position) {
     pending_error_.clear();
     error_pos_ = PositionAt(pending_offset_);
   }
-  if (recording_ && !block_.empty()) {
+  if (recording_ && !memory_ && !block_.empty()) {  // a memory input rewinds without a copy
     if (recorded_.size() + block_.size() > record_cap_) {
       recording_ = false;
       overflowed_ = true;

@@ -3,8 +3,10 @@
 #include "evaluator/manifest/stream.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <limits>
@@ -20,6 +22,40 @@ using internal::Queue;
 using internal::TextInput;
 
 bool IsJsonSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// The format sniff of LoadBytes and Reader: a first non-blank `{` or `[` (after a BOM) is JSON.
+bool StartsLikeJson(std::string_view bytes) {
+  size_t i = 0;
+  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
+  while (i < bytes.size() && IsJsonSpace(bytes[i])) ++i;
+  return i < bytes.size() && (bytes[i] == '{' || bytes[i] == '[');
+}
+
+// A regular file's bytes into *out when it is at most `bound` bytes; false (the
+// file offset untouched, so it can be streamed) when it is not a regular file, is
+// larger, cannot be read, or changed size while being read.
+bool ReadSmallFile(int fd, size_t bound, std::string* out) {
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size < 0 ||
+      static_cast<uint64_t>(st.st_size) > bound) {
+    return false;
+  }
+  const size_t want = static_cast<size_t>(st.st_size) + 1;  // one more byte tells it grew
+  out->resize(want);
+  size_t have = 0;
+  while (have < want) {
+    ssize_t n = ::pread(fd, out->data() + have, want - have, static_cast<off_t>(have));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    have += static_cast<size_t>(n);
+  }
+  if (have != want - 1) {
+    out->clear();
+    return false;
+  }
+  out->resize(have);
+  return true;
+}
 
 // Runs `parser` to the end into a LoadResult.
 void Drain(internal::Parser* parser, LoadResult* out) {
@@ -85,10 +121,7 @@ LoadResult LoadJsonGeneral(std::string_view bytes, std::string_view source, cons
 }  // namespace internal
 
 LoadResult LoadBytes(std::string_view bytes, std::string_view source, const Limits& limits) {
-  size_t i = 0;
-  if (bytes.size() >= 3 && bytes.substr(0, 3) == "\xEF\xBB\xBF") i = 3;
-  while (i < bytes.size() && IsJsonSpace(bytes[i])) ++i;
-  if (i < bytes.size() && (bytes[i] == '{' || bytes[i] == '[')) {
+  if (StartsLikeJson(bytes)) {
     bool unquoted_key;
     LoadResult json = LoadJsonImpl(bytes, source, limits, &unquoted_key);
     if (!unquoted_key) return json;
@@ -98,6 +131,10 @@ LoadResult LoadBytes(std::string_view bytes, std::string_view source, const Limi
     return json;
   }
   return LoadYaml(bytes, source, limits);
+}
+
+size_t WholeReadBytes(const Limits& limits) {
+  return std::min(internal::Effective(limits).max_object_bytes, kItemsLookaheadBytes);
 }
 
 // ---- Reader ----
@@ -120,6 +157,16 @@ std::unique_ptr<Reader> Reader::Open(const std::string& path, const Limits& limi
     return nullptr;
   }
   uint64_t max = limits.max_file_bytes == std::numeric_limits<size_t>::max() ? 0 : limits.max_file_bytes;
+  std::string bytes;
+  size_t bound = WholeReadBytes(limits);
+  if (max != 0) bound = std::min<uint64_t>(bound, max);
+  if (ReadSmallFile(fd, bound, &bytes)) {
+    ::close(fd);
+    std::unique_ptr<Reader> reader(new Reader(nullptr, -1, path, limits));
+    reader->owned_bytes_ = std::move(bytes);
+    reader->input_ = std::make_unique<TextInput>(reader->owned_bytes_, /*validated=*/false);
+    return reader;
+  }
   return std::unique_ptr<Reader>(new Reader(std::make_unique<TextInput>(fd, max), fd, path, limits));
 }
 
@@ -133,10 +180,34 @@ std::unique_ptr<Reader> Reader::FromBytes(std::string_view bytes, std::string so
       new Reader(std::make_unique<TextInput>(bytes, /*validated=*/false), -1, std::move(source), limits));
 }
 
-uint64_t Reader::bytes_read() const { return input_->offset(); }
+uint64_t Reader::bytes_read() const { return whole_bytes_read_ != 0 ? whole_bytes_read_ : input_->offset(); }
+
+bool Reader::LoadWholeJson(std::string_view bytes) {
+  if (bytes.size() > WholeReadBytes(limits_)) return false;
+  LoadResult out;
+  bool ascii = false;
+  if (!internal::PrepareText(&bytes, source_, limits_, &out, &ascii)) return false;
+  if (!internal::LoadJsonFast(bytes, ascii, source_, limits_, &out)) return false;
+  for (Resource& r : out.resources) queue_->Push(std::move(r));
+  whole_bytes_read_ = bytes.size();
+  return true;
+}
 
 // Looks at the first non-blank byte (recording what it reads), then starts over.
 void Reader::Sniff() {
+  if (input_->in_memory()) {
+    format_ = StartsLikeJson(input_->whole()) ? Format::kJson : Format::kYaml;
+    if (format_ == Format::kJson && LoadWholeJson(input_->whole())) {
+      done_ = true;
+      return;
+    }
+    if (format_ == Format::kJson) {  // a memory input rewinds without a recording
+      parser_ = internal::NewJsonParser(input_.get(), source_, limits_, /*stream_items=*/true);
+    } else {
+      parser_ = internal::NewYamlParser(input_.get(), source_, limits_, /*scan_flow_depth=*/true);
+    }
+    return;
+  }
   input_->StartRecording(kReplayBytes);
   format_ = Format::kYaml;
   for (;;) {

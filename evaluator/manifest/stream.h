@@ -53,6 +53,10 @@
 // Cost: the input is read in TextInput::kBlockBytes (64 KiB) blocks; memory is
 // one item's DOM plus its position index (record_field_lines), two blocks, and,
 // until the first item is yielded, up to kReplayBytes of replay buffer.
+// A regular file of at most WholeReadBytes(limits) (within one object's budget)
+// is read whole instead, and JSON in memory of that size goes through LoadJson's
+// one-pass reader first: the same resources, read about three times faster. Any
+// error sends it through the streaming reader above, which reports it.
 #pragma once
 
 #include <cstdint>
@@ -74,6 +78,10 @@ class Queue;
 constexpr size_t kItemsLookaheadBytes = 1u << 20;  // 1 MiB
 // The start of a stream is kept this long for the JSON to YAML fallback.
 constexpr size_t kReplayBytes = 1u << 20;  // 1 MiB
+
+// Inputs up to this size are read whole (see Cost above): never more than one
+// object's budget, nor than the List lookahead, so the result is the same.
+size_t WholeReadBytes(const Limits& limits);
 
 class Reader {
  public:
@@ -106,9 +114,14 @@ class Reader {
   Reader(std::unique_ptr<internal::TextInput> input, int owned_fd, std::string source, const Limits& limits);
   bool Step();  // runs the parser until something is queued; false at the end
   void Sniff();
+  // JSON in memory read by LoadJson's one-pass reader; false (nothing queued)
+  // unless it loaded without any error.
+  bool LoadWholeJson(std::string_view bytes);
 
+  std::string owned_bytes_;  // a small file read whole (Open)
   std::unique_ptr<internal::TextInput> input_;
   int owned_fd_ = -1;
+  uint64_t whole_bytes_read_ = 0;  // set when LoadWholeJson took the input
   std::string source_;
   Limits limits_;
   Format format_ = Format::kUnknown;

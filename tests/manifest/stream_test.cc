@@ -1,6 +1,8 @@
 // The streaming Reader (stream.h): items one by one with the positions LoadBytes
 // gives, located errors in every hostile framing, bounded memory per item.
+#include <fcntl.h>
 #include <malloc.h>
+#include <sys/stat.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -369,6 +371,132 @@ TEST(Stream, FromFileAndFromBytes) {
   ExpectSameAsLoadBytes(text, ReadAll(from_bytes.get()));
   EXPECT_EQ(Reader::Open("/nonexistent/x.yaml", Limits(), &open_error), nullptr);
   EXPECT_EQ(open_error.ToString(), "/nonexistent/x.yaml: error: cannot open file: No such file or directory");
+}
+
+// Two reads of one input agree item for item: order, errors, positions of every value.
+void ExpectSameReads(const Read& a, const Read& b, const std::string& what) {
+  ASSERT_EQ(a.order, b.order) << what;
+  ASSERT_EQ(a.not_object, b.not_object) << what;
+  ASSERT_EQ(a.resources.size(), b.resources.size()) << what;
+  for (size_t i = 0; i < a.resources.size(); ++i) {
+    const Resource& x = a.resources[i];
+    const Resource& y = b.resources[i];
+    ASSERT_EQ(x.line, y.line) << what << " #" << i;
+    ASSERT_EQ(x.column, y.column) << what << " #" << i;
+    ASSERT_EQ(x.item_index, y.item_index) << what << " #" << i;
+    ASSERT_EQ(x.document_index, y.document_index) << what << " #" << i;
+    ExpectSamePositions(x, *x.object, y, *y.object, what);
+  }
+}
+
+std::string WriteTempFile(const std::string& text) {
+  char path[] = "/tmp/aimsgate_stream_XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  return path;
+}
+
+// A small regular file is read whole, and JSON goes through LoadJson's one-pass
+// reader: every input, clean or not, must read exactly as through a pipe (the
+// streaming reader), bytes_read included.
+TEST(Stream, SmallFilesReadWholeReadAsThroughAPipe) {
+  const std::string pod = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"p\"}}";
+  const std::vector<std::string> inputs = {
+      pod,
+      "\xEF\xBB\xBF" + pod + "\n",
+      pod + "\n" + pod + "\n" + pod,                                  // JSON Lines
+      "[" + pod + ",\n " + pod + "]",                                  // a top-level array
+      KubectlList(5),                                                  // items before kind
+      KubectlList(5, "DeploymentList", /*kind_first=*/true),
+      "{\"apiVersion\": \"v1\", \"items\": [" + pod + "], \"kind\": \"ConfigMap\"}",  // not a List
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"kind\": \"Job\"}",           // duplicate key
+      pod + "\n{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"a\": 1, \"a\": 2}\n" + pod,
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": \"\xC3\x28\"}",        // invalid UTF-8
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": \"\\ud800\"}",         // lone surrogate
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"x\": NaN}",
+      "{\"apiVersion\": \"v1\", \"kind\": \"Pod\"",                                 // truncated
+      "[1, 2, {\"a\": 1}]",                                                          // not objects
+      "{\"kind\": \"Pod\"}",                                                        // no apiVersion
+      std::string(300, '[') + std::string(300, ']'),                                    // too deep
+      "{kind: Pod, apiVersion: v1, metadata: {name: p}}\n---\n{kind: Pod, apiVersion: v1}\n",
+      "{kind: Pod, kind: Job}",
+      "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n---\nkind: Job\n",
+      "",
+      " \n\t\n",
+  };
+  for (const std::string& text : inputs) {
+    const std::string path = WriteTempFile(text);
+    Diagnostic open_error;
+    auto whole = Reader::Open(path, Limits(), &open_error);
+    ASSERT_NE(whole, nullptr) << open_error.ToString();
+    Read from_file = ReadAll(whole.get());
+    Feeder feeder(text, 5);
+    auto piped = Reader::FromFd(feeder.fd(), path, Limits());
+    Read from_pipe = ReadAll(piped.get());
+    ExpectSameReads(from_file, from_pipe, text.substr(0, 60));
+    EXPECT_EQ(whole->bytes_read(), piped->bytes_read()) << text.substr(0, 60);
+    EXPECT_EQ(whole->is_json(), piped->is_json()) << text.substr(0, 60);
+    unlink(path.c_str());
+  }
+  // It is the whole-file path: a List read whole has one document for its items.
+  const std::string list = KubectlList(5, "DeploymentList", /*kind_first=*/true);
+  const std::string path = WriteTempFile(list);
+  Diagnostic open_error;
+  auto whole = Reader::Open(path, Limits(), &open_error);
+  Read r = ReadAll(whole.get());
+  unlink(path.c_str());
+  ASSERT_EQ(r.resources.size(), 5u);
+  EXPECT_EQ(r.resources[0].owner, r.resources[4].owner);
+}
+
+// Larger than one object's budget: the file streams, and the budget still holds.
+TEST(Stream, FileOverTheObjectBudgetStreams) {
+  const std::string text = KubectlList(40, "DeploymentList", /*kind_first=*/true);
+  Limits l;
+  l.max_object_bytes = 2000;  // each item fits; the file does not
+  ASSERT_GT(text.size(), WholeReadBytes(l));
+  const std::string path = WriteTempFile(text);
+  Diagnostic open_error;
+  auto reader = Reader::Open(path, l, &open_error);
+  ASSERT_NE(reader, nullptr);
+  Read r = ReadAll(reader.get());
+  unlink(path.c_str());
+  ASSERT_TRUE(r.errors.empty()) << ErrorsOf(r);
+  EXPECT_EQ(r.resources.size(), 40u);
+  EXPECT_NE(r.resources[0].owner, r.resources[1].owner);  // streamed: one document per item
+  l.max_object_bytes = 300;                                 // now an item is over it
+  const std::string path2 = WriteTempFile(text);
+  auto over = Reader::Open(path2, l, &open_error);
+  Read o = ReadAll(over.get());
+  unlink(path2.c_str());
+  ASSERT_EQ(o.errors.size(), 1u);
+  EXPECT_NE(o.errors[0].message.find("object larger than the limit of 300 bytes"), std::string::npos);
+}
+
+// A named pipe is not a regular file: it streams.
+TEST(Stream, NamedPipeStreams) {
+  char dir[] = "/tmp/aimsgate_fifo_XXXXXX";
+  ASSERT_NE(mkdtemp(dir), nullptr);
+  const std::string path = std::string(dir) + "/in";
+  ASSERT_EQ(mkfifo(path.c_str(), 0600), 0);
+  const std::string text = KubectlList(3);
+  std::thread writer([&] {
+    int fd = open(path.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+    close(fd);
+  });
+  Diagnostic open_error;
+  auto reader = Reader::Open(path, Limits(), &open_error);
+  ASSERT_NE(reader, nullptr) << open_error.ToString();
+  Read r = ReadAll(reader.get());
+  writer.join();
+  unlink(path.c_str());
+  rmdir(dir);
+  ExpectSameReads(r, ReadPipe(text), "fifo");
+  EXPECT_EQ(r.resources.size(), 3u);
 }
 
 TEST(Stream, FlowStyleYamlFallsBackToYaml) {
