@@ -213,42 +213,45 @@ class Analyzer {
   int visits_ = 0;
 };
 
+// How far a path got: `at` is the key or element whose line reports use (null:
+// the object itself). The line is looked up only for the winner: looking up
+// every list element's line on the way was most of a failing rule's cost.
 struct Reach {
   size_t depth = 0;
-  int line = 0;
+  const rapidjson::Value* at = nullptr;
   bool complete = false;
 };
 
-Reach Resolve(const manifest::Resource& res, const rapidjson::Value& node, int line, const Path& path, size_t i) {
-  if (i == path.size()) return {i, line, true};
+Reach Resolve(const rapidjson::Value& node, const rapidjson::Value* at, const Path& path, size_t i) {
+  if (i == path.size()) return {i, at, true};
   const std::string& seg = path[i];
   if (seg == kAny) {
-    std::vector<std::pair<const rapidjson::Value*, int>> children;
+    size_t children = 0;
+    std::optional<Reach> missing;
+    auto visit = [&](const rapidjson::Value& child, const rapidjson::Value* child_at) {
+      Reach r = Resolve(child, child_at, path, i + 1);
+      if (!r.complete && (!missing || r.depth > missing->depth)) missing = r;
+    };
     if (node.IsArray()) {
       for (const auto& el : node.GetArray()) {
-        if (children.size() >= kMaxElements) break;
-        children.push_back({&el, res.FieldLine(&el)});
+        if (children++ >= kMaxElements) break;
+        visit(el, &el);
       }
     } else if (node.IsObject()) {
       for (const auto& m : node.GetObject()) {
-        if (children.size() >= kMaxElements) break;
-        children.push_back({&m.value, res.FieldLine(&m.name)});
+        if (children++ >= kMaxElements) break;
+        visit(m.value, &m.name);
       }
     }
-    if (children.empty()) return {i, line, false};
-    std::optional<Reach> missing;
-    for (const auto& [child, child_line] : children) {
-      Reach r = Resolve(res, *child, child_line, path, i + 1);
-      if (!r.complete && (!missing || r.depth > missing->depth)) missing = r;
-    }
+    if (children == 0) return {i, at, false};
     if (missing) return *missing;
-    return {i, line, true};
+    return {i, at, true};
   }
   if (node.IsObject()) {
-    auto it = node.FindMember(seg.c_str());
-    if (it != node.MemberEnd()) return Resolve(res, it->value, res.FieldLine(&it->name), path, i + 1);
+    auto it = node.FindMember(rapidjson::StringRef(seg.data(), seg.size()));
+    if (it != node.MemberEnd()) return Resolve(it->value, &it->name, path, i + 1);
   }
-  return {i, line, false};
+  return {i, at, false};
 }
 
 }  // namespace
@@ -313,11 +316,11 @@ int FieldLocator::Locate(const std::string& rule, const manifest::Resource& reso
   if (paths == nullptr) return 0;
   std::optional<Reach> best;
   for (const auto& path : *paths) {
-    Reach r = Resolve(resource, *resource.object, 0, path, 0);
+    Reach r = Resolve(*resource.object, nullptr, path, 0);
     if (!best || r.depth > best->depth || (r.depth == best->depth && !r.complete && best->complete)) best = r;
   }
   if (!best || best->depth == 0) return 0;
-  return best->line;
+  return resource.FieldLine(best->at);
 }
 
 std::vector<std::string> FieldLocator::PathsOf(const std::string& rule) const {
