@@ -37,8 +37,17 @@ Position FindSorted(const std::vector<PositionEntry>& positions, const rapidjson
 }  // namespace
 
 Position LoadedDocument::Find(const rapidjson::Value* v) const {
-  std::call_once(sorted_, [this] { SortByAddress(&positions); });
-  return FindSorted(positions, v);
+  if (lookups_.fetch_add(1, std::memory_order_relaxed) < kLinearLookups) {
+    for (const auto& [value, position] : positions) {
+      if (value == v) return position;
+    }
+    return Position{};
+  }
+  std::call_once(sorted_once_, [this] {
+    sorted_ = positions;
+    SortByAddress(&sorted_);
+  });
+  return FindSorted(sorted_, v);
 }
 
 int Resource::FieldLine(const rapidjson::Value* v) const {

@@ -109,13 +109,26 @@ TEST(Positions, ConcurrentFirstLookupsAgree) {
   ASSERT_TRUE(r.ok());
   const Resource& res = r.resources[0];
   const rapidjson::Value* image = &(*res.object)["spec"]["containers"][0]["image"];
+  // Each thread looks up more than kLinearLookups times: the first lookups scan
+  // the index while another thread may be sorting its copy.
   std::vector<int> seen(8, -1);
+  std::vector<int> wrong(8, 0);
   std::vector<std::thread> threads;
   for (int t = 0; t < 8; ++t) {
-    threads.emplace_back([&, t] { seen[static_cast<size_t>(t)] = res.FieldLine(image); });
+    threads.emplace_back([&, t] {
+      for (uint32_t i = 0; i < 2 * LoadedDocument::kLinearLookups; ++i) {
+        int line = res.FieldLine(image);
+        if (line != 11) ++wrong[static_cast<size_t>(t)];
+        seen[static_cast<size_t>(t)] = line;
+      }
+    });
   }
   for (auto& th : threads) th.join();
   for (int line : seen) EXPECT_EQ(line, 11);
+  for (int w : wrong) EXPECT_EQ(w, 0);
+  EXPECT_EQ(res.FieldLine(&(*res.object)["kind"]), 3);  // sorted by now
+  const rapidjson::Value outside;
+  EXPECT_EQ(res.FieldLine(&outside), 0);  // not in the document
 }
 
 TEST(Positions, OwnerKeepsTheDocumentAlive) {
