@@ -1,5 +1,7 @@
 #include "evaluator/pack/compiled_pack.h"
 #include <algorithm>
+#include <string>
+#include <unordered_map>
 
 #include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/engine.h"
@@ -290,6 +292,9 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
       if (cel_diags.empty()) diagnostics->push_back({s.source->path(), fn.pos.line, fn.pos.column, "function '" + fn.name + "' does not compile"});
     }
   }
+  // Rules whose match.when reads the same text over the pack's parameters share
+  // one program, which the evaluation answers once per object (Evaluation::Applies).
+  std::unordered_map<std::string, std::shared_ptr<const cel::Program>> shared_when;
   for (size_t index = 0; index < s.rules.size(); ++index) {
     const RuleSpec& rule = s.rules[index];
     CompiledRule cr;
@@ -319,7 +324,13 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
       }
       scope.variables.emplace_back(var.name, helper);
     }
-    cr.when = Compile(*pack, rule.match.when, "match.when", diagnostics, scope);
+    const bool shareable_when = !rule.parameters && rule.variables.empty() && !rule.match.when.empty();
+    if (auto it = shareable_when ? shared_when.find(rule.match.when.text) : shared_when.end(); it != shared_when.end()) {
+      cr.when = it->second;
+    } else {
+      cr.when = Compile(*pack, rule.match.when, "match.when", diagnostics, scope);
+      if (shareable_when && cr.when) shared_when.emplace(rule.match.when.text, cr.when);
+    }
     cr.assert_program = Compile(*pack, rule.assert_expr, "assert", diagnostics, scope);
     if (!rule.message.empty()) CompileMessage(*pack, rule, &cr, diagnostics, scope);
     cr.message_expression = Compile(*pack, rule.message_expression, "messageExpression", diagnostics, scope);

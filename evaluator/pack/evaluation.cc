@@ -301,6 +301,7 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
   const Matcher& matcher = pack.matcher();
   const std::vector<CompiledRule>& rules = pack.rules();
   const CandidateList candidates = index < candidates_.size() ? candidates_[index] : matcher.Candidates(match_);
+  last_when_ = nullptr;  // a new activation
   for (const MatchCandidate& candidate : candidates) {
     if (!matcher.Matches(candidate, &match_)) continue;
     if (!act) {
@@ -343,7 +344,15 @@ bool Evaluation::Applies(const CompiledRule& rule, const cel::Activation& act, R
     return false;
   }
   if (!rule.when) return true;
-  const Truth applies = EvalBool(*rule.when, act, scratch_, "match.when", &r->message);
+  Truth applies;
+  if (rule.when.get() == last_when_) {
+    applies = last_when_true_ ? Truth::kTrue : Truth::kFalse;
+  } else {
+    applies = EvalBool(*rule.when, act, scratch_, "match.when", &r->message);
+    // An error is not kept: a budget error belongs to that evaluation.
+    last_when_ = applies == Truth::kError ? nullptr : rule.when.get();
+    last_when_true_ = applies == Truth::kTrue;
+  }
   if (applies == Truth::kTrue) return true;
   ++not_passed_;
   r->result = applies == Truth::kFalse ? Outcome::kSkip : Outcome::kError;

@@ -72,6 +72,10 @@ class Evaluation {
   const rapidjson::Value& req_;  // the admission request, or the engine's synthetic one
   int64_t now_ = 0;
   size_t not_passed_ = 0;  // results other than pass (Finish settles only then)
+  // The last match.when answered in this pack's run: rules sharing the program
+  // (most of a pack share `isAISystem(object)`) take its answer.
+  const cel::Program* last_when_ = nullptr;
+  bool last_when_true_ = false;
   MatchObject match_;
   std::array<CandidateList, 4> candidates_;  // of the first packs; later ones are looked up again
   std::optional<rapidjson::Document> vap_request_;

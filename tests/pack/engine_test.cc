@@ -183,6 +183,60 @@ TEST_F(EngineTest, EvaluationErrorFollowsFailurePolicy) {
   EXPECT_FALSE(e.denied());
 }
 
+// Rules with the same match.when share one program, answered once per object
+// and pack; an error is not shared, and rules with their own parameters or
+// variables compile their own.
+TEST_F(EngineTest, RulesSharingAWhenGetTheirOwnAnswers) {
+  const std::string pack = R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: w, version: 0.1.0}
+spec:
+  parameters: {wanted: a}
+  rules:
+  - id: one
+    match: {kinds: ["v1/ConfigMap"], when: "object.metadata.name == params.wanted"}
+    assert: "has(object.data.one)"
+  - id: other
+    match: {kinds: ["v1/ConfigMap"], when: "object.metadata.name != params.wanted"}
+    assert: "true"
+  - id: two
+    match: {kinds: ["v1/ConfigMap"], when: "object.metadata.name == params.wanted"}
+    assert: "has(object.data.two)"
+  - id: own-params
+    parameters: {wanted: b}
+    match: {kinds: ["v1/ConfigMap"], when: "object.metadata.name == params.wanted"}
+    assert: "true"
+  - id: broken-1
+    match: {kinds: ["v1/ConfigMap"], when: "object.data.count > 1"}
+    assert: "true"
+  - id: broken-2
+    match: {kinds: ["v1/ConfigMap"], when: "object.data.count > 1"}
+    assert: "true"
+)Y";
+  EngineOptions o;
+  o.rule_paths = {dir_.Write("when.yaml", pack)};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(o, &diags);
+  for (const auto& d : diags) ADD_FAILURE() << d.ToString();
+  ASSERT_NE(engine, nullptr);
+  auto a = ByRule(Eval(*engine, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"two":"x"}})"));
+  EXPECT_EQ(a["w/one"]->result, Outcome::kFail);
+  EXPECT_EQ(a["w/other"]->result, Outcome::kSkip);
+  EXPECT_EQ(a["w/two"]->result, Outcome::kPass);
+  EXPECT_EQ(a["w/own-params"]->result, Outcome::kSkip);
+  // data.count is a string: `>` has no overload, an error in each rule, with its message.
+  for (const char* id : {"w/broken-1", "w/broken-2"}) {
+    EXPECT_EQ(a[id]->result, Outcome::kError) << id;
+    EXPECT_NE(a[id]->message.find("match.when"), std::string::npos) << a[id]->message;
+  }
+  // The next object, with the same scratch state: nothing carried over.
+  auto b = ByRule(Eval(*engine, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"b"},"data":{"one":"x"}})"));
+  EXPECT_EQ(b["w/one"]->result, Outcome::kSkip);
+  EXPECT_EQ(b["w/other"]->result, Outcome::kPass);
+  EXPECT_EQ(b["w/two"]->result, Outcome::kSkip);
+  EXPECT_EQ(b["w/own-params"]->result, Outcome::kPass);
+}
+
 TEST_F(EngineTest, ParameterOverrides) {
   EngineOptions o;
   o.param_overrides = {"minReplicas=5", "t.prefix=other.io/"};
