@@ -225,7 +225,7 @@ struct Reach {
 Reach Resolve(const rapidjson::Value& node, const rapidjson::Value* at, const Path& path, size_t i) {
   if (i == path.size()) return {i, at, true};
   const std::string& seg = path[i];
-  if (seg == kAny) {
+  if (seg.size() == 1 && seg[0] == '*') {  // kAny, without a strlen per step
     size_t children = 0;
     std::optional<Reach> missing;
     auto visit = [&](const rapidjson::Value& child, const rapidjson::Value* child_at) {
