@@ -204,6 +204,15 @@ Read ReadPipe(const std::string& text, const Limits& limits = Limits(), size_t c
   return ReadAll(reader.get());
 }
 
+std::string WriteTempFile(const std::string& text) {
+  char path[] = "/tmp/aimsgate_stream_XXXXXX";
+  int fd = mkstemp(path);
+  EXPECT_GE(fd, 0);
+  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
+  close(fd);
+  return path;
+}
+
 // `text` through a pipe gives `resources` resources, then the one error `error`.
 void ExpectStopsWith(const std::string& text, const Limits& limits, size_t resources, const std::string& error) {
   Read r = ReadPipe(text, limits);
@@ -352,11 +361,7 @@ TEST(Stream, YamlStreamOneDocumentAtATime) {
 
 TEST(Stream, FromFileAndFromBytes) {
   const std::string text = KubectlList(20);
-  char path[] = "/tmp/aimsgate_stream_XXXXXX";
-  int fd = mkstemp(path);
-  ASSERT_GE(fd, 0);
-  ASSERT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
+  const std::string path = WriteTempFile(text);
   Diagnostic open_error;
   auto reader = Reader::Open(path, Limits(), &open_error);
   ASSERT_NE(reader, nullptr) << open_error.ToString();
@@ -364,7 +369,7 @@ TEST(Stream, FromFileAndFromBytes) {
   Read r = ReadAll(reader.get());
   EXPECT_TRUE(reader->is_json());
   EXPECT_EQ(reader->bytes_read(), text.size());
-  unlink(path);
+  unlink(path.c_str());
   EXPECT_EQ(r.resources.size(), 20u);
   EXPECT_EQ(r.resources[0].source, path);
   auto from_bytes = Reader::FromBytes(text, "in", Limits());
@@ -387,15 +392,6 @@ void ExpectSameReads(const Read& a, const Read& b, const std::string& what) {
     ASSERT_EQ(x.document_index, y.document_index) << what << " #" << i;
     ExpectSamePositions(x, *x.object, y, *y.object, what);
   }
-}
-
-std::string WriteTempFile(const std::string& text) {
-  char path[] = "/tmp/aimsgate_stream_XXXXXX";
-  int fd = mkstemp(path);
-  EXPECT_GE(fd, 0);
-  EXPECT_EQ(write(fd, text.data(), text.size()), static_cast<ssize_t>(text.size()));
-  close(fd);
-  return path;
 }
 
 // A small regular file is read whole, and JSON goes through LoadJson's one-pass

@@ -91,7 +91,10 @@ class EngineTest : public ::testing::Test {
   std::shared_ptr<const Engine> Load(const std::string& policy = "Fail", EngineOptions o = {}) {
     std::string pack = kPack;
     pack.replace(pack.find("FAILURE_POLICY"), 14, policy);
-    o.rule_paths = {dir_.Write("pack.yaml", pack)};
+    return LoadText("pack.yaml", pack, std::move(o));
+  }
+  std::shared_ptr<const Engine> LoadText(const std::string& name, const std::string& pack, EngineOptions o = {}) {
+    o.rule_paths = {dir_.Write(name, pack)};
     std::vector<Diagnostic> diags;
     auto engine = Engine::Load(o, &diags);
     for (const auto& d : diags) ADD_FAILURE() << d.ToString();
@@ -213,11 +216,7 @@ spec:
     match: {kinds: ["v1/ConfigMap"], when: "object.data.count > 1"}
     assert: "true"
 )Y";
-  EngineOptions o;
-  o.rule_paths = {dir_.Write("when.yaml", pack)};
-  std::vector<Diagnostic> diags;
-  auto engine = Engine::Load(o, &diags);
-  for (const auto& d : diags) ADD_FAILURE() << d.ToString();
+  auto engine = LoadText("when.yaml", pack);
   ASSERT_NE(engine, nullptr);
   auto a = ByRule(Eval(*engine, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"a"},"data":{"two":"x"}})"));
   EXPECT_EQ(a["w/one"]->result, Outcome::kFail);
