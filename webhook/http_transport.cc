@@ -156,7 +156,8 @@ class HttpTransport::Loop {
   bool AfterHead(Conn* c);
   void Dispatch(Conn* c);
   void Refuse(Conn* c, int status, const std::string& message);
-  void FinishResponse(Conn* c);
+  bool FinishResponse(Conn* c);
+  void StartResponse(Conn* c, std::string response, bool close);
   void Want(Conn* c, uint32_t events);
   void Close(Conn* c);
   void Free(Conn* c);
@@ -180,6 +181,9 @@ class HttpTransport::Loop {
   bool stopping_ = false;
   Clock::time_point drain_deadline_{};
   std::atomic<bool> stop_requested_{false};
+  // Small requests completed before this instant are answered on this thread (see
+  // TransportOptions::inline_max_body_bytes); set at each turn of the loop.
+  Clock::time_point inline_until_{};
 
   struct Completion {
     uint64_t id;
@@ -451,6 +455,14 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;
   ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests;
+  if (o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes &&
+      Clock::now() < inline_until_) {
+    // Answered here: no worker wake-up, no completion hand-back, no epoll change.
+    std::string response;
+    bool close = ex.close;
+    handler_(ex, &response, &close);
+    return StartResponse(c, std::move(response), close);
+  }
   c->phase = Phase::kWorker;
   Want(c, 0);
   uint64_t id = c->id;
@@ -469,7 +481,12 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   }
 }
 
-void HttpTransport::Loop::FinishResponse(Conn* c) {
+// After a response is written: closes the connection, starts its lingering, or readies it
+// for the next request (a pipelined one may already be buffered).  False when `c` is
+// closed and gone.  Pump continues with the connection itself rather than being called
+// from here: a client pipelining many requests answered on this thread must not make the
+// stack grow with each one.
+bool HttpTransport::Loop::FinishResponse(Conn* c) {
   budget_used_ -= c->reserved;
   c->reserved = 0;
   c->out.clear();
@@ -480,20 +497,26 @@ void HttpTransport::Loop::FinishResponse(Conn* c) {
       SSL_shutdown(c->ssl);  // one close_notify, best effort: never waits for the peer's
       ERR_clear_error();
     }
-    if (!c->linger) return Close(c);
+    if (!c->linger) {
+      Close(c);
+      return false;
+    }
     shutdown(c->fd, SHUT_WR);
     c->phase = Phase::kLinger;
     c->deadline = Clock::now() + kLingerTime;
-    return Pump(c);
+    return true;
   }
   ++c->served;
-  if (c->served >= o_.keep_alive_max_requests) return Close(c);
+  if (c->served >= o_.keep_alive_max_requests) {
+    Close(c);
+    return false;
+  }
   c->parser.Reset();
   c->framing = RequestFraming{};
   c->phase = Phase::kHead;
   c->started = false;
   c->deadline = Clock::now() + milliseconds(o_.idle_timeout_ms);
-  Pump(c);  // a pipelined request may already be buffered
+  return true;
 }
 
 void HttpTransport::Loop::Pump(Conn* c) {
@@ -603,7 +626,10 @@ void HttpTransport::Loop::Pump(Conn* c) {
       case Phase::kWorker:
         return;
       case Phase::kWrite: {
-        if (c->out_off >= c->out.size()) return FinishResponse(c);
+        if (c->out_off >= c->out.size()) {
+          if (!FinishResponse(c)) return;
+          continue;
+        }
         if (WriteSome(c, &want) > 0) continue;
         if (want) return Want(c, want);
         return Close(c);
@@ -639,13 +665,17 @@ void HttpTransport::Loop::TakeCompletions() {
     auto it = conns_.find(d.id);
     if (it == conns_.end()) continue;
     Conn* c = it->second.get();
-    c->out = std::move(d.response);
-    c->out_off = 0;
-    c->close_after = d.close || stopping_;
-    c->phase = Phase::kWrite;
-    c->deadline = Clock::now() + milliseconds(o_.write_timeout_ms);
+    StartResponse(c, std::move(d.response), d.close);
     Pump(c);
   }
+}
+
+void HttpTransport::Loop::StartResponse(Conn* c, std::string response, bool close) {
+  c->out = std::move(response);
+  c->out_off = 0;
+  c->close_after = close || stopping_;
+  c->phase = Phase::kWrite;
+  c->deadline = Clock::now() + milliseconds(o_.write_timeout_ms);
 }
 
 int HttpTransport::Loop::Sweep(Clock::time_point now) {
@@ -713,6 +743,7 @@ void HttpTransport::Loop::Run() {
     if (stopping_ && (conns_.empty() || now >= drain_deadline_)) break;
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     now = Clock::now();
+    inline_until_ = now + std::chrono::microseconds(o_.inline_budget_us);
     for (int i = 0; i < n; ++i) {
       uint64_t id = events[i].data.u64;
       if (id == kListenId) {
