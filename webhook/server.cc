@@ -545,6 +545,8 @@ bool Webhook::ConfigureTransport(TransportOptions* to, SslCtxPtr* ssl_ctx) {
   // worker hand-off (bench/README.md, "webhook: answers on the event thread").
   to->inline_budget_us = writer_ ? 0 : kInlineBudgetUs;
   to->inline_max_body_bytes = kInlineMaxBodyBytes;
+  // One event thread per core (at most 8): TLS, reads and inline answers spread over them.
+  to->event_threads = static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8));
   return true;
 }
 

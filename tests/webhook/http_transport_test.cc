@@ -4,12 +4,14 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -31,6 +33,7 @@ class Server {
           {
             std::lock_guard<std::mutex> lock(mu_);
             (std::this_thread::get_id() == run_thread_ ? on_event_thread_ : on_worker_)++;
+            answered_by_.insert(std::this_thread::get_id());
           }
           const std::string body = ex.head.target;
           *response = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
@@ -63,6 +66,10 @@ class Server {
     std::lock_guard<std::mutex> lock(mu_);
     return on_worker_;
   }
+  size_t threads_answering() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answered_by_.size();
+  }
 
  private:
   std::unique_ptr<HttpTransport> transport_;
@@ -71,6 +78,7 @@ class Server {
   std::mutex mu_;
   std::thread::id run_thread_;
   int on_event_thread_ = 0, on_worker_ = 0;
+  std::set<std::thread::id> answered_by_;
 };
 
 int Connect(int port) {
@@ -86,6 +94,25 @@ int Connect(int port) {
 std::string Post(const std::string& target, size_t body_bytes) {
   return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body_bytes) + "\r\n\r\n" +
          std::string(body_bytes, 'b');
+}
+
+// Reads one response (head and Content-Length body) from `fd`, waiting at most `timeout_ms`;
+// returns its body, or "" on timeout or close.
+std::string ReadOne(int fd, int timeout_ms) {
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string in;
+  char buf[4096];
+  for (;;) {
+    size_t end = in.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      size_t length = std::stoul(in.substr(in.find("Content-Length: ") + 16));
+      if (in.size() >= end + 4 + length) return in.substr(end + 4, length);
+    }
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return "";
+    in.append(buf, static_cast<size_t>(n));
+  }
 }
 
 // Sends `requests` (from another thread: the server answers while they are still being
@@ -180,6 +207,75 @@ TEST(HttpTransport, PastTheTurnsBudgetAWorkerAnswers) {
   EXPECT_EQ(RoundTrip(s.port(), requests, want.size()), want);
   EXPECT_GT(s.on_worker(), 0);
   EXPECT_EQ(s.on_event_thread() + s.on_worker(), 200);
+}
+
+// With three event threads, connections open at once are spread over all three, and each
+// answers its own connections' small requests.
+TEST(HttpTransport, ConnectionsAreSpreadOverTheEventThreads) {
+  TransportOptions o;
+  o.event_threads = 3;
+  o.inline_budget_us = 1000000;
+  Server s(o);
+  std::vector<int> fds;
+  for (int i = 0; i < 6; ++i) {
+    fds.push_back(Connect(s.port()));
+    const std::string r = Post("/" + std::to_string(i), 2);
+    ASSERT_EQ(send(fds.back(), r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+    EXPECT_EQ(ReadOne(fds.back(), 5000), "/" + std::to_string(i));
+  }
+  for (int i = 0; i < 6; ++i) {  // again, on every open connection
+    const std::string r = Post("/again" + std::to_string(i), 0);
+    ASSERT_EQ(send(fds[i], r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+    EXPECT_EQ(ReadOne(fds[i], 5000), "/again" + std::to_string(i));
+  }
+  EXPECT_EQ(s.threads_answering(), 3u);
+  for (int fd : fds) close(fd);  // (and the server stops with none of them idle)
+}
+
+// max_connections counts every event thread's connections: the third waits in the backlog
+// until one held by another event thread closes, and is then served.
+TEST(HttpTransport, MaxConnectionsHoldsAcrossEventThreads) {
+  TransportOptions o;
+  o.event_threads = 2;
+  o.max_connections = 2;
+  o.inline_budget_us = 1000000;
+  Server s(o);
+  int a = Connect(s.port()), b = Connect(s.port());
+  for (int fd : {a, b}) {
+    const std::string r = Post("/held", 0);
+    send(fd, r.data(), r.size(), MSG_NOSIGNAL);
+    EXPECT_EQ(ReadOne(fd, 5000), "/held");
+  }
+  EXPECT_EQ(s.threads_answering(), 2u);
+  int c = Connect(s.port());  // completes in the kernel's backlog, not accepted
+  const std::string r = Post("/third", 0);
+  send(c, r.data(), r.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(ReadOne(c, 300), "");
+  close(b);  // held by the second event thread; the first one accepts
+  EXPECT_EQ(ReadOne(c, 5000), "/third");
+  close(a);
+  close(c);
+}
+
+// Stop() ends every event thread, idle keep-alive connections included.
+TEST(HttpTransport, StopEndsEveryEventThreadWithIdleConnections) {
+  TransportOptions o;
+  o.event_threads = 4;
+  o.inline_budget_us = 1000;
+  std::vector<int> fds;
+  {
+    Server s(o);
+    for (int i = 0; i < 8; ++i) {
+      fds.push_back(Connect(s.port()));
+      const std::string r = Post("/idle", 0);
+      send(fds.back(), r.data(), r.size(), MSG_NOSIGNAL);
+      EXPECT_EQ(ReadOne(fds.back(), 5000), "/idle");
+    }
+  }  // ~Server: Stop and join
+  for (int fd : fds) {
+    EXPECT_EQ(ReadOne(fd, 5000), "");  // closed by the server
+    close(fd);
+  }
 }
 
 }  // namespace
