@@ -406,10 +406,9 @@ void HttpTransport::Loop::TakeIncoming() {
     std::lock_guard<std::mutex> lock(incoming_mu_);
     incoming.swap(incoming_);
   }
-  for (Incoming& in : incoming) {
-    AddConn(in.fd, std::move(in.remote_addr), in.remote_port, in.accepted);
-    Pump(conns_.at(next_id_ - 1).get());  // its ClientHello may already be here
-  }
+  // Not pumped here: epoll (level-triggered) reports at once what has already arrived, in
+  // a turn whose inline budget has just started.
+  for (Incoming& in : incoming) AddConn(in.fd, std::move(in.remote_addr), in.remote_port, in.accepted);
 }
 
 ssize_t HttpTransport::Loop::ReadSome(Conn* c, size_t max, uint32_t* want) {
