@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstring>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
@@ -98,6 +99,24 @@ struct Conn {
 
 }  // namespace
 
+// What the event loops share: the connection count, the body budget and the workers.
+struct HttpTransport::Shared {
+  std::atomic<size_t> open{0};         // connections, all loops (and accepted ones on their way)
+  std::atomic<size_t> budget_used{0};  // declared body bytes reserved, all loops
+  std::unique_ptr<WorkerPool> pool;
+  std::vector<Loop*> loops;            // [0] listens and accepts
+
+  // Reserves `need` body bytes unless that would pass `max` (one request always fits).
+  bool Reserve(size_t need, size_t max) {
+    size_t used = budget_used.load(std::memory_order_relaxed);
+    do {
+      if (need > 0 && used > 0 && used + need > max) return false;
+    } while (!budget_used.compare_exchange_weak(used, used + need, std::memory_order_relaxed));
+    return true;
+  }
+  void Release(size_t bytes) { budget_used.fetch_sub(bytes, std::memory_order_relaxed); }
+};
+
 std::string ErrorResponse(int status, const std::string& message, bool close) {
   const std::string body = JsonError(message);
   std::string out = "HTTP/1.1 " + std::to_string(status) + " " + StatusText(status) + "\r\n";
@@ -110,8 +129,8 @@ std::string ErrorResponse(int status, const std::string& message, bool close) {
 
 class HttpTransport::Loop {
  public:
-  Loop(TransportOptions o, TransportHandler h, TransportPrecheck p, TransportCounters* counters)
-      : o_(std::move(o)), handler_(std::move(h)), precheck_(std::move(p)), counters_(counters) {
+  Loop(const TransportOptions& o, TransportHandler h, TransportPrecheck p, TransportCounters* counters, Shared* shared)
+      : o_(o), handler_(std::move(h)), precheck_(std::move(p)), counters_(counters), shared_(shared) {
     epoll_fd_ = epoll_create1(EPOLL_CLOEXEC);
     wake_fd_ = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
     epoll_event e{};
@@ -125,8 +144,11 @@ class HttpTransport::Loop {
   }
 
   ~Loop() {
-    for (auto& [id, c] : conns_) Free(c.get());
-    conns_.clear();
+    for (auto& [id, c] : conns_) {  // only when Run never ran (FreeAll empties it)
+      if (c->ssl) SSL_free(c->ssl);
+      close(c->fd);
+    }
+    for (const Incoming& in : incoming_) close(in.fd);
     if (listen_fd_ >= 0) close(listen_fd_);
     close(wake_fd_);
     close(epoll_fd_);
@@ -138,6 +160,17 @@ class HttpTransport::Loop {
     stop_requested_ = true;
     Wake();
   }
+  // After every loop's Run has returned and the workers are joined.
+  void FreeAll() {
+    for (auto& [id, c] : conns_) Free(c.get());
+    conns_.clear();
+    std::lock_guard<std::mutex> lock(incoming_mu_);
+    for (const Incoming& in : incoming_) close(in.fd);  // handed over as this loop stopped
+    incoming_.clear();
+  }
+  // Connections held (or handed to this loop and not yet taken), for the acceptor's choice.
+  size_t load() const { return load_.load(std::memory_order_relaxed); }
+  const TransportOptions& options() const { return o_; }
 
  private:
   // From a worker: the loop is woken at most once per batch of completions (the eventfd
@@ -152,11 +185,14 @@ class HttpTransport::Loop {
   }
   void SetListening(bool on);
   void Accept(Clock::time_point now);
+  void AddConn(int fd, std::string remote_addr, int remote_port, Clock::time_point accepted);
+  void TakeIncoming();
   void Pump(Conn* c);
   bool AfterHead(Conn* c);
   void Dispatch(Conn* c);
   void Refuse(Conn* c, int status, const std::string& message);
-  void FinishResponse(Conn* c);
+  bool FinishResponse(Conn* c);
+  void StartResponse(Conn* c, std::string response, bool close);
   void Want(Conn* c, uint32_t events);
   void Close(Conn* c);
   void Free(Conn* c);
@@ -170,16 +206,20 @@ class HttpTransport::Loop {
   const TransportHandler handler_;
   const TransportPrecheck precheck_;
   TransportCounters* counters_;
+  Shared* shared_;
+  std::atomic<size_t> load_{0};
 
   int epoll_fd_ = -1, wake_fd_ = -1, listen_fd_ = -1;
   bool listening_ = false;
   Clock::time_point accept_resume_{};
   std::unordered_map<uint64_t, std::unique_ptr<Conn>> conns_;
   uint64_t next_id_ = 2;
-  size_t budget_used_ = 0;
   bool stopping_ = false;
   Clock::time_point drain_deadline_{};
   std::atomic<bool> stop_requested_{false};
+  // Small requests completed before this instant are answered on this thread (see
+  // TransportOptions::inline_max_body_bytes); set at each turn of the loop.
+  Clock::time_point inline_until_{};
 
   struct Completion {
     uint64_t id;
@@ -189,7 +229,26 @@ class HttpTransport::Loop {
   std::mutex done_mu_;
   std::vector<Completion> done_;
   std::atomic<bool> completion_wake_{false};  // an eventfd write for completions is pending
-  std::unique_ptr<WorkerPool> pool_;
+
+  // Connections accepted by loop 0 for this loop, taken at its next turn.
+  struct Incoming {
+    int fd;
+    std::string remote_addr;
+    int remote_port;
+    Clock::time_point accepted;
+  };
+  std::mutex incoming_mu_;
+  std::vector<Incoming> incoming_;
+  std::atomic<bool> incoming_pending_{false};
+
+ public:
+  void Adopt(Incoming in) {
+    {
+      std::lock_guard<std::mutex> lock(incoming_mu_);
+      incoming_.push_back(std::move(in));
+    }
+    if (!incoming_pending_.exchange(true, std::memory_order_acq_rel)) Wake();
+  }
 };
 
 bool HttpTransport::Loop::Listen(const std::string& host, int port, int* bound_port, std::string* error) {
@@ -262,8 +321,13 @@ void HttpTransport::Loop::Free(Conn* c) {
   if (c->registered) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   if (c->ssl) SSL_free(c->ssl);
   close(c->fd);
-  budget_used_ -= c->reserved;
+  shared_->Release(c->reserved);
   c->reserved = 0;
+  load_.fetch_sub(1, std::memory_order_relaxed);
+  // A slot freed while loop 0 stopped accepting at max_connections: wake it to resume.
+  if (shared_->open.fetch_sub(1) == static_cast<size_t>(o_.max_connections) && shared_->loops[0] != this) {
+    shared_->loops[0]->Wake();
+  }
 }
 
 void HttpTransport::Loop::Close(Conn* c) {
@@ -273,7 +337,8 @@ void HttpTransport::Loop::Close(Conn* c) {
 }
 
 void HttpTransport::Loop::Accept(Clock::time_point now) {
-  while (!stopping_ && conns_.size() < static_cast<size_t>(o_.max_connections)) {
+  const size_t max = static_cast<size_t>(o_.max_connections);
+  while (!stopping_ && shared_->open.load() < max) {
     sockaddr_storage addr{};
     socklen_t len = sizeof addr;
     int fd = accept4(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len, SOCK_NONBLOCK | SOCK_CLOEXEC);
@@ -289,32 +354,61 @@ void HttpTransport::Loop::Accept(Clock::time_point now) {
     }
     int yes = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);  // else each response waits for an ACK
-    auto c = std::make_unique<Conn>(o_.head);
-    c->id = next_id_++;
-    c->fd = fd;
     char ip[INET6_ADDRSTRLEN] = "";
+    int port = 0;
     if (addr.ss_family == AF_INET) {
       auto* a = reinterpret_cast<sockaddr_in*>(&addr);
       inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip);
-      c->remote_port = ntohs(a->sin_port);
+      port = ntohs(a->sin_port);
     } else if (addr.ss_family == AF_INET6) {
       auto* a = reinterpret_cast<sockaddr_in6*>(&addr);
       inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
-      c->remote_port = ntohs(a->sin6_port);
+      port = ntohs(a->sin6_port);
     }
-    c->remote_addr = ip;
-    // The first request's deadline runs from the accept: the handshake and any silence
-    // before the first byte count against it.
-    c->started = true;
-    c->deadline = now + milliseconds(o_.request_timeout_ms);
-    // No SSL object (tens of KiB with its buffers) until a whole ClientHello record is
-    // here: a client dribbling its handshake costs a descriptor and a few hundred bytes.
-    if (o_.ssl_ctx) c->phase = Phase::kHello;
-    Conn* raw = c.get();
-    conns_.emplace(raw->id, std::move(c));
-    Want(raw, EPOLLIN);
+    shared_->open.fetch_add(1);
+    // The loop holding the fewest connections takes it (this one on a tie).
+    Loop* target = this;
+    for (Loop* l : shared_->loops) {
+      if (l->load() < target->load()) target = l;
+    }
+    target->load_.fetch_add(1, std::memory_order_relaxed);
+    if (target == this) {
+      AddConn(fd, ip, port, now);
+    } else {
+      target->Adopt(Incoming{fd, ip, port, now});
+    }
   }
-  if (conns_.size() >= static_cast<size_t>(o_.max_connections)) SetListening(false);
+  if (shared_->open.load() >= max) SetListening(false);
+}
+
+void HttpTransport::Loop::AddConn(int fd, std::string remote_addr, int remote_port, Clock::time_point accepted) {
+  auto c = std::make_unique<Conn>(o_.head);
+  c->id = next_id_++;
+  c->fd = fd;
+  c->remote_addr = std::move(remote_addr);
+  c->remote_port = remote_port;
+  // The first request's deadline runs from the accept: the handshake and any silence
+  // before the first byte count against it.
+  c->started = true;
+  c->deadline = accepted + milliseconds(o_.request_timeout_ms);
+  // No SSL object (tens of KiB with its buffers) until a whole ClientHello record is
+  // here: a client dribbling its handshake costs a descriptor and a few hundred bytes.
+  if (o_.ssl_ctx) c->phase = Phase::kHello;
+  Conn* raw = c.get();
+  conns_.emplace(raw->id, std::move(c));
+  Want(raw, EPOLLIN);
+}
+
+void HttpTransport::Loop::TakeIncoming() {
+  if (!incoming_pending_.exchange(false, std::memory_order_acq_rel)) return;
+  std::vector<Incoming> incoming;
+  {
+    std::lock_guard<std::mutex> lock(incoming_mu_);
+    incoming.swap(incoming_);
+  }
+  // Not pumped here: epoll (level-triggered) reports at once what has already arrived, in
+  // a turn whose inline budget has just started.
+  for (Incoming& in : incoming) AddConn(in.fd, std::move(in.remote_addr), in.remote_port, in.accepted);
 }
 
 ssize_t HttpTransport::Loop::ReadSome(Conn* c, size_t max, uint32_t* want) {
@@ -397,7 +491,7 @@ bool HttpTransport::Loop::StartTls(Conn* c) {
 
 void HttpTransport::Loop::Refuse(Conn* c, int status, const std::string& message) {
   ++counters_->refused;
-  budget_used_ -= c->reserved;
+  shared_->Release(c->reserved);
   c->reserved = 0;
   c->out = ErrorResponse(status, message, /*close=*/true);
   c->out_off = 0;
@@ -451,10 +545,18 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;
   ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests;
+  if (o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes &&
+      Clock::now() < inline_until_) {
+    // Answered here: no worker wake-up, no completion hand-back, no epoll change.
+    std::string response;
+    bool close = ex.close;
+    handler_(ex, &response, &close);
+    return StartResponse(c, std::move(response), close);
+  }
   c->phase = Phase::kWorker;
   Want(c, 0);
   uint64_t id = c->id;
-  bool queued = pool_->Submit([this, id, ex = std::move(ex)] {
+  bool queued = shared_->pool->Submit([this, id, ex = std::move(ex)] {
     Completion done{id, std::string(), ex.close};
     handler_(ex, &done.response, &done.close);
     {
@@ -469,8 +571,13 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   }
 }
 
-void HttpTransport::Loop::FinishResponse(Conn* c) {
-  budget_used_ -= c->reserved;
+// After a response is written: closes the connection, starts its lingering, or readies it
+// for the next request (a pipelined one may already be buffered).  False when `c` is
+// closed and gone.  Pump continues with the connection itself rather than being called
+// from here: a client pipelining many requests answered on this thread must not make the
+// stack grow with each one.
+bool HttpTransport::Loop::FinishResponse(Conn* c) {
+  shared_->Release(c->reserved);
   c->reserved = 0;
   c->out.clear();
   c->out_off = 0;
@@ -480,20 +587,26 @@ void HttpTransport::Loop::FinishResponse(Conn* c) {
       SSL_shutdown(c->ssl);  // one close_notify, best effort: never waits for the peer's
       ERR_clear_error();
     }
-    if (!c->linger) return Close(c);
+    if (!c->linger) {
+      Close(c);
+      return false;
+    }
     shutdown(c->fd, SHUT_WR);
     c->phase = Phase::kLinger;
     c->deadline = Clock::now() + kLingerTime;
-    return Pump(c);
+    return true;
   }
   ++c->served;
-  if (c->served >= o_.keep_alive_max_requests) return Close(c);
+  if (c->served >= o_.keep_alive_max_requests) {
+    Close(c);
+    return false;
+  }
   c->parser.Reset();
   c->framing = RequestFraming{};
   c->phase = Phase::kHead;
   c->started = false;
   c->deadline = Clock::now() + milliseconds(o_.idle_timeout_ms);
-  Pump(c);  // a pipelined request may already be buffered
+  return true;
 }
 
 void HttpTransport::Loop::Pump(Conn* c) {
@@ -570,8 +683,7 @@ void HttpTransport::Loop::Pump(Conn* c) {
       case Phase::kBudget: {
         size_t need = c->framing.content_length;
         // One request always fits, whatever its size (≤ max_body_bytes).
-        if (need > 0 && budget_used_ > 0 && budget_used_ + need > o_.max_buffered_body_bytes) return Want(c, 0);
-        budget_used_ += need;
+        if (!shared_->Reserve(need, o_.max_buffered_body_bytes)) return Want(c, 0);
         c->reserved = need;
         c->in.reserve(c->parser.head().size + need);  // exact: no doubling while the body arrives
         if (c->framing.expect_continue && c->in.size() < c->parser.head().size + need) {
@@ -603,7 +715,10 @@ void HttpTransport::Loop::Pump(Conn* c) {
       case Phase::kWorker:
         return;
       case Phase::kWrite: {
-        if (c->out_off >= c->out.size()) return FinishResponse(c);
+        if (c->out_off >= c->out.size()) {
+          if (!FinishResponse(c)) return;
+          continue;
+        }
         if (WriteSome(c, &want) > 0) continue;
         if (want) return Want(c, want);
         return Close(c);
@@ -639,13 +754,17 @@ void HttpTransport::Loop::TakeCompletions() {
     auto it = conns_.find(d.id);
     if (it == conns_.end()) continue;
     Conn* c = it->second.get();
-    c->out = std::move(d.response);
-    c->out_off = 0;
-    c->close_after = d.close || stopping_;
-    c->phase = Phase::kWrite;
-    c->deadline = Clock::now() + milliseconds(o_.write_timeout_ms);
+    StartResponse(c, std::move(d.response), d.close);
     Pump(c);
   }
+}
+
+void HttpTransport::Loop::StartResponse(Conn* c, std::string response, bool close) {
+  c->out = std::move(response);
+  c->out_off = 0;
+  c->close_after = close || stopping_;
+  c->phase = Phase::kWrite;
+  c->deadline = Clock::now() + milliseconds(o_.write_timeout_ms);
 }
 
 int HttpTransport::Loop::Sweep(Clock::time_point now) {
@@ -678,7 +797,9 @@ int HttpTransport::Loop::Sweep(Clock::time_point now) {
     auto it = conns_.find(id);
     if (it != conns_.end() && it->second->phase == Phase::kBudget) Pump(it->second.get());
   }
-  if (!stopping_ && !listening_ && conns_.size() < static_cast<size_t>(o_.max_connections)) {
+  // Room freed by another loop is not announced: poll while requests wait for it.
+  if (!waiting.empty()) next = std::min(next, now + milliseconds(10));
+  if (!stopping_ && !listening_ && shared_->open.load() < static_cast<size_t>(o_.max_connections)) {
     if (now >= accept_resume_) {
       SetListening(true);
     } else {
@@ -691,7 +812,6 @@ int HttpTransport::Loop::Sweep(Clock::time_point now) {
 }
 
 void HttpTransport::Loop::Run() {
-  pool_ = std::make_unique<WorkerPool>(static_cast<size_t>(std::max(1, o_.threads)), o_.max_queued);
   SetListening(true);
   std::vector<epoll_event> events(256);
   int timeout = 0;
@@ -701,7 +821,7 @@ void HttpTransport::Loop::Run() {
       stopping_ = true;
       drain_deadline_ = now + milliseconds(o_.drain_timeout_ms);
       SetListening(false);
-      close(listen_fd_);
+      if (listen_fd_ >= 0) close(listen_fd_);
       listen_fd_ = -1;
       std::vector<uint64_t> idle;
       for (auto& [id, c] : conns_) {
@@ -710,9 +830,11 @@ void HttpTransport::Loop::Run() {
       for (uint64_t id : idle) Close(conns_.at(id).get());
       timeout = 0;
     }
+    TakeIncoming();
     if (stopping_ && (conns_.empty() || now >= drain_deadline_)) break;
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     now = Clock::now();
+    inline_until_ = now + std::chrono::microseconds(o_.inline_budget_us);
     for (int i = 0; i < n; ++i) {
       uint64_t id = events[i].data.u64;
       if (id == kListenId) {
@@ -729,24 +851,38 @@ void HttpTransport::Loop::Run() {
     TakeCompletions();
     timeout = Sweep(Clock::now());
   }
-  // Requests still with a worker finish (they are CPU work, no client can hold them); their
-  // answers are dropped with the connections.
-  pool_->shutdown();
-  for (auto& [id, c] : conns_) Free(c.get());
-  conns_.clear();
 }
 
 HttpTransport::HttpTransport(TransportOptions options, TransportHandler handler, TransportPrecheck precheck)
-    : loop_(std::make_unique<Loop>(std::move(options), std::move(handler), std::move(precheck), &counters_)) {}
+    : shared_(std::make_unique<Shared>()) {
+  const int loops = std::max(1, options.event_threads);
+  for (int i = 0; i < loops; ++i) {
+    loops_.push_back(std::make_unique<Loop>(options, handler, precheck, &counters_, shared_.get()));
+    shared_->loops.push_back(loops_.back().get());
+  }
+}
 
 HttpTransport::~HttpTransport() = default;
 
 bool HttpTransport::Listen(const std::string& host, int port, int* bound_port, std::string* error) {
-  return loop_->Listen(host, port, bound_port, error);
+  return loops_[0]->Listen(host, port, bound_port, error);
 }
 
-void HttpTransport::Run() { loop_->Run(); }
+void HttpTransport::Run() {
+  const TransportOptions& o = loops_[0]->options();
+  shared_->pool = std::make_unique<WorkerPool>(static_cast<size_t>(std::max(1, o.threads)), o.max_queued);
+  std::vector<std::thread> threads;
+  for (size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([l = loops_[i].get()] { l->Run(); });
+  loops_[0]->Run();
+  for (auto& t : threads) t.join();
+  // Requests still with a worker finish (they are CPU work, no client can hold them); their
+  // answers are dropped with the connections.
+  shared_->pool->shutdown();
+  for (auto& l : loops_) l->FreeAll();
+}
 
-void HttpTransport::Stop() { loop_->Stop(); }
+void HttpTransport::Stop() {
+  for (auto& l : loops_) l->Stop();
+}
 
 }  // namespace aimsgate::webhook

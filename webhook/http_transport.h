@@ -11,8 +11,10 @@
 //   std::thread stopper([&] { wait for SIGTERM; t.Stop(); });
 //   t.Run();                                   // returns once drained (≤ drain_timeout_ms)
 //
-// Design: one event thread (epoll, non-blocking sockets) owns every connection and every
-// SSL object.  A connection costs no thread until its request is complete, so clients that
+// Design: event threads (epoll, non-blocking sockets; `event_threads` of them, the first
+// accepting and giving each connection to the one holding the fewest) own every connection
+// and every SSL object, each connection on one of them for its lifetime.  A connection costs no thread until its request is complete (and small
+// requests may not cost one at all: see inline_budget_us), so clients that
 // dribble bytes (slowloris, in the headers or in the handshake) cannot starve the workers:
 // a fresh request is answered at once however many of them are connected.  Each request has
 // a deadline from its first byte — the TCP accept for a new connection, handshake included
@@ -26,7 +28,8 @@
 // evaluated are answered with `Connection: close`, and after drain_timeout_ms everything
 // is closed, whatever the clients do.
 //
-// Thread-safety: Run on one thread; Stop from any thread.  The handler runs on worker
+// Thread-safety: Run on one thread (it starts and joins the other event threads); Stop from
+// any thread.  The handler runs on worker threads and (inline_budget_us > 0) on the event
 // threads, concurrently.
 #pragma once
 
@@ -38,6 +41,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "webhook/request_head.h"
 
@@ -55,7 +59,20 @@ struct TransportOptions {
   int keep_alive_max_requests = 1000;
   int drain_timeout_ms = 20000;   // after Stop(), the longest Run() keeps serving
   int threads = 32;               // worker threads (started on demand)
+  // Event threads.  The first listens and gives each new connection to the one holding the
+  // fewest; a connection stays with its event thread (TLS, reads, writes, inline answers).
+  int event_threads = 1;
   size_t max_queued = 1024;       // complete requests waiting for a worker; beyond: 503
+  // A complete request whose body is at most inline_max_body_bytes is answered by the event
+  // thread itself while the current turn of its loop is younger than inline_budget_us (a
+  // turn: one epoll wait and the sockets it reported ready); later in the turn, and for
+  // larger bodies, a worker answers.  This spares the worker hand-off (a thread wake-up and
+  // the answer's hand-back, about 0.7 context switches per request), and bounds what one
+  // turn spends on answers to the budget plus one small request.  Only for handlers that
+  // never wait (no disk sync, no network): the event thread must keep the deadlines of
+  // every other connection it holds.  inline_budget_us = 0: every request goes to a worker.
+  size_t inline_max_body_bytes = 64u << 10;
+  int inline_budget_us = 0;
 };
 
 // One complete request as the worker sees it: the head (without any Expect line, already
@@ -107,8 +124,10 @@ class HttpTransport {
 
  private:
   class Loop;
+  struct Shared;
   TransportCounters counters_;
-  std::unique_ptr<Loop> loop_;
+  std::unique_ptr<Shared> shared_;              // outlives the loops
+  std::vector<std::unique_ptr<Loop>> loops_;
 };
 
 }  // namespace aimsgate::webhook

@@ -68,6 +68,10 @@ using Clock = std::chrono::steady_clock;
 
 // Declared request bodies buffered at once over all connections (at least one full body).
 constexpr size_t kMaxBufferedBodyBytes = 32u << 20;
+// Answers on the event thread (TransportOptions::inline_budget_us): at most this long per
+// turn of its loop, for bodies up to this size (an AdmissionReview is typically 2-20 KB).
+constexpr int kInlineBudgetUs = 1000;
+constexpr size_t kInlineMaxBodyBytes = 64u << 10;
 
 // Routes and writes responses with cpp-httplib, from a request the transport has already
 // read in full: cpp-httplib's own socket code (per-operation timeouts, unbounded header
@@ -536,6 +540,13 @@ bool Webhook::ConfigureTransport(TransportOptions* to, SslCtxPtr* ssl_ctx) {
   to->drain_timeout_ms = std::max(1, o_.drain_timeout_seconds) * 1000;
   to->threads = std::max(1, o_.threads);
   to->max_queued = static_cast<size_t>(std::max(1, o_.max_queued_requests));
+  // Without an evidence log a request never waits on anything (an evidence append can wait
+  // behind a checkpoint's fsync): small ones are answered on the event thread, sparing the
+  // worker hand-off (bench/README.md, "webhook: answers on the event thread").
+  to->inline_budget_us = writer_ ? 0 : kInlineBudgetUs;
+  to->inline_max_body_bytes = kInlineMaxBodyBytes;
+  // One event thread per core (at most 8): TLS, reads and inline answers spread over them.
+  to->event_threads = static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8));
   return true;
 }
 

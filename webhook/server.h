@@ -21,8 +21,9 @@
 // drain_timeout_seconds every connection is closed whatever the clients do; then the
 // evidence log is closed with a checkpoint, exit 0.
 //
-// Threads: one connection thread (every socket, TLS included), up to `threads` workers
-// that evaluate complete requests (started on demand), one reload watcher, one signal
+// Threads: one connection (event) thread per core, at most 8 (every socket, TLS included;
+// without --evidence they also answer small requests themselves), up to `threads` workers
+// that evaluate the other complete requests (started on demand), one reload watcher, one signal
 // thread.  RunServer installs its own signal mask and must be
 // called once per process.
 #pragma once

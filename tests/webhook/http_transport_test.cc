@@ -1,0 +1,282 @@
+// HttpTransport (webhook/http_transport.h) over plain HTTP on 127.0.0.1: which thread answers
+// (the event thread for small requests within a turn's budget, a worker otherwise), and
+// pipelined requests answered on the event thread, in order, however many are buffered.
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "webhook/http_transport.h"
+
+namespace aimsgate::webhook {
+namespace {
+
+// Runs a transport on its own thread; the handler answers 200 with the request's target and
+// records which thread answered.
+class Server {
+ public:
+  explicit Server(TransportOptions o) {
+    o.threads = 4;
+    transport_ = std::make_unique<HttpTransport>(
+        o,
+        [this](const Exchange& ex, std::string* response, bool* close) {
+          {
+            std::lock_guard<std::mutex> lock(mu_);
+            (std::this_thread::get_id() == run_thread_ ? on_event_thread_ : on_worker_)++;
+            answered_by_.insert(std::this_thread::get_id());
+          }
+          const std::string body = ex.head.target;
+          *response = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
+          *close = ex.close;
+        },
+        nullptr);
+    std::string error;
+    EXPECT_TRUE(transport_->Listen("127.0.0.1", 0, &port_, &error)) << error;
+    std::atomic<bool> started{false};
+    thread_ = std::thread([this, &started] {
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        run_thread_ = std::this_thread::get_id();
+      }
+      started = true;
+      transport_->Run();
+    });
+    while (!started) std::this_thread::yield();
+  }
+  ~Server() {
+    transport_->Stop();
+    thread_.join();
+  }
+  int port() const { return port_; }
+  int on_event_thread() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return on_event_thread_;
+  }
+  int on_worker() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return on_worker_;
+  }
+  size_t threads_answering() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return answered_by_.size();
+  }
+
+ private:
+  std::unique_ptr<HttpTransport> transport_;
+  std::thread thread_;
+  int port_ = 0;
+  std::mutex mu_;
+  std::thread::id run_thread_;
+  int on_event_thread_ = 0, on_worker_ = 0;
+  std::set<std::thread::id> answered_by_;
+};
+
+int Connect(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return fd;
+}
+
+std::string Post(const std::string& target, size_t body_bytes) {
+  return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: " + std::to_string(body_bytes) + "\r\n\r\n" +
+         std::string(body_bytes, 'b');
+}
+
+// Reads one response (head and Content-Length body) from `fd`, waiting at most `timeout_ms`;
+// returns its body, or "" on timeout or close.
+std::string ReadOne(int fd, int timeout_ms) {
+  timeval tv{timeout_ms / 1000, (timeout_ms % 1000) * 1000};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string in;
+  char buf[4096];
+  for (;;) {
+    size_t end = in.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      size_t length = std::stoul(in.substr(in.find("Content-Length: ") + 16));
+      if (in.size() >= end + 4 + length) return in.substr(end + 4, length);
+    }
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) return "";
+    in.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// Sends `requests` (from another thread: the server answers while they are still being
+// written) and reads `count` responses; returns their bodies in order.
+std::vector<std::string> RoundTrip(int port, const std::string& requests, size_t count) {
+  int fd = Connect(port);
+  std::thread writer([fd, &requests] {
+    size_t off = 0;
+    while (off < requests.size()) {
+      ssize_t n = send(fd, requests.data() + off, requests.size() - off, MSG_NOSIGNAL);
+      if (n <= 0) return;
+      off += static_cast<size_t>(n);
+    }
+  });
+  std::vector<std::string> bodies;
+  std::string in;
+  char buf[65536];
+  while (bodies.size() < count) {
+    size_t end = in.find("\r\n\r\n");
+    if (end != std::string::npos) {
+      size_t cl = in.find("Content-Length: ");
+      size_t length = std::stoul(in.substr(cl + 16));
+      if (in.size() >= end + 4 + length) {
+        bodies.push_back(in.substr(end + 4, length));
+        in.erase(0, end + 4 + length);
+        continue;
+      }
+    }
+    ssize_t n = recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;
+    in.append(buf, static_cast<size_t>(n));
+  }
+  writer.join();
+  close(fd);
+  return bodies;
+}
+
+TEST(HttpTransport, SmallRequestsAreAnsweredOnTheEventThreadLargeOnesByAWorker) {
+  TransportOptions o;
+  o.inline_budget_us = 1000000;
+  o.inline_max_body_bytes = 64;
+  Server s(o);
+  EXPECT_EQ(RoundTrip(s.port(), Post("/small", 64), 1), std::vector<std::string>{"/small"});
+  EXPECT_EQ(s.on_event_thread(), 1);
+  EXPECT_EQ(s.on_worker(), 0);
+  EXPECT_EQ(RoundTrip(s.port(), Post("/large", 65), 1), std::vector<std::string>{"/large"});
+  EXPECT_EQ(s.on_event_thread(), 1);
+  EXPECT_EQ(s.on_worker(), 1);
+}
+
+TEST(HttpTransport, NoBudgetMeansEveryRequestGoesToAWorker) {
+  TransportOptions o;
+  o.inline_budget_us = 0;
+  Server s(o);
+  EXPECT_EQ(RoundTrip(s.port(), Post("/a", 10) + Post("/b", 0), 2), (std::vector<std::string>{"/a", "/b"}));
+  EXPECT_EQ(s.on_event_thread(), 0);
+  EXPECT_EQ(s.on_worker(), 2);
+}
+
+// 20,000 pipelined requests (limited only by keep_alive_max_requests): each is answered in
+// order, and answering one on the event thread does not nest the next one's call (which
+// would overflow the stack long before the last).
+TEST(HttpTransport, ManyPipelinedRequestsAreAnsweredInOrderOnTheEventThread) {
+  constexpr size_t kRequests = 20000;
+  TransportOptions o;
+  o.inline_budget_us = 60 * 1000 * 1000;
+  o.keep_alive_max_requests = static_cast<int>(kRequests) + 1;
+  Server s(o);
+  std::string requests;
+  std::vector<std::string> want;
+  for (size_t i = 0; i < kRequests; ++i) {
+    want.push_back("/" + std::to_string(i));
+    requests += i % 2 ? Post(want.back(), 3) : "GET " + want.back() + " HTTP/1.1\r\nHost: x\r\n\r\n";
+  }
+  EXPECT_EQ(RoundTrip(s.port(), requests, kRequests), want);
+  EXPECT_EQ(s.on_event_thread(), static_cast<int>(kRequests));
+  EXPECT_EQ(s.on_worker(), 0);
+}
+
+// Past the budget in a turn, a worker answers: a connection that pipelines many requests
+// cannot keep the event thread to itself.
+TEST(HttpTransport, PastTheTurnsBudgetAWorkerAnswers) {
+  TransportOptions o;
+  o.inline_budget_us = 1;
+  Server s(o);
+  std::string requests;
+  std::vector<std::string> want;
+  for (int i = 0; i < 200; ++i) {
+    want.push_back("/" + std::to_string(i));
+    requests += Post(want.back(), 1);
+  }
+  EXPECT_EQ(RoundTrip(s.port(), requests, want.size()), want);
+  EXPECT_GT(s.on_worker(), 0);
+  EXPECT_EQ(s.on_event_thread() + s.on_worker(), 200);
+}
+
+// With three event threads, connections open at once are spread over all three, and each
+// answers its own connections' small requests.
+TEST(HttpTransport, ConnectionsAreSpreadOverTheEventThreads) {
+  TransportOptions o;
+  o.event_threads = 3;
+  o.inline_budget_us = 1000000;
+  Server s(o);
+  std::vector<int> fds;
+  for (int i = 0; i < 6; ++i) {
+    fds.push_back(Connect(s.port()));
+    const std::string r = Post("/" + std::to_string(i), 2);
+    ASSERT_EQ(send(fds.back(), r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+    EXPECT_EQ(ReadOne(fds.back(), 5000), "/" + std::to_string(i));
+  }
+  for (int i = 0; i < 6; ++i) {  // again, on every open connection
+    const std::string r = Post("/again" + std::to_string(i), 0);
+    ASSERT_EQ(send(fds[i], r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+    EXPECT_EQ(ReadOne(fds[i], 5000), "/again" + std::to_string(i));
+  }
+  EXPECT_EQ(s.threads_answering(), 3u);
+  for (int fd : fds) close(fd);  // (and the server stops with none of them idle)
+}
+
+// max_connections counts every event thread's connections: the third waits in the backlog
+// until one held by another event thread closes, and is then served.
+TEST(HttpTransport, MaxConnectionsHoldsAcrossEventThreads) {
+  TransportOptions o;
+  o.event_threads = 2;
+  o.max_connections = 2;
+  o.inline_budget_us = 1000000;
+  Server s(o);
+  int a = Connect(s.port()), b = Connect(s.port());
+  for (int fd : {a, b}) {
+    const std::string r = Post("/held", 0);
+    send(fd, r.data(), r.size(), MSG_NOSIGNAL);
+    EXPECT_EQ(ReadOne(fd, 5000), "/held");
+  }
+  EXPECT_EQ(s.threads_answering(), 2u);
+  int c = Connect(s.port());  // completes in the kernel's backlog, not accepted
+  const std::string r = Post("/third", 0);
+  send(c, r.data(), r.size(), MSG_NOSIGNAL);
+  EXPECT_EQ(ReadOne(c, 300), "");
+  close(b);  // held by the second event thread; the first one accepts
+  EXPECT_EQ(ReadOne(c, 5000), "/third");
+  close(a);
+  close(c);
+}
+
+// Stop() ends every event thread, idle keep-alive connections included.
+TEST(HttpTransport, StopEndsEveryEventThreadWithIdleConnections) {
+  TransportOptions o;
+  o.event_threads = 4;
+  o.inline_budget_us = 1000;
+  std::vector<int> fds;
+  {
+    Server s(o);
+    for (int i = 0; i < 8; ++i) {
+      fds.push_back(Connect(s.port()));
+      const std::string r = Post("/idle", 0);
+      send(fds.back(), r.data(), r.size(), MSG_NOSIGNAL);
+      EXPECT_EQ(ReadOne(fds.back(), 5000), "/idle");
+    }
+  }  // ~Server: Stop and join
+  for (int fd : fds) {
+    EXPECT_EQ(ReadOne(fd, 5000), "");  // closed by the server
+    close(fd);
+  }
+}
+
+}  // namespace
+}  // namespace aimsgate::webhook
