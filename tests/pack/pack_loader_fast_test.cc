@@ -3,6 +3,8 @@
 // does not reproduce goes back to LoadPackSpecs, diagnostics and all.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/pack_loader_fast.h"
 
@@ -202,6 +204,42 @@ TEST(PackLoaderFast, FallsBackToYamlCppWithItsDiagnostics) {
     for (size_t i = 0; i < slow_diags.size(); ++i) EXPECT_EQ(builtin_diags[i].ToString(), slow_diags[i].ToString());
     ExpectSamePacks(builtin, slow);
   }
+}
+
+// Beyond the built-in packs: every pack file of the repository (examples, test
+// fixtures, the benchmark's) the fast path takes loads as with yaml-cpp, and it
+// takes none that has a diagnostic.
+TEST(PackLoaderFast, EveryPackOfTheRepositoryLoadsAsWithYamlCppOrIsLeftToIt) {
+  namespace fs = std::filesystem;
+  size_t taken = 0, clean = 0;
+  for (const char* dir : {"rules", "examples", "tests/e2e/fixtures", "tests/export/testdata", "tests/cli/fixtures",
+                          "tests/vap", "bench/micro"}) {
+    const fs::path root = fs::path(AIMSGATE_SOURCE_DIR) / dir;
+    if (!fs::exists(root)) continue;
+    for (const auto& entry : fs::recursive_directory_iterator(root)) {
+      if (!entry.is_regular_file() || entry.path().extension() != ".yaml") continue;
+      std::string error;
+      auto file = SourceFile::Read(entry.path().string(), &error);
+      ASSERT_TRUE(file) << error;
+      if (file->text().find("RulePack") == std::string::npos) continue;
+      SCOPED_TRACE(entry.path().string());
+      std::vector<Diagnostic> diags;
+      std::vector<PackSpec> slow = LoadPackSpecs(file, &diags);
+      std::vector<PackSpec> fast;
+      const bool took = LoadPackSpecsFast(file, &fast);
+      if (!diags.empty()) {
+        EXPECT_FALSE(took) << "the fast path took a file with diagnostics";
+        continue;
+      }
+      if (slow.empty()) continue;
+      ++clean;
+      if (!took) continue;
+      ++taken;
+      ExpectSamePacks(fast, slow);
+    }
+  }
+  EXPECT_GE(clean, 8u);
+  EXPECT_EQ(taken, clean) << "a pack without diagnostics the fast path did not take";
 }
 
 }  // namespace
