@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iostream>
 #include <memory>
+#include <thread>
 
 #include "cli/check_evidence.h"
 #include "cli/command.h"
@@ -17,6 +18,10 @@
 #include "cli/scan.h"
 #include "cli/usage.h"
 #include "cli/waiver_checks.h"
+#include "cli/walk.h"
+#include "evaluator/kernel/sha256.h"
+#include "evaluator/pack/framework_catalog.h"
+#include "evaluator/pack/k8s_library.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -114,6 +119,26 @@ int RunCheck(const CheckOptions& o) {
     }
   }
   engine_options.model_signature.now_unix = scan_options.now_unix;
+  // Start-up work that needs no engine runs on a second thread while Engine::Load
+  // parses and compiles the packs: OpenSSL's SHA-256 set-up (the packs' digests),
+  // the Kubernetes helper library (CompilePack), the framework catalogues
+  // (FrameworkScores) and the directory walk (Scan).
+  // Start-up is serial, and it bounded --jobs scaling on small inputs (issue 15).
+  scan_options.walk.include = o.include;
+  scan_options.walk.exclude = o.exclude;
+  WalkResult walked;
+  std::thread prelude([&walked, &o, walk = scan_options.walk] {
+    kernel::Sha256Hex("");
+    K8sLibrary();
+    Frameworks();
+    walked = WalkInputs(o.paths, walk);
+  });
+  struct Join {
+    std::thread& thread;
+    ~Join() {
+      if (thread.joinable()) thread.join();
+    }
+  } join_prelude{prelude};
   std::shared_ptr<const Engine> engine = Engine::Load(engine_options, &diags);
   PrintDiagnostics(diags);
   if (!engine) return 2;
@@ -126,8 +151,6 @@ int RunCheck(const CheckOptions& o) {
   scan_options.jobs = o.jobs;
   scan_options.max_file_bytes = o.max_file_bytes;
   scan_options.admission_reviews = true;  // a captured request is checked as the apiserver would send it
-  scan_options.walk.include = o.include;
-  scan_options.walk.exclude = o.exclude;
   scan_options.progress = o.progress      ? ProgressMode::kAlways
                           : o.no_progress ? ProgressMode::kNever
                                           : ProgressMode::kAuto;
@@ -165,6 +188,8 @@ int RunCheck(const CheckOptions& o) {
     }
     reports.push_back(MakeReportSink(out.format, *engine, options, *stream));
   }
+  prelude.join();
+  scan_options.walked = &walked;
   const DecisionSink* failed = nullptr;
   ScanResult scan = Scan(*engine, scan_options, [&](ResourceEvaluation& d) {
     if (evidence && !evidence->Add(d)) {

@@ -295,7 +295,14 @@ class Reorder {
 
 ScanResult Scan(const Engine& engine, const ScanOptions& options, const DecisionSinkFn& sink) {
   ScanResult result;
-  std::vector<std::string> files = Walk(options.paths, options.walk, &result.errors, &result.skipped);
+  std::vector<std::string> files;
+  if (options.walked) {
+    files = options.walked->files;
+    result.errors = options.walked->errors;
+    result.skipped = options.walked->skipped;
+  } else {
+    files = Walk(options.paths, options.walk, &result.errors, &result.skipped);
+  }
   result.files = files.size();
   // Files named on the command line are manifests whatever they hold; walked ones may be anything.
   const std::set<std::string> named = NamedFiles(options.paths);

@@ -60,6 +60,9 @@ struct ScanOptions {
   // Called on a worker thread after each evaluation while the object is still
   // in memory (evidence collects the values to redact); must be thread-safe.
   std::function<void(const rapidjson::Value& object, ResourceEvaluation* evaluation)> after_evaluate;
+  // WalkInputs(paths, walk) when the caller ran it already (`check` walks on a
+  // second thread while the engine loads); null: Scan walks.
+  const WalkResult* walked = nullptr;
 };
 
 struct ScanResult {

@@ -11,6 +11,7 @@
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/model_signature_input.h"
 #include "evaluator/pack/pack_loader.h"
+#include "evaluator/pack/pack_loader_fast.h"
 #include "evaluator/pack/vap.h"
 #include "evaluator/pack/yaml_node.h"
 
@@ -40,7 +41,7 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
         diagnostics->push_back({path, 0, 0, "unknown built-in pack (available: " + names + ")"});
         continue;
       }
-      add(LoadPackSpecs(builtin, diagnostics));
+      add(LoadBuiltinPackSpecs(builtin, diagnostics));
       continue;
     }
     std::string error;

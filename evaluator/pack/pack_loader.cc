@@ -11,7 +11,10 @@
 #include "evaluator/manifest/flow_depth.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/inputs.h"
+#include "evaluator/pack/lite_yaml.h"
+#include "evaluator/pack/pack_loader_fast.h"
 #include "evaluator/pack/yaml_node.h"
+#include "evaluator/pack/yaml_to_json.h"
 
 namespace aimsgate {
 
@@ -41,10 +44,12 @@ bool ParseKindPattern(const std::string& text, KindPattern* out) {
   return !out->kind.empty() && !out->version.empty();
 }
 
-std::vector<ExprText::Segment> ScalarSegments(const SourceFile& source, const YAML::Node& node, const std::string& value) {
+namespace {
+
+// ScalarSegments of the scalar at `mark`.
+std::vector<ExprText::Segment> ScalarSegmentsAt(const SourceFile& source, const YAML::Mark& mark, const std::string& value) {
   const SourceFile* file_ = &source;
   std::vector<ExprText::Segment> segs;
-  const YAML::Mark mark = node.Mark();
   if (mark.line < 0) return segs;
   const std::string& text = file_->text();
   size_t pos = static_cast<size_t>(mark.pos);
@@ -81,21 +86,33 @@ std::vector<ExprText::Segment> ScalarSegments(const SourceFile& source, const YA
   return segs;
 }
 
+using ::aimsgate::PosOf;  // the overloads for YAML::Node and YAML::Mark, beside this one
+SourcePos PosOf(const LiteNode& node) { return PosOf(node.Mark()); }
+
+}  // namespace
+
+std::vector<ExprText::Segment> ScalarSegments(const SourceFile& source, const YAML::Node& node, const std::string& value) {
+  return ScalarSegmentsAt(source, node.Mark(), value);
+}
+
 namespace {
 
 // Collects diagnostics for one file; knows the file so positions are exact.
+// Node: YAML::Node, or LiteNode for the built-in packs (pack_loader_fast.h);
+// both give the same marks, so the positions are the same.
+template <typename Node>
 class Reader {
  public:
   Reader(const std::shared_ptr<const SourceFile>& file, std::vector<Diagnostic>* diags)
       : file_(file), diags_(diags) {}
 
-  void Error(const YAML::Node& node, const std::string& message) { Error(PosOf(node), message); }
+  void Error(const Node& node, const std::string& message) { Error(PosOf(node), message); }
   void Error(SourcePos pos, const std::string& message) {
     diags_->push_back({file_->path(), pos.line, pos.column, message});
   }
 
   // Reports keys of `map` that are not in `allowed`; false when it is not a map.
-  bool CheckMap(const YAML::Node& map, const char* what, std::initializer_list<const char*> allowed) {
+  bool CheckMap(const Node& map, const char* what, std::initializer_list<const char*> allowed) {
     if (!map.IsMap()) {
       Error(map, std::string(what) + " must be a mapping");
       return false;
@@ -112,7 +129,7 @@ class Reader {
     return true;
   }
 
-  bool String(const YAML::Node& node, const char* what, std::string* out) {
+  bool String(const Node& node, const char* what, std::string* out) {
     if (!node) return false;
     if (!node.IsScalar()) {
       Error(node, std::string(what) + " must be a string");
@@ -122,8 +139,8 @@ class Reader {
     return true;
   }
 
-  void Required(const YAML::Node& parent, const char* key, const char* what, std::string* out) {
-    YAML::Node node = parent[key];
+  void Required(const Node& parent, const char* key, const char* what, std::string* out) {
+    Node node = parent[key];
     if (!node) {
       Error(parent, std::string(what) + " is missing required field '" + key + "'");
       return;
@@ -131,7 +148,7 @@ class Reader {
     if (String(node, key, out) && out->empty()) Error(node, std::string("'") + key + "' must not be empty");
   }
 
-  void StringList(const YAML::Node& node, const char* what, std::vector<std::string>* out) {
+  void StringList(const Node& node, const char* what, std::vector<std::string>* out) {
     if (!node) return;
     if (node.IsScalar()) {  // a single string is accepted for convenience
       out->push_back(node.Scalar());
@@ -150,7 +167,7 @@ class Reader {
     }
   }
 
-  ExprText Expr(const YAML::Node& node, const char* what) {
+  ExprText Expr(const Node& node, const char* what) {
     ExprText e;
     if (!node) return e;
     if (!node.IsScalar()) {
@@ -162,11 +179,11 @@ class Reader {
     return e;
   }
 
-  SourcePos Pos(const YAML::Node& node) const { return PosOf(node); }
+  SourcePos Pos(const Node& node) const { return PosOf(node); }
 
  private:
-  std::vector<ExprText::Segment> Segments(const YAML::Node& node, const std::string& value) {
-    return ScalarSegments(*file_, node, value);
+  std::vector<ExprText::Segment> Segments(const Node& node, const std::string& value) {
+    return ScalarSegmentsAt(*file_, node.Mark(), value);
   }
 
   std::shared_ptr<const SourceFile> file_;
@@ -194,10 +211,11 @@ bool ParseAction(const std::string& s, Action* out) {
   return true;
 }
 
-void LoadMatch(Reader& r, const YAML::Node& node, MatchSpec* match) {
+template <typename Node>
+void LoadMatch(Reader<Node>& r, const Node& node, MatchSpec* match) {
   if (!node) return;
   if (!r.CheckMap(node, "match", {"kinds", "namespaces", "labelSelector", "when"})) return;
-  if (YAML::Node kinds = node["kinds"]) {
+  if (Node kinds = node["kinds"]) {
     std::vector<std::string> texts;
     r.StringList(kinds, "match.kinds", &texts);
     size_t i = 0;
@@ -212,7 +230,7 @@ void LoadMatch(Reader& r, const YAML::Node& node, MatchSpec* match) {
       ++i;
     }
   }
-  if (YAML::Node ns = node["namespaces"]) {
+  if (Node ns = node["namespaces"]) {
     if (ns.IsSequence()) {
       r.StringList(ns, "match.namespaces", &match->namespaces_include);
     } else if (r.CheckMap(ns, "match.namespaces", {"include", "exclude"})) {
@@ -220,13 +238,13 @@ void LoadMatch(Reader& r, const YAML::Node& node, MatchSpec* match) {
       r.StringList(ns["exclude"], "match.namespaces.exclude", &match->namespaces_exclude);
     }
   }
-  if (YAML::Node sel = node["labelSelector"]) {
+  if (Node sel = node["labelSelector"]) {
     if (r.CheckMap(sel, "labelSelector", {"matchLabels", "matchExpressions"})) {
-      if (YAML::Node ml = sel["matchLabels"]; ml && !ml.IsMap()) r.Error(ml, "matchLabels must be a mapping");
-      if (YAML::Node ml = sel["matchLabels"]; ml && ml.IsMap()) {
+      if (Node ml = sel["matchLabels"]; ml && !ml.IsMap()) r.Error(ml, "matchLabels must be a mapping");
+      if (Node ml = sel["matchLabels"]; ml && ml.IsMap()) {
         for (const auto& kv : ml) match->label_selector.push_back({kv.first.Scalar(), "In", {kv.second.Scalar()}});
       }
-      if (YAML::Node exprs = sel["matchExpressions"]) {
+      if (Node exprs = sel["matchExpressions"]) {
         if (!exprs.IsSequence()) {
           r.Error(exprs, "matchExpressions must be a list");
         } else {
@@ -255,7 +273,8 @@ void LoadMatch(Reader& r, const YAML::Node& node, MatchSpec* match) {
 // `controls: [A.3.2]` (ISO/IEC 42001) or `controls: {iso42001: [A.3.2], eu-ai-act: ["Art. 26(2)"]}`.
 // Framework ids must be known; control ids are not checked here (a custom pack may
 // cite references the catalogue lacks: `aimsgate lint` warns about them).
-void LoadControls(Reader& r, const YAML::Node& node, RuleSpec* rule) {
+template <typename Node>
+void LoadControls(Reader<Node>& r, const Node& node, RuleSpec* rule) {
   if (!node) return;
   if (!node.IsMap()) {
     r.StringList(node, "controls", &rule->controls);
@@ -281,7 +300,8 @@ bool IsIdentifier(const std::string& s) {
   return std::all_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; });
 }
 
-void LoadVariables(Reader& r, const YAML::Node& node, RuleSpec* rule) {
+template <typename Node>
+void LoadVariables(Reader<Node>& r, const Node& node, RuleSpec* rule) {
   if (!node) return;
   if (!node.IsSequence()) {
     r.Error(node, "variables must be a list of {name, expression}");
@@ -304,7 +324,8 @@ void LoadVariables(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   }
 }
 
-void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
+template <typename Node>
+void LoadRule(Reader<Node>& r, const Node& node, RuleSpec* rule) {
   rule->pos = r.Pos(node);
   if (!r.CheckMap(node, "rule", {"id", "title", "description", "controls", "severity", "action", "match",
                                  "variables", "parameters", "assert", "message", "messageExpression", "remediation",
@@ -335,12 +356,12 @@ void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   }
   LoadMatch(r, node["match"], &rule->match);
   LoadVariables(r, node["variables"], rule);
-  if (YAML::Node params = node["parameters"]) {
+  if (Node params = node["parameters"]) {
     if (!params.IsMap()) {
       r.Error(params, "parameters must be a mapping");
     } else {
       rule->parameters = std::make_shared<rapidjson::Document>();
-      rule->parameters->CopyFrom(ToJson(params, rule->parameters->GetAllocator()), rule->parameters->GetAllocator());
+      rule->parameters->CopyFrom(yaml_json::ToJson<Node>(params, rule->parameters->GetAllocator(), 0), rule->parameters->GetAllocator());
     }
   }
   if (!node["assert"]) {
@@ -355,7 +376,8 @@ void LoadRule(Reader& r, const YAML::Node& node, RuleSpec* rule) {
   r.String(node["remediation"], "remediation", &rule->remediation);
 }
 
-void LoadFunction(Reader& r, const YAML::Node& node, FunctionSpec* fn) {
+template <typename Node>
+void LoadFunction(Reader<Node>& r, const Node& node, FunctionSpec* fn) {
   fn->pos = r.Pos(node);
   if (!r.CheckMap(node, "function", {"name", "params", "expression", "description"})) return;
   r.Required(node, "name", "function", &fn->name);
@@ -364,7 +386,8 @@ void LoadFunction(Reader& r, const YAML::Node& node, FunctionSpec* fn) {
   fn->expression = r.Expr(node["expression"], "expression");
 }
 
-void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const SourceFile>& file, PackSpec* pack) {
+template <typename Node>
+void LoadPack(Reader<Node>& r, const Node& doc, const std::shared_ptr<const SourceFile>& file, PackSpec* pack) {
   pack->source = file;
   pack->pos = r.Pos(doc);
   r.CheckMap(doc, "RulePack", {"apiVersion", "kind", "metadata", "spec"});
@@ -373,7 +396,7 @@ void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const Sour
   if (api != "aimsgate.io/v1alpha1") {
     r.Error(doc["apiVersion"] ? doc["apiVersion"] : doc, "unsupported apiVersion '" + api + "' (expected aimsgate.io/v1alpha1)");
   }
-  YAML::Node meta = doc["metadata"];
+  Node meta = doc["metadata"];
   if (!meta) {
     r.Error(doc, "RulePack is missing required field 'metadata'");
   } else if (r.CheckMap(meta, "metadata", {"name", "version", "description", "labels", "annotations"})) {
@@ -382,7 +405,7 @@ void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const Sour
     r.String(meta["description"], "description", &pack->description);
     if (!pack->name.empty() && pack->name.find('/') != std::string::npos) r.Error(meta["name"], "pack name must not contain '/'");
   }
-  YAML::Node spec = doc["spec"];
+  Node spec = doc["spec"];
   if (!spec) {
     r.Error(doc, "RulePack is missing required field 'spec'");
     return;
@@ -396,24 +419,24 @@ void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const Sour
   }
   pack->parameters = std::make_shared<rapidjson::Document>();
   pack->parameters->SetObject();
-  if (YAML::Node params = spec["parameters"]) {
+  if (Node params = spec["parameters"]) {
     if (!params.IsMap()) r.Error(params, "parameters must be a mapping");
-    else pack->parameters->CopyFrom(ToJson(params, pack->parameters->GetAllocator()), pack->parameters->GetAllocator());
+    else pack->parameters->CopyFrom(yaml_json::ToJson<Node>(params, pack->parameters->GetAllocator(), 0), pack->parameters->GetAllocator());
   }
-  if (YAML::Node fns = spec["functions"]) {
+  if (Node fns = spec["functions"]) {
     if (!fns.IsSequence()) {
       r.Error(fns, "functions must be a list");
     } else {
       std::set<std::string> names;
       for (const auto& f : fns) {
         FunctionSpec fn;
-        LoadFunction(r, f, &fn);
+        LoadFunction<Node>(r, f, &fn);
         if (!fn.name.empty() && !names.insert(fn.name).second) r.Error(f, "duplicate function '" + fn.name + "'");
         pack->functions.push_back(std::move(fn));
       }
     }
   }
-  YAML::Node rules = spec["rules"];
+  Node rules = spec["rules"];
   if (!rules) {
     r.Error(spec, "spec is missing required field 'rules'");
   } else if (!rules.IsSequence()) {
@@ -422,14 +445,14 @@ void LoadPack(Reader& r, const YAML::Node& doc, const std::shared_ptr<const Sour
     std::set<std::string> ids;
     for (const auto& node : rules) {
       RuleSpec rule;
-      LoadRule(r, node, &rule);
+      LoadRule<Node>(r, node, &rule);
       if (!rule.id.empty() && !ids.insert(rule.id).second) r.Error(node["id"], "duplicate rule id '" + rule.id + "'");
       pack->rules.push_back(std::move(rule));
     }
   }
   // The digest covers the pack as data, so formatting and comments do not change it.
   rapidjson::Document canonical;
-  canonical.CopyFrom(ToJson(doc, canonical.GetAllocator()), canonical.GetAllocator());
+  canonical.CopyFrom(yaml_json::ToJson<Node>(doc, canonical.GetAllocator(), 0), canonical.GetAllocator());
   pack->digest = "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(canonical));
 }
 
@@ -454,7 +477,7 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
                                     std::vector<Diagnostic>* diagnostics, bool only_rule_packs,
                                     std::vector<ForeignDocument>* foreign) {
   std::vector<PackSpec> packs;
-  Reader r(file, diagnostics);
+  Reader<YAML::Node> r(file, diagnostics);
   std::vector<YAML::Node> docs;
   // yaml-cpp's own guard against deep flow nesting reports only "bad file":
   // refuse it first, located (the ToJson depth limit catches block nesting).
@@ -499,6 +522,34 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
     }
   }
   return packs;
+}
+
+bool LoadPackSpecsFast(const std::shared_ptr<const SourceFile>& file, std::vector<PackSpec>* packs) {
+  packs->clear();
+  LiteTree tree;
+  if (!ParseLiteYaml(file->text(), &tree)) return false;
+  std::vector<Diagnostic> diags;
+  Reader<LiteNode> r(file, &diags);
+  try {
+    for (const LiteNode& doc : tree.documents()) {
+      if (doc.IsNull()) continue;
+      LiteNode kind = doc.IsMap() ? doc["kind"] : LiteNode();
+      if (!kind || !kind.IsScalar() || kind.Scalar() != "RulePack") return false;
+      PackSpec pack;
+      LoadPack(r, doc, file, &pack);
+      packs->push_back(std::move(pack));
+    }
+  } catch (const std::exception&) {
+    return false;
+  }
+  return diags.empty();
+}
+
+std::vector<PackSpec> LoadBuiltinPackSpecs(const std::shared_ptr<const SourceFile>& file,
+                                           std::vector<Diagnostic>* diagnostics) {
+  std::vector<PackSpec> packs;
+  if (LoadPackSpecsFast(file, &packs)) return packs;
+  return LoadPackSpecs(file, diagnostics);
 }
 
 }  // namespace aimsgate

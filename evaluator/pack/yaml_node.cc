@@ -1,11 +1,6 @@
 #include "evaluator/pack/yaml_node.h"
 
-#include <cerrno>
-#include <cmath>
-#include <cstdlib>
-#include <stdexcept>
-
-#include "evaluator/manifest/scalar.h"
+#include "evaluator/pack/yaml_to_json.h"
 
 namespace aimsgate {
 
@@ -18,68 +13,9 @@ SourcePos PosOf(const YAML::Node& node) { return PosOf(node.Mark()); }
 
 bool IsPlainScalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
 
-namespace {
-
-constexpr int kMaxDepth = 64;
-// Nodes one ToJson call may produce.  yaml-cpp shares aliased nodes, so converting
-// `&a [x, x]`, `&b [*a, *a]`, ... to JSON doubles per level ("billion laughs"); the
-// manifest loader's alias cap has the same value.
-constexpr size_t kMaxNodes = 1000000;
-
-rapidjson::Value Scalar(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc) {
-  const std::string& text = node.Scalar();
-  rapidjson::Value out;
-  if (IsPlainScalar(node)) {
-    manifest::ScalarValue v;
-    manifest::ResolvePlain(text, &v);
-    switch (v.kind) {
-      case manifest::ScalarValue::kNull: break;
-      case manifest::ScalarValue::kBool: out.SetBool(v.b); break;
-      case manifest::ScalarValue::kInt: out.SetInt64(v.i); break;
-      case manifest::ScalarValue::kUint: out.SetUint64(v.u); break;
-      case manifest::ScalarValue::kFloat: out.SetDouble(v.d); break;
-      case manifest::ScalarValue::kString:
-        out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
-        break;
-    }
-  } else {
-    out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
-  }
-  return out;
-}
-
-}  // namespace
-
 rapidjson::Value ToJson(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc,
                         int depth) {
-  if (depth > kMaxDepth) throw YAML::ParserException(node.Mark(), "nesting too deep");
-  thread_local size_t nodes = 0;  // per top-level call (depth 0)
-  if (depth == 0) nodes = 0;
-  if (++nodes > kMaxNodes) {
-    throw YAML::ParserException(node.Mark(), "more than " + std::to_string(kMaxNodes) +
-                                                 " nodes after alias expansion (billion laughs?)");
-  }
-  rapidjson::Value out;
-  switch (node.Type()) {
-    case YAML::NodeType::Null:
-    case YAML::NodeType::Undefined:
-      break;
-    case YAML::NodeType::Scalar:
-      return Scalar(node, alloc);
-    case YAML::NodeType::Sequence:
-      out.SetArray();
-      for (const auto& item : node) out.PushBack(ToJson(item, alloc, depth + 1), alloc);
-      break;
-    case YAML::NodeType::Map:
-      out.SetObject();
-      for (const auto& entry : node) {
-        const std::string& key = entry.first.Scalar();
-        rapidjson::Value k(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc);
-        out.AddMember(k, ToJson(entry.second, alloc, depth + 1), alloc);
-      }
-      break;
-  }
-  return out;
+  return yaml_json::ToJson<YAML::Node>(node, alloc, depth);
 }
 
 }  // namespace aimsgate

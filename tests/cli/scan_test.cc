@@ -350,5 +350,34 @@ TEST(Scan, SkippedSymlinksAreReportedNotRead) {
   EXPECT_THAT(r.skipped[0].message, ::testing::HasSubstr("outside the scanned tree"));
 }
 
+// `check` walks on another thread while the engine loads and hands the walk to
+// Scan: the same files, errors, skipped paths and decisions as Scan's own walk.
+TEST(Scan, AWalkDoneBeforehandGivesTheSameRun) {
+  TempDir outside, t;
+  outside.Write("x.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: outside}\n");
+  t.Symlink(outside / "x.yaml", "tree/x.yaml");
+  t.Write("tree/a.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: a}\n");
+  t.Write("tree/b.json", "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"b\"}}");
+  t.Write("tree/skip/c.yaml", "apiVersion: v1\nkind: Pod\nmetadata: {name: c}\n");
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t / "tree", t / "missing.yaml"};
+  o.walk.exclude = {"skip/**"};
+  o.now_unix = testing::FixedNow();
+  CollectedScan own = ScanAll(*engine, o);
+  WalkResult walked = WalkInputs(o.paths, o.walk);
+  o.walked = &walked;
+  CollectedScan given = ScanAll(*engine, o);
+  EXPECT_EQ(own.files, 2u);
+  EXPECT_EQ(given.files, own.files);
+  ASSERT_EQ(own.errors.size(), 1u);
+  ASSERT_EQ(given.errors.size(), 1u);
+  EXPECT_EQ(given.errors[0].ToString(), own.errors[0].ToString());
+  ASSERT_EQ(own.skipped.size(), 1u);
+  ASSERT_EQ(given.skipped.size(), 1u);
+  EXPECT_EQ(given.skipped[0].ToString(), own.skipped[0].ToString());
+  EXPECT_EQ(Json(*engine, given), Json(*engine, own));
+}
+
 }  // namespace
 }  // namespace aimsgate::cli

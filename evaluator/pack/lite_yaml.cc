@@ -1,0 +1,202 @@
+#include "evaluator/pack/lite_yaml.h"
+
+#include <yaml.h>
+
+namespace aimsgate {
+
+namespace {
+
+const std::string kEmpty;
+const std::string kPlainTag = "?";
+const std::string kNonPlainTag = "!";
+
+bool IsNullString(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+
+// libyaml's marks count characters; yaml-cpp's count bytes.  Converts with the
+// offsets of the lines' starts.
+class Marks {
+ public:
+  explicit Marks(std::string_view text) : text_(text) {
+    starts_.push_back(0);
+    for (size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') starts_.push_back(i + 1);
+    }
+  }
+  bool Convert(const yaml_mark_t& m, YAML::Mark* out) const {
+    if (m.line >= starts_.size()) return false;
+    size_t pos = starts_[m.line];
+    for (size_t c = 0; c < m.column; ++c) {
+      if (pos >= text_.size()) return false;
+      ++pos;
+      while (pos < text_.size() && (static_cast<unsigned char>(text_[pos]) & 0xC0) == 0x80) ++pos;
+    }
+    out->pos = static_cast<int>(pos);
+    out->line = static_cast<int>(m.line);
+    out->column = static_cast<int>(pos - starts_[m.line]);
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  std::vector<size_t> starts_;
+};
+
+// Line breaks other than '\n' (libyaml also breaks on \r, U+0085, U+2028 and
+// U+2029) and a byte-order mark would make the two parsers' marks differ.
+bool OnlyNewlineBreaks(std::string_view text) {
+  if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") return false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == '\r') return false;
+    if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x85) return false;
+    if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        (static_cast<unsigned char>(text[i + 2]) == 0xA8 || static_cast<unsigned char>(text[i + 2]) == 0xA9)) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+YAML::NodeType::value LiteNode::Type() const {
+  return index_ < 0 ? YAML::NodeType::Undefined : tree_->nodes_[index_].type;
+}
+
+const std::string& LiteNode::Scalar() const { return IsScalar() ? tree_->nodes_[index_].scalar : kEmpty; }
+
+const std::string& LiteNode::Tag() const {
+  if (index_ < 0) return kEmpty;
+  const LiteTree::Node& n = tree_->nodes_[index_];
+  return n.type == YAML::NodeType::Scalar && !n.plain ? kNonPlainTag : kPlainTag;
+}
+
+YAML::Mark LiteNode::Mark() const { return index_ < 0 ? YAML::Mark::null_mark() : tree_->nodes_[index_].mark; }
+
+size_t LiteNode::size() const {
+  if (index_ < 0) return 0;
+  const LiteTree::Node& n = tree_->nodes_[index_];
+  if (n.type == YAML::NodeType::Map) return n.children.size() / 2;
+  if (n.type == YAML::NodeType::Sequence) return n.children.size();
+  return 0;
+}
+
+LiteNode LiteNode::operator[](std::string_view key) const {
+  if (index_ < 0) return {};
+  const LiteTree::Node& n = tree_->nodes_[index_];
+  if (n.type == YAML::NodeType::Scalar) throw LiteYamlUnsupported("operator[] on a scalar");
+  if (n.type != YAML::NodeType::Map) return {};
+  for (size_t i = 0; i + 1 < n.children.size(); i += 2) {
+    const LiteTree::Node& k = tree_->nodes_[n.children[i]];
+    if (k.type == YAML::NodeType::Scalar && k.scalar == key) return LiteNode(tree_, n.children[i + 1]);
+  }
+  return {};
+}
+
+LiteNode LiteNode::operator[](size_t i) const {
+  if (index_ < 0) return {};
+  const LiteTree::Node& n = tree_->nodes_[index_];
+  if (n.type == YAML::NodeType::Scalar) throw LiteYamlUnsupported("operator[] on a scalar");
+  if (n.type != YAML::NodeType::Sequence || i >= n.children.size()) return {};
+  return LiteNode(tree_, n.children[i]);
+}
+
+LiteEntry LiteNode::Iterator::operator*() const {
+  const LiteTree::Node& n = node_->tree_->nodes_[node_->index_];
+  LiteEntry e;
+  if (n.type == YAML::NodeType::Map) {
+    e.first = LiteNode(node_->tree_, n.children[2 * i_]);
+    e.second = LiteNode(node_->tree_, n.children[2 * i_ + 1]);
+  } else {
+    static_cast<LiteNode&>(e) = LiteNode(node_->tree_, n.children[i_]);
+  }
+  return e;
+}
+
+std::vector<LiteNode> LiteTree::documents() const {
+  std::vector<LiteNode> out;
+  for (int32_t d : documents_) out.emplace_back(this, d);
+  return out;
+}
+
+bool ParseLiteYaml(std::string_view text, LiteTree* out) {
+  out->nodes_.clear();
+  out->documents_.clear();
+  if (!OnlyNewlineBreaks(text)) return false;
+  const Marks marks(text);
+  yaml_parser_t parser;
+  if (!yaml_parser_initialize(&parser)) return false;
+  yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
+  yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+  std::vector<int32_t> open;  // collections being filled
+  bool ok = true, done = false;
+  while (ok && !done) {
+    yaml_event_t event;
+    if (!yaml_parser_parse(&parser, &event)) {
+      ok = false;
+      break;
+    }
+    LiteTree::Node node;
+    bool add = false;
+    switch (event.type) {
+      case YAML_STREAM_END_EVENT: done = true; break;
+      case YAML_STREAM_START_EVENT:
+      case YAML_DOCUMENT_START_EVENT:
+      case YAML_DOCUMENT_END_EVENT:
+        break;
+      case YAML_ALIAS_EVENT: ok = false; break;
+      case YAML_SCALAR_EVENT: {
+        const auto& s = event.data.scalar;
+        if (s.anchor || s.tag) {
+          ok = false;
+          break;
+        }
+        node.scalar.assign(reinterpret_cast<const char*>(s.value), s.length);
+        node.plain = s.style == YAML_PLAIN_SCALAR_STYLE;
+        node.type = node.plain && IsNullString(node.scalar) ? YAML::NodeType::Null : YAML::NodeType::Scalar;
+        if (node.type == YAML::NodeType::Null) node.scalar.clear();
+        add = true;
+        break;
+      }
+      case YAML_SEQUENCE_START_EVENT:
+        if (event.data.sequence_start.anchor || event.data.sequence_start.tag) ok = false;
+        node.type = YAML::NodeType::Sequence;
+        add = ok;
+        break;
+      case YAML_MAPPING_START_EVENT:
+        if (event.data.mapping_start.anchor || event.data.mapping_start.tag) ok = false;
+        node.type = YAML::NodeType::Map;
+        add = ok;
+        break;
+      case YAML_SEQUENCE_END_EVENT:
+      case YAML_MAPPING_END_EVENT:
+        if (open.empty()) ok = false;
+        else open.pop_back();
+        break;
+      default: ok = false; break;
+    }
+    if (add && !marks.Convert(event.start_mark, &node.mark)) ok = false;
+    if (add && ok) {
+      const auto index = static_cast<int32_t>(out->nodes_.size());
+      const bool collection = node.type == YAML::NodeType::Sequence || node.type == YAML::NodeType::Map;
+      if (open.empty()) {
+        out->documents_.push_back(index);
+      } else {
+        LiteTree::Node& parent = out->nodes_[open.back()];
+        // A map's key: a scalar, and not the merge key yaml-cpp does not merge.
+        if (parent.type == YAML::NodeType::Map && parent.children.size() % 2 == 0 &&
+            (node.type != YAML::NodeType::Scalar || (node.plain && node.scalar == "<<"))) {
+          ok = false;
+        }
+        parent.children.push_back(index);
+      }
+      out->nodes_.push_back(std::move(node));
+      if (collection) open.push_back(index);
+    }
+    yaml_event_delete(&event);
+  }
+  yaml_parser_delete(&parser);
+  return ok && done && open.empty();
+}
+
+}  // namespace aimsgate

@@ -1,0 +1,82 @@
+// ToJson (yaml_node.h) over any node type with yaml-cpp's reading interface:
+// YAML::Node, and LiteNode (lite_yaml.h) for the built-in packs' fast path.
+// Internal to evaluator/pack.
+#pragma once
+
+#include <cstddef>
+#include <string>
+
+#include <rapidjson/document.h>
+#include <yaml-cpp/yaml.h>
+
+#include "evaluator/manifest/scalar.h"
+
+namespace aimsgate::yaml_json {
+
+constexpr int kMaxDepth = 64;
+// Nodes one ToJson call may produce.  yaml-cpp shares aliased nodes, so converting
+// `&a [x, x]`, `&b [*a, *a]`, ... to JSON doubles per level ("billion laughs"); the
+// manifest loader's alias cap has the same value.
+constexpr size_t kMaxNodes = 1000000;
+
+template <typename Node>
+bool IsPlain(const Node& node) {
+  return node.IsScalar() && node.Tag() == "?";
+}
+
+template <typename Node>
+rapidjson::Value Scalar(const Node& node, rapidjson::Document::AllocatorType& alloc) {
+  const std::string& text = node.Scalar();
+  rapidjson::Value out;
+  if (IsPlain(node)) {
+    manifest::ScalarValue v;
+    manifest::ResolvePlain(text, &v);
+    switch (v.kind) {
+      case manifest::ScalarValue::kNull: break;
+      case manifest::ScalarValue::kBool: out.SetBool(v.b); break;
+      case manifest::ScalarValue::kInt: out.SetInt64(v.i); break;
+      case manifest::ScalarValue::kUint: out.SetUint64(v.u); break;
+      case manifest::ScalarValue::kFloat: out.SetDouble(v.d); break;
+      case manifest::ScalarValue::kString:
+        out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+        break;
+    }
+  } else {
+    out.SetString(text.data(), static_cast<rapidjson::SizeType>(text.size()), alloc);
+  }
+  return out;
+}
+
+template <typename Node>
+rapidjson::Value ToJson(const Node& node, rapidjson::Document::AllocatorType& alloc, int depth) {
+  if (depth > kMaxDepth) throw YAML::ParserException(node.Mark(), "nesting too deep");
+  thread_local size_t nodes = 0;  // per top-level call (depth 0)
+  if (depth == 0) nodes = 0;
+  if (++nodes > kMaxNodes) {
+    throw YAML::ParserException(node.Mark(), "more than " + std::to_string(kMaxNodes) +
+                                                 " nodes after alias expansion (billion laughs?)");
+  }
+  rapidjson::Value out;
+  switch (node.Type()) {
+    case YAML::NodeType::Null:
+    case YAML::NodeType::Undefined:
+      break;
+    case YAML::NodeType::Scalar:
+      return Scalar(node, alloc);
+    case YAML::NodeType::Sequence:
+      out.SetArray();
+      for (const auto& item : node) out.PushBack(ToJson<Node>(item, alloc, depth + 1), alloc);
+      break;
+    case YAML::NodeType::Map:
+      out.SetObject();
+      for (const auto& entry : node) {
+        const std::string& key = entry.first.Scalar();
+        rapidjson::Value k(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc);
+        out.AddMember(k, ToJson<Node>(entry.second, alloc, depth + 1), alloc);
+      }
+      break;
+  }
+  return out;
+}
+
+}  // namespace aimsgate::yaml_json
