@@ -19,17 +19,29 @@ std::string_view KeyOf(const rapidjson::Value::ConstMemberIterator& it) {
 
 void AppendCanonicalString(std::string_view s, std::string* out) {
   out->push_back('"');
-  for (size_t i = 0; i < s.size(); ++i) {
-    char ch = s[i];
-    unsigned char c = static_cast<unsigned char>(ch);
+  size_t i = 0;
+  while (i < s.size()) {
+    // A run of bytes copied as they are, appended at once (a pack's digest
+    // canonicalises every expression of the pack at start-up).
+    size_t end = i;
+    while (end < s.size()) {
+      const unsigned char c = static_cast<unsigned char>(s[end]);
+      if (c < 0x20 || c >= 0x80 || c == '"' || c == '\\') break;
+      ++end;
+    }
+    out->append(s.data() + i, end - i);
+    if (end == s.size()) break;
+    i = end;
+    const unsigned char c = static_cast<unsigned char>(s[i]);
     if (c >= 0x80) {
       // Only well-formed UTF-8 reaches a line: the verifier rejects anything else.
       size_t n = ValidUtf8Length(s, i);
       if (n == 0) {
         out->append("\xEF\xBF\xBD");
+        ++i;
       } else {
         out->append(s.substr(i, n));
-        i += n - 1;
+        i += n;
       }
       continue;
     }
@@ -41,15 +53,13 @@ void AppendCanonicalString(std::string_view s, std::string* out) {
       case '\n': out->append("\\n"); break;
       case '\f': out->append("\\f"); break;
       case '\r': out->append("\\r"); break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out->append(buf);
-        } else {
-          out->push_back(ch);
-        }
+      default: {
+        char buf[8];
+        std::snprintf(buf, sizeof buf, "\\u%04x", c);
+        out->append(buf);
+      }
     }
+    ++i;
   }
   out->push_back('"');
 }

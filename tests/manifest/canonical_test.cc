@@ -1,11 +1,14 @@
 // Canonical JSON (the kernel's one writer, byte-wise key order) and SHA-256 of objects.
 #include "evaluator/kernel/canonical_json.h"
 
+#include <cstdio>
 #include <string>
+#include <vector>
 
 #include <gtest/gtest.h>
 
 #include "evaluator/kernel/sha256.h"
+#include "evaluator/kernel/utf8.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -60,6 +63,55 @@ TEST(Canonical, YamlSpecialFloatsAreWritten) {
   LoadResult y = LoadYaml("apiVersion: v1\nkind: T\nv: [.inf, -.inf, .nan]\n", "y");
   ASSERT_TRUE(y.ok());
   EXPECT_EQ(kernel::CanonicalJson((*y.resources[0].object)["v"]), "[Infinity,-Infinity,NaN]");
+}
+
+// The string writer copies runs of plain bytes at once; it must write what a byte
+// by byte writer writes, for every byte value at every place in a run, and for
+// well-formed, truncated and invalid UTF-8.
+std::string CanonicalStringByteByByte(std::string_view s) {
+  std::string out = "\"";
+  for (size_t i = 0; i < s.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x80) {
+      size_t n = kernel::ValidUtf8Length(s, i);
+      if (n == 0) {
+        out += "\xEF\xBF\xBD";
+      } else {
+        out.append(s.substr(i, n));
+        i += n - 1;
+      }
+    } else if (c == '"' || c == '\\') {
+      out += '\\';
+      out += static_cast<char>(c);
+    } else if (c == '\b' || c == '\t' || c == '\n' || c == '\f' || c == '\r') {
+      out += '\\';
+      out += "btnfr"[std::string_view("\b\t\n\f\r").find(static_cast<char>(c))];
+    } else if (c < 0x20) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\u%04x", c);
+      out += buf;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out + "\"";
+}
+
+TEST(Canonical, StringsAsAByteByByteWriterWritesThem) {
+  std::vector<std::string> inputs = {"", "plain text", "caf\xC3\xA9", "\xE2\x82\xAC euro", "\xF0\x9F\x98\x80",
+                                     "\xC3", "\xE2\x82", "\xFF\xFE", "\xED\xA0\x80", "a\"b\\c\x01\x1F\x7F"};
+  for (int c = 0; c < 256; ++c) {
+    for (size_t at : {0u, 1u, 7u, 15u}) {
+      std::string s(20, 'x');
+      s[at] = static_cast<char>(c);
+      inputs.push_back(s);
+    }
+  }
+  for (const std::string& s : inputs) {
+    std::string out;
+    kernel::AppendCanonicalString(s, &out);
+    EXPECT_EQ(out, CanonicalStringByteByByte(s)) << s;
+  }
 }
 
 TEST(Sha256, KnownVectors) {
