@@ -432,7 +432,11 @@ TEST(Stream, SmallFilesReadWholeReadAsThroughAPipe) {
     auto piped = Reader::FromFd(feeder.fd(), path, Limits());
     Read from_pipe = ReadAll(piped.get());
     ExpectSameReads(from_file, from_pipe, text.substr(0, 60));
-    EXPECT_EQ(whole->bytes_read(), piped->bytes_read()) << text.substr(0, 60);
+    // After an error a pipe has been read as far as its writer had got: only a
+    // clean read has a bytes_read that does not depend on timing.
+    if (from_pipe.errors.empty()) {
+      EXPECT_EQ(whole->bytes_read(), piped->bytes_read()) << text.substr(0, 60);
+    }
     EXPECT_EQ(whole->is_json(), piped->is_json()) << text.substr(0, 60);
     unlink(path.c_str());
   }
