@@ -662,7 +662,11 @@ int RunServer(const ServerOptions& options) {
   // Two arenas suffice for a server that runs on a couple of cores.
   mallopt(M_ARENA_MAX, 2);
   Webhook webhook(options);
-  return webhook.Run();
+  const int code = webhook.Run();
+  // Log lines are written by a thread of their own (log.h): write what is queued, but do
+  // not let a stderr nobody reads hold the exit past the drain.
+  FlushLogs(std::chrono::milliseconds(1000));
+  return code;
 }
 
 }  // namespace aimsgate::webhook
