@@ -10,6 +10,8 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -34,7 +36,10 @@ class Server {
             std::lock_guard<std::mutex> lock(mu_);
             (std::this_thread::get_id() == run_thread_ ? on_event_thread_ : on_worker_)++;
             answered_by_.insert(std::this_thread::get_id());
+            event_thread_answered_[ex.head.target] = std::this_thread::get_id() == run_thread_;
           }
+          // "/slow...": an answer that takes 50 ms (a costly evaluation).
+          if (ex.head.target.rfind("/slow", 0) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
           const std::string body = ex.head.target;
           *response = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
           *close = ex.close;
@@ -66,6 +71,11 @@ class Server {
     std::lock_guard<std::mutex> lock(mu_);
     return on_worker_;
   }
+  // Whether the request with this target was answered on the (first) event thread.
+  bool answered_on_event_thread(const std::string& target) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return event_thread_answered_.at(target);
+  }
   size_t threads_answering() {
     std::lock_guard<std::mutex> lock(mu_);
     return answered_by_.size();
@@ -79,6 +89,7 @@ class Server {
   std::thread::id run_thread_;
   int on_event_thread_ = 0, on_worker_ = 0;
   std::set<std::thread::id> answered_by_;
+  std::map<std::string, bool> event_thread_answered_;
 };
 
 int Connect(int port) {
@@ -207,6 +218,33 @@ TEST(HttpTransport, PastTheTurnsBudgetAWorkerAnswers) {
   EXPECT_EQ(RoundTrip(s.port(), requests, want.size()), want);
   EXPECT_GT(s.on_worker(), 0);
   EXPECT_EQ(s.on_event_thread() + s.on_worker(), 200);
+}
+
+// The budget is checked before an answer, so an answer costlier than the whole budget runs
+// on the event thread once; that connection's following requests go to a worker, even at
+// the start of a turn, while another connection's small requests are still answered inline.
+TEST(HttpTransport, AConnectionWhoseAnswerOverranTheBudgetGoesToTheWorkers) {
+  TransportOptions o;
+  o.inline_budget_us = 20000;  // 20 ms: every 0-byte request fits, the 50 ms one does not
+  Server s(o);
+  int a = Connect(s.port()), b = Connect(s.port());
+  auto ask = [](int fd, const std::string& target) {
+    const std::string r = Post(target, 0);
+    EXPECT_EQ(send(fd, r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+    EXPECT_EQ(ReadOne(fd, 5000), target);
+  };
+  ask(a, "/before");
+  EXPECT_TRUE(s.answered_on_event_thread("/before"));
+  ask(a, "/slow");
+  EXPECT_TRUE(s.answered_on_event_thread("/slow"));  // the first costly one: not known yet
+  for (const std::string target : {"/after1", "/after2", "/after3"}) {
+    ask(a, target);  // one request per turn: each would be inline by the turn's budget alone
+    EXPECT_FALSE(s.answered_on_event_thread(target)) << target;
+  }
+  ask(b, "/other");
+  EXPECT_TRUE(s.answered_on_event_thread("/other"));
+  close(a);
+  close(b);
 }
 
 // With three event threads, connections open at once are spread over all three, and each
