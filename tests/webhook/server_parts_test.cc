@@ -306,6 +306,23 @@ TEST(LogTest, JsonErrorIsTheTextRapidjsonWriterWrites) {
   }
 }
 
+TEST(ServerTest, CpusFromCgroupCpuMax) {
+  EXPECT_EQ(CpusFromCpuMax("max 100000"), 0);  // no quota
+  EXPECT_EQ(CpusFromCpuMax("max 100000\n"), 0);
+  EXPECT_EQ(CpusFromCpuMax("150000 100000"), 2);  // 1.5 CPUs: rounded up
+  EXPECT_EQ(CpusFromCpuMax("150000 100000\n"), 2);
+  EXPECT_EQ(CpusFromCpuMax("100000 100000\n"), 1);
+  EXPECT_EQ(CpusFromCpuMax("50000 100000"), 1);
+  EXPECT_EQ(CpusFromCpuMax("400000 100000"), 4);
+  for (const char* garbage : {"", "\n", "max", "100000", "garbage", "abc 100000", "100000 abc", "-1 100000",
+                              "100000 0", "0 100000", "1.5 1", "100000  100000", "99999999999999999999 1"}) {
+    EXPECT_EQ(CpusFromCpuMax(garbage), 0) << garbage;
+  }
+  const int n = EventThreadCount();
+  EXPECT_GE(n, 1);
+  EXPECT_LE(n, 8);
+}
+
 // stderr a pipe nobody reads (a stuck log collector): Emit never waits for it.  The lines
 // past what the pipe and the queue hold are dropped and counted; once the pipe is read
 // again, the queued lines come out whole, followed by one line telling how many were
