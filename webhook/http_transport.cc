@@ -243,15 +243,20 @@ class HttpTransport::Loop {
   };
   std::mutex incoming_mu_;
   std::vector<Incoming> incoming_;
+  bool exited_ = false;  // Run has returned (or is about to): takes no more connections
   std::atomic<bool> incoming_pending_{false};
 
  public:
-  void Adopt(Incoming in) {
+  // False when this loop's Run has left (a Stop the acceptor has not seen yet): the
+  // connection would wait for FreeAll after the whole drain, so the acceptor keeps it.
+  bool Adopt(Incoming& in) {
     {
       std::lock_guard<std::mutex> lock(incoming_mu_);
+      if (exited_) return false;
       incoming_.push_back(std::move(in));
     }
     if (!incoming_pending_.exchange(true, std::memory_order_acq_rel)) Wake();
+    return true;
   }
 };
 
@@ -376,11 +381,13 @@ void HttpTransport::Loop::Accept(Clock::time_point now) {
       if (l->load() < target->load()) target = l;
     }
     target->load_.fetch_add(1, std::memory_order_relaxed);
-    if (target == this) {
-      AddConn(fd, ip, port, now);
-    } else {
-      target->Adopt(Incoming{fd, ip, port, now});
+    Incoming in{fd, ip, port, now};
+    if (target != this && !target->Adopt(in)) {
+      target->load_.fetch_sub(1, std::memory_order_relaxed);
+      load_.fetch_add(1, std::memory_order_relaxed);
+      target = this;
     }
+    if (target == this) AddConn(fd, std::move(in.remote_addr), port, now);
   }
   if (shared_->open.load() >= max) SetListening(false);
 }
@@ -845,7 +852,16 @@ void HttpTransport::Loop::Run() {
       timeout = 0;
     }
     TakeIncoming();
-    if (stopping_ && (conns_.empty() || now >= drain_deadline_)) break;
+    if (stopping_ && (conns_.empty() || now >= drain_deadline_)) {
+      // Marked under the lock Adopt takes: a connection handed over after this is kept by
+      // the acceptor; one handed over before it is served (the next turn takes it).
+      std::lock_guard<std::mutex> lock(incoming_mu_);
+      if (incoming_.empty() || now >= drain_deadline_) {
+        exited_ = true;
+        break;
+      }
+      continue;
+    }
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     now = Clock::now();
     inline_until_ = now + std::chrono::microseconds(o_.inline_budget_us);
