@@ -44,6 +44,9 @@ constexpr size_t kLingerBytes = 16u << 20;
 // A TLS record header, and the largest record a ClientHello may come in (RFC 8446 §5.1).
 constexpr size_t kRecordHeader = 5;
 constexpr size_t kMaxRecord = 16384 + 256;
+// A connection whose answer on the event thread took longer than the whole turn's budget
+// (a costly pack, or a costly object) has its next this-many requests answered by workers.
+constexpr int kInlineOverrunRequests = 100;
 
 const char* StatusText(int status) {
   switch (status) {
@@ -93,6 +96,7 @@ struct Conn {
   size_t lingered = 0;
   Clock::time_point deadline;
   int served = 0;
+  int inline_skip = 0;      // requests still to go to a worker after an inline overrun
   std::string remote_addr;
   int remote_port = 0;
 };
@@ -239,15 +243,20 @@ class HttpTransport::Loop {
   };
   std::mutex incoming_mu_;
   std::vector<Incoming> incoming_;
+  bool exited_ = false;  // Run has returned (or is about to): takes no more connections
   std::atomic<bool> incoming_pending_{false};
 
  public:
-  void Adopt(Incoming in) {
+  // False when this loop's Run has left (a Stop the acceptor has not seen yet): the
+  // connection would wait for FreeAll after the whole drain, so the acceptor keeps it.
+  bool Adopt(Incoming& in) {
     {
       std::lock_guard<std::mutex> lock(incoming_mu_);
+      if (exited_) return false;
       incoming_.push_back(std::move(in));
     }
     if (!incoming_pending_.exchange(true, std::memory_order_acq_rel)) Wake();
+    return true;
   }
 };
 
@@ -372,11 +381,13 @@ void HttpTransport::Loop::Accept(Clock::time_point now) {
       if (l->load() < target->load()) target = l;
     }
     target->load_.fetch_add(1, std::memory_order_relaxed);
-    if (target == this) {
-      AddConn(fd, ip, port, now);
-    } else {
-      target->Adopt(Incoming{fd, ip, port, now});
+    Incoming in{fd, ip, port, now};
+    if (target != this && !target->Adopt(in)) {
+      target->load_.fetch_sub(1, std::memory_order_relaxed);
+      load_.fetch_add(1, std::memory_order_relaxed);
+      target = this;
     }
+    if (target == this) AddConn(fd, std::move(in.remote_addr), port, now);
   }
   if (shared_->open.load() >= max) SetListening(false);
 }
@@ -545,13 +556,23 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;
   ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests;
-  if (o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes &&
-      Clock::now() < inline_until_) {
-    // Answered here: no worker wake-up, no completion hand-back, no epoll change.
-    std::string response;
-    bool close = ex.close;
-    handler_(ex, &response, &close);
-    return StartResponse(c, std::move(response), close);
+  if (o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes) {
+    const Clock::time_point start = Clock::now();
+    if (c->inline_skip > 0) {
+      --c->inline_skip;
+    } else if (start < inline_until_) {
+      // Answered here: no worker wake-up, no completion hand-back, no epoll change.  The
+      // budget is checked before the answer, so one answer can overrun it by whatever it
+      // costs; a connection whose answer did sends its next requests to the workers, so
+      // it cannot take a turn's worth of every turn.
+      std::string response;
+      bool close = ex.close;
+      handler_(ex, &response, &close);
+      if (Clock::now() - start > std::chrono::microseconds(o_.inline_budget_us)) {
+        c->inline_skip = kInlineOverrunRequests;
+      }
+      return StartResponse(c, std::move(response), close);
+    }
   }
   c->phase = Phase::kWorker;
   Want(c, 0);
@@ -831,7 +852,16 @@ void HttpTransport::Loop::Run() {
       timeout = 0;
     }
     TakeIncoming();
-    if (stopping_ && (conns_.empty() || now >= drain_deadline_)) break;
+    if (stopping_ && (conns_.empty() || now >= drain_deadline_)) {
+      // Marked under the lock Adopt takes: a connection handed over after this is kept by
+      // the acceptor; one handed over before it is served (the next turn takes it).
+      std::lock_guard<std::mutex> lock(incoming_mu_);
+      if (incoming_.empty() || now >= drain_deadline_) {
+        exited_ = true;
+        break;
+      }
+      continue;
+    }
     int n = epoll_wait(epoll_fd_, events.data(), static_cast<int>(events.size()), timeout);
     now = Clock::now();
     inline_until_ = now + std::chrono::microseconds(o_.inline_budget_us);

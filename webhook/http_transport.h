@@ -68,7 +68,10 @@ struct TransportOptions {
   // turn: one epoll wait and the sockets it reported ready); later in the turn, and for
   // larger bodies, a worker answers.  This spares the worker hand-off (a thread wake-up and
   // the answer's hand-back, about 0.7 context switches per request), and bounds what one
-  // turn spends on answers to the budget plus one small request.  Only for handlers that
+  // turn spends on answers to the budget plus one small request.  A connection whose
+  // answer here took longer than inline_budget_us has its next 100 requests answered by
+  // workers: a request costly to evaluate cannot hold the event thread turn after turn.
+  // Only for handlers that
   // never wait (no disk sync, no network): the event thread must keep the deadlines of
   // every other connection it holds.  inline_budget_us = 0: every request goes to a worker.
   size_t inline_max_body_bytes = 64u << 10;

@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "webhook/log.h"
+
 namespace aimsgate::webhook {
 
 const std::vector<double>& Metrics::Buckets() {
@@ -159,6 +161,10 @@ std::string Metrics::Render() const {
   Header(&out, "aimsgate_evidence_write_errors_total", "Decisions that could not be written to the evidence log.",
          "counter");
   out += "aimsgate_evidence_write_errors_total " + std::to_string(evidence_errors_) + "\n";
+
+  Header(&out, "aimsgate_log_lines_dropped_total",
+         "Log lines dropped because stderr was not read fast enough (a full pipe).", "counter");
+  out += "aimsgate_log_lines_dropped_total " + std::to_string(LogLinesDropped()) + "\n";
 
   if (tls_not_after_ > 0) {
     Header(&out, "aimsgate_tls_certificate_expiry_timestamp_seconds",

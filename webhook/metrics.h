@@ -9,7 +9,8 @@
 // DELETE, CONNECT, "" for bodies that were not read, else "other"),
 // aimsgate_admission_duration_seconds (histogram), aimsgate_rule_results_total{rule,control,result},
 // aimsgate_pack_reloads_total{result}, aimsgate_tls_reloads_total{result},
-// aimsgate_evidence_write_errors_total, aimsgate_build_info{version},
+// aimsgate_evidence_write_errors_total, aimsgate_log_lines_dropped_total (log.h),
+// aimsgate_build_info{version},
 // aimsgate_tls_certificate_expiry_timestamp_seconds (the serving certificate's notAfter,
 // set at start and on each TLS reload), aimsgate_waiver_expiry_timestamp_seconds{waiver}
 // (each loaded waiver's expiry, set at each pack load), and the connection layer's refusals:

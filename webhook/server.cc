@@ -2,6 +2,7 @@
 
 #include <malloc.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -60,6 +61,42 @@ bool IsJsonContentType(const std::string& value) {
     ++matched;
   }
   return matched == kJson.size();
+}
+
+int CpusFromCpuMax(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  const size_t space = text.find(' ');
+  if (space == std::string_view::npos) return 0;
+  auto number = [](std::string_view digits, uint64_t* out) {
+    if (digits.empty() || digits.size() > 18) return false;
+    uint64_t v = 0;
+    for (char c : digits) {
+      if (c < '0' || c > '9') return false;
+      v = v * 10 + static_cast<uint64_t>(c - '0');
+    }
+    *out = v;
+    return true;
+  };
+  uint64_t quota = 0, period = 0;
+  if (!number(text.substr(0, space), &quota) || !number(text.substr(space + 1), &period)) return 0;
+  if (quota == 0 || period == 0) return 0;
+  const uint64_t cpus = (quota + period - 1) / period;
+  return static_cast<int>(std::min<uint64_t>(cpus, 1u << 20));
+}
+
+int EventThreadCount() {
+  int cpus = 0;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cpus = CPU_COUNT(&set);
+  if (cpus <= 0) cpus = static_cast<int>(std::thread::hardware_concurrency());
+  std::ifstream in("/sys/fs/cgroup/cpu.max");
+  std::string line;
+  if (in && std::getline(in, line)) {
+    const int quota = CpusFromCpuMax(line);
+    if (quota > 0) cpus = std::min(cpus, quota);
+  }
+  return std::clamp(cpus, 1, 8);
 }
 
 namespace {
@@ -545,8 +582,10 @@ bool Webhook::ConfigureTransport(TransportOptions* to, SslCtxPtr* ssl_ctx) {
   // worker hand-off (bench/README.md, "webhook: answers on the event thread").
   to->inline_budget_us = writer_ ? 0 : kInlineBudgetUs;
   to->inline_max_body_bytes = kInlineMaxBodyBytes;
-  // One event thread per core (at most 8): TLS, reads and inline answers spread over them.
-  to->event_threads = static_cast<int>(std::clamp<unsigned>(std::thread::hardware_concurrency(), 1, 8));
+  // One event thread per CPU the process may use (at most 8): TLS, reads and inline answers
+  // spread over them.  Not hardware_concurrency(): a pod limited to one CPU on a 64-core
+  // node would run 8 threads that share it.
+  to->event_threads = EventThreadCount();
   return true;
 }
 
@@ -613,6 +652,7 @@ bool Webhook::Serve(const sigset_t& signals, const std::string& host, int port, 
       .Str("tlsMinVersion", o_.insecure_http ? "" : o_.tls.min_version)
       .Bool("clientAuth", !o_.tls.client_ca_path.empty())
       .Int("threads", to.threads)
+      .Int("eventThreads", to.event_threads)
       .Int("maxConnections", to.max_connections)
       .Int("requestTimeoutSeconds", o_.request_timeout_seconds)
       .Str("enforcement", ToString(o_.engine.enforcement.mode))
@@ -662,7 +702,11 @@ int RunServer(const ServerOptions& options) {
   // Two arenas suffice for a server that runs on a couple of cores.
   mallopt(M_ARENA_MAX, 2);
   Webhook webhook(options);
-  return webhook.Run();
+  const int code = webhook.Run();
+  // Log lines are written by a thread of their own (log.h): write what is queued, but do
+  // not let a stderr nobody reads hold the exit past the drain.
+  FlushLogs(std::chrono::milliseconds(1000));
+  return code;
 }
 
 }  // namespace aimsgate::webhook

@@ -31,6 +31,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evaluator/pack/engine.h"
@@ -71,5 +72,14 @@ bool ParseListen(const std::string& listen, std::string* host, int* port, std::s
 
 // True when a Content-Type header value names application/json (parameters ignored).
 bool IsJsonContentType(const std::string& value);
+
+// The whole CPUs a cgroup v2 cpu.max grants: "QUOTA PERIOD" (microseconds), the quota
+// rounded up ("150000 100000" -> 2).  0 when there is no quota ("max 100000") or the text
+// is not cpu.max.
+int CpusFromCpuMax(std::string_view cpu_max);
+
+// Event threads for `serve`: the CPUs this process may run on (sched_getaffinity), at most
+// the cgroup's quota (/sys/fs/cgroup/cpu.max) when it has one, between 1 and 8.
+int EventThreadCount();
 
 }  // namespace aimsgate::webhook

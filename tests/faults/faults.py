@@ -2,7 +2,7 @@
 """Fault tests for `aimsgate serve` (127.0.0.1 only, bounded loops).
 
   tests/faults/faults.py AIMSGATE [CASE...]      cases: bodylimit headerlimit requesttime slowloris halfopen tlsgarbage
-                                                 connections reload diskfull readonly sigkill
+                                                 connections reload diskfull readonly sigkill stderrfull
 
 Each case starts its own server on port 0 with a self-signed certificate and a small
 pack, does its damage, and checks that a well-behaved client is still answered (or that
@@ -43,7 +43,7 @@ def pack_text(gen):
 
 
 class Server:
-    def __init__(self, extra=(), evidence=None, preexec=None, pack_gen=0, allow=False):
+    def __init__(self, extra=(), evidence=None, preexec=None, pack_gen=0, allow=False, stderr=None):
         self.dir = tempfile.mkdtemp(prefix="aimsgate-faults-")
         self.cert, self.key = os.path.join(self.dir, "tls.crt"), os.path.join(self.dir, "tls.key")
         subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
@@ -58,7 +58,8 @@ class Server:
         if evidence:
             cmd += ["--evidence", evidence]
         self.log = open(os.path.join(self.dir, "serve.log"), "wb")
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log, preexec_fn=preexec)
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=self.log if stderr is None else stderr,
+                                     preexec_fn=preexec)
         for _ in range(300):
             if os.path.exists(port_file) and open(port_file).read().strip():
                 break
@@ -380,10 +381,58 @@ def case_requesttime():
         s.stop()
 
 
+def case_stderrfull():
+    """stderr is a pipe nobody reads (a stuck log collector): once it is full, admissions are
+    still answered (their log lines are dropped and counted), and SIGTERM still stops the
+    server within the drain timeout."""
+    r, w = os.pipe()  # r is never read: 64 KiB of log lines fill it
+    s = Server(["--drain-timeout", "3"], stderr=w)
+    os.close(w)
+    try:
+        answered, worst, detail = 0, 0.0, ""
+        # An admission line is about 300 bytes: 5,000 of them fill the pipe (64 KiB) and the
+        # queue (1 MiB), so some are dropped.
+        conns = [http.client.HTTPSConnection("127.0.0.1", s.port, context=s.ctx, timeout=5) for _ in range(4)]
+        for i in range(5000):
+            c = conns[i % len(conns)]
+            t0 = time.monotonic()
+            try:
+                c.request("POST", "/validate", REVIEW, {"Content-Type": "application/json"})
+                resp = c.getresponse()
+                resp.read()
+                answered += resp.status == 200
+            except Exception as e:  # noqa: BLE001
+                detail = "request %d: %r" % (i, e)
+                break
+            worst = max(worst, time.monotonic() - t0)
+        dropped = -1
+        if not detail:
+            c = conns[0]
+            c.request("GET", "/metrics")
+            for line in c.getresponse().read().decode().splitlines():
+                if line.startswith("aimsgate_log_lines_dropped_total "):
+                    dropped = int(line.split()[1])
+        t0 = time.monotonic()
+        s.proc.send_signal(signal.SIGTERM)  # with four idle keep-alive connections open
+        try:
+            code = s.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            code = None
+        stopped = time.monotonic() - t0
+        for c in conns:
+            c.close()
+        ok = answered == 5000 and dropped > 0 and code == 0 and stopped < 3 + 1.5
+        return ok, "%d/5000 answered (slowest %.2fs) %s; %d lines dropped; exit %s after SIGTERM in %.1fs" % (
+            answered, worst, detail, dropped, code, stopped)
+    finally:
+        s.stop(signal.SIGKILL)
+        os.close(r)
+
+
 CASES = {"bodylimit": case_bodylimit, "headerlimit": case_headerlimit, "requesttime": case_requesttime,
          "slowloris": case_slowloris, "halfopen": case_halfopen, "tlsgarbage": case_tlsgarbage,
          "connections": case_connections, "reload": case_reload, "diskfull": case_diskfull,
-         "readonly": case_readonly, "sigkill": case_sigkill}
+         "readonly": case_readonly, "sigkill": case_sigkill, "stderrfull": case_stderrfull}
 
 
 def main():

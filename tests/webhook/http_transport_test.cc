@@ -10,6 +10,10 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <map>
 #include <mutex>
 #include <set>
 #include <string>
@@ -25,16 +29,21 @@ namespace {
 // records which thread answered.
 class Server {
  public:
-  explicit Server(TransportOptions o) {
+  // `on_request` (if any) runs in the handler first, with the request's target.
+  explicit Server(TransportOptions o, std::function<void(const std::string&)> on_request = nullptr) {
     o.threads = 4;
     transport_ = std::make_unique<HttpTransport>(
         o,
-        [this](const Exchange& ex, std::string* response, bool* close) {
+        [this, on_request](const Exchange& ex, std::string* response, bool* close) {
+          if (on_request) on_request(ex.head.target);
           {
             std::lock_guard<std::mutex> lock(mu_);
             (std::this_thread::get_id() == run_thread_ ? on_event_thread_ : on_worker_)++;
             answered_by_.insert(std::this_thread::get_id());
+            event_thread_answered_[ex.head.target] = std::this_thread::get_id() == run_thread_;
           }
+          // "/slow...": an answer that takes 50 ms (a costly evaluation).
+          if (ex.head.target.rfind("/slow", 0) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(50));
           const std::string body = ex.head.target;
           *response = "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body;
           *close = ex.close;
@@ -57,6 +66,7 @@ class Server {
     transport_->Stop();
     thread_.join();
   }
+  void Stop() { transport_->Stop(); }
   int port() const { return port_; }
   int on_event_thread() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -65,6 +75,11 @@ class Server {
   int on_worker() {
     std::lock_guard<std::mutex> lock(mu_);
     return on_worker_;
+  }
+  // Whether the request with this target was answered on the (first) event thread.
+  bool answered_on_event_thread(const std::string& target) {
+    std::lock_guard<std::mutex> lock(mu_);
+    return event_thread_answered_.at(target);
   }
   size_t threads_answering() {
     std::lock_guard<std::mutex> lock(mu_);
@@ -79,6 +94,7 @@ class Server {
   std::thread::id run_thread_;
   int on_event_thread_ = 0, on_worker_ = 0;
   std::set<std::thread::id> answered_by_;
+  std::map<std::string, bool> event_thread_answered_;
 };
 
 int Connect(int port) {
@@ -207,6 +223,112 @@ TEST(HttpTransport, PastTheTurnsBudgetAWorkerAnswers) {
   EXPECT_EQ(RoundTrip(s.port(), requests, want.size()), want);
   EXPECT_GT(s.on_worker(), 0);
   EXPECT_EQ(s.on_event_thread() + s.on_worker(), 200);
+}
+
+// The budget is checked before an answer, so an answer costlier than the whole budget runs
+// on the event thread once; that connection's following requests go to a worker, even at
+// the start of a turn, while another connection's small requests are still answered inline.
+TEST(HttpTransport, AConnectionWhoseAnswerOverranTheBudgetGoesToTheWorkers) {
+  TransportOptions o;
+  o.inline_budget_us = 20000;  // 20 ms: every 0-byte request fits, the 50 ms one does not
+  Server s(o);
+  int a = Connect(s.port()), b = Connect(s.port());
+  auto ask = [](int fd, const std::string& target) {
+    const std::string r = Post(target, 0);
+    EXPECT_EQ(send(fd, r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+    EXPECT_EQ(ReadOne(fd, 5000), target);
+  };
+  ask(a, "/before");
+  EXPECT_TRUE(s.answered_on_event_thread("/before"));
+  ask(a, "/slow");
+  EXPECT_TRUE(s.answered_on_event_thread("/slow"));  // the first costly one: not known yet
+  for (const std::string target : {"/after1", "/after2", "/after3"}) {
+    ask(a, target);  // one request per turn: each would be inline by the turn's budget alone
+    EXPECT_FALSE(s.answered_on_event_thread(target)) << target;
+  }
+  ask(b, "/other");
+  EXPECT_TRUE(s.answered_on_event_thread("/other"));
+  close(a);
+  close(b);
+}
+
+// A latch the handler waits on, opened by the test.
+class Gate {
+ public:
+  void Wait() {
+    std::unique_lock<std::mutex> lock(mu_);
+    entered_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [this] { return open_; });
+  }
+  void AwaitEntered() {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [this] { return entered_; });
+  }
+  void Open() {
+    std::lock_guard<std::mutex> lock(mu_);
+    open_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool entered_ = false, open_ = false;
+};
+
+// A connection accepted after Stop() but before the accepting thread has seen it is handed
+// to the least-loaded event thread, which may already have left its loop: it must not wait
+// there, unserved, until the whole drain is over.  The accepting thread is held in an
+// answer (on its connection C) with the new connection B already in the listen backlog,
+// while Stop() lets the idle second thread leave; then B's request is answered.
+TEST(HttpTransport, AConnectionAcceptedAsTheServerStopsIsServed) {
+  TransportOptions o;
+  o.event_threads = 2;
+  o.inline_budget_us = 10 * 1000 * 1000;
+  o.drain_timeout_ms = 20000;
+  Gate first, second;
+  Server s(o, [&](const std::string& target) {
+    if (target == "/block1") first.Wait();
+    if (target == "/block2") second.Wait();
+  });
+  auto ask = [](int fd, const std::string& target) {
+    const std::string r = Post(target, 0);
+    EXPECT_EQ(send(fd, r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+  };
+  // D and C on the first (accepting) event thread, X on the second, then X leaves.
+  int d = Connect(s.port());
+  ask(d, "/d");
+  EXPECT_EQ(ReadOne(d, 5000), "/d");
+  int x = Connect(s.port());
+  ask(x, "/x");
+  EXPECT_EQ(ReadOne(x, 5000), "/x");
+  int c = Connect(s.port());
+  ask(c, "/c");
+  EXPECT_EQ(ReadOne(c, 5000), "/c");
+  EXPECT_TRUE(s.answered_on_event_thread("/d"));
+  EXPECT_TRUE(s.answered_on_event_thread("/c"));
+  EXPECT_FALSE(s.answered_on_event_thread("/x"));
+  close(x);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  // Hold the first thread; meanwhile C's request and B's connection become ready, in that order.
+  ask(d, "/block1");
+  first.AwaitEntered();
+  ask(c, "/block2");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  int b = Connect(s.port());
+  ask(b, "/b");
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  first.Open();
+  second.AwaitEntered();  // the turn that will accept B, held in C's answer
+  s.Stop();
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // the idle second thread leaves
+  second.Open();
+  EXPECT_EQ(ReadOne(b, 5000), "/b");
+  EXPECT_EQ(ReadOne(c, 5000), "/block2");
+  close(b);
+  close(c);
+  close(d);
 }
 
 // With three event threads, connections open at once are spread over all three, and each

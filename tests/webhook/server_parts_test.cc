@@ -4,6 +4,9 @@
 
 #include <unistd.h>
 
+#include <atomic>
+#include <chrono>
+
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -301,6 +304,78 @@ TEST(LogTest, JsonErrorIsTheTextRapidjsonWriterWrites) {
     w.EndObject();
     EXPECT_EQ(JsonError(message), std::string(sb.GetString(), sb.GetSize()));
   }
+}
+
+TEST(ServerTest, CpusFromCgroupCpuMax) {
+  EXPECT_EQ(CpusFromCpuMax("max 100000"), 0);  // no quota
+  EXPECT_EQ(CpusFromCpuMax("max 100000\n"), 0);
+  EXPECT_EQ(CpusFromCpuMax("150000 100000"), 2);  // 1.5 CPUs: rounded up
+  EXPECT_EQ(CpusFromCpuMax("150000 100000\n"), 2);
+  EXPECT_EQ(CpusFromCpuMax("100000 100000\n"), 1);
+  EXPECT_EQ(CpusFromCpuMax("50000 100000"), 1);
+  EXPECT_EQ(CpusFromCpuMax("400000 100000"), 4);
+  for (const char* garbage : {"", "\n", "max", "100000", "garbage", "abc 100000", "100000 abc", "-1 100000",
+                              "100000 0", "0 100000", "1.5 1", "100000  100000", "99999999999999999999 1"}) {
+    EXPECT_EQ(CpusFromCpuMax(garbage), 0) << garbage;
+  }
+  const int n = EventThreadCount();
+  EXPECT_GE(n, 1);
+  EXPECT_LE(n, 8);
+}
+
+// stderr a pipe nobody reads (a stuck log collector): Emit never waits for it.  The lines
+// past what the pipe and the queue hold are dropped and counted; once the pipe is read
+// again, the queued lines come out whole, followed by one line telling how many were
+// dropped, and FlushLogs sees everything written.
+TEST(LogTest, EmitNeverWaitsForAStderrNobodyReads) {
+  int p[2];
+  ASSERT_EQ(pipe(p), 0);
+  const int saved = dup(STDERR_FILENO);
+  ASSERT_EQ(dup2(p[1], STDERR_FILENO), STDERR_FILENO);
+  close(p[1]);
+  const uint64_t dropped_before = LogLinesDropped();
+  constexpr int kLines = 20000;  // about 2 MB: the pipe (64 KiB) and the queue (1 MiB) overflow
+  std::atomic<bool> done{false};
+  std::thread emitter([&done] {
+    for (int i = 0; i < kLines; ++i) LogLine("info", "admission").Int("i", i).Str("pad", std::string(60, 'x')).Emit();
+    done = true;
+  });
+  for (int i = 0; i < 1000 && !done; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  const bool returned_while_blocked = done;
+  // Now read the pipe (which also lets an emitter that did block finish), to its end: the
+  // write end closes when stderr is restored.
+  std::string out;
+  std::thread reader([&out, fd = p[0]] {
+    char buf[65536];
+    for (ssize_t n; (n = read(fd, buf, sizeof buf)) > 0;) out.append(buf, static_cast<size_t>(n));
+  });
+  emitter.join();
+  EXPECT_TRUE(FlushLogs(std::chrono::seconds(10)));
+  dup2(saved, STDERR_FILENO);
+  close(saved);
+  reader.join();
+  close(p[0]);
+
+  EXPECT_TRUE(returned_while_blocked) << "Emit waited for stderr";
+  const uint64_t dropped = LogLinesDropped() - dropped_before;
+  EXPECT_GT(dropped, 0u);
+  std::istringstream lines(out);
+  size_t whole = 0, notices = 0;
+  uint64_t reported = 0;
+  for (std::string line; std::getline(lines, line);) {
+    rapidjson::Document d;
+    ASSERT_FALSE(d.Parse(line.c_str()).HasParseError()) << line;
+    if (d.HasMember("dropped")) {
+      ++notices;
+      reported += static_cast<uint64_t>(d["dropped"].GetInt64());
+      EXPECT_NE(std::string(d["msg"].GetString()).find(" dropped"), std::string::npos);
+    } else {
+      ++whole;
+    }
+  }
+  EXPECT_EQ(reported, dropped);
+  EXPECT_GE(notices, 1u);
+  EXPECT_EQ(whole + dropped, static_cast<size_t>(kLines));
 }
 
 }  // namespace
