@@ -1,6 +1,7 @@
 // The connection layer of `aimsgate serve`: accepts TCP connections, runs the TLS handshake,
-// reads each request head and body under hard limits and one deadline, and only then hands
-// the complete request to a worker thread.  cpp-httplib (Debian's 0.11.4) still routes and
+// reads each request head and body under hard limits and one deadline, and only then
+// answers the complete request: on its event thread when it is small and the loop turn's
+// budget allows, else through a worker thread.  cpp-httplib (Debian's 0.11.4) still routes and
 // writes the response (see server.cc), but it never reads from a socket: its per-operation
 // timeouts, its unbounded header lines, chunked bodies and in-memory gzip inflation are
 // out of an attacker's reach.
