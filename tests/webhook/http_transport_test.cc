@@ -131,6 +131,18 @@ std::string ReadOne(int fd, int timeout_ms) {
   }
 }
 
+// Sends a POST of `target` with `body_bytes` of body on `fd`.
+void Send(int fd, const std::string& target, size_t body_bytes = 0) {
+  const std::string r = Post(target, body_bytes);
+  EXPECT_EQ(send(fd, r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
+}
+
+// Sends a POST of `target` and expects the test server's answer, which echoes it.
+void Ask(int fd, const std::string& target, size_t body_bytes = 0) {
+  Send(fd, target, body_bytes);
+  EXPECT_EQ(ReadOne(fd, 5000), target);
+}
+
 // Sends `requests` (from another thread: the server answers while they are still being
 // written) and reads `count` responses; returns their bodies in order.
 std::vector<std::string> RoundTrip(int port, const std::string& requests, size_t count) {
@@ -233,11 +245,7 @@ TEST(HttpTransport, AConnectionWhoseAnswerOverranTheBudgetGoesToTheWorkers) {
   o.inline_budget_us = 20000;  // 20 ms: every 0-byte request fits, the 50 ms one does not
   Server s(o);
   int a = Connect(s.port()), b = Connect(s.port());
-  auto ask = [](int fd, const std::string& target) {
-    const std::string r = Post(target, 0);
-    EXPECT_EQ(send(fd, r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
-    EXPECT_EQ(ReadOne(fd, 5000), target);
-  };
+  auto ask = [](int fd, const std::string& target) { Ask(fd, target); };
   ask(a, "/before");
   EXPECT_TRUE(s.answered_on_event_thread("/before"));
   ask(a, "/slow");
@@ -292,10 +300,7 @@ TEST(HttpTransport, AConnectionAcceptedAsTheServerStopsIsServed) {
     if (target == "/block1") first.Wait();
     if (target == "/block2") second.Wait();
   });
-  auto ask = [](int fd, const std::string& target) {
-    const std::string r = Post(target, 0);
-    EXPECT_EQ(send(fd, r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
-  };
+  auto ask = [](int fd, const std::string& target) { Send(fd, target); };
   // D and C on the first (accepting) event thread, X on the second, then X leaves.
   int d = Connect(s.port());
   ask(d, "/d");
@@ -341,15 +346,9 @@ TEST(HttpTransport, ConnectionsAreSpreadOverTheEventThreads) {
   std::vector<int> fds;
   for (int i = 0; i < 6; ++i) {
     fds.push_back(Connect(s.port()));
-    const std::string r = Post("/" + std::to_string(i), 2);
-    ASSERT_EQ(send(fds.back(), r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
-    EXPECT_EQ(ReadOne(fds.back(), 5000), "/" + std::to_string(i));
+    Ask(fds.back(), "/" + std::to_string(i), 2);
   }
-  for (int i = 0; i < 6; ++i) {  // again, on every open connection
-    const std::string r = Post("/again" + std::to_string(i), 0);
-    ASSERT_EQ(send(fds[i], r.data(), r.size(), MSG_NOSIGNAL), static_cast<ssize_t>(r.size()));
-    EXPECT_EQ(ReadOne(fds[i], 5000), "/again" + std::to_string(i));
-  }
+  for (int i = 0; i < 6; ++i) Ask(fds[i], "/again" + std::to_string(i));  // again, on every open connection
   EXPECT_EQ(s.threads_answering(), 3u);
   for (int fd : fds) close(fd);  // (and the server stops with none of them idle)
 }
@@ -363,15 +362,10 @@ TEST(HttpTransport, MaxConnectionsHoldsAcrossEventThreads) {
   o.inline_budget_us = 1000000;
   Server s(o);
   int a = Connect(s.port()), b = Connect(s.port());
-  for (int fd : {a, b}) {
-    const std::string r = Post("/held", 0);
-    send(fd, r.data(), r.size(), MSG_NOSIGNAL);
-    EXPECT_EQ(ReadOne(fd, 5000), "/held");
-  }
+  for (int fd : {a, b}) Ask(fd, "/held");
   EXPECT_EQ(s.threads_answering(), 2u);
   int c = Connect(s.port());  // completes in the kernel's backlog, not accepted
-  const std::string r = Post("/third", 0);
-  send(c, r.data(), r.size(), MSG_NOSIGNAL);
+  Send(c, "/third");
   EXPECT_EQ(ReadOne(c, 300), "");
   close(b);  // held by the second event thread; the first one accepts
   EXPECT_EQ(ReadOne(c, 5000), "/third");
@@ -389,9 +383,7 @@ TEST(HttpTransport, StopEndsEveryEventThreadWithIdleConnections) {
     Server s(o);
     for (int i = 0; i < 8; ++i) {
       fds.push_back(Connect(s.port()));
-      const std::string r = Post("/idle", 0);
-      send(fds.back(), r.data(), r.size(), MSG_NOSIGNAL);
-      EXPECT_EQ(ReadOne(fds.back(), 5000), "/idle");
+      Ask(fds.back(), "/idle");
     }
   }  // ~Server: Stop and join
   for (int fd : fds) {
