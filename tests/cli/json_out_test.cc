@@ -121,6 +121,25 @@ TEST(JsonOutTest, JsonOutWritesRapidjsonsBytes) {
   }
 }
 
+// The frame both documents share: the root object, its "kind", and depth - 2 nested
+// "level" objects around the arrays; then "after" and the closing braces.
+template <typename Writer>
+void OpenDocument(Writer& w, int depth) {
+  w.StartObject();
+  w.Key("kind"); w.String("Test \"report\"");
+  for (int d = 2; d < depth; ++d) {
+    w.Key("level");
+    w.StartObject();
+  }
+}
+
+template <typename Writer>
+void CloseDocument(Writer& w, int depth) {
+  w.Key("after"); w.Int(1);
+  for (int d = 2; d < depth; ++d) w.EndObject();
+  w.EndObject();
+}
+
 // A document whose array elements go through a JsonArraySpool, against the
 // same document written in one go by rapidjson.
 std::string SpooledDocument(const std::vector<std::string>& strings, int depth) {
@@ -134,31 +153,19 @@ std::string SpooledDocument(const std::vector<std::string>& strings, int depth) 
   JsonOut stream(os);
   rapidjson::PrettyWriter<JsonOut> w(stream);
   w.SetIndent(' ', 2);
-  w.StartObject();
-  w.Key("kind"); w.String("Test \"report\"");
-  for (int d = 2; d < depth; ++d) {
-    w.Key("level");
-    w.StartObject();
-  }
+  OpenDocument(w, depth);
   w.Key("items");
   EXPECT_TRUE(items.WriteTo(w, stream, os));
   w.Key("none");
   EXPECT_TRUE(none.WriteTo(w, stream, os));
-  w.Key("after"); w.Int(1);
-  for (int d = 2; d < depth; ++d) w.EndObject();
-  w.EndObject();
+  CloseDocument(w, depth);
   stream.Flush();
   return os.str();
 }
 
 std::string ReferenceDocument(const std::vector<std::string>& strings, int depth) {
   return Reference([&](auto& w) {
-    w.StartObject();
-    w.Key("kind"); w.String("Test \"report\"");
-    for (int d = 2; d < depth; ++d) {
-      w.Key("level");
-      w.StartObject();
-    }
+    OpenDocument(w, depth);
     w.Key("items");
     w.StartArray();
     for (size_t i = 0; i < strings.size(); ++i) WriteElement(w, strings[i], static_cast<int>(i));
@@ -166,9 +173,7 @@ std::string ReferenceDocument(const std::vector<std::string>& strings, int depth
     w.Key("none");
     w.StartArray();
     w.EndArray();
-    w.Key("after"); w.Int(1);
-    for (int d = 2; d < depth; ++d) w.EndObject();
-    w.EndObject();
+    CloseDocument(w, depth);
   });
 }
 
