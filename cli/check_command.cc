@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
@@ -123,22 +124,29 @@ int RunCheck(const CheckOptions& o) {
   // parses and compiles the packs: OpenSSL's SHA-256 set-up (the packs' digests),
   // the Kubernetes helper library (CompilePack), the framework catalogues
   // (FrameworkScores) and the directory walk (Scan).
-  // Start-up is serial, and it bounded --jobs scaling on small inputs (issue 15).
+  // Then it reads and parses the first files ahead (ReadAhead, scan.h) until the
+  // engine is there.  Start-up is serial, and it bounded --jobs scaling (issue 15).
   scan_options.walk.include = o.include;
   scan_options.walk.exclude = o.exclude;
   WalkResult walked;
-  std::thread prelude([&walked, &o, walk = scan_options.walk] {
+  ReadAheadFiles read_ahead;
+  std::atomic<bool> engine_ready{false};
+  std::thread prelude([&walked, &read_ahead, &engine_ready, &o, walk = scan_options.walk] {
     kernel::Sha256Hex("");
     K8sLibrary();
     Frameworks();
     walked = WalkInputs(o.paths, walk);
+    ReadAhead(walked, NamedFiles(o.paths), o.max_file_bytes, engine_ready, &read_ahead);
   });
   struct Join {
     std::thread& thread;
-    ~Join() {
+    std::atomic<bool>& stop;
+    void operator()() {
+      stop = true;
       if (thread.joinable()) thread.join();
     }
-  } join_prelude{prelude};
+    ~Join() { (*this)(); }
+  } join_prelude{prelude, engine_ready};
   std::shared_ptr<const Engine> engine = Engine::Load(engine_options, &diags);
   PrintDiagnostics(diags);
   if (!engine) return 2;
@@ -188,8 +196,9 @@ int RunCheck(const CheckOptions& o) {
     }
     reports.push_back(MakeReportSink(out.format, *engine, options, *stream));
   }
-  prelude.join();
+  join_prelude();
   scan_options.walked = &walked;
+  scan_options.read_ahead = &read_ahead;
   const DecisionSink* failed = nullptr;
   ScanResult scan = Scan(*engine, scan_options, [&](ResourceEvaluation& d) {
     if (evidence && !evidence->Add(d)) {

@@ -118,9 +118,27 @@ bool HasName(const rapidjson::Value& object) {
 // Hands one decision on; false when the run stops.
 using EmitFn = std::function<bool(ResourceEvaluation&&)>;
 
+// ReadManifests' calls, played back from a file read ahead: the same errors and
+// resources in the same order, and the same stop when on_resource says so.
+ManifestInput Replay(ReadAheadFile&& file, std::vector<Diagnostic>* errors, const ResourceFn& on_resource) {
+  size_t next_error = 0;
+  auto errors_until = [&](size_t end) {
+    for (; next_error < end; ++next_error) errors->push_back(std::move(file.errors[next_error]));
+  };
+  for (auto& [resource, errors_before] : file.resources) {
+    errors_until(errors_before);
+    const bool go_on = on_resource(resource);
+    resource = manifest::Resource();  // freed as a streamed resource is
+    if (!go_on) return std::move(file.input);
+  }
+  errors_until(file.errors.size());
+  return std::move(file.input);
+}
+
 void ScanFile(const Engine& engine, const FieldLocator* locator, const std::string& path, bool walked,
-              const ScanOptions& options, cel::EvalState* state, FileResult* out, const EmitFn& emit) {
-  ManifestInput input = ReadManifests(path, walked, options.max_file_bytes, &out->errors, [&](const manifest::Resource& res) {
+              ReadAheadFile* read_ahead, const ScanOptions& options, cel::EvalState* state, FileResult* out,
+              const EmitFn& emit) {
+  const ResourceFn on_resource = [&](const manifest::Resource& res) {
     const std::string& source = res.source;
     EvalRequest req;
     const rapidjson::Value* object = res.object;
@@ -159,7 +177,9 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
       }
     }
     return emit(std::move(decision));
-  });
+  };
+  ManifestInput input = read_ahead ? Replay(std::move(*read_ahead), &out->errors, on_resource)
+                                   : ReadManifests(path, walked, options.max_file_bytes, &out->errors, on_resource);
   out->bytes = input.bytes;
   out->not_manifest = std::move(input.not_manifest);
   out->helm_template = input.helm_template;
@@ -317,7 +337,10 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options, const Decision
     size_t i = 0;
     while (reorder.Claim(&i)) {
       FileResult file;
-      ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, options, &state, &file,
+      ReadAheadFile* ahead = options.read_ahead && i < options.read_ahead->files.size()
+                                 ? &options.read_ahead->files[i]
+                                 : nullptr;
+      ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, ahead, options, &state, &file,
                [&](ResourceEvaluation&& d) { return reorder.Push(i, std::move(d)); });
       progress.Add(1, file.bytes);
       reorder.Done(i, std::move(file));
@@ -359,8 +382,12 @@ std::set<std::string> NamedFiles(const std::vector<std::string>& paths) {
   return named;
 }
 
-ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_object_bytes,
-                            std::vector<Diagnostic>* errors, const ResourceFn& on_resource) {
+namespace {
+
+// ReadManifests reading at most `max_input_bytes` of the input.
+ManifestInput ReadManifestsUpTo(const std::string& path, bool walked, int64_t max_object_bytes,
+                                size_t max_input_bytes, std::vector<Diagnostic>* errors,
+                                const ResourceFn& on_resource) {
   ManifestInput input;
   if (walked && InChartTemplates(path)) {
     input.not_manifest = kRenderFirst;
@@ -371,7 +398,7 @@ ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_ob
   // a List), not the stream: a cluster-sized List on stdin holds one item in memory.
   manifest::Limits limits;
   limits.max_object_bytes = static_cast<size_t>(max_object_bytes);
-  limits.max_file_bytes = std::numeric_limits<size_t>::max();
+  limits.max_file_bytes = max_input_bytes;
   limits.max_documents = std::numeric_limits<size_t>::max();
   Diagnostic open_error;
   std::unique_ptr<manifest::Reader> reader = manifest::Reader::Open(path, limits, &open_error);
@@ -413,6 +440,43 @@ ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_ob
     }
   }
   return input;
+}
+
+}  // namespace
+
+ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_object_bytes,
+                            std::vector<Diagnostic>* errors, const ResourceFn& on_resource) {
+  return ReadManifestsUpTo(path, walked, max_object_bytes, std::numeric_limits<size_t>::max(), errors, on_resource);
+}
+
+void ReadAhead(const WalkResult& walked, const std::set<std::string>& named, int64_t max_object_bytes,
+               const std::atomic<bool>& stop, ReadAheadFiles* out) {
+  int64_t budget = kReadAheadBytes;
+  for (const std::string& path : walked.files) {
+    if (stop.load(std::memory_order_relaxed)) return;
+    struct stat st;
+    if (path == "-" || stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > kReadAheadFileBytes ||
+        st.st_size > budget) {
+      return;
+    }
+    budget -= st.st_size;
+    ReadAheadFile file;
+    // The file's size bounds the read: a file that grows (or is replaced) while it
+    // is read keeps the read-ahead's memory bounded, is left to Scan, and ends the read-ahead.
+    const auto size = static_cast<size_t>(st.st_size);
+    const size_t bound = std::max<size_t>(size, 1);  // 0 would mean no bound
+    file.input = ReadManifestsUpTo(path, named.count(path) == 0, max_object_bytes, bound, &file.errors,
+                                   [&](const manifest::Resource& res) {
+                                     file.resources.emplace_back(res, file.errors.size());
+                                     return true;
+                                   });
+    struct stat after;
+    if (stat(path.c_str(), &after) != 0 || after.st_size != st.st_size || after.st_ino != st.st_ino ||
+        after.st_mtim.tv_sec != st.st_mtim.tv_sec || after.st_mtim.tv_nsec != st.st_mtim.tv_nsec) {
+      return;
+    }
+    out->files.push_back(std::move(file));
+  }
 }
 
 CollectedScan ScanAll(const Engine& engine, const ScanOptions& options) {

@@ -30,6 +30,7 @@
 // window, not the size of a file or pipe.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -63,6 +64,9 @@ struct ScanOptions {
   // WalkInputs(paths, walk) when the caller ran it already (`check` walks on a
   // second thread while the engine loads); null: Scan walks.
   const WalkResult* walked = nullptr;
+  // Files of `walked` read and parsed ahead (ReadAhead below); Scan takes them
+  // from there instead of reading them again, and frees each one as it goes.
+  struct ReadAheadFiles* read_ahead = nullptr;
 };
 
 struct ScanResult {
@@ -135,6 +139,30 @@ struct ManifestInput {
 using ResourceFn = std::function<bool(const manifest::Resource& resource)>;
 ManifestInput ReadManifests(const std::string& path, bool walked, int64_t max_object_bytes,
                             std::vector<Diagnostic>* errors, const ResourceFn& on_resource);
+
+// Read-ahead while the engine loads: `check` reads and parses the first files of
+// the walk on its start-up thread while Engine::Load compiles the packs, so that
+// start-up is not a serial cost of the run (issue 15).  Only a prefix of the walk is
+// read: regular files of at most kReadAheadFileBytes each, kReadAheadBytes in all,
+// read exactly as ReadManifests reads them (same errors, same order); reading
+// stops at the first other input ("-", a FIFO, a larger file) or when `stop` is
+// set.  Memory: bounded by kReadAheadBytes of input, not by the run.
+inline constexpr int64_t kReadAheadFileBytes = 1 << 20;
+inline constexpr int64_t kReadAheadBytes = 8 << 20;
+
+struct ReadAheadFile {
+  ManifestInput input;
+  std::vector<Diagnostic> errors;
+  // Each resource with how many of `errors` came before it.
+  std::vector<std::pair<manifest::Resource, size_t>> resources;
+};
+struct ReadAheadFiles {
+  std::vector<ReadAheadFile> files;  // files[i] is the walk's i-th file
+};
+
+// Reads `walked.files` (named: NamedFiles of the command line) from the first on.
+void ReadAhead(const WalkResult& walked, const std::set<std::string>& named, int64_t max_object_bytes,
+               const std::atomic<bool>& stop, ReadAheadFiles* out);
 
 ScanResult Scan(const Engine& engine, const ScanOptions& options, const DecisionSinkFn& sink);
 CollectedScan ScanAll(const Engine& engine, const ScanOptions& options);

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <functional>
 #include <initializer_list>
 #include <sstream>
@@ -377,6 +378,116 @@ TEST(Scan, AWalkDoneBeforehandGivesTheSameRun) {
   ASSERT_EQ(given.skipped.size(), 1u);
   EXPECT_EQ(given.skipped[0].ToString(), own.skipped[0].ToString());
   EXPECT_EQ(Json(*engine, given), Json(*engine, own));
+}
+
+// `check` reads and parses the first files on its start-up thread while the engine
+// loads (ReadAhead): the run is the same as one that reads every file itself
+// (decisions, errors in their order, files that are not manifests), and the
+// read-ahead ends at the first file over kReadAheadFileBytes.
+TEST(Scan, FilesReadAheadGiveTheSameRun) {
+  TempDir t;
+  const std::string pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: NAME}\n";
+  auto named = [&](const std::string& name) { return std::string(pod).replace(pod.find("NAME"), 4, name); };
+  t.Write("tree/a.yaml", named("a") + "---\n" + named("a2"));
+  // Errors before and after objects, and an object without a name between them.
+  t.Write("tree/b.yaml", "- not\n- an object\n---\n" + named("b") + "---\n" +
+                             "apiVersion: v1\nkind: Pod\nmetadata: {}\n---\n" + named("b2") + "---\nkey: [unclosed\n");
+  t.Write("tree/c.json", "{\"apiVersion\": \"v1\", \"kind\": \"List\", \"items\": [" +
+                             std::string("{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"c1\"}},") +
+                             "{\"apiVersion\": \"v1\", \"kind\": \"Pod\", \"metadata\": {\"name\": \"c2\"}}]}");
+  t.Write("tree/chart/Chart.yaml", "name: x\n");
+  t.Write("tree/chart/templates/d.yaml", "metadata: {name: {{ .Values.name }}}\n");
+  t.Write("tree/e.yaml", "title: not a manifest\n");
+  t.Write("tree/f.yaml", std::string("apiVersion: v1\nkind: Pod\nmetadata: {name: \xff}\n"));
+  t.Write("tree/g.yaml", "apiVersion: admission.k8s.io/v1\nkind: AdmissionReview\nrequest:\n  operation: DELETE\n"
+                         "  oldObject: {apiVersion: v1, kind: Pod, metadata: {name: g}}\n");
+  t.Write("tree/m-big.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: big}\ndata: {x: '" +
+                                 std::string(kReadAheadFileBytes, 'x') + "'}\n");
+  t.Write("tree/n.yaml", named("last"));
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t / "tree"};
+  o.now_unix = testing::FixedNow();
+  o.max_file_bytes = 4 << 20;
+  o.admission_reviews = true;
+  const CollectedScan own = ScanAll(*engine, o);
+  const WalkResult walked = WalkInputs(o.paths, o.walk);
+  ASSERT_EQ(walked.files.size(), 10u);
+  for (int jobs : {1, 3}) {
+    ReadAheadFiles ahead;
+    std::atomic<bool> stop{false};
+    ReadAhead(walked, NamedFiles(o.paths), o.max_file_bytes, stop, &ahead);
+    // Read ahead up to m-big.yaml, the first file over kReadAheadFileBytes.
+    ASSERT_EQ(ahead.files.size(), 8u);
+    EXPECT_THAT(walked.files[8], ::testing::EndsWith("m-big.yaml"));
+    EXPECT_EQ(ahead.files[0].resources.size(), 2u);
+    o.walked = &walked;
+    o.read_ahead = &ahead;
+    o.jobs = jobs;
+    const CollectedScan given = ScanAll(*engine, o);
+    o.walked = nullptr;
+    o.read_ahead = nullptr;
+    ASSERT_EQ(given.errors.size(), own.errors.size());
+    ASSERT_EQ(own.errors.size(), 4u);
+    for (size_t i = 0; i < own.errors.size(); ++i) EXPECT_EQ(given.errors[i].ToString(), own.errors[i].ToString());
+    ASSERT_EQ(given.not_manifests.size(), 3u);  // Chart.yaml, d.yaml, e.yaml
+    EXPECT_EQ(own.not_manifests.size(), 3u);
+    EXPECT_EQ(given.helm_templates, 1u);
+    EXPECT_EQ(given.bytes, own.bytes);
+    std::vector<std::string> names;
+    for (const auto& e : given.evaluations) names.push_back(std::string(e.resource.name()));
+    EXPECT_THAT(names, ::testing::ElementsAre("a", "a2", "b", "b2", "c1", "c2", "g", "big", "last"));
+    EXPECT_EQ(Json(*engine, given), Json(*engine, own)) << "jobs=" << jobs;
+    // Each file read ahead was handed on and freed.
+    for (const auto& f : ahead.files) EXPECT_TRUE(f.resources.empty() || !f.resources[0].first.owner);
+  }
+}
+
+TEST(Scan, ReadAheadEndsWhenToldAndAtItsBudget) {
+  TempDir t;
+  const std::string head = "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}, "
+                           "\"data\": {\"x\": \"";
+  const std::string tail = "\"}}";
+  const size_t files = kReadAheadBytes / kReadAheadFileBytes + 2;
+  for (size_t i = 0; i < files; ++i) {
+    t.Write("f" + std::to_string(10 + i) + ".json", head + std::string(kReadAheadFileBytes - head.size() - tail.size(), 'x') + tail);
+  }
+  const WalkResult walked = WalkInputs({t.path()}, WalkOptions());
+  ASSERT_EQ(walked.files.size(), files);
+  std::atomic<bool> stop{true};
+  ReadAheadFiles none;
+  ReadAhead(walked, {}, 64 << 20, stop, &none);
+  EXPECT_TRUE(none.files.empty());
+  stop = false;
+  ReadAheadFiles some;
+  ReadAhead(walked, {}, 64 << 20, stop, &some);
+  EXPECT_EQ(some.files.size(), static_cast<size_t>(kReadAheadBytes / kReadAheadFileBytes));
+}
+
+// A sink that stops the run while files read ahead are handed on stops it there.
+TEST(Scan, ASinkThatFailsStopsARunReadAhead) {
+  TempDir t;
+  for (int i = 0; i < 10; ++i) {
+    t.Write("f" + std::to_string(10 + i) + ".yaml",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
+            "metadata: {name: b}\n");
+  }
+  auto engine = FixtureEngine();
+  ScanOptions o;
+  o.paths = {t.path()};
+  o.jobs = 2;
+  const WalkResult walked = WalkInputs(o.paths, o.walk);
+  ReadAheadFiles ahead;
+  std::atomic<bool> stop{false};
+  ReadAhead(walked, NamedFiles(o.paths), o.max_file_bytes, stop, &ahead);
+  ASSERT_EQ(ahead.files.size(), 10u);
+  o.walked = &walked;
+  o.read_ahead = &ahead;
+  size_t calls = 0;
+  ScanResult r = Scan(*engine, o, [&](ResourceEvaluation&) { return ++calls < 3; });
+  EXPECT_TRUE(r.stopped);
+  EXPECT_EQ(calls, 3u);
+  EXPECT_EQ(r.decisions, 3u);
 }
 
 }  // namespace
