@@ -467,11 +467,7 @@ TEST(Scan, ReadAheadEndsWhenToldAndAtItsBudget) {
 // A sink that stops the run while files read ahead are handed on stops it there.
 TEST(Scan, ASinkThatFailsStopsARunReadAhead) {
   TempDir t;
-  for (int i = 0; i < 10; ++i) {
-    t.Write("f" + std::to_string(10 + i) + ".yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\napiVersion: v1\nkind: ConfigMap\n"
-            "metadata: {name: b}\n");
-  }
+  WriteConfigMapFiles(&t, 10, [](size_t) { return 2; });
   auto engine = FixtureEngine();
   ScanOptions o;
   o.paths = {t.path()};
