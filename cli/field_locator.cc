@@ -1,6 +1,8 @@
 #include "cli/field_locator.h"
 
 #include <algorithm>
+#include <cstring>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -222,36 +224,146 @@ struct Reach {
   bool complete = false;
 };
 
-Reach Resolve(const rapidjson::Value& node, const rapidjson::Value* at, const Path& path, size_t i) {
-  if (i == path.size()) return {i, at, true};
-  const std::string& seg = path[i];
-  if (seg.size() == 1 && seg[0] == '*') {  // kAny, without a strlen per step
+// A rule's paths as a trie, built once per rule, so paths that share a prefix
+// (spec.template.spec.containers.*.readinessProbe, ...livenessProbe) look each
+// member up and walk each list once per Locate. Each path ends at its own node
+// and owns a slot; slots are numbered in pre-order, so the paths below a node
+// are the slots [lo, hi). Walking the trie gives every path the Reach that
+// walking it alone would (see Walk), and the winner is then chosen over the
+// paths in their recorded order, as before.
+struct Trie {
+  struct Node {
+    std::string seg;          // the edge into this node ("*": every element or member)
+    bool any = false;         // seg == "*"
+    int slot = -1;            // the path that ends here, if any
+    size_t lo = 0, hi = 0;    // the slots of the paths at or below this node
+    size_t stars = 0;         // the most `*` edges on a way down from here (scratch rows)
+    std::vector<uint32_t> children;
+  };
+  std::vector<Node> nodes;            // nodes[0] is the root (the object)
+  std::vector<size_t> length;         // by slot: the path's length
+  std::vector<uint32_t> slot_of;      // by recorded order: the path's slot
+
+  static Trie Build(const std::vector<Path>& paths) {
+    Trie t;
+    t.nodes.emplace_back();
+    std::vector<int> path_at(paths.size());
+    for (size_t k = 0; k < paths.size(); ++k) {
+      uint32_t n = 0;
+      for (const auto& seg : paths[k]) {
+        uint32_t next = 0;
+        for (uint32_t c : t.nodes[n].children) {
+          if (t.nodes[c].seg == seg) next = c;
+        }
+        if (next == 0) {
+          next = static_cast<uint32_t>(t.nodes.size());
+          Node child;
+          child.seg = seg;
+          child.any = seg.size() == 1 && seg[0] == '*';
+          t.nodes.push_back(std::move(child));
+          t.nodes[n].children.push_back(next);
+        }
+        n = next;
+      }
+      path_at[k] = static_cast<int>(n);
+      t.nodes[n].slot = static_cast<int>(k);  // the recorded order for now
+    }
+    // Number the slots in pre-order.
+    std::vector<size_t> slot_by_path(paths.size());
+    t.length.resize(paths.size());
+    size_t next_slot = 0;
+    std::function<void(uint32_t)> number = [&](uint32_t n) {
+      Node& node = t.nodes[n];
+      node.lo = next_slot;
+      if (node.slot >= 0) {
+        slot_by_path[static_cast<size_t>(node.slot)] = next_slot;
+        t.length[next_slot] = paths[static_cast<size_t>(node.slot)].size();
+        node.slot = static_cast<int>(next_slot++);
+      }
+      for (uint32_t c : node.children) {
+        number(c);
+        t.nodes[n].stars = std::max(t.nodes[n].stars, t.nodes[c].stars + (t.nodes[c].any ? 1 : 0));
+      }
+      t.nodes[n].hi = next_slot;
+    };
+    number(0);
+    for (size_t k = 0; k < paths.size(); ++k) t.slot_of.push_back(static_cast<uint32_t>(slot_by_path[k]));
+    return t;
+  }
+};
+
+// The member named `seg`, by length first (FindMember compares each name in full).
+const rapidjson::Value::Member* FindMember(const rapidjson::Value& node, const std::string& seg) {
+  const auto len = static_cast<rapidjson::SizeType>(seg.size());
+  for (const auto& m : node.GetObject()) {
+    if (m.name.GetStringLength() == len && std::memcmp(m.name.GetString(), seg.data(), len) == 0) return &m;
+  }
+  return nullptr;
+}
+
+// Sets out[s] for every slot s of the paths at or below trie node `n`, which
+// has been reached at `node` (`at`) after `i` segments: what walking each path
+// alone on the object gives (point 2 of field_locator.h):
+//   - the path ends here: {i, at, complete};
+//   - a member that is missing (or `node` is not an object): {i, at, missing};
+//   - `*` on a value with no elements (or not a list or map): {i, at, missing};
+//     else the first element (at most kMaxElements) where the rest of the path
+//     is missing the deepest, or, when every element has it, {i, at, complete}.
+// `scratch` holds Trie::Node::stars rows of one Reach per slot, for the
+// elements under each `*` below `n`.
+void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjson::Value* at, size_t i,
+          Reach* out, Reach* scratch) {
+  const Trie::Node& tn = t.nodes[n];
+  if (tn.slot >= 0) out[tn.slot] = {i, at, true};
+  for (uint32_t c : tn.children) {
+    const Trie::Node& cn = t.nodes[c];
+    if (!cn.any) {
+      const rapidjson::Value::Member* m = node.IsObject() ? FindMember(node, cn.seg) : nullptr;
+      if (m != nullptr) {
+        Walk(t, c, m->value, &m->name, i + 1, out, scratch);
+      } else {
+        for (size_t s = cn.lo; s < cn.hi; ++s) out[s] = {i, at, false};
+      }
+      continue;
+    }
+    // `*`: each element's Reaches go to one scratch row, the deepest missing
+    // one of each path (the first on a tie) to out[], marked by depth + 1 so
+    // that out[s].depth == 0 means none yet.
+    Reach* row = scratch;
+    Reach* rest = scratch + t.length.size();
+    for (size_t s = cn.lo; s < cn.hi; ++s) out[s] = {0, nullptr, true};
     size_t children = 0;
-    std::optional<Reach> missing;
     auto visit = [&](const rapidjson::Value& child, const rapidjson::Value* child_at) {
-      Reach r = Resolve(child, child_at, path, i + 1);
-      if (!r.complete && (!missing || r.depth > missing->depth)) missing = r;
+      Walk(t, c, child, child_at, i + 1, row, rest);
+      bool saturated = true;
+      for (size_t s = cn.lo; s < cn.hi; ++s) {
+        const Reach& r = row[s];
+        Reach& best = out[s];
+        if (!r.complete && (best.complete || r.depth + 1 > best.depth)) best = {r.depth + 1, r.at, false};
+        // Missing one short of the end: no later element can go deeper.
+        if (best.complete || best.depth != t.length[s]) saturated = false;
+      }
+      return !saturated;
     };
     if (node.IsArray()) {
       for (const auto& el : node.GetArray()) {
-        if (children++ >= kMaxElements) break;
-        visit(el, &el);
+        if (children++ >= kMaxElements || !visit(el, &el)) break;
       }
     } else if (node.IsObject()) {
       for (const auto& m : node.GetObject()) {
-        if (children++ >= kMaxElements) break;
-        visit(m.value, &m.name);
+        if (children++ >= kMaxElements || !visit(m.value, &m.name)) break;
       }
     }
-    if (children == 0) return {i, at, false};
-    if (missing) return *missing;
-    return {i, at, true};
+    for (size_t s = cn.lo; s < cn.hi; ++s) {
+      if (children == 0) {
+        out[s] = {i, at, false};
+      } else if (out[s].complete) {
+        out[s] = {i, at, true};
+      } else {
+        out[s].depth -= 1;
+      }
+    }
   }
-  if (node.IsObject()) {
-    auto it = node.FindMember(rapidjson::StringRef(seg.data(), seg.size()));
-    if (it != node.MemberEnd()) return Resolve(it->value, &it->name, path, i + 1);
-  }
-  return {i, at, false};
 }
 
 }  // namespace
@@ -269,16 +381,20 @@ struct FieldLocator::Impl {
     Functions* functions = nullptr;
     std::once_flag once;
     std::vector<Path> paths;
+    Trie trie;
   };
   std::map<const PackSpec*, Functions> functions;
   std::unordered_map<std::string, Rule> rules;
 
-  const std::vector<Path>* PathsOf(const std::string& id) {
+  const Rule* Analysed(const std::string& id) {
     auto it = rules.find(id);
     if (it == rules.end()) return nullptr;
     Rule& r = it->second;
-    std::call_once(r.once, [&] { Analyse(&r); });
-    return &r.paths;
+    std::call_once(r.once, [&] {
+      Analyse(&r);
+      r.trie = Trie::Build(r.paths);
+    });
+    return &r;
   }
 
   static void Analyse(Rule* r) {
@@ -312,22 +428,30 @@ FieldLocator::~FieldLocator() = default;
 
 int FieldLocator::Locate(const std::string& rule, const manifest::Resource& resource) const {
   if (resource.object == nullptr) return 0;
-  const std::vector<Path>* paths = impl_->PathsOf(rule);
-  if (paths == nullptr) return 0;
-  std::optional<Reach> best;
-  for (const auto& path : *paths) {
-    Reach r = Resolve(*resource.object, nullptr, path, 0);
-    if (!best || r.depth > best->depth || (r.depth == best->depth && !r.complete && best->complete)) best = r;
+  const Impl::Rule* r = impl_->Analysed(rule);
+  if (r == nullptr || r->paths.empty()) return 0;
+  const Trie& t = r->trie;
+  const size_t slots = t.length.size();
+  thread_local std::vector<Reach> reaches;
+  reaches.resize(slots * (1 + t.nodes[0].stars));
+  Walk(t, 0, *resource.object, nullptr, 0, reaches.data(), reaches.data() + slots);
+  // The deepest; on a tie a missing field over one that exists, then the earlier path.
+  const Reach* best = nullptr;
+  for (uint32_t s : t.slot_of) {
+    const Reach& reach = reaches[s];
+    if (!best || reach.depth > best->depth || (reach.depth == best->depth && !reach.complete && best->complete)) {
+      best = &reach;
+    }
   }
-  if (!best || best->depth == 0) return 0;
+  if (best->depth == 0) return 0;
   return resource.FieldLine(best->at);
 }
 
 std::vector<std::string> FieldLocator::PathsOf(const std::string& rule) const {
   std::vector<std::string> out;
-  const std::vector<Path>* paths = impl_->PathsOf(rule);
-  if (paths == nullptr) return out;
-  for (const auto& p : *paths) {
+  const Impl::Rule* r = impl_->Analysed(rule);
+  if (r == nullptr) return out;
+  for (const auto& p : r->paths) {
     std::string s;
     for (const auto& seg : p) s += (s.empty() ? "" : ".") + seg;
     out.push_back(s);
