@@ -10,6 +10,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <optional>
 #include <random>
 #include <string>
@@ -169,6 +170,36 @@ TEST(FieldLocator, RecordsListAndMapPaths) {
   EXPECT_THAT(locator.PathsOf("loc/twice"), ::testing::Contains("spec.items.*.e.*.b.c"));
 }
 
+// Paths (loc/prefixes): a, a.b, a.b.c, a.b.c.d, a.e, a.e.*.f, g, a.e.*.e,
+// a.e.*.e.*.f, a.e.*.e.*.c.
+int LineOf(const FieldLocator& locator, const std::string& body) {
+  const std::string doc = "{\"apiVersion\": \"v1\",\n\"kind\": \"Pod\",\n\"metadata\": {\"name\": \"p\"},\n" + body;
+  manifest::LoadResult loaded = manifest::LoadJson(doc, "t.json");
+  EXPECT_EQ(loaded.resources.size(), 1u) << doc;
+  return loaded.resources.empty() ? -1 : locator.Locate("loc/prefixes", loaded.resources[0]);
+}
+
+TEST(FieldLocator, TieRules) {
+  TempDir t;
+  auto engine = PackEngine(t);
+  ASSERT_TRUE(engine);
+  FieldLocator locator(*engine);
+  // a.b.c.d exists (depth 4, line 7); a.e.*.e.*.f stops at an empty list,
+  // also depth 4 (line 10): the missing one wins.
+  EXPECT_EQ(LineOf(locator, "\"a\": {\n\"b\": {\n\"c\": {\n\"d\": 1}},\n\"e\": [\n{\"f\": 1,\n\"e\": []}]}}"), 10);
+  // Both a.e.*.e.*.f (first element, line 6) and a.e.*.e.*.c (second, line 8)
+  // miss at depth 5: the earlier path wins.
+  EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"e\": [\n{\"c\": 1}]},\n{\"e\": [\n{\"f\": 1}]}]}}"), 6);
+  // Every element misses f at depth 5: the first one (line 6), though the walk
+  // goes on for c, which the second element (line 8) misses.
+  EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"e\": [\n{\"c\": 1}]},\n{\"e\": [\n{\"x\": 1}]}]}}"), 6);
+  // Only c is missing, in the second element's list (line 8).
+  EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"e\": [\n{\"c\": 1, \"f\": 1}]},\n{\"e\": [\n{\"f\": 1}]}]}}"), 8);
+  // Everything the lists hold exists and a.b is missing at depth 1: the
+  // deepest is a.e itself (depth 2, line 4), every walk through it complete.
+  EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"f\": 1, \"e\": [\n{\"c\": 1, \"f\": 1}]}]}}"), 4);
+}
+
 TEST(FieldLocator, PicksTheLineOfWalkingEachPathAlone) {
   TempDir t;
   auto engine = PackEngine(t);
@@ -186,12 +217,16 @@ TEST(FieldLocator, PicksTheLineOfWalkingEachPathAlone) {
       doc += std::string(",\n\"") + top + "\": ";
       // Mostly an object, so the walks get past the first segment.
       if (rng() % 4 != 0) {
-        doc += "{\n\"items\": ";
-        Random(&rng, 1, &doc);
-        doc += ",\n\"" + std::string(kKeys[rng() % 12]) + "\": ";
-        Random(&rng, 1, &doc);
-        doc += ",\n\"m\": ";
-        Random(&rng, 1, &doc);
+        std::vector<std::string> keys = {"items", "m"};
+        for (int k = 0; k < 3; ++k) {
+          std::string key = kKeys[rng() % 12];
+          if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
+        }
+        std::shuffle(keys.begin(), keys.end(), rng);
+        for (size_t k = 0; k < keys.size(); ++k) {
+          doc += (k ? ",\n\"" : "{\n\"") + keys[k] + "\": ";
+          Random(&rng, 1, &doc);
+        }
         doc += "\n}";
       } else {
         Random(&rng, 1, &doc);
