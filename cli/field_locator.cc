@@ -45,14 +45,24 @@ Abs Union(const Abs& a, const Abs& b) {
   return out;
 }
 
+// A helper function, parsed when first inlined (a pack has dozens; a rule
+// reaches a few). Analyses of several rules may run at once and share it.
 struct Function {
-  std::vector<std::string> params;
-  std::shared_ptr<cel::ParseResult> body;
+  const std::vector<std::string>* params = nullptr;
+  const std::string* text = nullptr;
+  mutable std::once_flag once;
+  mutable std::unique_ptr<cel::ParseResult> parsed;
+
+  const cel::Expr* Body() const {
+    std::call_once(once, [&] { parsed = std::make_unique<cel::ParseResult>(cel::Parse(*text)); });
+    return parsed->expr.get();
+  }
 };
+using Functions = std::unordered_map<std::string, std::unique_ptr<Function>>;
 
 class Analyzer {
  public:
-  Analyzer(const std::unordered_map<std::string, Function>& functions, const rapidjson::Value* params)
+  Analyzer(const Functions& functions, const rapidjson::Value* params)
       : functions_(functions), params_(params) {}
 
   std::vector<Path> Run(const cel::Expr& e) {
@@ -199,16 +209,18 @@ class Analyzer {
                            env.find(call.target->ident.name) == env.end();
     if ((!call.target || qualified) && depth < kMaxInlineDepth) {
       auto it = functions_.find(qualified ? call.target->ident.name + "." + f : f);
-      if (it != functions_.end() && it->second.params.size() == args.size() && it->second.body->expr) {
-        Env bound;
-        for (size_t i = 0; i < args.size(); ++i) bound[it->second.params[i]] = args[i];
-        return Eval(*it->second.body->expr, bound, depth + 1);
+      if (it != functions_.end() && it->second->params->size() == args.size()) {
+        if (const cel::Expr* body = it->second->Body()) {
+          Env bound;
+          for (size_t i = 0; i < args.size(); ++i) bound[(*it->second->params)[i]] = args[i];
+          return Eval(*body, bound, depth + 1);
+        }
       }
     }
     return {};
   }
 
-  const std::unordered_map<std::string, Function>& functions_;
+  const Functions& functions_;
   const rapidjson::Value* params_;
   std::vector<Path> recorded_;
   std::set<Path> seen_;
@@ -371,19 +383,19 @@ void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjs
 // The rules by full id, each analysed on first use; the helper functions of a
 // pack (and the Kubernetes library) are parsed on first use too.
 struct FieldLocator::Impl {
-  struct Functions {
+  struct PackFunctions {
     std::once_flag once;
-    std::unordered_map<std::string, Function> by_name;
+    Functions by_name;
   };
   struct Rule {
     const PackSpec* pack = nullptr;
     const RuleSpec* spec = nullptr;
-    Functions* functions = nullptr;
+    PackFunctions* functions = nullptr;
     std::once_flag once;
     std::vector<Path> paths;
     Trie trie;
   };
-  std::map<const PackSpec*, Functions> functions;
+  std::map<const PackSpec*, PackFunctions> functions;
   std::unordered_map<std::string, Rule> rules;
 
   const Rule* Analysed(const std::string& id) {
@@ -398,14 +410,16 @@ struct FieldLocator::Impl {
   }
 
   static void Analyse(Rule* r) {
-    Functions& fns = *r->functions;
+    PackFunctions& fns = *r->functions;
     std::call_once(fns.once, [&] {
-      for (const auto& fn : K8sLibrary()) {
-        fns.by_name[fn.name] = {fn.params, std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text))};
-      }
-      for (const auto& fn : r->pack->functions) {
-        fns.by_name[fn.name] = {fn.params, std::make_shared<cel::ParseResult>(cel::Parse(fn.expression.text))};
-      }
+      auto declare = [&](const auto& fn) {  // a pack's function replaces the library's
+        auto f = std::make_unique<Function>();
+        f->params = &fn.params;
+        f->text = &fn.expression.text;
+        fns.by_name[fn.name] = std::move(f);
+      };
+      for (const auto& fn : K8sLibrary()) declare(fn);
+      for (const auto& fn : r->pack->functions) declare(fn);
     });
     cel::ParseResult parsed = cel::Parse(r->spec->assert_expr.text);
     if (!parsed.expr) return;
