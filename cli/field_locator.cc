@@ -250,6 +250,7 @@ struct Trie {
     int slot = -1;            // the path that ends here, if any
     size_t lo = 0, hi = 0;    // the slots of the paths at or below this node
     size_t stars = 0;         // the most `*` edges on a way down from here (scratch rows)
+    size_t longest = 0;       // the longest path at or below this node
     std::vector<uint32_t> children;
   };
   std::vector<Node> nodes;            // nodes[0] is the root (the object)
@@ -290,11 +291,13 @@ struct Trie {
       if (node.slot >= 0) {
         slot_by_path[static_cast<size_t>(node.slot)] = next_slot;
         t.length[next_slot] = paths[static_cast<size_t>(node.slot)].size();
+        node.longest = t.length[next_slot];
         node.slot = static_cast<int>(next_slot++);
       }
       for (uint32_t c : node.children) {
         number(c);
         t.nodes[n].stars = std::max(t.nodes[n].stars, t.nodes[c].stars + (t.nodes[c].any ? 1 : 0));
+        t.nodes[n].longest = std::max(t.nodes[n].longest, t.nodes[c].longest);
       }
       t.nodes[n].hi = next_slot;
     };
@@ -323,18 +326,47 @@ const rapidjson::Value::Member* FindMember(const rapidjson::Value& node, const s
 //     is missing the deepest, or, when every element has it, {i, at, complete}.
 // `scratch` holds Trie::Node::stars rows of one Reach per slot, for the
 // elements under each `*` below `n`.
+//
+// `bound` is the best (deepest, then missing) of the Reaches settled so far:
+// those set outside any `*` (`settled`), which the choice of a winner will
+// see as they are. A subtree whose paths cannot match it (all shorter, or as
+// long and it is missing) is not walked: its slots get {0, null, complete},
+// and inside a `*` whatever they then add up to is still shallower than
+// `bound`, so none of them can win, as none of them could have.
+struct Bound {
+  size_t depth = 0;
+  bool missing = false;
+  void Fold(const Reach& r) {
+    if (r.depth > depth) {
+      depth = r.depth;
+      missing = !r.complete;
+    } else if (r.depth == depth && !r.complete) {
+      missing = true;
+    }
+  }
+  bool Beats(size_t longest) const { return depth > longest || (depth == longest && missing); }
+};
+
 void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjson::Value* at, size_t i,
-          Reach* out, Reach* scratch) {
+          Reach* out, Reach* scratch, Bound* bound, bool settled) {
   const Trie::Node& tn = t.nodes[n];
-  if (tn.slot >= 0) out[tn.slot] = {i, at, true};
+  if (tn.slot >= 0) {
+    out[tn.slot] = {i, at, true};
+    if (settled) bound->Fold(out[tn.slot]);
+  }
   for (uint32_t c : tn.children) {
     const Trie::Node& cn = t.nodes[c];
+    if (bound->Beats(cn.longest)) {
+      for (size_t s = cn.lo; s < cn.hi; ++s) out[s] = {0, nullptr, true};
+      continue;
+    }
     if (!cn.any) {
       const rapidjson::Value::Member* m = node.IsObject() ? FindMember(node, cn.seg) : nullptr;
       if (m != nullptr) {
-        Walk(t, c, m->value, &m->name, i + 1, out, scratch);
+        Walk(t, c, m->value, &m->name, i + 1, out, scratch, bound, settled);
       } else {
         for (size_t s = cn.lo; s < cn.hi; ++s) out[s] = {i, at, false};
+        if (settled) bound->Fold(out[cn.lo]);
       }
       continue;
     }
@@ -346,7 +378,7 @@ void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjs
     for (size_t s = cn.lo; s < cn.hi; ++s) out[s] = {0, nullptr, true};
     size_t children = 0;
     auto visit = [&](const rapidjson::Value& child, const rapidjson::Value* child_at) {
-      Walk(t, c, child, child_at, i + 1, row, rest);
+      Walk(t, c, child, child_at, i + 1, row, rest, bound, false);
       bool saturated = true;
       for (size_t s = cn.lo; s < cn.hi; ++s) {
         const Reach& r = row[s];
@@ -374,6 +406,7 @@ void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjs
       } else {
         out[s].depth -= 1;
       }
+      if (settled) bound->Fold(out[s]);
     }
   }
 }
@@ -448,7 +481,8 @@ int FieldLocator::Locate(const std::string& rule, const manifest::Resource& reso
   const size_t slots = t.length.size();
   thread_local std::vector<Reach> reaches;
   reaches.resize(slots * (1 + t.nodes[0].stars));
-  Walk(t, 0, *resource.object, nullptr, 0, reaches.data(), reaches.data() + slots);
+  Bound bound;
+  Walk(t, 0, *resource.object, nullptr, 0, reaches.data(), reaches.data() + slots, &bound, true);
   // The deepest; on a tie a missing field over one that exists, then the earlier path.
   const Reach* best = nullptr;
   for (uint32_t s : t.slot_of) {

@@ -60,9 +60,16 @@ spec:
     match: {kinds: ["v1/Pod"]}
     assert: "object.spec.items.exists(i, i.e.exists(j, j.a == 1 && j.b.c == 2)) || object.spec.x.v == 1"
     message: m
+  - id: order
+    title: a later branch of the trie holding an earlier path
+    severity: low
+    action: audit
+    match: {kinds: ["v1/Pod"]}
+    assert: "has(object.x.y.k) || object.z.w.v == 1 || has(object.x.q.r)"
+    message: m
 )yaml";
 
-const char* const kKeys[] = {"spec", "items", "a", "b", "c", "d", "e", "f", "g", "m", "v", "x"};
+const char* const kKeys[] = {"spec", "items", "a", "b", "c", "d", "e", "f", "g", "m", "v", "x", "y", "z", "k", "q", "r", "w"};
 
 // A random value, pretty-printed one member or element per line so that most
 // keys and elements have lines of their own.
@@ -73,7 +80,7 @@ void Random(std::mt19937* rng, int depth, std::string* out) {
     std::vector<std::string> keys;
     const int n = pct(*rng) % 5;
     for (int k = 0; k < n; ++k) {
-      std::string key = kKeys[pct(*rng) % 12];
+      std::string key = kKeys[pct(*rng) % 18];
       bool dup = false;
       for (const auto& seen : keys) dup = dup || seen == key;
       if (!dup) keys.push_back(key);
@@ -172,11 +179,11 @@ TEST(FieldLocator, RecordsListAndMapPaths) {
 
 // Paths (loc/prefixes): a, a.b, a.b.c, a.b.c.d, a.e, a.e.*.f, g, a.e.*.e,
 // a.e.*.e.*.f, a.e.*.e.*.c.
-int LineOf(const FieldLocator& locator, const std::string& body) {
+int LineOf(const FieldLocator& locator, const std::string& body, const std::string& rule = "loc/prefixes") {
   const std::string doc = "{\"apiVersion\": \"v1\",\n\"kind\": \"Pod\",\n\"metadata\": {\"name\": \"p\"},\n" + body;
   manifest::LoadResult loaded = manifest::LoadJson(doc, "t.json");
   EXPECT_EQ(loaded.resources.size(), 1u) << doc;
-  return loaded.resources.empty() ? -1 : locator.Locate("loc/prefixes", loaded.resources[0]);
+  return loaded.resources.empty() ? -1 : locator.Locate(rule, loaded.resources[0]);
 }
 
 TEST(FieldLocator, TieRules) {
@@ -195,6 +202,10 @@ TEST(FieldLocator, TieRules) {
   EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"e\": [\n{\"c\": 1}]},\n{\"e\": [\n{\"x\": 1}]}]}}"), 6);
   // Only c is missing, in the second element's list (line 8).
   EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"e\": [\n{\"c\": 1, \"f\": 1}]},\n{\"e\": [\n{\"f\": 1}]}]}}"), 8);
+  // loc/order records x.y.k, z.w.v, x.q.r (and their prefixes) in that order;
+  // x.q.r is walked first (the x branch) but z.w.v, as deep and existing too,
+  // was recorded before it and wins (line 9).
+  EXPECT_EQ(LineOf(locator, "\"x\": {\n\"q\": {\n\"r\": 1}},\n\"z\": {\n\"w\": {\n\"v\": 1}}}", "loc/order"), 9);
   // Everything the lists hold exists and a.b is missing at depth 1: the
   // deepest is a.e itself (depth 2, line 4), every walk through it complete.
   EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"f\": 1, \"e\": [\n{\"c\": 1, \"f\": 1}]}]}}"), 4);
@@ -205,21 +216,21 @@ TEST(FieldLocator, PicksTheLineOfWalkingEachPathAlone) {
   auto engine = PackEngine(t);
   ASSERT_TRUE(engine);
   FieldLocator locator(*engine);
-  const std::vector<std::string> rules = {"loc/nested", "loc/map", "loc/prefixes", "loc/twice"};
+  const std::vector<std::string> rules = {"loc/nested", "loc/map", "loc/prefixes", "loc/twice", "loc/order"};
   std::vector<std::vector<std::string>> paths;
   for (const auto& rule : rules) paths.push_back(locator.PathsOf(rule));
   std::mt19937 rng(42);
   int located = 0;
   for (int n = 0; n < 3000; ++n) {
     std::string doc = "{\"apiVersion\": \"v1\",\n\"kind\": \"Pod\",\n\"metadata\": {\"name\": \"p\"}";
-    for (const char* top : {"spec", "a", "g"}) {
+    for (const char* top : {"spec", "a", "g", "x", "z"}) {
       if (rng() % 5 == 0) continue;
       doc += std::string(",\n\"") + top + "\": ";
       // Mostly an object, so the walks get past the first segment.
       if (rng() % 4 != 0) {
         std::vector<std::string> keys = {"items", "m"};
         for (int k = 0; k < 3; ++k) {
-          std::string key = kKeys[rng() % 12];
+          std::string key = kKeys[rng() % 18];
           if (std::find(keys.begin(), keys.end(), key) == keys.end()) keys.push_back(key);
         }
         std::shuffle(keys.begin(), keys.end(), rng);
