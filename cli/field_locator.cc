@@ -1,6 +1,7 @@
 #include "cli/field_locator.h"
 
 #include <algorithm>
+#include <cstdint>
 #include <cstring>
 #include <functional>
 #include <map>
@@ -60,10 +61,74 @@ struct Function {
 };
 using Functions = std::unordered_map<std::string, std::unique_ptr<Function>>;
 
+// What inlining a helper with given arguments gave, shared by the analyses of
+// a pack's rules (podSpecs(object), templateOf(o), seldonPodSpecs(o, 0..3)
+// come back again and again): a helper's body sees only its arguments (the
+// key), the pack's parameters and the inline depth. `records` are the paths
+// it recorded, in order, each once; replaying them records what evaluating
+// it again would. `visits` is what it cost against kMaxVisits and `nesting`
+// how many inline levels below its own it went: an entry is made only by a
+// call that stayed within both limits, and used only where it would again.
+struct Inlined {
+  Abs result;
+  std::vector<Path> records;
+  int visits = 0;
+  int nesting = 0;
+};
+
+class InlineMemo {
+ public:
+  std::shared_ptr<const Inlined> Find(const std::string& key) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = entries_.find(key);
+    return it == entries_.end() ? nullptr : it->second;
+  }
+  void Add(std::string key, std::shared_ptr<const Inlined> entry) {
+    std::lock_guard<std::mutex> lock(mu_);
+    entries_.emplace(std::move(key), std::move(entry));
+  }
+
+ private:
+  mutable std::mutex mu_;
+  std::unordered_map<std::string, std::shared_ptr<const Inlined>> entries_;
+};
+
+// The memo key of one helper call: name and every argument, each string
+// length-prefixed so that no two different calls share a key.
+void AppendKey(const std::string& s, std::string* key) {
+  *key += std::to_string(s.size());
+  *key += ':';
+  *key += s;
+}
+
+std::string InlineKey(const std::string& name, const std::vector<Abs>& args) {
+  std::string key;
+  AppendKey(name, &key);
+  for (const auto& a : args) {
+    for (const auto* paths : {&a.values, &a.lists}) {
+      key += '[';
+      for (const auto& p : *paths) {
+        key += '(';
+        for (const auto& seg : p) AppendKey(seg, &key);
+        key += ')';
+      }
+      key += ']';
+    }
+    if (a.str) {
+      key += 's';
+      AppendKey(*a.str, &key);
+    }
+    key += 'j';
+    key += std::to_string(reinterpret_cast<uintptr_t>(a.json));
+    key += ';';
+  }
+  return key;
+}
+
 class Analyzer {
  public:
-  Analyzer(const Functions& functions, const rapidjson::Value* params)
-      : functions_(functions), params_(params) {}
+  Analyzer(const Functions& functions, const rapidjson::Value* params, InlineMemo* memo)
+      : functions_(functions), params_(params), memo_(memo) {}
 
   std::vector<Path> Run(const cel::Expr& e) {
     Eval(e, {}, 0);
@@ -73,8 +138,15 @@ class Analyzer {
  private:
   using Env = std::map<std::string, Abs>;
 
+  // Every path ever recorded is interned (with whether it made the list) and
+  // logged, so a helper call can tell which paths it recorded.
   void Record(const Path& p) {
-    if (recorded_.size() < kMaxPaths && seen_.insert(p).second) recorded_.push_back(p);
+    auto it = interned_.emplace(p, false).first;
+    log_.push_back(&*it);
+    if (!it->second && recorded_.size() < kMaxPaths) {
+      it->second = true;
+      recorded_.push_back(p);
+    }
   }
 
   Abs Child(const Abs& base, const std::string& field) {
@@ -207,24 +279,62 @@ class Analyzer {
     // k8s.podSpec(o): a library function, unless `k8s` is bound here.
     const bool qualified = call.target && call.target->kind == cel::Expr::Kind::kIdent &&
                            env.find(call.target->ident.name) == env.end();
+    if ((!call.target || qualified) && depth >= kMaxInlineDepth) cut_ = true;
     if ((!call.target || qualified) && depth < kMaxInlineDepth) {
       auto it = functions_.find(qualified ? call.target->ident.name + "." + f : f);
       if (it != functions_.end() && it->second->params->size() == args.size()) {
-        if (const cel::Expr* body = it->second->Body()) {
-          Env bound;
-          for (size_t i = 0; i < args.size(); ++i) bound[(*it->second->params)[i]] = args[i];
-          return Eval(*body, bound, depth + 1);
-        }
+        if (const cel::Expr* body = it->second->Body()) return Inline(it->first, *it->second, *body, args, depth);
       }
     }
     return {};
   }
 
+  Abs Inline(const std::string& name, const Function& fn, const cel::Expr& body, const std::vector<Abs>& args,
+             int depth) {
+    std::string key = InlineKey(name, args);
+    if (auto hit = memo_->Find(key);
+        hit && visits_ + hit->visits <= kMaxVisits && depth + hit->nesting < kMaxInlineDepth) {
+      visits_ += hit->visits;
+      deepest_ = std::max(deepest_, depth + hit->nesting);
+      for (const auto& p : hit->records) Record(p);
+      return hit->result;
+    }
+    const size_t log_start = log_.size();
+    const int visits_start = visits_;
+    const int outer_deepest = deepest_;
+    const bool outer_cut = cut_;
+    deepest_ = depth;
+    cut_ = false;
+    Env bound;
+    for (size_t i = 0; i < args.size(); ++i) bound[(*fn.params)[i]] = args[i];
+    Abs out = Eval(body, bound, depth + 1);
+    const int nesting = deepest_ - depth;
+    const bool cut = cut_;
+    deepest_ = std::max(outer_deepest, deepest_);
+    cut_ = outer_cut || cut;
+    if (visits_ <= kMaxVisits && !cut) {
+      auto entry = std::make_shared<Inlined>();
+      entry->result = out;
+      entry->visits = visits_ - visits_start;
+      entry->nesting = nesting;
+      std::set<const void*> once;
+      for (size_t i = log_start; i < log_.size(); ++i) {
+        if (once.insert(log_[i]).second) entry->records.push_back(log_[i]->first);
+      }
+      memo_->Add(std::move(key), std::move(entry));
+    }
+    return out;
+  }
+
   const Functions& functions_;
   const rapidjson::Value* params_;
+  InlineMemo* memo_;
   std::vector<Path> recorded_;
-  std::set<Path> seen_;
+  std::map<Path, bool> interned_;                       // path -> in recorded_
+  std::vector<const std::pair<const Path, bool>*> log_;  // every Record, in order
   int visits_ = 0;
+  int deepest_ = 0;    // the deepest inline so far (within the current Inline)
+  bool cut_ = false;   // a call went uninlined for kMaxInlineDepth (idem)
 };
 
 // How far a path got: `at` is the key or element whose line reports use (null:
@@ -419,6 +529,7 @@ struct FieldLocator::Impl {
   struct PackFunctions {
     std::once_flag once;
     Functions by_name;
+    InlineMemo memo;
   };
   struct Rule {
     const PackSpec* pack = nullptr;
@@ -457,7 +568,7 @@ struct FieldLocator::Impl {
     cel::ParseResult parsed = cel::Parse(r->spec->assert_expr.text);
     if (!parsed.expr) return;
     const rapidjson::Value* params = r->pack->parameters ? r->pack->parameters.get() : nullptr;
-    Analyzer analyzer(fns.by_name, params);
+    Analyzer analyzer(fns.by_name, params, &fns.memo);
     r->paths = analyzer.Run(*parsed.expr);
   }
 };

@@ -4,7 +4,8 @@
 // path. The locator walks all of a rule's paths at once (a trie, stopping a
 // list early); this checks it picks the same line on thousands of generated
 // objects, with lists in lists, maps walked with `*`, empty lists and values of
-// the wrong type where an object is expected.
+// the wrong type where an object is expected. And that reusing what inlining
+// a helper gave records the same paths, in the same order.
 #include "cli/field_locator.h"
 
 #include <gmock/gmock.h>
@@ -209,6 +210,106 @@ TEST(FieldLocator, TieRules) {
   // Everything the lists hold exists and a.b is missing at depth 1: the
   // deepest is a.e itself (depth 2, line 4), every walk through it complete.
   EXPECT_EQ(LineOf(locator, "\"a\": {\"e\": [\n{\"f\": 1, \"e\": [\n{\"c\": 1, \"f\": 1}]}]}}"), 4);
+}
+
+// A pack whose helpers are called again and again, with the same arguments
+// from different places and rules (the locator reuses what inlining a helper
+// gave), and a chain h0 -> h1 -> ... -> h17 longer than the 16 levels the
+// analysis inlines.
+std::shared_ptr<const Engine> HelperEngine(const TempDir& t) {
+  std::string pack = R"yaml(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata:
+  name: memo
+  version: 1.0.0
+spec:
+  functions:
+  - name: f
+    params: [o, k]
+    expression: "has(o.metadata) && k in o.metadata.annotations ? o.spec[k] : o.status.x"
+  - name: g
+    params: [o]
+    expression: "f(o, 'a') + f(o.spec.template, 'a')"
+  - name: h17
+    params: [o]
+    expression: "o.leaf"
+)yaml";
+  for (int k = 16; k >= 0; --k) {
+    pack += "  - name: h" + std::to_string(k) + "\n    params: [o]\n    expression: \"o.leaf + h" +
+            std::to_string(k + 1) + "(o.n)\"\n";
+  }
+  pack += "  rules:\n";
+  const std::vector<std::pair<std::string, std::string>> rules = {
+      {"one", "f(object, 'a') == 'x' && g(object) == 'y' && f(object, 'b') == 'z' && f(object, 'a') == 'w'"},
+      {"two", "f(object, 'b') == 'z' && g(object) == 'y' && f(object.spec, 'a') == 'q'"},
+      {"direct", "h5(object.n.n.n.n.n) == 1"},
+      {"chain", "h0(object) == 1"}};
+  for (const auto& [id, assert_expr] : rules) {
+    pack += "  - id: " + id + "\n    title: t\n    severity: low\n    action: audit\n" +
+            "    match: {kinds: [\"v1/Pod\"]}\n    assert: \"" + assert_expr + "\"\n    message: m\n";
+  }
+  t.Write("memo/memo.yaml", pack);
+  EngineOptions o;
+  o.rule_paths = {t / "memo"};
+  std::vector<Diagnostic> diags;
+  auto engine = Engine::Load(o, &diags);
+  for (const auto& d : diags) ADD_FAILURE() << d.message;
+  return engine;
+}
+
+TEST(FieldLocator, HelpersMetAgainRecordTheSamePathsInTheSameOrder) {
+  TempDir t;
+  auto engine = HelperEngine(t);
+  ASSERT_TRUE(engine);
+  const std::vector<std::string> one = {
+      "metadata", "metadata.annotations", "metadata.annotations.a", "spec", "spec.a", "status", "status.x",
+      "spec.template", "spec.template.metadata", "spec.template.metadata.annotations",
+      "spec.template.metadata.annotations.a", "spec.template.spec", "spec.template.spec.a", "spec.template.status",
+      "spec.template.status.x", "metadata.annotations.b", "spec.b"};
+  const std::vector<std::string> two = {
+      "metadata", "metadata.annotations", "metadata.annotations.b", "spec", "spec.b", "status", "status.x",
+      "metadata.annotations.a", "spec.a", "spec.template", "spec.template.metadata",
+      "spec.template.metadata.annotations", "spec.template.metadata.annotations.a", "spec.template.spec",
+      "spec.template.spec.a", "spec.template.status", "spec.template.status.x", "spec.metadata",
+      "spec.metadata.annotations", "spec.metadata.annotations.a", "spec.spec", "spec.spec.a", "spec.status",
+      "spec.status.x"};
+  {
+    FieldLocator locator(*engine);
+    EXPECT_EQ(locator.PathsOf("memo/one"), one);
+    EXPECT_EQ(locator.PathsOf("memo/two"), two);
+  }
+  {
+    FieldLocator locator(*engine);
+    EXPECT_EQ(locator.PathsOf("memo/two"), two);
+    EXPECT_EQ(locator.PathsOf("memo/one"), one);
+  }
+}
+
+TEST(FieldLocator, HelperChainsStopAtTheInlineDepthWhateverWasAnalysedBefore) {
+  TempDir t;
+  auto engine = HelperEngine(t);
+  ASSERT_TRUE(engine);
+  // h0 is inlined at depth 0, ..., h15 at depth 15; h16 is not: the chain
+  // reads leaf .. n^15.leaf and records n^16 (h16's argument).
+  std::vector<std::string> chain = {"leaf"};
+  std::string n;
+  for (int k = 1; k <= 15; ++k) {
+    n += k == 1 ? "n" : ".n";
+    chain.push_back(n);
+    chain.push_back(n + ".leaf");
+  }
+  chain.push_back(n + ".n");
+  {
+    FieldLocator locator(*engine);
+    EXPECT_EQ(locator.PathsOf("memo/chain"), chain);
+  }
+  {
+    // h5(object.n.n.n.n.n) analysed at depth 0 first goes down to h17; met
+    // again at depth 5 inside the chain, it must stop at h15 all the same.
+    FieldLocator locator(*engine);
+    EXPECT_THAT(locator.PathsOf("memo/direct"), ::testing::Contains("n.n.n.n.n.n.n.n.n.n.n.n.n.n.n.n.n.leaf"));
+    EXPECT_EQ(locator.PathsOf("memo/chain"), chain);
+  }
 }
 
 TEST(FieldLocator, PicksTheLineOfWalkingEachPathAlone) {
