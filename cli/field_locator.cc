@@ -131,12 +131,25 @@ class Analyzer {
       : functions_(functions), params_(params), memo_(memo) {}
 
   std::vector<Path> Run(const cel::Expr& e) {
-    Eval(e, {}, 0);
+    Eval(e, nullptr, 0);
     return recorded_;
   }
 
  private:
-  using Env = std::map<std::string, Abs>;
+  // The variables in scope, innermost first: a comprehension or an inlined
+  // helper binds on top of its caller's without copying it.
+  struct Scope {
+    const std::string* name;
+    const Abs* value;
+    const Scope* outer;
+  };
+  using Env = const Scope*;
+  static const Abs* Find(Env env, const std::string& name) {
+    for (; env != nullptr; env = env->outer) {
+      if (*env->name == name) return env->value;
+    }
+    return nullptr;
+  }
 
   // Every path ever recorded is interned (with whether it made the list) and
   // logged, so a helper call can tell which paths it recorded.
@@ -167,7 +180,7 @@ class Analyzer {
     return out;
   }
 
-  Abs Ident(const std::string& name, const Env& env) {
+  Abs Ident(const std::string& name, Env env) {
     size_t dot = name.find('.');
     if (dot != std::string::npos) {  // a dotted name the parser could not split
       Abs out = Ident(name.substr(0, dot), env);
@@ -179,15 +192,14 @@ class Analyzer {
       }
       return out;
     }
-    auto it = env.find(name);
-    if (it != env.end()) return it->second;
+    if (const Abs* bound = Find(env, name)) return *bound;
     Abs out;
     if (name == "object") out.values.push_back({});
     if (name == "params") out.json = params_;
     return out;
   }
 
-  Abs Eval(const cel::Expr& e, const Env& env, int depth) {
+  Abs Eval(const cel::Expr& e, Env env, int depth) {
     if (++visits_ > kMaxVisits) return {};
     switch (e.kind) {
       case cel::Expr::Kind::kConstant: {
@@ -228,7 +240,7 @@ class Analyzer {
     return {};
   }
 
-  Abs Comprehension(const cel::ComprehensionExpr& c, const Env& env, int depth) {
+  Abs Comprehension(const cel::ComprehensionExpr& c, Env env, int depth) {
     Abs range = c.iter_range ? Eval(*c.iter_range, env, depth) : Abs();
     Abs element;
     for (const auto& p : range.values) {
@@ -238,18 +250,17 @@ class Analyzer {
     }
     for (const auto& p : range.lists) AddUnique(&element.values, p);
     Abs init = c.accu_init ? Eval(*c.accu_init, env, depth) : Abs();
-    Env inner = env;
-    inner[c.iter_var] = element;
-    if (!c.iter_var2.empty()) inner[c.iter_var2] = element;
-    inner[c.accu_var] = init;
-    if (c.loop_condition) Eval(*c.loop_condition, inner, depth);
-    Abs step = c.loop_step ? Eval(*c.loop_step, inner, depth) : Abs();
-    Env after = env;
-    after[c.accu_var] = Union(init, step);
-    return c.result ? Eval(*c.result, after, depth) : Abs();
+    Scope iter{&c.iter_var, &element, env};
+    Scope iter2{&c.iter_var2, &element, &iter};
+    Scope accu{&c.accu_var, &init, c.iter_var2.empty() ? &iter : &iter2};
+    if (c.loop_condition) Eval(*c.loop_condition, &accu, depth);
+    Abs step = c.loop_step ? Eval(*c.loop_step, &accu, depth) : Abs();
+    const Abs result = Union(init, step);
+    Scope after{&c.accu_var, &result, env};
+    return c.result ? Eval(*c.result, &after, depth) : Abs();
   }
 
-  Abs Call(const cel::CallExpr& call, const Env& env, int depth) {
+  Abs Call(const cel::CallExpr& call, Env env, int depth) {
     const std::string& f = call.function;
     std::vector<Abs> args;
     Abs target = call.target ? Eval(*call.target, env, depth) : Abs();
@@ -278,7 +289,7 @@ class Analyzer {
     if (f == "_?_:_" && args.size() == 3) return Union(args[1], args[2]);
     // k8s.podSpec(o): a library function, unless `k8s` is bound here.
     const bool qualified = call.target && call.target->kind == cel::Expr::Kind::kIdent &&
-                           env.find(call.target->ident.name) == env.end();
+                           Find(env, call.target->ident.name) == nullptr;
     if ((!call.target || qualified) && depth >= kMaxInlineDepth) cut_ = true;
     if ((!call.target || qualified) && depth < kMaxInlineDepth) {
       auto it = functions_.find(qualified ? call.target->ident.name + "." + f : f);
@@ -305,9 +316,10 @@ class Analyzer {
     const bool outer_cut = cut_;
     deepest_ = depth;
     cut_ = false;
-    Env bound;
-    for (size_t i = 0; i < args.size(); ++i) bound[(*fn.params)[i]] = args[i];
-    Abs out = Eval(body, bound, depth + 1);
+    std::vector<Scope> bound;  // the last parameter of a name wins
+    bound.reserve(args.size());
+    for (size_t i = 0; i < args.size(); ++i) bound.push_back({&(*fn.params)[i], &args[i], i ? &bound[i - 1] : nullptr});
+    Abs out = Eval(body, bound.empty() ? nullptr : &bound.back(), depth + 1);
     const int nesting = deepest_ - depth;
     const bool cut = cut_;
     deepest_ = std::max(outer_deepest, deepest_);
