@@ -382,7 +382,6 @@ struct Trie {
   static Trie Build(const std::vector<Path>& paths) {
     Trie t;
     t.nodes.emplace_back();
-    std::vector<int> path_at(paths.size());
     for (size_t k = 0; k < paths.size(); ++k) {
       uint32_t n = 0;
       for (const auto& seg : paths[k]) {
@@ -400,7 +399,6 @@ struct Trie {
         }
         n = next;
       }
-      path_at[k] = static_cast<int>(n);
       t.nodes[n].slot = static_cast<int>(k);  // the recorded order for now
     }
     // Number the slots in pre-order.
@@ -429,7 +427,7 @@ struct Trie {
   }
 };
 
-// The member named `seg`, by length first (FindMember compares each name in full).
+// The member named `seg`: FindMember's scan, without making a Value of the name.
 const rapidjson::Value::Member* FindMember(const rapidjson::Value& node, const std::string& seg) {
   const auto len = static_cast<rapidjson::SizeType>(seg.size());
   for (const auto& m : node.GetObject()) {
