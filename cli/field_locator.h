@@ -33,7 +33,13 @@
 // rule's analysis runs once, under std::call_once). Cost: construction indexes
 // the rules only; a rule's analysis is bounded (50,000 AST visits) and done
 // when the rule first fails (analysing every rule of the ISO pack up front was a
-// sixth of `check`'s start-up); Locate is linear in the size of the paths' subtrees.
+// sixth of `check`'s start-up); a pack's helpers are parsed when first inlined,
+// and what inlining one gave (paths recorded, result) is reused by later calls
+// with the same arguments, in any rule of the pack. Locate walks a rule's paths
+// together as a trie (each member looked up, each list walked once for all the
+// paths through it), leaves a list as soon as no later element can change the
+// outcome and skips branches that cannot beat the deepest point already found;
+// it is at most linear in the size of the paths' subtrees.
 #pragma once
 
 #include <memory>
