@@ -463,15 +463,13 @@ NodePtr Planner::PlanCall(const Expr& e) {
       return constant ? Fold(std::move(node)) : std::move(node);
     }
     case ResolvedCall::kHelper: {
-      std::vector<NodePtr> args;
-      for (const auto& a : call.args) args.push_back(PlanExpr(*a));
       // Arguments that read the activation only (no local): one memo slot per
       // distinct call text, shared by every program of the Env.
-      int memo = -1;
-      const SpecializedHelper* spec = nullptr;
+      std::string key;
+      bool pure = false;
       if (fold_) {
-        std::string key = rc.helper->name + "(";
-        bool pure = true;
+        key = rc.helper->name + "(";
+        pure = true;
         for (const auto& a : call.args) {
           std::vector<std::string> inner;
           std::string text, why;
@@ -482,11 +480,27 @@ NodePtr Planner::PlanCall(const Expr& e) {
           key += text;
           key += ", ";
         }
-        if (pure) {
-          key += ")";
-          memo = env_.MemoSlot(key);
-          spec = Specialize(*rc.helper, call.args, key);
+        if (pure) key += ")";
+      }
+      // A call specialized before runs its specialized body, never its
+      // arguments: they are planned only for their diagnostics, which are
+      // those of the first time (EnvImpl::CleanArgs).
+      if (pure) {
+        const SpecializedHelper* known = env_.FindSpecialized(key);
+        if (known && known->body && specialize_depth_ < kMaxSpecializeDepth && env_.CleanArgs(key, report_type_errors_)) {
+          return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, env_.MemoSlot(key),
+                                                  known);
         }
+      }
+      const size_t diags_before = diags_->size();
+      std::vector<NodePtr> args;
+      for (const auto& a : call.args) args.push_back(PlanExpr(*a));
+      int memo = -1;
+      const SpecializedHelper* spec = nullptr;
+      if (pure) {
+        if (diags_->size() == diags_before) env_.SetCleanArgs(key, report_type_errors_);
+        memo = env_.MemoSlot(key);
+        spec = Specialize(*rc.helper, call.args, key);
       }
       return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo, spec);
     }
