@@ -176,6 +176,21 @@ TEST(PackLoaderFast, ReproducesYamlCppOnEveryScalarStyle) {
   ExpectSamePacks(fast, slow);
 }
 
+// Marks of an all-ASCII text are converted without walking the characters
+// (lite_yaml.cc): the same pack with ASCII dashes gives yaml-cpp's positions.
+TEST(PackLoaderFast, ReproducesYamlCppOnAnAsciiPack) {
+  std::string text = kPack;
+  for (size_t at; (at = text.find("\xE2\x80\x94")) != std::string::npos;) text.replace(at, 3, "--");
+  ASSERT_EQ(text.find_first_of("\x80\xE2"), std::string::npos);
+  auto file = SourceFile::FromString("p.yaml", text);
+  std::vector<PackSpec> fast;
+  ASSERT_TRUE(LoadPackSpecsFast(file, &fast));
+  std::vector<Diagnostic> diags;
+  std::vector<PackSpec> slow = LoadPackSpecs(file, &diags);
+  ASSERT_TRUE(diags.empty()) << diags[0].ToString();
+  ExpectSamePacks(fast, slow);
+}
+
 // Whatever the fast path does not take, LoadBuiltinPackSpecs reads with
 // LoadPackSpecs: the same diagnostics, at the same file:line:col.
 TEST(PackLoaderFast, FallsBackToYamlCppWithItsDiagnostics) {
