@@ -538,14 +538,18 @@ NodePtr Planner::PlanCall(const Expr& e) {
   // dyn(...) arguments opt out of static type errors, as in cel-go's checker;
   // so do arguments folded from variables bound to constants (`params.x + 1`
   // fails when evaluated, as it did before folding).
-  bool dyn_arg = false;
-  for (const Expr* a : arg_exprs) {
-    if (a->kind == Expr::Kind::kCall && a->call.function == "dyn" && !a->call.target) dyn_arg = true;
-    std::vector<std::string> inner;
-    if (AnyFreeIdent(*a, &inner, [&](std::string_view root) { return env_.FindVariable(std::string(root)) >= 0; })) {
-      dyn_arg = true;
+  // Needed only to fold (all arguments constant): it walks every argument's subtree.
+  auto dyn_arg = [&] {
+    bool dyn = false;
+    for (const Expr* a : arg_exprs) {
+      if (a->kind == Expr::Kind::kCall && a->call.function == "dyn" && !a->call.target) dyn = true;
+      std::vector<std::string> inner;
+      if (AnyFreeIdent(*a, &inner, [&](std::string_view root) { return env_.FindVariable(std::string(root)) >= 0; })) {
+        dyn = true;
+      }
     }
-  }
+    return dyn;
+  };
   if (fold_ && !all_const && args.size() == 2 && args[1]->ConstantValue()) {
     const Value& c = *args[1]->ConstantValue();
     if ((rc.name == "_==_" || rc.name == "_!=_") && !rc.receiver) {
@@ -577,7 +581,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
     return std::make_unique<ConstKeyNode>(e.offset, std::move(args[1]), c, id, false, rc.fn);
   }
   NodePtr node = std::make_unique<CallNode>(e.offset, rc.fn, std::move(args));
-  return all_const ? Fold(std::move(node), !dyn_arg) : std::move(node);
+  return all_const ? Fold(std::move(node), !dyn_arg()) : std::move(node);
 }
 
 NodePtr Planner::PlanList(const Expr& e) {
