@@ -3,6 +3,7 @@
 #include <yaml.h>
 
 #include <cstring>
+#include <string_view>
 
 namespace aimsgate {
 
@@ -12,7 +13,7 @@ const std::string kEmpty;
 const std::string kPlainTag = "?";
 const std::string kNonPlainTag = "!";
 
-bool IsNullString(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsNullString(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
 // libyaml's marks count characters; yaml-cpp's count bytes.  Converts with the
 // offsets of the lines' starts.
@@ -206,7 +207,7 @@ bool ParseLiteYaml(std::string_view text, LiteTree* out) {
         LiteTree::Node& parent = out->nodes_[open.back()];
         // A map's key: a scalar, and not the merge key yaml-cpp does not merge.
         if (parent.type == YAML::NodeType::Map && parent.children.size() % 2 == 0 &&
-            (node.type != YAML::NodeType::Scalar || (node.plain && node.scalar == "<<"))) {
+            (node.type != YAML::NodeType::Scalar || (node.plain && std::string_view(node.scalar) == "<<"))) {
           ok = false;
         }
         parent.children.push_back(index);

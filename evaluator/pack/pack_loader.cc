@@ -119,7 +119,7 @@ class Reader {
     }
     for (const auto& entry : map) {
       const std::string key = entry.first.Scalar();
-      bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
+      bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return std::string_view(key) == a; });
       if (!ok) {
         std::string list;
         for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
