@@ -204,9 +204,11 @@ ExprPtr Substitute(const Expr& e, const std::vector<std::string>& params, const 
     case Expr::Kind::kCall:
       out->call.target = sub(e.call.target);
       out->call.function = e.call.function;
+      out->call.args.reserve(e.call.args.size());
       for (const auto& a : e.call.args) out->call.args.push_back(sub(a));
       break;
     case Expr::Kind::kList:
+      out->list.elements.reserve(e.list.elements.size());
       for (const auto& a : e.list.elements) out->list.elements.push_back(sub(a));
       out->list.optional_indices = e.list.optional_indices;
       break;
@@ -497,6 +499,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
       }
       const size_t diags_before = diags_->size();
       std::vector<NodePtr> args;
+      args.reserve(call.args.size());
       for (const auto& a : call.args) args.push_back(PlanExpr(*a));
       int memo = -1;
       const SpecializedHelper* spec = nullptr;
@@ -510,6 +513,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
     case ResolvedCall::kBuiltin: break;
   }
   std::vector<const Expr*> arg_exprs;
+  arg_exprs.reserve(call.args.size() + 1);
   if (rc.receiver) arg_exprs.push_back(call.target.get());
   for (const auto& a : call.args) arg_exprs.push_back(a.get());
   // Constant regular expressions are compiled once, here.
@@ -533,6 +537,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
     }
   }
   std::vector<NodePtr> args;
+  args.reserve(arg_exprs.size());
   bool all_const = true;
   for (const Expr* a : arg_exprs) {
     args.push_back(PlanExpr(*a));
@@ -589,6 +594,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
 
 NodePtr Planner::PlanList(const Expr& e) {
   std::vector<NodePtr> elems;
+  elems.reserve(e.list.elements.size());
   std::vector<bool> optional(e.list.elements.size(), false);
   for (int32_t i : e.list.optional_indices) {
     if (i >= 0 && static_cast<size_t>(i) < optional.size()) optional[static_cast<size_t>(i)] = true;

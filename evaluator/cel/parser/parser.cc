@@ -487,6 +487,7 @@ ExprPtr Parser::ParseIdentOrCall(int32_t offset, std::string name) {
 
 bool Parser::ParseArgs(std::vector<ExprPtr>* args) {
   if (Accept(TokenKind::kRParen)) return true;
+  args->reserve(2);  // most calls take one or two: one allocation, not two
   while (!failed_) {
     args->push_back(ParseExpr());
     if (Accept(TokenKind::kComma)) continue;
