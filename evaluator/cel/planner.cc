@@ -492,7 +492,8 @@ NodePtr Planner::PlanCall(const Expr& e) {
       // those of the first time (EnvImpl::CleanArgs).
       if (pure) {
         const SpecializedHelper* known = env_.FindSpecialized(key);
-        if (known && known->body && specialize_depth_ < kMaxSpecializeDepth && env_.CleanArgs(key, report_type_errors_)) {
+        if (known && known->body && specialize_depth_ < kMaxSpecializeDepth &&
+            env_.CleanArgs(key, report_type_errors_)) {
           return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, env_.MemoSlot(key),
                                                   known);
         }

@@ -278,7 +278,9 @@ spec:
   std::vector<Diagnostic> diags;
   EXPECT_EQ(Engine::Load(o, &diags), nullptr);
   size_t reported = 0;
-  for (const auto& d : diags) reported += d.message.find("message: undeclared reference to 'nope'") != std::string::npos;
+  for (const auto& d : diags) {
+    reported += d.message.find("message: undeclared reference to 'nope'") != std::string::npos;
+  }
   EXPECT_EQ(reported, 3u);
 }
 
