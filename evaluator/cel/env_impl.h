@@ -77,6 +77,19 @@ class EnvImpl {
     std::lock_guard<std::mutex> lock(spec_mu);
     return specialized.emplace(key, std::move(s)).first->second.get();
   }
+  // Whether planning the arguments of the helper call `key` added no
+  // diagnostic, in a planner that reports type errors (`reporting`) or not;
+  // one that does reports a superset.  Locked like FindSpecialized.
+  bool CleanArgs(const std::string& key, bool reporting) const {
+    std::lock_guard<std::mutex> lock(spec_mu);
+    auto it = clean_args.find(key);
+    if (it == clean_args.end()) return false;
+    return (it->second & 2) != 0 || (!reporting && (it->second & 1) != 0);
+  }
+  void SetCleanArgs(const std::string& key, bool reporting) const {
+    std::lock_guard<std::mutex> lock(spec_mu);
+    clean_args[key] |= reporting ? 2 : 1;
+  }
   int MemoSlot(const std::string& key) const {
     std::lock_guard<std::mutex> lock(fields_mu);
     return memo_slots.emplace(key, static_cast<int>(memo_slots.size())).first->second;
@@ -93,6 +106,7 @@ class EnvImpl {
   mutable std::unordered_map<std::string, int> memo_slots;
   mutable std::mutex spec_mu;
   mutable std::unordered_map<std::string, std::unique_ptr<SpecializedHelper>> specialized;
+  mutable std::unordered_map<std::string, int> clean_args;  // bit 0: clean unreporting, bit 1: reporting
   // Variables bound to constants (a pack's parameters), folded at plan time,
   // and what keeps the documents they borrow alive.
   std::unordered_map<int, Value> constants;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <functional>
+#include <string_view>
 
 #include "evaluator/cel/builtins.h"
 #include "evaluator/cel/checker.h"
@@ -203,9 +204,11 @@ ExprPtr Substitute(const Expr& e, const std::vector<std::string>& params, const 
     case Expr::Kind::kCall:
       out->call.target = sub(e.call.target);
       out->call.function = e.call.function;
+      out->call.args.reserve(e.call.args.size());
       for (const auto& a : e.call.args) out->call.args.push_back(sub(a));
       break;
     case Expr::Kind::kList:
+      out->list.elements.reserve(e.list.elements.size());
       for (const auto& a : e.list.elements) out->list.elements.push_back(sub(a));
       out->list.optional_indices = e.list.optional_indices;
       break;
@@ -324,7 +327,8 @@ NodePtr Planner::PlanExpr(const Expr& e) {
       return PlanPath(e);
     }
     case Expr::Kind::kCall: {
-      if (e.call.function == "_[_]" && !e.call.target && e.call.args.size() == 2 && IsStringConstant(*e.call.args[1])) {
+      if (e.call.function == std::string_view("_[_]") && !e.call.target && e.call.args.size() == 2 &&
+          IsStringConstant(*e.call.args[1])) {
         return PlanPath(e);
       }
       return PlanCall(e);
@@ -385,7 +389,7 @@ NodePtr Planner::PlanPath(const Expr& e) {
       cur = cur->select.operand.get();
       std::string q;
       if (QualifiedName(*cur, &q) && !IsBound(RootOf(q), env_, scope_)) break;
-    } else if (cur->kind == Expr::Kind::kCall && cur->call.function == "_[_]" && !cur->call.target &&
+    } else if (cur->kind == Expr::Kind::kCall && cur->call.function == std::string_view("_[_]") && !cur->call.target &&
                cur->call.args.size() == 2 && IsStringConstant(*cur->call.args[1])) {
       keys.push_back(cur->call.args[1]->constant.string_value);
       cur = cur->call.args[0].get();
@@ -418,6 +422,7 @@ NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {
 
 NodePtr Planner::PlanCall(const Expr& e) {
   ResolvedCall rc = ResolveCall(e, env_, scope_);
+  const std::string_view name = rc.name;  // compared with literals: sizes first, no strlen
   const auto& call = e.call;
   switch (rc.kind) {
     case ResolvedCall::kUnknownFunction:
@@ -427,19 +432,19 @@ NodePtr Planner::PlanCall(const Expr& e) {
                                                        std::to_string(call.args.size() + (rc.receiver ? 1 : 0)) +
                                                        " arguments");
     case ResolvedCall::kSpecial: {
-      if (rc.name == "cel.bind") {
+      if (name == "cel.bind") {
         NodePtr init = PlanExpr(*call.args[1]);
         int local = scope_.Push(call.args[0]->ident.name);
         NodePtr body = PlanExpr(*call.args[2]);
         scope_.Pop();
         return std::make_unique<BindNode>(e.offset, local, std::move(init), std::move(body));
       }
-      if (rc.name == "or" || rc.name == "orValue") {
+      if (name == "or" || name == "orValue") {
         return std::make_unique<OptionalOrNode>(e.offset, PlanExpr(*call.target), PlanExpr(*call.args[0]),
-                                                rc.name == "orValue");
+                                                name == "orValue");
       }
-      if (rc.name == "_&&_" || rc.name == "_||_") {
-        const bool is_or = rc.name == "_||_";
+      if (name == "_&&_" || name == "_||_") {
+        const bool is_or = name == "_||_";
         NodePtr l = PlanExpr(*call.args[0]);
         NodePtr r = PlanExpr(*call.args[1]);
         const Value* lc = l->ConstantValue();
@@ -449,7 +454,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
         NodePtr node = std::make_unique<AndNode>(e.offset, std::move(l), std::move(r), is_or);
         return constant ? Fold(std::move(node)) : std::move(node);
       }
-      if (rc.name == "_?_:_") {
+      if (name == "_?_:_") {
         NodePtr c = PlanExpr(*call.args[0]);
         NodePtr t = PlanExpr(*call.args[1]);
         NodePtr f = PlanExpr(*call.args[2]);
@@ -463,15 +468,13 @@ NodePtr Planner::PlanCall(const Expr& e) {
       return constant ? Fold(std::move(node)) : std::move(node);
     }
     case ResolvedCall::kHelper: {
-      std::vector<NodePtr> args;
-      for (const auto& a : call.args) args.push_back(PlanExpr(*a));
       // Arguments that read the activation only (no local): one memo slot per
       // distinct call text, shared by every program of the Env.
-      int memo = -1;
-      const SpecializedHelper* spec = nullptr;
+      std::string key;
+      bool pure = false;
       if (fold_) {
-        std::string key = rc.helper->name + "(";
-        bool pure = true;
+        key = rc.helper->name + "(";
+        pure = true;
         for (const auto& a : call.args) {
           std::vector<std::string> inner;
           std::string text, why;
@@ -482,21 +485,40 @@ NodePtr Planner::PlanCall(const Expr& e) {
           key += text;
           key += ", ";
         }
-        if (pure) {
-          key += ")";
-          memo = env_.MemoSlot(key);
-          spec = Specialize(*rc.helper, call.args, key);
+        if (pure) key += ")";
+      }
+      // A call specialized before runs its specialized body, never its
+      // arguments: they are planned only for their diagnostics, which are
+      // those of the first time (EnvImpl::CleanArgs).
+      if (pure) {
+        const SpecializedHelper* known = env_.FindSpecialized(key);
+        if (known && known->body && specialize_depth_ < kMaxSpecializeDepth &&
+            env_.CleanArgs(key, report_type_errors_)) {
+          return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, env_.MemoSlot(key),
+                                                  known);
         }
+      }
+      const size_t diags_before = diags_->size();
+      std::vector<NodePtr> args;
+      args.reserve(call.args.size());
+      for (const auto& a : call.args) args.push_back(PlanExpr(*a));
+      int memo = -1;
+      const SpecializedHelper* spec = nullptr;
+      if (pure) {
+        if (diags_->size() == diags_before) env_.SetCleanArgs(key, report_type_errors_);
+        memo = env_.MemoSlot(key);
+        spec = Specialize(*rc.helper, call.args, key);
       }
       return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo, spec);
     }
     case ResolvedCall::kBuiltin: break;
   }
   std::vector<const Expr*> arg_exprs;
+  arg_exprs.reserve(call.args.size() + 1);
   if (rc.receiver) arg_exprs.push_back(call.target.get());
   for (const auto& a : call.args) arg_exprs.push_back(a.get());
   // Constant regular expressions are compiled once, here.
-  if (rc.name == "matches" && arg_exprs.size() == 2 && IsStringConstant(*arg_exprs[1])) {
+  if (name == "matches" && arg_exprs.size() == 2 && IsStringConstant(*arg_exprs[1])) {
     std::string err;
     auto re = RegexCache::Compile(arg_exprs[1]->constant.string_value, env_.limits.regex_max_mem,
                                   env_.limits.regex_max_program_size, &err);
@@ -507,7 +529,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
     return std::make_unique<RegexMatchNode>(e.offset, PlanExpr(*arg_exprs[0]), std::move(re));
   }
   // Constant patterns of find/findAll are validated now (compiled lazily).
-  if ((rc.name == "find" || rc.name == "findAll") && arg_exprs.size() >= 2 && IsStringConstant(*arg_exprs[1])) {
+  if ((name == "find" || name == "findAll") && arg_exprs.size() >= 2 && IsStringConstant(*arg_exprs[1])) {
     std::string err;
     if (!RegexCache::Compile(arg_exprs[1]->constant.string_value, env_.limits.regex_max_mem,
                              env_.limits.regex_max_program_size, &err)) {
@@ -516,6 +538,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
     }
   }
   std::vector<NodePtr> args;
+  args.reserve(arg_exprs.size());
   bool all_const = true;
   for (const Expr* a : arg_exprs) {
     args.push_back(PlanExpr(*a));
@@ -524,30 +547,34 @@ NodePtr Planner::PlanCall(const Expr& e) {
   // dyn(...) arguments opt out of static type errors, as in cel-go's checker;
   // so do arguments folded from variables bound to constants (`params.x + 1`
   // fails when evaluated, as it did before folding).
-  bool dyn_arg = false;
-  for (const Expr* a : arg_exprs) {
-    if (a->kind == Expr::Kind::kCall && a->call.function == "dyn" && !a->call.target) dyn_arg = true;
-    std::vector<std::string> inner;
-    if (AnyFreeIdent(*a, &inner, [&](std::string_view root) { return env_.FindVariable(std::string(root)) >= 0; })) {
-      dyn_arg = true;
+  // Needed only to fold (all arguments constant): it walks every argument's subtree.
+  auto dyn_arg = [&] {
+    bool dyn = false;
+    for (const Expr* a : arg_exprs) {
+      if (a->kind == Expr::Kind::kCall && a->call.function == std::string_view("dyn") && !a->call.target) dyn = true;
+      std::vector<std::string> inner;
+      if (AnyFreeIdent(*a, &inner, [&](std::string_view root) { return env_.FindVariable(std::string(root)) >= 0; })) {
+        dyn = true;
+      }
     }
-  }
+    return dyn;
+  };
   if (fold_ && !all_const && args.size() == 2 && args[1]->ConstantValue()) {
     const Value& c = *args[1]->ConstantValue();
-    if ((rc.name == "_==_" || rc.name == "_!=_") && !rc.receiver) {
-      return std::make_unique<EqualsConstNode>(e.offset, std::move(args[0]), c, rc.name == "_!=_");
+    if ((name == "_==_" || name == "_!=_") && !rc.receiver) {
+      return std::make_unique<EqualsConstNode>(e.offset, std::move(args[0]), c, name == "_!=_");
     }
-    if (rc.name == "_[_]" && !rc.receiver && c.IsString()) {
+    if (name == "_[_]" && !rc.receiver && c.IsString()) {
       const std::string* id = env_.InternField(std::string(c.StringValue()));
       return std::make_unique<ConstKeyNode>(e.offset, std::move(args[0]), c, id, true, rc.fn);
     }
     // `x in <constant list>`: a set lookup.
-    if (rc.name == "@in" && c.IsList()) {
+    if (name == "@in" && c.IsList()) {
       return std::make_unique<InConstListNode>(e.offset, std::move(args[0]), c, rc.fn);
     }
     // `s.matches(<folded constant>)`, e.g. a pattern read from params: compiled
     // now; an invalid one stays a run-time error, as before folding.
-    if (rc.name == "matches" && c.IsString()) {
+    if (name == "matches" && c.IsString()) {
       std::string err;
       if (auto re = RegexCache::Compile(c.StringValue(), env_.limits.regex_max_mem,
                                         env_.limits.regex_max_program_size, &err)) {
@@ -556,18 +583,19 @@ NodePtr Planner::PlanCall(const Expr& e) {
     }
   }
   // `'key' in m` with a constant key (a folded params.prefix + 'key').
-  if (fold_ && !all_const && args.size() == 2 && rc.name == "@in" && !rc.receiver && args[0]->ConstantValue() &&
+  if (fold_ && !all_const && args.size() == 2 && name == "@in" && !rc.receiver && args[0]->ConstantValue() &&
       args[0]->ConstantValue()->IsString()) {
     const Value c = *args[0]->ConstantValue();
     const std::string* id = env_.InternField(std::string(c.StringValue()));
     return std::make_unique<ConstKeyNode>(e.offset, std::move(args[1]), c, id, false, rc.fn);
   }
   NodePtr node = std::make_unique<CallNode>(e.offset, rc.fn, std::move(args));
-  return all_const ? Fold(std::move(node), !dyn_arg) : std::move(node);
+  return all_const ? Fold(std::move(node), !dyn_arg()) : std::move(node);
 }
 
 NodePtr Planner::PlanList(const Expr& e) {
   std::vector<NodePtr> elems;
+  elems.reserve(e.list.elements.size());
   std::vector<bool> optional(e.list.elements.size(), false);
   for (int32_t i : e.list.optional_indices) {
     if (i >= 0 && static_cast<size_t>(i) < optional.size()) optional[static_cast<size_t>(i)] = true;
@@ -601,7 +629,8 @@ NodePtr Planner::PlanStep(const Expr& step, const std::string& accu_var, int acc
     return x.kind == Expr::Kind::kIdent && x.ident.name == accu_var && scope_.Find(accu_var) == accu;
   };
   auto is_append = [&](const Expr& x) {
-    return x.kind == Expr::Kind::kCall && x.call.function == "_+_" && !x.call.target && x.call.args.size() == 2 &&
+    return x.kind == Expr::Kind::kCall && x.call.function == std::string_view("_+_") && !x.call.target &&
+           x.call.args.size() == 2 &&
            is_accu(*x.call.args[0]) && x.call.args[1]->kind == Expr::Kind::kList;
   };
   auto plan_append = [&](const Expr& x) -> NodePtr {
@@ -621,7 +650,7 @@ NodePtr Planner::PlanStep(const Expr& step, const std::string& accu_var, int acc
                                         std::make_unique<ListNode>(x.offset, std::move(elems), std::move(opt)));
   };
   if (is_append(step)) return plan_append(step);
-  if (step.kind == Expr::Kind::kCall && step.call.function == "_?_:_" && !step.call.target &&
+  if (step.kind == Expr::Kind::kCall && step.call.function == std::string_view("_?_:_") && !step.call.target &&
       step.call.args.size() == 3 && is_append(*step.call.args[1]) && is_accu(*step.call.args[2])) {
     return std::make_unique<ConditionalNode>(step.offset, PlanExpr(*step.call.args[0]),
                                              plan_append(*step.call.args[1]), PlanExpr(*step.call.args[2]));
@@ -641,7 +670,7 @@ NodePtr Planner::PlanQuantifier(const Expr& e, bool all, const Expr& pred) {
   const Value* patterns = range->ConstantValue();
   const Expr* subject = nullptr;
   if (iter2 < 0 && patterns && patterns->IsList() && patterns->ListSize() > 0 && pred.kind == Expr::Kind::kCall &&
-      pred.call.function == "matches") {
+      pred.call.function == std::string_view("matches")) {
     if (pred.call.target && pred.call.args.size() == 1 && IsIdent(*pred.call.args[0], c.iter_var)) {
       subject = pred.call.target.get();
     } else if (!pred.call.target && pred.call.args.size() == 2 && IsIdent(*pred.call.args[1], c.iter_var)) {

@@ -2,6 +2,9 @@
 
 #include <yaml.h>
 
+#include <cstring>
+#include <string_view>
+
 namespace aimsgate {
 
 namespace {
@@ -10,21 +13,33 @@ const std::string kEmpty;
 const std::string kPlainTag = "?";
 const std::string kNonPlainTag = "!";
 
-bool IsNullString(const std::string& s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
+bool IsNullString(std::string_view s) { return s.empty() || s == "~" || s == "null" || s == "Null" || s == "NULL"; }
 
 // libyaml's marks count characters; yaml-cpp's count bytes.  Converts with the
 // offsets of the lines' starts.
 class Marks {
  public:
-  explicit Marks(std::string_view text) : text_(text) {
+  // `ascii`: every byte of `text` is below 0x80, so characters are bytes.
+  Marks(std::string_view text, bool ascii) : text_(text), ascii_(ascii) {
+    starts_.reserve(text.size() / 32 + 1);
     starts_.push_back(0);
-    for (size_t i = 0; i < text.size(); ++i) {
-      if (text[i] == '\n') starts_.push_back(i + 1);
+    for (const char* p = text.data(), *end = p + text.size();
+         (p = static_cast<const char*>(std::memchr(p, '\n', static_cast<size_t>(end - p)))) != nullptr; ++p) {
+      starts_.push_back(static_cast<size_t>(p - text.data()) + 1);
     }
   }
   bool Convert(const yaml_mark_t& m, YAML::Mark* out) const {
     if (m.line >= starts_.size()) return false;
     size_t pos = starts_[m.line];
+    if (ascii_) {
+      // As the loop below would: at most the end of the text.
+      if (m.column > text_.size() - pos) return false;
+      pos += m.column;
+      out->pos = static_cast<int>(pos);
+      out->line = static_cast<int>(m.line);
+      out->column = static_cast<int>(m.column);
+      return true;
+    }
     for (size_t c = 0; c < m.column; ++c) {
       if (pos >= text_.size()) return false;
       ++pos;
@@ -38,15 +53,20 @@ class Marks {
 
  private:
   std::string_view text_;
+  bool ascii_;
   std::vector<size_t> starts_;
 };
 
 // Line breaks other than '\n' (libyaml also breaks on \r, U+0085, U+2028 and
 // U+2029) and a byte-order mark would make the two parsers' marks differ.
-bool OnlyNewlineBreaks(std::string_view text) {
+// *ascii: no byte of `text` is 0x80 or above.
+bool OnlyNewlineBreaks(std::string_view text, bool* ascii) {
+  *ascii = true;
   if (text.size() >= 3 && text.substr(0, 3) == "\xEF\xBB\xBF") return false;
   for (size_t i = 0; i < text.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80 && c != '\r') continue;
+    if (c >= 0x80) *ascii = false;
     if (c == '\r') return false;
     if (c == 0xC2 && i + 1 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x85) return false;
     if (c == 0xE2 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
@@ -122,8 +142,10 @@ std::vector<LiteNode> LiteTree::documents() const {
 bool ParseLiteYaml(std::string_view text, LiteTree* out) {
   out->nodes_.clear();
   out->documents_.clear();
-  if (!OnlyNewlineBreaks(text)) return false;
-  const Marks marks(text);
+  bool ascii = true;
+  if (!OnlyNewlineBreaks(text, &ascii)) return false;
+  const Marks marks(text, ascii);
+  out->nodes_.reserve(text.size() / 16);
   yaml_parser_t parser;
   if (!yaml_parser_initialize(&parser)) return false;
   yaml_parser_set_input_string(&parser, reinterpret_cast<const unsigned char*>(text.data()), text.size());
@@ -185,7 +207,7 @@ bool ParseLiteYaml(std::string_view text, LiteTree* out) {
         LiteTree::Node& parent = out->nodes_[open.back()];
         // A map's key: a scalar, and not the merge key yaml-cpp does not merge.
         if (parent.type == YAML::NodeType::Map && parent.children.size() % 2 == 0 &&
-            (node.type != YAML::NodeType::Scalar || (node.plain && node.scalar == "<<"))) {
+            (node.type != YAML::NodeType::Scalar || (node.plain && std::string_view(node.scalar) == "<<"))) {
           ok = false;
         }
         parent.children.push_back(index);

@@ -119,7 +119,7 @@ class Reader {
     }
     for (const auto& entry : map) {
       const std::string key = entry.first.Scalar();
-      bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return key == a; });
+      bool ok = std::any_of(allowed.begin(), allowed.end(), [&](const char* a) { return std::string_view(key) == a; });
       if (!ok) {
         std::string list;
         for (const char* a : allowed) list += std::string(list.empty() ? "" : ", ") + a;
@@ -361,7 +361,9 @@ void LoadRule(Reader<Node>& r, const Node& node, RuleSpec* rule) {
       r.Error(params, "parameters must be a mapping");
     } else {
       rule->parameters = std::make_shared<rapidjson::Document>();
-      rule->parameters->CopyFrom(yaml_json::ToJson<Node>(params, rule->parameters->GetAllocator(), 0), rule->parameters->GetAllocator());
+      // Built in the document's own allocator: taken as it is, not copied again.
+      rapidjson::Value v = yaml_json::ToJson<Node>(params, rule->parameters->GetAllocator(), 0);
+      static_cast<rapidjson::Value&>(*rule->parameters).Swap(v);
     }
   }
   if (!node["assert"]) {
@@ -421,7 +423,10 @@ void LoadPack(Reader<Node>& r, const Node& doc, const std::shared_ptr<const Sour
   pack->parameters->SetObject();
   if (Node params = spec["parameters"]) {
     if (!params.IsMap()) r.Error(params, "parameters must be a mapping");
-    else pack->parameters->CopyFrom(yaml_json::ToJson<Node>(params, pack->parameters->GetAllocator(), 0), pack->parameters->GetAllocator());
+    else {
+      rapidjson::Value v = yaml_json::ToJson<Node>(params, pack->parameters->GetAllocator(), 0);
+      static_cast<rapidjson::Value&>(*pack->parameters).Swap(v);
+    }
   }
   if (Node fns = spec["functions"]) {
     if (!fns.IsSequence()) {
@@ -452,8 +457,8 @@ void LoadPack(Reader<Node>& r, const Node& doc, const std::shared_ptr<const Sour
   }
   // The digest covers the pack as data, so formatting and comments do not change it.
   rapidjson::Document canonical;
-  canonical.CopyFrom(yaml_json::ToJson<Node>(doc, canonical.GetAllocator(), 0), canonical.GetAllocator());
-  pack->digest = "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(canonical));
+  const rapidjson::Value data = yaml_json::ToJson<Node>(doc, canonical.GetAllocator(), 0);
+  pack->digest = "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(data));
 }
 
 }  // namespace

@@ -110,6 +110,30 @@ TEST_F(FoldTest, HelpersSpecializedForTheirArguments) {
   EXPECT_EQ(Same("label(x, 'own' + 'er')").StringValue(), "team-a");
 }
 
+// A helper call seen before reuses its specialization without planning its
+// arguments again (planner.cc): its value, and the compile errors of its
+// arguments, are those of the first time, in every later program.
+TEST_F(FoldTest, RepeatedHelperCallsKeepTheirValuesAndErrors) {
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(Same("label(x, 'owner')").StringValue(), "team-a");
+    EXPECT_EQ(Same("twice(x, 'owner') + label(x, 'owner')").StringValue(), "team-a/team-ateam-a");
+  }
+  for (Side* s : {&folded_, &plain_}) {
+    std::vector<Diagnostic> diags;
+    ASSERT_TRUE(s->env->DeclareFunction("ignores", {"o"}, "1", &diags));
+    for (int i = 0; i < 2; ++i) {
+      // The argument is never evaluated, but its invalid pattern is a compile error each time.
+      CompileResult r = s->env->Compile("ignores('a'.matches('('))");
+      ASSERT_FALSE(r.ok());
+      EXPECT_NE(r.diagnostics.at(0).message.find("invalid regular expression"), std::string::npos);
+      // A type error on constants only is reported by a checked compile...
+      r = s->env->Compile("ignores(1 + 'a')");
+      EXPECT_FALSE(r.ok());
+      EXPECT_TRUE(s->env->Compile("ignores(1)").ok());
+    }
+  }
+}
+
 TEST_F(FoldTest, InOverConstantLists) {
   EXPECT_TRUE(Same("x.name in p.list").BoolValue());
   EXPECT_FALSE(Same("'z' in p.list").BoolValue());

@@ -236,6 +236,54 @@ spec:
   EXPECT_EQ(b["w/own-params"]->result, Outcome::kPass);
 }
 
+// Message parts of the same text share one program across rules
+// (compiled_pack.cc); each rule still renders its own message, a rule with its
+// own parameters reads them, and a part that does not compile is an error at
+// every rule that writes it.
+TEST_F(EngineTest, RulesSharingMessagePartsRenderTheirOwnMessages) {
+  const std::string pack = R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata: {name: m, version: 0.1.0}
+spec:
+  parameters: {label: pack}
+  rules:
+  - id: one
+    match: {kinds: ["v1/ConfigMap"]}
+    assert: "false"
+    message: "one: {{object.metadata.name}} ({{params.label}})"
+  - id: two
+    match: {kinds: ["v1/ConfigMap"]}
+    assert: "false"
+    message: "two: {{object.metadata.name}} ({{params.label}})"
+  - id: own
+    parameters: {label: rule}
+    match: {kinds: ["v1/ConfigMap"]}
+    assert: "false"
+    message: "own: {{object.metadata.name}} ({{params.label}})"
+)Y";
+  auto engine = LoadText("messages.yaml", pack);
+  ASSERT_NE(engine, nullptr);
+  auto a = ByRule(Eval(*engine, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-a"}})"));
+  EXPECT_EQ(a["m/one"]->message, "one: cm-a (pack)");
+  EXPECT_EQ(a["m/two"]->message, "two: cm-a (pack)");
+  EXPECT_EQ(a["m/own"]->message, "own: cm-a (rule)");
+  auto b = ByRule(Eval(*engine, R"({"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"cm-b"}})"));
+  EXPECT_EQ(b["m/one"]->message, "one: cm-b (pack)");
+  EXPECT_EQ(b["m/two"]->message, "two: cm-b (pack)");
+
+  std::string broken = pack;
+  for (size_t at; (at = broken.find("{{params.label}}")) != std::string::npos;) broken.replace(at, 16, "{{nope(1)}}");
+  EngineOptions o;
+  o.rule_paths = {dir_.Write("broken.yaml", broken)};
+  std::vector<Diagnostic> diags;
+  EXPECT_EQ(Engine::Load(o, &diags), nullptr);
+  size_t reported = 0;
+  for (const auto& d : diags) {
+    reported += d.message.find("message: undeclared reference to 'nope'") != std::string::npos;
+  }
+  EXPECT_EQ(reported, 3u);
+}
+
 TEST_F(EngineTest, ParameterOverrides) {
   EngineOptions o;
   o.param_overrides = {"minReplicas=5", "t.prefix=other.io/"};

@@ -176,6 +176,63 @@ TEST(PackLoaderFast, ReproducesYamlCppOnEveryScalarStyle) {
   ExpectSamePacks(fast, slow);
 }
 
+// Marks of an all-ASCII text are converted without walking the characters
+// (lite_yaml.cc): the same pack with ASCII dashes gives yaml-cpp's positions.
+TEST(PackLoaderFast, ReproducesYamlCppOnAnAsciiPack) {
+  std::string text = kPack;
+  for (size_t at; (at = text.find("\xE2\x80\x94")) != std::string::npos;) text.replace(at, 3, "--");
+  ASSERT_EQ(text.find_first_of("\x80\xE2"), std::string::npos);
+  auto file = SourceFile::FromString("p.yaml", text);
+  std::vector<PackSpec> fast;
+  ASSERT_TRUE(LoadPackSpecsFast(file, &fast));
+  std::vector<Diagnostic> diags;
+  std::vector<PackSpec> slow = LoadPackSpecs(file, &diags);
+  ASSERT_TRUE(diags.empty()) << diags[0].ToString();
+  ExpectSamePacks(fast, slow);
+}
+
+// The fast path writes the digest's canonical JSON straight from the libyaml
+// tree (pack_loader.cc): every kind of scalar, key order and nesting must hash
+// as the JSON document yaml-cpp's path builds does.
+TEST(PackLoaderFast, DigestsEveryScalarKindAsWithYamlCpp) {
+  constexpr char kScalars[] = R"Y(apiVersion: aimsgate.io/v1alpha1
+kind: RulePack
+metadata:
+  name: s
+  version: "1.0"
+  description: "tab\there, quote \" and \\ \u00e9 \u0001"
+  annotations: {nan: .nan, NaN: .NaN}  # in the digest only: NaN parameters would never compare equal
+spec:
+  parameters:
+    zeta: 1
+    Alpha: [0.5, -3, 18446744073709551615, -9223372036854775808, 1e3, 2.50, .inf, -.Inf, 0x1F, 0o17, 017]
+    alpha: {b: yes, a: No, c: on, d: OFF, e: ~, f: null, g: "", h: 'single', i: "007"}
+    "": empty key
+    beta:
+      - - [deep, {z: 1, y: [2, {x: 3}]}]
+      - |
+        block
+        text
+      - >-
+        folded
+        text
+    long: 123456789012345678901234567890
+  rules:
+  - id: r
+    assert: "true"
+)Y";
+  auto file = SourceFile::FromString("s.yaml", kScalars);
+  std::vector<PackSpec> fast;
+  ASSERT_TRUE(LoadPackSpecsFast(file, &fast));
+  std::vector<Diagnostic> diags;
+  std::vector<PackSpec> slow = LoadPackSpecs(file, &diags);
+  ASSERT_TRUE(diags.empty()) << diags[0].ToString();
+  ASSERT_EQ(fast.size(), 1u);
+  ASSERT_EQ(slow.size(), 1u);
+  EXPECT_EQ(fast[0].digest, slow[0].digest);
+  ExpectSamePacks(fast, slow);
+}
+
 // Whatever the fast path does not take, LoadBuiltinPackSpecs reads with
 // LoadPackSpecs: the same diagnostics, at the same file:line:col.
 TEST(PackLoaderFast, FallsBackToYamlCppWithItsDiagnostics) {

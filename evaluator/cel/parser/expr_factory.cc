@@ -1,7 +1,100 @@
 #include "evaluator/cel/parser/expr_factory.h"
 
 #include <algorithm>
+#include <mutex>
+#include <new>
 #include <utility>
+
+#if defined(__SANITIZE_ADDRESS__)
+#define AIMSGATE_EXPR_POOL 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define AIMSGATE_EXPR_POOL 0
+#endif
+#endif
+#ifndef AIMSGATE_EXPR_POOL
+#define AIMSGATE_EXPR_POOL 1
+#endif
+
+namespace aimsgate::cel {
+
+#if AIMSGATE_EXPR_POOL
+namespace {
+
+// Free Expr blocks, linked through their first bytes.
+struct FreeBlock {
+  FreeBlock* next;
+};
+
+// Blocks left by threads that exited, for the others to take.
+std::mutex& SharedMutex() {
+  static std::mutex mu;
+  return mu;
+}
+FreeBlock*& SharedList() {
+  static FreeBlock* list = nullptr;
+  return list;
+}
+
+struct ThreadPool {
+  FreeBlock* list = nullptr;
+  ~ThreadPool() {
+    if (list == nullptr) return;
+    FreeBlock* last = list;
+    while (last->next != nullptr) last = last->next;
+    std::lock_guard<std::mutex> lock(SharedMutex());
+    last->next = SharedList();
+    SharedList() = list;
+    list = nullptr;
+  }
+};
+
+thread_local ThreadPool pool;
+
+constexpr size_t kBlock = (sizeof(Expr) + alignof(Expr) - 1) / alignof(Expr) * alignof(Expr);
+constexpr size_t kChunk = 64;  // blocks per allocation from the system
+
+void Refill() {
+  {
+    std::lock_guard<std::mutex> lock(SharedMutex());
+    if (SharedList() != nullptr) {
+      pool.list = SharedList();
+      SharedList() = nullptr;
+      return;
+    }
+  }
+  // Never freed: the blocks stay in the pools.
+  char* chunk = static_cast<char*>(::operator new(kBlock * kChunk, std::align_val_t(alignof(Expr))));
+  for (size_t i = kChunk; i-- > 0;) {
+    auto* b = reinterpret_cast<FreeBlock*>(chunk + i * kBlock);
+    b->next = pool.list;
+    pool.list = b;
+  }
+}
+
+}  // namespace
+
+void* Expr::operator new(std::size_t size) {
+  if (size != sizeof(Expr)) return ::operator new(size);
+  if (pool.list == nullptr) Refill();
+  FreeBlock* b = pool.list;
+  pool.list = b->next;
+  return b;
+}
+
+void Expr::operator delete(void* p, std::size_t size) noexcept {
+  if (p == nullptr) return;
+  if (size != sizeof(Expr)) return ::operator delete(p);
+  auto* b = static_cast<FreeBlock*>(p);
+  b->next = pool.list;
+  pool.list = b;
+}
+#else
+void* Expr::operator new(std::size_t size) { return ::operator new(size); }
+void Expr::operator delete(void* p, std::size_t) noexcept { ::operator delete(p); }
+#endif
+
+}  // namespace aimsgate::cel
 
 namespace aimsgate::cel::parser {
 

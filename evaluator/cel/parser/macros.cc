@@ -1,5 +1,6 @@
 #include "evaluator/cel/parser/macros.h"
 
+#include <string_view>
 #include <utility>
 
 namespace aimsgate::cel::parser {
@@ -23,7 +24,7 @@ enum class Shape {
 };
 
 struct MacroDef {
-  const char* name;
+  std::string_view name;  // compared with every receiver call's name: sizes first
   size_t min_args;
   size_t max_args;
   Shape shape;

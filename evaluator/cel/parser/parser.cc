@@ -1,6 +1,7 @@
 #include "evaluator/cel/parser/parser.h"
 
 #include <algorithm>
+#include <string_view>
 #include <utility>
 
 #include "evaluator/cel/parser/macros.h"
@@ -14,7 +15,7 @@ constexpr char kExprStart[] =
     "{'[', '{', '(', '.', '-', '!', 'true', 'false', 'null', NUM_FLOAT, NUM_INT, NUM_UINT, "
     "STRING, BYTES, IDENTIFIER}";
 
-constexpr const char* kReservedWords[] = {
+constexpr std::string_view kReservedWords[] = {
     "as",      "break",  "const",   "continue",  "else",   "for", "function",
     "if",      "import", "let",     "loop",      "package", "namespace",
     "return",  "var",    "void",    "while",
@@ -36,8 +37,8 @@ class DepthGuard {
 
 }  // namespace
 
-bool IsReservedWord(const std::string& word) {
-  for (const char* r : kReservedWords) {
+bool IsReservedWord(std::string_view word) {
+  for (std::string_view r : kReservedWords) {
     if (word == r) return true;
   }
   return false;
@@ -471,8 +472,8 @@ ExprPtr Parser::ParseNumber(bool negative, int32_t offset) {
 
 // cur_ is the identifier token (`name` may carry a leading dot).
 ExprPtr Parser::ParseIdentOrCall(int32_t offset, std::string name) {
-  const std::string& bare = name[0] == '.' ? name.substr(1) : name;
-  if (IsReservedWord(bare)) Report(cur_.offset, "reserved identifier: " + bare);
+  const std::string_view bare = name[0] == '.' ? std::string_view(name).substr(1) : std::string_view(name);
+  if (IsReservedWord(bare)) Report(cur_.offset, "reserved identifier: " + std::string(bare));
   Advance();
   if (cur_.kind != TokenKind::kLParen) return factory_.NewIdent(offset, std::move(name));
   const int32_t paren = cur_.offset;
@@ -486,6 +487,7 @@ ExprPtr Parser::ParseIdentOrCall(int32_t offset, std::string name) {
 
 bool Parser::ParseArgs(std::vector<ExprPtr>* args) {
   if (Accept(TokenKind::kRParen)) return true;
+  args->reserve(2);  // most calls take one or two: one allocation, not two
   while (!failed_) {
     args->push_back(ParseExpr());
     if (Accept(TokenKind::kComma)) continue;
