@@ -12,7 +12,6 @@
 // parsing and may be shared between threads.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -92,14 +91,6 @@ struct ComprehensionExpr {
 };
 
 struct Expr {
-  // Nodes come from a per-thread free list of Expr-sized blocks
-  // (expr_factory.cc), not from malloc: a node is ~500 bytes, too large for
-  // malloc's fast bins, and compiling a pack makes and frees ~10,000 of them
-  // (parsing, helper specialization).  Blocks are reused, never returned to
-  // the system; a thread's list goes back to a shared one when it exits.
-  static void* operator new(std::size_t size);
-  static void operator delete(void* p, std::size_t size) noexcept;
-
   enum class Kind { kConstant, kIdent, kSelect, kCall, kList, kMap, kStruct, kComprehension };
   Kind kind = Kind::kConstant;
   int64_t id = 0;      // unique within one parse
