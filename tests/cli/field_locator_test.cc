@@ -157,15 +157,18 @@ int Expected(const std::vector<std::string>& paths, const manifest::Resource& re
   return res.FieldLine(best->at);
 }
 
-std::shared_ptr<const Engine> PackEngine(const TempDir& t) {
-  t.Write("pack/loc.yaml", kPack);
+// An engine of the one pack `text`, written to `dir`/pack.yaml under `t`.
+std::shared_ptr<const Engine> EngineOfPack(const TempDir& t, const std::string& dir, const std::string& text) {
+  t.Write(dir + "/pack.yaml", text);
   EngineOptions o;
-  o.rule_paths = {t / "pack"};
+  o.rule_paths = {t / dir};
   std::vector<Diagnostic> diags;
   auto engine = Engine::Load(o, &diags);
   for (const auto& d : diags) ADD_FAILURE() << d.message;
   return engine;
 }
+
+std::shared_ptr<const Engine> PackEngine(const TempDir& t) { return EngineOfPack(t, "pack", kPack); }
 
 TEST(FieldLocator, RecordsListAndMapPaths) {
   TempDir t;
@@ -248,13 +251,7 @@ spec:
     pack += "  - id: " + id + "\n    title: t\n    severity: low\n    action: audit\n" +
             "    match: {kinds: [\"v1/Pod\"]}\n    assert: \"" + assert_expr + "\"\n    message: m\n";
   }
-  t.Write("memo/memo.yaml", pack);
-  EngineOptions o;
-  o.rule_paths = {t / "memo"};
-  std::vector<Diagnostic> diags;
-  auto engine = Engine::Load(o, &diags);
-  for (const auto& d : diags) ADD_FAILURE() << d.message;
-  return engine;
+  return EngineOfPack(t, "memo", pack);
 }
 
 TEST(FieldLocator, HelpersMetAgainRecordTheSamePathsInTheSameOrder) {
