@@ -60,18 +60,24 @@ Value Matches(const Value* a, size_t n, EvalContext& ctx) {
 
 Value LowerAscii(const Value* a, size_t n, EvalContext&) {
   REQUIRE(a[0].IsString(), "lowerAscii");
-  std::string s(a[0].StringValue());
+  std::string_view in = a[0].StringValue();
+  const auto upper = [](char c) { return c >= 'A' && c <= 'Z'; };
+  if (std::none_of(in.begin(), in.end(), upper)) return a[0];  // already lower case: no copy
+  std::string s(in);
   for (char& c : s) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    if (upper(c)) c = static_cast<char>(c - 'A' + 'a');
   }
   return Value::String(std::move(s));
 }
 
 Value UpperAscii(const Value* a, size_t n, EvalContext&) {
   REQUIRE(a[0].IsString(), "upperAscii");
-  std::string s(a[0].StringValue());
+  std::string_view in = a[0].StringValue();
+  const auto lower = [](char c) { return c >= 'a' && c <= 'z'; };
+  if (std::none_of(in.begin(), in.end(), lower)) return a[0];  // already upper case: no copy
+  std::string s(in);
   for (char& c : s) {
-    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    if (lower(c)) c = static_cast<char>(c - 'a' + 'A');
   }
   return Value::String(std::move(s));
 }
@@ -83,13 +89,13 @@ Value Split(const Value* a, size_t n, EvalContext& ctx) {
   if (!ScanCost(ctx, s.size())) return ctx.budget_error;
   std::vector<Value> out;
   if (limit == 0) return Value::List({});
-  if (limit == 1) return Value::List({Value::String(std::string(s))});
+  if (limit == 1) return Value::List({a[0]});
   if (sep.empty()) {
     auto cps = Utf8Decode(s);
     size_t pos = 0;
     for (size_t i = 0; i < cps.size(); ++i) {
       if (limit > 0 && static_cast<int64_t>(out.size()) == limit - 1) {
-        out.push_back(Value::String(std::string(s.substr(pos))));
+        out.push_back(a[0].Substring(s.substr(pos)));
         pos = s.size();
         break;
       }
@@ -100,18 +106,24 @@ Value Split(const Value* a, size_t n, EvalContext& ctx) {
     }
     return Value::List(std::move(out));
   }
+  size_t pieces = 1;  // sized once: the pieces cost no copy, only their list
+  for (size_t f = s.find(sep); f != std::string_view::npos && (limit < 0 || static_cast<int64_t>(pieces) < limit);
+       f = s.find(sep, f + sep.size())) {
+    ++pieces;
+  }
+  out.reserve(std::min<size_t>(pieces, static_cast<size_t>(std::max<int64_t>(ctx.limits->max_list_size, 0)) + 1));
   size_t pos = 0;
   while (true) {
     if (limit > 0 && static_cast<int64_t>(out.size()) == limit - 1) {
-      out.push_back(Value::String(std::string(s.substr(pos))));
+      out.push_back(a[0].Substring(s.substr(pos)));
       break;
     }
     size_t f = s.find(sep, pos);
     if (f == std::string_view::npos) {
-      out.push_back(Value::String(std::string(s.substr(pos))));
+      out.push_back(a[0].Substring(s.substr(pos)));
       break;
     }
-    out.push_back(Value::String(std::string(s.substr(pos, f - pos))));
+    out.push_back(a[0].Substring(s.substr(pos, f - pos)));
     pos = f + sep.size();
     if (static_cast<int64_t>(out.size()) > ctx.limits->max_list_size) {
       return ctx.Exhaust("list size limit exceeded in split");
@@ -123,6 +135,17 @@ Value Split(const Value* a, size_t n, EvalContext& ctx) {
 Value Join(const Value* a, size_t n, EvalContext& ctx) {
   REQUIRE(a[0].IsList() && (n == 1 || a[1].IsString()), "join");
   std::string_view sep = n == 2 ? a[1].StringValue() : std::string_view();
+  const size_t count = a[0].ListSize();
+  if (count <= 1) {  // nothing to join: the element itself (or ''), without a copy
+    if (count == 0) return Value::StringView("");
+    Value e = a[0].ListAt(0);
+    if (!e.IsString()) return Value::Error("join: list element is " + std::string(e.TypeNameOf()) + ", not string");
+    if (static_cast<int64_t>(e.StringValue().size()) > ctx.limits->max_string_bytes) {
+      return ctx.Exhaust("string size limit exceeded in join");
+    }
+    if (!ScanCost(ctx, e.StringValue().size())) return ctx.budget_error;
+    return e;
+  }
   std::string out;
   for (size_t i = 0; i < a[0].ListSize(); ++i) {
     Value e = a[0].ListAt(i);

@@ -1,5 +1,7 @@
 #include "evaluator/cel/nodes.h"
 
+#include <algorithm>
+
 #include "evaluator/cel/builtins.h"
 
 namespace aimsgate::cel::internal {
@@ -392,6 +394,11 @@ Value ComprehensionNode::DoEval(EvalContext& ctx) const {
   }
   const size_t n = is_list ? range.ListSize() : range.MapSize();
   Value init = p_.init->Eval(ctx);
+  if (builds_list_ && n > 0 && !init.IsError()) {
+    std::vector<Value> room;
+    room.reserve(std::min(n, kMaxReserved));
+    init = Value::List(std::move(room));
+  }
   ctx.Local(p_.accu) = std::move(init);
   for (size_t i = 0; i < n; ++i) {
     if (ctx.exhausted) return ctx.budget_error;

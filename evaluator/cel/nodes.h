@@ -316,6 +316,8 @@ class ComprehensionNode : public Node {
   ComprehensionNode(int32_t offset, Parts p) : Node(offset), p_(std::move(p)) {
     const Value* c = p_.cond->ConstantValue();
     cond_always_true_ = c != nullptr && c->IsBool() && c->BoolValue();
+    const Value* i = p_.init->ConstantValue();
+    builds_list_ = cond_always_true_ && i != nullptr && i->IsList() && i->ListSize() == 0;
   }
 
  protected:
@@ -324,6 +326,11 @@ class ComprehensionNode : public Node {
  private:
   Parts p_;
   bool cond_always_true_ = false;  // map() and filter(): the condition is the constant true
+  // map() and filter(): the accumulator starts as [] and grows by one element a step,
+  // so it starts as a list of its own with room for the range (no regrowth, and
+  // the first step appends in place instead of copying the shared constant).
+  bool builds_list_ = false;
+  static constexpr size_t kMaxReserved = 1024;
 };
 
 // cel.bind(name, init, body).

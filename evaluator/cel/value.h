@@ -103,6 +103,13 @@ class Value {
   static Value Bytes(std::string s);
   // Borrowed: `s` must outlive the Value and everything derived from it.
   static Value StringView(std::string_view s);
+  // A string of `part`, which lies within this string's bytes: shares their
+  // storage (or borrows them, as this value does) instead of copying them.
+  Value Substring(std::string_view part) const {
+    Value v = *this;
+    v.sv_ = part;
+    return v;
+  }
   static Value Error(std::string message);
   static Value Json(const rapidjson::Value& v);  // inline below: bound per object, read per node
   static Value List(std::vector<Value> items);
