@@ -276,13 +276,15 @@ class Indexer {
   }
 
  private:
+  // Without record_field_lines keep what resources need, as FinishDocument does:
+  // the root, its members and theirs. Deeper nodes are not swept to at all (the
+  // sweep only goes forward, so the next position asked for is as right).
+  bool Recorded(int depth) const { return all_ || depth <= 2; }
   void Record(const Value* v, Position p, int depth) {
-    // Without record_field_lines keep what resources need, as FinishDocument does:
-    // the root, its members and theirs.
-    if (all_ || depth <= 2) positions_->emplace_back(v, p);
+    if (Recorded(depth)) positions_->emplace_back(v, p);
   }
-
-  Position Next() { return sweep_->At(offsets_[next_++]); }
+  // The position of the node at offsets_[next_], when it is recorded.
+  Position PositionAt(int depth) { return Recorded(depth) ? sweep_->At(offsets_[next_]) : Position{}; }
 
   // `p`: the position of `v`. `elements`: where the positions of v's elements go
   // when it is an array (the top-level `items`).
@@ -293,15 +295,17 @@ class Indexer {
       if (HasDuplicateName(v, &names_, &scratch_)) return false;
       for (const auto& m : v.GetObject()) {
         if (next_ + 1 >= offsets_.size()) return false;
-        Record(&m.name, Next(), depth + 1);
+        Record(&m.name, PositionAt(depth + 1), depth + 1);
+        ++next_;
         const bool items = depth == 0 && m.value.IsArray() && m.name.GetStringLength() == 5 &&
                            std::memcmp(m.name.GetString(), "items", 5) == 0;
-        if (!Visit(m.value, sweep_->At(offsets_[next_]), depth + 1, items ? items_ : nullptr)) return false;
+        if (!Visit(m.value, PositionAt(depth + 1), depth + 1, items ? items_ : nullptr)) return false;
       }
     } else if (v.IsArray()) {
       for (const Value& x : v.GetArray()) {
         if (next_ >= offsets_.size()) return false;
-        const Position xp = sweep_->At(offsets_[next_]);
+        // The top-level `items` are at depth 1, so their elements' positions are recorded.
+        const Position xp = PositionAt(depth + 1);
         if (elements != nullptr) elements->push_back(xp);
         if (!Visit(x, xp, depth + 1, nullptr)) return false;
       }
