@@ -125,9 +125,11 @@ Value Split(const Value* a, size_t n, EvalContext& ctx) {
     }
     out.push_back(a[0].Substring(s.substr(pos, f - pos)));
     pos = f + sep.size();
-    if (static_cast<int64_t>(out.size()) > ctx.limits->max_list_size) {
-      return ctx.Exhaust("list size limit exceeded in split");
-    }
+    if (static_cast<int64_t>(out.size()) > ctx.limits->max_list_size) break;
+  }
+  // The last piece counts too: max_list_size pieces are allowed, one more is not.
+  if (static_cast<int64_t>(out.size()) > ctx.limits->max_list_size) {
+    return ctx.Exhaust("list size limit exceeded in split");
   }
   return Value::List(std::move(out));
 }

@@ -69,6 +69,11 @@ TEST(BudgetTest, ListSizeLimit) {
   ASSERT_TRUE(r.ok());
   Activation act(env);
   EXPECT_TRUE(ErrorContains(r.program->Evaluate(act, nullptr), "list size limit exceeded"));
+  // split() holds to it to the last piece: 100 pieces are allowed, 101 are not.
+  const std::string commas99(99, ',');
+  EXPECT_EQ(testing::Eval("size('" + commas99 + "'.split(','))", limits).DebugString(), "100");
+  Value over = testing::Eval("size('" + commas99 + ",'.split(','))", limits);
+  EXPECT_TRUE(ErrorContains(over, "list size limit exceeded")) << over.DebugString();
 }
 
 TEST(BudgetTest, RegexProgramSizeCap) {
