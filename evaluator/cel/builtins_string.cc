@@ -111,7 +111,10 @@ Value Split(const Value* a, size_t n, EvalContext& ctx) {
        f = s.find(sep, f + sep.size())) {
     ++pieces;
   }
-  out.reserve(std::min<size_t>(pieces, static_cast<size_t>(std::max<int64_t>(ctx.limits->max_list_size, 0)) + 1));
+  if (static_cast<int64_t>(pieces) > ctx.limits->max_list_size) {  // over before building any of it
+    return ctx.Exhaust("list size limit exceeded in split");
+  }
+  out.reserve(pieces);
   size_t pos = 0;
   while (true) {
     if (limit > 0 && static_cast<int64_t>(out.size()) == limit - 1) {
@@ -125,11 +128,6 @@ Value Split(const Value* a, size_t n, EvalContext& ctx) {
     }
     out.push_back(a[0].Substring(s.substr(pos, f - pos)));
     pos = f + sep.size();
-    if (static_cast<int64_t>(out.size()) > ctx.limits->max_list_size) break;
-  }
-  // The last piece counts too: max_list_size pieces are allowed, one more is not.
-  if (static_cast<int64_t>(out.size()) > ctx.limits->max_list_size) {
-    return ctx.Exhaust("list size limit exceeded in split");
   }
   return Value::List(std::move(out));
 }
