@@ -9,7 +9,10 @@
 // (json_loader.cc), whose output is the reference: this path only ever returns
 // what that reader would (tests/manifest/json_fast_test.cc compares them).
 #include <algorithm>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -120,6 +123,27 @@ class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::interna
   static void SetArray(Value* v, Value* elements, SizeType n, MemoryPoolAllocator<>& pool) {
     v->SetArrayRaw(elements, n, pool);
   }
+#if defined(__SSE2__) && RAPIDJSON_48BITPOINTER_OPTIMIZATION && RAPIDJSON_ENDIAN == RAPIDJSON_LITTLEENDIAN
+  static constexpr SizeType kShortMax = Value::ShortString::MaxSize;
+  // *v (a null value) into the string of the n <= kShortMax bytes at s, held
+  // inline, byte for byte as GenericValue(s, n, allocator) makes it, without its
+  // memcpy call: the bytes, zeros, the length byte, the flags. The 16 bytes from
+  // s must be readable.
+  static void SetShortString(Value* v, const char* s, SizeType n) {
+    static_assert(sizeof(v->data_) == 16 && Value::ShortString::MaxChars == 14 &&
+                      Value::ShortString::LenPos == 13 && offsetof(Value::Flag, flags) == 14,
+                  "the inline string layout this writes");
+    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m128i b = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
+                              _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(n)), iota));
+    b = _mm_or_si128(b, _mm_slli_si128(_mm_cvtsi32_si128(static_cast<int>(kShortMax - n)), 13));
+    b = _mm_insert_epi16(b, Value::kShortStringFlag, 7);
+    std::memcpy(static_cast<void*>(&v->data_), &b, sizeof(b));
+  }
+#else
+  static constexpr SizeType kShortMax = 0;
+  static void SetShortString(Value*, const char*, SizeType) {}
+#endif
 };
 }  // namespace rapidjson
 
@@ -214,7 +238,7 @@ class Buffer {
   void resize_down(size_t n) { end_ = data_.get() + n; }
   void push_back(const T& x) {
     if (RAPIDJSON_UNLIKELY(end_ == cap_)) Grow();
-    *end_++ = x;
+    new (end_++) T(x);
   }
   void reserve(size_t n) {
     if (n > static_cast<size_t>(cap_ - data_.get())) Reallocate(n);
@@ -224,14 +248,19 @@ class Buffer {
   void Grow() { Reallocate(2 * static_cast<size_t>(cap_ - data_.get()) + 64); }
   void Reallocate(size_t capacity) {
     const size_t n = size();
-    std::unique_ptr<T[]> bigger(new T[capacity]);
-    std::copy(data_.get(), end_, bigger.get());
+    std::unique_ptr<T, Free> bigger(static_cast<T*>(std::malloc(capacity * sizeof(T))));
+    if (bigger == nullptr) throw std::bad_alloc();
+    std::uninitialized_copy(data_.get(), end_, bigger.get());
     data_ = std::move(bigger);
     end_ = data_.get() + n;
     cap_ = data_.get() + capacity;
   }
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  static_assert(std::is_trivially_destructible_v<T>);
 
-  std::unique_ptr<T[]> data_;
+  std::unique_ptr<T, Free> data_;
   T* end_ = nullptr;
   T* cap_ = nullptr;
 };
@@ -279,6 +308,17 @@ class Builder {
   }
   bool Key(const char* s, SizeType n, bool) {
     return Node(uint64_t{NameKey(s, n)} << 32) && n <= max_string_bytes_ && (new (Push()) Value(s, n, *pool_), true);
+  }
+  // A string without escapes, straight from the text; `wide`: the 16 bytes from s are readable.
+  bool Plain(const char* s, SizeType n, bool key, bool wide) {
+    if (!Node(key ? uint64_t{NameKey(s, n)} << 32 : 0) || n > max_string_bytes_) return false;
+    Value* v = new (Push()) Value();
+    if (n <= RawSetter::kShortMax && wide) {
+      RawSetter::SetShortString(v, s, n);
+    } else {
+      new (v) Value(s, n, *pool_);
+    }
+    return true;
   }
   bool StartObject() {
     if (!Node() || ++depth_ > max_depth_) return false;
@@ -404,7 +444,7 @@ inline void Reader::ParseString<aimsgate::manifest::internal::kFastFlags,
   if (start + run != is.end() && start[run] == '"') {
     is.Skip(run + 1);
     const SizeType length = static_cast<SizeType>(run);
-    success = isKey ? handler.Key(start, length, true) : handler.String(start, length, true);
+    success = handler.Plain(start, length, isKey, is.end() - start >= 16);
   } else {
     StackStream<char> stackStream(stack_);
     ParseStringToStream<aimsgate::manifest::internal::kFastFlags, UTF8<>, UTF8<>>(is, stackStream);
