@@ -129,7 +129,7 @@ class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::interna
   // inline, byte for byte as GenericValue(s, n, allocator) makes it, without its
   // memcpy call: the bytes, zeros, the length byte, the flags. The 16 bytes from
   // s must be readable.
-  static void SetShortString(Value* v, const char* s, SizeType n) {
+  static void SetShortString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>&) {
     static_assert(sizeof(v->data_) == 16 && Value::ShortString::MaxChars == 14 &&
                       Value::ShortString::LenPos == 13 && offsetof(Value::Flag, flags) == 14,
                   "the inline string layout this writes");
@@ -140,9 +140,36 @@ class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::interna
     b = _mm_insert_epi16(b, Value::kShortStringFlag, 7);
     std::memcpy(static_cast<void*>(&v->data_), &b, sizeof(b));
   }
+  // *v (a null value) into a copy of the kShortMax < n <= 32 bytes at s, in
+  // `pool`, as GenericValue(s, n, allocator) makes it (the same allocation),
+  // the bytes copied in two overlapping moves rather than by a memcpy call.
+  static void SetMediumString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+    char* str = static_cast<char*>(pool.Malloc(n + 1));
+    if (n >= 16) {
+      const __m128i head = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+      const __m128i tail = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + n - 16));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(str), head);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(str + n - 16), tail);
+    } else {
+      uint64_t head, tail;
+      std::memcpy(&head, s, 8);
+      std::memcpy(&tail, s + n - 8, 8);
+      std::memcpy(str, &head, 8);
+      std::memcpy(str + n - 8, &tail, 8);
+    }
+    str[n] = '\0';
+    v->data_.f.flags = Value::kCopyStringFlag;
+    v->data_.s.length = n;
+    v->SetStringPointer(str);
+  }
 #else
   static constexpr SizeType kShortMax = 0;
-  static void SetShortString(Value*, const char*, SizeType) {}
+  static void SetShortString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+    new (v) Value(s, n, pool);
+  }
+  static void SetMediumString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+    new (v) Value(s, n, pool);
+  }
 #endif
 };
 }  // namespace rapidjson
@@ -313,8 +340,14 @@ class Builder {
   bool Plain(const char* s, SizeType n, bool key, bool wide) {
     if (!Node(key ? uint64_t{NameKey(s, n)} << 32 : 0) || n > max_string_bytes_) return false;
     Value* v = new (Push()) Value();
-    if (n <= RawSetter::kShortMax && wide) {
-      RawSetter::SetShortString(v, s, n);
+    if (n <= RawSetter::kShortMax) {
+      if (wide) {
+        RawSetter::SetShortString(v, s, n, *pool_);
+      } else {
+        new (v) Value(s, n, *pool_);
+      }
+    } else if (n <= 32) {
+      RawSetter::SetMediumString(v, s, n, *pool_);
     } else {
       new (v) Value(s, n, *pool_);
     }
