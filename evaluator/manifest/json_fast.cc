@@ -1,13 +1,18 @@
 // LoadJson's path for a whole file in memory that holds only what it should: one
-// RapidJSON pass per top-level value straight over the bytes, positions noted as
-// byte offsets and turned into line:column in one forward sweep, duplicate keys
-// checked on the finished DOM. Anything else (a syntax error, a budget, a
+// RapidJSON pass per top-level value straight over the bytes, and nothing after
+// it: the handler builds the DOM itself (as rapidjson::Document does), turns each
+// token's byte offset into line:column in one forward sweep as it comes, pairs
+// each node with its final address when its container closes and checks that
+// container's member names for duplicates there. Anything else (a syntax error, a budget, a
 // duplicate key, a value that is not a Kubernetes object, a lone surrogate
 // escape...) makes it give up, and LoadJson runs the general reader
 // (json_loader.cc), whose output is the reference: this path only ever returns
 // what that reader would (tests/manifest/json_fast_test.cc compares them).
 #include <algorithm>
+#include <cstddef>
+#include <cstdlib>
 #include <cstring>
+#include <type_traits>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -18,6 +23,8 @@
 #include <emmintrin.h>
 #endif
 
+#include <rapidjson/document.h>
+#include <rapidjson/internal/stack.h>
 #include <rapidjson/reader.h>
 
 #include "evaluator/manifest/internal.h"
@@ -52,6 +59,11 @@ class MemoryStream {
 
   void SkipBlanks() {
     const char* p = cur_;
+    // Most tokens follow the last one directly (compact JSON): one test.
+    if (p != end_ && static_cast<unsigned char>(*p) > ' ') {
+      token_ = p;
+      return;
+    }
     while (p != end_ && IsJsonSpace(*p)) ++p;
     cur_ = token_ = p;
   }
@@ -88,113 +100,88 @@ class MemoryStream {
   const char* token_;
 };
 
-// Builds a document from RapidJSON's events, noting each node's offset in
-// pre-order (member names before their values) and enforcing the limits.
-class FastSax {
- public:
-  FastSax(rapidjson::Document* doc, const MemoryStream* stream, std::vector<uint32_t>* offsets,
-          const Limits& limits, int depth)
-      : doc_(doc), stream_(stream), offsets_(offsets), max_nodes_(limits.max_nodes),
-        max_string_bytes_(limits.max_string_bytes), max_depth_(limits.max_depth), depth_(depth) {}
 
-  bool Null() { return Node() && doc_->Null(); }
-  bool Bool(bool b) { return Node() && doc_->Bool(b); }
-  bool Int(int i) { return Node() && doc_->Int(i); }
-  bool Uint(unsigned u) { return Node() && doc_->Uint(u); }
-  bool Int64(int64_t i) { return Node() && doc_->Int64(i); }
-  bool Uint64(uint64_t u) { return Node() && doc_->Uint64(u); }
-  bool Double(double d) { return Node() && doc_->Double(d); }
-  bool RawNumber(const char*, rapidjson::SizeType, bool) { return false; }  // not asked for
-  bool String(const char* s, rapidjson::SizeType n, bool copy) {
-    return Node() && n <= max_string_bytes_ && doc_->String(s, n, copy);
-  }
-  bool Key(const char* s, rapidjson::SizeType n, bool copy) {
-    return Node() && n <= max_string_bytes_ && doc_->String(s, n, copy);
-  }
-  bool StartObject() { return Node() && ++depth_ <= max_depth_ && doc_->StartObject(); }
-  bool EndObject(rapidjson::SizeType n) {
-    --depth_;
-    return doc_->EndObject(n);
-  }
-  bool StartArray() { return Node() && ++depth_ <= max_depth_ && doc_->StartArray(); }
-  bool EndArray(rapidjson::SizeType n) {
-    --depth_;
-    return doc_->EndArray(n);
-  }
-
- private:
-  bool Node() {
-    offsets_->push_back(stream_->token());
-    return offsets_->size() <= max_nodes_;
-  }
-
-  rapidjson::Document* doc_;
-  const MemoryStream* stream_;
-  std::vector<uint32_t>* offsets_;
-  size_t max_nodes_;
-  size_t max_string_bytes_;
-  int max_depth_;
-  int depth_;
-};
+// A tag: rapidjson::GenericDocument specialised on it (below) reaches the raw
+// setters GenericDocument itself builds its DOM with.
+struct RawBuild {};
 
 }  // namespace
 }  // namespace aimsgate::manifest::internal
 
-// RapidJSON's hooks for MemoryStream (see json_loader.cc for JsonStream's): the
-// blanks before every token, where its offset is noted; a string without
-// escapes handed to the handler straight from the text; the plain bytes of a
-// string with escapes copied in runs. A string with escapes is checked for lone
-// surrogates (\uDC00 decodes to bytes that are not UTF-8), which stop the parse.
 namespace rapidjson {
+// GenericValue's SetObjectRaw / SetArrayRaw (a container from the members or
+// elements on a parse stack: one allocation, one memcpy) are private to
+// GenericDocument, which every GenericValue befriends in all its
+// specialisations; this one only hands them on, so that the fast path builds
+// exactly the DOM Document's own SAX handler (the general reader's) builds.
 template <>
-inline void SkipWhitespace(aimsgate::manifest::internal::MemoryStream& is) {
-  is.SkipBlanks();
-}
-
-template <>
-template <>
-inline void Reader::ScanCopyUnescapedString(aimsgate::manifest::internal::MemoryStream& is,
-                                            Reader::StackStream<char>& os) {
-  const size_t run = is.PlainRun();
-  if (run == 0) return;
-  std::memcpy(os.Push(static_cast<SizeType>(run)), is.cur(), run);
-  is.Skip(run);
-}
-
-template <>
-template <>
-inline void Reader::ParseString<aimsgate::manifest::internal::kFastFlags,
-                                aimsgate::manifest::internal::MemoryStream,
-                                aimsgate::manifest::internal::FastSax>(
-    aimsgate::manifest::internal::MemoryStream& is, aimsgate::manifest::internal::FastSax& handler,
-    bool isKey) {
-  is.Take();  // the opening quote
-  const char* start = is.cur();
-  const size_t run = is.PlainRun();
-  bool success;
-  if (start + run != is.end() && start[run] == '"') {
-    is.Skip(run + 1);
-    const SizeType length = static_cast<SizeType>(run);
-    success = isKey ? handler.Key(start, length, true) : handler.String(start, length, true);
-  } else {
-    StackStream<char> stackStream(stack_);
-    ParseStringToStream<aimsgate::manifest::internal::kFastFlags, UTF8<>, UTF8<>>(is, stackStream);
-    RAPIDJSON_PARSE_ERROR_EARLY_RETURN_VOID;
-    const SizeType length = static_cast<SizeType>(stackStream.Length()) - 1;
-    const char* const str = stackStream.Pop();
-    success = aimsgate::manifest::internal::FindInvalidText(std::string_view(str, length), /*allow_nul=*/true) ==
-                  std::string_view::npos &&
-              (isKey ? handler.Key(str, length, true) : handler.String(str, length, true));
+class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::internal::RawBuild> {
+ public:
+  static void SetObject(Value* v, Value::Member* members, SizeType n, MemoryPoolAllocator<>& pool) {
+    v->SetObjectRaw(members, n, pool);
   }
-  if (RAPIDJSON_UNLIKELY(!success)) RAPIDJSON_PARSE_ERROR(kParseErrorTermination, is.Tell());
-}
+  static void SetArray(Value* v, Value* elements, SizeType n, MemoryPoolAllocator<>& pool) {
+    v->SetArrayRaw(elements, n, pool);
+  }
+#if defined(__SSE2__) && RAPIDJSON_48BITPOINTER_OPTIMIZATION && RAPIDJSON_ENDIAN == RAPIDJSON_LITTLEENDIAN
+  static constexpr SizeType kShortMax = Value::ShortString::MaxSize;
+  // *v (a null value) into the string of the n <= kShortMax bytes at s, held
+  // inline, byte for byte as GenericValue(s, n, allocator) makes it, without its
+  // memcpy call: the bytes, zeros, the length byte, the flags. The 16 bytes from
+  // s must be readable.
+  static void SetShortString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>&) {
+    static_assert(sizeof(v->data_) == 16 && Value::ShortString::MaxChars == 14 &&
+                      Value::ShortString::LenPos == 13 && offsetof(Value::Flag, flags) == 14,
+                  "the inline string layout this writes");
+    const __m128i iota = _mm_setr_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m128i b = _mm_and_si128(_mm_loadu_si128(reinterpret_cast<const __m128i*>(s)),
+                              _mm_cmpgt_epi8(_mm_set1_epi8(static_cast<char>(n)), iota));
+    b = _mm_or_si128(b, _mm_slli_si128(_mm_cvtsi32_si128(static_cast<int>(kShortMax - n)), 13));
+    b = _mm_insert_epi16(b, Value::kShortStringFlag, 7);
+    std::memcpy(static_cast<void*>(&v->data_), &b, sizeof(b));
+  }
+  // *v (a null value) into a copy of the kShortMax < n <= 32 bytes at s, in
+  // `pool`, as GenericValue(s, n, allocator) makes it (the same allocation),
+  // the bytes copied in two overlapping moves rather than by a memcpy call.
+  static void SetMediumString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+    char* str = static_cast<char*>(pool.Malloc(n + 1));
+    if (n >= 16) {
+      const __m128i head = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
+      const __m128i tail = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s + n - 16));
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(str), head);
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(str + n - 16), tail);
+    } else {
+      uint64_t head, tail;
+      std::memcpy(&head, s, 8);
+      std::memcpy(&tail, s + n - 8, 8);
+      std::memcpy(str, &head, 8);
+      std::memcpy(str + n - 8, &tail, 8);
+    }
+    str[n] = '\0';
+    v->data_.f.flags = Value::kCopyStringFlag;
+    v->data_.s.length = n;
+    v->SetStringPointer(str);
+  }
+#else
+  static constexpr SizeType kShortMax = 0;
+  static void SetShortString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+    new (v) Value(s, n, pool);
+  }
+  static void SetMediumString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+    new (v) Value(s, n, pool);
+  }
+#endif
+};
 }  // namespace rapidjson
 
 namespace aimsgate::manifest::internal {
 namespace {
 
+using rapidjson::SizeType;
 using rapidjson::Value;
+using Member = Value::Member;
 using PositionEntry = std::pair<const Value*, Position>;
+using RawSetter = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, RawBuild>;
 
 // Positions of offsets that only go forward. In ASCII text a column is a
 // subtraction from the start of the line, and lines are found with memchr;
@@ -235,93 +222,278 @@ class PositionSweep {
   uint32_t line_end_ = 0;    // its '\n' (or the end of the text)
 };
 
-// True when some member name of `obj` repeats an earlier one.
-bool HasDuplicateName(const Value& obj, std::vector<std::string_view>* names,
+// A member name's length (its low 16 bits), first and last byte: names that
+// differ mostly differ in these, which Builder notes as each name comes.
+inline uint32_t NameKey(const char* s, SizeType n) {
+  return n == 0 ? 0
+                : (n & 0xFFFFu) << 16 | uint32_t{static_cast<unsigned char>(s[0])} << 8 |
+                      static_cast<unsigned char>(s[n - 1]);
+}
+
+// True when some member name of the n members repeats an earlier one. `meta`:
+// Builder's for the members (name, value, name...), a name's NameKey in the high half.
+bool HasDuplicateName(const Member* members, const uint64_t* meta, SizeType n, std::vector<std::string_view>* names,
                       std::vector<std::pair<std::string_view, int>>* scratch) {
-  const rapidjson::SizeType n = obj.MemberCount();
   if (n < 2) return false;
-  Value::ConstMemberIterator m = obj.MemberBegin();
   if (n <= 16) {
-    std::string_view seen[16];
-    for (rapidjson::SizeType i = 0; i < n; ++i, ++m) {
-      const std::string_view name(m->name.GetString(), m->name.GetStringLength());
-      for (rapidjson::SizeType j = 0; j < i; ++j) {
-        // Most names that differ differ in length or first byte.
-        if (seen[j].size() == name.size() && (name.empty() || (seen[j][0] == name[0] && seen[j] == name))) {
-          return true;
-        }
+    for (SizeType i = 1; i < n; ++i) {
+      const uint32_t key = static_cast<uint32_t>(meta[2 * i] >> 32);
+      for (SizeType j = 0; j < i; ++j) {
+        if (static_cast<uint32_t>(meta[2 * j] >> 32) == key && members[i].name == members[j].name) return true;
       }
-      seen[i] = name;
     }
     return false;
   }
   names->clear();
-  for (; m != obj.MemberEnd(); ++m) names->emplace_back(m->name.GetString(), m->name.GetStringLength());
+  for (SizeType i = 0; i < n; ++i) names->emplace_back(members[i].name.GetString(), members[i].name.GetStringLength());
   return FindDuplicate(*names, scratch) >= 0;
 }
 
-// Pairs each node of a finished document with its offset's position (the DOM in
-// pre-order meets the offsets in the order they were noted), as the general
-// reader's FinishDocument does; false on a duplicate key.
-class Indexer {
- public:
-  Indexer(const std::vector<uint32_t>& offsets, PositionSweep* sweep, bool all, std::vector<PositionEntry>* positions)
-      : offsets_(offsets), sweep_(sweep), all_(all), positions_(positions) {}
+constexpr uint32_t kUnrecorded = 0xFFFFFFFFu;
 
-  // `items`: the positions of a top-level `items` array's elements, in order.
-  bool Index(const Value& root, Position* root_pos, std::vector<Position>* items) {
-    items_ = items;
-    *root_pos = sweep_->At(offsets_[0]);
-    return Visit(root, *root_pos, 0, nullptr) && next_ == offsets_.size();
+// A growable array of T, appended to inline (std::vector's
+// push_back and emplace_back were calls here, one per node).
+template <typename T>
+class Buffer {
+ public:
+  size_t size() const { return static_cast<size_t>(end_ - data_.get()); }
+  T* data() { return data_.get(); }
+  T* begin() { return data_.get(); }
+  T* end() { return end_; }
+  T& operator[](size_t i) { return data_.get()[i]; }
+  void clear() { end_ = data_.get(); }
+  void resize_down(size_t n) { end_ = data_.get() + n; }
+  void push_back(const T& x) {
+    if (RAPIDJSON_UNLIKELY(end_ == cap_)) Grow();
+    new (end_++) T(x);
+  }
+  void reserve(size_t n) {
+    if (n > static_cast<size_t>(cap_ - data_.get())) Reallocate(n);
   }
 
  private:
-  // Without record_field_lines keep what resources need, as FinishDocument does:
-  // the root, its members and theirs. Deeper nodes are not swept to at all (the
-  // sweep only goes forward, so the next position asked for is as right).
-  bool Recorded(int depth) const { return all_ || depth <= 2; }
-  void Record(const Value* v, Position p, int depth) {
-    if (Recorded(depth)) positions_->emplace_back(v, p);
+  void Grow() { Reallocate(2 * static_cast<size_t>(cap_ - data_.get()) + 64); }
+  void Reallocate(size_t capacity) {
+    const size_t n = size();
+    std::unique_ptr<T, Free> bigger(static_cast<T*>(std::malloc(capacity * sizeof(T))));
+    if (bigger == nullptr) throw std::bad_alloc();
+    std::uninitialized_copy(data_.get(), end_, bigger.get());
+    data_ = std::move(bigger);
+    end_ = data_.get() + n;
+    cap_ = data_.get() + capacity;
   }
-  // The position of the node at offsets_[next_], when it is recorded.
-  Position PositionAt(int depth) { return Recorded(depth) ? sweep_->At(offsets_[next_]) : Position{}; }
+  struct Free {
+    void operator()(T* p) const { std::free(p); }
+  };
+  static_assert(std::is_trivially_destructible_v<T>);
 
-  // `p`: the position of `v`. `elements`: where the positions of v's elements go
-  // when it is an array (the top-level `items`).
-  bool Visit(const Value& v, Position p, int depth, std::vector<Position>* elements) {
-    ++next_;
-    Record(&v, p, depth);
-    if (v.IsObject()) {
-      if (HasDuplicateName(v, &names_, &scratch_)) return false;
-      for (const auto& m : v.GetObject()) {
-        if (next_ + 1 >= offsets_.size()) return false;
-        Record(&m.name, PositionAt(depth + 1), depth + 1);
-        ++next_;
-        const bool items = depth == 0 && m.value.IsArray() && m.name.GetStringLength() == 5 &&
-                           std::memcmp(m.name.GetString(), "items", 5) == 0;
-        if (!Visit(m.value, PositionAt(depth + 1), depth + 1, items ? items_ : nullptr)) return false;
+  std::unique_ptr<T, Free> data_;
+  T* end_ = nullptr;
+  T* cap_ = nullptr;
+};
+
+// What the loader keeps from one document to the next (no allocation per document).
+struct Scratch {
+  // The values being built, as on rapidjson::Document's parse stack: an open
+  // container's members (name, value, name...) or elements above it.
+  rapidjson::internal::Stack<rapidjson::CrtAllocator> values{nullptr, 4096};
+  // One per value on `values`: its entry in `positions` (or kUnrecorded) in the
+  // low half, a member name's NameKey in the high half.
+  Buffer<uint64_t> slots;
+  // The document's positions in pre-order (member names before their values);
+  // each node's address is filled in when its container closes (the root's at the end).
+  Buffer<PositionEntry> positions;
+  // The positions of a top-level `items` array's elements, in order.
+  std::vector<Position> items;
+  std::vector<std::string_view> names;
+  std::vector<std::pair<std::string_view, int>> duplicates;
+};
+
+// Builds a document from RapidJSON's events as rapidjson::Document does, and
+// along the way does what the general reader's FinishDocument does after it:
+// positions (each node's, as its token comes, in one forward sweep; without
+// record_field_lines only those FinishDocument keeps: the root, its members and
+// theirs), duplicate keys (each object's, when it closes), the limits.
+class Builder {
+ public:
+  Builder(Scratch* scratch, rapidjson::MemoryPoolAllocator<>* pool, const MemoryStream* stream, PositionSweep* sweep,
+          const Limits& limits, int depth)
+      : s_(scratch), pool_(pool), stream_(stream), sweep_(sweep), all_(limits.record_field_lines),
+        max_nodes_(limits.max_nodes), max_string_bytes_(limits.max_string_bytes), max_depth_(limits.max_depth),
+        depth_(depth) {}
+
+  bool Null() { return Node() && (new (Push()) Value(), true); }
+  bool Bool(bool b) { return Node() && (new (Push()) Value(b), true); }
+  bool Int(int i) { return Node() && (new (Push()) Value(i), true); }
+  bool Uint(unsigned u) { return Node() && (new (Push()) Value(u), true); }
+  bool Int64(int64_t i) { return Node() && (new (Push()) Value(i), true); }
+  bool Uint64(uint64_t u) { return Node() && (new (Push()) Value(u), true); }
+  bool Double(double d) { return Node() && (new (Push()) Value(d), true); }
+  bool RawNumber(const char*, SizeType, bool) { return false; }  // not asked for
+  bool String(const char* s, SizeType n, bool) {
+    return Node() && n <= max_string_bytes_ && (new (Push()) Value(s, n, *pool_), true);
+  }
+  bool Key(const char* s, SizeType n, bool) {
+    return Node(uint64_t{NameKey(s, n)} << 32) && n <= max_string_bytes_ && (new (Push()) Value(s, n, *pool_), true);
+  }
+  // A string without escapes, straight from the text; `wide`: the 16 bytes from s are readable.
+  bool Plain(const char* s, SizeType n, bool key, bool wide) {
+    if (!Node(key ? uint64_t{NameKey(s, n)} << 32 : 0) || n > max_string_bytes_) return false;
+    Value* v = new (Push()) Value();
+    if (n <= RawSetter::kShortMax) {
+      if (wide) {
+        RawSetter::SetShortString(v, s, n, *pool_);
+      } else {
+        new (v) Value(s, n, *pool_);
       }
-    } else if (v.IsArray()) {
-      for (const Value& x : v.GetArray()) {
-        if (next_ >= offsets_.size()) return false;
-        // The top-level `items` are at depth 1, so their elements' positions are recorded.
-        const Position xp = PositionAt(depth + 1);
-        if (elements != nullptr) elements->push_back(xp);
-        if (!Visit(x, xp, depth + 1, nullptr)) return false;
-      }
+    } else if (n <= 32) {
+      RawSetter::SetMediumString(v, s, n, *pool_);
+    } else {
+      new (v) Value(s, n, *pool_);
     }
     return true;
   }
+  bool StartObject() {
+    if (!Node() || ++depth_ > max_depth_) return false;
+    new (Push()) Value(rapidjson::kObjectType);
+    ++level_;
+    return true;
+  }
+  bool EndObject(SizeType n) {
+    --depth_;
+    --level_;
+    Member* members = s_->values.Pop<Member>(n);
+    const size_t base = s_->slots.size() - 2 * size_t{n};
+    const uint64_t* slot = s_->slots.data() + base;
+    if (HasDuplicateName(members, slot, n, &s_->names, &s_->duplicates)) return false;
+    Value* obj = s_->values.Top<Value>();
+    RawSetter::SetObject(obj, members, n, *pool_);
+    if (n != 0 && Recorded(level_ + 1)) {  // then every member has its entry
+      const Member* m = &*obj->MemberBegin();
+      PositionEntry* positions = s_->positions.data();
+      for (SizeType i = 0; i < n; ++i) {
+        positions[static_cast<uint32_t>(slot[2 * i])].first = &m[i].name;
+        positions[static_cast<uint32_t>(slot[2 * i + 1])].first = &m[i].value;
+      }
+    }
+    s_->slots.resize_down(base);
+    return true;
+  }
+  bool StartArray() {
+    if (!Node() || ++depth_ > max_depth_) return false;
+    new (Push()) Value(rapidjson::kArrayType);
+    ++level_;
+    return true;
+  }
+  bool EndArray(SizeType n) {
+    --depth_;
+    --level_;
+    Value* elements = s_->values.Pop<Value>(n);
+    Value* arr = s_->values.Top<Value>();
+    RawSetter::SetArray(arr, elements, n, *pool_);
+    const size_t base = s_->slots.size() - n;
+    if (n != 0 && Recorded(level_ + 1)) {  // then every element has its entry
+      const Value* e = arr->Begin();
+      const uint64_t* slot = s_->slots.data() + base;
+      PositionEntry* positions = s_->positions.data();
+      for (SizeType i = 0; i < n; ++i) positions[static_cast<uint32_t>(slot[i])].first = &e[i];
+      // A member of the root (always an object) named `items`: its name is just below it.
+      if (level_ == 1 && IsItems(arr[-1])) {
+        s_->items.clear();
+        for (SizeType i = 0; i < n; ++i) s_->items.push_back(positions[static_cast<uint32_t>(slot[i])].second);
+      }
+    }
+    s_->slots.resize_down(base);
+    return true;
+  }
 
-  const std::vector<uint32_t>& offsets_;
+ private:
+  bool Recorded(int level) const { return all_ || level <= 2; }
+  static bool IsItems(const Value& name) {
+    return name.GetStringLength() == 5 && std::memcmp(name.GetString(), "items", 5) == 0;
+  }
+  Value* Push() { return s_->values.Push<Value>(); }
+  // Every value and member name, in pre-order, before it is pushed.
+  // `key`: a member name's NameKey, high half.
+  __attribute__((always_inline)) bool Node(uint64_t key = 0) {
+    if (++nodes_ > max_nodes_) return false;
+    uint32_t slot = kUnrecorded;
+    if (Recorded(level_)) {
+      slot = static_cast<uint32_t>(s_->positions.size());
+      s_->positions.push_back(PositionEntry(nullptr, sweep_->At(stream_->token())));
+    }
+    s_->slots.push_back(key | slot);
+    return true;
+  }
+
+  Scratch* s_;
+  rapidjson::MemoryPoolAllocator<>* pool_;
+  const MemoryStream* stream_;
   PositionSweep* sweep_;
   bool all_;
-  std::vector<PositionEntry>* positions_;
-  std::vector<Position>* items_ = nullptr;
-  std::vector<std::string_view> names_;
-  std::vector<std::pair<std::string_view, int>> scratch_;
-  size_t next_ = 0;
+  size_t max_nodes_;
+  size_t max_string_bytes_;
+  int max_depth_;
+  int depth_;      // for max_depth: from 1 for an element of a top-level array
+  int level_ = 0;  // the open containers: the root's members are at level 1
+  size_t nodes_ = 0;
 };
+
+}  // namespace
+}  // namespace aimsgate::manifest::internal
+
+// RapidJSON's hooks for MemoryStream (see json_loader.cc for JsonStream's): the
+// blanks before every token, where its offset is noted; a string without
+// escapes handed to the handler straight from the text; the plain bytes of a
+// string with escapes copied in runs. A string with escapes is checked for lone
+// surrogates (\uDC00 decodes to bytes that are not UTF-8), which stop the parse.
+namespace rapidjson {
+template <>
+inline void SkipWhitespace(aimsgate::manifest::internal::MemoryStream& is) {
+  is.SkipBlanks();
+}
+
+template <>
+template <>
+inline void Reader::ScanCopyUnescapedString(aimsgate::manifest::internal::MemoryStream& is,
+                                            Reader::StackStream<char>& os) {
+  const size_t run = is.PlainRun();
+  if (run == 0) return;
+  std::memcpy(os.Push(static_cast<SizeType>(run)), is.cur(), run);
+  is.Skip(run);
+}
+
+template <>
+template <>
+inline void Reader::ParseString<aimsgate::manifest::internal::kFastFlags,
+                                aimsgate::manifest::internal::MemoryStream,
+                                aimsgate::manifest::internal::Builder>(
+    aimsgate::manifest::internal::MemoryStream& is, aimsgate::manifest::internal::Builder& handler,
+    bool isKey) {
+  is.Take();  // the opening quote
+  const char* start = is.cur();
+  const size_t run = is.PlainRun();
+  bool success;
+  if (start + run != is.end() && start[run] == '"') {
+    is.Skip(run + 1);
+    const SizeType length = static_cast<SizeType>(run);
+    success = handler.Plain(start, length, isKey, is.end() - start >= 16);
+  } else {
+    StackStream<char> stackStream(stack_);
+    ParseStringToStream<aimsgate::manifest::internal::kFastFlags, UTF8<>, UTF8<>>(is, stackStream);
+    RAPIDJSON_PARSE_ERROR_EARLY_RETURN_VOID;
+    const SizeType length = static_cast<SizeType>(stackStream.Length()) - 1;
+    const char* const str = stackStream.Pop();
+    success = aimsgate::manifest::internal::FindInvalidText(std::string_view(str, length), /*allow_nul=*/true) ==
+                  std::string_view::npos &&
+              (isKey ? handler.Key(str, length, true) : handler.String(str, length, true));
+  }
+  if (RAPIDJSON_UNLIKELY(!success)) RAPIDJSON_PARSE_ERROR(kParseErrorTermination, is.Tell());
+}
+}  // namespace rapidjson
+
+namespace aimsgate::manifest::internal {
+namespace {
 
 class FastLoader {
  public:
@@ -330,7 +502,6 @@ class FastLoader {
         limits_(limits) {}
 
   bool Run(LoadResult* out) {
-    offsets_.reserve(text_.size() / 8 + 16);  // a manifest has a node per 8-12 bytes
     size_t documents = 0;
     for (;;) {
       stream_.SkipBlanks();
@@ -374,25 +545,25 @@ class FastLoader {
   // document of its own, and what FinishDocument / FinishItem make of it.
   bool Object(int document_index, int item, int depth, LoadResult* out) {
     auto doc = std::make_shared<LoadedDocument>();
-    offsets_.clear();
-    {
-      rapidjson::Document parsed(&doc->pool);  // its parse stack goes with it
-      FastSax sax(&parsed, &stream_, &offsets_, limits_, depth);
-      bool ok = false;
-      auto generator = [&](rapidjson::Document&) {
-        ok = !reader_.Parse<kFastFlags>(stream_, sax).IsError();
-        return ok;
-      };
-      parsed.Populate(generator);
-      if (!ok) return false;
-      static_cast<Value&>(doc->doc) = static_cast<Value&>(parsed);
+    Scratch& s = scratch_;
+    s.values.Clear();
+    s.slots.clear();
+    s.positions.clear();
+    s.items.clear();
+    if (!reserved_) {  // a manifest has a node per 8-12 bytes
+      reserved_ = true;
+      const size_t nodes = std::min(text_.size(), size_t{1} << 20) / 8 + 16;
+      s.slots.reserve(nodes);
+      s.positions.reserve(limits_.record_field_lines ? nodes : 64);
     }
+    Builder builder(&s, &doc->pool, &stream_, &sweep_, limits_, depth);
+    if (reader_.Parse<kFastFlags>(stream_, builder).IsError()) return false;
+    // The root, alone on the stack; its entry is the first.
+    static_cast<Value&>(doc->doc) = *s.values.Pop<Value>(1);
     const Value& root = doc->doc;
-    Position root_pos;
-    items_.clear();
-    if (limits_.record_field_lines) doc->positions.reserve(offsets_.size());
-    Indexer indexer(offsets_, &sweep_, limits_.record_field_lines, &doc->positions);
-    if (!indexer.Index(root, &root_pos, item < 0 ? &items_ : nullptr)) return false;
+    s.positions[0].first = &root;
+    const Position root_pos = s.positions[0].second;
+    doc->positions.assign(s.positions.begin(), s.positions.end());
     if (!WhyNotAnObject(root).empty()) return false;
     if (item < 0) {
       const Value& kind = root["kind"];
@@ -403,9 +574,9 @@ class FastLoader {
         for (const Value& x : list.GetArray()) {
           if (!WhyNotAnObject(x).empty()) return false;
         }
-        if (items_.size() != list.Size()) return false;
+        if (s.items.size() != list.Size()) return false;
         for (rapidjson::SizeType i = 0; i < list.Size(); ++i) {
-          out->resources.push_back(MakeResource(doc, &list[i], items_[i], document_index, static_cast<int>(i)));
+          out->resources.push_back(MakeResource(doc, &list[i], s.items[i], document_index, static_cast<int>(i)));
         }
         return true;
       }
@@ -433,8 +604,8 @@ class FastLoader {
   std::string_view source_;
   const Limits& limits_;
   rapidjson::Reader reader_;
-  std::vector<uint32_t> offsets_;
-  std::vector<Position> items_;
+  Scratch scratch_;
+  bool reserved_ = false;
 };
 
 }  // namespace

@@ -4,6 +4,7 @@
 // path must also actually take the inputs it is for (the bench corpus, kubectl
 // output), or it is dead code.
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <vector>
 
@@ -214,6 +215,95 @@ std::vector<std::string> Samples() {
 
 TEST(JsonFast, SameAsTheGeneralReaderOnSamples) {
   for (const std::string& text : Samples()) Check(text);
+}
+
+TEST(JsonFast, SameAsTheGeneralReaderOnSamplesWithoutFieldLines) {
+  Limits l;
+  l.record_field_lines = false;
+  for (const std::string& text : Samples()) Check(text, l, "no field lines: " + text.substr(0, 200));
+}
+
+// The fast path compares member names on their length, first and last byte
+// before their bytes: names that agree on those and differ in between are not
+// duplicates, names that are the same once decoded are, and so on.
+TEST(JsonFast, DuplicateKeysThatLookAlike) {
+  const std::string head = R"({"apiVersion":"v1","kind":"Pod","m":)";
+  const std::string long_a(65537, 'a');  // its length's low 16 bits are those of "a"
+  const std::vector<std::pair<std::string, bool>> cases = {
+      {R"({"abc":1,"axc":2})", false},
+      {R"({"abc":1,"axc":2,"abc":3})", true},
+      {R"({"abc":1,"abc":2})", true},
+      {R"({"abc":1,"abc":2})", true},
+      {R"({"":1,"x":2})", false},
+      {R"({"":1,"x":2,"":3})", true},
+      {R"({"a":1,")" + long_a + R"(":2})", false},
+      {R"({"a":1,")" + long_a + R"(":2,"a":3})", true},
+      {R"({"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"ka":10,"kb":11,"kc":12,)"
+       R"("kd":13,"ke":14,"k0":15})",
+       true},
+      {R"({"k0":0,"k1":1,"k2":2,"k3":3,"k4":4,"k5":5,"k6":6,"k7":7,"k8":8,"k9":9,"ka":10,"kb":11,"kc":12,)"
+       R"("kd":13,"ke":14,"kf":15})",
+       false},
+  };
+  for (const auto& [m, duplicate] : cases) {
+    const std::string text = head + m + "}";
+    Check(text);
+    EXPECT_EQ(LoadJson(text, "in").ok(), !duplicate) << text.substr(0, 100);
+    EXPECT_EQ(FastTakes(text), !duplicate) << text.substr(0, 100);
+  }
+}
+
+// Whether the string `v` holds is inside v itself (RapidJSON's short strings).
+bool Inline(const Value& v) {
+  const char* p = reinterpret_cast<const char*>(&v);
+  return v.GetString() >= p && v.GetString() < p + sizeof(Value);
+}
+
+// Every inline string of `a` is byte for byte that of `b` (zeros after the string too).
+void ExpectSameInlineStrings(const Value& a, const Value& b, size_t* checked) {
+  ASSERT_EQ(a.GetType(), b.GetType());
+  if (a.IsString()) {
+    ASSERT_EQ(Inline(a), Inline(b)) << a.GetString();
+    if (Inline(a)) {
+      ++*checked;
+      EXPECT_EQ(std::memcmp(&a, &b, sizeof(Value)), 0) << a.GetString();
+    }
+  } else if (a.IsObject()) {
+    for (auto ma = a.MemberBegin(), mb = b.MemberBegin(); ma != a.MemberEnd(); ++ma, ++mb) {
+      ExpectSameInlineStrings(ma->name, mb->name, checked);
+      ExpectSameInlineStrings(ma->value, mb->value, checked);
+    }
+  } else if (a.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < a.Size(); ++i) ExpectSameInlineStrings(a[i], b[i], checked);
+  }
+}
+
+// Names and values of every length around the 13 bytes a value holds inline,
+// the 16 bytes the fast path reads at once and the 32 it copies without a
+// memcpy call, at the end of the text and away from it, ASCII or not, with
+// escapes or without.
+TEST(JsonFast, ShortStringsOfEveryLengthAnywhere) {
+  size_t checked = 0;
+  for (size_t n = 0; n <= 34; ++n) {
+    for (const std::string& unit : {std::string("k"), std::string("\u00e9"), std::string("\\n")}) {
+      std::string k, v;
+      for (size_t i = 0; i < n; ++i) {
+        k += i % 2 ? "x" : unit;
+        v += i % 3 ? "y" : unit;
+      }
+      const std::string body = R"({"apiVersion":"v1","kind":"Pod",")" + k + R"(":")" + v + R"(","a":[")" + v + R"("]})";
+      for (const std::string& text : {body, body + "\n" + std::string(n, ' '), "[" + body + "]", body + body}) {
+        Check(text);
+        const LoadResult fast = LoadJson(text, "in");
+        const LoadResult general = internal::LoadJsonGeneral(text, "in", Limits());
+        ASSERT_EQ(fast.resources.size(), general.resources.size()) << text;
+        for (size_t i = 0; i < fast.resources.size(); ++i) {
+          ExpectSameInlineStrings(fast.resources[i].owner->doc, general.resources[i].owner->doc, &checked);
+        }
+      }
+    }
+  }
+  EXPECT_GT(checked, 1500u);
 }
 
 TEST(JsonFast, SameAsTheGeneralReaderUnderEveryLimit) {
