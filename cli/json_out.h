@@ -120,9 +120,15 @@ class IndentedSpoolOut {
   IndentedSpoolOut(kernel::Spool& spool, int indent) : spool_(spool), indent_(indent) {}
   void Put(char c) {
     spool_.Put(c);
+    if (record_) record_->push_back(c);
     if (c == '\n') json_out_detail::WriteRepeated(*this, ' ', static_cast<size_t>(indent_));
   }
-  void Write(const char* s, size_t n) { spool_.Write(std::string_view(s, n)); }
+  void Write(const char* s, size_t n) {
+    spool_.Write(std::string_view(s, n));
+    if (record_) record_->append(s, n);
+  }
+  // Also appends what is written to *into until RecordInto(nullptr).
+  void RecordInto(std::string* into) { record_ = into; }
   void Flush() {}
   // [","] "\n" and the line's indentation, `n` copies of `c` after this stream's
   // own: what Put(',') Put('\n') PutN(c, n) write, in one Write when it can.
@@ -144,6 +150,7 @@ class IndentedSpoolOut {
  private:
   kernel::Spool& spool_;
   int indent_;
+  std::string* record_ = nullptr;
 };
 
 }  // namespace aimsgate::cli
@@ -258,7 +265,21 @@ namespace aimsgate::cli {
 // allocated once, not per element.
 class JsonArraySpool {
  public:
-  using ElementWriter = rapidjson::PrettyWriter<IndentedSpoolOut>;
+  // The pretty writer, and members written once replayed as bytes:
+  //   w.StartObject(); w.RecordInto(&ref); w.Key("resource"); ...; w.RecordInto(nullptr);
+  //   ... in another element at the same depth (an array of the same `depth`):
+  //   w.StartObject(); w.RawMembers(ref, 1);      // the same bytes, and w counts the member
+  // The bytes are the same only at the same depth and as the same members of an
+  // object (the first ones, or after as many members as when recorded).
+  class ElementWriter : public rapidjson::PrettyWriter<IndentedSpoolOut> {
+   public:
+    using PrettyWriter::PrettyWriter;
+    void RecordInto(std::string* into) { Base::os_->RecordInto(into); }
+    void RawMembers(const std::string& bytes, unsigned members) {
+      Base::os_->Write(bytes.data(), bytes.size());
+      Base::level_stack_.template Top<typename Base::Level>()->valueCount += 2 * members;
+    }
+  };
 
   // depth: the containers enclosing an element, the array included.
   explicit JsonArraySpool(int depth) : indent_(2 * depth) { writer_.SetIndent(' ', 2); }

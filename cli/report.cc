@@ -124,9 +124,14 @@ class JsonSink : public DecisionSink {
     summary_.Add(e);
     for (const auto& r : e.results) per_rule_[r.info].Add(r.result);
     // Per resource: its decision (the engine's verdict), the rules that warn, its counts.
+    // The resource reference is written once and copied into its results and annotations
+    // (the same bytes: their arrays are as deep as this one).
+    ref_.clear();
     resources_.Add([&](auto& w) {
       w.StartObject();
+      w.RecordInto(&ref_);
       WriteResourceRef(w, e.resource);
+      w.RecordInto(nullptr);
       w.Key("decision"); w.String(ToString(e.verdict));
       if (e.warned()) {
         w.Key("warnings");
@@ -142,13 +147,13 @@ class JsonSink : public DecisionSink {
       w.EndObject();
     });
     for (const auto& r : e.results) {
-      if (Listed(r, o_.all_results)) results_.Add([&](auto& w) { WriteResult(w, e, r); });
+      if (Listed(r, o_.all_results)) results_.Add([&](auto& w) { WriteResult(w, ref_, r); });
     }
     // ValidatingAdmissionPolicy auditAnnotations, only when some resource has them.
     if (!e.audit_annotations.empty()) {
       annotations_.Add([&](auto& w) {
         w.StartObject();
-        WriteResourceRef(w, e.resource);
+        w.RawMembers(ref_, 1);
         w.Key("annotations");
         w.StartObject();
         for (const auto& [key, value] : e.audit_annotations) {
@@ -247,10 +252,10 @@ class JsonSink : public DecisionSink {
   }
 
  private:
-  template <typename Writer>
-  static void WriteResult(Writer& w, const ResourceEvaluation& e, const RuleResult& r) {
+  // `ref`: the result's resource reference as written by WriteResourceRef (RecordInto).
+  static void WriteResult(JsonArraySpool::ElementWriter& w, const std::string& ref, const RuleResult& r) {
     w.StartObject();
-    WriteResourceRef(w, e.resource);
+    w.RawMembers(ref, 1);
     w.Key("rule"); w.String(r.rule());
     w.Key("controls");
     w.StartArray();
@@ -294,6 +299,7 @@ class JsonSink : public DecisionSink {
   std::unordered_map<const RuleInfo*, Counts> per_rule_;
   // Elements of root.resources, root.results, root.auditAnnotations: two containers deep.
   JsonArraySpool resources_{2}, results_{2}, annotations_{2};
+  std::string ref_;  // the current decision's "resource" member, as resources_ wrote it
 };
 
 struct Palette {

@@ -188,7 +188,8 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
 // The hand-over between the workers and the sink: one slot per file, emptied in
 // file order by the calling thread.  A worker claims files at most
 // kScanWindowFiles ahead of the file being handed on, and a worker whose file
-// is not that one yet pauses once kScanQueuedDecisions of its decisions wait.
+// is not that one yet pauses once kScanQueuedDecisions of its decisions wait,
+// or kScanWaitingDecisions of all files' decisions do.
 // The head file's worker never waits, so the run always progresses.
 //
 // The calling thread hands on whatever is there; with nothing to hand on, it
@@ -210,9 +211,13 @@ class Reorder {
 
   bool Push(size_t file, ResourceEvaluation&& decision) {
     std::unique_lock<std::mutex> lock(mu_);
-    drained_.wait(lock, [&] { return stopped_ || file == head_ || slots_[file].queue.size() < kScanQueuedDecisions; });
+    drained_.wait(lock, [&] {
+      return stopped_ || file == head_ ||
+             (slots_[file].queue.size() < kScanQueuedDecisions && waiting_ < kScanWaitingDecisions);
+    });
     if (stopped_) return false;
     slots_[file].queue.push_back(std::move(decision));
+    ++waiting_;
     WakeDrainIfReady();
     return true;
   }
@@ -244,6 +249,7 @@ class Reorder {
             draining_waits_ = false;
           }
           batch.swap(slots_[file].queue);
+          waiting_ -= batch.size();
           done = slots_[file].done && batch.empty();
           if (!batch.empty()) drained_.notify_all();
         }
@@ -286,10 +292,12 @@ class Reorder {
   // Whether the calling thread, handing on `file`, has work that cannot wait:
   // from `file` on, the files are done up to kDrainBatchFiles of them (or the
   // last), or the first file not done holds kScanQueuedDecisions decisions (its
-  // worker may pause: draining it, or the files before it, lets it go on).
+  // worker may pause: draining it, or the files before it, lets it go on), or
+  // kScanWaitingDecisions wait (workers may pause) and `file` has some to hand on.
   // Holds mu_.
   bool Ready(size_t file) const {
     if (stopped_) return true;
+    if (waiting_ >= kScanWaitingDecisions && (slots_[file].done || !slots_[file].queue.empty())) return true;
     const size_t last = std::min(slots_.size(), file + kDrainBatchFiles);
     for (size_t f = file; f < last; ++f) {
       if (slots_[f].queue.size() >= kScanQueuedDecisions) return true;
@@ -306,6 +314,7 @@ class Reorder {
   std::condition_variable produced_, drained_;
   std::vector<Slot> slots_;
   size_t head_ = 0, next_ = 0;
+  size_t waiting_ = 0;          // decisions in the slots' queues
   size_t awaited_ = 0;          // the file the calling thread waits for, while draining_waits_
   bool draining_waits_ = false;
   bool stopped_ = false;

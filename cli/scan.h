@@ -13,14 +13,14 @@
 //
 // Order: files sorted (walk.h), each file's documents in order, so the sink sees
 // the same sequence whatever `jobs` is.  Workers evaluate files ahead of the one
-// being handed on, within a bounded window (kScanWindowFiles files, and at most
-// kScanQueuedDecisions decisions waiting per file), so memory is bounded by the
-// window, not by the input.  The sink runs on the calling thread; returning
-// false stops the run (ScanResult::stopped).  Every failing, waived or erroring
-// result gets RuleResult::field_line from FieldLocator (field_locator.h) when
-// `locate_fields` is on.  Input problems (unreadable, over --max-file-bytes,
-// binary or invalid UTF-8, YAML errors) are Diagnostics with a location, never
-// a crash.
+// being handed on, within a bounded window (kScanWindowFiles files, at most
+// kScanQueuedDecisions decisions waiting per file and kScanWaitingDecisions in
+// all), so memory is bounded by the window, not by the input.  The sink runs on
+// the calling thread; returning false stops the run (ScanResult::stopped).
+// Every failing, waived or erroring result gets RuleResult::field_line from
+// FieldLocator (field_locator.h) when `locate_fields` is on.  Input problems
+// (unreadable, over --max-file-bytes, binary or invalid UTF-8, YAML errors) are
+// Diagnostics with a location, never a crash.
 //
 // Thread-safety: Scan is reentrant; it runs `jobs` worker threads, each with
 // its own cel::EvalState, and calls the sink from the calling thread only.
@@ -108,10 +108,15 @@ class DecisionSink {
 // Gets each decision, in order, on the calling thread; may move from it.  False stops the run.
 using DecisionSinkFn = std::function<bool(ResourceEvaluation& decision)>;
 
-// Files a worker may run ahead of the one being handed to the sink, and the
-// decisions that may wait for the sink per file before its worker pauses.
-inline constexpr size_t kScanWindowFiles = 32;
+// Files a worker may run ahead of the one being handed to the sink, the
+// decisions that may wait for the sink per file before its worker pauses, and
+// in all (the head file's decisions count, but its worker never pauses).
+// The window is wide so that workers go on while the sink's thread waits for
+// a core (a scheduler slice is a few ms, ~100 small files on two workers); the
+// decisions that may wait stay what 32 files of 64 allowed.
+inline constexpr size_t kScanWindowFiles = 128;
 inline constexpr size_t kScanQueuedDecisions = 64;
+inline constexpr size_t kScanWaitingDecisions = 32 * kScanQueuedDecisions;
 
 // Expands paths into the ordered list of manifest files with the default
 // WalkOptions (.yaml, .yml, .json; .aimsgateignore honoured); "-" stays "-".

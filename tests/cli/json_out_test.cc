@@ -193,6 +193,84 @@ TEST(JsonOutTest, SpooledArrayIsWhatOneWriterWrites) {
   }
 }
 
+// Members recorded while an element of one spool is written (RecordInto) and
+// replayed into an element of another spool as deep (RawMembers): the document is
+// what one writer writes with the members written twice, past the spools' buffers too.
+TEST(JsonOutTest, RecordedMembersReplayAsTheSameBytes) {
+  const std::vector<std::string> strings = Strings();
+  auto member = [](auto& w, const std::string& s, int i) {
+    w.Key("resource");
+    w.StartObject();
+    w.Key("name"); w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
+    w.Key("line"); w.Int(i);
+    w.EndObject();
+  };
+  for (int depth : {2, 4}) {
+    JsonArraySpool firsts(depth), seconds(depth);
+    std::string recorded;
+    for (size_t i = 0; i < strings.size(); ++i) {
+      const int n = static_cast<int>(i);
+      recorded.clear();
+      firsts.Add([&](auto& w) {
+        w.StartObject();
+        w.RecordInto(&recorded);
+        member(w, strings[i], n);
+        w.RecordInto(nullptr);
+        w.Key("first"); w.Int(n);
+        w.EndObject();
+      });
+      for (int copy = 0; copy < 2; ++copy) {
+        seconds.Add([&](auto& w) {
+          w.StartObject();
+          w.RawMembers(recorded, 1);
+          w.Key("copy"); w.Int(copy);
+          w.EndObject();
+        });
+      }
+    }
+    std::ostringstream os;
+    JsonOut stream(os);
+    rapidjson::PrettyWriter<JsonOut> w(stream);
+    w.SetIndent(' ', 2);
+    OpenDocument(w, depth);
+    w.Key("firsts");
+    ASSERT_TRUE(firsts.WriteTo(w, stream, os)) << firsts.error();
+    w.Key("seconds");
+    ASSERT_TRUE(seconds.WriteTo(w, stream, os)) << seconds.error();
+    CloseDocument(w, depth);
+    stream.Flush();
+    const std::string expected = Reference([&](auto& r) {
+      OpenDocument(r, depth);
+      r.Key("firsts");
+      r.StartArray();
+      for (size_t i = 0; i < strings.size(); ++i) {
+        r.StartObject();
+        member(r, strings[i], static_cast<int>(i));
+        r.Key("first"); r.Int(static_cast<int>(i));
+        r.EndObject();
+      }
+      r.EndArray();
+      r.Key("seconds");
+      r.StartArray();
+      for (size_t i = 0; i < strings.size(); ++i) {
+        for (int copy = 0; copy < 2; ++copy) {
+          r.StartObject();
+          member(r, strings[i], static_cast<int>(i));
+          r.Key("copy"); r.Int(copy);
+          r.EndObject();
+        }
+      }
+      r.EndArray();
+      CloseDocument(r, depth);
+    });
+    ASSERT_GT(expected.size(), 2u * 64 * 1024);
+    const std::string written = os.str();
+    ASSERT_TRUE(written == expected) << "depth " << depth << ": first difference at byte "
+                                     << std::mismatch(written.begin(), written.end(), expected.begin()).first -
+                                            written.begin();
+  }
+}
+
 TEST(JsonOutTest, EachSpooledElementAlone) {
   // One element per document: the first element's separators, the closing one.
   for (const std::string& s : Strings()) {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <sstream>
+#include <thread>
 
 #include "cli/field_locator.h"
 #include "cli/report.h"
@@ -146,6 +147,50 @@ TEST(Scan, LargeFilesBetweenSmallOnesNeitherHangNorReorder) {
   ASSERT_EQ(want.size(), total);
   EXPECT_EQ(want.front(), "f100.yaml#0/c0");
   EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#0/c0");  // the last file holds one document
+}
+
+// Files of fewer decisions than may wait per file, more than kScanWaitingDecisions
+// over the window: workers pause on the total (memory stays bounded by it, not
+// by the window's files), and the run neither hangs nor reorders.  Counted: the
+// decisions evaluated (ScanOptions::after_evaluate, on the workers) but not yet
+// handed on never exceed the total, plus the head file's (its worker never
+// pauses), the batch the sink's thread is handing on and one per worker held
+// at its pause.  The sink holds on to its first decision until the total is
+// reached, so the workers run ahead as far as they may.
+TEST(Scan, DecisionsWaitingForTheSinkAreBoundedInAll) {
+  constexpr size_t kPerFile = kScanQueuedDecisions / 2 + 1;
+  static_assert(kPerFile < kScanQueuedDecisions && kScanWindowFiles * kPerFile > kScanWaitingDecisions,
+                "the window's files could hold more decisions than may wait in all");
+  TempDir t;
+  const size_t files = kScanWindowFiles * 2;
+  const size_t total = WriteConfigMapFiles(&t, files, [](size_t) { return kPerFile; });
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  for (int jobs : {2, 4}) {
+    ScanOptions o;
+    o.paths = {"."};
+    o.now_unix = testing::FixedNow();
+    o.jobs = jobs;
+    std::atomic<size_t> evaluated{0};
+    o.after_evaluate = [&](const rapidjson::Value&, ResourceEvaluation*) { ++evaluated; };
+    size_t handed = 0, most_waiting = 0;
+    std::vector<std::string> seen;
+    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
+      // The first decision waits for the workers to fill what may wait, as a slow sink would.
+      while (handed == 0 && evaluated.load() < kScanWaitingDecisions) std::this_thread::yield();
+      most_waiting = std::max(most_waiting, evaluated.load() - handed);
+      ++handed;
+      seen.push_back(std::string(d.resource.source()) + "#" + std::to_string(d.resource.document_index));
+      return true;
+    });
+    EXPECT_EQ(r.decisions, total) << "jobs=" << jobs;
+    EXPECT_LE(most_waiting, kScanWaitingDecisions + 2 * kPerFile + static_cast<size_t>(jobs)) << "jobs=" << jobs;
+    ASSERT_EQ(seen.size(), total) << "jobs=" << jobs;
+    for (size_t i = 0; i < seen.size(); ++i) {
+      ASSERT_EQ(seen[i], "f" + std::to_string(100 + i / kPerFile) + ".yaml#" + std::to_string(i % kPerFile))
+          << "jobs=" << jobs << " decision " << i;
+    }
+  }
 }
 
 // A sink that cannot go on (evidence not recorded, a full disk) stops the run:
