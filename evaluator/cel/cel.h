@@ -188,17 +188,42 @@ class Activation {
   }
   void StoreMemo(int memo_slot, const Value& value) const;
 
+  // Helper calls whose arguments are nodes of the activation's JSON documents
+  // (containerUsesAccelerator(c) for each container c of `object`) are
+  // memoized too, keyed by the helper and the nodes' addresses: every rule that
+  // asks about the same container gets the first answer.  `helper` identifies
+  // the helper; `args` are the nodes (kMaxJsonMemoArgs at most).
+  static constexpr size_t kMaxJsonMemoArgs = 2;
+  // Entries per activation generation beyond which results are no longer kept
+  // (memory follows one object, bounded).
+  static constexpr size_t kMaxJsonMemoEntries = 4096;
+  const Value* FindJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n) const;
+  void StoreJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n, const Value& value) const;
+
  private:
   struct Memo {
     uint32_t generation = 0;
     Value value;
   };
+  struct JsonMemo {
+    uint32_t generation = 0;
+    const void* helper = nullptr;
+    const rapidjson::Value* args[kMaxJsonMemoArgs] = {};
+    Value value;
+  };
+  // The slot of (helper, args) in json_memo_: its entry, or the empty one to fill.
+  size_t JsonMemoSlot(const void* helper, const rapidjson::Value* const* args, size_t n) const;
   void ForgetMemo();
   static const Value& NullValue();
   void SetJsonOrNull(int slot, const rapidjson::Value* node);  // Set, out of the Unless-Same fast path
 
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;
+  // Open addressing, a power of two in size, at most half full; entries of
+  // older generations are empty.
+  mutable std::vector<JsonMemo> json_memo_;
+  mutable size_t json_memo_used_ = 0;
+  mutable uint32_t json_memo_used_generation_ = 0;  // the generation json_memo_used_ counts
   uint32_t generation_ = 1;  // memo entries of older generations are stale
   // The slots Set since construction or Reset, which Reset clears one by one.
   uint64_t bound_ = 0;

@@ -1,6 +1,8 @@
 // Env, Activation, EvalState and the compiled Program: the glue between the
 // parser, the checker, the planner and the plan nodes.
+#include <algorithm>
 #include <cctype>
+#include <iterator>
 
 #include "evaluator/cel/builtins.h"
 #include "evaluator/cel/cel.h"
@@ -233,7 +235,56 @@ void Activation::SetJsonOrNull(int slot, const rapidjson::Value* node) {
 
 void Activation::ForgetMemo() {
   memo_.clear();
+  json_memo_.clear();
+  json_memo_used_ = 0;
+  json_memo_used_generation_ = 0;
   generation_ = 1;
+}
+
+size_t Activation::JsonMemoSlot(const void* helper, const rapidjson::Value* const* args, size_t n) const {
+  const rapidjson::Value* key[kMaxJsonMemoArgs] = {};  // unused arguments are null
+  for (size_t k = 0; k < n && k < kMaxJsonMemoArgs; ++k) key[k] = args[k];
+  uint64_t h = reinterpret_cast<uintptr_t>(helper) * 0x9E3779B97F4A7C15ull;
+  for (const rapidjson::Value* a : key) h = (h ^ reinterpret_cast<uintptr_t>(a)) * 0xC2B2AE3D27D4EB4Full;
+  const size_t mask = json_memo_.size() - 1;
+  for (size_t i = static_cast<size_t>(h ^ (h >> 29)) & mask;; i = (i + 1) & mask) {
+    const JsonMemo& e = json_memo_[i];
+    if (e.generation != generation_) return i;
+    if (e.helper == helper && std::equal(std::begin(key), std::end(key), std::begin(e.args))) return i;
+  }
+}
+
+const Value* Activation::FindJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n) const {
+  if (json_memo_.empty() || json_memo_used_generation_ != generation_) return nullptr;
+  const JsonMemo& e = json_memo_[JsonMemoSlot(helper, args, n)];
+  return e.generation == generation_ ? &e.value : nullptr;
+}
+
+void Activation::StoreJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n,
+                               const Value& value) const {
+  if (n > kMaxJsonMemoArgs) return;
+  if (json_memo_used_generation_ != generation_) {
+    json_memo_used_ = 0;
+    json_memo_used_generation_ = generation_;
+  }
+  if (json_memo_used_ >= kMaxJsonMemoEntries) return;
+  if (2 * (json_memo_used_ + 1) > json_memo_.size()) {
+    // Grow, keeping this generation's entries (the others are empty).
+    std::vector<JsonMemo> old;
+    old.swap(json_memo_);
+    json_memo_.resize(old.empty() ? 64 : 2 * old.size());
+    for (JsonMemo& e : old) {
+      if (e.generation != generation_) continue;
+      JsonMemo& to = json_memo_[JsonMemoSlot(e.helper, e.args, kMaxJsonMemoArgs)];
+      to = std::move(e);
+    }
+  }
+  JsonMemo& e = json_memo_[JsonMemoSlot(helper, args, n)];
+  if (e.generation != generation_) ++json_memo_used_;
+  e.generation = generation_;
+  e.helper = helper;
+  for (size_t k = 0; k < kMaxJsonMemoArgs; ++k) e.args[k] = k < n ? args[k] : nullptr;
+  e.value = value;
 }
 
 void Activation::StoreMemo(int memo_slot, const Value& value) const {

@@ -447,7 +447,9 @@ Value BindNode::DoEval(EvalContext& ctx) const {
 }
 
 Value HelperCallNode::DoEval(EvalContext& ctx) const {
-  if (memo_slot_ < 0 || ctx.activation == nullptr) return Call(ctx);
+  if (memo_slot_ < 0 || ctx.activation == nullptr) {
+    return memo_on_json_ && ctx.activation != nullptr ? CallMemoizedOnJson(ctx) : Call(ctx);
+  }
   if (const Value* memo = ctx.activation->FindMemo(memo_slot_)) return *memo;
   Value r = Call(ctx);
   // Errors are not kept: a depth or budget error depends on the caller, not on the arguments.
@@ -467,24 +469,52 @@ Value HelperCallNode::Call(EvalContext& ctx) const {
     ctx.locals.resize(new_base);
     return r;
   }
-  // The new frame is reserved first; arguments are evaluated in the caller's
-  // frame and moved into it by index (a nested call in an argument pushes its
-  // own frame past this one, and may move the vector).
-  const size_t old_base = ctx.frame_base;
   const size_t new_base = ctx.locals.size();
+  if (!PushArguments(ctx, new_base)) return ctx.budget_error;
+  return RunBody(ctx, new_base);
+}
+
+// The new frame is reserved first; arguments are evaluated in the caller's
+// frame and moved into it by index (a nested call in an argument pushes its
+// own frame past this one, and may move the vector).
+bool HelperCallNode::PushArguments(EvalContext& ctx, size_t new_base) const {
   ctx.locals.resize(new_base + static_cast<size_t>(helper_->num_locals));
   for (size_t i = 0; i < args_.size(); ++i) {
     Value arg = args_[i]->Eval(ctx);
     if (ctx.exhausted) {
       ctx.locals.resize(new_base);
-      return ctx.budget_error;
+      return false;
     }
     ctx.locals[new_base + i] = std::move(arg);
   }
+  return true;
+}
+
+Value HelperCallNode::RunBody(EvalContext& ctx, size_t new_base) const {
+  const size_t old_base = ctx.frame_base;
   ctx.frame_base = new_base;
   Value r = helper_->body->Eval(ctx);
   ctx.frame_base = old_base;
   ctx.locals.resize(new_base);
+  return r;
+}
+
+Value HelperCallNode::CallMemoizedOnJson(EvalContext& ctx) const {
+  if (!ctx.HelperDepthOk()) return ctx.budget_error;
+  const size_t new_base = ctx.locals.size();
+  if (!PushArguments(ctx, new_base)) return ctx.budget_error;
+  const rapidjson::Value* nodes[Activation::kMaxJsonMemoArgs] = {};
+  const size_t n = args_.size();
+  for (size_t i = 0; i < n; ++i) {
+    nodes[i] = ctx.locals[new_base + i].BorrowedJson();
+    if (nodes[i] == nullptr) return RunBody(ctx, new_base);  // a value of its own: not keyed
+  }
+  if (const Value* memo = ctx.activation->FindJsonMemo(helper_, nodes, n)) {
+    ctx.locals.resize(new_base);
+    return *memo;
+  }
+  Value r = RunBody(ctx, new_base);
+  if (!r.IsError() && !ctx.exhausted) ctx.activation->StoreJsonMemo(helper_, nodes, n, r);
   return r;
 }
 

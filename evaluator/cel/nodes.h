@@ -353,26 +353,36 @@ class BindNode : public Node {
 // arguments depend on the activation only (isAISystem(object),
 // hasAnnotation(object, 'owner')) is memoized in the Activation, shared by
 // every program evaluated on it: memo_slot is its slot (EnvImpl::MemoSlot),
-// -1 otherwise.
+// -1 otherwise.  With `memo_on_json`, a call whose arguments turn out to be
+// nodes of the activation's JSON documents (a container of `object`) is
+// memoized in the Activation under those nodes (Activation::FindJsonMemo).
 class HelperCallNode : public Node {
  public:
   // With `specialized` (its body not null), the call runs that body instead:
   // the arguments are already in it.
   HelperCallNode(int32_t offset, const HelperDef* helper, std::vector<NodePtr> args, int memo_slot = -1,
-                 const SpecializedHelper* specialized = nullptr)
+                 const SpecializedHelper* specialized = nullptr, bool memo_on_json = false)
       : Node(offset), helper_(helper), args_(std::move(args)), memo_slot_(memo_slot),
-        specialized_(specialized && specialized->body ? specialized : nullptr) {}
+        specialized_(specialized && specialized->body ? specialized : nullptr),
+        memo_on_json_(memo_on_json && memo_slot < 0 && !specialized_ && !args_.empty() &&
+                      args_.size() <= Activation::kMaxJsonMemoArgs) {}
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
 
  private:
   Value Call(EvalContext& ctx) const;
+  // Evaluates the arguments into a new frame at the top of ctx.locals; false
+  // (frame released) when the budget ran out on the way.
+  bool PushArguments(EvalContext& ctx, size_t new_base) const;
+  Value RunBody(EvalContext& ctx, size_t new_base) const;
+  Value CallMemoizedOnJson(EvalContext& ctx) const;
 
   const HelperDef* helper_;
   std::vector<NodePtr> args_;
   int memo_slot_;
   const SpecializedHelper* specialized_;
+  bool memo_on_json_;
 };
 
 // A reference the checker would have rejected, when compiled without checks.

@@ -509,7 +509,10 @@ NodePtr Planner::PlanCall(const Expr& e) {
         memo = env_.MemoSlot(key);
         spec = Specialize(*rc.helper, call.args, key);
       }
-      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo, spec);
+      // Arguments that read locals may still be nodes of the object (a container
+      // of a loop over it): such calls are memoized on those nodes at run time.
+      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo, spec,
+                                              /*memo_on_json=*/fold_ && !pure);
     }
     case ResolvedCall::kBuiltin: break;
   }
