@@ -255,7 +255,7 @@ size_t Activation::JsonMemoSlot(const void* helper, const rapidjson::Value* cons
 }
 
 const Value* Activation::FindJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n) const {
-  if (json_memo_.empty() || json_memo_used_generation_ != generation_) return nullptr;
+  if (n > kMaxJsonMemoArgs || json_memo_.empty() || json_memo_used_generation_ != generation_) return nullptr;
   const JsonMemo& e = json_memo_[JsonMemoSlot(helper, args, n)];
   return e.generation == generation_ ? &e.value : nullptr;
 }
