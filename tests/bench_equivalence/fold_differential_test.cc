@@ -17,32 +17,14 @@
 
 #include "bench/corpus/corpus.h"
 #include "evaluator/manifest/manifest.h"
-#include "evaluator/pack/embedded_files.h"
 #include "evaluator/pack/engine.h"
+#include "tests/bench_equivalence/shipped_packs.h"
 
 namespace aimsgate {
 namespace {
 
 namespace fs = std::filesystem;
 const std::string kRoot = AIMSGATE_SOURCE_DIR;
-
-std::vector<std::string> ShippedPacks() {
-  std::vector<std::string> packs;
-  for (const auto& e : fs::directory_iterator(kRoot + "/rules")) {
-    if (fs::exists(e.path() / "pack.yaml")) packs.push_back((e.path() / "pack.yaml").string());
-  }
-  for (const auto& f : EmbeddedFiles()) {
-    const std::string p = f.path;  // rules/<name>/pack.yaml
-    if (p.rfind("rules/", 0) == 0 && p.size() > 16 && p.compare(p.size() - 10, 10, "/pack.yaml") == 0) {
-      packs.push_back("builtin:" + p.substr(6, p.size() - 16));
-    }
-  }
-  packs.push_back(kRoot + "/examples/packs/gpu-quota/pack.yaml");
-  packs.push_back(kRoot + "/examples/vap/policies");
-  packs.push_back(kRoot + "/bench/micro/typical10.yaml");
-  std::sort(packs.begin(), packs.end());
-  return packs;
-}
 
 struct Inputs {
   std::vector<manifest::Resource> resources;
@@ -87,21 +69,6 @@ Inputs LoadInputs() {
   return in;
 }
 
-std::shared_ptr<const Engine> Load(const std::string& pack, bool fold, bool with_inputs) {
-  EngineOptions o;
-  o.rule_paths = {pack};
-  if (pack.find("/vap/") != std::string::npos) o.context_paths = {kRoot + "/examples/vap/manifests"};
-  if (with_inputs) {
-    o.inventory_path = kRoot + "/rules/iso42001/tests/inventory.yaml";
-    o.bom_path = kRoot + "/examples/model/bom.json";
-  }
-  o.limits.fold = fold;
-  std::vector<Diagnostic> diags;
-  auto engine = Engine::Load(o, &diags);
-  for (const auto& d : diags) ADD_FAILURE() << pack << ": " << d.ToString();
-  return engine;
-}
-
 TEST(FoldDifferential, EveryShippedRuleDecidesAndSaysTheSameFoldedAndUnfolded) {
   const Inputs in = LoadInputs();
   ASSERT_GT(in.objects.size(), 450u);
@@ -110,8 +77,8 @@ TEST(FoldDifferential, EveryShippedRuleDecidesAndSaysTheSameFoldedAndUnfolded) {
   size_t compared = 0, failing = 0, errors = 0;
   for (const auto& pack : packs) {
     for (bool with_inputs : {false, true}) {
-      auto folded = Load(pack, true, with_inputs);
-      auto plain = Load(pack, false, with_inputs);
+      auto folded = LoadShippedPack(pack, true, with_inputs);
+      auto plain = LoadShippedPack(pack, false, with_inputs);
       ASSERT_TRUE(folded && plain) << pack;
       cel::EvalState scratch;
       EvalRequest req;
