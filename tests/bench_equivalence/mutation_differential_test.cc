@@ -196,7 +196,10 @@ std::string ToJson(const Value& v) {
 
 TEST(MutationDifferential, ShippedPacksDecideTheSameFoldedAndUnfoldedOnMutatedObjects) {
   size_t mutants = 1500;
-  if (const char* n = std::getenv("AIMSGATE_MUTANTS")) mutants = std::strtoul(n, nullptr, 10);
+  if (const char* n = std::getenv("AIMSGATE_MUTANTS")) {
+    mutants = std::strtoul(n, nullptr, 10);
+    ASSERT_GT(mutants, 0u) << "AIMSGATE_MUTANTS=" << n << ": a positive number of mutants, please";
+  }
   const auto packs = ShippedPacks();
   ASSERT_GE(packs.size(), 8u);
   struct Pair {
