@@ -1,17 +1,17 @@
 // libFuzzer target: manifest bytes (YAML or JSON, through the manifest loader)
-// evaluated by the built-in packs, the example packs and the benchmark pack,
+// evaluated by every shipped pack (tests/bench_equivalence/shipped_packs.h),
 // each compiled folded (the default) and unfolded (cel::Limits::fold = false).
 // The fast paths of the folded plan (constants, specialized and memoized
 // helpers, memos on nodes of the object, RE2 sets, native all/exists) must
 // decide exactly like the plain plan: a different outcome, message, verdict,
-// warning or audit annotation traps.  Every other third resource is also
-// evaluated as an admission UPDATE of the one before it.
+// warning or audit annotation traps.  Every third resource is also evaluated
+// as an admission UPDATE of the one before it.
 // (tests/bench_equivalence/mutation_differential_test.cc runs the same
 // comparison on structured mutations in the unit suite.)
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <cstdio>
-#include <algorithm>
 #include <cstdlib>
 #include <memory>
 #include <string>
@@ -22,6 +22,7 @@
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 #include "fuzz/fuzz_util.h"
+#include "tests/bench_equivalence/shipped_packs.h"
 
 namespace {
 
@@ -32,30 +33,18 @@ struct Pair {
   std::shared_ptr<const Engine> folded, plain;
 };
 
-std::shared_ptr<const Engine> LoadPack(const std::string& pack, bool fold) {
-  aimsgate::EngineOptions o;
-  o.rule_paths = {pack};
-  const std::string root = AIMSGATE_SOURCE_DIR;
-  if (pack.find("/vap/") != std::string::npos) o.context_paths = {root + "/examples/vap/manifests"};
-  o.inventory_path = root + "/rules/iso42001/tests/inventory.yaml";
-  o.limits.fold = fold;
-  std::vector<aimsgate::Diagnostic> diags;
-  auto e = Engine::Load(o, &diags);
-  if (!e) {
-    for (const auto& d : diags) fprintf(stderr, "%s\n", d.ToString().c_str());
-    abort();
-  }
-  return e;
-}
-
 const std::vector<Pair>& Engines() {
   static const std::vector<Pair>* engines = [] {
-    const std::string root = AIMSGATE_SOURCE_DIR;
     auto* out = new std::vector<Pair>;
-    for (const std::string& pack : {std::string("builtin:iso42001"), std::string("builtin:eu-ai-act"),
-                                   root + "/rules/k8s-best-practices/pack.yaml", root + "/examples/packs/gpu-quota/pack.yaml",
-                                   root + "/examples/vap/policies", root + "/bench/micro/typical10.yaml"}) {
-      out->push_back({pack, LoadPack(pack, true), LoadPack(pack, false)});
+    for (const std::string& pack : aimsgate::ShippedPacks()) {
+      std::vector<aimsgate::Diagnostic> diags;
+      Pair p{pack, aimsgate::LoadShippedPack(pack, true, true, &diags),
+             aimsgate::LoadShippedPack(pack, false, true, &diags)};
+      if (!p.folded || !p.plain || !diags.empty()) {
+        for (const auto& d : diags) fprintf(stderr, "%s: %s\n", pack.c_str(), d.ToString().c_str());
+        abort();
+      }
+      out->push_back(std::move(p));
     }
     return out;
   }();

@@ -77,8 +77,10 @@ TEST(FoldDifferential, EveryShippedRuleDecidesAndSaysTheSameFoldedAndUnfolded) {
   size_t compared = 0, failing = 0, errors = 0;
   for (const auto& pack : packs) {
     for (bool with_inputs : {false, true}) {
-      auto folded = LoadShippedPack(pack, true, with_inputs);
-      auto plain = LoadShippedPack(pack, false, with_inputs);
+      std::vector<Diagnostic> diags;
+      auto folded = LoadShippedPack(pack, true, with_inputs, &diags);
+      auto plain = LoadShippedPack(pack, false, with_inputs, &diags);
+      for (const auto& d : diags) ADD_FAILURE() << pack << ": " << d.ToString();
       ASSERT_TRUE(folded && plain) << pack;
       cel::EvalState scratch;
       EvalRequest req;

@@ -209,7 +209,9 @@ TEST(MutationDifferential, ShippedPacksDecideTheSameFoldedAndUnfoldedOnMutatedOb
   std::vector<Pair> engines;
   for (const auto& pack : packs) {
     for (bool with_inputs : {false, true}) {
-      Pair p{pack, LoadShippedPack(pack, true, with_inputs), LoadShippedPack(pack, false, with_inputs)};
+      std::vector<Diagnostic> diags;
+      Pair p{pack, LoadShippedPack(pack, true, with_inputs, &diags), LoadShippedPack(pack, false, with_inputs, &diags)};
+      for (const auto& d : diags) ADD_FAILURE() << pack << ": " << d.ToString();
       ASSERT_TRUE(p.folded && p.plain) << pack;
       engines.push_back(std::move(p));
     }

@@ -3,8 +3,6 @@
 #include <algorithm>
 #include <filesystem>
 
-#include <gtest/gtest.h>
-
 #include "evaluator/pack/embedded_files.h"
 
 namespace aimsgate {
@@ -32,7 +30,8 @@ std::vector<std::string> ShippedPacks() {
   return packs;
 }
 
-std::shared_ptr<const Engine> LoadShippedPack(const std::string& pack, bool fold, bool with_inputs) {
+std::shared_ptr<const Engine> LoadShippedPack(const std::string& pack, bool fold, bool with_inputs,
+                                              std::vector<Diagnostic>* diagnostics) {
   EngineOptions o;
   o.rule_paths = {pack};
   if (pack.find("/vap/") != std::string::npos) o.context_paths = {kRoot + "/examples/vap/manifests"};
@@ -41,10 +40,7 @@ std::shared_ptr<const Engine> LoadShippedPack(const std::string& pack, bool fold
     o.bom_path = kRoot + "/examples/model/bom.json";
   }
   o.limits.fold = fold;
-  std::vector<Diagnostic> diags;
-  auto engine = Engine::Load(o, &diags);
-  for (const auto& d : diags) ADD_FAILURE() << pack << ": " << d.ToString();
-  return engine;
+  return Engine::Load(o, diagnostics);
 }
 
 }  // namespace aimsgate
