@@ -36,6 +36,40 @@ Value PathNode::DoEval(EvalContext& ctx) const {
   return Walk(operand, ctx);
 }
 
+bool PathNode::FindLast(EvalContext& ctx, const rapidjson::Value** member, Value* result) const {
+  if (root_local_ >= 0) {
+    if (!ctx.AddCost(1)) {
+      *result = ctx.budget_error;
+      return false;
+    }
+    return FindLastFrom(ctx.Local(root_local_), ctx, member, result);
+  }
+  if (root_slot_ >= 0 && ctx.activation != nullptr && static_cast<size_t>(root_slot_) < ctx.activation->size()) {
+    if (!ctx.AddCost(1)) {
+      *result = ctx.budget_error;
+      return false;
+    }
+    return FindLastFrom(ctx.activation->Get(root_slot_), ctx, member, result);
+  }
+  const Value operand = operand_->Eval(ctx);
+  return FindLastFrom(operand, ctx, member, result);
+}
+
+bool PathNode::FindLastFrom(const Value& root, EvalContext& ctx, const rapidjson::Value** member,
+                            Value* result) const {
+  const rapidjson::Value* obj = ids_.empty() ? nullptr : root.json();
+  const size_t last = keys_.size() - 1;
+  for (size_t i = 0; obj != nullptr && i < last; ++i) {
+    obj = obj->IsObject() ? ctx.FindMember(*obj, ids_[i]) : nullptr;
+  }
+  if (obj == nullptr || !obj->IsObject()) {
+    *result = Walk(root, ctx);  // the answers of the slow path (cached lookups: no second walk's cost)
+    return false;
+  }
+  *member = ctx.FindMember(*obj, ids_[last]);
+  return true;
+}
+
 Value PathNode::Walk(const Value& root, EvalContext& ctx) const {
   // Through JSON objects on rapidjson pointers alone (a Value is built once, at
   // the end): the same answers as Select, through the lookup cache.
@@ -186,22 +220,39 @@ Value EqualsConstNode::DoEval(EvalContext& ctx) const {
 Value ConstKeyNode::DoEval(EvalContext& ctx) const {
   if (!ctx.AddCost(1)) return ctx.budget_error;
   Value m = map_->Eval(ctx);
-  if (m.IsError()) return m;
   if (const rapidjson::Value* obj = m.json(); obj != nullptr && obj->IsObject()) {
     const rapidjson::Value* member = ctx.FindMember(*obj, id_);
     if (!index_) return Value::Bool(member != nullptr);
     if (member != nullptr) return Value::Json(*member);
   }
+  return ThroughBuiltin(m, ctx);
+}
+
+Value ConstKeyNode::ThroughBuiltin(const Value& m, EvalContext& ctx) const {
+  if (m.IsError()) return m;
   if (index_) {
-    Value args[2] = {std::move(m), key_};
+    Value args[2] = {m, key_};
     return fn_->impl(args, 2, ctx);
   }
-  Value args[2] = {key_, std::move(m)};
+  Value args[2] = {key_, m};
   return fn_->impl(args, 2, ctx);
 }
 
-Value AndNode::DoEval(EvalContext& ctx) const {
-  Value l = l_->Eval(ctx);
+bool ConstKeyNode::FindKey(EvalContext& ctx, const rapidjson::Value** member, Value* result) const {
+  if (!ctx.AddCost(1)) {
+    *result = ctx.budget_error;
+    return false;
+  }
+  Value m = map_->Eval(ctx);
+  if (const rapidjson::Value* obj = m.json(); obj != nullptr && obj->IsObject()) {
+    *member = ctx.FindMember(*obj, id_);
+    return true;
+  }
+  *result = ThroughBuiltin(m, ctx);
+  return false;
+}
+
+Value AndNode::Finish(Value l, EvalContext& ctx) const {
   if (ctx.exhausted) return ctx.budget_error;
   if (l.IsBool() && l.BoolValue() == is_or_) return l;
   Value r = r_->Eval(ctx);
@@ -212,6 +263,21 @@ Value AndNode::DoEval(EvalContext& ctx) const {
   if (r.IsError()) return r;
   Value both[2] = {l, r};
   return NoOverload(is_or_ ? "_||_" : "_&&_", both, 2);
+}
+
+Value AndNode::DoEval(EvalContext& ctx) const { return Finish(l_->Eval(ctx), ctx); }
+
+Value NotNullGuardNode::DoEval(EvalContext& ctx) const {
+  if (needs_activation_ && ctx.activation == nullptr) return AndNode::DoEval(ctx);
+  // The guard's own unit, as l_->Eval would charge it.
+  if (!ctx.AddCost(1)) return ctx.budget_error;
+  const rapidjson::Value* member = nullptr;
+  Value l;
+  if (!(has_ ? has_->FindLast(ctx, &member, &l) : in_->FindKey(ctx, &member, &l))) return Finish(std::move(l), ctx);
+  if (ctx.exhausted) return ctx.budget_error;
+  if (member == nullptr) return Value::Bool(false);
+  if (!ctx.AddCost(hit_cost_)) return ctx.budget_error;
+  return Value::Bool(!member->IsNull());
 }
 
 Value ConditionalNode::DoEval(EvalContext& ctx) const {

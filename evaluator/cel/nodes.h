@@ -66,10 +66,26 @@ class PathNode : public Node {
   PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only,
            std::vector<const std::string*> ids = {});
 
+  // What DoEval does, charging the same, up to the last key: where every step
+  // before it is a JSON object, sets *member to the last key's member (null
+  // when absent) and returns true; otherwise returns false with *result set
+  // to DoEval's answer.
+  bool FindLast(EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
+  const Node& operand() const { return *operand_; }
+  const std::vector<std::string>& keys() const { return keys_; }
+  bool test_only() const { return test_only_; }
+  // The root is a local or a variable read where it is (one unit, no node of its own).
+  bool reads_in_place() const { return root_local_ >= 0 || root_slot_ >= 0; }
+  // Both read the same local or variable in place.
+  bool SameRoot(const PathNode& o) const {
+    return reads_in_place() && root_local_ == o.root_local_ && root_slot_ == o.root_slot_;
+  }
+
  protected:
   Value DoEval(EvalContext& ctx) const override;
 
  private:
+  bool FindLastFrom(const Value& root, EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
   // The keys from `root`: through JSON objects on pointers, else Select.
   [[gnu::always_inline]] inline Value Walk(const Value& root, EvalContext& ctx) const;
   // From key `i` on, `v` being the value reached so far (any kind of value).
@@ -161,6 +177,8 @@ class EqualsConstNode : public Node {
  public:
   EqualsConstNode(int32_t offset, NodePtr x, Value c, bool negate)
       : Node(offset), x_(std::move(x)), c_(std::move(c)), negate_(negate) {}
+  // `x != null`: x, else null.
+  const Node* NotNullOperand() const { return negate_ && c_.IsNull() ? x_.get() : nullptr; }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -180,10 +198,19 @@ class ConstKeyNode : public Node {
   ConstKeyNode(int32_t offset, NodePtr map, Value key, const std::string* id, bool index, const FunctionDecl* fn)
       : Node(offset), map_(std::move(map)), key_(std::move(key)), id_(id), index_(index), fn_(fn) {}
 
+  // As PathNode::FindLast: for a JSON object m, sets *member and returns true.
+  bool FindKey(EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
+  const Node& map() const { return *map_; }
+  const std::string* id() const { return id_; }
+  bool index() const { return index_; }
+
  protected:
   Value DoEval(EvalContext& ctx) const override;
 
  private:
+  // The answer for an m that is not a JSON object, or a missing m['key'].
+  [[gnu::noinline]] Value ThroughBuiltin(const Value& m, EvalContext& ctx) const;
+
   NodePtr map_;
   Value key_;
   const std::string* id_;  // the key interned in the Env
@@ -198,10 +225,36 @@ class AndNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  // The rest, once `l` is evaluated to l (inlined: it is most of DoEval).
+  [[gnu::always_inline]] inline Value Finish(Value l, EvalContext& ctx) const;
 
- private:
   NodePtr l_, r_;
   bool is_or_;
+};
+
+// `has(p.f) && p.f != null` and `'k' in m && m['k'] != null` (m['k'] or m.k):
+// the guard's walk finds the member, and the comparison reads it, without a
+// second walk.  Charged what the two sides would be charged: the guard as it
+// is, the comparison its fixed cost on a hit (`hit_cost`, from the planner).
+// Anything off the JSON-object path (an error, a map value, a missing step)
+// finishes as the AndNode it replaces.
+class NotNullGuardNode : public AndNode {
+ public:
+  // `guard` is l (a has() PathNode or an `in` ConstKeyNode); r is `x != null`.
+  // With `needs_activation`, the comparison rereads a memoized helper call:
+  // it costs hit_cost only when answered from the Activation's memo.
+  NotNullGuardNode(int32_t offset, NodePtr l, NodePtr r, int64_t hit_cost, bool needs_activation)
+      : AndNode(offset, std::move(l), std::move(r), false), has_(dynamic_cast<const PathNode*>(l_.get())),
+        in_(dynamic_cast<const ConstKeyNode*>(l_.get())), hit_cost_(hit_cost), needs_activation_(needs_activation) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  const PathNode* has_;
+  const ConstKeyNode* in_;
+  int64_t hit_cost_;
+  bool needs_activation_;
 };
 
 class ConditionalNode : public Node {
@@ -366,6 +419,8 @@ class HelperCallNode : public Node {
         specialized_(specialized && specialized->body ? specialized : nullptr),
         memo_on_json_(memo_on_json && memo_slot < 0 && !specialized_ && !args_.empty() &&
                       args_.size() <= Activation::kMaxJsonMemoArgs) {}
+  // The Activation memo slot of a call on the activation only, or -1.
+  int memo_slot() const { return memo_slot_; }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;

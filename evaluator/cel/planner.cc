@@ -249,7 +249,121 @@ ExprPtr Substitute(const Expr& e, const std::vector<std::string>& params, const 
   return out;
 }
 
+bool IsNullConstant(const Expr& e) { return e.kind == Expr::Kind::kConstant && e.constant.kind == Constant::Kind::kNull; }
+
+// `has(p.f)` or `'k' in m`, then `x != null`: worth planning as a pair.
+bool LooksLikeNotNullGuard(const Expr& guard, const Expr& test) {
+  const bool is_guard = (guard.kind == Expr::Kind::kSelect && guard.select.test_only) || IsCallOf(guard, "@in", 2);
+  return is_guard && IsCallOf(test, "_!=_", 2) && IsNullConstant(*test.call.args[1]);
+}
+
+// True if `b`, evaluated right after `a`, gives a's value; *cost is what b
+// then costs.  A memoized helper call is answered from the Activation's memo
+// (*needs_activation: only when there is one).
+bool Rereads(const Node& a, const Node& b, int64_t* cost, bool* needs_activation) {
+  *cost = 1;
+  if (const auto* la = dynamic_cast<const LocalNode*>(&a)) {
+    const auto* lb = dynamic_cast<const LocalNode*>(&b);
+    return lb && lb->index() == la->index();
+  }
+  if (const auto* va = dynamic_cast<const VariableNode*>(&a)) {
+    const auto* vb = dynamic_cast<const VariableNode*>(&b);
+    return vb && vb->slot() == va->slot();
+  }
+  if (const auto* ha = dynamic_cast<const HelperCallNode*>(&a)) {
+    const auto* hb = dynamic_cast<const HelperCallNode*>(&b);
+    const bool same = hb && ha->memo_slot() >= 0 && hb->memo_slot() == ha->memo_slot();
+    *needs_activation = *needs_activation || same;
+    return same;
+  }
+  if (const auto* pa = dynamic_cast<const PathNode*>(&a)) {
+    const auto* pb = dynamic_cast<const PathNode*>(&b);
+    *cost = 2;  // its unit and its root's
+    return pb && pa->SameRoot(*pb) && !pa->test_only() && !pb->test_only() && pa->keys() == pb->keys();
+  }
+  return false;
+}
+
 }  // namespace
+
+NodePtr Planner::MakeLogic(int32_t offset, NodePtr l, NodePtr r, bool is_or) {
+  const Value* lc = l->ConstantValue();
+  // `true || x`, `false && x`: x is never evaluated.
+  if (fold_ && lc && lc->IsBool() && lc->BoolValue() == is_or) return std::make_unique<ConstNode>(offset, *lc);
+  const bool constant = lc && r->ConstantValue();
+  NodePtr node = std::make_unique<AndNode>(offset, std::move(l), std::move(r), is_or);
+  return constant ? Fold(std::move(node)) : std::move(node);
+}
+
+// `a && b`, `a || b`.  Folding, `has(p.f) && p.f != null` and `'k' in m &&
+// m['k'] != null` are one node, and `a && (b && c)` (the parser's grouping of
+// `a && b && c`) is regrouped as `(a && b) && c` for such a pair: a guard and
+// `x != null` each yield a boolean or an error, for which both groupings give
+// the same values and errors.
+NodePtr Planner::PlanLogic(const Expr& e, bool is_or) {
+  const auto& args = e.call.args;
+  if (fold_ && !is_or) {
+    const Expr* second = args[1].get();
+    const Expr* rest = nullptr;
+    if (IsCallOf(*second, "_&&_", 2)) {
+      rest = second->call.args[1].get();
+      second = second->call.args[0].get();
+    }
+    if (LooksLikeNotNullGuard(*args[0], *second)) {
+      NodePtr a = PlanExpr(*args[0]);
+      NodePtr b = PlanExpr(*second);
+      if (NodePtr pair = FuseNotNullGuard(rest ? args[1]->offset : e.offset, a, b)) {
+        return rest ? MakeLogic(e.offset, std::move(pair), PlanExpr(*rest), false) : std::move(pair);
+      }
+      if (!rest) return MakeLogic(e.offset, std::move(a), std::move(b), false);
+      NodePtr inner = MakeLogic(args[1]->offset, std::move(b), PlanExpr(*rest), false);
+      return MakeLogic(e.offset, std::move(a), std::move(inner), false);
+    }
+  }
+  NodePtr l = PlanExpr(*args[0]);
+  NodePtr r = PlanExpr(*args[1]);
+  return MakeLogic(e.offset, std::move(l), std::move(r), is_or);
+}
+
+NodePtr Planner::FuseNotNullGuard(int32_t offset, NodePtr& l, NodePtr& r) const {
+  const auto* test = dynamic_cast<const EqualsConstNode*>(r.get());
+  const Node* x = test ? test->NotNullOperand() : nullptr;
+  if (x == nullptr) return nullptr;
+  const auto* px = dynamic_cast<const PathNode*>(x);
+  if (px && (px->test_only() || px->keys().empty())) return nullptr;
+  // What `x != null` costs on a hit: its unit, its constant's, then x's.
+  int64_t cost = 2;
+  bool needs_activation = false;
+  int64_t read = 0;
+  if (const auto* has = dynamic_cast<const PathNode*>(l.get()); has && has->test_only()) {
+    if (!px || px->keys() != has->keys() || has->keys().empty()) return nullptr;
+    if (has->reads_in_place()) {
+      if (!has->SameRoot(*px)) return nullptr;
+      cost += 2;
+    } else {
+      if (px->reads_in_place() || !Rereads(has->operand(), px->operand(), &read, &needs_activation)) return nullptr;
+      cost += 1 + read;
+    }
+  } else if (const auto* in = dynamic_cast<const ConstKeyNode*>(l.get()); in && !in->index()) {
+    const Node& m = in->map();
+    const auto* kx = dynamic_cast<const ConstKeyNode*>(x);
+    if (kx && kx->index() && kx->id() == in->id() && Rereads(m, kx->map(), &read, &needs_activation)) {
+      cost += 2 + read;
+    } else if (px && px->keys().back() == *in->id() && px->keys().size() == 1 &&
+               Rereads(m, px->operand(), &read, &needs_activation)) {
+      cost += 1 + read;  // in place (m a local or a variable): its root's unit, as m's
+    } else if (const auto* pm = dynamic_cast<const PathNode*>(&m);
+               px && pm && px->keys().back() == *in->id() && pm->SameRoot(*px) && !pm->test_only() &&
+               std::equal(pm->keys().begin(), pm->keys().end(), px->keys().begin(), px->keys().end() - 1)) {
+      cost += 2;  // m.k1...kn['k'] as one path from m's root
+    } else {
+      return nullptr;
+    }
+  } else {
+    return nullptr;
+  }
+  return std::make_unique<NotNullGuardNode>(offset, std::move(l), std::move(r), cost, needs_activation);
+}
 
 const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std::vector<ExprPtr>& args,
                                              const std::string& key) {
@@ -443,17 +557,7 @@ NodePtr Planner::PlanCall(const Expr& e) {
         return std::make_unique<OptionalOrNode>(e.offset, PlanExpr(*call.target), PlanExpr(*call.args[0]),
                                                 name == "orValue");
       }
-      if (name == "_&&_" || name == "_||_") {
-        const bool is_or = name == "_||_";
-        NodePtr l = PlanExpr(*call.args[0]);
-        NodePtr r = PlanExpr(*call.args[1]);
-        const Value* lc = l->ConstantValue();
-        // `true || x`, `false && x`: x is never evaluated.
-        if (fold_ && lc && lc->IsBool() && lc->BoolValue() == is_or) return std::make_unique<ConstNode>(e.offset, *lc);
-        const bool constant = lc && r->ConstantValue();
-        NodePtr node = std::make_unique<AndNode>(e.offset, std::move(l), std::move(r), is_or);
-        return constant ? Fold(std::move(node)) : std::move(node);
-      }
+      if (name == "_&&_" || name == "_||_") return PlanLogic(e, name == "_||_");
       if (name == "_?_:_") {
         NodePtr c = PlanExpr(*call.args[0]);
         NodePtr t = PlanExpr(*call.args[1]);

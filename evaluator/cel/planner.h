@@ -57,6 +57,10 @@ class Planner {
   NodePtr PlanIdent(const Expr& e);
   NodePtr PlanPath(const Expr& e);
   NodePtr PlanCall(const Expr& e);
+  NodePtr PlanLogic(const Expr& e, bool is_or);
+  NodePtr MakeLogic(int32_t offset, NodePtr l, NodePtr r, bool is_or);
+  // `guard && x != null` as one NotNullGuardNode, or null (l and r untouched).
+  NodePtr FuseNotNullGuard(int32_t offset, NodePtr& l, NodePtr& r) const;
   NodePtr PlanList(const Expr& e);
   NodePtr PlanMap(const Expr& e);
   NodePtr PlanComprehension(const Expr& e);

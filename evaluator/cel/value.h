@@ -111,7 +111,9 @@ class Value {
     return v;
   }
   static Value Error(std::string message);
-  static Value Json(const rapidjson::Value& v);  // inline below: bound per object, read per node
+  // Inline below, and forced: bound per object, read per node (GCC's heuristics
+  // leave it out of line in larger callers, callgrind: +0.3 M on typical10).
+  [[gnu::always_inline]] static Value Json(const rapidjson::Value& v);
   static Value List(std::vector<Value> items);
   // Builds a map; keys must be bool, int, uint or string and distinct (int and
   // uint keys of equal value are the same key).  Returns an error Value otherwise.
@@ -263,7 +265,7 @@ inline Value Value::Timestamp(int64_t seconds, int32_t nanos) {
   return v;
 }
 
-inline Value Value::Json(const rapidjson::Value& j) {
+[[gnu::always_inline]] inline Value Value::Json(const rapidjson::Value& j) {
   if (!j.IsObject() && !j.IsArray()) return JsonScalar(j);
   Value v;
   v.kind_ = j.IsArray() ? Kind::kList : Kind::kMap;

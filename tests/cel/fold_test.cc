@@ -23,7 +23,8 @@ constexpr const char* kParams = R"({
 constexpr const char* kObject = R"({
   "name": "b", "num": 2, "image": "docker.io/vllm/vllm-openai:latest", "digits": "12345",
   "items": [1, 2, 3], "mixed": [1, "a", 0], "labels": {"aimsgate.io/owner": "team-a", "a": "x"},
-  "map": {"k1": 1, "k2": 2}})";
+  "map": {"k1": 1, "k2": 2},
+  "spec": {"containers": [{"image": "a"}], "nil": null, "model": {"uri": "s3://m", "none": null}}})";
 
 class FoldTest : public ::testing::Test {
  protected:
@@ -40,18 +41,44 @@ class FoldTest : public ::testing::Test {
     for (bool fold : {true, false}) {
       Limits limits;
       limits.fold = fold;
-      Side& s = fold ? folded_ : plain_;
-      s.env = std::make_unique<Env>(limits);
-      s.x = s.env->DeclareVariable("x");
-      s.p = s.env->DeclareVariable("p");
-      s.env->BindConstant(s.p, Value::Json(*params_), params_);
-      std::vector<Diagnostic> diags;
-      ASSERT_TRUE(s.env->DeclareFunction("label", {"o", "k"}, "o.labels[p.prefix + k]", &diags));
-      ASSERT_TRUE(s.env->DeclareFunction("isVllm", {"image"}, "p.patterns.exists(q, image.matches(q))", &diags));
-      // Bodies whose names would capture an argument's variable: not specialized.
-      ASSERT_TRUE(s.env->DeclareFunction("capture", {"o"}, "[1, 2].exists(x, o == x)", &diags));
-      ASSERT_TRUE(s.env->DeclareFunction("shadow", {"o"}, "[3].map(o, o + 1)[0] + o", &diags));
-      ASSERT_TRUE(s.env->DeclareFunction("twice", {"o", "k"}, "label(o, k) + '/' + label(o, k)", &diags));
+      MakeSide(limits, fold ? &folded_ : &plain_);
+    }
+  }
+  void MakeSide(const Limits& limits, Side* s) {
+    s->env = std::make_unique<Env>(limits);
+    s->x = s->env->DeclareVariable("x");
+    s->p = s->env->DeclareVariable("p");
+    s->env->BindConstant(s->p, Value::Json(*params_), params_);
+    std::vector<Diagnostic> diags;
+    ASSERT_TRUE(s->env->DeclareFunction("label", {"o", "k"}, "o.labels[p.prefix + k]", &diags));
+    ASSERT_TRUE(s->env->DeclareFunction("isVllm", {"image"}, "p.patterns.exists(q, image.matches(q))", &diags));
+    // Bodies whose names would capture an argument's variable: not specialized.
+    ASSERT_TRUE(s->env->DeclareFunction("capture", {"o"}, "[1, 2].exists(x, o == x)", &diags));
+    ASSERT_TRUE(s->env->DeclareFunction("shadow", {"o"}, "[3].map(o, o + 1)[0] + o", &diags));
+    ASSERT_TRUE(s->env->DeclareFunction("twice", {"o", "k"}, "label(o, k) + '/' + label(o, k)", &diags));
+    // As the ISO pack writes them: guards before reads.
+    ASSERT_TRUE(s->env->DeclareFunction("specOf", {"o"}, "has(o.spec) && o.spec != null ? o.spec : {}", &diags));
+    ASSERT_TRUE(s->env->DeclareFunction(
+        "strAt", {"m", "k"}, "m != null && k in m && m[k] != null ? string(m[k]) : ''", &diags));
+  }
+  // `expr` and `twin` (the same logic written so that it is not planned as a
+  // null guard: `!= dyn(null)`, or the regrouped pair in parentheses) give the
+  // same value or error, folded and unfolded, cost the same folded, and run
+  // out of budget at the same cost limits.
+  void SameAsTwin(const std::string& expr, const std::string& twin) {
+    Value v = Same(expr);
+    Value t = Eval(folded_, twin);
+    EXPECT_EQ(v.DebugString(), t.DebugString()) << expr << " vs " << twin;
+    int64_t cost = 0, twin_cost = 0;
+    Eval(folded_, expr, &cost);
+    Eval(folded_, twin, &twin_cost);
+    EXPECT_EQ(cost, twin_cost) << expr << " vs " << twin;
+    for (int64_t limit = 1; limit <= cost; ++limit) {
+      Limits limits;
+      limits.cost_limit = limit;
+      Side tight;
+      MakeSide(limits, &tight);
+      EXPECT_EQ(Eval(tight, expr).DebugString(), Eval(tight, twin).DebugString()) << expr << ", limit " << limit;
     }
   }
   Value Eval(Side& s, const std::string& expr, int64_t* cost = nullptr) {
@@ -231,6 +258,68 @@ TEST_F(FoldTest, FoldedPlansCostLess) {
     Eval(plain_, e, &plain);
     EXPECT_LT(folded, plain) << e;
   }
+}
+
+// `has(p.f) && p.f != null` is one node (NotNullGuardNode), and the pair is
+// regrouped out of `has(p.f) && p.f != null && rest`.
+TEST_F(FoldTest, PresenceGuardsAnswerAndCostAsTheirNodes) {
+  const char* kPairs[][2] = {
+      {"has(x.labels) && x.labels != null", "has(x.labels) && x.labels != dyn(null)"},
+      {"has(x.spec.nil) && x.spec.nil != null", "has(x.spec.nil) && x.spec.nil != dyn(null)"},
+      {"has(x.spec.absent) && x.spec.absent != null", "has(x.spec.absent) && x.spec.absent != dyn(null)"},
+      {"has(x.spec.model.none) && x.spec.model.none != null",
+       "has(x.spec.model.none) && x.spec.model.none != dyn(null)"},
+      {"has(x.name.f) && x.name.f != null", "has(x.name.f) && x.name.f != dyn(null)"},          // not an object
+      {"has(x.missing.f) && x.missing.f != null", "has(x.missing.f) && x.missing.f != dyn(null)"},  // no such key
+      {"has(x.items.f) && x.items.f != null", "has(x.items.f) && x.items.f != dyn(null)"},
+      {"x.num > 1 && has(x.labels) && x.labels != null", "x.num > 1 && has(x.labels) && x.labels != dyn(null)"},
+      {"has(x.spec.containers) && x.spec.containers != null && size(x.spec.containers) == 1",
+       "(has(x.spec.containers) && x.spec.containers != dyn(null)) && size(x.spec.containers) == 1"},
+      {"has(x.spec.absent) && x.spec.absent != null && x.missing",
+       "(has(x.spec.absent) && x.spec.absent != dyn(null)) && x.missing"},
+      {"has(x.spec.nil) && x.spec.nil != null && 1", "(has(x.spec.nil) && x.spec.nil != dyn(null)) && 1"},
+      {"has(x.labels) && x.labels != null && 1", "(has(x.labels) && x.labels != dyn(null)) && 1"},
+      {"[x.spec, x.spec.model].map(s, has(s.containers) && s.containers != null)",
+       "[x.spec, x.spec.model].map(s, has(s.containers) && s.containers != dyn(null))"},
+      {"[{'a': null}, {'a': 1}, {}].map(s, has(s.a) && s.a != null)",  // CEL maps: the plain path
+       "[{'a': null}, {'a': 1}, {}].map(s, has(s.a) && s.a != dyn(null))"},
+      {"[1].exists(s, has(s.a) && s.a != null)", "[1].exists(s, has(s.a) && s.a != dyn(null))"},
+      {"has(specOf(x).model) && specOf(x).model != null", "has(specOf(x).model) && specOf(x).model != dyn(null)"},
+      {"has(specOf(x).nil) && specOf(x).nil != null", "has(specOf(x).nil) && specOf(x).nil != dyn(null)"},
+      {"has(x.labels) && x.spec != null", "has(x.labels) && x.spec != dyn(null)"},  // two fields: not a pair
+  };
+  for (const auto& pair : kPairs) SameAsTwin(pair[0], pair[1]);
+  EXPECT_EQ(Same("specOf(x).model.uri").StringValue(), "s3://m");
+}
+
+// `'k' in m && m['k'] != null` (or m.k) is one node too.
+TEST_F(FoldTest, KeyGuardsAnswerAndCostAsTheirNodes) {
+  const char* kPairs[][2] = {
+      {"'model' in x.spec && x.spec['model'] != null", "'model' in x.spec && x.spec['model'] != dyn(null)"},
+      {"'model' in x.spec && x.spec.model != null", "'model' in x.spec && x.spec.model != dyn(null)"},
+      {"'nil' in x.spec && x.spec.nil != null", "'nil' in x.spec && x.spec.nil != dyn(null)"},
+      {"'absent' in x.spec && x.spec.absent != null", "'absent' in x.spec && x.spec.absent != dyn(null)"},
+      {"p.prefix + 'owner' in x.labels && x.labels[p.prefix + 'owner'] != null",
+       "p.prefix + 'owner' in x.labels && x.labels[p.prefix + 'owner'] != dyn(null)"},
+      {"'k' in x.name && x.name['k'] != null", "'k' in x.name && x.name['k'] != dyn(null)"},
+      {"'k' in x.missing && x.missing['k'] != null", "'k' in x.missing && x.missing['k'] != dyn(null)"},
+      {"'a' in x.mixed && x.mixed['a'] != null", "'a' in x.mixed && x.mixed['a'] != dyn(null)"},
+      {"'k1' in {'k1': null} && {'k1': null}['k1'] != null", "'k1' in {'k1': null} && {'k1': null}['k1'] != dyn(null)"},
+      {"[x.spec, x.spec.model, {'uri': 1}].map(m, 'uri' in m && m.uri != null)",
+       "[x.spec, x.spec.model, {'uri': 1}].map(m, 'uri' in m && m.uri != dyn(null))"},
+      {"[x.spec.model].exists(m, 'none' in m && m['none'] != null)",
+       "[x.spec.model].exists(m, 'none' in m && m['none'] != dyn(null))"},
+      {"'containers' in specOf(x) && specOf(x).containers != null",
+       "'containers' in specOf(x) && specOf(x).containers != dyn(null)"},
+      {"'uri' in x.spec.model && x.spec.model.uri != null", "'uri' in x.spec.model && x.spec.model.uri != dyn(null)"},
+      {"'model' in x.spec && x.spec.model != null && x.spec.model.uri == 's3://m'",
+       "('model' in x.spec && x.spec.model != dyn(null)) && x.spec.model.uri == 's3://m'"},
+      {"'model' in x.spec && x.labels['model'] != null", "'model' in x.spec && x.labels['model'] != dyn(null)"},
+  };
+  for (const auto& pair : kPairs) SameAsTwin(pair[0], pair[1]);
+  EXPECT_EQ(Same("strAt(x.spec.model, 'uri') + strAt(x.spec.model, 'none') + strAt(x.spec, 'absent')").StringValue(),
+            "s3://m");
+  EXPECT_TRUE(Same("strAt(x.name, 'uri')").IsError());
 }
 
 TEST_F(FoldTest, HelperCallsOnTheActivationShareOneSlot) {
