@@ -526,6 +526,8 @@ Value HelperCallNode::DoEval(EvalContext& ctx) const {
 Value HelperCallNode::Call(EvalContext& ctx) const {
   if (!ctx.HelperDepthOk()) return ctx.budget_error;
   if (specialized_) {
+    // Arguments substituted and no local of its own: nothing reads a frame.
+    if (specialized_->num_locals == 0) return specialized_->body->Eval(ctx);
     const size_t old_base = ctx.frame_base;
     const size_t new_base = ctx.locals.size();
     ctx.locals.resize(new_base + static_cast<size_t>(specialized_->num_locals));
