@@ -19,6 +19,8 @@
 //   - `x in <constant list>` into a hash-set lookup (InConstListNode);
 //   - `<constant patterns>.exists(p, s.matches(p))` (and all) into one RE2::Set;
 //   - all()/exists() into native loops (QuantifierNode);
+//   - `has(p.f) && p.f != null` and `'k' in m && m['k'] != null` into one
+//     walk (NotNullGuardNode), regrouping `a && (b && c)` to find the pair;
 //   - helper calls whose arguments read the activation only into per-Activation
 //     memo slots shared by every program of the Env (HelperCallNode), each
 //     running the helper's body specialized for those arguments (planned once
