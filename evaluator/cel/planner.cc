@@ -336,7 +336,7 @@ NodePtr Planner::FuseNotNullGuard(int32_t offset, NodePtr& l, NodePtr& r) const 
   bool needs_activation = false;
   int64_t read = 0;
   if (const auto* has = dynamic_cast<const PathNode*>(l.get()); has && has->test_only()) {
-    if (!px || px->keys() != has->keys() || has->keys().empty()) return nullptr;
+    if (!px || px->keys() != has->keys()) return nullptr;  // px has keys (checked above)
     if (has->reads_in_place()) {
       if (!has->SameRoot(*px)) return nullptr;
       cost += 2;
