@@ -1,6 +1,7 @@
 #include "evaluator/cel/nodes.h"
 
 #include <algorithm>
+#include <atomic>
 
 #include "evaluator/cel/builtins.h"
 
@@ -136,15 +137,25 @@ Value CallNode::DoEval(EvalContext& ctx) const {
   return fn_->impl(a, n, ctx);
 }
 
+uint64_t MatchMemo::NewMatcherId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 Value RegexMatchNode::DoEval(EvalContext& ctx) const {
   Value s = subject_->Eval(ctx);
   if (s.IsError()) return s;
   if (!s.IsString()) return NoOverload("matches", &s, 1);
   std::string_view sv = s.StringValue();
   if (!ctx.AddCost(static_cast<int64_t>(sv.size()) / 100)) return ctx.budget_error;
+  size_t slot = 0;
+  const int known = ctx.match_memo.Find(memo_id_, sv, &slot);
+  if (known >= 0) return Value::Bool(known != 0);
   // RE2::Match directly: PartialMatch's argument plumbing (PartialMatchN,
   // DoMatch) cost a third of the match on typical10's short subjects.
-  return Value::Bool(re_->Match(re2::StringPiece(sv.data(), sv.size()), 0, sv.size(), RE2::UNANCHORED, nullptr, 0));
+  const bool matched = re_->Match(re2::StringPiece(sv.data(), sv.size()), 0, sv.size(), RE2::UNANCHORED, nullptr, 0);
+  ctx.match_memo.Store(slot, memo_id_, sv, matched);
+  return Value::Bool(matched);
 }
 
 InConstListNode::InConstListNode(int32_t offset, NodePtr x, Value list, const FunctionDecl* in_fn)
@@ -190,17 +201,23 @@ Value RegexSetNode::DoEval(EvalContext& ctx) const {
                        std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
   }
   if (!ctx.AddCost(static_cast<int64_t>(count_) + static_cast<int64_t>(sv.size()) / 100)) return ctx.budget_error;
+  size_t slot = 0;
+  const int known = ctx.match_memo.Find(memo_id_, sv, &slot);
+  if (known >= 0) return Value::Bool(known != 0);
   RE2::Set::ErrorInfo info{};
   const re2::StringPiece text(sv.data(), sv.size());
+  bool answer;
   if (!all_) {
-    if (set_->Match(text, nullptr, &info)) return Value::Bool(true);
-    if (info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);
-    return Value::Bool(false);
+    answer = set_->Match(text, nullptr, &info);
+    if (!answer && info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);  // not remembered
+  } else {
+    std::vector<int> hits;
+    if (!set_->Match(text, &hits, &info) && info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);
+    // Duplicate patterns have their own indices, so all match iff every index does.
+    answer = hits.size() == count_;
   }
-  std::vector<int> hits;
-  if (!set_->Match(text, &hits, &info) && info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);
-  // Duplicate patterns have their own indices, so all match iff every index does.
-  return Value::Bool(hits.size() == count_);
+  ctx.match_memo.Store(slot, memo_id_, sv, answer);
+  return Value::Bool(answer);
 }
 
 Value EqualsConstNode::DoEval(EvalContext& ctx) const {

@@ -115,7 +115,8 @@ class CallNode : public Node {
   std::vector<NodePtr> args_;
 };
 
-// `s.matches(re)` / `matches(s, re)` with a constant pattern compiled at plan time.
+// `s.matches(re)` / `matches(s, re)` with a constant pattern compiled at plan time;
+// answers are remembered per subject on the evaluation state (match_memo.h).
 class RegexMatchNode : public Node {
  public:
   RegexMatchNode(int32_t offset, NodePtr subject, std::shared_ptr<const RE2> re)
@@ -127,6 +128,7 @@ class RegexMatchNode : public Node {
  private:
   NodePtr subject_;
   std::shared_ptr<const RE2> re_;
+  const uint64_t memo_id_ = MatchMemo::NewMatcherId();
 };
 
 // `x in c` where c is a constant list (folded at plan time): a string x is
@@ -151,7 +153,8 @@ class InConstListNode : public Node {
 // `patterns.exists(p, s.matches(p))` / `.all(...)` over a constant list of
 // patterns: one RE2::Set pass over s instead of one regex per pattern.  A
 // subject that is not a string (or a set that runs out of memory) falls back
-// to the comprehension, so errors stay exactly as they were.
+// to the comprehension, so errors stay exactly as they were.  The set's answers
+// are remembered like RegexMatchNode's (match_memo.h).
 class RegexSetNode : public Node {
  public:
   RegexSetNode(int32_t offset, NodePtr subject, std::unique_ptr<RE2::Set> set, size_t count, bool all,
@@ -168,6 +171,7 @@ class RegexSetNode : public Node {
   size_t count_;
   bool all_;
   NodePtr fallback_;
+  const uint64_t memo_id_ = MatchMemo::NewMatcherId();
 };
 
 // `x == c` / `x != c` with c a constant: strings, booleans and null are

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/cel/match_memo.h"
 #include "evaluator/cel/value.h"
 #include "evaluator/kernel/json_member.h"
 
@@ -46,6 +47,8 @@ struct EvalContext {
   Value budget_error;
   std::vector<Value> locals;
   size_t frame_base = 0;
+  // Kept across evaluations (Reset leaves it): see match_memo.h.
+  MatchMemo match_memo;
 
   void Reset(const Limits* l, const Activation* a, RegexCache* rc, size_t num_locals) {
     limits = l;
