@@ -274,7 +274,7 @@ void BM_MatchOnly(benchmark::State& state) {
 BENCHMARK(BM_MatchOnly)->Arg(1)->Arg(100);
 // Instructions per object under callgrind (divide by 2560, subtract /1 from /100):
 //   valgrind --tool=callgrind --toggle-collect='aimsgate::Engine::Evaluate*'
-//       build/bench/aimsgate_micro --benchmark_filter='Profile/MatchOnly/100$'
+//       build/bench/aimsgate_micro --benchmark_filter='Profile/MatchOnly/100/'
 BENCHMARK(BM_MatchOnly)->Name("Profile/MatchOnly")->Arg(1)->Arg(100)->Iterations(10 * kCorpusSize);
 
 // ---- manifest loading ------------------------------------------------------------
