@@ -44,7 +44,9 @@ class MatchMemo {
     *slot = Index(id, subject);
     if (!slots_) return -1;
     const Slot& s = slots_[*slot];
-    if (s.id != id || s.size != subject.size() || std::memcmp(s.bytes, subject.data(), subject.size()) != 0) return -1;
+    if (s.id != id || s.size != subject.size()) return -1;
+    // (An empty view may have no data pointer, which memcmp must not be given.)
+    if (!subject.empty() && std::memcmp(s.bytes, subject.data(), subject.size()) != 0) return -1;
     return s.matched;
   }
   // After a Find that returned -1 for the same id and subject.
@@ -55,7 +57,7 @@ class MatchMemo {
     s.id = id;
     s.size = static_cast<uint8_t>(subject.size());
     s.matched = matched;
-    std::memcpy(s.bytes, subject.data(), subject.size());
+    if (!subject.empty()) std::memcpy(s.bytes, subject.data(), subject.size());
   }
   int Find(uint64_t id, std::string_view subject) const {
     size_t slot = 0;

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evaluator/cel/cel.h"
@@ -33,6 +34,9 @@ TEST(MatchMemoTest, AnswersOnlyForTheSameMatcherAndSubject) {
   EXPECT_EQ(memo.Find(a, "img"), 0);
   memo.Store(a, "", true);
   EXPECT_EQ(memo.Find(a, ""), 1);
+  memo.Store(b, std::string_view(), false);  // an empty view with no data pointer
+  EXPECT_EQ(memo.Find(b, std::string_view()), 0);
+  EXPECT_EQ(memo.Find(b, ""), 0);
 }
 
 TEST(MatchMemoTest, LongSubjectsAreNotKept) {
