@@ -212,8 +212,8 @@ void BM_Cel_Matches(benchmark::State& state) {
 }
 BENCHMARK(BM_Cel_Matches)->Arg(16)->Arg(4096);
 // Instructions per match under callgrind (divide by 40,960):
-//   valgrind --tool=callgrind --toggle-collect='*ProgramImpl::Evaluate*'
-//       build/bench/aimsgate_micro --benchmark_filter='Profile/Cel_Matches/4096$'
+//   valgrind --tool=callgrind --toggle-collect='aimsgate::cel::(anonymous namespace)::ProgramImpl::Evaluate(*'
+//       build/bench/aimsgate_micro --benchmark_filter='Profile/Cel_Matches/4096/'
 BENCHMARK(BM_Cel_Matches)->Name("Profile/Cel_Matches")->Arg(16)->Arg(4096)->Iterations(40960);
 
 // ---- one rule at a time ----------------------------------------------------------
