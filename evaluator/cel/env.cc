@@ -59,6 +59,7 @@ class ProgramImpl : public Program {
     state->impl()->last_cost = ctx.cost;
     state->impl()->total_cost += ctx.cost;
     ctx.locals.clear();
+    ctx.other.Clear();
     ctx.activation = nullptr;
     return v;
   }

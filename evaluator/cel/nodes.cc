@@ -107,6 +107,34 @@ Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
 
 Value PathNode::NoSuchKey(size_t i) const { return Value::Error("no such key: '" + keys_[i] + "'"); }
 
+// has(): Walk's answers, the last step's as a truth.
+Truth PathNode::DoEvalTruth(EvalContext& ctx) const {
+  const Value* root;
+  if (!test_only_) {
+    return TruthOf(DoEval(ctx), ctx);
+  } else if (root_local_ >= 0) {
+    if (!ctx.AddCost(1)) return BudgetTruth(ctx);
+    root = &ctx.Local(root_local_);
+  } else if (root_slot_ >= 0 && ctx.activation != nullptr &&
+             static_cast<size_t>(root_slot_) < ctx.activation->size()) {
+    if (!ctx.AddCost(1)) return BudgetTruth(ctx);
+    root = &ctx.activation->Get(root_slot_);
+  } else {
+    return TruthOf(DoEval(ctx), ctx);
+  }
+  const rapidjson::Value* obj = ids_.empty() ? nullptr : root->json();
+  if (obj == nullptr) return TruthOf(Select(*root, 0, ctx), ctx);
+  const size_t last = keys_.size() - 1;
+  for (size_t i = 0; i <= last; ++i) {
+    if (!obj->IsObject()) return TruthOf(i == 0 ? Select(*root, 0, ctx) : Select(Value::Json(*obj), i, ctx), ctx);
+    const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+    if (i == last) return TruthOf(member != nullptr);
+    if (member == nullptr) return Other(NoSuchKey(i), ctx);
+    obj = member;
+  }
+  return Truth::kFalse;  // not reached: keys_ is never empty
+}
+
 Value CallNode::DoEval(EvalContext& ctx) const {
   // Most calls take one or two arguments: only as many Values as needed are
   // built (each is 48 bytes with a shared_ptr to construct and destroy).
@@ -142,20 +170,22 @@ uint64_t MatchMemo::NewMatcherId() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
-Value RegexMatchNode::DoEval(EvalContext& ctx) const {
+Value RegexMatchNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth RegexMatchNode::DoEvalTruth(EvalContext& ctx) const {
   Value s = subject_->Eval(ctx);
-  if (s.IsError()) return s;
-  if (!s.IsString()) return NoOverload("matches", &s, 1);
+  if (s.IsError()) return Other(std::move(s), ctx);
+  if (!s.IsString()) return Other(NoOverload("matches", &s, 1), ctx);
   std::string_view sv = s.StringValue();
-  if (!ctx.AddCost(static_cast<int64_t>(sv.size()) / 100)) return ctx.budget_error;
+  if (!ctx.AddCost(static_cast<int64_t>(sv.size()) / 100)) return BudgetTruth(ctx);
   size_t slot = 0;
   const int known = ctx.match_memo.Find(memo_id_, sv, &slot);
-  if (known >= 0) return Value::Bool(known != 0);
+  if (known >= 0) return TruthOf(known != 0);
   // RE2::Match directly: PartialMatch's argument plumbing (PartialMatchN,
   // DoMatch) cost a third of the match on typical10's short subjects.
   const bool matched = re_->Match(re2::StringPiece(sv.data(), sv.size()), 0, sv.size(), RE2::UNANCHORED, nullptr, 0);
   ctx.match_memo.Store(slot, memo_id_, sv, matched);
-  return Value::Bool(matched);
+  return TruthOf(matched);
 }
 
 InConstListNode::InConstListNode(int32_t offset, NodePtr x, Value list, const FunctionDecl* in_fn)
@@ -173,57 +203,64 @@ InConstListNode::InConstListNode(int32_t offset, NodePtr x, Value list, const Fu
   }
 }
 
-Value InConstListNode::DoEval(EvalContext& ctx) const {
+Value InConstListNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth InConstListNode::DoEvalTruth(EvalContext& ctx) const {
   Value x = x_->Eval(ctx);
-  if (x.IsError()) return x;
+  if (x.IsError()) return Other(std::move(x), ctx);
   if (!x.IsString()) {
     Value args[2] = {x, list_};
-    return in_fn_->impl(args, 2, ctx);
+    return TruthOf(in_fn_->impl(args, 2, ctx), ctx);
   }
   const std::string_view s = x.StringValue();
   if (set_.empty()) {
     for (std::string_view e : small_) {
-      if (e.size() == s.size() && e == s) return Value::Bool(true);
+      if (e.size() == s.size() && e == s) return Truth::kTrue;
     }
-    return Value::Bool(false);
+    return Truth::kFalse;
   }
-  return Value::Bool(set_.count(s) != 0);
+  return TruthOf(set_.count(s) != 0);
 }
 
-Value RegexSetNode::DoEval(EvalContext& ctx) const {
+Value RegexSetNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth RegexSetNode::DoEvalTruth(EvalContext& ctx) const {
   Value s = subject_->Eval(ctx);
-  if (s.IsError()) return s;  // the loop's first step would yield it, and every later one keep it
-  if (!s.IsString()) return fallback_->Eval(ctx);
+  if (s.IsError()) return Other(std::move(s), ctx);  // the loop's first step would yield it, and every later one keep it
+  if (!s.IsString()) return fallback_->EvalTruth(ctx);
   std::string_view sv = s.StringValue();
   ctx.iterations += static_cast<int64_t>(count_);
   if (ctx.iterations > ctx.limits->max_comprehension_iterations) {
-    return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
-                       std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+    return Other(ctx.Exhaust("comprehension iteration limit exceeded: more than " +
+                             std::to_string(ctx.limits->max_comprehension_iterations) + " iterations"),
+                 ctx);
   }
-  if (!ctx.AddCost(static_cast<int64_t>(count_) + static_cast<int64_t>(sv.size()) / 100)) return ctx.budget_error;
+  if (!ctx.AddCost(static_cast<int64_t>(count_) + static_cast<int64_t>(sv.size()) / 100)) return BudgetTruth(ctx);
   size_t slot = 0;
   const int known = ctx.match_memo.Find(memo_id_, sv, &slot);
-  if (known >= 0) return Value::Bool(known != 0);
+  if (known >= 0) return TruthOf(known != 0);
   RE2::Set::ErrorInfo info{};
   const re2::StringPiece text(sv.data(), sv.size());
   bool answer;
   if (!all_) {
     answer = set_->Match(text, nullptr, &info);
-    if (!answer && info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);  // not remembered
+    if (!answer && info.kind != RE2::Set::kNoError) return fallback_->EvalTruth(ctx);  // not remembered
   } else {
     std::vector<int> hits;
-    if (!set_->Match(text, &hits, &info) && info.kind != RE2::Set::kNoError) return fallback_->Eval(ctx);
+    if (!set_->Match(text, &hits, &info) && info.kind != RE2::Set::kNoError) return fallback_->EvalTruth(ctx);
     // Duplicate patterns have their own indices, so all match iff every index does.
     answer = hits.size() == count_;
   }
   ctx.match_memo.Store(slot, memo_id_, sv, answer);
-  return Value::Bool(answer);
+  return TruthOf(answer);
 }
 
-Value EqualsConstNode::DoEval(EvalContext& ctx) const {
-  if (!ctx.AddCost(1)) return ctx.budget_error;
+Value EqualsConstNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth EqualsConstNode::DoEvalTruth(EvalContext& ctx) const {
+  if (!ctx.AddCost(1)) return BudgetTruth(ctx);
   Value x = x_->Eval(ctx);
-  if (x.IsError()) return x;
+  if (x.IsError()) return Other(std::move(x), ctx);
   bool equal;
   switch (c_.kind()) {
     case Value::Kind::kString: equal = x.IsString() && x.StringValue() == c_.StringValue(); break;
@@ -231,7 +268,7 @@ Value EqualsConstNode::DoEval(EvalContext& ctx) const {
     case Value::Kind::kNull: equal = x.IsNull(); break;
     default: equal = Equal(x, c_); break;
   }
-  return Value::Bool(equal != negate_);
+  return TruthOf(equal != negate_);
 }
 
 Value ConstKeyNode::DoEval(EvalContext& ctx) const {
@@ -243,6 +280,13 @@ Value ConstKeyNode::DoEval(EvalContext& ctx) const {
     if (member != nullptr) return Value::Json(*member);
   }
   return ThroughBuiltin(m, ctx);
+}
+
+Truth ConstKeyNode::DoEvalTruth(EvalContext& ctx) const {
+  if (index_) return TruthOf(DoEval(ctx), ctx);
+  const rapidjson::Value* member = nullptr;
+  if (FindKey(ctx, &member, &ctx.other)) return TruthOf(member != nullptr);
+  return OtherTruth(ctx);
 }
 
 Value ConstKeyNode::ThroughBuiltin(const Value& m, EvalContext& ctx) const {
@@ -269,46 +313,83 @@ bool ConstKeyNode::FindKey(EvalContext& ctx, const rapidjson::Value** member, Va
   return false;
 }
 
-Value AndNode::Finish(Value l, EvalContext& ctx) const {
-  if (ctx.exhausted) return ctx.budget_error;
-  if (l.IsBool() && l.BoolValue() == is_or_) return l;
-  Value r = r_->Eval(ctx);
-  if (ctx.exhausted) return ctx.budget_error;
-  if (r.IsBool() && r.BoolValue() == is_or_) return r;
-  if (l.IsBool() && r.IsBool()) return r;
+// A decisive side (false for &&, true for ||) wins; else two booleans give r;
+// else the first error; else no overload.
+Truth AndNode::Finish(Truth l, EvalContext& ctx) const {
+  if (ctx.exhausted) return BudgetTruth(ctx);
+  const Truth decisive = is_or_ ? Truth::kTrue : Truth::kFalse;
+  if (l == decisive) return l;
+  if (l == Truth::kOther) return FinishAfterOther(ctx);
+  const Truth r = r_->EvalTruth(ctx);
+  if (ctx.exhausted) return BudgetTruth(ctx);
+  if (r != Truth::kOther) return r;
+  Value rv = std::move(ctx.other);
+  return Other(NotBooleans(Value::Bool(l == Truth::kTrue), std::move(rv)), ctx);
+}
+
+Truth AndNode::FinishAfterOther(EvalContext& ctx) const {
+  Value lv = std::move(ctx.other);
+  const Truth r = r_->EvalTruth(ctx);
+  if (ctx.exhausted) return BudgetTruth(ctx);
+  if (r == (is_or_ ? Truth::kTrue : Truth::kFalse)) return r;
+  Value rv = ValueOf(r, ctx);
+  return Other(NotBooleans(std::move(lv), std::move(rv)), ctx);
+}
+
+Value AndNode::NotBooleans(Value l, Value r) const {
   if (l.IsError()) return l;
   if (r.IsError()) return r;
-  Value both[2] = {l, r};
+  Value both[2] = {std::move(l), std::move(r)};
   return NoOverload(is_or_ ? "_||_" : "_&&_", both, 2);
 }
 
-Value AndNode::DoEval(EvalContext& ctx) const { return Finish(l_->Eval(ctx), ctx); }
+Value AndNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
 
-Value NotNullGuardNode::DoEval(EvalContext& ctx) const {
-  if (needs_activation_ && ctx.activation == nullptr) return AndNode::DoEval(ctx);
-  // The guard's own unit, as l_->Eval would charge it.
-  if (!ctx.AddCost(1)) return ctx.budget_error;
+Truth AndNode::DoEvalTruth(EvalContext& ctx) const { return Finish(l_->EvalTruth(ctx), ctx); }
+
+Value NotNullGuardNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth NotNullGuardNode::DoEvalTruth(EvalContext& ctx) const {
+  if (needs_activation_ && ctx.activation == nullptr) return AndNode::DoEvalTruth(ctx);
+  // The guard's own unit, as l_->EvalTruth would charge it.
+  if (!ctx.AddCost(1)) return BudgetTruth(ctx);
   const rapidjson::Value* member = nullptr;
-  Value l;
-  if (!(has_ ? has_->FindLast(ctx, &member, &l) : in_->FindKey(ctx, &member, &l))) return Finish(std::move(l), ctx);
-  if (ctx.exhausted) return ctx.budget_error;
-  if (member == nullptr) return Value::Bool(false);
-  if (!ctx.AddCost(hit_cost_)) return ctx.budget_error;
-  return Value::Bool(!member->IsNull());
+  if (!(has_ ? has_->FindLast(ctx, &member, &ctx.other) : in_->FindKey(ctx, &member, &ctx.other))) {
+    return Finish(OtherTruth(ctx), ctx);
+  }
+  if (ctx.exhausted) return BudgetTruth(ctx);
+  if (member == nullptr) return Truth::kFalse;
+  if (!ctx.AddCost(hit_cost_)) return BudgetTruth(ctx);
+  return TruthOf(!member->IsNull());
 }
 
 Value ConditionalNode::DoEval(EvalContext& ctx) const {
-  Value c = c_->Eval(ctx);
-  if (c.IsBool()) return c.BoolValue() ? t_->Eval(ctx) : f_->Eval(ctx);
-  if (c.IsError()) return c;
-  return NoOverload("_?_:_", &c, 1);
+  const Truth c = c_->EvalTruth(ctx);
+  if (c != Truth::kOther) return c == Truth::kTrue ? t_->Eval(ctx) : f_->Eval(ctx);
+  if (ctx.other.IsError()) return std::move(ctx.other);
+  return NoOverload("_?_:_", &ctx.other, 1);
 }
 
-Value NotStrictlyFalseNode::DoEval(EvalContext& ctx) const {
-  Value v = a_->Eval(ctx);
-  if (ctx.exhausted) return ctx.budget_error;
-  if (v.IsBool()) return v;
-  return Value::Bool(true);
+Truth ConditionalNode::DoEvalTruth(EvalContext& ctx) const {
+  const Truth c = c_->EvalTruth(ctx);
+  if (c != Truth::kOther) return c == Truth::kTrue ? t_->EvalTruth(ctx) : f_->EvalTruth(ctx);
+  if (ctx.other.IsError()) return Truth::kOther;
+  return Other(NoOverload("_?_:_", &ctx.other, 1), ctx);
+}
+
+Value NotStrictlyFalseNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth NotStrictlyFalseNode::DoEvalTruth(EvalContext& ctx) const {
+  const Truth t = a_->EvalTruth(ctx);
+  if (ctx.exhausted) return BudgetTruth(ctx);
+  return t == Truth::kOther ? Truth::kTrue : t;
+}
+
+Truth NotNode::DoEvalTruth(EvalContext& ctx) const {
+  const Truth t = a_->EvalTruth(ctx);
+  if (t != Truth::kOther) return t == Truth::kTrue ? Truth::kFalse : Truth::kTrue;
+  if (ctx.other.IsError()) return Truth::kOther;
+  return Other(NoOverload("!_", &ctx.other, 1), ctx);
 }
 
 Value OptionalOrNode::DoEval(EvalContext& ctx) const {
@@ -408,25 +489,30 @@ Value AppendNode::DoEval(EvalContext& ctx) const {
   return Value::List(std::move(all));
 }
 
-Value QuantifierNode::DoEval(EvalContext& ctx) const {
+Value QuantifierNode::DoEval(EvalContext& ctx) const { return ValueOf(DoEvalTruth(ctx), ctx); }
+
+Truth QuantifierNode::DoEvalTruth(EvalContext& ctx) const {
   Value range = range_->Eval(ctx);
-  if (range.IsError()) return range;
+  if (range.IsError()) return Other(std::move(range), ctx);
   const bool is_list = range.IsList();
   if (!is_list && !range.IsMap()) {
-    return Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
-                        "' cannot be the range of a comprehension");
+    return Other(Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
+                              "' cannot be the range of a comprehension"),
+                 ctx);
   }
   const size_t n = is_list ? range.ListSize() : range.MapSize();
   Value error;  // the accumulator once it is no longer a boolean
   bool have_error = false;
-  Value result = Value::Bool(all_);
+  const Truth decisive = all_ ? Truth::kFalse : Truth::kTrue;
+  Truth result = all_ ? Truth::kTrue : Truth::kFalse;
   for (size_t i = 0; i < n; ++i) {
-    if (ctx.exhausted) return ctx.budget_error;
+    if (ctx.exhausted) return BudgetTruth(ctx);
     if (++ctx.iterations > ctx.limits->max_comprehension_iterations) {
-      return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
-                         std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+      return Other(ctx.Exhaust("comprehension iteration limit exceeded: more than " +
+                               std::to_string(ctx.limits->max_comprehension_iterations) + " iterations"),
+                   ctx);
     }
-    if (!ctx.AddCost(1)) return ctx.budget_error;
+    if (!ctx.AddCost(1)) return BudgetTruth(ctx);
     if (is_list) {
       if (iter2_ >= 0) {
         ctx.Local(iter_) = Value::Int(static_cast<int64_t>(i));
@@ -440,31 +526,27 @@ Value QuantifierNode::DoEval(EvalContext& ctx) const {
       ctx.Local(iter_) = std::move(k);
       if (iter2_ >= 0) ctx.Local(iter2_) = std::move(v);
     }
-    Value p = pred_->Eval(ctx);
-    if (ctx.exhausted) return ctx.budget_error;
-    if (p.IsBool()) {
-      if (p.BoolValue() != all_) {  // false for all(), true for exists(): decisive
-        result = std::move(p);
-        have_error = false;
-        break;
-      }
-      continue;
+    const Truth p = pred_->EvalTruth(ctx);
+    if (ctx.exhausted) return BudgetTruth(ctx);
+    if (p == decisive) {
+      result = p;
+      have_error = false;
+      break;
     }
-    if (!have_error) {
-      // `accu && p` / `accu || p` with a boolean accu: an error p is the result,
-      // any other non-boolean p has no overload.
-      if (p.IsError()) {
-        error = std::move(p);
-      } else {
-        Value both[2] = {Value::Bool(all_), p};
-        error = NoOverload(all_ ? "_&&_" : "_||_", both, 2);
-      }
-      have_error = true;
+    if (p != Truth::kOther || have_error) continue;
+    // `accu && p` / `accu || p` with a boolean accu: an error p is the result,
+    // any other non-boolean p has no overload.
+    if (ctx.other.IsError()) {
+      error = std::move(ctx.other);
+    } else {
+      Value both[2] = {Value::Bool(all_), std::move(ctx.other)};
+      error = NoOverload(all_ ? "_&&_" : "_||_", both, 2);
     }
+    have_error = true;
   }
   ctx.Local(iter_) = Value();
   if (iter2_ >= 0) ctx.Local(iter2_) = Value();
-  return have_error ? error : result;
+  return have_error ? Other(std::move(error), ctx) : result;
 }
 
 Value ComprehensionNode::DoEval(EvalContext& ctx) const {

@@ -80,9 +80,12 @@ class PathNode : public Node {
   bool SameRoot(const PathNode& o) const {
     return reads_in_place() && root_local_ == o.root_local_ && root_slot_ == o.root_slot_;
   }
+  // DoEval's error when FindLast found no last member (not for has()).
+  Value MissingLast() const { return NoSuchKey(keys_.size() - 1); }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   bool FindLastFrom(const Value& root, EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
@@ -124,6 +127,7 @@ class RegexMatchNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr subject_;
@@ -140,6 +144,7 @@ class InConstListNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr x_;
@@ -164,6 +169,7 @@ class RegexSetNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr subject_;
@@ -186,6 +192,7 @@ class EqualsConstNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr x_;
@@ -210,6 +217,7 @@ class ConstKeyNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   // The answer for an m that is not a JSON object, or a missing m['key'].
@@ -229,8 +237,12 @@ class AndNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
-  // The rest, once `l` is evaluated to l (inlined: it is most of DoEval).
-  [[gnu::always_inline]] inline Value Finish(Value l, EvalContext& ctx) const;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
+  // The rest, once `l` is evaluated to l (inlined: it is most of DoEvalTruth).
+  [[gnu::always_inline]] inline Truth Finish(Truth l, EvalContext& ctx) const;
+  // Finish's rarer cases: l not a boolean (it is in ctx.other), or r not one.
+  [[gnu::noinline]] Truth FinishAfterOther(EvalContext& ctx) const;
+  [[gnu::noinline]] Value NotBooleans(Value l, Value r) const;
 
   NodePtr l_, r_;
   bool is_or_;
@@ -253,6 +265,7 @@ class NotNullGuardNode : public AndNode {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   const PathNode* has_;
@@ -268,6 +281,7 @@ class ConditionalNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr c_, t_, f_;
@@ -279,6 +293,20 @@ class NotStrictlyFalseNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
+
+ private:
+  NodePtr a_;
+};
+
+// `!a`: the builtin's answers and cost, with a boolean operand read as a truth.
+class NotNode : public Node {
+ public:
+  NotNode(int32_t offset, NodePtr a) : Node(offset), a_(std::move(a)) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override { return ValueOf(DoEvalTruth(ctx), ctx); }
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr a_;
@@ -357,6 +385,7 @@ class QuantifierNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   NodePtr range_, pred_;

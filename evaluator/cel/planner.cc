@@ -696,6 +696,9 @@ NodePtr Planner::PlanCall(const Expr& e) {
     const std::string* id = env_.InternField(std::string(c.StringValue()));
     return std::make_unique<ConstKeyNode>(e.offset, std::move(args[1]), c, id, false, rc.fn);
   }
+  if (fold_ && !all_const && name == "!_" && args.size() == 1) {
+    return std::make_unique<NotNode>(e.offset, std::move(args[0]));
+  }
   NodePtr node = std::make_unique<CallNode>(e.offset, rc.fn, std::move(args));
   return all_const ? Fold(std::move(node), !dyn_arg()) : std::move(node);
 }

@@ -39,6 +39,8 @@ struct EvalContext {
   // Node::Eval's one comparison catches both (cost >= cost_cap).
   int64_t cost_cap = 0;
   int64_t iterations = 0;
+  // The value of the last Node::EvalTruth that answered kOther (read at once).
+  Value other;
   // Helper calls nest no deeper than this address (HelperCallNode): a chain of
   // helpers is the one way an evaluation can recurse past the parser's bound
   // on a tree's height.
@@ -110,7 +112,7 @@ struct EvalContext {
   // (Scanning objects of up to 3 or 8 members without the cache was measured
   // too: no better on typical10, where the cache answers 18% of lookups, and
   // worse at 8.)
-  const rapidjson::Value* FindMember(const rapidjson::Value& obj, const std::string* key) {
+  [[gnu::always_inline]] const rapidjson::Value* FindMember(const rapidjson::Value& obj, const std::string* key) {
     const uintptr_t h = (reinterpret_cast<uintptr_t>(&obj) >> 4) ^ (reinterpret_cast<uintptr_t>(key) >> 3);
     LookupEntry& e = lookups[(h ^ (h >> 7)) & (kLookupSlots - 1)];
     if (e.generation == generation && e.object == &obj && e.key == key) return e.member;
@@ -149,6 +151,10 @@ struct EvalContext {
 };
 
 
+// What a node evaluated where a boolean is wanted (a condition, an operand of
+// && or ||, a quantifier's predicate) came to: a boolean, or another value.
+enum class Truth : uint8_t { kFalse, kTrue, kOther };
+
 class Node {
  public:
   explicit Node(int32_t offset) : offset_(offset) {}
@@ -162,12 +168,45 @@ class Node {
     ++ctx.cost;
     return DoEval(ctx);
   }
+  // Eval where a boolean is wanted: the same value and cost, but a boolean
+  // comes back as kTrue/kFalse without a Value built and destroyed for it;
+  // anything else is kOther, with the value in ctx.other (take it before the
+  // next evaluation).
+  Truth EvalTruth(EvalContext& ctx) const {
+    if (__builtin_expect(ctx.cost >= ctx.cost_cap, 0)) {
+      ctx.other = ctx.OverBudget();
+      return Truth::kOther;
+    }
+    ++ctx.cost;
+    return DoEvalTruth(ctx);
+  }
   int32_t offset() const { return offset_; }
   // The constant this node always yields, or null (for folding).
   virtual const Value* ConstantValue() const { return nullptr; }
 
  protected:
   virtual Value DoEval(EvalContext& ctx) const = 0;
+  // Nodes that yield booleans override it (and DoEval with ValueOf).
+  virtual Truth DoEvalTruth(EvalContext& ctx) const { return TruthOf(DoEval(ctx), ctx); }
+  static Truth TruthOf(Value v, EvalContext& ctx) {
+    if (v.IsBool()) return v.BoolValue() ? Truth::kTrue : Truth::kFalse;
+    ctx.other = std::move(v);
+    return Truth::kOther;
+  }
+  static Truth TruthOf(bool b) { return b ? Truth::kTrue : Truth::kFalse; }
+  static Value ValueOf(Truth t, EvalContext& ctx) {
+    return t == Truth::kOther ? std::move(ctx.other) : Value::Bool(t == Truth::kTrue);
+  }
+  // ctx.other's truth, leaving a non-boolean in place.
+  static Truth OtherTruth(EvalContext& ctx) {
+    if (!ctx.other.IsBool()) return Truth::kOther;
+    return ctx.other.BoolValue() ? Truth::kTrue : Truth::kFalse;
+  }
+  static Truth Other(Value v, EvalContext& ctx) {
+    ctx.other = std::move(v);
+    return Truth::kOther;
+  }
+  static Truth BudgetTruth(EvalContext& ctx) { return Other(ctx.budget_error, ctx); }
 
  private:
   int32_t offset_;
