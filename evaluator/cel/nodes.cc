@@ -549,6 +549,73 @@ Truth QuantifierNode::DoEvalTruth(EvalContext& ctx) const {
   return have_error ? Other(std::move(error), ctx) : result;
 }
 
+Value MapLoopNode::DoEval(EvalContext& ctx) const {
+  Value range = range_->Eval(ctx);
+  if (range.IsError()) return range;
+  const bool is_list = range.IsList();
+  if (!is_list && !range.IsMap()) {
+    return Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
+                        "' cannot be the range of a comprehension");
+  }
+  const size_t n = is_list ? range.ListSize() : range.MapSize();
+  if (!ctx.AddCost(1)) return ctx.budget_error;  // the `[]` it starts from
+  std::vector<Value> out;
+  if (n > 0) out.reserve(std::min(n, kMaxReserved));
+  Value error;  // the accumulator, once it is an error
+  bool failed = false;
+  for (size_t i = 0; i < n; ++i) {
+    if (ctx.exhausted) return ctx.budget_error;
+    if (++ctx.iterations > ctx.limits->max_comprehension_iterations) {
+      return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
+                         std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+    }
+    if (is_list) {
+      if (iter2_ >= 0) {
+        ctx.Local(iter_) = Value::Int(static_cast<int64_t>(i));
+        ctx.Local(iter2_) = range.ListAt(i);
+      } else {
+        ctx.Local(iter_) = range.ListAt(i);
+      }
+    } else {
+      Value k, v;
+      range.MapEntryAt(i, &k, iter2_ >= 0 ? &v : nullptr);
+      ctx.Local(iter_) = std::move(k);
+      if (iter2_ >= 0) ctx.Local(iter2_) = std::move(v);
+    }
+    // The loop condition `true`, then the step: `accu + [elem]`, or for a
+    // filter `cond ? accu + [elem] : accu`.
+    if (!ctx.AddCost(filter_ ? 2 : 1)) return ctx.budget_error;
+    if (filter_) {
+      const Truth keep = filter_->EvalTruth(ctx);
+      if (keep == Truth::kFalse) {
+        if (!ctx.AddCost(1)) return ctx.budget_error;  // `: accu`
+        continue;
+      }
+      if (keep == Truth::kOther) {
+        error = ctx.other.IsError() ? std::move(ctx.other) : NoOverload("_?_:_", &ctx.other, 1);
+        failed = true;
+        continue;
+      }
+    }
+    if (!ctx.AddCost(1)) return ctx.budget_error;  // the append
+    Value item = elem_->Eval(ctx);
+    if (item.IsError()) {
+      error = std::move(item);
+      failed = true;
+      continue;
+    }
+    if (failed) continue;
+    if (static_cast<int64_t>(out.size()) >= ctx.limits->max_list_size) {
+      return ctx.Exhaust("list size limit exceeded: " + std::to_string(out.size() + 1) + " elements");
+    }
+    out.push_back(std::move(item));
+  }
+  ctx.Local(iter_) = Value();
+  if (iter2_ >= 0) ctx.Local(iter2_) = Value();
+  if (!ctx.AddCost(1)) return ctx.budget_error;  // the result, `accu`
+  return failed ? error : Value::List(std::move(out));
+}
+
 Value ComprehensionNode::DoEval(EvalContext& ctx) const {
   Value range = p_.range->Eval(ctx);
   if (range.IsError()) return range;

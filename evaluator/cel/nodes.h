@@ -393,6 +393,29 @@ class QuantifierNode : public Node {
   bool all_;
 };
 
+// map() and filter() (`[].map(x, f)`, `.filter(x, p)`, `.map(x, p, f)`) as a
+// native loop building its list directly.  Charged what the macro expansion's
+// ComprehensionNode is charged, unit for unit: the `[]` init and the `true`
+// condition, per step the append (and for a filter the conditional, plus the
+// accumulator read when the element is left out), and the final read of the
+// accumulator.  Errors as there: an error element or condition becomes the
+// accumulator, later steps still run (and cost), the last error wins.
+class MapLoopNode : public Node {
+ public:
+  // `filter`: null for map(); `elem`: the element appended.
+  MapLoopNode(int32_t offset, NodePtr range, NodePtr filter, NodePtr elem, int iter, int iter2)
+      : Node(offset), range_(std::move(range)), filter_(std::move(filter)), elem_(std::move(elem)), iter_(iter),
+        iter2_(iter2) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  NodePtr range_, filter_, elem_;
+  int iter_, iter2_;
+  static constexpr size_t kMaxReserved = 1024;
+};
+
 class ComprehensionNode : public Node {
  public:
   struct Parts {

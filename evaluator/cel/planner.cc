@@ -821,11 +821,55 @@ NodePtr Planner::PlanQuantifier(const Expr& e, bool all, const Expr& pred) {
   return node;
 }
 
+NodePtr Planner::PlanMapLoop(const Expr& e) {
+  const auto& c = e.comprehension;
+  if (!IsIdent(*c.result, c.accu_var) || c.accu_init->kind != Expr::Kind::kList ||
+      !c.accu_init->list.elements.empty() || c.loop_condition->kind != Expr::Kind::kConstant ||
+      c.loop_condition->constant.kind != Constant::Kind::kBool || !c.loop_condition->constant.bool_value) {
+    return nullptr;
+  }
+  // `accu + [elem]`: the element, or null.
+  auto appended = [&](const Expr& x) -> const Expr* {
+    if (!IsCallOf(x, "_+_", 2) || !IsIdent(*x.call.args[0], c.accu_var)) return nullptr;
+    const Expr& list = *x.call.args[1];
+    if (list.kind != Expr::Kind::kList || list.list.elements.size() != 1 || !list.list.optional_indices.empty()) {
+      return nullptr;
+    }
+    return list.list.elements[0].get();
+  };
+  const Expr& step = *c.loop_step;
+  const Expr* filter = nullptr;
+  const Expr* elem = appended(step);
+  if (!elem && IsCallOf(step, "_?_:_", 3) && IsIdent(*step.call.args[2], c.accu_var)) {
+    filter = step.call.args[0].get();
+    elem = appended(*step.call.args[1]);
+  }
+  if (!elem) return nullptr;
+  std::vector<std::string> inner;
+  auto reads_accu = [&](const Expr* x) {
+    return x && AnyFreeIdent(*x, &inner, [&](std::string_view r) { return r == c.accu_var; });
+  };
+  if (reads_accu(filter) || reads_accu(elem)) return nullptr;
+  NodePtr range = PlanExpr(*c.iter_range);
+  // Scope exactly as the generic comprehension, so local indices agree.
+  const int iter = scope_.Push(c.iter_var);
+  const int iter2 = c.iter_var2.empty() ? -1 : scope_.Push(c.iter_var2);
+  scope_.Push(c.accu_var);
+  NodePtr filter_node = filter ? PlanExpr(*filter) : nullptr;
+  NodePtr elem_node = PlanExpr(*elem);
+  scope_.Pop();
+  if (iter2 >= 0) scope_.Pop();
+  scope_.Pop();
+  return std::make_unique<MapLoopNode>(e.offset, std::move(range), std::move(filter_node), std::move(elem_node), iter,
+                                       iter2);
+}
+
 NodePtr Planner::PlanComprehension(const Expr& e) {
   const auto& c = e.comprehension;
   bool all = false;
   if (fold_) {
     if (const Expr* pred = QuantifierPredicate(c, &all)) return PlanQuantifier(e, all, *pred);
+    if (NodePtr loop = PlanMapLoop(e)) return loop;
   }
   ComprehensionNode::Parts p;
   p.range = PlanExpr(*c.iter_range);

@@ -69,6 +69,8 @@ class Planner {
   NodePtr PlanStep(const Expr& step, const std::string& accu_var, int accu);
   NodePtr Fold(NodePtr call, bool report_type_errors = false);
   NodePtr PlanQuantifier(const Expr& e, bool all, const Expr& pred);
+  // map() and filter() as a MapLoopNode, or null for any other comprehension.
+  NodePtr PlanMapLoop(const Expr& e);
   const SpecializedHelper* Specialize(const HelperDef& helper, const std::vector<ExprPtr>& args,
                                       const std::string& key);
   // True if `e` reads a local bound outside it (a helper parameter or an
