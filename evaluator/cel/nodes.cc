@@ -271,6 +271,31 @@ Truth EqualsConstNode::DoEvalTruth(EvalContext& ctx) const {
   return TruthOf(equal != negate_);
 }
 
+// The constant's unit where the call would evaluate it: first when it is on
+// the left, after a successful x when it is on the right.
+Truth CompareConstNode::DoEvalTruth(EvalContext& ctx) const {
+  if (const_left_ && !ctx.AddCost(1)) return BudgetTruth(ctx);
+  Value x = x_->Eval(ctx);
+  if (x.IsError()) return Other(std::move(x), ctx);
+  if (!const_left_ && !ctx.AddCost(1)) return BudgetTruth(ctx);
+  if (x.IsInt() && c_.IsInt()) {
+    const int64_t a = const_left_ ? c_.IntValue() : x.IntValue();
+    const int64_t b = const_left_ ? x.IntValue() : c_.IntValue();
+    switch (op_) {
+      case kLess: return TruthOf(a < b);
+      case kLessEqual: return TruthOf(a <= b);
+      case kGreater: return TruthOf(a > b);
+      case kGreaterEqual: return TruthOf(a >= b);
+    }
+  }
+  if (const_left_) {
+    Value args[2] = {c_, std::move(x)};
+    return TruthOf(fn_->impl(args, 2, ctx), ctx);
+  }
+  Value args[2] = {std::move(x), c_};
+  return TruthOf(fn_->impl(args, 2, ctx), ctx);
+}
+
 Value ConstKeyNode::DoEval(EvalContext& ctx) const {
   if (!ctx.AddCost(1)) return ctx.budget_error;
   Value m = map_->Eval(ctx);

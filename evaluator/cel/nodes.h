@@ -200,6 +200,27 @@ class EqualsConstNode : public Node {
   bool negate_;
 };
 
+// `x < c`, `x <= c`, `x > c`, `x >= c` (or `c < x` ...) with c a constant:
+// two ints are compared inline, anything else through the builtin, with the
+// arguments in their written order.  The constant's unit is still charged.
+class CompareConstNode : public Node {
+ public:
+  enum Op : uint8_t { kLess, kLessEqual, kGreater, kGreaterEqual };  // the builtin's order
+  CompareConstNode(int32_t offset, NodePtr x, Value c, bool const_left, Op op, const FunctionDecl* fn)
+      : Node(offset), x_(std::move(x)), c_(std::move(c)), const_left_(const_left), op_(op), fn_(fn) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override { return ValueOf(DoEvalTruth(ctx), ctx); }
+  Truth DoEvalTruth(EvalContext& ctx) const override;
+
+ private:
+  NodePtr x_;
+  Value c_;
+  bool const_left_;
+  Op op_;
+  const FunctionDecl* fn_;
+};
+
 // `'key' in m` and `m['key']` with a constant string key (params.prefix +
 // 'owner' folds to one): a JSON object m is searched through the lookup cache
 // (EvalContext::FindMember); any other m, and a missing key of `m['key']`,

@@ -689,6 +689,18 @@ NodePtr Planner::PlanCall(const Expr& e) {
       }
     }
   }
+  // `x < c`, `c <= x`, ...: ints compared inline.
+  if (fold_ && !all_const && args.size() == 2 && !rc.receiver &&
+      (args[0]->ConstantValue() != nullptr || args[1]->ConstantValue() != nullptr)) {
+    static constexpr std::string_view kRelational[] = {"_<_", "_<=_", "_>_", "_>=_"};
+    for (size_t op = 0; op < 4; ++op) {
+      if (name != kRelational[op]) continue;
+      const bool const_left = args[0]->ConstantValue() != nullptr;
+      const Value c = *args[const_left ? 0 : 1]->ConstantValue();
+      return std::make_unique<CompareConstNode>(e.offset, std::move(args[const_left ? 1 : 0]), c, const_left,
+                                                static_cast<CompareConstNode::Op>(op), rc.fn);
+    }
+  }
   // `'key' in m` with a constant key (a folded params.prefix + 'key').
   if (fold_ && !all_const && args.size() == 2 && name == "@in" && !rc.receiver && args[0]->ConstantValue() &&
       args[0]->ConstantValue()->IsString()) {

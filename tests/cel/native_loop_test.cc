@@ -158,6 +158,14 @@ TEST_F(NativeLoopTest, BooleansThroughTheTruthPath) {
            "x.num ? 1 : 2",                            // a non-boolean condition
            "x.spec.containers.exists(c, has(c.image) && c.image == 'y')",
            "!has(x.spec.nothing) && 'k1' in x.map && !('k9' in x.map)",
+           // Comparisons with a constant: ints inline, the rest through the builtin.
+           "x.num > 1 && x.num >= 2 && !(x.num < 2) && x.num <= 2",
+           "1 < x.num && 2 <= x.num && !(3 > x.num == false) && 2 >= x.num",
+           "x.num < 2.5 && x.num > 1u && 2.5 > x.num",  // int against double and uint
+           "x.names[0] < 'b' && 'bb' <= x.names[1]",
+           "x.num > 'a'",                                 // no overload
+           "x.missing > 1",                               // the error passes through
+           "x.items.filter(i, i >= 2).map(i, 10 > i)",
        }) {
     // all() and exists() are native loops folded, charged less than their expansion.
     const bool quantifier = std::string(e).find(".all(") != std::string::npos ||
