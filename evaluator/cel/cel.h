@@ -33,7 +33,7 @@
 // build; going over any of them is an error Value (never absorbed by && or ||),
 // never a hang or a crash.  Evaluation on a caller-provided EvalState does not
 // allocate for field selection on JSON documents, and remembers the answers of
-// constant-pattern matches per subject across evaluations (match_memo.h: 32 KiB
+// constant-pattern matches per subject across evaluations (match_memo.h: 64 KiB
 // at most, the same results and costs, fewer RE2 calls).
 #pragma once
 
