@@ -714,6 +714,15 @@ Value HelperCallNode::DoEval(EvalContext& ctx) const {
   return r;
 }
 
+Truth HelperCallNode::DoEvalTruth(EvalContext& ctx) const {
+  if (memo_slot_ >= 0 && ctx.activation != nullptr) {
+    if (const Value* memo = ctx.activation->FindMemo(memo_slot_); memo != nullptr && memo->IsBool()) {
+      return TruthOf(memo->BoolValue());
+    }
+  }
+  return TruthOf(DoEval(ctx), ctx);
+}
+
 Value HelperCallNode::Call(EvalContext& ctx) const {
   if (!ctx.HelperDepthOk()) return ctx.budget_error;
   if (specialized_) {

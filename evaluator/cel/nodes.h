@@ -501,6 +501,8 @@ class HelperCallNode : public Node {
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
+  // A memoized boolean is read where it is kept, without a copy.
+  Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
   Value Call(EvalContext& ctx) const;

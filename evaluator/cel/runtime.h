@@ -122,7 +122,7 @@ struct EvalContext {
   }
   // Keys compared inline, by words (a memcmp call per candidate cost more
   // than the comparison on these short keys).
-  static const rapidjson::Value* ScanMembers(const rapidjson::Value& obj, const std::string& key) {
+  [[gnu::always_inline]] static const rapidjson::Value* ScanMembers(const rapidjson::Value& obj, const std::string& key) {
     const size_t n = key.size();
     const char* k = key.data();
     for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
