@@ -18,7 +18,9 @@
 //     their cost belongs to the evaluation's budget);
 //   - `x in <constant list>` into a hash-set lookup (InConstListNode);
 //   - `<constant patterns>.exists(p, s.matches(p))` (and all) into one RE2::Set;
-//   - all()/exists() into native loops (QuantifierNode);
+//   - all()/exists() into native loops (QuantifierNode), map()/filter() into
+//     native loops that build their list (MapLoopNode);
+//   - `!x` into NotNode, `x < c` (<=, >, >=; c a constant) into CompareConstNode;
 //   - `has(p.f) && p.f != null` and `'k' in m && m['k'] != null` into one
 //     walk (NotNullGuardNode), regrouping `a && (b && c)` to find the pair;
 //   - helper calls whose arguments read the activation only into per-Activation
