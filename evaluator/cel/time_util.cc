@@ -1,10 +1,13 @@
 #include "evaluator/cel/time_util.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <cctype>
+#include <cerrno>
 #include <cstdint>
 #include <cstdio>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -211,17 +214,44 @@ int64_t ReadBE(const unsigned char* p, int n) {
   return static_cast<int64_t>(v);
 }
 
+// The bytes of `path` if it is a regular file of at most `max` bytes.  A zone
+// name comes from the expression or the object (`getHours('Asia')`): it may name
+// a directory (std::ifstream's read of one throws), a FIFO (opened without
+// blocking) or anything else under the zoneinfo tree.
+bool ReadZoneFile(const std::string& path, size_t max, std::vector<unsigned char>* data) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size >= 0 && static_cast<size_t>(st.st_size) <= max;
+  if (ok) {
+    data->resize(static_cast<size_t>(st.st_size));
+    size_t got = 0;
+    while (got < data->size()) {
+      const ssize_t r = ::read(fd, data->data() + got, data->size() - got);
+      if (r < 0 && errno == EINTR) continue;
+      if (r <= 0) break;
+      got += static_cast<size_t>(r);
+    }
+    data->resize(got);
+  }
+  ::close(fd);
+  return ok;
+}
+
 // Parses a TZif file (version 2+ uses the 64-bit block).  Returns null on error.
 std::shared_ptr<Zone> LoadZone(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return nullptr;
-  std::vector<unsigned char> data((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  constexpr size_t kMaxZoneFile = 1 << 20;  // TZif files are a few KiB
+  std::vector<unsigned char> data;
+  if (!ReadZoneFile(path, kMaxZoneFile, &data)) return nullptr;
   auto parse_header = [&](size_t at, int64_t counts[6]) {
     if (at + 44 > data.size() || data[at] != 'T' || data[at + 1] != 'Z' || data[at + 2] != 'i' ||
         data[at + 3] != 'f') {
       return false;
     }
-    for (int i = 0; i < 6; ++i) counts[i] = ReadBE(&data[at + 20 + 4 * i], 4);
+    for (int i = 0; i < 6; ++i) {
+      counts[i] = ReadBE(&data[at + 20 + 4 * i], 4);
+      if (counts[i] < 0) return false;  // (a count past the data is caught by the size checks)
+    }
     return true;
   };
   int64_t c[6];  // isutcnt isstdcnt leapcnt timecnt typecnt charcnt

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include "evaluator/cel/cel.h"
 #include "evaluator/cel/time_util.h"
 #include "evaluator/cel/value.h"
 
@@ -80,6 +81,23 @@ TEST(TimeTest, TimeZones) {
   EXPECT_EQ(off, -14400);
   EXPECT_FALSE(TimeZoneOffset("../../etc/passwd", 0, &off));
   EXPECT_FALSE(TimeZoneOffset("Nowhere/City", 0, &off));
+  // A directory of the zoneinfo tree is no zone (reading it once threw out of
+  // the evaluation: found by fuzz/cel_differential_fuzzer, `getMinutes('Asia')`).
+  EXPECT_FALSE(TimeZoneOffset("Asia", 0, &off));
+  EXPECT_FALSE(TimeZoneOffset("America/", 0, &off));
+}
+
+TEST(TimeTest, ADirectoryAsATimeZoneIsAnErrorValue) {
+  Env env;
+  for (const char* e : {"timestamp('2024-01-01T00:00:00Z').getMinutes('Asia')",
+                        "timestamp('2024-01-01T00:00:00Z').getHours('Europe')"}) {
+    CompileResult r = env.Compile(e);
+    ASSERT_TRUE(r.ok()) << e;
+    Activation act(env);
+    EvalState state;
+    Value v = r.program->Evaluate(act, &state);
+    ASSERT_TRUE(v.IsError()) << e << ": " << v.DebugString();
+  }
 }
 
 }  // namespace
