@@ -7,6 +7,39 @@
 
 namespace aimsgate::cel::internal {
 
+namespace {
+
+// A comprehension's step i: its variable is the list's element or the map's
+// key; with a second variable, the index and the element, or the key and the value.
+[[gnu::always_inline]] inline void BindStep(EvalContext& ctx, const Value& range, bool is_list, size_t i, int iter,
+                                            int iter2) {
+  if (is_list) {
+    if (iter2 >= 0) {
+      ctx.Local(iter) = Value::Int(static_cast<int64_t>(i));
+      ctx.Local(iter2) = range.ListAt(i);
+    } else {
+      ctx.Local(iter) = range.ListAt(i);
+    }
+  } else {
+    Value k, v;
+    range.MapEntryAt(i, &k, iter2 >= 0 ? &v : nullptr);
+    ctx.Local(iter) = std::move(k);
+    if (iter2 >= 0) ctx.Local(iter2) = std::move(v);
+  }
+}
+
+[[gnu::noinline, gnu::cold]] Value IterationLimit(EvalContext& ctx) {
+  return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
+                     std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+}
+
+[[gnu::noinline, gnu::cold]] Value NotARange(const Value& range) {
+  return Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
+                      "' cannot be the range of a comprehension");
+}
+
+}  // namespace
+
 Value VariableNode::DoEval(EvalContext& ctx) const {
   if (ctx.activation == nullptr || static_cast<size_t>(slot_) >= ctx.activation->size()) {
     return Value::Error("no value for variable '" + name_ + "'");
@@ -231,9 +264,7 @@ Truth RegexSetNode::DoEvalTruth(EvalContext& ctx) const {
   std::string_view sv = s.StringValue();
   ctx.iterations += static_cast<int64_t>(count_);
   if (ctx.iterations > ctx.limits->max_comprehension_iterations) {
-    return Other(ctx.Exhaust("comprehension iteration limit exceeded: more than " +
-                             std::to_string(ctx.limits->max_comprehension_iterations) + " iterations"),
-                 ctx);
+    return Other(IterationLimit(ctx), ctx);
   }
   if (!ctx.AddCost(static_cast<int64_t>(count_) + static_cast<int64_t>(sv.size()) / 100)) return BudgetTruth(ctx);
   size_t slot = 0;
@@ -521,9 +552,7 @@ Truth QuantifierNode::DoEvalTruth(EvalContext& ctx) const {
   if (range.IsError()) return Other(std::move(range), ctx);
   const bool is_list = range.IsList();
   if (!is_list && !range.IsMap()) {
-    return Other(Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
-                              "' cannot be the range of a comprehension"),
-                 ctx);
+    return Other(NotARange(range), ctx);
   }
   const size_t n = is_list ? range.ListSize() : range.MapSize();
   Value error;  // the accumulator once it is no longer a boolean
@@ -533,24 +562,10 @@ Truth QuantifierNode::DoEvalTruth(EvalContext& ctx) const {
   for (size_t i = 0; i < n; ++i) {
     if (ctx.exhausted) return BudgetTruth(ctx);
     if (++ctx.iterations > ctx.limits->max_comprehension_iterations) {
-      return Other(ctx.Exhaust("comprehension iteration limit exceeded: more than " +
-                               std::to_string(ctx.limits->max_comprehension_iterations) + " iterations"),
-                   ctx);
+      return Other(IterationLimit(ctx), ctx);
     }
     if (!ctx.AddCost(1)) return BudgetTruth(ctx);
-    if (is_list) {
-      if (iter2_ >= 0) {
-        ctx.Local(iter_) = Value::Int(static_cast<int64_t>(i));
-        ctx.Local(iter2_) = range.ListAt(i);
-      } else {
-        ctx.Local(iter_) = range.ListAt(i);
-      }
-    } else {
-      Value k, v;
-      range.MapEntryAt(i, &k, iter2_ >= 0 ? &v : nullptr);
-      ctx.Local(iter_) = std::move(k);
-      if (iter2_ >= 0) ctx.Local(iter2_) = std::move(v);
-    }
+    BindStep(ctx, range, is_list, i, iter_, iter2_);
     const Truth p = pred_->EvalTruth(ctx);
     if (ctx.exhausted) return BudgetTruth(ctx);
     if (p == decisive) {
@@ -579,8 +594,7 @@ Value MapLoopNode::DoEval(EvalContext& ctx) const {
   if (range.IsError()) return range;
   const bool is_list = range.IsList();
   if (!is_list && !range.IsMap()) {
-    return Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
-                        "' cannot be the range of a comprehension");
+    return NotARange(range);
   }
   const size_t n = is_list ? range.ListSize() : range.MapSize();
   if (!ctx.AddCost(1)) return ctx.budget_error;  // the `[]` it starts from
@@ -591,22 +605,9 @@ Value MapLoopNode::DoEval(EvalContext& ctx) const {
   for (size_t i = 0; i < n; ++i) {
     if (ctx.exhausted) return ctx.budget_error;
     if (++ctx.iterations > ctx.limits->max_comprehension_iterations) {
-      return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
-                         std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+      return IterationLimit(ctx);
     }
-    if (is_list) {
-      if (iter2_ >= 0) {
-        ctx.Local(iter_) = Value::Int(static_cast<int64_t>(i));
-        ctx.Local(iter2_) = range.ListAt(i);
-      } else {
-        ctx.Local(iter_) = range.ListAt(i);
-      }
-    } else {
-      Value k, v;
-      range.MapEntryAt(i, &k, iter2_ >= 0 ? &v : nullptr);
-      ctx.Local(iter_) = std::move(k);
-      if (iter2_ >= 0) ctx.Local(iter2_) = std::move(v);
-    }
+    BindStep(ctx, range, is_list, i, iter_, iter2_);
     // The loop condition `true`, then the step: `accu + [elem]`, or for a
     // filter `cond ? accu + [elem] : accu`.
     if (!ctx.AddCost(filter_ ? 2 : 1)) return ctx.budget_error;
@@ -646,8 +647,7 @@ Value ComprehensionNode::DoEval(EvalContext& ctx) const {
   if (range.IsError()) return range;
   const bool is_list = range.IsList();
   if (!is_list && !range.IsMap()) {
-    return Value::Error("expression of type '" + std::string(range.TypeNameOf()) +
-                        "' cannot be the range of a comprehension");
+    return NotARange(range);
   }
   const size_t n = is_list ? range.ListSize() : range.MapSize();
   Value init = p_.init->Eval(ctx);
@@ -660,22 +660,9 @@ Value ComprehensionNode::DoEval(EvalContext& ctx) const {
   for (size_t i = 0; i < n; ++i) {
     if (ctx.exhausted) return ctx.budget_error;
     if (++ctx.iterations > ctx.limits->max_comprehension_iterations) {
-      return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
-                         std::to_string(ctx.limits->max_comprehension_iterations) + " iterations");
+      return IterationLimit(ctx);
     }
-    if (is_list) {
-      if (p_.iter2 >= 0) {
-        ctx.Local(p_.iter) = Value::Int(static_cast<int64_t>(i));
-        ctx.Local(p_.iter2) = range.ListAt(i);
-      } else {
-        ctx.Local(p_.iter) = range.ListAt(i);
-      }
-    } else {
-      Value k, v;
-      range.MapEntryAt(i, &k, p_.iter2 >= 0 ? &v : nullptr);
-      ctx.Local(p_.iter) = std::move(k);
-      if (p_.iter2 >= 0) ctx.Local(p_.iter2) = std::move(v);
-    }
+    BindStep(ctx, range, is_list, i, p_.iter, p_.iter2);
     if (cond_always_true_) {
       if (!ctx.AddCost(1)) return ctx.budget_error;  // the constant's unit
     } else {
