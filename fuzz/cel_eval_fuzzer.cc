@@ -14,22 +14,6 @@
 namespace {
 
 constexpr size_t kMaxInput = 8 << 10;
-constexpr int kMaxDepth = 128;  // HandlerOptions::max_depth
-
-bool DepthOk(const rapidjson::Value& v, int depth) {
-  if (depth > kMaxDepth) return false;
-  if (v.IsObject()) {
-    for (const auto& m : v.GetObject()) {
-      if (!DepthOk(m.value, depth + 1)) return false;
-    }
-  } else if (v.IsArray()) {
-    for (const auto& e : v.GetArray()) {
-      if (!DepthOk(e, depth + 1)) return false;
-    }
-  }
-  return true;
-}
-
 struct Shared {
   aimsgate::cel::Env env;
   int object, old_object, params;
@@ -53,7 +37,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string text(json);
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(text.c_str(), text.size());
   if (doc.HasParseError()) doc.SetNull();
-  if (!DepthOk(doc, 0)) return 0;
+  if (!aimsgate::fuzz::DepthOk(doc, 0)) return 0;
   aimsgate::cel::Activation act(shared->env);
   act.Set(shared->object, aimsgate::cel::Value::Json(doc));
   act.Set(shared->old_object, aimsgate::cel::Value::Json(doc));

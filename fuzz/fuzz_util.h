@@ -1,7 +1,8 @@
-// Shared helpers for the libFuzzer targets: input caps and splitting.
+// Shared helpers for the libFuzzer targets: input caps, splitting, JSON depth.
 //
 //   if (data_size > kMaxInput) return 0;          // every target caps its input
 //   auto [expr, doc] = SplitAt(data, size, '|');  // "expression|document"
+//   if (!DepthOk(parsed, 0)) return 0;            // nesting as the webhook allows
 //
 // Thread-safety: pure functions.  Cost: linear in the input.
 #pragma once
@@ -11,7 +12,26 @@
 #include <string_view>
 #include <utility>
 
+#include <rapidjson/document.h>
+
 namespace aimsgate::fuzz {
+
+inline constexpr int kMaxJsonDepth = 128;  // HandlerOptions::max_depth
+
+// True if `v` nests no deeper than kMaxJsonDepth (the webhook rejects deeper documents).
+inline bool DepthOk(const rapidjson::Value& v, int depth) {
+  if (depth > kMaxJsonDepth) return false;
+  if (v.IsObject()) {
+    for (const auto& m : v.GetObject()) {
+      if (!DepthOk(m.value, depth + 1)) return false;
+    }
+  } else if (v.IsArray()) {
+    for (const auto& e : v.GetArray()) {
+      if (!DepthOk(e, depth + 1)) return false;
+    }
+  }
+  return true;
+}
 
 // Splits the input at the first `sep` (the separator is dropped); no separator =
 // everything goes to the first part.
