@@ -140,7 +140,9 @@ Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
 
 Value PathNode::NoSuchKey(size_t i) const { return Value::Error("no such key: '" + keys_[i] + "'"); }
 
-// has(): Walk's answers, the last step's as a truth.
+// has(): Walk's answers, the last step's as a truth.  The root is resolved as
+// in DoEval and FindLast, written out again: one helper for the three cost
+// typical10 0.8% (callgrind), the truth path itself is worth 3.2% there.
 Truth PathNode::DoEvalTruth(EvalContext& ctx) const {
   const Value* root;
   if (!test_only_) {

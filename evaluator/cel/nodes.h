@@ -80,8 +80,6 @@ class PathNode : public Node {
   bool SameRoot(const PathNode& o) const {
     return reads_in_place() && root_local_ == o.root_local_ && root_slot_ == o.root_slot_;
   }
-  // DoEval's error when FindLast found no last member (not for has()).
-  Value MissingLast() const { return NoSuchKey(keys_.size() - 1); }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
