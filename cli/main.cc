@@ -1,5 +1,6 @@
 // aimsgate: one binary, subcommands (SPEC §1).  Each subcommand lives in its own
 // file and registers itself through cli/command.h.
+#include <exception>
 #include <iostream>
 
 #include "cli/command.h"
@@ -33,7 +34,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : 2;
   }
   for (const Command& c : commands) {
-    if (c.app->parsed()) return c.run();
+    if (!c.app->parsed()) continue;
+    // Exit 2 with what went wrong, not an abort, for an exception nothing
+    // nearer caught on this thread (an allocation that failed, say).
+    try {
+      return c.run();
+    } catch (const std::exception& e) {
+      std::cerr << "aimsgate " << c.app->get_name() << ": error: internal error: " << e.what() << "\n";
+      return 2;
+    }
   }
   return 2;
 }

@@ -2,6 +2,7 @@
 // parser, the checker, the planner and the plan nodes.
 #include <algorithm>
 #include <cctype>
+#include <exception>
 #include <iterator>
 
 #include "evaluator/cel/builtins.h"
@@ -54,7 +55,7 @@ class ProgramImpl : public Program {
     if (state == nullptr) return EvaluateOnce(activation);
     internal::EvalContext& ctx = state->impl()->ctx;
     ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
-    Value v = root_->Eval(ctx);
+    Value v = EvalGuarded(ctx);
     if (ctx.exhausted) v = ctx.budget_error;
     state->impl()->last_cost = ctx.cost;
     state->impl()->total_cost += ctx.cost;
@@ -65,6 +66,23 @@ class ProgramImpl : public Program {
   }
 
  private:
+  // An exception out of the evaluation (an allocation that failed, a library
+  // that threw) is this program's error, not the process's end: in `check`
+  // it would terminate a worker thread, in `serve` answer 500.  Nothing
+  // half-done survives it: memo entries are stored once their value is
+  // complete, and the next Evaluate resets the context.
+  // (Reset stays outside: inside, it cost the ISO pack 1.1% in instructions;
+  // it allocates only while a state's frame grows.)
+  Value EvalGuarded(internal::EvalContext& ctx) const {
+    try {
+      return root_->Eval(ctx);
+    } catch (const std::exception& e) {
+      return InternalError(e.what());
+    }
+  }
+  [[gnu::noinline, gnu::cold]] static Value InternalError(const char* what) {
+    return Value::Error(std::string("internal error during evaluation: ") + what);
+  }
   // Without a caller's state: a fresh one, out of the engine's path.
   [[gnu::noinline]] Value EvaluateOnce(const Activation& activation) const {
     EvalState state;

@@ -1,11 +1,15 @@
 // Field selection on a borrowed JSON document allocates nothing: the hot path
 // of every rule evaluation.  Counts global operator new calls while enabled.
+// And an allocation that fails (operator new made to throw, once, at the n-th
+// call) is the evaluated program's error, not the process's end.
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
 #include <atomic>
 #include <cstdlib>
 #include <new>
+#include <string>
+#include <vector>
 
 #include "evaluator/cel/cel.h"
 
@@ -15,10 +19,15 @@
 namespace {
 std::atomic<bool> g_counting{false};
 std::atomic<long> g_allocations{0};
+// >= 0: the calls of operator new left before one throws std::bad_alloc; -1 off.
+std::atomic<long> g_fail_countdown{-1};
 }  // namespace
 
 void* operator new(std::size_t n) {
   if (g_counting.load(std::memory_order_relaxed)) g_allocations.fetch_add(1, std::memory_order_relaxed);
+  if (g_fail_countdown.load(std::memory_order_relaxed) >= 0 && g_fail_countdown.fetch_sub(1) == 0) {
+    throw std::bad_alloc();
+  }
   if (void* p = std::malloc(n ? n : 1)) return p;
   throw std::bad_alloc();
 }
@@ -101,6 +110,53 @@ TEST(AllocationTest, ListsAllocateTheirListNotTheirElements) {
     EXPECT_EQ(AllocationsOf(c.expr, &v), c.allocations) << c.expr;
     EXPECT_EQ(v.StringValue(), c.value) << c.expr;
   }
+}
+
+// Every allocation of an evaluation in turn fails, once: the evaluation answers
+// the error (not an exception out of Program::Evaluate), and the same
+// EvalState then evaluates the next activation as if nothing had happened (no
+// half-built memo entry, frame or match kept).  The expression allocates in a
+// memoized helper, in map() and filter(), in string building and in a regex
+// match's memo.
+TEST(AllocationTest, AFailedAllocationIsTheProgramsErrorAndLeavesNothingBehind) {
+  rapidjson::Document doc;
+  doc.Parse(kDeployment);
+  ASSERT_FALSE(doc.HasParseError());
+  Env env;
+  const int object = env.DeclareVariable("object");
+  std::vector<Diagnostic> diags;
+  ASSERT_TRUE(env.DeclareFunction("imagesOf", {"o"}, "o.spec.template.spec.containers.map(c, c.image + '#' + c.name)",
+                                  &diags));
+  CompileResult r = env.Compile(
+      "imagesOf(object).filter(i, i.matches('^ghcr[.]io/')).map(i, i.upperAscii()).join(',') + '/' + "
+      "object.metadata.name");
+  ASSERT_TRUE(r.ok());
+  const std::string expected = R"("GHCR.IO/ACME/M:1#M,GHCR.IO/ACME/S:2#S/scorer")";
+  EvalState state;
+  auto evaluate = [&](long fail_at, bool* failed) {
+    Activation act(env);
+    act.Set(object, Value::Json(doc));
+    g_fail_countdown = fail_at;
+    Value v = r.program->Evaluate(act, &state);
+    *failed = fail_at >= 0 && g_fail_countdown.load() == -1;  // the countdown reached 0: an allocation threw
+    g_fail_countdown = -1;
+    return v.IsError() ? "error: " + v.ErrorMessage() : v.DebugString();
+  };
+  bool failed = false;
+  ASSERT_EQ(evaluate(-1, &failed), expected);
+  int failures = 0;
+  for (long n = 0; n < 1000; ++n) {
+    const std::string shown = evaluate(n, &failed);
+    if (!failed) {
+      EXPECT_EQ(shown, expected) << "no allocation failed at " << n;
+      break;
+    }
+    ++failures;
+    EXPECT_EQ(shown, "error: internal error during evaluation: std::bad_alloc") << "allocation " << n;
+    EXPECT_EQ(evaluate(-1, &failed), expected) << "after the failure of allocation " << n;
+  }
+  // The first evaluation on a fresh state sized its scratch; these count the rest.
+  EXPECT_GE(failures, 5);
 }
 
 }  // namespace
