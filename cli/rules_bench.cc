@@ -11,9 +11,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
-#include <iterator>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -28,6 +26,7 @@
 #include "cli/engine_flags.h"
 #include "cli/json_out.h"
 #include "cli/scan.h"
+#include "evaluator/kernel/read_file.h"
 #include "evaluator/manifest/admission_review.h"
 #include "evaluator/manifest/manifest.h"
 
@@ -104,16 +103,10 @@ bool ReadResources(const std::vector<std::string>& paths, std::vector<BenchInput
   std::vector<Diagnostic> errors;
   std::vector<std::string> files = ExpandInputs(paths, &errors);
   for (const auto& file : files) {
-    std::string data;
-    if (file == "-") {
-      data.assign(std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>());
-    } else {
-      std::ifstream in(file, std::ios::binary);
-      if (!in) {
-        errors.push_back({file, 0, 0, "cannot read the file"});
-        continue;
-      }
-      data.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    std::string data, why;
+    if (!kernel::ReadWholeFile(file == "-" ? "/dev/stdin" : file, kernel::kMaxInputFileBytes, &data, &why)) {
+      errors.push_back({file == "-" ? "<stdin>" : file, 0, 0, "cannot read the file: " + why});
+      continue;
     }
     manifest::LoadResult loaded = manifest::LoadBytes(data, file == "-" ? "<stdin>" : file);
     errors.insert(errors.end(), loaded.errors.begin(), loaded.errors.end());
@@ -146,12 +139,11 @@ bool ReadResources(const std::vector<std::string>& paths, std::vector<BenchInput
 
 // Reads a `--format json` report of an earlier run: rule id -> p50 in ns.
 bool ReadBaseline(const std::string& path, std::map<std::string, int64_t>* p50) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    std::cerr << path << ": error: cannot read the baseline\n";
+  std::string text, why;
+  if (!kernel::ReadWholeFile(path, kernel::kMaxInputFileBytes, &text, &why)) {
+    std::cerr << path << ": error: cannot read the baseline: " << why << "\n";
     return false;
   }
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   rapidjson::Document doc;
   doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError()) {

@@ -9,13 +9,12 @@
 #include <climits>
 #include <cstdlib>
 #include <cstring>
-#include <fstream>
 #include <memory>
 #include <set>
-#include <sstream>
 #include <utility>
 
 #include "cli/path_glob.h"
+#include "evaluator/kernel/read_file.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -125,13 +124,15 @@ class Walker {
     std::string path = dir + "/" + options_.ignore_file;
     struct stat st;
     if (stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return;
-    std::ifstream in(path, std::ios::binary);
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::vector<std::string> errors;
-    IgnoreRules rules = IgnoreRules::Parse(buffer.str(), &errors);
     std::string shown = !shown_path.empty() ? shown_path
                         : StripDotSlash(Display(rel.empty() ? options_.ignore_file : rel + "/" + options_.ignore_file));
+    std::string text, why;
+    if (!kernel::ReadWholeFile(path, kernel::kMaxSmallFileBytes, &text, &why)) {
+      out_->errors.push_back({shown, 0, 0, "cannot read the ignore file: " + why});
+      return;
+    }
+    std::vector<std::string> errors;
+    IgnoreRules rules = IgnoreRules::Parse(text, &errors);
     for (const auto& e : errors) {
       // "line N: message"
       int line = std::atoi(e.c_str() + 5);

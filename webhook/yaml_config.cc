@@ -1,9 +1,10 @@
 #include "webhook/yaml_config.h"
 
-#include <fstream>
 #include <sstream>
 
 #include <yaml-cpp/yaml.h>
+
+#include "evaluator/kernel/read_file.h"
 
 namespace aimsgate::webhook {
 
@@ -65,11 +66,12 @@ std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const 
 }
 
 bool ApplyYamlConfig(CLI::App* app, const std::string& path, std::string* error) {
-  std::ifstream in(path);
-  if (!in) {
-    *error = path + ": error: cannot read the --config file";
+  std::string text, why;
+  if (!kernel::ReadWholeFile(path, kernel::kMaxSmallFileBytes, &text, &why)) {
+    *error = path + ": error: cannot read the --config file: " + why;
     return false;
   }
+  std::istringstream in(text);
   try {
     for (const CLI::ConfigItem& item : YamlConfig().from_config(in)) {
       CLI::Option* opt = item.name == "config" ? nullptr : app->get_option_no_throw("--" + item.name);

@@ -1,7 +1,8 @@
 #include "evaluator/kernel/diagnostic.h"
 
-#include <fstream>
-#include <sstream>
+#include <utility>
+
+#include "evaluator/kernel/read_file.h"
 
 namespace aimsgate {
 
@@ -17,18 +18,9 @@ std::shared_ptr<const SourceFile> SourceFile::FromString(std::string path, std::
 }
 
 std::shared_ptr<const SourceFile> SourceFile::Read(const std::string& path, std::string* error) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    *error = "cannot open file";
-    return nullptr;
-  }
-  std::ostringstream buffer;
-  buffer << in.rdbuf();
-  if (in.bad()) {
-    *error = "cannot read file";
-    return nullptr;
-  }
-  return FromString(path, buffer.str());
+  std::string text;
+  if (!kernel::ReadWholeFile(path, kernel::kMaxInputFileBytes, &text, error)) return nullptr;
+  return FromString(path, std::move(text));
 }
 
 std::string_view SourceFile::Line(int line) const {

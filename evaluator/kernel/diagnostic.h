@@ -25,7 +25,8 @@ namespace aimsgate {
 class SourceFile {
  public:
   static std::shared_ptr<const SourceFile> FromString(std::string path, std::string text);
-  // Reads a file; returns null and sets *error when it cannot be read.
+  // Reads a file (kernel::ReadWholeFile, at most kMaxInputFileBytes); returns
+  // null and sets *error when it cannot be read.
   static std::shared_ptr<const SourceFile> Read(const std::string& path, std::string* error);
 
   const std::string& path() const { return path_; }

@@ -69,6 +69,20 @@ TEST(Walk, BadIgnorePatternIsAnErrorWithLine) {
   EXPECT_THAT(w.files, ElementsAre("d/a.yaml"));
 }
 
+// An ignore file is read whole, up to 1 MiB; past that it is an error (and
+// ignores nothing), not a read of however much the file holds.
+TEST(Walk, IgnoreFilePastOneMebibyteIsAnError) {
+  TempDir t;
+  t.Write("d/.aimsgateignore", "a.yaml\n" + std::string(1 << 20, '#'));
+  t.Write("d/a.yaml", kPod);
+  ScopedCwd cwd(t.path());
+  WalkResult w = WalkInputs({"d"}, WalkOptions());
+  ASSERT_EQ(w.errors.size(), 1u);
+  EXPECT_EQ(w.errors[0].source, "d/.aimsgateignore");
+  EXPECT_EQ(w.errors[0].message, "cannot read the ignore file: larger than 1 MiB");
+  EXPECT_THAT(w.files, ElementsAre("d/a.yaml"));
+}
+
 struct SelectCase {
   std::vector<std::string> include, exclude;
   std::vector<std::string> want;

@@ -1,10 +1,12 @@
 // The evidence log under attack (issue 13, findings 5, 6, 7 and 10): truncation at an
 // earlier checkpoint, bytes that are not UTF-8, a symlinked log path, a key used outside
-// its validity window, and an appended bad line that must not crash-loop serve.
+// its validity window, an appended bad line that must not crash-loop serve, and a key
+// path naming an endless stream.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <filesystem>
 #include <random>
 
@@ -217,6 +219,18 @@ TEST(Symlink, LogPathThatIsASymlinkIsRefusedAndTheTargetUntouched) {
 }
 
 // Finding 10: a checkpoint signed outside its key's validity window fails.
+// A key path naming an endless stream is refused at the bound of a key file,
+// not read until memory runs out.
+TEST(KeyFile, AnEndlessKeyPathIsRefusedAtOneMebibyte) {
+  SigningKey sk;
+  Status s = SigningKey::LoadPem("/dev/zero", &sk);
+  EXPECT_FALSE(s.ok());
+  EXPECT_EQ(s.message(), "/dev/zero: error: cannot read: larger than 1 MiB");
+  EXPECT_EQ(s.error_number(), EFBIG);
+  VerifyKey vk;
+  EXPECT_FALSE(VerifyKey::LoadPem("/dev/zero", &vk).ok());
+}
+
 TEST(KeyWindow, CheckpointOutsideTheKeysWindowFails) {
   TempDir dir;
   Keys keys = MakeKeys(dir);

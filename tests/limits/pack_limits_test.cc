@@ -1,11 +1,15 @@
 // Rule-pack loader limits: nesting depth and alias expansion of the pack YAML (yaml-cpp
-// shares aliased nodes; the conversion to JSON must not multiply them without bound).
+// shares aliased nodes; the conversion to JSON must not multiply them without bound),
+// and the size of the files read whole (packs, inventories, waivers, --config).
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
+#include "evaluator/pack/engine.h"
+#include "evaluator/pack/inputs.h"
 #include "evaluator/pack/pack_loader.h"
+#include "webhook/yaml_config.h"
 
 namespace aimsgate {
 namespace {
@@ -64,6 +68,29 @@ TEST(PackLimits, NestingDepthJustOver) {
   std::vector<Diagnostic> hostile;
   LoadPackSpecs(SourceFile::FromString("h.yaml", Pack(nested(100000))), &hostile);
   EXPECT_TRUE(HasErrors(hostile));
+}
+
+// Found in review: a pack, inventory or waiver path naming an endless stream
+// (/dev/zero, /dev/urandom, a pipe that goes on) was read into memory until the
+// process died (1.5 GB in 8 s); the --config of serve likewise.  Each is read
+// up to its bound (kernel::ReadWholeFile) and refused with the bound named.
+TEST(PackLimits, AnEndlessInputFileIsAnErrorNotAllOfMemory) {
+  std::vector<Diagnostic> diags;
+  EXPECT_TRUE(LoadPackPaths({"/dev/zero"}, &diags).empty());
+  EXPECT_EQ(Errors(diags), "/dev/zero: error: cannot read rule pack: larger than 64 MiB\n");
+  diags.clear();
+  EXPECT_EQ(LoadInventory("/dev/zero", &diags), nullptr);
+  EXPECT_EQ(Errors(diags), "/dev/zero: error: cannot read inventory: larger than 64 MiB\n");
+  diags.clear();
+  EXPECT_EQ(LoadWaivers({"/dev/zero"}, &diags), nullptr);
+  EXPECT_NE(Errors(diags).find("/dev/zero: error: cannot read waivers: larger than 64 MiB"), std::string::npos)
+      << Errors(diags);
+  CLI::App app;
+  CLI::App* serve = app.add_subcommand("serve");
+  app.parse(std::vector<std::string>{"serve"});
+  std::string error;
+  EXPECT_FALSE(webhook::ApplyYamlConfig(serve, "/dev/zero", &error));
+  EXPECT_EQ(error, "/dev/zero: error: cannot read the --config file: larger than 1 MiB");
 }
 
 }  // namespace

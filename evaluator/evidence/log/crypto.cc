@@ -1,4 +1,5 @@
 #include "evaluator/evidence/log/crypto.h"
+#include "evaluator/kernel/read_file.h"
 #include "evaluator/kernel/sha256.h"
 
 #include <fcntl.h>
@@ -7,8 +8,6 @@
 
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <vector>
 
 #include <openssl/bio.h>
@@ -43,12 +42,13 @@ std::string KeyIdOf(EVP_PKEY* pkey) {
   return id;
 }
 
+// A key: PEM of a few hundred bytes, bounded so that a path naming a device or
+// an endless pipe is an error.
 Status ReadFile(const std::string& path, std::string* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::Error(path + ": error: cannot read: " + std::strerror(errno), errno);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  *out = ss.str();
+  std::string error;
+  if (!kernel::ReadWholeFile(path, kernel::kMaxSmallFileBytes, out, &error)) {
+    return Status::Error(path + ": error: cannot read: " + error, errno);
+  }
   return Status::Ok();
 }
 
