@@ -20,6 +20,7 @@
 #include "cli/report_util.h"
 #include "cli/scan.h"
 #include "cli/waiver_checks.h"
+#include "evaluator/kernel/read_file.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate::cli {
@@ -389,8 +390,17 @@ int RunTest(const TestOptions& o) {
   ErrorPrinter errors;
   std::vector<SuiteReport> suites;
   for (const auto& file : files) {
+    std::string text, why;
+    if (!kernel::ReadWholeFile(file, kernel::kMaxInputFileBytes, &text, &why)) {
+      SuiteReport& report = suites.emplace_back();
+      report.name = report.file = file;
+      report.status = "error";
+      report.error = "cannot read the test suite: " + why;
+      errors.Print(file + ": error: " + report.error);
+      continue;
+    }
     try {
-      std::vector<YAML::Node> docs = YAML::LoadAllFromFile(file);
+      std::vector<YAML::Node> docs = YAML::LoadAll(text);
       for (const auto& doc : docs) {
         if (doc.IsNull()) continue;
         SuiteReport& report = suites.emplace_back();
