@@ -3,8 +3,9 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
-#include <fstream>
+#include <cerrno>
 
+#include "evaluator/kernel/read_file.h"
 #include "evaluator/model/markdown_sections.h"
 
 namespace aimsgate::model {
@@ -51,25 +52,11 @@ void LineColumn(std::string_view text, size_t offset, int* line, int* column) {
 
 bool ReadInputFile(const std::string& path, std::string* out, std::vector<Diagnostic>* errors,
                    size_t limit) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) {
-    AddError(errors, path, 0, 0, "cannot open the file");
-    return false;
-  }
-  in.seekg(0, std::ios::end);
-  std::streamoff size = in.tellg();
-  if (size < 0 || static_cast<size_t>(size) > limit) {
-    AddError(errors, path, 0, 0,
-             size < 0 ? "cannot read the file" : "file is larger than " + std::to_string(limit >> 20) + " MiB");
-    return false;
-  }
-  in.seekg(0, std::ios::beg);
-  out->assign(static_cast<size_t>(size), '\0');
-  if (size > 0 && !in.read(&(*out)[0], size)) {
-    AddError(errors, path, 0, 0, "cannot read the file");
-    return false;
-  }
-  return true;
+  std::string why;
+  if (kernel::ReadWholeFile(path, limit, out, &why)) return true;
+  AddError(errors, path, 0, 0,
+           errno == EFBIG ? "file is larger than " + kernel::BytesText(limit) : "cannot read the file: " + why);
+  return false;
 }
 
 }  // namespace aimsgate::model

@@ -25,7 +25,8 @@ void AddUnique(const std::string& value, std::vector<std::string>* list);
 void AddError(std::vector<Diagnostic>* errors, const std::string& source, int line, int column,
               std::string message);
 
-// Reads a whole file of at most `limit` bytes; false with an error (no position) otherwise.
+// Reads a whole file of at most `limit` bytes (kernel::ReadWholeFile: a pipe or a
+// device too); false with an error (no position) otherwise.
 bool ReadInputFile(const std::string& path, std::string* out, std::vector<Diagnostic>* errors,
                    size_t limit = kMaxInputBytes);
 

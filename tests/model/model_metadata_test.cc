@@ -71,7 +71,7 @@ TEST(LoadModelMetadataTest, ErrorsNameTheFileAndLeaveNull) {
   EXPECT_FALSE(LoadModelMetadata("/nonexistent/README.md", kCard, &doc, &errors));
   EXPECT_TRUE(doc.IsNull());
   ASSERT_EQ(errors.size(), 2u);  // missing card, and the card given as a BOM is not JSON
-  EXPECT_EQ(errors[0].ToString(), "/nonexistent/README.md: error: cannot open the file");
+  EXPECT_EQ(errors[0].ToString(), "/nonexistent/README.md: error: cannot read the file: No such file or directory");
   EXPECT_EQ(errors[1].source, kCard);
   EXPECT_NE(errors[1].message.find("malformed JSON"), std::string::npos);
 }

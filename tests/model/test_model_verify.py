@@ -410,7 +410,7 @@ class CheckReadsTheSignature(unittest.TestCase):
                             "--model-signature", os.path.join(self.F, "nope.sig"),
                             "--pubkey", os.path.join(self.F, "signing-key.pub")], capture_output=True, text=True)
         self.assertEqual(p.returncode, 2)
-        self.assertIn("nope.sig: error: cannot open the file", p.stderr)
+        self.assertIn("nope.sig: error: cannot read the file: No such file or directory", p.stderr)
 
 
 if __name__ == "__main__":
