@@ -10,7 +10,8 @@
 
 namespace aimsgate::kernel {
 
-// Rule packs, inventories, catalogues: as large as a manifest may be (--max-file-bytes).
+// Rule packs, inventories, waivers, test suites: as large as a manifest may be
+// (--max-file-bytes).
 inline constexpr size_t kMaxInputFileBytes = size_t{64} << 20;
 // Keys, config files, ignore files: a few KiB in practice.
 inline constexpr size_t kMaxSmallFileBytes = size_t{1} << 20;
