@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <condition_variable>
 #include <deque>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <functional>
@@ -349,8 +350,15 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options, const Decision
       ReadAheadFile* ahead = options.read_ahead && i < options.read_ahead->files.size()
                                  ? &options.read_ahead->files[i]
                                  : nullptr;
-      ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, ahead, options, &state, &file,
-               [&](ResourceEvaluation&& d) { return reorder.Push(i, std::move(d)); });
+      // An exception (an allocation that failed) is this file's error: on a
+      // worker thread it would end the process.  The file's decisions handed
+      // on before it stay; its error makes the run exit 2.
+      try {
+        ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, ahead, options, &state, &file,
+                 [&](ResourceEvaluation&& d) { return reorder.Push(i, std::move(d)); });
+      } catch (const std::exception& e) {
+        file.errors.push_back({files[i], 0, 0, std::string("internal error while checking the file: ") + e.what()});
+      }
       progress.Add(1, file.bytes);
       reorder.Done(i, std::move(file));
     }

@@ -9,6 +9,7 @@
 #include <functional>
 #include <initializer_list>
 #include <sstream>
+#include <stdexcept>
 #include <thread>
 
 #include "cli/field_locator.h"
@@ -190,6 +191,41 @@ TEST(Scan, DecisionsWaitingForTheSinkAreBoundedInAll) {
       ASSERT_EQ(seen[i], "f" + std::to_string(100 + i / kPerFile) + ".yaml#" + std::to_string(i % kPerFile))
           << "jobs=" << jobs << " decision " << i;
     }
+  }
+}
+
+// An exception while a worker checks a file (here the after_evaluate hook
+// throws on f102's second document) is that file's error, not the end of the
+// process: the decisions before it and every other file's still reach the
+// sink, in order, whatever the number of jobs.
+TEST(Scan, AnExceptionOnAWorkerIsThatFilesError) {
+  TempDir t;
+  WriteConfigMapFiles(&t, 6, [](size_t) { return 3; });
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  for (int jobs : {1, 2}) {
+    ScanOptions o;
+    o.paths = {"."};
+    o.now_unix = testing::FixedNow();
+    o.jobs = jobs;
+    o.after_evaluate = [](const rapidjson::Value&, ResourceEvaluation* d) {
+      if (d->resource.source() == "f102.yaml" && d->resource.document_index == 1) throw std::runtime_error("boom");
+    };
+    std::vector<std::string> seen;
+    ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
+      seen.push_back(std::string(d.resource.source()) + "#" + std::to_string(d.resource.document_index));
+      return true;
+    });
+    ASSERT_EQ(r.errors.size(), 1u) << "jobs=" << jobs;
+    EXPECT_EQ(r.errors[0].ToString(), "f102.yaml: error: internal error while checking the file: boom");
+    std::vector<std::string> want;
+    for (int f = 100; f < 106; ++f) {
+      for (int d = 0; d < 3; ++d) {
+        if (f == 102 && d > 0) continue;
+        want.push_back("f" + std::to_string(f) + ".yaml#" + std::to_string(d));
+      }
+    }
+    EXPECT_EQ(seen, want) << "jobs=" << jobs;
   }
 }
 
