@@ -35,15 +35,18 @@ bool ReadWholeFile(const std::string& path, size_t max_bytes, std::string* out, 
   struct stat st {};
   if (::fstat(fd, &st) != 0) return fail(errno, std::strerror(errno));
   if (S_ISDIR(st.st_mode)) return fail(EISDIR, "is a directory");
-  const std::string too_large = "larger than " + BytesText(max_bytes);
-  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) return fail(EFBIG, too_large);
-  // A regular file's size sizes the buffer; anything else grows it as it comes.
+  auto too_large = [&] { return fail(EFBIG, "larger than " + BytesText(max_bytes)); };
+  if (S_ISREG(st.st_mode) && static_cast<uint64_t>(st.st_size) > max_bytes) return too_large();
+  // A regular file's size sizes the buffer; anything else grows it as it comes,
+  // doubling, and straight to the bound once doubling would reach it (a string
+  // grown past a capacity takes at least twice that: 64 MiB + 1 would take 128).
   const size_t first = S_ISREG(st.st_mode) ? static_cast<size_t>(st.st_size) + 1 : size_t{64} << 10;
   size_t have = 0;
   for (;;) {
     if (have == out->size()) {
-      if (have > max_bytes) return fail(EFBIG, too_large);
-      out->resize(std::min(std::max(first, 2 * have), max_bytes + 1));
+      if (have > max_bytes) return too_large();
+      const size_t want = std::max(first, 2 * have);
+      out->resize(want >= max_bytes ? max_bytes + 1 : want);
     }
     const ssize_t n = ::read(fd, out->data() + have, out->size() - have);
     if (n < 0 && errno == EINTR) continue;
