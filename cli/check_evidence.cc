@@ -7,6 +7,7 @@
 #include "cli/ci_context.h"
 #include "evaluator/evidence/log/redact.h"
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cli {
 
@@ -35,7 +36,7 @@ bool CollectRedactValues(const EvidenceFlags& f, ScanOptions* options) {
     std::cerr << "--evidence-redact: " << status.message() << "\n";
     return false;
   }
-  options->after_evaluate = [redactor](const rapidjson::Value& object, ResourceEvaluation* evaluation) {
+  options->after_evaluate = [redactor](const aimsgate::JsonValue& object, ResourceEvaluation* evaluation) {
     evaluation->redact_values = redactor->CollectValues(object);
   };
   return true;
@@ -47,7 +48,7 @@ class EvidenceSink : public DecisionSink {
  public:
   EvidenceSink(const EvidenceFlags& f, const Engine& engine, CiContext ci)
       : f_(f), packs_(engine.packs()), ci_(std::move(ci)) {
-    if (const rapidjson::Value* sig = engine.model_signature()) {
+    if (const aimsgate::JsonValue* sig = engine.model_signature()) {
       model_.signer = (*sig)["signer"].GetString();
       model_.root_digest = (*sig)["rootDigest"].GetString();
       model_.verified = (*sig)["verified"].GetBool();

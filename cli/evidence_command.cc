@@ -14,6 +14,7 @@
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/report/report.h"
 #include "evaluator/evidence/log/verifier.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -55,7 +56,7 @@ bool LoadKeys(const std::vector<std::string>& paths, ev::VerifyOptions* options)
   return true;
 }
 
-void WriteJsonResult(const ev::VerifyResult& r, rapidjson::Writer<rapidjson::StringBuffer>* w) {
+void WriteJsonResult(const ev::VerifyResult& r, aimsgate::JsonWriter<aimsgate::JsonStringBuffer>* w) {
   w->StartObject();
   w->Key("file");
   w->String(r.file);
@@ -158,8 +159,8 @@ int RunVerify(const VerifyFlags& f) {
     else if (!r.ok && code == 0) code = 1;
   }
   if (f.format == "json") {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    aimsgate::JsonStringBuffer sb;
+    aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
     w.StartObject();
     w.Key("ok");
     w.Bool(code == 0);

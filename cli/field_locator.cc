@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "evaluator/cel/ast.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/k8s_library.h"
 
 namespace aimsgate::cli {
@@ -30,7 +31,7 @@ struct Abs {
   std::vector<Path> values;  // the value at each path below `object`
   std::vector<Path> lists;   // a list whose elements are at each path
   std::optional<std::string> str;
-  const rapidjson::Value* json = nullptr;  // a piece of the pack's parameters
+  const aimsgate::JsonValue* json = nullptr;  // a piece of the pack's parameters
 };
 
 void AddUnique(std::vector<Path>* to, const Path& p) {
@@ -127,7 +128,7 @@ std::string InlineKey(const std::string& name, const std::vector<Abs>& args) {
 
 class Analyzer {
  public:
-  Analyzer(const Functions& functions, const rapidjson::Value* params, InlineMemo* memo)
+  Analyzer(const Functions& functions, const aimsgate::JsonValue* params, InlineMemo* memo)
       : functions_(functions), params_(params), memo_(memo) {}
 
   std::vector<Path> Run(const cel::Expr& e) {
@@ -339,7 +340,7 @@ class Analyzer {
   }
 
   const Functions& functions_;
-  const rapidjson::Value* params_;
+  const aimsgate::JsonValue* params_;
   InlineMemo* memo_;
   std::vector<Path> recorded_;
   std::map<Path, bool> interned_;                       // path -> in recorded_
@@ -354,7 +355,7 @@ class Analyzer {
 // every list element's line on the way was most of a failing rule's cost.
 struct Reach {
   size_t depth = 0;
-  const rapidjson::Value* at = nullptr;
+  const aimsgate::JsonValue* at = nullptr;
   bool complete = false;
 };
 
@@ -428,7 +429,7 @@ struct Trie {
 };
 
 // The member named `seg`: FindMember's scan, without making a Value of the name.
-const rapidjson::Value::Member* FindMember(const rapidjson::Value& node, const std::string& seg) {
+const aimsgate::JsonValue::Member* FindMember(const aimsgate::JsonValue& node, const std::string& seg) {
   const auto len = static_cast<rapidjson::SizeType>(seg.size());
   for (const auto& m : node.GetObject()) {
     if (m.name.GetStringLength() == len && std::memcmp(m.name.GetString(), seg.data(), len) == 0) return &m;
@@ -467,7 +468,7 @@ struct Bound {
   bool Beats(size_t longest) const { return depth > longest || (depth == longest && missing); }
 };
 
-void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjson::Value* at, size_t i,
+void Walk(const Trie& t, uint32_t n, const aimsgate::JsonValue& node, const aimsgate::JsonValue* at, size_t i,
           Reach* out, Reach* scratch, Bound* bound, bool settled) {
   const Trie::Node& tn = t.nodes[n];
   if (tn.slot >= 0) {
@@ -481,7 +482,7 @@ void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjs
       continue;
     }
     if (!cn.any) {
-      const rapidjson::Value::Member* m = node.IsObject() ? FindMember(node, cn.seg) : nullptr;
+      const aimsgate::JsonValue::Member* m = node.IsObject() ? FindMember(node, cn.seg) : nullptr;
       if (m != nullptr) {
         Walk(t, c, m->value, &m->name, i + 1, out, scratch, bound, settled);
       } else {
@@ -497,7 +498,7 @@ void Walk(const Trie& t, uint32_t n, const rapidjson::Value& node, const rapidjs
     Reach* rest = scratch + t.length.size();
     for (size_t s = cn.lo; s < cn.hi; ++s) out[s] = {0, nullptr, true};
     size_t children = 0;
-    auto visit = [&](const rapidjson::Value& child, const rapidjson::Value* child_at) {
+    auto visit = [&](const aimsgate::JsonValue& child, const aimsgate::JsonValue* child_at) {
       Walk(t, c, child, child_at, i + 1, row, rest, bound, false);
       bool saturated = true;
       for (size_t s = cn.lo; s < cn.hi; ++s) {
@@ -577,7 +578,7 @@ struct FieldLocator::Impl {
     });
     cel::ParseResult parsed = cel::Parse(r->spec->assert_expr.text);
     if (!parsed.expr) return;
-    const rapidjson::Value* params = r->pack->parameters ? r->pack->parameters.get() : nullptr;
+    const aimsgate::JsonValue* params = r->pack->parameters ? r->pack->parameters.get() : nullptr;
     Analyzer analyzer(fns.by_name, params, &fns.memo);
     r->paths = analyzer.Run(*parsed.expr);
   }

@@ -17,6 +17,7 @@
 #include "cli/command.h"
 #include "cli/engine_flags.h"
 #include "cli/scan.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/model/model_catalogue.h"
@@ -47,11 +48,11 @@ struct Workload {
 struct System {
   std::string id;
   bool declared_id = false;  // the id comes from the system-id annotation
-  const rapidjson::Value* entry = nullptr;  // the inventory's, or null
+  const aimsgate::JsonValue* entry = nullptr;  // the inventory's, or null
   std::vector<const Workload*> workloads;
 };
 
-std::string StringAt(const rapidjson::Value* v, const char* key) {
+std::string StringAt(const aimsgate::JsonValue* v, const char* key) {
   if (v == nullptr || !v->IsObject()) return "";
   auto it = v->FindMember(key);
   return it != v->MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
@@ -174,46 +175,46 @@ const model::CatalogueEntry* CatalogueModel(const System& s, const model::ModelC
   return catalogue->Resolve(reference, reason);
 }
 
-std::string JsonString(const rapidjson::Value& v, const char* key) {
+std::string JsonString(const aimsgate::JsonValue& v, const char* key) {
   auto it = v.FindMember(key);
   return it != v.MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
 void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const model::ModelCatalogue* catalogue,
                     std::ostream& out) {
-  rapidjson::Document bom(rapidjson::kObjectType);
+  aimsgate::JsonDocument bom(rapidjson::kObjectType);
   auto& a = bom.GetAllocator();
-  auto str = [&](const std::string& s) { return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
-  auto property = [&](rapidjson::Value* props, const std::string& name, const std::string& value) {
+  auto str = [&](const std::string& s) { return aimsgate::JsonValue(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
+  auto property = [&](aimsgate::JsonValue* props, const std::string& name, const std::string& value) {
     if (value.empty()) return;
-    rapidjson::Value p(rapidjson::kObjectType);
+    aimsgate::JsonValue p(rapidjson::kObjectType);
     p.AddMember("name", str(name), a).AddMember("value", str(value), a);
     props->PushBack(p, a);
   };
   bom.AddMember("bomFormat", "CycloneDX", a);
   bom.AddMember("specVersion", "1.6", a);
   bom.AddMember("version", 1, a);
-  rapidjson::Value metadata(rapidjson::kObjectType), tools(rapidjson::kObjectType), tool_list(rapidjson::kArrayType),
+  aimsgate::JsonValue metadata(rapidjson::kObjectType), tools(rapidjson::kObjectType), tool_list(rapidjson::kArrayType),
       tool(rapidjson::kObjectType);
   tool.AddMember("type", "application", a).AddMember("name", "aimsgate", a).AddMember("version", str(AIMSGATE_VERSION), a);
   tool_list.PushBack(tool, a);
   tools.AddMember("components", tool_list, a);
   metadata.AddMember("tools", tools, a);
-  rapidjson::Value meta_props(rapidjson::kArrayType);
+  aimsgate::JsonValue meta_props(rapidjson::kArrayType);
   property(&meta_props, "aimsgate:discovery:objects", std::to_string(objects));
   property(&meta_props, "aimsgate:discovery:ai-systems", std::to_string(systems.size()));
   metadata.AddMember("properties", meta_props, a);
   bom.AddMember("metadata", metadata, a);
 
-  rapidjson::Value components(rapidjson::kArrayType), dependencies(rapidjson::kArrayType);
+  aimsgate::JsonValue components(rapidjson::kArrayType), dependencies(rapidjson::kArrayType);
   std::map<std::string, std::set<std::string>> image_users;  // image -> model refs (sorted, unique)
   for (const System& s : systems) {
     const std::string ref = "model:" + s.id;
-    rapidjson::Value c(rapidjson::kObjectType), props(rapidjson::kArrayType), refs(rapidjson::kArrayType);
+    aimsgate::JsonValue c(rapidjson::kObjectType), props(rapidjson::kArrayType), refs(rapidjson::kArrayType);
     const std::string model = FirstOf(s, &AiSystemFacts::model, "model");
     std::string unknown;
     const model::CatalogueEntry* entry = CatalogueModel(s, catalogue, &unknown);
-    const rapidjson::Value* meta = entry ? &entry->model : nullptr;
+    const aimsgate::JsonValue* meta = entry ? &entry->model : nullptr;
     c.AddMember("type", "machine-learning-model", a);
     c.AddMember("bom-ref", str(ref), a);
     const std::string card_name = meta ? JsonString(*meta, "name") : "";
@@ -221,13 +222,13 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
     if (meta && !JsonString(*meta, "version").empty()) c.AddMember("version", str(JsonString(*meta, "version")), a);
     if (entry && entry->root_digest.size() == 7 + 64) {
       // The signed manifest's root digest identifies exactly the files deployed.
-      rapidjson::Value hashes(rapidjson::kArrayType), h(rapidjson::kObjectType);
+      aimsgate::JsonValue hashes(rapidjson::kArrayType), h(rapidjson::kObjectType);
       h.AddMember("alg", "SHA-256", a).AddMember("content", str(entry->root_digest.substr(7)), a);
       hashes.PushBack(h, a);
       c.AddMember("hashes", hashes, a);
     }
     if (meta && !JsonString(*meta, "license").empty()) {
-      rapidjson::Value licenses(rapidjson::kArrayType), l(rapidjson::kObjectType), lic(rapidjson::kObjectType);
+      aimsgate::JsonValue licenses(rapidjson::kArrayType), l(rapidjson::kObjectType), lic(rapidjson::kObjectType);
       lic.AddMember("name", str(JsonString(*meta, "license")), a);
       l.AddMember("license", lic, a);
       licenses.PushBack(l, a);
@@ -236,7 +237,7 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
     std::string supplier = FirstOf(s, &AiSystemFacts::supplier);
     if (supplier.empty() && meta) supplier = JsonString(*meta, "supplier");
     if (!supplier.empty()) {
-      rapidjson::Value sup(rapidjson::kObjectType);
+      aimsgate::JsonValue sup(rapidjson::kObjectType);
       sup.AddMember("name", str(supplier), a);
       c.AddMember("supplier", sup, a);
     }
@@ -244,21 +245,21 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
     std::string format = FirstOf(s, &AiSystemFacts::model_format);
     if (format.empty() && meta) format = JsonString(*meta, "architecture");
     const std::string task = meta ? JsonString(*meta, "task") : "";
-    const rapidjson::Value* datasets = meta && meta->HasMember("datasets") ? &(*meta)["datasets"] : nullptr;
-    const rapidjson::Value* metrics = meta && meta->HasMember("metrics") ? &(*meta)["metrics"] : nullptr;
+    const aimsgate::JsonValue* datasets = meta && meta->HasMember("datasets") ? &(*meta)["datasets"] : nullptr;
+    const aimsgate::JsonValue* metrics = meta && meta->HasMember("metrics") ? &(*meta)["metrics"] : nullptr;
     const bool has_datasets = datasets && datasets->IsArray() && !datasets->Empty();
     const bool has_metrics = metrics && metrics->IsArray() && !metrics->Empty();
     if (!purpose.empty() || !format.empty() || !task.empty() || has_datasets || has_metrics) {
-      rapidjson::Value card(rapidjson::kObjectType);
+      aimsgate::JsonValue card(rapidjson::kObjectType);
       if (!format.empty() || !task.empty() || has_datasets) {
-        rapidjson::Value params(rapidjson::kObjectType);
+        aimsgate::JsonValue params(rapidjson::kObjectType);
         if (!task.empty()) params.AddMember("task", str(task), a);
         if (!format.empty()) params.AddMember("modelArchitecture", str(format), a);
         if (has_datasets) {
-          rapidjson::Value list(rapidjson::kArrayType);
+          aimsgate::JsonValue list(rapidjson::kArrayType);
           for (const auto& d : datasets->GetArray()) {
             if (!d.IsString()) continue;
-            rapidjson::Value data(rapidjson::kObjectType);
+            aimsgate::JsonValue data(rapidjson::kObjectType);
             data.AddMember("type", "dataset", a).AddMember("name", str(d.GetString()), a);
             list.PushBack(data, a);
           }
@@ -267,10 +268,10 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
         card.AddMember("modelParameters", params, a);
       }
       if (has_metrics) {
-        rapidjson::Value analysis(rapidjson::kObjectType), list(rapidjson::kArrayType);
+        aimsgate::JsonValue analysis(rapidjson::kObjectType), list(rapidjson::kArrayType);
         for (const auto& m : metrics->GetArray()) {
           if (!m.IsObject() || !m.HasMember("value") || !m["value"].IsNumber()) continue;
-          rapidjson::Value metric(rapidjson::kObjectType);
+          aimsgate::JsonValue metric(rapidjson::kObjectType);
           std::ostringstream value;
           value << m["value"].GetDouble();
           metric.AddMember("type", str(JsonString(m, "type").empty() ? JsonString(m, "name") : JsonString(m, "type")), a);
@@ -282,7 +283,7 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
         card.AddMember("quantitativeAnalysis", analysis, a);
       }
       if (!purpose.empty()) {
-        rapidjson::Value considerations(rapidjson::kObjectType), uses(rapidjson::kArrayType);
+        aimsgate::JsonValue considerations(rapidjson::kObjectType), uses(rapidjson::kArrayType);
         uses.PushBack(str(purpose), a);
         considerations.AddMember("useCases", uses, a);
         card.AddMember("considerations", considerations, a);
@@ -291,7 +292,7 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
     }
     const std::string card_url = FirstOf(s, &AiSystemFacts::model_card);
     if (!card_url.empty()) {
-      rapidjson::Value ext(rapidjson::kArrayType), e(rapidjson::kObjectType);
+      aimsgate::JsonValue ext(rapidjson::kArrayType), e(rapidjson::kObjectType);
       e.AddMember("type", "model-card", a).AddMember("url", str(card_url), a);
       ext.PushBack(e, a);
       c.AddMember("externalReferences", ext, a);
@@ -306,7 +307,7 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
     if (catalogue != nullptr && !model.empty()) {
       property(&props, "aimsgate:model-catalogue-id", entry ? entry->id : "");
       property(&props, "aimsgate:model-unknown", unknown);
-      const rapidjson::Value* sig = meta && meta->HasMember("signature") ? &(*meta)["signature"] : nullptr;
+      const aimsgate::JsonValue* sig = meta && meta->HasMember("signature") ? &(*meta)["signature"] : nullptr;
       property(&props, "aimsgate:model-signature",
                !entry ? "" : !sig ? "unsigned" : (*sig)["verified"].IsBool() && (*sig)["verified"].GetBool() ? "verified" : "failed");
       if (sig) property(&props, "aimsgate:model-signer", JsonString(*sig, "signer"));
@@ -321,7 +322,7 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
     }
     c.AddMember("properties", props, a);
     components.PushBack(c, a);
-    rapidjson::Value dep(rapidjson::kObjectType), on(rapidjson::kArrayType);
+    aimsgate::JsonValue dep(rapidjson::kObjectType), on(rapidjson::kArrayType);
     for (const auto& i : images) {
       on.PushBack(str("image:" + i), a);
       image_users[i].insert(ref);
@@ -332,20 +333,20 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
   }
   for (const auto& [image, users] : image_users) {
     auto [name, version] = SplitImage(image);
-    rapidjson::Value c(rapidjson::kObjectType);
+    aimsgate::JsonValue c(rapidjson::kObjectType);
     c.AddMember("type", "container", a);
     c.AddMember("bom-ref", str("image:" + image), a);
     c.AddMember("name", str(name), a);
     if (!version.empty()) c.AddMember("version", str(version), a);
     components.PushBack(c, a);
-    rapidjson::Value dep(rapidjson::kObjectType);
+    aimsgate::JsonValue dep(rapidjson::kObjectType);
     dep.AddMember("ref", str("image:" + image), a);
     dependencies.PushBack(dep, a);
   }
   bom.AddMember("components", components, a);
   bom.AddMember("dependencies", dependencies, a);
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  aimsgate::JsonStringBuffer buffer;
+  aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer> writer(buffer);
   writer.SetIndent(' ', 2);
   bom.Accept(writer);
   out << buffer.GetString() << "\n";
@@ -385,7 +386,7 @@ int RunDiscover(const DiscoverFlags& f) {
   for (const std::string& path : files) {
     const bool walked = path != "-" && named.count(path) == 0;
     ManifestInput input = ReadManifests(path, walked, f.max_file_bytes, &errors, [&](const manifest::Resource& res) {
-      const rapidjson::Value& object = *res.object;
+      const aimsgate::JsonValue& object = *res.object;
       auto w = std::make_unique<Workload>();
       std::string error;
       if (!finder->Probe(object, &scratch, &w->facts, &error)) {
@@ -395,7 +396,7 @@ int RunDiscover(const DiscoverFlags& f) {
       if (!w->facts.ai) return true;
       w->api_version = StringAt(&object, "apiVersion");
       w->kind = StringAt(&object, "kind");
-      const rapidjson::Value* metadata = Member(object, "metadata");
+      const aimsgate::JsonValue* metadata = Member(object, "metadata");
       w->name = StringAt(metadata, "name");
       if (w->name.empty()) w->name = StringAt(metadata, "generateName");
       w->namespace_ = StringAt(metadata, "namespace");

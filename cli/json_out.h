@@ -26,6 +26,7 @@
 
 #include <rapidjson/prettywriter.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_escape.h"
 #include "evaluator/kernel/spool.h"
 
@@ -271,7 +272,7 @@ class JsonArraySpool {
   //   w.StartObject(); w.RawMembers(ref, 1);      // the same bytes, and w counts the member
   // The bytes are the same only at the same depth and as the same members of an
   // object (the first ones, or after as many members as when recorded).
-  class ElementWriter : public rapidjson::PrettyWriter<IndentedSpoolOut> {
+  class ElementWriter : public aimsgate::JsonPrettyWriter<IndentedSpoolOut> {
    public:
     using PrettyWriter::PrettyWriter;
     void RecordInto(std::string* into) { Base::os_->RecordInto(into); }

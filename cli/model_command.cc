@@ -7,6 +7,7 @@
 
 #include "cli/command.h"
 #include "cli/json_out.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_signature.h"
 #include "evaluator/pack/inputs.h"
 
@@ -29,14 +30,14 @@ int RunModelVerify(ModelVerifyFlags& f) {
   model::ModelSignatureResult r = model::VerifyModelSignature(f.dir, f.signature, f.options);
   for (const auto& e : r.errors) std::cerr << e.ToString() << "\n";
   if (f.format == "json") {
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     model::ModelSignatureToJson(r, &doc, doc.GetAllocator());
     auto& a = doc.GetAllocator();
-    doc.AddMember("method", rapidjson::Value(r.method.c_str(), a), a);
+    doc.AddMember("method", aimsgate::JsonValue(r.method.c_str(), a), a);
     doc.AddMember("resources", static_cast<uint64_t>(r.resources), a);
     doc.AddMember("claims", static_cast<uint64_t>(r.claims), a);
     JsonOut out(std::cout);
-    rapidjson::PrettyWriter<JsonOut> w(out);
+    aimsgate::JsonPrettyWriter<JsonOut> w(out);
     doc.Accept(w);
     out.Put('\n');
     return r.ExitCode();

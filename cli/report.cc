@@ -8,6 +8,7 @@
 #include "cli/json_out.h"
 #include "cli/report_util.h"
 #include "evaluator/evidence/report/policy_report.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cli {
 
@@ -170,7 +171,7 @@ class JsonSink : public DecisionSink {
   bool Finish(const ScanResult& scan) override {
     if (!SpoolsOk()) return false;
     JsonOut stream(os_);
-    rapidjson::PrettyWriter<JsonOut> w(stream);
+    aimsgate::JsonPrettyWriter<JsonOut> w(stream);
     w.SetIndent(' ', 2);
     w.StartObject();
     w.Key("apiVersion"); w.String(kCheckReportApiVersion);

@@ -17,6 +17,7 @@
 #include "cli/report.h"
 #include "cli/report_util.h"
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::cli {
@@ -263,7 +264,7 @@ class SarifSink : public DecisionSink {
 bool SarifSink::Finish(const ScanResult& scan) {
   std::ostream& os = os_;
   JsonOut stream(os);
-  rapidjson::PrettyWriter<JsonOut> w(stream);
+  aimsgate::JsonPrettyWriter<JsonOut> w(stream);
   w.SetIndent(' ', 2);
   w.StartObject();
   Key(w, "$schema"); w.String("https://json.schemastore.org/sarif-2.1.0.json");

@@ -26,6 +26,7 @@
 #include "cli/engine_flags.h"
 #include "cli/json_out.h"
 #include "cli/scan.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/read_file.h"
 #include "evaluator/manifest/admission_review.h"
 #include "evaluator/manifest/manifest.h"
@@ -94,9 +95,9 @@ int64_t Percentile(const std::vector<int64_t>& sorted, double p) {
 // with its request (read as `check` and `serve` read them).
 struct BenchInput {
   manifest::Resource resource;
-  const rapidjson::Value* object = nullptr;      // what the rules evaluate
-  const rapidjson::Value* request = nullptr;     // the review's request, or null
-  const rapidjson::Value* old_object = nullptr;  // the review's request.oldObject, or null
+  const aimsgate::JsonValue* object = nullptr;      // what the rules evaluate
+  const aimsgate::JsonValue* request = nullptr;     // the review's request, or null
+  const aimsgate::JsonValue* old_object = nullptr;  // the review's request.oldObject, or null
 };
 
 bool ReadResources(const std::vector<std::string>& paths, std::vector<BenchInput>* out) {
@@ -144,7 +145,7 @@ bool ReadBaseline(const std::string& path, std::map<std::string, int64_t>* p50) 
     std::cerr << path << ": error: cannot read the baseline: " << why << "\n";
     return false;
   }
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(text.c_str(), text.size());
   if (doc.HasParseError()) {
     size_t line = 1, col = 1;
@@ -258,7 +259,7 @@ void PrintText(const std::vector<RuleFigures>& figures, size_t resources, const 
 void PrintJson(const std::vector<RuleFigures>& figures, size_t resources, int iterations, int64_t duration_ns,
                const std::string& baseline, double max_regression) {
   JsonOut out(std::cout);
-  rapidjson::PrettyWriter<JsonOut> w(out);
+  aimsgate::JsonPrettyWriter<JsonOut> w(out);
   w.StartObject();
   w.Key("resources");
   w.Uint64(resources);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "cli/field_locator.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/manifest/admission_review.h"
 #include "evaluator/manifest/manifest.h"
@@ -107,10 +108,10 @@ Diagnostic WithFlag(Diagnostic e, const manifest::Limits& limits) {
 
 // An object without metadata.name (nor generateName) cannot exist in a cluster:
 // reporting it as "OK Pod <unnamed>" would pass a broken manifest.
-bool HasName(const rapidjson::Value& object) {
-  const rapidjson::Value* metadata = Member(object, "metadata");
+bool HasName(const aimsgate::JsonValue& object) {
+  const aimsgate::JsonValue* metadata = Member(object, "metadata");
   for (const char* key : {"name", "generateName"}) {
-    const rapidjson::Value* v = metadata ? Member(*metadata, key) : nullptr;
+    const aimsgate::JsonValue* v = metadata ? Member(*metadata, key) : nullptr;
     if (v && v->IsString() && v->GetStringLength() > 0) return true;
   }
   return false;
@@ -142,9 +143,9 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   const ResourceFn on_resource = [&](const manifest::Resource& res) {
     const std::string& source = res.source;
     EvalRequest req;
-    const rapidjson::Value* object = res.object;
+    const aimsgate::JsonValue* object = res.object;
     if (!manifest::IsAdmissionReview(*object) && !HasName(*object)) {
-      const rapidjson::Value& kind = (*object)["kind"];
+      const aimsgate::JsonValue& kind = (*object)["kind"];
       out->errors.push_back({source, res.line, res.column,
                              std::string(kind.GetString(), kind.GetStringLength()) +
                                  " has no metadata.name (nor metadata.generateName)"});

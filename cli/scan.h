@@ -40,6 +40,7 @@
 
 #include "cli/progress.h"
 #include "cli/walk.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 
@@ -60,7 +61,7 @@ struct ScanOptions {
   bool admission_reviews = false;
   // Called on a worker thread after each evaluation while the object is still
   // in memory (evidence collects the values to redact); must be thread-safe.
-  std::function<void(const rapidjson::Value& object, ResourceEvaluation* evaluation)> after_evaluate;
+  std::function<void(const aimsgate::JsonValue& object, ResourceEvaluation* evaluation)> after_evaluate;
   // WalkInputs(paths, walk) when the caller ran it already (`check` walks on a
   // second thread while the engine loads); null: Scan walks.
   const WalkResult* walked = nullptr;

@@ -7,12 +7,13 @@
 
 #include "evaluator/evidence/log/merged_log.h"
 #include "evaluator/evidence/report/report.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate::cli {
 namespace {
 
-std::string Str(const rapidjson::Value& v, const char* key) {
+std::string Str(const aimsgate::JsonValue& v, const char* key) {
   if (!v.IsObject()) return "";
   auto it = v.FindMember(key);
   return it != v.MemberEnd() && it->value.IsString() ? std::string(it->value.GetString(), it->value.GetStringLength())
@@ -144,7 +145,7 @@ SoaTable BuildSoa(const Framework& framework, const Engine& engine, const Applic
   bool verified;
   std::vector<size_t> touched;
   while (log.Next(&e, &file, &verified)) {
-    const rapidjson::Value& rec = e->doc;
+    const aimsgate::JsonValue& rec = e->doc;
     if (Str(rec, "type") != "" && Str(rec, "type") != "decision") continue;
     ++t.records;  // a minimal record (no rule applied: no "results") is a decision record too
     auto results = rec.FindMember("results");

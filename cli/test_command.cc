@@ -20,6 +20,7 @@
 #include "cli/report_util.h"
 #include "cli/scan.h"
 #include "cli/waiver_checks.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/read_file.h"
 #include "evaluator/pack/yaml_node.h"
 
@@ -260,7 +261,7 @@ void WriteText(const std::vector<SuiteReport>& suites, const Summary& s, bool ve
 
 void WriteJson(const std::vector<SuiteReport>& suites, const Summary& s) {
   JsonOut out(std::cout);
-  rapidjson::PrettyWriter<JsonOut> w(out);
+  aimsgate::JsonPrettyWriter<JsonOut> w(out);
   w.SetIndent(' ', 2);
   auto str = [&](const std::string& v) {
     const std::string clean = SanitizeUtf8(v);

@@ -17,6 +17,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 #include "fuzz/fuzz_util.h"
 
 namespace {
@@ -39,7 +40,7 @@ struct Side {
     l.cost_limit = 200000;  // keeps each input fast; limit errors are not compared anyway
     return l;
   }
-  Value Evaluate(const aimsgate::cel::Program& program, const rapidjson::Document& doc) {
+  Value Evaluate(const aimsgate::cel::Program& program, const aimsgate::JsonDocument& doc) {
     aimsgate::cel::Activation act(env);
     act.Set(object, Value::Json(doc));
     act.Set(old_object, Value::Json(doc));
@@ -87,7 +88,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     __builtin_trap();
   }
   if (!f.ok()) return 0;
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   std::string text(json);
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(text.c_str(), text.size());
   if (doc.HasParseError()) doc.SetNull();

@@ -9,6 +9,7 @@
 #include <rapidjson/error/en.h>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 #include "fuzz/fuzz_util.h"
 
 namespace {
@@ -33,7 +34,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   auto [expr, json] = aimsgate::fuzz::SplitAt(data, size, '|');
   aimsgate::cel::CompileResult c = shared->env.Compile(std::string(expr));
   if (!c.ok()) return 0;
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   std::string text(json);
   doc.Parse<rapidjson::kParseIterativeFlag | rapidjson::kParseStopWhenDoneFlag>(text.c_str(), text.size());
   if (doc.HasParseError()) doc.SetNull();

@@ -14,12 +14,14 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::fuzz {
 
 inline constexpr int kMaxJsonDepth = 128;  // HandlerOptions::max_depth
 
 // True if `v` nests no deeper than kMaxJsonDepth (the webhook rejects deeper documents).
-inline bool DepthOk(const rapidjson::Value& v, int depth) {
+inline bool DepthOk(const aimsgate::JsonValue& v, int depth) {
   if (depth > kMaxJsonDepth) return false;
   if (v.IsObject()) {
     for (const auto& m : v.GetObject()) {

@@ -19,6 +19,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 #include "fuzz/fuzz_util.h"
@@ -83,8 +84,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const auto& engines = Engines();
   static aimsgate::cel::EvalState* scratch = new aimsgate::cel::EvalState();
   aimsgate::manifest::LoadResult loaded = aimsgate::manifest::LoadBytes(aimsgate::fuzz::AsView(data, size), "fuzz.yaml");
-  static rapidjson::Document* update = [] {
-    auto* d = new rapidjson::Document;
+  static aimsgate::JsonDocument* update = [] {
+    auto* d = new aimsgate::JsonDocument;
     d->Parse(R"({"uid":"7f1c","operation":"UPDATE","namespace":"default",
                  "userInfo":{"username":"alice","groups":["dev"]},
                  "resource":{"group":"apps","version":"v1","resource":"deployments"}})");

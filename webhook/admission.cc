@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "webhook/admission.h"
 
 #include <algorithm>
@@ -103,9 +104,9 @@ bool IsAscii(std::string_view text) {
 //
 // `check_utf8` is false when no string can hold bytes that are not UTF-8: an ASCII text
 // without any \u escape decodes to ASCII strings only.
-std::string InputProblem(const rapidjson::Value& v, bool check_utf8) {
+std::string InputProblem(const aimsgate::JsonValue& v, bool check_utf8) {
   constexpr const char* kNotText = "a string holds a lone UTF-16 surrogate escape or bytes that are not UTF-8";
-  auto not_text = [check_utf8](const rapidjson::Value& s) {
+  auto not_text = [check_utf8](const aimsgate::JsonValue& s) {
     return check_utf8 &&
            kernel::FindInvalidUtf8(std::string_view(s.GetString(), s.GetStringLength())) != std::string_view::npos;
   };
@@ -123,7 +124,7 @@ std::string InputProblem(const rapidjson::Value& v, bool check_utf8) {
       std::string problem = InputProblem(it->value, check_utf8);
       if (!problem.empty()) return problem;
     }
-    auto key = [](const rapidjson::Value& name) { return std::string_view(name.GetString(), name.GetStringLength()); };
+    auto key = [](const aimsgate::JsonValue& name) { return std::string_view(name.GetString(), name.GetStringLength()); };
     constexpr size_t kSmall = 16;  // pairwise below this: no allocation for the usual object
     if (count <= kSmall) {
       for (auto a = v.MemberBegin(); a != v.MemberEnd(); ++a) {
@@ -206,7 +207,7 @@ struct StreamTraits<aimsgate::webhook::BoundedInsituStream> {
 // explicit specialization for this file's own stream type: no other code is affected.
 template <>
 template <>
-inline void GenericReader<UTF8<>, UTF8<>, CrtAllocator>::ScanCopyUnescapedString(
+inline void aimsgate::JsonReader::ScanCopyUnescapedString(
     aimsgate::webhook::BoundedInsituStream& is, aimsgate::webhook::BoundedInsituStream& os) {
   (void)os;  // the same stream: insitu parsing writes the decoded string where it lies
   char* p = is.src_;
@@ -244,7 +245,7 @@ constexpr size_t kMaxRecursiveDepth = 256;
 // `limit` stops the parse (kParseErrorTermination) before the parser recurses into it.
 struct DepthLimitedHandler {
   using Ch = char;
-  rapidjson::Document& doc;
+  aimsgate::JsonDocument& doc;
   const size_t limit;
   size_t depth = 0;
 
@@ -278,12 +279,12 @@ struct DepthLimitedHandler {
 // handler calls, so the same document) and returns true; false when the body is too deep or
 // not valid JSON, and then the caller parses again the way it always did, for the same
 // answer (the depth scan first, then the iterative parser's error and offset).
-bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string* insitu, rapidjson::Document* doc) {
+bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string* insitu, aimsgate::JsonDocument* doc) {
   DepthLimitedHandler handler{*doc, max_depth};
-  rapidjson::Reader reader;
+  aimsgate::JsonReader reader;
   rapidjson::ParseResult result;
   // As Document::ParseInsitu and Document::Parse(str, length), with `handler` in between.
-  auto generate = [&](rapidjson::Document&) {
+  auto generate = [&](aimsgate::JsonDocument&) {
     if (ascii) {
       BoundedInsituStream is(insitu->data(), insitu->size());
       result = reader.Parse<rapidjson::kParseInsituFlag>(is, handler);
@@ -301,7 +302,7 @@ bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string*
 // Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
 // `insitu` holds the text `doc` may point into: it must outlive `doc`.
 std::string ParseReview(std::string_view body, const HandlerOptions& options, std::string* insitu,
-                        rapidjson::Document* doc, manifest::AdmissionReview* review) {
+                        aimsgate::JsonDocument* doc, manifest::AdmissionReview* review) {
   if (body.empty()) return "empty body: expected an AdmissionReview";
   // An ASCII body cannot hold invalid UTF-8 bytes: the parser's validation is skipped, and
   // it is parsed in place in a copy (strings decoded where they lie, not pushed byte by
@@ -355,7 +356,7 @@ ResourceEvaluation Evaluate(const manifest::AdmissionReview& review, const Engin
   static const evidence::Redactor kSecretDataOnly;
   const evidence::Redactor& redactor = options.redactor ? *options.redactor : kSecretDataOnly;
   std::vector<std::string>& secrets = eval.redact_values;
-  for (const rapidjson::Value* o : {review.object, review.old_object}) {
+  for (const aimsgate::JsonValue* o : {review.object, review.old_object}) {
     if (o == nullptr) continue;
     std::vector<std::string> found = redactor.CollectValues(*o);
     secrets.insert(secrets.end(), found.begin(), found.end());
@@ -563,9 +564,9 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
   // The document's first 8 KB of nodes come from the stack instead of a 64 KB heap chunk
   // (a 2.4 KB review needs about 6 KB); larger documents take heap chunks as before.
   alignas(8) char pool[8192];
-  rapidjson::MemoryPoolAllocator<> allocator(pool, sizeof pool);
+  aimsgate::JsonPool allocator(pool, sizeof pool);
   std::string text;  // declared before doc: outlives it
-  rapidjson::Document doc(&allocator);
+  aimsgate::JsonDocument doc(&allocator);
   manifest::AdmissionReview review;
   if (std::string problem = ParseReview(body, options, &text, &doc, &review); !problem.empty()) {
     return BadRequest(std::move(problem));

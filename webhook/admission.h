@@ -44,6 +44,7 @@
 #include <vector>
 
 #include "evaluator/evidence/log/redact.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate::webhook {
@@ -62,7 +63,7 @@ struct AdmissionDecision {
   bool dry_run = false;
   std::string decision;  // ToString(evaluation->verdict): "allow" | "deny" | "warn" | "audit"
   const ResourceEvaluation* evaluation = nullptr;
-  const rapidjson::Value* object = nullptr;  // the evaluated object (never copied into evidence)
+  const aimsgate::JsonValue* object = nullptr;  // the evaluated object (never copied into evidence)
   const std::vector<PackRef>* packs = nullptr;  // the packs that decided
   std::vector<std::string> notes;            // failure-policy choices
 };

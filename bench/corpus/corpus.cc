@@ -1,4 +1,5 @@
 #include "bench/corpus/corpus.h"
+#include "evaluator/kernel/json.h"
 
 #include <cctype>
 #include <cstdio>
@@ -14,8 +15,8 @@
 namespace aimsgate::bench {
 namespace {
 
-using rapidjson::Value;
-using Alloc = rapidjson::Document::AllocatorType;
+using Value = aimsgate::JsonValue;
+using Alloc = aimsgate::JsonPool;
 
 constexpr const char* kDigest = "@sha256:4f7c2d8a9b1e3f5a6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b";
 
@@ -149,7 +150,7 @@ Value Metadata(const Shape& s, std::mt19937_64& rng, Alloc& a) {
 
 }  // namespace
 
-void GenerateObject(const CorpusOptions& options, uint64_t index, rapidjson::Document* doc) {
+void GenerateObject(const CorpusOptions& options, uint64_t index, aimsgate::JsonDocument* doc) {
   std::mt19937_64 rng(options.seed * 0x9E3779B97F4A7C15ull + index);
   Alloc& a = doc->GetAllocator();
   static const char* kKinds[] = {"Deployment", "Deployment", "StatefulSet", "InferenceService", "Pod"};
@@ -228,8 +229,8 @@ bool PlainKey(const std::string& k) {
 }
 
 std::string JsonText(const Value& v) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  aimsgate::JsonStringBuffer sb;
+  aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
   v.Accept(w);
   return std::string(sb.GetString(), sb.GetSize());
 }
@@ -317,7 +318,7 @@ std::string ToYaml(const Value& value) {
 }
 
 std::string GenerateManifest(const CorpusOptions& options, uint64_t index, Format format) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   GenerateObject(options, index, &doc);
   return format == Format::kJson ? JsonText(doc) + "\n" : ToYaml(doc);
 }

@@ -19,6 +19,8 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::bench {
 
 enum class Format { kJson, kYaml };
@@ -30,12 +32,12 @@ struct CorpusOptions {
 };
 
 // Builds manifest number `index` into `doc` (which owns the allocator).
-void GenerateObject(const CorpusOptions& options, uint64_t index, rapidjson::Document* doc);
+void GenerateObject(const CorpusOptions& options, uint64_t index, aimsgate::JsonDocument* doc);
 
 std::string GenerateManifest(const CorpusOptions& options, uint64_t index, Format format);
 
 // Block-style YAML of a JSON value (strings double-quoted, so every scalar
 // reads back with its JSON type).
-std::string ToYaml(const rapidjson::Value& value);
+std::string ToYaml(const aimsgate::JsonValue& value);
 
 }  // namespace aimsgate::bench

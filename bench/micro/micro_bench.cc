@@ -19,6 +19,7 @@
 #include "bench/corpus/corpus.h"
 #include "bench/micro/native_rules.h"
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 
@@ -34,12 +35,12 @@ std::string ReadFile(const std::string& path) {
   return ss.str();
 }
 
-const std::vector<std::unique_ptr<rapidjson::Document>>& Corpus() {
+const std::vector<std::unique_ptr<aimsgate::JsonDocument>>& Corpus() {
   static const auto* docs = [] {
-    auto* v = new std::vector<std::unique_ptr<rapidjson::Document>>();
+    auto* v = new std::vector<std::unique_ptr<aimsgate::JsonDocument>>();
     CorpusOptions o;
     for (int i = 0; i < kCorpusSize; ++i) {
-      v->push_back(std::make_unique<rapidjson::Document>());
+      v->push_back(std::make_unique<aimsgate::JsonDocument>());
       GenerateObject(o, static_cast<uint64_t>(i), v->back().get());
     }
     return v;

@@ -1,4 +1,5 @@
 #include "bench/micro/native_rules.h"
+#include "evaluator/kernel/json.h"
 
 #include <cstring>
 #include <string_view>
@@ -8,7 +9,7 @@
 namespace aimsgate::bench {
 namespace {
 
-using rapidjson::Value;
+using Value = aimsgate::JsonValue;
 
 const Value* Get(const Value& v, const char* key) {
   if (!v.IsObject()) return nullptr;

@@ -14,6 +14,8 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::bench {
 
 inline constexpr const char* kTypical10Ids[] = {
@@ -28,6 +30,6 @@ struct NativeResult {
 
 // Appends one result per rule that applies to the object's kind (replicas-bounded
 // not on Pods; nothing for other kinds), in the pack's order.
-void EvaluateTypical10(const rapidjson::Value& object, std::vector<NativeResult>* out);
+void EvaluateTypical10(const aimsgate::JsonValue& object, std::vector<NativeResult>* out);
 
 }  // namespace aimsgate::bench

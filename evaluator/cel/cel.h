@@ -44,6 +44,7 @@
 
 #include "evaluator/cel/ast.h"
 #include "evaluator/cel/value.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 
@@ -152,7 +153,7 @@ class Activation {
     if (++generation_ == 0) ForgetMemo();
   }
   // Set(slot, Value::Json(node)), in place.
-  void SetJson(int slot, const rapidjson::Value& node) {
+  void SetJson(int slot, const aimsgate::JsonValue& node) {
     if (slot < 0 || static_cast<size_t>(slot) >= values_.size() || slot >= 64) return Set(slot, Value::Json(node));
     values_[static_cast<size_t>(slot)].AssignJson(node);
     bound_ |= uint64_t{1} << slot;
@@ -161,7 +162,7 @@ class Activation {
   // Binds `slot` to the JSON `node` (null: null) or to the instant `seconds`,
   // unless it holds exactly that already: re-binding the same parameters,
   // request or time to a slot kept through Reset costs a comparison.
-  void SetJsonUnlessSame(int slot, const rapidjson::Value* node) {
+  void SetJsonUnlessSame(int slot, const aimsgate::JsonValue* node) {
     if (slot >= 0 && static_cast<size_t>(slot) < values_.size()) {
       const Value& held = values_[static_cast<size_t>(slot)];
       if (node == nullptr ? held.IsNull() : held.BorrowedJson() == node) return;
@@ -199,8 +200,8 @@ class Activation {
   // Entries per activation generation beyond which results are no longer kept
   // (memory follows one object, bounded).
   static constexpr size_t kMaxJsonMemoEntries = 4096;
-  const Value* FindJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n) const;
-  void StoreJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n, const Value& value) const;
+  const Value* FindJsonMemo(const void* helper, const aimsgate::JsonValue* const* args, size_t n) const;
+  void StoreJsonMemo(const void* helper, const aimsgate::JsonValue* const* args, size_t n, const Value& value) const;
 
  private:
   struct Memo {
@@ -210,14 +211,14 @@ class Activation {
   struct JsonMemo {
     uint32_t generation = 0;
     const void* helper = nullptr;
-    const rapidjson::Value* args[kMaxJsonMemoArgs] = {};
+    const aimsgate::JsonValue* args[kMaxJsonMemoArgs] = {};
     Value value;
   };
   // The slot of (helper, args) in json_memo_: its entry, or the empty one to fill.
-  size_t JsonMemoSlot(const void* helper, const rapidjson::Value* const* args, size_t n) const;
+  size_t JsonMemoSlot(const void* helper, const aimsgate::JsonValue* const* args, size_t n) const;
   void ForgetMemo();
   static const Value& NullValue();
-  void SetJsonOrNull(int slot, const rapidjson::Value* node);  // Set, out of the Unless-Same fast path
+  void SetJsonOrNull(int slot, const aimsgate::JsonValue* node);  // Set, out of the Unless-Same fast path
 
   std::vector<Value> values_;
   mutable std::vector<Memo> memo_;

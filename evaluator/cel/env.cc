@@ -10,6 +10,7 @@
 #include "evaluator/cel/checker.h"
 #include "evaluator/cel/env_impl.h"
 #include "evaluator/cel/planner.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 
@@ -247,7 +248,7 @@ void Activation::Reset(const Env& env, uint64_t keep) {
   if (++generation_ == 0) ForgetMemo();  // older memo entries are stale from here on
 }
 
-void Activation::SetJsonOrNull(int slot, const rapidjson::Value* node) {
+void Activation::SetJsonOrNull(int slot, const aimsgate::JsonValue* node) {
   if (node) return SetJson(slot, *node);
   Set(slot, Value());
 }
@@ -260,11 +261,11 @@ void Activation::ForgetMemo() {
   generation_ = 1;
 }
 
-size_t Activation::JsonMemoSlot(const void* helper, const rapidjson::Value* const* args, size_t n) const {
-  const rapidjson::Value* key[kMaxJsonMemoArgs] = {};  // unused arguments are null
+size_t Activation::JsonMemoSlot(const void* helper, const aimsgate::JsonValue* const* args, size_t n) const {
+  const aimsgate::JsonValue* key[kMaxJsonMemoArgs] = {};  // unused arguments are null
   for (size_t k = 0; k < n && k < kMaxJsonMemoArgs; ++k) key[k] = args[k];
   uint64_t h = reinterpret_cast<uintptr_t>(helper) * 0x9E3779B97F4A7C15ull;
-  for (const rapidjson::Value* a : key) h = (h ^ reinterpret_cast<uintptr_t>(a)) * 0xC2B2AE3D27D4EB4Full;
+  for (const aimsgate::JsonValue* a : key) h = (h ^ reinterpret_cast<uintptr_t>(a)) * 0xC2B2AE3D27D4EB4Full;
   const size_t mask = json_memo_.size() - 1;
   for (size_t i = static_cast<size_t>(h ^ (h >> 29)) & mask;; i = (i + 1) & mask) {
     const JsonMemo& e = json_memo_[i];
@@ -273,13 +274,13 @@ size_t Activation::JsonMemoSlot(const void* helper, const rapidjson::Value* cons
   }
 }
 
-const Value* Activation::FindJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n) const {
+const Value* Activation::FindJsonMemo(const void* helper, const aimsgate::JsonValue* const* args, size_t n) const {
   if (n > kMaxJsonMemoArgs || json_memo_.empty() || json_memo_used_generation_ != generation_) return nullptr;
   const JsonMemo& e = json_memo_[JsonMemoSlot(helper, args, n)];
   return e.generation == generation_ ? &e.value : nullptr;
 }
 
-void Activation::StoreJsonMemo(const void* helper, const rapidjson::Value* const* args, size_t n,
+void Activation::StoreJsonMemo(const void* helper, const aimsgate::JsonValue* const* args, size_t n,
                                const Value& value) const {
   if (n > kMaxJsonMemoArgs) return;
   if (json_memo_used_generation_ != generation_) {

@@ -4,6 +4,7 @@
 #include <atomic>
 
 #include "evaluator/cel/builtins.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel::internal {
 
@@ -70,7 +71,7 @@ Value PathNode::DoEval(EvalContext& ctx) const {
   return Walk(operand, ctx);
 }
 
-bool PathNode::FindLast(EvalContext& ctx, const rapidjson::Value** member, Value* result) const {
+bool PathNode::FindLast(EvalContext& ctx, const aimsgate::JsonValue** member, Value* result) const {
   if (root_local_ >= 0) {
     if (!ctx.AddCost(1)) {
       *result = ctx.budget_error;
@@ -89,9 +90,9 @@ bool PathNode::FindLast(EvalContext& ctx, const rapidjson::Value** member, Value
   return FindLastFrom(operand, ctx, member, result);
 }
 
-bool PathNode::FindLastFrom(const Value& root, EvalContext& ctx, const rapidjson::Value** member,
+bool PathNode::FindLastFrom(const Value& root, EvalContext& ctx, const aimsgate::JsonValue** member,
                             Value* result) const {
-  const rapidjson::Value* obj = ids_.empty() ? nullptr : root.json();
+  const aimsgate::JsonValue* obj = ids_.empty() ? nullptr : root.json();
   const size_t last = keys_.size() - 1;
   for (size_t i = 0; obj != nullptr && i < last; ++i) {
     obj = obj->IsObject() ? ctx.FindMember(*obj, ids_[i]) : nullptr;
@@ -107,12 +108,12 @@ bool PathNode::FindLastFrom(const Value& root, EvalContext& ctx, const rapidjson
 Value PathNode::Walk(const Value& root, EvalContext& ctx) const {
   // Through JSON objects on rapidjson pointers alone (a Value is built once, at
   // the end): the same answers as Select, through the lookup cache.
-  const rapidjson::Value* obj = ids_.empty() ? nullptr : root.json();
+  const aimsgate::JsonValue* obj = ids_.empty() ? nullptr : root.json();
   if (obj == nullptr) return Select(root, 0, ctx);
   const size_t n = keys_.size();
   for (size_t i = 0; i < n; ++i) {
     if (!obj->IsObject()) return i == 0 ? Select(root, 0, ctx) : Select(Value::Json(*obj), i, ctx);
-    const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+    const aimsgate::JsonValue* member = ctx.FindMember(*obj, ids_[i]);
     if (test_only_ && i + 1 == n) return Value::Bool(member != nullptr);
     if (member == nullptr) return NoSuchKey(i);
     obj = member;
@@ -124,13 +125,13 @@ Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
   for (; i < keys_.size(); ++i) {
     if (v.IsError()) return v;
     const bool test_only = test_only_ && i + 1 == keys_.size();
-    const rapidjson::Value* obj = ids_.empty() ? nullptr : v.json();
+    const aimsgate::JsonValue* obj = ids_.empty() ? nullptr : v.json();
     if (obj == nullptr || !obj->IsObject()) {
       v = SelectField(v, keys_[i], test_only);
       continue;
     }
     // A JSON object: the same answers as SelectField, through the lookup cache.
-    const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+    const aimsgate::JsonValue* member = ctx.FindMember(*obj, ids_[i]);
     if (test_only) return Value::Bool(member != nullptr);
     if (member == nullptr) return NoSuchKey(i);
     v = Value::Json(*member);
@@ -157,12 +158,12 @@ Truth PathNode::DoEvalTruth(EvalContext& ctx) const {
   } else {
     return TruthOf(DoEval(ctx), ctx);
   }
-  const rapidjson::Value* obj = ids_.empty() ? nullptr : root->json();
+  const aimsgate::JsonValue* obj = ids_.empty() ? nullptr : root->json();
   if (obj == nullptr) return TruthOf(Select(*root, 0, ctx), ctx);
   const size_t last = keys_.size() - 1;
   for (size_t i = 0; i <= last; ++i) {
     if (!obj->IsObject()) return TruthOf(i == 0 ? Select(*root, 0, ctx) : Select(Value::Json(*obj), i, ctx), ctx);
-    const rapidjson::Value* member = ctx.FindMember(*obj, ids_[i]);
+    const aimsgate::JsonValue* member = ctx.FindMember(*obj, ids_[i]);
     if (i == last) return TruthOf(member != nullptr);
     if (member == nullptr) return Other(NoSuchKey(i), ctx);
     obj = member;
@@ -332,8 +333,8 @@ Truth CompareConstNode::DoEvalTruth(EvalContext& ctx) const {
 Value ConstKeyNode::DoEval(EvalContext& ctx) const {
   if (!ctx.AddCost(1)) return ctx.budget_error;
   Value m = map_->Eval(ctx);
-  if (const rapidjson::Value* obj = m.json(); obj != nullptr && obj->IsObject()) {
-    const rapidjson::Value* member = ctx.FindMember(*obj, id_);
+  if (const aimsgate::JsonValue* obj = m.json(); obj != nullptr && obj->IsObject()) {
+    const aimsgate::JsonValue* member = ctx.FindMember(*obj, id_);
     if (!index_) return Value::Bool(member != nullptr);
     if (member != nullptr) return Value::Json(*member);
   }
@@ -342,7 +343,7 @@ Value ConstKeyNode::DoEval(EvalContext& ctx) const {
 
 Truth ConstKeyNode::DoEvalTruth(EvalContext& ctx) const {
   if (index_) return TruthOf(DoEval(ctx), ctx);
-  const rapidjson::Value* member = nullptr;
+  const aimsgate::JsonValue* member = nullptr;
   if (FindKey(ctx, &member, &ctx.other)) return TruthOf(member != nullptr);
   return OtherTruth(ctx);
 }
@@ -357,13 +358,13 @@ Value ConstKeyNode::ThroughBuiltin(const Value& m, EvalContext& ctx) const {
   return fn_->impl(args, 2, ctx);
 }
 
-bool ConstKeyNode::FindKey(EvalContext& ctx, const rapidjson::Value** member, Value* result) const {
+bool ConstKeyNode::FindKey(EvalContext& ctx, const aimsgate::JsonValue** member, Value* result) const {
   if (!ctx.AddCost(1)) {
     *result = ctx.budget_error;
     return false;
   }
   Value m = map_->Eval(ctx);
-  if (const rapidjson::Value* obj = m.json(); obj != nullptr && obj->IsObject()) {
+  if (const aimsgate::JsonValue* obj = m.json(); obj != nullptr && obj->IsObject()) {
     *member = ctx.FindMember(*obj, id_);
     return true;
   }
@@ -411,7 +412,7 @@ Truth NotNullGuardNode::DoEvalTruth(EvalContext& ctx) const {
   if (needs_activation_ && ctx.activation == nullptr) return AndNode::DoEvalTruth(ctx);
   // The guard's own unit, as l_->EvalTruth would charge it.
   if (!ctx.AddCost(1)) return BudgetTruth(ctx);
-  const rapidjson::Value* member = nullptr;
+  const aimsgate::JsonValue* member = nullptr;
   if (!(has_ ? has_->FindLast(ctx, &member, &ctx.other) : in_->FindKey(ctx, &member, &ctx.other))) {
     return Finish(OtherTruth(ctx), ctx);
   }
@@ -760,7 +761,7 @@ Value HelperCallNode::CallMemoizedOnJson(EvalContext& ctx) const {
   if (!ctx.HelperDepthOk()) return ctx.budget_error;
   const size_t new_base = ctx.locals.size();
   if (!PushArguments(ctx, new_base)) return ctx.budget_error;
-  const rapidjson::Value* nodes[Activation::kMaxJsonMemoArgs] = {};
+  const aimsgate::JsonValue* nodes[Activation::kMaxJsonMemoArgs] = {};
   const size_t n = args_.size();
   for (size_t i = 0; i < n; ++i) {
     nodes[i] = ctx.locals[new_base + i].BorrowedJson();

@@ -17,6 +17,7 @@
 
 #include "evaluator/cel/env_impl.h"
 #include "evaluator/cel/runtime.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel::internal {
 
@@ -70,7 +71,7 @@ class PathNode : public Node {
   // before it is a JSON object, sets *member to the last key's member (null
   // when absent) and returns true; otherwise returns false with *result set
   // to DoEval's answer.
-  bool FindLast(EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
+  bool FindLast(EvalContext& ctx, const aimsgate::JsonValue** member, Value* result) const;
   const Node& operand() const { return *operand_; }
   const std::vector<std::string>& keys() const { return keys_; }
   bool test_only() const { return test_only_; }
@@ -86,7 +87,7 @@ class PathNode : public Node {
   Truth DoEvalTruth(EvalContext& ctx) const override;
 
  private:
-  bool FindLastFrom(const Value& root, EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
+  bool FindLastFrom(const Value& root, EvalContext& ctx, const aimsgate::JsonValue** member, Value* result) const;
   // The keys from `root`: through JSON objects on pointers, else Select.
   [[gnu::always_inline]] inline Value Walk(const Value& root, EvalContext& ctx) const;
   // From key `i` on, `v` being the value reached so far (any kind of value).
@@ -229,7 +230,7 @@ class ConstKeyNode : public Node {
       : Node(offset), map_(std::move(map)), key_(std::move(key)), id_(id), index_(index), fn_(fn) {}
 
   // As PathNode::FindLast: for a JSON object m, sets *member and returns true.
-  bool FindKey(EvalContext& ctx, const rapidjson::Value** member, Value* result) const;
+  bool FindKey(EvalContext& ctx, const aimsgate::JsonValue** member, Value* result) const;
   const Node& map() const { return *map_; }
   const std::string* id() const { return id_; }
   bool index() const { return index_; }

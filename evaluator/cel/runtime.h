@@ -16,6 +16,7 @@
 #include "evaluator/cel/cel.h"
 #include "evaluator/cel/match_memo.h"
 #include "evaluator/cel/value.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 
 namespace aimsgate::cel {
@@ -112,17 +113,17 @@ struct EvalContext {
   // (Scanning objects of up to 3 or 8 members without the cache was measured
   // too: no better on typical10, where the cache answers 18% of lookups, and
   // worse at 8.)
-  [[gnu::always_inline]] const rapidjson::Value* FindMember(const rapidjson::Value& obj, const std::string* key) {
+  [[gnu::always_inline]] const aimsgate::JsonValue* FindMember(const aimsgate::JsonValue& obj, const std::string* key) {
     const uintptr_t h = (reinterpret_cast<uintptr_t>(&obj) >> 4) ^ (reinterpret_cast<uintptr_t>(key) >> 3);
     LookupEntry& e = lookups[(h ^ (h >> 7)) & (kLookupSlots - 1)];
     if (e.generation == generation && e.object == &obj && e.key == key) return e.member;
-    const rapidjson::Value* found = ScanMembers(obj, *key);
+    const aimsgate::JsonValue* found = ScanMembers(obj, *key);
     e = {&obj, key, found, generation};
     return found;
   }
   // Keys compared inline, by words (a memcmp call per candidate cost more
   // than the comparison on these short keys).
-  [[gnu::always_inline]] static const rapidjson::Value* ScanMembers(const rapidjson::Value& obj, const std::string& key) {
+  [[gnu::always_inline]] static const aimsgate::JsonValue* ScanMembers(const aimsgate::JsonValue& obj, const std::string& key) {
     const size_t n = key.size();
     const char* k = key.data();
     for (auto m = obj.MemberBegin(); m != obj.MemberEnd(); ++m) {
@@ -140,9 +141,9 @@ struct EvalContext {
 
  private:
   struct LookupEntry {
-    const rapidjson::Value* object = nullptr;
+    const aimsgate::JsonValue* object = nullptr;
     const std::string* key = nullptr;
-    const rapidjson::Value* member = nullptr;
+    const aimsgate::JsonValue* member = nullptr;
     uint32_t generation = 0;
   };
   static constexpr size_t kLookupSlots = 64;

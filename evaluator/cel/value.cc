@@ -7,6 +7,7 @@
 #include "evaluator/cel/format_util.h"
 #include "evaluator/cel/time_util.h"
 #include "evaluator/cel/value_rep.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 
@@ -60,7 +61,7 @@ Value Value::Error(std::string message) {
   return v;
 }
 
-Value Value::JsonScalar(const rapidjson::Value& j) {
+Value Value::JsonScalar(const aimsgate::JsonValue& j) {
   switch (j.GetType()) {
     case rapidjson::kNullType:
       return Null();

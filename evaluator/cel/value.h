@@ -44,6 +44,8 @@
 #include <utility>
 #include <vector>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::cel {
 
 class Value;
@@ -113,7 +115,7 @@ class Value {
   static Value Error(std::string message);
   // Inline below, and forced: bound per object, read per node (GCC's heuristics
   // leave it out of line in larger callers, callgrind: +0.3 M on typical10).
-  [[gnu::always_inline]] static Value Json(const rapidjson::Value& v);
+  [[gnu::always_inline]] static Value Json(const aimsgate::JsonValue& v);
   static Value List(std::vector<Value> items);
   // Builds a map; keys must be bool, int, uint or string and distinct (int and
   // uint keys of equal value are the same key).  Returns an error Value otherwise.
@@ -139,7 +141,7 @@ class Value {
     u_ = {};
     sv_ = {};
   }
-  void AssignJson(const rapidjson::Value& j) {
+  void AssignJson(const aimsgate::JsonValue& j) {
     if (!j.IsObject() && !j.IsArray()) {
       *this = JsonScalar(j);
       return;
@@ -150,7 +152,7 @@ class Value {
     u_.json = &j;
   }
   // The JSON array or object this value borrows, or null (any other value).
-  const rapidjson::Value* BorrowedJson() const { return json_ ? u_.json : nullptr; }
+  const aimsgate::JsonValue* BorrowedJson() const { return json_ ? u_.json : nullptr; }
   bool IsBool() const { return kind_ == Kind::kBool; }
   bool IsInt() const { return kind_ == Kind::kInt; }
   bool IsUint() const { return kind_ == Kind::kUint; }
@@ -202,7 +204,7 @@ class Value {
   Value OptionalValue() const;
 
   // The JSON node a list or map borrows, or null for owned aggregates.
-  const rapidjson::Value* json() const { return json_ ? u_.json : nullptr; }
+  const aimsgate::JsonValue* json() const { return json_ ? u_.json : nullptr; }
 
   std::string DebugString() const;
   std::string ToDisplayString() const;
@@ -213,7 +215,7 @@ class Value {
   std::vector<Value>* MutableListIfUnique();
 
  private:
-  static Value JsonScalar(const rapidjson::Value& v);
+  static Value JsonScalar(const aimsgate::JsonValue& v);
   friend struct internal::MapRep;
   Kind kind_ = Kind::kNull;
   bool json_ = false;  // list/map borrows a rapidjson node
@@ -223,7 +225,7 @@ class Value {
     int64_t i;
     uint64_t u;
     double d;
-    const rapidjson::Value* json;
+    const aimsgate::JsonValue* json;
   } u_{};
   std::string_view sv_;
   std::shared_ptr<internal::Rep> heap_;
@@ -265,7 +267,7 @@ inline Value Value::Timestamp(int64_t seconds, int32_t nanos) {
   return v;
 }
 
-[[gnu::always_inline]] inline Value Value::Json(const rapidjson::Value& j) {
+[[gnu::always_inline]] inline Value Value::Json(const aimsgate::JsonValue& j) {
   if (!j.IsObject() && !j.IsArray()) return JsonScalar(j);
   Value v;
   v.kind_ = j.IsArray() ? Kind::kList : Kind::kMap;

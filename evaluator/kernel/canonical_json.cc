@@ -1,4 +1,5 @@
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 
 #include <algorithm>
 #include <cmath>
@@ -11,7 +12,7 @@
 namespace aimsgate::kernel {
 namespace {
 
-std::string_view KeyOf(const rapidjson::Value::ConstMemberIterator& it) {
+std::string_view KeyOf(const aimsgate::JsonValue::ConstMemberIterator& it) {
   return std::string_view(it->name.GetString(), it->name.GetStringLength());
 }
 
@@ -64,7 +65,7 @@ void AppendCanonicalString(std::string_view s, std::string* out) {
   out->push_back('"');
 }
 
-void AppendCanonicalJson(const rapidjson::Value& value, std::string* out) {
+void AppendCanonicalJson(const aimsgate::JsonValue& value, std::string* out) {
   switch (value.GetType()) {
     case rapidjson::kNullType: out->append("null"); return;
     case rapidjson::kFalseType: out->append("false"); return;
@@ -82,8 +83,8 @@ void AppendCanonicalJson(const rapidjson::Value& value, std::string* out) {
       } else if (std::isinf(value.GetDouble())) {
         out->append(value.GetDouble() > 0 ? "Infinity" : "-Infinity");
       } else {
-        rapidjson::StringBuffer sb;
-        rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+        aimsgate::JsonStringBuffer sb;
+        aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
         w.Double(value.GetDouble());
         out->append(sb.GetString(), sb.GetSize());
       }
@@ -100,7 +101,7 @@ void AppendCanonicalJson(const rapidjson::Value& value, std::string* out) {
       return;
     }
     case rapidjson::kObjectType: {
-      std::vector<rapidjson::Value::ConstMemberIterator> members;
+      std::vector<aimsgate::JsonValue::ConstMemberIterator> members;
       members.reserve(value.MemberCount());
       for (auto it = value.MemberBegin(); it != value.MemberEnd(); ++it) members.push_back(it);
       std::stable_sort(members.begin(), members.end(),
@@ -120,13 +121,13 @@ void AppendCanonicalJson(const rapidjson::Value& value, std::string* out) {
   }
 }
 
-std::string CanonicalJson(const rapidjson::Value& value) {
+std::string CanonicalJson(const aimsgate::JsonValue& value) {
   std::string out;
   AppendCanonicalJson(value, &out);
   return out;
 }
 
-bool HasDuplicateKeys(const rapidjson::Value& value) {
+bool HasDuplicateKeys(const aimsgate::JsonValue& value) {
   if (value.IsArray()) {
     for (const auto& v : value.GetArray()) {
       if (HasDuplicateKeys(v)) return true;

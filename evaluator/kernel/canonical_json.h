@@ -26,13 +26,14 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/utf8.h"
 
 namespace aimsgate::kernel {
 
 // Appends the canonical form of `value` to `*out`.
-void AppendCanonicalJson(const rapidjson::Value& value, std::string* out);
-std::string CanonicalJson(const rapidjson::Value& value);
+void AppendCanonicalJson(const aimsgate::JsonValue& value, std::string* out);
+std::string CanonicalJson(const aimsgate::JsonValue& value);
 
 // Appends `s` as a canonical JSON string literal (with quotes). Bytes that are not
 // well-formed UTF-8 (stray bytes, overlong forms, encoded UTF-16 surrogates) are written
@@ -40,6 +41,6 @@ std::string CanonicalJson(const rapidjson::Value& value);
 void AppendCanonicalString(std::string_view s, std::string* out);
 
 // True when some object inside `value` (at any depth) has a repeated key.
-bool HasDuplicateKeys(const rapidjson::Value& value);
+bool HasDuplicateKeys(const aimsgate::JsonValue& value);
 
 }  // namespace aimsgate::kernel

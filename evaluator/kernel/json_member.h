@@ -16,6 +16,8 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::kernel {
 
 // Whether the `n` bytes at `a` and `b` are equal: inline, overlapping word
@@ -50,8 +52,8 @@ namespace aimsgate::kernel {
 // first member named names[i], or null.  All null when `v` is not an object.
 // Inline, so that names known at the call site compare as constants.
 template <size_t N>
-[[gnu::always_inline]] inline std::array<const rapidjson::Value*, N> Members(const rapidjson::Value& v, const std::array<std::string_view, N>& names) {
-  std::array<const rapidjson::Value*, N> found{};
+[[gnu::always_inline]] inline std::array<const aimsgate::JsonValue*, N> Members(const aimsgate::JsonValue& v, const std::array<std::string_view, N>& names) {
+  std::array<const aimsgate::JsonValue*, N> found{};
   if (!v.IsObject()) return found;
   size_t missing = N;
   for (const auto& m : v.GetObject()) {
@@ -69,18 +71,18 @@ template <size_t N>
 }
 
 // The member `key` of `v`, or null when `v` is not an object or has no such member.
-inline const rapidjson::Value* Member(const rapidjson::Value& v, std::string_view key) {
+inline const aimsgate::JsonValue* Member(const aimsgate::JsonValue& v, std::string_view key) {
   return Members<1>(v, {key})[0];
 }
 
 // The string member `key` of `v`, or "" (absent, not a string, or `v` not an object).
-inline std::string_view StringMember(const rapidjson::Value& v, std::string_view key) {
-  const rapidjson::Value* m = Member(v, key);
+inline std::string_view StringMember(const aimsgate::JsonValue& v, std::string_view key) {
+  const aimsgate::JsonValue* m = Member(v, key);
   return m && m->IsString() ? std::string_view(m->GetString(), m->GetStringLength()) : std::string_view();
 }
 
 // The string `v` points at, or "" (null, or not a string).
-inline std::string_view StringOf(const rapidjson::Value* v) {
+inline std::string_view StringOf(const aimsgate::JsonValue* v) {
   return v && v->IsString() ? std::string_view(v->GetString(), v->GetStringLength()) : std::string_view();
 }
 

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/admission_review.h"
 
 #include "evaluator/kernel/json_member.h"
@@ -8,18 +9,18 @@ namespace {
 
 using kernel::Member;
 
-std::string_view Str(const rapidjson::Value* v) {
+std::string_view Str(const aimsgate::JsonValue* v) {
   if (!v || !v->IsString()) return {};
   return {v->GetString(), v->GetStringLength()};
 }
 
 }  // namespace
 
-bool IsAdmissionReview(const rapidjson::Value& doc) {
+bool IsAdmissionReview(const aimsgate::JsonValue& doc) {
   return Str(Member(doc, "kind")) == "AdmissionReview" && Member(doc, "request") != nullptr;
 }
 
-std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionReviewOptions& options,
+std::string ReadAdmissionReview(const aimsgate::JsonValue& doc, const AdmissionReviewOptions& options,
                                 AdmissionReview* out) {
   out->api_version = Str(Member(doc, "apiVersion"));
   if (out->api_version != "admission.k8s.io/v1" && out->api_version != "admission.k8s.io/v1beta1") {
@@ -27,7 +28,7 @@ std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionRevi
            std::string(out->api_version) + "'";
   }
   if (Str(Member(doc, "kind")) != "AdmissionReview") return "kind must be AdmissionReview";
-  const rapidjson::Value* request = Member(doc, "request");
+  const aimsgate::JsonValue* request = Member(doc, "request");
   if (!request || !request->IsObject()) return "request is missing or not an object";
   out->request = request;
   out->uid = Str(Member(*request, "uid"));
@@ -37,14 +38,14 @@ std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionRevi
   if (op != "CREATE" && op != "UPDATE" && op != "DELETE" && op != "CONNECT") {
     return "request.operation must be CREATE, UPDATE, DELETE or CONNECT, got '" + std::string(op) + "'";
   }
-  const rapidjson::Value* user_info = Member(*request, "userInfo");
+  const aimsgate::JsonValue* user_info = Member(*request, "userInfo");
   out->username = user_info ? Str(Member(*user_info, "username")) : std::string_view();
-  const rapidjson::Value* dry = Member(*request, "dryRun");
+  const aimsgate::JsonValue* dry = Member(*request, "dryRun");
   if (dry && !dry->IsBool() && !dry->IsNull()) return "request.dryRun must be a bool";
   out->dry_run = dry && dry->IsBool() && dry->GetBool();
 
-  const rapidjson::Value* object = Member(*request, "object");
-  const rapidjson::Value* old_object = Member(*request, "oldObject");
+  const aimsgate::JsonValue* object = Member(*request, "object");
+  const aimsgate::JsonValue* old_object = Member(*request, "oldObject");
   if (object && !object->IsObject() && !object->IsNull()) return "request.object is not a JSON object";
   if (old_object && !old_object->IsObject() && !old_object->IsNull()) return "request.oldObject is not a JSON object";
   out->object = object && object->IsObject() ? object : nullptr;
@@ -56,7 +57,7 @@ std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionRevi
   return "";
 }
 
-std::string ReadCapturedAdmissionReview(const rapidjson::Value& doc, AdmissionReview* out) {
+std::string ReadCapturedAdmissionReview(const aimsgate::JsonValue& doc, AdmissionReview* out) {
   std::string problem = ReadAdmissionReview(doc, {/*require_uid=*/false}, out);
   if (problem.empty() && out->target == nullptr) {
     problem = "no object to evaluate for operation " + std::string(out->operation);

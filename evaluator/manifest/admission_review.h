@@ -28,6 +28,8 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::manifest {
 
 struct AdmissionReview {
@@ -36,10 +38,10 @@ struct AdmissionReview {
   std::string_view operation;    // CREATE | UPDATE | DELETE | CONNECT
   std::string_view username;     // request.userInfo.username, "" when absent
   bool dry_run = false;
-  const rapidjson::Value* request = nullptr;     // the request object
-  const rapidjson::Value* object = nullptr;      // request.object; null when absent or null
-  const rapidjson::Value* old_object = nullptr;  // request.oldObject; null when absent or null
-  const rapidjson::Value* target = nullptr;      // what the rules evaluate; null = nothing to evaluate
+  const aimsgate::JsonValue* request = nullptr;     // the request object
+  const aimsgate::JsonValue* object = nullptr;      // request.object; null when absent or null
+  const aimsgate::JsonValue* old_object = nullptr;  // request.oldObject; null when absent or null
+  const aimsgate::JsonValue* target = nullptr;      // what the rules evaluate; null = nothing to evaluate
 };
 
 struct AdmissionReviewOptions {
@@ -50,16 +52,16 @@ struct AdmissionReviewOptions {
 
 // A document of kind AdmissionReview with a `request` member: read as a request, not as
 // an object to evaluate.
-bool IsAdmissionReview(const rapidjson::Value& doc);
+bool IsAdmissionReview(const aimsgate::JsonValue& doc);
 
 // Reads `doc` into *out.  Returns "" when it is a well-formed AdmissionReview, otherwise
 // the first problem (see the header comment); *out is then partly filled.
-std::string ReadAdmissionReview(const rapidjson::Value& doc, const AdmissionReviewOptions& options,
+std::string ReadAdmissionReview(const aimsgate::JsonValue& doc, const AdmissionReviewOptions& options,
                                 AdmissionReview* out);
 
 // A review captured to a file (`check`, `rules bench`): request.uid may be absent,
 // and a review with nothing to evaluate (a DELETE without oldObject, a CONNECT
 // without object) is a problem too, since a file is read to evaluate something.
-std::string ReadCapturedAdmissionReview(const rapidjson::Value& doc, AdmissionReview* out);
+std::string ReadCapturedAdmissionReview(const aimsgate::JsonValue& doc, AdmissionReview* out);
 
 }  // namespace aimsgate::manifest

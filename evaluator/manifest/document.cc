@@ -9,6 +9,7 @@
 #include <emmintrin.h>
 #endif
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
 
@@ -16,19 +17,19 @@ namespace aimsgate::manifest {
 
 namespace {
 
-using PositionEntry = std::pair<const rapidjson::Value*, Position>;
+using PositionEntry = std::pair<const aimsgate::JsonValue*, Position>;
 
 void SortByAddress(std::vector<PositionEntry>* v) {
   std::sort(v->begin(), v->end(), [](const PositionEntry& a, const PositionEntry& b) {
-    return std::less<const rapidjson::Value*>()(a.first, b.first);
+    return std::less<const aimsgate::JsonValue*>()(a.first, b.first);
   });
 }
 
-Position FindSorted(const std::vector<PositionEntry>& positions, const rapidjson::Value* v) {
+Position FindSorted(const std::vector<PositionEntry>& positions, const aimsgate::JsonValue* v) {
   auto it = std::lower_bound(
       positions.begin(), positions.end(), v,
-      [](const std::pair<const rapidjson::Value*, Position>& a, const rapidjson::Value* b) {
-        return std::less<const rapidjson::Value*>()(a.first, b);
+      [](const std::pair<const aimsgate::JsonValue*, Position>& a, const aimsgate::JsonValue* b) {
+        return std::less<const aimsgate::JsonValue*>()(a.first, b);
       });
   if (it == positions.end() || it->first != v) return Position{};
   return it->second;
@@ -36,7 +37,7 @@ Position FindSorted(const std::vector<PositionEntry>& positions, const rapidjson
 
 }  // namespace
 
-Position LoadedDocument::Find(const rapidjson::Value* v) const {
+Position LoadedDocument::Find(const aimsgate::JsonValue* v) const {
   if (lookups_.fetch_add(1, std::memory_order_relaxed) < kLinearLookups) {
     for (const auto& [value, position] : positions) {
       if (value == v) return position;
@@ -50,11 +51,11 @@ Position LoadedDocument::Find(const rapidjson::Value* v) const {
   return FindSorted(sorted_, v);
 }
 
-int Resource::FieldLine(const rapidjson::Value* v) const {
+int Resource::FieldLine(const aimsgate::JsonValue* v) const {
   return static_cast<int>(FieldPosition(v).line);
 }
 
-Position Resource::FieldPosition(const rapidjson::Value* v) const {
+Position Resource::FieldPosition(const aimsgate::JsonValue* v) const {
   if (owner == nullptr || v == nullptr) return Position{};
   return owner->Find(v);
 }
@@ -292,7 +293,7 @@ void Queue::DrainInto(LoadResult* out) {
 
 namespace {
 
-using rapidjson::Value;
+using Value = aimsgate::JsonValue;
 
 // Pairs every node of a finished document with its entry (pre-order, member name
 // before its value), checks duplicate keys.
@@ -508,7 +509,7 @@ void FinishItem(std::shared_ptr<LoadedDocument> doc, const std::vector<Entry>& e
   out->Push(MakeResource(doc, top, &root, document_index, item_index, source));
 }
 
-std::string WhyNotAnObject(const rapidjson::Value& v) { return NotAnObject(v); }
+std::string WhyNotAnObject(const aimsgate::JsonValue& v) { return NotAnObject(v); }
 
 bool CheckDocument(LoadedDocument* doc, const std::vector<Entry>& entries, std::string_view source,
                    const Limits& limits, Diagnostic* error) {

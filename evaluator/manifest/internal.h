@@ -16,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 
 namespace aimsgate::manifest::internal {
@@ -74,7 +75,7 @@ Diagnostic MakeError(std::string_view source, Position p, std::string message);
 
 bool IsListKind(std::string_view kind);
 // Empty when `v` is a Kubernetes object (kind and apiVersion), else why not.
-std::string WhyNotAnObject(const rapidjson::Value& v);
+std::string WhyNotAnObject(const aimsgate::JsonValue& v);
 
 // What a reader produces, in input order.
 class Queue {

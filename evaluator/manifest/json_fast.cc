@@ -27,6 +27,7 @@
 #include <rapidjson/internal/stack.h>
 #include <rapidjson/reader.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
 
@@ -115,12 +116,14 @@ namespace rapidjson {
 // specialisations; this one only hands them on, so that the fast path builds
 // exactly the DOM Document's own SAX handler (the general reader's) builds.
 template <>
-class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::internal::RawBuild> {
+class GenericDocument<UTF8<>, aimsgate::JsonPool, aimsgate::manifest::internal::RawBuild> {
+  using Value = aimsgate::JsonValue;
+
  public:
-  static void SetObject(Value* v, Value::Member* members, SizeType n, MemoryPoolAllocator<>& pool) {
+  static void SetObject(Value* v, Value::Member* members, SizeType n, aimsgate::JsonPool& pool) {
     v->SetObjectRaw(members, n, pool);
   }
-  static void SetArray(Value* v, Value* elements, SizeType n, MemoryPoolAllocator<>& pool) {
+  static void SetArray(Value* v, Value* elements, SizeType n, aimsgate::JsonPool& pool) {
     v->SetArrayRaw(elements, n, pool);
   }
 #if defined(__SSE2__) && RAPIDJSON_48BITPOINTER_OPTIMIZATION && RAPIDJSON_ENDIAN == RAPIDJSON_LITTLEENDIAN
@@ -129,7 +132,7 @@ class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::interna
   // inline, byte for byte as GenericValue(s, n, allocator) makes it, without its
   // memcpy call: the bytes, zeros, the length byte, the flags. The 16 bytes from
   // s must be readable.
-  static void SetShortString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>&) {
+  static void SetShortString(Value* v, const char* s, SizeType n, aimsgate::JsonPool&) {
     static_assert(sizeof(v->data_) == 16 && Value::ShortString::MaxChars == 14 &&
                       Value::ShortString::LenPos == 13 && offsetof(Value::Flag, flags) == 14,
                   "the inline string layout this writes");
@@ -143,7 +146,7 @@ class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::interna
   // *v (a null value) into a copy of the kShortMax < n <= 32 bytes at s, in
   // `pool`, as GenericValue(s, n, allocator) makes it (the same allocation),
   // the bytes copied in two overlapping moves rather than by a memcpy call.
-  static void SetMediumString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+  static void SetMediumString(Value* v, const char* s, SizeType n, aimsgate::JsonPool& pool) {
     char* str = static_cast<char*>(pool.Malloc(n + 1));
     if (n >= 16) {
       const __m128i head = _mm_loadu_si128(reinterpret_cast<const __m128i*>(s));
@@ -164,10 +167,10 @@ class GenericDocument<UTF8<>, MemoryPoolAllocator<>, aimsgate::manifest::interna
   }
 #else
   static constexpr SizeType kShortMax = 0;
-  static void SetShortString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+  static void SetShortString(Value* v, const char* s, SizeType n, aimsgate::JsonPool& pool) {
     new (v) Value(s, n, pool);
   }
-  static void SetMediumString(Value* v, const char* s, SizeType n, MemoryPoolAllocator<>& pool) {
+  static void SetMediumString(Value* v, const char* s, SizeType n, aimsgate::JsonPool& pool) {
     new (v) Value(s, n, pool);
   }
 #endif
@@ -178,10 +181,10 @@ namespace aimsgate::manifest::internal {
 namespace {
 
 using rapidjson::SizeType;
-using rapidjson::Value;
+using Value = aimsgate::JsonValue;
 using Member = Value::Member;
 using PositionEntry = std::pair<const Value*, Position>;
-using RawSetter = rapidjson::GenericDocument<rapidjson::UTF8<>, rapidjson::MemoryPoolAllocator<>, RawBuild>;
+using RawSetter = rapidjson::GenericDocument<rapidjson::UTF8<>, aimsgate::JsonPool, RawBuild>;
 
 // Positions of offsets that only go forward. In ASCII text a column is a
 // subtraction from the start of the line, and lines are found with memchr;
@@ -296,7 +299,7 @@ class Buffer {
 struct Scratch {
   // The values being built, as on rapidjson::Document's parse stack: an open
   // container's members (name, value, name...) or elements above it.
-  rapidjson::internal::Stack<rapidjson::CrtAllocator> values{nullptr, 4096};
+  rapidjson::internal::Stack<aimsgate::JsonCrtAllocator> values{nullptr, 4096};
   // One per value on `values`: its entry in `positions` (or kUnrecorded) in the
   // low half, a member name's NameKey in the high half.
   Buffer<uint64_t> slots;
@@ -316,7 +319,7 @@ struct Scratch {
 // theirs), duplicate keys (each object's, when it closes), the limits.
 class Builder {
  public:
-  Builder(Scratch* scratch, rapidjson::MemoryPoolAllocator<>* pool, const MemoryStream* stream, PositionSweep* sweep,
+  Builder(Scratch* scratch, aimsgate::JsonPool* pool, const MemoryStream* stream, PositionSweep* sweep,
           const Limits& limits, int depth)
       : s_(scratch), pool_(pool), stream_(stream), sweep_(sweep), all_(limits.record_field_lines),
         max_nodes_(limits.max_nodes), max_string_bytes_(limits.max_string_bytes), max_depth_(limits.max_depth),
@@ -427,7 +430,7 @@ class Builder {
   }
 
   Scratch* s_;
-  rapidjson::MemoryPoolAllocator<>* pool_;
+  aimsgate::JsonPool* pool_;
   const MemoryStream* stream_;
   PositionSweep* sweep_;
   bool all_;
@@ -455,8 +458,8 @@ inline void SkipWhitespace(aimsgate::manifest::internal::MemoryStream& is) {
 
 template <>
 template <>
-inline void Reader::ScanCopyUnescapedString(aimsgate::manifest::internal::MemoryStream& is,
-                                            Reader::StackStream<char>& os) {
+inline void aimsgate::JsonReader::ScanCopyUnescapedString(aimsgate::manifest::internal::MemoryStream& is,
+                                            aimsgate::JsonReader::StackStream<char>& os) {
   const size_t run = is.PlainRun();
   if (run == 0) return;
   std::memcpy(os.Push(static_cast<SizeType>(run)), is.cur(), run);
@@ -465,7 +468,7 @@ inline void Reader::ScanCopyUnescapedString(aimsgate::manifest::internal::Memory
 
 template <>
 template <>
-inline void Reader::ParseString<aimsgate::manifest::internal::kFastFlags,
+inline void aimsgate::JsonReader::ParseString<aimsgate::manifest::internal::kFastFlags,
                                 aimsgate::manifest::internal::MemoryStream,
                                 aimsgate::manifest::internal::Builder>(
     aimsgate::manifest::internal::MemoryStream& is, aimsgate::manifest::internal::Builder& handler,
@@ -603,7 +606,7 @@ class FastLoader {
   PositionSweep sweep_;
   std::string_view source_;
   const Limits& limits_;
-  rapidjson::Reader reader_;
+  aimsgate::JsonReader reader_;
   Scratch scratch_;
   bool reserved_ = false;
 };

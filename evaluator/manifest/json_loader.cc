@@ -12,6 +12,7 @@
 #include <rapidjson/error/en.h>
 #include <rapidjson/reader.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/manifest/stream.h"
@@ -180,8 +181,8 @@ inline void SkipWhitespace(aimsgate::manifest::internal::JsonStream& is) {
 
 template <>
 template <>
-inline void Reader::ScanCopyUnescapedString(aimsgate::manifest::internal::JsonStream& is,
-                                            Reader::StackStream<char>& os) {
+inline void aimsgate::JsonReader::ScanCopyUnescapedString(aimsgate::manifest::internal::JsonStream& is,
+                                                         aimsgate::JsonReader::StackStream<char>& os) {
   std::string_view run = is.PlainStringRun();
   if (run.empty()) return;
   std::memcpy(os.Push(static_cast<SizeType>(run.size())), run.data(), run.size());
@@ -196,7 +197,7 @@ namespace {
 // member names before their values) and enforcing the limits.
 class Sax {
  public:
-  Sax(rapidjson::Document* doc, JsonStream* stream, std::vector<Entry>* entries, const Limits& limits,
+  Sax(aimsgate::JsonDocument* doc, JsonStream* stream, std::vector<Entry>* entries, const Limits& limits,
       size_t* nodes, int depth)
       : doc_(doc), stream_(stream), entries_(entries), limits_(limits), nodes_(nodes), depth_(depth) {}
 
@@ -282,7 +283,7 @@ class Sax {
     return true;
   }
 
-  rapidjson::Document* doc_;
+  aimsgate::JsonDocument* doc_;
   JsonStream* stream_;
   std::vector<Entry>* entries_;
   const Limits& limits_;
@@ -413,16 +414,16 @@ class JsonParser : public Parser {
   }
 
   // One JSON value into `doc`; false (input stopped, error queued) on failure.
-  bool ParseValue(rapidjson::Document* doc, std::vector<Entry>* entries, size_t* nodes, int depth) {
+  bool ParseValue(aimsgate::JsonDocument* doc, std::vector<Entry>* entries, size_t* nodes, int depth) {
     char first = stream_.Peek();
     if (first == '\0' || first == ']' || first == '}') {  // RapidJSON would say "empty document"
       Stop(rapidjson::kParseErrorValueInvalid);
       return false;
     }
     Sax sax(doc, &stream_, entries, limits_, nodes, depth);
-    rapidjson::Reader reader;
+    aimsgate::JsonReader reader;
     bool parsed = false;
-    auto generator = [&](rapidjson::Document&) {
+    auto generator = [&](aimsgate::JsonDocument&) {
       parsed = !reader.Parse<kParseFlags>(stream_, sax).IsError();
       return parsed;
     };
@@ -531,7 +532,7 @@ class JsonParser : public Parser {
     state_ = State::kMembers;
   }
 
-  rapidjson::Document::AllocatorType& head_alloc() { return env_.head->doc.GetAllocator(); }
+  aimsgate::JsonPool& head_alloc() { return env_.head->doc.GetAllocator(); }
 
   // Members of a top-level object up to its end, or up to a List's items.
   void Members() {
@@ -554,7 +555,7 @@ class JsonParser : public Parser {
 
   // One member (name, colon, value) into the head; false when the input stopped.
   bool Member() {
-    rapidjson::Document key_doc(&head_alloc());
+    aimsgate::JsonDocument key_doc(&head_alloc());
     if (!ParseValue(&key_doc, &env_.entries, &env_.nodes, 1)) return false;
     std::string_view key(key_doc.GetString(), key_doc.GetStringLength());
     SkipSpace();
@@ -569,7 +570,7 @@ class JsonParser : public Parser {
       OpenItems();
       return true;
     }
-    rapidjson::Document value(&head_alloc());
+    aimsgate::JsonDocument value(&head_alloc());
     if (!ParseValue(&value, &env_.entries, &env_.nodes, 1)) return false;
     if (key == "kind") {
       env_.kind_seen = true;
@@ -577,8 +578,8 @@ class JsonParser : public Parser {
     } else if (key == "apiVersion") {
       env_.api_ok = value.IsString() && value.GetStringLength() > 0;
     }
-    rapidjson::Value name(key.data(), static_cast<rapidjson::SizeType>(key.size()), head_alloc());
-    env_.head->doc.AddMember(name, static_cast<rapidjson::Value&>(value), head_alloc());
+    aimsgate::JsonValue name(key.data(), static_cast<rapidjson::SizeType>(key.size()), head_alloc());
+    env_.head->doc.AddMember(name, static_cast<aimsgate::JsonValue&>(value), head_alloc());
     return true;
   }
 
@@ -589,7 +590,7 @@ class JsonParser : public Parser {
     ++env_.nodes;
     env_.marker = env_.entries.size();
     stream_.Take();
-    env_.head->doc.AddMember("items", rapidjson::Value(rapidjson::kArrayType), head_alloc());
+    env_.head->doc.AddMember("items", aimsgate::JsonValue(rapidjson::kArrayType), head_alloc());
     if (env_.ListConfirmed()) {
       env_.streaming = true;
       // A duplicate key before the items drops the List, as LoadBytes does.
@@ -667,10 +668,10 @@ class JsonParser : public Parser {
       return;
     }
     if (!env_.streaming) {  // items held: the object is read exactly as LoadBytes reads it
-      rapidjson::Value& items = env_.head->doc["items"];
+      aimsgate::JsonValue& items = env_.head->doc["items"];
       std::vector<Entry> item_entries;
       for (Envelope::Held& h : env_.held) {
-        items.PushBack(rapidjson::Value(h.doc->doc, head_alloc()), head_alloc());
+        items.PushBack(aimsgate::JsonValue(h.doc->doc, head_alloc()), head_alloc());
         item_entries.insert(item_entries.end(), h.entries.begin(), h.entries.end());
       }
       env_.held.clear();

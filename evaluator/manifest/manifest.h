@@ -65,6 +65,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/kernel/diagnostic.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::manifest {
 
@@ -114,28 +115,28 @@ class LoadedDocument {
  public:
   // Small chunks: a typical manifest needs a few KiB, RapidJSON's default chunk
   // is 64 KiB per document. Declared before `doc`, which allocates from it.
-  rapidjson::MemoryPoolAllocator<> pool{8192};
-  rapidjson::Document doc{&pool};
+  aimsgate::JsonPool pool{8192};
+  aimsgate::JsonDocument doc{&pool};
 
   // Position of `v`, a value or a member name inside `doc`; {0,0} if unknown.
   // Thread-safe. The first kLinearLookups calls scan the index; after that it is
   // copied and sorted by address once (O(n log n)) and calls are a binary search.
   // A report looks up one or two fields of most documents: sorting every one of
   // them cost ten times the scans. Loading pays nothing for FieldLine.
-  Position Find(const rapidjson::Value* v) const;
+  Position Find(const aimsgate::JsonValue* v) const;
   static constexpr uint32_t kLinearLookups = 16;
 
   // Internal: filled by the loader in document order, and not changed after.
-  std::vector<std::pair<const rapidjson::Value*, Position>> positions;
+  std::vector<std::pair<const aimsgate::JsonValue*, Position>> positions;
 
  private:
   mutable std::atomic<uint32_t> lookups_{0};
   mutable std::once_flag sorted_once_;
-  mutable std::vector<std::pair<const rapidjson::Value*, Position>> sorted_;
+  mutable std::vector<std::pair<const aimsgate::JsonValue*, Position>> sorted_;
 };
 
 struct Resource {
-  const rapidjson::Value* object = nullptr;       // a JSON object with kind and apiVersion
+  const aimsgate::JsonValue* object = nullptr;       // a JSON object with kind and apiVersion
   std::shared_ptr<const LoadedDocument> owner;    // keeps *object alive
   std::string source;
   int line = 0;    // 1-based position of the object's first token
@@ -145,8 +146,8 @@ struct Resource {
 
   // Line of any value or member name inside *object (0 if unknown or if
   // Limits::record_field_lines was false).
-  int FieldLine(const rapidjson::Value* v) const;
-  Position FieldPosition(const rapidjson::Value* v) const;
+  int FieldLine(const aimsgate::JsonValue* v) const;
+  Position FieldPosition(const aimsgate::JsonValue* v) const;
 };
 
 // What Reader::Next (stream.h) produced.

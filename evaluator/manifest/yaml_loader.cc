@@ -14,6 +14,7 @@
 #include <utility>
 #include <vector>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/flow_depth.h"
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
@@ -22,7 +23,7 @@
 namespace aimsgate::manifest::internal {
 namespace {
 
-using rapidjson::Value;
+using Value = aimsgate::JsonValue;
 
 Position MarkPosition(const yaml_mark_t& m) {
   return Position{static_cast<uint32_t>(m.line + 1), static_cast<uint32_t>(m.column + 1)};
@@ -152,7 +153,7 @@ class YamlLoader : public Parser {
     boundary_pos_ = pos;
   }
 
-  rapidjson::Document::AllocatorType& alloc() { return doc_->doc.GetAllocator(); }
+  aimsgate::JsonPool& alloc() { return doc_->doc.GetAllocator(); }
   bool Suppressed() const { return suppress_frame_ >= 0; }
 
   void PushEntry(Position p, bool whole = false) {

@@ -12,6 +12,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/gpai.h"
 #include "evaluator/model/markdown_sections.h"
 #include "evaluator/model/metadata_util.h"
@@ -23,7 +24,7 @@ namespace {
 constexpr int kMaxDepth = 32;
 constexpr size_t kMaxItems = 10000;
 
-using Json = rapidjson::Value;
+using Json = aimsgate::JsonValue;
 
 const Json* Member(const Json& v, const char* key) {
   if (!v.IsObject()) return nullptr;
@@ -191,7 +192,7 @@ bool ParseCycloneDxBom(std::string_view text, const std::string& source, ModelMe
     AddError(errors, source, 0, 0, "BOM is larger than 16 MiB");
     return false;
   }
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse<rapidjson::kParseIterativeFlag>(text.data(), text.size());
   if (doc.HasParseError()) {
     int line = 0, column = 0;

@@ -1,4 +1,5 @@
 // model.gpai: general-purpose model references from model cards and BOMs (gpai.h).
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/gpai.h"
 
 #include <string>
@@ -51,9 +52,9 @@ void ReadGpaiFrontMatter(const YAML::Node& root, GpaiReferences* out) {
   out->training_compute_flop = Flop(scalar("training_compute_flop"));
 }
 
-void ReadGpaiComponent(const rapidjson::Value& component, GpaiReferences* out) {
+void ReadGpaiComponent(const aimsgate::JsonValue& component, GpaiReferences* out) {
   if (!component.IsObject()) return;
-  auto str = [](const rapidjson::Value& v, const char* key) {
+  auto str = [](const aimsgate::JsonValue& v, const char* key) {
     auto it = v.FindMember(key);
     return it != v.MemberEnd() && it->value.IsString() ? TrimAscii(std::string_view(it->value.GetString(), it->value.GetStringLength()))
                                                        : std::string();
@@ -91,12 +92,12 @@ void MergeGpai(const GpaiReferences& from, GpaiReferences* into) {
   if (into->training_compute_flop < 0) into->training_compute_flop = from.training_compute_flop;
 }
 
-rapidjson::Value GpaiToJson(const GpaiReferences& g, rapidjson::Document::AllocatorType& a) {
-  rapidjson::Value out(rapidjson::kObjectType);
+aimsgate::JsonValue GpaiToJson(const GpaiReferences& g, aimsgate::JsonPool& a) {
+  aimsgate::JsonValue out(rapidjson::kObjectType);
   out.AddMember("generalPurpose", g.general_purpose, a);
   for (const Field& f : kFields) {
     const std::string& s = g.*f.member;
-    out.AddMember(rapidjson::StringRef(f.json_key), rapidjson::Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a), a);
+    out.AddMember(rapidjson::StringRef(f.json_key), aimsgate::JsonValue(s.data(), static_cast<rapidjson::SizeType>(s.size()), a), a);
   }
   out.AddMember("trainingComputeFlop", g.training_compute_flop, a);
   return out;

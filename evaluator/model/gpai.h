@@ -21,17 +21,18 @@
 #include <rapidjson/document.h>
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 
 namespace aimsgate::model {
 
 void ReadGpaiFrontMatter(const YAML::Node& root, GpaiReferences* out);
-void ReadGpaiComponent(const rapidjson::Value& component, GpaiReferences* out);
+void ReadGpaiComponent(const aimsgate::JsonValue& component, GpaiReferences* out);
 // Fills what `into` lacks from `from`.
 void MergeGpai(const GpaiReferences& from, GpaiReferences* into);
 // {generalPurpose, technicalDocumentation, downstreamInformation, copyrightPolicy,
 //  trainingDataSummary, trainingComputeFlop (-1 = not stated), evaluation,
 //  incidentReporting, cybersecurity}
-rapidjson::Value GpaiToJson(const GpaiReferences& g, rapidjson::Document::AllocatorType& a);
+aimsgate::JsonValue GpaiToJson(const GpaiReferences& g, aimsgate::JsonPool& a);
 
 }  // namespace aimsgate::model

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_catalogue.h"
 
 #include <algorithm>
@@ -114,7 +115,7 @@ std::unique_ptr<CatalogueEntry> LoadEntry(const std::string& id, const fs::path&
   }
   if (!entry->model.IsObject()) ModelMetadataToJson(ModelMetadata(), &entry->model);
   auto& a = entry->model.GetAllocator();
-  entry->model.AddMember("id", rapidjson::Value(id.c_str(), static_cast<rapidjson::SizeType>(id.size()), a), a);
+  entry->model.AddMember("id", aimsgate::JsonValue(id.c_str(), static_cast<rapidjson::SizeType>(id.size()), a), a);
   if (sig) {
     VerifySettings settings;
     if (!ReadVerifySettings(folder, &settings, errors)) return nullptr;
@@ -139,7 +140,7 @@ std::unique_ptr<CatalogueEntry> LoadEntry(const std::string& id, const fs::path&
       return nullptr;
     }
     entry->root_digest = r.root_digest;
-    rapidjson::Value signature;
+    aimsgate::JsonValue signature;
     ModelSignatureToJson(r, &signature, a);
     entry->model.AddMember("signature", signature, a);
   }

@@ -37,6 +37,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 
 namespace aimsgate::model {
@@ -45,7 +46,7 @@ struct CatalogueEntry {
   std::string id;        // folder name
   std::string folder;    // DIR/<id>
   std::string root_digest;  // "sha256:<hex>" of the signed manifest, "" without model.sig
-  rapidjson::Document model;
+  aimsgate::JsonDocument model;
 };
 
 struct CatalogueOptions {

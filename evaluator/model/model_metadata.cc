@@ -1,4 +1,5 @@
 // Merging, JSON form and file loading of model metadata.
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 
 #include "evaluator/model/gpai.h"
@@ -15,20 +16,20 @@ void MergeList(const std::vector<std::string>& from, std::vector<std::string>* i
   for (const std::string& s : from) AddUnique(s, into);
 }
 
-rapidjson::Value StringValue(const std::string& s, rapidjson::Document::AllocatorType& a) {
-  rapidjson::Value v;
+aimsgate::JsonValue StringValue(const std::string& s, aimsgate::JsonPool& a) {
+  aimsgate::JsonValue v;
   v.SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
   return v;
 }
 
-void AddString(rapidjson::Document* doc, const char* key, const std::string& value) {
+void AddString(aimsgate::JsonDocument* doc, const char* key, const std::string& value) {
   auto& a = doc->GetAllocator();
   doc->AddMember(rapidjson::StringRef(key), StringValue(value, a), a);
 }
 
-void AddList(rapidjson::Document* doc, const char* key, const std::vector<std::string>& values) {
+void AddList(aimsgate::JsonDocument* doc, const char* key, const std::vector<std::string>& values) {
   auto& a = doc->GetAllocator();
-  rapidjson::Value list(rapidjson::kArrayType);
+  aimsgate::JsonValue list(rapidjson::kArrayType);
   for (const std::string& s : values) list.PushBack(StringValue(s, a), a);
   doc->AddMember(rapidjson::StringRef(key), list, a);
 }
@@ -57,7 +58,7 @@ void MergeModelMetadata(const ModelMetadata& from, ModelMetadata* into) {
   MergeGpai(from.gpai, &into->gpai);
 }
 
-void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
+void ModelMetadataToJson(const ModelMetadata& m, aimsgate::JsonDocument* out) {
   out->SetObject();
   auto& a = out->GetAllocator();
   AddString(out, "name", m.name);
@@ -71,12 +72,12 @@ void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
   AddList(out, "datasets", m.datasets);
   AddList(out, "languages", m.languages);
   AddList(out, "tags", m.tags);
-  rapidjson::Value metrics(rapidjson::kArrayType);
+  aimsgate::JsonValue metrics(rapidjson::kArrayType);
   for (const Metric& metric : m.metrics) {
-    rapidjson::Value v(rapidjson::kObjectType);
+    aimsgate::JsonValue v(rapidjson::kObjectType);
     v.AddMember("name", StringValue(metric.name, a), a);
     v.AddMember("type", StringValue(metric.type, a), a);
-    v.AddMember("value", rapidjson::Value(metric.value), a);
+    v.AddMember("value", aimsgate::JsonValue(metric.value), a);
     v.AddMember("dataset", StringValue(metric.dataset, a), a);
     metrics.PushBack(v, a);
   }
@@ -91,7 +92,7 @@ void ModelMetadataToJson(const ModelMetadata& m, rapidjson::Document* out) {
 }
 
 bool LoadModelMetadata(const std::string& model_card_path, const std::string& bom_path,
-                       rapidjson::Document* out, std::vector<Diagnostic>* errors) {
+                       aimsgate::JsonDocument* out, std::vector<Diagnostic>* errors) {
   out->SetNull();
   if (model_card_path.empty() && bom_path.empty()) return true;
   ModelMetadata merged;

@@ -41,6 +41,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/kernel/diagnostic.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::model {
 
@@ -102,13 +103,13 @@ bool ParseCycloneDxBom(std::string_view text, const std::string& source, ModelMe
 void MergeModelMetadata(const ModelMetadata& from, ModelMetadata* into);
 
 // The normalised JSON object; *out becomes an object using its own allocator.
-void ModelMetadataToJson(const ModelMetadata& metadata, rapidjson::Document* out);
+void ModelMetadataToJson(const ModelMetadata& metadata, aimsgate::JsonDocument* out);
 
 // Reads and parses the files (either path may be empty), merges them and writes
 // the normalised object to *out.  With both paths empty *out is null and the
 // result is true.  Returns false when any file is unreadable or invalid; *out is
 // then null.
 bool LoadModelMetadata(const std::string& model_card_path, const std::string& bom_path,
-                       rapidjson::Document* out, std::vector<Diagnostic>* errors);
+                       aimsgate::JsonDocument* out, std::vector<Diagnostic>* errors);
 
 }  // namespace aimsgate::model

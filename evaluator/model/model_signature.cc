@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_signature.h"
 
 #include <limits.h>
@@ -285,10 +286,10 @@ ModelSignatureResult VerifyModelSignature(const std::string& dir, const std::str
   return r;
 }
 
-void ModelSignatureToJson(const ModelSignatureResult& r, rapidjson::Value* out,
-                          rapidjson::Document::AllocatorType& a) {
+void ModelSignatureToJson(const ModelSignatureResult& r, aimsgate::JsonValue* out,
+                          aimsgate::JsonPool& a) {
   auto str = [&](const std::string& s) {
-    rapidjson::Value v;
+    aimsgate::JsonValue v;
     v.SetString(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
     return v;
   };
@@ -298,7 +299,7 @@ void ModelSignatureToJson(const ModelSignatureResult& r, rapidjson::Value* out,
   out->AddMember("mode", str(r.mode), a);
   out->AddMember("rootDigest", str(r.root_digest), a);
   out->AddMember("files", static_cast<uint64_t>(r.files), a);
-  rapidjson::Value errors(rapidjson::kArrayType);
+  aimsgate::JsonValue errors(rapidjson::kArrayType);
   for (const auto& e : r.errors) errors.PushBack(str(e.ToString()), a);
   for (const auto& f : r.failures) errors.PushBack(str(f.ToString()), a);
   out->AddMember("errors", errors, a);

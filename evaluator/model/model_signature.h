@@ -26,6 +26,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 #include "evaluator/model/oms_trust.h"
 
@@ -82,7 +83,7 @@ ModelSignatureResult VerifyModelSignature(const std::string& dir, const std::str
 
 // The `model.signature` object rules read:
 //   {verified: bool, signer, mode, rootDigest, files: int, errors: [string]}
-void ModelSignatureToJson(const ModelSignatureResult& result, rapidjson::Value* out,
-                          rapidjson::Document::AllocatorType& allocator);
+void ModelSignatureToJson(const ModelSignatureResult& result, aimsgate::JsonValue* out,
+                          aimsgate::JsonPool& allocator);
 
 }  // namespace aimsgate::model

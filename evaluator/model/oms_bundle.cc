@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/oms_bundle.h"
 
 #include <openssl/evp.h>
@@ -15,8 +16,8 @@ namespace {
 
 using kernel::Member;
 
-std::string StringMember(const rapidjson::Value& object, const char* name) {
-  const rapidjson::Value* v = Member(object, name);
+std::string StringMember(const aimsgate::JsonValue& object, const char* name) {
+  const aimsgate::JsonValue* v = Member(object, name);
   return v != nullptr && v->IsString() ? std::string(v->GetString(), v->GetStringLength()) : "";
 }
 
@@ -25,11 +26,11 @@ class BundleReader {
   BundleReader(const std::string& path, int line, std::vector<Diagnostic>* errors)
       : path_(path), line_(line), errors_(errors) {}
 
-  bool Read(const rapidjson::Value& root, SigstoreBundle* b) {
+  bool Read(const aimsgate::JsonValue& root, SigstoreBundle* b) {
     b->line = line_;
     if (!root.IsObject()) return Fail("the signature is not a Sigstore bundle (not a JSON object)");
     b->media_type = StringMember(root, "mediaType");
-    const rapidjson::Value* envelope = Member(root, "dsseEnvelope");
+    const aimsgate::JsonValue* envelope = Member(root, "dsseEnvelope");
     if (envelope == nullptr || !envelope->IsObject()) {
       return Fail(Member(root, "messageSignature") != nullptr
                       ? "the bundle holds a messageSignature, not the DSSE envelope a model signature needs"
@@ -37,23 +38,23 @@ class BundleReader {
     }
     b->payload_type = StringMember(*envelope, "payloadType");
     if (!Bytes(*envelope, "payload", "dsseEnvelope.payload", &b->payload)) return false;
-    const rapidjson::Value* sigs = Member(*envelope, "signatures");
+    const aimsgate::JsonValue* sigs = Member(*envelope, "signatures");
     if (sigs == nullptr || !sigs->IsArray() || sigs->Empty()) return Fail("dsseEnvelope.signatures is missing or empty");
     for (const auto& s : sigs->GetArray()) {
       std::string sig;
       if (!Bytes(s, "sig", "dsseEnvelope.signatures[].sig", &sig)) return false;
       b->signatures.push_back(std::move(sig));
     }
-    const rapidjson::Value* material = Member(root, "verificationMaterial");
+    const aimsgate::JsonValue* material = Member(root, "verificationMaterial");
     if (material == nullptr || !material->IsObject()) return Fail("the bundle has no verificationMaterial");
-    if (const rapidjson::Value* key = Member(*material, "publicKey")) b->public_key_hint = StringMember(*key, "hint");
-    if (const rapidjson::Value* cert = Member(*material, "certificate")) {
+    if (const aimsgate::JsonValue* key = Member(*material, "publicKey")) b->public_key_hint = StringMember(*key, "hint");
+    if (const aimsgate::JsonValue* cert = Member(*material, "certificate")) {
       std::string der;
       if (!Bytes(*cert, "rawBytes", "verificationMaterial.certificate.rawBytes", &der)) return false;
       b->certificates.push_back(std::move(der));
     }
-    if (const rapidjson::Value* chain = Member(*material, "x509CertificateChain")) {
-      const rapidjson::Value* certs = Member(*chain, "certificates");
+    if (const aimsgate::JsonValue* chain = Member(*material, "x509CertificateChain")) {
+      const aimsgate::JsonValue* certs = Member(*chain, "certificates");
       if (certs == nullptr || !certs->IsArray()) return Fail("x509CertificateChain.certificates is not a list");
       for (const auto& c : certs->GetArray()) {
         std::string der;
@@ -61,7 +62,7 @@ class BundleReader {
         b->certificates.push_back(std::move(der));
       }
     }
-    if (const rapidjson::Value* entries = Member(*material, "tlogEntries"); entries != nullptr && entries->IsArray()) {
+    if (const aimsgate::JsonValue* entries = Member(*material, "tlogEntries"); entries != nullptr && entries->IsArray()) {
       for (const auto& e : entries->GetArray()) {
         // integratedTime is an int64 in protobuf JSON: a decimal string.
         std::string t = StringMember(e, "integratedTime");
@@ -80,8 +81,8 @@ class BundleReader {
     return false;
   }
 
-  bool Bytes(const rapidjson::Value& object, const char* name, const char* what, std::string* out) {
-    const rapidjson::Value* v = Member(object, name);
+  bool Bytes(const aimsgate::JsonValue& object, const char* name, const char* what, std::string* out) {
+    const aimsgate::JsonValue* v = Member(object, name);
     if (v == nullptr || !v->IsString()) return Fail(std::string(what) + " is missing or not a string");
     if (!DecodeBase64(std::string_view(v->GetString(), v->GetStringLength()), out)) {
       return Fail(std::string(what) + " is not valid base64");
@@ -96,7 +97,7 @@ class BundleReader {
 
 bool ParseOne(std::string_view text, const std::string& path, int first_line, SigstoreBundle* out,
               std::vector<Diagnostic>* errors) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(text.data(), text.size());
   if (doc.HasParseError()) {
     int line = 0, column = 0;
@@ -148,7 +149,7 @@ bool ParseSigstoreBundles(std::string_view text, const std::string& path, std::v
     return false;
   }
   {
-    rapidjson::Document probe;
+    aimsgate::JsonDocument probe;
     probe.Parse(text.data(), text.size());
     if (!probe.HasParseError() || probe.GetParseError() != rapidjson::kParseErrorDocumentRootNotSingular) {
       SigstoreBundle b;

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/oms_statement.h"
 
 #include <unordered_set>
@@ -20,21 +21,21 @@ bool IsHex64(const std::string& s) {
 
 int HexValue(char c) { return c <= '9' ? c - '0' : c - 'a' + 10; }
 
-std::string String(const rapidjson::Value& object, const char* name) {
+std::string String(const aimsgate::JsonValue& object, const char* name) {
   if (!object.IsObject()) return "";
   auto it = object.FindMember(name);
   if (it == object.MemberEnd() || !it->value.IsString()) return "";
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
-const rapidjson::Value* Find(const rapidjson::Value& object, const char* name) {
+const aimsgate::JsonValue* Find(const aimsgate::JsonValue& object, const char* name) {
   if (!object.IsObject()) return nullptr;
   auto it = object.FindMember(name);
   return it == object.MemberEnd() ? nullptr : &it->value;
 }
 
 // allow_symlinks is a JSON bool in v1.0 bundles; older writers used "true"/"false".
-bool Flag(const rapidjson::Value* v) {
+bool Flag(const aimsgate::JsonValue* v) {
   if (v == nullptr) return false;
   if (v->IsBool()) return v->GetBool();
   return v->IsString() && std::string(v->GetString()) == "true";
@@ -49,7 +50,7 @@ bool ParseOmsStatement(std::string_view payload, OmsManifest* out, std::string* 
     return false;
   };
   *out = OmsManifest();
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(payload.data(), payload.size());
   if (doc.HasParseError() || !doc.IsObject()) {
     return fail(StatementProblem::kMalformed,
@@ -66,20 +67,20 @@ bool ParseOmsStatement(std::string_view payload, OmsManifest* out, std::string* 
     return fail(StatementProblem::kWrongPredicate,
                 "the predicateType is '" + predicate_type + "', expected '" + kOmsPredicateType + "'");
   }
-  const rapidjson::Value* subjects = Find(doc, "subject");
+  const aimsgate::JsonValue* subjects = Find(doc, "subject");
   if (subjects == nullptr || !subjects->IsArray() || subjects->Size() != 1) {
     return fail(StatementProblem::kMalformed, "the statement must have exactly one subject (the model)");
   }
-  const rapidjson::Value& subject = (*subjects)[0];
+  const aimsgate::JsonValue& subject = (*subjects)[0];
   out->model_name = String(subject, "name");
-  const rapidjson::Value* digest = Find(subject, "digest");
+  const aimsgate::JsonValue* digest = Find(subject, "digest");
   out->root_digest = digest != nullptr ? String(*digest, "sha256") : "";
   if (!IsHex64(out->root_digest)) {
     return fail(StatementProblem::kMalformed, "the subject has no sha256 digest of 64 lower-case hex digits");
   }
-  const rapidjson::Value* predicate = Find(doc, "predicate");
-  const rapidjson::Value* serialization = predicate != nullptr ? Find(*predicate, "serialization") : nullptr;
-  const rapidjson::Value* resources = predicate != nullptr ? Find(*predicate, "resources") : nullptr;
+  const aimsgate::JsonValue* predicate = Find(doc, "predicate");
+  const aimsgate::JsonValue* serialization = predicate != nullptr ? Find(*predicate, "serialization") : nullptr;
+  const aimsgate::JsonValue* resources = predicate != nullptr ? Find(*predicate, "resources") : nullptr;
   if (serialization == nullptr || !serialization->IsObject() || resources == nullptr || !resources->IsArray()) {
     return fail(StatementProblem::kMalformed, "the predicate lacks its serialization object or resources list");
   }
@@ -94,13 +95,13 @@ bool ParseOmsStatement(std::string_view payload, OmsManifest* out, std::string* 
   }
   out->allow_symlinks = Flag(Find(*serialization, "allow_symlinks"));
   if (out->method == "shards") {
-    const rapidjson::Value* size = Find(*serialization, "shard_size");
+    const aimsgate::JsonValue* size = Find(*serialization, "shard_size");
     if (size == nullptr || !size->IsUint64() || size->GetUint64() == 0) {
       return fail(StatementProblem::kMalformed, "shard serialization without a positive integer shard_size");
     }
     out->shard_size = size->GetUint64();
   }
-  if (const rapidjson::Value* ignore = Find(*serialization, "ignore_paths"); ignore != nullptr && ignore->IsArray()) {
+  if (const aimsgate::JsonValue* ignore = Find(*serialization, "ignore_paths"); ignore != nullptr && ignore->IsArray()) {
     for (const auto& p : ignore->GetArray()) {
       if (p.IsString()) out->ignore_paths.emplace_back(p.GetString(), p.GetStringLength());
     }

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/ai_discovery.h"
 
 #include <chrono>
@@ -66,7 +67,7 @@ std::shared_ptr<const AiSystemFinder> AiSystemFinder::Load(const EngineOptions& 
 
 const std::string& AiSystemFinder::annotation_prefix() const { return impl_->pack->annotation_prefix(); }
 
-bool AiSystemFinder::Probe(const rapidjson::Value& object, cel::EvalState* scratch, AiSystemFacts* out,
+bool AiSystemFinder::Probe(const aimsgate::JsonValue& object, cel::EvalState* scratch, AiSystemFacts* out,
                            std::string* error) const {
   *out = AiSystemFacts();
   const CompiledPack& pack = *impl_->pack;

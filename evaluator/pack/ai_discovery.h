@@ -25,6 +25,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate {
@@ -45,7 +46,7 @@ class AiSystemFinder {
   static std::shared_ptr<const AiSystemFinder> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
   ~AiSystemFinder();
   // false with *error when a helper cannot be evaluated on this object.
-  bool Probe(const rapidjson::Value& object, cel::EvalState* scratch, AiSystemFacts* out, std::string* error) const;
+  bool Probe(const aimsgate::JsonValue& object, cel::EvalState* scratch, AiSystemFacts* out, std::string* error) const;
   const std::string& annotation_prefix() const;
 
  private:

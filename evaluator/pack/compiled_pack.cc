@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/compiled_pack.h"
 #include <algorithm>
 #include <string>
@@ -63,14 +64,14 @@ void CompiledPack::ReadParameters() {
 namespace {
 
 // A rule's `params`: the pack's parameters with the rule's own over them.
-std::shared_ptr<rapidjson::Document> RuleParameters(const PackSpec& s, const RuleSpec& rule) {
-  auto params = std::make_shared<rapidjson::Document>();
+std::shared_ptr<aimsgate::JsonDocument> RuleParameters(const PackSpec& s, const RuleSpec& rule) {
+  auto params = std::make_shared<aimsgate::JsonDocument>();
   auto& a = params->GetAllocator();
   params->SetObject();
   if (s.parameters && s.parameters->IsObject()) params->CopyFrom(*s.parameters, a);
   for (const auto& m : rule.parameters->GetObject()) {
     params->RemoveMember(m.name);
-    params->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
+    params->AddMember(aimsgate::JsonValue(m.name, a), aimsgate::JsonValue(m.value, a), a);
   }
   return params;
 }

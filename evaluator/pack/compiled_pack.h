@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/matcher.h"
 #include "evaluator/pack/pack_spec.h"
 
@@ -34,7 +35,7 @@ struct CompiledRule {
   // Rule-scoped parameters: the slot this rule's expressions read as `params`
   // (-1 = the pack's) and its value, the pack's parameters with the rule's over them.
   int params_slot = -1;
-  std::shared_ptr<rapidjson::Document> params;
+  std::shared_ptr<aimsgate::JsonDocument> params;
   // No auditAnnotation, match.when or appliesFrom: evaluating it is its assert alone.
   bool plain = false;
 };

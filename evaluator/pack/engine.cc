@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 #include <algorithm>
@@ -121,7 +122,7 @@ std::vector<PackSpec> LoadPackPaths(const std::vector<std::string>& paths, std::
 
 namespace {
 
-bool ParseYamlValue(const std::string& text, rapidjson::Document* out, std::string* error) {
+bool ParseYamlValue(const std::string& text, aimsgate::JsonDocument* out, std::string* error) {
   try {
     YAML::Node node = YAML::Load(text);
     out->CopyFrom(ToJson(node, out->GetAllocator()), out->GetAllocator());
@@ -132,7 +133,7 @@ bool ParseYamlValue(const std::string& text, rapidjson::Document* out, std::stri
   }
 }
 
-const char* JsonTypeName(const rapidjson::Value& v) {
+const char* JsonTypeName(const aimsgate::JsonValue& v) {
   if (v.IsNull()) return "null";
   if (v.IsBool()) return "a boolean";
   if (v.IsNumber()) return "a number";
@@ -141,7 +142,7 @@ const char* JsonTypeName(const rapidjson::Value& v) {
   return "a map";
 }
 
-bool SameJsonType(const rapidjson::Value& a, const rapidjson::Value& b) {
+bool SameJsonType(const aimsgate::JsonValue& a, const aimsgate::JsonValue& b) {
   return (a.IsNumber() && b.IsNumber()) || a.GetType() == b.GetType() ||
          (a.IsBool() && b.IsBool());  // true and false are distinct rapidjson types
 }
@@ -150,15 +151,15 @@ bool SameJsonType(const rapidjson::Value& a, const rapidjson::Value& b) {
 // (null declares any), list elements like the declared elements when those
 // agree on one type, map entries recursively where the default has the key.
 // *where gets the dotted path of the first mismatch.
-bool TypeMatches(const rapidjson::Value& declared, const rapidjson::Value& value, std::string* where, std::string* why) {
+bool TypeMatches(const aimsgate::JsonValue& declared, const aimsgate::JsonValue& value, std::string* where, std::string* why) {
   if (declared.IsNull()) return true;
   if (!SameJsonType(declared, value)) {
     *why = std::string("expected ") + JsonTypeName(declared) + ", got " + JsonTypeName(value);
     return false;
   }
   if (declared.IsArray() && !declared.Empty()) {
-    const rapidjson::Value& first = declared[0];
-    bool uniform = std::all_of(declared.Begin(), declared.End(), [&](const rapidjson::Value& e) { return SameJsonType(first, e); });
+    const aimsgate::JsonValue& first = declared[0];
+    bool uniform = std::all_of(declared.Begin(), declared.End(), [&](const aimsgate::JsonValue& e) { return SameJsonType(first, e); });
     for (rapidjson::SizeType i = 0; uniform && !first.IsObject() && i < value.Size(); ++i) {
       if (!SameJsonType(first, value[i])) {
         *where += "[" + std::to_string(i) + "]";
@@ -182,7 +183,7 @@ bool TypeMatches(const rapidjson::Value& declared, const rapidjson::Value& value
 }
 
 // Maps merge key by key (recursively); lists and scalars replace.
-void DeepMerge(rapidjson::Value* target, const rapidjson::Value& value, rapidjson::Document::AllocatorType& a) {
+void DeepMerge(aimsgate::JsonValue* target, const aimsgate::JsonValue& value, aimsgate::JsonPool& a) {
   if (!target->IsObject() || !value.IsObject()) {
     target->CopyFrom(value, a);
     return;
@@ -190,7 +191,7 @@ void DeepMerge(rapidjson::Value* target, const rapidjson::Value& value, rapidjso
   for (const auto& m : value.GetObject()) {
     auto t = target->FindMember(m.name);
     if (t == target->MemberEnd()) {
-      target->AddMember(rapidjson::Value(m.name, a), rapidjson::Value(m.value, a), a);
+      target->AddMember(aimsgate::JsonValue(m.name, a), aimsgate::JsonValue(m.value, a), a);
     } else {
       DeepMerge(&t->value, m.value, a);
     }
@@ -198,7 +199,7 @@ void DeepMerge(rapidjson::Value* target, const rapidjson::Value& value, rapidjso
 }
 
 // Type-checks and merges one override into `params` (which declares `name`).
-bool MergeParam(rapidjson::Document* params, const std::string& name, const rapidjson::Value& value,
+bool MergeParam(aimsgate::JsonDocument* params, const std::string& name, const aimsgate::JsonValue& value,
                 const ParamOrigin& origin, const std::string& key, std::vector<Diagnostic>* diags) {
   auto it = params->FindMember(name.c_str());
   std::string where = key, why;
@@ -211,11 +212,11 @@ bool MergeParam(rapidjson::Document* params, const std::string& name, const rapi
   return true;
 }
 
-bool Declares(const std::shared_ptr<rapidjson::Document>& params, const std::string& name) {
+bool Declares(const std::shared_ptr<aimsgate::JsonDocument>& params, const std::string& name) {
   return params && params->IsObject() && params->FindMember(name.c_str()) != params->MemberEnd();
 }
 
-bool SetParam(const std::string& key, const rapidjson::Value& value, const ParamOrigin& origin,
+bool SetParam(const std::string& key, const aimsgate::JsonValue& value, const ParamOrigin& origin,
               std::vector<PackSpec>* packs, std::vector<Diagnostic>* diags) {
   std::string pack_name, name = key;
   size_t dot = key.find('.');
@@ -270,7 +271,7 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
   for (const auto& file : files) {
     std::string error;
     auto source = SourceFile::Read(file, &error);
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     if (!source) {
       diagnostics->push_back({file, 0, 0, "cannot read parameters: " + error});
     } else if (!ParseYamlValue(source->text(), &doc, &error)) {
@@ -289,7 +290,7 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
       diagnostics->push_back({"--param", 0, 0, "'" + o + "' is not KEY=VALUE"});
       continue;
     }
-    rapidjson::Document value;
+    aimsgate::JsonDocument value;
     std::string error;
     if (!ParseYamlValue(o.substr(eq + 1), &value, &error)) {
       diagnostics->push_back({"--param", 0, 0, "value of '" + o.substr(0, eq) + "' is not valid YAML: " + error});
@@ -358,7 +359,7 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
   }
   if (!options.inventory_path.empty()) engine->inventory_ = LoadInventory(options.inventory_path, diagnostics);
   if (!options.waiver_paths.empty()) engine->waivers_ = LoadWaivers(options.waiver_paths, diagnostics);
-  engine->model_ = std::make_shared<rapidjson::Document>();
+  engine->model_ = std::make_shared<aimsgate::JsonDocument>();
   if (!options.model_card_path.empty() || !options.bom_path.empty()) {
     std::vector<Diagnostic> errors;
     if (!model::LoadModelMetadata(options.model_card_path, options.bom_path, engine->model_.get(), &errors)) {
@@ -372,7 +373,7 @@ std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::ve
     engine->models_ = LoadModelCatalogueInput(options.models_path, options.model_signature.now_unix, diagnostics);
     if (!engine->models_) return nullptr;
   }
-  engine->synthetic_request_ = std::make_shared<rapidjson::Document>();
+  engine->synthetic_request_ = std::make_shared<aimsgate::JsonDocument>();
   engine->synthetic_request_->Parse(
       R"({"operation":"CREATE","userInfo":{"username":"aimsgate-ci"},"namespace":"","dryRun":false})");
   for (const auto& pack : engine->packs_) engine->pack_modes_.push_back(options.enforcement.For(pack->spec().name));
@@ -402,7 +403,7 @@ size_t Engine::compiled_expressions() const {
   return n;
 }
 
-const rapidjson::Value* Engine::model_signature() const {
+const aimsgate::JsonValue* Engine::model_signature() const {
   if (!model_->IsObject()) return nullptr;
   auto it = model_->FindMember("signature");
   return it == model_->MemberEnd() ? nullptr : &it->value;
@@ -424,7 +425,7 @@ std::vector<Engine::RuleListing> Engine::rules() const {
   return out;
 }
 
-ResourceEvaluation Engine::Evaluate(const rapidjson::Value& object, const EvalRequest& request,
+ResourceEvaluation Engine::Evaluate(const aimsgate::JsonValue& object, const EvalRequest& request,
                                     cel::EvalState* scratch) const {
   ResourceEvaluation decision;
   decision.owner = results_keep_alive_;

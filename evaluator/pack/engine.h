@@ -30,6 +30,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/inputs.h"
 #include "evaluator/pack/pack_spec.h"
 #include "evaluator/decision/decision.h"
@@ -79,8 +80,8 @@ struct EngineOptions {
 
 // What an evaluation knows beyond the object itself.
 struct EvalRequest {
-  const rapidjson::Value* old_object = nullptr;  // admission UPDATE/DELETE
-  const rapidjson::Value* request = nullptr;     // AdmissionReview request; null = synthetic CREATE
+  const aimsgate::JsonValue* old_object = nullptr;  // admission UPDATE/DELETE
+  const aimsgate::JsonValue* request = nullptr;     // AdmissionReview request; null = synthetic CREATE
   int64_t now_unix = 0;                          // 0 = the current time
   std::string source;                            // file in CI
   int line = 0;
@@ -98,9 +99,9 @@ class ModelCatalogue;
 struct EngineInputs {
   const Inventory* inventory = nullptr;
   const WaiverSet* waivers = nullptr;
-  const rapidjson::Value* model = nullptr;  // model metadata (null-valued when none)
+  const aimsgate::JsonValue* model = nullptr;  // model metadata (null-valued when none)
   const model::ModelCatalogue* models = nullptr;
-  const rapidjson::Value* synthetic_request = nullptr;  // the CREATE request used in CI
+  const aimsgate::JsonValue* synthetic_request = nullptr;  // the CREATE request used in CI
   // The first pack's vocabulary keys (prefix + "system-id", "owner", "risk-tier"),
   // required: the resource's system id, owner and tier are read with them.
   std::array<std::string_view, 3> identity_keys;  // system id, owner, risk tier (views of the engine)
@@ -111,7 +112,7 @@ class Engine {
   static std::shared_ptr<const Engine> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
   ~Engine();
 
-  ResourceEvaluation Evaluate(const rapidjson::Value& object, const EvalRequest& request,
+  ResourceEvaluation Evaluate(const aimsgate::JsonValue& object, const EvalRequest& request,
                               cel::EvalState* scratch) const;
 
   std::vector<PackRef> packs() const;
@@ -130,16 +131,16 @@ class Engine {
   // programs count once).
   size_t compiled_expressions() const;
   // `model.signature` ({verified, signer, mode, rootDigest, files, errors}) or null.
-  const rapidjson::Value* model_signature() const;
+  const aimsgate::JsonValue* model_signature() const;
 
  private:
   Engine() = default;
   std::vector<std::shared_ptr<const CompiledPack>> packs_;
   std::shared_ptr<const Inventory> inventory_;
   std::shared_ptr<const WaiverSet> waivers_;
-  std::shared_ptr<rapidjson::Document> model_;  // null-valued when no model metadata
+  std::shared_ptr<aimsgate::JsonDocument> model_;  // null-valued when no model metadata
   std::shared_ptr<const model::ModelCatalogue> models_;
-  std::shared_ptr<rapidjson::Document> synthetic_request_;
+  std::shared_ptr<aimsgate::JsonDocument> synthetic_request_;
   // The first pack's "<prefix>system-id", "owner" and "risk-tier" keys, built once.
   std::string system_id_key_, owner_key_, risk_tier_key_;
   std::vector<EnforcementMode> pack_modes_;  // per packs_ entry

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/evaluation.h"
 
 #include <chrono>
@@ -14,14 +15,14 @@ namespace {
 // The pod template's annotations (a CronJob's job template's), which the packs
 // read when the workload's own metadata does not set a key (charts that expose
 // only podAnnotations).
-const rapidjson::Value* TemplateAnnotations(const rapidjson::Value& object, std::string_view kind) {
-  const rapidjson::Value* spec = kernel::Member(object, "spec");
+const aimsgate::JsonValue* TemplateAnnotations(const aimsgate::JsonValue& object, std::string_view kind) {
+  const aimsgate::JsonValue* spec = kernel::Member(object, "spec");
   if (spec && kind == "CronJob") {
-    const rapidjson::Value* job = kernel::Member(*spec, "jobTemplate");
+    const aimsgate::JsonValue* job = kernel::Member(*spec, "jobTemplate");
     spec = job ? kernel::Member(*job, "spec") : nullptr;
   }
-  const rapidjson::Value* tmpl = spec && kind != "Pod" ? kernel::Member(*spec, "template") : nullptr;
-  const rapidjson::Value* tmeta = tmpl ? kernel::Member(*tmpl, "metadata") : nullptr;
+  const aimsgate::JsonValue* tmpl = spec && kind != "Pod" ? kernel::Member(*spec, "template") : nullptr;
+  const aimsgate::JsonValue* tmeta = tmpl ? kernel::Member(*tmpl, "metadata") : nullptr;
   return tmeta ? kernel::Member(*tmeta, "annotations") : nullptr;
 }
 
@@ -30,17 +31,17 @@ const rapidjson::Value* TemplateAnnotations(const rapidjson::Value& object, std:
 // which compile to word compares): the kernel's Members<N> loops over its names
 // for every key, and these scans run for every object evaluated.
 struct TopLevel {
-  const rapidjson::Value* api_version = nullptr;
-  const rapidjson::Value* kind = nullptr;
-  const rapidjson::Value* metadata = nullptr;
+  const aimsgate::JsonValue* api_version = nullptr;
+  const aimsgate::JsonValue* kind = nullptr;
+  const aimsgate::JsonValue* metadata = nullptr;
 };
 
-TopLevel ScanTopLevel(const rapidjson::Value& object) {
+TopLevel ScanTopLevel(const aimsgate::JsonValue& object) {
   TopLevel t;
   if (!object.IsObject()) return t;
   for (const auto& m : object.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const rapidjson::Value** slot = nullptr;
+    const aimsgate::JsonValue** slot = nullptr;
     switch (key.size()) {
       case 10: slot = key == "apiVersion" ? &t.api_version : nullptr; break;
       case 4: slot = key == "kind" ? &t.kind : nullptr; break;
@@ -56,21 +57,21 @@ TopLevel ScanTopLevel(const rapidjson::Value& object) {
 }
 
 struct Metadata {
-  const rapidjson::Value* name = nullptr;
-  const rapidjson::Value* ns = nullptr;
-  const rapidjson::Value* labels = nullptr;
-  const rapidjson::Value* annotations = nullptr;
-  const rapidjson::Value* uid = nullptr;
-  const rapidjson::Value* owner_references = nullptr;
-  const rapidjson::Value* generate_name = nullptr;
+  const aimsgate::JsonValue* name = nullptr;
+  const aimsgate::JsonValue* ns = nullptr;
+  const aimsgate::JsonValue* labels = nullptr;
+  const aimsgate::JsonValue* annotations = nullptr;
+  const aimsgate::JsonValue* uid = nullptr;
+  const aimsgate::JsonValue* owner_references = nullptr;
+  const aimsgate::JsonValue* generate_name = nullptr;
 };
 
-Metadata ScanMetadata(const rapidjson::Value& metadata) {
+Metadata ScanMetadata(const aimsgate::JsonValue& metadata) {
   Metadata md;
   if (!metadata.IsObject()) return md;
   for (const auto& m : metadata.GetObject()) {
     const std::string_view key(m.name.GetString(), m.name.GetStringLength());
-    const rapidjson::Value** slot = nullptr;
+    const aimsgate::JsonValue** slot = nullptr;
     switch (key.size()) {
       case 4: slot = key == "name" ? &md.name : nullptr; break;
       case 9: slot = key == "namespace" ? &md.ns : nullptr; break;
@@ -131,7 +132,7 @@ std::string RenderMessage(const CompiledRule& rule, const cel::Activation& act, 
 
 }  // namespace
 
-Evaluation::Evaluation(const EngineInputs& engine, const rapidjson::Value& object, const EvalRequest& request,
+Evaluation::Evaluation(const EngineInputs& engine, const aimsgate::JsonValue& object, const EvalRequest& request,
                        cel::EvalState* scratch, ResourceEvaluation* out)
     : engine_(engine),
       object_(object),
@@ -157,7 +158,7 @@ void Evaluation::Identify() {
   const std::string_view api = kernel::StringOf(top.api_version);
   id.api_version = api;
   id.kind = kernel::StringOf(top.kind);
-  const rapidjson::Value* labels = nullptr;
+  const aimsgate::JsonValue* labels = nullptr;
   if (top.metadata) {
     const Metadata md = ScanMetadata(*top.metadata);
     id.name = kernel::StringOf(md.name);
@@ -166,9 +167,9 @@ void Evaluation::Identify() {
     labels = md.labels;
     annotations_ = md.annotations;
     if (md.uid) id.uid = kernel::StringOf(md.uid);
-    if (const rapidjson::Value* owners = md.owner_references; owners && owners->IsArray()) {
-      for (const rapidjson::Value& owner : owners->GetArray()) {
-        const rapidjson::Value* controller = kernel::Member(owner, "controller");
+    if (const aimsgate::JsonValue* owners = md.owner_references; owners && owners->IsArray()) {
+      for (const aimsgate::JsonValue& owner : owners->GetArray()) {
+        const aimsgate::JsonValue* controller = kernel::Member(owner, "controller");
         if (controller && controller->IsBool() && controller->GetBool()) {
           id.controller_uid = kernel::StringMember(owner, "uid");
           break;
@@ -186,7 +187,7 @@ void Evaluation::Identify() {
   }
   own_system_id_ = values[0];
   if (values[0].empty() || values[1].empty() || values[2].empty()) {
-    if (const rapidjson::Value* tmpl = TemplateAnnotations(object_, id.kind)) {
+    if (const aimsgate::JsonValue* tmpl = TemplateAnnotations(object_, id.kind)) {
       const auto found = kernel::Members<3>(*tmpl, keys);
       for (size_t i = 0; i < keys.size(); ++i) {
         if (values[i].empty()) values[i] = kernel::StringOf(found[i]);
@@ -228,7 +229,7 @@ void Evaluation::FindCandidates(const std::vector<std::shared_ptr<const Compiled
 
 // VAP expressions read request.kind, request.resource, request.name...: in CI
 // (no request) they get a CREATE request describing this object, built once.
-const rapidjson::Value& Evaluation::SyntheticVapRequest() {
+const aimsgate::JsonValue& Evaluation::SyntheticVapRequest() {
   if (vap_request_) return *vap_request_;
   const ResourceRef& ref = out_.resource;
   vap_request_.emplace();
@@ -236,9 +237,9 @@ const rapidjson::Value& Evaluation::SyntheticVapRequest() {
   vap_request_->CopyFrom(req_, a);
   // (an empty string_view may hold a null pointer, which rapidjson asserts against)
   auto str = [&](std::string_view v) {
-    return rapidjson::Value(v.empty() ? "" : v.data(), static_cast<rapidjson::SizeType>(v.size()), a);
+    return aimsgate::JsonValue(v.empty() ? "" : v.data(), static_cast<rapidjson::SizeType>(v.size()), a);
   };
-  rapidjson::Value kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
+  aimsgate::JsonValue kind(rapidjson::kObjectType), resource(rapidjson::kObjectType);
   kind.AddMember("group", str(match_.group), a)
       .AddMember("version", str(match_.version), a)
       .AddMember("kind", str(ref.kind()), a);
@@ -260,7 +261,7 @@ const rapidjson::Value& Evaluation::SyntheticVapRequest() {
 void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   const PackSpec& spec = pack.spec();
   const PackSlots& s = pack.slots();
-  auto set = [act](int slot, const rapidjson::Value* json) {
+  auto set = [act](int slot, const aimsgate::JsonValue* json) {
     if (json) act->SetJson(slot, *json);
   };
   set(s.object, &object_);
@@ -268,7 +269,7 @@ void Evaluation::Bind(const CompiledPack& pack, cel::Activation* act) {
   act->SetJsonUnlessSame(s.request, &RequestFor(spec));
   act->SetJsonUnlessSame(s.params, spec.parameters.get());
   act->SetJsonUnlessSame(s.inventory_all, engine_.inventory ? &engine_.inventory->document() : nullptr);
-  const rapidjson::Value* entry = nullptr;
+  const aimsgate::JsonValue* entry = nullptr;
   if (engine_.inventory) {
     const std::string_view id_key = engine_.identity_keys[0];
     const std::string_view prefix = pack.annotation_prefix();

@@ -24,6 +24,7 @@
 
 #include "evaluator/cel/cel.h"
 #include "evaluator/decision/decision.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/compiled_pack.h"
 #include "evaluator/pack/engine.h"
 #include "evaluator/pack/matcher.h"
@@ -34,7 +35,7 @@ namespace aimsgate {
 class Evaluation {
  public:
   // Fills *out, which must outlive the Evaluation.
-  Evaluation(const EngineInputs& engine, const rapidjson::Value& object, const EvalRequest& request,
+  Evaluation(const EngineInputs& engine, const aimsgate::JsonValue& object, const EvalRequest& request,
              cel::EvalState* scratch, ResourceEvaluation* out);
   Evaluation(const Evaluation&) = delete;
   Evaluation& operator=(const Evaluation&) = delete;
@@ -51,10 +52,10 @@ class Evaluation {
   void Identify();
   // The request a pack's expressions read: the admission request, or in CI the
   // engine's synthetic one, or for a VAP policy one describing this object.
-  const rapidjson::Value& RequestFor(const PackSpec& spec) {
+  const aimsgate::JsonValue& RequestFor(const PackSpec& spec) {
     return request_.request || !spec.namespaces ? req_ : SyntheticVapRequest();
   }
-  const rapidjson::Value& SyntheticVapRequest();
+  const aimsgate::JsonValue& SyntheticVapRequest();
   void Bind(const CompiledPack& pack, cel::Activation* act);
   // The less common paths of RunPack's loop, kept out of it.
   void RecordAuditAnnotation(const CompiledPack& pack, const CompiledRule& rule,
@@ -63,13 +64,13 @@ class Evaluation {
   void NotPassed(const CompiledRule& rule, const cel::Activation& act, const cel::Value& assert_value, RuleResult* r);
 
   const EngineInputs& engine_;
-  const rapidjson::Value& object_;
+  const aimsgate::JsonValue& object_;
   const EvalRequest& request_;
   cel::EvalState* scratch_;
   ResourceEvaluation& out_;
-  const rapidjson::Value* annotations_ = nullptr;
+  const aimsgate::JsonValue* annotations_ = nullptr;
   std::string_view own_system_id_;  // the system-id annotation of the object's own metadata
-  const rapidjson::Value& req_;  // the admission request, or the engine's synthetic one
+  const aimsgate::JsonValue& req_;  // the admission request, or the engine's synthetic one
   int64_t now_ = 0;
   size_t not_passed_ = 0;  // results other than pass (Finish settles only then)
   // The last match.when answered in this pack's run: rules sharing the program
@@ -78,7 +79,7 @@ class Evaluation {
   bool last_when_true_ = false;
   MatchObject match_;
   std::array<CandidateList, 4> candidates_;  // of the first packs; later ones are looked up again
-  std::optional<rapidjson::Document> vap_request_;
+  std::optional<aimsgate::JsonDocument> vap_request_;
   ModelBinding model_binding_;  // outlives each pack's activation, which points into it
 };
 

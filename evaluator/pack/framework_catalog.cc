@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/framework_catalog.h"
 
 #include <cctype>
@@ -26,17 +27,17 @@ Framework LoadCatalogue(const std::string& id) {
               << (loaded.errors.empty() ? std::string("not one document") : loaded.errors.front().ToString()) << "\n";
     return f;
   }
-  const rapidjson::Value& doc = *loaded.resources.front().object;
-  auto str = [](const rapidjson::Value* v, const char* key) {
+  const aimsgate::JsonValue& doc = *loaded.resources.front().object;
+  auto str = [](const aimsgate::JsonValue* v, const char* key) {
     return v ? std::string(kernel::StringMember(*v, key)) : std::string();
   };
-  const rapidjson::Value* metadata = kernel::Member(doc, "metadata");
+  const aimsgate::JsonValue* metadata = kernel::Member(doc, "metadata");
   f.title = str(metadata, "title");
   f.description = str(metadata, "description");
-  const rapidjson::Value* spec = kernel::Member(doc, "spec");
-  const rapidjson::Value* controls = spec ? kernel::Member(*spec, "controls") : nullptr;
+  const aimsgate::JsonValue* spec = kernel::Member(doc, "spec");
+  const aimsgate::JsonValue* controls = spec ? kernel::Member(*spec, "controls") : nullptr;
   if (controls && controls->IsArray()) {
-    for (const rapidjson::Value& c : controls->GetArray()) {
+    for (const aimsgate::JsonValue& c : controls->GetArray()) {
       f.controls.push_back({str(&c, "id"), str(&c, "group"), str(&c, "title"), str(&c, "summary"), str(&c, "check"),
                             str(&c, "why"), str(&c, "appliesFrom")});
     }

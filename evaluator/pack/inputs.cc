@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/inputs.h"
 
 #include <algorithm>
@@ -77,7 +78,7 @@ std::vector<std::string> ListFiles(const std::string& path, const std::vector<st
 }
 
 
-const rapidjson::Value* Inventory::Find(const std::string& system_id) const {
+const aimsgate::JsonValue* Inventory::Find(const std::string& system_id) const {
   auto it = by_id_.find(system_id);
   return it == by_id_.end() ? nullptr : it->second;
 }
@@ -98,7 +99,7 @@ std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vec
     return nullptr;
   }
   const manifest::Resource& res = loaded.resources[0];
-  const rapidjson::Value& obj = *res.object;
+  const aimsgate::JsonValue& obj = *res.object;
   auto fail = [&](int line, const std::string& message) {
     diagnostics->push_back({path, line, 1, message});
     return nullptr;
@@ -110,7 +111,7 @@ std::shared_ptr<const Inventory> LoadInventory(const std::string& path, std::vec
   auto inventory = std::make_shared<Inventory>();
   inventory->document_ = res.object;
   inventory->owner_ = res.owner;
-  const rapidjson::Value& doc = obj;
+  const aimsgate::JsonValue& doc = obj;
   auto systems = doc.FindMember("systems");
   if (systems == doc.MemberEnd() || !systems->value.IsArray()) {
     return fail(res.line, "Inventory needs a 'systems' list");

@@ -20,6 +20,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/decision/decision.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/rfc3339.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/kernel/diagnostic.h"
@@ -29,15 +30,15 @@ namespace aimsgate {
 class Inventory {
  public:
   // The whole register as JSON (`inventoryAll`), and an entry by system id.
-  const rapidjson::Value& document() const { return *document_; }
-  const rapidjson::Value* Find(const std::string& system_id) const;
+  const aimsgate::JsonValue& document() const { return *document_; }
+  const aimsgate::JsonValue* Find(const std::string& system_id) const;
   size_t size() const { return by_id_.size(); }
 
  private:
   friend std::shared_ptr<const Inventory> LoadInventory(const std::string&, std::vector<Diagnostic>*);
-  const rapidjson::Value* document_ = nullptr;
+  const aimsgate::JsonValue* document_ = nullptr;
   std::shared_ptr<const manifest::LoadedDocument> owner_;  // keeps *document_ alive
-  std::unordered_map<std::string, const rapidjson::Value*> by_id_;
+  std::unordered_map<std::string, const aimsgate::JsonValue*> by_id_;
 };
 
 // Reads `kind: Inventory` (YAML or JSON).  Returns null with diagnostics on error.

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/matcher.h"
 
 #include <algorithm>
@@ -48,7 +49,7 @@ bool LabelSelector::Compile(const std::vector<LabelRequirement>& requirements, s
   return true;
 }
 
-bool LabelSelector::Matches(const rapidjson::Value* labels, std::string_view implicit_name) const {
+bool LabelSelector::Matches(const aimsgate::JsonValue* labels, std::string_view implicit_name) const {
   static constexpr std::string_view kNameLabel = "kubernetes.io/metadata.name";
   for (const Requirement& r : requirements_) {
     bool present = false;
@@ -56,7 +57,7 @@ bool LabelSelector::Matches(const rapidjson::Value* labels, std::string_view imp
     if (labels) {
       if (labels->IsObject()) {
         // A StringRef key: the lookup copies nothing.
-        auto it = labels->FindMember(rapidjson::Value(rapidjson::StringRef(r.key.data(), static_cast<rapidjson::SizeType>(r.key.size()))));
+        auto it = labels->FindMember(aimsgate::JsonValue(rapidjson::StringRef(r.key.data(), static_cast<rapidjson::SizeType>(r.key.size()))));
         if (it != labels->MemberEnd()) {
           present = true;
           // Labels are strings; any other value compares as "" (present, in no values list).
@@ -357,8 +358,8 @@ bool Matcher::AdmissionMatches(const Admission& a, MatchObject* o) const {
       const std::string_view ns = o->ns.empty() ? std::string_view("default") : o->ns;
       if (f.index != namespaces() || f.index == nullptr) {
         f.index = namespaces();
-        const rapidjson::Value* object = f.index ? f.index->Find(ns) : nullptr;
-        const rapidjson::Value* md = nullptr;
+        const aimsgate::JsonValue* object = f.index ? f.index->Find(ns) : nullptr;
+        const aimsgate::JsonValue* md = nullptr;
         if (object && object->IsObject()) {
           auto it = object->FindMember("metadata");
           if (it != object->MemberEnd()) md = &it->value;

@@ -27,6 +27,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/pack_spec.h"
 
 namespace aimsgate {
@@ -46,7 +47,7 @@ class LabelSelector {
   // `labels`: a JSON object (string values) or null = no labels.  When labels is
   // null and `implicit_name` is not empty, the only label is
   // kubernetes.io/metadata.name=implicit_name (what the apiserver sets on a Namespace).
-  bool Matches(const rapidjson::Value* labels, std::string_view implicit_name = {}) const;
+  bool Matches(const aimsgate::JsonValue* labels, std::string_view implicit_name = {}) const;
 
  private:
   enum class Op : uint8_t { kIn, kNotIn, kExists, kDoesNotExist };
@@ -63,7 +64,7 @@ class LabelSelector {
 struct MatchObject {
   std::string_view group, version, kind, name, ns;  // ns: "" for cluster-scoped objects
   std::string_view operation = "CREATE";
-  const rapidjson::Value* labels = nullptr;  // metadata.labels or null
+  const aimsgate::JsonValue* labels = nullptr;  // metadata.labels or null
 
   // Filled by the Matcher the first time a VAP-derived rule is matched.
   struct Admission {
@@ -71,7 +72,7 @@ struct MatchObject {
     std::string resource;  // REST plural (k8s_resources.h)
     bool cluster_scoped = false;
     const NamespaceIndex* index = nullptr;  // the index namespace_labels came from
-    const rapidjson::Value* namespace_labels = nullptr;
+    const aimsgate::JsonValue* namespace_labels = nullptr;
   } admission;
 };
 

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/model_binding.h"
 
 #include "evaluator/model/model_catalogue.h"
@@ -5,23 +6,23 @@
 namespace aimsgate {
 namespace {
 
-const rapidjson::Value* Member(const rapidjson::Value* v, const char* key) {
+const aimsgate::JsonValue* Member(const aimsgate::JsonValue* v, const char* key) {
   if (v == nullptr || !v->IsObject()) return nullptr;
   auto it = v->FindMember(key);
   return it == v->MemberEnd() ? nullptr : &it->value;
 }
 
-std::string StringAt(const rapidjson::Value* map, const std::string& key) {
+std::string StringAt(const aimsgate::JsonValue* map, const std::string& key) {
   if (map == nullptr || !map->IsObject()) return "";
   auto it = map->FindMember(key.c_str());
   return it != map->MemberEnd() && it->value.IsString() ? it->value.GetString() : "";
 }
 
 // The pod template's metadata, as the pack's templateOf() finds it.
-const rapidjson::Value* TemplateMetadata(const rapidjson::Value& object) {
-  const rapidjson::Value* kind = Member(&object, "kind");
+const aimsgate::JsonValue* TemplateMetadata(const aimsgate::JsonValue& object) {
+  const aimsgate::JsonValue* kind = Member(&object, "kind");
   if (kind == nullptr || !kind->IsString() || std::string(kind->GetString()) == "Pod") return nullptr;
-  const rapidjson::Value* spec = Member(&object, "spec");
+  const aimsgate::JsonValue* spec = Member(&object, "spec");
   if (std::string(kind->GetString()) == "CronJob") spec = Member(Member(spec, "jobTemplate"), "spec");
   return Member(Member(spec, "template"), "metadata");
 }
@@ -35,8 +36,8 @@ std::string Trim(std::string s) {
 
 }  // namespace
 
-void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const rapidjson::Value& object,
-                            const std::string& prefix, const rapidjson::Value* inventory_entry, ModelBinding* out) {
+void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const aimsgate::JsonValue& object,
+                            const std::string& prefix, const aimsgate::JsonValue* inventory_entry, ModelBinding* out) {
   const std::string key = prefix + "model";
   std::string reference = Trim(StringAt(Member(Member(&object, "metadata"), "annotations"), key)), source;
   if (!reference.empty()) {
@@ -52,9 +53,9 @@ void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const rapidj
   std::string reason;
   const model::CatalogueEntry* entry = catalogue.Resolve(reference, &reason);
   out->model = entry ? &entry->model : nullptr;
-  rapidjson::Document& ref = out->ref.emplace();
+  aimsgate::JsonDocument& ref = out->ref.emplace();
   auto& a = ref.GetAllocator();
-  auto str = [&](const std::string& s) { return rapidjson::Value(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
+  auto str = [&](const std::string& s) { return aimsgate::JsonValue(s.c_str(), static_cast<rapidjson::SizeType>(s.size()), a); };
   ref.SetObject();
   ref.AddMember("reference", str(reference), a);
   ref.AddMember("source", str(source), a);

@@ -26,6 +26,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/kernel/diagnostic.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate {
 
@@ -34,8 +35,8 @@ class ModelCatalogue;
 }
 
 struct ModelBinding {
-  const rapidjson::Value* model = nullptr;
-  std::optional<rapidjson::Document> ref;  // set only when a catalogue is loaded and the object names a model
+  const aimsgate::JsonValue* model = nullptr;
+  std::optional<aimsgate::JsonDocument> ref;  // set only when a catalogue is loaded and the object names a model
 };
 
 // Loads the catalogue (model_catalogue.h) for Engine::Load; null with diagnostics on error.
@@ -43,12 +44,12 @@ std::shared_ptr<const model::ModelCatalogue> LoadModelCatalogueInput(const std::
                                                                      std::vector<Diagnostic>* diagnostics);
 
 // The object's model from `catalogue` (non-null), after BindModel set the engine-wide one.
-void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const rapidjson::Value& object,
-                            const std::string& prefix, const rapidjson::Value* inventory_entry, ModelBinding* out);
+void BindModelFromCatalogue(const model::ModelCatalogue& catalogue, const aimsgate::JsonValue& object,
+                            const std::string& prefix, const aimsgate::JsonValue* inventory_entry, ModelBinding* out);
 
 // Inline: without a catalogue (most runs) binding is two stores per object.
-inline void BindModel(const model::ModelCatalogue* catalogue, const rapidjson::Value& object, const std::string& prefix,
-                      const rapidjson::Value* inventory_entry, const rapidjson::Value* engine_model, ModelBinding* out) {
+inline void BindModel(const model::ModelCatalogue* catalogue, const aimsgate::JsonValue& object, const std::string& prefix,
+                      const aimsgate::JsonValue* inventory_entry, const aimsgate::JsonValue* engine_model, ModelBinding* out) {
   out->model = engine_model != nullptr && !engine_model->IsNull() ? engine_model : nullptr;
   out->ref.reset();
   if (catalogue != nullptr) BindModelFromCatalogue(*catalogue, object, prefix, inventory_entry, out);

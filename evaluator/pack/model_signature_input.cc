@@ -1,10 +1,11 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/model_signature_input.h"
 
 #include "evaluator/model/model_signature.h"
 
 namespace aimsgate {
 
-bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, rapidjson::Document* model,
+bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, aimsgate::JsonDocument* model,
                         std::vector<Diagnostic>* diagnostics) {
   if (in.dir.empty()) {
     diagnostics->push_back({"--model-signature", 0, 0, "needs --model-dir, the directory the signature covers"});
@@ -18,7 +19,7 @@ bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& in, rapidjson
     return false;
   }
   if (!model->IsObject()) model::ModelMetadataToJson(model::ModelMetadata(), model);
-  rapidjson::Value signature;
+  aimsgate::JsonValue signature;
   model::ModelSignatureToJson(r, &signature, model->GetAllocator());
   model->AddMember("signature", signature, model->GetAllocator());
   return true;

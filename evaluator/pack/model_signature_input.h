@@ -14,11 +14,12 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate {
 
-bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& inputs, rapidjson::Document* model,
+bool LoadModelSignature(const EngineOptions::ModelSignatureInputs& inputs, aimsgate::JsonDocument* model,
                         std::vector<Diagnostic>* diagnostics);
 
 }  // namespace aimsgate

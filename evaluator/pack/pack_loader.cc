@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/pack_loader.h"
 
 #include <algorithm>
@@ -360,10 +361,10 @@ void LoadRule(Reader<Node>& r, const Node& node, RuleSpec* rule) {
     if (!params.IsMap()) {
       r.Error(params, "parameters must be a mapping");
     } else {
-      rule->parameters = std::make_shared<rapidjson::Document>();
+      rule->parameters = std::make_shared<aimsgate::JsonDocument>();
       // Built in the document's own allocator: taken as it is, not copied again.
-      rapidjson::Value v = yaml_json::ToJson<Node>(params, rule->parameters->GetAllocator(), 0);
-      static_cast<rapidjson::Value&>(*rule->parameters).Swap(v);
+      aimsgate::JsonValue v = yaml_json::ToJson<Node>(params, rule->parameters->GetAllocator(), 0);
+      static_cast<aimsgate::JsonValue&>(*rule->parameters).Swap(v);
     }
   }
   if (!node["assert"]) {
@@ -419,13 +420,13 @@ void LoadPack(Reader<Node>& r, const Node& doc, const std::shared_ptr<const Sour
     else if (policy == "Ignore") pack->failure_policy_fail = false;
     else r.Error(spec["failurePolicy"], "invalid failurePolicy '" + policy + "' (expected Fail or Ignore)");
   }
-  pack->parameters = std::make_shared<rapidjson::Document>();
+  pack->parameters = std::make_shared<aimsgate::JsonDocument>();
   pack->parameters->SetObject();
   if (Node params = spec["parameters"]) {
     if (!params.IsMap()) r.Error(params, "parameters must be a mapping");
     else {
-      rapidjson::Value v = yaml_json::ToJson<Node>(params, pack->parameters->GetAllocator(), 0);
-      static_cast<rapidjson::Value&>(*pack->parameters).Swap(v);
+      aimsgate::JsonValue v = yaml_json::ToJson<Node>(params, pack->parameters->GetAllocator(), 0);
+      static_cast<aimsgate::JsonValue&>(*pack->parameters).Swap(v);
     }
   }
   if (Node fns = spec["functions"]) {
@@ -456,8 +457,8 @@ void LoadPack(Reader<Node>& r, const Node& doc, const std::shared_ptr<const Sour
     }
   }
   // The digest covers the pack as data, so formatting and comments do not change it.
-  rapidjson::Document canonical;
-  const rapidjson::Value data = yaml_json::ToJson<Node>(doc, canonical.GetAllocator(), 0);
+  aimsgate::JsonDocument canonical;
+  const aimsgate::JsonValue data = yaml_json::ToJson<Node>(doc, canonical.GetAllocator(), 0);
   pack->digest = "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(data));
 }
 

@@ -19,6 +19,7 @@
 
 #include "evaluator/decision/decision.h"
 #include "evaluator/kernel/diagnostic.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate {
 
@@ -77,14 +78,14 @@ struct MatchSpec {
 // Namespace objects supplied beside ValidatingAdmissionPolicies: `namespaceObject`
 // and the labels namespaceSelector reads.
 struct NamespaceIndex {
-  std::shared_ptr<rapidjson::Document> objects;  // a JSON array owning the Namespaces
+  std::shared_ptr<aimsgate::JsonDocument> objects;  // a JSON array owning the Namespaces
   // Sorted by name (Sort() once filled); the first of equal names wins.
-  std::vector<std::pair<std::string, const rapidjson::Value*>> by_name;
+  std::vector<std::pair<std::string, const aimsgate::JsonValue*>> by_name;
   void Sort() {
     std::stable_sort(by_name.begin(), by_name.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
   }
   // Binary search, no allocation.
-  const rapidjson::Value* Find(std::string_view name) const {
+  const aimsgate::JsonValue* Find(std::string_view name) const {
     auto it = std::lower_bound(by_name.begin(), by_name.end(), name,
                                [](const auto& e, std::string_view n) { return std::string_view(e.first) < n; });
     return it != by_name.end() && it->first == name ? it->second : nullptr;
@@ -123,7 +124,7 @@ struct RuleSpec {
   std::vector<VariableSpec> variables;
   // Rule-scoped parameters: `params.x` in this rule's own expressions reads
   // these before the pack's (null = none).  Pack functions see the pack's.
-  std::shared_ptr<rapidjson::Document> parameters;
+  std::shared_ptr<aimsgate::JsonDocument> parameters;
   // Set for a ValidatingAdmissionPolicy auditAnnotation: assert_expr is its
   // valueExpression, and the engine records key=value instead of a rule result.
   std::string audit_annotation_key;
@@ -142,7 +143,7 @@ struct PackSpec {
   std::string description;
   bool failure_policy_fail = true;
   // Parameters as JSON (shared so compiled packs can borrow them).
-  std::shared_ptr<rapidjson::Document> parameters;
+  std::shared_ptr<aimsgate::JsonDocument> parameters;
   std::vector<FunctionSpec> functions;
   std::vector<RuleSpec> rules;
   std::string digest;  // "sha256:" + SHA-256 of the canonical JSON of the document

@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/vap.h"
 
 #include <algorithm>
@@ -122,11 +123,11 @@ AdmissionMatch Match(const Doc& d, const YAML::Node& m, Errors& errors) {
 
 // A params object's labels (YAML scalars, read as strings) against paramRef.selector.
 bool SelectorMatches(const LabelSelector& selector, const YAML::Node& labels) {
-  rapidjson::Document doc(rapidjson::kObjectType);
+  aimsgate::JsonDocument doc(rapidjson::kObjectType);
   if (labels && labels.IsMap()) {
     auto& a = doc.GetAllocator();
     for (const auto& kv : labels) {
-      if (kv.second.IsScalar()) doc.AddMember(rapidjson::Value(kv.first.Scalar(), a), rapidjson::Value(kv.second.Scalar(), a), a);
+      if (kv.second.IsScalar()) doc.AddMember(aimsgate::JsonValue(kv.first.Scalar(), a), aimsgate::JsonValue(kv.second.Scalar(), a), a);
     }
   }
   return selector.Matches(&doc);
@@ -146,7 +147,7 @@ std::string CelStringLiteral(const std::string& s) {
 }
 
 std::string DigestOf(const std::vector<const Doc*>& docs) {
-  rapidjson::Document all(rapidjson::kArrayType);
+  aimsgate::JsonDocument all(rapidjson::kArrayType);
   for (const Doc* d : docs) all.PushBack(ToJson(d->node, all.GetAllocator()), all.GetAllocator());
   return "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(all));
 }
@@ -212,7 +213,7 @@ Classified Classify(const std::vector<ForeignDocument>& documents) {
 // Namespaces supplied beside the policies: namespaceObject and namespaceSelector labels.
 std::shared_ptr<NamespaceIndex> IndexNamespaces(const std::vector<const Doc*>& objects) {
   auto namespaces = std::make_shared<NamespaceIndex>();
-  namespaces->objects = std::make_shared<rapidjson::Document>(rapidjson::kArrayType);
+  namespaces->objects = std::make_shared<aimsgate::JsonDocument>(rapidjson::kArrayType);
   auto& alloc = namespaces->objects->GetAllocator();
   for (const Doc* d : objects) {
     if (d->kind == "Namespace" && d->api_version == "v1") namespaces->objects->PushBack(ToJson(d->node, alloc), alloc);
@@ -298,7 +299,7 @@ bool BuildPack(const Bound& b, const Params& params, const Doc* param, std::shar
   // The params are the activation's `params`: every params object of a policy
   // shares its compiled programs (CompilePack), whatever the binding.
   pack.program_key = "vap:" + policy->file->path() + ":" + b.policy_name;
-  pack.parameters = std::make_shared<rapidjson::Document>();
+  pack.parameters = std::make_shared<aimsgate::JsonDocument>();
   if (param) pack.parameters->CopyFrom(ToJson(param->node, pack.parameters->GetAllocator()), pack.parameters->GetAllocator());
   std::vector<const Doc*> digested = {policy, b.binding};
   if (param) digested.push_back(param);

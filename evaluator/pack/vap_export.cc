@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/vap_export.h"
 
 #include <algorithm>
@@ -48,7 +49,7 @@ bool SplitArgs(const std::string& e, size_t open, std::vector<std::string>* args
   return false;
 }
 
-std::string CelLiteral(const rapidjson::Value& v) {
+std::string CelLiteral(const aimsgate::JsonValue& v) {
   if (v.IsNull()) return "null";
   if (v.IsBool()) return v.GetBool() ? "true" : "false";
   if (v.IsInt64()) return std::to_string(v.GetInt64());
@@ -130,13 +131,13 @@ bool MessageExpression(const std::string& message, Inliner* inliner, std::string
     const size_t open = message.find("{{", i);
     const size_t close = open == std::string::npos ? std::string::npos : message.find("}}", open + 2);
     if (close == std::string::npos) {
-      rapidjson::Value lit(message.c_str() + i, static_cast<rapidjson::SizeType>(message.size() - i));
+      aimsgate::JsonValue lit(message.c_str() + i, static_cast<rapidjson::SizeType>(message.size() - i));
       parts.push_back(CelLiteral(lit));
       *plain += message.substr(i);
       break;
     }
     if (open > i) {
-      rapidjson::Value lit(message.c_str() + i, static_cast<rapidjson::SizeType>(open - i));
+      aimsgate::JsonValue lit(message.c_str() + i, static_cast<rapidjson::SizeType>(open - i));
       parts.push_back(CelLiteral(lit));
       *plain += message.substr(i, open - i);
     }
@@ -145,7 +146,7 @@ bool MessageExpression(const std::string& message, Inliner* inliner, std::string
     const std::string literal = StripParens(expr);
     if (!literal.empty() && (literal.front() == '[' || literal.front() == '{')) {
       // A parameter's list or map, known now: its text goes in as is (string() takes no list).
-      rapidjson::Value text(literal.c_str(), static_cast<rapidjson::SizeType>(literal.size()));
+      aimsgate::JsonValue text(literal.c_str(), static_cast<rapidjson::SizeType>(literal.size()));
       parts.push_back(CelLiteral(text));
     } else {
       parts.push_back("string(" + expr + ")");
@@ -222,7 +223,7 @@ std::string VariableName(std::string name) {
   return name;
 }
 
-Inliner::Inliner(const std::vector<FunctionSpec>& functions, const rapidjson::Value& params) : params_(params) {
+Inliner::Inliner(const std::vector<FunctionSpec>& functions, const aimsgate::JsonValue& params) : params_(params) {
   for (const auto& f : K8sLibrary()) functions_[f.name] = &f;
   for (const auto& f : functions) functions_[f.name] = &f;
 }
@@ -331,12 +332,12 @@ struct ExportedRule {
 };
 
 // Rule-scoped parameters over the pack's, as the engine reads them.
-void RuleParams(const rapidjson::Value& pack_params, const RuleSpec& rule, rapidjson::Document* out) {
+void RuleParams(const aimsgate::JsonValue& pack_params, const RuleSpec& rule, aimsgate::JsonDocument* out) {
   out->CopyFrom(pack_params, out->GetAllocator());
   if (!out->IsObject()) out->SetObject();
   for (const auto& m : rule.parameters->GetObject()) {
     out->RemoveMember(m.name);
-    out->AddMember(rapidjson::Value(m.name, out->GetAllocator()), rapidjson::Value(m.value, out->GetAllocator()), out->GetAllocator());
+    out->AddMember(aimsgate::JsonValue(m.name, out->GetAllocator()), aimsgate::JsonValue(m.value, out->GetAllocator()), out->GetAllocator());
   }
 }
 
@@ -366,12 +367,12 @@ void TranslateNamespaces(const MatchSpec& match, ExportedRule* out) {
 
 // The rule's expressions with the pack's functions and parameters inlined.
 // False with *skip (why the rule cannot be exported).
-bool TranslateRule(const PackSpec& pack, const RuleSpec& rule, const rapidjson::Value& params, ExportedRule* out,
+bool TranslateRule(const PackSpec& pack, const RuleSpec& rule, const aimsgate::JsonValue& params, ExportedRule* out,
                    std::string* skip) {
   std::string why;
-  rapidjson::Document rule_params;
+  aimsgate::JsonDocument rule_params;
   if (rule.parameters) RuleParams(params, rule, &rule_params);
-  Inliner inliner(pack.functions, rule.parameters ? static_cast<const rapidjson::Value&>(rule_params) : params);
+  Inliner inliner(pack.functions, rule.parameters ? static_cast<const aimsgate::JsonValue&>(rule_params) : params);
   // Rule variables stay VAP variables (after the function ones they may read).
   std::vector<std::pair<std::string, std::string>> rule_variables;
   for (const auto& v : rule.variables) {
@@ -495,9 +496,9 @@ void EmitBinding(YAML::Emitter& y, const PackSpec& pack, const RuleSpec& rule, c
 VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs) {
   VapExport result;
   YAML::Emitter y;
-  static const rapidjson::Value kNullParams;
+  static const aimsgate::JsonValue kNullParams;
   for (const auto& pack : packs) {
-    const rapidjson::Value& params = pack.parameters ? static_cast<const rapidjson::Value&>(*pack.parameters) : kNullParams;
+    const aimsgate::JsonValue& params = pack.parameters ? static_cast<const aimsgate::JsonValue&>(*pack.parameters) : kNullParams;
     for (const auto& rule : pack.rules) {
       ExportedRule exported;
       std::string skip;

@@ -23,6 +23,7 @@
 #include <utility>
 #include <vector>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/pack_spec.h"
 
 namespace aimsgate {
@@ -46,7 +47,7 @@ VapExport ExportPacksAsVap(const std::vector<PackSpec>& packs);
 // inventoryAll, model or now, on a call it cannot parse, or past 64 KiB.
 class Inliner {
  public:
-  Inliner(const std::vector<FunctionSpec>& functions, const rapidjson::Value& params);
+  Inliner(const std::vector<FunctionSpec>& functions, const aimsgate::JsonValue& params);
   bool Inline(const std::string& expression, std::string* out, std::string* why);
   // (name, expression) in dependency order.
   const std::vector<std::pair<std::string, std::string>>& variables() const { return variables_; }
@@ -60,7 +61,7 @@ class Inliner {
   }
 
   std::map<std::string, const FunctionSpec*> functions_;
-  const rapidjson::Value& params_;
+  const aimsgate::JsonValue& params_;
   std::set<std::string> defined_;
   std::vector<std::pair<std::string, std::string>> variables_;
   size_t literal_done_ = 0;

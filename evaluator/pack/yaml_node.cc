@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/yaml_node.h"
 
 #include "evaluator/pack/yaml_to_json.h"
@@ -13,7 +14,7 @@ SourcePos PosOf(const YAML::Node& node) { return PosOf(node.Mark()); }
 
 bool IsPlainScalar(const YAML::Node& node) { return node.IsScalar() && node.Tag() == "?"; }
 
-rapidjson::Value ToJson(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc,
+aimsgate::JsonValue ToJson(const YAML::Node& node, aimsgate::JsonPool& alloc,
                         int depth) {
   return yaml_json::ToJson<YAML::Node>(node, alloc, depth);
 }

@@ -14,6 +14,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/kernel/diagnostic.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate {
 
@@ -23,7 +24,7 @@ SourcePos PosOf(const YAML::Mark& mark);
 // Converts a yaml-cpp tree to JSON, typing plain scalars as sigs.k8s.io/yaml
 // does (manifest::ResolvePlain) and quoted ones as strings.  Map keys
 // become strings.
-rapidjson::Value ToJson(const YAML::Node& node, rapidjson::Document::AllocatorType& alloc,
+aimsgate::JsonValue ToJson(const YAML::Node& node, aimsgate::JsonPool& alloc,
                         int depth = 0);
 
 // True when the node is a scalar written without quotes or block indicators.

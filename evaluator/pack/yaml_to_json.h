@@ -9,6 +9,7 @@
 #include <rapidjson/document.h>
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/scalar.h"
 
 namespace aimsgate::yaml_json {
@@ -25,9 +26,9 @@ bool IsPlain(const Node& node) {
 }
 
 template <typename Node>
-rapidjson::Value Scalar(const Node& node, rapidjson::Document::AllocatorType& alloc) {
+aimsgate::JsonValue Scalar(const Node& node, aimsgate::JsonPool& alloc) {
   const std::string& text = node.Scalar();
-  rapidjson::Value out;
+  aimsgate::JsonValue out;
   if (IsPlain(node)) {
     manifest::ScalarValue v;
     manifest::ResolvePlain(text, &v);
@@ -48,7 +49,7 @@ rapidjson::Value Scalar(const Node& node, rapidjson::Document::AllocatorType& al
 }
 
 template <typename Node>
-rapidjson::Value ToJson(const Node& node, rapidjson::Document::AllocatorType& alloc, int depth) {
+aimsgate::JsonValue ToJson(const Node& node, aimsgate::JsonPool& alloc, int depth) {
   if (depth > kMaxDepth) throw YAML::ParserException(node.Mark(), "nesting too deep");
   thread_local size_t nodes = 0;  // per top-level call (depth 0)
   if (depth == 0) nodes = 0;
@@ -56,7 +57,7 @@ rapidjson::Value ToJson(const Node& node, rapidjson::Document::AllocatorType& al
     throw YAML::ParserException(node.Mark(), "more than " + std::to_string(kMaxNodes) +
                                                  " nodes after alias expansion (billion laughs?)");
   }
-  rapidjson::Value out;
+  aimsgate::JsonValue out;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
@@ -71,7 +72,7 @@ rapidjson::Value ToJson(const Node& node, rapidjson::Document::AllocatorType& al
       out.SetObject();
       for (const auto& entry : node) {
         const std::string& key = entry.first.Scalar();
-        rapidjson::Value k(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc);
+        aimsgate::JsonValue k(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc);
         out.AddMember(k, ToJson<Node>(entry.second, alloc, depth + 1), alloc);
       }
       break;

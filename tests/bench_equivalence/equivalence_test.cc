@@ -11,6 +11,7 @@
 
 #include "bench/corpus/corpus.h"
 #include "bench/micro/native_rules.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 
@@ -35,7 +36,7 @@ TEST(BenchEquivalence, NativeRulesDecideLikeTheCelPack) {
   cel::EvalState scratch;
   std::map<std::string, std::pair<int, int>> verdicts;  // rule -> (passes, failures)
   for (int i = 0; i < kManifests; ++i) {
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     GenerateObject(options, static_cast<uint64_t>(i), &doc);
     std::vector<NativeResult> native;
     EvaluateTypical10(doc, &native);
@@ -73,7 +74,7 @@ TEST(BenchEquivalence, CorpusIsWhatBenchClaims) {
     ASSERT_EQ(y.resources.size(), 1u);
     ASSERT_EQ(j.resources.size(), 1u);
     EXPECT_TRUE(*y.resources[0].object == *j.resources[0].object) << "YAML and JSON differ for " << i;
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     GenerateObject(options, static_cast<uint64_t>(i), &doc);
     ++kinds[doc["kind"].GetString()];
     std::vector<NativeResult> native;

@@ -16,6 +16,7 @@
 #include <rapidjson/document.h>
 
 #include "bench/corpus/corpus.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/engine.h"
 #include "tests/bench_equivalence/shipped_packs.h"
@@ -28,8 +29,8 @@ const std::string kRoot = AIMSGATE_SOURCE_DIR;
 
 struct Inputs {
   std::vector<manifest::Resource> resources;
-  std::vector<std::shared_ptr<rapidjson::Document>> corpus;
-  std::vector<const rapidjson::Value*> objects;
+  std::vector<std::shared_ptr<aimsgate::JsonDocument>> corpus;
+  std::vector<const aimsgate::JsonValue*> objects;
 };
 
 void AddYamlFiles(const fs::path& dir, bool recursive, Inputs* in) {
@@ -58,7 +59,7 @@ Inputs LoadInputs() {
   Inputs in;
   bench::CorpusOptions options;
   for (int i = 0; i < 400; ++i) {
-    auto doc = std::make_shared<rapidjson::Document>();
+    auto doc = std::make_shared<aimsgate::JsonDocument>();
     bench::GenerateObject(options, static_cast<uint64_t>(i), doc.get());
     in.corpus.push_back(doc);
     in.objects.push_back(doc.get());

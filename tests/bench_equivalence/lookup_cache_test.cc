@@ -10,12 +10,13 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
 
-std::unique_ptr<rapidjson::Document> Parse(const std::string& json) {
-  auto doc = std::make_unique<rapidjson::Document>();
+std::unique_ptr<aimsgate::JsonDocument> Parse(const std::string& json) {
+  auto doc = std::make_unique<aimsgate::JsonDocument>();
   doc->Parse(json.c_str());
   EXPECT_FALSE(doc->HasParseError()) << json;
   return doc;

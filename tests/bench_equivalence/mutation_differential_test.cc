@@ -21,12 +21,13 @@
 #include <rapidjson/writer.h>
 
 #include "bench/corpus/corpus.h"
+#include "evaluator/kernel/json.h"
 #include "tests/bench_equivalence/shipped_packs.h"
 
 namespace aimsgate {
 namespace {
 
-using rapidjson::Value;
+using Value = aimsgate::JsonValue;
 
 struct Located {
   Value* node;
@@ -46,7 +47,7 @@ class Mutator {
  public:
   explicit Mutator(uint64_t seed) : rng_(seed) {}
 
-  void Mutate(rapidjson::Document* doc) {
+  void Mutate(aimsgate::JsonDocument* doc) {
     const int steps = 1 + Pick(3);
     for (int i = 0; i < steps; ++i) Step(doc);
   }
@@ -54,7 +55,7 @@ class Mutator {
  private:
   int Pick(int n) { return static_cast<int>(rng_() % static_cast<uint64_t>(n)); }
 
-  Value Scalar(rapidjson::Document::AllocatorType& a) {
+  Value Scalar(aimsgate::JsonPool& a) {
     static const char* kStrings[] = {"",
                                      " ",
                                      "a b",
@@ -86,7 +87,7 @@ class Mutator {
   }
 
   // The object's metadata or its pod template's, created when missing.
-  Value& Metadata(rapidjson::Document* doc) {
+  Value& Metadata(aimsgate::JsonDocument* doc) {
     auto& a = doc->GetAllocator();
     Value* holder = doc;
     if (Pick(2) == 0 && doc->HasMember("spec") && (*doc)["spec"].IsObject() && (*doc)["spec"].HasMember("template") &&
@@ -100,12 +101,12 @@ class Mutator {
     return (*holder)["metadata"];
   }
 
-  void SetMember(Value& obj, const std::string& key, Value v, rapidjson::Document::AllocatorType& a) {
+  void SetMember(Value& obj, const std::string& key, Value v, aimsgate::JsonPool& a) {
     obj.RemoveMember(key.c_str());
     obj.AddMember(Value(key.c_str(), a), v, a);
   }
 
-  void Step(rapidjson::Document* doc) {
+  void Step(aimsgate::JsonDocument* doc) {
     auto& a = doc->GetAllocator();
     std::vector<Located> nodes;
     Collect(doc, nullptr, &nodes);
@@ -188,8 +189,8 @@ class Mutator {
 };
 
 std::string ToJson(const Value& v) {
-  rapidjson::StringBuffer b;
-  rapidjson::Writer<rapidjson::StringBuffer> w(b);
+  aimsgate::JsonStringBuffer b;
+  aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(b);
   v.Accept(w);
   return b.GetString();
 }
@@ -219,7 +220,7 @@ TEST(MutationDifferential, ShippedPacksDecideTheSameFoldedAndUnfoldedOnMutatedOb
   bench::CorpusOptions options;
   cel::EvalState scratch;
   // Every third mutant also as an admission UPDATE of the unmutated object.
-  rapidjson::Document update;
+  aimsgate::JsonDocument update;
   update.Parse(R"({"uid":"7f1c","operation":"UPDATE","namespace":"default","dryRun":false,
                    "kind":{"group":"apps","version":"v1","kind":"Deployment"},
                    "resource":{"group":"apps","version":"v1","resource":"deployments"},
@@ -227,7 +228,7 @@ TEST(MutationDifferential, ShippedPacksDecideTheSameFoldedAndUnfoldedOnMutatedOb
   ASSERT_FALSE(update.HasParseError());
   size_t compared = 0, failing = 0, errors = 0;
   for (size_t i = 0; i < mutants; ++i) {
-    rapidjson::Document original, doc;
+    aimsgate::JsonDocument original, doc;
     bench::GenerateObject(options, i % 400, &original);
     doc.CopyFrom(original, doc.GetAllocator());
     Mutator(0x5eed0000 + i).Mutate(&doc);

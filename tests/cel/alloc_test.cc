@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 // The replacement operators pair malloc with free on purpose.
 #pragma GCC diagnostic ignored "-Wmismatched-new-delete"
@@ -55,7 +56,7 @@ constexpr const char* kDeployment = R"({"kind": "Deployment", "metadata": {"name
 // The allocations of `expr`'s second evaluation on kDeployment (the first sizes
 // the scratch); `*result` is its value.
 long AllocationsOf(const char* expr, Value* result) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(kDeployment);
   Env env;
   int object = env.DeclareVariable("object");
@@ -119,7 +120,7 @@ TEST(AllocationTest, ListsAllocateTheirListNotTheirElements) {
 // memoized helper, in map() and filter(), in string building and in a regex
 // match's memo.
 TEST(AllocationTest, AFailedAllocationIsTheProgramsErrorAndLeavesNothingBehind) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(kDeployment);
   ASSERT_FALSE(doc.HasParseError());
   Env env;

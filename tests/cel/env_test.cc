@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
@@ -38,7 +39,7 @@ class EnvTest : public ::testing::Test {
 
   Env env_;
   int object_ = -1, params_ = -1;
-  rapidjson::Document doc_, params_doc_;
+  aimsgate::JsonDocument doc_, params_doc_;
 };
 
 TEST_F(EnvTest, DeclareVariableIsIdempotent) {

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
@@ -33,7 +34,7 @@ class FoldTest : public ::testing::Test {
     int x = -1, p = -1;
   };
   void SetUp() override {
-    params_ = std::make_shared<rapidjson::Document>();
+    params_ = std::make_shared<aimsgate::JsonDocument>();
     params_->Parse(kParams);
     ASSERT_FALSE(params_->HasParseError());
     object_.Parse(kObject);
@@ -104,8 +105,8 @@ class FoldTest : public ::testing::Test {
     return f;
   }
 
-  std::shared_ptr<rapidjson::Document> params_;
-  rapidjson::Document object_;
+  std::shared_ptr<aimsgate::JsonDocument> params_;
+  aimsgate::JsonDocument object_;
   Side folded_, plain_;
 };
 
@@ -323,7 +324,7 @@ TEST_F(FoldTest, KeyGuardsAnswerAndCostAsTheirNodes) {
 }
 
 TEST_F(FoldTest, HelperCallsOnTheActivationShareOneSlot) {
-  rapidjson::Document other;
+  aimsgate::JsonDocument other;
   other.Parse(R"({"labels": {"aimsgate.io/owner": "team-b"}})");
   CompileResult r = folded_.env->Compile("label(x, 'owner')");
   ASSERT_TRUE(r.ok());

@@ -7,6 +7,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
@@ -31,7 +32,7 @@ class MemoTest : public ::testing::Test {
 };
 
 TEST_F(MemoTest, SharedAcrossProgramsAndForgottenOnSet) {
-  rapidjson::Document a, b;
+  aimsgate::JsonDocument a, b;
   a.Parse(R"({"items": [1, 2, 3]})");
   b.Parse(R"({"items": [5, 6, 7, 8]})");
   Activation act(env_);
@@ -44,7 +45,7 @@ TEST_F(MemoTest, SharedAcrossProgramsAndForgottenOnSet) {
 }
 
 TEST_F(MemoTest, ArgumentsOtherThanAVariableAreNotMemoized) {
-  rapidjson::Document a;
+  aimsgate::JsonDocument a;
   a.Parse(R"({"items": [1, 2, 3]})");
   Activation act(env_);
   act.Set(x_, Value::Json(a));
@@ -54,7 +55,7 @@ TEST_F(MemoTest, ArgumentsOtherThanAVariableAreNotMemoized) {
 }
 
 TEST_F(MemoTest, ErrorsAreNotKept) {
-  rapidjson::Document empty, full;
+  aimsgate::JsonDocument empty, full;
   empty.Parse(R"({"items": []})");
   Activation act(env_);
   act.Set(x_, Value::Json(empty));
@@ -66,7 +67,7 @@ TEST_F(MemoTest, ErrorsAreNotKept) {
 }
 
 TEST_F(MemoTest, AReusedActivationForgetsValuesAndMemos) {
-  rapidjson::Document a, b;
+  aimsgate::JsonDocument a, b;
   a.Parse(R"({"items": [1, 2, 3]})");
   b.Parse(R"({"items": [5, 6, 7, 8]})");
   EvalState state;
@@ -104,7 +105,7 @@ TEST(ReusableActivation, ResetClearsSlotsBeyondTheFirst64) {
 TEST(ReusableActivation, KeptSlotsSurviveAResetAndAreReplacedWhenDifferent) {
   Env env;
   const int a = env.DeclareVariable("a"), b = env.DeclareVariable("b"), t = env.DeclareVariable("t");
-  rapidjson::Document one, two;
+  aimsgate::JsonDocument one, two;
   one.Parse(R"({"n": 1})");
   two.Parse(R"({"n": 2})");
   EvalState state;
@@ -164,7 +165,7 @@ class JsonMemoTest : public ::testing::Test {
 
   Env env_;
   int x_ = -1;
-  rapidjson::Document doc_;
+  aimsgate::JsonDocument doc_;
 };
 
 TEST_F(JsonMemoTest, AnotherProgramOnTheSameContainersGetsTheFirstAnswer) {
@@ -232,7 +233,7 @@ TEST_F(JsonMemoTest, ErrorsAreNotKept) {
   EXPECT_EQ(Ints(EvalIn(env, "x.items.map(i, big(i))", act)), (std::vector<int64_t>{14}));
 
   // An error of the arguments themselves: asked again, the same error.
-  rapidjson::Document empty;
+  aimsgate::JsonDocument empty;
   empty.Parse(R"({"items": [{"vals": []}]})");
   act.Set(x, Value::Json(empty));
   EXPECT_TRUE(EvalIn(env, "x.items.map(i, head(i))", act).IsError());
@@ -242,17 +243,17 @@ TEST_F(JsonMemoTest, ErrorsAreNotKept) {
 TEST_F(JsonMemoTest, TheTableKeepsAtMostItsCapOfEntriesPerObject) {
   const size_t n = Activation::kMaxJsonMemoEntries + 100;
   doc_.SetArray();
-  for (size_t i = 0; i < n; ++i) doc_.PushBack(rapidjson::Value(rapidjson::kObjectType), doc_.GetAllocator());
+  for (size_t i = 0; i < n; ++i) doc_.PushBack(aimsgate::JsonValue(rapidjson::kObjectType), doc_.GetAllocator());
   Activation act(env_);
   act.Set(x_, Value::Json(doc_));
   int helper = 0;  // any address names the helper
   for (size_t i = 0; i < n; ++i) {
-    const rapidjson::Value* key[] = {&doc_[static_cast<rapidjson::SizeType>(i)]};
+    const aimsgate::JsonValue* key[] = {&doc_[static_cast<rapidjson::SizeType>(i)]};
     act.StoreJsonMemo(&helper, key, 1, Value::Int(static_cast<int64_t>(i)));
   }
   size_t kept = 0;
   for (size_t i = 0; i < n; ++i) {
-    const rapidjson::Value* key[] = {&doc_[static_cast<rapidjson::SizeType>(i)]};
+    const aimsgate::JsonValue* key[] = {&doc_[static_cast<rapidjson::SizeType>(i)]};
     const Value* v = act.FindJsonMemo(&helper, key, 1);
     if (v == nullptr) continue;
     EXPECT_EQ(v->IntValue(), static_cast<int64_t>(i));
@@ -260,16 +261,16 @@ TEST_F(JsonMemoTest, TheTableKeepsAtMostItsCapOfEntriesPerObject) {
   }
   EXPECT_EQ(kept, Activation::kMaxJsonMemoEntries);
   // The same nodes with a second argument, or under another helper: not found.
-  const rapidjson::Value* two[] = {&doc_[0], &doc_[1]};
+  const aimsgate::JsonValue* two[] = {&doc_[0], &doc_[1]};
   EXPECT_EQ(act.FindJsonMemo(&helper, two, 2), nullptr);
   int other = 0;
   size_t found_under_other = 0;
   for (size_t i = 0; i < n; ++i) {
-    const rapidjson::Value* key[] = {&doc_[static_cast<rapidjson::SizeType>(i)]};
+    const aimsgate::JsonValue* key[] = {&doc_[static_cast<rapidjson::SizeType>(i)]};
     if (act.FindJsonMemo(&other, key, 1) != nullptr) ++found_under_other;
   }
   EXPECT_EQ(found_under_other, 0u);
-  const rapidjson::Value* one[] = {&doc_[0]};
+  const aimsgate::JsonValue* one[] = {&doc_[0]};
   // A new object starts an empty table with the full cap again.
   act.Set(x_, Value::Json(doc_));
   EXPECT_EQ(act.FindJsonMemo(&helper, one, 1), nullptr);

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
@@ -75,7 +76,7 @@ class NativeLoopTest : public ::testing::Test {
     EXPECT_EQ(Run(expr, limits).shown.rfind("error: cost budget exceeded", 0), 0u) << expr;
   }
 
-  rapidjson::Document object_;
+  aimsgate::JsonDocument object_;
 };
 
 TEST_F(NativeLoopTest, MapAndFilterCostWhatTheirExpansionCosts) {

@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "evaluator/cel/value.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
@@ -88,7 +89,7 @@ TEST(ValueTest, MapRejectsDuplicateAndInvalidKeys) {
 }
 
 TEST(ValueTest, JsonBorrowsTheDocument) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(kDeployment);
   ASSERT_FALSE(doc.HasParseError());
   Value obj = Value::Json(doc);
@@ -116,7 +117,7 @@ TEST(ValueTest, JsonBorrowsTheDocument) {
 }
 
 TEST(ValueTest, JsonEqualsBuiltValues) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(R"({"a": [1, 2.5, "x"], "b": {"k": true}})");
   Value j = Value::Json(doc);
   Value built = Value::Map({{Value::String("b"), Value::Map({{Value::String("k"), Value::Bool(true)}})},
@@ -137,7 +138,7 @@ TEST(ValueTest, OptionalValues) {
 // The in-place forms the engine rebinds variables with give the same values as
 // the constructors, whatever the value held before (an owned string, a list).
 TEST(ValueTest, ClearAndAssignJsonInPlace) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(R"({"list": [1, 2], "n": 7, "s": "x"})");
   Value v = Value::String("owned");
   v.AssignJson(d);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "evaluator/cel/ast.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel::testing {
 namespace {
@@ -29,7 +30,7 @@ TEST_P(ConformanceParseTest, EveryExpressionParses) {
   ASSERT_TRUE(in) << "missing " << path;
   std::stringstream buf;
   buf << in.rdbuf();
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(buf.str().c_str());
   ASSERT_FALSE(doc.HasParseError()) << path;
   ASSERT_TRUE(doc.IsArray());

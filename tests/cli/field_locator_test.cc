@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "evaluator/kernel/json.h"
 #include "tests/cli/test_util.h"
 
 namespace aimsgate::cli {
@@ -112,14 +113,14 @@ void Random(std::mt19937* rng, int depth, std::string* out) {
 // field_locator.h, point 2, for one path alone.
 struct Reach {
   size_t depth = 0;
-  const rapidjson::Value* at = nullptr;
+  const aimsgate::JsonValue* at = nullptr;
   bool complete = false;
 };
 
-Reach Walk(const rapidjson::Value& node, const rapidjson::Value* at, const std::vector<std::string>& path, size_t i) {
+Reach Walk(const aimsgate::JsonValue& node, const aimsgate::JsonValue* at, const std::vector<std::string>& path, size_t i) {
   if (i == path.size()) return {i, at, true};
   if (path[i] == "*") {
-    std::vector<std::pair<const rapidjson::Value*, const rapidjson::Value*>> children;
+    std::vector<std::pair<const aimsgate::JsonValue*, const aimsgate::JsonValue*>> children;
     if (node.IsArray()) {
       for (const auto& el : node.GetArray()) children.emplace_back(&el, &el);
     } else if (node.IsObject()) {

@@ -4,6 +4,7 @@
 // specialised writers and through plain rapidjson (PrettyWriter<StringBuffer>,
 // which json_out.h leaves alone) and compared.
 #include "cli/json_out.h"
+#include "evaluator/kernel/json.h"
 
 #include <gtest/gtest.h>
 
@@ -98,9 +99,9 @@ void WriteElement(Writer& w, const std::string& s, int variant) {
   w.EndObject();
 }
 
-std::string Reference(const std::function<void(rapidjson::PrettyWriter<rapidjson::StringBuffer>&)>& write) {
-  rapidjson::StringBuffer buffer;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
+std::string Reference(const std::function<void(aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer>&)>& write) {
+  aimsgate::JsonStringBuffer buffer;
+  aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer> w(buffer);
   w.SetIndent(' ', 2);
   write(w);
   return std::string(buffer.GetString(), buffer.GetSize());
@@ -112,7 +113,7 @@ TEST(JsonOutTest, JsonOutWritesRapidjsonsBytes) {
     std::ostringstream os;
     {
       JsonOut out(os);
-      rapidjson::PrettyWriter<JsonOut> w(out);
+      aimsgate::JsonPrettyWriter<JsonOut> w(out);
       w.SetIndent(' ', 2);
       WriteElement(w, strings[i], static_cast<int>(i));
     }
@@ -151,7 +152,7 @@ std::string SpooledDocument(const std::vector<std::string>& strings, int depth) 
   EXPECT_TRUE(items.ok()) << items.error();
   JsonArraySpool none(depth);
   JsonOut stream(os);
-  rapidjson::PrettyWriter<JsonOut> w(stream);
+  aimsgate::JsonPrettyWriter<JsonOut> w(stream);
   w.SetIndent(' ', 2);
   OpenDocument(w, depth);
   w.Key("items");
@@ -230,7 +231,7 @@ TEST(JsonOutTest, RecordedMembersReplayAsTheSameBytes) {
     }
     std::ostringstream os;
     JsonOut stream(os);
-    rapidjson::PrettyWriter<JsonOut> w(stream);
+    aimsgate::JsonPrettyWriter<JsonOut> w(stream);
     w.SetIndent(' ', 2);
     OpenDocument(w, depth);
     w.Key("firsts");
@@ -282,7 +283,7 @@ TEST(JsonOutTest, EscapesAsDocumented) {
   std::ostringstream os;
   {
     JsonOut out(os);
-    rapidjson::Writer<JsonOut> w(out);
+    aimsgate::JsonWriter<JsonOut> w(out);
     w.String(std::string("q\" b\\ n\n t\t c\x01 d\x7f u\xE2\x80\xA8 x\xFF"));
   }
   EXPECT_EQ(os.str(), std::string("\"q\\\" b\\\\ n\\n t\\t c\\u0001 d\x7f u\xE2\x80\xA8 x\xFF\""));

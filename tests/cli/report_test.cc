@@ -13,6 +13,7 @@
 #include <rapidjson/stringbuffer.h>
 
 #include "cli/report_util.h"
+#include "evaluator/kernel/json.h"
 #include "tests/cli/test_util.h"
 
 namespace aimsgate::cli {
@@ -63,10 +64,10 @@ TEST_F(ReportTest, SpooledArraysReadAsOnePrettyDocument) {
       ASSERT_TRUE(WriteReport(format, in, out));
       std::string text = out.str();
       ASSERT_GT(text.size(), 200000u) << format;
-      rapidjson::Document d;
+      aimsgate::JsonDocument d;
       ASSERT_FALSE(d.Parse(text.c_str()).HasParseError()) << format;
-      rapidjson::StringBuffer sb;
-      rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+      aimsgate::JsonStringBuffer sb;
+      aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer> w(sb);
       w.SetIndent(' ', 2);
       d.Accept(w);
       EXPECT_TRUE(text == std::string(sb.GetString()) + "\n") << format << " all=" << all;
@@ -75,14 +76,14 @@ TEST_F(ReportTest, SpooledArraysReadAsOnePrettyDocument) {
 }
 
 TEST_F(ReportTest, SarifDriverListsEveryRule) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   std::string text = Render("sarif");
   ASSERT_FALSE(d.Parse(text.c_str()).HasParseError());
   EXPECT_STREQ(d["version"].GetString(), "2.1.0");
   ASSERT_EQ(d["runs"].Size(), 1u);
   const auto& rules = d["runs"][0]["tool"]["driver"]["rules"];
   ASSERT_EQ(rules.Size(), engine_->rules().size());
-  std::map<std::string, const rapidjson::Value*> by_id;
+  std::map<std::string, const aimsgate::JsonValue*> by_id;
   for (const auto& r : rules.GetArray()) by_id[r["id"].GetString()] = &r;
   const auto& owner = *by_id.at("cifix/owner");
   EXPECT_STREQ(owner["name"].GetString(), "Owner");
@@ -100,7 +101,7 @@ TEST_F(ReportTest, SarifDriverListsEveryRule) {
 }
 
 TEST_F(ReportTest, SarifResultsPointAtFieldsAndCarrySuppressions) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   std::string text = Render("sarif");
   ASSERT_FALSE(d.Parse(text.c_str()).HasParseError());
   const auto& run = d["runs"][0];

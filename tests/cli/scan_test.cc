@@ -14,6 +14,7 @@
 
 #include "cli/field_locator.h"
 #include "cli/report.h"
+#include "evaluator/kernel/json.h"
 #include "tests/cli/test_util.h"
 
 namespace aimsgate::cli {
@@ -173,7 +174,7 @@ TEST(Scan, DecisionsWaitingForTheSinkAreBoundedInAll) {
     o.now_unix = testing::FixedNow();
     o.jobs = jobs;
     std::atomic<size_t> evaluated{0};
-    o.after_evaluate = [&](const rapidjson::Value&, ResourceEvaluation*) { ++evaluated; };
+    o.after_evaluate = [&](const aimsgate::JsonValue&, ResourceEvaluation*) { ++evaluated; };
     size_t handed = 0, most_waiting = 0;
     std::vector<std::string> seen;
     ScanResult r = Scan(*engine, o, [&](ResourceEvaluation& d) {
@@ -208,7 +209,7 @@ TEST(Scan, AnExceptionOnAWorkerIsThatFilesError) {
     o.paths = {"."};
     o.now_unix = testing::FixedNow();
     o.jobs = jobs;
-    o.after_evaluate = [](const rapidjson::Value&, ResourceEvaluation* d) {
+    o.after_evaluate = [](const aimsgate::JsonValue&, ResourceEvaluation* d) {
       if (d->resource.source() == "f102.yaml" && d->resource.document_index == 1) throw std::runtime_error("boom");
     };
     std::vector<std::string> seen;

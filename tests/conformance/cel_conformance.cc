@@ -22,6 +22,7 @@
 #include <vector>
 
 #include "evaluator/cel/cel.h"
+#include "evaluator/kernel/json.h"
 
 namespace cel = aimsgate::cel;
 
@@ -54,11 +55,11 @@ std::string_view StaticTypeName(const std::string& name) {
 }
 
 // Converts a cel.expr.Value in protobuf JSON form.
-bool ToValue(const rapidjson::Value& j, cel::Value* out) {
+bool ToValue(const aimsgate::JsonValue& j, cel::Value* out) {
   if (!j.IsObject() || j.MemberCount() == 0) return false;
   const auto& m = *j.MemberBegin();
   std::string kind = m.name.GetString();
-  const rapidjson::Value& v = m.value;
+  const aimsgate::JsonValue& v = m.value;
   if (kind == "nullValue") {
     *out = cel::Value::Null();
   } else if (kind == "boolValue") {
@@ -112,7 +113,7 @@ struct Counts {
 };
 
 // Runs one case; returns true when it passes and sets *why otherwise.
-bool RunCase(const rapidjson::Value& c, std::string* why) {
+bool RunCase(const aimsgate::JsonValue& c, std::string* why) {
   std::string expr(c["expr"].GetString(), c["expr"].GetStringLength());
   bool disable_check = c.HasMember("disableCheck") && c["disableCheck"].GetBool();
   bool expect_error = c.HasMember("evalError");
@@ -204,7 +205,7 @@ int main(int argc, char** argv) {
     }
     std::stringstream buf;
     buf << in.rdbuf();
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     doc.Parse(buf.str().c_str());
     if (doc.HasParseError() || !doc.IsArray()) {
       std::fprintf(stderr, "cel_conformance: %s is not a JSON array of cases\n", f.c_str());

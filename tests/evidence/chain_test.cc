@@ -9,6 +9,7 @@
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/log/verifier.h"
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/json.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -351,7 +352,7 @@ TEST(Redaction, MasksConfiguredPathsAndSecretData) {
   opts.redact_paths = {"metadata.annotations['example.com/token']"};
   EvidenceWriter w;
   ASSERT_TRUE(w.Open(opts).ok());
-  rapidjson::Document obj;
+  aimsgate::JsonDocument obj;
   obj.Parse(R"({"apiVersion":"v1","kind":"Secret","metadata":{"name":"s",
       "annotations":{"example.com/token":"tok-123456"}},"data":{"pw":"aHVudGVyMg=="}})");
   auto ev = testing::SampleEvaluation("ml", "s");

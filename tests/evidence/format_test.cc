@@ -5,6 +5,7 @@
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/redact.h"
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -24,7 +25,7 @@ TEST(CanonicalJson, Table) {
       {R"({})", R"({})"},
   };
   for (const auto& c : cases) {
-    rapidjson::Document d;
+    aimsgate::JsonDocument d;
     d.Parse(c.input);
     ASSERT_FALSE(d.HasParseError()) << c.input;
     EXPECT_EQ(kernel::CanonicalJson(d), c.canonical) << c.input;
@@ -32,7 +33,7 @@ TEST(CanonicalJson, Table) {
 }
 
 TEST(CanonicalJson, DuplicateKeysDetected) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(R"({"a":{"x":1,"x":2}})");
   EXPECT_TRUE(kernel::HasDuplicateKeys(d));
   d.Parse(R"({"a":{"x":1,"y":2}})");
@@ -96,7 +97,7 @@ TEST(RedactPath, Syntax) {
 TEST(Redactor, WildcardsAndSubtrees) {
   Redactor r;
   ASSERT_TRUE(Redactor::Create({"spec.containers[*].env[*].value", "metadata.labels"}, &r).ok());
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(R"({"kind":"Deployment","metadata":{"labels":{"team":"risk","n":42}},
     "spec":{"containers":[{"env":[{"name":"K","value":"s3cr3t"}]},{"env":[{"value":"other"}]}]}})");
   auto values = r.CollectValues(d);

@@ -16,6 +16,7 @@
 #include "evaluator/evidence/log/verifier.h"
 #include "evaluator/evidence/log/writer.h"
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -163,7 +164,7 @@ TEST(Utf8, WriterNeverWritesALineTheVerifierRejects) {
     }
     ev.redact_values = {random_string()};
     std::vector<PackRef> packs = {{random_string(), random_string(), random_string()}};
-    rapidjson::Document object;
+    aimsgate::JsonDocument object;
     object.Parse(R"({"metadata":{"name":"x"}})");
     std::string name = random_string();
     object["metadata"]["name"].SetString(name.data(), static_cast<rapidjson::SizeType>(name.size()),

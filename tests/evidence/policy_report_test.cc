@@ -11,6 +11,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/evidence/report/policy_report.h"
+#include "evaluator/kernel/json.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -87,7 +88,7 @@ TEST(PolicyReport, OpenReportsJsonList) {
   ASSERT_TRUE(ParsePolicyReportFormat("openreports", &o.flavor));
   o.encoding = PolicyReportEncoding::kJson;
   WritePolicyReports(Sample(), testing::SamplePacks(), o, out);
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(out.str().c_str());
   ASSERT_FALSE(d.HasParseError());
   EXPECT_STREQ(d["kind"].GetString(), "List");
@@ -213,12 +214,12 @@ TEST(PolicyReport, ThreeThousandObjectsSplitUnderOneMiB) {
         start = sep == std::string::npos ? text.size() : sep + 5;
       }
     } else {
-      rapidjson::Document d;
+      aimsgate::JsonDocument d;
       d.Parse(out.str().c_str());
       ASSERT_FALSE(d.HasParseError());
       for (const auto& item : d["items"].GetArray()) {
-        rapidjson::StringBuffer sb;
-        rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+        aimsgate::JsonStringBuffer sb;
+        aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer> w(sb);
         item.Accept(w);
         docs.push_back(sb.GetString());
       }

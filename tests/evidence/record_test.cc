@@ -6,6 +6,7 @@
 
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/json.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -13,11 +14,11 @@ namespace {
 
 const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1764316800));
 
-rapidjson::Document Record(const ResourceEvaluation& ev, const std::vector<PackRef>& packs) {
+aimsgate::JsonDocument Record(const ResourceEvaluation& ev, const std::vector<PackRef>& packs) {
   RecordInput in;
   in.evaluation = &ev;
   in.packs = &packs;
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(JoinMembers(BuildRecordMembers(in, nullptr, kNow)).c_str());
   EXPECT_FALSE(d.HasParseError());
   return d;
@@ -54,7 +55,7 @@ TEST(Record, ListsFailErrorWaivedAndPassAndCountsSkips) {
   ev.results.push_back(With(ev, Outcome::kWaived));
   Settle(&ev);
   ASSERT_FALSE(Unmatched(ev));
-  rapidjson::Document d = Record(ev, testing::SamplePacks());
+  aimsgate::JsonDocument d = Record(ev, testing::SamplePacks());
   ASSERT_TRUE(d.HasMember("results"));
   std::vector<std::string> listed;
   for (const auto& r : d["results"].GetArray()) listed.push_back(r["result"].GetString());
@@ -69,7 +70,7 @@ TEST(Record, ListsFailErrorWaivedAndPassAndCountsSkips) {
 }
 
 TEST(Record, NoSkipsNoCount) {
-  rapidjson::Document d = Record(testing::SampleEvaluation("ml", "chat", false), testing::SamplePacks());
+  aimsgate::JsonDocument d = Record(testing::SampleEvaluation("ml", "chat", false), testing::SamplePacks());
   EXPECT_FALSE(d.HasMember("skipped"));
   EXPECT_EQ(d["results"].Size(), 2u);
 }
@@ -77,7 +78,7 @@ TEST(Record, NoSkipsNoCount) {
 TEST(Record, ResourceNoRuleAppliedToGetsAMinimalRecord) {
   ResourceEvaluation ev = AllSkipped(3);
   ASSERT_TRUE(Unmatched(ev));
-  rapidjson::Document d = Record(ev, testing::SamplePacks());
+  aimsgate::JsonDocument d = Record(ev, testing::SamplePacks());
   EXPECT_FALSE(d.HasMember("results"));
   EXPECT_FALSE(d.HasMember("packs"));
   EXPECT_EQ(d["skipped"].GetUint64(), 3u);

@@ -12,6 +12,7 @@
 
 #include "evaluator/evidence/report/report.h"
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/json.h"
 #include "tests/evidence/test_util.h"
 
 namespace aimsgate::evidence {
@@ -511,8 +512,8 @@ TEST(ReportOrder, ClausesThenAnnexAInNaturalOrder) {
 namespace aimsgate::evidence {
 namespace {
 
-rapidjson::Document Parse(const char* json) {
-  rapidjson::Document d;
+aimsgate::JsonDocument Parse(const char* json) {
+  aimsgate::JsonDocument d;
   d.Parse(json);
   return d;
 }

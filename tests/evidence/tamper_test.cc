@@ -9,6 +9,7 @@
 #include "evaluator/evidence/log/verifier.h"
 #include "evaluator/evidence/log/writer.h"
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 #include "tests/evidence/test_util.h"
 
@@ -24,7 +25,7 @@ using testing::WriteAll;
 // Recomputes the hash of an edited line so that only the chain (or a signature) can
 // catch the edit: the attacker's best move.
 std::string Rehash(const std::string& line) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(line.data(), line.size());
   std::string h = kernel::Sha256Hex(CanonicalWithout(d, "hash"));
   d["hash"].SetString(h.data(), static_cast<rapidjson::SizeType>(h.size()), d.GetAllocator());
@@ -102,7 +103,7 @@ const TamperCase kCases[] = {
      [](auto* l) { (*l)[2].insert(1, " "); }, 3, "canonical"},
     {"edit_and_rehash_one_record",
      [](auto* l) {
-       rapidjson::Document d;
+       aimsgate::JsonDocument d;
        d.Parse((*l)[2].data(), (*l)[2].size());
        d["decision"].SetString("warn");
        (*l)[2] = Rehash(kernel::CanonicalJson(d));
@@ -132,7 +133,7 @@ const TamperCase kCases[] = {
     {"closing_flag_added_to_earlier_checkpoint",
      [](auto* l) {
        l->resize(11);
-       rapidjson::Document d;
+       aimsgate::JsonDocument d;
        d.Parse((*l)[10].data(), (*l)[10].size());
        d.AddMember("closing", true, d.GetAllocator());
        (*l)[10] = Rehash(kernel::CanonicalJson(d));
@@ -140,9 +141,9 @@ const TamperCase kCases[] = {
      11, "signature does not verify", true, true},
     {"record_appended_after_closing_checkpoint",
      [](auto* l) {
-       rapidjson::Document d;
+       aimsgate::JsonDocument d;
        d.Parse((*l)[12].data(), (*l)[12].size());
-       rapidjson::Document last;
+       aimsgate::JsonDocument last;
        last.Parse((*l)[13].data(), (*l)[13].size());
        d["seq"].SetUint64(15);
        d["prev"].SetString(std::string(last["hash"].GetString()), d.GetAllocator());
@@ -151,7 +152,7 @@ const TamperCase kCases[] = {
      15, "after the closing checkpoint"},
     {"checkpoint_from_another_session",
      [](auto* l) {
-       rapidjson::Document d;
+       aimsgate::JsonDocument d;
        d.Parse((*l)[5].data(), (*l)[5].size());
        d["session"].SetString(std::string(32, 'f'), d.GetAllocator());
        (*l)[5] = Rehash(kernel::CanonicalJson(d));
@@ -170,9 +171,9 @@ const TamperCase kCases[] = {
        // Edit record 1 and recompute every later hash and prev: only the signature of
        // the next checkpoint can tell.
        for (size_t i = 1; i < l->size(); ++i) {
-         rapidjson::Document d;
+         aimsgate::JsonDocument d;
          d.Parse((*l)[i].data(), (*l)[i].size());
-         rapidjson::Document p;
+         aimsgate::JsonDocument p;
          p.Parse((*l)[i - 1].data(), (*l)[i - 1].size());
          if (i == 1) d["objectSha256"].SetString(std::string(64, 'c'), d.GetAllocator());
          d["prev"].SetString(std::string(p["hash"].GetString()), d.GetAllocator());
@@ -183,7 +184,7 @@ const TamperCase kCases[] = {
      6, "signature does not verify"},
     {"unsigned_checkpoint_with_key",
      [](auto* l) {
-       rapidjson::Document d;
+       aimsgate::JsonDocument d;
        d.Parse((*l)[5].data(), (*l)[5].size());
        d.RemoveMember("signature");
        d.RemoveMember("keyId");
@@ -192,7 +193,7 @@ const TamperCase kCases[] = {
      6, "not signed"},
     {"checkpoint_count_edited",
      [](auto* l) {
-       rapidjson::Document d;
+       aimsgate::JsonDocument d;
        d.Parse((*l)[5].data(), (*l)[5].size());
        d["count"].SetUint64(3);
        (*l)[5] = Rehash(kernel::CanonicalJson(d));

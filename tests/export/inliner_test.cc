@@ -4,6 +4,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/vap_export.h"
 
 namespace aimsgate {
@@ -26,7 +27,7 @@ class InlinerTest : public ::testing::Test {
                   Fn("images", {"o"}, "spec(o).containers.map(c, c.image)"),
                   Fn("registered", {"o"}, "inventory != null")};
   }
-  rapidjson::Document params_;
+  aimsgate::JsonDocument params_;
   std::vector<FunctionSpec> functions_;
 };
 

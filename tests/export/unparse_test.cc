@@ -12,6 +12,7 @@
 #include <string>
 
 #include "evaluator/cel/parser/ast_debug.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
 namespace {
@@ -101,7 +102,7 @@ TEST_P(UnparseConformanceTest, ParseOfUnparseIsTheSameTree) {
   ASSERT_TRUE(in) << "missing " << path;
   std::stringstream buf;
   buf << in.rdbuf();
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(buf.str().c_str());
   ASSERT_TRUE(doc.IsArray()) << path;
   int checked = 0;

@@ -7,6 +7,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 
 namespace aimsgate::kernel {
@@ -28,7 +29,7 @@ TEST(BytesEqual, AgreesWithMemcmpForEveryLengthAndDifferingByte) {
 TEST(Members, FindsEachNameInOneScanAsFindMemberWould) {
   const std::string long_key(70, 'k');
   const std::string long_other = long_key.substr(0, 69) + "z";
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(("{\"name\":\"n\",\"namespace\":\"ns\",\"nam\":1,\"aimsgate.io/system-id\":\"id\","
            "\"aimsgate.io/risk-tier\":\"high\",\"example.com/owner\":\"x\",\"aimsgate.io/owner\":\"o\",\"" +
            long_other + "\":2,\"" + long_key + "\":3,\"name\":\"second\"}")
@@ -45,7 +46,7 @@ TEST(Members, FindsEachNameInOneScanAsFindMemberWould) {
   EXPECT_EQ(found[5], nullptr);
   ASSERT_NE(found[6], nullptr);
   EXPECT_EQ(found[6]->GetInt(), 1);
-  rapidjson::Value not_object(7);
+  aimsgate::JsonValue not_object(7);
   EXPECT_EQ(Members<1>(not_object, {"name"})[0], nullptr);
 }
 

@@ -1,5 +1,6 @@
 // The one AdmissionReview reader (serve, check and test): which object is evaluated,
 // what is required, and which problem is named first.
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/admission_review.h"
 
 #include <gtest/gtest.h>
@@ -10,7 +11,7 @@ namespace aimsgate::manifest {
 namespace {
 
 struct Read {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   AdmissionReview review;
   std::string problem;
   Read(const std::string& json, bool require_uid = true) {
@@ -85,7 +86,7 @@ TEST(AdmissionReview, FirstProblemInOrder) {
 }
 
 TEST(AdmissionReview, IsAdmissionReviewNeedsKindAndRequest) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.Parse(R"({"kind": "AdmissionReview", "request": {}})");
   EXPECT_TRUE(IsAdmissionReview(doc));
   doc.Parse(R"({"kind": "AdmissionReview"})");

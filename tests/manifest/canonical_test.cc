@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 #include "evaluator/kernel/utf8.h"
 #include "evaluator/manifest/manifest.h"
@@ -16,7 +17,7 @@ namespace aimsgate::manifest {
 namespace {
 
 std::string CanonicalOf(const char* json) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(json);
   EXPECT_FALSE(d.HasParseError()) << json;
   return kernel::CanonicalJson(d);
@@ -38,7 +39,7 @@ TEST(Canonical, KeyOrderIsByteOrder) {
 }
 
 TEST(Canonical, IsTheEvidenceWriter) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse("{\"z\":[1,{\"b\":\"\\u0007\",\"a\":null}],\"y\":\"\\u00e9\"}");
   ASSERT_FALSE(d.HasParseError());
   EXPECT_EQ(kernel::CanonicalJson(d), "{\"y\":\"\xC3\xA9\",\"z\":[1,{\"a\":null,\"b\":\"\\u0007\"}]}");

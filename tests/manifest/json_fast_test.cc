@@ -13,6 +13,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/internal.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
@@ -24,7 +25,7 @@
 namespace aimsgate::manifest {
 namespace {
 
-using rapidjson::Value;
+using Value = aimsgate::JsonValue;
 using testing::Describe;
 using testing::Errors;
 
@@ -108,7 +109,7 @@ size_t CountNodes(const Value& v) {
   return n;
 }
 size_t CountNodes(const std::string& text) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(text.c_str(), text.size());
   return CountNodes(d);
 }
@@ -119,10 +120,10 @@ void Check(const std::string& text, const Limits& limits = Limits(), const std::
 }
 
 std::string Pretty(const std::string& compact) {
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(compact.c_str(), compact.size());
-  rapidjson::StringBuffer sb;
-  rapidjson::PrettyWriter<rapidjson::StringBuffer> w(sb);
+  aimsgate::JsonStringBuffer sb;
+  aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer> w(sb);
   w.SetIndent(' ', 4);
   d.Accept(w);
   return std::string(sb.GetString(), sb.GetSize()) + "\n";

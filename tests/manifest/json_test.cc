@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -84,7 +85,7 @@ TEST(JsonAndYaml, SameObjectGivesEqualDoms) {
   ASSERT_EQ(j.resources.size(), 1u);
   ASSERT_EQ(y.resources.size(), 1u);
   EXPECT_TRUE(*j.resources[0].object == *y.resources[0].object);
-  const rapidjson::Value& spec = (*y.resources[0].object)["spec"];
+  const aimsgate::JsonValue& spec = (*y.resources[0].object)["spec"];
   EXPECT_TRUE(spec["replicas"].IsInt());
   EXPECT_TRUE((*j.resources[0].object)["spec"]["replicas"].IsInt());
   EXPECT_EQ(Describe(spec["big"]), "uint:18446744073709551615");
@@ -100,12 +101,12 @@ TEST(Json, PositionsOfObjectsAndFields) {
   const Resource& r = j.resources[0];
   EXPECT_EQ(r.line, 1);
   EXPECT_EQ(r.column, 1);
-  const rapidjson::Value& o = *r.object;
+  const aimsgate::JsonValue& o = *r.object;
   EXPECT_EQ(r.FieldLine(&o["metadata"]), 4);
   EXPECT_EQ(r.FieldPosition(&o["metadata"]).column, 15);
   EXPECT_EQ(r.FieldLine(&o["spec"]["replicas"]), 11);
   EXPECT_EQ(r.FieldPosition(&o["spec"]["replicas"]).column, 17);
-  const rapidjson::Value& c = o["spec"]["template"]["spec"]["containers"][0];
+  const aimsgate::JsonValue& c = o["spec"]["template"]["spec"]["containers"][0];
   EXPECT_EQ(r.FieldLine(&c["image"]), 21);
   EXPECT_EQ(r.FieldPosition(&c["image"]).column, 38);
   EXPECT_EQ(r.FieldLine(&c["args"][1]), 22);
@@ -206,7 +207,7 @@ TEST(Json, StringsWithEscapesKeepPositions) {
   const char* text = "{\"apiVersion\": \"v1\", \"kind\": \"Pod\",\n \"q\": \"a\\\"b\\\\\", \"r\": 1}";
   LoadResult r = LoadJson(text, "e.json");
   ASSERT_TRUE(r.ok()) << Errors(r);
-  const rapidjson::Value& o = *r.resources[0].object;
+  const aimsgate::JsonValue& o = *r.resources[0].object;
   EXPECT_EQ(Describe(o["q"]), "str:a\"b\\");
   EXPECT_EQ(r.resources[0].FieldPosition(&o["q"]).column, 7);
   EXPECT_EQ(r.resources[0].FieldPosition(&o["r"]).column, 22);

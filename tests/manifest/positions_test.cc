@@ -6,6 +6,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -36,7 +37,7 @@ TEST(Positions, FieldLineOfValuesAndKeys) {
   LoadResult r = LoadYaml(kPod, "pod.yaml");
   ASSERT_TRUE(r.ok()) << Errors(r);
   const Resource& res = r.resources[0];
-  const rapidjson::Value& o = *res.object;
+  const aimsgate::JsonValue& o = *res.object;
   EXPECT_EQ(res.line, 2);
   EXPECT_EQ(res.column, 1);
   EXPECT_EQ(res.FieldLine(&o), 2);
@@ -45,7 +46,7 @@ TEST(Positions, FieldLineOfValuesAndKeys) {
   // A mapping value that starts on the next line is positioned at its first key.
   EXPECT_EQ(res.FieldLine(&o["metadata"]), 5);
   EXPECT_EQ(res.FieldLine(&o["metadata"]["annotations"]["aimsgate.io/owner"]), 7);
-  const rapidjson::Value& c = o["spec"]["containers"][0];
+  const aimsgate::JsonValue& c = o["spec"]["containers"][0];
   EXPECT_EQ(res.FieldLine(&o["spec"]["containers"]), 10);
   EXPECT_EQ(res.FieldPosition(&c).column, 5);
   EXPECT_EQ(res.FieldLine(&c["image"]), 11);
@@ -60,7 +61,7 @@ TEST(Positions, FieldLineOfValuesAndKeys) {
   EXPECT_EQ(res.FieldPosition(&it->name).line, 6);
   EXPECT_EQ(res.FieldPosition(&it->name).column, 3);
   // Pointers from elsewhere are unknown.
-  rapidjson::Value other;
+  aimsgate::JsonValue other;
   EXPECT_EQ(res.FieldLine(&other), 0);
   EXPECT_EQ(res.FieldLine(nullptr), 0);
 }
@@ -70,7 +71,7 @@ TEST(Positions, EveryNodeHasAPosition) {
   ASSERT_TRUE(r.ok());
   const Resource& res = r.resources[0];
   int missing = 0, total = 0;
-  std::function<void(const rapidjson::Value&)> walk = [&](const rapidjson::Value& v) {
+  std::function<void(const aimsgate::JsonValue&)> walk = [&](const aimsgate::JsonValue& v) {
     ++total;
     if (res.FieldLine(&v) == 0) ++missing;
     if (v.IsObject()) {
@@ -95,12 +96,12 @@ TEST(Positions, ResourcesOfLaterDocumentsAndUnicodeColumns) {
   ASSERT_EQ(r.resources.size(), 2u);
   EXPECT_EQ(r.resources[1].line, 5);
   EXPECT_EQ(r.resources[1].column, 3);
-  const rapidjson::Value& o = *r.resources[1].object;
+  const aimsgate::JsonValue& o = *r.resources[1].object;
   EXPECT_EQ(r.resources[1].FieldPosition(&o["x"]).column, 6);
   // Columns count characters, not bytes.
   LoadResult u = LoadYaml("apiVersion: v1\nkind: B\nm: {é: 1, z: 2}\n", "u.yaml");
   ASSERT_TRUE(u.ok());
-  const rapidjson::Value& m = (*u.resources[0].object)["m"];
+  const aimsgate::JsonValue& m = (*u.resources[0].object)["m"];
   EXPECT_EQ(u.resources[0].FieldPosition(&m["z"]).column, 14);
 }
 
@@ -108,7 +109,7 @@ TEST(Positions, ConcurrentFirstLookupsAgree) {
   LoadResult r = LoadYaml(kPod, "pod.yaml");
   ASSERT_TRUE(r.ok());
   const Resource& res = r.resources[0];
-  const rapidjson::Value* image = &(*res.object)["spec"]["containers"][0]["image"];
+  const aimsgate::JsonValue* image = &(*res.object)["spec"]["containers"][0]["image"];
   // Each thread looks up more than kLinearLookups times: the first lookups scan
   // the index while another thread may be sorting its copy.
   std::vector<int> seen(8, -1);
@@ -127,12 +128,12 @@ TEST(Positions, ConcurrentFirstLookupsAgree) {
   for (int line : seen) EXPECT_EQ(line, 11);
   for (int w : wrong) EXPECT_EQ(w, 0);
   EXPECT_EQ(res.FieldLine(&(*res.object)["kind"]), 3);  // sorted by now
-  const rapidjson::Value outside;
+  const aimsgate::JsonValue outside;
   EXPECT_EQ(res.FieldLine(&outside), 0);  // not in the document
 }
 
 TEST(Positions, OwnerKeepsTheDocumentAlive) {
-  const rapidjson::Value* obj;
+  const aimsgate::JsonValue* obj;
   Resource kept;
   {
     LoadResult r = LoadYaml(kPod, "pod.yaml");

@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -123,7 +124,7 @@ TEST(ScalarKeys, NonStringKeysBecomeTheirStringForm) {
     std::string text = std::string("apiVersion: v1\nkind: T\nm:\n  ") + k.key + ": x\n";
     LoadResult r = LoadYaml(text, "k.yaml");
     ASSERT_TRUE(r.ok()) << k.key << ": " << Errors(r);
-    const rapidjson::Value& m = (*r.resources[0].object)["m"];
+    const aimsgate::JsonValue& m = (*r.resources[0].object)["m"];
     ASSERT_EQ(m.MemberCount(), 1u);
     EXPECT_EQ(std::string(m.MemberBegin()->name.GetString()), k.json_key) << k.key;
   }

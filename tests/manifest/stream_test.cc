@@ -17,6 +17,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/manifest/stream.h"
 #include "tests/manifest/test_util.h"
@@ -119,8 +120,8 @@ class Feeder {
 };
 
 // Every value and member name of `a` and `b` has the same position.
-void ExpectSamePositions(const Resource& a, const rapidjson::Value& va, const Resource& b,
-                         const rapidjson::Value& vb, const std::string& path = "") {
+void ExpectSamePositions(const Resource& a, const aimsgate::JsonValue& va, const Resource& b,
+                         const aimsgate::JsonValue& vb, const std::string& path = "") {
   Position pa = a.FieldPosition(&va), pb = b.FieldPosition(&vb);
   ASSERT_EQ(pa.line, pb.line) << path;
   ASSERT_EQ(pa.column, pb.column) << path;
@@ -236,7 +237,7 @@ TEST(Stream, KubectlListItemsBeforeKindStreamsPastTheLookahead) {
     ASSERT_EQ(res.line, 4 + 17 * i) << i;
     ASSERT_EQ(res.column, 9);
     ASSERT_EQ(res.document_index, 0);
-    const rapidjson::Value& o = *res.object;
+    const aimsgate::JsonValue& o = *res.object;
     ASSERT_EQ(std::string(o["metadata"]["name"].GetString()), "web-" + std::to_string(i));
     ASSERT_EQ(res.FieldLine(&o["metadata"]["name"]), 4 + 17 * i + 4);
     ASSERT_EQ(res.FieldLine(&o["spec"]["template"]["spec"]["containers"][0]["ports"]), 4 + 17 * i + 12);
@@ -570,9 +571,9 @@ std::string PositionItem(int i, size_t long_bytes, const std::string& eol) {
 // naive count says, both as a value and, for members, as a name.
 void ExpectNaivePositions(const std::string& text, const std::vector<Position>& naive, const Resource& res,
                           int i) {
-  const rapidjson::Value& o = *res.object;
+  const aimsgate::JsonValue& o = *res.object;
   std::string n = std::to_string(i);
-  auto expect = [&](const rapidjson::Value* v, const std::string& starts, size_t from) {
+  auto expect = [&](const aimsgate::JsonValue* v, const std::string& starts, size_t from) {
     size_t at = text.find(starts, from);
     ASSERT_NE(at, std::string::npos) << starts;
     EXPECT_EQ(At(res.FieldPosition(v)), At(naive[at])) << "item " << i << ": " << starts;

@@ -7,12 +7,13 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 
 namespace aimsgate::manifest::testing {
 
 // "null", "true", "int:5", "uint:5", "float:1.5", "float:inf", "str:abc", "map", "seq".
-inline std::string Describe(const rapidjson::Value& v) {
+inline std::string Describe(const aimsgate::JsonValue& v) {
   if (v.IsNull()) return "null";
   if (v.IsBool()) return v.GetBool() ? "true" : "false";
   if (v.IsString()) return "str:" + std::string(v.GetString(), v.GetStringLength());

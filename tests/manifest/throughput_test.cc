@@ -12,6 +12,7 @@
 
 #include <yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 
 namespace aimsgate::manifest {
@@ -91,8 +92,8 @@ Corpus Build(int n) {
   for (size_t i = 0; i < r.resources.size(); ++i) {
     // Pretty-print by re-loading each YAML document is overkill; a compact line per item
     // with some indentation keeps the JSON close to kubectl's size.
-    rapidjson::StringBuffer buf;
-    rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buf);
+    aimsgate::JsonStringBuffer buf;
+    aimsgate::JsonPrettyWriter<aimsgate::JsonStringBuffer> w(buf);
     w.SetIndent(' ', 2);
     r.resources[i].object->Accept(w);
     c.json += buf.GetString();

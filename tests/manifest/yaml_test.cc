@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "tests/manifest/test_util.h"
 
@@ -13,7 +14,7 @@ using testing::Describe;
 using testing::Errors;
 
 std::string Name(const Resource& r) {
-  const rapidjson::Value& o = *r.object;
+  const aimsgate::JsonValue& o = *r.object;
   auto md = o.FindMember("metadata");
   if (md == o.MemberEnd()) return std::string(o["kind"].GetString());
   return std::string(md->value["name"].GetString());
@@ -217,7 +218,7 @@ TEST(YamlAliases, AnchorsAreCopied) {
       "list: [&x 5, *x, *b]\n";
   LoadResult r = LoadYaml(text, "a.yaml");
   ASSERT_TRUE(r.ok()) << Errors(r);
-  const rapidjson::Value& o = *r.resources[0].object;
+  const aimsgate::JsonValue& o = *r.resources[0].object;
   EXPECT_EQ(o["copy"], o["base"]);
   EXPECT_NE(&o["copy"], &o["base"]);
   EXPECT_EQ(Describe(o["list"][1]), "int:5");
@@ -279,7 +280,7 @@ TEST(YamlMerge, MergeKeysFollowYamlPrecedence) {
       "  w: 8\n";
   LoadResult r = LoadYaml(text, "m.yaml");
   ASSERT_TRUE(r.ok()) << Errors(r);
-  const rapidjson::Value& o = *r.resources[0].object;
+  const aimsgate::JsonValue& o = *r.resources[0].object;
   EXPECT_EQ(Describe(o["one"]["a"]), "int:1");
   EXPECT_EQ(Describe(o["one"]["b"]), "int:20");  // explicit key wins
   EXPECT_EQ(o["one"].MemberCount(), 3u);

@@ -5,20 +5,21 @@
 
 #include <gtest/gtest.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 
 namespace aimsgate::model {
 namespace {
 
-rapidjson::Document Normalised(const ModelMetadata& m) {
-  rapidjson::Document doc;
+aimsgate::JsonDocument Normalised(const ModelMetadata& m) {
+  aimsgate::JsonDocument doc;
   ModelMetadataToJson(m, &doc);
   return doc;
 }
 
 TEST(GpaiTest, UnstatedIsEmptyAndMinusOne) {
-  rapidjson::Document doc = Normalised(ModelMetadata());
-  const rapidjson::Value& g = doc["gpai"];
+  aimsgate::JsonDocument doc = Normalised(ModelMetadata());
+  const aimsgate::JsonValue& g = doc["gpai"];
   EXPECT_FALSE(g["generalPurpose"].GetBool());
   for (const char* key : {"technicalDocumentation", "downstreamInformation", "copyrightPolicy", "trainingDataSummary",
                           "evaluation", "incidentReporting", "cybersecurity"}) {
@@ -36,8 +37,8 @@ TEST(GpaiTest, ModelCardFrontMatter) {
                                         "  copyright_policy: ' https://d.example/copyright '\n"
                                         "  training_compute_flop: 3.2e25\n  evaluation: https://d.example/evals\n---\n# m\n",
                                         "card.md", &m, &errors));
-  rapidjson::Document doc = Normalised(m);
-  const rapidjson::Value& g = doc["gpai"];
+  aimsgate::JsonDocument doc = Normalised(m);
+  const aimsgate::JsonValue& g = doc["gpai"];
   EXPECT_TRUE(g["generalPurpose"].GetBool());
   EXPECT_STREQ(g["technicalDocumentation"].GetString(), "https://d.example/tech");
   EXPECT_STREQ(g["copyrightPolicy"].GetString(), "https://d.example/copyright");

@@ -1,4 +1,5 @@
 // The model catalogue (--models): loading, references, and located errors.
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_catalogue.h"
 
 #include <unistd.h>
@@ -48,7 +49,7 @@ TEST(ModelCatalogue, LoadsTheExamples) {
   const CatalogueEntry* fraud = c->Find("fraud-scorer");
   ASSERT_TRUE(fraud);
   EXPECT_EQ(fraud->root_digest, kDigest);
-  const rapidjson::Value& m = fraud->model;
+  const aimsgate::JsonValue& m = fraud->model;
   EXPECT_STREQ(m["id"].GetString(), "fraud-scorer");
   EXPECT_STREQ(m["license"].GetString(), "apache-2.0");
   // README.md, verify.yaml and the key beside the signed files are not "extra files".
@@ -140,7 +141,7 @@ TEST(ModelCatalogue, FailedSignatureIsData) {
   std::vector<Diagnostic> errors;
   auto c = LoadModelCatalogue(d.path(), {}, &errors);
   ASSERT_TRUE(c) << Errors(errors);
-  const rapidjson::Value& sig = c->Find("fraud")->model["signature"];
+  const aimsgate::JsonValue& sig = c->Find("fraud")->model["signature"];
   EXPECT_FALSE(sig["verified"].GetBool());
   ASSERT_GT(sig["errors"].Size(), 0u);
   EXPECT_NE(std::string(sig["errors"][0].GetString()).find("config.json"), std::string::npos);

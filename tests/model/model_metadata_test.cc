@@ -1,3 +1,4 @@
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 
 #include <fstream>
@@ -13,14 +14,14 @@ namespace {
 const std::string kCard = std::string(AIMSGATE_MODEL_TESTDATA) + "/model_card.md";
 const std::string kBom = std::string(AIMSGATE_MODEL_TESTDATA) + "/bom.json";
 
-std::vector<std::string> Strings(const rapidjson::Value& list) {
+std::vector<std::string> Strings(const aimsgate::JsonValue& list) {
   std::vector<std::string> out;
   for (const auto& v : list.GetArray()) out.emplace_back(v.GetString());
   return out;
 }
 
 TEST(LoadModelMetadataTest, MergesCardAndBomCardFirst) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   std::vector<Diagnostic> errors;
   ASSERT_TRUE(LoadModelMetadata(kCard, kBom, &doc, &errors));
   ASSERT_TRUE(errors.empty());
@@ -37,7 +38,7 @@ TEST(LoadModelMetadataTest, MergesCardAndBomCardFirst) {
 
 TEST(LoadModelMetadataTest, EveryKeyIsAlwaysPresent) {
   ModelMetadata empty;
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   ModelMetadataToJson(empty, &doc);
   for (const char* key : {"name", "version", "license", "supplier", "baseModel", "architecture", "task", "library",
                           "intendedUse"}) {
@@ -52,21 +53,21 @@ TEST(LoadModelMetadataTest, EveryKeyIsAlwaysPresent) {
 }
 
 TEST(LoadModelMetadataTest, NoInputsGiveNull) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   doc.SetObject();
   EXPECT_TRUE(LoadModelMetadata("", "", &doc, nullptr));
   EXPECT_TRUE(doc.IsNull());
 }
 
 TEST(LoadModelMetadataTest, BomOnly) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   ASSERT_TRUE(LoadModelMetadata("", kBom, &doc, nullptr));
   EXPECT_STREQ(doc["license"].GetString(), "Apache-2.0");
   EXPECT_EQ(Strings(doc["sources"]), std::vector<std::string>{"cyclonedx"});
 }
 
 TEST(LoadModelMetadataTest, ErrorsNameTheFileAndLeaveNull) {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   std::vector<Diagnostic> errors;
   EXPECT_FALSE(LoadModelMetadata("/nonexistent/README.md", kCard, &doc, &errors));
   EXPECT_TRUE(doc.IsNull());

@@ -11,6 +11,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate {
@@ -32,7 +33,7 @@ class AuthoringTest : public ::testing::Test {
     return Engine::Load(o, &diags_);
   }
   std::map<std::string, RuleResult> Eval(const Engine& engine, const std::string& json) {
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     doc.Parse(json.c_str());
     cel::EvalState state;
     std::map<std::string, RuleResult> out;

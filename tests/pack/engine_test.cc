@@ -11,6 +11,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate {
@@ -71,8 +72,8 @@ spec:
     assert: "object.data.missing == 'x'"
 )Y";
 
-rapidjson::Document Json(const char* text) {
-  rapidjson::Document d;
+aimsgate::JsonDocument Json(const char* text) {
+  aimsgate::JsonDocument d;
   d.Parse(text);
   EXPECT_FALSE(d.HasParseError()) << text;
   return d;
@@ -101,7 +102,7 @@ class EngineTest : public ::testing::Test {
     return engine;
   }
   ResourceEvaluation Eval(const Engine& e, const char* json) {
-    rapidjson::Document d = Json(json);
+    aimsgate::JsonDocument d = Json(json);
     EvalRequest req;
     req.now_unix = 1800000000;  // 2027-01-15
     return e.Evaluate(d, req, &state_);
@@ -368,7 +369,7 @@ spec:
   std::vector<Diagnostic> diags;
   auto engine = Engine::Load(o, &diags);
   ASSERT_NE(engine, nullptr) << (diags.empty() ? "" : diags[0].ToString());
-  rapidjson::Document good = Json(kGood), bad = Json(kBad);
+  aimsgate::JsonDocument good = Json(kGood), bad = Json(kBad);
   EvalRequest update;
   update.now_unix = 1800000000;
   update.old_object = &good;
@@ -411,7 +412,7 @@ spec:
   };
   auto two = pack("two", 2), five = pack("five", 5);
   ASSERT_TRUE(two && five);
-  rapidjson::Document good = Json(kGood);  // 3 replicas
+  aimsgate::JsonDocument good = Json(kGood);  // 3 replicas
   EvalRequest in2027, in2031;
   in2027.now_unix = 1800000000;
   in2031.now_unix = 1950000000;

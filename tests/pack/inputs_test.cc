@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/inputs.h"
 
 namespace aimsgate {
@@ -61,7 +62,7 @@ systems:
   auto inv = LoadInventory(path, &diags);
   ASSERT_NE(inv, nullptr) << (diags.empty() ? "" : diags[0].ToString());
   EXPECT_EQ(inv->size(), 2u);
-  const rapidjson::Value* s = inv->Find("fraud-scorer");
+  const aimsgate::JsonValue* s = inv->Find("fraud-scorer");
   ASSERT_NE(s, nullptr);
   EXPECT_STREQ((*s)["owner"].GetString(), "risk-team");
   EXPECT_EQ(inv->Find("nope"), nullptr);

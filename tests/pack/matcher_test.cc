@@ -10,6 +10,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/matcher.h"
 #include "tests/pack/allocation_counter.h"
 
@@ -18,8 +19,8 @@ namespace {
 
 KindPattern K(const std::string& group, const std::string& version, const std::string& kind) { return {group, version, kind}; }
 
-rapidjson::Document Json(const char* text) {
-  rapidjson::Document d;
+aimsgate::JsonDocument Json(const char* text) {
+  aimsgate::JsonDocument d;
   d.Parse(text);
   EXPECT_FALSE(d.HasParseError()) << text;
   return d;
@@ -44,7 +45,7 @@ Matcher Compile(const std::vector<MatchSpec>& specs, std::shared_ptr<const Names
 }
 
 MatchObject Obj(std::string_view group, std::string_view version, std::string_view kind, std::string_view ns = "ml",
-                const rapidjson::Value* labels = nullptr) {
+                const aimsgate::JsonValue* labels = nullptr) {
   MatchObject o;
   o.group = group;
   o.version = version;
@@ -56,7 +57,7 @@ MatchObject Obj(std::string_view group, std::string_view version, std::string_vi
 }
 
 TEST(LabelSelector, EachOperator) {
-  rapidjson::Document labels = Json(R"({"env":"prod","team":"ml","n":3})");
+  aimsgate::JsonDocument labels = Json(R"({"env":"prod","team":"ml","n":3})");
   struct Case {
     LabelRequirement req;
     bool expect;
@@ -85,7 +86,7 @@ TEST(LabelSelector, EachOperator) {
 }
 
 TEST(LabelSelector, RequirementsAreAnded) {
-  rapidjson::Document labels = Json(R"({"env":"prod","team":"ml"})");
+  aimsgate::JsonDocument labels = Json(R"({"env":"prod","team":"ml"})");
   LabelSelector s;
   std::string error;
   ASSERT_TRUE(s.Compile({{"env", "In", {"prod"}}, {"team", "In", {"web"}}}, &error));
@@ -211,7 +212,7 @@ TEST(Matcher, LiteralGroupVersionKindDecidesTheMatch) {
   using V = std::vector<uint32_t>;
   EXPECT_EQ(Matching(m, Obj("apps", "v3", "Deployment")), (V{2}));
   EXPECT_EQ(Matching(m, Obj("apps", "v1beta1", "Deployment")), (V{}));
-  rapidjson::Document team = Json(R"({"team":"ml"})");
+  aimsgate::JsonDocument team = Json(R"({"team":"ml"})");
   EXPECT_EQ(Matching(m, Obj("apps", "v1", "Deployment", "ml", &team)), (V{0, 2, 4}));
   EXPECT_EQ(Matching(m, Obj("apps", "v1", "Deployment", "payments")), (V{0, 1, 2}));
 }
@@ -252,7 +253,7 @@ TEST(Matcher, Namespaces) {
 }
 
 TEST(Matcher, LabelSelectorOfRulePacks) {
-  rapidjson::Document labels = Json(R"({"env":"prod"})");
+  aimsgate::JsonDocument labels = Json(R"({"env":"prod"})");
   std::vector<MatchSpec> specs(2);
   specs[0].kinds = {K("apps", "*", "Deployment")};
   specs[0].label_selector = {{"env", "In", {"prod"}}};
@@ -265,7 +266,7 @@ TEST(Matcher, LabelSelectorOfRulePacks) {
 
 std::shared_ptr<NamespaceIndex> Namespaces(const char* json_array) {
   auto index = std::make_shared<NamespaceIndex>();
-  index->objects = std::make_shared<rapidjson::Document>();
+  index->objects = std::make_shared<aimsgate::JsonDocument>();
   index->objects->Parse(json_array);
   for (auto& v : index->objects->GetArray()) index->by_name.emplace_back(v["metadata"]["name"].GetString(), &v);
   index->Sort();
@@ -313,7 +314,7 @@ TEST(Matcher, AdmissionConstraints) {
     specs[4].admission.emplace_back().object_selector = {{"team", "DoesNotExist", {}}};
   }
   Matcher m = Compile(specs, index);
-  rapidjson::Document team = Json(R"({"team":"ml"})");
+  aimsgate::JsonDocument team = Json(R"({"team":"ml"})");
   using V = std::vector<uint32_t>;
   MatchObject o = Obj("apps", "v1", "Deployment", "prod");
   EXPECT_EQ(Matching(m, o), (V{0, 1, 4}));
@@ -332,7 +333,7 @@ TEST(Matcher, AdmissionConstraints) {
   // Cluster-scoped: namespaceSelector does not apply (except to a Namespace's own labels).
   EXPECT_EQ(Matching(m, Obj("rbac.authorization.k8s.io", "v1", "ClusterRole", "", &team)), (V{1, 2, 3}));
   EXPECT_EQ(Matching(m, Obj("rbac.authorization.k8s.io", "v1", "ClusterRole", "")), (V{1, 2, 4}));
-  rapidjson::Document prod = Json(R"({"env":"prod","team":"x"})");
+  aimsgate::JsonDocument prod = Json(R"({"env":"prod","team":"x"})");
   EXPECT_EQ(Matching(m, Obj("", "v1", "Namespace", "", &prod)), (V{1, 3}));
 }
 
@@ -359,7 +360,7 @@ TEST(Matcher, FindsAndDecidesCandidatesWithoutAllocating) {
     }
   }
   Matcher m = Compile(specs, index);
-  rapidjson::Document labels = Json(R"({"env":"prod","team":"ml"})");
+  aimsgate::JsonDocument labels = Json(R"({"env":"prod","team":"ml"})");
   const MatchObject objects[] = {Obj("apps", "v1", "Deployment", "prod", &labels), Obj("", "v1", "Pod", "prod", &labels),
                                  Obj("example.com", "v1", "Widget", "absent", &labels)};
   size_t matched = 0;

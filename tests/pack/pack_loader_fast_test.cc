@@ -5,6 +5,7 @@
 
 #include <filesystem>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/pack_loader_fast.h"
 
@@ -22,7 +23,7 @@ void ExpectSameExpr(const ExprText& a, const ExprText& b, const std::string& whe
   }
 }
 
-void ExpectSameJson(const std::shared_ptr<rapidjson::Document>& a, const std::shared_ptr<rapidjson::Document>& b,
+void ExpectSameJson(const std::shared_ptr<aimsgate::JsonDocument>& a, const std::shared_ptr<aimsgate::JsonDocument>& b,
                     const std::string& where) {
   ASSERT_EQ(a == nullptr, b == nullptr) << where;
   if (a) {

@@ -21,6 +21,7 @@
 #include "cli/command.h"
 #include "cli/report.h"
 #include "cli/scan.h"
+#include "evaluator/kernel/json.h"
 #include "webhook/admission.h"
 
 namespace aimsgate {
@@ -241,7 +242,7 @@ class ParityTest : public ::testing::TestWithParam<Case> {
       in.all_results = all;
       std::ostringstream out;
       cli::WriteJsonReport(in, out);
-      rapidjson::Document doc;
+      aimsgate::JsonDocument doc;
       doc.Parse(out.str().c_str());
       ASSERT_FALSE(doc.HasParseError()) << out.str();
       EXPECT_STREQ(doc["apiVersion"].GetString(), "aimsgate.io/v1alpha2");
@@ -259,7 +260,7 @@ class ParityTest : public ::testing::TestWithParam<Case> {
           EXPECT_TRUE(seen->outcomes.emplace(rule, outcome).second) << rule << " listed twice";
           if (outcome == "fail" || outcome == "error" || outcome == "waived") ++findings;
           if (r.HasMember("expiredWaiver")) seen->expired_waiver = r["expiredWaiver"].GetString();
-          EXPECT_EQ(resource[outcome.c_str()].GetUint64(), 0u + std::count_if(results.Begin(), results.End(), [&](const rapidjson::Value& x) {
+          EXPECT_EQ(resource[outcome.c_str()].GetUint64(), 0u + std::count_if(results.Begin(), results.End(), [&](const aimsgate::JsonValue& x) {
                       return x["result"].GetString() == outcome;
                     })) << outcome;
         }
@@ -279,7 +280,7 @@ class ParityTest : public ::testing::TestWithParam<Case> {
   // `aimsgate test --format json` on a suite that expects the case's decision and outcomes.
   void ViaTest(Seen* seen) {
     const Case& c = GetParam();
-    rapidjson::Document object;
+    aimsgate::JsonDocument object;
     object.Parse(c.object.c_str());
     const std::string kind = object["kind"].GetString(), name = object["metadata"]["name"].GetString();
     std::string who = "kind: " + kind + ", name: " + name + ", namespace: ml";
@@ -305,7 +306,7 @@ class ParityTest : public ::testing::TestWithParam<Case> {
     int code = commands.at(0).run();
     std::cout.rdbuf(old);
     EXPECT_EQ(code, 0) << captured.str();
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     doc.Parse(captured.str().c_str());
     ASSERT_FALSE(doc.HasParseError()) << captured.str();
     ASSERT_EQ(doc["suites"].Size(), 1u);
@@ -325,7 +326,7 @@ class ParityTest : public ::testing::TestWithParam<Case> {
     cel::EvalState state;
     webhook::AdmissionResponse r = webhook::HandleAdmissionReview(body, *engine_, options, &state);
     ASSERT_EQ(r.http_status, 200) << r.body;
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     doc.Parse(r.body.c_str());
     ASSERT_FALSE(doc.HasParseError()) << r.body;
     const auto& response = doc["response"];

@@ -14,6 +14,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 namespace aimsgate {
@@ -40,7 +41,7 @@ class VapMixedTest : public ::testing::Test {
 
   std::map<std::string, RuleResult> Eval(const Engine& e, const std::string& object_json,
                                          const std::string& request_json = "", ResourceEvaluation* out = nullptr) {
-    rapidjson::Document obj, req;
+    aimsgate::JsonDocument obj, req;
     obj.Parse(object_json.c_str());
     EXPECT_FALSE(obj.HasParseError()) << object_json;
     EvalRequest r;

@@ -13,6 +13,7 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 #include "evaluator/pack/vap.h"
 
@@ -44,7 +45,7 @@ class VapTest : public ::testing::Test {
   // rule id -> result for one object (synthetic CREATE unless `request` is given).
   std::map<std::string, RuleResult> Eval(const Engine& e, const std::string& object_json,
                                          const std::string& request_json = "", ResourceEvaluation* out = nullptr) {
-    rapidjson::Document obj, req;
+    aimsgate::JsonDocument obj, req;
     obj.Parse(object_json.c_str());
     EXPECT_FALSE(obj.HasParseError()) << object_json;
     EvalRequest r;

@@ -14,6 +14,7 @@
 
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/log/redact.h"
+#include "evaluator/kernel/json.h"
 #include "webhook/admission.h"
 
 namespace aimsgate::webhook {
@@ -110,14 +111,14 @@ class AdmissionTest : public ::testing::Test {
     EXPECT_FALSE(doc_.HasParseError()) << r.body;
     return r;
   }
-  const rapidjson::Value& Response() { return doc_["response"]; }
+  const aimsgate::JsonValue& Response() { return doc_["response"]; }
   std::string Annotation(const char* key) {
     const auto& a = Response()["auditAnnotations"];
     return a.HasMember(key) ? a[key].GetString() : "";
   }
   TempDir dir_;
   cel::EvalState state_;
-  rapidjson::Document doc_;
+  aimsgate::JsonDocument doc_;
 };
 
 TEST_F(AdmissionTest, AllowsACompliantObject) {
@@ -435,7 +436,7 @@ TEST_F(AdmissionTest, MangledBodiesNeverCrash) {
     for (int k = 0; k < 3; ++k) m[rng() % m.size()] = static_cast<char>(rng() % 256);
     AdmissionResponse r = HandleAdmissionReview(m, *engine, {}, &state_);
     EXPECT_TRUE(r.http_status == 200 || r.http_status == 400);
-    rapidjson::Document d;
+    aimsgate::JsonDocument d;
     d.Parse(r.body.c_str());
     EXPECT_FALSE(d.HasParseError()) << r.body;
   }
@@ -487,11 +488,11 @@ spec: {policyName: p, validationActions: [Audit]}
                      R"(user \")" + name + R"(\")", del ? object : "null"),
               *engine, o, &state_);
           ASSERT_EQ(r.http_status, 200) << r.body;
-          rapidjson::Document d;
+          aimsgate::JsonDocument d;
           d.Parse(r.body.c_str(), r.body.size());
           ASSERT_FALSE(d.HasParseError()) << r.body;
-          rapidjson::StringBuffer sb;
-          rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+          aimsgate::JsonStringBuffer sb;
+          aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
           d.Accept(w);
           EXPECT_EQ(r.body, std::string(sb.GetString(), sb.GetSize()));
           ++checked;
@@ -509,8 +510,8 @@ TEST_F(AdmissionTest, BadRequestIsTheTextRapidjsonWriterWrites) {
                                  Review(R"({"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"a","name":"\"ü\u0001"}})")}) {
     AdmissionResponse r = HandleAdmissionReview(body, *engine, {}, &state_);
     ASSERT_EQ(r.http_status, 400);
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    aimsgate::JsonStringBuffer sb;
+    aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
     w.StartObject();
     w.Key("error");
     w.String(r.error.c_str(), static_cast<rapidjson::SizeType>(r.error.size()));

@@ -12,14 +12,15 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "evaluator/kernel/json.h"
 #include "webhook/json_text.h"
 
 namespace aimsgate::webhook {
 namespace {
 
 std::string WriterString(std::string_view s) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  aimsgate::JsonStringBuffer sb;
+  aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
   w.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
   return std::string(sb.GetString(), sb.GetSize());
 }
@@ -162,8 +163,8 @@ TEST(JsonTextTest, IntegersAsRapidjsonWriter) {
   const int64_t cases[] = {0, 1, -1, 9, 10, 403, -403, 1764000000, std::numeric_limits<int64_t>::max(),
                            std::numeric_limits<int64_t>::min()};
   for (int64_t v : cases) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    aimsgate::JsonStringBuffer sb;
+    aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
     w.Int64(v);
     std::string out;
     AppendJsonInt(&out, v);

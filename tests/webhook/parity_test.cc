@@ -10,6 +10,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "webhook/admission.h"
 
@@ -25,9 +26,9 @@ std::string ReadFile(const std::string& path) {
   return s.str();
 }
 
-std::string ToJson(const rapidjson::Value& v) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+std::string ToJson(const aimsgate::JsonValue& v) {
+  aimsgate::JsonStringBuffer sb;
+  aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
   v.Accept(w);
   return std::string(sb.GetString(), sb.GetSize());
 }

@@ -20,6 +20,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include "evaluator/kernel/json.h"
 #include "webhook/file_watch.h"
 #include "webhook/log.h"
 #include "webhook/metrics.h"
@@ -218,7 +219,7 @@ TEST(FileWatchTest, FingerprintChangesWithContentAndMembership) {
 TEST(LogTest, LinesAreJsonWithEscapes) {
   LogLine line("info", "admission");
   line.Str("name", "a\"b\n").Int("n", 3).Bool("ok", true).Num("ms", 1.5).List("rules", {"x", "y"});
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(line.text().c_str());
   ASSERT_FALSE(d.HasParseError()) << line.text();
   EXPECT_STREQ(d["msg"].GetString(), "admission");
@@ -254,13 +255,13 @@ TEST(LogTest, LineIsTheTextRapidjsonWriterWrites) {
       .EndList()
       .Str(odd, "last");
   const std::string text = line.text();
-  rapidjson::Document d;
+  aimsgate::JsonDocument d;
   d.Parse(text.c_str(), text.size());
   ASSERT_FALSE(d.HasParseError()) << text;
   ASSERT_TRUE(d["time"].IsString());
 
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  aimsgate::JsonStringBuffer sb;
+  aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
   auto key = [&w](std::string_view k) { w.Key(k.data(), static_cast<rapidjson::SizeType>(k.size())); };
   auto str = [&w](std::string_view v) { w.String(v.data(), static_cast<rapidjson::SizeType>(v.size())); };
   auto num = [&](std::string_view k, double v) {
@@ -296,8 +297,8 @@ TEST(LogTest, LineIsTheTextRapidjsonWriterWrites) {
 TEST(LogTest, JsonErrorIsTheTextRapidjsonWriterWrites) {
   for (std::string_view message : {std::string_view(""), std::string_view("not found"),
                                    std::string_view("line \"2\"\n\\ ü \x01")}) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    aimsgate::JsonStringBuffer sb;
+    aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
     w.StartObject();
     w.Key("error");
     w.String(message.data(), static_cast<rapidjson::SizeType>(message.size()));
@@ -363,7 +364,7 @@ TEST(LogTest, EmitNeverWaitsForAStderrNobodyReads) {
   size_t whole = 0, notices = 0;
   uint64_t reported = 0;
   for (std::string line; std::getline(lines, line);) {
-    rapidjson::Document d;
+    aimsgate::JsonDocument d;
     ASSERT_FALSE(d.Parse(line.c_str()).HasParseError()) << line;
     if (d.HasMember("dropped")) {
       ++notices;

@@ -5,6 +5,7 @@
 
 #include "evaluator/evidence/log/crypto.h"
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::evidence {
@@ -18,16 +19,16 @@ bool IsHex64(const std::string& s) {
 
 }  // namespace
 
-std::string GetString(const rapidjson::Value& object, const char* key) {
+std::string GetString(const aimsgate::JsonValue& object, const char* key) {
   if (!object.IsObject()) return "";
   auto it = object.FindMember(key);
   if (it == object.MemberEnd() || !it->value.IsString()) return "";
   return std::string(it->value.GetString(), it->value.GetStringLength());
 }
 
-std::string CanonicalWithout(const rapidjson::Value& object, std::string_view skip1,
+std::string CanonicalWithout(const aimsgate::JsonValue& object, std::string_view skip1,
                              std::string_view skip2) {
-  std::vector<rapidjson::Value::ConstMemberIterator> members;
+  std::vector<aimsgate::JsonValue::ConstMemberIterator> members;
   for (auto it = object.MemberBegin(); it != object.MemberEnd(); ++it) {
     std::string_view k(it->name.GetString(), it->name.GetStringLength());
     if (k == skip1 || (!skip2.empty() && k == skip2)) continue;

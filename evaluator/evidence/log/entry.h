@@ -15,10 +15,12 @@
 
 #include <rapidjson/document.h>
 
+#include "evaluator/kernel/json.h"
+
 namespace aimsgate::evidence {
 
 struct Entry {
-  rapidjson::Document doc;
+  aimsgate::JsonDocument doc;
   std::string type;   // "decision" | "checkpoint" | "start"
   uint64_t seq = 0;
   std::string prev;
@@ -30,10 +32,10 @@ struct Entry {
 bool ParseEntry(std::string_view line, Entry* out);
 
 // Canonical form of the top-level object without the members named `skip1`/`skip2`.
-std::string CanonicalWithout(const rapidjson::Value& object, std::string_view skip1,
+std::string CanonicalWithout(const aimsgate::JsonValue& object, std::string_view skip1,
                              std::string_view skip2 = {});
 
 // String member or "" when absent / not a string.
-std::string GetString(const rapidjson::Value& object, const char* key);
+std::string GetString(const aimsgate::JsonValue& object, const char* key);
 
 }  // namespace aimsgate::evidence

@@ -32,6 +32,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/decision/decision.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 
@@ -54,7 +55,7 @@ struct RecordInput {
   AdmissionInfo admission;                      // written when source == kAdmission
   const ResourceEvaluation* evaluation = nullptr;  // required
   const std::vector<PackRef>* packs = nullptr;     // packs in force; may be null (= none)
-  const rapidjson::Value* object = nullptr;        // optional, never copied: redaction + systemId
+  const aimsgate::JsonValue* object = nullptr;        // optional, never copied: redaction + systemId
   std::string decision;                         // "allow" | "deny" | "warn" | ...; empty = the verdict
   std::vector<std::string> notes;               // failure-policy choices, evaluation errors, ...
   // The model the decision covered (a verified or failed model signature): written as

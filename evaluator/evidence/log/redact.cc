@@ -7,16 +7,17 @@
 #include <rapidjson/writer.h>
 
 #include "evaluator/evidence/log/crypto.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 namespace {
 
-void CollectScalars(const rapidjson::Value& v, std::vector<std::string>* out) {
+void CollectScalars(const aimsgate::JsonValue& v, std::vector<std::string>* out) {
   if (v.IsString()) {
     out->emplace_back(v.GetString(), v.GetStringLength());
   } else if (v.IsNumber() || v.IsBool()) {
-    rapidjson::StringBuffer sb;
-    rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+    aimsgate::JsonStringBuffer sb;
+    aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
     v.Accept(w);
     out->emplace_back(sb.GetString(), sb.GetSize());
   } else if (v.IsArray()) {
@@ -26,7 +27,7 @@ void CollectScalars(const rapidjson::Value& v, std::vector<std::string>* out) {
   }
 }
 
-void Walk(const rapidjson::Value& v, const std::vector<Redactor::Segment>& path, size_t i,
+void Walk(const aimsgate::JsonValue& v, const std::vector<Redactor::Segment>& path, size_t i,
           std::vector<std::string>* out) {
   if (i == path.size()) {
     CollectScalars(v, out);
@@ -36,7 +37,7 @@ void Walk(const rapidjson::Value& v, const std::vector<Redactor::Segment>& path,
   switch (seg.kind) {
     case Redactor::Segment::kKey:
       if (v.IsObject()) {
-        auto it = v.FindMember(rapidjson::Value(seg.key.data(),
+        auto it = v.FindMember(aimsgate::JsonValue(seg.key.data(),
                                                 static_cast<rapidjson::SizeType>(seg.key.size())));
         if (it != v.MemberEnd()) Walk(it->value, path, i + 1, out);
       }
@@ -136,7 +137,7 @@ Status Redactor::Create(const std::vector<std::string>& paths, Redactor* out) {
   return Status::Ok();
 }
 
-std::vector<std::string> Redactor::CollectValues(const rapidjson::Value& object) const {
+std::vector<std::string> Redactor::CollectValues(const aimsgate::JsonValue& object) const {
   std::vector<std::string> values;
   if (!object.IsObject()) return values;
   for (const auto& p : paths_) Walk(object, p, 0, &values);

@@ -27,6 +27,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/evidence/log/status.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 
@@ -34,7 +35,7 @@ class Redactor {
  public:
   static Status Create(const std::vector<std::string>& paths, Redactor* out);
   // Values to mask for this object (configured paths + Secret data), longest first.
-  std::vector<std::string> CollectValues(const rapidjson::Value& object) const;
+  std::vector<std::string> CollectValues(const aimsgate::JsonValue& object) const;
   bool empty() const { return paths_.empty(); }
 
   struct Segment {

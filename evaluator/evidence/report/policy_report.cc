@@ -15,13 +15,14 @@
 #include <rapidjson/writer.h>
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/spool.h"
 
 namespace aimsgate::evidence {
 namespace {
 
-using rapidjson::Value;
-using Alloc = rapidjson::Document::AllocatorType;
+using Value = aimsgate::JsonValue;
+using Alloc = aimsgate::JsonPool;
 
 Value S(std::string_view s, Alloc& a) {
   return Value(s.data(), static_cast<rapidjson::SizeType>(s.size()), a);
@@ -61,8 +62,8 @@ std::string Clip(const std::string& text) {
 }
 
 std::string CompactJson(const Value& v) {
-  rapidjson::StringBuffer sb;
-  rapidjson::Writer<rapidjson::StringBuffer> w(sb);
+  aimsgate::JsonStringBuffer sb;
+  aimsgate::JsonWriter<aimsgate::JsonStringBuffer> w(sb);
   v.Accept(w);
   return std::string(sb.GetString(), sb.GetSize());
 }
@@ -202,7 +203,7 @@ class ResultBuilder {
       : o_(o), seconds_(std::chrono::duration_cast<std::chrono::seconds>(o.time.time_since_epoch()).count()) {}
 
   std::string Json(const ResourceEvaluation& ev, const RuleResult& r, const std::string& ns) {
-    rapidjson::Document doc;
+    aimsgate::JsonDocument doc;
     return CompactJson(Build(ev, r, ns, doc.GetAllocator()));
   }
 
@@ -364,7 +365,7 @@ Value BuildReport(const ReportContext& x, const std::string& ns, bool cluster, s
   report.AddMember("summary", sum, a);
   Value results(rapidjson::kArrayType);
   for (const std::string& json : c.results) {
-    rapidjson::Document r(&a);
+    aimsgate::JsonDocument r(&a);
     r.Parse(json.data(), json.size());
     results.PushBack(Value(r, a), a);
   }
@@ -420,7 +421,7 @@ class Emitter {
  private:
   void StartList() {
     stream_ = std::make_unique<OStreamOut>(out_);
-    list_ = std::make_unique<rapidjson::PrettyWriter<OStreamOut>>(*stream_);
+    list_ = std::make_unique<aimsgate::JsonPrettyWriter<OStreamOut>>(*stream_);
     list_->SetIndent(' ', 2);
     list_->StartObject();
     list_->Key("apiVersion"); list_->String("v1");
@@ -433,7 +434,7 @@ class Emitter {
   std::ostream& out_;
   size_t reports_ = 0;
   std::unique_ptr<OStreamOut> stream_;
-  std::unique_ptr<rapidjson::PrettyWriter<OStreamOut>> list_;
+  std::unique_ptr<aimsgate::JsonPrettyWriter<OStreamOut>> list_;
 };
 
 }  // namespace
@@ -581,7 +582,7 @@ bool PolicyReportWriter::Impl::WriteNamespace(const std::string& key,
         ++count;
         return true;
       }
-      rapidjson::Document doc;
+      aimsgate::JsonDocument doc;
       emitter->Report(BuildReport(context, ns, cluster, index++, count, c, doc.GetAllocator()));
       return out.good() || Fail("policy report: cannot write the report");
     });

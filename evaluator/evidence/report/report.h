@@ -33,6 +33,7 @@
 #include "evaluator/evidence/report/report_model.h"
 #include "evaluator/evidence/log/status.h"
 #include "evaluator/evidence/log/verifier.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 
@@ -66,7 +67,7 @@ void RenderTrendCsv(const ReportData& data, std::ostream& out);
 
 // Writes the CSV header / one row per rule result of `record`.
 void WriteCsvHeader(std::ostream& out);
-void WriteCsvRows(const rapidjson::Value& record, const std::string& file, bool verified,
+void WriteCsvRows(const aimsgate::JsonValue& record, const std::string& file, bool verified,
                   std::ostream& out);
 
 std::string HtmlEscape(std::string_view s);

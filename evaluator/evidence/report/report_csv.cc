@@ -2,6 +2,7 @@
 
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/report/report.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 namespace {
@@ -31,13 +32,13 @@ void WriteCsvHeader(std::ostream& out) {
          "waiverApprovedBy,actor,operation,commit\r\n";
 }
 
-void WriteCsvRows(const rapidjson::Value& rec, const std::string& file, bool verified,
+void WriteCsvRows(const aimsgate::JsonValue& rec, const std::string& file, bool verified,
                   std::ostream& out) {
   auto results = rec.FindMember("results");
   if (results == rec.MemberEnd() || !results->value.IsArray()) return;
-  static const rapidjson::Value kEmpty(rapidjson::kObjectType);
+  static const aimsgate::JsonValue kEmpty(rapidjson::kObjectType);
   auto res_it = rec.FindMember("resource");
-  const rapidjson::Value& res = res_it != rec.MemberEnd() ? res_it->value : kEmpty;
+  const aimsgate::JsonValue& res = res_it != rec.MemberEnd() ? res_it->value : kEmpty;
   auto seq = rec.FindMember("seq");
   std::string seq_text =
       seq != rec.MemberEnd() && seq->value.IsUint64() ? std::to_string(seq->value.GetUint64()) : "";
@@ -71,7 +72,7 @@ void WriteCsvRows(const rapidjson::Value& rec, const std::string& file, bool ver
     Cell(GetString(r, "result"), out);
     Cell(GetString(r, "message"), out);
     auto w = r.FindMember("waiver");
-    const rapidjson::Value& waiver = w != r.MemberEnd() ? w->value : kEmpty;
+    const aimsgate::JsonValue& waiver = w != r.MemberEnd() ? w->value : kEmpty;
     Cell(GetString(waiver, "name"), out);
     Cell(GetString(waiver, "expires"), out);
     Cell(GetString(waiver, "approvedBy"), out);

@@ -8,6 +8,7 @@
 
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/log/record.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/pack_loader.h"
@@ -47,7 +48,7 @@ std::vector<std::pair<std::string, const RuleStats*>> ReportData::TopFailingRule
   return out;
 }
 
-std::string ActorOf(const rapidjson::Value& rec) {
+std::string ActorOf(const aimsgate::JsonValue& rec) {
   auto req = rec.FindMember("request");
   if (req != rec.MemberEnd() && req->value.IsObject()) return GetString(req->value, "username");
   auto ci = rec.FindMember("ci");
@@ -55,19 +56,19 @@ std::string ActorOf(const rapidjson::Value& rec) {
   return "";
 }
 
-std::string OperationOf(const rapidjson::Value& rec) {
+std::string OperationOf(const aimsgate::JsonValue& rec) {
   auto req = rec.FindMember("request");
   if (req != rec.MemberEnd() && req->value.IsObject()) return GetString(req->value, "operation");
   std::string source = GetString(rec, "source");
   return source == "ci" ? "check" : source;
 }
 
-uint64_t SkippedCount(const rapidjson::Value& rec) {
+uint64_t SkippedCount(const aimsgate::JsonValue& rec) {
   auto skipped = rec.FindMember("skipped");
   return skipped != rec.MemberEnd() && skipped->value.IsUint64() ? skipped->value.GetUint64() : 0;
 }
 
-std::string CommitOf(const rapidjson::Value& rec) {
+std::string CommitOf(const aimsgate::JsonValue& rec) {
   auto ci = rec.FindMember("ci");
   return ci != rec.MemberEnd() && ci->value.IsObject() ? GetString(ci->value, "commit") : "";
 }
@@ -148,7 +149,7 @@ ReportBuilder::ReportBuilder(ReportData* data, std::chrono::system_clock::time_p
   data_->now = now;
 }
 
-void ReportBuilder::Add(const rapidjson::Value& rec, bool verified) {
+void ReportBuilder::Add(const aimsgate::JsonValue& rec, bool verified) {
   ReportData& d = *data_;
   ++d.records;
   if (!verified) ++d.unverified_records;
@@ -291,7 +292,7 @@ std::string IsoWeek(const std::string& day) {
   return buf;
 }
 
-void ReportBuilder::AddSystemState(const rapidjson::Value& rec, const std::string& system, const std::string& time,
+void ReportBuilder::AddSystemState(const aimsgate::JsonValue& rec, const std::string& system, const std::string& time,
                                    const std::string& decision) {
   ReportData& d = *data_;
   if (system.empty()) {

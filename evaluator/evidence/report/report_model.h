@@ -24,6 +24,7 @@
 #include <rapidjson/document.h>
 
 #include "evaluator/evidence/log/verifier.h"
+#include "evaluator/kernel/json.h"
 
 namespace aimsgate::evidence {
 
@@ -84,12 +85,12 @@ struct TrendPoint {
 struct DecisionRow {
   std::string time, source, resource, decision, actor, operation, commit;
 };
-std::string ActorOf(const rapidjson::Value& record);
-std::string OperationOf(const rapidjson::Value& record);
-std::string CommitOf(const rapidjson::Value& record);
+std::string ActorOf(const aimsgate::JsonValue& record);
+std::string OperationOf(const aimsgate::JsonValue& record);
+std::string CommitOf(const aimsgate::JsonValue& record);
 // The record's "skipped" count (records since issue 14 item 5 count skips instead of listing
 // them); 0 when absent.
-uint64_t SkippedCount(const rapidjson::Value& record);
+uint64_t SkippedCount(const aimsgate::JsonValue& record);
 
 // The current state of one AI system (resource.systemId), for the auditor who
 // signs: its latest decision, the failures and waivers of each of its
@@ -160,13 +161,13 @@ class ReportBuilder {
   ReportBuilder(ReportData* data, std::chrono::system_clock::time_point now);
   // Borrowed; must outlive Add and Finish.  Without it only the records' ISO controls are charted.
   void SetRuleFrameworks(const RuleFrameworks* mappings) { rule_frameworks_ = mappings; }
-  void Add(const rapidjson::Value& record, bool verified);
+  void Add(const aimsgate::JsonValue& record, bool verified);
   void Finish();
 
  private:
   void FlushDay();
 
-  void AddSystemState(const rapidjson::Value& record, const std::string& system, const std::string& time,
+  void AddSystemState(const aimsgate::JsonValue& record, const std::string& system, const std::string& time,
                       const std::string& decision);
   ReportData* data_;
   std::map<std::string, DecisionCounts> hours_;  // "YYYY-MM-DDTHH"
