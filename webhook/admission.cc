@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "webhook/admission.h"
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 
 #include "evaluator/evidence/log/redact.h"
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/admission_review.h"
 #include "webhook/json_text.h"
 

@@ -1,6 +1,6 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/admission_review.h"
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 
 namespace aimsgate::manifest {

@@ -1,5 +1,4 @@
 // model.gpai: general-purpose model references from model cards and BOMs (gpai.h).
-#include "evaluator/kernel/json.h"
 #include "evaluator/model/gpai.h"
 
 #include <string>
@@ -7,6 +6,7 @@
 #include <utility>
 #include <vector>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/markdown_sections.h"
 #include "evaluator/model/metadata_util.h"
 

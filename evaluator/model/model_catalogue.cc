@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_catalogue.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/metadata_util.h"
 #include "evaluator/model/model_signature.h"
 

@@ -1,7 +1,7 @@
 // Merging, JSON form and file loading of model metadata.
-#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/gpai.h"
 #include "evaluator/model/metadata_util.h"
 

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_signature.h"
 
 #include <limits.h>
@@ -8,6 +7,7 @@
 #include <map>
 #include <set>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/metadata_util.h"
 #include "evaluator/model/model_files.h"
 #include "evaluator/model/oms_bundle.h"

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/model/oms_bundle.h"
 
 #include <openssl/evp.h>
@@ -8,6 +7,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/model/metadata_util.h"
 

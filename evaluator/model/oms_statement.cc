@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/model/oms_statement.h"
 
 #include <unordered_set>
@@ -6,6 +5,7 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::model {

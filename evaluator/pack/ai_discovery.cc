@@ -1,8 +1,8 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/ai_discovery.h"
 
 #include <chrono>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/compiled_pack.h"
 
 namespace aimsgate {

@@ -1,9 +1,9 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/compiled_pack.h"
 #include <algorithm>
 #include <string>
 #include <unordered_map>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/engine.h"
 #include "evaluator/pack/k8s_library.h"

@@ -1,9 +1,9 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/evaluation.h"
 
 #include <chrono>
 
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/kernel/sha256.h"
 #include "evaluator/pack/k8s_resources.h"

@@ -1,9 +1,9 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/framework_catalog.h"
 
 #include <cctype>
 #include <iostream>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/embedded_files.h"

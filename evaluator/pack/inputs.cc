@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/inputs.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/manifest/manifest.h"
 #include "evaluator/pack/yaml_node.h"
 

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/matcher.h"
 
 #include <algorithm>
@@ -7,6 +6,7 @@
 #include <tuple>
 #include <utility>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/pack/inputs.h"
 #include "evaluator/pack/k8s_resources.h"

@@ -1,6 +1,6 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/model_binding.h"
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_catalogue.h"
 
 namespace aimsgate {

@@ -1,6 +1,6 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/model_signature_input.h"
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_signature.h"
 
 namespace aimsgate {

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/pack_loader.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 #include "evaluator/manifest/flow_depth.h"
 #include "evaluator/pack/framework_catalog.h"

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/vap.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 #include <string>
 
 #include "evaluator/kernel/canonical_json.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/kernel/sha256.h"
 #include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/matcher.h"

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/vap_export.h"
 
 #include <algorithm>
@@ -8,6 +7,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/cel_text.h"
 #include "evaluator/pack/k8s_library.h"
 #include "evaluator/pack/k8s_resources.h"

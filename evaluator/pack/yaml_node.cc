@@ -1,6 +1,6 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/yaml_node.h"
 
+#include "evaluator/kernel/json.h"
 #include "evaluator/pack/yaml_to_json.h"
 
 namespace aimsgate {
