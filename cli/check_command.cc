@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdlib>
 #include <ctime>
+#include <exception>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -131,12 +132,19 @@ int RunCheck(const CheckOptions& o) {
   WalkResult walked;
   ReadAheadFiles read_ahead;
   std::atomic<bool> engine_ready{false};
-  std::thread prelude([&walked, &read_ahead, &engine_ready, &o, walk = scan_options.walk] {
-    kernel::Sha256Hex("");
-    K8sLibrary();
-    Frameworks();
-    walked = WalkInputs(o.paths, walk);
-    ReadAhead(walked, NamedFiles(o.paths), o.max_file_bytes, engine_ready, &read_ahead);
+  // An exception must not leave a thread (std::terminate): it is kept (without
+  // allocating: memory may be what ran out) and ends the run after the join.
+  std::exception_ptr prelude_failed;
+  std::thread prelude([&walked, &read_ahead, &engine_ready, &prelude_failed, &o, walk = scan_options.walk] {
+    try {
+      kernel::Sha256Hex("");
+      K8sLibrary();
+      Frameworks();
+      walked = WalkInputs(o.paths, walk);
+      ReadAhead(walked, NamedFiles(o.paths), o.max_file_bytes, engine_ready, &read_ahead);
+    } catch (...) {
+      prelude_failed = std::current_exception();
+    }
   });
   struct Join {
     std::thread& thread;
@@ -197,6 +205,7 @@ int RunCheck(const CheckOptions& o) {
     reports.push_back(MakeReportSink(out.format, *engine, options, *stream));
   }
   join_prelude();
+  if (prelude_failed) std::rethrow_exception(prelude_failed);  // main() says what it was, exit 2
   scan_options.walked = &walked;
   scan_options.read_ahead = &read_ahead;
   const DecisionSink* failed = nullptr;

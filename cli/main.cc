@@ -2,12 +2,15 @@
 // file and registers itself through cli/command.h.
 #include <exception>
 #include <iostream>
+#include <new>
 
 #include "cli/command.h"
 #include "cli/schemas.h"
 #include "cli/usage.h"
+#include "evaluator/kernel/exceptions.h"
 
 int main(int argc, char** argv) {
+  aimsgate::kernel::PrepareUnwinding();
   using namespace aimsgate::cli;
   CLI::App app{"aimsgate: ISO/IEC 42001 controls for AI deployments, in CI and at admission"};
   app.require_subcommand(1);
@@ -39,8 +42,11 @@ int main(int argc, char** argv) {
     // nearer caught on this thread (an allocation that failed, say).
     try {
       return c.run();
+    } catch (const std::bad_alloc&) {  // written without allocating
+      std::cerr << "aimsgate " << c.app->get_name() << ": error: out of memory\n";
+      return 2;
     } catch (const std::exception& e) {
-      std::cerr << "aimsgate " << c.app->get_name() << ": error: internal error: " << e.what() << "\n";
+      std::cerr << "aimsgate " << c.app->get_name() << ": error: " << aimsgate::kernel::ExceptionText(e) << "\n";
       return 2;
     }
   }

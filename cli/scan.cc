@@ -13,10 +13,13 @@
 #include <limits>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "cli/field_locator.h"
+#include "evaluator/kernel/exceptions.h"
 #include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
 #include "evaluator/manifest/admission_review.h"
@@ -49,6 +52,9 @@ struct FileResult {
   std::vector<Diagnostic> errors;
   std::string not_manifest;  // why a walked file was skipped
   bool helm_template = false;
+  // Memory ran out, and then out again while the error was being written: the
+  // calling thread writes it ("out of memory while checking the file").
+  bool out_of_memory = false;
   uint64_t bytes = 0;
 };
 
@@ -358,33 +364,59 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options, const Decision
         ScanFile(engine, locator.get(), files[i], named.count(files[i]) == 0, ahead, options, &state, &file,
                  [&](ResourceEvaluation&& d) { return reorder.Push(i, std::move(d)); });
       } catch (const std::exception& e) {
-        file.errors.push_back({files[i], 0, 0, std::string("internal error while checking the file: ") + e.what()});
+        try {
+          file.errors.push_back({files[i], 0, 0, kernel::ExceptionText(e) + " while checking the file"});
+        } catch (const std::bad_alloc&) {
+          file.out_of_memory = true;  // nothing here may throw: the thread would end the process
+        }
       }
       progress.Add(1, file.bytes);
       reorder.Done(i, std::move(file));
     }
   };
   std::vector<std::thread> threads;
+  threads.reserve(static_cast<size_t>(jobs));
   if (!files.empty()) {
-    for (int j = 0; j < jobs; ++j) threads.emplace_back(worker);
+    for (int j = 0; j < jobs; ++j) {
+      // A thread the system does not give (no memory for its stack, a pids
+      // limit) is one worker fewer; with none at all the check cannot run,
+      // and the exception says why (before any thread is left joinable).
+      try {
+        threads.emplace_back(worker);
+      } catch (const std::system_error&) {
+        if (threads.empty()) throw;
+        break;
+      }
+    }
   }
   // Files are sorted and each file's documents come in order: the sink sees the
   // same sequence whatever the number of jobs.
-  result.stopped = !reorder.Drain(
-      [&](ResourceEvaluation& d) {
-        ++result.decisions;
-        return sink(d);
-      },
-      [&](size_t i, FileResult&& f) {
-        if (!f.not_manifest.empty()) {
-          result.not_manifests.push_back({files[i], 0, 0, f.not_manifest});
-          if (f.helm_template) ++result.helm_templates;
-        }
-        result.bytes += f.bytes;
-        std::move(f.errors.begin(), f.errors.end(), std::back_inserter(result.errors));
-      });
+  // An exception here (memory that ran out in a report) must not leave with the
+  // workers running (a joinable std::thread ends the process): they are stopped
+  // and joined first.
+  std::exception_ptr drain_failed;
+  try {
+    result.stopped = !reorder.Drain(
+        [&](ResourceEvaluation& d) {
+          ++result.decisions;
+          return sink(d);
+        },
+        [&](size_t i, FileResult&& f) {
+          if (!f.not_manifest.empty()) {
+            result.not_manifests.push_back({files[i], 0, 0, f.not_manifest});
+            if (f.helm_template) ++result.helm_templates;
+          }
+          result.bytes += f.bytes;
+          std::move(f.errors.begin(), f.errors.end(), std::back_inserter(result.errors));
+          if (f.out_of_memory) result.errors.push_back({files[i], 0, 0, "out of memory while checking the file"});
+        });
+  } catch (...) {
+    drain_failed = std::current_exception();
+    reorder.Stop();
+  }
   for (auto& t : threads) t.join();
   progress.Finish();
+  if (drain_failed) std::rethrow_exception(drain_failed);
   return result;
 }
 

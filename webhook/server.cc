@@ -478,17 +478,24 @@ void Webhook::WatchLoop() {
     bool forced = reload_requested_;
     reload_requested_ = false;
     lock.unlock();
-    std::string e = FileFingerprint(engine_paths_);
-    if (forced || (o_.reload_interval_ms > 0 && e != engine_print)) {
-      engine_print = e;
-      LoadEngine(false);
-    }
-    if (tls_) {
-      std::string t = FileFingerprint(tls_paths_);
-      if (forced || (o_.reload_interval_ms > 0 && t != tls_print)) {
-        tls_print = t;
-        LoadTls(false);
+    // An exception would end the server from this thread: a reload that runs out of
+    // memory (Engine::Load reports its own; this is the rest: fingerprints, the log line)
+    // is a rejected one, and the packs that serve stay.
+    try {
+      std::string e = FileFingerprint(engine_paths_);
+      if (forced || (o_.reload_interval_ms > 0 && e != engine_print)) {
+        engine_print = e;
+        LoadEngine(false);
       }
+      if (tls_) {
+        std::string t = FileFingerprint(tls_paths_);
+        if (forced || (o_.reload_interval_ms > 0 && t != tls_print)) {
+          tls_print = t;
+          LoadTls(false);
+        }
+      }
+    } catch (const std::exception&) {
+      metrics_.CountReload(false);
     }
     lock.lock();
   }

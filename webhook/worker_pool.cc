@@ -1,11 +1,15 @@
 #include "webhook/worker_pool.h"
 
+#include <system_error>
 #include <utility>
 
 namespace aimsgate::webhook {
 
-WorkerPool::WorkerPool(size_t max_threads, size_t max_queued)
-    : max_threads_(max_threads == 0 ? 1 : max_threads), max_queued_(max_queued) {}
+WorkerPool::WorkerPool(size_t max_threads, size_t max_queued, StartThread start_thread)
+    : max_threads_(max_threads == 0 ? 1 : max_threads), max_queued_(max_queued),
+      start_thread_(start_thread ? std::move(start_thread) : [](std::function<void()> body) {
+        return std::thread(std::move(body));
+      }) {}
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
@@ -26,15 +30,29 @@ bool WorkerPool::Submit(std::function<void()> fn) {
     // `w` stays valid: workers are only destroyed with the pool.
     lock.unlock();
     w->cv.notify_one();
-  } else if (threads_.size() < max_threads_) {
-    workers_.push_back(std::make_unique<Worker>());
-    Worker* w = workers_.back().get();
-    w->job = std::move(fn);
-    threads_.emplace_back([this, w] { Run(w); });
+  } else if (threads_.size() < max_threads_ && StartWorker(&fn)) {
     ++started_;
-  } else if (pending_.size() < max_queued_) {
+  } else if (pending_.size() < max_queued_ && !threads_.empty()) {
     pending_.push_back(std::move(fn));
   } else {
+    return false;
+  }
+  return true;
+}
+
+// A new worker running `*fn`; false, with *fn still the caller's, when the system
+// does not give a thread (its stack's memory, a pids limit in the pod): the job
+// then waits for a running worker, or is refused (503) when none runs.  An
+// exception here would leave the event loop that called Submit and end `serve`.
+bool WorkerPool::StartWorker(std::function<void()>* fn) {
+  workers_.push_back(std::make_unique<Worker>());
+  Worker* w = workers_.back().get();
+  w->job = std::move(*fn);
+  try {
+    threads_.push_back(start_thread_([this, w] { Run(w); }));
+  } catch (const std::system_error&) {
+    *fn = std::move(w->job);
+    workers_.pop_back();
     return false;
   }
   return true;

@@ -29,7 +29,10 @@ namespace aimsgate::webhook {
 
 class WorkerPool {
  public:
-  WorkerPool(size_t max_threads, size_t max_queued);
+  // How a worker thread is started; throws std::system_error when the system has
+  // none to give (a test passes one that does).
+  using StartThread = std::function<std::thread(std::function<void()>)>;
+  WorkerPool(size_t max_threads, size_t max_queued, StartThread start_thread = nullptr);
   ~WorkerPool();
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
@@ -46,9 +49,11 @@ class WorkerPool {
     std::function<void()> job;
   };
   void Run(Worker* w);
+  bool StartWorker(std::function<void()>* fn);  // under mu_
 
   const size_t max_threads_;
   const size_t max_queued_;
+  const StartThread start_thread_;
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::thread> threads_;

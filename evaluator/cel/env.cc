@@ -10,6 +10,7 @@
 #include "evaluator/cel/checker.h"
 #include "evaluator/cel/env_impl.h"
 #include "evaluator/cel/planner.h"
+#include "evaluator/kernel/exceptions.h"
 #include "evaluator/kernel/json.h"
 
 namespace aimsgate::cel {
@@ -78,11 +79,11 @@ class ProgramImpl : public Program {
     try {
       return root_->Eval(ctx);
     } catch (const std::exception& e) {
-      return InternalError(e.what());
+      return InternalError(e);
     }
   }
-  [[gnu::noinline, gnu::cold]] static Value InternalError(const char* what) {
-    return Value::Error(std::string("internal error during evaluation: ") + what);
+  [[gnu::noinline, gnu::cold]] static Value InternalError(const std::exception& e) {
+    return Value::Error(kernel::ExceptionText(e) + " during evaluation");
   }
   // Without a caller's state: a fresh one, out of the engine's path.
   [[gnu::noinline]] Value EvaluateOnce(const Activation& activation) const {

@@ -9,7 +9,10 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <memory>
+#include <mutex>
+#include <system_error>
 #include <thread>
 
 #include "evaluator/kernel/sha256.h"
@@ -123,14 +126,32 @@ void HashRanges(std::vector<HashTask>* tasks, int jobs) {
     return (*tasks)[a].end - (*tasks)[a].begin > (*tasks)[b].end - (*tasks)[b].begin;
   });
   std::atomic<size_t> next{0};
+  // An exception on a helper thread (its buffer not allocated) must not leave
+  // it (std::terminate): the first one is thrown again here, after the join.
+  std::mutex failed_mu;
+  std::exception_ptr failed;
   auto work = [&] {
-    std::unique_ptr<char[]> buffer(new char[kBufferBytes]);
-    for (size_t i; (i = next.fetch_add(1)) < order.size();) HashOne(&(*tasks)[order[i]], buffer.get());
+    try {
+      std::unique_ptr<char[]> buffer(new char[kBufferBytes]);
+      for (size_t i; (i = next.fetch_add(1)) < order.size();) HashOne(&(*tasks)[order[i]], buffer.get());
+    } catch (...) {
+      std::lock_guard<std::mutex> lock(failed_mu);
+      if (!failed) failed = std::current_exception();
+      next = order.size();  // the others stop after their current file
+    }
   };
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < workers; ++i) threads.emplace_back(work);
+  threads.reserve(workers);
+  for (size_t i = 1; i < workers; ++i) {
+    try {
+      threads.emplace_back(work);
+    } catch (const std::system_error&) {  // no thread to be had: this one hashes the rest
+      break;
+    }
+  }
   work();
   for (auto& t : threads) t.join();
+  if (failed) std::rethrow_exception(failed);
 }
 
 }  // namespace aimsgate::model

@@ -1,4 +1,3 @@
-#include "evaluator/kernel/json.h"
 #include "evaluator/pack/engine.h"
 
 #include <algorithm>
@@ -6,6 +5,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/exceptions.h"
+#include "evaluator/kernel/json.h"
 #include "evaluator/model/model_metadata.h"
 #include "evaluator/pack/compiled_pack.h"
 #include "evaluator/pack/evaluation.h"
@@ -302,6 +303,15 @@ bool ApplyParamOverrides(const std::vector<std::string>& overrides, const std::v
 }
 
 std::shared_ptr<const Engine> Engine::Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics) {
+  try {
+    return LoadOrThrow(options, diagnostics);
+  } catch (const std::exception& e) {
+    diagnostics->push_back({"rule packs", 0, 0, kernel::ExceptionText(e) + " while loading"});
+  }
+  return nullptr;
+}
+
+std::shared_ptr<const Engine> Engine::LoadOrThrow(const EngineOptions& options, std::vector<Diagnostic>* diagnostics) {
   size_t before = diagnostics->size();
   std::vector<PackSpec> specs = LoadPackPaths(options.rule_paths, diagnostics, options.context_paths);
   // Warnings (an inert policy without binding) are reported, errors stop the load.

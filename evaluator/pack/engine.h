@@ -109,6 +109,10 @@ struct EngineInputs {
 
 class Engine {
  public:
+  // Null with the reasons in *diagnostics when the packs (or the inventory, the
+  // waivers, the model metadata) do not load; an allocation that fails on the
+  // way is such a reason ("out of memory"), not an exception: `serve` reloads
+  // on its watch thread and keeps the packs it has.
   static std::shared_ptr<const Engine> Load(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
   ~Engine();
 
@@ -135,6 +139,7 @@ class Engine {
 
  private:
   Engine() = default;
+  static std::shared_ptr<const Engine> LoadOrThrow(const EngineOptions& options, std::vector<Diagnostic>* diagnostics);
   std::vector<std::shared_ptr<const CompiledPack>> packs_;
   std::shared_ptr<const Inventory> inventory_;
   std::shared_ptr<const WaiverSet> waivers_;

@@ -153,7 +153,7 @@ TEST(AllocationTest, AFailedAllocationIsTheProgramsErrorAndLeavesNothingBehind) 
       break;
     }
     ++failures;
-    EXPECT_EQ(shown, "error: internal error during evaluation: std::bad_alloc") << "allocation " << n;
+    EXPECT_EQ(shown, "error: out of memory during evaluation") << "allocation " << n;
     EXPECT_EQ(evaluate(-1, &failed), expected) << "after the failure of allocation " << n;
   }
   // The first evaluation on a fresh state sized its scratch; these count the rest.

@@ -3,7 +3,8 @@
 
 usage: check_formats.py --aimsgate BIN --source-dir DIR CASE
 CASE: golden | sarif_schema | junit_xml | github_commands | determinism |
-      large_tree | stdin | binary | progress | recipes | policy_reports | streaming
+      large_tree | stdin | binary | progress | recipes | policy_reports | streaming |
+      memory_limit
 Exit 0 pass, 1 fail, 77 skip (a validator is not installed).
 UPDATE_GOLDEN=1 rewrites tests/cli/golden/ from the current output.
 """
@@ -438,6 +439,55 @@ def case_streaming(c):
     c.expect(doc["summary"]["resources"] == 2000 and len(doc["resources"]) == 2000, "every item reported")
     if not c.failures:
         print(f"ok   2,000-item List: spool failures exit 2, reports whole and identical for --jobs 1 and 3")
+
+
+
+def case_memory_limit(c):
+    """Under an address-space limit (ulimit -v, vm.overcommit_memory=2) malloc answers null:
+    every command that runs out says so and exits 2, never a signal."""
+    import resource
+    limit = 128 << 20
+
+    def limited():
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    def run(args, cwd):
+        p = subprocess.run([c.bin] + args, cwd=cwd, preexec_fn=limited, capture_output=True)
+        return p.returncode, p.stdout, p.stderr
+
+    if subprocess.run([c.bin, "--help"], preexec_fn=limited, capture_output=True).returncode != 0:
+        print("skip: the binary does not start under an address-space limit (a sanitizer build)")
+        return 77
+    with tempfile.TemporaryDirectory() as t:
+        # One object of 46 MB (under --max-file-bytes): its DOM needs more than the limit leaves.
+        with open(os.path.join(t, "big.json"), "w") as f:
+            f.write('{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "big"}, "data": {')
+            f.write(", ".join('"k%d": "%s"' % (i, "x" * 100) for i in range(400000)))
+            f.write("}}")
+        with open(os.path.join(t, "small.yaml"), "w") as f:
+            f.write("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: small}\n")
+        for fmt in ("json", "sarif", "text"):
+            rc, out, err = run(["check", "--now", NOW, "--format", fmt, "big.json", "small.yaml"], t)
+            c.expect(rc == 2 and b"big.json: error: out of memory while checking the file" in out + err,
+                     f"{fmt}: an object too large for memory: exit {rc} {err[-300:]!r}")
+            if fmt == "json" and rc == 2:
+                c.expect(json.loads(out)["summary"]["resources"] == 1, "the small file is still checked")
+        # A pack too large for memory: 200,000 rules (14 MB).
+        os.mkdir(os.path.join(t, "pack"))
+        with open(os.path.join(t, "pack", "big.yaml"), "w") as f:
+            f.write("apiVersion: aimsgate.io/v1alpha1\nkind: RulePack\nmetadata: {name: big, version: 1.0.0}\n"
+                    "spec:\n  rules:\n")
+            f.writelines('  - {id: r%d, match: {kinds: [Pod]}, assert: "true", message: m}\n' % i
+                         for i in range(200000))
+        rc, out, err = run(["lint", "pack/big.yaml"], t)
+        c.expect(rc == 2 and b"out of memory" in err, f"lint: exit {rc} {err[-300:]!r}")
+        # The pack compiles on the calling thread while another reads ahead: whichever runs
+        # out first, the answer is the same.
+        for i in range(5):
+            rc, out, err = run(["check", "--rules", "pack/big.yaml", "small.yaml"], t)
+            c.expect(rc == 2 and b"out of memory" in err, f"check --rules, run {i}: exit {rc} {err[-300:]!r}")
+    if not c.failures:
+        print("ok   out of memory under ulimit -v is exit 2 with the reason, in every format and on every thread")
 
 
 def main():

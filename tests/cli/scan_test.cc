@@ -218,7 +218,7 @@ TEST(Scan, AnExceptionOnAWorkerIsThatFilesError) {
       return true;
     });
     ASSERT_EQ(r.errors.size(), 1u) << "jobs=" << jobs;
-    EXPECT_EQ(r.errors[0].ToString(), "f102.yaml: error: internal error while checking the file: boom");
+    EXPECT_EQ(r.errors[0].ToString(), "f102.yaml: error: internal error: boom while checking the file");
     std::vector<std::string> want;
     for (int f = 100; f < 106; ++f) {
       for (int d = 0; d < 3; ++d) {

@@ -4,10 +4,13 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <condition_variable>
+#include <functional>
 #include <mutex>
 #include <set>
+#include <system_error>
 #include <thread>
 
 #include "webhook/worker_pool.h"
@@ -82,6 +85,49 @@ TEST(WorkerPool, SubmitAfterShutdownIsRefused) {
   WorkerPool pool(2, 10);
   pool.shutdown();
   EXPECT_FALSE(pool.Submit([] {}));
+}
+
+// The system gives threads until it does not (memory for a stack, the pod's pids
+// limit): a job that finds no idle worker and gets no new thread waits for a running
+// worker, or is refused when none runs; Submit never throws into the event loop.
+TEST(WorkerPool, AThreadTheSystemRefusesIsAWorkerFewerNotAnException) {
+  std::atomic<int> allowed{0};
+  auto start = [&](std::function<void()> body) {
+    if (allowed.fetch_sub(1) <= 0) throw std::system_error(EAGAIN, std::generic_category(), "pthread_create");
+    return std::thread(std::move(body));
+  };
+  {
+    WorkerPool pool(4, 10, start);
+    bool ran = false;
+    EXPECT_FALSE(pool.Submit([&] { ran = true; }));  // no thread at all: refused (503)
+    EXPECT_EQ(pool.threads_started(), 0u);
+    pool.shutdown();
+    EXPECT_FALSE(ran);
+  }
+  allowed = 1;
+  std::atomic<int> ran{0};
+  std::mutex mu;
+  std::condition_variable cv;
+  bool release = false;
+  {
+    WorkerPool pool(4, 10, start);
+    EXPECT_TRUE(pool.Submit([&] {  // the one thread given, kept busy
+      std::unique_lock<std::mutex> lock(mu);
+      cv.wait(lock, [&] { return release; });
+      ++ran;
+    }));
+    // No second thread: the jobs wait for the first worker, up to max_queued.
+    for (int i = 0; i < 10; ++i) EXPECT_TRUE(pool.Submit([&] { ++ran; }));
+    EXPECT_FALSE(pool.Submit([&] { ran += 1000; }));
+    EXPECT_EQ(pool.threads_started(), 1u);
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      release = true;
+    }
+    cv.notify_all();
+    pool.shutdown();
+  }
+  EXPECT_EQ(ran.load(), 11);
 }
 
 }  // namespace
