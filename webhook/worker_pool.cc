@@ -9,7 +9,12 @@ WorkerPool::WorkerPool(size_t max_threads, size_t max_queued, StartThread start_
     : max_threads_(max_threads == 0 ? 1 : max_threads), max_queued_(max_queued),
       start_thread_(start_thread ? std::move(start_thread) : [](std::function<void()> body) {
         return std::thread(std::move(body));
-      }) {}
+      }) {
+  // Room for every thread up front: a started thread is never destroyed joinable by a
+  // push_back that could not grow the vector.
+  threads_.reserve(max_threads_);
+  workers_.reserve(max_threads_);
+}
 
 WorkerPool::~WorkerPool() { shutdown(); }
 
