@@ -52,13 +52,9 @@ TEST(JsonAllocator, ThePoolOfADocumentPassesTheFailureOn) {
   EXPECT_STREQ(doc["k"].GetString(), "value");
 }
 
-TEST(JsonAllocator, AStringBufferThatCannotGrowThrows) {
-  JsonStringBuffer out;
-  JsonWriter<JsonStringBuffer> writer(out);
-  writer.String("kept");
-  EXPECT_THROW(out.Reserve(Impossible()), std::bad_alloc);
-  EXPECT_STREQ(out.GetString(), "\"kept\"");
-}
+// (A string buffer's growth is not tested with an impossible size: RapidJSON's
+// stack computes the new end pointer before it asks the allocator, which is
+// itself undefined behaviour at that size — UBSan, internal/stack.h:117.)
 
 }  // namespace
 }  // namespace aimsgate
