@@ -17,7 +17,9 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <exception>
 #include <mutex>
+#include <new>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -875,7 +877,16 @@ void HttpTransport::Loop::Run() {
         (void)r;
       } else {
         auto it = conns_.find(id);
-        if (it != conns_.end()) Pump(it->second.get());
+        if (it == conns_.end()) continue;
+        // Memory that runs out while one connection is read or answered (a large body,
+        // its document) closes that connection; the loop and the others go on (a
+        // worker's failure is already that request's 500).
+        try {
+          Pump(it->second.get());
+        } catch (const std::bad_alloc&) {
+          auto again = conns_.find(id);
+          if (again != conns_.end()) Close(again->second.get());
+        }
       }
     }
     TakeCompletions();
@@ -901,14 +912,41 @@ bool HttpTransport::Listen(const std::string& host, int port, int* bound_port, s
 void HttpTransport::Run() {
   const TransportOptions& o = loops_[0]->options();
   shared_->pool = std::make_unique<WorkerPool>(static_cast<size_t>(std::max(1, o.threads)), o.max_queued);
+  // An exception out of a loop, or an event thread the system does not give (no memory
+  // for its stack, a pids limit), stops every loop; they are joined (a joinable thread
+  // destroyed ends the process) and the first exception goes up: serve exits 2 with it.
+  std::mutex failed_mu;
+  std::exception_ptr failed;
+  auto fail = [&] {
+    {
+      std::lock_guard<std::mutex> lock(failed_mu);
+      if (!failed) failed = std::current_exception();
+    }
+    for (auto& l : loops_) l->Stop();
+  };
+  auto run = [&](Loop* l) {
+    try {
+      l->Run();
+    } catch (...) {
+      fail();
+    }
+  };
   std::vector<std::thread> threads;
-  for (size_t i = 1; i < loops_.size(); ++i) threads.emplace_back([l = loops_[i].get()] { l->Run(); });
-  loops_[0]->Run();
+  threads.reserve(loops_.size());
+  bool started = true;
+  try {
+    for (size_t i = 1; i < loops_.size(); ++i) threads.emplace_back(run, loops_[i].get());
+  } catch (...) {
+    started = false;
+    fail();
+  }
+  if (started) run(loops_[0].get());
   for (auto& t : threads) t.join();
   // Requests still with a worker finish (they are CPU work, no client can hold them); their
   // answers are dropped with the connections.
   shared_->pool->shutdown();
   for (auto& l : loops_) l->FreeAll();
+  if (failed) std::rethrow_exception(failed);
 }
 
 void HttpTransport::Stop() {

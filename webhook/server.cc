@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstring>
+#include <exception>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -22,6 +23,7 @@
 #include <httplib.h>
 
 #include "evaluator/evidence/log/writer.h"
+#include "evaluator/kernel/exceptions.h"
 #include "webhook/file_watch.h"
 #include "webhook/http_transport.h"
 #include "webhook/log.h"
@@ -665,7 +667,15 @@ bool Webhook::Serve(const sigset_t& signals, const std::string& host, int port, 
       .Str("enforcement", ToString(o_.engine.enforcement.mode))
       .Bool("evidence", writer_ != nullptr)
       .Emit();
-  transport.Run();  // returns after Stop(), once drained (at most the drain timeout)
+  // Returns after Stop(), once drained (at most the drain timeout). An exception out of
+  // it (memory that ran out in an event loop's own work) stops the server as a stop of
+  // its own does: the threads below are joined, the evidence log closed, exit 2.
+  std::exception_ptr failed;
+  try {
+    transport.Run();
+  } catch (...) {
+    failed = std::current_exception();
+  }
   listen_done = true;
   ready_ = false;
   if (!stopping_) pthread_kill(signal_thread.native_handle(), SIGTERM);
@@ -676,6 +686,17 @@ bool Webhook::Serve(const sigset_t& signals, const std::string& host, int port, 
     watch_cv_.notify_all();
   }
   watch_thread.join();
+  if (failed) {
+    try {
+      std::rethrow_exception(failed);
+    } catch (const std::exception& e) {
+      try {
+        LogLine("error", "serving failed").Str("error", kernel::ExceptionText(e)).Emit();
+      } catch (...) {  // no memory even for the line: the exit code says it
+      }
+    } catch (...) {
+    }
+  }
   return true;
 }
 
