@@ -17,13 +17,13 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
-#include <exception>
 #include <mutex>
 #include <new>
 #include <thread>
 #include <unordered_map>
 #include <vector>
 
+#include "evaluator/kernel/exceptions.h"
 #include "webhook/log.h"
 #include "webhook/worker_pool.h"
 
@@ -915,13 +915,9 @@ void HttpTransport::Run() {
   // An exception out of a loop, or an event thread the system does not give (no memory
   // for its stack, a pids limit), stops every loop; they are joined (a joinable thread
   // destroyed ends the process) and the first exception goes up: serve exits 2 with it.
-  std::mutex failed_mu;
-  std::exception_ptr failed;
+  kernel::FirstException failed;
   auto fail = [&] {
-    {
-      std::lock_guard<std::mutex> lock(failed_mu);
-      if (!failed) failed = std::current_exception();
-    }
+    failed.Keep();
     for (auto& l : loops_) l->Stop();
   };
   auto run = [&](Loop* l) {
@@ -946,7 +942,7 @@ void HttpTransport::Run() {
   // answers are dropped with the connections.
   shared_->pool->shutdown();
   for (auto& l : loops_) l->FreeAll();
-  if (failed) std::rethrow_exception(failed);
+  failed.Rethrow();
 }
 
 void HttpTransport::Stop() {

@@ -22,6 +22,30 @@ inline std::string ExceptionText(const std::exception& e) {
   return std::string("internal error: ") + e.what();
 }
 
+// The first exception of several threads, kept to be thrown again on the thread that
+// joins them (an exception must not leave a std::thread: std::terminate).  Keeping it
+// does not allocate, so it also works when memory is what ran out.
+//
+//   kernel::FirstException failed;
+//   auto work = [&] { try { ... } catch (...) { failed.Keep(); } };
+//   ... join ...
+//   failed.Rethrow();   // no-op when none was kept
+class FirstException {
+ public:
+  void Keep() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!first_) first_ = std::current_exception();
+  }
+  void Rethrow() {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (first_) std::rethrow_exception(first_);
+  }
+
+ private:
+  std::mutex mu_;
+  std::exception_ptr first_;
+};
+
 // An exception that crosses one of glibc's own frames (pthread_once, under
 // std::call_once here and in RE2's lazily built programs) needs glibc's unwinder
 // link, which glibc opens with dlopen the first time and then keeps.  Were that

@@ -9,12 +9,11 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
-#include <exception>
 #include <memory>
-#include <mutex>
 #include <system_error>
 #include <thread>
 
+#include "evaluator/kernel/exceptions.h"
 #include "evaluator/kernel/sha256.h"
 
 namespace aimsgate::model {
@@ -126,17 +125,15 @@ void HashRanges(std::vector<HashTask>* tasks, int jobs) {
     return (*tasks)[a].end - (*tasks)[a].begin > (*tasks)[b].end - (*tasks)[b].begin;
   });
   std::atomic<size_t> next{0};
-  // An exception on a helper thread (its buffer not allocated) must not leave
-  // it (std::terminate): the first one is thrown again here, after the join.
-  std::mutex failed_mu;
-  std::exception_ptr failed;
+  // An exception on a helper thread (its buffer not allocated) is thrown again
+  // here, after the join.
+  kernel::FirstException failed;
   auto work = [&] {
     try {
       std::unique_ptr<char[]> buffer(new char[kBufferBytes]);
       for (size_t i; (i = next.fetch_add(1)) < order.size();) HashOne(&(*tasks)[order[i]], buffer.get());
     } catch (...) {
-      std::lock_guard<std::mutex> lock(failed_mu);
-      if (!failed) failed = std::current_exception();
+      failed.Keep();
       next = order.size();  // the others stop after their current file
     }
   };
@@ -151,7 +148,7 @@ void HashRanges(std::vector<HashTask>* tasks, int jobs) {
   }
   work();
   for (auto& t : threads) t.join();
-  if (failed) std::rethrow_exception(failed);
+  failed.Rethrow();
 }
 
 }  // namespace aimsgate::model
