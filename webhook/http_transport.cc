@@ -206,6 +206,7 @@ class HttpTransport::Loop {
   bool StartTls(Conn* c);
   ssize_t WriteSome(Conn* c, uint32_t* want);
   void TakeCompletions();
+  void PumpOrClose(Conn* c);
   int Sweep(Clock::time_point now);  // deadlines and budget waiters; returns the epoll timeout
 
   const TransportOptions o_;
@@ -232,8 +233,10 @@ class HttpTransport::Loop {
     std::string response;
     bool close;
   };
+  void PushCompletion(Completion&& done);  // on a worker
   std::mutex done_mu_;
   std::vector<Completion> done_;
+  std::vector<Completion> taken_;  // the loop's: what TakeCompletions hands on
   std::atomic<bool> completion_wake_{false};  // an eventfd write for completions is pending
 
   // Connections accepted by loop 0 for this loop, taken at its next turn.
@@ -579,18 +582,25 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   c->phase = Phase::kWorker;
   Want(c, 0);
   uint64_t id = c->id;
+  WorkerPool::Refusal refusal = WorkerPool::Refusal::kQueueFull;
   bool queued = shared_->pool->Submit([this, id, ex = std::move(ex)] {
+    // Nothing may leave a worker's job (std::terminate), and every job must complete:
+    // a connection waiting for a worker has no deadline.
     Completion done{id, std::string(), ex.close};
-    handler_(ex, &done.response, &done.close);
-    {
-      std::lock_guard<std::mutex> lock(done_mu_);
-      done_.push_back(std::move(done));
+    try {
+      handler_(ex, &done.response, &done.close);
+    } catch (...) {  // memory ran out building the answer: the connection closes without one
+      done.response.clear();
+      done.close = true;
     }
-    WakeForCompletion();
-  });
+    PushCompletion(std::move(done));
+  }, &refusal);
   if (!queued) {
     ++counters_->queue_full;
-    Refuse(c, 503, "server busy: " + std::to_string(o_.max_queued) + " requests already wait for a worker");
+    Refuse(c, 503, refusal == WorkerPool::Refusal::kNoThread ? "server busy: no worker thread could be started"
+                   : refusal == WorkerPool::Refusal::kShuttingDown
+                       ? "shutting down"
+                       : "server busy: " + std::to_string(o_.max_queued) + " requests already wait for a worker");
   }
 }
 
@@ -764,22 +774,52 @@ void HttpTransport::Loop::Pump(Conn* c) {
   }
 }
 
+// Memory that runs out while one connection is read or answered (a large body, its
+// document) closes that connection; the loop and the others go on (a worker's failure
+// is already that request's 500, or its closed connection).
+void HttpTransport::Loop::PumpOrClose(Conn* c) {
+  const uint64_t id = c->id;
+  try {
+    Pump(c);
+  } catch (const std::bad_alloc&) {
+    auto again = conns_.find(id);
+    if (again != conns_.end()) Close(again->second.get());
+  }
+}
+
+// The list keeps its capacity across turns (TakeCompletions swaps it with taken_), so
+// a push seldom allocates; when one cannot, memory held by requests in flight is
+// given back as they finish, and the push is tried again.
+void HttpTransport::Loop::PushCompletion(Completion&& done) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      std::lock_guard<std::mutex> lock(done_mu_);
+      done_.push_back(std::move(done));
+      break;
+    } catch (const std::bad_alloc&) {
+      if (attempt == 10000) return;  // ten seconds without memory: the connection is lost
+      std::this_thread::sleep_for(milliseconds(1));
+    }
+  }
+  WakeForCompletion();
+}
+
 void HttpTransport::Loop::TakeCompletions() {
   // Cleared before the list is taken: a completion pushed after the swap finds the flag
   // clear and writes the eventfd, so it is never left waiting for an unrelated wake-up.
   completion_wake_.store(false, std::memory_order_release);
-  std::vector<Completion> done;
   {
     std::lock_guard<std::mutex> lock(done_mu_);
-    done.swap(done_);
+    taken_.swap(done_);
   }
-  for (auto& d : done) {
+  for (auto& d : taken_) {
     auto it = conns_.find(d.id);
     if (it == conns_.end()) continue;
     Conn* c = it->second.get();
     StartResponse(c, std::move(d.response), d.close);
-    Pump(c);
+    PumpOrClose(c);
   }
+  taken_.clear();
 }
 
 void HttpTransport::Loop::StartResponse(Conn* c, std::string response, bool close) {
@@ -878,15 +918,7 @@ void HttpTransport::Loop::Run() {
       } else {
         auto it = conns_.find(id);
         if (it == conns_.end()) continue;
-        // Memory that runs out while one connection is read or answered (a large body,
-        // its document) closes that connection; the loop and the others go on (a
-        // worker's failure is already that request's 500).
-        try {
-          Pump(it->second.get());
-        } catch (const std::bad_alloc&) {
-          auto again = conns_.find(id);
-          if (again != conns_.end()) Close(again->second.get());
-        }
+        PumpOrClose(it->second.get());
       }
     }
     TakeCompletions();

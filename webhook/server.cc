@@ -105,6 +105,20 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// A request handler that threw: the 500's body and a log line, both with the reason
+// ("out of memory", or "internal error: ..." for ours to fix).
+std::string HandlerFailure(std::exception_ptr e) {
+  std::string why = "internal error";
+  try {
+    std::rethrow_exception(e);
+  } catch (const std::exception& x) {
+    why = kernel::ExceptionText(x);
+  } catch (...) {
+  }
+  LogLine("error", "exception in request handler").Str("error", why).Emit();
+  return JsonError(why);
+}
+
 // Declared request bodies buffered at once over all connections (at least one full body).
 constexpr size_t kMaxBufferedBodyBytes = 32u << 20;
 // Answers on the event thread (TransportOptions::inline_budget_us): at most this long per
@@ -160,8 +174,7 @@ class Router : public httplib::Server {
                      ex.remote_addr, &status, &body);
     } catch (...) {  // as cpp-httplib's exception handler (Routes) answers
       status = 500;
-      body = JsonError("internal error");
-      LogLine("error", "exception in request handler").Emit();
+      body = HandlerFailure(std::current_exception());
     }
     const char* text = status == 200 ? "OK" : status == 400 ? "Bad Request" : status == 401 ? "Unauthorized"
                                                                                         : "Internal Server Error";
@@ -462,10 +475,9 @@ void Webhook::Routes(httplib::Server* svr) {
     return httplib::Server::HandlerResponse::Handled;
   };
   svr->set_error_handler(on_error);
-  svr->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr) {
+  svr->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr e) {
     res.status = 500;
-    res.set_content(JsonError("internal error"), "application/json");
-    LogLine("error", "exception in request handler").Emit();
+    res.set_content(HandlerFailure(e), "application/json");
   });
 }
 

@@ -23,9 +23,12 @@ size_t WorkerPool::threads_started() const {
   return started_;
 }
 
-bool WorkerPool::Submit(std::function<void()> fn) {
+bool WorkerPool::Submit(std::function<void()> fn, Refusal* why) {
   std::unique_lock<std::mutex> lock(mu_);
-  if (shutdown_) return false;
+  if (shutdown_) {
+    if (why) *why = Refusal::kShuttingDown;
+    return false;
+  }
   if (!idle_.empty()) {
     Worker* w = idle_.back();
     idle_.pop_back();
@@ -40,6 +43,7 @@ bool WorkerPool::Submit(std::function<void()> fn) {
   } else if (pending_.size() < max_queued_ && !threads_.empty()) {
     pending_.push_back(std::move(fn));
   } else {
+    if (why) *why = threads_.empty() ? Refusal::kNoThread : Refusal::kQueueFull;
     return false;
   }
   return true;

@@ -37,8 +37,14 @@ class WorkerPool {
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;
 
-  // False (and `fn` dropped) when max_queued jobs already wait or after shutdown.
-  bool Submit(std::function<void()> fn);
+  // Why Submit refused a job.
+  enum class Refusal {
+    kQueueFull,     // max_queued jobs already wait
+    kNoThread,      // no worker runs and the system gave none (memory, a pids limit)
+    kShuttingDown,
+  };
+  // False (and `fn` dropped) when refused; *why (if given) then says why.
+  bool Submit(std::function<void()> fn, Refusal* why = nullptr);
   void shutdown();
 
   size_t threads_started() const;

@@ -84,7 +84,9 @@ TEST(WorkerPool, ConcurrentLoadRunsEveryJob) {
 TEST(WorkerPool, SubmitAfterShutdownIsRefused) {
   WorkerPool pool(2, 10);
   pool.shutdown();
-  EXPECT_FALSE(pool.Submit([] {}));
+  WorkerPool::Refusal why = WorkerPool::Refusal::kQueueFull;
+  EXPECT_FALSE(pool.Submit([] {}, &why));
+  EXPECT_EQ(why, WorkerPool::Refusal::kShuttingDown);
 }
 
 // The system gives threads until it does not (memory for a stack, the pod's pids
@@ -99,7 +101,9 @@ TEST(WorkerPool, AThreadTheSystemRefusesIsAWorkerFewerNotAnException) {
   {
     WorkerPool pool(4, 10, start);
     bool ran = false;
-    EXPECT_FALSE(pool.Submit([&] { ran = true; }));  // no thread at all: refused (503)
+    WorkerPool::Refusal why = WorkerPool::Refusal::kQueueFull;
+    EXPECT_FALSE(pool.Submit([&] { ran = true; }, &why));  // no thread at all: refused (503)
+    EXPECT_EQ(why, WorkerPool::Refusal::kNoThread);
     EXPECT_EQ(pool.threads_started(), 0u);
     pool.shutdown();
     EXPECT_FALSE(ran);
@@ -118,7 +122,9 @@ TEST(WorkerPool, AThreadTheSystemRefusesIsAWorkerFewerNotAnException) {
     }));
     // No second thread: the jobs wait for the first worker, up to max_queued.
     for (int i = 0; i < 10; ++i) EXPECT_TRUE(pool.Submit([&] { ++ran; }));
-    EXPECT_FALSE(pool.Submit([&] { ran += 1000; }));
+    WorkerPool::Refusal why = WorkerPool::Refusal::kNoThread;
+    EXPECT_FALSE(pool.Submit([&] { ran += 1000; }, &why));
+    EXPECT_EQ(why, WorkerPool::Refusal::kQueueFull);  // a worker runs: the queue is what is full
     EXPECT_EQ(pool.threads_started(), 1u);
     {
       std::lock_guard<std::mutex> lock(mu);
