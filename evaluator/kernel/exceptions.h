@@ -11,14 +11,16 @@
 #include <mutex>
 #include <new>
 #include <string>
+#include <system_error>
 
 namespace aimsgate::kernel {
 
-// What to tell the user: a failed allocation says what the operator can act on
-// ("out of memory": raise the limit, split the input); anything else is ours to
-// fix, and says so.
+// What to tell the user: a failed allocation, or a resource the system refused (a
+// thread: "Resource temporarily unavailable"), says what the operator can act on
+// (raise the limit, split the input); anything else is ours to fix, and says so.
 inline std::string ExceptionText(const std::exception& e) {
   if (dynamic_cast<const std::bad_alloc*>(&e) != nullptr) return "out of memory";
+  if (dynamic_cast<const std::system_error*>(&e) != nullptr) return e.what();
   return std::string("internal error: ") + e.what();
 }
 
