@@ -17,6 +17,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <new>
 #include <thread>
 #include <vector>
 
@@ -189,6 +190,30 @@ TEST(HttpTransport, SmallRequestsAreAnsweredOnTheEventThreadLargeOnesByAWorker) 
   EXPECT_EQ(RoundTrip(s.port(), Post("/large", 65), 1), std::vector<std::string>{"/large"});
   EXPECT_EQ(s.on_event_thread(), 1);
   EXPECT_EQ(s.on_worker(), 1);
+}
+
+// Memory that runs out while a request is answered (its document, the response) closes
+// that connection without an answer, on a worker as on the event thread; the server goes on.
+// (On a worker, the exception used to leave the thread: std::terminate.)
+TEST(HttpTransport, AnAnswerThatRunsOutOfMemoryClosesItsConnectionAndTheServerGoesOn) {
+  for (int budget_us : {0, 1000000}) {  // every request to a worker; every one inline
+    SCOPED_TRACE(budget_us == 0 ? "worker" : "event thread");
+    TransportOptions o;
+    o.inline_budget_us = budget_us;
+    Server s(o, [](const std::string& target) {
+      if (target == "/oom") throw std::bad_alloc();
+    });
+    int fd = Connect(s.port());
+    Send(fd, "/oom");
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    char c;
+    EXPECT_EQ(recv(fd, &c, 1, 0), 0);  // closed, no answer (not a timeout: -1)
+    close(fd);
+    fd = Connect(s.port());
+    Ask(fd, "/next");
+    close(fd);
+  }
 }
 
 TEST(HttpTransport, NoBudgetMeansEveryRequestGoesToAWorker) {
