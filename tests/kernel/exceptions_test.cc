@@ -24,22 +24,18 @@ TEST(ExceptionText, SaysWhatTheOperatorCanActOn) {
 TEST(FirstException, KeepsTheFirstOfSeveralThreadsAndRethrowsIt) {
   FirstException failed;
   failed.Rethrow();  // none kept: nothing thrown
-  std::thread a([&] {
-    try {
-      throw std::runtime_error("first");
-    } catch (...) {
-      failed.Keep();
-    }
-  });
-  a.join();
-  std::thread b([&] {
-    try {
-      throw std::runtime_error("second");
-    } catch (...) {
-      failed.Keep();
-    }
-  });
-  b.join();
+  auto fail_on_a_thread = [&](const char* what) {
+    std::thread t([&] {
+      try {
+        throw std::runtime_error(what);
+      } catch (...) {
+        failed.Keep();
+      }
+    });
+    t.join();
+  };
+  fail_on_a_thread("first");
+  fail_on_a_thread("second");
   try {
     failed.Rethrow();
     FAIL() << "nothing rethrown";
