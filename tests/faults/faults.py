@@ -273,14 +273,16 @@ def case_memorylimit():
     big = json.loads(REVIEW)
     big["request"]["object"]["data"] = {"k%d" % i: "x" * 60 for i in range(90000)}
     body = json.dumps(big).encode()
-    runs, out_of_memory = [], 0
-    for mb in (50, 60, 70, 80):
-        def limited(limit=mb << 20):
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    limits = (50, 60, 70, 80)
 
-        if mb == 80 and subprocess.run([AIMSGATE, "--help"], preexec_fn=limited, capture_output=True).returncode:
-            return None, "the binary does not start under an address-space limit (a sanitizer build)"
-        s = Server(["--threads", "4"], preexec=limited)
+    def limit_to(mb):
+        return lambda: resource.setrlimit(resource.RLIMIT_AS, (mb << 20, mb << 20))
+
+    if subprocess.run([AIMSGATE, "--help"], preexec_fn=limit_to(limits[-1]), capture_output=True).returncode:
+        return None, "the binary does not start under an address-space limit (a sanitizer build)"
+    runs, out_of_memory = [], 0
+    for mb in limits:
+        s = Server(["--threads", "4"], preexec=limit_to(mb))
         try:
             if not s.port or s.proc.poll() is not None:
                 code = s.stop()
