@@ -192,6 +192,7 @@ class HttpTransport::Loop {
   void SetListening(bool on);
   void Accept(Clock::time_point now);
   void AddConn(int fd, std::string remote_addr, int remote_port, Clock::time_point accepted);
+  void AddConnOrThrow(int fd, std::string remote_addr, int remote_port, Clock::time_point accepted);
   void TakeIncoming();
   void Pump(Conn* c);
   bool AfterHead(Conn* c);
@@ -202,6 +203,7 @@ class HttpTransport::Loop {
   void Want(Conn* c, uint32_t events);
   void Close(Conn* c);
   void Free(Conn* c);
+  void GiveBack(int fd);
   ssize_t ReadSome(Conn* c, size_t max, uint32_t* want);
   bool StartTls(Conn* c);
   ssize_t WriteSome(Conn* c, uint32_t* want);
@@ -253,12 +255,15 @@ class HttpTransport::Loop {
 
  public:
   // False when this loop's Run has left (a Stop the acceptor has not seen yet): the
-  // connection would wait for FreeAll after the whole drain, so the acceptor keeps it.
+  // connection would wait for FreeAll after the whole drain, so the acceptor keeps it;
+  // also when there is no memory to queue it (the acceptor then tries it itself).
   bool Adopt(Incoming& in) {
-    {
+    try {
       std::lock_guard<std::mutex> lock(incoming_mu_);
       if (exited_) return false;
-      incoming_.push_back(std::move(in));
+      incoming_.push_back(std::move(in));  // unmoved if it throws
+    } catch (const std::bad_alloc&) {
+      return false;
     }
     if (!incoming_pending_.exchange(true, std::memory_order_acq_rel)) Wake();
     return true;
@@ -334,9 +339,14 @@ void HttpTransport::Loop::Want(Conn* c, uint32_t events) {
 void HttpTransport::Loop::Free(Conn* c) {
   if (c->registered) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   if (c->ssl) SSL_free(c->ssl);
-  close(c->fd);
   shared_->Release(c->reserved);
   c->reserved = 0;
+  GiveBack(c->fd);
+}
+
+// Closes an accepted descriptor and gives back its place in the counts.
+void HttpTransport::Loop::GiveBack(int fd) {
+  close(fd);
   load_.fetch_sub(1, std::memory_order_relaxed);
   // A slot freed while loop 0 stopped accepting at max_connections: wake it to resume.
   if (shared_->open.fetch_sub(1) == static_cast<size_t>(o_.max_connections) && shared_->loops[0] != this) {
@@ -379,6 +389,13 @@ void HttpTransport::Loop::Accept(Clock::time_point now) {
       inet_ntop(AF_INET6, &a->sin6_addr, ip, sizeof ip);
       port = ntohs(a->sin6_port);
     }
+    Incoming in{fd, std::string(), port, now};
+    try {
+      in.remote_addr = ip;
+    } catch (const std::bad_alloc&) {  // not counted yet: just closed
+      close(fd);
+      continue;
+    }
     shared_->open.fetch_add(1);
     // The loop holding the fewest connections takes it (this one on a tie).
     Loop* target = this;
@@ -386,7 +403,6 @@ void HttpTransport::Loop::Accept(Clock::time_point now) {
       if (l->load() < target->load()) target = l;
     }
     target->load_.fetch_add(1, std::memory_order_relaxed);
-    Incoming in{fd, ip, port, now};
     if (target != this && !target->Adopt(in)) {
       target->load_.fetch_sub(1, std::memory_order_relaxed);
       load_.fetch_add(1, std::memory_order_relaxed);
@@ -397,7 +413,18 @@ void HttpTransport::Loop::Accept(Clock::time_point now) {
   if (shared_->open.load() >= max) SetListening(false);
 }
 
+// Memory that runs out while a connection is taken on closes it; the loop and the
+// others go on.
 void HttpTransport::Loop::AddConn(int fd, std::string remote_addr, int remote_port, Clock::time_point accepted) {
+  try {
+    AddConnOrThrow(fd, std::move(remote_addr), remote_port, accepted);
+  } catch (const std::bad_alloc&) {
+    GiveBack(fd);
+  }
+}
+
+void HttpTransport::Loop::AddConnOrThrow(int fd, std::string remote_addr, int remote_port,
+                                         Clock::time_point accepted) {
   auto c = std::make_unique<Conn>(o_.head);
   c->id = next_id_++;
   c->fd = fd;
@@ -922,7 +949,11 @@ void HttpTransport::Loop::Run() {
       }
     }
     TakeCompletions();
-    timeout = Sweep(Clock::now());
+    try {
+      timeout = Sweep(Clock::now());
+    } catch (const std::bad_alloc&) {  // what it did not reach, the next turn does
+      timeout = 10;
+    }
   }
 }
 
