@@ -66,6 +66,16 @@ const char* StatusText(int status) {
   }
 }
 
+// The 503's message for a job the workers refused.
+std::string RefusalMessage(WorkerPool::Refusal why, size_t max_queued) {
+  switch (why) {
+    case WorkerPool::Refusal::kNoThread: return "server busy: no worker thread could be started";
+    case WorkerPool::Refusal::kShuttingDown: return "shutting down";
+    case WorkerPool::Refusal::kQueueFull: break;
+  }
+  return "server busy: " + std::to_string(max_queued) + " requests already wait for a worker";
+}
+
 enum class Phase {
   kHello,      // reading the first TLS record (the ClientHello) before any SSL object exists
   kHandshake,  // TLS handshake
@@ -624,10 +634,7 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   }, &refusal);
   if (!queued) {
     ++counters_->queue_full;
-    Refuse(c, 503, refusal == WorkerPool::Refusal::kNoThread ? "server busy: no worker thread could be started"
-                   : refusal == WorkerPool::Refusal::kShuttingDown
-                       ? "shutting down"
-                       : "server busy: " + std::to_string(o_.max_queued) + " requests already wait for a worker");
+    Refuse(c, 503, RefusalMessage(refusal, o_.max_queued));
   }
 }
 
