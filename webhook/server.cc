@@ -508,8 +508,12 @@ void Webhook::WatchLoop() {
           LoadTls(false);
         }
       }
-    } catch (const std::exception&) {
+    } catch (const std::exception& e) {
       metrics_.CountReload(false);
+      try {
+        LogLine("warn", "reload rejected; what serves keeps serving").Str("error", kernel::ExceptionText(e)).Emit();
+      } catch (...) {  // no memory even for the line: the metric says it
+      }
     }
     lock.lock();
   }
