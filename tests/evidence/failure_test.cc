@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <functional>
+#include <thread>
 
 #include "evaluator/evidence/log/verifier.h"
 #include "evaluator/evidence/log/writer.h"
@@ -155,6 +157,40 @@ TEST(WriteFailure, UnwritableDirectoryIsAnOpenError) {
   Status s = w.Open(opts);
   EXPECT_FALSE(s.ok());
   EXPECT_NE(s.error_number(), 0);
+}
+
+// A periodic checkpoint that cannot be written is counted and tried again a period later:
+// retried at once, the timer spun, holding the log's lock that every Append needs.
+TEST(WriteFailure, APeriodicCheckpointThatFailsIsRetriedAPeriodLaterNotAtOnce) {
+  TempDir dir;
+  std::string path = dir.File("e.jsonl");
+  int rc = InChild([&] {
+    signal(SIGXFSZ, SIG_IGN);
+    WriterOptions opts;
+    opts.path = path;
+    opts.checkpoint_every_seconds = 1;
+    opts.checkpoint_every_records = 0;
+    EvidenceWriter w;
+    if (!w.Open(opts).ok()) return 11;
+    auto ev = testing::SampleEvaluation("ml", "a");
+    RecordInput in;
+    in.evaluation = &ev;
+    if (!w.Append(in).ok()) return 12;
+    // Full from here on: the record waits for a checkpoint that cannot be written.
+    struct stat st{};
+    if (stat(path.c_str(), &st) != 0) return 13;
+    struct rlimit lim = {static_cast<rlim_t>(st.st_size) + 10, static_cast<rlim_t>(st.st_size) + 10};
+    if (setrlimit(RLIMIT_FSIZE, &lim) != 0) return 14;
+    std::this_thread::sleep_for(std::chrono::milliseconds(3500));
+    const uint64_t tries = w.write_errors();
+    if (tries < 2) return 15;  // the timer tried, and again a period later
+    if (tries > 5) return 16;  // about once a second, not in a loop
+    w.Close();
+    return 0;
+  });
+  EXPECT_EQ(rc, 0);
+  VerifyResult r = VerifyFile(path, VerifyOptions());
+  EXPECT_TRUE(r.ok) << r.ErrorLine();
 }
 
 TEST(WriteFailure, FullDeviceIsAnError) {

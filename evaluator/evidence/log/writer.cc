@@ -7,6 +7,8 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <new>
+#include <utility>
 
 #include "evaluator/evidence/log/entry.h"
 #include "evaluator/evidence/log/line_reader.h"
@@ -395,8 +397,9 @@ Status EvidenceWriter::Append(const RecordInput& input) {
   }
   Status s = WriteLineLocked(line, /*is_checkpoint=*/false);
   if (!s.ok()) return s;
+  // Written: from here nothing may throw before the chain state matches the file.
   ++seq_;
-  prev_ = hash;
+  prev_ = std::move(hash);
   ++since_checkpoint_;
   ++records_written_;
   bool by_count = options_.checkpoint_every_records > 0 &&
@@ -407,7 +410,7 @@ Status EvidenceWriter::Append(const RecordInput& input) {
   // The record is written: the call succeeds whatever happens to the checkpoint, so that
   // the caller's verdict matches the record. A failed checkpoint is counted in
   // write_errors() and retried by the next record, the timer and Close().
-  if (by_count || by_time) CheckpointLocked(/*closing=*/false);
+  if (by_count || by_time) TryCheckpointLocked();
   return Status::Ok();
 }
 
@@ -426,11 +429,22 @@ Status EvidenceWriter::CheckpointLocked(bool closing) {
   Status s = WriteLineLocked(line, /*is_checkpoint=*/true);
   if (!s.ok()) return s;
   ++seq_;
-  prev_ = e.hash;
+  prev_ = std::move(e.hash);
   since_checkpoint_ = 0;
   ++checkpoints_written_;
   last_checkpoint_ = std::chrono::steady_clock::now();
   return Status::Ok();
+}
+
+// A checkpoint nobody waits for (after a record, from the timer): a failure, or memory
+// that ran out while it was built, is counted in write_errors() and tried again later.
+bool EvidenceWriter::TryCheckpointLocked() {
+  try {
+    return CheckpointLocked(/*closing=*/false).ok();
+  } catch (const std::bad_alloc&) {
+    ++write_errors_;
+    return false;
+  }
 }
 
 Status EvidenceWriter::Checkpoint() {
@@ -447,7 +461,9 @@ void EvidenceWriter::TimerLoop() {
     cv_.wait_until(lock, due, [this] { return stop_; });
     if (stop_) break;
     if (since_checkpoint_ > 0 && std::chrono::steady_clock::now() - last_checkpoint_ >= period) {
-      CheckpointLocked(/*closing=*/false);  // failures are counted in write_errors_ and retried
+      // One that failed is tried again a period later: at once, the loop would spin
+      // while the disk stays full, holding the lock every Append needs.
+      if (!TryCheckpointLocked()) last_checkpoint_ = std::chrono::steady_clock::now();
     } else if (since_checkpoint_ == 0 &&
                std::chrono::steady_clock::now() - last_checkpoint_ >= period) {
       last_checkpoint_ = std::chrono::steady_clock::now();

@@ -117,6 +117,7 @@ class EvidenceWriter {
   Status RecoverTail();
   Status WriteLineLocked(const std::string& line, bool is_checkpoint);
   Status CheckpointLocked(bool closing);
+  bool TryCheckpointLocked();
   void TimerLoop();
 
   WriterOptions options_;
