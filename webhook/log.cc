@@ -12,6 +12,7 @@
 #include <condition_variable>
 #include <cstdio>
 #include <mutex>
+#include <new>
 #include <thread>
 
 #include "evaluator/kernel/rfc3339.h"
@@ -107,11 +108,14 @@ class Writer {
       batch.clear();
       if (dropped > 0) {
         // Written after the batch that was queued when they were dropped: in the log, the
-        // line sits where the gap is.
-        LogLine line("warn", std::to_string(dropped) + (dropped == 1 ? " log line" : " log lines") +
-                                 " dropped: stderr was not read fast enough");
-        line.Int("dropped", static_cast<int64_t>(dropped));
-        WriteAll(line.text() + "\n");
+        // line sits where the gap is. Without memory for it, the count stays in dropped().
+        try {
+          LogLine line("warn", std::to_string(dropped) + (dropped == 1 ? " log line" : " log lines") +
+                                   " dropped: stderr was not read fast enough");
+          line.Int("dropped", static_cast<int64_t>(dropped));
+          WriteAll(line.text() + "\n");
+        } catch (const std::bad_alloc&) {
+        }
       }
       lock.lock();
       idle_ = true;

@@ -17,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <new>
 #include <string_view>
 #include <thread>
 
@@ -104,6 +105,16 @@ int EventThreadCount() {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// A log line from a thread nothing may leave (the signal and watch threads): without
+// memory for it, it is not written, and the thread goes on.
+template <typename Emit>
+void TryLog(Emit&& emit) {
+  try {
+    emit();
+  } catch (const std::bad_alloc&) {
+  }
+}
 
 // A request handler that threw: the 500's body and a log line, both with the reason
 // ("out of memory", or "internal error: ..." for ours to fix).
@@ -510,10 +521,9 @@ void Webhook::WatchLoop() {
       }
     } catch (const std::exception& e) {
       metrics_.CountReload(false);
-      try {
+      TryLog([&] {  // without memory even for the line, the metric says it
         LogLine("warn", "reload rejected; what serves keeps serving").Str("error", kernel::ExceptionText(e)).Emit();
-      } catch (...) {  // no memory even for the line: the metric says it
-      }
+      });
     }
     lock.lock();
   }
@@ -621,7 +631,7 @@ void Webhook::SignalLoop(const sigset_t& signals, HttpTransport* transport, cons
     int sig = 0;
     if (sigwait(&signals, &sig) != 0) continue;
     if (sig == SIGHUP) {
-      LogLine("info", "SIGHUP: reloading packs, inputs and TLS").Emit();
+      TryLog([] { LogLine("info", "SIGHUP: reloading packs, inputs and TLS").Emit(); });
       std::lock_guard<std::mutex> lock(watch_mu_);
       reload_requested_ = true;
       watch_cv_.notify_all();
@@ -629,10 +639,12 @@ void Webhook::SignalLoop(const sigset_t& signals, HttpTransport* transport, cons
     }
     if (listen_done) return;  // woken by Run itself: the server stopped on its own
     stopping_ = true;
-    LogLine("info", "shutting down: draining in-flight requests")
-        .Str("signal", sig == SIGINT ? "SIGINT" : "SIGTERM")
-        .Int("drainTimeoutSeconds", o_.drain_timeout_seconds)
-        .Emit();
+    TryLog([&] {
+      LogLine("info", "shutting down: draining in-flight requests")
+          .Str("signal", sig == SIGINT ? "SIGINT" : "SIGTERM")
+          .Int("drainTimeoutSeconds", o_.drain_timeout_seconds)
+          .Emit();
+    });
     transport->Stop();
     return;
   }
@@ -706,10 +718,8 @@ bool Webhook::Serve(const sigset_t& signals, const std::string& host, int port, 
     try {
       std::rethrow_exception(failed);
     } catch (const std::exception& e) {
-      try {
-        LogLine("error", "serving failed").Str("error", kernel::ExceptionText(e)).Emit();
-      } catch (...) {  // no memory even for the line: the exit code says it
-      }
+      // Without memory even for the line, the exit code says it.
+      TryLog([&] { LogLine("error", "serving failed").Str("error", kernel::ExceptionText(e)).Emit(); });
     } catch (...) {
     }
   }
