@@ -234,6 +234,7 @@ void BM_RuleSweep(benchmark::State& state) {
   EvaluateCorpus(state, *engine);
 }
 BENCHMARK(BM_RuleSweep)->Arg(10)->Arg(100)->Arg(1000);
+BENCHMARK(BM_RuleSweep)->Name("Profile/RuleSweep")->Arg(10)->Arg(100)->Arg(1000)->Iterations(kCorpusSize);
 
 // 10 matching rules and N rules for another kind: the kind index should make
 // the N rules free.

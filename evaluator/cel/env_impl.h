@@ -3,7 +3,8 @@
 // valid after the Env is destroyed.
 //
 // Thread-safety: mutated only while the Env is being built (single thread);
-// read-only afterwards, except the regex cache, which is internally locked.
+// read-only afterwards, except the regex cache and the pattern table, which
+// are internally locked.
 #pragma once
 
 #include <memory>
@@ -40,7 +41,8 @@ struct SpecializedHelper {
 class EnvImpl {
  public:
   explicit EnvImpl(const Limits& l)
-      : limits(l), regex_cache(l.regex_max_mem, l.regex_max_program_size) {}
+      : limits(l), regex_cache(l.regex_max_mem, l.regex_max_program_size),
+        patterns(l.regex_max_mem, l.regex_max_program_size) {}
 
   int FindVariable(const std::string& name) const {
     auto it = var_slots.find(name);
@@ -101,6 +103,7 @@ class EnvImpl {
   std::vector<std::unique_ptr<HelperDef>> helpers;
   std::unordered_map<std::string, const HelperDef*> helper_index;
   mutable RegexCache regex_cache;
+  mutable PatternTable patterns;  // constant patterns, compiled at plan time
   mutable std::mutex fields_mu;
   mutable std::unordered_set<std::string> fields;  // node-based: addresses are stable
   mutable std::unordered_map<std::string, int> memo_slots;

@@ -7,7 +7,7 @@
 // costs a hash of the subject and a comparison.
 //
 //   MatchMemo memo;                                // one per EvalState (per thread)
-//   const uint64_t id = MatchMemo::NewMatcherId();  // one per matching node, at plan time
+//   const uint64_t id = MatchMemo::NewMatcherId();  // one per constant pattern, at plan time
 //   size_t slot;
 //   int known = memo.Find(id, subject, &slot);     // 1 matched, 0 did not, -1 not known
 //   if (known < 0) memo.Store(slot, id, subject, re.Match(...));

@@ -121,8 +121,9 @@ class CallNode : public Node {
 // answers are remembered per subject on the evaluation state (match_memo.h).
 class RegexMatchNode : public Node {
  public:
-  RegexMatchNode(int32_t offset, NodePtr subject, std::shared_ptr<const RE2> re)
-      : Node(offset), subject_(std::move(subject)), re_(std::move(re)) {}
+  // `memo_id` is the pattern's (PatternTable): nodes of the same pattern share answers.
+  RegexMatchNode(int32_t offset, NodePtr subject, std::shared_ptr<const RE2> re, uint64_t memo_id)
+      : Node(offset), subject_(std::move(subject)), re_(std::move(re)), memo_id_(memo_id) {}
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -131,7 +132,7 @@ class RegexMatchNode : public Node {
  private:
   NodePtr subject_;
   std::shared_ptr<const RE2> re_;
-  const uint64_t memo_id_ = MatchMemo::NewMatcherId();
+  const uint64_t memo_id_;
 };
 
 // `x in c` where c is a constant list (folded at plan time): a string x is
@@ -161,10 +162,11 @@ class InConstListNode : public Node {
 // are remembered like RegexMatchNode's (match_memo.h).
 class RegexSetNode : public Node {
  public:
-  RegexSetNode(int32_t offset, NodePtr subject, std::unique_ptr<RE2::Set> set, size_t count, bool all,
-               NodePtr fallback)
+  // `memo_id` is the pattern list's for this quantifier (PatternTable::Set).
+  RegexSetNode(int32_t offset, NodePtr subject, std::shared_ptr<const RE2::Set> set, size_t count, bool all,
+               NodePtr fallback, uint64_t memo_id)
       : Node(offset), subject_(std::move(subject)), set_(std::move(set)), count_(count), all_(all),
-        fallback_(std::move(fallback)) {}
+        fallback_(std::move(fallback)), memo_id_(memo_id) {}
 
  protected:
   Value DoEval(EvalContext& ctx) const override;
@@ -172,11 +174,11 @@ class RegexSetNode : public Node {
 
  private:
   NodePtr subject_;
-  std::unique_ptr<RE2::Set> set_;
+  std::shared_ptr<const RE2::Set> set_;
   size_t count_;
   bool all_;
   NodePtr fallback_;
-  const uint64_t memo_id_ = MatchMemo::NewMatcherId();
+  const uint64_t memo_id_;
 };
 
 // `x == c` / `x != c` with c a constant: strings, booleans and null are

@@ -626,22 +626,19 @@ NodePtr Planner::PlanCall(const Expr& e) {
   for (const auto& a : call.args) arg_exprs.push_back(a.get());
   // Constant regular expressions are compiled once, here.
   if (name == "matches" && arg_exprs.size() == 2 && IsStringConstant(*arg_exprs[1])) {
-    std::string err;
-    auto re = RegexCache::Compile(arg_exprs[1]->constant.string_value, env_.limits.regex_max_mem,
-                                  env_.limits.regex_max_program_size, &err);
-    if (!re) {
-      Error(arg_exprs[1]->offset, err);
-      return std::make_unique<ErrorNode>(e.offset, err);
+    PatternTable::Regex r = env_.patterns.Get(arg_exprs[1]->constant.string_value);
+    if (!r.re) {
+      Error(arg_exprs[1]->offset, r.error);
+      return std::make_unique<ErrorNode>(e.offset, r.error);
     }
-    return std::make_unique<RegexMatchNode>(e.offset, PlanExpr(*arg_exprs[0]), std::move(re));
+    return std::make_unique<RegexMatchNode>(e.offset, PlanExpr(*arg_exprs[0]), std::move(r.re), r.memo_id);
   }
   // Constant patterns of find/findAll are validated now (compiled lazily).
   if ((name == "find" || name == "findAll") && arg_exprs.size() >= 2 && IsStringConstant(*arg_exprs[1])) {
-    std::string err;
-    if (!RegexCache::Compile(arg_exprs[1]->constant.string_value, env_.limits.regex_max_mem,
-                             env_.limits.regex_max_program_size, &err)) {
-      Error(arg_exprs[1]->offset, err);
-      return std::make_unique<ErrorNode>(e.offset, err);
+    PatternTable::Regex r = env_.patterns.Get(arg_exprs[1]->constant.string_value);
+    if (!r.re) {
+      Error(arg_exprs[1]->offset, r.error);
+      return std::make_unique<ErrorNode>(e.offset, r.error);
     }
   }
   std::vector<NodePtr> args;
@@ -682,11 +679,8 @@ NodePtr Planner::PlanCall(const Expr& e) {
     // `s.matches(<folded constant>)`, e.g. a pattern read from params: compiled
     // now; an invalid one stays a run-time error, as before folding.
     if (name == "matches" && c.IsString()) {
-      std::string err;
-      if (auto re = RegexCache::Compile(c.StringValue(), env_.limits.regex_max_mem,
-                                        env_.limits.regex_max_program_size, &err)) {
-        return std::make_unique<RegexMatchNode>(e.offset, std::move(args[0]), std::move(re));
-      }
+      PatternTable::Regex r = env_.patterns.Get(c.StringValue());
+      if (r.re) return std::make_unique<RegexMatchNode>(e.offset, std::move(args[0]), std::move(r.re), r.memo_id);
     }
   }
   // `x < c`, `c <= x`, ...: ints compared inline.
@@ -810,23 +804,20 @@ NodePtr Planner::PlanQuantifier(const Expr& e, bool all, const Expr& pred) {
   scope_.Pop();
   NodePtr node;
   if (subject_node) {
-    RE2::Options options;
-    options.set_log_errors(false);
-    options.set_max_mem(env_.limits.regex_max_mem);
-    auto set = std::make_unique<RE2::Set>(options, RE2::UNANCHORED);
     const size_t n = patterns->ListSize();
-    bool ok = true;
-    for (size_t i = 0; ok && i < n; ++i) {
+    std::vector<std::string_view> texts;  // views into the constant list, which outlives the call
+    for (size_t i = 0; i < n; ++i) {
       Value p = patterns->ListAt(i);
-      std::string err;
-      // Each pattern must pass the limits on its own (else: the loop, and its run-time error).
-      ok = p.IsString() && RegexCache::Compile(p.StringValue(), env_.limits.regex_max_mem,
-                                               env_.limits.regex_max_program_size, &err) != nullptr &&
-           set->Add(re2::StringPiece(p.StringValue().data(), p.StringValue().size()), &err) >= 0;
+      if (!p.IsString()) break;
+      texts.push_back(p.StringValue());
     }
-    if (ok && set->Compile()) {
+    // A pattern that is invalid or over the limits leaves the loop, and its run-time error.
+    PatternTable::Set set;
+    if (texts.size() == n) set = env_.patterns.GetSet(texts);
+    if (set.set) {
       NodePtr fallback = std::make_unique<QuantifierNode>(e.offset, std::move(range), std::move(body), iter, iter2, all);
-      node = std::make_unique<RegexSetNode>(e.offset, std::move(subject_node), std::move(set), n, all, std::move(fallback));
+      node = std::make_unique<RegexSetNode>(e.offset, std::move(subject_node), std::move(set.set), n, all,
+                                            std::move(fallback), all ? set.memo_id_all : set.memo_id_exists);
     }
   }
   if (!node) node = std::make_unique<QuantifierNode>(e.offset, std::move(range), std::move(body), iter, iter2, all);
