@@ -471,6 +471,18 @@ void EvidenceWriter::TimerLoop() {
   }
 }
 
+// An error of the log's path that Close (and so the destructor) may build under memory
+// pressure: without memory for its text, an error with its errno and no text.
+Status EvidenceWriter::ErrorNoThrow(std::string_view what, int error_number, bool with_errno_text) const noexcept {
+  try {
+    std::string text = options_.path + std::string(what);
+    if (with_errno_text) text += ": " + Errno(error_number);
+    return Status::Error(std::move(text), error_number);
+  } catch (const std::bad_alloc&) {
+    return Status::Error(std::string(), error_number);  // an empty message allocates nothing
+  }
+}
+
 Status EvidenceWriter::Close() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -482,10 +494,19 @@ Status EvidenceWriter::Close() {
   if (fd_ < 0) return Status::Ok();
   // Every session ends with its own signed closing checkpoint, even right after a periodic
   // one: `verify --require-closed` tells a closed log from one cut at an earlier checkpoint.
-  Status s = session_.empty() ? Status::Ok() : CheckpointLocked(/*closing=*/true);
-  if (regular_file_ && options_.fsync != FsyncPolicy::kNever && ::fsync(fd_) != 0 && s.ok()) {
+  // Close runs from the destructor too: memory that runs out while the closing line is built
+  // is this call's error, and the file is still synced and closed below.
+  Status s;
+  try {
+    s = session_.empty() ? Status::Ok() : CheckpointLocked(/*closing=*/true);
+  } catch (const std::bad_alloc&) {
     ++write_errors_;
-    s = Status::Error(options_.path + ": error: cannot fsync the evidence log: " + Errno(errno), errno);
+    s = ErrorNoThrow(": error: out of memory while writing the closing checkpoint", ENOMEM);
+  }
+  if (regular_file_ && options_.fsync != FsyncPolicy::kNever && ::fsync(fd_) != 0 && s.ok()) {
+    const int e = errno;
+    ++write_errors_;
+    s = ErrorNoThrow(": error: cannot fsync the evidence log", e, /*with_errno_text=*/true);
   }
   if (owns_fd_) ::close(fd_);
   fd_ = -1;

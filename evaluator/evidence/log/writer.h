@@ -118,6 +118,7 @@ class EvidenceWriter {
   Status WriteLineLocked(const std::string& line, bool is_checkpoint);
   Status CheckpointLocked(bool closing);
   bool TryCheckpointLocked();
+  Status ErrorNoThrow(std::string_view what, int error_number, bool with_errno_text = false) const noexcept;
   void TimerLoop();
 
   WriterOptions options_;
