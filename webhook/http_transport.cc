@@ -218,6 +218,9 @@ class HttpTransport::Loop {
   bool StartTls(Conn* c);
   ssize_t WriteSome(Conn* c, uint32_t* want);
   void TakeCompletions();
+  // Room for one more job's completion in both lists TakeCompletions swaps (false: no
+  // memory), so that a worker's PushCompletion never allocates.
+  bool ReserveCompletion();
   void PumpOrClose(Conn* c);
   int Sweep(Clock::time_point now);  // deadlines and budget waiters; returns the epoll timeout
 
@@ -245,10 +248,13 @@ class HttpTransport::Loop {
     std::string response;
     bool close;
   };
-  void PushCompletion(Completion&& done);  // on a worker
+  void PushCompletion(Completion&& done);  // on a worker; cannot fail (ReserveCompletion)
   std::mutex done_mu_;
   std::vector<Completion> done_;
   std::vector<Completion> taken_;  // the loop's: what TakeCompletions hands on
+  // The loop's: jobs submitted whose completion is not taken yet.  Both lists have at least
+  // this capacity, so the completions pushed before the next swap always fit.
+  size_t completions_owed_ = 0;
   std::atomic<bool> completion_wake_{false};  // an eventfd write for completions is pending
 
   // Connections accepted by loop 0 for this loop, taken at its next turn.
@@ -598,7 +604,8 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;
   ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests;
-  if (o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes) {
+  const bool small = o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes;
+  if (small) {
     const Clock::time_point start = Clock::now();
     if (c->inline_skip > 0) {
       --c->inline_skip;
@@ -616,11 +623,18 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
       return StartResponse(c, std::move(response), close);
     }
   }
+  // A completion lost to memory would leave its connection waiting for ever (the worker
+  // phase has no deadline): its room is made now, or the request is refused.
+  if (!ReserveCompletion()) {
+    ++counters_->queue_full;
+    Refuse(c, 503, "server busy: out of memory");
+    return;
+  }
   c->phase = Phase::kWorker;
   Want(c, 0);
   uint64_t id = c->id;
   WorkerPool::Refusal refusal = WorkerPool::Refusal::kQueueFull;
-  bool queued = shared_->pool->Submit([this, id, ex = std::move(ex)] {
+  std::function<void()> job = [this, id, ex = std::move(ex)] {
     // Nothing may leave a worker's job (std::terminate), and every job must complete:
     // a connection waiting for a worker has no deadline.
     Completion done{id, std::string(), ex.close};
@@ -631,8 +645,17 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
       done.close = true;
     }
     PushCompletion(std::move(done));
-  }, &refusal);
+  };
+  const bool queued = shared_->pool->Submit(std::move(job), &refusal);  // `job` kept if refused
+  if (!queued && refusal == WorkerPool::Refusal::kNoThread && small) {
+    // No worker runs and the system gives none (memory, a pids limit): a request this
+    // thread may answer inline is answered here, not refused; its completion comes back
+    // through the list like a worker's, at the next turn.
+    job();
+    return;
+  }
   if (!queued) {
+    --completions_owed_;
     ++counters_->queue_full;
     Refuse(c, 503, RefusalMessage(refusal, o_.max_queued));
   }
@@ -825,17 +848,25 @@ void HttpTransport::Loop::PumpOrClose(Conn* c) {
 // a push seldom allocates; when one cannot, memory held by requests in flight is
 // given back as they finish, and the push is tried again.
 void HttpTransport::Loop::PushCompletion(Completion&& done) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      std::lock_guard<std::mutex> lock(done_mu_);
-      done_.push_back(std::move(done));
-      break;
-    } catch (const std::bad_alloc&) {
-      if (attempt == 10000) return;  // ten seconds without memory: the connection is lost
-      std::this_thread::sleep_for(milliseconds(1));
-    }
+  {
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done_.push_back(std::move(done));  // within the capacity ReserveCompletion made
   }
   WakeForCompletion();
+}
+
+bool HttpTransport::Loop::ReserveCompletion() {
+  try {
+    // taken_ becomes done_ at the next swap.  It may be being walked (a pipelined request
+    // dispatched from TakeCompletions), which is why that walk goes by index.
+    taken_.reserve(completions_owed_ + 1);
+    std::lock_guard<std::mutex> lock(done_mu_);
+    done_.reserve(completions_owed_ + 1);
+  } catch (const std::bad_alloc&) {
+    return false;
+  }
+  ++completions_owed_;
+  return true;
 }
 
 void HttpTransport::Loop::TakeCompletions() {
@@ -846,7 +877,11 @@ void HttpTransport::Loop::TakeCompletions() {
     std::lock_guard<std::mutex> lock(done_mu_);
     taken_.swap(done_);
   }
-  for (auto& d : taken_) {
+  completions_owed_ -= taken_.size();
+  // By index: PumpOrClose may dispatch a pipelined request, whose ReserveCompletion may
+  // move taken_'s elements (not change their number).
+  for (size_t i = 0; i < taken_.size(); ++i) {
+    Completion& d = taken_[i];
     auto it = conns_.find(d.id);
     if (it == conns_.end()) continue;
     Conn* c = it->second.get();

@@ -23,7 +23,7 @@ size_t WorkerPool::threads_started() const {
   return started_;
 }
 
-bool WorkerPool::Submit(std::function<void()> fn, Refusal* why) {
+bool WorkerPool::Submit(std::function<void()>&& fn, Refusal* why) {
   std::unique_lock<std::mutex> lock(mu_);
   if (shutdown_) {
     if (why) *why = Refusal::kShuttingDown;

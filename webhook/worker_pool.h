@@ -43,8 +43,9 @@ class WorkerPool {
     kNoThread,      // no worker runs and the system gave none (memory, a pids limit)
     kShuttingDown,
   };
-  // False (and `fn` dropped) when refused; *why (if given) then says why.
-  bool Submit(std::function<void()> fn, Refusal* why = nullptr);
+  // False when refused: *why (if given) says why, and `fn` is left as it was, so the
+  // caller may still run it itself.  Taken (moved from) only when accepted.
+  bool Submit(std::function<void()>&& fn, Refusal* why = nullptr);
   void shutdown();
 
   size_t threads_started() const;

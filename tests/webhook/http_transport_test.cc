@@ -216,6 +216,34 @@ TEST(HttpTransport, AnAnswerThatRunsOutOfMemoryClosesItsConnectionAndTheServerGo
   }
 }
 
+// Many connections pipelining to the workers: completions come back in batches, and
+// answering one dispatches that connection's next request from inside the batch's walk
+// (which makes room for its completion).  Every request is
+// answered, in order.
+TEST(HttpTransport, PipelinedRequestsOfManyConnectionsToWorkersAreAllAnswered) {
+  constexpr int kConnections = 24, kRequests = 40;
+  TransportOptions o;
+  o.inline_budget_us = 0;
+  o.keep_alive_max_requests = kRequests + 1;
+  Server s(o);
+  std::vector<std::thread> clients;
+  std::vector<std::vector<std::string>> got(kConnections);
+  for (int i = 0; i < kConnections; ++i) {
+    clients.emplace_back([&, i] {
+      std::string requests;
+      for (int r = 0; r < kRequests; ++r) requests += Post("/c" + std::to_string(i) + "-" + std::to_string(r), 0);
+      got[i] = RoundTrip(s.port(), requests, kRequests);
+    });
+  }
+  for (auto& t : clients) t.join();
+  for (int i = 0; i < kConnections; ++i) {
+    std::vector<std::string> want;
+    for (int r = 0; r < kRequests; ++r) want.push_back("/c" + std::to_string(i) + "-" + std::to_string(r));
+    EXPECT_EQ(got[i], want) << "connection " << i;
+  }
+  EXPECT_EQ(s.on_worker(), kConnections * kRequests);
+}
+
 TEST(HttpTransport, NoBudgetMeansEveryRequestGoesToAWorker) {
   TransportOptions o;
   o.inline_budget_us = 0;

@@ -92,6 +92,28 @@ TEST(WorkerPool, SubmitAfterShutdownIsRefused) {
 // The system gives threads until it does not (memory for a stack, the pod's pids
 // limit): a job that finds no idle worker and gets no new thread waits for a running
 // worker, or is refused when none runs; Submit never throws into the event loop.
+// A refused job stays the caller's: the event loop runs a small request itself when no
+// worker thread can be had.
+TEST(WorkerPool, ARefusedJobIsLeftToTheCaller) {
+  auto no_thread = [](std::function<void()>) -> std::thread {
+    throw std::system_error(EAGAIN, std::generic_category(), "pthread_create");
+  };
+  WorkerPool pool(4, 10, no_thread);
+  bool ran = false;
+  std::function<void()> job = [&] { ran = true; };
+  WorkerPool::Refusal why = WorkerPool::Refusal::kQueueFull;
+  EXPECT_FALSE(pool.Submit(std::move(job), &why));
+  EXPECT_EQ(why, WorkerPool::Refusal::kNoThread);
+  ASSERT_TRUE(job);
+  job();
+  EXPECT_TRUE(ran);
+  pool.shutdown();
+  std::function<void()> late = [] {};
+  EXPECT_FALSE(pool.Submit(std::move(late), &why));
+  EXPECT_EQ(why, WorkerPool::Refusal::kShuttingDown);
+  EXPECT_TRUE(late);
+}
+
 TEST(WorkerPool, AThreadTheSystemRefusesIsAWorkerFewerNotAnException) {
   std::atomic<int> allowed{0};
   auto start = [&](std::function<void()> body) {
