@@ -626,7 +626,7 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   // A completion lost to memory would leave its connection waiting for ever (the worker
   // phase has no deadline): its room is made now, or the request is refused.
   if (!ReserveCompletion()) {
-    ++counters_->queue_full;
+    ++counters_->worker_unavailable;
     Refuse(c, 503, "server busy: out of memory");
     return;
   }
@@ -656,7 +656,7 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   }
   if (!queued) {
     --completions_owed_;
-    ++counters_->queue_full;
+    ++(refusal == WorkerPool::Refusal::kQueueFull ? counters_->queue_full : counters_->worker_unavailable);
     Refuse(c, 503, RefusalMessage(refusal, o_.max_queued));
   }
 }

@@ -108,6 +108,7 @@ struct TransportCounters {
   std::atomic<uint64_t> deadline_closed{0};   // requests not complete by their deadline
   std::atomic<uint64_t> handshake_failed{0};
   std::atomic<uint64_t> queue_full{0};        // 503: no worker and the queue full
+  std::atomic<uint64_t> worker_unavailable{0};  // 503: no worker thread, no memory, stopping
 };
 
 // A JSON error response: {"error": message}.  `close` adds Connection: close.

@@ -191,6 +191,11 @@ std::string Metrics::Render() const {
     Header(&out, "aimsgate_worker_queue_full_total", "Requests answered 503 because the worker queue was full.",
            "counter");
     out += "aimsgate_worker_queue_full_total " + std::to_string(transport_->queue_full.load()) + "\n";
+    Header(&out, "aimsgate_worker_unavailable_total",
+           "Requests answered 503 because no worker thread could be started, no memory was left for the answer, "
+           "or the server was stopping.",
+           "counter");
+    out += "aimsgate_worker_unavailable_total " + std::to_string(transport_->worker_unavailable.load()) + "\n";
   }
   return out;
 }

@@ -15,7 +15,8 @@
 // set at start and on each TLS reload), aimsgate_waiver_expiry_timestamp_seconds{waiver}
 // (each loaded waiver's expiry, set at each pack load), and the connection layer's refusals:
 // aimsgate_http_refused_total, aimsgate_http_request_deadline_exceeded_total,
-// aimsgate_tls_handshake_failures_total, aimsgate_worker_queue_full_total.
+// aimsgate_tls_handshake_failures_total, aimsgate_worker_queue_full_total,
+// aimsgate_worker_unavailable_total.
 //
 // Thread-safety: every method may be called from any thread (one mutex; the critical
 // section is a few map updates).  Cost per request: one hash lookup per rule result (the
