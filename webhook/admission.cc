@@ -304,6 +304,21 @@ bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string*
 std::string ParseReview(std::string_view body, const HandlerOptions& options, std::string* insitu,
                         aimsgate::JsonDocument* doc, manifest::AdmissionReview* review) {
   if (body.empty()) return "empty body: expected an AdmissionReview";
+  // Line and column of a byte, for a human reading the apiserver's log.
+  auto where = [body](size_t offset) {
+    size_t line = 1, col = 1;
+    for (size_t i = 0; i < offset && i < body.size(); ++i) {
+      if (body[i] == '\n') ++line, col = 1;
+      else ++col;
+    }
+    return "line " + std::to_string(line) + " column " + std::to_string(col);
+  };
+  // Both parsers take a NUL byte for the end of the text, and would answer for what comes
+  // before it; JSON text holds none (a string's must be escaped).
+  if (const void* nul = std::memchr(body.data(), '\0', body.size())) {
+    return "invalid JSON at " + where(static_cast<size_t>(static_cast<const char*>(nul) - body.data())) +
+           ": a NUL byte";
+  }
   // An ASCII body cannot hold invalid UTF-8 bytes: the parser's validation is skipped, and
   // it is parsed in place in a copy (strings decoded where they lie, not pushed byte by
   // byte through the parser's stack).  A non-ASCII body may start with a BOM, which only
@@ -325,14 +340,7 @@ std::string ParseReview(std::string_view body, const HandlerOptions& options, st
     }
   }
   if (doc->HasParseError()) {
-    // Line and column of the error, for a human reading the apiserver's log.
-    size_t offset = doc->GetErrorOffset(), line = 1, col = 1;
-    for (size_t i = 0; i < offset && i < body.size(); ++i) {
-      if (body[i] == '\n') ++line, col = 1;
-      else ++col;
-    }
-    return "invalid JSON at line " + std::to_string(line) + " column " + std::to_string(col) + ": " +
-           rapidjson::GetParseError_En(doc->GetParseError());
+    return "invalid JSON at " + where(doc->GetErrorOffset()) + ": " + rapidjson::GetParseError_En(doc->GetParseError());
   }
   if (!doc->IsObject()) return "body is not a JSON object: expected an AdmissionReview";
   // In an ASCII body only a \u escape can decode to bytes that are not UTF-8 (a lone

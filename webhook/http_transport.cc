@@ -603,7 +603,7 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
   ex.ssl = c->ssl;
   ex.remote_addr = c->remote_addr;
   ex.remote_port = c->remote_port;
-  ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests;
+  ex.close = stopping_ || c->served + 1 >= o_.keep_alive_max_requests || ex.head.AsksToClose();
   const bool small = o_.inline_budget_us > 0 && c->framing.content_length <= o_.inline_max_body_bytes;
   if (small) {
     const Clock::time_point start = Clock::now();

@@ -52,6 +52,23 @@ size_t RequestHead::Count(std::string_view name) const {
   return n;
 }
 
+bool RequestHead::AsksToClose() const {
+  for (const auto& h : headers) {
+    if (!EqualsIgnoreCase(h.first, "Connection")) continue;
+    std::string_view list = h.second;
+    while (!list.empty()) {
+      const size_t comma = list.find(',');
+      std::string_view option = list.substr(0, comma);
+      while (!option.empty() && (option.front() == ' ' || option.front() == '\t')) option.remove_prefix(1);
+      while (!option.empty() && (option.back() == ' ' || option.back() == '\t')) option.remove_suffix(1);
+      if (EqualsIgnoreCase(option, "close")) return true;
+      if (comma == std::string_view::npos) break;
+      list.remove_prefix(comma + 1);
+    }
+  }
+  return false;
+}
+
 void HeadParser::Reset() {
   head_ = RequestHead{};
   error_ = HeadError{};

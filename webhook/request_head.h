@@ -42,6 +42,9 @@ struct RequestHead {
   // The value of the first header named `name` (case-insensitive), or nullptr.
   const std::string* Find(std::string_view name) const;
   size_t Count(std::string_view name) const;
+  // Whether a Connection header lists the "close" option (RFC 9110 7.6.1: a
+  // comma-separated list, options case-insensitive, in any number of such headers).
+  bool AsksToClose() const;
 };
 
 enum class HeadStatus { kIncomplete, kComplete, kError };

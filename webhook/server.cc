@@ -4,6 +4,7 @@
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
+#include <strings.h>
 #include <sys/resource.h>
 
 #include <algorithm>
@@ -169,13 +170,12 @@ class Router : public httplib::Server {
 
  private:
   // False when the request is not one the fast route answers exactly as cpp-httplib would
-  // (another route, HTTP/1.0, a Connection header other than "close"): cpp-httplib takes it.
+  // (another route, HTTP/1.0): cpp-httplib takes it.  A Connection header's "close", in any
+  // case and among other options, is already in ex.close (RequestHead::AsksToClose).
   bool HandleValidate(const Exchange& ex, std::string* response, bool* close) {
     const RequestHead& head = ex.head;
     if (head.method != "POST" || head.path != "/validate" || head.version != "HTTP/1.1") return false;
-    const std::string* connection = head.Find("Connection");
-    if (connection && *connection != "close") return false;
-    const bool closing = ex.close || connection != nullptr;
+    const bool closing = ex.close;
     static const std::string kNoType;
     const std::string* type = head.Find("Content-Type");
     int status = 500;
@@ -210,14 +210,34 @@ class Router : public httplib::Server {
   FastValidate fast_validate_;
   std::string keep_alive_;
 
+  // The request as cpp-httplib reads it: the head written again from the transport's parse
+  // (CRLF line ends, no blank line before the request line, no Expect: its 100 Continue is
+  // sent), then the body as received.  The transport accepts what RFC 9112 lets a server
+  // accept (bare LF, a leading empty line) and cpp-httplib does not: both must agree.
   class BufferedStream : public httplib::Stream {
    public:
-    BufferedStream(const Exchange& ex, std::string* out) : ex_(ex), out_(out) {}
+    BufferedStream(const Exchange& ex, std::string* out)
+        : body_(std::string_view(ex.request).substr(ex.body_offset)), remote_addr_(ex.remote_addr),
+          remote_port_(ex.remote_port), out_(out) {
+      const RequestHead& h = ex.head;
+      head_ = h.method + ' ' + h.target + ' ' + h.version + "\r\n";
+      for (const auto& [name, value] : h.headers) {
+        if (strcasecmp(name.c_str(), "Expect") == 0) continue;
+        head_ += name + ": " + value + "\r\n";
+      }
+      head_ += "\r\n";
+    }
     bool is_readable() const override { return true; }
     bool is_writable() const override { return true; }
     ssize_t read(char* ptr, size_t size) override {
-      size_t n = std::min(size, ex_.request.size() - pos_);
-      std::memcpy(ptr, ex_.request.data() + pos_, n);
+      size_t n = 0;
+      if (pos_ < head_.size()) {
+        n = std::min(size, head_.size() - pos_);
+        std::memcpy(ptr, head_.data() + pos_, n);
+      } else if (pos_ - head_.size() < body_.size()) {
+        n = std::min(size, body_.size() - (pos_ - head_.size()));
+        std::memcpy(ptr, body_.data() + (pos_ - head_.size()), n);
+      }
       pos_ += n;
       return static_cast<ssize_t>(n);
     }
@@ -226,8 +246,8 @@ class Router : public httplib::Server {
       return static_cast<ssize_t>(size);
     }
     void get_remote_ip_and_port(std::string& ip, int& port) const override {
-      ip = ex_.remote_addr;
-      port = ex_.remote_port;
+      ip = remote_addr_;
+      port = remote_port_;
     }
     void get_local_ip_and_port(std::string& ip, int& port) const override {
       ip.clear();
@@ -236,7 +256,10 @@ class Router : public httplib::Server {
     socket_t socket() const override { return INVALID_SOCKET; }
 
    private:
-    const Exchange& ex_;
+    std::string head_;
+    std::string_view body_;
+    const std::string& remote_addr_;
+    int remote_port_;
     std::string* out_;
     size_t pos_ = 0;
   };
@@ -396,7 +419,18 @@ bool Webhook::Record(const AdmissionDecision& d, std::string* error) {
 // Runs on the head alone, before any body byte is read: a client without the required
 // certificate, or a body that is not JSON, costs the server no body buffering.
 bool Webhook::Precheck(const RequestHead& head, const SSL* ssl, int* status, std::string* message) {
-  if (head.method != "POST" || head.path != "/validate") return true;
+  if (head.method != "POST" || head.path != "/validate") {
+    // No other route reads a body: one declared would only take buffer budget from the
+    // apiserver's requests, from a client that may hold no certificate (and a path that
+    // cpp-httplib would decode, /%76alidate, would reach the handler after its body).
+    const std::string* length = head.Find("Content-Length");
+    if (length && length->find_first_not_of('0') != std::string::npos) {
+      *status = 413;
+      *message = "only POST /validate takes a request body";
+      return false;
+    }
+    return true;
+  }
   if (!o_.insecure_http && !o_.tls.client_ca_path.empty() && !PeerHasCertificate(ssl)) {
     *status = 401;
     *message = "a client certificate signed by --client-ca is required";

@@ -4,7 +4,7 @@
   tests/faults/attacks.py AIMSGATE CASE...
 
 Cases: chunked gzip nolength certfirst headerline headercount dribblers dribblers1100 deadline
-sigterm pipeline resumption queue certexpiry bodies.
+sigterm pipeline resumption queue certexpiry bodies bodyroutes protocol.
 
 Each case starts its own server (faults.Server: port 0, self-signed P-256 certificate), attacks
 it with raw sockets / the ssl module, and checks what the issue requires: the answer, how fast,
@@ -193,6 +193,89 @@ def case_certfirst():
         return status == 401 and waited < 2, (
             "no client certificate, 7 MiB announced, no body sent: HTTP %s after %.2fs (want 401 before any body "
             "byte), peak RSS +%.1f MiB" % (status, waited, grew / MIB))
+    finally:
+        s.stop()
+
+
+def case_bodyroutes():
+    """With --client-ca, a client without a certificate announces a 7 MiB body on routes other
+    than POST /validate, /%76alidate among them (cpp-httplib would decode it to /validate): each
+    is refused on its head (413), before any body byte is read or budgeted."""
+    d = tempfile.mkdtemp(prefix="aimsgate-ca-")
+    ca_crt, _ = make_ca(d, "apiserver-ca")
+    s = Server(["--client-ca", ca_crt])
+    try:
+        results = []
+        for method, path in (("GET", "/healthz"), ("POST", "/anything"), ("POST", "/%76alidate"), ("PUT", "/validate")):
+            k = tls(s)
+            k.sendall(("%s %s HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n"
+                       % (method, path, 7 * MIB)).encode())
+            t0 = time.monotonic()
+            status = read_status(k, timeout=8)
+            results.append((method, path, status, time.monotonic() - t0))
+            k.close()
+        k = tls(s)  # no body declared: the probes' route stays open to anyone
+        k.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        probe = read_status(k)
+        k.close()
+        ok = all(st == 413 and t < 2 for _, _, st, t in results) and probe == 200
+        return ok, "; ".join("%s %s: HTTP %s after %.2fs" % r for r in results) + "; GET /healthz without a body: %s" % probe
+    finally:
+        s.stop()
+
+
+def case_protocol():
+    """What the two request parsers (the connection layer's and cpp-httplib's) must agree on:
+    a NUL byte ends no JSON (400, not the review before it); Connection's close option in any
+    case or list closes the connection after the answer; a blank line before the request line
+    and bare-LF line ends are served on every route."""
+    s = Server()
+    try:
+        def exchange(raw, timeout=8):
+            k = tls(s)
+            k.sendall(raw)
+            k.settimeout(timeout)
+            out, t0 = b"", time.monotonic()
+            try:
+                while True:
+                    d = k.recv(65536)
+                    if not d:
+                        break
+                    out += d
+            except (socket.timeout, ssl.SSLError, OSError):
+                out += b"<open>"
+            k.close()
+            return out, time.monotonic() - t0
+
+        def post(body, extra=b"Connection: close\r\n"):
+            return (b"POST /validate HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n" + extra +
+                    b"Content-Length: %d\r\n\r\n" % len(body) + body)
+
+        review = REVIEW.encode() if isinstance(REVIEW, str) else REVIEW
+        problems, seen = [], []
+        for name, body in (("NUL then garbage", review + b"\x00garbage"),
+                           ("NUL then a second review", review + b"\x00" + review)):
+            out, _ = exchange(post(body))
+            seen.append("%s: %s" % (name, out.split(b"\r\n", 1)[0].decode(errors="replace")))
+            if not out.startswith(b"HTTP/1.1 400") or b"NUL" not in out:
+                problems.append(name)
+        for option in (b"Close", b"close, TE", b"keep-alive, close", b"CLOSE"):
+            for path in (b"/validate", b"/healthz"):
+                raw = (post(review, b"Connection: " + option + b"\r\n") if path == b"/validate" else
+                       b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: " + option + b"\r\n\r\n")
+                out, secs = exchange(raw)
+                if not out.startswith(b"HTTP/1.1 200") or out.endswith(b"<open>") or secs > 2:
+                    problems.append("Connection: %s on %s (%.1fs)" % (option.decode(), path.decode(), secs))
+        for name, raw in (("blank line, then GET /healthz",
+                           b"\r\nGET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"),
+                          ("bare LF, GET /healthz", b"GET /healthz HTTP/1.1\nHost: x\nConnection: close\n\n"),
+                          ("blank line, then POST /validate", b"\r\n" + post(review))):
+            out, secs = exchange(raw)
+            seen.append("%s: %s" % (name, out.split(b"\r\n", 1)[0].decode(errors="replace")))
+            if not out.startswith(b"HTTP/1.1 200") or out.endswith(b"<open>"):
+                problems.append(name)
+        return not problems, ("; ".join(seen) + ("; FAILED: " + ", ".join(problems) if problems else
+                                                 "; close in any case or list closed at once"))
     finally:
         s.stop()
 
@@ -598,7 +681,7 @@ CASES = {"chunked": case_chunked, "gzip": case_gzip, "nolength": case_nolength, 
          "headerline": case_headerline, "headercount": case_headercount, "dribblers": case_dribblers,
          "dribblers1100": case_dribblers1100, "deadline": case_deadline, "sigterm": case_sigterm,
          "pipeline": case_pipeline, "resumption": case_resumption, "queue": case_queue, "certexpiry": case_certexpiry,
-         "bodies": case_bodies}
+         "bodies": case_bodies, "bodyroutes": case_bodyroutes, "protocol": case_protocol}
 
 
 def main():

@@ -30,6 +30,29 @@ TEST(HeadParser, ParsesAHeadFedOneByteAtATime) {
   EXPECT_EQ(p.head().size, std::string(kRequest).size() - 2);
 }
 
+// Connection is a list of options, matched without regard to case, in any number of fields.
+TEST(RequestHead, AsksToCloseReadsConnectionAsACaseInsensitiveList) {
+  auto asks = [](const std::vector<std::string>& connection_values) {
+    RequestHead h;
+    h.headers.push_back({"Host", "x"});
+    for (const auto& v : connection_values) h.headers.push_back({"connection", v});
+    return h.AsksToClose();
+  };
+  EXPECT_FALSE(asks({}));
+  EXPECT_FALSE(asks({"keep-alive"}));
+  EXPECT_FALSE(asks({"closed"}));
+  EXPECT_FALSE(asks({"keep-alive, upgrade"}));
+  EXPECT_FALSE(asks({""}));
+  EXPECT_TRUE(asks({"close"}));
+  EXPECT_TRUE(asks({"Close"}));
+  EXPECT_TRUE(asks({"CLOSE"}));
+  EXPECT_TRUE(asks({"keep-alive, close"}));
+  EXPECT_TRUE(asks({"close, TE"}));
+  EXPECT_TRUE(asks({"TE,\tclose\t"}));
+  EXPECT_TRUE(asks({",,close,"}));
+  EXPECT_TRUE(asks({"keep-alive", "close"}));
+}
+
 // Token characters are looked up in a table: every byte value in a header name and in the
 // method is accepted exactly when RFC 9110 says it is a token character.
 TEST(HeadParser, TokenCharactersAreExactlyRfc9110s) {
