@@ -94,6 +94,10 @@ struct Limits {
   // Nodes produced by alias expansion, per file (fixed cap: a billion-laughs
   // file fails here after at most this many copied nodes).
   size_t max_alias_nodes = 1000000;
+  // Text (scalar and key bytes) of one object once its aliases are expanded: a few
+  // aliases to a long string copy it past any count of nodes.  0: max_object_bytes.
+  // The Load functions, which do not apply max_object_bytes, still apply this.
+  size_t max_expanded_bytes = 0;
   // Nodes (scalars, keys, mappings, sequences) per object (a YAML document, a
   // JSON value, one item of a streamed List or array), alias copies included.
   size_t max_nodes = 10000000;

@@ -71,6 +71,7 @@ void Drain(internal::Parser* parser, LoadResult* out) {
 // The Load functions hold the whole file: no per-object budget, Lists read whole.
 Limits InMemory(const Limits& limits) {
   Limits l = internal::Effective(limits);
+  if (l.max_expanded_bytes == 0) l.max_expanded_bytes = l.max_object_bytes;
   l.max_object_bytes = std::numeric_limits<size_t>::max();
   return l;
 }

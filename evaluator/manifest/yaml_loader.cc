@@ -74,6 +74,7 @@ class YamlLoader : public Parser {
     bool key_is_merge = false;
     uint32_t depth_below = 0;  // depth of the deepest child (scalar = 0)
     size_t nodes_at_start = 0;
+    uint64_t text_at_start = 0;
     size_t merge_begin = 0;  // this frame's merge sources: merges_[merge_begin..]
     std::string anchor;
     Position pos;
@@ -84,6 +85,7 @@ class YamlLoader : public Parser {
     Value value;
     size_t nodes;
     uint32_t depth;
+    uint64_t text;  // scalar and key bytes an alias to it copies
   };
   struct MergeSource {
     Value value;
@@ -197,6 +199,19 @@ class YamlLoader : public Parser {
     return false;
   }
 
+  // Text of the document as loaded, aliases expanded: a few aliases to a long string copy
+  // it as many times (`l: [*b, *b, ...]`), past any count of nodes, so the copies count
+  // against the document's byte budget as the text they repeat did.
+  bool CountText(uint64_t n, Position p) {
+    text_ += n;
+    const uint64_t max = limits_.max_expanded_bytes != 0 ? limits_.max_expanded_bytes : limits_.max_object_bytes;
+    if (max != 0 && max != std::numeric_limits<size_t>::max() && text_ > max) {
+      return FailFile(p, "document larger than the limit of " + std::to_string(max) +
+                             " bytes once its aliases are expanded");
+    }
+    return true;
+  }
+
   bool CountNodes(size_t n, Position p) {
     nodes_ += n;
     if (nodes_ > limits_.max_nodes) {
@@ -215,6 +230,7 @@ class YamlLoader : public Parser {
     suppress_frame_ = -1;
     skipping_ = false;
     nodes_ = 0;
+    text_ = 0;
   }
 
   bool Handle(const yaml_event_t& ev) {
@@ -320,7 +336,7 @@ class YamlLoader : public Parser {
   bool OnScalar(const yaml_event_t& ev, Position pos) {
     const auto& s = ev.data.scalar;
     std::string_view text(reinterpret_cast<const char*>(s.value), s.length);
-    if (!CountNodes(1, pos)) return false;
+    if (!CountNodes(1, pos) || !CountText(text.size(), pos)) return false;
     if (text.size() > limits_.max_string_bytes) {
       FailDocument(pos, "string of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                             std::to_string(limits_.max_string_bytes) + " bytes");
@@ -346,7 +362,7 @@ class YamlLoader : public Parser {
     PushEntry(pos);
     Value v;
     SetValue(sv, text, &v);
-    if (s.anchor != nullptr) RecordAnchor(reinterpret_cast<const char*>(s.anchor), v, 1, 0);
+    if (s.anchor != nullptr) RecordAnchor(reinterpret_cast<const char*>(s.anchor), v, 1, 0, text.size());
     Deliver(std::move(v), 0, pos);
     return true;
   }
@@ -354,11 +370,11 @@ class YamlLoader : public Parser {
   void RecordScalarAnchor(const yaml_char_t* name, const ScalarValue& sv, std::string_view text) {
     Value v;
     SetValue(sv, text, &v);
-    RecordAnchor(reinterpret_cast<const char*>(name), v, 1, 0);
+    RecordAnchor(reinterpret_cast<const char*>(name), v, 1, 0, text.size());
   }
 
-  void RecordAnchor(const char* name, const Value& v, size_t nodes, uint32_t depth) {
-    Anchor a{name, Value(v, alloc()), nodes, depth};
+  void RecordAnchor(const char* name, const Value& v, size_t nodes, uint32_t depth, uint64_t text) {
+    Anchor a{name, Value(v, alloc()), nodes, depth, text};
     anchors_.push_back(std::move(a));
   }
 
@@ -389,7 +405,7 @@ class YamlLoader : public Parser {
                                std::to_string(limits_.max_alias_nodes) +
                                " nodes produced by aliases");
     }
-    if (!CountNodes(a->nodes, pos)) return false;
+    if (!CountNodes(a->nodes, pos) || !CountText(a->text, pos)) return false;
     if (frames_.size() + a->depth > static_cast<size_t>(limits_.max_depth)) {
       FailDocument(pos, "nesting depth limit exceeded: more than " +
                             std::to_string(limits_.max_depth) + " levels (through alias *" +
@@ -452,6 +468,7 @@ class YamlLoader : public Parser {
       f.value.SetArray();
     }
     f.nodes_at_start = nodes_;
+    f.text_at_start = text_;
     f.merge_begin = merges_.size();
     if (anchor != nullptr) f.anchor = reinterpret_cast<const char*>(anchor);
     f.pos = pos;
@@ -465,7 +482,7 @@ class YamlLoader : public Parser {
     Value v(std::move(f.value));
     uint32_t depth = f.depth_below + 1;
     if (!f.anchor.empty()) {
-      RecordAnchor(f.anchor.c_str(), v, nodes_ - f.nodes_at_start + 1, depth);
+      RecordAnchor(f.anchor.c_str(), v, nodes_ - f.nodes_at_start + 1, depth, text_ - f.text_at_start);
     }
     frames_.pop_back();
     Deliver(std::move(v), depth, pos);
@@ -581,6 +598,7 @@ class YamlLoader : public Parser {
   size_t documents_ = 0;
   size_t nodes_ = 0;
   size_t alias_nodes_ = 0;
+  uint64_t text_ = 0;  // this document's (CountText)
 };
 
 }  // namespace

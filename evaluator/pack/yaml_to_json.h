@@ -19,6 +19,9 @@ constexpr int kMaxDepth = 64;
 // `&a [x, x]`, `&b [*a, *a]`, ... to JSON doubles per level ("billion laughs"); the
 // manifest loader's alias cap has the same value.
 constexpr size_t kMaxNodes = 1000000;
+// Text (scalars and keys) one ToJson call may produce: a few nodes can alias a
+// long string (`big: &b "<4 MiB>"`, `l: [*b, *b, ...]`), which the node count misses.
+constexpr size_t kMaxBytes = size_t{64} << 20;
 
 template <typename Node>
 bool IsPlain(const Node& node) {
@@ -51,18 +54,26 @@ aimsgate::JsonValue Scalar(const Node& node, aimsgate::JsonPool& alloc) {
 template <typename Node>
 aimsgate::JsonValue ToJson(const Node& node, aimsgate::JsonPool& alloc, int depth) {
   if (depth > kMaxDepth) throw YAML::ParserException(node.Mark(), "nesting too deep");
-  thread_local size_t nodes = 0;  // per top-level call (depth 0)
-  if (depth == 0) nodes = 0;
+  thread_local size_t nodes = 0, bytes = 0;  // per top-level call (depth 0)
+  if (depth == 0) nodes = bytes = 0;
   if (++nodes > kMaxNodes) {
     throw YAML::ParserException(node.Mark(), "more than " + std::to_string(kMaxNodes) +
                                                  " nodes after alias expansion (billion laughs?)");
   }
+  auto count_text = [&node](size_t n) {
+    bytes += n;
+    if (bytes > kMaxBytes) {
+      throw YAML::ParserException(node.Mark(), "more than " + std::to_string(kMaxBytes >> 20) +
+                                                   " MiB of text after alias expansion");
+    }
+  };
   aimsgate::JsonValue out;
   switch (node.Type()) {
     case YAML::NodeType::Null:
     case YAML::NodeType::Undefined:
       break;
     case YAML::NodeType::Scalar:
+      count_text(node.Scalar().size());
       return Scalar(node, alloc);
     case YAML::NodeType::Sequence:
       out.SetArray();
@@ -72,6 +83,7 @@ aimsgate::JsonValue ToJson(const Node& node, aimsgate::JsonPool& alloc, int dept
       out.SetObject();
       for (const auto& entry : node) {
         const std::string& key = entry.first.Scalar();
+        count_text(key.size());
         aimsgate::JsonValue k(key.data(), static_cast<rapidjson::SizeType>(key.size()), alloc);
         out.AddMember(k, ToJson<Node>(entry.second, alloc, depth + 1), alloc);
       }

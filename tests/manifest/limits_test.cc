@@ -1,6 +1,7 @@
 // Every budget in Limits: at its value the input loads, one over it fails with a
 // located error, fast, and never crashes.
 #include <chrono>
+#include <limits>
 #include <string>
 
 #include <gtest/gtest.h>
@@ -139,6 +140,35 @@ TEST(Limits, AliasNodes) {
   ASSERT_TRUE(Mentions(r, "alias expansion limit exceeded: more than 5 nodes")) << Errors(r);
   EXPECT_EQ(r.errors[0].line, 5);
   EXPECT_EQ(r.errors[0].column, 4);
+}
+
+// A few aliases to a long string copy its bytes past any count of nodes: the copies
+// count against the object's byte budget, in the Load functions (which hold the file
+// and do not apply max_object_bytes to what they read) as in the stream.
+TEST(Limits, AliasCopiesOfTextCountAgainstTheObjectsBytes) {
+  const std::string big(1000, 'A');
+  auto text = [&](int copies) {
+    std::string t = "apiVersion: v1\nkind: T\nbig: &b \"" + big + "\"\nl: [";
+    for (int i = 0; i < copies; ++i) t += i ? ", *b" : "*b";
+    return t + "]\n";
+  };
+  Limits l;
+  l.max_object_bytes = 10500;  // the document's other text is ~20 bytes
+  EXPECT_TRUE(LoadYaml(text(9), "a", l).ok()) << Errors(LoadYaml(text(9), "a", l));
+  LoadResult r = LoadYaml(text(10), "a", l);
+  ASSERT_TRUE(Mentions(r, "document larger than the limit of 10500 bytes once its aliases are expanded")) << Errors(r);
+  EXPECT_EQ(r.errors[0].line, 4);
+  // max_expanded_bytes alone, the object budget lifted: the same limit.
+  Limits e;
+  e.max_object_bytes = std::numeric_limits<size_t>::max();
+  e.max_expanded_bytes = 10500;
+  EXPECT_TRUE(LoadYaml(text(9), "a", e).ok());
+  EXPECT_TRUE(Mentions(LoadYaml(text(10), "a", e), "once its aliases are expanded"));
+  // A mapping anchor counts its keys and values, and aliases inside it.
+  const std::string nested = "apiVersion: v1\nkind: T\nbig: &b \"" + big + "\"\nm: &m {k: *b, j: *b}\nl: [*m, *m, *m, *m]\n";
+  EXPECT_TRUE(Mentions(LoadYaml(nested, "n", l), "once its aliases are expanded")) << Errors(LoadYaml(nested, "n", l));
+  l.max_object_bytes = 11500;
+  EXPECT_TRUE(LoadYaml(nested, "n", l).ok()) << Errors(LoadYaml(nested, "n", l));  // 1 + 2 + 8 copies
 }
 
 TEST(Limits, TotalNodes) {

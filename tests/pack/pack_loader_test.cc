@@ -155,6 +155,27 @@ INSTANTIATE_TEST_SUITE_P(
                   "11:24: either 'message' or 'messageExpression'"}),
     [](const ::testing::TestParamInfo<ErrorCase>& info) { return info.param.name; });
 
+// yaml-cpp shares an aliased node; the pack's parameters and digest copy it each time.
+// Few aliases to a long string would copy gigabytes: a located error instead.
+TEST(PackLoader, AliasCopiesOfLongTextAreBounded) {
+  const std::string big(1 << 20, 'A');
+  std::string aliases;
+  for (int i = 0; i < 70; ++i) aliases += i ? ", *b" : "*b";
+  auto diags = LoadErrors(std::string(kHeader) + "  parameters:\n    b: &b \"" + big + "\"\n    l: [" + aliases +
+                          "]\n  rules:\n  - id: r\n    controls: [\"A.3.2\"]\n    severity: low\n    action: deny\n"
+                          "    match: {kinds: [\"*\"]}\n    assert: \"true\"\n    message: m\n");
+  ASSERT_FALSE(diags.empty());
+  EXPECT_NE(diags[0].message.find("MiB of text after alias expansion"), std::string::npos) << Located(diags[0]);
+  EXPECT_GT(diags[0].line, 0);
+  // Sixty copies stay under the cap and load.
+  aliases.clear();
+  for (int i = 0; i < 60; ++i) aliases += i ? ", *b" : "*b";
+  auto ok = LoadErrors(std::string(kHeader) + "  parameters:\n    b: &b \"" + big + "\"\n    l: [" + aliases +
+                       "]\n  rules:\n  - id: r\n    controls: [\"A.3.2\"]\n    severity: low\n    action: deny\n"
+                       "    match: {kinds: [\"*\"]}\n    assert: \"true\"\n    message: m\n");
+  for (const auto& d : ok) EXPECT_EQ(d.message.find("alias expansion"), std::string::npos) << Located(d);
+}
+
 TEST(KindPattern, Forms) {
   KindPattern k;
   ASSERT_TRUE(ParseKindPattern("serving.kserve.io/*/InferenceService", &k));
