@@ -7,7 +7,6 @@
 #include <cstdlib>
 #include <ctime>
 #include <exception>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <thread>
@@ -15,6 +14,7 @@
 #include "cli/check_evidence.h"
 #include "cli/command.h"
 #include "cli/engine_flags.h"
+#include "cli/output_file.h"
 #include "cli/report.h"
 #include "cli/report_util.h"
 #include "cli/scan.h"
@@ -51,6 +51,68 @@ struct CheckOptions {
 struct OutputSpec {
   std::string format;
   std::string path;  // empty = stdout
+  std::string flag;  // how it was asked for: "--format json=a.json", "-o a.json"
+};
+
+// Where each report goes: standard output, or a file that replaces PATH only once
+// the whole report is written (output_file.h), so a failed run leaves an older
+// report as it was.
+class ReportDestinations {
+ public:
+  // False, after printing why, when a file cannot be created.
+  bool Open(const std::vector<OutputSpec>& outputs) {
+    for (const auto& out : outputs) {
+      paths_.push_back(out.path);
+      files_.push_back(out.path.empty() ? nullptr : std::make_unique<OutputFile>());
+      std::string why;
+      if (files_.back() && !files_.back()->Open(out.path, &why)) {
+        std::cerr << out.path << ": error: cannot write report: " << why << "\n";
+        return false;
+      }
+    }
+    return true;
+  }
+
+  std::ostream& stream(size_t i) { return files_[i] ? files_[i]->stream() : std::cout; }
+
+  // No write has failed yet: a full disk stops the scan, not only its end.
+  bool Writable() {
+    for (size_t i = 0; i < files_.size(); ++i) {
+      if (!stream(i)) return false;
+    }
+    return true;
+  }
+
+  // Every report written out (standard output flushed, files closed); false after
+  // printing why one was not.  Nothing is put in place unless all were written.
+  bool Close() {
+    if (ReportStdoutFailure()) return false;
+    for (size_t i = 0; i < files_.size(); ++i) {
+      std::string why;
+      if (files_[i] && !files_[i]->Close(&why)) {
+        std::cerr << paths_[i] << ": error: cannot write report: " << why << "\n";
+        return false;
+      }
+    }
+    return true;
+  }
+
+  // Close, then each file renamed over its path.
+  bool Commit() {
+    if (!Close()) return false;
+    for (size_t i = 0; i < files_.size(); ++i) {
+      std::string why;
+      if (files_[i] && !files_[i]->Commit(&why)) {
+        std::cerr << paths_[i] << ": error: cannot write report: " << why << "\n";
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  std::vector<std::string> paths_;
+  std::vector<std::unique_ptr<OutputFile>> files_;  // null: standard output
 };
 
 // --color auto: a terminal, unless NO_COLOR (https://no-color.org) is set or TERM is dumb.
@@ -79,12 +141,66 @@ void PrintNotManifests(const ScanResult& scan, bool verbose) {
   std::cerr << (verbose ? "" : "; -v lists them") << "\n";
 }
 
+// Every file the run reads or writes, for SameFileConflict.
+std::vector<FileUse> FileUses(const CheckOptions& o, const std::vector<OutputSpec>& outputs) {
+  std::vector<FileUse> uses;
+  for (const auto& out : outputs) {
+    if (!out.path.empty()) uses.push_back({out.flag, out.path, true});
+  }
+  const EvidenceFlags& ev = o.evidence;
+  if (!ev.path.empty()) uses.push_back({"--evidence " + ev.path, ev.path, true});
+  auto read = [&uses](const std::string& flag, const std::string& path) {
+    if (!path.empty() && path.rfind("builtin:", 0) != 0) uses.push_back({flag + path, path, false});
+  };
+  for (const auto& p : o.paths) read("input ", p);
+  const EngineOptions& e = o.engine;
+  for (const auto& p : e.rule_paths) read("--rules ", p);
+  for (const auto& p : e.context_paths) read("--context ", p);
+  for (const auto& p : e.params_files) read("--params ", p);
+  for (const auto& p : e.waiver_paths) read("--waivers ", p);
+  read("--inventory ", e.inventory_path);
+  read("--model-card ", e.model_card_path);
+  read("--bom ", e.bom_path);
+  read("--model-signature ", e.model_signature.signature);
+  read("--pubkey ", e.model_signature.public_key);
+  read("--cert-chain ", e.model_signature.cert_chain);
+  read("--ca ", e.model_signature.ca);
+  read("--evidence-key ", ev.key_path);
+  return uses;
+}
+
+// Refuses (false, after saying why) two streams on stdout, and a report or the
+// evidence log written over another output or over a file the run reads: either
+// would destroy what is there (a tamper-evident log, the input) or leave invalid JSON.
+bool OneOutputPerDestination(const CheckOptions& o, const std::vector<OutputSpec>& outputs) {
+  const OutputSpec* on_stdout = nullptr;
+  for (const auto& out : outputs) {
+    if (!out.path.empty()) continue;
+    if (on_stdout) {
+      std::cerr << "aimsgate check: error: several formats on stdout; give FORMAT=PATH for all but one\n";
+      return false;
+    }
+    on_stdout = &out;
+  }
+  if (on_stdout && o.evidence.path == "-") {
+    std::cerr << "aimsgate check: error: --evidence - and the " << on_stdout->format
+              << " report both on stdout; give the report -o FILE or FORMAT=PATH\n";
+    return false;
+  }
+  std::string conflict = SameFileConflict(FileUses(o, outputs));
+  if (!conflict.empty()) {
+    std::cerr << "aimsgate check: error: " << conflict << "\n";
+    return false;
+  }
+  return true;
+}
+
 int RunCheck(const CheckOptions& o) {
   // --format F or F=PATH, repeatable; --output applies to a format without a path.
   std::vector<OutputSpec> outputs;
   for (const auto& f : o.formats.empty() ? std::vector<std::string>{"text"} : o.formats) {
     size_t eq = f.find('=');
-    OutputSpec spec{f.substr(0, eq), eq == std::string::npos ? "" : f.substr(eq + 1)};
+    OutputSpec spec{f.substr(0, eq), eq == std::string::npos ? "" : f.substr(eq + 1), "--format " + f};
     const auto& known = ReportFormats();
     if (std::find(known.begin(), known.end(), spec.format) == known.end()) {
       std::cerr << "aimsgate check: error: --format: " << UnknownValue("format", spec.format, known) << "\n";
@@ -92,15 +208,13 @@ int RunCheck(const CheckOptions& o) {
     }
     outputs.push_back(spec);
   }
-  int to_stdout = 0;
   for (auto& out : outputs) {
-    if (out.path.empty() && !o.output.empty()) out.path = o.output;
-    if (out.path.empty()) ++to_stdout;
+    if (out.path.empty() && !o.output.empty()) {
+      out.path = o.output;
+      out.flag = "-o " + o.output + " (" + out.format + " report)";
+    }
   }
-  if (to_stdout > 1) {
-    std::cerr << "aimsgate check: error: several formats on stdout; give FORMAT=PATH for all but one\n";
-    return 2;
-  }
+  if (!OneOutputPerDestination(o, outputs)) return 2;
   if (o.paths.empty()) {
     std::cerr << "aimsgate check: error: no input: give files, directories or - for stdin\n";
     return 2;
@@ -180,9 +294,11 @@ int RunCheck(const CheckOptions& o) {
   FrameworkScores scores(*engine, o.engine.framework);
   Summary summary;
   const bool color = UseColor(o.color);
-  std::vector<std::unique_ptr<std::ofstream>> files;
+  ReportDestinations destinations;
+  if (!destinations.Open(outputs)) return 2;
   std::vector<std::unique_ptr<DecisionSink>> reports;
-  for (const auto& out : outputs) {
+  for (size_t i = 0; i < outputs.size(); ++i) {
+    const OutputSpec& out = outputs[i];
     // Input errors go to stderr (below), once: a text report on stdout would show
     // them a second time in a CI log, which interleaves both streams.
     const bool text_here = out.path.empty() && out.format == "text";
@@ -193,22 +309,14 @@ int RunCheck(const CheckOptions& o) {
     options.list_input_errors = !text_here;
     for (const auto& n : waivers.notices) options.notices.push_back({n.source, n.line, n.message, n.waiver});
     options.all_results = o.results == "all";
-    std::ostream* stream = &std::cout;
-    if (!out.path.empty()) {
-      files.push_back(std::make_unique<std::ofstream>(out.path, std::ios::binary | std::ios::trunc));
-      stream = files.back().get();
-      if (!*stream) {
-        std::cerr << out.path << ": error: cannot write report\n";
-        return 2;
-      }
-    }
-    reports.push_back(MakeReportSink(out.format, *engine, options, *stream));
+    reports.push_back(MakeReportSink(out.format, *engine, options, destinations.stream(i)));
   }
   join_prelude();
   if (prelude_failed) std::rethrow_exception(prelude_failed);  // main() says what it was, exit 2
   scan_options.walked = &walked;
   scan_options.read_ahead = &read_ahead;
   const DecisionSink* failed = nullptr;
+  bool unwritable = false;
   ScanResult scan = Scan(*engine, scan_options, [&](ResourceEvaluation& d) {
     if (evidence && !evidence->Add(d)) {
       failed = evidence.get();
@@ -222,8 +330,13 @@ int RunCheck(const CheckOptions& o) {
         return false;
       }
     }
-    return true;
+    unwritable = !destinations.Writable();
+    return !unwritable;
   });
+  if (unwritable) {
+    destinations.Close();  // says why
+    return 2;
+  }
   if (failed) {
     std::cerr << failed->error() << "\n";
     return 2;
@@ -243,17 +356,7 @@ int RunCheck(const CheckOptions& o) {
       return 2;
     }
   }
-  std::cout.flush();
-  for (size_t i = 0, f = 0; i < outputs.size(); ++i) {
-    if (outputs[i].path.empty()) continue;
-    std::ofstream& file = *files[f++];
-    file.flush();
-    file.close();
-    if (!file) {
-      std::cerr << outputs[i].path << ": error: cannot write report\n";
-      return 2;
-    }
-  }
+  if (!destinations.Commit()) return 2;
   for (const auto& err : scan.errors) std::cerr << err.ToString() << "\n";
   bool text_on_stdout = std::any_of(outputs.begin(), outputs.end(),
                                     [](const OutputSpec& out) { return out.path.empty() && out.format == "text"; });

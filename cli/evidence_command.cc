@@ -1,6 +1,5 @@
 // `aimsgate evidence verify|report|keygen` (SPEC §1, §7; docs/evidence.md).
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -10,6 +9,7 @@
 #include <rapidjson/writer.h>
 
 #include "cli/command.h"
+#include "cli/output_file.h"
 #include "evaluator/evidence/log/crypto.h"
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/report/report.h"
@@ -182,6 +182,14 @@ int RunVerify(const VerifyFlags& f) {
 }
 
 int RunReport(const ReportFlags& f) {
+  std::vector<FileUse> uses = {{"-o " + f.output, f.output, true}};
+  for (const auto& log : f.files) uses.push_back({"log " + log, log, false});
+  for (const auto& key : f.pubkeys) uses.push_back({"--pubkey " + key, key, false});
+  for (const auto& pack : f.rule_packs) uses.push_back({"--rules " + pack, pack, false});
+  if (std::string conflict = SameFileConflict(uses); !conflict.empty()) {
+    std::cerr << "error: " << conflict << "\n";
+    return 2;
+  }
   ev::ReportOptions options;
   options.files = f.files;
   if (!ev::ParseReportFormat(f.format, &options.format)) {
@@ -204,12 +212,17 @@ int RunReport(const ReportFlags& f) {
   if (f.output == "-") {
     s = ev::WriteEvidenceReport(options, std::cout, &data);
   } else {
-    std::ofstream out(f.output, std::ios::binary | std::ios::trunc);
-    if (!out) {
-      std::cerr << f.output << ": error: cannot write the report\n";
+    OutputFile out;
+    std::string why;
+    if (!out.Open(f.output, &why)) {
+      std::cerr << f.output << ": error: cannot write the report: " << why << "\n";
       return 2;
     }
-    s = ev::WriteEvidenceReport(options, out, &data);
+    s = ev::WriteEvidenceReport(options, out.stream(), &data);
+    if (s.ok() && !out.Commit(&why)) {
+      std::cerr << f.output << ": error: cannot write the report: " << why << "\n";
+      return 2;
+    }
   }
   if (!s.ok()) {
     std::cerr << s.message() << "\n";

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cstdio>
-#include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -16,6 +15,7 @@
 
 #include "cli/command.h"
 #include "cli/engine_flags.h"
+#include "cli/output_file.h"
 #include "cli/scan.h"
 #include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
@@ -353,6 +353,14 @@ void PrintCycloneDx(const std::vector<System>& systems, size_t objects, const mo
 }
 
 int RunDiscover(const DiscoverFlags& f) {
+  std::vector<FileUse> uses = {{"-o " + f.output, f.output, true},
+                               {"--inventory " + f.engine.inventory_path, f.engine.inventory_path, false}};
+  for (const auto& p : f.paths) uses.push_back({"input " + p, p, false});
+  for (const auto& p : f.engine.rule_paths) uses.push_back({"--rules " + p, p, false});
+  if (std::string conflict = SameFileConflict(uses); !conflict.empty()) {
+    std::cerr << "aimsgate inventory discover: error: " << conflict << "\n";
+    return 2;
+  }
   std::vector<Diagnostic> diags;
   auto finder = AiSystemFinder::Load(f.engine, &diags);
   PrintDiagnostics(diags);
@@ -427,21 +435,19 @@ int RunDiscover(const DiscoverFlags& f) {
   std::vector<System> systems;
   for (auto& [id, s] : by_id) systems.push_back(std::move(s));
 
-  std::ofstream file;
-  if (!f.output.empty()) {
-    file.open(f.output, std::ios::binary | std::ios::trunc);
-    if (!file) {
-      std::cerr << f.output << ": error: cannot write the output file\n";
-      return 2;
-    }
+  OutputFile file;
+  std::string why;
+  if (!f.output.empty() && !file.Open(f.output, &why)) {
+    std::cerr << f.output << ": error: cannot write the output file: " << why << "\n";
+    return 2;
   }
-  std::ostream& out = f.output.empty() ? std::cout : file;
+  std::ostream& out = f.output.empty() ? std::cout : file.stream();
   if (f.format == "table") PrintTable(systems, out);
   else if (f.format == "inventory") PrintInventoryDraft(systems, inventory != nullptr, out);
   else PrintCycloneDx(systems, objects, catalogue.get(), out);
-  out.flush();
-  if (!out) {
-    std::cerr << (f.output.empty() ? "<stdout>" : f.output) << ": error: write failed\n";
+  if (f.output.empty()) return ReportStdoutFailure() ? 2 : 0;
+  if (!file.Commit(&why)) {
+    std::cerr << f.output << ": error: write failed: " << why << "\n";
     return 2;
   }
   return 0;

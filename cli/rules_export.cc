@@ -1,10 +1,10 @@
 #include "cli/rules_export.h"
 
-#include <fstream>
 #include <iostream>
 #include <memory>
 
 #include "cli/engine_flags.h"
+#include "cli/output_file.h"
 #include "evaluator/pack/pack_loader.h"
 #include "evaluator/pack/vap_export.h"
 
@@ -21,6 +21,13 @@ struct ExportOptions {
 int RunExport(const ExportOptions& o) {
   std::vector<std::string> paths = o.packs;
   paths.insert(paths.end(), o.engine.rule_paths.begin(), o.engine.rule_paths.end());
+  std::vector<FileUse> uses = {{"-o " + o.output, o.output, true}};
+  for (const auto& p : paths) uses.push_back({"pack " + p, p, false});
+  for (const auto& p : o.engine.params_files) uses.push_back({"--params " + p, p, false});
+  if (std::string conflict = SameFileConflict(uses); !conflict.empty()) {
+    std::cerr << "aimsgate rules export: error: " << conflict << "\n";
+    return 2;
+  }
   std::vector<Diagnostic> diags;
   std::vector<PackSpec> specs = LoadPackPaths(paths, &diags);
   const bool load_errors = HasErrors(diags);
@@ -39,11 +46,12 @@ int RunExport(const ExportOptions& o) {
   if (o.output.empty() || o.output == "-") {
     std::cout << out.yaml;
   } else {
-    std::ofstream f(o.output, std::ios::binary | std::ios::trunc);
-    f << out.yaml;
-    f.close();
-    if (!f) {
-      std::cerr << o.output << ": error: cannot write\n";
+    OutputFile file;
+    std::string why;
+    bool written = file.Open(o.output, &why);
+    if (written) file.stream() << out.yaml;
+    if (!written || !file.Commit(&why)) {
+      std::cerr << o.output << ": error: cannot write: " << why << "\n";
       return 2;
     }
   }

@@ -5,6 +5,7 @@
 
 #include "cli/command.h"
 #include "cli/engine_flags.h"
+#include "cli/output_file.h"
 #include "cli/soa.h"
 #include "evaluator/pack/pack_loader.h"
 
@@ -35,6 +36,14 @@ int RunSoa(SoaOptions o) {
     std::cerr << "aimsgate soa: error: unknown format '" << o.format << "' (expected md, csv or html)\n";
     return 2;
   }
+  std::vector<FileUse> uses = {{"-o " + o.output, o.output, true},
+                               {"--applicability " + o.applicability, o.applicability, false}};
+  for (const auto& f : o.evidence) uses.push_back({"--evidence " + f, f, false});
+  for (const auto& p : o.engine.rule_paths) uses.push_back({"--rules " + p, p, false});
+  if (std::string conflict = SameFileConflict(uses); !o.output.empty() && !conflict.empty()) {
+    std::cerr << "aimsgate soa: error: " << conflict << "\n";
+    return 2;
+  }
   // Without --rules: every built-in pack, so each framework's rules are all known.
   if (o.engine.rule_paths.empty()) {
     for (const auto& name : BuiltinPackNames()) o.engine.rule_paths.push_back("builtin:" + name);
@@ -56,14 +65,14 @@ int RunSoa(SoaOptions o) {
     RenderSoa(table, format, std::cout);
     return 0;
   }
-  std::ofstream out(o.output, std::ios::binary | std::ios::trunc);
-  if (out) RenderSoa(table, format, out);
-  out.flush();
-  if (!out) {
-    std::cerr << o.output << ": error: cannot write the statement\n";
-    return 2;
+  OutputFile out;
+  std::string why;
+  if (out.Open(o.output, &why)) {
+    RenderSoa(table, format, out.stream());
+    if (out.Commit(&why)) return 0;
   }
-  return 0;
+  std::cerr << o.output << ": error: cannot write the statement: " << why << "\n";
+  return 2;
 }
 
 }  // namespace

@@ -4,7 +4,7 @@
 usage: check_formats.py --aimsgate BIN --source-dir DIR CASE
 CASE: golden | sarif_schema | junit_xml | github_commands | determinism |
       large_tree | stdin | binary | progress | recipes | policy_reports | streaming |
-      memory_limit
+      memory_limit | stdout_full | output_replaced | same_file
 Exit 0 pass, 1 fail, 77 skip (a validator is not installed).
 UPDATE_GOLDEN=1 rewrites tests/cli/golden/ from the current output.
 """
@@ -489,6 +489,175 @@ def case_memory_limit(c):
             c.expect(rc == 2 and b"out of memory" in err, f"check --rules, run {i}: exit {rc} {err[-300:]!r}")
     if not c.failures:
         print("ok   out of memory under ulimit -v is exit 2 with the reason, in every format and on every thread")
+
+
+STDOUT_ERROR = b"aimsgate: error: cannot write to standard output: No space left on device"
+
+
+def case_stdout_full(c):
+    """Output that cannot be written (stdout on /dev/full) is exit 2 with the reason, in every
+    format of check and in every command that prints: a report nobody got must not pass CI."""
+    if not os.path.exists("/dev/full"):
+        print("skip: no /dev/full")
+        return 77
+
+    def run(args, cwd):
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run([c.bin] + args, cwd=cwd, stdout=full, stderr=subprocess.PIPE)
+        return p.returncode, p.stderr
+
+    for fmt in FORMATS:
+        rc, err = run(["check", "--now", NOW, "--rules", "pack", "--waivers", "waivers.yaml", "--format", fmt, "repo"],
+                      c.fixtures)
+        c.expect(rc == 2 and STDOUT_ERROR in err, f"check --format {fmt} >/dev/full: exit {rc}, stderr {err[-300:]!r}")
+    with tempfile.TemporaryDirectory() as t:
+        make_tree(t, 400)  # more text than a stdio buffer: the scan stops at the first failed write
+        rc, err = run(["check", "--now", NOW, "--jobs", "1", "."], t)
+        c.expect(rc == 2 and err.count(STDOUT_ERROR) == 1, f"check of 400 files >/dev/full: exit {rc}, {err[-300:]!r}")
+    for args in (["version"], ["rules", "list"], ["rules", "controls"], ["rules", "export"], ["schema", "rulepack"],
+                 ["soa"], ["test", "rules/iso42001"], ["--help"]):
+        rc, err = run(args, c.src)
+        c.expect(rc == 2 and STDOUT_ERROR in err, f"{' '.join(args)} >/dev/full: exit {rc}, stderr {err[-300:]!r}")
+    if not c.failures:
+        print("ok   stdout on /dev/full: exit 2 and 'cannot write to standard output' in check and every command")
+
+
+def write(path, data):
+    with open(path, "wb") as f:
+        f.write(data)
+
+
+def read(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+def case_output_replaced(c):
+    """-o and FORMAT=PATH replace a report only once it is whole: a run that fails part way
+    (a file size limit, evidence that cannot be written, no TMPDIR for the spool) leaves the
+    old report as it was and no temporary file behind; exit codes are unchanged."""
+    import resource
+    import signal
+
+    def file_size_limit(n):
+        def limit():
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write(2) answers EFBIG instead
+            resource.setrlimit(resource.RLIMIT_FSIZE, (n, n))
+        return limit
+
+    gen = os.path.join(c.src, "bench", "cluster", "gen_list.py")
+    lst = subprocess.run([sys.executable, gen, "--count", "300"], capture_output=True, check=True).stdout
+    old = b"the previous report\n"
+    with tempfile.TemporaryDirectory() as t:
+        write(os.path.join(t, "in.json"), lst)
+
+        def check(args, **kw):
+            return subprocess.run([c.bin, "check", "--now", NOW] + args, cwd=t, capture_output=True, **kw)
+
+        def leftovers():
+            return sorted(n for n in os.listdir(t) if n.startswith("."))
+
+        # Disk full part way: 16 KiB per file, the JSON report is larger.
+        for args in (["--format", "json", "-o", "r.json"], ["--format", "text=r.json"],
+                     ["--format", "sarif=r.json", "--format", "text"]):
+            write(os.path.join(t, "r.json"), old)
+            p = check(args + ["in.json"], preexec_fn=file_size_limit(16 << 10))
+            # The report or the spool behind it (TMPDIR) reaches the limit first.
+            c.expect(p.returncode == 2 and b"File too large" in p.stderr,
+                     f"{args} under ulimit -f: exit {p.returncode}, {p.stderr[-300:]!r}")
+            c.expect(read(os.path.join(t, "r.json")) == old, f"{args}: the old report was overwritten")
+            c.expect(leftovers() == [], f"{args}: temporary files left: {leftovers()}")
+        # The evidence log reaches the file size limit a few records in: the run stops, exit 2.
+        p = check(["--evidence", "ev.jsonl", "--format", "json=/dev/null", "in.json"])
+        c.expect(p.returncode == 1, f"evidence log written: exit {p.returncode} {p.stderr[-300:]!r}")
+        write(os.path.join(t, "r.json"), old)
+        p = check(["--format", "text=r.json", "--evidence", "ev.jsonl", "in.json"],
+                  preexec_fn=file_size_limit(os.path.getsize(os.path.join(t, "ev.jsonl")) + 4096))
+        c.expect(p.returncode == 2 and b"ev.jsonl: error: evidence not recorded" in p.stderr,
+                 f"evidence failure: exit {p.returncode}, {p.stderr[-300:]!r}")
+        c.expect(read(os.path.join(t, "r.json")) == old, "evidence failure: the old report was overwritten")
+        c.expect(leftovers() == [], f"evidence failure: temporary files left: {leftovers()}")
+        # The spool has no TMPDIR: exit 2 at the end, the old report kept.
+        write(os.path.join(t, "r.json"), old)
+        p = check(["--format", "json", "--results", "all", "-o", "r.json", "in.json"],
+                  env=dict(os.environ, TMPDIR="/nonexistent/aimsgate-spool"))
+        c.expect(p.returncode == 2, f"no TMPDIR: exit {p.returncode}")
+        c.expect(read(os.path.join(t, "r.json")) == old, "no TMPDIR: the old report was overwritten")
+        c.expect(leftovers() == [], f"no TMPDIR: temporary files left: {leftovers()}")
+        # Success replaces the file, keeping its mode; a new file is 0666 less the umask.
+        os.chmod(os.path.join(t, "r.json"), 0o600)
+        p = check(["--format", "json", "-o", "r.json", "in.json"])
+        c.expect(p.returncode == 1 and json.loads(read(os.path.join(t, "r.json")))["summary"]["resources"] == 300,
+                 f"success: exit {p.returncode}, report replaced")
+        c.expect(os.stat(os.path.join(t, "r.json")).st_mode & 0o777 == 0o600, "a replaced report keeps its mode")
+        p = check(["--format", "json", "-o", "new.json", "in.json"], preexec_fn=lambda: os.umask(0o027))
+        c.expect(os.stat(os.path.join(t, "new.json")).st_mode & 0o777 == 0o640, "a new report is 0666 less the umask")
+        # Special files are written in place: /dev/stdout, a FIFO, /dev/null.
+        p = check(["--format", "json", "-o", "/dev/stdout", "in.json"])
+        c.expect(p.returncode == 1 and json.loads(p.stdout)["summary"]["resources"] == 300, "-o /dev/stdout")
+        p = check(["--format", "json", "-o", "/dev/null", "in.json"])
+        c.expect(p.returncode == 1 and os.path.exists("/dev/null"), f"-o /dev/null: exit {p.returncode}")
+        fifo = os.path.join(t, "fifo")
+        os.mkfifo(fifo)
+        with open(os.path.join(t, "from-fifo"), "wb") as sink:
+            reader = subprocess.Popen(["cat", fifo], stdout=sink)
+            p = check(["--format", "json", "-o", "fifo", "in.json"])
+            reader.wait(timeout=60)
+        got = read(os.path.join(t, "from-fifo"))
+        c.expect(p.returncode == 1 and json.loads(got)["summary"]["resources"] == 300, "-o FIFO")
+        c.expect(leftovers() == [], f"temporary files left: {leftovers()}")
+    if not c.failures:
+        print("ok   a failed run leaves the old report and no temporary file; special files written in place")
+
+
+def case_same_file(c):
+    """Two outputs on one file, or an output on the evidence log or on an input, are refused
+    before anything is written (exit 2, both uses named); so are two streams on stdout."""
+    with tempfile.TemporaryDirectory() as t:
+        shutil.copy(os.path.join(c.src, "examples", "vllm-chat-assistant.yaml"), os.path.join(t, "d.yaml"))
+        log = b'{"kept": "the evidence log"}\n'
+        write(os.path.join(t, "ev.jsonl"), log)
+        os.symlink("d.yaml", os.path.join(t, "link.yaml"))
+        manifest = read(os.path.join(t, "d.yaml"))
+        cases = [
+            (["--format", "sarif", "-o", "ev.jsonl", "--evidence", "ev.jsonl", "d.yaml"],
+             b"-o ev.jsonl (sarif report) and --evidence ev.jsonl name the same file"),
+            (["--format", "json=a.json", "--format", "sarif=a.json", "d.yaml"],
+             b"--format json=a.json and --format sarif=a.json name the same file"),
+            (["--format", "json=./sub/../a.json", "--format", "sarif=a.json", "d.yaml"],
+             b"--format json=./sub/../a.json and --format sarif=a.json name the same file"),
+            (["--format", "json", "-o", "d.yaml", "d.yaml"], b"-o d.yaml (json report) and input d.yaml name the same file"),
+            (["--format", "json", "-o", "link.yaml", "d.yaml"], b"-o link.yaml (json report) and input d.yaml"),
+            (["--evidence", "d.yaml", "d.yaml"], b"--evidence d.yaml and input d.yaml name the same file"),
+            (["--format", "json", "-o", "ev.jsonl", "--rules", "ev.jsonl", "d.yaml"], b"and --rules ev.jsonl"),
+            (["--evidence", "-", "d.yaml"], b"--evidence - and the text report both on stdout"),
+            (["--evidence", "-", "--format", "json", "d.yaml"], b"--evidence - and the json report both on stdout"),
+        ]
+        os.mkdir(os.path.join(t, "sub"))
+        for args, want in cases:
+            p = subprocess.run([c.bin, "check", "--now", NOW] + args, cwd=t, capture_output=True)
+            c.expect(p.returncode == 2 and want in p.stderr, f"{args}: exit {p.returncode}, {p.stderr[-300:]!r}")
+            c.expect(p.stdout == b"", f"{args}: nothing written to stdout")
+            c.expect(read(os.path.join(t, "ev.jsonl")) == log and read(os.path.join(t, "d.yaml")) == manifest,
+                     f"{args}: a file was changed")
+            c.expect(not os.path.exists(os.path.join(t, "a.json")), f"{args}: a.json was written")
+        # The other commands with -o: a log, an input or a pack is never written over.
+        for args, want in ((["evidence", "report", "-o", "ev.jsonl", "ev.jsonl"], b"-o ev.jsonl and log ev.jsonl"),
+                           (["soa", "--evidence", "ev.jsonl", "-o", "ev.jsonl"], b"-o ev.jsonl and --evidence ev.jsonl"),
+                           (["inventory", "discover", "-o", "link.yaml", "d.yaml"], b"-o link.yaml and input d.yaml"),
+                           (["rules", "export", "-o", "d.yaml", "d.yaml"], b"-o d.yaml and pack d.yaml")):
+            p = subprocess.run([c.bin] + args, cwd=t, capture_output=True)
+            c.expect(p.returncode == 2 and want + b" name the same file" in p.stderr,
+                     f"{args}: exit {p.returncode}, {p.stderr[-300:]!r}")
+            c.expect(read(os.path.join(t, "ev.jsonl")) == log and read(os.path.join(t, "d.yaml")) == manifest,
+                     f"{args}: a file was changed")
+        # Distinct files, and the evidence on stdout with the reports in files, still work.
+        p = subprocess.run([c.bin, "check", "--now", NOW, "--format", "json=a.json", "--format", "sarif=b.sarif",
+                            "--evidence", "-", "d.yaml"], cwd=t, capture_output=True)
+        c.expect(p.returncode in (0, 1) and b'"seq"' in p.stdout, f"distinct outputs: exit {p.returncode} {p.stderr[-300:]!r}")
+        c.expect(json.loads(read(os.path.join(t, "a.json")))["summary"]["resources"] >= 1, "a.json written")
+    if not c.failures:
+        print("ok   outputs on one file, on the evidence log or on an input, and two streams on stdout: refused")
 
 
 def main():
