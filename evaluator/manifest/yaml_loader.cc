@@ -201,8 +201,10 @@ class YamlLoader : public Parser {
 
   // Text of the document as loaded, aliases expanded: a few aliases to a long string copy
   // it as many times (`l: [*b, *b, ...]`), past any count of nodes, so the copies count
-  // against the document's byte budget as the text they repeat did.
-  bool CountText(uint64_t n, Position p) {
+  // against the document's byte budget as the text they repeat did.  Checked at aliases
+  // only: a document without them is measured by its bytes, with its own message.
+  void CountText(uint64_t n) { text_ += n; }
+  bool CountAliasText(uint64_t n, Position p) {
     text_ += n;
     const uint64_t max = limits_.max_expanded_bytes != 0 ? limits_.max_expanded_bytes : limits_.max_object_bytes;
     if (max != 0 && max != std::numeric_limits<size_t>::max() && text_ > max) {
@@ -336,7 +338,8 @@ class YamlLoader : public Parser {
   bool OnScalar(const yaml_event_t& ev, Position pos) {
     const auto& s = ev.data.scalar;
     std::string_view text(reinterpret_cast<const char*>(s.value), s.length);
-    if (!CountNodes(1, pos) || !CountText(text.size(), pos)) return false;
+    if (!CountNodes(1, pos)) return false;
+    CountText(text.size());
     if (text.size() > limits_.max_string_bytes) {
       FailDocument(pos, "string of " + std::to_string(text.size()) + " bytes exceeds the limit of " +
                             std::to_string(limits_.max_string_bytes) + " bytes");
@@ -405,7 +408,7 @@ class YamlLoader : public Parser {
                                std::to_string(limits_.max_alias_nodes) +
                                " nodes produced by aliases");
     }
-    if (!CountNodes(a->nodes, pos) || !CountText(a->text, pos)) return false;
+    if (!CountNodes(a->nodes, pos) || !CountAliasText(a->text, pos)) return false;
     if (frames_.size() + a->depth > static_cast<size_t>(limits_.max_depth)) {
       FailDocument(pos, "nesting depth limit exceeded: more than " +
                             std::to_string(limits_.max_depth) + " levels (through alias *" +
