@@ -52,7 +52,7 @@ bool LoadApplicability(const std::string& path, const Framework& framework, Appl
   }
   YAML::Node doc;
   try {
-    doc = YAML::Load(file->text());
+    doc = LoadYamlChecked(file->text());
   } catch (const YAML::Exception& e) {
     diagnostics->push_back({path, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
     return false;

@@ -401,7 +401,7 @@ int RunTest(const TestOptions& o) {
       continue;
     }
     try {
-      std::vector<YAML::Node> docs = YAML::LoadAll(text);
+      std::vector<YAML::Node> docs = LoadAllYamlChecked(text);
       for (const auto& doc : docs) {
         if (doc.IsNull()) continue;
         SuiteReport& report = suites.emplace_back();

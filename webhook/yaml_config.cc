@@ -5,6 +5,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/kernel/read_file.h"
+#include "evaluator/pack/yaml_node.h"
 
 namespace aimsgate::webhook {
 
@@ -34,7 +35,7 @@ std::vector<CLI::ConfigItem> YamlConfig::from_config(std::istream& input) const 
   text << input.rdbuf();
   std::vector<CLI::ConfigItem> items;
   try {
-    YAML::Node root = YAML::Load(text.str());
+    YAML::Node root = LoadYamlChecked(text.str());
     if (root.IsNull()) return items;
     if (!root.IsMap()) throw CLI::ConfigError("--config: the file must be a YAML mapping of flag: value");
     for (const auto& entry : root) {

@@ -125,7 +125,7 @@ namespace {
 
 bool ParseYamlValue(const std::string& text, aimsgate::JsonDocument* out, std::string* error) {
   try {
-    YAML::Node node = YAML::Load(text);
+    YAML::Node node = LoadYamlChecked(text);
     out->CopyFrom(ToJson(node, out->GetAllocator()), out->GetAllocator());
     return true;
   } catch (const YAML::Exception& e) {

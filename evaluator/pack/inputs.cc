@@ -153,7 +153,7 @@ void LoadWaiverFile(const std::string& path, std::vector<Waiver>* out, std::vect
   }
   std::vector<YAML::Node> docs;
   try {
-    docs = YAML::LoadAll(file->text());
+    docs = LoadAllYamlChecked(file->text());
   } catch (const YAML::Exception& e) {
     diags->push_back({path, e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
     return;

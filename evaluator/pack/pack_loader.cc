@@ -502,7 +502,7 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
     return packs;
   }
   try {
-    docs = YAML::LoadAll(file->text());
+    docs = LoadAllYamlChecked(file->text());
   } catch (const YAML::Exception& e) {
     diagnostics->push_back({file->path(), e.mark.line + 1, e.mark.column + 1, "YAML syntax error: " + e.msg});
     return packs;

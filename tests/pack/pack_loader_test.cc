@@ -176,6 +176,20 @@ TEST(PackLoader, AliasCopiesOfLongTextAreBounded) {
   for (const auto& d : ok) EXPECT_EQ(d.message.find("alias expansion"), std::string::npos) << Located(d);
 }
 
+// yaml-cpp keeps both entries of a repeated key and node[key] answers the first:
+// `action: deny` then `action: audit` loaded as deny, silently.  A located error now,
+// at any depth.
+TEST(PackLoader, ADuplicateKeyIsALocatedError) {
+  auto diags = LoadErrors(std::string(kHeader) + "  rules:\n  - id: r\n    controls: [\"A.3.2\"]\n    severity: low\n"
+                                                 "    action: deny\n    action: audit\n    match: {kinds: [\"*\"]}\n"
+                                                 "    assert: \"true\"\n    message: m\n");
+  ASSERT_EQ(diags.size(), 1u);
+  EXPECT_EQ(Located(diags[0]), "p.yaml:12:5: YAML syntax error: duplicate key 'action' (first at line 11)");
+  auto nested = LoadErrors(std::string(kHeader) + "  parameters:\n    m: {a: 1, b: 2, a: 3}\n  rules: []\n");
+  ASSERT_EQ(nested.size(), 1u);
+  EXPECT_NE(nested[0].message.find("duplicate key 'a'"), std::string::npos) << Located(nested[0]);
+}
+
 TEST(KindPattern, Forms) {
   KindPattern k;
   ASSERT_TRUE(ParseKindPattern("serving.kserve.io/*/InferenceService", &k));
