@@ -7,7 +7,7 @@
 //   WalkResult w = WalkInputs({"deploy/", "extra.yaml", "-"}, opts);
 //   w.files;    // "-" first, then every file sorted (byte order), no duplicates
 //   w.errors;   // missing paths, unreadable directories, bad ignore patterns
-//   w.skipped;  // symlinks out of the tree, dangling symlinks (not errors)
+//   w.skipped;  // symlinks out of the tree, dangling symlinks, FIFOs... (not errors)
 //
 // Rules:
 // - A file named on the command line is always taken, whatever its extension,
@@ -32,9 +32,16 @@
 // - A symlink (to a file or directory) is followed only when its resolved target
 //   lies inside the walked argument's real path; otherwise it is listed in
 //   `skipped`.  Directory cycles are cut (device and inode of the open path).
+// - Each real directory (device and inode) is walked once per call and each real
+//   file (real path) taken once, whatever symlinks lead to them again; the other
+//   paths are listed in `skipped`.  Symlinks are followed after the entries of
+//   the walked tree, so what the tree holds is taken under its own name.
+// - A selected entry that is not a regular file (FIFO, socket, device) is listed
+//   in `skipped`; an entry whose type cannot be read (lstat fails) is an error.
 //
-// Thread-safety: reentrant (no shared state). Cost: one lstat per entry, one
-// realpath per symlink, one RE2 match per glob or ignore pattern per entry.
+// Thread-safety: reentrant (no shared state). Cost: one lstat per entry whose
+// directory entry does not tell its type, one realpath per symlink, one RE2
+// match per glob or ignore pattern per entry.
 #pragma once
 
 #include <string>
