@@ -169,6 +169,8 @@ class TextInput {
   // Starts over from the first recorded block; false when the recording
   // overflowed (or none was made).
   bool Rewind();
+  // More than the cap was handed out since StartRecording: Rewind will fail.
+  bool recording_overflowed() const { return overflowed_; }
 
  private:
   bool Fill();  // reads the next block from fd_; false at the end

@@ -215,7 +215,9 @@ void Reader::Sniff() {
   }
   input_->StartRecording(kReplayBytes);
   format_ = Format::kYaml;
-  for (;;) {
+  // Past the cap the sniff can only fail: stop reading, or endless blank input
+  // (`yes '' | aimsgate check -`) is read for ever.
+  while (!input_->recording_overflowed()) {
     std::string_view block = input_->Next();
     if (block.empty()) break;
     size_t i = 0;

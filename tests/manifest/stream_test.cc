@@ -856,6 +856,21 @@ TEST(StreamHostile, EndlessStreamsAreBoundedPerItem) {
   }
 }
 
+// Endless blank space (`yes '' | aimsgate check -`): the error comes once the
+// replay buffer is passed, not at a first document or an end that never come.
+// (64 MiB of newlines, then the end, so that a reader that reads on still ends.)
+TEST(StreamHostile, EndlessBlankSpaceFailsAtTheReplayLimit) {
+  Feeder f([](uint64_t i) { return i < 16384 ? std::string(4096, '\n') : std::string(); });
+  Limits l;
+  l.max_file_bytes = 0;
+  auto reader = Reader::FromFd(f.fd(), "pipe", l);
+  Read r = ReadAll(reader.get());
+  f.CloseRead();
+  ASSERT_EQ(r.errors.size(), 1u) << ErrorsOf(r);
+  EXPECT_EQ(r.errors[0].message, "more than 1048576 bytes of blank space before the first document");
+  EXPECT_LT(reader->bytes_read(), 2u << 20);
+}
+
 // Memory: a 150,000-item List through a pipe, consumed one item at a time, never
 // has more than a few items' DOM allocated at once (allocation counts from
 // mallinfo2, not time). The input is ~75 MB; LoadBytes would hold all of it.
