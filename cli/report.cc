@@ -85,7 +85,7 @@ void WriteResourceRef(Writer& w, const ResourceRef& r) {
   w.Key("kind"); str(r.kind());
   if (!r.namespace_().empty()) { w.Key("namespace"); str(r.namespace_()); }
   w.Key("name"); str(r.name());
-  w.Key("source"); str(r.source());
+  w.Key("source"); str(SanitizeUtf8(r.source()));  // a file name: any bytes
   w.Key("line"); w.Int(r.line);
   w.EndObject();
 }
@@ -227,10 +227,10 @@ class JsonSink : public DecisionSink {
     w.StartArray();
     for (const auto& err : scan.errors) {
       w.StartObject();
-      w.Key("source"); w.String(err.source);
+      w.Key("source"); w.String(SanitizeUtf8(err.source));
       w.Key("line"); w.Int(err.line);
       w.Key("column"); w.Int(err.column);
-      w.Key("message"); w.String(err.message);
+      w.Key("message"); w.String(SanitizeUtf8(err.message));
       w.EndObject();
     }
     w.EndArray();
@@ -239,9 +239,9 @@ class JsonSink : public DecisionSink {
       w.StartArray();
       for (const auto& n : o_.notices) {
         w.StartObject();
-        w.Key("source"); w.String(n.source);
+        w.Key("source"); w.String(SanitizeUtf8(n.source));
         w.Key("line"); w.Int(n.line);
-        w.Key("message"); w.String(n.message);
+        w.Key("message"); w.String(SanitizeUtf8(n.message));
         w.EndObject();
       }
       w.EndArray();

@@ -28,7 +28,9 @@ inline std::string Plural(size_t n, std::string_view noun) {
 std::string SanitizeUtf8(std::string_view s);
 
 // Text escaped for XML 1.0 element content (attribute = false) or a quoted
-// attribute; characters XML cannot carry become U+FFFD (JUnit writers).
+// attribute; characters XML cannot carry (C0 controls but tab and line breaks,
+// U+FFFE, U+FFFF) or asks to avoid (DEL, C1 controls, other noncharacters)
+// become U+FFFD (JUnit writers).
 std::string XmlEscape(const std::string& raw, bool attribute);
 
 // Where a result points: the offending field's line when known, else the

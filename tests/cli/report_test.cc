@@ -210,6 +210,42 @@ TEST_F(ReportTest, JsonAndTextCarryFieldLines) {
   EXPECT_THAT(Render("text"), HasSubstr("(repo/apps/bad.yaml:29)"));
 }
 
+// A hostile-input audit: a manifest's name, a file's name, a rule's message
+// carry whatever bytes the author put there. The reports must stay well-formed
+// and must not let them start lines or drive a terminal.
+class HostileNamesTest : public ReportTest {
+ protected:
+  void SetUp() override {
+    ReportTest::SetUp();
+    ASSERT_FALSE(scan_.evaluations.empty());
+    auto& r = scan_.evaluations[0].resource;
+    r.set_name(kName);
+    r.set_source("repo/bad\xff\xfename.yaml");
+  }
+  static constexpr const char* kName = "a\n::warning file=x::injected\x1b[31m\xC2\x9b" "9\xEF\xBF\xBE" "d\x7f";
+};
+
+TEST_F(HostileNamesTest, JsonIsValidUtf8) {
+  std::string json = Render("json");
+  EXPECT_EQ(SanitizeUtf8(json), json);
+  EXPECT_THAT(json, HasSubstr("\"source\": \"repo/bad\xEF\xBF\xBD\xEF\xBF\xBDname.yaml\""));
+}
+
+TEST_F(HostileNamesTest, JunitCarriesNoCharacterXmlForbids) {
+  std::string xml = Render("junit");
+  EXPECT_THAT(xml, Not(HasSubstr("\xEF\xBF\xBE")));
+  EXPECT_THAT(xml, Not(HasSubstr("\x7f")));
+  EXPECT_THAT(xml, Not(HasSubstr("\xC2\x9B")));
+}
+
+TEST(ReportUtil, XmlEscapeReplacesWhatXmlForbidsOrAvoids) {
+  EXPECT_EQ(XmlEscape("a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c", false), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");  // U+FFFE, U+FFFF
+  EXPECT_EQ(XmlEscape("\x7f\xC2\x85\xC2\x9F", false), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // DEL, C1
+  EXPECT_EQ(XmlEscape("\xEF\xB7\x90\xF0\x9F\xBF\xBF", false), "\xEF\xBF\xBD\xEF\xBF\xBD");  // U+FDD0, U+1FFFF
+  EXPECT_EQ(XmlEscape("caf\xC3\xA9 \xC2\xA0\xEF\xBF\xBD\xF0\x9F\x98\x80", false), "caf\xC3\xA9 \xC2\xA0\xEF\xBF\xBD\xF0\x9F\x98\x80");
+  EXPECT_EQ(XmlEscape("<a\tb\n>", true), "&lt;a&#9;b&#10;&gt;");
+}
+
 TEST(ReportUtil, SanitizeUtf8) {
   EXPECT_EQ(SanitizeUtf8("plain"), "plain");
   EXPECT_EQ(SanitizeUtf8("caf\xc3\xa9"), "caf\xc3\xa9");

@@ -270,6 +270,21 @@ TEST(PolicyReport, RunLabelAndStringsStayStrings) {
   EXPECT_EQ(doc["summary"]["fail"].as<int>(), 1);
 }
 
+// A hostile-input audit: DEL and U+FFFE/U+FFFF were written raw inside double
+// quotes, which YAML forbids (PyYAML rejects the report). They are escaped now.
+TEST(PolicyReport, CharactersYamlCannotPrintAreEscaped) {
+  std::vector<ResourceEvaluation> evs{testing::SampleEvaluation("ml", "a\xEF\xBF\xBE" "d\x7f", true)};
+  evs[0].results[1].message = "caf\xC3\xA9\x7f";
+  std::ostringstream out;
+  WritePolicyReports(evs, testing::SamplePacks(), PolicyReportOptions(), out);
+  const std::string text = out.str();
+  EXPECT_EQ(text.find('\x7f'), std::string::npos);
+  EXPECT_EQ(text.find("\xEF\xBF\xBE"), std::string::npos);
+  YAML::Node doc = Docs(text)[0];
+  EXPECT_EQ(doc["results"][1]["resources"][0]["name"].as<std::string>(), "a\xEF\xBF\xBD" "d\x7f");
+  EXPECT_EQ(doc["results"][1]["message"].as<std::string>(), "caf\xC3\xA9\x7f");
+}
+
 TEST(PolicyReport, EmptyInputWritesNothing) {
   std::ostringstream out;
   WritePolicyReports({}, {}, PolicyReportOptions(), out);

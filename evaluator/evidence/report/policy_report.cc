@@ -6,6 +6,8 @@
 #include <memory>
 #include <map>
 #include <set>
+#include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
@@ -68,13 +70,34 @@ std::string CompactJson(const Value& v) {
   return std::string(sb.GetString(), sb.GetSize());
 }
 
+// Characters YAML cannot print raw (DEL, U+FFFE, U+FFFF) that yaml-cpp's
+// double-quoted style writes raw all the same (it escapes C0, C1 and the BOM).
+bool HasUnprintableForYaml(std::string_view s) {
+  return s.find('\x7F') != std::string_view::npos || s.find("\xEF\xBF\xBE") != std::string_view::npos ||
+         s.find("\xEF\xBF\xBF") != std::string_view::npos;
+}
+
+// A string as a double-quoted scalar; one with a character YAML cannot print
+// has all its non-ASCII written as escapes, which parsers read back as it was.
+void EmitQuoted(const std::string& s, YAML::Emitter& e) {
+  if (HasUnprintableForYaml(s)) e << YAML::EscapeNonAscii;
+  e << YAML::DoubleQuoted << s;
+}
+
 // rapidjson value -> yaml-cpp emitter. Strings are double-quoted so that values such as "true",
 // "1.0" or "null" stay strings; keys are left to yaml-cpp, which quotes them only when needed.
 void EmitYaml(const Value& v, YAML::Emitter& e) {
   if (v.IsObject()) {
     e << YAML::BeginMap;
     for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      e << YAML::Key << std::string(it->name.GetString(), it->name.GetStringLength()) << YAML::Value;
+      std::string key(it->name.GetString(), it->name.GetStringLength());
+      e << YAML::Key;
+      if (HasUnprintableForYaml(key)) {
+        EmitQuoted(key, e);
+      } else {
+        e << key;
+      }
+      e << YAML::Value;
       EmitYaml(it->value, e);
     }
     e << YAML::EndMap;
@@ -83,7 +106,7 @@ void EmitYaml(const Value& v, YAML::Emitter& e) {
     for (const auto& item : v.GetArray()) EmitYaml(item, e);
     e << YAML::EndSeq;
   } else if (v.IsString()) {
-    e << YAML::DoubleQuoted << std::string(v.GetString(), v.GetStringLength());
+    EmitQuoted(std::string(v.GetString(), v.GetStringLength()), e);
   } else if (v.IsBool()) {
     e << v.GetBool();
   } else if (v.IsInt64()) {
