@@ -318,8 +318,11 @@ std::string Describe(const ResourceRef& r) {
   out += ' ';
   if (!r.namespace_().empty()) out.append(r.namespace_()) += '/';
   out += r.name().empty() ? "<unnamed>" : r.name();
-  return out;
+  return EscapeControls(out);
 }
+
+// Text from manifests, file names, packs or waivers, as the terminal shows it.
+std::string Shown(std::string_view s) { return EscapeControls(s); }
 
 // `--format text`: each decision is printed as it comes; input errors, notices,
 // totals and scores close the report.
@@ -336,7 +339,7 @@ class TextSink : public DecisionSink {
     const char* mark = e.denied() ? "DENY" : e.warned() ? "WARN" : "OK  ";
     const char* color = e.denied() ? c.red : e.warned() ? c.yellow : c.green;
     os << color << c.bold << mark << c.reset << " " << c.bold << Describe(e.resource) << c.reset << c.dim << "  "
-       << e.resource.source() << ":" << e.resource.line << c.reset << "\n";
+       << Shown(e.resource.source()) << ":" << e.resource.line << c.reset << "\n";
     if (e.results.empty()) {
       os << "     " << c.dim << "no rule applies" << c.reset << "\n";
       return true;
@@ -346,24 +349,25 @@ class TextSink : public DecisionSink {
       const char* rc = r.result == Outcome::kWaived ? c.dim
                        : r.action == Action::kDeny ? c.red
                                                    : c.yellow;
-      os << "     " << rc << ToString(r.result) << c.reset << " " << r.rule() << " [" << ToString(r.action) << ", "
-         << ToString(r.severity());
-      for (const auto& ctl : r.controls()) os << ", " << ctl;
-      os << "]\n       " << r.message;
+      os << "     " << rc << ToString(r.result) << c.reset << " " << Shown(r.rule()) << " [" << ToString(r.action)
+         << ", " << ToString(r.severity());
+      for (const auto& ctl : r.controls()) os << ", " << Shown(ctl);
+      os << "]\n       " << Shown(r.message);
       if (r.field_line > 0 && r.field_line != e.resource.line) {
-        os << c.dim << "  (" << e.resource.source() << ":" << r.field_line << ")" << c.reset;
+        os << c.dim << "  (" << Shown(e.resource.source()) << ":" << r.field_line << ")" << c.reset;
       }
       os << "\n";
       if (r.result == Outcome::kFail && !r.remediation().empty()) {
-        os << "       " << c.dim << "fix: " << r.remediation() << c.reset << "\n";
+        os << "       " << c.dim << "fix: " << Shown(r.remediation()) << c.reset << "\n";
       }
       if (r.result == Outcome::kWaived) {
-        os << "       " << c.dim << "waived by " << r.waiver->name << " (approved by " << r.waiver->approved_by
-           << ", expires " << r.waiver->expires << "): " << r.waiver->justification << c.reset << "\n";
+        os << "       " << c.dim << "waived by " << Shown(r.waiver->name) << " (approved by "
+           << Shown(r.waiver->approved_by) << ", expires " << Shown(r.waiver->expires)
+           << "): " << Shown(r.waiver->justification) << c.reset << "\n";
       }
       if (r.expired_waiver) {
-        os << "       " << c.yellow << "waiver " << r.expired_waiver->name << " has expired and no longer applies" << c.reset
-           << "\n";
+        os << "       " << c.yellow << "waiver " << Shown(r.expired_waiver->name) << " has expired and no longer applies"
+           << c.reset << "\n";
       }
     }
     os << "     " << c.dim << counts[0] << " passed, " << counts[1] << " failed, " << counts[2] << " skipped";
@@ -377,11 +381,11 @@ class TextSink : public DecisionSink {
     std::ostream& os = os_;
     const Palette& c = c_;
     if (o_.list_input_errors) {
-      for (const auto& err : scan.errors) os << c.red << err.ToString() << c.reset << "\n";
+      for (const auto& err : scan.errors) os << c.red << Shown(err.ToString()) << c.reset << "\n";
     }
     for (const auto& n : o_.notices) {
-      os << c.yellow << n.source << (n.line > 0 ? ":" + std::to_string(n.line) : "") << ": note: " << n.message
-         << c.reset << "\n";
+      os << c.yellow << Shown(n.source) << (n.line > 0 ? ":" + std::to_string(n.line) : "") << ": note: "
+         << Shown(n.message) << c.reset << "\n";
     }
     const Summary& s = summary_;
     os << "\n" << c.bold << Plural(s.resources, "resource") << " in " << Plural(scan.files, "file") << ": " << s.denied

@@ -7,7 +7,7 @@
 // errors); warning = a failed warn rule; notice = a failed audit rule or a
 // waived failure.  Escaping as the runner expects (actions/toolkit command.ts):
 // in the message `%` `\r` `\n` become %25 %0D %0A; in properties `:` and `,`
-// also become %3A %2C.  GitHub shows at most 10 errors and 10 warnings per
+// also become %3A %2C; other control characters are written as \x1b, \u0085.  GitHub shows at most 10 errors and 10 warnings per
 // step as annotations; every line is still in the log.
 #include <unistd.h>
 
@@ -20,9 +20,11 @@
 namespace aimsgate::cli {
 namespace {
 
+// Line breaks are the runner's to encode; other control characters (a
+// manifest's ESC sequences) are written as escapes the runner leaves alone.
 std::string EscapeData(const std::string& raw) {
   std::string out;
-  for (char c : SanitizeUtf8(raw)) {
+  for (char c : EscapeControls(raw, "\r\n")) {
     switch (c) {
       case '%': out += "%25"; break;
       case '\r': out += "%0D"; break;

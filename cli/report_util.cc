@@ -106,6 +106,8 @@ char32_t CodePoint(std::string_view s, size_t i, size_t len) {
   return cp;
 }
 
+bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
 // XML 1.0 forbids U+FFFE and U+FFFF (and C0 controls, handled as bytes) and
 // asks documents to avoid DEL, the C1 controls and the other noncharacters.
 bool UnwantedInXml(char32_t cp) {
@@ -131,6 +133,19 @@ void AppendXmlAscii(char ch, bool attribute, std::string* out) {
   }
 }
 
+void AppendControlEscape(char32_t cp, std::string* out) {
+  static const char* kHex = "0123456789abcdef";
+  switch (cp) {
+    case '\n': *out += "\\n"; return;
+    case '\r': *out += "\\r"; return;
+    case '\t': *out += "\\t"; return;
+    default: break;
+  }
+  *out += cp < 0x80 ? "\\x" : "\\u00";
+  *out += kHex[cp >> 4];
+  *out += kHex[cp & 15];
+}
+
 }  // namespace
 
 std::string XmlEscape(const std::string& raw, bool attribute) {
@@ -143,6 +158,23 @@ std::string XmlEscape(const std::string& raw, bool attribute) {
       AppendXmlAscii(s[i], attribute, &out);
     } else if (UnwantedInXml(CodePoint(s, i, len))) {
       out += kReplacement;
+    } else {
+      out.append(s, i, len);
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string EscapeControls(std::string_view raw, std::string_view keep) {
+  std::string s = SanitizeUtf8(raw);
+  std::string out;
+  out.reserve(s.size());
+  for (size_t i = 0; i < s.size();) {
+    size_t len = SequenceLength(static_cast<unsigned char>(s[i]));
+    char32_t cp = CodePoint(s, i, len);
+    if (IsControl(cp) && !(len == 1 && keep.find(s[i]) != std::string_view::npos)) {
+      AppendControlEscape(cp, &out);
     } else {
       out.append(s, i, len);
     }

@@ -1,6 +1,7 @@
 // Helpers shared by the report writers of `aimsgate check` (report_*.cc).
 //
 //   std::string s = SanitizeUtf8(path);          // invalid bytes -> U+FFFD
+//   std::string t = EscapeControls(name);        // "a\nb\x1b" for the text report
 //   int line = ResultLine(evaluation, result);   // field line, else resource line
 //   std::string uri = SourceUri(source, &relative); // SARIF artifactLocation.uri
 //
@@ -32,6 +33,12 @@ std::string SanitizeUtf8(std::string_view s);
 // U+FFFE, U+FFFF) or asks to avoid (DEL, C1 controls, other noncharacters)
 // become U+FFFD (JUnit writers).
 std::string XmlEscape(const std::string& raw, bool attribute);
+
+// Text for a terminal or a log, where a manifest's strings must not start lines
+// of their own nor drive the terminal: invalid UTF-8 becomes U+FFFD and control
+// characters (C0, DEL, C1) escapes: \n \r \t, \x1b, \u0085.  `keep`: ASCII
+// control characters left as they are (the caller encodes them its own way).
+std::string EscapeControls(std::string_view raw, std::string_view keep = {});
 
 // Where a result points: the offending field's line when known, else the
 // resource's first line (0 = unknown).

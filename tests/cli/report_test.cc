@@ -238,12 +238,38 @@ TEST_F(HostileNamesTest, JunitCarriesNoCharacterXmlForbids) {
   EXPECT_THAT(xml, Not(HasSubstr("\xC2\x9B")));
 }
 
+TEST_F(HostileNamesTest, TextShowsControlCharactersEscaped) {
+  std::string text = Render("text");
+  EXPECT_THAT(text, Not(HasSubstr("\n::warning")));
+  EXPECT_THAT(text, Not(HasSubstr("\x1b")));
+  EXPECT_THAT(text, Not(HasSubstr("\x7f")));
+  EXPECT_THAT(text, Not(HasSubstr("\xC2\x9B")));
+  EXPECT_THAT(text, HasSubstr("a\\n::warning file=x::injected\\x1b[31m\\u009b9\xEF\xBF\xBE" "d\\x7f"));
+  EXPECT_EQ(SanitizeUtf8(text), text);
+}
+
+TEST_F(HostileNamesTest, GithubShowsControlCharactersEscaped) {
+  std::string out = Render("github");
+  EXPECT_THAT(out, Not(HasSubstr("\x1b")));
+  EXPECT_THAT(out, Not(HasSubstr("\x7f")));
+  EXPECT_THAT(out, HasSubstr("a%0A::warning file=x::injected\\x1b[31m\\u009b9"));
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);) EXPECT_EQ(line.rfind("::", 0), 0u) << line;
+}
+
 TEST(ReportUtil, XmlEscapeReplacesWhatXmlForbidsOrAvoids) {
   EXPECT_EQ(XmlEscape("a\xEF\xBF\xBE" "b\xEF\xBF\xBF" "c", false), "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c");  // U+FFFE, U+FFFF
   EXPECT_EQ(XmlEscape("\x7f\xC2\x85\xC2\x9F", false), "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // DEL, C1
   EXPECT_EQ(XmlEscape("\xEF\xB7\x90\xF0\x9F\xBF\xBF", false), "\xEF\xBF\xBD\xEF\xBF\xBD");  // U+FDD0, U+1FFFF
   EXPECT_EQ(XmlEscape("caf\xC3\xA9 \xC2\xA0\xEF\xBF\xBD\xF0\x9F\x98\x80", false), "caf\xC3\xA9 \xC2\xA0\xEF\xBF\xBD\xF0\x9F\x98\x80");
   EXPECT_EQ(XmlEscape("<a\tb\n>", true), "&lt;a&#9;b&#10;&gt;");
+}
+
+TEST(ReportUtil, EscapeControls) {
+  EXPECT_EQ(EscapeControls("plain caf\xC3\xA9"), "plain caf\xC3\xA9");
+  EXPECT_EQ(EscapeControls("a\nb\r\tc\x1b[0m\x7f\xC2\x85\x01"), "a\\nb\\r\\tc\\x1b[0m\\x7f\\u0085\\x01");
+  EXPECT_EQ(EscapeControls("a\nb\x1b", "\r\n"), "a\nb\\x1b");
+  EXPECT_EQ(EscapeControls("bad\xff"), "bad\xEF\xBF\xBD");
 }
 
 TEST(ReportUtil, SanitizeUtf8) {
