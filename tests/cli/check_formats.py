@@ -4,7 +4,8 @@
 usage: check_formats.py --aimsgate BIN --source-dir DIR CASE
 CASE: golden | sarif_schema | junit_xml | github_commands | determinism |
       large_tree | stdin | binary | progress | recipes | policy_reports | streaming |
-      memory_limit | stdout_full | output_replaced | same_file
+      memory_limit | stdout_full | output_replaced | same_file | hostile_walk |
+      hostile_stdin | hostile_reports
 Exit 0 pass, 1 fail, 77 skip (a validator is not installed).
 UPDATE_GOLDEN=1 rewrites tests/cli/golden/ from the current output.
 """
@@ -658,6 +659,122 @@ def case_same_file(c):
         c.expect(json.loads(read(os.path.join(t, "a.json")))["summary"]["resources"] >= 1, "a.json written")
     if not c.failures:
         print("ok   outputs on one file, on the evidence log or on an input, and two streams on stdout: refused")
+
+
+# An AI workload the built-in pack fails (no owner, no system id...).
+AI_DEPLOYMENT = ("apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: {name}\n  namespace: prod\nspec:\n"
+                 "  template:\n    spec:\n      containers: [{{name: m, image: vllm/vllm-openai:v1}}]\n")
+
+
+def run_bounded(cmd, timeout, **kw):
+    """Runs `cmd` in its own process group, killed whole after `timeout` s: (rc, out, err), rc None on timeout."""
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, **kw)
+    try:
+        out, err = p.communicate(timeout=timeout)
+        return p.returncode, out, err
+    except subprocess.TimeoutExpired:
+        os.killpg(p.pid, 9)
+        out, err = p.communicate()
+        return None, out, err
+
+
+def case_hostile_walk(c):
+    """A hostile-input audit: symlinks making 2^N paths to one directory; FIFOs in a walked tree;
+    an entry that cannot be stat'ed. Each must end fast and be reported."""
+    with tempfile.TemporaryDirectory() as t:
+        for i in range(12):
+            os.makedirs(os.path.join(t, f"d{i}"))
+            for link in ("a", "b"):
+                os.symlink(f"../d{i + 1}", os.path.join(t, f"d{i}", link))
+        os.makedirs(os.path.join(t, "d12"))
+        with open(os.path.join(t, "d12", "m.yaml"), "w") as f:
+            f.write(AI_DEPLOYMENT.format(name="m"))
+        rc, out, err = run_bounded([c.bin, "check", "--now", NOW, "--format", "json", "."], 60, cwd=t)
+        c.expect(rc == 1 and json.loads(out)["summary"]["resources"] == 1,
+                 f"symlink chain: exit {rc}, want one resource: {out[-300:]!r}")
+        c.expect(b"d0/a: note: same directory as d1; not walked again" in err, f"symlink chain note: {err[:300]!r}")
+    with tempfile.TemporaryDirectory() as t:
+        with open(os.path.join(t, "a.yaml"), "w") as f:
+            f.write(AI_DEPLOYMENT.format(name="a"))
+        os.mkfifo(os.path.join(t, "pipe.yaml"))
+        rc, out, err = run_bounded([c.bin, "check", "--now", NOW, "--format", "json", "."], 30, cwd=t)
+        c.expect(rc == 1 and json.loads(out)["summary"]["resources"] == 1, f"FIFO in a tree: exit {rc}")
+        c.expect(b"pipe.yaml: note: a FIFO, not a regular file; skipped" in err, f"FIFO note: {err[:300]!r}")
+        # A FIFO named on the command line is read: process substitution.
+        rc, out, err = run_bounded(["bash", "-c", f'"$0" check --now {NOW} --format json <(cat a.yaml)', c.bin], 30, cwd=t)
+        c.expect(rc == 1 and json.loads(out)["summary"]["resources"] == 1, f"check <(cat a.yaml): exit {rc} {err[:300]!r}")
+        # lstat fails (the path is longer than PATH_MAX, its directory's is not): an input error.
+        fd = os.open(t, os.O_RDONLY)
+        for i in range(16):  # step by step: a long $TMPDIR must not matter
+            name = chr(ord("a") + i) * 250
+            os.mkdir(name, dir_fd=fd)
+            sub = os.open(name, os.O_RDONLY, dir_fd=fd)
+            os.close(fd)
+            fd = sub
+        os.symlink("x.yaml", "l" * 200, dir_fd=fd)
+        os.close(fd)
+        rc, out, err = run_bounded([c.bin, "check", "--now", NOW, "--format", "json", "."], 30, cwd=t)
+        errs = json.loads(out)["errors"] if out else []
+        c.expect(rc == 2 and [e["message"] for e in errs] == ["cannot stat: File name too long"],
+                 f"lstat failure: exit {rc}, errors {errs}")
+    if not c.failures:
+        print("ok   symlink fan-out walked once, FIFOs noted, process substitution read, lstat failure an error")
+
+
+def case_hostile_stdin(c):
+    """Endless blank input on stdin ends at the replay limit, with exit 2."""
+    rc, out, err = run_bounded(["bash", "-c", "yes '' | \"$0\" check -", c.bin], 20)
+    c.expect(rc == 2 and b"more than 1048576 bytes of blank space before the first document" in out + err,
+             f"yes '' | check -: exit {rc} (None = still running after 20 s) {err[-300:]!r}")
+    if not c.failures:
+        print("ok   endless blank stdin stops at the replay limit")
+
+
+def case_hostile_reports(c):
+    """Control characters, noncharacters and non-UTF-8 file names: every report stays well-formed
+    and no manifest text reaches the terminal or the runner raw."""
+    try:
+        import yaml
+    except ImportError:
+        yaml = None
+        print("note: python3-yaml is not installed: the PolicyReport is not parsed")
+    with tempfile.TemporaryDirectory() as t:
+        tb = t.encode()
+        with open(os.path.join(tb, b"ctl.yaml"), "w") as f:
+            f.write(AI_DEPLOYMENT.format(name=r'"a\n::warning file=x::injected\e[31m\uFFFEd\x7f\u009b"'))
+        with open(os.path.join(tb, b"bad\xff\xfename.yaml"), "w") as f:
+            f.write(AI_DEPLOYMENT.format(name="b"))
+        for fmt in ("json", "junit", "policyreport", "text", "github"):
+            rc, out, err = c.run(["--format", fmt, "--color", "never", "."], cwd=t)
+            c.expect(rc == 1, f"{fmt}: exit {rc}: {err[:300]!r}")
+            try:
+                text = out.decode("utf-8")
+            except UnicodeDecodeError as e:
+                c.expect(False, f"{fmt}: not UTF-8: {e}")
+                continue
+            if fmt == "json":
+                doc = json.loads(text)
+                srcs = sorted({r["resource"]["source"] for r in doc["resources"]})
+                c.expect(srcs == ["bad\ufffd\ufffdname.yaml", "ctl.yaml"], f"json sources {srcs}")
+            elif fmt == "junit":
+                try:
+                    ET.fromstring(out)
+                except ET.ParseError as e:
+                    c.expect(False, f"junit: not well-formed: {e}")
+            elif fmt == "policyreport" and yaml:
+                try:
+                    list(yaml.safe_load_all(out))
+                except yaml.YAMLError as e:
+                    c.expect(False, f"policyreport: not YAML: {str(e)[:300]}")
+            elif fmt in ("text", "github"):
+                c.expect("\x1b" not in text and "\x7f" not in text and "\x9b" not in text,
+                         f"{fmt}: a control character written raw")
+                c.expect(not re.search(r"^::warning file=x", text, re.M), f"{fmt}: a forged line")
+            if fmt == "github":
+                for line in text.split("\n")[:-1]:
+                    c.expect(GITHUB_LINE.match(line) is not None, f"github: not a workflow command: {line[:200]}")
+    if not c.failures:
+        print("ok   hostile names and file names: every report well-formed, no control character raw")
 
 
 def main():
