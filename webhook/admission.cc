@@ -299,6 +299,11 @@ bool ParseFast(std::string_view body, bool ascii, size_t max_depth, std::string*
   return !result.IsError();
 }
 
+// What parsing one review may allocate (HandleAdmissionReview): a real object's document
+// takes one to two bytes per byte of text.
+constexpr size_t kDocumentBudgetBytes = size_t{8} << 20;
+constexpr size_t kDocumentBudgetPerBodyByte = 3;
+
 // Parse: the body into `doc` and the review read from it; "" or the problem (HTTP 400).
 // `insitu` holds the text `doc` may point into: it must outlive `doc`.
 std::string ParseReview(std::string_view body, const HandlerOptions& options, std::string* insitu,
@@ -576,9 +581,19 @@ AdmissionResponse HandleAdmissionReview(std::string_view body, const Engine& eng
   std::string text;  // declared before doc: outlives it
   aimsgate::JsonDocument doc(&allocator);
   manifest::AdmissionReview review;
-  if (std::string problem = ParseReview(body, options, &text, &doc, &review); !problem.empty()) {
-    return BadRequest(std::move(problem));
+  // A body's document may cost twenty times its text (`[0,0,0,...]`), and the body budget
+  // of the server counts text: the parse may take at most this much, or the review is refused.
+  const size_t budget_bytes = kDocumentBudgetBytes + kDocumentBudgetPerBodyByte * body.size();
+  std::string problem;
+  try {
+    JsonAllocationBudget budget(budget_bytes);
+    problem = ParseReview(body, options, &text, &doc, &review);
+  } catch (const JsonAllocationBudget::JsonBudgetExceeded&) {
+    problem = "AdmissionReview too large to evaluate: its parsed document would take more than " +
+              std::to_string(budget_bytes >> 20) + " MiB (" + std::to_string(kDocumentBudgetBytes >> 20) +
+              " MiB and " + std::to_string(kDocumentBudgetPerBodyByte) + " bytes per body byte)";
   }
+  if (!problem.empty()) return BadRequest(std::move(problem));
   AdmissionResponse out;
   out.uid = std::string(review.uid);
   out.operation = std::string(review.operation);

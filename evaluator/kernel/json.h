@@ -31,6 +31,37 @@
 
 namespace aimsgate {
 
+// What the JSON allocators of one thread may still take while a budget is in scope:
+// a parse whose document would cost more throws JsonBudgetExceeded (a bad_alloc)
+// instead of taking it.  Bodies of a few MB can parse into documents twenty times
+// their size (`[0,0,0,...]`: 2 bytes of text, 16 of value, and the parser's stack),
+// and the body budget of `serve` counts bytes of text only.
+//
+//   { JsonAllocationBudget budget(8 << 20); doc.Parse(text); }   // throws past 8 MiB
+//
+// Counts what is allocated (and grown by realloc), not what is freed: an upper
+// bound of the peak.  Thread-safety: per thread; budgets do not nest.
+class JsonAllocationBudget {
+ public:
+  explicit JsonAllocationBudget(size_t bytes) : left_(bytes) { current_ = this; }
+  ~JsonAllocationBudget() { current_ = nullptr; }
+  JsonAllocationBudget(const JsonAllocationBudget&) = delete;
+  JsonAllocationBudget& operator=(const JsonAllocationBudget&) = delete;
+
+  static void Charge(size_t n) {
+    if (current_ == nullptr) return;
+    if (n > current_->left_) throw JsonBudgetExceeded();
+    current_->left_ -= n;
+  }
+  struct JsonBudgetExceeded : std::bad_alloc {
+    const char* what() const noexcept override { return "JSON document over its memory budget"; }
+  };
+
+ private:
+  size_t left_;
+  static inline thread_local JsonAllocationBudget* current_ = nullptr;
+};
+
 // RapidJSON's Allocator concept over std::malloc, as rapidjson::CrtAllocator,
 // except that a failed allocation throws instead of returning null.
 class JsonCrtAllocator {
@@ -38,15 +69,17 @@ class JsonCrtAllocator {
   static const bool kNeedFree = true;
   void* Malloc(size_t size) {
     if (size == 0) return nullptr;  // as CrtAllocator: malloc(0) is implementation-defined
+    JsonAllocationBudget::Charge(size);
     void* p = std::malloc(size);
     if (p == nullptr) throw std::bad_alloc();
     return p;
   }
-  void* Realloc(void* original, size_t /*original_size*/, size_t new_size) {
+  void* Realloc(void* original, size_t original_size, size_t new_size) {
     if (new_size == 0) {
       std::free(original);
       return nullptr;
     }
+    if (new_size > original_size) JsonAllocationBudget::Charge(new_size - original_size);
     void* p = std::realloc(original, new_size);
     if (p == nullptr) throw std::bad_alloc();  // `original` is still valid and still owned
     return p;

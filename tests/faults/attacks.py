@@ -4,7 +4,7 @@
   tests/faults/attacks.py AIMSGATE CASE...
 
 Cases: chunked gzip nolength certfirst headerline headercount dribblers dribblers1100 deadline
-sigterm pipeline resumption queue certexpiry bodies bodyroutes protocol.
+sigterm pipeline resumption queue certexpiry bodies bodyroutes protocol densebody.
 
 Each case starts its own server (faults.Server: port 0, self-signed P-256 certificate), attacks
 it with raw sockets / the ssl module, and checks what the issue requires: the answer, how fast,
@@ -220,6 +220,40 @@ def case_bodyroutes():
         k.close()
         ok = all(st == 413 and t < 2 for _, _, st, t in results) and probe == 200
         return ok, "; ".join("%s %s: HTTP %s after %.2fs" % r for r in results) + "; GET /healthz without a body: %s" % probe
+    finally:
+        s.stop()
+
+
+def case_densebody():
+    """Bodies whose documents cost twenty times their text: a 7.2 MB AdmissionReview holding
+    3.6 million zeros, four at once. The body budget counts text; each parse may allocate
+    at most 8 MiB and 3 bytes per body byte, so each is refused (400) and the peak RSS stays
+    bounded: per request the body, its in-place copy and the parse budget, 44 MiB here, 176
+    for the four (it reached 496-530 MB before; 78-122 MiB measured after)."""
+    s = Server()
+    try:
+        base = warm(s)
+        review = json.loads(REVIEW)
+        review["request"]["object"]["zz"] = [0] * 3600000
+        body = json.dumps(review, separators=(",", ":")).encode()
+        statuses = [None] * 4
+
+        def one(i):
+            k = tls(s, timeout=60)
+            k.sendall(head([], len(body)) + body)
+            statuses[i] = read_status(k, timeout=60)
+            k.close()
+
+        threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        grew = peak_rss(s) - base
+        ok, why = faults.healthy(s)
+        return all(st == 400 for st in statuses) and grew <= 180 * MIB and ok, (
+            "4 x %.1f MB of zeros at once: HTTP %s, peak RSS +%.1f MiB (bound 180); then %s" % (
+                len(body) / 1e6, statuses, grew / MIB, why or "answered"))
     finally:
         s.stop()
 
@@ -681,7 +715,8 @@ CASES = {"chunked": case_chunked, "gzip": case_gzip, "nolength": case_nolength, 
          "headerline": case_headerline, "headercount": case_headercount, "dribblers": case_dribblers,
          "dribblers1100": case_dribblers1100, "deadline": case_deadline, "sigterm": case_sigterm,
          "pipeline": case_pipeline, "resumption": case_resumption, "queue": case_queue, "certexpiry": case_certexpiry,
-         "bodies": case_bodies, "bodyroutes": case_bodyroutes, "protocol": case_protocol}
+         "bodies": case_bodies, "bodyroutes": case_bodyroutes, "protocol": case_protocol,
+         "densebody": case_densebody}
 
 
 def main():

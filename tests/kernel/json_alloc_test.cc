@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <string>
 
 #include <gtest/gtest.h>
 
@@ -55,6 +56,29 @@ TEST(JsonAllocator, ThePoolOfADocumentPassesTheFailureOn) {
 // (A string buffer's growth is not tested with an impossible size: RapidJSON's
 // stack computes the new end pointer before it asks the allocator, which is
 // itself undefined behaviour at that size — UBSan, internal/stack.h:117.)
+
+// A budget in scope bounds what a parse on this thread may allocate, stack and
+// pool together; out of scope, nothing is counted.
+TEST(JsonAllocationBudget, APastTheBudgetParseThrowsAndNothingIsCountedOutsideIt) {
+  std::string dense = "[0";
+  for (int i = 0; i < 100000; ++i) dense += ",0";
+  dense += "]";  // 200 KB of text, 1.6 MB of values
+  {
+    JsonAllocationBudget budget(1 << 20);
+    JsonDocument doc;
+    EXPECT_THROW(doc.Parse(dense.c_str(), dense.size()), JsonAllocationBudget::JsonBudgetExceeded);
+  }
+  {
+    JsonAllocationBudget budget(1 << 20);
+    JsonDocument doc;
+    doc.Parse("{\"kind\": \"Pod\", \"spec\": {\"containers\": [{\"name\": \"a\"}]}}");
+    EXPECT_FALSE(doc.HasParseError());
+  }
+  JsonDocument unbounded;
+  unbounded.Parse(dense.c_str(), dense.size());
+  ASSERT_FALSE(unbounded.HasParseError());
+  EXPECT_EQ(unbounded.Size(), 100001u);
+}
 
 }  // namespace
 }  // namespace aimsgate
