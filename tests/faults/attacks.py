@@ -60,6 +60,15 @@ def head(extra, length=None, path="/validate"):
     return ("\r\n".join(lines + list(extra)) + "\r\n\r\n").encode()
 
 
+def in_parallel(fn, n):
+    """Runs fn(0) .. fn(n - 1) on threads of their own and waits for all of them."""
+    threads = [threading.Thread(target=fn, args=(i,)) for i in range(n)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+
+
 def warm(s):
     for _ in range(5):
         s.validate()
@@ -244,11 +253,7 @@ def case_densebody():
             statuses[i] = read_status(k, timeout=60)
             k.close()
 
-        threads = [threading.Thread(target=one, args=(i,)) for i in range(4)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_parallel(one, 4)
         grew = peak_rss(s) - base
         ok, why = faults.healthy(s)
         return all(st == 400 for st in statuses) and grew <= 180 * MIB and ok, (
@@ -598,7 +603,7 @@ def case_queue():
         body = json.dumps(big).encode()
         results = []
 
-        def one():
+        def one(_):
             try:
                 k = tls(s, timeout=20)
                 k.sendall(head([], len(body)) + body)
@@ -607,11 +612,7 @@ def case_queue():
             except (OSError, ssl.SSLError):
                 results.append(0)
 
-        threads = [threading.Thread(target=one) for _ in range(24)]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_parallel(one, 24)
         ok200, busy = results.count(200), results.count(503)
         ok, why = faults.healthy(s)
         return busy > 0 and ok200 > 0 and ok200 + busy == len(results) and ok, (
@@ -673,11 +674,7 @@ def case_bodies():
         def feed(i):
             sent[i] = send_until_refused(socks[i], size - 1, 256 * 1024)
 
-        threads = [threading.Thread(target=feed, args=(i,)) for i in range(len(socks))]
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
+        in_parallel(feed, len(socks))
         grew = peak_rss(s) - base
         ok, why = faults.healthy(s)
         return grew <= RSS_BOUND and ok, (
