@@ -8,6 +8,7 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "evaluator/kernel/yaml_checked.h"
 #include "evaluator/model/gpai.h"
 #include "evaluator/model/markdown_sections.h"
 #include "evaluator/model/metadata_util.h"
@@ -173,7 +174,7 @@ bool ParseHuggingFaceModelCard(std::string_view text, const std::string& source,
     }
     std::string yaml(text.substr(first_nl + 1, end - first_nl - 1));
     try {
-      YAML::Node root = YAML::Load(yaml);
+      YAML::Node root = LoadYamlChecked(yaml, 1);  // the front matter starts on line 2
       if (root.IsMap()) {
         ReadFrontMatter(root, &card);
       } else if (!root.IsNull()) {

@@ -7,6 +7,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include "evaluator/kernel/json.h"
+#include "evaluator/kernel/yaml_checked.h"
 #include "evaluator/model/metadata_util.h"
 #include "evaluator/model/model_signature.h"
 
@@ -48,7 +49,7 @@ bool ReadVerifySettings(const fs::path& folder, VerifySettings* out, std::vector
   std::string text;
   if (!ReadInputFile(path, &text, errors, 64 << 10)) return false;
   try {
-    YAML::Node root = YAML::Load(text);
+    YAML::Node root = LoadYamlChecked(text);
     if (!root.IsMap()) {
       AddError(errors, path, 1, 1, "verify.yaml must be a mapping (publicKey or ca, certificateChain, modelDir)");
       return false;

@@ -16,6 +16,7 @@
 
 #include "evaluator/kernel/diagnostic.h"
 #include "evaluator/kernel/json.h"
+#include "evaluator/kernel/yaml_checked.h"  // LoadYamlChecked, for the loaders here
 
 namespace aimsgate {
 
@@ -27,13 +28,6 @@ SourcePos PosOf(const YAML::Mark& mark);
 // become strings.
 aimsgate::JsonValue ToJson(const YAML::Node& node, aimsgate::JsonPool& alloc,
                         int depth = 0);
-
-// YAML::Load / LoadAll that also refuse a mapping with the same key twice
-// (YAML 1.2 forbids it; yaml-cpp keeps both and node[key] answers the first, so
-// `action: deny` then `action: audit` would silently be deny).  Throws
-// YAML::ParserException at the second key, naming the first's line.
-YAML::Node LoadYamlChecked(const std::string& text);
-std::vector<YAML::Node> LoadAllYamlChecked(const std::string& text);
 
 // True when the node is a scalar written without quotes or block indicators.
 bool IsPlainScalar(const YAML::Node& node);

@@ -141,5 +141,21 @@ TEST(ModelCardTest, HostileYamlIsAnErrorNotACrash) {
   EXPECT_FALSE(errors.empty());
 }
 
+// PyYAML (the Hub) keeps the last of two equal keys, yaml-cpp the first: a card read
+// differently here than everywhere else is refused, located at the second key.
+TEST(ModelCardTest, RepeatedKeyIsALocatedError) {
+  ModelMetadata m;
+  std::vector<Diagnostic> errors;
+  EXPECT_FALSE(ParseHuggingFaceModelCard("---\nlicense: apache-2.0\ndatasets: [d]\nlicense: other\n---\n# Card\n", "c",
+                                         &m, &errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0].ToString(), "c:4:1: error: malformed YAML front matter: duplicate key 'license' (first at line 2)");
+  EXPECT_EQ(m.license, "");
+  // The same keys in different mappings are fine.
+  errors.clear();
+  EXPECT_TRUE(ParseHuggingFaceModelCard("---\nlicense: mit\nmodel-index:\n- name: a\n- name: b\n---\n", "c", &m, &errors));
+  EXPECT_TRUE(errors.empty());
+}
+
 }  // namespace
 }  // namespace aimsgate::model

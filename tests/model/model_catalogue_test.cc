@@ -115,6 +115,14 @@ TEST(ModelCatalogue, LocatedErrors) {
   std::vector<Diagnostic> errors;
   EXPECT_EQ(LoadModelCatalogue(d.path(), {}, &errors), nullptr);
   EXPECT_NE(Errors(errors).find("m/verify.yaml:2:1: error: unknown key 'pubkey'"), std::string::npos) << Errors(errors);
+  // A repeated key: which of the two keys' trust would be used is refused, not guessed.
+  TempDir r;
+  r.Write("m/model.sig", "{}");
+  r.Write("m/verify.yaml", "publicKey: a.pub\nmodelDir: m\npublicKey: b.pub\n");
+  errors.clear();
+  EXPECT_EQ(LoadModelCatalogue(r.path(), {}, &errors), nullptr);
+  EXPECT_NE(Errors(errors).find("m/verify.yaml:3:1: error:"), std::string::npos) << Errors(errors);
+  EXPECT_NE(Errors(errors).find("duplicate key 'publicKey' (first at line 1)"), std::string::npos) << Errors(errors);
   TempDir e;
   e.Write("m/model.sig", "{}");
   e.Write("m/verify.yaml", "modelDir: /tmp\n");
