@@ -125,11 +125,18 @@ bool UseColor(const std::string& mode) {
   return isatty(STDOUT_FILENO) != 0;
 }
 
+// "source[:line]: note: message" on stderr, the input's strings escaped as a
+// Diagnostic's are (a file name must not start a line of its own in a CI log).
+void Note(const std::string& source, int line, const std::string& message) {
+  std::cerr << EscapeControls(source) << (line > 0 ? ":" + std::to_string(line) : "") << ": note: "
+            << EscapeControls(message, "\t") << "\n";
+}
+
 // "skipped 4 non-Kubernetes YAML files" on stderr; -v names each one and why.
 void PrintNotManifests(const ScanResult& scan, bool verbose) {
   if (scan.not_manifests.empty()) return;
   if (verbose) {
-    for (const auto& s : scan.not_manifests) std::cerr << s.source << ": note: skipped: " << s.message << "\n";
+    for (const auto& s : scan.not_manifests) Note(s.source, 0, "skipped: " + s.message);
   }
   size_t other = scan.not_manifests.size() - scan.helm_templates;
   std::cerr << "aimsgate check: note: skipped ";
@@ -345,7 +352,7 @@ int RunCheck(const CheckOptions& o) {
     std::cerr << evidence->error() << "\n";
     return 2;
   }
-  for (const auto& s : scan.skipped) std::cerr << s.source << ": note: " << s.message << "\n";
+  for (const auto& s : scan.skipped) Note(s.source, 0, s.message);
   PrintNotManifests(scan, o.verbose);
 
   for (size_t i = 0; i < outputs.size(); ++i) {
@@ -361,7 +368,7 @@ int RunCheck(const CheckOptions& o) {
   bool text_on_stdout = std::any_of(outputs.begin(), outputs.end(),
                                     [](const OutputSpec& out) { return out.path.empty() && out.format == "text"; });
   if (!text_on_stdout) {
-    for (const auto& n : waivers.notices) std::cerr << n.source << ":" << n.line << ": note: " << n.message << "\n";
+    for (const auto& n : waivers.notices) Note(n.source, n.line, n.message);
   }
   if (!scan.errors.empty()) return 2;
   // `helm template … | aimsgate check -` must not pass when helm printed nothing.

@@ -5,39 +5,11 @@
 #include <climits>
 #include <cstdint>
 
+#include "evaluator/kernel/utf8.h"
+
 namespace aimsgate::cli {
 
-std::string SanitizeUtf8(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  size_t i = 0;
-  while (i < s.size()) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-      ++i;
-      continue;
-    }
-    int len = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3 : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-    bool ok = len > 0 && i + len <= s.size();
-    for (int k = 1; ok && k < len; ++k) ok = (static_cast<unsigned char>(s[i + k]) & 0xC0) == 0x80;
-    if (ok && len >= 3) {
-      unsigned char c1 = static_cast<unsigned char>(s[i + 1]);
-      if (c == 0xE0 && c1 < 0xA0) ok = false;   // overlong
-      if (c == 0xED && c1 >= 0xA0) ok = false;  // surrogate
-      if (c == 0xF0 && c1 < 0x90) ok = false;   // overlong
-      if (c == 0xF4 && c1 >= 0x90) ok = false;  // beyond U+10FFFF
-    }
-    if (!ok) {
-      out += "\xEF\xBF\xBD";
-      ++i;
-      continue;
-    }
-    out.append(s.substr(i, len));
-    i += len;
-  }
-  return out;
-}
+std::string SanitizeUtf8(std::string_view s) { return kernel::ToValidUtf8(s); }
 
 int ResultLine(const ResourceEvaluation& e, const RuleResult& r) {
   return r.field_line > 0 ? r.field_line : e.resource.line;
@@ -106,8 +78,6 @@ char32_t CodePoint(std::string_view s, size_t i, size_t len) {
   return cp;
 }
 
-bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
-
 // XML 1.0 forbids U+FFFE and U+FFFF (and C0 controls, handled as bytes) and
 // asks documents to avoid DEL, the C1 controls and the other noncharacters.
 bool UnwantedInXml(char32_t cp) {
@@ -133,19 +103,6 @@ void AppendXmlAscii(char ch, bool attribute, std::string* out) {
   }
 }
 
-void AppendControlEscape(char32_t cp, std::string* out) {
-  static const char* kHex = "0123456789abcdef";
-  switch (cp) {
-    case '\n': *out += "\\n"; return;
-    case '\r': *out += "\\r"; return;
-    case '\t': *out += "\\t"; return;
-    default: break;
-  }
-  *out += cp < 0x80 ? "\\x" : "\\u00";
-  *out += kHex[cp >> 4];
-  *out += kHex[cp & 15];
-}
-
 }  // namespace
 
 std::string XmlEscape(const std::string& raw, bool attribute) {
@@ -158,23 +115,6 @@ std::string XmlEscape(const std::string& raw, bool attribute) {
       AppendXmlAscii(s[i], attribute, &out);
     } else if (UnwantedInXml(CodePoint(s, i, len))) {
       out += kReplacement;
-    } else {
-      out.append(s, i, len);
-    }
-    i += len;
-  }
-  return out;
-}
-
-std::string EscapeControls(std::string_view raw, std::string_view keep) {
-  std::string s = SanitizeUtf8(raw);
-  std::string out;
-  out.reserve(s.size());
-  for (size_t i = 0; i < s.size();) {
-    size_t len = SequenceLength(static_cast<unsigned char>(s[i]));
-    char32_t cp = CodePoint(s, i, len);
-    if (IsControl(cp) && !(len == 1 && keep.find(s[i]) != std::string_view::npos)) {
-      AppendControlEscape(cp, &out);
     } else {
       out.append(s, i, len);
     }

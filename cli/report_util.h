@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "evaluator/decision/decision.h"
+#include "evaluator/kernel/utf8.h"
 
 namespace aimsgate::cli {
 
@@ -34,11 +35,8 @@ std::string SanitizeUtf8(std::string_view s);
 // become U+FFFD (JUnit writers).
 std::string XmlEscape(const std::string& raw, bool attribute);
 
-// Text for a terminal or a log, where a manifest's strings must not start lines
-// of their own nor drive the terminal: invalid UTF-8 becomes U+FFFD and control
-// characters (C0, DEL, C1) escapes: \n \r \t, \x1b, \u0085.  `keep`: ASCII
-// control characters left as they are (the caller encodes them its own way).
-std::string EscapeControls(std::string_view raw, std::string_view keep = {});
+// Text for a terminal or a log (kernel/utf8.h): control characters escaped.
+using kernel::EscapeControls;
 
 // Where a result points: the offending field's line when known, else the
 // resource's first line (0 = unknown).

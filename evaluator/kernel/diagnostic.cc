@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "evaluator/kernel/read_file.h"
+#include "evaluator/kernel/utf8.h"
 
 namespace aimsgate {
 
@@ -34,7 +35,9 @@ std::string_view SourceFile::Line(int line) const {
 }
 
 std::string Diagnostic::ToString(const SourceFile* file) const {
-  std::string out = source;
+  // Source, message and snippet quote inputs (file names, keys, a line of the file): none
+  // may start a line of its own on a terminal or in a CI log, nor drive the terminal.
+  std::string out = kernel::EscapeControls(source);
   if (line > 0) {
     out += ":" + std::to_string(line);
     if (column > 0) out += ":" + std::to_string(column);
@@ -42,7 +45,7 @@ std::string Diagnostic::ToString(const SourceFile* file) const {
   // A flag's usage error (path "--param KEY", no line) reads as the flag: "--param KEY: expected ...".
   const bool flag = line == 0 && source.rfind("--", 0) == 0;
   out += level == Level::kError ? (flag ? ": " : ": error: ") : ": warning: ";
-  out += message;
+  out += kernel::EscapeControls(message, "\t");
   if (file != nullptr && line > 0 && line <= file->LineCount()) {
     std::string_view text = file->Line(line);
     // A hostile or minified line can be megabytes long: show 160 bytes around the column.
@@ -61,7 +64,7 @@ std::string Diagnostic::ToString(const SourceFile* file) const {
       text = text.substr(start, kWindow);
     }
     out += "\n | ";
-    out.append(text.data(), text.size());
+    out += kernel::ReplaceControls(text, "\t");
     if (column > 0) {
       out += "\n | ";
       // Columns count code points; the caret line mirrors tabs so it lines up.

@@ -44,4 +44,62 @@ std::string ToValidUtf8(std::string_view s) {
   return out;
 }
 
+namespace {
+
+char32_t CodePoint(std::string_view s, size_t i, size_t len) {
+  static const unsigned char kLeadMask[] = {0, 0x7F, 0x1F, 0x0F, 0x07};
+  char32_t cp = static_cast<unsigned char>(s[i]) & kLeadMask[len];
+  for (size_t k = 1; k < len; ++k) cp = (cp << 6) | (static_cast<unsigned char>(s[i + k]) & 0x3F);
+  return cp;
+}
+
+bool IsControl(char32_t cp) { return cp < 0x20 || (cp >= 0x7F && cp <= 0x9F); }
+
+void AppendControlEscape(char32_t cp, std::string* out) {
+  static const char* kHex = "0123456789abcdef";
+  switch (cp) {
+    case '\n': *out += "\\n"; return;
+    case '\r': *out += "\\r"; return;
+    case '\t': *out += "\\t"; return;
+    default: break;
+  }
+  *out += cp < 0x80 ? "\\x" : "\\u00";
+  *out += kHex[cp >> 4];
+  *out += kHex[cp & 15];
+}
+
+// Calls emit(piece, cp) for each code point (cp = 0xFFFD and piece = the replacement for
+// a byte that is not UTF-8); `kept` tells whether a control character is left alone.
+template <typename Emit>
+std::string MapControls(std::string_view raw, std::string_view keep, Emit emit) {
+  std::string out;
+  out.reserve(raw.size());
+  for (size_t i = 0; i < raw.size();) {
+    size_t n = ValidUtf8Length(raw, i);
+    if (n == 0) {
+      out.append("\xEF\xBF\xBD");
+      ++i;
+      continue;
+    }
+    char32_t cp = CodePoint(raw, i, n);
+    if (IsControl(cp) && !(n == 1 && keep.find(raw[i]) != std::string_view::npos)) {
+      emit(cp, &out);
+    } else {
+      out.append(raw.substr(i, n));
+    }
+    i += n;
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string EscapeControls(std::string_view raw, std::string_view keep) {
+  return MapControls(raw, keep, AppendControlEscape);
+}
+
+std::string ReplaceControls(std::string_view raw, std::string_view keep) {
+  return MapControls(raw, keep, [](char32_t, std::string* out) { out->append("\xEF\xBF\xBD"); });
+}
+
 }  // namespace aimsgate::kernel

@@ -777,6 +777,30 @@ def case_hostile_reports(c):
         print("ok   hostile names and file names: every report well-formed, no control character raw")
 
 
+def case_hostile_stderr(c):
+    """File names and file text quoted in check's errors and notes on stderr: no line of its own
+    (a runner reads "::error::" at any line's start as a command) and no raw control character."""
+    with tempfile.TemporaryDirectory() as t:
+        tb = t.encode()
+        forged = b"\n::error file=x::forged\x1b[31m"
+        with open(os.path.join(tb, b"bad" + forged + b".yaml"), "wb") as f:
+            f.write(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n")
+        with open(os.path.join(tb, b"notk8s" + forged + b".yaml"), "wb") as f:
+            f.write(b"just: data\n")
+        with open(os.path.join(tb, b"snippet.yaml"), "wb") as f:
+            f.write(b"apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x\x1b[2J\x07, labels: [}\n")
+        rc, out, err = c.run(["-v", "--format", "json", "."], cwd=t)
+        c.expect(rc == 2, f"exit {rc}, want 2 (two malformed files): {err[:300]!r}")
+        text = err.decode("utf-8", "replace")
+        c.expect(text.count("error:") >= 2, f"both malformed files reported: {text[:600]!r}")
+        c.expect("note: skipped" in text, f"the non-manifest noted: {text[:600]!r}")
+        c.expect("\\n::error file=x::forged\\x1b" in text, f"the names shown escaped: {text[:600]!r}")
+        c.expect(not re.search(r"^::error", text, re.M), f"a forged line on stderr: {text[:600]!r}")
+        c.expect("\x1b" not in text and "\x07" not in text, f"a control character written raw: {text[:600]!r}")
+    if not c.failures:
+        print("ok   hostile file names and text on stderr: escaped, no forged line")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aimsgate", required=True)

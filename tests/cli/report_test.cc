@@ -265,13 +265,6 @@ TEST(ReportUtil, XmlEscapeReplacesWhatXmlForbidsOrAvoids) {
   EXPECT_EQ(XmlEscape("<a\tb\n>", true), "&lt;a&#9;b&#10;&gt;");
 }
 
-TEST(ReportUtil, EscapeControls) {
-  EXPECT_EQ(EscapeControls("plain caf\xC3\xA9"), "plain caf\xC3\xA9");
-  EXPECT_EQ(EscapeControls("a\nb\r\tc\x1b[0m\x7f\xC2\x85\x01"), "a\\nb\\r\\tc\\x1b[0m\\x7f\\u0085\\x01");
-  EXPECT_EQ(EscapeControls("a\nb\x1b", "\r\n"), "a\nb\\x1b");
-  EXPECT_EQ(EscapeControls("bad\xff"), "bad\xEF\xBF\xBD");
-}
-
 TEST(ReportUtil, SanitizeUtf8) {
   EXPECT_EQ(SanitizeUtf8("plain"), "plain");
   EXPECT_EQ(SanitizeUtf8("caf\xc3\xa9"), "caf\xc3\xa9");
