@@ -37,6 +37,12 @@ using std::chrono::milliseconds;
 constexpr uint64_t kListenId = 0;
 constexpr uint64_t kWakeId = 1;
 constexpr size_t kReadChunk = 16384;
+// A request head may grow this far without a reservation (an apiserver's head is about 500
+// bytes).  Past it, twice the rest of the head limit (its bytes, and the header fields parsed
+// from them) is reserved from TransportOptions::max_buffered_head_bytes: a thousand clients
+// each stalled in a 60 KiB head held 146 KiB apiece, 143 MiB in all, more than the chart's
+// memory limit leaves.
+constexpr size_t kFreeHeadBytes = 8192;
 // After a refusal the client may still be sending the body it announced.  Closing with
 // unread bytes makes the kernel send a reset that can destroy the answer before the client
 // reads it, so the rest is read and dropped (never kept) for at most this long and this
@@ -100,6 +106,7 @@ struct Conn {
   HeadParser parser;
   RequestFraming framing;
   size_t reserved = 0;      // body bytes drawn from the budget
+  size_t head_reserved = 0; // drawn from the head budget (a head past kFreeHeadBytes)
   bool started = false;     // the current request's deadline runs
   std::string out;
   size_t out_off = 0;
@@ -119,17 +126,19 @@ struct Conn {
 struct HttpTransport::Shared {
   std::atomic<size_t> open{0};         // connections, all loops (and accepted ones on their way)
   std::atomic<size_t> budget_used{0};  // declared body bytes reserved, all loops
+  std::atomic<size_t> head_used{0};    // large request heads' bytes reserved, all loops
   std::unique_ptr<WorkerPool> pool;
   std::vector<Loop*> loops;            // [0] listens and accepts
 
-  // Reserves `need` body bytes unless that would pass `max` (one request always fits).
-  bool Reserve(size_t need, size_t max) {
-    size_t used = budget_used.load(std::memory_order_relaxed);
+  // Reserves `need` bytes of `used` unless that would pass `max` (one request always fits).
+  static bool Reserve(std::atomic<size_t>& used_bytes, size_t need, size_t max) {
+    size_t used = used_bytes.load(std::memory_order_relaxed);
     do {
       if (need > 0 && used > 0 && used + need > max) return false;
-    } while (!budget_used.compare_exchange_weak(used, used + need, std::memory_order_relaxed));
+    } while (!used_bytes.compare_exchange_weak(used, used + need, std::memory_order_relaxed));
     return true;
   }
+  bool Reserve(size_t need, size_t max) { return Reserve(budget_used, need, max); }
   void Release(size_t bytes) { budget_used.fetch_sub(bytes, std::memory_order_relaxed); }
 };
 
@@ -213,6 +222,8 @@ class HttpTransport::Loop {
   void Want(Conn* c, uint32_t events);
   void Close(Conn* c);
   void Free(Conn* c);
+  void ReleaseReserved(Conn* c);
+  size_t HeadRoom(Conn* c);
   void GiveBack(int fd);
   ssize_t ReadSome(Conn* c, size_t max, uint32_t* want);
   bool StartTls(Conn* c);
@@ -355,8 +366,7 @@ void HttpTransport::Loop::Want(Conn* c, uint32_t events) {
 void HttpTransport::Loop::Free(Conn* c) {
   if (c->registered) epoll_ctl(epoll_fd_, EPOLL_CTL_DEL, c->fd, nullptr);
   if (c->ssl) SSL_free(c->ssl);
-  shared_->Release(c->reserved);
-  c->reserved = 0;
+  ReleaseReserved(c);
   GiveBack(c->fd);
 }
 
@@ -368,6 +378,31 @@ void HttpTransport::Loop::GiveBack(int fd) {
   if (shared_->open.fetch_sub(1) == static_cast<size_t>(o_.max_connections) && shared_->loops[0] != this) {
     shared_->loops[0]->Wake();
   }
+}
+
+void HttpTransport::Loop::ReleaseReserved(Conn* c) {
+  shared_->Release(c->reserved);
+  shared_->head_used.fetch_sub(c->head_reserved, std::memory_order_relaxed);
+  c->reserved = 0;
+  c->head_reserved = 0;
+}
+
+// How many more bytes of an incomplete head (the parser has seen c->in) may be read: up to
+// kFreeHeadBytes freely, then up to the head limit once the rest is reserved (0: no room).
+// The buffer never holds more than the limit, so it never doubles past it.
+size_t HttpTransport::Loop::HeadRoom(Conn* c) {
+  const size_t limit = o_.head.max_head_bytes;
+  if (limit <= kFreeHeadBytes || c->in.size() < kFreeHeadBytes) {
+    const size_t end = std::min(limit, kFreeHeadBytes);
+    return end > c->in.size() ? end - c->in.size() : 1;  // at the limit the parser answers 431
+  }
+  if (c->head_reserved == 0) {
+    const size_t extra = 2 * (limit - kFreeHeadBytes);
+    if (!Shared::Reserve(shared_->head_used, extra, o_.max_buffered_head_bytes)) return 0;
+    c->head_reserved = extra;
+    c->in.reserve(limit);
+  }
+  return limit > c->in.size() ? limit - c->in.size() : 1;
 }
 
 void HttpTransport::Loop::Close(Conn* c) {
@@ -550,8 +585,7 @@ bool HttpTransport::Loop::StartTls(Conn* c) {
 
 void HttpTransport::Loop::Refuse(Conn* c, int status, const std::string& message) {
   ++counters_->refused;
-  shared_->Release(c->reserved);
-  c->reserved = 0;
+  ReleaseReserved(c);
   c->out = ErrorResponse(status, message, /*close=*/true);
   c->out_off = 0;
   c->close_after = true;
@@ -667,8 +701,7 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
 // from here: a client pipelining many requests answered on this thread must not make the
 // stack grow with each one.
 bool HttpTransport::Loop::FinishResponse(Conn* c) {
-  shared_->Release(c->reserved);
-  c->reserved = 0;
+  ReleaseReserved(c);
   c->out.clear();
   c->out_off = 0;
   if (c->close_after) {
@@ -681,6 +714,13 @@ bool HttpTransport::Loop::FinishResponse(Conn* c) {
       Close(c);
       return false;
     }
+    // Lingering only reads to discard: what the refused request held (its bytes, its parsed
+    // head, the TLS state) goes now, not at the end of the linger.
+    c->in.clear();
+    c->in.shrink_to_fit();
+    c->parser.Reset();
+    if (c->ssl) SSL_free(c->ssl);
+    c->ssl = nullptr;
     shutdown(c->fd, SHUT_WR);
     c->phase = Phase::kLinger;
     c->deadline = Clock::now() + kLingerTime;
@@ -765,7 +805,12 @@ void HttpTransport::Loop::Pump(Conn* c) {
           }
         }
         if (stopping_ && !c->started) return Close(c);  // idle while draining
-        ssize_t n = ReadSome(c, kReadChunk, &want);
+        size_t room = HeadRoom(c);
+        if (room == 0) {
+          Refuse(c, 503, "server busy: too many large request heads in flight");
+          continue;
+        }
+        ssize_t n = ReadSome(c, room, &want);
         if (n > 0) continue;
         if (n < 0 && want) return Want(c, want);
         return Close(c);  // end of stream or error

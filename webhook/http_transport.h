@@ -53,6 +53,10 @@ struct TransportOptions {
   HeadLimits head;
   size_t max_body_bytes = 7u << 20;
   size_t max_buffered_body_bytes = 32u << 20;  // declared bodies held at once, all connections
+  // Request heads longer than 8 KiB held at once, all connections (each reserves twice the
+  // rest of head.max_head_bytes: the bytes and their parsed fields); a head that finds no
+  // room is answered 503.  Apart from the bodies' budget: stalled heads cannot delay reviews.
+  size_t max_buffered_head_bytes = 16u << 20;
   int max_connections = 1024;     // beyond it, new connections wait in the kernel's backlog
   int request_timeout_ms = 10000; // first byte (accept, for a new connection) to complete request
   int write_timeout_ms = 10000;   // to write one response

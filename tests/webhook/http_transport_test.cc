@@ -253,6 +253,50 @@ TEST(HttpTransport, NoBudgetMeansEveryRequestGoesToAWorker) {
   EXPECT_EQ(s.on_worker(), 2);
 }
 
+// A request head past 8 KiB reserves the rest of the head limit from its own budget: with
+// room for one, a second large head is answered 503 at once while the first waits for its
+// blank line, a small request is served meanwhile, and the room comes back after the answer.
+TEST(HttpTransport, LargeHeadsDrawOnABudgetOfTheirOwn) {
+  TransportOptions o;
+  o.max_buffered_head_bytes = 1;  // one large head at a time ("one always fits")
+  Server s(o);
+  std::string pad;
+  for (int i = 0; i < 40; ++i) pad += "X-Pad-" + std::to_string(i) + ": " + std::string(500, 'a') + "\r\n";
+  auto large = [&pad](const std::string& target) {
+    return "POST " + target + " HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n" + pad;  // no blank line yet
+  };
+  auto status_line = [](int fd) {
+    timeval tv{5, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string in;
+    char buf[4096];
+    while (in.find("\r\n") == std::string::npos) {
+      ssize_t n = recv(fd, buf, sizeof buf, 0);
+      if (n <= 0) break;
+      in.append(buf, static_cast<size_t>(n));
+    }
+    return in.substr(0, in.find("\r\n"));
+  };
+  auto send_all = [](int fd, const std::string& bytes) {
+    EXPECT_EQ(send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL), static_cast<ssize_t>(bytes.size()));
+  };
+
+  int first = Connect(s.port());
+  send_all(first, large("/first"));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));  // its head is read and its room reserved
+  int second = Connect(s.port());
+  send_all(second, large("/second") + "\r\n");
+  EXPECT_EQ(status_line(second), "HTTP/1.1 503 Service Unavailable");
+  int small = Connect(s.port());
+  Ask(small, "/small");
+  send_all(first, "\r\n");
+  EXPECT_EQ(ReadOne(first, 5000), "/first");
+  int third = Connect(s.port());
+  send_all(third, large("/third") + "\r\n");
+  EXPECT_EQ(ReadOne(third, 5000), "/third");
+  for (int fd : {first, second, small, third}) close(fd);
+}
+
 // 20,000 pipelined requests (limited only by keep_alive_max_requests): each is answered in
 // order, and answering one on the event thread does not nest the next one's call (which
 // would overflow the stack long before the last).
