@@ -631,6 +631,9 @@ void HttpTransport::Loop::Dispatch(Conn* c) {
     }
     ex.request.append(c->in, pos, total - pos);
     c->in.erase(0, total);
+    // The request's room (a large head's, a body's) is given back with its answer: the buffer
+    // that held it must not stay behind with the connection, outside every budget.
+    if (c->in.capacity() > c->in.size() + kReadChunk) c->in.shrink_to_fit();
   }
   ex.body_offset = ex.request.size() - c->framing.content_length;
   ex.head = c->parser.TakeHead();  // not read again before the parser's Reset

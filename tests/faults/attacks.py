@@ -4,7 +4,7 @@
   tests/faults/attacks.py AIMSGATE CASE...
 
 Cases: chunked gzip nolength certfirst headerline headercount dribblers dribblers1100 deadline
-sigterm pipeline resumption queue certexpiry bodies bodyroutes protocol densebody bigheads.
+sigterm pipeline resumption queue certexpiry bodies bodyroutes protocol densebody bigheads keptbuffers.
 
 Each case starts its own server (faults.Server: port 0, self-signed P-256 certificate), attacks
 it with raw sockets / the ssl module, and checks what the issue requires: the answer, how fast,
@@ -323,6 +323,43 @@ def case_bigheads():
         ok = status == 200 and grew <= bound and 0 < refused < 1000
         return ok, "1,000 heads of 59 KB stalled: peak RSS +%.1f MiB (bound %d), %d answered 503; " \
             "a fresh review %s in %.2fs" % (grew / MIB, bound // MIB, refused, status, secs)
+    finally:
+        for k in socks:
+            k.close()
+        s.stop()
+
+
+def case_keptbuffers():
+    """Requests whose buffer the connection kept after the answer: 100 keep-alive connections
+    in turn, each sending a 2 MB review with `Expect: 100-continue` (or one pipelined byte
+    after it), then idle. The body budget (32 MiB) was given back with each answer while the
+    connection kept the 2 MB buffer: +197 MiB before (found by review), bounded now."""
+    s = server_without_quarantine([])
+    socks = []
+    try:
+        base = warm(s)
+        review = json.loads(REVIEW)
+        review["request"]["object"]["pad"] = "x" * 2000000
+        body = json.dumps(review).encode()
+        statuses = []
+        for i in range(100):
+            k = tls(s, timeout=30)
+            extra = ["Expect: 100-continue"] if i % 2 == 0 else []
+            k.sendall(head(extra, len(body)) + body + (b"" if extra else b"P"))
+            data = b""
+            while data.count(b"HTTP/1.1 ") < (2 if extra else 1) or not data.rstrip().endswith(b"}"):
+                chunk = k.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+            statuses.append(int(data.rsplit(b"HTTP/1.1 ", 1)[1][:3]) if b"HTTP/1.1 " in data else 0)
+            socks.append(k)
+        time.sleep(0.5)
+        grew = peak_rss(s) - base
+        bound = (96 if SANITIZED else 64) * MIB
+        ok = all(st == 200 for st in statuses) and grew <= bound
+        return ok, "100 x 2 MB reviews (Expect or a pipelined byte), connections kept: HTTP %s, " \
+            "peak RSS +%.1f MiB (bound %d)" % (sorted(set(statuses)), grew / MIB, bound // MIB)
     finally:
         for k in socks:
             k.close()
@@ -769,7 +806,8 @@ CASES = {"chunked": case_chunked, "gzip": case_gzip, "nolength": case_nolength, 
          "dribblers1100": case_dribblers1100, "deadline": case_deadline, "sigterm": case_sigterm,
          "pipeline": case_pipeline, "resumption": case_resumption, "queue": case_queue, "certexpiry": case_certexpiry,
          "bodies": case_bodies, "bodyroutes": case_bodyroutes, "protocol": case_protocol,
-         "densebody": case_densebody, "bigheads": case_bigheads}
+         "densebody": case_densebody, "bigheads": case_bigheads,
+         "keptbuffers": case_keptbuffers}
 
 
 def main():
