@@ -6,7 +6,12 @@ namespace aimsgate {
 namespace {
 
 void RefuseDuplicateKeys(const YAML::Node& node, size_t* budget, int line_offset) {
-  if (*budget == 0) return;
+  // Past the budget the rest would go unchecked: an alias bomb placed first would hide a
+  // repeated key after it, so the document is refused instead.
+  if (*budget == 0) {
+    throw YAML::ParserException(node.Mark(), "alias expansion past " + std::to_string(kMaxCheckedNodes) +
+                                                 " nodes: refused unchecked");
+  }
   --*budget;
   if (node.IsSequence()) {
     for (const auto& item : node) RefuseDuplicateKeys(item, budget, line_offset);

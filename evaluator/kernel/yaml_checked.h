@@ -11,8 +11,9 @@
 // key's position and the first one's line.
 //
 // Thread-safety: stateless.  Cost: one hash insert per mapping key, at most
-// kMaxCheckedNodes nodes visited (yaml-cpp shares aliased nodes: an alias bomb would
-// make the walk exponential; the converters refuse such trees with their own error).
+// kMaxCheckedNodes nodes visited, aliases expanded (yaml-cpp shares aliased nodes: an
+// alias bomb would make the walk exponential): a document past that is refused, as the
+// converters to JSON refuse it, rather than left partly unchecked.
 #pragma once
 
 #include <cstddef>

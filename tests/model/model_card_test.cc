@@ -151,6 +151,18 @@ TEST(ModelCardTest, RepeatedKeyIsALocatedError) {
   ASSERT_EQ(errors.size(), 1u);
   EXPECT_EQ(errors[0].ToString(), "c:4:1: error: malformed YAML front matter: duplicate key 'license' (first at line 2)");
   EXPECT_EQ(m.license, "");
+  // An alias bomb before the repeated key must not use up the check and let it through.
+  std::string bomb = "---\nlicense: mit\npad0: &a0 [0,0,0,0,0,0,0,0,0,0]\n";
+  for (int i = 1; i <= 5; ++i) {
+    bomb += "pad" + std::to_string(i) + ": &a" + std::to_string(i) + " [";
+    for (int k = 0; k < 10; ++k) bomb += (k ? ",*a" : "*a") + std::to_string(i - 1);
+    bomb += "]\n";
+  }
+  bomb += "model-index:\n- name: m\n  value: 0.95\n  value: 0.10\n---\n";
+  errors.clear();
+  EXPECT_FALSE(ParseHuggingFaceModelCard(bomb, "c", &m, &errors));
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].ToString().find("alias expansion past 1000000 nodes"), std::string::npos) << errors[0].ToString();
   // The same keys in different mappings are fine.
   errors.clear();
   EXPECT_TRUE(ParseHuggingFaceModelCard("---\nlicense: mit\nmodel-index:\n- name: a\n- name: b\n---\n", "c", &m, &errors));
