@@ -11,6 +11,7 @@
 #include "cli/command.h"
 #include "cli/output_file.h"
 #include "evaluator/evidence/log/crypto.h"
+#include "evaluator/kernel/utf8.h"
 #include "evaluator/evidence/log/record.h"
 #include "evaluator/evidence/report/report.h"
 #include "evaluator/evidence/log/verifier.h"
@@ -174,8 +175,9 @@ int RunVerify(const VerifyFlags& f) {
     std::cout << sb.GetString() << "\n";
   } else {
     for (const auto& r : results) {
-      if (!r.ok) std::cerr << r.ErrorLine() << "\n";
-      if (!r.io_error) std::cout << r.Summary() << "\n";
+      // The log is the input under suspicion: its file name and strings (a session) escaped.
+      if (!r.ok) std::cerr << kernel::EscapeControls(r.ErrorLine()) << "\n";
+      if (!r.io_error) std::cout << kernel::EscapeControls(r.Summary()) << "\n";
     }
   }
   return code;
@@ -229,7 +231,7 @@ int RunReport(const ReportFlags& f) {
     return 2;
   }
   for (const ev::VerifyResult& r : data.verification) {
-    if (!r.ok) std::cerr << r.ErrorLine() << "\n";
+    if (!r.ok) std::cerr << kernel::EscapeControls(r.ErrorLine()) << "\n";
   }
   // Always, so a CSV (which has no place for it) is never read as signed when it is not.
   std::cerr << (f.output == "-" ? std::string("evidence report") : f.output) << ": " << data.records

@@ -8,6 +8,7 @@
 #include "cli/command.h"
 #include "cli/json_out.h"
 #include "evaluator/kernel/json.h"
+#include "evaluator/kernel/utf8.h"
 #include "evaluator/model/model_signature.h"
 #include "evaluator/pack/inputs.h"
 
@@ -43,14 +44,15 @@ int RunModelVerify(ModelVerifyFlags& f) {
     return r.ExitCode();
   }
   if (r.ExitCode() == 2) return 2;
-  for (const auto& failure : r.failures) std::cerr << f.dir << ": " << failure.ToString() << "\n";
+  // File names in the failures are the model directory's: escaped, one line each.
+  for (const auto& failure : r.failures) std::cerr << kernel::EscapeControls(f.dir + ": " + failure.ToString()) << "\n";
   if (!r.verified) {
     std::cerr << "aimsgate model verify: FAILED: " << r.failures.size() << " problem(s)\n";
     return 1;
   }
   std::cout << "verified: " << r.files << " files (" << r.method << ", " << r.resources
-            << " signed entries), root digest " << r.root_digest << ", signed by " << r.mode << " " << r.signer
-            << "\n";
+            << " signed entries), root digest " << r.root_digest << ", signed by " << r.mode << " "
+            << kernel::EscapeControls(r.signer) << "\n";
   return 0;
 }
 

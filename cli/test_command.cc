@@ -77,8 +77,10 @@ class ErrorPrinter {
     }
     PrintDiagnostics(fresh);
   }
+  // One line: file names and quoted keys in it are escaped (kernel::EscapeControls), so
+  // none starts a line of its own on stderr (a CI runner reads "::error::" there).
   void Print(const std::string& line) {
-    if (seen_.insert(line).second) std::cerr << line << "\n";
+    if (seen_.insert(line).second) std::cerr << EscapeControls(line) << "\n";
   }
 
  private:
@@ -236,9 +238,11 @@ std::string Who(const Expectation& x) { return x.kind + " " + (x.ns.empty() ? ""
 std::string What(const Expectation& x) { return x.decision ? "decision" : x.rule; }
 
 void WriteText(const std::vector<SuiteReport>& suites, const Summary& s, bool verbose) {
+  // Names, files and values come from the suites and the packs: escaped, one line each.
+  auto line = [](const std::string& text) { std::cout << EscapeControls(text) << "\n"; };
   for (const auto& suite : suites) {
     if (suite.status == "error" && suite.expectations.empty()) {
-      std::cout << "ERROR " << suite.name << " (" << suite.file << "): " << suite.error << "\n";
+      line("ERROR " + suite.name + " (" + suite.file + "): " + suite.error);
       continue;
     }
     size_t met = 0;
@@ -246,14 +250,17 @@ void WriteText(const std::vector<SuiteReport>& suites, const Summary& s, bool ve
       if (x.ok) ++met;
       if (x.ok && !verbose) continue;
       const char* tag = x.ok ? "ok  " : x.error ? "ERROR" : "FAIL";
-      std::cout << suite.file << ":" << x.line << ": " << tag << " " << suite.name << "  " << What(x) << "  " << Who(x);
-      if (x.ok) std::cout << " = " << x.actual << "\n";
-      else if (x.error) std::cout << ": unknown rule '" << x.rule << "'\n";
-      else std::cout << ": expected " << x.expected << ", got " << x.actual << "\n";
+      std::string text = suite.file + ":" + std::to_string(x.line) + ": " + tag + " " + suite.name + "  " + What(x) +
+                         "  " + Who(x);
+      if (x.ok) text += " = " + x.actual;
+      else if (x.error) text += ": unknown rule '" + x.rule + "'";
+      else text += ": expected " + x.expected + ", got " + x.actual;
+      line(text);
     }
-    std::cout << (suite.status == "pass" ? "ok   " : suite.status == "fail" ? "FAIL " : "ERROR ") << suite.name << " ("
-              << suite.file << "): " << met << "/" << suite.expectations.size() << " expectations met\n";
-    for (const auto& n : suite.notices) std::cout << "      note: " << n << "\n";
+    line(std::string(suite.status == "pass" ? "ok   " : suite.status == "fail" ? "FAIL " : "ERROR ") + suite.name + " (" +
+         suite.file + "): " + std::to_string(met) + "/" + std::to_string(suite.expectations.size()) +
+         " expectations met");
+    for (const auto& n : suite.notices) line("      note: " + n);
   }
   std::cout << s.suites << " suites, " << s.expectations << " expectations\n"
             << s.passed << " passed, " << s.failed << " failed, " << s.errors << " errors\n";

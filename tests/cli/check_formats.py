@@ -797,8 +797,22 @@ def case_hostile_stderr(c):
         c.expect("\\n::error file=x::forged\\x1b" in text, f"the names shown escaped: {text[:600]!r}")
         c.expect(not re.search(r"^::error", text, re.M), f"a forged line on stderr: {text[:600]!r}")
         c.expect("\x1b" not in text and "\x07" not in text, f"a control character written raw: {text[:600]!r}")
+        # `aimsgate test`: a suite in a directory whose name forges a line, with a hostile
+        # suite name and key: the error on stderr and the report on stdout stay one line each.
+        d = os.path.join(tb, b"suite" + forged)
+        os.mkdir(d)
+        with open(os.path.join(d, b"aimsgate-test.yaml"), "wb") as f:
+            f.write(b'apiVersion: aimsgate.io/v1alpha1\nkind: RulePackTest\n'
+                    b'metadata: {name: "s\\n::warning::suite\\u001b[31m"}\n'
+                    b'spec:\n  "bogus\\n::error::key\\u001b]0;title\\u0007": 1\n')
+        proc = subprocess.run([c.bin, "test", d], capture_output=True)
+        both = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+        c.expect(proc.returncode == 2, f"test: exit {proc.returncode}, want 2: {both[:400]!r}")
+        c.expect("error" in proc.stderr.decode("utf-8", "replace"), f"test: no error on stderr: {both[:400]!r}")
+        c.expect(not re.search(r"^::", both, re.M), f"test: a forged line: {both[:600]!r}")
+        c.expect("\x1b" not in both and "\x07" not in both, f"test: a control character written raw: {both[:600]!r}")
     if not c.failures:
-        print("ok   hostile file names and text on stderr: escaped, no forged line")
+        print("ok   hostile file names and text on stderr: escaped, no forged line (check, test)")
 
 
 def main():

@@ -106,6 +106,21 @@ class Hostile(unittest.TestCase):
             self.assertEqual(f.read(), before)
         self.assertEqual([n for n in os.listdir(self.d) if "torn" in n], [])
 
+    def test_a_hostile_log_name_cannot_forge_a_line(self):
+        # The log is the input under suspicion: its name (and strings) must not start a line of
+        # their own on stderr or stdout (a CI runner reads "::error::" there) nor drive a terminal.
+        log = os.path.join(self.d, "ev\n::error::forged\x1b[31m.jsonl")
+        self.checked_log(log, self.write("cms.json", config_maps(3)))
+        with open(log, "a") as f:
+            f.write("not a record\n")
+        code, out, err = run("evidence", "verify", log)
+        self.assertEqual(code, 1, err)
+        self.assertIn("error:", err)
+        for text in (out, err):
+            self.assertNotRegex(text, r"(?m)^::")
+            self.assertNotIn("\x1b", text)
+        self.assertIn("ev\\n::error::forged\\x1b[31m.jsonl", err)
+
     def test_merge_of_forty_thousand_keys_completes(self):
         keys = 200000  # quadratic merging took minutes here (40,000: 5.8 s on e2d08e0)
         base = "\n".join(f'    b{i}: "{i}"' for i in range(keys))
