@@ -85,24 +85,17 @@ class ReportDestinations {
 
   // Every report written out (standard output flushed, files closed); false after
   // printing why one was not.  Nothing is put in place unless all were written.
-  bool Close() {
-    if (ReportStdoutFailure()) return false;
-    for (size_t i = 0; i < files_.size(); ++i) {
-      std::string why;
-      if (files_[i] && !files_[i]->Close(&why)) {
-        std::cerr << paths_[i] << ": error: cannot write report: " << why << "\n";
-        return false;
-      }
-    }
-    return true;
-  }
+  bool Close() { return !ReportStdoutFailure() && EachFile(&OutputFile::Close); }
 
   // Close, then each file renamed over its path.
-  bool Commit() {
-    if (!Close()) return false;
+  bool Commit() { return Close() && EachFile(&OutputFile::Commit); }
+
+ private:
+  // `step` on every file in turn; false after printing why one failed.
+  bool EachFile(bool (OutputFile::*step)(std::string*)) {
     for (size_t i = 0; i < files_.size(); ++i) {
       std::string why;
-      if (files_[i] && !files_[i]->Commit(&why)) {
+      if (files_[i] && !(files_[i].get()->*step)(&why)) {
         std::cerr << paths_[i] << ": error: cannot write report: " << why << "\n";
         return false;
       }
@@ -110,7 +103,6 @@ class ReportDestinations {
     return true;
   }
 
- private:
   std::vector<std::string> paths_;
   std::vector<std::unique_ptr<OutputFile>> files_;  // null: standard output
 };

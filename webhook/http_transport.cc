@@ -392,17 +392,17 @@ void HttpTransport::Loop::ReleaseReserved(Conn* c) {
 // The buffer never holds more than the limit, so it never doubles past it.
 size_t HttpTransport::Loop::HeadRoom(Conn* c) {
   const size_t limit = o_.head.max_head_bytes;
-  if (limit <= kFreeHeadBytes || c->in.size() < kFreeHeadBytes) {
-    const size_t end = std::min(limit, kFreeHeadBytes);
-    return end > c->in.size() ? end - c->in.size() : 1;  // at the limit the parser answers 431
+  size_t end = std::min(limit, kFreeHeadBytes);
+  if (c->in.size() >= end && limit > end) {
+    if (c->head_reserved == 0) {
+      const size_t extra = 2 * (limit - kFreeHeadBytes);
+      if (!Shared::Reserve(shared_->head_used, extra, o_.max_buffered_head_bytes)) return 0;
+      c->head_reserved = extra;
+      c->in.reserve(limit);
+    }
+    end = limit;
   }
-  if (c->head_reserved == 0) {
-    const size_t extra = 2 * (limit - kFreeHeadBytes);
-    if (!Shared::Reserve(shared_->head_used, extra, o_.max_buffered_head_bytes)) return 0;
-    c->head_reserved = extra;
-    c->in.reserve(limit);
-  }
-  return limit > c->in.size() ? limit - c->in.size() : 1;
+  return end > c->in.size() ? end - c->in.size() : 1;  // at the limit the parser answers 431
 }
 
 void HttpTransport::Loop::Close(Conn* c) {
