@@ -12,6 +12,7 @@
 #include "evaluator/pack/compiled_pack.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/pack_loader.h"
+#include "evaluator/kernel/utf8.h"
 
 namespace aimsgate::cli {
 namespace {
@@ -21,6 +22,24 @@ struct RulesOptions {
   std::string id;
   std::string framework = kDefaultFramework;
 };
+
+// A pack's own text on the terminal: one line, its tabs and control characters
+// escaped, so a title cannot end `rules list`'s line or column, start a line a CI
+// runner reads as a command ("::error::"), or drive the terminal.
+std::string Line(std::string_view text) { return kernel::EscapeControls(text); }
+
+// Multi-line text (an assert written as a block): its newlines kept, every line
+// after the first indented under the first (no line starts with the pack's text)
+// and the other control characters escaped.
+std::string Block(std::string_view text) {
+  while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+  std::string out;
+  for (char c : kernel::EscapeControls(text, "\n")) {
+    out += c;
+    if (c == '\n') out += "             ";
+  }
+  return out;
+}
 
 std::shared_ptr<const Engine> LoadOrPrint(const EngineOptions& options) {
   std::vector<Diagnostic> diags;
@@ -35,8 +54,8 @@ int RunList(const RulesOptions& o) {
   for (const auto& r : engine->rules()) {
     std::string controls;
     for (const auto& c : r.rule->controls) controls += (controls.empty() ? "" : ",") + c;
-    std::cout << r.full_id << "\t" << ToString(r.rule->action) << "\t" << ToString(r.rule->severity) << "\t"
-              << controls << "\t" << r.rule->title << "\n";
+    std::cout << Line(r.full_id) << "\t" << ToString(r.rule->action) << "\t" << ToString(r.rule->severity) << "\t"
+              << Line(controls) << "\t" << Line(r.rule->title) << "\n";
   }
   return 0;
 }
@@ -47,27 +66,27 @@ int RunShow(const RulesOptions& o) {
   for (const auto& r : engine->rules()) {
     if (r.full_id != o.id && r.rule->id != o.id) continue;
     const RuleSpec& s = *r.rule;
-    std::cout << "id:          " << r.full_id << "\n"
-              << "title:       " << s.title << "\n"
-              << "pack:        " << r.pack->name << " " << r.pack->version << " (" << r.pack->digest << ")\n"
-              << "source:      " << r.pack->source->path() << ":" << s.pos.line << "\n"
+    std::cout << "id:          " << Line(r.full_id) << "\n"
+              << "title:       " << Line(s.title) << "\n"
+              << "pack:        " << Line(r.pack->name + " " + r.pack->version) << " (" << r.pack->digest << ")\n"
+              << "source:      " << Line(r.pack->source->path()) << ":" << s.pos.line << "\n"
               << "controls:    ";
     bool first_framework = true;
     for (const auto& [framework_id, ids] : s.framework_controls) {
-      std::cout << (first_framework ? "" : "; ") << framework_id << ":";
-      for (const auto& c : ids) std::cout << " " << c;
+      std::cout << (first_framework ? "" : "; ") << Line(framework_id) << ":";
+      for (const auto& c : ids) std::cout << " " << Line(c);
       first_framework = false;
     }
-    if (!s.applies_from.empty()) std::cout << "\napplies from: " << s.applies_from;
+    if (!s.applies_from.empty()) std::cout << "\napplies from: " << Line(s.applies_from);
     std::cout << "\nseverity:    " << ToString(s.severity) << "\naction:      " << ToString(s.action) << "\n";
-    if (!s.description.empty()) std::cout << "description: " << s.description << "\n";
-    if (!s.match.when.empty()) std::cout << "when:        " << s.match.when.text << "\n";
-    std::cout << "assert:      " << s.assert_expr.text << "\n";
-    if (!s.message.empty()) std::cout << "message:     " << s.message << "\n";
-    if (!s.remediation.empty()) std::cout << "remediation: " << s.remediation << "\n";
+    if (!s.description.empty()) std::cout << "description: " << Block(s.description) << "\n";
+    if (!s.match.when.empty()) std::cout << "when:        " << Block(s.match.when.text) << "\n";
+    std::cout << "assert:      " << Block(s.assert_expr.text) << "\n";
+    if (!s.message.empty()) std::cout << "message:     " << Block(s.message) << "\n";
+    if (!s.remediation.empty()) std::cout << "remediation: " << Block(s.remediation) << "\n";
     return 0;
   }
-  std::cerr << "aimsgate rules show: error: no rule '" << o.id << "'\n";
+  std::cerr << "aimsgate rules show: error: no rule '" << Line(o.id) << "'\n";
   return 2;
 }
 
@@ -93,7 +112,7 @@ int RunControls(const RulesOptions& o) {
     std::cout << c.id << "\t" << c.title << "\t";
     if (it != by_control.end()) {
       ++covered;
-      for (size_t i = 0; i < it->second.size(); ++i) std::cout << (i ? ", " : "") << it->second[i];
+      for (size_t i = 0; i < it->second.size(); ++i) std::cout << (i ? ", " : "") << Line(it->second[i]);
     } else if (c.check == "organisational") {
       std::cout << "organisational: " << (c.why.empty() ? "no manifest can show it" : c.why);
     } else {
@@ -109,8 +128,8 @@ int RunControls(const RulesOptions& o) {
   std::sort(others.begin(), others.end(), ControlIdLess);
   for (const auto& control : others) {
     const auto& rules = by_control[control];
-    std::cout << control << "\t(not in the " << framework->id << " catalogue)\t";
-    for (size_t i = 0; i < rules.size(); ++i) std::cout << (i ? ", " : "") << rules[i];
+    std::cout << Line(control) << "\t(not in the " << framework->id << " catalogue)\t";
+    for (size_t i = 0; i < rules.size(); ++i) std::cout << (i ? ", " : "") << Line(rules[i]);
     std::cout << "\n";
   }
   std::cout << covered << " of " << framework->controls.size() << " " << framework->title

@@ -815,6 +815,41 @@ def case_hostile_stderr(c):
         print("ok   hostile file names and text on stderr: escaped, no forged line (check, test)")
 
 
+def case_hostile_pack_text(c):
+    """A pack's own text (title, version, controls, description, assert, message) printed by
+    `rules list`, `rules show` and `rules controls`: one line per rule in list, no line that
+    starts with the pack's text, no raw control character; a block assert keeps its lines."""
+    with tempfile.TemporaryDirectory() as t:
+        pack = os.path.join(t, "p.yaml")
+        with open(pack, "w") as f:
+            f.write("apiVersion: aimsgate.io/v1alpha1\nkind: RulePack\n"
+                    "metadata: {name: hostile, version: \"1.0\\n::error::v\\e[31m\"}\n"
+                    "spec:\n  rules:\n  - id: r1\n"
+                    "    title: \"T\\n::error file=x::forged\\e[31m\\x07\\tcol\"\n"
+                    "    description: \"one\\n::warning::two\\e]0;t\\a\"\n"
+                    "    controls: [\"A.6.2.2\\n::error::c\\e[2J\"]\n"
+                    "    severity: high\n    action: deny\n    match: {kinds: [ConfigMap]}\n"
+                    "    assert: |\n      object.kind == 'ConfigMap' &&\n      true\n"
+                    "    message: \"m\\e[31m\\n::error::m\"\n"
+                    "    remediation: \"fix\\n::error::r\"\n")
+        outs = {}
+        for args in (["rules", "list"], ["rules", "show", "r1"], ["rules", "controls"]):
+            proc = subprocess.run([c.bin] + args + ["--rules", pack], capture_output=True)
+            text = (proc.stdout + proc.stderr).decode("utf-8", "replace")
+            outs[args[1]] = text
+            c.expect(proc.returncode == 0, f"{args}: exit {proc.returncode}: {text[:400]!r}")
+            c.expect(not re.search(r"^::", text, re.M), f"{args}: a forged line: {text[:600]!r}")
+            c.expect("\x1b" not in text and "\x07" not in text, f"{args}: a control character written raw: {text[:600]!r}")
+        rows = outs["list"].splitlines()
+        c.expect(len(rows) == 1 and rows[0].count("\t") == 4, f"list: one row of five columns: {rows!r}")
+        c.expect("T\\n::error file=x::forged\\x1b[31m\\x07\\tcol" in outs["list"], f"list: the title escaped: {rows!r}")
+        c.expect("assert:      object.kind == 'ConfigMap' &&\n             true\n" in outs["show"],
+                 f"show: the block assert keeps its lines, indented: {outs['show']!r}")
+        c.expect("hostile 1.0\\n::error::v\\x1b[31m" in outs["show"], f"show: the version escaped: {outs['show']!r}")
+    if not c.failures:
+        print("ok   a pack's own text in rules list/show/controls: escaped, one row per rule, no forged line")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aimsgate", required=True)
