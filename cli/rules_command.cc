@@ -28,6 +28,9 @@ struct RulesOptions {
 // runner reads as a command ("::error::"), or drive the terminal.
 std::string Line(std::string_view text) { return kernel::EscapeControls(text); }
 
+// `rules show` prints each field after a label this wide ("description: ").
+constexpr size_t kShowLabelWidth = 13;
+
 // Multi-line text (an assert written as a block): its newlines kept, every line
 // after the first indented under the first (no line starts with the pack's text)
 // and the other control characters escaped.
@@ -36,7 +39,7 @@ std::string Block(std::string_view text) {
   std::string out;
   for (char c : kernel::EscapeControls(text, "\n")) {
     out += c;
-    if (c == '\n') out += "             ";
+    if (c == '\n') out.append(kShowLabelWidth, ' ');
   }
   return out;
 }
