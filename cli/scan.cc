@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <condition_variable>
-#include <deque>
 #include <exception>
 #include <fstream>
 #include <iostream>
@@ -193,8 +192,9 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
   out->helm_template = input.helm_template;
 }
 
-// The hand-over between the workers and the sink: one slot per file, emptied in
-// file order by the calling thread.  A worker claims files at most
+// The hand-over between the workers and the sink: one slot per file of the
+// window (a ring, so its memory does not grow with the run), emptied in file
+// order by the calling thread.  A worker claims files at most
 // kScanWindowFiles ahead of the file being handed on, and a worker whose file
 // is not that one yet pauses once kScanQueuedDecisions of its decisions wait,
 // or kScanWaitingDecisions of all files' decisions do.
@@ -206,13 +206,13 @@ void ScanFile(const Engine& engine, const FieldLocator* locator, const std::stri
 // holds: waking it for every decision cost two context switches per file.
 class Reorder {
  public:
-  explicit Reorder(size_t files) : slots_(files) {}
+  explicit Reorder(size_t files) : files_(files), slots_(std::clamp<size_t>(files, 1, kScanWindowFiles)) {}
 
   // The next file to scan, or false when there is none (or the run stopped).
   bool Claim(size_t* file) {
     std::unique_lock<std::mutex> lock(mu_);
     drained_.wait(lock, [&] { return stopped_ || next_ < head_ + kScanWindowFiles; });
-    if (stopped_ || next_ >= slots_.size()) return false;
+    if (stopped_ || next_ >= files_) return false;
     *file = next_++;
     return true;
   }
@@ -221,10 +221,10 @@ class Reorder {
     std::unique_lock<std::mutex> lock(mu_);
     drained_.wait(lock, [&] {
       return stopped_ || file == head_ ||
-             (slots_[file].queue.size() < kScanQueuedDecisions && waiting_ < kScanWaitingDecisions);
+             (SlotOf(file).queue.size() < kScanQueuedDecisions && waiting_ < kScanWaitingDecisions);
     });
     if (stopped_) return false;
-    slots_[file].queue.push_back(std::move(decision));
+    SlotOf(file).queue.push_back(std::move(decision));
     ++waiting_;
     WakeDrainIfReady();
     return true;
@@ -232,8 +232,9 @@ class Reorder {
 
   void Done(size_t file, FileResult&& result) {
     std::lock_guard<std::mutex> lock(mu_);
-    slots_[file].result = std::move(result);
-    slots_[file].done = true;
+    Slot& slot = SlotOf(file);
+    slot.result = std::move(result);
+    slot.done = true;
     WakeDrainIfReady();
   }
 
@@ -241,24 +242,24 @@ class Reorder {
   // False when the sink stopped the run.
   template <typename Sink, typename Finish>
   bool Drain(Sink&& sink, Finish&& finish) {
-    std::deque<ResourceEvaluation> batch;
-    for (size_t file = 0; file < slots_.size(); ++file) {
+    std::vector<ResourceEvaluation> batch;
+    for (size_t file = 0; file < files_; ++file) {
+      Slot& slot = SlotOf(file);
       for (;;) {
         bool done = false;
         {
           std::unique_lock<std::mutex> lock(mu_);
           // Nothing to hand on: sleep until a batch is ready (the files before it
           // were handed on without sleeping).
-          const Slot& slot = slots_[file];
           if (!stopped_ && !slot.done && slot.queue.empty() && !Ready(file)) {
             awaited_ = file;
             draining_waits_ = true;
             produced_.wait(lock, [&] { return Ready(file); });
             draining_waits_ = false;
           }
-          batch.swap(slots_[file].queue);
+          batch.swap(slot.queue);
           waiting_ -= batch.size();
-          done = slots_[file].done && batch.empty();
+          done = slot.done && batch.empty();
           if (!batch.empty()) drained_.notify_all();
         }
         if (done) break;
@@ -270,7 +271,9 @@ class Reorder {
         }
         batch.clear();
       }
-      finish(file, std::move(slots_[file].result));
+      finish(file, std::move(slot.result));
+      // Free for file + kScanWindowFiles, which no worker claims before head_ passes `file`.
+      slot = Slot();
       std::lock_guard<std::mutex> lock(mu_);
       head_ = file + 1;
       drained_.notify_all();
@@ -292,7 +295,7 @@ class Reorder {
   static_assert(kDrainBatchFiles >= 1 && kDrainBatchFiles <= kScanWindowFiles);
 
   struct Slot {
-    std::deque<ResourceEvaluation> queue;
+    std::vector<ResourceEvaluation> queue;  // a vector: an empty one allocates nothing, a deque 576 bytes
     FileResult result;
     bool done = false;
   };
@@ -305,11 +308,11 @@ class Reorder {
   // Holds mu_.
   bool Ready(size_t file) const {
     if (stopped_) return true;
-    if (waiting_ >= kScanWaitingDecisions && (slots_[file].done || !slots_[file].queue.empty())) return true;
-    const size_t last = std::min(slots_.size(), file + kDrainBatchFiles);
+    if (waiting_ >= kScanWaitingDecisions && (SlotOf(file).done || !SlotOf(file).queue.empty())) return true;
+    const size_t last = std::min(files_, file + kDrainBatchFiles);
     for (size_t f = file; f < last; ++f) {
-      if (slots_[f].queue.size() >= kScanQueuedDecisions) return true;
-      if (!slots_[f].done) return false;
+      if (SlotOf(f).queue.size() >= kScanQueuedDecisions) return true;
+      if (!SlotOf(f).done) return false;
     }
     return true;
   }
@@ -318,8 +321,13 @@ class Reorder {
     if (draining_waits_ && Ready(awaited_)) produced_.notify_one();
   }
 
+  // Files in [head_, head_ + kScanWindowFiles) have distinct slots.
+  Slot& SlotOf(size_t file) { return slots_[file % slots_.size()]; }
+  const Slot& SlotOf(size_t file) const { return slots_[file % slots_.size()]; }
+
   std::mutex mu_;
   std::condition_variable produced_, drained_;
+  const size_t files_;
   std::vector<Slot> slots_;
   size_t head_ = 0, next_ = 0;
   size_t waiting_ = 0;          // decisions in the slots' queues

@@ -151,6 +151,51 @@ TEST(Scan, LargeFilesBetweenSmallOnesNeitherHangNorReorder) {
   EXPECT_EQ(want.back(), "f" + std::to_string(100 + files - 1) + ".yaml#0/c0");  // the last file holds one document
 }
 
+// The window's slots are reused, file after file: a file's own errors and
+// skip reason reach the run under that file, never the file that used the
+// slot before it or after it.  Files 0, 5, 10, ... do not parse; files 3, 10,
+// 17, ... hold no Kubernetes object (walked, so skipped as not manifests).
+TEST(Scan, EachFilesErrorsAndSkipsStayItsOwnAcrossTheWindow) {
+  TempDir t;
+  const size_t files = kScanWindowFiles * 3 + 5;
+  std::vector<std::string> want_errors, want_skipped;
+  size_t total = 0;
+  for (size_t i = 0; i < files; ++i) {
+    const std::string name = "f" + std::to_string(1000 + i) + ".yaml";
+    if (i % 7 == 3) {
+      t.Write(name, "just: values\n");
+      want_skipped.push_back(name);
+    } else {
+      t.Write(name, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c" + std::to_string(i) + "}\n");
+      ++total;
+    }
+    if (i % 5 == 0) {
+      t.Write(name, "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: [unclosed\n");
+      want_errors.push_back(name);
+      if (i % 7 == 3) want_skipped.pop_back(); else --total;
+    }
+  }
+  auto engine = FixtureEngine();
+  testing::ScopedCwd cwd(t.path());
+  for (int jobs : {1, 2, 4}) {
+    ScanOptions o;
+    o.paths = {"."};
+    o.now_unix = testing::FixedNow();
+    o.jobs = jobs;
+    CollectedScan r = ScanAll(*engine, o);
+    std::vector<std::string> errors, skipped;
+    for (const auto& e : r.errors) errors.push_back(e.source);
+    for (const auto& s : r.not_manifests) skipped.push_back(s.source);
+    EXPECT_EQ(errors, want_errors) << "jobs=" << jobs;
+    EXPECT_EQ(skipped, want_skipped) << "jobs=" << jobs;
+    ASSERT_EQ(r.evaluations.size(), total) << "jobs=" << jobs;
+    for (const auto& e : r.evaluations) {
+      EXPECT_EQ("f" + std::to_string(1000 + std::stoul(std::string(e.resource.name()).substr(1))) + ".yaml",
+                e.resource.source());
+    }
+  }
+}
+
 // Files of fewer decisions than may wait per file, more than kScanWaitingDecisions
 // over the window: workers pause on the total (memory stays bounded by it, not
 // by the window's files), and the run neither hangs nor reorders.  Counted: the
