@@ -6,7 +6,7 @@
 #   docker build --build-arg KUBECTL_VERSION=v1.30.8 --target audit -t aimsgate-audit .
 #
 # Stages: build (compiler, -dev packages) -> runtime (debian:12-slim with only the shared libraries the
-# binary links, as found by ldd + dpkg, non-root 65532) -> audit (runtime + kubectl); the final stage is
+# binaries link, as found by ldd + dpkg, non-root 65532) -> audit (runtime + kubectl); the final stage is
 # runtime. debian:12-slim rather than distroless: the audit script needs /bin/sh, and `kubectl cp` of
 # the evidence log needs tar in the container.
 
@@ -20,12 +20,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
-# The same configure and build as `./setup.sh` (build mode), then a stripped copy.
+# The same configure and build as `./setup.sh` (build mode), then stripped copies. The target
+# aimsgate builds aimsgate-serve too: `aimsgate serve` runs it from the same directory.
 RUN cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAIMSGATE_BENCH=OFF \
  && cmake --build build -j"$(nproc)" --target aimsgate \
- && install -D -s -m 0755 build/aimsgate /out/usr/local/bin/aimsgate
-# The Debian packages that own the shared libraries the binary loads: the runtime stage installs these.
-RUN for lib in $(ldd /out/usr/local/bin/aimsgate | awk '/=> \//{print $3}'); do \
+ && install -D -s -m 0755 build/aimsgate /out/usr/local/bin/aimsgate \
+ && install -D -s -m 0755 build/aimsgate-serve /out/usr/local/bin/aimsgate-serve
+# The Debian packages that own the shared libraries the binaries load: the runtime stage installs these.
+RUN for lib in $(ldd /out/usr/local/bin/aimsgate /out/usr/local/bin/aimsgate-serve | awk '/=> \//{print $3}'); do \
       dpkg -S "$lib" 2>/dev/null || dpkg -S "$(readlink -f "$lib")"; \
     done | cut -d: -f1 | sort -u >/out/runtime-packages.txt \
  && cat /out/runtime-packages.txt
@@ -36,9 +38,10 @@ RUN apt-get update \
  && DEBIAN_FRONTEND=noninteractive xargs -a /tmp/runtime-packages.txt apt-get install -y --no-install-recommends \
  && rm -rf /var/lib/apt/lists/* /tmp/runtime-packages.txt \
  && install -d -o 65532 -g 65532 -m 0750 /var/lib/aimsgate /var/lib/aimsgate/evidence
-COPY --from=build /out/usr/local/bin/aimsgate /usr/local/bin/aimsgate
+COPY --from=build /out/usr/local/bin/aimsgate /out/usr/local/bin/aimsgate-serve /usr/local/bin/
 # Fails the image build if a shared library is missing.
 RUN ["/usr/local/bin/aimsgate", "version"]
+RUN ["/usr/local/bin/aimsgate", "serve", "--help"]
 USER 65532:65532
 WORKDIR /var/lib/aimsgate
 ENTRYPOINT ["/usr/local/bin/aimsgate"]

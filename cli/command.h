@@ -31,7 +31,10 @@ void AddTestCommand(CLI::App& root, CommandList* commands);
 void AddRulesCommand(CLI::App& root, CommandList* commands);
 void AddVersionCommand(CLI::App& root, CommandList* commands);
 void AddEvidenceCommands(CLI::App& root, CommandList* commands);  // evidence verify|report|keygen
+// `serve` itself is in the executable aimsgate-serve (cli/serve_main.cc); `aimsgate serve`
+// hands over to it (cli/serve_launcher.h).
 void AddServeCommand(CLI::App& root, CommandList* commands);
+inline constexpr const char* kServeSummary = "Run the HTTPS validating admission webhook (POST /validate)";
 void AddModelCommands(CLI::App& root, CommandList* commands);  // model verify
 void AddInventoryCommands(CLI::App& root, CommandList* commands);  // inventory discover
 void AddSoaCommand(CLI::App& root, CommandList* commands);  // needs the evidence library

@@ -1,69 +1,27 @@
-// aimsgate: one binary, subcommands (SPEC §1).  Each subcommand lives in its own
-// file and registers itself through cli/command.h.
-#include <exception>
-#include <iostream>
-#include <new>
+// aimsgate: one command, subcommands (SPEC §1).  Each subcommand lives in its own
+// file and registers itself through cli/command.h; `serve` hands over to the
+// executable aimsgate-serve beside this one (cli/serve_launcher.h).
+#include <string_view>
 
 #include "cli/command.h"
-#include "cli/output_file.h"
+#include "cli/run_cli.h"
 #include "cli/schemas.h"
-#include "cli/usage.h"
-#include "evaluator/kernel/exceptions.h"
-
-namespace {
-
-using namespace aimsgate::cli;
-
-// The selected subcommand's exit code; 2, with what went wrong, for an exception
-// nothing nearer caught on this thread (an allocation that failed, say), not an abort.
-int RunSelected(const CommandList& commands) {
-  for (const Command& c : commands) {
-    if (!c.app->parsed()) continue;
-    try {
-      return c.run();
-    } catch (const std::bad_alloc&) {  // written without allocating
-      std::cerr << "aimsgate " << c.app->get_name() << ": error: out of memory\n";
-      return 2;
-    } catch (const std::exception& e) {
-      std::cerr << "aimsgate " << c.app->get_name() << ": error: " << aimsgate::kernel::ExceptionText(e) << "\n";
-      return 2;
-    }
-  }
-  return 2;
-}
-
-// Output that did not reach stdout (a full disk, a closed pipe) is an error of
-// every command, whatever it found: a report nobody got must not pass CI.
-int WithStdoutChecked(int code) { return ReportStdoutFailure() ? 2 : code; }
-
-}  // namespace
+#include "cli/serve_launcher.h"
 
 int main(int argc, char** argv) {
-  aimsgate::kernel::PrepareUnwinding();
-  WatchStdout();
-  CLI::App app{"aimsgate: ISO/IEC 42001 controls for AI deployments, in CI and at admission"};
-  app.require_subcommand(1);
-  app.set_help_all_flag("--help-all", "Show help for every subcommand");
-  CommandList commands;
-  AddCheckCommand(app, &commands);
-  AddLintCommand(app, &commands);
-  AddTestCommand(app, &commands);
-  AddSchemaCommand(app, &commands);
-  AddRulesCommand(app, &commands);
-  AddModelCommands(app, &commands);
-  AddInventoryCommands(app, &commands);
-  AddEvidenceCommands(app, &commands);
-  AddSoaCommand(app, &commands);
-  AddServeCommand(app, &commands);
-  AddVersionCommand(app, &commands);
-  OneValuePerUse(&app);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    if (dynamic_cast<const CLI::ExtrasError*>(&e) != nullptr) std::cerr << SuggestFlags(app, app.remaining(true));
-    // CLI11 exits 0 for --help; every usage error is exit code 2 (SPEC §1).
-    return WithStdoutChecked(code == 0 ? 0 : 2);
-  }
-  return WithStdoutChecked(RunSelected(commands));
+  using namespace aimsgate::cli;
+  if (argc >= 2 && std::string_view(argv[1]) == "serve") return ExecServe(argv);
+  return RunCli(argc, argv, [argv](CLI::App& app, CommandList* commands) {
+    AddCheckCommand(app, commands);
+    AddLintCommand(app, commands);
+    AddTestCommand(app, commands);
+    AddSchemaCommand(app, commands);
+    AddRulesCommand(app, commands);
+    AddModelCommands(app, commands);
+    AddInventoryCommands(app, commands);
+    AddEvidenceCommands(app, commands);
+    AddSoaCommand(app, commands);
+    AddServeLauncher(app, commands, argv);
+    AddVersionCommand(app, commands);
+  });
 }

@@ -44,7 +44,7 @@ int RunServe(CLI::App* app, ServeFlags* f) {
 void AddServeCommand(CLI::App& root, CommandList* commands) {
   auto f = std::make_shared<ServeFlags>();
   webhook::ServerOptions& o = f->server;
-  CLI::App* app = root.add_subcommand("serve", "Run the HTTPS validating admission webhook (POST /validate)");
+  CLI::App* app = root.add_subcommand("serve", kServeSummary);
   app->add_option("--config", f->config, "YAML file with the same settings as the flags (flags win)");
   AddEngineFlags(app, &o.engine);
   app->add_option("--listen", o.listen, "Address to listen on: [HOST]:PORT (port 0 = any free port)")

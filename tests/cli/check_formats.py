@@ -850,6 +850,39 @@ def case_hostile_pack_text(c):
         print("ok   a pack's own text in rules list/show/controls: escaped, one row per rule, no forged line")
 
 
+def case_serve_launcher(c):
+    """`aimsgate serve` hands over to aimsgate-serve beside the resolved executable: its flags,
+    its exit codes, through a symlink too; without it, one line and exit 2. aimsgate itself
+    loads neither cpp-httplib nor libssl (its start-up, bench/README.md)."""
+    def run(binary, *args):
+        p = subprocess.run([binary] + list(args), capture_output=True, timeout=60)
+        return p.returncode, p.stdout.decode("utf-8", "replace"), p.stderr.decode("utf-8", "replace")
+    rc, out, _ = run(c.bin, "--help")
+    c.expect(rc == 0 and re.search(r"^\s+serve\s+Run the HTTPS", out, re.M), f"--help lists serve: {out[-600:]!r}")
+    rc, out, err = run(c.bin, "serve", "--help")
+    c.expect(rc == 0 and "--tls-cert" in out and "--listen" in out, f"serve --help: the server's flags: {rc} {out[:400]!r} {err!r}")
+    rc, out, err = run(c.bin, "serve", "--no-such-flag")
+    c.expect(rc == 2 and "--no-such-flag" in err, f"serve with a bad flag: the server's usage error: {rc} {err!r}")
+    with tempfile.TemporaryDirectory() as t:
+        link = os.path.join(t, "ag")
+        os.symlink(os.path.abspath(c.bin), link)
+        rc, out, err = run(link, "serve", "--help")
+        c.expect(rc == 0 and "--tls-cert" in out, f"through a symlink: {rc} {err!r}")
+        alone = os.path.join(t, "alone")
+        os.mkdir(alone)
+        shutil.copy2(c.bin, os.path.join(alone, "aimsgate"))
+        rc, out, err = run(os.path.join(alone, "aimsgate"), "serve", "--help")
+        c.expect(rc == 2 and out == "" and err.count("\n") == 1 and "aimsgate-serve" in err and
+                 "installed beside aimsgate" in err, f"without aimsgate-serve: {rc} {out!r} {err!r}")
+    readelf = shutil.which("readelf")
+    if readelf:
+        needed = subprocess.run([readelf, "-d", c.bin], capture_output=True, text=True).stdout
+        c.expect("NEEDED" in needed and not re.search(r"libcpp-httplib|libssl", needed),
+                 f"aimsgate loads no HTTP stack: {needed!r}")
+    if not c.failures:
+        print("ok   serve hands over to aimsgate-serve: flags, exit codes, symlink, clear error without it")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--aimsgate", required=True)
