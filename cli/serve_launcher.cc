@@ -19,17 +19,25 @@ std::string ServeExecutablePath(const char* argv0) {
   } else if (argv0 != nullptr) {
     self = argv0;
   }
+  // argv0 without a slash was found on PATH: its directory is unknown, and the
+  // working directory is not where aimsgate was installed.
   const size_t slash = self.rfind('/');
-  const std::string dir = slash == std::string::npos ? "." : self.substr(0, slash == 0 ? 1 : slash);
-  return dir == "/" ? "/aimsgate-serve" : dir + "/aimsgate-serve";
+  if (slash == std::string::npos) return "";
+  return self.substr(0, slash + 1) + "aimsgate-serve";
 }
 
 int ExecServe(char** argv) {
   const std::string path = ServeExecutablePath(argv[0]);
-  std::cout.flush();
-  execv(path.c_str(), argv);
-  const int err = errno;
-  std::cerr << "aimsgate serve: error: cannot run " << kernel::EscapeControls(path) << ": " << std::strerror(err)
+  int err = ENOENT;
+  if (!path.empty()) {
+    std::cout.flush();
+    execv(path.c_str(), argv);
+    err = errno;
+  }
+  std::cerr << "aimsgate serve: error: cannot run "
+            << (path.empty() ? std::string("aimsgate-serve (the directory of aimsgate is unknown: no /proc/self/exe)")
+                             : kernel::EscapeControls(path))
+            << ": " << std::strerror(err)
             << " (the webhook server is the executable aimsgate-serve, installed beside aimsgate)\n";
   return 2;
 }

@@ -13,7 +13,8 @@
 namespace aimsgate::cli {
 
 // Where `aimsgate-serve` is: the directory of the running executable
-// (/proc/self/exe, else argv0's), then the name.
+// (/proc/self/exe, else argv0's when it names one), then the name; "" when
+// that directory is unknown.
 std::string ServeExecutablePath(const char* argv0);
 
 // Replaces this process with `aimsgate-serve` and the same arguments (so the
