@@ -1,7 +1,8 @@
 // `aimsgate serve` hands over to `aimsgate-serve`, the executable beside
 // `aimsgate` that holds the webhook server. cpp-httplib (and with it libssl,
 // zlib and brotli) ships as a shared library only, and loading it cost every
-// other command its start-up.
+// other command its start-up. Without it, `aimsgate` links static archives
+// (CMakeLists.txt, aimsgate_link_static).
 //
 //   if (argc >= 2 && std::string_view(argv[1]) == "serve") return ExecServe(argv);
 #pragma once
