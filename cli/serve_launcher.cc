@@ -35,7 +35,7 @@ int ExecServe(char** argv) {
     err = errno;
   }
   std::cerr << "aimsgate serve: error: cannot run "
-            << (path.empty() ? std::string("aimsgate-serve (the directory of aimsgate is unknown: no /proc/self/exe)")
+            << (path.empty() ? std::string("aimsgate-serve (the directory aimsgate runs from is unknown)")
                              : kernel::EscapeControls(path))
             << ": " << std::strerror(err)
             << " (the webhook server is the executable aimsgate-serve, installed beside aimsgate)\n";
