@@ -289,5 +289,35 @@ TEST(JsonOutTest, EscapesAsDocumented) {
   EXPECT_EQ(os.str(), std::string("\"q\\\" b\\\\ n\\n t\\t c\\u0001 d\x7f u\xE2\x80\xA8 x\xFF\""));
 }
 
+// The specialisations must be of the writers the reports use: when they named
+// rapidjson::Writer<JsonOut> (another allocator than aimsgate::JsonWriter's),
+// nothing called them, every byte went through Put one at a time, and the
+// byte comparisons above still passed.
+TEST(JsonOutTest, ReportWritersWriteRunsNotBytes) {
+  const std::string text(4000, 'x');
+  std::ostringstream os;
+  JsonOut out(os);
+  aimsgate::JsonWriter<JsonOut> w(out);
+  w.StartArray();
+  w.String(text);
+  w.Int64(-1234567890123);
+  w.Uint(4000000000u);
+  w.EndArray();
+  EXPECT_LE(out.puts(), 6u);  // '[', two quotes, two commas, ']'
+
+  kernel::Spool spool;
+  IndentedSpoolOut spooled(spool, 4);
+  aimsgate::JsonPrettyWriter<IndentedSpoolOut> pretty(spooled);
+  pretty.SetIndent(' ', 2);
+  pretty.StartObject();
+  for (int i = 0; i < 10; ++i) {
+    pretty.Key(("key" + std::to_string(i)).c_str());
+    pretty.String(text);
+  }
+  pretty.EndObject();
+  EXPECT_GT(spool.size(), 40000u);
+  EXPECT_LE(spooled.puts(), 42u);  // the braces and the quotes
+}
+
 }  // namespace
 }  // namespace aimsgate::cli
