@@ -61,7 +61,7 @@ class ProgramImpl : public Program {
     if (ctx.exhausted) v = ctx.budget_error;
     state->impl()->last_cost = ctx.cost;
     state->impl()->total_cost += ctx.cost;
-    ctx.locals.clear();
+    ctx.PopLocals(0);
     ctx.other.Clear();
     ctx.activation = nullptr;
     return v;

@@ -719,15 +719,14 @@ Value HelperCallNode::Call(EvalContext& ctx) const {
     // Arguments substituted and no local of its own: nothing reads a frame.
     if (specialized_->num_locals == 0) return specialized_->body->Eval(ctx);
     const size_t old_base = ctx.frame_base;
-    const size_t new_base = ctx.locals.size();
-    ctx.locals.resize(new_base + static_cast<size_t>(specialized_->num_locals));
+    const size_t new_base = ctx.PushLocals(static_cast<size_t>(specialized_->num_locals));
     ctx.frame_base = new_base;
     Value r = specialized_->body->Eval(ctx);
     ctx.frame_base = old_base;
-    ctx.locals.resize(new_base);
+    ctx.PopLocals(new_base);
     return r;
   }
-  const size_t new_base = ctx.locals.size();
+  const size_t new_base = ctx.locals_top;
   if (!PushArguments(ctx, new_base)) return ctx.budget_error;
   return RunBody(ctx, new_base);
 }
@@ -736,11 +735,11 @@ Value HelperCallNode::Call(EvalContext& ctx) const {
 // frame and moved into it by index (a nested call in an argument pushes its
 // own frame past this one, and may move the vector).
 bool HelperCallNode::PushArguments(EvalContext& ctx, size_t new_base) const {
-  ctx.locals.resize(new_base + static_cast<size_t>(helper_->num_locals));
+  ctx.PushLocals(static_cast<size_t>(helper_->num_locals));
   for (size_t i = 0; i < args_.size(); ++i) {
     Value arg = args_[i]->Eval(ctx);
     if (ctx.exhausted) {
-      ctx.locals.resize(new_base);
+      ctx.PopLocals(new_base);
       return false;
     }
     ctx.locals[new_base + i] = std::move(arg);
@@ -753,13 +752,13 @@ Value HelperCallNode::RunBody(EvalContext& ctx, size_t new_base) const {
   ctx.frame_base = new_base;
   Value r = helper_->body->Eval(ctx);
   ctx.frame_base = old_base;
-  ctx.locals.resize(new_base);
+  ctx.PopLocals(new_base);
   return r;
 }
 
 Value HelperCallNode::CallMemoizedOnJson(EvalContext& ctx) const {
   if (!ctx.HelperDepthOk()) return ctx.budget_error;
-  const size_t new_base = ctx.locals.size();
+  const size_t new_base = ctx.locals_top;
   if (!PushArguments(ctx, new_base)) return ctx.budget_error;
   const aimsgate::JsonValue* nodes[Activation::kMaxJsonMemoArgs] = {};
   const size_t n = args_.size();
@@ -768,7 +767,7 @@ Value HelperCallNode::CallMemoizedOnJson(EvalContext& ctx) const {
     if (nodes[i] == nullptr) return RunBody(ctx, new_base);  // a value of its own: not keyed
   }
   if (const Value* memo = ctx.activation->FindJsonMemo(helper_, nodes, n)) {
-    ctx.locals.resize(new_base);
+    ctx.PopLocals(new_base);
     return *memo;
   }
   Value r = RunBody(ctx, new_base);
