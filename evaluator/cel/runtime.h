@@ -50,8 +50,8 @@ struct EvalContext {
   bool exhausted = false;
   Value budget_error;
   // The frames of local variables: [0, locals_top) is in use, every slot past
-  // it is null.  The vector only grows (a frame pushed and popped per helper
-  // call cost a resize each way: 4% of the ISO pack's instructions).
+  // it is null.  The vector only grows (a resize up and down per helper call
+  // was 1.8% of the ISO pack's instructions in the growing resize alone).
   std::vector<Value> locals;
   size_t locals_top = 0;
   size_t frame_base = 0;
