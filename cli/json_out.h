@@ -59,6 +59,13 @@ void WriteString(Out& out, const char* s, size_t length) {
   out.Put('"');
 }
 
+// `value` in decimal, as rapidjson's `toa` writes it into a buffer of `N` bytes.
+template <size_t N, typename Out, typename T>
+void WriteDecimal(Out& out, T value, char* (*toa)(T, char*)) {
+  char buffer[N];
+  out.Write(buffer, static_cast<size_t>(toa(value, buffer) - buffer));
+}
+
 // `n` copies of `c` (indentation).
 template <typename Out>
 void WriteRepeated(Out& out, char c, size_t n) {
@@ -181,26 +188,22 @@ RAPIDJSON_NAMESPACE_BEGIN
   }                                                                                                            \
   template <>                                                                                                  \
   inline bool aimsgate::JsonWriter<Stream>::WriteInt(int i) {                                                  \
-    char buffer[11];                                                                                           \
-    os_->Write(buffer, static_cast<size_t>(internal::i32toa(i, buffer) - buffer));                             \
+    aimsgate::cli::json_out_detail::WriteDecimal<11>(*os_, i, internal::i32toa);                               \
     return true;                                                                                               \
   }                                                                                                            \
   template <>                                                                                                  \
   inline bool aimsgate::JsonWriter<Stream>::WriteUint(unsigned u) {                                            \
-    char buffer[10];                                                                                           \
-    os_->Write(buffer, static_cast<size_t>(internal::u32toa(u, buffer) - buffer));                             \
+    aimsgate::cli::json_out_detail::WriteDecimal<10>(*os_, u, internal::u32toa);                               \
     return true;                                                                                               \
   }                                                                                                            \
   template <>                                                                                                  \
   inline bool aimsgate::JsonWriter<Stream>::WriteInt64(int64_t i) {                                            \
-    char buffer[21];                                                                                           \
-    os_->Write(buffer, static_cast<size_t>(internal::i64toa(i, buffer) - buffer));                             \
+    aimsgate::cli::json_out_detail::WriteDecimal<21>(*os_, i, internal::i64toa);                               \
     return true;                                                                                               \
   }                                                                                                            \
   template <>                                                                                                  \
   inline bool aimsgate::JsonWriter<Stream>::WriteUint64(uint64_t u) {                                          \
-    char buffer[20];                                                                                           \
-    os_->Write(buffer, static_cast<size_t>(internal::u64toa(u, buffer) - buffer));                             \
+    aimsgate::cli::json_out_detail::WriteDecimal<20>(*os_, u, internal::u64toa);                               \
     return true;                                                                                               \
   }                                                                                                            \
   template <>                                                                                                  \
