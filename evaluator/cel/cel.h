@@ -102,6 +102,17 @@ class Env {
   bool DeclareFunction(const std::string& name, const std::vector<std::string>& params,
                        const std::string& body, std::vector<Diagnostic>* diagnostics);
 
+  // A native implementation of a declared helper, tried before its CEL body
+  // wherever the planner folds (Limits::fold; the unfolded plan runs the body
+  // only, so the fold differential test compares the two).  It sets *out and
+  // *cost (units charged to the budget) and returns true, or returns false to
+  // leave the input to the body: a native answers only the shapes it covers,
+  // and must answer them exactly as the body would (value, never an error).
+  using NativeHelper = bool (*)(const Value* args, size_t n, Value* out, int64_t* cost);
+  // Attaches `fn` to the helper `name` (declared before, same parameters):
+  // calls planned afterwards use it.  False when there is no such helper.
+  bool SetNative(const std::string& name, NativeHelper fn);
+
   // Binds declared variable `slot` to a constant: expressions compiled (and
   // helpers declared) afterwards read `value` folded into their plan
   // (`params.prefix + 'owner'` becomes one string), so the Activation's value

@@ -209,6 +209,15 @@ bool Env::DeclareFunction(const std::string& name, const std::vector<std::string
   return true;
 }
 
+bool Env::SetNative(const std::string& name, NativeHelper fn) {
+  for (auto& helper : impl_->helpers) {
+    if (helper->name != name) continue;
+    helper->native = fn;
+    return true;
+  }
+  return false;
+}
+
 void Env::BindConstant(int slot, Value value, std::shared_ptr<const void> keep_alive) {
   if (slot < 0) return;
   impl_->constants[slot] = std::move(value);

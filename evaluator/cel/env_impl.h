@@ -26,6 +26,7 @@ struct HelperDef {
   internal::NodePtr body;
   int num_locals = 0;  // parameters first, then comprehension variables
   ExprPtr ast;         // the checked body, for specialization (planner.h)
+  Env::NativeHelper native = nullptr;  // Env::SetNative
 };
 
 // A helper's body planned for one call whose arguments read the activation

@@ -49,9 +49,10 @@ Value VariableNode::DoEval(EvalContext& ctx) const {
 }
 
 PathNode::PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only,
-                   std::vector<const std::string*> ids)
+                   std::vector<const std::string*> ids, std::vector<bool> index_steps)
     : Node(offset), operand_(std::move(operand)), keys_(std::move(keys)), ids_(std::move(ids)),
-      test_only_(test_only) {
+      index_steps_(std::move(index_steps)), test_only_(test_only) {
+  if (std::find(index_steps_.begin(), index_steps_.end(), true) == index_steps_.end()) index_steps_.clear();
   if (const auto* local = dynamic_cast<const LocalNode*>(operand_.get())) root_local_ = local->index();
   if (const auto* var = dynamic_cast<const VariableNode*>(operand_.get())) root_slot_ = var->slot();
 }
@@ -127,7 +128,13 @@ Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
     const bool test_only = test_only_ && i + 1 == keys_.size();
     const aimsgate::JsonValue* obj = ids_.empty() ? nullptr : v.json();
     if (obj == nullptr || !obj->IsObject()) {
-      v = SelectField(v, keys_[i], test_only);
+      if (IsIndex(i)) {
+        static const FunctionDecl* const kIndex = FindFunction("_[_]");
+        const Value args[2] = {std::move(v), Value::String(keys_[i])};
+        v = kIndex->impl(args, 2, ctx);
+      } else {
+        v = SelectField(v, keys_[i], test_only);
+      }
       continue;
     }
     // A JSON object: the same answers as SelectField, through the lookup cache.
@@ -139,7 +146,11 @@ Value PathNode::Select(Value v, size_t i, EvalContext& ctx) const {
   return v;
 }
 
-Value PathNode::NoSuchKey(size_t i) const { return Value::Error("no such key: '" + keys_[i] + "'"); }
+Value PathNode::NoSuchKey(size_t i) const {
+  // The messages of SelectField and of the `_[_]` builtin (Index).
+  if (IsIndex(i)) return Value::Error("no such key: " + Value::String(keys_[i]).DebugString());
+  return Value::Error("no such key: '" + keys_[i] + "'");
+}
 
 // has(): Walk's answers, the last step's as a truth.  The root is resolved as
 // in DoEval and FindLast, written out again: one helper for the three cost
@@ -773,6 +784,25 @@ Value HelperCallNode::CallMemoizedOnJson(EvalContext& ctx) const {
   Value r = RunBody(ctx, new_base);
   if (!r.IsError() && !ctx.exhausted) ctx.activation->StoreJsonMemo(helper_, nodes, n, r);
   return r;
+}
+
+Value NativeCallNode::DoEval(EvalContext& ctx) const {
+  const bool memoized = memo_slot_ >= 0 && ctx.activation != nullptr;
+  if (memoized) {
+    if (const Value* memo = ctx.activation->FindMemo(memo_slot_)) return *memo;
+  }
+  Value args[kMaxArgs];
+  for (size_t i = 0; i < args_.size(); ++i) {
+    args[i] = args_[i]->Eval(ctx);
+    if (ctx.exhausted) return ctx.budget_error;
+    if (args[i].IsError()) return body_call_->Eval(ctx);  // the body says what an error argument gives
+  }
+  Value out;
+  int64_t cost = 0;
+  if (!native_(args, args_.size(), &out, &cost)) return body_call_->Eval(ctx);
+  if (!ctx.AddCost(cost)) return ctx.budget_error;
+  if (memoized) ctx.activation->StoreMemo(memo_slot_, out);
+  return out;
 }
 
 }  // namespace aimsgate::cel::internal

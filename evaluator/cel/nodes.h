@@ -58,14 +58,17 @@ class LocalNode : public Node {
   int index_;
 };
 
-// operand.f1.f2[...]: a precomputed path of string keys from one operand.
+// operand.f1.f2['k']...: a precomputed path of string keys from one operand.
 // With test_only, the last step is a presence test (has()).
 class PathNode : public Node {
  public:
   // `ids`: each key interned in the Env (EnvImpl::InternField), so that JSON
   // member lookups are cached per evaluation across nodes (EvalContext::FindMember).
+  // `index_steps`: true for a key written m['k'] (empty: none), whose errors
+  // are the `_[_]` operator's, not field selection's (a list, a missing key):
+  // a helper's m[k] specialized with a constant k must fail as it did unspecialized.
   PathNode(int32_t offset, NodePtr operand, std::vector<std::string> keys, bool test_only,
-           std::vector<const std::string*> ids = {});
+           std::vector<const std::string*> ids = {}, std::vector<bool> index_steps = {});
 
   // What DoEval does, charging the same, up to the last key: where every step
   // before it is a JSON object, sets *member to the last key's member (null
@@ -93,10 +96,12 @@ class PathNode : public Node {
   // From key `i` on, `v` being the value reached so far (any kind of value).
   [[gnu::noinline]] Value Select(Value v, size_t i, EvalContext& ctx) const;
   [[gnu::noinline, gnu::cold]] Value NoSuchKey(size_t i) const;
+  bool IsIndex(size_t i) const { return i < index_steps_.size() && index_steps_[i]; }
 
   NodePtr operand_;
   std::vector<std::string> keys_;
   std::vector<const std::string*> ids_;  // empty, or one per key
+  std::vector<bool> index_steps_;        // empty, or one per key
   bool test_only_;
   int root_local_ = -1;  // the operand is this local, or
   int root_slot_ = -1;   // this variable: read in place
@@ -518,6 +523,28 @@ class HelperCallNode : public Node {
   int memo_slot_;
   const SpecializedHelper* specialized_;
   bool memo_on_json_;
+};
+
+// A call of a helper with a native implementation (Env::SetNative): the
+// arguments are evaluated and handed to it; where it declines (a shape it
+// does not cover, an argument that is an error), `body_call` (the
+// HelperCallNode the call would otherwise be) runs instead.  A call on the
+// activation only shares `memo_slot` with that node.
+class NativeCallNode : public Node {
+ public:
+  static constexpr size_t kMaxArgs = 4;
+  NativeCallNode(int32_t offset, Env::NativeHelper native, std::vector<NodePtr> args, int memo_slot,
+                 NodePtr body_call)
+      : Node(offset), native_(native), args_(std::move(args)), memo_slot_(memo_slot), body_call_(std::move(body_call)) {}
+
+ protected:
+  Value DoEval(EvalContext& ctx) const override;
+
+ private:
+  Env::NativeHelper native_;
+  std::vector<NodePtr> args_;
+  int memo_slot_;
+  NodePtr body_call_;
 };
 
 // A reference the checker would have rejected, when compiled without checks.

@@ -494,29 +494,34 @@ NodePtr Planner::PlanIdent(const Expr& e) {
 
 NodePtr Planner::PlanPath(const Expr& e) {
   std::vector<std::string> keys;
+  std::vector<bool> index_steps;
   const bool test_only = e.kind == Expr::Kind::kSelect && e.select.test_only;
   const Expr* cur = &e;
   while (true) {
     if (cur->kind == Expr::Kind::kSelect && (cur == &e || !cur->select.test_only) && cur->select.operand) {
       // Stop at an unbound qualified prefix (a type name): plan it whole.
       keys.push_back(cur->select.field);
+      index_steps.push_back(false);
       cur = cur->select.operand.get();
       std::string q;
       if (QualifiedName(*cur, &q) && !IsBound(RootOf(q), env_, scope_)) break;
     } else if (cur->kind == Expr::Kind::kCall && cur->call.function == std::string_view("_[_]") && !cur->call.target &&
                cur->call.args.size() == 2 && IsStringConstant(*cur->call.args[1])) {
       keys.push_back(cur->call.args[1]->constant.string_value);
+      index_steps.push_back(true);
       cur = cur->call.args[0].get();
     } else {
       break;
     }
   }
   std::reverse(keys.begin(), keys.end());
+  std::reverse(index_steps.begin(), index_steps.end());
   NodePtr operand = PlanExpr(*cur);
   std::vector<const std::string*> ids;
   for (const auto& k : keys) ids.push_back(env_.InternField(k));
   const bool constant = operand->ConstantValue() != nullptr;
-  NodePtr path = std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only, std::move(ids));
+  NodePtr path = std::make_unique<PathNode>(e.offset, std::move(operand), std::move(keys), test_only, std::move(ids),
+                                            std::move(index_steps));
   return constant ? Fold(std::move(path)) : std::move(path);
 }
 
@@ -532,6 +537,56 @@ NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {
   }
   if (!fold_ || v.IsError() || ctx.exhausted) return node;
   return std::make_unique<ConstNode>(node->offset(), std::move(v));
+}
+
+// A call of a pack's (or the library's) helper, run through its CEL body;
+// *memo is the Activation memo slot of a call on the activation only, or -1.
+NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo) {
+  const auto& call = e.call;
+  // Arguments that read the activation only (no local): one memo slot per
+  // distinct call text, shared by every program of the Env.
+  std::string key;
+  bool pure = false;
+  if (fold_) {
+    key = rc.helper->name + "(";
+    pure = true;
+    for (const auto& a : call.args) {
+      std::vector<std::string> inner;
+      std::string text, why;
+      if (UsesOuterLocals(*a, &inner) || !Unparse(*a, &text, &why)) {
+        pure = false;
+        break;
+      }
+      key += text;
+      key += ", ";
+    }
+    if (pure) key += ")";
+  }
+  // A call specialized before runs its specialized body, never its
+  // arguments: they are planned only for their diagnostics, which are
+  // those of the first time (EnvImpl::CleanArgs).
+  if (pure) {
+    const SpecializedHelper* known = env_.FindSpecialized(key);
+    if (known && known->body && specialize_depth_ < kMaxSpecializeDepth &&
+        env_.CleanArgs(key, report_type_errors_)) {
+      *memo = env_.MemoSlot(key);
+      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, *memo, known);
+    }
+  }
+  const size_t diags_before = diags_->size();
+  std::vector<NodePtr> args;
+  args.reserve(call.args.size());
+  for (const auto& a : call.args) args.push_back(PlanExpr(*a));
+  const SpecializedHelper* spec = nullptr;
+  if (pure) {
+    if (diags_->size() == diags_before) env_.SetCleanArgs(key, report_type_errors_);
+    *memo = env_.MemoSlot(key);
+    spec = Specialize(*rc.helper, call.args, key);
+  }
+  // Arguments that read locals may still be nodes of the object (a container
+  // of a loop over it): such calls are memoized on those nodes at run time.
+  return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), *memo, spec,
+                                          /*memo_on_json=*/fold_ && !pure);
 }
 
 NodePtr Planner::PlanCall(const Expr& e) {
@@ -572,51 +627,19 @@ NodePtr Planner::PlanCall(const Expr& e) {
       return constant ? Fold(std::move(node)) : std::move(node);
     }
     case ResolvedCall::kHelper: {
-      // Arguments that read the activation only (no local): one memo slot per
-      // distinct call text, shared by every program of the Env.
-      std::string key;
-      bool pure = false;
-      if (fold_) {
-        key = rc.helper->name + "(";
-        pure = true;
-        for (const auto& a : call.args) {
-          std::vector<std::string> inner;
-          std::string text, why;
-          if (UsesOuterLocals(*a, &inner) || !Unparse(*a, &text, &why)) {
-            pure = false;
-            break;
-          }
-          key += text;
-          key += ", ";
-        }
-        if (pure) key += ")";
-      }
-      // A call specialized before runs its specialized body, never its
-      // arguments: they are planned only for their diagnostics, which are
-      // those of the first time (EnvImpl::CleanArgs).
-      if (pure) {
-        const SpecializedHelper* known = env_.FindSpecialized(key);
-        if (known && known->body && specialize_depth_ < kMaxSpecializeDepth &&
-            env_.CleanArgs(key, report_type_errors_)) {
-          return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, env_.MemoSlot(key),
-                                                  known);
-        }
-      }
-      const size_t diags_before = diags_->size();
-      std::vector<NodePtr> args;
-      args.reserve(call.args.size());
-      for (const auto& a : call.args) args.push_back(PlanExpr(*a));
       int memo = -1;
-      const SpecializedHelper* spec = nullptr;
-      if (pure) {
-        if (diags_->size() == diags_before) env_.SetCleanArgs(key, report_type_errors_);
-        memo = env_.MemoSlot(key);
-        spec = Specialize(*rc.helper, call.args, key);
-      }
-      // Arguments that read locals may still be nodes of the object (a container
-      // of a loop over it): such calls are memoized on those nodes at run time.
-      return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::move(args), memo, spec,
-                                              /*memo_on_json=*/fold_ && !pure);
+      NodePtr body_call = PlanHelperCall(e, rc, &memo);
+      if (!fold_ || rc.helper->native == nullptr || call.args.size() > NativeCallNode::kMaxArgs) return body_call;
+      // The arguments again, for the native: their diagnostics are the body
+      // call's, reported once.
+      std::vector<Diagnostic> again;
+      std::vector<Diagnostic>* const reported = diags_;
+      diags_ = &again;
+      std::vector<NodePtr> args;
+      for (const auto& a : call.args) args.push_back(PlanExpr(*a));
+      diags_ = reported;
+      return std::make_unique<NativeCallNode>(e.offset, rc.helper->native, std::move(args), memo,
+                                              std::move(body_call));
     }
     case ResolvedCall::kBuiltin: break;
   }

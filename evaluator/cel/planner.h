@@ -39,6 +39,7 @@
 #include <vector>
 
 #include "evaluator/cel/ast.h"
+#include "evaluator/cel/checker.h"
 #include "evaluator/cel/env_impl.h"
 #include "evaluator/cel/nodes.h"
 #include "evaluator/cel/resolve.h"
@@ -61,6 +62,7 @@ class Planner {
   NodePtr PlanIdent(const Expr& e);
   NodePtr PlanPath(const Expr& e);
   NodePtr PlanCall(const Expr& e);
+  NodePtr PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo);
   NodePtr PlanLogic(const Expr& e, bool is_or);
   NodePtr MakeLogic(int32_t offset, NodePtr l, NodePtr r, bool is_or);
   // `guard && x != null` as one NotNullGuardNode, or null (l and r untouched).

@@ -297,6 +297,7 @@ std::shared_ptr<const CompiledPack> CompilePack(PackSpec spec, const cel::Limits
     if (!pack->env_->DeclareFunction(fn.name, fn.params, fn.expression.text, &cel_diags)) {
       for (const auto& d : cel_diags) diagnostics->push_back({"k8s library", 0, 0, fn.name + ": " + d.message});
     }
+    if (const auto native = K8sNative(fn.name)) pack->env_->SetNative(fn.name, native);
   }
   for (const auto& fn : s.functions) {
     std::vector<cel::Diagnostic> cel_diags;

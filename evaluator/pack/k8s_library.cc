@@ -60,7 +60,241 @@ std::vector<FunctionSpec> Build() {
          " {'reference': ref, 'registry': named ? first : 'docker.io',"
          "  'repository': tag == '' ? rest : rest.substring(0, size(rest) - size(tag) - 1),"
          "  'tag': tag, 'digest': ref.contains('@') ? ref.split('@')[1] : ''})))))))"),
+      // Where workloads keep their pods, for k8s.podSpecs: Seldon's componentSpecs
+      // of predictor i, KubeRay's head and worker groups.
+      Fn("k8s.seldonPodSpecs", {"o", "i"},
+         "has(o.spec) && has(o.spec.predictors) && size(o.spec.predictors) > i &&"
+         " has(o.spec.predictors[i].componentSpecs)"
+         " ? o.spec.predictors[i].componentSpecs.filter(c, has(c.spec)).map(c, c.spec) : []"),
+      Fn("k8s.rayPodSpecs", {"o"},
+         "has(o.spec) && has(o.spec.rayClusterConfig)"
+         " ? (has(o.spec.rayClusterConfig.headGroupSpec) &&"
+         "    has(o.spec.rayClusterConfig.headGroupSpec.template) &&"
+         "    has(o.spec.rayClusterConfig.headGroupSpec.template.spec)"
+         "      ? [o.spec.rayClusterConfig.headGroupSpec.template.spec] : []) +"
+         "   (has(o.spec.rayClusterConfig.workerGroupSpecs)"
+         "      ? o.spec.rayClusterConfig.workerGroupSpecs.filter(w, has(w.template) && has(w.template.spec))"
+         "          .map(w, w.template.spec)"
+         "      : [])"
+         " : []"),
+      // Every pod spec of the object: a Pod's spec, a controller's pod template's
+      // (k8s.podSpec's), KServe predictor / transformer / explainer, Seldon
+      // componentSpecs (the first four predictors), KubeRay head and worker groups.
+      Fn("k8s.podSpecs", {"o"},
+         "o.kind == 'Pod' ? (has(o.spec) && o.spec != null ? [o.spec] : []) :"
+         " k8s.isController(o)"
+         "   ? (size(k8s.mapAt(k8s.podTemplate(o), 'spec')) > 0 ? [k8s.mapAt(k8s.podTemplate(o), 'spec')] : []) :"
+         " o.kind == 'InferenceService'"
+         "   ? (has(o.spec) && o.spec != null"
+         "        ? ['predictor', 'transformer', 'explainer'].filter(k, k in o.spec && o.spec[k] != null)"
+         "            .map(k, o.spec[k])"
+         "        : []) :"
+         " o.kind == 'SeldonDeployment'"
+         "   ? k8s.seldonPodSpecs(o, 0) + k8s.seldonPodSpecs(o, 1) + k8s.seldonPodSpecs(o, 2) +"
+         "     k8s.seldonPodSpecs(o, 3) :"
+         " o.kind == 'RayService' ? k8s.rayPodSpecs(o) : []"),
+      // Init containers, containers and KServe's `model` container of one pod spec.
+      Fn("k8s.specContainers", {"s"},
+         "(has(s.initContainers) && s.initContainers != null ? s.initContainers : []) +"
+         " (has(s.containers) && s.containers != null ? s.containers : []) +"
+         " (has(s.model) && s.model != null ? [s.model] : [])"),
+      // Every container image of every pod spec, init containers included, as
+      // one flat list of non-empty strings.
+      Fn("k8s.images", {"o"},
+         "k8s.podSpecs(o).map(s, k8s.specContainers(s).filter(c, has(c.image) && c.image != null)"
+         ".map(c, string(c.image)).join(' ')).join(' ').split(' ').filter(i, i != '')"),
   };
+}
+
+// ---- native fast paths (K8sNative) ----
+//
+// Each answers the shapes a well-formed object has (maps where the body reads
+// fields, lists where it iterates) exactly as the CEL body above does, and
+// declines (false) everything else: a field of another type, a missing `kind`.
+// The body then runs, errors included.  Cost: one unit per member or element
+// looked at.
+
+using cel::Value;
+
+// The member `key` of object `m`: null when absent (kAbsent) or JSON null (kNull).
+enum class Member { kAbsent, kNull, kPresent };
+Member Find(const JsonValue& m, const char* key, const JsonValue** out, int64_t* cost) {
+  ++*cost;
+  auto it = m.FindMember(key);
+  if (it == m.MemberEnd()) return Member::kAbsent;
+  *out = &it->value;
+  return it->value.IsNull() ? Member::kNull : Member::kPresent;
+}
+
+// k8s.mapAt(m, key) for an object m: the member when it is an object, `{}`
+// (null) when absent or null; false for any other member (the body decides).
+bool MapAt(const JsonValue* m, const char* key, const JsonValue** out, int64_t* cost) {
+  *out = nullptr;
+  if (m == nullptr) return true;  // {} stays {}
+  const JsonValue* v = nullptr;
+  switch (Find(*m, key, &v, cost)) {
+    case Member::kAbsent:
+    case Member::kNull: return true;
+    case Member::kPresent:
+      if (!v->IsObject()) return false;
+      *out = v;
+      return true;
+  }
+  return false;
+}
+
+bool IsController(std::string_view kind) {
+  for (const char* k : {"Deployment", "DaemonSet", "StatefulSet", "ReplicaSet", "ReplicationController", "Job",
+                        "CronJob"}) {
+    if (kind == k) return true;
+  }
+  return false;
+}
+
+bool SeldonPodSpecs(const JsonValue& o, size_t i, std::vector<Value>* out, int64_t* cost) {
+  const JsonValue *spec = nullptr, *predictors = nullptr, *components = nullptr;
+  if (Find(o, "spec", &spec, cost) == Member::kAbsent) return true;
+  if (!spec->IsObject()) return false;
+  if (Find(*spec, "predictors", &predictors, cost) == Member::kAbsent) return true;
+  if (!predictors->IsArray()) return false;
+  if (predictors->Size() <= i) return true;
+  const JsonValue& p = (*predictors)[static_cast<rapidjson::SizeType>(i)];
+  if (!p.IsObject()) return false;
+  if (Find(p, "componentSpecs", &components, cost) == Member::kAbsent) return true;
+  if (!components->IsArray()) return false;
+  for (const JsonValue& c : components->GetArray()) {
+    const JsonValue* cs = nullptr;
+    if (!c.IsObject()) return false;
+    if (Find(c, "spec", &cs, cost) != Member::kAbsent) out->push_back(Value::Json(*cs));
+  }
+  return true;
+}
+
+bool RayPodSpecs(const JsonValue& o, std::vector<Value>* out, int64_t* cost) {
+  const JsonValue *spec = nullptr, *ray = nullptr;
+  if (Find(o, "spec", &spec, cost) == Member::kAbsent) return true;
+  if (!spec->IsObject()) return false;
+  if (Find(*spec, "rayClusterConfig", &ray, cost) == Member::kAbsent) return true;
+  if (!ray->IsObject()) return false;
+  // A template's spec, when the object and its template are objects.
+  auto template_spec = [&](const JsonValue& holder, const JsonValue** found) {
+    const JsonValue* t = nullptr;
+    *found = nullptr;
+    if (Find(holder, "template", &t, cost) == Member::kAbsent) return true;
+    if (!t->IsObject()) return false;
+    if (Find(*t, "spec", found, cost) == Member::kAbsent) *found = nullptr;
+    return true;
+  };
+  const JsonValue *head = nullptr, *found = nullptr;
+  if (Find(*ray, "headGroupSpec", &head, cost) != Member::kAbsent) {
+    if (!head->IsObject() || !template_spec(*head, &found)) return false;
+    if (found != nullptr) out->push_back(Value::Json(*found));
+  }
+  const JsonValue* workers = nullptr;
+  if (Find(*ray, "workerGroupSpecs", &workers, cost) == Member::kAbsent) return true;
+  if (!workers->IsArray()) return false;
+  for (const JsonValue& w : workers->GetArray()) {
+    if (!w.IsObject() || !template_spec(w, &found)) return false;
+    if (found != nullptr) out->push_back(Value::Json(*found));
+  }
+  return true;
+}
+
+// k8s.podSpecs(o) into *out.
+bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
+  const JsonValue* o = arg.BorrowedJson();
+  if (o == nullptr || !o->IsObject()) return false;
+  const JsonValue* kind_value = nullptr;
+  if (Find(*o, "kind", &kind_value, cost) != Member::kPresent || !kind_value->IsString()) return false;
+  const std::string_view kind(kind_value->GetString(), kind_value->GetStringLength());
+  const JsonValue* spec = nullptr;
+  if (kind == "Pod") {
+    if (Find(*o, "spec", &spec, cost) == Member::kPresent) out->push_back(Value::Json(*spec));
+    return true;
+  }
+  if (IsController(kind)) {
+    const JsonValue* t = nullptr;
+    if (!MapAt(o, "spec", &t, cost)) return false;
+    if (kind == "CronJob" && (!MapAt(t, "jobTemplate", &t, cost) || !MapAt(t, "spec", &t, cost))) return false;
+    if (!MapAt(t, "template", &t, cost) || !MapAt(t, "spec", &spec, cost)) return false;
+    if (spec != nullptr && spec->MemberCount() > 0) out->push_back(Value::Json(*spec));
+    return true;
+  }
+  if (kind == "InferenceService") {
+    if (Find(*o, "spec", &spec, cost) != Member::kPresent) return true;
+    if (!spec->IsObject()) return false;
+    for (const char* part : {"predictor", "transformer", "explainer"}) {
+      const JsonValue* v = nullptr;
+      if (Find(*spec, part, &v, cost) == Member::kPresent) out->push_back(Value::Json(*v));
+    }
+    return true;
+  }
+  if (kind == "SeldonDeployment") {
+    for (size_t i = 0; i < 4; ++i) {
+      if (!SeldonPodSpecs(*o, i, out, cost)) return false;
+    }
+    return true;
+  }
+  if (kind == "RayService") return RayPodSpecs(*o, out, cost);
+  return true;
+}
+
+// k8s.specContainers(s) into *out.
+bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
+  const JsonValue* s = arg.BorrowedJson();
+  if (s == nullptr || !s->IsObject()) return false;
+  for (const char* list : {"initContainers", "containers"}) {
+    const JsonValue* v = nullptr;
+    if (Find(*s, list, &v, cost) != Member::kPresent) continue;
+    if (!v->IsArray()) return false;
+    for (const JsonValue& c : v->GetArray()) out->push_back(Value::Json(c));
+    *cost += v->Size();
+  }
+  const JsonValue* model = nullptr;
+  if (Find(*s, "model", &model, cost) == Member::kPresent) out->push_back(Value::Json(*model));
+  return true;
+}
+
+bool PodSpecsNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+  std::vector<Value> specs;
+  if (n != 1 || !PodSpecs(args[0], &specs, cost)) return false;
+  *out = Value::List(std::move(specs));
+  return true;
+}
+
+bool SpecContainersNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+  std::vector<Value> containers;
+  if (n != 1 || !SpecContainers(args[0], &containers, cost)) return false;
+  *out = Value::List(std::move(containers));
+  return true;
+}
+
+bool ImagesNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+  std::vector<Value> specs, containers, images;
+  if (n != 1 || !PodSpecs(args[0], &specs, cost)) return false;
+  for (const Value& spec : specs) {
+    containers.clear();
+    if (!SpecContainers(spec, &containers, cost)) return false;
+    for (const Value& container : containers) {
+      const JsonValue* c = container.BorrowedJson();
+      const JsonValue* image = nullptr;
+      if (c == nullptr || !c->IsObject()) return false;
+      if (Find(*c, "image", &image, cost) != Member::kPresent) continue;
+      if (!image->IsString()) return false;  // string() of a number or a bool: the body's
+      // The body joins the images with spaces and splits the whole again.
+      const std::string_view text(image->GetString(), image->GetStringLength());
+      size_t from = 0;
+      while (from <= text.size()) {
+        size_t to = text.find(' ', from);
+        if (to == std::string_view::npos) to = text.size();
+        if (to > from) images.push_back(Value::StringView(text.substr(from, to - from)));
+        from = to + 1;
+      }
+    }
+  }
+  *cost += static_cast<int64_t>(images.size());
+  *out = Value::List(std::move(images));
+  return true;
 }
 
 }  // namespace
@@ -68,6 +302,13 @@ std::vector<FunctionSpec> Build() {
 const std::vector<FunctionSpec>& K8sLibrary() {
   static const std::vector<FunctionSpec> kLibrary = Build();
   return kLibrary;
+}
+
+cel::Env::NativeHelper K8sNative(std::string_view name) {
+  if (name == "k8s.podSpecs") return PodSpecsNative;
+  if (name == "k8s.specContainers") return SpecContainersNative;
+  if (name == "k8s.images") return ImagesNative;
+  return nullptr;
 }
 
 }  // namespace aimsgate

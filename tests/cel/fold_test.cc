@@ -52,6 +52,7 @@ class FoldTest : public ::testing::Test {
     s->env->BindConstant(s->p, Value::Json(*params_), params_);
     std::vector<Diagnostic> diags;
     ASSERT_TRUE(s->env->DeclareFunction("label", {"o", "k"}, "o.labels[p.prefix + k]", &diags));
+    ASSERT_TRUE(s->env->DeclareFunction("at", {"m", "k"}, "m[k]", &diags));
     ASSERT_TRUE(s->env->DeclareFunction("isVllm", {"image"}, "p.patterns.exists(q, image.matches(q))", &diags));
     // Bodies whose names would capture an argument's variable: not specialized.
     ASSERT_TRUE(s->env->DeclareFunction("capture", {"o"}, "[1, 2].exists(x, o == x)", &diags));
@@ -128,6 +129,17 @@ TEST_F(FoldTest, RunTimeErrorsStayRunTimeErrors) {
     ASSERT_TRUE(v.IsError()) << e;
     EXPECT_NE(v.ErrorMessage().rfind("compile: ", 0), 0u) << e << ": " << v.ErrorMessage();
   }
+}
+
+TEST_F(FoldTest, AConstantKeyFailsAsTheIndexOperatorDoes) {
+  // at(m, 'k') specialized reads m['k'] as a path; a list or a missing key must
+  // still give the `_[_]` operator's errors, as the generic body's m[k] does.
+  for (const char* e : {"at(x.items, 'a')", "at(x.map, 'missing')", "at(x.name, 'a')", "at(at(x, 'spec'), 'nothing')",
+                        "at(x.spec.containers, 'image')", "x.items['a']", "x.map['missing'].y", "x['spec'].model.uri"}) {
+    Same(e);
+  }
+  EXPECT_EQ(Same("at(x.map, 'missing')").ErrorMessage(), "no such key: \"missing\"");
+  EXPECT_EQ(Same("at(x.items, 'a')").ErrorMessage(), "found no matching overload for '_[_]' applied to (list, string)");
 }
 
 TEST_F(FoldTest, HelpersSpecializedForTheirArguments) {
