@@ -1,5 +1,9 @@
 #include "evaluator/pack/k8s_library.h"
 
+#include <string>
+
+#include "evaluator/kernel/json_member.h"
+
 namespace aimsgate {
 namespace {
 
@@ -60,6 +64,16 @@ std::vector<FunctionSpec> Build() {
          " {'reference': ref, 'registry': named ? first : 'docker.io',"
          "  'repository': tag == '' ? rest : rest.substring(0, size(rest) - size(tag) - 1),"
          "  'tag': tag, 'digest': ref.contains('@') ? ref.split('@')[1] : ''})))))))"),
+      // The string at m[key], trimmed ('' when absent or null).
+      Fn("k8s.textAt", {"m", "key"}, "key in m && m[key] != null ? string(m[key]).trim() : ''"),
+      // Annotation / label `key` of the object itself or, where it is not set
+      // there ('' once trimmed), of its pods (k8s.podMeta): charts often expose
+      // only podAnnotations.  '' when neither has it.
+      Fn("k8s.workloadAnnotation", {"o", "key"},
+         "k8s.textAt(k8s.annotations(o), key) != '' ? k8s.textAt(k8s.annotations(o), key)"
+         " : k8s.textAt(k8s.podAnnotations(o), key)"),
+      Fn("k8s.workloadLabel", {"o", "key"},
+         "k8s.textAt(k8s.labels(o), key) != '' ? k8s.textAt(k8s.labels(o), key) : k8s.textAt(k8s.podLabels(o), key)"),
       // Where workloads keep their pods, for k8s.podSpecs: Seldon's componentSpecs
       // of predictor i, KubeRay's head and worker groups.
       Fn("k8s.seldonPodSpecs", {"o", "i"},
@@ -118,17 +132,20 @@ using cel::Value;
 
 // The member `key` of object `m`: null when absent (kAbsent) or JSON null (kNull).
 enum class Member { kAbsent, kNull, kPresent };
-Member Find(const JsonValue& m, const char* key, const JsonValue** out, int64_t* cost) {
+Member Classify(const JsonValue* v, const JsonValue** out) {
+  if (v == nullptr) return Member::kAbsent;
+  *out = v;
+  return v->IsNull() ? Member::kNull : Member::kPresent;
+}
+
+Member Find(const JsonValue& m, std::string_view key, const JsonValue** out, int64_t* cost) {
   ++*cost;
-  auto it = m.FindMember(key);
-  if (it == m.MemberEnd()) return Member::kAbsent;
-  *out = &it->value;
-  return it->value.IsNull() ? Member::kNull : Member::kPresent;
+  return Classify(kernel::Member(m, key), out);
 }
 
 // k8s.mapAt(m, key) for an object m: the member when it is an object, `{}`
 // (null) when absent or null; false for any other member (the body decides).
-bool MapAt(const JsonValue* m, const char* key, const JsonValue** out, int64_t* cost) {
+bool MapAt(const JsonValue* m, std::string_view key, const JsonValue** out, int64_t* cost) {
   *out = nullptr;
   if (m == nullptr) return true;  // {} stays {}
   const JsonValue* v = nullptr;
@@ -200,6 +217,73 @@ bool RayPodSpecs(const JsonValue& o, std::vector<Value>* out, int64_t* cost) {
   return true;
 }
 
+// k8s.textAt(m, key) for an object m: the member's string when there is
+// nothing to trim (an ASCII, non-space first and last byte: the trim
+// builtin's fast path), '' when absent or null; false otherwise.
+bool TextAt(const JsonValue* m, std::string_view key, Value* out, int64_t* cost) {
+  if (m == nullptr) {  // {}
+    *out = Value::String(std::string());
+    return true;
+  }
+  ++*cost;
+  const JsonValue* v = kernel::Member(*m, key);
+  if (v == nullptr || v->IsNull()) {
+    *out = Value::String(std::string());
+    return true;
+  }
+  if (!v->IsString()) return false;
+  const std::string_view text(v->GetString(), v->GetStringLength());
+  auto plain = [](unsigned char c) { return c < 0x80 && c != ' ' && (c < '\t' || c > '\r'); };
+  if (!text.empty() && !(plain(static_cast<unsigned char>(text.front())) && plain(static_cast<unsigned char>(text.back())))) {
+    return false;
+  }
+  *out = Value::StringView(text);
+  return true;
+}
+
+// k8s.podMeta(o)'s map (null: {}), once o's own has nothing.
+bool PodMeta(const JsonValue& o, const JsonValue** meta, int64_t* cost) {
+  *meta = nullptr;
+  const JsonValue* kind_value = nullptr;
+  if (Find(o, "kind", &kind_value, cost) != Member::kPresent || !kind_value->IsString()) return false;
+  const std::string_view kind(kind_value->GetString(), kind_value->GetStringLength());
+  if (kind == "Pod") return MapAt(&o, "metadata", meta, cost);
+  const JsonValue* t = nullptr;
+  if (kind == "CronJob") {
+    if (!MapAt(&o, "spec", &t, cost) || !MapAt(t, "jobTemplate", &t, cost) || !MapAt(t, "spec", &t, cost)) return false;
+  } else if (IsController(kind)) {
+    if (!MapAt(&o, "spec", &t, cost)) return false;
+  } else {
+    return true;
+  }
+  return MapAt(t, "template", &t, cost) && MapAt(t, "metadata", meta, cost);
+}
+
+// k8s.workloadAnnotation / k8s.workloadLabel: `map` is "annotations" or "labels".
+bool WorkloadText(const Value* args, size_t n, std::string_view map, Value* out, int64_t* cost) {
+  const JsonValue* o = n == 2 ? args[0].BorrowedJson() : nullptr;
+  if (o == nullptr || !o->IsObject() || !args[1].IsString()) return false;
+  const std::string_view key = args[1].StringValue();
+  const JsonValue *meta = nullptr, *own = nullptr, *pods = nullptr;
+  if (!MapAt(o, "metadata", &meta, cost) || !MapAt(meta, map, &own, cost) || !TextAt(own, key, out, cost)) return false;
+  if (!out->StringValue().empty()) return true;
+  return PodMeta(*o, &meta, cost) && MapAt(meta, map, &pods, cost) && TextAt(pods, key, out, cost);
+}
+
+bool TextAtNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+  const JsonValue* m = n == 2 ? args[0].BorrowedJson() : nullptr;
+  if (m == nullptr || !m->IsObject() || !args[1].IsString()) return false;
+  return TextAt(m, args[1].StringValue(), out, cost);
+}
+
+bool WorkloadAnnotationNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+  return WorkloadText(args, n, "annotations", out, cost);
+}
+
+bool WorkloadLabelNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+  return WorkloadText(args, n, "labels", out, cost);
+}
+
 // k8s.podSpecs(o) into *out.
 bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   const JsonValue* o = arg.BorrowedJson();
@@ -223,7 +307,7 @@ bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   if (kind == "InferenceService") {
     if (Find(*o, "spec", &spec, cost) != Member::kPresent) return true;
     if (!spec->IsObject()) return false;
-    for (const char* part : {"predictor", "transformer", "explainer"}) {
+    for (std::string_view part : {"predictor", "transformer", "explainer"}) {
       const JsonValue* v = nullptr;
       if (Find(*spec, part, &v, cost) == Member::kPresent) out->push_back(Value::Json(*v));
     }
@@ -243,15 +327,18 @@ bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
 bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   const JsonValue* s = arg.BorrowedJson();
   if (s == nullptr || !s->IsObject()) return false;
-  for (const char* list : {"initContainers", "containers"}) {
+  // One scan for the three.
+  const auto found = kernel::Members<3>(*s, {"initContainers", "containers", "model"});
+  *cost += 3;
+  for (size_t i = 0; i < 2; ++i) {
     const JsonValue* v = nullptr;
-    if (Find(*s, list, &v, cost) != Member::kPresent) continue;
+    if (Classify(found[i], &v) != Member::kPresent) continue;
     if (!v->IsArray()) return false;
     for (const JsonValue& c : v->GetArray()) out->push_back(Value::Json(c));
     *cost += v->Size();
   }
   const JsonValue* model = nullptr;
-  if (Find(*s, "model", &model, cost) == Member::kPresent) out->push_back(Value::Json(*model));
+  if (Classify(found[2], &model) == Member::kPresent) out->push_back(Value::Json(*model));
   return true;
 }
 
@@ -308,6 +395,9 @@ cel::Env::NativeHelper K8sNative(std::string_view name) {
   if (name == "k8s.podSpecs") return PodSpecsNative;
   if (name == "k8s.specContainers") return SpecContainersNative;
   if (name == "k8s.images") return ImagesNative;
+  if (name == "k8s.textAt") return TextAtNative;
+  if (name == "k8s.workloadAnnotation") return WorkloadAnnotationNative;
+  if (name == "k8s.workloadLabel") return WorkloadLabelNative;
   return nullptr;
 }
 

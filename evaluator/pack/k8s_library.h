@@ -26,7 +26,8 @@ const std::vector<FunctionSpec>& K8sLibrary();
 // the Env right after declaring the function (cel::Env::SetNative), so that the
 // functions declared after it call it.  k8s.podSpecs, k8s.specContainers and
 // k8s.images have one (their bodies build and flatten lists, a third of the
-// ISO pack's evaluation).
+// ISO pack's evaluation), and so have k8s.textAt, k8s.workloadAnnotation and
+// k8s.workloadLabel (an annotation read per rule).
 cel::Env::NativeHelper K8sNative(std::string_view name);
 
 }  // namespace aimsgate

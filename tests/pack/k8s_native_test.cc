@@ -84,6 +84,27 @@ const char* const kObjects[] = {
     R"({"kind": "RayService", "spec": {"rayClusterConfig": {"workerGroupSpecs": {"a": 1}}}})",
     R"({"kind": "RayService", "spec": {"rayClusterConfig": {"workerGroupSpecs": [null]}}})",
     R"({"kind": "RayService", "spec": {"rayClusterConfig": {"workerGroupSpecs": [{"template": "t"}]}}})",
+    // Annotations and labels, on the object and on its pods.
+    R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": "team-a"}, "labels": {"a/tier": "high"}}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": ""}}, "spec": {"template": {"metadata":
+        {"annotations": {"a/owner": "pods"}, "labels": {"a/tier": "t"}}}}})",
+    R"({"kind": "CronJob", "metadata": {}, "spec": {"jobTemplate": {"spec": {"template": {"metadata":
+        {"annotations": {"a/owner": "cron"}}}}}}})",
+    R"({"kind": "Pod", "metadata": {"annotations": {"a/owner": null}, "labels": null}})",
+    R"({"kind": "InferenceService", "metadata": {"annotations": {"a/other": "x"}}})",
+    R"({"metadata": {"annotations": {"a/owner": "no kind"}}})",
+    R"({"metadata": {"annotations": {"a/owner": ""}}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": "  padded  "}}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": "\u00a0nbsp"}}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": 5, "a/tier": true}}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": ["x"]}}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": "a"}})",
+    R"({"kind": "Deployment", "metadata": {"annotations": ["a/owner"]}})",
+    R"({"kind": "Deployment", "metadata": null, "spec": {"template": {"metadata": {"annotations": {"a/owner": "t"}}}}})",
+    R"({"kind": "Deployment", "metadata": [1]})",
+    R"({"kind": "Deployment", "spec": {"template": {"metadata": "m"}}})",
+    R"({"kind": "Deployment", "spec": {"template": {"metadata": {"annotations": {"a/owner": " t"}}}}})",
+    R"({"kind": 3, "metadata": {}})",
 };
 
 const char* const kExpressions[] = {
@@ -98,6 +119,13 @@ const char* const kExpressions[] = {
     "k8s.mapAt(k8s.mapAt(object, 'spec'), 'template')",
     "k8s.podTemplate(object)",
     "[object].map(o, k8s.mapAt(k8s.mapAt(o, 'spec'), 'template'))",
+    "k8s.workloadAnnotation(object, 'a/owner')",
+    "k8s.workloadLabel(object, 'a/tier')",
+    "[object].map(o, k8s.workloadAnnotation(o, 'a/' + 'owner'))",
+    "k8s.textAt(k8s.annotations(object), 'a/owner')",
+    "k8s.textAt(object, 'kind')",
+    "k8s.textAt(object, 1)",
+    "k8s.workloadAnnotation(object, 1)",
 };
 
 struct Side {
@@ -169,6 +197,18 @@ TEST(K8sNativeTest, WellFormedObjectsGiveWhatTheDocsSay) {
   EXPECT_EQ(images(kObjects[5]), R"(["s0"])");  // the fifth predictor is not read
   EXPECT_EQ(images(kObjects[6]), R"(["rayproject/ray:2.9", "w"])");
   EXPECT_EQ(images(kObjects[7]), "[]");
+
+  auto owner = [&](const char* text) {
+    JsonDocument object;
+    object.Parse(text);
+    return Eval(native, "k8s.workloadAnnotation(object, 'a/owner')", object).DebugString();
+  };
+  EXPECT_EQ(owner(R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": "own"}},
+      "spec": {"template": {"metadata": {"annotations": {"a/owner": "pods"}}}}})"), R"("own")");
+  EXPECT_EQ(owner(R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": " "}},
+      "spec": {"template": {"metadata": {"annotations": {"a/owner": "pods"}}}}})"), R"("pods")");
+  EXPECT_EQ(owner(R"({"kind": "Deployment", "metadata": {"annotations": {"a/owner": "  padded "}}})"), R"("padded")");
+  EXPECT_EQ(owner(R"({"kind": "Pod", "metadata": {}})"), R"("")");
 }
 
 TEST(K8sNativeTest, TheNativesRunAndCostLess) {
@@ -179,6 +219,12 @@ TEST(K8sNativeTest, TheNativesRunAndCostLess) {
   Eval(native, "k8s.images(object)", object, &native_cost);
   Eval(body, "k8s.images(object)", object, &body_cost);
   EXPECT_GT(native_cost, 0);
+  EXPECT_LT(native_cost * 4, body_cost);
+
+  JsonDocument annotated;
+  annotated.Parse(R"({"kind": "Deployment", "spec": {"template": {"metadata": {"annotations": {"a/owner": "t"}}}}})");
+  Eval(native, "k8s.workloadAnnotation(object, 'a/owner')", annotated, &native_cost);
+  Eval(body, "k8s.workloadAnnotation(object, 'a/owner')", annotated, &body_cost);
   EXPECT_LT(native_cost * 4, body_cost);
 }
 
