@@ -539,9 +539,10 @@ NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {
   return std::make_unique<ConstNode>(node->offset(), std::move(v));
 }
 
-// A call of a pack's (or the library's) helper, run through its CEL body;
+// A call of a pack's (or the library's) helper, run through its CEL body
+// (with `specialize`, a body planned for the call's constant arguments);
 // *memo is the Activation memo slot of a call on the activation only, or -1.
-NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo) {
+NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo, bool specialize) {
   const auto& call = e.call;
   // Arguments that read the activation only (no local): one memo slot per
   // distinct call text, shared by every program of the Env.
@@ -565,7 +566,7 @@ NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo
   // A call specialized before runs its specialized body, never its
   // arguments: they are planned only for their diagnostics, which are
   // those of the first time (EnvImpl::CleanArgs).
-  if (pure) {
+  if (pure && specialize) {
     const SpecializedHelper* known = env_.FindSpecialized(key);
     if (known && known->body && specialize_depth_ < kMaxSpecializeDepth &&
         env_.CleanArgs(key, report_type_errors_)) {
@@ -581,7 +582,7 @@ NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo
   if (pure) {
     if (diags_->size() == diags_before) env_.SetCleanArgs(key, report_type_errors_);
     *memo = env_.MemoSlot(key);
-    spec = Specialize(*rc.helper, call.args, key);
+    if (specialize) spec = Specialize(*rc.helper, call.args, key);
   }
   // Arguments that read locals may still be nodes of the object (a container
   // of a loop over it): such calls are memoized on those nodes at run time.
@@ -627,9 +628,12 @@ NodePtr Planner::PlanCall(const Expr& e) {
       return constant ? Fold(std::move(node)) : std::move(node);
     }
     case ResolvedCall::kHelper: {
+      const bool native = fold_ && rc.helper->native != nullptr && call.args.size() <= NativeCallNode::kMaxArgs;
       int memo = -1;
-      NodePtr body_call = PlanHelperCall(e, rc, &memo);
-      if (!fold_ || rc.helper->native == nullptr || call.args.size() > NativeCallNode::kMaxArgs) return body_call;
+      // Behind a native, the body runs only for the shapes the native leaves
+      // to it: its generic plan, not one specialized per call (start-up).
+      NodePtr body_call = PlanHelperCall(e, rc, &memo, /*specialize=*/!native);
+      if (!native) return body_call;
       // The arguments again, for the native: their diagnostics are the body
       // call's, reported once.
       std::vector<Diagnostic> again;

@@ -62,7 +62,7 @@ class Planner {
   NodePtr PlanIdent(const Expr& e);
   NodePtr PlanPath(const Expr& e);
   NodePtr PlanCall(const Expr& e);
-  NodePtr PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo);
+  NodePtr PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo, bool specialize);
   NodePtr PlanLogic(const Expr& e, bool is_or);
   NodePtr MakeLogic(int32_t offset, NodePtr l, NodePtr r, bool is_or);
   // `guard && x != null` as one NotNullGuardNode, or null (l and r untouched).
