@@ -536,6 +536,7 @@ class NativeCallNode : public Node {
   NativeCallNode(int32_t offset, Env::NativeHelper native, std::vector<NodePtr> args, int memo_slot,
                  NodePtr body_call)
       : Node(offset), native_(native), args_(std::move(args)), memo_slot_(memo_slot), body_call_(std::move(body_call)) {}
+  int memo_slot() const { return memo_slot_; }
 
  protected:
   Value DoEval(EvalContext& ctx) const override;

@@ -539,6 +539,16 @@ NodePtr Planner::Fold(NodePtr node, bool report_type_errors) {
   return std::make_unique<ConstNode>(node->offset(), std::move(v));
 }
 
+// Whether a specialized body is one call remembered in a memo slot of its own
+// (images(o) is k8s.images(o), annotation(o, k) one k8s.workloadAnnotation):
+// the call that runs it need not remember the same value a second time.
+static bool RemembersItself(const SpecializedHelper* s) {
+  if (s == nullptr || s->body == nullptr || s->num_locals != 0) return false;
+  if (const auto* h = dynamic_cast<const HelperCallNode*>(s->body.get())) return h->memo_slot() >= 0;
+  if (const auto* n = dynamic_cast<const NativeCallNode*>(s->body.get())) return n->memo_slot() >= 0;
+  return false;
+}
+
 // A call of a pack's (or the library's) helper, run through its CEL body
 // (with `specialize`, a body planned for the call's constant arguments);
 // *memo is the Activation memo slot of a call on the activation only, or -1.
@@ -570,7 +580,7 @@ NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo
     const SpecializedHelper* known = env_.FindSpecialized(key);
     if (known && known->body && specialize_depth_ < kMaxSpecializeDepth &&
         env_.CleanArgs(key, report_type_errors_)) {
-      *memo = env_.MemoSlot(key);
+      *memo = RemembersItself(known) ? -1 : env_.MemoSlot(key);
       return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, *memo, known);
     }
   }
@@ -583,6 +593,7 @@ NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo
     if (diags_->size() == diags_before) env_.SetCleanArgs(key, report_type_errors_);
     *memo = env_.MemoSlot(key);
     if (specialize) spec = Specialize(*rc.helper, call.args, key);
+    if (RemembersItself(spec)) *memo = -1;
   }
   // Arguments that read locals may still be nodes of the object (a container
   // of a loop over it): such calls are memoized on those nodes at run time.
