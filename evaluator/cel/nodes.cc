@@ -791,15 +791,33 @@ Value NativeCallNode::DoEval(EvalContext& ctx) const {
   if (memoized) {
     if (const Value* memo = ctx.activation->FindMemo(memo_slot_)) return *memo;
   }
+  // Where the body runs after all, it is charged as if it had run alone: this
+  // node's unit and the arguments' are given back first.
+  const int64_t cost_before = ctx.cost - 1, iterations_before = ctx.iterations;
+  auto body = [&]() {
+    ctx.cost = cost_before;
+    ctx.iterations = iterations_before;
+    return body_call_->Eval(ctx);
+  };
   Value args[kMaxArgs];
   for (size_t i = 0; i < args_.size(); ++i) {
     args[i] = args_[i]->Eval(ctx);
     if (ctx.exhausted) return ctx.budget_error;
-    if (args[i].IsError()) return body_call_->Eval(ctx);  // the body says what an error argument gives
+    if (args[i].IsError()) return body();  // the body says what an error argument gives
   }
   Value out;
   int64_t cost = 0;
-  if (!native_(args, args_.size(), &out, &cost)) return body_call_->Eval(ctx);
+  if (!native_(args, args_.size(), &out, &cost)) return body();
+  // A large object, or an evaluation near its limits, is left to the body: its
+  // loops and lists then meet Limits as they did (the body spends about
+  // kBodyIterationsPerUnit iterations and kBodyCostPerUnit units, at most, for
+  // each unit the native charges), and a native never builds a list the body
+  // would have refused.
+  if (cost > kMaxCost ||
+      ctx.iterations + kBodyIterationsPerUnit * cost > ctx.limits->max_comprehension_iterations ||
+      ctx.cost + kBodyCostPerUnit * cost > ctx.limits->cost_limit) {
+    return body();
+  }
   if (!ctx.AddCost(cost)) return ctx.budget_error;
   if (memoized) ctx.activation->StoreMemo(memo_slot_, out);
   return out;

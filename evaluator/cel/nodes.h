@@ -533,6 +533,9 @@ class HelperCallNode : public Node {
 class NativeCallNode : public Node {
  public:
   static constexpr size_t kMaxArgs = 4;
+  static constexpr int64_t kMaxCost = 1024;
+  static constexpr int64_t kBodyIterationsPerUnit = 4;
+  static constexpr int64_t kBodyCostPerUnit = 32;
   NativeCallNode(int32_t offset, Env::NativeHelper native, std::vector<NodePtr> args, int memo_slot,
                  NodePtr body_call)
       : Node(offset), native_(native), args_(std::move(args)), memo_slot_(memo_slot), body_call_(std::move(body_call)) {}
