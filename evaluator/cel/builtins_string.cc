@@ -209,10 +209,7 @@ Value Trim(const Value* a, size_t n, EvalContext&) {
   // Fast path (strAt in the ISO pack trims every annotation it reads): an
   // ASCII, non-space first and last byte means nothing to trim.
   const std::string_view sv = a[0].StringValue();
-  auto plain = [](unsigned char c) { return c < 0x80 && c != ' ' && (c < '\t' || c > '\r'); };
-  if (sv.empty() || (plain(static_cast<unsigned char>(sv.front())) && plain(static_cast<unsigned char>(sv.back())))) {
-    return a[0];
-  }
+  if (NothingToTrim(sv)) return a[0];
   auto cps = Utf8Decode(sv);
   size_t b = 0, e = cps.size();
   while (b < e && IsUnicodeSpace(cps[b])) ++b;

@@ -40,6 +40,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evaluator/cel/ast.h"
@@ -81,6 +82,14 @@ struct CompileResult {
   std::vector<Diagnostic> diagnostics;     // offsets into the compiled source
   bool ok() const { return program != nullptr; }
 };
+
+// Whether the trim() builtin returns `s` unchanged, judged from its ends alone:
+// empty, or an ASCII, non-space first and last byte.  False means "decode it
+// to know" (a Unicode space may be there).
+inline bool NothingToTrim(std::string_view s) {
+  auto plain = [](unsigned char c) { return c < 0x80 && c != ' ' && (c < '\t' || c > '\r'); };
+  return s.empty() || (plain(static_cast<unsigned char>(s.front())) && plain(static_cast<unsigned char>(s.back())));
+}
 
 class Env {
  public:

@@ -218,8 +218,7 @@ bool RayPodSpecs(const JsonValue& o, std::vector<Value>* out, int64_t* cost) {
 }
 
 // k8s.textAt(m, key) for an object m: the member's string when there is
-// nothing to trim (an ASCII, non-space first and last byte: the trim
-// builtin's fast path), '' when absent or null; false otherwise.
+// nothing to trim (cel::NothingToTrim), '' when absent or null; false otherwise.
 bool TextAt(const JsonValue* m, std::string_view key, Value* out, int64_t* cost) {
   if (m == nullptr) {  // {}
     *out = Value::String(std::string());
@@ -233,30 +232,35 @@ bool TextAt(const JsonValue* m, std::string_view key, Value* out, int64_t* cost)
   }
   if (!v->IsString()) return false;
   const std::string_view text(v->GetString(), v->GetStringLength());
-  auto plain = [](unsigned char c) { return c < 0x80 && c != ' ' && (c < '\t' || c > '\r'); };
-  if (!text.empty() && !(plain(static_cast<unsigned char>(text.front())) && plain(static_cast<unsigned char>(text.back())))) {
-    return false;
-  }
+  if (!cel::NothingToTrim(text)) return false;
   *out = Value::StringView(text);
   return true;
+}
+
+// o.kind, when it is a string (the bodies read it; anything else: false).
+bool KindOf(const JsonValue& o, std::string_view* kind, int64_t* cost) {
+  const JsonValue* v = nullptr;
+  if (Find(o, "kind", &v, cost) != Member::kPresent || !v->IsString()) return false;
+  *kind = std::string_view(v->GetString(), v->GetStringLength());
+  return true;
+}
+
+// k8s.podTemplate(o) for a controller of `kind` (null: {}).
+bool PodTemplate(const JsonValue& o, std::string_view kind, const JsonValue** t, int64_t* cost) {
+  if (!MapAt(&o, "spec", t, cost)) return false;
+  if (kind == "CronJob" && (!MapAt(*t, "jobTemplate", t, cost) || !MapAt(*t, "spec", t, cost))) return false;
+  return MapAt(*t, "template", t, cost);
 }
 
 // k8s.podMeta(o)'s map (null: {}), once o's own has nothing.
 bool PodMeta(const JsonValue& o, const JsonValue** meta, int64_t* cost) {
   *meta = nullptr;
-  const JsonValue* kind_value = nullptr;
-  if (Find(o, "kind", &kind_value, cost) != Member::kPresent || !kind_value->IsString()) return false;
-  const std::string_view kind(kind_value->GetString(), kind_value->GetStringLength());
+  std::string_view kind;
+  if (!KindOf(o, &kind, cost)) return false;
   if (kind == "Pod") return MapAt(&o, "metadata", meta, cost);
+  if (!IsController(kind)) return true;
   const JsonValue* t = nullptr;
-  if (kind == "CronJob") {
-    if (!MapAt(&o, "spec", &t, cost) || !MapAt(t, "jobTemplate", &t, cost) || !MapAt(t, "spec", &t, cost)) return false;
-  } else if (IsController(kind)) {
-    if (!MapAt(&o, "spec", &t, cost)) return false;
-  } else {
-    return true;
-  }
-  return MapAt(t, "template", &t, cost) && MapAt(t, "metadata", meta, cost);
+  return PodTemplate(o, kind, &t, cost) && MapAt(t, "metadata", meta, cost);
 }
 
 // k8s.workloadAnnotation / k8s.workloadLabel: `map` is "annotations" or "labels".
@@ -288,9 +292,8 @@ bool WorkloadLabelNative(const Value* args, size_t n, Value* out, int64_t* cost)
 bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   const JsonValue* o = arg.BorrowedJson();
   if (o == nullptr || !o->IsObject()) return false;
-  const JsonValue* kind_value = nullptr;
-  if (Find(*o, "kind", &kind_value, cost) != Member::kPresent || !kind_value->IsString()) return false;
-  const std::string_view kind(kind_value->GetString(), kind_value->GetStringLength());
+  std::string_view kind;
+  if (!KindOf(*o, &kind, cost)) return false;
   const JsonValue* spec = nullptr;
   if (kind == "Pod") {
     if (Find(*o, "spec", &spec, cost) == Member::kPresent) out->push_back(Value::Json(*spec));
@@ -298,9 +301,7 @@ bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   }
   if (IsController(kind)) {
     const JsonValue* t = nullptr;
-    if (!MapAt(o, "spec", &t, cost)) return false;
-    if (kind == "CronJob" && (!MapAt(t, "jobTemplate", &t, cost) || !MapAt(t, "spec", &t, cost))) return false;
-    if (!MapAt(t, "template", &t, cost) || !MapAt(t, "spec", &spec, cost)) return false;
+    if (!PodTemplate(*o, kind, &t, cost) || !MapAt(t, "spec", &spec, cost)) return false;
     if (spec != nullptr && spec->MemberCount() > 0) out->push_back(Value::Json(*spec));
     return true;
   }
