@@ -48,15 +48,6 @@ const std::vector<std::unique_ptr<aimsgate::JsonDocument>>& Corpus() {
   return *docs;
 }
 
-std::string WriteTemp(const std::string& text) {
-  char path[] = "/tmp/aimsgate-bench-XXXXXX.yaml";
-  const int fd = mkstemps(path, 5);
-  if (fd < 0) return "";
-  close(fd);
-  std::ofstream(path) << text;
-  return path;
-}
-
 std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths) {
   EngineOptions o;
   o.rule_paths = paths;
@@ -66,6 +57,22 @@ std::shared_ptr<const Engine> LoadEngine(const std::vector<std::string>& paths) 
     for (const auto& d : diags) std::fprintf(stderr, "%s\n", d.ToString().c_str());
     std::abort();
   }
+  return engine;
+}
+
+// Loads a generated pack through a temporary file, removed once loaded (the
+// engine keeps no handle on it), so repeated runs leave nothing in /tmp.
+std::shared_ptr<const Engine> LoadEngineFromText(const std::string& text) {
+  char path[] = "/tmp/aimsgate-bench-XXXXXX.yaml";
+  const int fd = mkstemps(path, 5);
+  if (fd < 0) {
+    std::perror("mkstemps");
+    std::abort();
+  }
+  close(fd);
+  std::ofstream(path) << text;
+  auto engine = LoadEngine({path});
+  unlink(path);
   return engine;
 }
 
@@ -221,7 +228,7 @@ BENCHMARK(BM_Cel_Matches)->Name("Profile/Cel_Matches")->Arg(16)->Arg(4096)->Iter
 
 void BM_Rule_Engine(benchmark::State& state) {
   const int rule = static_cast<int>(state.range(0));
-  auto engine = LoadEngine({WriteTemp(SweepPack(1, 0, rule))});
+  auto engine = LoadEngineFromText(SweepPack(1, 0, rule));
   state.SetLabel(kTypical10Ids[rule]);
   EvaluateCorpus(state, *engine);
 }
@@ -230,7 +237,7 @@ BENCHMARK(BM_Rule_Engine)->DenseRange(0, 9);
 // ---- sweeps ----------------------------------------------------------------------
 
 void BM_RuleSweep(benchmark::State& state) {
-  auto engine = LoadEngine({WriteTemp(SweepPack(static_cast<int>(state.range(0)), 0))});
+  auto engine = LoadEngineFromText(SweepPack(static_cast<int>(state.range(0)), 0));
   EvaluateCorpus(state, *engine);
 }
 BENCHMARK(BM_RuleSweep)->Arg(10)->Arg(100)->Arg(1000);
@@ -239,7 +246,7 @@ BENCHMARK(BM_RuleSweep)->Name("Profile/RuleSweep")->Arg(10)->Arg(100)->Arg(1000)
 // 10 matching rules and N rules for another kind: the kind index should make
 // the N rules free.
 void BM_KindIndex(benchmark::State& state) {
-  auto engine = LoadEngine({WriteTemp(SweepPack(10, static_cast<int>(state.range(0))))});
+  auto engine = LoadEngineFromText(SweepPack(10, static_cast<int>(state.range(0))));
   EvaluateCorpus(state, *engine);
 }
 BENCHMARK(BM_KindIndex)->Arg(0)->Arg(1000);
@@ -270,7 +277,7 @@ std::string MatchOnlyPack(int rules) {
 }
 
 void BM_MatchOnly(benchmark::State& state) {
-  auto engine = LoadEngine({WriteTemp(MatchOnlyPack(static_cast<int>(state.range(0))))});
+  auto engine = LoadEngineFromText(MatchOnlyPack(static_cast<int>(state.range(0))));
   EvaluateCorpus(state, *engine);
 }
 BENCHMARK(BM_MatchOnly)->Arg(1)->Arg(100);
