@@ -14,6 +14,7 @@
 #include "cli/check_evidence.h"
 #include "cli/command.h"
 #include "cli/engine_flags.h"
+#include "cli/heap_warmup.h"
 #include "cli/output_file.h"
 #include "cli/report.h"
 #include "cli/report_util.h"
@@ -240,6 +241,11 @@ int RunCheck(const CheckOptions& o) {
   // (FrameworkScores) and the directory walk (Scan).
   // Then it reads and parses the first files ahead (ReadAhead, scan.h) until the
   // engine is there.  Start-up is serial, and it bounded --jobs scaling (issue 15).
+  // Loading and compiling the built-in ISO pack touches ≈ 2.3 MiB of heap (DHAT, peak);
+  // the walk, the files read ahead and each worker's documents take their own arenas.
+  constexpr size_t kStartupHeap = 3 << 20;
+  constexpr size_t kThreadHeap = 1 << 20;
+  WarmHeap(kStartupHeap);
   scan_options.walk.include = o.include;
   scan_options.walk.exclude = o.exclude;
   WalkResult walked;
@@ -250,6 +256,7 @@ int RunCheck(const CheckOptions& o) {
   std::exception_ptr prelude_failed;
   std::thread prelude([&walked, &read_ahead, &engine_ready, &prelude_failed, &o, walk = scan_options.walk] {
     try {
+      WarmHeap(kThreadHeap);
       kernel::Sha256Hex("");
       K8sLibrary();
       Frameworks();
@@ -279,6 +286,7 @@ int RunCheck(const CheckOptions& o) {
   scan_options.paths = o.paths;
   scan_options.jobs = o.jobs;
   scan_options.max_file_bytes = o.max_file_bytes;
+  scan_options.worker_heap_bytes = kThreadHeap;
   scan_options.admission_reviews = true;  // a captured request is checked as the apiserver would send it
   scan_options.progress = o.progress      ? ProgressMode::kAlways
                           : o.no_progress ? ProgressMode::kNever

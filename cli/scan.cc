@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "cli/field_locator.h"
+#include "cli/heap_warmup.h"
 #include "evaluator/kernel/exceptions.h"
 #include "evaluator/kernel/json.h"
 #include "evaluator/kernel/json_member.h"
@@ -358,6 +359,7 @@ ScanResult Scan(const Engine& engine, const ScanOptions& options, const Decision
   jobs = std::max(1, std::min<int>(jobs, static_cast<int>(files.size())));
   Reorder reorder(files.size());
   auto worker = [&] {
+    WarmHeap(options.worker_heap_bytes);
     cel::EvalState state;
     size_t i = 0;
     while (reorder.Claim(&i)) {

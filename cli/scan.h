@@ -68,6 +68,9 @@ struct ScanOptions {
   // Files of `walked` read and parsed ahead (ReadAhead below); Scan takes them
   // from there instead of reading them again, and frees each one as it goes.
   struct ReadAheadFiles* read_ahead = nullptr;
+  // Bytes of its malloc arena each worker maps up front (WarmHeap, heap_warmup.h):
+  // its first pages are then not one page fault each.  0: none.
+  size_t worker_heap_bytes = 0;
 };
 
 struct ScanResult {
