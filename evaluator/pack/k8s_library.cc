@@ -324,8 +324,10 @@ bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   return true;
 }
 
-// k8s.specContainers(s) into *out.
-bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
+// Calls visit(container) for each container k8s.specContainers(s) lists, in its
+// order; false when s or a list of them has another shape, or when visit says so.
+template <typename Visit>
+bool VisitSpecContainers(const Value& arg, int64_t* cost, Visit&& visit) {
   const JsonValue* s = arg.BorrowedJson();
   if (s == nullptr || !s->IsObject()) return false;
   // One scan for the three.
@@ -335,12 +337,21 @@ bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
     const JsonValue* v = nullptr;
     if (Classify(found[i], &v) != Member::kPresent) continue;
     if (!v->IsArray()) return false;
-    for (const JsonValue& c : v->GetArray()) out->push_back(Value::Json(c));
+    for (const JsonValue& c : v->GetArray()) {
+      if (!visit(c)) return false;
+    }
     *cost += v->Size();
   }
   const JsonValue* model = nullptr;
-  if (Classify(found[2], &model) == Member::kPresent) out->push_back(Value::Json(*model));
-  return true;
+  return Classify(found[2], &model) != Member::kPresent || visit(*model);
+}
+
+// k8s.specContainers(s) into *out.
+bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
+  return VisitSpecContainers(arg, cost, [out](const JsonValue& c) {
+    out->push_back(Value::Json(c));
+    return true;
+  });
 }
 
 bool PodSpecsNative(const Value* args, size_t n, Value* out, int64_t* cost) {
@@ -357,28 +368,35 @@ bool SpecContainersNative(const Value* args, size_t n, Value* out, int64_t* cost
   return true;
 }
 
+// Appends the words of `text` (k8s.images joins the images with spaces and
+// splits the whole again, dropping empty words).
+void AppendWords(std::string_view text, std::vector<Value>* out) {
+  size_t from = 0;
+  while (from <= text.size()) {
+    size_t to = text.find(' ', from);
+    if (to == std::string_view::npos) to = text.size();
+    if (to > from) out->push_back(Value::StringView(text.substr(from, to - from)));
+    from = to + 1;
+  }
+}
+
+// Most objects have a few containers with an image each: one allocation.
+constexpr size_t kTypicalImages = 16;
+
 bool ImagesNative(const Value* args, size_t n, Value* out, int64_t* cost) {
-  std::vector<Value> specs, containers, images;
+  std::vector<Value> specs, images;
   if (n != 1 || !PodSpecs(args[0], &specs, cost)) return false;
+  images.reserve(kTypicalImages);
   for (const Value& spec : specs) {
-    containers.clear();
-    if (!SpecContainers(spec, &containers, cost)) return false;
-    for (const Value& container : containers) {
-      const JsonValue* c = container.BorrowedJson();
+    const bool read = VisitSpecContainers(spec, cost, [&images, cost](const JsonValue& c) {
       const JsonValue* image = nullptr;
-      if (c == nullptr || !c->IsObject()) return false;
-      if (Find(*c, "image", &image, cost) != Member::kPresent) continue;
+      if (!c.IsObject()) return false;
+      if (Find(c, "image", &image, cost) != Member::kPresent) return true;
       if (!image->IsString()) return false;  // string() of a number or a bool: the body's
-      // The body joins the images with spaces and splits the whole again.
-      const std::string_view text(image->GetString(), image->GetStringLength());
-      size_t from = 0;
-      while (from <= text.size()) {
-        size_t to = text.find(' ', from);
-        if (to == std::string_view::npos) to = text.size();
-        if (to > from) images.push_back(Value::StringView(text.substr(from, to - from)));
-        from = to + 1;
-      }
-    }
+      AppendWords({image->GetString(), image->GetStringLength()}, &images);
+      return true;
+    });
+    if (!read) return false;
   }
   *cost += static_cast<int64_t>(images.size());
   *out = Value::List(std::move(images));
