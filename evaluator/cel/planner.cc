@@ -410,6 +410,100 @@ const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std:
   return env_.AddSpecialized(key, std::move(s));
 }
 
+// Called on a loop's variable (`names.exists(r, isAcceleratorResource(r))`), a
+// helper runs its body in a frame of its own: the call, the frame and a memo
+// lookup that finds nothing for a string cost more than a body such as a
+// pattern-set match.  Such a body is planned in place instead, when it is the
+// same expression there: its arguments are plain locals (read again where the
+// body reads a parameter, at no cost), no name the body binds captures them, no
+// local of the caller hides a name the body reads, and its loops range over
+// constants (they plan into set lookups and pattern sets).  A body that loops
+// over its argument keeps the call, and the memo on a node of the object.
+NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
+  const auto& args = e.call.args;
+  if (!helper.ast || args.empty() || args.size() != helper.params.size() || inline_depth_ >= kMaxSpecializeDepth) {
+    return nullptr;
+  }
+  std::vector<std::string> bound = helper.params;
+  BoundNames(*helper.ast, &bound);
+  std::vector<const Expr*> arg_ptrs;
+  for (const auto& a : args) {
+    if (a->kind != Expr::Kind::kIdent) return nullptr;
+    const std::string& name = a->ident.name;
+    if (RootOf(name).size() != name.size() || scope_.Find(name) < 0 ||
+        std::find(bound.begin(), bound.end(), name) != bound.end()) {
+      return nullptr;
+    }
+    arg_ptrs.push_back(a.get());
+  }
+  std::vector<std::string> inner;
+  const bool hidden = AnyFreeIdent(*helper.ast, &inner, [&](std::string_view root) {
+    return std::find(helper.params.begin(), helper.params.end(), root) == helper.params.end() &&
+           scope_.Find(root) >= 0;
+  });
+  if (hidden || !LoopsOverConstantsOnly(*helper.ast)) return nullptr;
+  bool ok = true;
+  std::vector<std::string> shadow;
+  ExprPtr ast = Substitute(*helper.ast, helper.params, arg_ptrs, &shadow, &ok);
+  if (!ok) return nullptr;
+  // The body was checked where it was declared; anything planning it here
+  // reports (a constant that fails) leaves the call as it was.
+  std::vector<Diagnostic> diags;
+  std::vector<Diagnostic>* const reported = diags_;
+  diags_ = &diags;
+  ++inline_depth_;
+  NodePtr body = PlanExpr(*ast);
+  --inline_depth_;
+  diags_ = reported;
+  return diags.empty() ? std::move(body) : nullptr;
+}
+
+bool Planner::LoopsOverConstantsOnly(const Expr& e) const {
+  auto constant_root = [&](std::string_view root) {
+    const int slot = env_.FindVariable(std::string(root));
+    return slot >= 0 && env_.ConstantFor(slot) != nullptr;
+  };
+  switch (e.kind) {
+    case Expr::Kind::kConstant:
+    case Expr::Kind::kIdent: return true;
+    case Expr::Kind::kSelect: return !e.select.operand || LoopsOverConstantsOnly(*e.select.operand);
+    case Expr::Kind::kCall:
+      if (e.call.target && !LoopsOverConstantsOnly(*e.call.target)) return false;
+      for (const auto& a : e.call.args) {
+        if (!LoopsOverConstantsOnly(*a)) return false;
+      }
+      return true;
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) {
+        if (!LoopsOverConstantsOnly(*a)) return false;
+      }
+      return true;
+    case Expr::Kind::kMap:
+      for (const auto& en : e.map.entries) {
+        if (!LoopsOverConstantsOnly(*en.key) || !LoopsOverConstantsOnly(*en.value)) return false;
+      }
+      return true;
+    case Expr::Kind::kStruct:
+      for (const auto& en : e.struct_expr.fields) {
+        if (!LoopsOverConstantsOnly(*en.value)) return false;
+      }
+      return true;
+    case Expr::Kind::kComprehension: {
+      const auto& c = e.comprehension;
+      std::vector<std::string> inner;
+      if (AnyFreeIdent(*c.iter_range, &inner, [&](std::string_view root) { return !constant_root(root); })) {
+        return false;
+      }
+      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
+                            c.result.get()}) {
+        if (!LoopsOverConstantsOnly(*x)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
 bool Planner::UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const {
   return AnyFreeIdent(e, inner, [&](std::string_view root) { return scope_.Find(root) >= 0; });
 }
@@ -582,6 +676,12 @@ NodePtr Planner::PlanHelperCall(const Expr& e, const ResolvedCall& rc, int* memo
         env_.CleanArgs(key, report_type_errors_)) {
       *memo = RemembersItself(known) ? -1 : env_.MemoSlot(key);
       return std::make_unique<HelperCallNode>(e.offset, rc.helper, std::vector<NodePtr>{}, *memo, known);
+    }
+  }
+  if (!pure && specialize && fold_) {
+    if (NodePtr inlined = PlanInlined(e, *rc.helper)) {
+      *memo = -1;
+      return inlined;
     }
   }
   const size_t diags_before = diags_->size();

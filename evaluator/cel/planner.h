@@ -77,6 +77,12 @@ class Planner {
   NodePtr PlanMapLoop(const Expr& e);
   const SpecializedHelper* Specialize(const HelperDef& helper, const std::vector<ExprPtr>& args,
                                       const std::string& key);
+  // A helper call whose arguments are the caller's locals, planned as the
+  // helper's body with those locals in place of its parameters; null when that
+  // would not be the same expression or the body loops over more than constants.
+  NodePtr PlanInlined(const Expr& e, const HelperDef& helper);
+  // True if every comprehension in `e` ranges over constants only.
+  bool LoopsOverConstantsOnly(const Expr& e) const;
   // True if `e` reads a local bound outside it (a helper parameter or an
   // enclosing comprehension's variable).
   bool UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const;
@@ -91,6 +97,8 @@ class Planner {
   // Helper bodies being specialized around this planner (see Specialize).
   int specialize_depth_ = 0;
   static constexpr int kMaxSpecializeDepth = 16;
+  // Helper bodies being inlined into this plan (PlanInlined), bounded alike.
+  int inline_depth_ = 0;
 };
 
 }  // namespace aimsgate::cel::internal

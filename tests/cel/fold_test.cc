@@ -58,6 +58,9 @@ class FoldTest : public ::testing::Test {
     ASSERT_TRUE(s->env->DeclareFunction("capture", {"o"}, "[1, 2].exists(x, o == x)", &diags));
     ASSERT_TRUE(s->env->DeclareFunction("shadow", {"o"}, "[3].map(o, o + 1)[0] + o", &diags));
     ASSERT_TRUE(s->env->DeclareFunction("twice", {"o", "k"}, "label(o, k) + '/' + label(o, k)", &diags));
+    // Loops over constants only (inlined on a loop's variable), unless the names would clash.
+    ASSERT_TRUE(s->env->DeclareFunction("inPair", {"o"}, "[1, 2].exists(q, o == q)", &diags));
+    ASSERT_TRUE(s->env->DeclareFunction("isName", {"o"}, "o == x.name", &diags));
     // As the ISO pack writes them: guards before reads.
     ASSERT_TRUE(s->env->DeclareFunction("specOf", {"o"}, "has(o.spec) && o.spec != null ? o.spec : {}", &diags));
     ASSERT_TRUE(s->env->DeclareFunction(
@@ -148,6 +151,28 @@ TEST_F(FoldTest, HelpersSpecializedForTheirArguments) {
   EXPECT_EQ(Same("shadow(x.num)").IntValue(), 6);
   EXPECT_EQ(Same("[x].map(o, label(o, 'owner'))[0]").StringValue(), "team-a");  // a local argument: generic
   EXPECT_EQ(Same("label(x, 'own' + 'er')").StringValue(), "team-a");
+}
+
+TEST_F(FoldTest, HelpersInlinedOnALoopsVariable) {
+  EXPECT_EQ(Same("[x.image, 'b'].map(i, isVllm(i))").DebugString(), "[true, false]");
+  EXPECT_EQ(Same("[x.image, 'b'].exists(i, isVllm(i))").DebugString(), "true");
+  EXPECT_TRUE(Same("[1, x.image].map(i, isVllm(i))").IsError());
+  EXPECT_EQ(Same("[2, 5].map(i, inPair(i))").DebugString(), "[true, false]");
+  EXPECT_EQ(Same("['a', 'b'].map(i, isName(i))").DebugString(), "[false, true]");
+  EXPECT_EQ(Same("x.labels.map(k, at(x.labels, k))").DebugString(), R"(["team-a", "x"])");
+  // Names that would clash keep the call: the body binds the argument's name
+  // (q, x), or the caller's local hides a name the body reads (x).
+  EXPECT_EQ(Same("[2, 5].map(q, inPair(q))").DebugString(), "[true, false]");
+  EXPECT_EQ(Same("[1, 3].map(x, capture(x))").DebugString(), "[true, false]");
+  EXPECT_EQ(Same("['b', 'c'].map(x, isName(x))").DebugString(), "[true, false]");
+  // Inlined, the call costs what its body written in place costs.
+  int64_t call = 0, in_place = 0;
+  Eval(folded_, "[x.image, 'b'].map(i, isVllm(i))", &call);
+  Eval(folded_, "[x.image, 'b'].map(i, p.patterns.exists(q, i.matches(q)))", &in_place);
+  EXPECT_EQ(call, in_place);
+  Eval(folded_, "[2, 5].map(q, inPair(q))", &call);
+  Eval(folded_, "[2, 5].map(q, [1, 2].exists(r, q == r))", &in_place);
+  EXPECT_GT(call, in_place);  // not inlined: the call's own unit
 }
 
 // A helper call seen before reuses its specialization without planning its
