@@ -26,12 +26,12 @@ namespace aimsgate::cli {
 
 bool WarmHeap(size_t bytes) {
 #if defined(__GLIBC__) && !defined(AIMSGATE_FOREIGN_MALLOC)
+  if (bytes == 0) return false;
   // Blocks below 32 MiB come from the arena, and up to 64 MiB of free memory at its top
   // stays mapped: the limits glibc's own adaptive thresholds would reach, fixed now so
   // that the block below is not an mmap of its own and its pages are not trimmed on free.
   mallopt(M_MMAP_THRESHOLD, 32 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);
-  if (bytes == 0) return false;
   char* block = static_cast<char*>(std::malloc(bytes));
   if (block == nullptr) return false;
   const auto page = static_cast<uintptr_t>(sysconf(_SC_PAGESIZE));
