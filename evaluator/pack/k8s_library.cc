@@ -346,6 +346,9 @@ bool VisitSpecContainers(const Value& arg, int64_t* cost, Visit&& visit) {
   return Classify(found[2], &model) != Member::kPresent || visit(*model);
 }
 
+// Most pod specs have a few containers: one allocation for their list.
+constexpr size_t kTypicalContainers = 8;
+
 // k8s.specContainers(s) into *out.
 bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   return VisitSpecContainers(arg, cost, [out](const JsonValue& c) {
@@ -363,6 +366,7 @@ bool PodSpecsNative(const Value* args, size_t n, Value* out, int64_t* cost) {
 
 bool SpecContainersNative(const Value* args, size_t n, Value* out, int64_t* cost) {
   std::vector<Value> containers;
+  containers.reserve(kTypicalContainers);
   if (n != 1 || !SpecContainers(args[0], &containers, cost)) return false;
   *out = Value::List(std::move(containers));
   return true;
