@@ -419,11 +419,12 @@ const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std:
 // local of the caller hides a name the body reads, and its loops range over
 // constants (they plan into set lookups and pattern sets).  A body that loops
 // over its argument keeps the call, and the memo on a node of the object.
+// Only a body that calls no helper is inlined: a chain of helpers each calling
+// the next several times would otherwise grow as the product of those counts (a
+// hostile pack, planned for ever), where calls plan each body once.
 NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
   const auto& args = e.call.args;
-  if (!helper.ast || args.empty() || args.size() != helper.params.size() || inline_depth_ >= kMaxSpecializeDepth) {
-    return nullptr;
-  }
+  if (!helper.ast || args.empty() || args.size() != helper.params.size()) return nullptr;
   std::vector<std::string> bound = helper.params;
   BoundNames(*helper.ast, &bound);
   std::vector<const Expr*> arg_ptrs;
@@ -441,7 +442,7 @@ NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
     return std::find(helper.params.begin(), helper.params.end(), root) == helper.params.end() &&
            scope_.Find(root) >= 0;
   });
-  if (hidden || !LoopsOverConstantsOnly(*helper.ast)) return nullptr;
+  if (hidden || CallsHelpers(*helper.ast) || !LoopsOverConstantsOnly(*helper.ast)) return nullptr;
   bool ok = true;
   std::vector<std::string> shadow;
   ExprPtr ast = Substitute(*helper.ast, helper.params, arg_ptrs, &shadow, &ok);
@@ -451,11 +452,54 @@ NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
   std::vector<Diagnostic> diags;
   std::vector<Diagnostic>* const reported = diags_;
   diags_ = &diags;
-  ++inline_depth_;
   NodePtr body = PlanExpr(*ast);
-  --inline_depth_;
   diags_ = reported;
   return diags.empty() ? std::move(body) : nullptr;
+}
+
+bool Planner::CallsHelpers(const Expr& e) const {
+  switch (e.kind) {
+    case Expr::Kind::kConstant:
+    case Expr::Kind::kIdent: return false;
+    case Expr::Kind::kSelect: return e.select.operand && CallsHelpers(*e.select.operand);
+    case Expr::Kind::kCall: {
+      // By name, as the checker resolves them (a library helper is `k8s.name`).
+      std::string q;
+      if (env_.FindHelper(e.call.function) != nullptr ||
+          (e.call.target && QualifiedName(*e.call.target, &q) && env_.FindHelper(q + "." + e.call.function))) {
+        return true;
+      }
+      if (e.call.target && CallsHelpers(*e.call.target)) return true;
+      for (const auto& a : e.call.args) {
+        if (CallsHelpers(*a)) return true;
+      }
+      return false;
+    }
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) {
+        if (CallsHelpers(*a)) return true;
+      }
+      return false;
+    case Expr::Kind::kMap:
+      for (const auto& en : e.map.entries) {
+        if (CallsHelpers(*en.key) || CallsHelpers(*en.value)) return true;
+      }
+      return false;
+    case Expr::Kind::kStruct:
+      for (const auto& en : e.struct_expr.fields) {
+        if (CallsHelpers(*en.value)) return true;
+      }
+      return false;
+    case Expr::Kind::kComprehension: {
+      const auto& c = e.comprehension;
+      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
+                            c.result.get()}) {
+        if (CallsHelpers(*x)) return true;
+      }
+      return false;
+    }
+  }
+  return true;
 }
 
 bool Planner::LoopsOverConstantsOnly(const Expr& e) const {

@@ -83,6 +83,8 @@ class Planner {
   NodePtr PlanInlined(const Expr& e, const HelperDef& helper);
   // True if every comprehension in `e` ranges over constants only.
   bool LoopsOverConstantsOnly(const Expr& e) const;
+  // True if `e` calls a helper (one of the Env's, or of a library namespace).
+  bool CallsHelpers(const Expr& e) const;
   // True if `e` reads a local bound outside it (a helper parameter or an
   // enclosing comprehension's variable).
   bool UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const;
@@ -97,8 +99,6 @@ class Planner {
   // Helper bodies being specialized around this planner (see Specialize).
   int specialize_depth_ = 0;
   static constexpr int kMaxSpecializeDepth = 16;
-  // Helper bodies being inlined into this plan (PlanInlined), bounded alike.
-  int inline_depth_ = 0;
 };
 
 }  // namespace aimsgate::cel::internal

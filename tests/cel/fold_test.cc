@@ -175,6 +175,32 @@ TEST_F(FoldTest, HelpersInlinedOnALoopsVariable) {
   EXPECT_GT(call, in_place);  // not inlined: the call's own unit
 }
 
+// A hostile pack: sixteen helpers, each calling the next four times, on a
+// loop's variable.  Calls plan each body once; inlined, the plan would hold
+// 4^16 copies of the last one.  It must compile at once and run out of its
+// budget at run time, folded as unfolded.
+TEST(FoldInliningTest, AChainOfHelpersIsNotInlinedIntoAnExplosion) {
+  for (bool fold : {true, false}) {
+    Limits limits;
+    limits.fold = fold;
+    Env env(limits);
+    std::vector<Diagnostic> diags;
+    ASSERT_TRUE(env.DeclareFunction("h0", {"x"}, "[1, 2].exists(q, x == q)", &diags));
+    for (int i = 1; i <= 16; ++i) {
+      const std::string prev = "h" + std::to_string(i - 1) + "(x)";
+      ASSERT_TRUE(env.DeclareFunction("h" + std::to_string(i), {"x"},
+                                      prev + " || " + prev + " || " + prev + " || " + prev, &diags));
+    }
+    CompileResult r = env.Compile("[3].exists(v, h16(v))");
+    ASSERT_TRUE(r.ok());
+    Activation act(env);
+    EvalState state;
+    const Value v = r.program->Evaluate(act, &state);
+    ASSERT_TRUE(v.IsError()) << v.DebugString();
+    EXPECT_NE(v.ErrorMessage().find("exceeded"), std::string::npos) << v.ErrorMessage();
+  }
+}
+
 // A helper call seen before reuses its specialization without planning its
 // arguments again (planner.cc): its value, and the compile errors of its
 // arguments, are those of the first time, in every later program.
