@@ -129,6 +129,46 @@ bool HasComprehension(const Expr& e) {
   return false;
 }
 
+// True if `e` has fewer than *left nodes (counting them down).
+bool FewerNodesThan(const Expr& e, int* left) {
+  if (--*left < 0) return false;
+  switch (e.kind) {
+    case Expr::Kind::kConstant:
+    case Expr::Kind::kIdent: return true;
+    case Expr::Kind::kSelect: return !e.select.operand || FewerNodesThan(*e.select.operand, left);
+    case Expr::Kind::kCall:
+      if (e.call.target && !FewerNodesThan(*e.call.target, left)) return false;
+      for (const auto& a : e.call.args) {
+        if (!FewerNodesThan(*a, left)) return false;
+      }
+      return true;
+    case Expr::Kind::kList:
+      for (const auto& a : e.list.elements) {
+        if (!FewerNodesThan(*a, left)) return false;
+      }
+      return true;
+    case Expr::Kind::kMap:
+      for (const auto& en : e.map.entries) {
+        if (!FewerNodesThan(*en.key, left) || !FewerNodesThan(*en.value, left)) return false;
+      }
+      return true;
+    case Expr::Kind::kStruct:
+      for (const auto& en : e.struct_expr.fields) {
+        if (!FewerNodesThan(*en.value, left)) return false;
+      }
+      return true;
+    case Expr::Kind::kComprehension: {
+      const auto& c = e.comprehension;
+      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
+                            c.result.get()}) {
+        if (!FewerNodesThan(*x, left)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
 // Names a comprehension of `e` binds.
 void BoundNames(const Expr& e, std::vector<std::string>* out) {
   switch (e.kind) {
@@ -419,9 +459,10 @@ const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std:
 // local of the caller hides a name the body reads, and its loops range over
 // constants (they plan into set lookups and pattern sets).  A body that loops
 // over its argument keeps the call, and the memo on a node of the object.
-// Only a body that calls no helper is inlined: a chain of helpers each calling
-// the next several times would otherwise grow as the product of those counts (a
-// hostile pack, planned for ever), where calls plan each body once.
+// Only a small body that calls no helper is inlined: a chain of helpers each
+// calling the next several times would otherwise grow as the product of those
+// counts, and a large body called from many places as their product (a hostile
+// pack, planned for ever or out of memory), where calls plan each body once.
 NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
   const auto& args = e.call.args;
   if (!helper.ast || args.empty() || args.size() != helper.params.size()) return nullptr;
@@ -442,7 +483,11 @@ NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
     return std::find(helper.params.begin(), helper.params.end(), root) == helper.params.end() &&
            scope_.Find(root) >= 0;
   });
-  if (hidden || CallsHelpers(*helper.ast) || !LoopsOverConstantsOnly(*helper.ast)) return nullptr;
+  int nodes = kMaxInlinedNodes;
+  if (hidden || !FewerNodesThan(*helper.ast, &nodes) || CallsHelpers(*helper.ast) ||
+      !LoopsOverConstantsOnly(*helper.ast)) {
+    return nullptr;
+  }
   bool ok = true;
   std::vector<std::string> shadow;
   ExprPtr ast = Substitute(*helper.ast, helper.params, arg_ptrs, &shadow, &ok);

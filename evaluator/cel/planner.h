@@ -99,6 +99,8 @@ class Planner {
   // Helper bodies being specialized around this planner (see Specialize).
   int specialize_depth_ = 0;
   static constexpr int kMaxSpecializeDepth = 16;
+  // The largest helper body (in expression nodes) PlanInlined copies into a call site.
+  static constexpr int kMaxInlinedNodes = 64;
 };
 
 }  // namespace aimsgate::cel::internal

@@ -173,6 +173,22 @@ TEST_F(FoldTest, HelpersInlinedOnALoopsVariable) {
   Eval(folded_, "[2, 5].map(q, inPair(q))", &call);
   Eval(folded_, "[2, 5].map(q, [1, 2].exists(r, q == r))", &in_place);
   EXPECT_GT(call, in_place);  // not inlined: the call's own unit
+  // A large body keeps the call: copied into every call site, it would grow
+  // the plan as their product.
+  std::string sum = "o", sum_in_place = "i";
+  for (int i = 0; i < 40; ++i) {
+    sum += " + o";
+    sum_in_place += " + i";
+  }
+  for (Side* s : {&folded_, &plain_}) {
+    std::vector<Diagnostic> diags;
+    ASSERT_TRUE(s->env->DeclareFunction("large", {"o"}, sum, &diags));
+  }
+  EXPECT_EQ(Same("[1, 2].map(i, large(i))").DebugString(), "[41, 82]");
+  EXPECT_EQ(Same("[1, 2].map(i, " + sum_in_place + ")").DebugString(), "[41, 82]");
+  Eval(folded_, "[1, 2].map(i, large(i))", &call);
+  Eval(folded_, "[1, 2].map(i, " + sum_in_place + ")", &in_place);
+  EXPECT_GT(call, in_place);
 }
 
 // A hostile pack: sixteen helpers, each calling the next four times, on a
