@@ -129,44 +129,51 @@ bool HasComprehension(const Expr& e) {
   return false;
 }
 
-// True if `e` has fewer than *left nodes (counting them down).
-bool FewerNodesThan(const Expr& e, int* left) {
-  if (--*left < 0) return false;
+// True if `f` holds for every direct subexpression of `e` (false at the first
+// that fails).
+template <typename F>
+bool AllChildren(const Expr& e, F&& f) {
   switch (e.kind) {
     case Expr::Kind::kConstant:
     case Expr::Kind::kIdent: return true;
-    case Expr::Kind::kSelect: return !e.select.operand || FewerNodesThan(*e.select.operand, left);
+    case Expr::Kind::kSelect: return !e.select.operand || f(*e.select.operand);
     case Expr::Kind::kCall:
-      if (e.call.target && !FewerNodesThan(*e.call.target, left)) return false;
+      if (e.call.target && !f(*e.call.target)) return false;
       for (const auto& a : e.call.args) {
-        if (!FewerNodesThan(*a, left)) return false;
+        if (!f(*a)) return false;
       }
       return true;
     case Expr::Kind::kList:
       for (const auto& a : e.list.elements) {
-        if (!FewerNodesThan(*a, left)) return false;
+        if (!f(*a)) return false;
       }
       return true;
     case Expr::Kind::kMap:
       for (const auto& en : e.map.entries) {
-        if (!FewerNodesThan(*en.key, left) || !FewerNodesThan(*en.value, left)) return false;
+        if (!f(*en.key) || !f(*en.value)) return false;
       }
       return true;
     case Expr::Kind::kStruct:
       for (const auto& en : e.struct_expr.fields) {
-        if (!FewerNodesThan(*en.value, left)) return false;
+        if (!f(*en.value)) return false;
       }
       return true;
     case Expr::Kind::kComprehension: {
       const auto& c = e.comprehension;
       for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
                             c.result.get()}) {
-        if (!FewerNodesThan(*x, left)) return false;
+        if (!f(*x)) return false;
       }
       return true;
     }
   }
-  return false;
+  return true;
+}
+
+// True if `e` has fewer than *left nodes (counting them down).
+bool FewerNodesThan(const Expr& e, int* left) {
+  if (--*left < 0) return false;
+  return AllChildren(e, [left](const Expr& c) { return FewerNodesThan(c, left); });
 }
 
 // Names a comprehension of `e` binds.
@@ -503,94 +510,27 @@ NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
 }
 
 bool Planner::CallsHelpers(const Expr& e) const {
-  switch (e.kind) {
-    case Expr::Kind::kConstant:
-    case Expr::Kind::kIdent: return false;
-    case Expr::Kind::kSelect: return e.select.operand && CallsHelpers(*e.select.operand);
-    case Expr::Kind::kCall: {
-      // By name, as the checker resolves them (a library helper is `k8s.name`).
-      std::string q;
-      if (env_.FindHelper(e.call.function) != nullptr ||
-          (e.call.target && QualifiedName(*e.call.target, &q) && env_.FindHelper(q + "." + e.call.function))) {
-        return true;
-      }
-      if (e.call.target && CallsHelpers(*e.call.target)) return true;
-      for (const auto& a : e.call.args) {
-        if (CallsHelpers(*a)) return true;
-      }
-      return false;
-    }
-    case Expr::Kind::kList:
-      for (const auto& a : e.list.elements) {
-        if (CallsHelpers(*a)) return true;
-      }
-      return false;
-    case Expr::Kind::kMap:
-      for (const auto& en : e.map.entries) {
-        if (CallsHelpers(*en.key) || CallsHelpers(*en.value)) return true;
-      }
-      return false;
-    case Expr::Kind::kStruct:
-      for (const auto& en : e.struct_expr.fields) {
-        if (CallsHelpers(*en.value)) return true;
-      }
-      return false;
-    case Expr::Kind::kComprehension: {
-      const auto& c = e.comprehension;
-      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
-                            c.result.get()}) {
-        if (CallsHelpers(*x)) return true;
-      }
-      return false;
+  if (e.kind == Expr::Kind::kCall) {
+    // By name, as the checker resolves them (a library helper is `k8s.name`).
+    std::string q;
+    if (env_.FindHelper(e.call.function) != nullptr ||
+        (e.call.target && QualifiedName(*e.call.target, &q) && env_.FindHelper(q + "." + e.call.function))) {
+      return true;
     }
   }
-  return true;
+  return !AllChildren(e, [this](const Expr& c) { return !CallsHelpers(c); });
 }
 
 bool Planner::LoopsOverConstantsOnly(const Expr& e) const {
-  auto constant_root = [&](std::string_view root) {
-    const int slot = env_.FindVariable(std::string(root));
-    return slot >= 0 && env_.ConstantFor(slot) != nullptr;
-  };
-  switch (e.kind) {
-    case Expr::Kind::kConstant:
-    case Expr::Kind::kIdent: return true;
-    case Expr::Kind::kSelect: return !e.select.operand || LoopsOverConstantsOnly(*e.select.operand);
-    case Expr::Kind::kCall:
-      if (e.call.target && !LoopsOverConstantsOnly(*e.call.target)) return false;
-      for (const auto& a : e.call.args) {
-        if (!LoopsOverConstantsOnly(*a)) return false;
-      }
-      return true;
-    case Expr::Kind::kList:
-      for (const auto& a : e.list.elements) {
-        if (!LoopsOverConstantsOnly(*a)) return false;
-      }
-      return true;
-    case Expr::Kind::kMap:
-      for (const auto& en : e.map.entries) {
-        if (!LoopsOverConstantsOnly(*en.key) || !LoopsOverConstantsOnly(*en.value)) return false;
-      }
-      return true;
-    case Expr::Kind::kStruct:
-      for (const auto& en : e.struct_expr.fields) {
-        if (!LoopsOverConstantsOnly(*en.value)) return false;
-      }
-      return true;
-    case Expr::Kind::kComprehension: {
-      const auto& c = e.comprehension;
-      std::vector<std::string> inner;
-      if (AnyFreeIdent(*c.iter_range, &inner, [&](std::string_view root) { return !constant_root(root); })) {
-        return false;
-      }
-      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
-                            c.result.get()}) {
-        if (!LoopsOverConstantsOnly(*x)) return false;
-      }
-      return true;
-    }
+  if (e.kind == Expr::Kind::kComprehension) {
+    std::vector<std::string> inner;
+    const bool variable_range = AnyFreeIdent(*e.comprehension.iter_range, &inner, [this](std::string_view root) {
+      const int slot = env_.FindVariable(std::string(root));
+      return slot < 0 || env_.ConstantFor(slot) == nullptr;
+    });
+    if (variable_range) return false;
   }
-  return false;
+  return AllChildren(e, [this](const Expr& c) { return LoopsOverConstantsOnly(c); });
 }
 
 bool Planner::UsesOuterLocals(const Expr& e, std::vector<std::string>* inner) const {
