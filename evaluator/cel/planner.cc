@@ -473,6 +473,9 @@ const SpecializedHelper* Planner::Specialize(const HelperDef& helper, const std:
 NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
   const auto& args = e.call.args;
   if (!helper.ast || args.empty() || args.size() != helper.params.size()) return nullptr;
+  // The size first: every walk below is over the body, once per call site.
+  int nodes = kMaxInlinedNodes;
+  if (!FewerNodesThan(*helper.ast, &nodes)) return nullptr;
   std::vector<std::string> bound = helper.params;
   BoundNames(*helper.ast, &bound);
   std::vector<const Expr*> arg_ptrs;
@@ -490,11 +493,7 @@ NodePtr Planner::PlanInlined(const Expr& e, const HelperDef& helper) {
     return std::find(helper.params.begin(), helper.params.end(), root) == helper.params.end() &&
            scope_.Find(root) >= 0;
   });
-  int nodes = kMaxInlinedNodes;
-  if (hidden || !FewerNodesThan(*helper.ast, &nodes) || CallsHelpers(*helper.ast) ||
-      !LoopsOverConstantsOnly(*helper.ast)) {
-    return nullptr;
-  }
+  if (hidden || CallsHelpers(*helper.ast) || !LoopsOverConstantsOnly(*helper.ast)) return nullptr;
   bool ok = true;
   std::vector<std::string> shadow;
   ExprPtr ast = Substitute(*helper.ast, helper.params, arg_ptrs, &shadow, &ok);
