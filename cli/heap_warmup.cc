@@ -24,6 +24,14 @@
 
 namespace aimsgate::cli {
 
+bool HeapWarmupApplies() {
+#if defined(__GLIBC__) && !defined(AIMSGATE_FOREIGN_MALLOC)
+  return true;
+#else
+  return false;
+#endif
+}
+
 bool WarmHeap(size_t bytes) {
 #if defined(__GLIBC__) && !defined(AIMSGATE_FOREIGN_MALLOC)
   if (bytes == 0) return false;

@@ -17,4 +17,7 @@ namespace aimsgate::cli {
 // off glibc.
 bool WarmHeap(size_t bytes);
 
+// Whether WarmHeap acts at all in this build: glibc's allocator, no sanitizer.
+bool HeapWarmupApplies();
+
 }  // namespace aimsgate::cli

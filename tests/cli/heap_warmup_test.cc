@@ -43,14 +43,8 @@ long FaultsWhileAllocating() {
   _exit(ok ? 0 : 1);
 }
 
-#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
-constexpr bool kGlibcMalloc = false;
-#else
-constexpr bool kGlibcMalloc = true;
-#endif
-
 TEST(HeapWarmup, WithoutItEachNewPageFaults) {
-  if (!kGlibcMalloc) GTEST_SKIP() << "the sanitizers' allocator maps memory its own way";
+  if (!HeapWarmupApplies()) GTEST_SKIP() << "the sanitizers' allocator maps memory its own way";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   // The control: the count below is a measure that can see pages faulted one by one.
   EXPECT_EXIT(
@@ -62,7 +56,7 @@ TEST(HeapWarmup, WithoutItEachNewPageFaults) {
 }
 
 TEST(HeapWarmup, AfterItTheHeapsPagesAreAlreadyMapped) {
-  if (!kGlibcMalloc) GTEST_SKIP() << "the sanitizers' allocator maps memory its own way";
+  if (!HeapWarmupApplies()) GTEST_SKIP() << "the sanitizers' allocator maps memory its own way";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
@@ -77,7 +71,7 @@ TEST(HeapWarmup, AfterItTheHeapsPagesAreAlreadyMapped) {
 }
 
 TEST(HeapWarmup, OnAWorkerThreadItMapsThatThreadsArena) {
-  if (!kGlibcMalloc) GTEST_SKIP() << "the sanitizers' allocator maps memory its own way";
+  if (!HeapWarmupApplies()) GTEST_SKIP() << "the sanitizers' allocator maps memory its own way";
   GTEST_FLAG_SET(death_test_style, "threadsafe");
   EXPECT_EXIT(
       {
