@@ -1,8 +1,11 @@
 #include "evaluator/pack/embedded_files.h"
 #include "evaluator/pack/pack_loader.h"
 
+#include <cstring>
 #include <map>
 #include <mutex>
+
+#include "evaluator/pack/lite_yaml.h"
 
 namespace aimsgate {
 
@@ -16,6 +19,21 @@ std::shared_ptr<const SourceFile> EmbeddedSource(const std::string& path) {
     if (path == f.path) return cache[path] = SourceFile::FromString(f.path, std::string(f.data, f.size));
   }
   return nullptr;
+}
+
+bool EmbeddedLiteTree(const std::string& path, std::string_view text, LiteTree* out) {
+  const EmbeddedFile* file = nullptr;
+  const EmbeddedFile* tree = nullptr;
+  const std::string tree_path = path + ".lite";
+  for (const auto& f : EmbeddedFiles()) {
+    if (path == f.path) file = &f;
+    if (tree_path == f.path) tree = &f;
+  }
+  if (file == nullptr || tree == nullptr || text.size() != file->size ||
+      std::memcmp(text.data(), file->data, file->size) != 0) {
+    return false;
+  }
+  return ReadLiteTree(std::string_view(tree->data, tree->size), out);
 }
 
 const char kBuiltinPackName[] = "iso42001";

@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "evaluator/kernel/diagnostic.h"
@@ -22,5 +23,13 @@ const std::vector<EmbeddedFile>& EmbeddedFiles();
 
 // The embedded file at `path` as a SourceFile (one instance per path), or null.
 std::shared_ptr<const SourceFile> EmbeddedSource(const std::string& path);
+
+class LiteTree;
+
+// The tree the build parsed from the embedded file at `path` (lite_yaml.h), when
+// `text` is that file's text byte for byte: a file of the same name read from
+// disk may have been edited.  False when they differ, when the build wrote no
+// tree (the lite reader refused the file) and when the tree does not read back.
+bool EmbeddedLiteTree(const std::string& path, std::string_view text, LiteTree* out);
 
 }  // namespace aimsgate

@@ -2,6 +2,7 @@
 
 #include <yaml.h>
 
+#include <cstdint>
 #include <cstring>
 #include <string_view>
 
@@ -219,6 +220,123 @@ bool ParseLiteYaml(std::string_view text, LiteTree* out) {
   }
   yaml_parser_delete(&parser);
   return ok && done && open.empty();
+}
+
+bool LiteTree::operator==(const LiteTree& other) const {
+  if (documents_ != other.documents_ || nodes_.size() != other.nodes_.size()) return false;
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    const Node& a = nodes_[i];
+    const Node& b = other.nodes_[i];
+    if (a.type != b.type || a.plain != b.plain || a.scalar != b.scalar || a.children != b.children ||
+        a.mark.pos != b.mark.pos || a.mark.line != b.mark.line || a.mark.column != b.mark.column) {
+      return false;
+    }
+  }
+  return true;
+}
+
+namespace {
+
+// The snapshot: "LiteTree1", the node count, then per node its type, plain flag,
+// mark (pos, line, column), scalar (length, bytes) and children (count, indexes),
+// then the document count and indexes.  Integers are 4 bytes, little-endian.
+constexpr std::string_view kSnapshotMagic = "LiteTree1";
+
+void PutU32(std::string* out, uint32_t v) {
+  for (int i = 0; i < 4; ++i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xFF));
+}
+
+class SnapshotReader {
+ public:
+  explicit SnapshotReader(std::string_view bytes) : bytes_(bytes) {}
+  bool U32(uint32_t* v) {
+    if (bytes_.size() - at_ < 4) return false;
+    *v = 0;
+    for (int i = 0; i < 4; ++i) *v |= static_cast<uint32_t>(static_cast<unsigned char>(bytes_[at_ + i])) << (8 * i);
+    at_ += 4;
+    return true;
+  }
+  bool I32(int* v) {
+    uint32_t u;
+    if (!U32(&u) || u > static_cast<uint32_t>(INT32_MAX)) return false;
+    *v = static_cast<int>(u);
+    return true;
+  }
+  bool Bytes(size_t n, std::string_view* v) {
+    if (bytes_.size() - at_ < n) return false;
+    *v = bytes_.substr(at_, n);
+    at_ += n;
+    return true;
+  }
+  size_t left() const { return bytes_.size() - at_; }
+
+ private:
+  std::string_view bytes_;
+  size_t at_ = 0;
+};
+
+}  // namespace
+
+std::string WriteLiteTree(const LiteTree& tree) {
+  std::string out(kSnapshotMagic);
+  PutU32(&out, static_cast<uint32_t>(tree.nodes_.size()));
+  for (const LiteTree::Node& n : tree.nodes_) {
+    PutU32(&out, static_cast<uint32_t>(n.type));
+    PutU32(&out, n.plain ? 1 : 0);
+    PutU32(&out, static_cast<uint32_t>(n.mark.pos));
+    PutU32(&out, static_cast<uint32_t>(n.mark.line));
+    PutU32(&out, static_cast<uint32_t>(n.mark.column));
+    PutU32(&out, static_cast<uint32_t>(n.scalar.size()));
+    out += n.scalar;
+    PutU32(&out, static_cast<uint32_t>(n.children.size()));
+    for (int32_t c : n.children) PutU32(&out, static_cast<uint32_t>(c));
+  }
+  PutU32(&out, static_cast<uint32_t>(tree.documents_.size()));
+  for (int32_t d : tree.documents_) PutU32(&out, static_cast<uint32_t>(d));
+  return out;
+}
+
+bool ReadLiteTree(std::string_view bytes, LiteTree* out) {
+  out->nodes_.clear();
+  out->documents_.clear();
+  if (bytes.substr(0, kSnapshotMagic.size()) != kSnapshotMagic) return false;
+  SnapshotReader in(bytes.substr(kSnapshotMagic.size()));
+  constexpr size_t kSmallestNode = 7 * 4;
+  uint32_t count;
+  if (!in.U32(&count) || count > in.left() / kSmallestNode) return false;
+  out->nodes_.resize(count);
+  auto index = [&](uint32_t i) { return i < count; };
+  for (LiteTree::Node& n : out->nodes_) {
+    uint32_t type, plain, length, children;
+    std::string_view scalar;
+    if (!in.U32(&type) || !in.U32(&plain) || !in.I32(&n.mark.pos) || !in.I32(&n.mark.line) ||
+        !in.I32(&n.mark.column) || !in.U32(&length) || !in.Bytes(length, &scalar) || !in.U32(&children) ||
+        children > in.left() / 4 || plain > 1) {
+      return false;
+    }
+    if (type != YAML::NodeType::Null && type != YAML::NodeType::Scalar && type != YAML::NodeType::Sequence &&
+        type != YAML::NodeType::Map) {
+      return false;
+    }
+    n.type = static_cast<YAML::NodeType::value>(type);
+    n.plain = plain == 1;
+    n.scalar.assign(scalar);
+    n.children.resize(children);
+    for (int32_t& c : n.children) {
+      uint32_t i;
+      if (!in.U32(&i) || !index(i)) return false;
+      c = static_cast<int32_t>(i);
+    }
+  }
+  uint32_t documents;
+  if (!in.U32(&documents) || documents > in.left() / 4) return false;
+  out->documents_.resize(documents);
+  for (int32_t& d : out->documents_) {
+    uint32_t i;
+    if (!in.U32(&i) || !index(i)) return false;
+    d = static_cast<int32_t>(i);
+  }
+  return in.left() == 0;
 }
 
 }  // namespace aimsgate

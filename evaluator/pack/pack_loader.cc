@@ -11,6 +11,7 @@
 #include "evaluator/kernel/sha256.h"
 #include "evaluator/manifest/flow_depth.h"
 #include "evaluator/pack/framework_catalog.h"
+#include "evaluator/pack/embedded_files.h"
 #include "evaluator/pack/inputs.h"
 #include "evaluator/pack/lite_yaml.h"
 #include "evaluator/pack/pack_loader_fast.h"
@@ -533,7 +534,7 @@ std::vector<PackSpec> LoadPackSpecs(const std::shared_ptr<const SourceFile>& fil
 bool LoadPackSpecsFast(const std::shared_ptr<const SourceFile>& file, std::vector<PackSpec>* packs) {
   packs->clear();
   LiteTree tree;
-  if (!ParseLiteYaml(file->text(), &tree)) return false;
+  if (!EmbeddedLiteTree(file->path(), file->text(), &tree) && !ParseLiteYaml(file->text(), &tree)) return false;
   std::vector<Diagnostic> diags;
   Reader<LiteNode> r(file, &diags);
   try {
