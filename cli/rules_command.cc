@@ -71,7 +71,7 @@ int RunShow(const RulesOptions& o) {
     const RuleSpec& s = *r.rule;
     std::cout << "id:          " << Line(r.full_id) << "\n"
               << "title:       " << Line(s.title) << "\n"
-              << "pack:        " << Line(r.pack->name + " " + r.pack->version) << " (" << r.pack->digest << ")\n"
+              << "pack:        " << Line(r.pack->name + " " + r.pack->version) << " (" << r.pack->digest.value() << ")\n"
               << "source:      " << Line(r.pack->source->path()) << ":" << s.pos.line << "\n"
               << "controls:    ";
     bool first_framework = true;
@@ -237,7 +237,7 @@ void AddVersionCommand(CLI::App& root, CommandList* commands) {
     std::vector<std::string> builtins;
     for (const auto& name : BuiltinPackNames()) builtins.push_back("builtin:" + name);
     for (const auto& p : LoadPackPaths(builtins, &diags)) {
-      std::cout << "builtin pack " << p.name << " " << p.version << " " << p.digest << "\n";
+      std::cout << "builtin pack " << p.name << " " << p.version << " " << p.digest.value() << "\n";
     }
     return 0;
   }});

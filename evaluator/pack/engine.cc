@@ -421,7 +421,7 @@ const aimsgate::JsonValue* Engine::model_signature() const {
 
 std::vector<PackRef> Engine::packs() const {
   std::vector<PackRef> refs;
-  for (const auto& p : packs_) refs.push_back({p->spec().name, p->spec().version, p->spec().digest});
+  for (const auto& p : packs_) refs.push_back({p->spec().name, p->spec().version, p->spec().digest.value()});
   return refs;
 }
 

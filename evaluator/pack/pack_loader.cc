@@ -8,7 +8,6 @@
 
 #include "evaluator/kernel/canonical_json.h"
 #include "evaluator/kernel/json.h"
-#include "evaluator/kernel/sha256.h"
 #include "evaluator/manifest/flow_depth.h"
 #include "evaluator/pack/framework_catalog.h"
 #include "evaluator/pack/embedded_files.h"
@@ -460,7 +459,7 @@ void LoadPack(Reader<Node>& r, const Node& doc, const std::shared_ptr<const Sour
   // The digest covers the pack as data, so formatting and comments do not change it.
   aimsgate::JsonDocument canonical;
   const aimsgate::JsonValue data = yaml_json::ToJson<Node>(doc, canonical.GetAllocator(), 0);
-  pack->digest = "sha256:" + kernel::Sha256Hex(kernel::CanonicalJson(data));
+  pack->digest = PackDigest::Of(kernel::CanonicalJson(data));
 }
 
 }  // namespace

@@ -20,6 +20,7 @@
 #include "evaluator/decision/decision.h"
 #include "evaluator/kernel/diagnostic.h"
 #include "evaluator/kernel/json.h"
+#include "evaluator/pack/pack_digest.h"
 
 namespace aimsgate {
 
@@ -146,7 +147,7 @@ struct PackSpec {
   std::shared_ptr<aimsgate::JsonDocument> parameters;
   std::vector<FunctionSpec> functions;
   std::vector<RuleSpec> rules;
-  std::string digest;  // "sha256:" + SHA-256 of the canonical JSON of the document
+  PackDigest digest;  // "sha256:" + SHA-256 of the canonical JSON of the document, taken when first read
   std::shared_ptr<const SourceFile> source;
   SourcePos pos;
   std::shared_ptr<const NamespaceIndex> namespaces;  // VAP packs: null = namespaceObject is null

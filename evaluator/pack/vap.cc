@@ -303,7 +303,7 @@ bool BuildPack(const Bound& b, const Params& params, const Doc* param, std::shar
   if (param) pack.parameters->CopyFrom(ToJson(param->node, pack.parameters->GetAllocator()), pack.parameters->GetAllocator());
   std::vector<const Doc*> digested = {policy, b.binding};
   if (param) digested.push_back(param);
-  pack.digest = DigestOf(digested);
+  pack.digest = PackDigest(DigestOf(digested));
   pack.source = policy->file;
   pack.pos = PosOf(policy->node);
   pack.namespaces = std::move(namespaces);

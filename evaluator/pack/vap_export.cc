@@ -423,7 +423,7 @@ void EmitPolicy(YAML::Emitter& y, const PackSpec& pack, const RuleSpec& rule, co
     << Dns1123(pack.name) << YAML::Key << "aimsgate.io/pack-version" << YAML::Value << Dns1123(pack.version)
     << YAML::EndMap;
   y << YAML::Key << "annotations" << YAML::Value << YAML::BeginMap << YAML::Key << "aimsgate.io/rule"
-    << YAML::Value << pack.name + "/" + rule.id << YAML::Key << "aimsgate.io/pack-digest" << YAML::Value << pack.digest;
+    << YAML::Value << pack.name + "/" + rule.id << YAML::Key << "aimsgate.io/pack-digest" << YAML::Value << pack.digest.value();
   if (!rule.controls.empty()) {
     std::string controls;
     for (const auto& c : rule.controls) controls += (controls.empty() ? "" : ", ") + c;

@@ -72,8 +72,8 @@ TEST(PackLoader, LoadsAValidPack) {
   const auto& params = *p.parameters;
   EXPECT_TRUE(params["tiers"][1].IsString());
   EXPECT_TRUE(params["count"].IsInt64());
-  EXPECT_EQ(p.digest.rfind("sha256:", 0), 0u);
-  EXPECT_EQ(p.digest.size(), 7u + 64u);
+  EXPECT_EQ(p.digest.value().rfind("sha256:", 0), 0u);
+  EXPECT_EQ(p.digest.value().size(), 7u + 64u);
 }
 
 TEST(PackLoader, DigestIgnoresFormattingButNotContent) {
@@ -85,8 +85,8 @@ TEST(PackLoader, DigestIgnoresFormattingButNotContent) {
   ASSERT_EQ(a.size(), 1u);
   ASSERT_EQ(b.size(), 1u);
   ASSERT_EQ(c.size(), 1u);
-  EXPECT_EQ(a[0].digest, b[0].digest);
-  EXPECT_NE(a[0].digest, c[0].digest);
+  EXPECT_EQ(a[0].digest.value(), b[0].digest.value());
+  EXPECT_NE(a[0].digest.value(), c[0].digest.value());
 }
 
 struct ErrorCase {
