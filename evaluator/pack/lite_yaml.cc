@@ -305,8 +305,10 @@ bool ReadLiteTree(std::string_view bytes, LiteTree* out) {
   uint32_t count;
   if (!in.U32(&count) || count > in.left() / kSmallestNode) return false;
   out->nodes_.resize(count);
-  auto index = [&](uint32_t i) { return i < count; };
-  for (LiteTree::Node& n : out->nodes_) {
+  // ParseLiteYaml adds a node before its children: a child's index is above its
+  // parent's, so what reads back is a forest, never a cycle.
+  for (uint32_t self = 0; self < count; ++self) {
+    LiteTree::Node& n = out->nodes_[self];
     uint32_t type, plain, length, children;
     std::string_view scalar;
     if (!in.U32(&type) || !in.U32(&plain) || !in.I32(&n.mark.pos) || !in.I32(&n.mark.line) ||
@@ -324,7 +326,7 @@ bool ReadLiteTree(std::string_view bytes, LiteTree* out) {
     n.children.resize(children);
     for (int32_t& c : n.children) {
       uint32_t i;
-      if (!in.U32(&i) || !index(i)) return false;
+      if (!in.U32(&i) || i <= self || i >= count) return false;
       c = static_cast<int32_t>(i);
     }
   }
@@ -333,7 +335,7 @@ bool ReadLiteTree(std::string_view bytes, LiteTree* out) {
   out->documents_.resize(documents);
   for (int32_t& d : out->documents_) {
     uint32_t i;
-    if (!in.U32(&i) || !index(i)) return false;
+    if (!in.U32(&i) || i >= count) return false;
     d = static_cast<int32_t>(i);
   }
   return in.left() == 0;

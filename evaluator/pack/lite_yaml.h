@@ -122,7 +122,8 @@ bool ParseLiteYaml(std::string_view text, LiteTree* out);
 // the tree instead of running libyaml again, which costs about 125 instructions a
 // byte: 8.3 M of `check`'s start-up for the built-in pack, 7.5 M for the framework
 // catalogues.  ReadLiteTree refuses (false, *out unspecified) bytes that are not
-// a whole tree WriteLiteTree wrote: a truncated or altered snapshot is not used.
+// a whole tree WriteLiteTree wrote (a child always after its parent, so no cycle):
+// a truncated or altered snapshot is not used.
 std::string WriteLiteTree(const LiteTree& tree);
 bool ReadLiteTree(std::string_view bytes, LiteTree* out);
 

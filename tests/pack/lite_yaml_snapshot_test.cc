@@ -102,5 +102,17 @@ TEST(LiteYamlSnapshot, RefusesWhatIsNotAWholeSnapshot) {
   EXPECT_TRUE(ReadLiteTree(bytes, &read));
 }
 
+TEST(LiteYamlSnapshot, RefusesAChildThatIsNotBelowItsParent) {
+  LiteTree parsed, read;
+  ASSERT_TRUE(ParseLiteYaml("[a]\n", &parsed));  // node 0, the list, holds node 1
+  std::string bytes = WriteLiteTree(parsed);
+  ASSERT_TRUE(ReadLiteTree(bytes, &read));
+  // The magic (9 bytes), the node count, then node 0: six fields, its child count, its child.
+  const size_t child = 9 + 4 + 6 * 4 + 4;
+  ASSERT_EQ(bytes[child], '\x01');
+  bytes[child] = '\x00';  // the list inside itself: a walk would never end
+  EXPECT_FALSE(ReadLiteTree(bytes, &read));
+}
+
 }  // namespace
 }  // namespace aimsgate
