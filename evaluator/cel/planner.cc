@@ -107,28 +107,6 @@ bool AnyFreeIdent(const Expr& e, std::vector<std::string>* inner, const std::fun
   return true;
 }
 
-bool HasComprehension(const Expr& e) {
-  if (e.kind == Expr::Kind::kComprehension || e.kind == Expr::Kind::kStruct) return true;
-  if (e.kind == Expr::Kind::kSelect) return e.select.operand && HasComprehension(*e.select.operand);
-  if (e.kind == Expr::Kind::kCall) {
-    if (e.call.target && HasComprehension(*e.call.target)) return true;
-    for (const auto& a : e.call.args) {
-      if (HasComprehension(*a)) return true;
-    }
-  }
-  if (e.kind == Expr::Kind::kList) {
-    for (const auto& a : e.list.elements) {
-      if (HasComprehension(*a)) return true;
-    }
-  }
-  if (e.kind == Expr::Kind::kMap) {
-    for (const auto& en : e.map.entries) {
-      if (HasComprehension(*en.key) || HasComprehension(*en.value)) return true;
-    }
-  }
-  return false;
-}
-
 // True if `f` holds for every direct subexpression of `e` (false at the first
 // that fails).
 template <typename F>
@@ -176,41 +154,23 @@ bool FewerNodesThan(const Expr& e, int* left) {
   return AllChildren(e, [left](const Expr& c) { return FewerNodesThan(c, left); });
 }
 
+bool HasComprehension(const Expr& e) {
+  if (e.kind == Expr::Kind::kComprehension || e.kind == Expr::Kind::kStruct) return true;
+  return !AllChildren(e, [](const Expr& c) { return !HasComprehension(c); });
+}
+
 // Names a comprehension of `e` binds.
 void BoundNames(const Expr& e, std::vector<std::string>* out) {
-  switch (e.kind) {
-    case Expr::Kind::kSelect:
-      if (e.select.operand) BoundNames(*e.select.operand, out);
-      return;
-    case Expr::Kind::kCall:
-      if (e.call.target) BoundNames(*e.call.target, out);
-      for (const auto& a : e.call.args) BoundNames(*a, out);
-      return;
-    case Expr::Kind::kList:
-      for (const auto& a : e.list.elements) BoundNames(*a, out);
-      return;
-    case Expr::Kind::kMap:
-      for (const auto& en : e.map.entries) {
-        BoundNames(*en.key, out);
-        BoundNames(*en.value, out);
-      }
-      return;
-    case Expr::Kind::kStruct:
-      for (const auto& en : e.struct_expr.fields) BoundNames(*en.value, out);
-      return;
-    case Expr::Kind::kComprehension: {
-      const auto& c = e.comprehension;
-      out->push_back(c.iter_var);
-      if (!c.iter_var2.empty()) out->push_back(c.iter_var2);
-      out->push_back(c.accu_var);
-      for (const Expr* x : {c.iter_range.get(), c.accu_init.get(), c.loop_condition.get(), c.loop_step.get(),
-                            c.result.get()}) {
-        BoundNames(*x, out);
-      }
-      return;
-    }
-    default: return;
+  if (e.kind == Expr::Kind::kComprehension) {
+    const auto& c = e.comprehension;
+    out->push_back(c.iter_var);
+    if (!c.iter_var2.empty()) out->push_back(c.iter_var2);
+    out->push_back(c.accu_var);
   }
+  AllChildren(e, [out](const Expr& c) {
+    BoundNames(c, out);
+    return true;
+  });
 }
 
 // A copy of `e` with each free identifier named in `params` replaced by a copy
