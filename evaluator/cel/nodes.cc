@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <new>
 
 #include "evaluator/cel/builtins.h"
 #include "evaluator/kernel/json.h"
@@ -28,6 +29,32 @@ namespace {
     if (iter2 >= 0) ctx.Local(iter2) = std::move(v);
   }
 }
+
+// A native call's arguments: only as many Values as it has are built and
+// destroyed (a default array of NativeCallNode::kMaxArgs cost the ISO pack
+// about 2% of its instructions, callgrind).
+class NativeArgs {
+ public:
+  NativeArgs() {}
+  ~NativeArgs() {
+    for (size_t i = 0; i < n_; ++i) v_[i].~Value();
+  }
+  NativeArgs(const NativeArgs&) = delete;
+  NativeArgs& operator=(const NativeArgs&) = delete;
+  const Value& Push(const Node& arg, EvalContext& ctx) {
+    const Value* v = new (&v_[n_]) Value(arg.Eval(ctx));
+    ++n_;
+    return *v;
+  }
+  const Value* data() const { return v_; }
+  size_t size() const { return n_; }
+
+ private:
+  union {
+    Value v_[NativeCallNode::kMaxArgs];
+  };
+  size_t n_ = 0;
+};
 
 [[gnu::noinline, gnu::cold]] Value IterationLimit(EvalContext& ctx) {
   return ctx.Exhaust("comprehension iteration limit exceeded: more than " +
@@ -799,15 +826,15 @@ Value NativeCallNode::DoEval(EvalContext& ctx) const {
     ctx.iterations = iterations_before;
     return body_call_->Eval(ctx);
   };
-  Value args[kMaxArgs];
-  for (size_t i = 0; i < args_.size(); ++i) {
-    args[i] = args_[i]->Eval(ctx);
+  NativeArgs args;
+  for (const NodePtr& arg : args_) {
+    const Value& v = args.Push(*arg, ctx);
     if (ctx.exhausted) return ctx.budget_error;
-    if (args[i].IsError()) return body();  // the body says what an error argument gives
+    if (v.IsError()) return body();  // the body says what an error argument gives
   }
   Value out;
   int64_t cost = 0;
-  if (!native_(args, args_.size(), &out, &cost)) return body();
+  if (!native_(args.data(), args.size(), &out, &cost)) return body();
   // A large object, or an evaluation near its limits, is left to the body: its
   // loops and lists then meet Limits as they did (the body spends about
   // kBodyIterationsPerUnit iterations and kBodyCostPerUnit units, at most, for
