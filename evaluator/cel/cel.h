@@ -270,10 +270,18 @@ class EvalState {
   std::unique_ptr<Impl> impl_;
 };
 
+// What Program::EvaluateCondition came to.
+enum class Condition : uint8_t { kFalse, kTrue, kOther };
+
 class Program {
  public:
   virtual ~Program() = default;
   virtual Value Evaluate(const Activation& activation, EvalState* state) const = 0;
+  // Evaluate where the caller wants a boolean (a rule's match.when or assert):
+  // kTrue or kFalse with no Value built for it, or kOther with the value
+  // Evaluate would have returned (an error, or not a bool) in *other.  The
+  // same answers and cost as Evaluate.
+  virtual Condition EvaluateCondition(const Activation& activation, EvalState* state, Value* other) const = 0;
   // Cost consumed by the last Evaluate on `state` (for metrics and benchmarks).
   static int64_t LastCost(const EvalState& state);
   // Cost consumed by every Evaluate on `state` since it was made (`rules bench`:

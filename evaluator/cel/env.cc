@@ -55,19 +55,43 @@ class ProgramImpl : public Program {
 
   Value Evaluate(const Activation& activation, EvalState* state) const override {
     if (state == nullptr) return EvaluateOnce(activation);
-    internal::EvalContext& ctx = state->impl()->ctx;
-    ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
+    internal::EvalContext& ctx = Begin(activation, state);
     Value v = EvalGuarded(ctx);
     if (ctx.exhausted) v = ctx.budget_error;
+    End(ctx, state);
+    return v;
+  }
+
+  Condition EvaluateCondition(const Activation& activation, EvalState* state, Value* other) const override {
+    if (state == nullptr) {
+      EvalState own;
+      return EvaluateCondition(activation, &own, other);
+    }
+    internal::EvalContext& ctx = Begin(activation, state);
+    internal::Truth t = EvalTruthGuarded(ctx);
+    if (ctx.exhausted) {
+      *other = ctx.budget_error;
+      t = internal::Truth::kOther;
+    } else if (t == internal::Truth::kOther) {
+      *other = std::move(ctx.other);
+    }
+    End(ctx, state);
+    return t == internal::Truth::kTrue ? Condition::kTrue : t == internal::Truth::kFalse ? Condition::kFalse : Condition::kOther;
+  }
+
+ private:
+  internal::EvalContext& Begin(const Activation& activation, EvalState* state) const {
+    internal::EvalContext& ctx = state->impl()->ctx;
+    ctx.Reset(&env_->limits, &activation, &env_->regex_cache, static_cast<size_t>(num_locals_));
+    return ctx;
+  }
+  void End(internal::EvalContext& ctx, EvalState* state) const {
     state->impl()->last_cost = ctx.cost;
     state->impl()->total_cost += ctx.cost;
     ctx.PopLocals(0);
     ctx.other.Clear();
     ctx.activation = nullptr;
-    return v;
   }
-
- private:
   // An exception out of the evaluation (an allocation that failed, a library
   // that threw) is this program's error, not the process's end: in `check`
   // it would terminate a worker thread, in `serve` answer 500.  Nothing
@@ -80,6 +104,14 @@ class ProgramImpl : public Program {
       return root_->Eval(ctx);
     } catch (const std::exception& e) {
       return InternalError(e);
+    }
+  }
+  internal::Truth EvalTruthGuarded(internal::EvalContext& ctx) const {
+    try {
+      return root_->EvalTruth(ctx);
+    } catch (const std::exception& e) {
+      ctx.other = InternalError(e);
+      return internal::Truth::kOther;
     }
   }
   [[gnu::noinline, gnu::cold]] static Value InternalError(const std::exception& e) {

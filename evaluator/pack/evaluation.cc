@@ -91,8 +91,12 @@ Metadata ScanMetadata(const aimsgate::JsonValue& metadata) {
 enum class Truth { kFalse, kTrue, kError };
 inline Truth EvalBool(const cel::Program& program, const cel::Activation& act, cel::EvalState* state, const char* what,
                       std::string* error) {
-  cel::Value v = program.Evaluate(act, state);
-  if (v.IsBool()) return v.BoolValue() ? Truth::kTrue : Truth::kFalse;
+  cel::Value v;
+  switch (program.EvaluateCondition(act, state, &v)) {
+    case cel::Condition::kTrue: return Truth::kTrue;
+    case cel::Condition::kFalse: return Truth::kFalse;
+    case cel::Condition::kOther: break;
+  }
   *error = std::string(what) + (v.IsError() ? ": " + v.ErrorMessage() : " must evaluate to a bool, got " + v.DebugString());
   return Truth::kError;
 }
@@ -319,9 +323,10 @@ void Evaluation::RunPack(size_t index, const CompiledPack& pack, EnforcementMode
     r.action = rule.spec->action;
     if (__builtin_expect(mode != EnforcementMode::kEnforce, 0)) r.action = EffectiveAction(r.action, mode);
     if (__builtin_expect(!rule.plain, 0) && !Applies(rule, *act, &r)) continue;
-    const cel::Value passed = rule.assert_program->Evaluate(*act, scratch_);
-    if (__builtin_expect(passed.IsBool() && passed.BoolValue(), 1)) continue;  // r.result is kPass
-    NotPassed(rule, *act, passed, &r);
+    cel::Value other;  // (null, unless the assert is not a bool)
+    const cel::Condition passed = rule.assert_program->EvaluateCondition(*act, scratch_, &other);
+    if (__builtin_expect(passed == cel::Condition::kTrue, 1)) continue;  // r.result is kPass
+    NotPassed(rule, *act, passed == cel::Condition::kFalse ? cel::Value::Bool(false) : std::move(other), &r);
   }
 }
 
