@@ -35,6 +35,12 @@ Value Value::Double(double d) {
 Value Value::String(std::string s) {
   Value v;
   v.kind_ = Kind::kString;
+  // '' (an absent annotation, a missing field's default) is the commonest
+  // string an evaluation builds: it views a literal instead of allocating.
+  if (s.empty()) {
+    v.sv_ = std::string_view("", 0);
+    return v;
+  }
   auto rep = std::make_shared<StringRep>(std::move(s));
   v.sv_ = rep->str;
   v.heap_ = std::move(rep);
