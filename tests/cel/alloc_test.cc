@@ -92,6 +92,25 @@ TEST(AllocationTest, JsonFieldSelectionDoesNotAllocate) {
   }
 }
 
+// '' is the commonest string an evaluation builds (an absent field's default):
+// it is a view of a literal, whatever made it.
+TEST(AllocationTest, EmptyStringsDoNotAllocate) {
+  const char* exprs[] = {
+      "object.metadata.name.replace('scorer', '') == ''",
+      "size(object.metadata.name.lowerAscii().replace('scorer', '')) == 0",
+  };
+  for (const char* e : exprs) {
+    Value v;
+    EXPECT_EQ(AllocationsOf(e, &v), 0) << e;
+    EXPECT_EQ(v.StringValue(), "true") << e;
+  }
+  const Value empty = Value::String(std::string());
+  EXPECT_TRUE(empty.IsString());
+  EXPECT_EQ(empty.StringValue(), "");
+  EXPECT_TRUE(Equal(empty, Value::StringView("")));
+  EXPECT_EQ(empty.DebugString(), "\"\"");
+}
+
 // Lists cost their list: the pieces of split() view the subject's bytes, a
 // join() of one element is that element, and map() sizes its result once.
 TEST(AllocationTest, ListsAllocateTheirListNotTheirElements) {
