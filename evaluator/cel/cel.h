@@ -144,7 +144,9 @@ class Env {
 };
 
 // Values of the declared variables for one evaluation.  Cheap to build; holds
-// Values that may borrow from JSON documents, which must outlive it.
+// Values that may borrow from JSON documents, which must outlive it and must
+// not change while bound (after changing one, Set its slot again: what was
+// memoized or looked up in it is forgotten then).
 // A helper call whose arguments read only variables and constants
 // (isAISystem(object), hasAnnotation(object, 'owner')) depends only on the
 // activation, so its successful results are memoized here, in a slot the
@@ -204,6 +206,13 @@ class Activation {
   size_t size() const { return values_.size(); }
   // The activation for `now` etc. is set like any other variable.
 
+  // What is bound, as a pair that changes whenever a value is set or the
+  // activation is reset, and that no other activation (nor a copy) ever
+  // has: while it stays the same, so do the documents the values borrow, and
+  // an evaluation's cache of their members (EvalContext) stays valid.
+  uint64_t bindings_id() const { return id_.value; }
+  uint32_t bindings_generation() const { return generation_; }
+
   // The memoized result in `memo_slot` (EnvImpl::MemoSlot), or null.
   const Value* FindMemo(int memo_slot) const {
     const size_t i = static_cast<size_t>(memo_slot);
@@ -248,6 +257,19 @@ class Activation {
   mutable size_t json_memo_used_ = 0;
   mutable uint32_t json_memo_used_generation_ = 0;  // the generation json_memo_used_ counts
   uint32_t generation_ = 1;  // memo entries of older generations are stale
+  // Unique per activation and per copy, never reused (bindings_id); renewed
+  // when generation_ wraps.
+  struct Id {
+    Id() : value(Next()) {}
+    Id(const Id&) : value(Next()) {}
+    Id& operator=(const Id&) {
+      value = Next();
+      return *this;
+    }
+    static uint64_t Next();
+    uint64_t value;
+  };
+  Id id_;
   // The slots Set since construction or Reset, which Reset clears one by one.
   uint64_t bound_ = 0;
   bool bound_beyond_64_ = false;

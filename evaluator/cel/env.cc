@@ -1,6 +1,7 @@
 // Env, Activation, EvalState and the compiled Program: the glue between the
 // parser, the checker, the planner and the plan nodes.
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <exception>
 #include <iterator>
@@ -295,7 +296,13 @@ void Activation::SetJsonOrNull(int slot, const aimsgate::JsonValue* node) {
   Set(slot, Value());
 }
 
+uint64_t Activation::Id::Next() {
+  static std::atomic<uint64_t> next{1};  // 0 is no activation's (EvalContext starts with it)
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 void Activation::ForgetMemo() {
+  id_ = Id();  // generation_ starts again: (id, generation) must not repeat
   memo_.clear();
   json_memo_.clear();
   json_memo_used_ = 0;
