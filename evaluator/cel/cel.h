@@ -68,6 +68,25 @@ struct Limits {
 
 class Program;
 class EnvImpl;
+namespace internal {
+struct EvalContext;
+}
+
+// What a native helper (Env::SetNative) may use of the evaluation calling it.
+class NativeContext {
+ public:
+  explicit NativeContext(internal::EvalContext& ctx) : ctx_(ctx) {}
+  // The first member named `key` of `obj` (kernel::Member's answer), or null
+  // (none, or `obj` is not an object): cached as the evaluator's own field
+  // selections are, while the activation's bindings stay the same (the
+  // k8s.workloadAnnotation calls of a pack's rules all start at
+  // object.metadata).  The cache knows `key` by its address: a string that
+  // lives as long as the program, such as a static one.
+  const aimsgate::JsonValue* Member(const aimsgate::JsonValue& obj, const std::string& key) const;
+
+ private:
+  internal::EvalContext& ctx_;
+};
 
 // Per-compilation switches.
 struct CompileOptions {
@@ -117,7 +136,7 @@ class Env {
   // *cost (units charged to the budget) and returns true, or returns false to
   // leave the input to the body: a native answers only the shapes it covers,
   // and must answer them exactly as the body would (value, never an error).
-  using NativeHelper = bool (*)(const Value* args, size_t n, Value* out, int64_t* cost);
+  using NativeHelper = bool (*)(const Value* args, size_t n, Value* out, int64_t* cost, const NativeContext& ctx);
   // Attaches `fn` to the helper `name` (declared before, same parameters):
   // calls planned afterwards use it.  False when there is no such helper.
   bool SetNative(const std::string& name, NativeHelper fn);

@@ -834,7 +834,7 @@ Value NativeCallNode::DoEval(EvalContext& ctx) const {
   }
   Value out;
   int64_t cost = 0;
-  if (!native_(args.data(), args.size(), &out, &cost)) return body();
+  if (!native_(args.data(), args.size(), &out, &cost, NativeContext(ctx))) return body();
   // A large object, or an evaluation near its limits, is left to the body: its
   // loops and lists then meet Limits as they did (the body spends about
   // kBodyIterationsPerUnit iterations and kBodyCostPerUnit units, at most, for
@@ -851,3 +851,11 @@ Value NativeCallNode::DoEval(EvalContext& ctx) const {
 }
 
 }  // namespace aimsgate::cel::internal
+
+namespace aimsgate::cel {
+
+const aimsgate::JsonValue* NativeContext::Member(const aimsgate::JsonValue& obj, const std::string& key) const {
+  return obj.IsObject() ? ctx_.FindMember(obj, &key) : nullptr;
+}
+
+}  // namespace aimsgate::cel

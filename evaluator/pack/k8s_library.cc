@@ -143,13 +143,28 @@ Member Find(const JsonValue& m, std::string_view key, const JsonValue** out, int
   return Classify(kernel::Member(m, key), out);
 }
 
+// The keys the paths of k8s.workloadAnnotation read, at fixed addresses: with
+// a NativeContext, their lookups go through the evaluation's cache, which
+// knows a key by its address (every rule's annotation() starts at
+// object.metadata).
+const std::string kKindKey = "kind", kMetadataKey = "metadata", kSpecKey = "spec", kTemplateKey = "template",
+                  kJobTemplateKey = "jobTemplate", kAnnotationsKey = "annotations", kLabelsKey = "labels";
+
+// Find, for one of the keys above: through the cache when there is a context.
+Member Find(const JsonValue& m, const std::string& key, const JsonValue** out, int64_t* cost,
+            const cel::NativeContext* ctx) {
+  ++*cost;
+  return Classify(ctx ? ctx->Member(m, key) : kernel::Member(m, key), out);
+}
+
 // k8s.mapAt(m, key) for an object m: the member when it is an object, `{}`
 // (null) when absent or null; false for any other member (the body decides).
-bool MapAt(const JsonValue* m, std::string_view key, const JsonValue** out, int64_t* cost) {
+bool MapAt(const JsonValue* m, const std::string& key, const JsonValue** out, int64_t* cost,
+           const cel::NativeContext* ctx = nullptr) {
   *out = nullptr;
   if (m == nullptr) return true;  // {} stays {}
   const JsonValue* v = nullptr;
-  switch (Find(*m, key, &v, cost)) {
+  switch (Find(*m, key, &v, cost, ctx)) {
     case Member::kAbsent:
     case Member::kNull: return true;
     case Member::kPresent:
@@ -238,54 +253,58 @@ bool TextAt(const JsonValue* m, std::string_view key, Value* out, int64_t* cost)
 }
 
 // o.kind, when it is a string (the bodies read it; anything else: false).
-bool KindOf(const JsonValue& o, std::string_view* kind, int64_t* cost) {
+bool KindOf(const JsonValue& o, std::string_view* kind, int64_t* cost, const cel::NativeContext* ctx = nullptr) {
   const JsonValue* v = nullptr;
-  if (Find(o, "kind", &v, cost) != Member::kPresent || !v->IsString()) return false;
+  if (Find(o, kKindKey, &v, cost, ctx) != Member::kPresent || !v->IsString()) return false;
   *kind = std::string_view(v->GetString(), v->GetStringLength());
   return true;
 }
 
 // k8s.podTemplate(o) for a controller of `kind` (null: {}).
-bool PodTemplate(const JsonValue& o, std::string_view kind, const JsonValue** t, int64_t* cost) {
-  if (!MapAt(&o, "spec", t, cost)) return false;
-  if (kind == "CronJob" && (!MapAt(*t, "jobTemplate", t, cost) || !MapAt(*t, "spec", t, cost))) return false;
-  return MapAt(*t, "template", t, cost);
+bool PodTemplate(const JsonValue& o, std::string_view kind, const JsonValue** t, int64_t* cost,
+                 const cel::NativeContext* ctx = nullptr) {
+  if (!MapAt(&o, kSpecKey, t, cost, ctx)) return false;
+  if (kind == "CronJob" && (!MapAt(*t, kJobTemplateKey, t, cost, ctx) || !MapAt(*t, kSpecKey, t, cost, ctx))) return false;
+  return MapAt(*t, kTemplateKey, t, cost, ctx);
 }
 
 // k8s.podMeta(o)'s map (null: {}), once o's own has nothing.
-bool PodMeta(const JsonValue& o, const JsonValue** meta, int64_t* cost) {
+bool PodMeta(const JsonValue& o, const JsonValue** meta, int64_t* cost, const cel::NativeContext& ctx) {
   *meta = nullptr;
   std::string_view kind;
-  if (!KindOf(o, &kind, cost)) return false;
-  if (kind == "Pod") return MapAt(&o, "metadata", meta, cost);
+  if (!KindOf(o, &kind, cost, &ctx)) return false;
+  if (kind == "Pod") return MapAt(&o, kMetadataKey, meta, cost, &ctx);
   if (!IsController(kind)) return true;
   const JsonValue* t = nullptr;
-  return PodTemplate(o, kind, &t, cost) && MapAt(t, "metadata", meta, cost);
+  return PodTemplate(o, kind, &t, cost, &ctx) && MapAt(t, kMetadataKey, meta, cost, &ctx);
 }
 
 // k8s.workloadAnnotation / k8s.workloadLabel: `map` is "annotations" or "labels".
-bool WorkloadText(const Value* args, size_t n, std::string_view map, Value* out, int64_t* cost) {
+bool WorkloadText(const Value* args, size_t n, const std::string& map, Value* out, int64_t* cost,
+                  const cel::NativeContext& ctx) {
   const JsonValue* o = n == 2 ? args[0].BorrowedJson() : nullptr;
   if (o == nullptr || !o->IsObject() || !args[1].IsString()) return false;
   const std::string_view key = args[1].StringValue();
   const JsonValue *meta = nullptr, *own = nullptr, *pods = nullptr;
-  if (!MapAt(o, "metadata", &meta, cost) || !MapAt(meta, map, &own, cost) || !TextAt(own, key, out, cost)) return false;
+  if (!MapAt(o, kMetadataKey, &meta, cost, &ctx) || !MapAt(meta, map, &own, cost, &ctx) || !TextAt(own, key, out, cost)) {
+    return false;
+  }
   if (!out->StringValue().empty()) return true;
-  return PodMeta(*o, &meta, cost) && MapAt(meta, map, &pods, cost) && TextAt(pods, key, out, cost);
+  return PodMeta(*o, &meta, cost, ctx) && MapAt(meta, map, &pods, cost, &ctx) && TextAt(pods, key, out, cost);
 }
 
-bool TextAtNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+bool TextAtNative(const Value* args, size_t n, Value* out, int64_t* cost, const cel::NativeContext&) {
   const JsonValue* m = n == 2 ? args[0].BorrowedJson() : nullptr;
   if (m == nullptr || !m->IsObject() || !args[1].IsString()) return false;
   return TextAt(m, args[1].StringValue(), out, cost);
 }
 
-bool WorkloadAnnotationNative(const Value* args, size_t n, Value* out, int64_t* cost) {
-  return WorkloadText(args, n, "annotations", out, cost);
+bool WorkloadAnnotationNative(const Value* args, size_t n, Value* out, int64_t* cost, const cel::NativeContext& ctx) {
+  return WorkloadText(args, n, kAnnotationsKey, out, cost, ctx);
 }
 
-bool WorkloadLabelNative(const Value* args, size_t n, Value* out, int64_t* cost) {
-  return WorkloadText(args, n, "labels", out, cost);
+bool WorkloadLabelNative(const Value* args, size_t n, Value* out, int64_t* cost, const cel::NativeContext& ctx) {
+  return WorkloadText(args, n, kLabelsKey, out, cost, ctx);
 }
 
 // k8s.podSpecs(o) into *out.
@@ -301,7 +320,7 @@ bool PodSpecs(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   }
   if (IsController(kind)) {
     const JsonValue* t = nullptr;
-    if (!PodTemplate(*o, kind, &t, cost) || !MapAt(t, "spec", &spec, cost)) return false;
+    if (!PodTemplate(*o, kind, &t, cost) || !MapAt(t, kSpecKey, &spec, cost)) return false;
     if (spec != nullptr && spec->MemberCount() > 0) out->push_back(Value::Json(*spec));
     return true;
   }
@@ -357,14 +376,14 @@ bool SpecContainers(const Value& arg, std::vector<Value>* out, int64_t* cost) {
   });
 }
 
-bool PodSpecsNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+bool PodSpecsNative(const Value* args, size_t n, Value* out, int64_t* cost, const cel::NativeContext&) {
   std::vector<Value> specs;
   if (n != 1 || !PodSpecs(args[0], &specs, cost)) return false;
   *out = Value::List(std::move(specs));
   return true;
 }
 
-bool SpecContainersNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+bool SpecContainersNative(const Value* args, size_t n, Value* out, int64_t* cost, const cel::NativeContext&) {
   std::vector<Value> containers;
   containers.reserve(kTypicalContainers);
   if (n != 1 || !SpecContainers(args[0], &containers, cost)) return false;
@@ -387,7 +406,7 @@ void AppendWords(std::string_view text, std::vector<Value>* out) {
 // Most objects have a few containers with an image each: one allocation.
 constexpr size_t kTypicalImages = 16;
 
-bool ImagesNative(const Value* args, size_t n, Value* out, int64_t* cost) {
+bool ImagesNative(const Value* args, size_t n, Value* out, int64_t* cost, const cel::NativeContext&) {
   std::vector<Value> specs, images;
   if (n != 1 || !PodSpecs(args[0], &specs, cost)) return false;
   images.reserve(kTypicalImages);

@@ -186,6 +186,34 @@ TEST(K8sNativeTest, NativesAnswerAsTheBodiesDoOnEveryShape) {
   EXPECT_GT(errors, 20);  // the malformed objects do reach the bodies' errors
 }
 
+// As a pack runs them: one state and one activation for every rule, the
+// documents parsed in place into one JsonDocument and set again.  The natives'
+// member lookups are then cached from program to program (NativeContext) and
+// must be forgotten with each new document.
+TEST(K8sNativeTest, NativesAnswerAsTheBodiesDoOnOneReusedStateAndDocument) {
+  const Side native = MakeSide(true), body = MakeSide(false);
+  std::vector<std::shared_ptr<const cel::Program>> programs;
+  for (const char* expr : kExpressions) {
+    cel::CompileResult r = native.env->Compile(expr);
+    ASSERT_TRUE(r.ok()) << expr;
+    programs.push_back(std::move(r.program));
+  }
+  cel::Activation act(*native.env);
+  cel::EvalState state;
+  JsonDocument object;
+  for (int round = 0; round < 2; ++round) {
+    for (const char* text : kObjects) {
+      object.Parse(text);
+      ASSERT_FALSE(object.HasParseError()) << text;
+      act.SetJson(native.object, object);
+      for (size_t i = 0; i < programs.size(); ++i) {
+        const cel::Value n = programs[i]->Evaluate(act, &state), b = Eval(body, kExpressions[i], object);
+        EXPECT_EQ(n.DebugString(), b.DebugString()) << kExpressions[i] << " on " << text;
+      }
+    }
+  }
+}
+
 // Near the cost and iteration limits, and on a large object, the natives step
 // aside for the body.  Where a limit is reached depends on the plan (folding
 // charges differently too), so at tight limits the two may differ only by
