@@ -1,7 +1,15 @@
-// The member lookups of an evaluation (EvalContext::FindMember) are kept from
-// program to program on one EvalState while an activation's bindings stay the
-// same, and forgotten whenever they change: a value set again (even the same
-// document, changed in place), a reset, or another activation.
+// The JSON member lookup cache of the CEL runtime (EvalContext::FindMember),
+// added because bench/micro showed rules repeating paths: a cached answer must
+// never outlive the bindings that saw it (it is kept from program to program
+// on one EvalState while an activation's bindings stay the same, and
+// forgotten whenever they change: a value set again, even the same document
+// changed in place, a reset, another activation), and must never be confused
+// between objects or keys.  (Among the runtime tests, which the sanitizer
+// build runs; it was beside the benchmark that motivated it.)
+#include <memory>
+#include <string>
+#include <vector>
+
 #include <gtest/gtest.h>
 #include <rapidjson/document.h>
 
@@ -10,6 +18,86 @@
 
 namespace aimsgate::cel {
 namespace {
+
+std::unique_ptr<aimsgate::JsonDocument> Parse(const std::string& json) {
+  auto doc = std::make_unique<aimsgate::JsonDocument>();
+  doc->Parse(json.c_str());
+  EXPECT_FALSE(doc->HasParseError()) << json;
+  return doc;
+}
+
+TEST(LookupCache, RepeatedPathsOverManyObjectsDecideLikeTheData) {
+  Env env;
+  const int slot = env.DeclareVariable("object");
+  CompileResult c = env.Compile(
+      "object.items.map(i, has(i.a) && has(i.a.b) && i.a.b == i.want ? 1 : "
+      "(has(i.a) && has(i.a.c) ? 2 : 0))");
+  ASSERT_TRUE(c.ok());
+  // 300 objects (more than the cache's slots, so entries collide and are
+  // overwritten), with a, a.b and a.c present or not.
+  std::string json = "{\"items\":[";
+  std::vector<int64_t> expected;
+  for (int i = 0; i < 300; ++i) {
+    if (i) json += ",";
+    const bool has_a = i % 3 != 0, has_b = i % 5 != 0, has_c = i % 7 == 0, match = i % 2 == 0;
+    json += "{\"want\":" + std::to_string(i);
+    if (has_a) {
+      json += ",\"a\":{";
+      if (has_b) json += "\"b\":" + std::to_string(match ? i : -i) + (has_c ? "," : "");
+      if (has_c) json += "\"c\":true";
+      json += "}";
+    }
+    json += "}";
+    // i == 0: want 0 and b would be 0 = -0, but i % 5 == 0 means no b.
+    expected.push_back(has_a && has_b && (match || i == 0) ? 1 : (has_a && has_c ? 2 : 0));
+  }
+  json += "]}";
+  auto doc = Parse(json);
+  Activation act(env);
+  act.Set(slot, Value::Json(*doc));
+  EvalState state;
+  Value v = c.program->Evaluate(act, &state);
+  ASSERT_TRUE(v.IsList()) << v.DebugString();
+  ASSERT_EQ(v.ListSize(), expected.size());
+  for (size_t i = 0; i < expected.size(); ++i) {
+    ASSERT_TRUE(v.ListAt(i).IsInt());
+    EXPECT_EQ(v.ListAt(i).IntValue(), expected[i]) << "item " << i;
+  }
+}
+
+// One EvalState, documents freed and re-created between evaluations (the
+// allocator is likely to hand out the same addresses): every evaluation sees
+// its own document.
+TEST(LookupCache, NoAnswerOutlivesItsEvaluation) {
+  Env env;
+  const int slot = env.DeclareVariable("object");
+  CompileResult c = env.Compile("has(object.spec.replicas) ? object.spec.replicas : -1");
+  ASSERT_TRUE(c.ok());
+  EvalState state;
+  for (int i = 0; i < 50; ++i) {
+    const bool present = i % 2 == 0;
+    auto doc = Parse(present ? "{\"spec\":{\"replicas\":" + std::to_string(i) + "}}" : "{\"spec\":{\"paused\":true}}");
+    Activation act(env);
+    act.Set(slot, Value::Json(*doc));
+    Value v = c.program->Evaluate(act, &state);
+    ASSERT_TRUE(v.IsInt()) << v.DebugString();
+    EXPECT_EQ(v.IntValue(), present ? i : -1) << "evaluation " << i;
+  }
+}
+
+TEST(LookupCache, MissingKeyKeepsItsErrorText) {
+  Env env;
+  const int slot = env.DeclareVariable("object");
+  CompileResult c = env.Compile("has(object.a) && object.a.missing == 1");
+  ASSERT_TRUE(c.ok());
+  auto doc = Parse("{\"a\":{\"present\":1}}");
+  Activation act(env);
+  act.Set(slot, Value::Json(*doc));
+  EvalState state;
+  Value v = c.program->Evaluate(act, &state);
+  ASSERT_TRUE(v.IsError());
+  EXPECT_EQ(v.ErrorMessage(), "no such key: 'missing'");
+}
 
 class LookupCacheTest : public ::testing::Test {
  protected:
