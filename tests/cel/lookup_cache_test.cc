@@ -108,6 +108,12 @@ class LookupCacheTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << expr;
     return r.program->Evaluate(act, &state_).DebugString();
   }
+  // Parses `json` into *doc (in place: the root keeps its address) and binds it.
+  void Bind(const char* json, aimsgate::JsonDocument* doc, Activation* act) {
+    doc->Parse(json);
+    ASSERT_FALSE(doc->HasParseError()) << json;
+    act->SetJson(object_, *doc);
+  }
 
   Env env_;
   EvalState state_;
@@ -116,9 +122,8 @@ class LookupCacheTest : public ::testing::Test {
 
 TEST_F(LookupCacheTest, RulesOnOneObjectShareLookups) {
   aimsgate::JsonDocument doc;
-  doc.Parse(R"({"metadata": {"name": "a", "labels": {"team": "x"}}})");
   Activation act(env_);
-  act.SetJson(object_, doc);
+  Bind(R"({"metadata": {"name": "a", "labels": {"team": "x"}}})", &doc, &act);
   EXPECT_EQ(Eval("object.metadata.name", act), "\"a\"");
   EXPECT_EQ(Eval("object.metadata.labels.team", act), "\"x\"");
   EXPECT_EQ(Eval("has(object.metadata.labels.owner)", act), "false");
@@ -126,30 +131,26 @@ TEST_F(LookupCacheTest, RulesOnOneObjectShareLookups) {
 
 TEST_F(LookupCacheTest, ADocumentChangedInPlaceAndSetAgainIsReadAgain) {
   aimsgate::JsonDocument doc;
-  doc.Parse(R"({"metadata": {"name": "a", "labels": {"team": "x"}}})");
   Activation act(env_);
-  act.SetJson(object_, doc);
+  Bind(R"({"metadata": {"name": "a", "labels": {"team": "x"}}})", &doc, &act);
   EXPECT_EQ(Eval("object.metadata.labels.team", act), "\"x\"");
   // The same root at the same address, other members: the cached (root,
   // "metadata") would point into the freed tree.
-  doc.Parse(R"({"metadata": {"labels": {"team": "y"}, "name": "b"}, "kind": "Pod"})");
-  act.SetJson(object_, doc);
+  Bind(R"({"metadata": {"labels": {"team": "y"}, "name": "b"}, "kind": "Pod"})", &doc, &act);
   EXPECT_EQ(Eval("object.metadata.labels.team", act), "\"y\"");
   EXPECT_EQ(Eval("object.metadata.name", act), "\"b\"");
 }
 
 TEST_F(LookupCacheTest, AResetOrAnotherActivationStartsAfresh) {
   aimsgate::JsonDocument doc;
-  doc.Parse(R"({"metadata": {"name": "a"}})");
   Activation act(env_);
-  act.SetJson(object_, doc);
+  Bind(R"({"metadata": {"name": "a"}})", &doc, &act);
   EXPECT_EQ(Eval("object.metadata.name", act), "\"a\"");
   doc.Parse(R"({"metadata": {"name": "b"}})");
   act.Reset(env_, ~uint64_t{0});  // keeps the binding, forgets what was read through it
   EXPECT_EQ(Eval("object.metadata.name", act), "\"b\"");
   Activation other(env_);
-  doc.Parse(R"({"metadata": {"name": "c"}})");
-  other.SetJson(object_, doc);
+  Bind(R"({"metadata": {"name": "c"}})", &doc, &other);
   EXPECT_EQ(Eval("object.metadata.name", other), "\"c\"");
 }
 
