@@ -136,6 +136,7 @@ class Env {
   // *cost (units charged to the budget) and returns true, or returns false to
   // leave the input to the body: a native answers only the shapes it covers,
   // and must answer them exactly as the body would (value, never an error).
+  // `ctx` is what it may use of the evaluation calling it (NativeContext).
   using NativeHelper = bool (*)(const Value* args, size_t n, Value* out, int64_t* cost, const NativeContext& ctx);
   // Attaches `fn` to the helper `name` (declared before, same parameters):
   // calls planned afterwards use it.  False when there is no such helper.

@@ -77,7 +77,8 @@ class ProgramImpl : public Program {
       *other = std::move(ctx.other);
     }
     End(ctx, state);
-    return t == internal::Truth::kTrue ? Condition::kTrue : t == internal::Truth::kFalse ? Condition::kFalse : Condition::kOther;
+    if (t == internal::Truth::kOther) return Condition::kOther;
+    return t == internal::Truth::kTrue ? Condition::kTrue : Condition::kFalse;
   }
 
  private:

@@ -264,7 +264,9 @@ bool KindOf(const JsonValue& o, std::string_view* kind, int64_t* cost, const cel
 bool PodTemplate(const JsonValue& o, std::string_view kind, const JsonValue** t, int64_t* cost,
                  const cel::NativeContext* ctx = nullptr) {
   if (!MapAt(&o, kSpecKey, t, cost, ctx)) return false;
-  if (kind == "CronJob" && (!MapAt(*t, kJobTemplateKey, t, cost, ctx) || !MapAt(*t, kSpecKey, t, cost, ctx))) return false;
+  if (kind == "CronJob" && (!MapAt(*t, kJobTemplateKey, t, cost, ctx) || !MapAt(*t, kSpecKey, t, cost, ctx))) {
+    return false;
+  }
   return MapAt(*t, kTemplateKey, t, cost, ctx);
 }
 
@@ -286,7 +288,8 @@ bool WorkloadText(const Value* args, size_t n, const std::string& map, Value* ou
   if (o == nullptr || !o->IsObject() || !args[1].IsString()) return false;
   const std::string_view key = args[1].StringValue();
   const JsonValue *meta = nullptr, *own = nullptr, *pods = nullptr;
-  if (!MapAt(o, kMetadataKey, &meta, cost, &ctx) || !MapAt(meta, map, &own, cost, &ctx) || !TextAt(own, key, out, cost)) {
+  if (!MapAt(o, kMetadataKey, &meta, cost, &ctx) || !MapAt(meta, map, &own, cost, &ctx) ||
+      !TextAt(own, key, out, cost)) {
     return false;
   }
   if (!out->StringValue().empty()) return true;
